@@ -1,0 +1,97 @@
+/** The typed, validated, frozen configuration every stage reads. Built only by src/config/. */
+
+export type TaskName = 'classification';
+export type ColorMode = 'gray' | 'rgb' | 'bgr';
+export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox';
+export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+export type TensorLayout = 'nchw' | 'nhwc';
+export type ExecutionProviderRequest = 'auto' | 'cpu' | 'cuda';
+export type EvalFormat = 'class-folders' | 'manifest';
+
+export interface EvalConfig {
+  /** A folder, a .tar.gz/.tgz/.zip archive, or an https URL (already resolved against the config's folder). */
+  readonly source: string;
+  /** Lower-case hex sha256; required for archives and URLs. */
+  readonly sha256: string | null;
+  readonly format: EvalFormat;
+  /** Path of the CSV (path,label) inside the eval set, for format: manifest. */
+  readonly manifest: string | null;
+}
+
+/** How one image becomes pixels. Two models whose DecodeSpec is equal share one decode. */
+export interface DecodeSpec {
+  readonly color: ColorMode;
+  /** [height, width]; null = read from the model input. */
+  readonly size: readonly [number, number] | null;
+  readonly resize: ResizeMode;
+  readonly kernel: ResizeKernel;
+  /** center-crop: the shorter side is resized to size/cropRatio, then the centre is cropped. */
+  readonly cropRatio: number;
+  /** letterbox: the value the padding is filled with (0..255). */
+  readonly padValue: number;
+}
+
+/** How pixels become the model's float tensor: x = (pixel * scale - mean[c]) / std[c]. */
+export interface NormalizeSpec {
+  readonly scale: number;
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  readonly layout: TensorLayout;
+}
+
+export type PreprocessConfig = DecodeSpec & NormalizeSpec;
+
+export interface InferenceConfig {
+  readonly executionProvider: ExecutionProviderRequest;
+  readonly batchSize: number;
+  /** 0 = one per available core; resolved to a number before use and reported. */
+  readonly threads: number;
+}
+
+export interface LatencyConfig {
+  readonly batchSizes: readonly number[];
+  readonly warmup: number;
+  readonly runs: number;
+}
+
+export interface GatesConfig {
+  /** Points of top-1 the candidate may lose (point estimate). */
+  readonly maxTop1Drop: number;
+  /** Percent; fails only when the CI's upper bound of the error reduction is below it. */
+  readonly minErrorReduction: number;
+  /** Requires McNemar p < 0.05 with the candidate ahead. */
+  readonly requireSignificant: boolean;
+  /** Percent slower at p50; judged on the lower bound of the ratio's CI. */
+  readonly maxLatencyRegression: number;
+}
+
+export interface ModelRef {
+  readonly role: 'baseline' | 'candidate';
+  /** Absolute path of the .onnx file. */
+  readonly path: string;
+  /** What the user wrote, for the report. */
+  readonly label: string;
+}
+
+export interface OutputConfig {
+  readonly json: string | null;
+  readonly markdown: string | null;
+}
+
+export interface Config {
+  /** Absolute path of the config file it came from (null when built from flags alone). */
+  readonly configPath: string | null;
+  readonly task: TaskName;
+  readonly eval: EvalConfig;
+  readonly classes: readonly string[];
+  readonly preprocess: PreprocessConfig;
+  readonly inference: InferenceConfig;
+  readonly latency: LatencyConfig;
+  readonly gates: GatesConfig;
+  readonly baseline: ModelRef;
+  readonly candidate: ModelRef;
+  readonly output: OutputConfig;
+  /** Content-addressed cache of verified eval sets: <cacheDir>/evalsets/<sha256>/. */
+  readonly cacheDir: string;
+  readonly progress: 'tty' | 'lines' | 'off';
+}
