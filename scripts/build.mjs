@@ -1,6 +1,11 @@
 // Bundles the CLI and the Action entry into dist/. Native modules stay external: they are
 // loaded from node_modules at run time (see README "How the Action finds its native modules").
+import { chmodSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// `--outdir DIR` builds elsewhere (the freshness test compares that build with the committed dist/).
+const at = process.argv.indexOf('--outdir');
+const outdir = at > 0 ? process.argv[at + 1] : 'dist';
 
 const shared = {
   bundle: true,
@@ -14,5 +19,8 @@ const shared = {
   logLevel: 'warning',
 };
 
-await build({ ...shared, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js',
+await build({ ...shared, entryPoints: ['src/cli.ts'], outfile: `${outdir}/cli.js`,
   banner: { js: '#!/usr/bin/env node\n' + shared.banner.js } });
+
+// The CLI is a bin: keep it executable for people who run dist/cli.js directly.
+chmodSync(`${outdir}/cli.js`, 0o755);

@@ -1,0 +1,107 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type ConfigEnvironment } from '../../src/config/load.js';
+import { UserError } from '../../src/errors.js';
+
+const SHA = 'ab'.repeat(32);
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mg-config-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const env = (extra: Record<string, string> = {}): ConfigEnvironment => ({ cwd: dir, env: { HOME: '/home/u', ...extra }, stderrIsTTY: false });
+const flags = { baseline: 'a.onnx', candidate: 'b.onnx' };
+
+async function configFile(name: string, text: string): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<UserError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(UserError);
+    return error as UserError;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('loadConfig', () => {
+  it('reads the documented keys, fills defaults, resolves paths against the config file, and freezes', async () => {
+    const file = await configFile('full.yml', `task: classification
+eval: { source: ./set.tar.gz, sha256: ${SHA.toUpperCase()} }
+classes: [cat, dog]
+preprocess: { color: gray, size: [28, 32], mean: [0.5], std: [0.25], layout: nhwc }
+inference: { execution-provider: cpu, batch-size: 8, threads: 2 }
+latency: { batch-sizes: [1, 4], warmup: 3, runs: 50 }
+gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, max-latency-regression: 10 }
+`);
+    const config = await loadConfig({ config: 'full.yml', ...flags }, env());
+    expect(config.configPath).toBe(file);
+    expect(config.eval).toEqual({ source: join(dir, 'set.tar.gz'), sha256: SHA, format: 'class-folders', manifest: null });
+    expect(config.preprocess).toEqual({
+      color: 'gray', size: [28, 32], resize: 'stretch', kernel: 'linear', cropRatio: 0.875, padValue: 114,
+      scale: 1 / 255, mean: [0.5], std: [0.25], layout: 'nhwc',
+    });
+    expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2 });
+    expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50 });
+    expect(config.gates).toEqual({ maxTop1Drop: 1, minErrorReduction: 5, requireSignificant: true, maxLatencyRegression: 10 });
+    expect(config.baseline.path).toBe(join(dir, 'a.onnx'));
+    expect(config.cacheDir).toBe('/home/u/.cache/model-gate');
+    expect(Object.isFrozen(config.preprocess.mean)).toBe(true);
+  });
+
+  it('lets flags override the eval set and the provider, resolving flag paths against the working directory', async () => {
+    await configFile('min.yml', 'eval: { source: ./folder }\nclasses: [a, b]\n');
+    const config = await loadConfig(
+      { config: 'min.yml', ...flags, eval: 'other.zip', evalSha256: SHA, executionProvider: 'cuda', threads: '3' },
+      env({ MODEL_GATE_CACHE_DIR: '/tmp/mgc' }),
+    );
+    expect(config.eval.source).toBe(join(dir, 'other.zip'));
+    expect(config.eval.sha256).toBe(SHA);
+    expect(config.inference).toMatchObject({ executionProvider: 'cuda', threads: 3 });
+    expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25 });
+    expect(config.cacheDir).toBe('/tmp/mgc');
+  });
+
+  it('names the file, the key and what was expected for every invalid key', async () => {
+    const file = await configFile('bad.yml', `eval: { source: x.tar.gz, sha256: abc }
+classes: [a, b]
+preprocess: { color: grey, size: [28], kernel: bilinear }
+gatess: {}
+inference: { batch-size: 0 }
+`);
+    const error = await errorOf(loadConfig({ config: 'bad.yml', ...flags }, env()));
+    expect(error.message).toContain(file);
+    expect(error.message).toContain("eval.sha256: expected 64 hexadecimal characters (a sha256), got 'abc'");
+    expect(error.message).toContain("preprocess.color: expected one of gray | rgb | bgr, got 'grey'");
+    expect(error.message).toContain('preprocess.size: expected at least 2 items, got [28]');
+    expect(error.message).toContain("preprocess.kernel: expected one of nearest | linear | cubic | lanczos3, got 'bilinear'");
+    expect(error.message).toContain('gatess: unknown key');
+    expect(error.message).toContain('inference.batch-size: expected a number >= 1, got 0');
+  });
+
+  it('requires a sha256 for archives and URLs, classes, and mean/std that fit the channels', async () => {
+    await configFile('pin.yml', 'eval: { source: https://example.invalid/set.zip }\npreprocess: { color: rgb, mean: [1, 2] }\n');
+    const error = await errorOf(loadConfig({ config: 'pin.yml', ...flags }, env()));
+    expect(error.message).toContain('eval.sha256: required for archives and URLs');
+    expect(error.message).toContain("classes: required: the class names in the model's output order");
+    expect(error.message).toContain('preprocess.mean: expected 1 or 3 values for color rgb, got 2');
+  });
+
+  it('reports YAML syntax errors with the line, a missing file, and bad flags', async () => {
+    await configFile('syntax.yml', 'eval:\n  source: [unclosed\n');
+    expect((await errorOf(loadConfig({ config: 'syntax.yml', ...flags }, env()))).message).toMatch(/syntax\.yml:\d+:\d+: not valid YAML/);
+    expect((await errorOf(loadConfig({ config: 'missing.yml', ...flags }, env()))).message).toContain('missing.yml: cannot read the config file (ENOENT)');
+    await configFile('ok.yml', 'eval: { source: ./folder }\nclasses: [a, b]\n');
+    expect((await errorOf(loadConfig({ config: 'ok.yml', baseline: 'a.onnx' }, env()))).message).toContain('--candidate: required');
+    expect((await errorOf(loadConfig({ config: 'ok.yml', ...flags, executionProvider: 'tpu' }, env()))).message).toContain(
+      "--execution-provider: expected one of auto | cpu | cuda, got 'tpu'",
+    );
+    expect((await errorOf(loadConfig({ config: 'ok.yml', ...flags, evalSha256: 'xyz' }, env()))).message).toContain('--eval-sha256');
+  });
+});

@@ -1,0 +1,96 @@
+/**
+ * The `model-gate` command line. It parses flags, then runs the same stages as the Action:
+ * config → engine → report → files. Exit codes: 0 all gates passed, 1 a gate failed,
+ * 2 a usage or input error (or anything else that kept us from a verdict).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, processEnvironment } from '../config/load.js';
+import { runCompare } from '../engine.js';
+import { UserError } from '../errors.js';
+import { stderrProgress } from '../progress-stderr.js';
+import { writeReportFiles } from '../publish/files.js';
+import { VERSION } from '../version.js';
+
+const HELP = `model-gate ${VERSION}: is the new model a real upgrade, on your data?
+
+Usage:
+  model-gate compare --config FILE --baseline A.onnx --candidate B.onnx [options]
+
+Options:
+  --config FILE               model-gate.yml (eval set, classes, preprocessing, gates)
+  --baseline FILE             the model in use now (.onnx)
+  --candidate FILE            the model that would replace it (.onnx)
+  --eval SRC                  eval set: folder, .tar.gz/.zip, or https URL (overrides eval.source)
+  --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
+  --json OUT                  write the JSON report (schemaVersion 1) here
+  --markdown OUT              write the Markdown report here (it is also printed to stdout)
+  --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
+  --threads N                 intra-op threads, 0 = one per core
+  --quiet                     no progress on stderr
+  -h, --help                  this text
+  -v, --version               the version
+
+Exit status: 0 all gates passed · 1 a gate failed · 2 usage or input error.
+Environment: MODEL_GATE_CACHE_DIR (default ~/.cache/model-gate) holds verified eval sets.`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  baseline: { type: 'string' },
+  candidate: { type: 'string' },
+  eval: { type: 'string' },
+  'eval-sha256': { type: 'string' },
+  json: { type: 'string' },
+  markdown: { type: 'string' },
+  'execution-provider': { type: 'string' },
+  threads: { type: 'string' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+export async function cli(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    process.stderr.write(`model-gate: ${(error as Error).message}\nRun 'model-gate --help' for usage.\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) return process.stdout.write(`${VERSION}\n`), 0;
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${HELP}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (positionals[0] !== 'compare' || positionals.length > 1) {
+    process.stderr.write(`model-gate: unknown command '${positionals.join(' ')}'. Run 'model-gate --help' for usage.\n`);
+    return 2;
+  }
+  try {
+    const config = await loadConfig(
+      {
+        config: values.config,
+        baseline: values.baseline,
+        candidate: values.candidate,
+        eval: values.eval,
+        evalSha256: values['eval-sha256'],
+        json: values.json,
+        markdown: values.markdown,
+        executionProvider: values['execution-provider'],
+        threads: values.threads,
+        quiet: values.quiet,
+      },
+      processEnvironment(),
+    );
+    const progress = stderrProgress(config.progress, process.stderr);
+    const { report, markdown } = await runCompare(config, progress);
+    await writeReportFiles(config.output, report, markdown);
+    process.stdout.write(markdown);
+    for (const gate of report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}\n`);
+    return report.verdict === 'pass' ? 0 : 1;
+  } catch (error) {
+    if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}\n`);
+    else process.stderr.write(`model-gate: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    return 2;
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * Builds the one frozen Config from model-gate.yml plus command-line overrides plus the
+ * environment. This is the only module that reads process.env; every other stage gets what it
+ * needs from the Config it is handed.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
+import { parseDocument } from 'yaml';
+import { UserError } from '../errors.js';
+import { describeSchemaError } from './errors.js';
+import { configSchema } from './schema.js';
+import type { Config, ExecutionProviderRequest } from './types.js';
+
+/** What the command line (or, later, the Action's inputs) can override. */
+export interface ConfigOverrides {
+  readonly config?: string;
+  readonly baseline?: string;
+  readonly candidate?: string;
+  readonly eval?: string;
+  readonly evalSha256?: string;
+  readonly json?: string;
+  readonly markdown?: string;
+  readonly executionProvider?: string;
+  readonly threads?: string;
+  readonly quiet?: boolean;
+}
+
+export interface ConfigEnvironment {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stderrIsTTY: boolean;
+}
+
+export function processEnvironment(): ConfigEnvironment {
+  return { cwd: process.cwd(), env: process.env, stderrIsTTY: Boolean(process.stderr.isTTY) };
+}
+
+type Raw = Record<string, any>;
+
+const ARCHIVE = /\.(tar\.gz|tgz|tar|zip)$/i;
+const REMOTE = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+async function readYaml(file: string): Promise<Raw> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const at = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : '';
+    throw new UserError(`${file}${at}: not valid YAML: ${first.message.split('\n')[0]}`);
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`${file}: expected a mapping of keys at the top level`);
+  return data as Raw;
+}
+
+function validate(data: Raw, file: string): void {
+  const ajv = new Ajv({ allErrors: true, strict: true });
+  const check = ajv.compile(configSchema);
+  if (check(data)) return;
+  const lines = [...new Set((check.errors ?? []).map((e) => describeSchemaError(e, data)))];
+  throw new UserError(`${file}: invalid config:\n  - ${lines.join('\n  - ')}`);
+}
+
+function pickProvider(value: string | undefined, fallback: ExecutionProviderRequest, origin: string): ExecutionProviderRequest {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'auto' || value === 'cpu' || value === 'cuda') return value;
+  throw new UserError(`${origin}: expected one of auto | cpu | cuda, got '${value}'`);
+}
+
+function pickThreads(value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  if (!/^\d+$/.test(value)) throw new UserError(`--threads: expected a whole number (0 = one per core), got '${value}'`);
+  return Number(value);
+}
+
+function cacheDirFrom(env: ConfigEnvironment['env']): string {
+  if (env.MODEL_GATE_CACHE_DIR) return resolve(env.MODEL_GATE_CACHE_DIR);
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'model-gate');
+  return join(env.HOME || homedir(), '.cache', 'model-gate');
+}
+
+/** Checks that span several keys, which a JSON schema can't say clearly. */
+function crossCheck(raw: Raw, source: string, sha256: string | null, file: string): void {
+  const problems: string[] = [];
+  if ((REMOTE.test(source) || ARCHIVE.test(source)) && !sha256) {
+    problems.push(`eval.sha256: required for archives and URLs (pin the exact bytes of '${source}')`);
+  }
+  const format = raw.eval?.format ?? 'class-folders';
+  if (format === 'manifest' && !raw.eval?.manifest) problems.push('eval.manifest: required when eval.format is manifest');
+  if (format !== 'manifest' && raw.eval?.manifest) problems.push('eval.manifest: only used with eval.format: manifest');
+  if (!raw.classes) problems.push("classes: required: the class names in the model's output order");
+  const channels = (raw.preprocess?.color ?? 'rgb') === 'gray' ? 1 : 3;
+  for (const key of ['mean', 'std'] as const) {
+    const list = raw.preprocess?.[key];
+    if (list && list.length !== 1 && list.length !== channels) {
+      problems.push(`preprocess.${key}: expected 1 or ${channels} values for color ${raw.preprocess?.color ?? 'rgb'}, got ${list.length}`);
+    }
+  }
+  if (problems.length > 0) throw new UserError(`${file}: invalid config:\n  - ${problems.join('\n  - ')}`);
+}
+
+export async function loadConfig(overrides: ConfigOverrides, environment: ConfigEnvironment): Promise<Config> {
+  const { cwd } = environment;
+  const configPath = overrides.config ? resolve(cwd, overrides.config) : null;
+  if (!configPath) throw new UserError('--config: required (a model-gate.yml file)');
+  const raw = await readYaml(configPath);
+  validate(raw, configPath);
+  const configDir = dirname(configPath);
+  const fromFile = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p));
+  const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
+
+  const source = overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
+  const sha256 = (overrides.evalSha256 ?? (overrides.eval ? undefined : raw.eval.sha256))?.toLowerCase() ?? null;
+  if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? '')) {
+    throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
+  }
+  crossCheck(raw, source, sha256, configPath);
+
+  const model = (role: 'baseline' | 'candidate') => {
+    const given = overrides[role];
+    if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
+    return { role, path: fromFlag(given), label: given };
+  };
+  const pre = raw.preprocess ?? {};
+  const inf = raw.inference ?? {};
+  const lat = raw.latency ?? {};
+  const gates = raw.gates ?? {};
+  const progress = overrides.quiet || environment.env.MODEL_GATE_PROGRESS === 'off' ? 'off' : environment.stderrIsTTY ? 'tty' : 'lines';
+
+  const config: Config = {
+    configPath,
+    task: raw.task ?? 'classification',
+    eval: { source, sha256, format: raw.eval.format ?? 'class-folders', manifest: raw.eval.manifest ?? null },
+    classes: raw.classes,
+    preprocess: {
+      color: pre.color ?? 'rgb',
+      size: pre.size ? [pre.size[0], pre.size[1]] : null,
+      resize: pre.resize ?? 'stretch',
+      kernel: pre.kernel ?? 'linear',
+      cropRatio: pre['crop-ratio'] ?? 0.875,
+      padValue: pre['pad-value'] ?? 114,
+      scale: pre.scale ?? 1 / 255,
+      mean: pre.mean ?? [0],
+      std: pre.std ?? [1],
+      layout: pre.layout ?? 'nchw',
+    },
+    inference: {
+      executionProvider: pickProvider(overrides.executionProvider, inf['execution-provider'] ?? 'auto', '--execution-provider'),
+      batchSize: inf['batch-size'] ?? 64,
+      threads: pickThreads(overrides.threads, inf.threads ?? 0),
+    },
+    latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 20, runs: lat.runs ?? 200 },
+    gates: {
+      maxTop1Drop: gates['max-top1-drop'] ?? 0.5,
+      minErrorReduction: gates['min-error-reduction'] ?? 0,
+      requireSignificant: gates['require-significant'] ?? false,
+      maxLatencyRegression: gates['max-latency-regression'] ?? 25,
+    },
+    baseline: model('baseline'),
+    candidate: model('candidate'),
+    output: {
+      json: overrides.json ? resolve(cwd, overrides.json) : null,
+      markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
+    },
+    cacheDir: cacheDirFrom(environment.env),
+    progress,
+  };
+  return deepFreeze(config);
+}

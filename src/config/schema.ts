@@ -1,0 +1,72 @@
+/**
+ * JSON Schema of model-gate.yml. Keys are kebab-case as users write them; load.ts maps them to
+ * the camelCase Config. additionalProperties: false everywhere so a typo is an error, not a
+ * silently ignored setting.
+ */
+const positiveInt = { type: 'integer', minimum: 1 } as const;
+const finiteNumber = { type: 'number' } as const;
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['eval'],
+  properties: {
+    task: { enum: ['classification'] },
+    eval: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['source'],
+      properties: {
+        source: { type: 'string', minLength: 1 },
+        sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+        format: { enum: ['class-folders', 'manifest'] },
+        manifest: { type: 'string', minLength: 1 },
+      },
+    },
+    classes: { type: 'array', minItems: 2, items: { type: 'string', minLength: 1 }, uniqueItems: true },
+    preprocess: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        color: { enum: ['gray', 'rgb', 'bgr'] },
+        size: { type: 'array', minItems: 2, maxItems: 2, items: positiveInt },
+        resize: { enum: ['stretch', 'center-crop', 'letterbox'] },
+        kernel: { enum: ['nearest', 'linear', 'cubic', 'lanczos3'] },
+        'crop-ratio': { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        'pad-value': { type: 'integer', minimum: 0, maximum: 255 },
+        scale: finiteNumber,
+        mean: { type: 'array', minItems: 1, maxItems: 3, items: finiteNumber },
+        std: { type: 'array', minItems: 1, maxItems: 3, items: { type: 'number', exclusiveMinimum: 0 } },
+        layout: { enum: ['nchw', 'nhwc'] },
+      },
+    },
+    inference: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        'execution-provider': { enum: ['auto', 'cpu', 'cuda'] },
+        'batch-size': positiveInt,
+        threads: { type: 'integer', minimum: 0 },
+      },
+    },
+    latency: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        'batch-sizes': { type: 'array', items: positiveInt, uniqueItems: true },
+        warmup: { type: 'integer', minimum: 0 },
+        runs: { type: 'integer', minimum: 10 },
+      },
+    },
+    gates: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        'max-top1-drop': { type: 'number', minimum: 0 },
+        'min-error-reduction': { type: 'number', maximum: 100 },
+        'require-significant': { type: 'boolean' },
+        'max-latency-regression': { type: 'number', minimum: 0 },
+      },
+    },
+  },
+} as const;

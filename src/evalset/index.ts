@@ -1,0 +1,136 @@
+/**
+ * The eval-set stage: turns eval.source (a folder, a local archive or a URL) into a folder of
+ * files on disk. Archives and URLs are pinned by eval.sha256: a mismatch is a hard error, and
+ * only verified sets are extracted (safely) into the content-addressed cache.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { EvalConfig } from '../config/types.js';
+import { UserError } from '../errors.js';
+import type { Progress } from '../progress.js';
+import { buildIntoCache, evalSetRoot, findCached } from './cache.js';
+import { DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from './download.js';
+import { extractArchive } from './extract.js';
+
+export type { FetchOptions } from './download.js';
+
+export interface ResolvedEvalSet {
+  /** The folder the eval set's files are in. */
+  root: string;
+  /** What was resolved, for the report (URLs without their query string). */
+  source: string;
+  /** The verified sha256 of the archive; null for a folder used in place. */
+  sha256: string | null;
+  fromCache: boolean;
+}
+
+/** Streams the file through sha256; lower-case hex. */
+export async function sha256File(path: string): Promise<string> {
+  return hashFile(path, null);
+}
+
+async function hashFile(path: string, copyTo: string | null, progress?: Progress): Promise<string> {
+  const hash = createHash('sha256');
+  const copy = copyTo === null ? null : await open(copyTo, 'w', 0o644);
+  let done = 0;
+  try {
+    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      if (copy) await copy.write(chunk);
+      done += chunk.length;
+      progress?.tick(done);
+    }
+  } finally {
+    await copy?.close();
+  }
+  return hash.digest('hex');
+}
+
+function isUrl(source: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
+}
+
+function requiredSha256(evalCfg: EvalConfig, what: string): string {
+  if (evalCfg.sha256 === null || evalCfg.sha256.trim() === '') {
+    throw new UserError(`eval.sha256 is required when eval.source is ${what}, so every run scores the same bytes. Run \`sha256sum\` on the archive and put the hash in eval.sha256.`);
+  }
+  const sha256 = evalCfg.sha256.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(sha256)) {
+    throw new UserError(`eval.sha256 must be 64 hexadecimal characters; got "${evalCfg.sha256}".`);
+  }
+  return sha256;
+}
+
+function mismatch(label: string, expected: string, actual: string): UserError {
+  return new UserError(
+    `eval.sha256 does not match ${label}: expected ${expected}, got ${actual}. Nothing was extracted or cached. ` +
+      'If the eval set was updated on purpose, put the new hash in eval.sha256; otherwise the file is damaged or not the one you pinned.',
+  );
+}
+
+async function fromCacheOrBuild(
+  cacheDir: string,
+  sha256: string,
+  source: string,
+  progress: Progress,
+  fetchArchive: (archivePath: string) => Promise<void>,
+  label: string,
+): Promise<ResolvedEvalSet> {
+  const cached = await findCached(cacheDir, sha256);
+  if (cached !== null) {
+    progress.info(`Eval set ${sha256.slice(0, 12)} found in the cache.`);
+    return { root: await evalSetRoot(cached), source, sha256, fromCache: true };
+  }
+  const folder = await buildIntoCache(cacheDir, sha256, async (staging) => {
+    await fetchArchive(staging.archive);
+    const summary = await extractArchive(staging.archive, label, staging.tree, { progress });
+    progress.info(`Extracted ${summary.files} files from ${label}.`);
+  });
+  return { root: await evalSetRoot(folder), source, sha256, fromCache: false };
+}
+
+export async function resolveEvalSet(
+  evalCfg: EvalConfig,
+  opts: { cacheDir: string; progress: Progress; fetch?: Partial<FetchOptions> },
+): Promise<ResolvedEvalSet> {
+  const { progress } = opts;
+  const cacheDir = resolve(opts.cacheDir);
+  const source = evalCfg.source;
+
+  if (isUrl(source)) {
+    const label = displayUrl(source);
+    const sha256 = requiredSha256(evalCfg, 'a URL');
+    const fetchOptions: FetchOptions = { ...DEFAULT_FETCH_OPTIONS, ...opts.fetch };
+    return fromCacheOrBuild(cacheDir, sha256, label, progress, async (archivePath) => {
+      progress.info(`Downloading ${label}`);
+      const actual = await downloadWithRetry(source, archivePath, fetchOptions, progress);
+      if (actual !== sha256) throw mismatch(label, sha256, actual);
+    }, label);
+  }
+
+  const path = resolve(source);
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    throw new UserError(`eval.source: cannot read ${path} (${error.code === 'ENOENT' ? 'no such file or folder' : error.message}).`);
+  });
+  if (info.isDirectory()) {
+    if (evalCfg.sha256 !== null) {
+      progress.warn(`eval.sha256 is ignored: eval.source ${path} is a folder, which is used as it is. Pin an archive to have it verified.`);
+    }
+    return { root: path, source: path, sha256: null, fromCache: false };
+  }
+  if (!info.isFile()) throw new UserError(`eval.source: ${path} is neither a folder nor an archive file.`);
+
+  const sha256 = requiredSha256(evalCfg, 'an archive');
+  progress.start('verify', info.size);
+  const actual = await hashFile(path, null, progress);
+  progress.end();
+  if (actual !== sha256) throw mismatch(path, sha256, actual);
+  return fromCacheOrBuild(cacheDir, sha256, path, progress, async (archivePath) => {
+    // Extract from a private copy (hashed again as it is copied) so the file cannot change
+    // between the check and the extraction.
+    const copied = await hashFile(path, archivePath);
+    if (copied !== sha256) throw mismatch(path, sha256, copied);
+  }, path);
+}

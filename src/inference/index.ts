@@ -1,0 +1,15 @@
+/**
+ * Inference stage: the only module that talks to onnxruntime-node. Loads sessions with pinned
+ * settings and a chosen execution provider, checks the model input against the preprocessing,
+ * runs batches, and collects raw latency samples.
+ */
+export {
+  loadModel,
+  resolveThreads,
+  onnxruntimeVersion,
+  type LoadedModel,
+  type SessionFactory,
+} from './session.js';
+export { runBatch, runAll, effectiveBatchSize, type OutputTensor, type RunAllOptions } from './run.js';
+export { checkInputFits, inputSizeFromModel, type InputExpectation } from './signature.js';
+export { measureLatency, latencyBatchSizes, LATENCY_BLOCK } from './latency.js';

@@ -1,0 +1,119 @@
+/**
+ * Resize geometry: given an image's size and the DecodeSpec, where the image is resized to and how
+ * it is cropped or padded into the model's [height, width]. Pure arithmetic, no pixels, except
+ * placeInto() which copies a resized image into its slot of the output buffer.
+ *
+ * The rounding follows the libraries users' models were trained with, so an image ends up with
+ * the same size and offsets as in training:
+ * - stretch: straight to [H, W].
+ * - center-crop (torchvision Resize(N) then CenterCrop): N = round(min(H, W) / cropRatio), half to
+ *   even like Python (224 / 0.875 = 256). The shorter side becomes N and the longer side
+ *   int(N · long / short), truncated, as torchvision computes it. The crop offset is
+ *   int(round((resized - target) / 2)) with Python's round. If the resized image is smaller than the
+ *   target on one axis (only possible for non-square targets) it is padded with 0 on that axis,
+ *   as torchvision's CenterCrop does.
+ * - letterbox (Ultralytics LetterBox, auto=False, scaleup=True): r = min(H/h, W/w), resized to
+ *   (round(w·r), round(h·r)), padded with padValue; left = round(dw/2 - 0.1), top = round(dh/2 - 0.1).
+ *
+ * ImageGeometry maps a model-space point back to the original image:
+ *   x_original = (x_model - padLeft + cropLeft) / scaleX, and likewise for y.
+ */
+import type { ImageGeometry, ResolvedDecodeSpec } from './index.js';
+
+export interface ResizePlan {
+  /** The size the decoded image is resized to, before the crop or the padding. */
+  resizedWidth: number;
+  resizedHeight: number;
+  geometry: ImageGeometry;
+  /** Value written where the image does not cover the target. */
+  fill: number;
+}
+
+/** Python's round(): halves go to the even neighbour. */
+export function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const fraction = value - floor;
+  if (fraction > 0.5) return floor + 1;
+  if (fraction < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+export function planResize(width: number, height: number, spec: ResolvedDecodeSpec): ResizePlan {
+  const [targetHeight, targetWidth] = spec.size;
+  if (spec.resize === 'stretch') {
+    return makePlan(width, height, targetWidth, targetHeight, { left: 0, top: 0 }, { left: 0, top: 0 }, 0);
+  }
+  if (spec.resize === 'center-crop') {
+    const shortTarget = Math.max(1, roundHalfEven(Math.min(targetHeight, targetWidth) / spec.cropRatio));
+    const [short, long] = width <= height ? [width, height] : [height, width];
+    const longTarget = Math.max(1, Math.floor((shortTarget * long) / short));
+    const [resizedWidth, resizedHeight] = width <= height ? [shortTarget, longTarget] : [longTarget, shortTarget];
+    const [cropLeft, padLeft] = centreOffsets(resizedWidth, targetWidth);
+    const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
+    return makePlan(width, height, resizedWidth, resizedHeight, { left: cropLeft, top: cropTop }, { left: padLeft, top: padTop }, 0);
+  }
+  const ratio = Math.min(targetHeight / height, targetWidth / width);
+  const resizedWidth = Math.max(1, roundHalfEven(width * ratio));
+  const resizedHeight = Math.max(1, roundHalfEven(height * ratio));
+  const padLeft = roundHalfEven((targetWidth - resizedWidth) / 2 - 0.1);
+  const padTop = roundHalfEven((targetHeight - resizedHeight) / 2 - 0.1);
+  return makePlan(width, height, resizedWidth, resizedHeight, { left: 0, top: 0 }, { left: padLeft, top: padTop }, spec.padValue);
+}
+
+/** torchvision CenterCrop on one axis: [crop, pad] offsets. */
+function centreOffsets(resized: number, target: number): [number, number] {
+  if (resized >= target) return [roundHalfEven((resized - target) / 2), 0];
+  return [0, Math.floor((target - resized) / 2)];
+}
+
+function makePlan(
+  width: number,
+  height: number,
+  resizedWidth: number,
+  resizedHeight: number,
+  crop: { left: number; top: number },
+  pad: { left: number; top: number },
+  fill: number,
+): ResizePlan {
+  return {
+    resizedWidth,
+    resizedHeight,
+    fill,
+    geometry: {
+      width,
+      height,
+      scaleX: resizedWidth / width,
+      scaleY: resizedHeight / height,
+      padLeft: pad.left,
+      padTop: pad.top,
+      cropLeft: crop.left,
+      cropTop: crop.top,
+    },
+  };
+}
+
+export interface Slot {
+  out: Uint8Array;
+  offset: number;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+/** Copies the resized image into its slot, applying the plan's crop and padding. */
+export function placeInto(resized: Uint8Array, plan: ResizePlan, slot: Slot): void {
+  const { padLeft, padTop, cropLeft, cropTop } = plan.geometry;
+  const { out, offset, width, height, channels } = slot;
+  const copyWidth = Math.min(width - padLeft, plan.resizedWidth - cropLeft);
+  const copyHeight = Math.min(height - padTop, plan.resizedHeight - cropTop);
+  if (copyWidth === width && plan.resizedWidth === width && copyHeight === height && cropTop === 0) {
+    out.set(resized.subarray(0, width * height * channels), offset); // the common no-crop, no-pad case
+    return;
+  }
+  if (copyWidth < width || copyHeight < height) out.fill(plan.fill, offset, offset + width * height * channels);
+  for (let y = 0; y < copyHeight; y++) {
+    const from = ((y + cropTop) * plan.resizedWidth + cropLeft) * channels;
+    const to = offset + ((y + padTop) * width + padLeft) * channels;
+    out.set(resized.subarray(from, from + copyWidth * channels), to);
+  }
+}

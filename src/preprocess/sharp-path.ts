@@ -1,0 +1,29 @@
+/**
+ * The decode stage's use of sharp (the only place in model-gate that imports it): decoding any
+ * format the PNG fast path does not handle to 8-bit RGB. Resizing is not done here but in
+ * resize.ts (PIL-exact); within one sharp pipeline sharp would also resize *before* dropping alpha
+ * (premultiplying it, so transparent pixels' colours leak) and use JPEG shrink-on-load, whereas
+ * PIL drops alpha and converts colour first, then resizes.
+ */
+import sharp from 'sharp';
+import type { RawImage } from './png.js';
+
+/**
+ * Decodes any format sharp reads to 8-bit RGB, alpha dropped. Choices, all to match PIL's
+ * Image.open(...).convert('RGB'):
+ * - ignoreIcc: embedded ICC profiles are not applied (PIL's convert does not apply them);
+ * - no EXIF auto-orientation (PIL's open does not rotate either);
+ * - 16-bit samples become 8-bit by keeping the high byte (libvips' cast; PIL does the same for
+ *   16-bit RGB PNGs, but clips 16-bit gray to 255 in convert('L'), which we don't copy);
+ * - gray images come back with the value replicated to R, G and B, so PIL luma gives it back exactly.
+ * Multi-page inputs (GIF, TIFF) give their first page.
+ */
+export async function decodeWithSharp(bytes: Buffer): Promise<RawImage> {
+  const { data, info } = await sharp(bytes, { ignoreIcc: true })
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
+  return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}

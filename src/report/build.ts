@@ -1,0 +1,113 @@
+/**
+ * Assembles the versioned report (pure): per-model facts, metrics and latency statistics, the
+ * comparison, every gate, the verdict and the one-line headline. The engine hands in what the
+ * stages measured; nothing here runs a model or touches a file.
+ */
+import type { Config } from '../config/types.js';
+import { bootstrapRatioCi, summarizeLatency } from '../metrics/index.js';
+import type { ModelFile } from '../models/index.js';
+import type { Task } from '../tasks/task.js';
+import { ratio } from './format.js';
+import type { GateResult, LatencyComparison, LatencyStats, ModelReport, Report } from './types.js';
+
+export interface MeasuredModel<Prediction> {
+  readonly file: ModelFile;
+  readonly executionProvider: string;
+  readonly predictions: readonly Prediction[];
+  /** Raw per-run latencies in ms, keyed by batch size. */
+  readonly latencyMs: Readonly<Record<number, readonly number[]>>;
+}
+
+export interface ReportInputs<Prediction> {
+  readonly config: Config;
+  readonly version: string;
+  readonly generatedAt: string;
+  readonly evalSet: Report['evalSet'];
+  readonly environment: Report['environment'];
+  readonly preprocess: Record<string, unknown>;
+  readonly baseline: MeasuredModel<Prediction>;
+  readonly candidate: MeasuredModel<Prediction>;
+}
+
+const TONE_LABEL = { gain: '✅ Real gain', loss: '❌ Real loss', noise: '⚠️ Not distinguishable from noise', same: '➖ No change' } as const;
+
+function latencyStats(samples: Readonly<Record<number, readonly number[]>>): Record<string, LatencyStats> {
+  const out: Record<string, LatencyStats> = {};
+  for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
+  return out;
+}
+
+export function compareLatency(baseline: readonly number[] | undefined, candidate: readonly number[] | undefined): LatencyComparison {
+  if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
+  const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
+  return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
+}
+
+/** Judged on the CI's lower bound, so noise alone never fails a PR. */
+export function latencyGate(latency: LatencyComparison, maxRegressionPercent: number): GateResult {
+  if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
+    return { name: 'max-latency-regression', limit: maxRegressionPercent, value: null, passed: true, line: 'latency not measured' };
+  }
+  const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
+  return {
+    name: 'max-latency-regression',
+    limit: maxRegressionPercent,
+    value: lowerPercent,
+    passed: lowerPercent <= maxRegressionPercent,
+    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${lowerPercent >= 0 ? '+' : '−'}${Math.abs(lowerPercent).toFixed(1)}% (at most +${maxRegressionPercent}% allowed)`,
+  };
+}
+
+export function latencyPhrase(latency: LatencyComparison, tone: keyof typeof TONE_LABEL): string {
+  const r = latency.latencyRatioP50;
+  const ci = latency.latencyRatioP50Ci95;
+  if (r === null || ci === null) return 'latency was not measured';
+  const [lo, hi] = ci;
+  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}–${hi.toFixed(2)})`;
+  if (lo > 1) return `${tone === 'gain' ? 'but' : 'and'} is **${r.toFixed(2)}× slower** at p50 (95% CI ${lo.toFixed(2)}–${hi.toFixed(2)}×)`;
+  return `${tone === 'gain' ? 'and' : 'but'} is **${(1 / r).toFixed(2)}× faster** at p50 (95% CI ${(1 / hi).toFixed(2)}–${(1 / lo).toFixed(2)}×)`;
+}
+
+export function buildReport<Label, Prediction, Metrics, Comparison>(
+  task: Task<Label, Prediction, Metrics, Comparison>,
+  samples: Parameters<Task<Label, Prediction, Metrics, Comparison>['score']>[1],
+  inputs: ReportInputs<Prediction>,
+): Report<Metrics, Comparison> {
+  const { config } = inputs;
+  const modelReport = (m: MeasuredModel<Prediction>): ModelReport<Metrics> => ({
+    label: m.file.label,
+    path: m.file.path,
+    sha256: m.file.sha256,
+    bytes: m.file.bytes,
+    params: m.file.facts.params,
+    opset: m.file.facts.opset,
+    irVersion: m.file.facts.irVersion,
+    producer: m.file.facts.producer,
+    inputs: m.file.facts.inputs,
+    outputs: m.file.facts.outputs,
+    executionProvider: m.executionProvider,
+    metrics: task.score(m.predictions, samples, config),
+    latency: latencyStats(m.latencyMs),
+  });
+  const baseline = modelReport(inputs.baseline);
+  const candidate = modelReport(inputs.candidate);
+  const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
+  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
+  const gates = [...task.gates(taskComparison, config), latencyGate(latency, config.gates.maxLatencyRegression)];
+  const accuracy = task.headline(taskComparison);
+  const headline = `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
+  return {
+    schemaVersion: 1,
+    tool: { name: 'model-gate', version: inputs.version },
+    generatedAt: inputs.generatedAt,
+    task: task.name,
+    evalSet: inputs.evalSet,
+    environment: inputs.environment,
+    preprocess: inputs.preprocess,
+    models: { baseline, candidate },
+    comparison: { ...taskComparison, ...latency },
+    gates,
+    verdict: gates.every((g) => g.passed) ? 'pass' : 'fail',
+    headline,
+  };
+}

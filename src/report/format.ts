@@ -1,0 +1,88 @@
+/** Number formatting for the Markdown report: one place decides how every figure reads. */
+
+/** A fraction as a percentage: 0.87114 → "87.11%". */
+export const percent = (fraction: number, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
+
+/** A fraction as signed points: 0.0357 → "+3.57 pt". The minus is a real minus sign. */
+export function points(fraction: number, digits = 2): string {
+  const value = fraction * 100;
+  const text = Math.abs(value).toFixed(digits);
+  if (Number(text) === 0) return `±${text} pt`;
+  return `${value > 0 ? '+' : '−'}${text} pt`;
+}
+
+/** Signed number without unit, with a real minus sign. */
+export function signed(value: number, digits = 2): string {
+  const text = Math.abs(value).toFixed(digits);
+  if (Number(text) === 0) return text;
+  return `${value > 0 ? '+' : '−'}${text}`;
+}
+
+/** An interval of fractions as a percentage range: [0.238, 0.314] → "23.8–31.4%". */
+export const percentRange = ([lo, hi]: readonly [number, number], digits = 1) =>
+  `${signedOrPlain(lo * 100, digits)}–${signedOrPlain(hi * 100, digits)}%`;
+
+/** An interval of fractions as points: "−0.31 to +0.55 pt". */
+export const pointsRange = ([lo, hi]: readonly [number, number], digits = 2) =>
+  `${signed(lo * 100, digits)} to ${signed(hi * 100, digits)} pt`;
+
+function signedOrPlain(value: number, digits: number): string {
+  return value < 0 ? `−${Math.abs(value).toFixed(digits)}` : value.toFixed(digits);
+}
+
+/** Whole numbers with thousands separators: 10000 → "10,000". */
+export const count = (value: number) => value.toLocaleString('en-US');
+
+/**
+ * A p-value a reviewer can read. Below 1e-30 the exact figure means nothing more, and below
+ * ~1e-308 a double can't hold it at all, so it is given as a bound from its log10.
+ */
+export function pValue(p: number, log10p?: number): string {
+  const log = log10p ?? Math.log10(p);
+  if (log < -30) return 'p < 1e-30';
+  if (p < 1e-3) {
+    const [mantissa, exponent] = p.toExponential(1).split('e');
+    return `p = ${mantissa}e${Number(exponent)}`;
+  }
+  if (p >= 0.995) return 'p = 1';
+  return `p = ${p < 0.01 ? p.toPrecision(2) : p.toFixed(2)}`;
+}
+
+/** Milliseconds with enough digits for sub-millisecond models. */
+export function ms(value: number): string {
+  if (value >= 100) return `${value.toFixed(0)} ms`;
+  if (value >= 10) return `${value.toFixed(1)} ms`;
+  if (value >= 1) return `${value.toFixed(2)} ms`;
+  return `${value.toFixed(3)} ms`;
+}
+
+/** A ratio of latencies: 1.583 → "×1.58". */
+export const ratio = (value: number) => `×${value.toFixed(2)}`;
+
+export function bytes(value: number): string {
+  if (value >= 1e9) return `${(value / 1e9).toFixed(2)} GB`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)} MB`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(0)} KB`;
+  return `${value} B`;
+}
+
+/** Parameter counts: 20522 → "20.5k", 25.6e6 → "25.6M". */
+export function params(value: number): string {
+  if (value >= 1e9) return `${(value / 1e9).toFixed(1)}B`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}k`;
+  return String(value);
+}
+
+/** Markdown-safe inline code for user-controlled text (paths, names). */
+export function code(text: string): string {
+  const clean = text.replace(/[\r\n]+/g, ' ');
+  const fence = clean.includes('`') ? '``' : '`';
+  return `${fence}${clean}${fence}`;
+}
+
+/** Escapes user-controlled text for a Markdown table cell or a line of prose. */
+export function escapeMarkdown(text: string): string {
+  // Only what can change meaning inside a table cell or a line: emphasis, code, links, HTML, pipes.
+  return text.replace(/[\r\n]+/g, ' ').replace(/([\\`*_[\]<>|])/g, '\\$1');
+}

@@ -1,0 +1,130 @@
+/**
+ * Renders a report as Markdown (pure). The verdict line comes first because it is the product;
+ * then the main table, the gates, and detail sections in <details>. When the text would pass
+ * GitHub's 65,536-character comment limit, detail sections are dropped (last first), never the
+ * verdict or the main table.
+ */
+import { basename } from 'node:path';
+import { markdownTable } from 'markdown-table';
+import type { ReportSection, Task, TableRow } from '../tasks/task.js';
+import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
+import type { ModelReport, Report } from './types.js';
+
+export const COMMENT_LIMIT = 65_536;
+
+export interface RenderOptions {
+  /** Hidden marker that lets the Action find its own sticky comment again. */
+  readonly marker?: string;
+  /** Title shown after "model-gate ·"; defaults to the task name. */
+  readonly title?: string;
+  readonly limit?: number;
+}
+
+function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+function latencyRows(report: Report): TableRow[] {
+  const { baseline: b, candidate: c } = report.models;
+  const { environment: env } = report;
+  const rows: TableRow[] = [];
+  for (const key of Object.keys(b.latency)) {
+    const lb = b.latency[key];
+    const lc = c.latency[key];
+    if (!lc) continue;
+    const where = `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${env.threads} thread${env.threads === 1 ? '' : 's'}`;
+    const change = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95
+      ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join('–')})`
+      : ratio(lc.p50Ms / lb.p50Ms);
+    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
+  }
+  return rows;
+}
+
+function latencySection(report: Report): ReportSection {
+  const rows: string[][] = [];
+  for (const role of ['baseline', 'candidate'] as const) {
+    for (const s of Object.values(report.models[role].latency)) {
+      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)]);
+    }
+  }
+  const table = markdownTable([['model', 'batch', 'p50', 'p90', 'p99', 'min', 'throughput', 'runs'], ...rows], {
+    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  });
+  const note = 'Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.';
+  return { title: 'Latency', markdown: `${table}\n\n${note}`, detail: true };
+}
+
+function signature(m: ModelReport<unknown>): string {
+  const io = (list: ModelReport<unknown>['inputs']) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(',')}]`).join('; ');
+  return `${io(m.inputs)} → ${io(m.outputs)}`;
+}
+
+function factsSection(report: Report): ReportSection {
+  const { baseline: b, candidate: c } = report.models;
+  const rows = [
+    ['file', code(b.label), code(c.label)],
+    ['sha256', code(b.sha256), code(c.sha256)],
+    ['size', `${bytes(b.bytes)} (${count(b.bytes)} B)`, `${bytes(c.bytes)} (${count(c.bytes)} B)`],
+    ['parameters', count(b.params), count(c.params)],
+    ['opset · IR', `${b.opset} · ${b.irVersion}`, `${c.opset} · ${c.irVersion}`],
+    ['producer', escapeMarkdown(b.producer || '–'), escapeMarkdown(c.producer || '–')],
+    ['signature', escapeMarkdown(signature(b)), escapeMarkdown(signature(c))],
+  ];
+  return { title: 'Model facts', markdown: markdownTable([['', 'baseline', 'candidate'], ...rows]), detail: true };
+}
+
+function gatesBlock(report: Report): string {
+  const failed = report.gates.filter((g) => !g.passed);
+  const status = failed.length === 0
+    ? `**Gates: ✅ all ${report.gates.length} passed.**`
+    : failed.map((g) => `**❌ Gate \`${g.name}\` failed:** ${g.line}.`).join('\n');
+  const table = markdownTable([['gate', 'limit', 'judged', 'result'], ...report.gates.map((g) => [
+    code(g.name), String(g.limit), g.line, g.passed ? '✅ pass' : '❌ fail',
+  ])]);
+  return `${status}\n\n${table}`;
+}
+
+function footer(report: Report, comparisonNote: string): string {
+  const { evalSet: e, environment: env } = report;
+  const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}…\`` : '';
+  const ep = `${env.executionProvider.toUpperCase()} EP${env.executionProviderNote ? ` (${escapeMarkdown(env.executionProviderNote)})` : ''}`;
+  return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} · onnxruntime ${env.onnxruntime}, ${ep}, ${env.threads} threads · model-gate ${report.tool.version}`;
+}
+
+function details(section: ReportSection): string {
+  return `<details><summary>${section.title}</summary>\n\n${section.markdown}\n\n</details>`;
+}
+
+export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, unknown, M, C>, options: RenderOptions = {}): string {
+  const limit = options.limit ?? COMMENT_LIMIT;
+  const { baseline: b, candidate: c } = report.models;
+  const head = [
+    ...(options.marker ? [`<!-- ${options.marker} -->`] : []),
+    `### model-gate · ${escapeMarkdown(options.title ?? report.task)} · ${code(basename(b.label))} → ${code(basename(c.label))}`,
+    report.headline,
+  ].join('\n');
+  const rows: TableRow[] = [
+    ...task.tableRows(b.metrics, c.metrics, report.comparison),
+    ...latencyRows(report as Report),
+    ['params · size', `${params(b.params)} · ${bytes(b.bytes)}`, `${params(c.params)} · ${bytes(c.bytes)}`, ''],
+  ];
+  const main = markdownTable(
+    [['', `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, 'change'], ...rows.map((r) => [...r])],
+    { align: ['l', 'r', 'r', 'r'] },
+  );
+  const detectable = (report.comparison as { detectableDifference?: number }).detectableDifference;
+  const note = typeof detectable === 'number' ? ` · this eval set can detect differences ≥ ${(detectable * 100).toFixed(2)} pt` : '';
+  const sections = [latencySection(report as Report), factsSection(report as Report), ...task.sections(b.metrics, c.metrics, report.comparison)];
+  const assemble = (kept: ReportSection[], dropped: number) =>
+    [head, main, gatesBlock(report as Report), ...kept.map(details),
+      ...(dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? '' : 's'} left out to fit the comment limit; see the full report._`] : []),
+      footer(report as Report, note)].join('\n\n') + '\n';
+  // Drop detail sections from the end until it fits; the verdict and main table always stay.
+  for (let keep = sections.length; keep >= 0; keep--) {
+    const text = assemble(sections.slice(0, keep), sections.length - keep);
+    if (text.length <= limit) return text;
+  }
+  const minimal = assemble([], sections.length);
+  return minimal.length <= limit ? minimal : `${minimal.slice(0, limit - 40)}\n\n_(truncated to fit)_\n`;
+}

@@ -1,0 +1,80 @@
+/** The classification task: class scores per image, top-1/top-5, paired comparison. */
+import { UserError } from '../../errors.js';
+import type { Task } from '../task.js';
+import {
+  classificationMetrics,
+  compareClassification,
+  type ClassificationComparison,
+  type ClassificationMetrics,
+  type ClassPrediction,
+} from './metrics.js';
+import { classificationGates, classificationHeadline, classificationRows, classificationSections } from './render.js';
+import { readClassFolders, readManifest } from './samples.js';
+
+/**
+ * The classes of one sample ranked by score, best first. Ties keep the lower index first, as
+ * numpy's argmax does, so our top-1 matches a Python evaluation to the sample. NaN ranks last.
+ */
+export function rankScores(scores: Float32Array, offset: number, classes: number, keep: number): number[] {
+  const ranked: number[] = [];
+  for (let k = 0; k < classes; k++) {
+    const s = scores[offset + k];
+    const score = Number.isNaN(s) ? -Infinity : s;
+    let pos = ranked.length;
+    while (pos > 0) {
+      const other = scores[offset + ranked[pos - 1]];
+      if ((Number.isNaN(other) ? -Infinity : other) >= score) break;
+      pos--;
+    }
+    if (pos < keep) {
+      ranked.splice(pos, 0, k);
+      if (ranked.length > keep) ranked.pop();
+    }
+  }
+  return ranked;
+}
+
+export const classificationTask: Task<number, ClassPrediction, ClassificationMetrics, ClassificationComparison> = {
+  name: 'classification',
+
+  readSamples(root, config) {
+    return config.eval.format === 'manifest'
+      ? readManifest(root, config.eval.manifest as string, config.classes)
+      : readClassFolders(root, config.classes);
+  },
+
+  checkOutputs(outputs, modelLabel, config) {
+    const first = outputs[0];
+    if (!first) throw new UserError(`${modelLabel}: the model has no outputs`);
+    const dims = first.dims.slice(1).filter((d) => d !== 1);
+    const classDim = dims.length === 1 ? dims[0] : dims.length === 0 ? 1 : null;
+    if (classDim === null) {
+      throw new UserError(`${modelLabel}: output '${first.name}' has shape [${first.dims.join(', ')}]; classification expects [batch, classes]`);
+    }
+    if (typeof classDim === 'number' && classDim !== config.classes.length) {
+      throw new UserError(`${modelLabel}: output '${first.name}' gives ${classDim} class scores but classes lists ${config.classes.length}`);
+    }
+  },
+
+  decodeOutputs(outputs, count, config) {
+    const [first] = Object.values(outputs);
+    const classes = config.classes.length;
+    if (first.data.length !== count * classes) {
+      throw new UserError(`model output has ${first.data.length} values for ${count} samples; expected ${count} × ${classes} classes`);
+    }
+    const keep = Math.min(5, classes);
+    const predictions: ClassPrediction[] = [];
+    for (let i = 0; i < count; i++) predictions.push({ ranked: rankScores(first.data, i * classes, classes, keep) });
+    return predictions;
+  },
+
+  score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
+
+  compare: (baseline, candidate, samples, config) =>
+    compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
+
+  gates: (comparison, config) => classificationGates(comparison, config.gates),
+  headline: classificationHeadline,
+  tableRows: classificationRows,
+  sections: (_b, _c, comparison) => classificationSections(comparison),
+};

@@ -1,0 +1,128 @@
+/**
+ * What classification contributes to the report: the accuracy half of the verdict line, the
+ * accuracy rows of the main table, the detail sections, and its gates. Pure functions.
+ */
+import { markdownTable } from 'markdown-table';
+import type { GatesConfig } from '../../config/types.js';
+import { count, escapeMarkdown, percent, percentRange, points, pointsRange, pValue } from '../../report/format.js';
+import type { GateResult } from '../../report/types.js';
+import type { ReportSection, TableRow } from '../task.js';
+import type { ClassificationComparison, ClassificationMetrics } from './metrics.js';
+
+/** Significance level for the verdict and the require-significant gate. */
+export const ALPHA = 0.05;
+
+const isSignificant = (c: ClassificationComparison) => c.mcnemar.pExact < ALPHA;
+
+export function classificationHeadline(c: ClassificationComparison): { text: string; tone: 'gain' | 'loss' | 'noise' | 'same' } {
+  const { baselineOnlyCorrect: b, candidateOnlyCorrect: fixedCount } = c.mcnemar;
+  const p = pValue(c.mcnemar.pExact, c.mcnemar.log10PExact);
+  const detect = `this eval set can only detect differences ≥ ${(c.detectableDifference * 100).toFixed(2)} pt`;
+  if (b === 0 && fixedCount === 0) {
+    return { text: `the two models make the same top-1 prediction on all ${count(c.samples)} samples`, tone: 'same' };
+  }
+  if (!isSignificant(c)) {
+    return {
+      text: `${points(c.deltaTop1)} top-1 (95% CI ${pointsRange(c.deltaTop1Ci95)}), McNemar ${p}; ${detect}`,
+      tone: 'noise',
+    };
+  }
+  if (c.errorReduction !== null && c.errorReductionCi95 !== null && c.deltaTop1 > 0) {
+    return {
+      text: `the candidate fixes **${percent(c.errorReduction, 1)}** of baseline errors (95% CI ${percentRange(c.errorReductionCi95)}, McNemar ${p})`,
+      tone: 'gain',
+    };
+  }
+  if (c.errorReduction !== null && c.errorReductionCi95 !== null) {
+    const [lo, hi] = c.errorReductionCi95;
+    return {
+      text: `the candidate makes **${percent(-c.errorReduction, 1)} more errors** than the baseline (95% CI ${percentRange([-hi, -lo])}, McNemar ${p})`,
+      tone: 'loss',
+    };
+  }
+  // The baseline made no errors at all, so a relative reduction is undefined: state points instead.
+  return { text: `the candidate loses ${points(c.deltaTop1)} top-1 against an error-free baseline (McNemar ${p})`, tone: 'loss' };
+}
+
+export function classificationRows(b: ClassificationMetrics, c: ClassificationMetrics, cmp: ClassificationComparison): TableRow[] {
+  const rer = cmp.errorReduction === null ? '' : cmp.errorReduction >= 0 ? `−${percent(cmp.errorReduction, 1)}` : `+${percent(-cmp.errorReduction, 1)}`;
+  const withCi = (m: ClassificationMetrics) => `${percent(m.top1)} (${percentRange(m.top1Ci95, 2)})`;
+  const rows: TableRow[] = [
+    ['top-1 (95% CI)', withCi(b), withCi(c), `${points(cmp.deltaTop1)} (${pointsRange(cmp.deltaTop1Ci95)})`],
+    ['errors', `${count(b.errors)} / ${count(b.samples)}`, `${count(c.errors)} / ${count(c.samples)}`, rer],
+    ['fixed / newly broken', '', '', `${count(cmp.mcnemar.candidateOnlyCorrect)} / ${count(cmp.mcnemar.baselineOnlyCorrect)}`],
+  ];
+  if (b.top5 !== null && c.top5 !== null) rows.push(['top-5', percent(b.top5), percent(c.top5), points(c.top5 - b.top5)]);
+  return rows;
+}
+
+function perClassSection(cmp: ClassificationComparison): ReportSection {
+  const rows = cmp.perClass.map((r) => [
+    escapeMarkdown(r.name),
+    count(r.samples),
+    r.baselineAccuracy === null ? '–' : percent(r.baselineAccuracy),
+    r.candidateAccuracy === null ? '–' : percent(r.candidateAccuracy),
+    r.delta === null ? '–' : points(r.delta),
+    `${count(r.fixed)} / ${count(r.broken)}`,
+  ]);
+  const table = markdownTable([['class', 'samples', 'baseline', 'candidate', 'change', 'fixed / broken'], ...rows], {
+    align: ['l', 'r', 'r', 'r', 'r', 'r'],
+  });
+  return { title: 'Per-class changes (worst first)', markdown: table, detail: true };
+}
+
+/** How many flipped sample ids the Markdown lists; the JSON report has all of them. */
+const FLIPS_SHOWN = 20;
+
+function flipsSection(cmp: ClassificationComparison): ReportSection {
+  const list = (ids: string[]) =>
+    ids.length === 0 ? 'none' : ids.slice(0, FLIPS_SHOWN).map((id) => `\`${id.replace(/`/g, "'")}\``).join(', ') + (ids.length > FLIPS_SHOWN ? `, … (${count(ids.length - FLIPS_SHOWN)} more in report.json)` : '');
+  const { mcnemar: m } = cmp;
+  const markdown = [
+    `Both right ${count(m.bothCorrect)} · baseline only ${count(m.baselineOnlyCorrect)} · candidate only ${count(m.candidateOnlyCorrect)} · both wrong ${count(m.bothWrong)} · McNemar exact ${pValue(m.pExact, m.log10PExact)}, mid-${pValue(m.pMidP)}`,
+    '',
+    `**Fixed** (${count(cmp.flips.fixed.length)}): ${list(cmp.flips.fixed)}`,
+    '',
+    `**Newly broken** (${count(cmp.flips.broken.length)}): ${list(cmp.flips.broken)}`,
+  ].join('\n');
+  return { title: 'Samples that flipped', markdown, detail: true };
+}
+
+export function classificationSections(cmp: ClassificationComparison): ReportSection[] {
+  return [perClassSection(cmp), flipsSection(cmp)];
+}
+
+export function classificationGates(cmp: ClassificationComparison, gates: GatesConfig): GateResult[] {
+  const results: GateResult[] = [];
+  const drop = -cmp.deltaTop1 * 100;
+  results.push({
+    name: 'max-top1-drop',
+    limit: gates.maxTop1Drop,
+    value: drop,
+    passed: drop <= gates.maxTop1Drop + 1e-12,
+    line: `top-1 change ${points(cmp.deltaTop1)} (a drop of at most ${gates.maxTop1Drop} pt is allowed)`,
+  });
+  // Judged on the CI's upper bound: the gate fails only when the data show the reduction is below the minimum.
+  const upper = cmp.errorReductionCi95 ? cmp.errorReductionCi95[1] * 100 : null;
+  const noBaselineErrors = cmp.errorReduction === null;
+  results.push({
+    name: 'min-error-reduction',
+    limit: gates.minErrorReduction,
+    value: upper,
+    passed: noBaselineErrors ? cmp.mcnemar.baselineOnlyCorrect === 0 : (upper as number) >= gates.minErrorReduction,
+    line: noBaselineErrors
+      ? 'error reduction undefined: the baseline makes no errors'
+      : `error reduction ${percent(cmp.errorReduction as number, 1)}, 95% CI upper bound ${(upper as number).toFixed(1)}% (minimum ${gates.minErrorReduction}%)`,
+  });
+  if (gates.requireSignificant) {
+    const passed = isSignificant(cmp) && cmp.deltaTop1 > 0;
+    results.push({
+      name: 'require-significant',
+      limit: true,
+      value: cmp.mcnemar.pExact,
+      passed,
+      line: `candidate must be significantly better (McNemar exact p < ${ALPHA}): ${points(cmp.deltaTop1)}, ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}`,
+    });
+  }
+  return results;
+}

@@ -1,0 +1,113 @@
+/**
+ * Reads a classification eval set: `class-folders` (<class>/<...>/<image>) or `manifest`
+ * (CSV of path,label). Labels become indices into `classes`, the model's output order, which
+ * is why folder names are matched by name and never sorted into an order of their own.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { UserError } from '../../errors.js';
+import type { EvalSample } from '../task.js';
+
+/** Files every OS and archiver leaves behind; they are not eval images. */
+const JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (JUNK.test(entry.name)) continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(full)));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
+
+const toId = (root: string, file: string) => relative(root, file).split(sep).join('/');
+
+export async function readClassFolders(root: string, classes: readonly string[]): Promise<EvalSample<number>[]> {
+  const index = new Map(classes.map((name, i) => [name, i]));
+  const samples: EvalSample<number>[] = [];
+  for (const entry of await readdir(root, { withFileTypes: true })) {
+    if (JUNK.test(entry.name)) continue;
+    const full = join(root, entry.name);
+    if (!entry.isDirectory()) {
+      throw new UserError(`${full}: a file at the top of a class-folders eval set; images belong in <class>/ folders`);
+    }
+    const label = index.get(entry.name);
+    if (label === undefined) {
+      throw new UserError(`${full}: folder '${entry.name}' is not one of classes [${classes.join(', ')}]`);
+    }
+    for (const file of await listFiles(full)) samples.push({ id: toId(root, file), file, label });
+  }
+  return finish(samples, root);
+}
+
+/** Splits one CSV line, honouring double quotes (RFC 4180). */
+export function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') cells.push(cell), (cell = '');
+    else cell += ch;
+  }
+  cells.push(cell);
+  return cells.map((c) => c.trim());
+}
+
+/**
+ * A label is a class name; a whole number that is not itself a class name is read as an index
+ * into `classes`, because many exported manifests carry indices.
+ */
+function labelIndex(label: string, classes: readonly string[], where: string): number {
+  const byName = classes.indexOf(label);
+  if (byName >= 0) return byName;
+  if (/^\d+$/.test(label) && Number(label) < classes.length) return Number(label);
+  throw new UserError(`${where}: label '${label}' is not one of classes [${classes.join(', ')}]`);
+}
+
+export async function readManifest(root: string, manifest: string, classes: readonly string[]): Promise<EvalSample<number>[]> {
+  const manifestPath = resolve(root, manifest);
+  if (!manifestPath.startsWith(root + sep)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
+  let text: string;
+  try {
+    text = await readFile(manifestPath, 'utf8');
+  } catch {
+    throw new UserError(`${manifestPath}: manifest not found in the eval set (eval.manifest: ${manifest})`);
+  }
+  const base = dirname(manifestPath);
+  const samples: EvalSample<number>[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${manifestPath}:${i + 1}`;
+    const [path, label, ...rest] = splitCsvLine(line);
+    if (i === 0 && /^(path|file|filename|image)$/i.test(path) && /^(label|class)$/i.test(label ?? '')) return; // header
+    if (!path || label === undefined || label === '' || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
+    const file = resolve(base, path);
+    if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path}' points outside the eval set`);
+    samples.push({ id: toId(root, file), file, label: labelIndex(label, classes, where) });
+  });
+  await Promise.all(
+    samples.map(async (s) => {
+      const info = await stat(s.file).catch(() => null);
+      if (!info?.isFile()) throw new UserError(`${s.file}: listed in ${manifestPath} but not found in the eval set`);
+    }),
+  );
+  return finish(samples, root);
+}
+
+function finish(samples: EvalSample<number>[], root: string): EvalSample<number>[] {
+  if (samples.length === 0) throw new UserError(`${root}: the eval set has no images`);
+  samples.sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i].id === samples[i - 1].id) throw new UserError(`${root}: '${samples[i].id}' is listed twice`);
+  }
+  return samples;
+}

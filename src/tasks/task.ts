@@ -1,0 +1,51 @@
+/**
+ * The task interface. Classification plugs in here now, detection next; the engine runs decode,
+ * batching, latency, gates and publishing, and never branches on the task's name.
+ */
+import type { Config } from '../config/types.js';
+import type { OutputTensor } from '../inference/index.js';
+import type { TensorSignature } from '../models/index.js';
+import type { GateResult } from '../report/types.js';
+
+/** One eval image with its ground truth. `id` is its path inside the eval set, posix-style. */
+export interface EvalSample<Label> {
+  readonly id: string;
+  readonly file: string;
+  readonly label: Label;
+}
+
+/** A block of Markdown the report places under the main tables; `detail` blocks go first when the comment is too long. */
+export interface ReportSection {
+  readonly title: string;
+  readonly markdown: string;
+  readonly detail: boolean;
+}
+
+/** Accuracy rows for the main table: [metric, baseline, candidate, change]. */
+export type TableRow = readonly [string, string, string, string];
+
+export interface Task<Label, Prediction, ModelMetrics, Comparison> {
+  readonly name: Config['task'];
+  /** Reads the eval set's samples and labels in a stable order. */
+  readSamples(root: string, config: Config): Promise<EvalSample<Label>[]>;
+  /** Throws a UserError naming the model file when its outputs can't be read by this task. */
+  checkOutputs(outputs: readonly TensorSignature[], modelLabel: string, config: Config): void;
+  /** Turns one batch of model outputs into one prediction per sample. */
+  decodeOutputs(outputs: Readonly<Record<string, OutputTensor>>, count: number, config: Config): Prediction[];
+  /** Per-model metrics (pure). */
+  score(predictions: readonly Prediction[], samples: readonly EvalSample<Label>[], config: Config): ModelMetrics;
+  /** Paired comparison of the two models on the same samples (pure). */
+  compare(
+    baseline: readonly Prediction[],
+    candidate: readonly Prediction[],
+    samples: readonly EvalSample<Label>[],
+    config: Config,
+  ): Comparison;
+  /** The task's gates, judged on the comparison. */
+  gates(comparison: Comparison, config: Config): GateResult[];
+  /** Plain-words accuracy half of the verdict line, e.g. "the candidate fixes 27.7% of baseline errors (...)". */
+  headline(comparison: Comparison): { text: string; tone: 'gain' | 'loss' | 'noise' | 'same' };
+  /** Main-table rows and the task's detail sections. */
+  tableRows(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): TableRow[];
+  sections(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): ReportSection[];
+}
