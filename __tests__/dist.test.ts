@@ -9,7 +9,7 @@ it('dist/ matches a fresh build of src/ (run `npm run build` and commit dist/ if
   const out = await mkdtemp(join(tmpdir(), 'mg-dist-'));
   try {
     await promisify(execFile)('node', ['scripts/build.mjs', '--outdir', out]);
-    for (const file of ['cli.js']) {
+    for (const file of ['index.js', 'cli.js']) {
       const fresh = await readFile(join(out, file), 'utf8');
       const committed = await readFile(join('dist', file), 'utf8');
       expect(committed === fresh).toBe(true);

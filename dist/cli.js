@@ -414,11 +414,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants);
+          this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -435,10 +435,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants);
+        this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -499,8 +499,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants) {
-        this.code = optimizeExpr(this.code, names, constants);
+      optimizeNames(names, constants2) {
+        this.code = optimizeExpr(this.code, names, constants2);
         return this;
       }
       get names() {
@@ -529,12 +529,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants))
+          if (n.optimizeNames(names, constants2))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -587,12 +587,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        if (!(super.optimizeNames(names, constants) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
+        if (!(super.optimizeNames(names, constants2) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants);
+        this.condition = optimizeExpr(this.condition, names, constants2);
         return this;
       }
       get names() {
@@ -615,10 +615,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants);
+        this.iteration = optimizeExpr(this.iteration, names, constants2);
         return this;
       }
       get names() {
@@ -654,10 +654,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants);
+        this.iterable = optimizeExpr(this.iterable, names, constants2);
         return this;
       }
       get names() {
@@ -699,11 +699,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         var _a, _b;
-        super.optimizeNames(names, constants);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+        super.optimizeNames(names, constants2);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
         return this;
       }
       get names() {
@@ -1004,7 +1004,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants) {
+    function optimizeExpr(expr, names, constants2) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -1019,14 +1019,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants[n.str];
+        const c = constants2[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -14342,12 +14342,24 @@ function describeSchemaError(error, data) {
 // src/config/schema.ts
 var positiveInt = { type: "integer", minimum: 1 };
 var finiteNumber = { type: "number" };
+var modelName = { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$" };
+var relativePath = { type: "string", minLength: 1 };
 var configSchema = {
   type: "object",
   additionalProperties: false,
   required: ["eval"],
   properties: {
     task: { enum: ["classification"] },
+    models: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name"],
+        // path XOR (manifest + key) is checked in load.ts, where the message can say so plainly.
+        properties: { name: modelName, path: relativePath, manifest: relativePath, key: { type: "string", minLength: 1 } }
+      }
+    },
     eval: {
       type: "object",
       additionalProperties: false,
@@ -14420,13 +14432,14 @@ function deepFreeze(value) {
   }
   return value;
 }
-async function readYaml(file) {
-  let text;
+async function readText(file) {
   try {
-    text = await readFile(file, "utf8");
+    return await readFile(file, "utf8");
   } catch (error) {
     throw new UserError(`${file}: cannot read the config file (${error.code ?? String(error)})`);
   }
+}
+function parseYaml(text, file) {
   const doc = (0, import_yaml.parseDocument)(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
@@ -14476,16 +14489,29 @@ function crossCheck(raw, source, sha256, file) {
       problems.push(`preprocess.${key}: expected 1 or ${channels} values for color ${raw.preprocess?.color ?? "rgb"}, got ${list.length}`);
     }
   }
+  const names = /* @__PURE__ */ new Set();
+  (raw.models ?? []).forEach((m, i) => {
+    const key = `models[${i}]`;
+    if (names.has(m.name)) problems.push(`${key}.name: '${m.name}' is used twice`);
+    names.add(m.name);
+    const byPath = m.path !== void 0;
+    const byManifest = m.manifest !== void 0 || m.key !== void 0;
+    if (byPath === byManifest) problems.push(`${key}: expected either path, or manifest and key`);
+    else if (byManifest && (m.manifest === void 0 || m.key === void 0)) problems.push(`${key}: manifest and key go together`);
+    for (const field of ["path", "manifest"]) {
+      const value = m[field];
+      if (value !== void 0 && (isAbsolute(value) || value.split(/[\\/]/).includes(".."))) {
+        problems.push(`${key}.${field}: expected a path inside the repository, got '${value}'`);
+      }
+    }
+  });
   if (problems.length > 0) throw new UserError(`${file}: invalid config:
   - ${problems.join("\n  - ")}`);
 }
-async function loadConfig(overrides, environment) {
+function parseConfig(text, file, configDir, overrides, environment) {
   const { cwd } = environment;
-  const configPath = overrides.config ? resolve(cwd, overrides.config) : null;
-  if (!configPath) throw new UserError("--config: required (a model-gate.yml file)");
-  const raw = await readYaml(configPath);
-  validate(raw, configPath);
-  const configDir = dirname(configPath);
+  const raw = parseYaml(text, file);
+  validate(raw, file);
   const fromFile = (p) => REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p);
   const fromFlag = (p) => REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p);
   const source = overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
@@ -14493,19 +14519,14 @@ async function loadConfig(overrides, environment) {
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? "")) {
     throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
   }
-  crossCheck(raw, source, sha256, configPath);
-  const model = (role) => {
-    const given = overrides[role];
-    if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
-    return { role, path: fromFlag(given), label: given };
-  };
+  crossCheck(raw, source, sha256, file);
   const pre = raw.preprocess ?? {};
   const inf = raw.inference ?? {};
   const lat = raw.latency ?? {};
   const gates = raw.gates ?? {};
   const progress = overrides.quiet || environment.env.MODEL_GATE_PROGRESS === "off" ? "off" : environment.stderrIsTTY ? "tty" : "lines";
   const config = {
-    configPath,
+    configPath: file,
     task: raw.task ?? "classification",
     eval: { source, sha256, format: raw.eval.format ?? "class-folders", manifest: raw.eval.manifest ?? null },
     classes: raw.classes,
@@ -14533,8 +14554,7 @@ async function loadConfig(overrides, environment) {
       requireSignificant: gates["require-significant"] ?? false,
       maxLatencyRegression: gates["max-latency-regression"] ?? 25
     },
-    baseline: model("baseline"),
-    candidate: model("candidate"),
+    models: (raw.models ?? []).map((m) => m.path !== void 0 ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key }),
     output: {
       json: overrides.json ? resolve(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null
@@ -14543,6 +14563,19 @@ async function loadConfig(overrides, environment) {
     progress
   };
   return deepFreeze(config);
+}
+async function loadConfig(overrides, environment) {
+  if (!overrides.config) throw new UserError("--config: required (a model-gate.yml file)");
+  const configPath = resolve(environment.cwd, overrides.config);
+  return parseConfig(await readText(configPath), configPath, dirname(configPath), overrides, environment);
+}
+function cliModelRefs(overrides, environment) {
+  const ref = (role) => {
+    const given = overrides[role];
+    if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
+    return { role, path: resolve(environment.cwd, given), label: given };
+  };
+  return { baseline: ref("baseline"), candidate: ref("candidate") };
 }
 
 // src/engine.ts
@@ -15414,7 +15447,59 @@ async function extractArchive(archivePath, archiveLabel, destination, options = 
   return { files, bytes: plan.plannedBytes };
 }
 
+// src/evalset/remote.ts
+import { copyFile, constants, link, mkdir as mkdir3, rename as rename2, rm as rm2 } from "node:fs/promises";
+import { dirname as dirname3, join as join4 } from "node:path";
+function remoteArchivePath(cacheDir, sha256) {
+  return join4(cacheDir, "evalset-archives", `${sha256}.archive`);
+}
+async function restoreVerified(remote, cacheDir, sha256, archivePath, progress, hashFile2) {
+  const transit = remoteArchivePath(cacheDir, sha256);
+  try {
+    await rm2(transit, { force: true });
+    if (!await remote.restore(sha256, transit)) return false;
+    await rename2(transit, archivePath);
+  } catch (error) {
+    progress.warn(`The eval-set cache could not be used (${error.message}); downloading instead.`);
+    await rm2(transit, { force: true }).catch(() => {
+    });
+    return false;
+  }
+  const actual = await hashFile2(archivePath);
+  if (actual === sha256) return true;
+  await rm2(archivePath, { force: true });
+  progress.warn(`The eval set restored from the cache has sha256 ${actual}, not the pinned ${sha256}; discarded it and downloading again.`);
+  return false;
+}
+async function saveVerified(remote, cacheDir, sha256, archivePath, progress) {
+  const transit = remoteArchivePath(cacheDir, sha256);
+  try {
+    await mkdir3(dirname3(transit), { recursive: true });
+    try {
+      await link(archivePath, transit);
+    } catch (error) {
+      if (error.code === "EEXIST") return;
+      await copyFile(archivePath, transit, constants.COPYFILE_EXCL);
+    }
+  } catch (error) {
+    if (error.code !== "EEXIST") {
+      progress.warn(`Could not prepare the eval set for the cache (${error.message}); not saved.`);
+    }
+    return;
+  }
+  try {
+    await remote.save(sha256, transit);
+  } catch (error) {
+    progress.warn(`Could not save the eval set to the cache (${error.message}).`);
+  } finally {
+    await rm2(transit, { force: true });
+  }
+}
+
 // src/evalset/index.ts
+async function sha256File(path3) {
+  return hashFile(path3, null);
+}
 async function hashFile(path3, copyTo, progress) {
   const hash = createHash2("sha256");
   const copy = copyTo === null ? null : await open4(copyTo, "w", 420);
@@ -15449,7 +15534,7 @@ function mismatch(label, expected, actual) {
     `eval.sha256 does not match ${label}: expected ${expected}, got ${actual}. Nothing was extracted or cached. If the eval set was updated on purpose, put the new hash in eval.sha256; otherwise the file is damaged or not the one you pinned.`
   );
 }
-async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive, label) {
+async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive, label, afterExtract) {
   const cached = await findCached(cacheDir, sha256);
   if (cached !== null) {
     progress.info(`Eval set ${sha256.slice(0, 12)} found in the cache.`);
@@ -15459,6 +15544,7 @@ async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive
     await fetchArchive(staging.archive);
     const summary = await extractArchive(staging.archive, label, staging.tree, { progress });
     progress.info(`Extracted ${summary.files} files from ${label}.`);
+    await afterExtract?.(staging.archive);
   });
   return { root: await evalSetRoot(folder), source, sha256, fromCache: false };
 }
@@ -15470,11 +15556,17 @@ async function resolveEvalSet(evalCfg, opts) {
     const label = displayUrl(source);
     const sha2562 = requiredSha256(evalCfg, "a URL");
     const fetchOptions = { ...DEFAULT_FETCH_OPTIONS, ...opts.fetch };
+    const remote = opts.remoteCache;
+    let downloaded = false;
     return fromCacheOrBuild(cacheDir, sha2562, label, progress, async (archivePath) => {
+      if (remote && await restoreVerified(remote, cacheDir, sha2562, archivePath, progress, sha256File)) return;
       progress.info(`Downloading ${label}`);
       const actual2 = await downloadWithRetry(source, archivePath, fetchOptions, progress);
       if (actual2 !== sha2562) throw mismatch(label, sha2562, actual2);
-    }, label);
+      downloaded = true;
+    }, label, async (archivePath) => {
+      if (remote && downloaded) await saveVerified(remote, cacheDir, sha2562, archivePath, progress);
+    });
   }
   const path3 = resolve2(source);
   const info = await stat2(path3).catch((error) => {
@@ -17042,6 +17134,10 @@ function latencyPhrase(latency, tone) {
   if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
   return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
 }
+function headlineFor(task, comparison, latency) {
+  const accuracy = task.headline(comparison);
+  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
+}
 function buildReport(task, samples, inputs) {
   const { config } = inputs;
   const modelReport = (m) => ({
@@ -17064,8 +17160,7 @@ function buildReport(task, samples, inputs) {
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
   const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
   const gates = [...task.gates(taskComparison, config), latencyGate(latency, config.gates.maxLatencyRegression)];
-  const accuracy = task.headline(taskComparison);
-  const headline = `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
+  const headline = headlineFor(task, taskComparison, latency);
   return {
     schemaVersion: 1,
     tool: { name: "model-gate", version: inputs.version },
@@ -17281,11 +17376,11 @@ function factsSection(report) {
 }
 function gatesBlock(report) {
   const failed = report.gates.filter((g) => !g.passed);
-  const status = failed.length === 0 ? `**Gates: \u2705 all ${report.gates.length} passed.**` : failed.map((g) => `**\u274C Gate \`${g.name}\` failed:** ${g.line}.`).join("\n");
+  const status = failed.length === 0 ? `**Gates: \u2705 all ${report.gates.length} passed.**` : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
   const table2 = markdownTable([["gate", "limit", "judged", "result"], ...report.gates.map((g) => [
     code(g.name),
-    String(g.limit),
-    g.line,
+    escapeMarkdown(String(g.limit)),
+    escapeMarkdown(g.line),
     g.passed ? "\u2705 pass" : "\u274C fail"
   ])]);
   return `${status}
@@ -17311,7 +17406,9 @@ function renderMarkdown(report, task, options = {}) {
   const head = [
     ...options.marker ? [`<!-- ${options.marker} -->`] : [],
     `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename(b.label))} \u2192 ${code(basename(c.label))}`,
-    report.headline
+    // Recomputed rather than read from report.headline: the comment workflow re-renders reports
+    // that came from an untrusted run, and every string in it must come from our own formatting.
+    headlineFor(task, report.comparison, report.comparison)
   ].join("\n");
   const rows = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
@@ -17535,13 +17632,13 @@ function classificationGates(cmp, gates) {
 
 // src/tasks/classification/samples.ts
 import { readdir as readdir2, readFile as readFile3, stat as stat4 } from "node:fs/promises";
-import { dirname as dirname3, join as join4, relative, resolve as resolve3, sep } from "node:path";
+import { dirname as dirname4, join as join5, relative, resolve as resolve3, sep } from "node:path";
 var JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
 async function listFiles(dir) {
   const out = [];
   for (const entry of await readdir2(dir, { withFileTypes: true })) {
     if (JUNK.test(entry.name)) continue;
-    const full = join4(dir, entry.name);
+    const full = join5(dir, entry.name);
     if (entry.isDirectory()) out.push(...await listFiles(full));
     else if (entry.isFile()) out.push(full);
   }
@@ -17553,7 +17650,7 @@ async function readClassFolders(root, classes) {
   const samples = [];
   for (const entry of await readdir2(root, { withFileTypes: true })) {
     if (JUNK.test(entry.name)) continue;
-    const full = join4(root, entry.name);
+    const full = join5(root, entry.name);
     if (!entry.isDirectory()) {
       throw new UserError(`${full}: a file at the top of a class-folders eval set; images belong in <class>/ folders`);
     }
@@ -17597,7 +17694,7 @@ async function readManifest(root, manifest, classes) {
   } catch {
     throw new UserError(`${manifestPath}: manifest not found in the eval set (eval.manifest: ${manifest})`);
   }
-  const base = dirname3(manifestPath);
+  const base = dirname4(manifestPath);
   const samples = [];
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   lines.forEach((line, i) => {
@@ -17702,41 +17799,48 @@ function decodeSpecFor(config, file) {
   }
   return { ...config.preprocess, size: [size[0], size[1]] };
 }
-async function runCompare(config, progress) {
-  const task = taskFor(config.task);
-  const files = [await resolveModel(config.baseline), await resolveModel(config.candidate)];
-  for (const file of files) task.checkOutputs(file.facts.outputs, file.label, config);
-  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress });
-  const samples = await task.readSamples(evalSet.root, config);
+async function prepareEval(config, progress, options = {}) {
+  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
+  const samples = await taskFor(config.task).readSamples(evalSet.root, config);
   progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
-  const specs = files.map((file) => decodeSpecFor(config, file));
-  const decoded = /* @__PURE__ */ new Map();
-  for (const spec of specs) {
-    const key = decodeSpecKey(spec);
-    if (!decoded.has(key)) decoded.set(key, await decodeImages(samples.map((s) => s.file), spec, progress));
+  return { evalSet, samples, decoded: /* @__PURE__ */ new Map() };
+}
+function decodedFor(ctx, spec, progress) {
+  const key = decodeSpecKey(spec);
+  let images = ctx.decoded.get(key);
+  if (!images) {
+    images = decodeImages(ctx.samples.map((s) => s.file), spec, progress);
+    ctx.decoded.set(key, images);
   }
-  const pixelsFor = (i) => decoded.get(decodeSpecKey(specs[i]));
+  return images;
+}
+async function compareModels(config, ctx, refs, progress, options = {}) {
+  const task = taskFor(config.task);
+  const files = [await resolveModel(refs.baseline), await resolveModel(refs.candidate)];
+  for (const file of files) task.checkOutputs(file.facts.outputs, file.label, config);
+  const specs = files.map((file) => decodeSpecFor(config, file));
+  const images = [await decodedFor(ctx, specs[0], progress), await decodedFor(ctx, specs[1], progress)];
   const threads = resolveThreads(config.inference.threads);
   const models = [];
   try {
     for (const [i, file] of files.entries()) {
       const model = await loadModel(file.path, { provider: config.inference.executionProvider, threads, label: file.label });
       models.push(model);
-      if (model.providerNote) progress.warn(`${file.label}: ${model.providerNote}`);
       const [h, w] = specs[i].size;
       checkInputFits(model, { channels: channelsOf(config), height: h, width: w, layout: config.preprocess.layout });
     }
+    const notes = [...new Set(models.map((m) => m.providerNote).filter((n) => n !== null))];
+    for (const note of notes) progress.warn(note);
     const predictions = [];
     for (const [i, model] of models.entries()) {
-      const images = pixelsFor(i);
       const perModel = [];
       progress.info(`inference: ${model.label} on ${model.provider.toUpperCase()}, ${threads} threads`);
       await runAll(model, {
-        total: samples.length,
+        total: ctx.samples.length,
         batchSize: config.inference.batchSize,
         sampleShape: sampleShape(config, specs[i].size),
-        makeInput: (start, end) => toTensor2(images, start, end, config.preprocess),
-        onOutputs: (_start, end, outputs, count2) => {
+        makeInput: (start, end) => toTensor2(images[i], start, end, config.preprocess),
+        onOutputs: (_start, _end, outputs, count2) => {
           perModel.push(...task.decodeOutputs(outputs, count2, config));
         },
         progress
@@ -17745,16 +17849,16 @@ async function runCompare(config, progress) {
     }
     const latencyMs = await measureLatency(
       models,
-      (modelIndex, batch) => {
-        const images = pixelsFor(modelIndex);
-        const count2 = Math.min(batch, images.count);
-        const data = repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch);
-        return { data, dims: [batch, ...sampleShape(config, specs[modelIndex].size)] };
+      (i, batch) => {
+        const count2 = Math.min(batch, images[i].count);
+        const data = repeatToBatch(toTensor2(images[i], 0, count2, config.preprocess), count2, batch);
+        return { data, dims: [batch, ...sampleShape(config, specs[i].size)] };
       },
       config.latency,
       progress
     );
     const provider = models.map((m) => m.provider);
+    const { evalSet, samples } = ctx;
     const report = buildReport(task, samples, {
       config,
       version: VERSION,
@@ -17762,7 +17866,7 @@ async function runCompare(config, progress) {
       evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
       environment: {
         executionProvider: provider[0] === provider[1] ? provider[0] : provider.join("/"),
-        executionProviderNote: models.find((m) => m.providerNote)?.providerNote ?? null,
+        executionProviderNote: notes[0] ?? null,
         threads,
         onnxruntime: onnxruntimeVersion,
         node: process.version,
@@ -17773,10 +17877,13 @@ async function runCompare(config, progress) {
       baseline: { file: files[0], executionProvider: models[0].provider, predictions: predictions[0], latencyMs: latencyMs[0] },
       candidate: { file: files[1], executionProvider: models[1].provider, predictions: predictions[1], latencyMs: latencyMs[1] }
     });
-    return { report, markdown: renderMarkdown(report, task) };
+    return { report, markdown: renderMarkdown(report, task, options) };
   } finally {
     await Promise.all(models.map((m) => m.release()));
   }
+}
+async function runCompare(config, refs, progress) {
+  return compareModels(config, await prepareEval(config, progress), refs, progress);
 }
 function sampleShape(config, [h, w]) {
   const c = channelsOf(config);
@@ -17862,11 +17969,11 @@ function stderrProgress(mode, stream, now = Date.now) {
 }
 
 // src/publish/files.ts
-import { mkdir as mkdir3, writeFile as writeFile2 } from "node:fs/promises";
-import { dirname as dirname4 } from "node:path";
+import { mkdir as mkdir4, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname5 } from "node:path";
 async function writeReportFiles(output, report, markdown) {
   const write = async (path3, text) => {
-    await mkdir3(dirname4(path3), { recursive: true });
+    await mkdir4(dirname5(path3), { recursive: true });
     await writeFile2(path3, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
@@ -17934,23 +18041,23 @@ Run 'model-gate --help' for usage.
     return 2;
   }
   try {
-    const config = await loadConfig(
-      {
-        config: values.config,
-        baseline: values.baseline,
-        candidate: values.candidate,
-        eval: values.eval,
-        evalSha256: values["eval-sha256"],
-        json: values.json,
-        markdown: values.markdown,
-        executionProvider: values["execution-provider"],
-        threads: values.threads,
-        quiet: values.quiet
-      },
-      processEnvironment()
-    );
+    const overrides = {
+      config: values.config,
+      baseline: values.baseline,
+      candidate: values.candidate,
+      eval: values.eval,
+      evalSha256: values["eval-sha256"],
+      json: values.json,
+      markdown: values.markdown,
+      executionProvider: values["execution-provider"],
+      threads: values.threads,
+      quiet: values.quiet
+    };
+    const environment = processEnvironment();
+    const config = await loadConfig(overrides, environment);
+    const refs = cliModelRefs(overrides, environment);
     const progress = stderrProgress(config.progress, process.stderr);
-    const { report, markdown } = await runCompare(config, progress);
+    const { report, markdown } = await runCompare(config, refs, progress);
     await writeReportFiles(config.output, report, markdown);
     process.stdout.write(markdown);
     for (const gate of report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}

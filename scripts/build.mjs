@@ -19,6 +19,9 @@ const shared = {
   logLevel: 'warning',
 };
 
+// The Action (action.yml runs dist/index.js).
+await build({ ...shared, entryPoints: ['src/index.ts'], outfile: `${outdir}/index.js` });
+
 await build({ ...shared, entryPoints: ['src/cli.ts'], outfile: `${outdir}/cli.js`,
   banner: { js: '#!/usr/bin/env node\n' + shared.banner.js } });
 

@@ -1,12 +1,14 @@
 /**
  * The compare pipeline shared by the CLI and the Action:
- * models → eval set → samples → decode (once per distinct preprocessing) → inference →
- * latency → report. Every stage is its own module; this file only wires them together.
+ * eval set → samples → models → decode (once per distinct preprocessing, shared across every
+ * comparison of the run) → inference → latency → report. Every stage is its own module; this
+ * file only wires them together.
  */
 import { availableParallelism, cpus, platform, arch } from 'node:os';
-import type { Config } from './config/types.js';
+import type { Config, ModelRef } from './config/types.js';
 import { UserError } from './errors.js';
-import { resolveEvalSet } from './evalset/index.js';
+import { resolveEvalSet, type ResolvedEvalSet } from './evalset/index.js';
+import type { EvalSetCache } from './evalset/actions-cache.js';
 import { checkInputFits, inputSizeFromModel, loadModel, onnxruntimeVersion, resolveThreads, runAll, type LoadedModel } from './inference/index.js';
 import { measureLatency } from './inference/latency.js';
 import { resolveModel, type ModelFile } from './models/index.js';
@@ -16,6 +18,7 @@ import { buildReport } from './report/build.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { Report } from './report/types.js';
 import { taskFor } from './tasks/index.js';
+import type { EvalSample } from './tasks/task.js';
 import { VERSION } from './version.js';
 
 export interface CompareResult {
@@ -34,23 +37,53 @@ function decodeSpecFor(config: Config, file: ModelFile): ResolvedDecodeSpec {
   return { ...config.preprocess, size: [size[0], size[1]] };
 }
 
-export async function runCompare(config: Config, progress: Progress): Promise<CompareResult> {
-  const task = taskFor(config.task);
-  const files = [await resolveModel(config.baseline), await resolveModel(config.candidate)];
-  for (const file of files) task.checkOutputs(file.facts.outputs, file.label, config);
+/**
+ * The eval set, read and decoded, shared by every comparison in one run: several models in one PR,
+ * and (later) their int8 variants, all score the same decoded pixels; nothing is decoded twice.
+ */
+export interface EvalContext {
+  readonly evalSet: ResolvedEvalSet;
+  readonly samples: readonly EvalSample<unknown>[];
+  /** Decoded pixels by decodeSpecKey; filled on first use. */
+  readonly decoded: Map<string, Promise<DecodedImages>>;
+}
 
-  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress });
-  const samples = await task.readSamples(evalSet.root, config);
+export async function prepareEval(config: Config, progress: Progress, options: { remoteCache?: EvalSetCache } = {}): Promise<EvalContext> {
+  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
+  const samples = await taskFor(config.task).readSamples(evalSet.root, config);
   progress.info(`eval set: ${samples.length.toLocaleString('en-US')} images from ${evalSet.source}${evalSet.fromCache ? ' (cached)' : ''}`);
+  return { evalSet, samples, decoded: new Map() };
+}
 
-  // Decode each image once per distinct preprocessing; models that agree share the pixels.
-  const specs = files.map((file) => decodeSpecFor(config, file));
-  const decoded = new Map<string, DecodedImages>();
-  for (const spec of specs) {
-    const key = decodeSpecKey(spec);
-    if (!decoded.has(key)) decoded.set(key, await decodeImages(samples.map((s) => s.file), spec, progress));
+function decodedFor(ctx: EvalContext, spec: ResolvedDecodeSpec, progress: Progress): Promise<DecodedImages> {
+  const key = decodeSpecKey(spec);
+  let images = ctx.decoded.get(key);
+  if (!images) {
+    images = decodeImages(ctx.samples.map((s) => s.file), spec, progress);
+    ctx.decoded.set(key, images);
   }
-  const pixelsFor = (i: number) => decoded.get(decodeSpecKey(specs[i])) as DecodedImages;
+  return images;
+}
+
+export interface CompareOptions {
+  /** Title after "model-gate ·" in the Markdown (the model's name in the Action). */
+  readonly title?: string;
+  readonly marker?: string;
+}
+
+/** Runs baseline and candidate on the prepared eval set and builds the report. */
+export async function compareModels(
+  config: Config,
+  ctx: EvalContext,
+  refs: { readonly baseline: ModelRef; readonly candidate: ModelRef },
+  progress: Progress,
+  options: CompareOptions = {},
+): Promise<CompareResult> {
+  const task = taskFor(config.task);
+  const files = [await resolveModel(refs.baseline), await resolveModel(refs.candidate)];
+  for (const file of files) task.checkOutputs(file.facts.outputs, file.label, config);
+  const specs = files.map((file) => decodeSpecFor(config, file));
+  const images = [await decodedFor(ctx, specs[0], progress), await decodedFor(ctx, specs[1], progress)];
 
   const threads = resolveThreads(config.inference.threads);
   const models: LoadedModel[] = [];
@@ -58,21 +91,22 @@ export async function runCompare(config: Config, progress: Progress): Promise<Co
     for (const [i, file] of files.entries()) {
       const model = await loadModel(file.path, { provider: config.inference.executionProvider, threads, label: file.label });
       models.push(model);
-      if (model.providerNote) progress.warn(`${file.label}: ${model.providerNote}`);
       const [h, w] = specs[i].size;
       checkInputFits(model, { channels: channelsOf(config), height: h, width: w, layout: config.preprocess.layout });
     }
-    const predictions = [];
+    const notes = [...new Set(models.map((m) => m.providerNote).filter((n): n is string => n !== null))];
+    for (const note of notes) progress.warn(note);
+
+    const predictions: unknown[][] = [];
     for (const [i, model] of models.entries()) {
-      const images = pixelsFor(i);
       const perModel: unknown[] = [];
       progress.info(`inference: ${model.label} on ${model.provider.toUpperCase()}, ${threads} threads`);
       await runAll(model, {
-        total: samples.length,
+        total: ctx.samples.length,
         batchSize: config.inference.batchSize,
         sampleShape: sampleShape(config, specs[i].size),
-        makeInput: (start, end) => toTensor(images, start, end, config.preprocess),
-        onOutputs: (_start, end, outputs, count) => {
+        makeInput: (start, end) => toTensor(images[i], start, end, config.preprocess),
+        onOutputs: (_start, _end, outputs, count) => {
           perModel.push(...task.decodeOutputs(outputs, count, config));
         },
         progress,
@@ -82,17 +116,17 @@ export async function runCompare(config: Config, progress: Progress): Promise<Co
 
     const latencyMs = await measureLatency(
       models,
-      (modelIndex, batch) => {
-        const images = pixelsFor(modelIndex);
-        const count = Math.min(batch, images.count);
-        const data = repeatToBatch(toTensor(images, 0, count, config.preprocess), count, batch);
-        return { data, dims: [batch, ...sampleShape(config, specs[modelIndex].size)] };
+      (i, batch) => {
+        const count = Math.min(batch, images[i].count);
+        const data = repeatToBatch(toTensor(images[i], 0, count, config.preprocess), count, batch);
+        return { data, dims: [batch, ...sampleShape(config, specs[i].size)] };
       },
       config.latency,
       progress,
     );
 
     const provider = models.map((m) => m.provider);
+    const { evalSet, samples } = ctx;
     const report = buildReport(task, samples, {
       config,
       version: VERSION,
@@ -100,7 +134,7 @@ export async function runCompare(config: Config, progress: Progress): Promise<Co
       evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
       environment: {
         executionProvider: provider[0] === provider[1] ? provider[0] : provider.join('/'),
-        executionProviderNote: models.find((m) => m.providerNote)?.providerNote ?? null,
+        executionProviderNote: notes[0] ?? null,
         threads,
         onnxruntime: onnxruntimeVersion,
         node: process.version,
@@ -111,10 +145,15 @@ export async function runCompare(config: Config, progress: Progress): Promise<Co
       baseline: { file: files[0], executionProvider: models[0].provider, predictions: predictions[0], latencyMs: latencyMs[0] },
       candidate: { file: files[1], executionProvider: models[1].provider, predictions: predictions[1], latencyMs: latencyMs[1] },
     });
-    return { report, markdown: renderMarkdown(report, task) };
+    return { report, markdown: renderMarkdown(report, task, options) };
   } finally {
     await Promise.all(models.map((m) => m.release()));
   }
+}
+
+/** The CLI's one comparison: the eval set, then the two models given as flags. */
+export async function runCompare(config: Config, refs: { baseline: ModelRef; candidate: ModelRef }, progress: Progress): Promise<CompareResult> {
+  return compareModels(config, await prepareEval(config, progress), refs, progress);
 }
 
 function sampleShape(config: Config, [h, w]: readonly [number, number]): number[] {

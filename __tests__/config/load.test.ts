@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ConfigEnvironment } from '../../src/config/load.js';
+import { cliModelRefs, loadConfig, type ConfigEnvironment } from '../../src/config/load.js';
 import { UserError } from '../../src/errors.js';
 
 const SHA = 'ab'.repeat(32);
@@ -50,7 +50,8 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
     expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2 });
     expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50 });
     expect(config.gates).toEqual({ maxTop1Drop: 1, minErrorReduction: 5, requireSignificant: true, maxLatencyRegression: 10 });
-    expect(config.baseline.path).toBe(join(dir, 'a.onnx'));
+    expect(cliModelRefs({ config: 'full.yml', ...flags }, env()).baseline).toEqual({ role: 'baseline', path: join(dir, 'a.onnx'), label: 'a.onnx' });
+    expect(config.models).toEqual([]);
     expect(config.cacheDir).toBe('/home/u/.cache/model-gate');
     expect(Object.isFrozen(config.preprocess.mean)).toBe(true);
   });
@@ -93,15 +94,54 @@ inference: { batch-size: 0 }
     expect(error.message).toContain('preprocess.mean: expected 1 or 3 values for color rgb, got 2');
   });
 
+  it('reads the models list and checks each entry is a path or a manifest key inside the repository', async () => {
+    await configFile('models.yml', `eval: { source: ./folder }
+classes: [a, b]
+models:
+  - { name: classifier, path: models/classifier.onnx }
+  - { name: detector, manifest: models/manifest.yml, key: detector }
+`);
+    const config = await loadConfig({ config: 'models.yml' }, env());
+    expect(config.models).toEqual([
+      { name: 'classifier', path: 'models/classifier.onnx' },
+      { name: 'detector', manifest: 'models/manifest.yml', key: 'detector' },
+    ]);
+    await configFile('bad-models.yml', `eval: { source: ./folder }
+classes: [a, b]
+models:
+  - { name: a, path: ../outside.onnx }
+  - { name: a, manifest: m.yml }
+  - { name: c }
+`);
+    const error = await errorOf(loadConfig({ config: 'bad-models.yml' }, env()));
+    expect(error.message).toContain("models[0].path: expected a path inside the repository, got '../outside.onnx'");
+    expect(error.message).toContain("models[1].name: 'a' is used twice");
+    expect(error.message).toContain('models[1]: manifest and key go together');
+    expect(error.message).toContain('models[2]: expected either path, or manifest and key');
+    await configFile('bad-name.yml', "eval: { source: ./folder }\nclasses: [a, b]\nmodels: [{ name: 'bad name!', path: x.onnx }]\n");
+    expect((await errorOf(loadConfig({ config: 'bad-name.yml' }, env()))).message).toContain("models[0].name: expected text matching");
+  });
+
   it('reports YAML syntax errors with the line, a missing file, and bad flags', async () => {
     await configFile('syntax.yml', 'eval:\n  source: [unclosed\n');
     expect((await errorOf(loadConfig({ config: 'syntax.yml', ...flags }, env()))).message).toMatch(/syntax\.yml:\d+:\d+: not valid YAML/);
     expect((await errorOf(loadConfig({ config: 'missing.yml', ...flags }, env()))).message).toContain('missing.yml: cannot read the config file (ENOENT)');
     await configFile('ok.yml', 'eval: { source: ./folder }\nclasses: [a, b]\n');
-    expect((await errorOf(loadConfig({ config: 'ok.yml', baseline: 'a.onnx' }, env()))).message).toContain('--candidate: required');
+    expect(() => cliModelRefs({ config: 'ok.yml', baseline: 'a.onnx' }, env())).toThrow('--candidate: required');
     expect((await errorOf(loadConfig({ config: 'ok.yml', ...flags, executionProvider: 'tpu' }, env()))).message).toContain(
       "--execution-provider: expected one of auto | cpu | cuda, got 'tpu'",
     );
     expect((await errorOf(loadConfig({ config: 'ok.yml', ...flags, evalSha256: 'xyz' }, env()))).message).toContain('--eval-sha256');
+  });
+});
+
+describe('changedConfigKeys', () => {
+  it('lists the dotted keys a PR adds, removes or changes, arrays as one value', async () => {
+    const { changedConfigKeys } = await import('../../src/config/diff.js');
+    const base = 'gates: { max-top1-drop: 0.5, max-latency-regression: 25 }\nclasses: [a, b]\neval: { source: x }\n';
+    const head = 'gates: { max-top1-drop: 5, max-latency-regression: 25, require-significant: true }\nclasses: [b, a]\neval: { source: x }\n';
+    expect(changedConfigKeys(base, head)).toEqual(['classes', 'gates.max-top1-drop', 'gates.require-significant']);
+    expect(changedConfigKeys(base, base)).toEqual([]);
+    expect(changedConfigKeys(null, 'task: classification\n')).toEqual(['task']);
   });
 });

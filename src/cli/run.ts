@@ -4,7 +4,7 @@
  * 2 a usage or input error (or anything else that kept us from a verdict).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, processEnvironment } from '../config/load.js';
+import { cliModelRefs, loadConfig, processEnvironment, type ConfigOverrides } from '../config/load.js';
 import { runCompare } from '../engine.js';
 import { UserError } from '../errors.js';
 import { stderrProgress } from '../progress-stderr.js';
@@ -67,8 +67,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
-    const config = await loadConfig(
-      {
+    const overrides: ConfigOverrides = {
         config: values.config,
         baseline: values.baseline,
         candidate: values.candidate,
@@ -79,11 +78,12 @@ export async function cli(argv: readonly string[]): Promise<number> {
         executionProvider: values['execution-provider'],
         threads: values.threads,
         quiet: values.quiet,
-      },
-      processEnvironment(),
-    );
+    };
+    const environment = processEnvironment();
+    const config = await loadConfig(overrides, environment);
+    const refs = cliModelRefs(overrides, environment);
     const progress = stderrProgress(config.progress, process.stderr);
-    const { report, markdown } = await runCompare(config, progress);
+    const { report, markdown } = await runCompare(config, refs, progress);
     await writeReportFiles(config.output, report, markdown);
     process.stdout.write(markdown);
     for (const gate of report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}\n`);

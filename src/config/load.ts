@@ -11,7 +11,7 @@ import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { describeSchemaError } from './errors.js';
 import { configSchema } from './schema.js';
-import type { Config, ExecutionProviderRequest } from './types.js';
+import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
 
 /** What the command line (or, later, the Action's inputs) can override. */
 export interface ConfigOverrides {
@@ -50,13 +50,15 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-async function readYaml(file: string): Promise<Raw> {
-  let text: string;
+async function readText(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     throw new UserError(`${file}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+}
+
+function parseYaml(text: string, file: string): Raw {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
@@ -111,16 +113,34 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
       problems.push(`preprocess.${key}: expected 1 or ${channels} values for color ${raw.preprocess?.color ?? 'rgb'}, got ${list.length}`);
     }
   }
+  const names = new Set<string>();
+  (raw.models ?? []).forEach((m: Raw, i: number) => {
+    const key = `models[${i}]`;
+    if (names.has(m.name)) problems.push(`${key}.name: '${m.name}' is used twice`);
+    names.add(m.name);
+    const byPath = m.path !== undefined;
+    const byManifest = m.manifest !== undefined || m.key !== undefined;
+    if (byPath === byManifest) problems.push(`${key}: expected either path, or manifest and key`);
+    else if (byManifest && (m.manifest === undefined || m.key === undefined)) problems.push(`${key}: manifest and key go together`);
+    for (const field of ['path', 'manifest'] as const) {
+      const value: string | undefined = m[field];
+      if (value !== undefined && (isAbsolute(value) || value.split(/[\\/]/).includes('..'))) {
+        problems.push(`${key}.${field}: expected a path inside the repository, got '${value}'`);
+      }
+    }
+  });
   if (problems.length > 0) throw new UserError(`${file}: invalid config:\n  - ${problems.join('\n  - ')}`);
 }
 
-export async function loadConfig(overrides: ConfigOverrides, environment: ConfigEnvironment): Promise<Config> {
+/**
+ * Builds the Config from the text of a model-gate.yml. `file` names it in errors; relative
+ * paths in it resolve against `configDir`. The Action passes the text of the base commit's
+ * config here, so a PR can't loosen its own gates.
+ */
+export function parseConfig(text: string, file: string, configDir: string, overrides: ConfigOverrides, environment: ConfigEnvironment): Config {
   const { cwd } = environment;
-  const configPath = overrides.config ? resolve(cwd, overrides.config) : null;
-  if (!configPath) throw new UserError('--config: required (a model-gate.yml file)');
-  const raw = await readYaml(configPath);
-  validate(raw, configPath);
-  const configDir = dirname(configPath);
+  const raw = parseYaml(text, file);
+  validate(raw, file);
   const fromFile = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p));
   const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
 
@@ -129,13 +149,8 @@ export async function loadConfig(overrides: ConfigOverrides, environment: Config
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? '')) {
     throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
   }
-  crossCheck(raw, source, sha256, configPath);
+  crossCheck(raw, source, sha256, file);
 
-  const model = (role: 'baseline' | 'candidate') => {
-    const given = overrides[role];
-    if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
-    return { role, path: fromFlag(given), label: given };
-  };
   const pre = raw.preprocess ?? {};
   const inf = raw.inference ?? {};
   const lat = raw.latency ?? {};
@@ -143,7 +158,7 @@ export async function loadConfig(overrides: ConfigOverrides, environment: Config
   const progress = overrides.quiet || environment.env.MODEL_GATE_PROGRESS === 'off' ? 'off' : environment.stderrIsTTY ? 'tty' : 'lines';
 
   const config: Config = {
-    configPath,
+    configPath: file,
     task: raw.task ?? 'classification',
     eval: { source, sha256, format: raw.eval.format ?? 'class-folders', manifest: raw.eval.manifest ?? null },
     classes: raw.classes,
@@ -171,8 +186,7 @@ export async function loadConfig(overrides: ConfigOverrides, environment: Config
       requireSignificant: gates['require-significant'] ?? false,
       maxLatencyRegression: gates['max-latency-regression'] ?? 25,
     },
-    baseline: model('baseline'),
-    candidate: model('candidate'),
+    models: (raw.models ?? []).map((m: Raw) => (m.path !== undefined ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key })),
     output: {
       json: overrides.json ? resolve(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
@@ -181,4 +195,21 @@ export async function loadConfig(overrides: ConfigOverrides, environment: Config
     progress,
   };
   return deepFreeze(config);
+}
+
+/** The CLI: reads --config from disk and builds the Config with the flags on top. */
+export async function loadConfig(overrides: ConfigOverrides, environment: ConfigEnvironment): Promise<Config> {
+  if (!overrides.config) throw new UserError('--config: required (a model-gate.yml file)');
+  const configPath = resolve(environment.cwd, overrides.config);
+  return parseConfig(await readText(configPath), configPath, dirname(configPath), overrides, environment);
+}
+
+/** The CLI's two models, from --baseline and --candidate. */
+export function cliModelRefs(overrides: ConfigOverrides, environment: ConfigEnvironment): { baseline: ModelRef; candidate: ModelRef } {
+  const ref = (role: 'baseline' | 'candidate'): ModelRef => {
+    const given = overrides[role];
+    if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
+    return { role, path: resolve(environment.cwd, given), label: given };
+  };
+  return { baseline: ref('baseline'), candidate: ref('candidate') };
 }

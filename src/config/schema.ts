@@ -5,6 +5,9 @@
  */
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const finiteNumber = { type: 'number' } as const;
+/** Model names become comment markers and file names, so they are kept plain. */
+const modelName = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } as const;
+const relativePath = { type: 'string', minLength: 1 } as const;
 
 export const configSchema = {
   type: 'object',
@@ -12,6 +15,16 @@ export const configSchema = {
   required: ['eval'],
   properties: {
     task: { enum: ['classification'] },
+    models: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name'],
+        // path XOR (manifest + key) is checked in load.ts, where the message can say so plainly.
+        properties: { name: modelName, path: relativePath, manifest: relativePath, key: { type: 'string', minLength: 1 } },
+      },
+    },
     eval: {
       type: 'object',
       additionalProperties: false,

@@ -73,6 +73,11 @@ export interface ModelRef {
   readonly label: string;
 }
 
+/** A model the Action watches: a file in the repo, or one key of a manifest of {url, sha256}. */
+export type ModelEntry =
+  | { readonly name: string; readonly path: string }
+  | { readonly name: string; readonly manifest: string; readonly key: string };
+
 export interface OutputConfig {
   readonly json: string | null;
   readonly markdown: string | null;
@@ -88,8 +93,8 @@ export interface Config {
   readonly inference: InferenceConfig;
   readonly latency: LatencyConfig;
   readonly gates: GatesConfig;
-  readonly baseline: ModelRef;
-  readonly candidate: ModelRef;
+  /** The models the Action compares (repo-relative); the CLI takes its two models as flags instead. */
+  readonly models: readonly ModelEntry[];
   readonly output: OutputConfig;
   /** Content-addressed cache of verified eval sets: <cacheDir>/evalsets/<sha256>/. */
   readonly cacheDir: string;

@@ -13,8 +13,11 @@ import type { Progress } from '../progress.js';
 import { buildIntoCache, evalSetRoot, findCached } from './cache.js';
 import { DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from './download.js';
 import { extractArchive } from './extract.js';
+import type { EvalSetCache } from './actions-cache.js';
+import { restoreVerified, saveVerified } from './remote.js';
 
 export type { FetchOptions } from './download.js';
+export type { EvalSetCache } from './actions-cache.js';
 
 export interface ResolvedEvalSet {
   /** The folder the eval set's files are in. */
@@ -77,6 +80,8 @@ async function fromCacheOrBuild(
   progress: Progress,
   fetchArchive: (archivePath: string) => Promise<void>,
   label: string,
+  /** Runs once the archive is verified and extracted, before its staging copy is removed. */
+  afterExtract?: (archivePath: string) => Promise<void>,
 ): Promise<ResolvedEvalSet> {
   const cached = await findCached(cacheDir, sha256);
   if (cached !== null) {
@@ -87,13 +92,20 @@ async function fromCacheOrBuild(
     await fetchArchive(staging.archive);
     const summary = await extractArchive(staging.archive, label, staging.tree, { progress });
     progress.info(`Extracted ${summary.files} files from ${label}.`);
+    await afterExtract?.(staging.archive);
   });
   return { root: await evalSetRoot(folder), source, sha256, fromCache: false };
 }
 
 export async function resolveEvalSet(
   evalCfg: EvalConfig,
-  opts: { cacheDir: string; progress: Progress; fetch?: Partial<FetchOptions> },
+  opts: {
+    cacheDir: string;
+    progress: Progress;
+    fetch?: Partial<FetchOptions>;
+    /** Tried before downloading a URL source (its bytes re-hashed), and offered each freshly downloaded archive. */
+    remoteCache?: EvalSetCache;
+  },
 ): Promise<ResolvedEvalSet> {
   const { progress } = opts;
   const cacheDir = resolve(opts.cacheDir);
@@ -103,11 +115,17 @@ export async function resolveEvalSet(
     const label = displayUrl(source);
     const sha256 = requiredSha256(evalCfg, 'a URL');
     const fetchOptions: FetchOptions = { ...DEFAULT_FETCH_OPTIONS, ...opts.fetch };
+    const remote = opts.remoteCache;
+    let downloaded = false;
     return fromCacheOrBuild(cacheDir, sha256, label, progress, async (archivePath) => {
+      if (remote && (await restoreVerified(remote, cacheDir, sha256, archivePath, progress, sha256File))) return;
       progress.info(`Downloading ${label}`);
       const actual = await downloadWithRetry(source, archivePath, fetchOptions, progress);
       if (actual !== sha256) throw mismatch(label, sha256, actual);
-    }, label);
+      downloaded = true;
+    }, label, async (archivePath) => {
+      if (remote && downloaded) await saveVerified(remote, cacheDir, sha256, archivePath, progress);
+    });
   }
 
   const path = resolve(source);

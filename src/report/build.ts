@@ -68,6 +68,12 @@ export function latencyPhrase(latency: LatencyComparison, tone: keyof typeof TON
   return `${tone === 'gain' ? 'and' : 'but'} is **${(1 / r).toFixed(2)}× faster** at p50 (95% CI ${(1 / hi).toFixed(2)}–${(1 / lo).toFixed(2)}×)`;
 }
 
+/** The one-line verdict, from the comparison alone (so a report can be re-rendered from its JSON). */
+export function headlineFor<C>(task: Pick<Task<unknown, unknown, unknown, C>, 'headline'>, comparison: C, latency: LatencyComparison): string {
+  const accuracy = task.headline(comparison);
+  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
+}
+
 export function buildReport<Label, Prediction, Metrics, Comparison>(
   task: Task<Label, Prediction, Metrics, Comparison>,
   samples: Parameters<Task<Label, Prediction, Metrics, Comparison>['score']>[1],
@@ -94,8 +100,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
   const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
   const gates = [...task.gates(taskComparison, config), latencyGate(latency, config.gates.maxLatencyRegression)];
-  const accuracy = task.headline(taskComparison);
-  const headline = `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
+  const headline = headlineFor(task, taskComparison, latency);
   return {
     schemaVersion: 1,
     tool: { name: 'model-gate', version: inputs.version },

@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import type { ReportSection, Task, TableRow } from '../tasks/task.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
+import { headlineFor } from './build.js';
 import type { ModelReport, Report } from './types.js';
 
 export const COMMENT_LIMIT = 65_536;
@@ -78,9 +79,9 @@ function gatesBlock(report: Report): string {
   const failed = report.gates.filter((g) => !g.passed);
   const status = failed.length === 0
     ? `**Gates: ✅ all ${report.gates.length} passed.**`
-    : failed.map((g) => `**❌ Gate \`${g.name}\` failed:** ${g.line}.`).join('\n');
+    : failed.map((g) => `**❌ Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join('\n');
   const table = markdownTable([['gate', 'limit', 'judged', 'result'], ...report.gates.map((g) => [
-    code(g.name), String(g.limit), g.line, g.passed ? '✅ pass' : '❌ fail',
+    code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), g.passed ? '✅ pass' : '❌ fail',
   ])]);
   return `${status}\n\n${table}`;
 }
@@ -102,7 +103,9 @@ export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, u
   const head = [
     ...(options.marker ? [`<!-- ${options.marker} -->`] : []),
     `### model-gate · ${escapeMarkdown(options.title ?? report.task)} · ${code(basename(b.label))} → ${code(basename(c.label))}`,
-    report.headline,
+    // Recomputed rather than read from report.headline: the comment workflow re-renders reports
+    // that came from an untrusted run, and every string in it must come from our own formatting.
+    headlineFor(task, report.comparison, report.comparison),
   ].join('\n');
   const rows: TableRow[] = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),

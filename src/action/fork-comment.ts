@@ -1,0 +1,45 @@
+/**
+ * mode: comment, on workflow_run. A fork's pull_request run has a read-only token, so it only
+ * uploads its report; this trusted run downloads it, checks it belongs to the PR it names, and
+ * rebuilds the comment from the report's data with our own renderer (never posting text the
+ * untrusted run wrote).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ActionContext } from '../config/action.js';
+import { UserError } from '../errors.js';
+import type { Progress } from '../progress.js';
+import { downloadRunArtifact } from '../publish/artifact.js';
+import type { GitHub } from '../publish/github.js';
+import { parseRunReport, type RunReport } from './run-report.js';
+
+export const REPORT_ARTIFACT = 'model-gate-report';
+/** A report of a few models with all flips listed stays well under this. */
+const MAX_ARTIFACT_BYTES = 20 * 1024 * 1024;
+const MAX_REPORT_BYTES = 10 * 1024 * 1024;
+
+export async function reportFromWorkflowRun(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<RunReport> {
+  const run = ctx.workflowRun;
+  if (ctx.eventName !== 'workflow_run' || !run) {
+    throw new UserError(`mode: comment runs on workflow_run events (this is ${ctx.eventName}); see examples/workflows/model-gate-comment.yml`);
+  }
+  const dir = join(ctx.runnerTemp, 'model-gate', `incoming-${run.id}`);
+  await downloadRunArtifact(gh, { owner: ctx.owner, repo: ctx.repo, runId: run.id, name: REPORT_ARTIFACT, destDir: dir, maxBytes: MAX_ARTIFACT_BYTES });
+  const file = join(dir, 'report.json');
+  const size = (await stat(file).catch(() => null))?.size;
+  if (size === undefined) throw new UserError(`artifact ${REPORT_ARTIFACT} of run ${run.id} has no report.json`);
+  if (size > MAX_REPORT_BYTES) throw new UserError(`artifact ${REPORT_ARTIFACT} of run ${run.id}: report.json is ${size} bytes, over the ${MAX_REPORT_BYTES} allowed`);
+  const report = parseRunReport(await readFile(file, 'utf8'), `report.json of run ${run.id}`);
+  const pr = report.pullRequest as NonNullable<RunReport['pullRequest']>;
+  // The artifact says which PR to comment on; the run that made it could have lied. The PR's
+  // current head must be the commit that run built.
+  if (pr.headSha !== run.headSha) {
+    throw new UserError(`report.json of run ${run.id} names head ${pr.headSha.slice(0, 7)}, but the run built ${run.headSha.slice(0, 7)}: refusing to comment`);
+  }
+  const { data } = await gh.rest.pulls.get({ owner: ctx.owner, repo: ctx.repo, pull_number: pr.number });
+  if (data.head.sha !== run.headSha) {
+    throw new UserError(`PR #${pr.number} has head ${data.head.sha.slice(0, 7)}, not ${run.headSha.slice(0, 7)} that run ${run.id} built: refusing to comment (wrong or spoofed PR number, or the PR moved on)`);
+  }
+  progress.info(`run ${run.id} reported on PR #${pr.number} at ${run.headSha.slice(0, 7)}`);
+  return report;
+}

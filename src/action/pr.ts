@@ -1,0 +1,124 @@
+/**
+ * The PR gate: which models this PR changes, their bytes at the base and head commits, the
+ * base commit's (trusted) config, and one comparison per changed model on one shared eval set.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ActionContext } from '../config/action.js';
+import { changedConfigKeys } from '../config/diff.js';
+import { parseConfig } from '../config/load.js';
+import type { Config, ModelRef } from '../config/types.js';
+import { compareModels, prepareEval } from '../engine.js';
+import { UserError } from '../errors.js';
+import { actionsEvalSetCache } from '../evalset/actions-cache.js';
+import { changedFilesFromGit, ensureCommit, readFileAtCommit, runGit } from '../models/git.js';
+import { isRelevantChange, listChangedFiles, materializeModel, verifiedDownloader } from '../models/sources.js';
+import type { Progress } from '../progress.js';
+import type { GitHub } from '../publish/github.js';
+import type { Comparison, RunReport } from './run-report.js';
+
+const short = (sha: string) => sha.slice(0, 7);
+
+/**
+ * pull_request_target runs with a write token and secrets. Loading the PR's own weights there
+ * hands untrusted files (and, through external data, paths) to a native parser in that context.
+ */
+async function refuseUntrustedCheckout(ctx: ActionContext): Promise<void> {
+  if (ctx.eventName !== 'pull_request_target' || !ctx.pullRequest) return;
+  const heads = await Promise.all(['HEAD', 'HEAD^2'].map((rev) => runGit(['rev-parse', '--verify', '--quiet', rev], { cwd: ctx.workspace }).then((r) => r.stdout.toString().trim(), () => '')));
+  if (heads.includes(ctx.pullRequest.headSha)) {
+    throw new UserError(
+      'refusing to run under pull_request_target with the PR head checked out: that event has a write token and secrets, and the PR\'s model files are untrusted input. ' +
+        'Run the gate on pull_request (fork PRs get a read-only token, so model-gate writes the report artifact) and post the comment from a workflow_run workflow with mode: comment; see examples/workflows/.',
+    );
+  }
+}
+
+async function resolveRev(ctx: ActionContext, rev: string, input: string): Promise<string> {
+  try {
+    return (await runGit(['rev-parse', '--verify', `${rev}^{commit}`], { cwd: ctx.workspace })).stdout.toString().trim();
+  } catch {
+    throw new UserError(`input ${input}: '${rev}' is not a commit in ${ctx.workspace}`);
+  }
+}
+
+async function commitsToCompare(ctx: ActionContext): Promise<{ baseSha: string; headSha: string }> {
+  const baseSha = ctx.baselineRef ? await resolveRev(ctx, ctx.baselineRef, 'baseline-ref') : ctx.pullRequest?.baseSha;
+  const headSha = ctx.candidateRef ? await resolveRev(ctx, ctx.candidateRef, 'candidate-ref') : ctx.pullRequest?.headSha;
+  if (!baseSha || !headSha) {
+    throw new UserError(`event ${ctx.eventName} is not a pull request: set the baseline-ref and candidate-ref inputs to compare two commits`);
+  }
+  return { baseSha, headSha };
+}
+
+interface TrustedConfig {
+  readonly config: Config;
+  readonly source: RunReport['configSource'];
+  readonly changedKeys: string[];
+}
+
+/** On a PR, the base commit's config judges; the PR's own edits to it apply once merged. */
+async function trustedConfig(ctx: ActionContext, baseSha: string, progress: Progress): Promise<TrustedConfig> {
+  const workspaceFile = join(ctx.workspace, ctx.configPath);
+  const headText = await readFile(workspaceFile, 'utf8').catch(() => null);
+  const baseText = (await readFileAtCommit(ctx.workspace, baseSha, ctx.configPath))?.toString('utf8') ?? null;
+  const environment = { cwd: ctx.workspace, env: ctx.configEnv, stderrIsTTY: false };
+  const overrides = { executionProvider: ctx.executionProvider };
+  const configDir = join(ctx.workspace, ctx.configPath, '..');
+  if (baseText !== null) {
+    const config = parseConfig(baseText, `${ctx.configPath}@${short(baseSha)}`, configDir, overrides, environment);
+    return { config, source: 'base', changedKeys: changedConfigKeys(baseText, headText) };
+  }
+  if (headText === null) throw new UserError(`${ctx.configPath}: no model-gate config at the base commit ${short(baseSha)} or in the workspace (input config)`);
+  progress.warn(`${ctx.configPath} does not exist at the base commit ${short(baseSha)}; this PR's own config is used.`);
+  return { config: parseConfig(headText, workspaceFile, configDir, overrides, environment), source: 'head', changedKeys: [] };
+}
+
+export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<RunReport> {
+  await refuseUntrustedCheckout(ctx);
+  const { baseSha, headSha } = await commitsToCompare(ctx);
+  for (const sha of [baseSha, headSha]) await ensureCommit(ctx.workspace, sha, progress);
+  const trusted = await trustedConfig(ctx, baseSha, progress);
+  const { config } = trusted;
+  if (config.models.length === 0) throw new UserError(`${ctx.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
+
+  const pr = ctx.pullRequest && !ctx.baselineRef && !ctx.candidateRef ? ctx.pullRequest : null;
+  const changed = pr
+    ? await listChangedFiles(gh, { owner: ctx.owner, repo: ctx.repo, pullNumber: pr.number }, () => changedFilesFromGit(ctx.workspace, baseSha, headSha))
+    : await changedFilesFromGit(ctx.workspace, baseSha, headSha);
+  const relevant = config.models.filter((entry) => isRelevantChange(entry, changed));
+  const base: Omit<RunReport, 'verdict' | 'comparisons' | 'notes'> = {
+    schemaVersion: 1,
+    kind: 'model-gate-run',
+    configPath: ctx.configPath,
+    configSource: trusted.source,
+    configChangedKeys: trusted.changedKeys,
+    pullRequest: ctx.pullRequest ? { number: ctx.pullRequest.number, baseSha, headSha } : null,
+  };
+  if (relevant.length === 0) return { ...base, verdict: 'skipped', comparisons: [], notes: [] };
+
+  const workDir = join(ctx.runnerTemp, 'model-gate', 'models');
+  await mkdir(workDir, { recursive: true });
+  const download = verifiedDownloader(progress);
+  const notes: string[] = [];
+  const pairs: { name: string; refs: { baseline: ModelRef; candidate: ModelRef } }[] = [];
+  for (const entry of relevant) {
+    const before = await materializeModel(entry, { repoDir: ctx.workspace, sha: baseSha, label: `base ${short(baseSha)}` }, workDir, download);
+    const after = await materializeModel(entry, { repoDir: ctx.workspace, sha: headSha, label: `head ${short(headSha)}` }, workDir, download);
+    if (!before) notes.push(`${entry.name}: new in this PR (no baseline at ${short(baseSha)}); nothing to compare it with.`);
+    else if (!after) notes.push(`${entry.name}: removed by this PR; nothing to evaluate.`);
+    else pairs.push({ name: entry.name, refs: { baseline: { role: 'baseline', path: before.file, label: before.label }, candidate: { role: 'candidate', path: after.file, label: after.label } } });
+  }
+
+  const comparisons: Comparison[] = [];
+  if (pairs.length > 0) {
+    const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);
+    const evalCtx = await prepareEval(config, progress, { remoteCache: actionsEvalSetCache({ allowSave, log: progress }) });
+    for (const { name, refs } of pairs) {
+      progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
+      comparisons.push({ name, report: (await compareModels(config, evalCtx, refs, progress, { title: name })).report });
+    }
+  }
+  const failed = comparisons.some((c) => c.report.verdict === 'fail');
+  return { ...base, verdict: failed ? 'fail' : comparisons.length > 0 ? 'pass' : 'skipped', comparisons, notes };
+}

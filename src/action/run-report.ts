@@ -1,0 +1,64 @@
+/**
+ * What one Action run produced: the report of every model compared, plus the facts the comment
+ * needs. It is written as report.json in the artifact, and the fork-comment workflow rebuilds
+ * the comment from it, so it is checked field by field when read back from an untrusted run.
+ */
+import { UserError } from '../errors.js';
+import type { Report } from '../report/types.js';
+
+export type RunVerdict = 'pass' | 'fail' | 'skipped';
+
+export interface Comparison {
+  readonly name: string;
+  readonly report: Report<unknown, unknown>;
+}
+
+export interface RunReport {
+  readonly schemaVersion: 1;
+  readonly kind: 'model-gate-run';
+  readonly verdict: RunVerdict;
+  /** Repo-relative path of the config that judged the run; it names the sticky comment. */
+  readonly configPath: string;
+  /** 'base': the PR's base commit config judged (the usual case); 'head': there was none at base. */
+  readonly configSource: 'base' | 'head' | 'workspace';
+  /** Keys this PR changes in the config; they apply once it is merged. */
+  readonly configChangedKeys: readonly string[];
+  readonly pullRequest: { readonly number: number; readonly baseSha: string; readonly headSha: string } | null;
+  readonly comparisons: readonly Comparison[];
+  /** One-line facts for the comment: models added or removed by the PR, fallbacks. */
+  readonly notes: readonly string[];
+}
+
+/** Lines that explain a failed run, one per failed gate, named by model. */
+export function failedGateLines(run: RunReport): string[] {
+  return run.comparisons.flatMap(({ name, report }) =>
+    report.gates.filter((g) => !g.passed).map((g) => `model-gate: ${name}: gate ${g.name} failed: ${g.line}`),
+  );
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Reads report.json from an artifact another (possibly untrusted) run uploaded. */
+export function parseRunReport(text: string, origin: string): RunReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`${origin}: not JSON (${(error as Error).message})`);
+  }
+  const problem = (what: string) => new UserError(`${origin}: ${what}`);
+  if (!isObject(data) || data.schemaVersion !== 1 || data.kind !== 'model-gate-run') throw problem('not a model-gate run report (schemaVersion 1)');
+  if (!['pass', 'fail', 'skipped'].includes(data.verdict as string)) throw problem('verdict must be pass, fail or skipped');
+  if (typeof data.configPath !== 'string' || !/^[A-Za-z0-9._/-]{1,200}$/.test(data.configPath)) throw problem('configPath is missing or has unexpected characters');
+  const pr = data.pullRequest;
+  if (!isObject(pr) || typeof pr.number !== 'number' || !Number.isSafeInteger(pr.number) || pr.number <= 0 || !/^[0-9a-f]{40}$/.test(String(pr.headSha))) {
+    throw problem('pullRequest.number must be a positive whole number and pullRequest.headSha a commit sha');
+  }
+  if (!Array.isArray(data.comparisons) || !data.comparisons.every((c) => isObject(c) && typeof c.name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(c.name) && isObject(c.report) && c.report.schemaVersion === 1)) {
+    throw problem('comparisons must be a list of {name, report} with schemaVersion 1 reports');
+  }
+  for (const key of ['configChangedKeys', 'notes'] as const) {
+    if (!Array.isArray(data[key]) || !(data[key] as unknown[]).every((v) => typeof v === 'string')) throw problem(`${key} must be a list of strings`);
+  }
+  return data as unknown as RunReport;
+}

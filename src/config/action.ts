@@ -1,0 +1,139 @@
+/**
+ * Reads what the runner gives the Action (inputs and GITHUB_* variables, and the event payload)
+ * into one frozen ActionContext. With src/config/load.ts this is the only place that reads the
+ * environment; everything downstream gets these values as parameters.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, normalize } from 'node:path';
+import * as core from '@actions/core';
+import { UserError } from '../errors.js';
+
+export type ActionMode = 'pr' | 'comment' | 'nightly';
+
+export interface PullRequestFacts {
+  readonly number: number;
+  readonly baseSha: string;
+  readonly headSha: string;
+  readonly baseRef: string;
+  /** owner/name of the head repository; differs from the base repository for a fork. */
+  readonly headRepo: string;
+  readonly isFork: boolean;
+}
+
+export interface WorkflowRunFacts {
+  readonly id: number;
+  readonly headSha: string;
+  readonly event: string;
+  readonly conclusion: string | null;
+}
+
+export interface ActionContext {
+  readonly mode: ActionMode;
+  /** Repo-relative path of model-gate.yml. */
+  readonly configPath: string;
+  readonly token: string;
+  readonly apiUrl: string;
+  readonly serverUrl: string;
+  readonly owner: string;
+  readonly repo: string;
+  readonly workspace: string;
+  readonly runnerTemp: string;
+  readonly runId: string;
+  readonly eventName: string;
+  readonly ref: string;
+  readonly sha: string;
+  readonly defaultBranch: string | null;
+  readonly pullRequest: PullRequestFacts | null;
+  readonly workflowRun: WorkflowRunFacts | null;
+  readonly baselineRef: string | null;
+  readonly candidateRef: string | null;
+  readonly comment: boolean;
+  readonly failOnGate: boolean;
+  readonly executionProvider: string | undefined;
+  /** Environment for parseConfig (cache folder, progress). */
+  readonly configEnv: Readonly<Record<string, string | undefined>>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Json = Record<string, any>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (!value) throw new UserError(`${name} is not set: model-gate must run inside a GitHub Actions job`);
+  return value;
+}
+
+function bool(name: string, value: string, fallback: boolean): boolean {
+  if (value === '') return fallback;
+  if (/^(true|yes|1)$/i.test(value)) return true;
+  if (/^(false|no|0)$/i.test(value)) return false;
+  throw new UserError(`input ${name}: expected true or false, got '${value}'`);
+}
+
+function pullRequestOf(event: Json, repository: string): PullRequestFacts | null {
+  const pr = event.pull_request;
+  if (!pr || typeof pr.number !== 'number') return null;
+  const headRepo = String(pr.head?.repo?.full_name ?? '');
+  return {
+    number: pr.number,
+    baseSha: String(pr.base?.sha ?? ''),
+    headSha: String(pr.head?.sha ?? ''),
+    baseRef: String(pr.base?.ref ?? ''),
+    headRepo,
+    isFork: headRepo !== '' && headRepo.toLowerCase() !== repository.toLowerCase(),
+  };
+}
+
+function workflowRunOf(event: Json): WorkflowRunFacts | null {
+  const run = event.workflow_run;
+  if (!run || typeof run.id !== 'number') return null;
+  return { id: run.id, headSha: String(run.head_sha ?? ''), event: String(run.event ?? ''), conclusion: run.conclusion ?? null };
+}
+
+export interface InputReader {
+  (name: string): string;
+}
+
+export function readActionContext(env: Env = process.env, input: InputReader = (name) => core.getInput(name)): ActionContext {
+  const repository = required(env, 'GITHUB_REPOSITORY');
+  const [owner, repo] = repository.split('/');
+  const eventPath = required(env, 'GITHUB_EVENT_PATH');
+  let event: Json;
+  try {
+    event = JSON.parse(readFileSync(eventPath, 'utf8')) as Json;
+  } catch (error) {
+    throw new UserError(`${eventPath}: cannot read the event payload (${(error as Error).message})`);
+  }
+  const mode = (input('mode') || 'pr') as ActionMode;
+  if (!['pr', 'comment', 'nightly'].includes(mode)) throw new UserError(`input mode: expected pr | comment | nightly, got '${mode}'`);
+  const configPath = normalize(input('config') || '.github/model-gate.yml');
+  if (isAbsolute(configPath) || configPath.startsWith('..')) throw new UserError(`input config: expected a path inside the repository, got '${configPath}'`);
+  const runnerTemp = env.RUNNER_TEMP || required(env, 'RUNNER_TEMP');
+  // Verified eval sets persist in the runner's tool cache between jobs on a self-hosted runner.
+  const cacheDir = env.MODEL_GATE_CACHE_DIR || join(env.RUNNER_TOOL_CACHE || runnerTemp, 'model-gate');
+  const context: ActionContext = {
+    mode,
+    configPath,
+    token: input('github-token'),
+    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    owner,
+    repo,
+    workspace: required(env, 'GITHUB_WORKSPACE'),
+    runnerTemp,
+    runId: env.GITHUB_RUN_ID || '0',
+    eventName: required(env, 'GITHUB_EVENT_NAME'),
+    ref: env.GITHUB_REF || '',
+    sha: env.GITHUB_SHA || '',
+    defaultBranch: event.repository?.default_branch ?? null,
+    pullRequest: pullRequestOf(event, repository),
+    workflowRun: workflowRunOf(event),
+    baselineRef: input('baseline-ref') || null,
+    candidateRef: input('candidate-ref') || null,
+    comment: bool('comment', input('comment'), true),
+    failOnGate: bool('fail-on-gate', input('fail-on-gate'), true),
+    executionProvider: input('execution-provider') || undefined,
+    configEnv: { MODEL_GATE_CACHE_DIR: cacheDir, MODEL_GATE_PROGRESS: 'lines', HOME: env.HOME },
+  };
+  return Object.freeze(context);
+}

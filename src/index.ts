@@ -1,0 +1,1 @@
+import('./main.js').then(({ run }) => run());

@@ -1,0 +1,57 @@
+/**
+ * Where an Action run's result goes: report files, the job summary, the report artifact, the
+ * sticky PR comment, and the step outputs. The Octokit and the artifact store are passed in.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as core from '@actions/core';
+import { composeComment, markerName, skippedSummary } from '../action/compose.js';
+import { REPORT_ARTIFACT } from '../action/fork-comment.js';
+import type { RunReport } from '../action/run-report.js';
+import type { ActionContext } from '../config/action.js';
+import type { Progress } from '../progress.js';
+import type { ArtifactStore } from './artifact.js';
+import { upsertStickyComment } from './comment.js';
+import type { GitHub } from './github.js';
+
+export interface Published {
+  readonly reportPath: string | null;
+  readonly commentUrl: string | null;
+}
+
+async function writeRunFiles(ctx: ActionContext, run: RunReport, markdown: string): Promise<string[]> {
+  const dir = join(ctx.runnerTemp, 'model-gate', 'report');
+  await mkdir(dir, { recursive: true });
+  const files = [join(dir, 'report.json'), join(dir, 'report.md')];
+  await writeFile(files[0], `${JSON.stringify(run, null, 2)}\n`);
+  await writeFile(files[1], markdown);
+  return files;
+}
+
+export async function postComment(gh: GitHub, ctx: ActionContext, issueNumber: number, run: RunReport, progress: Progress): Promise<string> {
+  const result = await upsertStickyComment(gh, { owner: ctx.owner, repo: ctx.repo, issueNumber }, markerName(run.configPath), composeComment(run), progress);
+  progress.info(`comment ${result.action}: ${result.url}`);
+  return result.url;
+}
+
+export async function publishRun(ctx: ActionContext, gh: GitHub, artifacts: ArtifactStore, run: RunReport, progress: Progress): Promise<Published> {
+  if (run.verdict === 'skipped' && run.comparisons.length === 0) {
+    await core.summary.addRaw(skippedSummary(run), true).write();
+    return { reportPath: null, commentUrl: null };
+  }
+  const markdown = composeComment(run);
+  const files = await writeRunFiles(ctx, run, markdown);
+  await core.summary.addRaw(markdown, true).write();
+  await artifacts.upload(REPORT_ARTIFACT, files, join(ctx.runnerTemp, 'model-gate', 'report'));
+
+  const pr = ctx.pullRequest;
+  let commentUrl: string | null = null;
+  if (!ctx.comment || !pr) {
+    progress.info('not commenting (comment: false, or not a pull request)');
+  } else if (pr.isFork && ctx.eventName === 'pull_request') {
+    progress.info(`PR from fork ${pr.headRepo}: this token is read-only, so the report is in artifact ${REPORT_ARTIFACT} for the workflow_run comment workflow (mode: comment)`);
+  } else {
+    commentUrl = await postComment(gh, ctx, pr.number, run, progress);
+  }
+  return { reportPath: files[0], commentUrl };
+}

@@ -1,0 +1,149 @@
+/**
+ * The sticky PR comment: one per config, found again on every push by a hidden HTML marker and
+ * updated in place. Only comments written by the token's own user count, so a person quoting
+ * the marker is never overwritten, and a create whose response was lost is found again instead
+ * of being posted twice.
+ */
+import { isTransientError, statusOf, type GitHub, type GitHubLog } from './github.js';
+
+export interface CommentTarget {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+}
+
+export interface StickyCommentResult {
+  id: number;
+  url: string;
+  action: 'created' | 'updated' | 'unchanged';
+}
+
+export interface StickyCommentOptions {
+  /** The login that writes the comments; default: tokenLogin(gh). */
+  login?: string;
+  /** Create attempts when the POST fails transiently (each preceded by a fresh search). Default 3. */
+  createAttempts?: number;
+  /** Pause before searching again after a failed create, times the attempt number. Default 1000. */
+  retryDelayMs?: number;
+}
+
+export const GITHUB_COMMENT_LIMIT = 65536;
+/** GITHUB_TOKEN is an installation token of the GitHub Actions app; its comments show this login. */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+/**
+ * The login of the token's user. Installation tokens (GITHUB_TOKEN, or a GitHub App's token)
+ * cannot read GET /user and get 403 "Resource not accessible by integration"; then we assume
+ * `fallback`, which is right for GITHUB_TOKEN. A GitHub App token must pass its app's bot login
+ * (`<app-slug>[bot]`) as the fallback, or its earlier comments will not be recognised.
+ */
+export async function tokenLogin(gh: GitHub, fallback = ACTIONS_BOT_LOGIN): Promise<string> {
+  try {
+    const { data } = await gh.rest.users.getAuthenticated();
+    return data.login;
+  } catch (error) {
+    const status = statusOf(error);
+    if (status === 403 || status === 404) return fallback;
+    throw error;
+  }
+}
+
+/** The hidden marker; the name loses `--`, `<` and `>` so it cannot end the HTML comment early. */
+export function markerComment(marker: string): string {
+  const safe = marker.replace(/[<>\r\n]/g, '').replace(/-{2,}/g, '-').trim() || 'default';
+  return `<!-- model-gate:${safe} -->`;
+}
+
+/**
+ * Cuts a body to GitHub's limit as a last resort (the renderer already drops detail sections
+ * first), closing an open code fence and saying where the full report is.
+ */
+export function capComment(body: string, limit = GITHUB_COMMENT_LIMIT): string {
+  if (body.length <= limit) return body;
+  const fullNotice = '\n\n_… comment cut to fit GitHub\'s size limit; the full report is in the job summary and the report artifact._\n';
+  const notice = fullNotice.length * 2 < limit ? fullNotice : '';
+  let cut = Math.max(limit - notice.length - 4, 0); // room for a closing fence
+  const code = body.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1; // do not split a surrogate pair
+  let kept = body.slice(0, cut);
+  const fences = kept.match(/^\s*(```|~~~)/gm)?.length ?? 0;
+  if (fences % 2 === 1) kept += '\n```';
+  return kept + notice;
+}
+
+interface ExistingComment {
+  id: number;
+  body: string;
+  url: string;
+}
+
+async function findOwnComments(gh: GitHub, target: CommentTarget, login: string, markerText: string): Promise<ExistingComment[]> {
+  const comments = await gh.paginate(gh.rest.issues.listComments, {
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.issueNumber,
+    per_page: 100,
+  });
+  return comments
+    .filter((c) => c.user?.login.toLowerCase() === login.toLowerCase() && (c.body ?? '').includes(markerText))
+    .sort((a, b) => a.id - b.id)
+    .map((c) => ({ id: c.id, body: c.body ?? '', url: c.html_url }));
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Creates or updates the comment carrying `marker`. The body gets the marker as its first line
+ * (if it lacks it) and is capped. If several of our comments carry the marker (an earlier
+ * duplicate), the oldest is kept up to date and the others are left as they are: deleting
+ * needs more than we know about why they exist, and they stop being updated, which is visible.
+ */
+export async function upsertStickyComment(
+  gh: GitHub,
+  target: CommentTarget,
+  marker: string,
+  body: string,
+  log: GitHubLog,
+  options: StickyCommentOptions = {},
+): Promise<StickyCommentResult> {
+  const markerText = markerComment(marker);
+  const fullBody = capComment(body.includes(markerText) ? body : `${markerText}\n${body}`);
+  const login = options.login ?? (await tokenLogin(gh));
+  const attempts = options.createAttempts ?? 3;
+  const retryDelayMs = options.retryDelayMs ?? 1000;
+  const where = `${target.owner}/${target.repo}#${target.issueNumber}`;
+
+  const updateOrKeep = async (found: ExistingComment[], actionIfSame: StickyCommentResult['action']): Promise<StickyCommentResult> => {
+    const [oldest] = found;
+    if (found.length > 1) {
+      log.warn(`${found.length} comments on ${where} carry the marker ${markerText}; updating the oldest (${oldest.url}).`);
+    }
+    if (oldest.body === fullBody) return { id: oldest.id, url: oldest.url, action: actionIfSame };
+    // PATCH is idempotent, so plugin-retry may replay it on a 5xx without harm.
+    const { data } = await gh.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: oldest.id, body: fullBody });
+    return { id: data.id, url: data.html_url, action: 'updated' };
+  };
+
+  const existing = await findOwnComments(gh, target, login, markerText);
+  if (existing.length > 0) return updateOrKeep(existing, 'unchanged');
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { data } = await gh.rest.issues.createComment({
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.issueNumber,
+        body: fullBody,
+        // Never replay a create blindly: the server may have made the comment and lost the reply.
+        request: { retries: 0 },
+      });
+      return { id: data.id, url: data.html_url, action: 'created' };
+    } catch (error) {
+      if (!isTransientError(error) || attempt >= attempts) throw error;
+      log.warn(`Creating the comment on ${where} failed (${(error as Error).message}); checking whether it was created before trying again.`);
+      await sleep(retryDelayMs * attempt);
+      const afterFailure = await findOwnComments(gh, target, login, markerText);
+      if (afterFailure.length > 0) return updateOrKeep(afterFailure, 'created');
+    }
+  }
+}
