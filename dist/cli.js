@@ -1081,12 +1081,12 @@ var require_util = __commonJS({
     }
     exports.alwaysValidSchema = alwaysValidSchema;
     function checkUnknownRules(it, schema = it.schema) {
-      const { opts, self } = it;
+      const { opts, self: self2 } = it;
       if (!opts.strictSchema)
         return;
       if (typeof schema === "boolean")
         return;
-      const rules = self.RULES.keywords;
+      const rules = self2.RULES.keywords;
       for (const key in schema) {
         if (!rules[key])
           checkStrictMode(it, `unknown keyword: "${key}"`);
@@ -1472,8 +1472,8 @@ var require_applicability = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema, self }, type) {
-      const group = self.RULES.types[type];
+    function schemaHasRulesForType({ schema, self: self2 }, type) {
+      const group = self2.RULES.types[type];
       return group && group !== true && shouldUseGroup(schema, group);
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
@@ -1500,11 +1500,11 @@ var require_dataType = __commonJS({
     var errors_1 = require_errors();
     var codegen_1 = require_codegen();
     var util_1 = require_util();
-    var DataType;
-    (function(DataType2) {
-      DataType2[DataType2["Correct"] = 0] = "Correct";
-      DataType2[DataType2["Wrong"] = 1] = "Wrong";
-    })(DataType || (exports.DataType = DataType = {}));
+    var DataType2;
+    (function(DataType3) {
+      DataType3[DataType3["Correct"] = 0] = "Correct";
+      DataType3[DataType3["Wrong"] = 1] = "Wrong";
+    })(DataType2 || (exports.DataType = DataType2 = {}));
     function getSchemaTypes(schema) {
       const types = getJSONTypes(schema.type);
       const hasNull = types.includes("null");
@@ -1533,7 +1533,7 @@ var require_dataType = __commonJS({
       const coerceTo = coerceToTypes(types, opts.coerceTypes);
       const checkTypes = types.length > 0 && !(coerceTo.length === 0 && types.length === 1 && (0, applicability_1.schemaHasRulesForType)(it, types[0]));
       if (checkTypes) {
-        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType.Wrong);
+        const wrongType = checkDataTypes(types, data, opts.strictNumbers, DataType2.Wrong);
         gen.if(wrongType, () => {
           if (coerceTo.length)
             coerceData(it, types, coerceTo);
@@ -1597,8 +1597,8 @@ var require_dataType = __commonJS({
     function assignParentData({ gen, parentData, parentDataProperty }, expr) {
       gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
     }
-    function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
-      const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
+    function checkDataType(dataType, data, strictNums, correct = DataType2.Correct) {
+      const EQ = correct === DataType2.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
       let cond;
       switch (dataType) {
         case "null":
@@ -1618,7 +1618,7 @@ var require_dataType = __commonJS({
         default:
           return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
       }
-      return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
+      return correct === DataType2.Correct ? cond : (0, codegen_1.not)(cond);
       function numCond(_cond = codegen_1.nil) {
         return (0, codegen_1.and)((0, codegen_1._)`typeof ${data} == "number"`, _cond, strictNums ? (0, codegen_1._)`isFinite(${data})` : codegen_1.nil);
       }
@@ -1938,7 +1938,7 @@ var require_keyword = __commonJS({
       return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema) : st === "object" ? schema && typeof schema == "object" && !Array.isArray(schema) : typeof schema == st || allowUndefined && typeof schema == "undefined");
     }
     exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema, opts, self, errSchemaPath }, def, keyword) {
+    function validateKeywordUsage({ schema, opts, self: self2, errSchemaPath }, def, keyword) {
       if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
         throw new Error("ajv implementation error");
       }
@@ -1949,9 +1949,9 @@ var require_keyword = __commonJS({
       if (def.validateSchema) {
         const valid = def.validateSchema(schema[keyword]);
         if (!valid) {
-          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
+          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
           if (opts.validateSchema === "log")
-            self.logger.error(msg);
+            self2.logger.error(msg);
           else
             throw new Error(msg);
         }
@@ -2418,11 +2418,11 @@ var require_validate = __commonJS({
       }
       (0, boolSchema_1.boolOrEmptySchema)(it, valid);
     }
-    function schemaCxtHasRules({ schema, self }) {
+    function schemaCxtHasRules({ schema, self: self2 }) {
       if (typeof schema == "boolean")
         return !schema;
       for (const key in schema)
-        if (self.RULES.all[key])
+        if (self2.RULES.all[key])
           return true;
       return false;
     }
@@ -2451,9 +2451,9 @@ var require_validate = __commonJS({
       schemaKeywords(it, types, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it) {
-      const { schema, errSchemaPath, opts, self } = it;
-      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self.RULES)) {
-        self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+      const { schema, errSchemaPath, opts, self: self2 } = it;
+      if (schema.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema, self2.RULES)) {
+        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
       }
     }
     function checkNoDefault(it) {
@@ -2499,8 +2499,8 @@ var require_validate = __commonJS({
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
     function schemaKeywords(it, types, typeErrors, errsCount) {
-      const { gen, schema, data, allErrors, opts, self } = it;
-      const { RULES } = self;
+      const { gen, schema, data, allErrors, opts, self: self2 } = it;
+      const { RULES } = self2;
       if (schema.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema, RULES))) {
         gen.block(() => keywordCode(it, "$ref", RULES.all.$ref.definition));
         return;
@@ -2815,8 +2815,8 @@ var require_validate = __commonJS({
           return data;
       }
       let expr = data;
-      const segments = jsonPointer.split("/");
-      for (const segment of segments) {
+      const segments2 = jsonPointer.split("/");
+      for (const segment of segments2) {
         if (segment) {
           data = (0, codegen_1._)`${data}${(0, codegen_1.getProperty)((0, util_1.unescapeJsonPointer)(segment))}`;
           expr = (0, codegen_1._)`${expr} && ${data}`;
@@ -3345,12 +3345,12 @@ var require_utils = __commonJS({
       if (path3 === "" || path3[0] === "/") {
         return removeDotSegments(path3);
       }
-      const segments = path3.split("/");
-      const last = segments.length - 1;
+      const segments2 = path3.split("/");
+      const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
       for (let i = 0; i <= last; i++) {
-        const segment = segments[i];
+        const segment = segments2[i];
         if (segment === "." || segment === "..") {
           if (segment === "..") {
             if (output.length !== 0 && output[output.length - 1] !== "..") {
@@ -3915,50 +3915,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative2, options, skipNormalization) {
+    function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize2(base, options), options);
-        relative2 = parse(serialize2(relative2, options), options);
+        relative3 = parse(serialize2(relative3, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative2.scheme) {
-        target.scheme = relative2.scheme;
-        target.userinfo = relative2.userinfo;
-        target.host = relative2.host;
-        target.port = relative2.port;
-        target.path = removeDotSegments(relative2.path || "");
-        target.query = relative2.query;
+      if (!options.tolerant && relative3.scheme) {
+        target.scheme = relative3.scheme;
+        target.userinfo = relative3.userinfo;
+        target.host = relative3.host;
+        target.port = relative3.port;
+        target.path = removeDotSegments(relative3.path || "");
+        target.query = relative3.query;
       } else {
-        if (relative2.userinfo !== void 0 || relative2.host !== void 0 || relative2.port !== void 0) {
-          target.userinfo = relative2.userinfo;
-          target.host = relative2.host;
-          target.port = relative2.port;
-          target.path = removeDotSegments(relative2.path || "");
-          target.query = relative2.query;
+        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
+          target.userinfo = relative3.userinfo;
+          target.host = relative3.host;
+          target.port = relative3.port;
+          target.path = removeDotSegments(relative3.path || "");
+          target.query = relative3.query;
         } else {
-          if (!relative2.path) {
+          if (!relative3.path) {
             target.path = base.path;
-            if (relative2.query !== void 0) {
-              target.query = relative2.query;
+            if (relative3.query !== void 0) {
+              target.query = relative3.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative2.path[0] === "/") {
-              target.path = removeDotSegments(relative2.path);
+            if (relative3.path[0] === "/") {
+              target.path = removeDotSegments(relative3.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative2.path;
+                target.path = "/" + relative3.path;
               } else if (!base.path) {
-                target.path = relative2.path;
+                target.path = relative3.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative2.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative2.query;
+            target.query = relative3.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3966,7 +3966,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative2.fragment;
+      target.fragment = relative3.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -4691,9 +4691,9 @@ var require_core = __commonJS({
         const rules = this.RULES.all;
         metaSchema = JSON.parse(JSON.stringify(metaSchema));
         for (const jsonPointer of keywordsJsonPointers) {
-          const segments = jsonPointer.split("/").slice(1);
+          const segments2 = jsonPointer.split("/").slice(1);
           let keywords = metaSchema;
-          for (const seg of segments)
+          for (const seg of segments2)
             keywords = keywords[seg];
           for (const key in rules) {
             const rule = rules[key];
@@ -4936,11 +4936,11 @@ var require_ref = __commonJS({
       schemaType: "string",
       code(cxt) {
         const { gen, schema: $ref, it } = cxt;
-        const { baseId, schemaEnv: env2, validateName, opts, self } = it;
+        const { baseId, schemaEnv: env2, validateName, opts, self: self2 } = it;
         const { root } = env2;
         if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
           return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
+        const schOrEnv = compile_1.resolveRef.call(self2, root, baseId, $ref);
         if (schOrEnv === void 0)
           throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
         if (schOrEnv instanceof compile_1.SchemaEnv)
@@ -6468,7 +6468,7 @@ var require_format = __commonJS({
       error,
       code(cxt, ruleType) {
         const { gen, data, $data, schema, schemaCode, it } = cxt;
-        const { opts, errSchemaPath, schemaEnv, self } = it;
+        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
         if (!opts.validateFormats)
           return;
         if ($data)
@@ -6477,7 +6477,7 @@ var require_format = __commonJS({
           validateFormat();
         function validate$DataFormat() {
           const fmts = gen.scopeValue("formats", {
-            ref: self.formats,
+            ref: self2.formats,
             code: opts.code.formats
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
@@ -6497,7 +6497,7 @@ var require_format = __commonJS({
           }
         }
         function validateFormat() {
-          const formatDef = self.formats[schema];
+          const formatDef = self2.formats[schema];
           if (!formatDef) {
             unknownFormat();
             return;
@@ -6509,7 +6509,7 @@ var require_format = __commonJS({
             cxt.pass(validCondition());
           function unknownFormat() {
             if (opts.strictSchema === false) {
-              self.logger.warn(unknownMsg());
+              self2.logger.warn(unknownMsg());
               return;
             }
             throw new Error(unknownMsg());
@@ -6519,11 +6519,11 @@ var require_format = __commonJS({
           }
           function getFormat(fmtDef) {
             const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            const fmt2 = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
-              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
+              return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt2}.validate`];
             }
-            return ["string", fmtDef, fmt];
+            return ["string", fmtDef, fmt2];
           }
           function validCondition() {
             if (typeof formatDef == "object" && !(formatDef instanceof RegExp) && formatDef.async) {
@@ -10905,10 +10905,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -10922,7 +10922,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep2) {
+          if (!keyProps.anchor && !keyProps.tag && !sep3) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -10946,7 +10946,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -10962,7 +10962,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -11053,7 +11053,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep2 = "";
+        let sep3 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -11067,13 +11067,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep2 + cb;
-              sep2 = "";
+                comment += sep3 + cb;
+              sep3 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep2 += source;
+                sep3 += source;
               hasSpace = true;
               break;
             default:
@@ -11116,18 +11116,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep2, value } = collItem;
+        const { start, key, sep: sep3, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep2?.[0],
+          next: key ?? sep3?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep2 && !value) {
+          if (!props.anchor && !props.tag && !sep3 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -11181,8 +11181,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep2 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
+        if (!isMap && !sep3 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -11194,7 +11194,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -11205,8 +11205,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep2)
-                for (const st of sep2) {
+              if (sep3)
+                for (const st of sep3) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -11223,7 +11223,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -11403,7 +11403,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep2 = "";
+      let sep3 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -11420,24 +11420,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep2 === " ")
-            sep2 = "\n";
-          else if (!prevMoreIndented && sep2 === "\n")
-            sep2 = "\n\n";
-          value += sep2 + indent.slice(trimIndent) + content;
-          sep2 = "\n";
+          if (sep3 === " ")
+            sep3 = "\n";
+          else if (!prevMoreIndented && sep3 === "\n")
+            sep3 = "\n\n";
+          value += sep3 + indent.slice(trimIndent) + content;
+          sep3 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep2 === "\n")
+          if (sep3 === "\n")
             value += "\n";
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          value += sep2 + content;
-          sep2 = " ";
+          value += sep3 + content;
+          sep3 = " ";
           prevMoreIndented = false;
         }
       }
@@ -11620,25 +11620,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep2 = " ";
+      let sep3 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep2 === "\n")
-            res += sep2;
+          if (sep3 === "\n")
+            res += sep3;
           else
-            sep2 = "\n";
+            sep3 = "\n";
         } else {
-          res += sep2 + lm;
-          sep2 = " ";
+          res += sep3 + lm;
+          sep3 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep2 + (match?.[1] ?? "");
+      return res + sep3 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -12448,14 +12448,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep2, value }) {
+    function stringifyItem({ start, key, sep: sep3, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep2)
-        for (const st of sep2)
+      if (sep3)
+        for (const st of sep3)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -13622,18 +13622,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep2;
+          let sep3;
           if (scalar.end) {
-            sep2 = scalar.end;
-            sep2.push(this.sourceToken);
+            sep3 = scalar.end;
+            sep3.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep2 = [this.sourceToken];
+            sep3 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep2 }]
+            items: [{ start, key: scalar, sep: sep3 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -13786,15 +13786,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep2 = it.sep;
-                  sep2.push(this.sourceToken);
+                  const sep3 = it.sep;
+                  sep3.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep2 }]
+                    items: [{ start: start2, key, sep: sep3 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -13988,13 +13988,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep2 = fc.end.splice(1, fc.end.length);
-            sep2.push(this.sourceToken);
+            const sep3 = fc.end.splice(1, fc.end.length);
+            sep3.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep2 }]
+              items: [{ start, key: fc, sep: sep3 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -14272,6 +14272,3030 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/protobufjs/src/util/aspromise.js
+var require_aspromise = __commonJS({
+  "node_modules/protobufjs/src/util/aspromise.js"(exports, module) {
+    "use strict";
+    module.exports = asPromise;
+    function asPromise(fn, ctx) {
+      var params2 = new Array(arguments.length - 1), offset = 0, index = 2, pending = true;
+      while (index < arguments.length)
+        params2[offset++] = arguments[index++];
+      return new Promise(function executor(resolve4, reject) {
+        params2[offset] = function callback(err) {
+          if (pending) {
+            pending = false;
+            if (err)
+              reject(err);
+            else {
+              var params3 = new Array(arguments.length - 1), offset2 = 0;
+              while (offset2 < params3.length)
+                params3[offset2++] = arguments[offset2];
+              resolve4.apply(null, params3);
+            }
+          }
+        };
+        try {
+          fn.apply(ctx || null, params2);
+        } catch (err) {
+          if (pending) {
+            pending = false;
+            reject(err);
+          }
+        }
+      });
+    }
+  }
+});
+
+// node_modules/protobufjs/src/util/base64.js
+var require_base64 = __commonJS({
+  "node_modules/protobufjs/src/util/base64.js"(exports) {
+    "use strict";
+    var base64 = exports;
+    base64.length = function length(string) {
+      var p = string.length;
+      if (!p)
+        return 0;
+      while (p > 0 && string.charAt(p - 1) === "=")
+        --p;
+      return Math.floor(p * 3 / 4);
+    };
+    var b64 = new Array(64);
+    var s64 = new Array(123);
+    for (i = 0; i < 64; )
+      s64[b64[i] = i < 26 ? i + 65 : i < 52 ? i + 71 : i < 62 ? i - 4 : i - 59 | 43] = i++;
+    var i;
+    s64[45] = 62;
+    s64[95] = 63;
+    base64.encode = function encode(buffer, start, end) {
+      var parts = null, chunk = [];
+      var i2 = 0, j = 0, t;
+      while (start < end) {
+        var b = buffer[start++];
+        switch (j) {
+          case 0:
+            chunk[i2++] = b64[b >> 2];
+            t = (b & 3) << 4;
+            j = 1;
+            break;
+          case 1:
+            chunk[i2++] = b64[t | b >> 4];
+            t = (b & 15) << 2;
+            j = 2;
+            break;
+          case 2:
+            chunk[i2++] = b64[t | b >> 6];
+            chunk[i2++] = b64[b & 63];
+            j = 0;
+            break;
+        }
+        if (i2 > 8191) {
+          (parts || (parts = [])).push(String.fromCharCode.apply(String, chunk));
+          i2 = 0;
+        }
+      }
+      if (j) {
+        chunk[i2++] = b64[t];
+        chunk[i2++] = 61;
+        if (j === 1)
+          chunk[i2++] = 61;
+      }
+      if (parts) {
+        if (i2)
+          parts.push(String.fromCharCode.apply(String, chunk.slice(0, i2)));
+        return parts.join("");
+      }
+      return String.fromCharCode.apply(String, chunk.slice(0, i2));
+    };
+    var invalidEncoding = "invalid encoding";
+    base64.decode = function decode(string, buffer, offset) {
+      var start = offset;
+      var j = 0, t;
+      for (var i2 = 0; i2 < string.length; ) {
+        var c = string.charCodeAt(i2++);
+        if (c === 61 && j > 1)
+          break;
+        if ((c = s64[c]) === void 0)
+          throw Error(invalidEncoding);
+        switch (j) {
+          case 0:
+            t = c;
+            j = 1;
+            break;
+          case 1:
+            buffer[offset++] = t << 2 | (c & 48) >> 4;
+            t = c;
+            j = 2;
+            break;
+          case 2:
+            buffer[offset++] = (t & 15) << 4 | (c & 60) >> 2;
+            t = c;
+            j = 3;
+            break;
+          case 3:
+            buffer[offset++] = (t & 3) << 6 | c;
+            j = 0;
+            break;
+        }
+      }
+      if (j === 1)
+        throw Error(invalidEncoding);
+      return offset - start;
+    };
+    var base64Re = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+    var base64UrlRe = /[-_]/;
+    var base64UrlNoPaddingRe = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
+    base64.test = function test(string) {
+      return base64Re.test(string) || base64UrlRe.test(string) && base64UrlNoPaddingRe.test(string);
+    };
+  }
+});
+
+// node_modules/protobufjs/src/util/eventemitter.js
+var require_eventemitter = __commonJS({
+  "node_modules/protobufjs/src/util/eventemitter.js"(exports, module) {
+    "use strict";
+    module.exports = EventEmitter;
+    function EventEmitter() {
+      this._listeners = /* @__PURE__ */ Object.create(null);
+    }
+    EventEmitter.prototype.on = function on(evt, fn, ctx) {
+      (this._listeners[evt] || (this._listeners[evt] = [])).push({
+        fn,
+        ctx: ctx || this
+      });
+      return this;
+    };
+    EventEmitter.prototype.off = function off(evt, fn) {
+      if (evt === void 0)
+        this._listeners = /* @__PURE__ */ Object.create(null);
+      else {
+        if (fn === void 0)
+          this._listeners[evt] = [];
+        else {
+          var listeners = this._listeners[evt];
+          if (!listeners)
+            return this;
+          for (var i = 0; i < listeners.length; )
+            if (listeners[i].fn === fn)
+              listeners.splice(i, 1);
+            else
+              ++i;
+        }
+      }
+      return this;
+    };
+    EventEmitter.prototype.emit = function emit(evt) {
+      var listeners = this._listeners[evt];
+      if (listeners) {
+        var args = [], i = 1;
+        for (; i < arguments.length; )
+          args.push(arguments[i++]);
+        for (i = 0; i < listeners.length; )
+          listeners[i].fn.apply(listeners[i++].ctx, args);
+      }
+      return this;
+    };
+  }
+});
+
+// node_modules/protobufjs/src/util/float.js
+var require_float3 = __commonJS({
+  "node_modules/protobufjs/src/util/float.js"(exports, module) {
+    "use strict";
+    module.exports = factory(factory);
+    function factory(exports2) {
+      if (typeof Float32Array !== "undefined") (function() {
+        var f32 = new Float32Array([-0]), f8b = new Uint8Array(f32.buffer), le = f8b[3] === 128;
+        function writeFloat_f32_cpy(val, buf, pos) {
+          f32[0] = val;
+          buf[pos] = f8b[0];
+          buf[pos + 1] = f8b[1];
+          buf[pos + 2] = f8b[2];
+          buf[pos + 3] = f8b[3];
+        }
+        function writeFloat_f32_rev(val, buf, pos) {
+          f32[0] = val;
+          buf[pos] = f8b[3];
+          buf[pos + 1] = f8b[2];
+          buf[pos + 2] = f8b[1];
+          buf[pos + 3] = f8b[0];
+        }
+        exports2.writeFloatLE = le ? writeFloat_f32_cpy : writeFloat_f32_rev;
+        exports2.writeFloatBE = le ? writeFloat_f32_rev : writeFloat_f32_cpy;
+        function readFloat_f32_cpy(buf, pos) {
+          f8b[0] = buf[pos];
+          f8b[1] = buf[pos + 1];
+          f8b[2] = buf[pos + 2];
+          f8b[3] = buf[pos + 3];
+          return f32[0];
+        }
+        function readFloat_f32_rev(buf, pos) {
+          f8b[3] = buf[pos];
+          f8b[2] = buf[pos + 1];
+          f8b[1] = buf[pos + 2];
+          f8b[0] = buf[pos + 3];
+          return f32[0];
+        }
+        exports2.readFloatLE = le ? readFloat_f32_cpy : readFloat_f32_rev;
+        exports2.readFloatBE = le ? readFloat_f32_rev : readFloat_f32_cpy;
+      })();
+      else (function() {
+        function writeFloat_ieee754(writeUint, val, buf, pos) {
+          var sign = val < 0 ? 1 : 0;
+          if (sign)
+            val = -val;
+          if (val === 0)
+            writeUint(1 / val > 0 ? (
+              /* positive */
+              0
+            ) : (
+              /* negative 0 */
+              2147483648
+            ), buf, pos);
+          else if (isNaN(val))
+            writeUint(2143289344, buf, pos);
+          else if (val > 34028234663852886e22)
+            writeUint((sign << 31 | 2139095040) >>> 0, buf, pos);
+          else if (val < 11754943508222875e-54)
+            writeUint((sign << 31 | Math.round(val / 1401298464324817e-60)) >>> 0, buf, pos);
+          else {
+            var exponent = Math.floor(Math.log(val) / Math.LN2), mantissa = Math.round(val * Math.pow(2, -exponent) * 8388608) & 8388607;
+            writeUint((sign << 31 | exponent + 127 << 23 | mantissa) >>> 0, buf, pos);
+          }
+        }
+        exports2.writeFloatLE = writeFloat_ieee754.bind(null, writeUintLE);
+        exports2.writeFloatBE = writeFloat_ieee754.bind(null, writeUintBE);
+        function readFloat_ieee754(readUint, buf, pos) {
+          var uint = readUint(buf, pos), sign = (uint >> 31) * 2 + 1, exponent = uint >>> 23 & 255, mantissa = uint & 8388607;
+          return exponent === 255 ? mantissa ? NaN : sign * Infinity : exponent === 0 ? sign * 1401298464324817e-60 * mantissa : sign * Math.pow(2, exponent - 150) * (mantissa + 8388608);
+        }
+        exports2.readFloatLE = readFloat_ieee754.bind(null, readUintLE);
+        exports2.readFloatBE = readFloat_ieee754.bind(null, readUintBE);
+      })();
+      if (typeof Float64Array !== "undefined") (function() {
+        var f64 = new Float64Array([-0]), f8b = new Uint8Array(f64.buffer), le = f8b[7] === 128;
+        function writeDouble_f64_cpy(val, buf, pos) {
+          f64[0] = val;
+          buf[pos] = f8b[0];
+          buf[pos + 1] = f8b[1];
+          buf[pos + 2] = f8b[2];
+          buf[pos + 3] = f8b[3];
+          buf[pos + 4] = f8b[4];
+          buf[pos + 5] = f8b[5];
+          buf[pos + 6] = f8b[6];
+          buf[pos + 7] = f8b[7];
+        }
+        function writeDouble_f64_rev(val, buf, pos) {
+          f64[0] = val;
+          buf[pos] = f8b[7];
+          buf[pos + 1] = f8b[6];
+          buf[pos + 2] = f8b[5];
+          buf[pos + 3] = f8b[4];
+          buf[pos + 4] = f8b[3];
+          buf[pos + 5] = f8b[2];
+          buf[pos + 6] = f8b[1];
+          buf[pos + 7] = f8b[0];
+        }
+        exports2.writeDoubleLE = le ? writeDouble_f64_cpy : writeDouble_f64_rev;
+        exports2.writeDoubleBE = le ? writeDouble_f64_rev : writeDouble_f64_cpy;
+        function readDouble_f64_cpy(buf, pos) {
+          f8b[0] = buf[pos];
+          f8b[1] = buf[pos + 1];
+          f8b[2] = buf[pos + 2];
+          f8b[3] = buf[pos + 3];
+          f8b[4] = buf[pos + 4];
+          f8b[5] = buf[pos + 5];
+          f8b[6] = buf[pos + 6];
+          f8b[7] = buf[pos + 7];
+          return f64[0];
+        }
+        function readDouble_f64_rev(buf, pos) {
+          f8b[7] = buf[pos];
+          f8b[6] = buf[pos + 1];
+          f8b[5] = buf[pos + 2];
+          f8b[4] = buf[pos + 3];
+          f8b[3] = buf[pos + 4];
+          f8b[2] = buf[pos + 5];
+          f8b[1] = buf[pos + 6];
+          f8b[0] = buf[pos + 7];
+          return f64[0];
+        }
+        exports2.readDoubleLE = le ? readDouble_f64_cpy : readDouble_f64_rev;
+        exports2.readDoubleBE = le ? readDouble_f64_rev : readDouble_f64_cpy;
+      })();
+      else (function() {
+        function writeDouble_ieee754(writeUint, off0, off1, val, buf, pos) {
+          var sign = val < 0 ? 1 : 0;
+          if (sign)
+            val = -val;
+          if (val === 0) {
+            writeUint(0, buf, pos + off0);
+            writeUint(1 / val > 0 ? (
+              /* positive */
+              0
+            ) : (
+              /* negative 0 */
+              2147483648
+            ), buf, pos + off1);
+          } else if (isNaN(val)) {
+            writeUint(0, buf, pos + off0);
+            writeUint(2146959360, buf, pos + off1);
+          } else if (val > 17976931348623157e292) {
+            writeUint(0, buf, pos + off0);
+            writeUint((sign << 31 | 2146435072) >>> 0, buf, pos + off1);
+          } else {
+            var mantissa;
+            if (val < 22250738585072014e-324) {
+              mantissa = val / 5e-324;
+              writeUint(mantissa >>> 0, buf, pos + off0);
+              writeUint((sign << 31 | mantissa / 4294967296) >>> 0, buf, pos + off1);
+            } else {
+              var exponent = Math.floor(Math.log(val) / Math.LN2);
+              if (exponent === 1024)
+                exponent = 1023;
+              mantissa = val * Math.pow(2, -exponent);
+              writeUint(mantissa * 4503599627370496 >>> 0, buf, pos + off0);
+              writeUint((sign << 31 | exponent + 1023 << 20 | mantissa * 1048576 & 1048575) >>> 0, buf, pos + off1);
+            }
+          }
+        }
+        exports2.writeDoubleLE = writeDouble_ieee754.bind(null, writeUintLE, 0, 4);
+        exports2.writeDoubleBE = writeDouble_ieee754.bind(null, writeUintBE, 4, 0);
+        function readDouble_ieee754(readUint, off0, off1, buf, pos) {
+          var lo = readUint(buf, pos + off0), hi = readUint(buf, pos + off1);
+          var sign = (hi >> 31) * 2 + 1, exponent = hi >>> 20 & 2047, mantissa = 4294967296 * (hi & 1048575) + lo;
+          return exponent === 2047 ? mantissa ? NaN : sign * Infinity : exponent === 0 ? sign * 5e-324 * mantissa : sign * Math.pow(2, exponent - 1075) * (mantissa + 4503599627370496);
+        }
+        exports2.readDoubleLE = readDouble_ieee754.bind(null, readUintLE, 0, 4);
+        exports2.readDoubleBE = readDouble_ieee754.bind(null, readUintBE, 4, 0);
+      })();
+      return exports2;
+    }
+    function writeUintLE(val, buf, pos) {
+      buf[pos] = val & 255;
+      buf[pos + 1] = val >>> 8 & 255;
+      buf[pos + 2] = val >>> 16 & 255;
+      buf[pos + 3] = val >>> 24;
+    }
+    function writeUintBE(val, buf, pos) {
+      buf[pos] = val >>> 24;
+      buf[pos + 1] = val >>> 16 & 255;
+      buf[pos + 2] = val >>> 8 & 255;
+      buf[pos + 3] = val & 255;
+    }
+    function readUintLE(buf, pos) {
+      return (buf[pos] | buf[pos + 1] << 8 | buf[pos + 2] << 16 | buf[pos + 3] << 24) >>> 0;
+    }
+    function readUintBE(buf, pos) {
+      return (buf[pos] << 24 | buf[pos + 1] << 16 | buf[pos + 2] << 8 | buf[pos + 3]) >>> 0;
+    }
+  }
+});
+
+// node_modules/protobufjs/src/util/utf8.js
+var require_utf8 = __commonJS({
+  "node_modules/protobufjs/src/util/utf8.js"(exports) {
+    "use strict";
+    var utf82 = exports;
+    var looseDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+    var strictDecoder;
+    var TEXT_DECODER_MIN_LENGTH = 64;
+    try {
+      strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    } catch (err) {
+      strictDecoder = looseDecoder;
+    }
+    utf82.length = function utf8_length(string) {
+      var len = 0, c = 0;
+      for (var i = 0; i < string.length; ++i) {
+        c = string.charCodeAt(i);
+        if (c < 128)
+          len += 1;
+        else if (c < 2048)
+          len += 2;
+        else if ((c & 64512) === 55296 && (string.charCodeAt(i + 1) & 64512) === 56320) {
+          ++i;
+          len += 4;
+        } else
+          len += 3;
+      }
+      return len;
+    };
+    function utf8_read_decoder(decoder, buffer, start, end) {
+      var source = start === 0 && end === buffer.length ? buffer : buffer.subarray(start, end);
+      return decoder.decode(source);
+    }
+    utf82.read = function utf8_read_loose(buffer, start, end) {
+      if (end - start < 1)
+        return "";
+      if (end - start >= TEXT_DECODER_MIN_LENGTH)
+        return utf8_read_decoder(looseDecoder, buffer, start, end);
+      var str = "", i = start, c1, c2, c3, c4, c5, c6, c7, c8;
+      for (; i + 7 < end; i += 8) {
+        c1 = buffer[i];
+        c2 = buffer[i + 1];
+        c3 = buffer[i + 2];
+        c4 = buffer[i + 3];
+        c5 = buffer[i + 4];
+        c6 = buffer[i + 5];
+        c7 = buffer[i + 6];
+        c8 = buffer[i + 7];
+        if ((c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8) & 128)
+          return str + utf8_read_decoder(looseDecoder, buffer, i, end);
+        str += String.fromCharCode(c1, c2, c3, c4, c5, c6, c7, c8);
+      }
+      for (; i < end; ++i) {
+        c1 = buffer[i];
+        if (c1 & 128)
+          return str + utf8_read_decoder(looseDecoder, buffer, i, end);
+        str += String.fromCharCode(c1);
+      }
+      return str;
+    };
+    utf82.readStrict = function utf8_read_strict(buffer, start, end) {
+      if (end - start < 1)
+        return "";
+      if (end - start >= TEXT_DECODER_MIN_LENGTH)
+        return utf8_read_decoder(strictDecoder, buffer, start, end);
+      var str = "", i = start, c1, c2, c3, c4, c5, c6, c7, c8;
+      for (; i + 7 < end; i += 8) {
+        c1 = buffer[i];
+        c2 = buffer[i + 1];
+        c3 = buffer[i + 2];
+        c4 = buffer[i + 3];
+        c5 = buffer[i + 4];
+        c6 = buffer[i + 5];
+        c7 = buffer[i + 6];
+        c8 = buffer[i + 7];
+        if ((c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8) & 128)
+          return str + utf8_read_decoder(strictDecoder, buffer, i, end);
+        str += String.fromCharCode(c1, c2, c3, c4, c5, c6, c7, c8);
+      }
+      for (; i < end; ++i) {
+        c1 = buffer[i];
+        if (c1 & 128)
+          return str + utf8_read_decoder(strictDecoder, buffer, i, end);
+        str += String.fromCharCode(c1);
+      }
+      return str;
+    };
+    utf82.write = function utf8_write(string, buffer, offset) {
+      var start = offset, c1, c2;
+      for (var i = 0; i < string.length; ++i) {
+        c1 = string.charCodeAt(i);
+        if (c1 < 128) {
+          buffer[offset++] = c1;
+        } else if (c1 < 2048) {
+          buffer[offset++] = c1 >> 6 | 192;
+          buffer[offset++] = c1 & 63 | 128;
+        } else if ((c1 & 64512) === 55296 && ((c2 = string.charCodeAt(i + 1)) & 64512) === 56320) {
+          c1 = 65536 + ((c1 & 1023) << 10) + (c2 & 1023);
+          ++i;
+          buffer[offset++] = c1 >> 18 | 240;
+          buffer[offset++] = c1 >> 12 & 63 | 128;
+          buffer[offset++] = c1 >> 6 & 63 | 128;
+          buffer[offset++] = c1 & 63 | 128;
+        } else {
+          buffer[offset++] = c1 >> 12 | 224;
+          buffer[offset++] = c1 >> 6 & 63 | 128;
+          buffer[offset++] = c1 & 63 | 128;
+        }
+      }
+      return offset - start;
+    };
+  }
+});
+
+// node_modules/protobufjs/src/util/pool.js
+var require_pool = __commonJS({
+  "node_modules/protobufjs/src/util/pool.js"(exports, module) {
+    "use strict";
+    module.exports = pool;
+    function pool(alloc, slice, size) {
+      var SIZE = size || 8192;
+      var MAX = SIZE >>> 1;
+      var slab = null;
+      var offset = SIZE;
+      return function pool_alloc(size2) {
+        if (size2 < 1 || size2 > MAX)
+          return alloc(size2);
+        if (offset + size2 > SIZE) {
+          slab = alloc(SIZE);
+          offset = 0;
+        }
+        var buf = slice.call(slab, offset, offset += size2);
+        if (offset & 7)
+          offset = (offset | 7) + 1;
+        return buf;
+      };
+    }
+  }
+});
+
+// node_modules/protobufjs/src/util/longbits.js
+var require_longbits = __commonJS({
+  "node_modules/protobufjs/src/util/longbits.js"(exports, module) {
+    "use strict";
+    module.exports = LongBits;
+    var Long;
+    function LongBits(lo, hi) {
+      this.lo = lo >>> 0;
+      this.hi = hi >>> 0;
+    }
+    var zero = LongBits.zero = new LongBits(0, 0);
+    zero.toNumber = function() {
+      return 0;
+    };
+    zero.zzEncode = zero.zzDecode = function() {
+      return this;
+    };
+    zero.length = function() {
+      return 1;
+    };
+    var zeroHash = LongBits.zeroHash = "\0\0\0\0\0\0\0\0";
+    LongBits.fromNumber = function fromNumber(value) {
+      if (value === 0)
+        return zero;
+      var sign = value < 0;
+      if (sign)
+        value = -value;
+      var lo = value >>> 0, hi = (value - lo) / 4294967296 >>> 0;
+      if (sign) {
+        hi = ~hi >>> 0;
+        lo = ~lo >>> 0;
+        if (++lo > 4294967295) {
+          lo = 0;
+          if (++hi > 4294967295)
+            hi = 0;
+        }
+      }
+      return new LongBits(lo, hi);
+    };
+    LongBits.from = function from(value) {
+      if (typeof value === "number")
+        return LongBits.fromNumber(value);
+      if (typeof value === "string" || value instanceof String) {
+        if (Long)
+          value = Long.fromString(value);
+        else
+          return LongBits.fromNumber(parseInt(value, 10));
+      }
+      return value.low || value.high ? new LongBits(value.low >>> 0, value.high >>> 0) : zero;
+    };
+    LongBits.prototype.toNumber = function toNumber2(unsigned) {
+      if (!unsigned && this.hi >>> 31) {
+        var lo = ~this.lo + 1 >>> 0, hi = ~this.hi >>> 0;
+        if (!lo)
+          hi = hi + 1 >>> 0;
+        return -(lo + hi * 4294967296);
+      }
+      return this.lo + this.hi * 4294967296;
+    };
+    LongBits.prototype.toLong = function toLong(unsigned) {
+      return Long ? new Long(this.lo | 0, this.hi | 0, Boolean(unsigned)) : { low: this.lo | 0, high: this.hi | 0, unsigned: Boolean(unsigned) };
+    };
+    var charCodeAt = String.prototype.charCodeAt;
+    LongBits.fromHash = function fromHash(hash) {
+      if (hash === zeroHash)
+        return zero;
+      return new LongBits(
+        (charCodeAt.call(hash, 0) | charCodeAt.call(hash, 1) << 8 | charCodeAt.call(hash, 2) << 16 | charCodeAt.call(hash, 3) << 24) >>> 0,
+        (charCodeAt.call(hash, 4) | charCodeAt.call(hash, 5) << 8 | charCodeAt.call(hash, 6) << 16 | charCodeAt.call(hash, 7) << 24) >>> 0
+      );
+    };
+    LongBits.prototype.toHash = function toHash() {
+      return String.fromCharCode(
+        this.lo & 255,
+        this.lo >>> 8 & 255,
+        this.lo >>> 16 & 255,
+        this.lo >>> 24,
+        this.hi & 255,
+        this.hi >>> 8 & 255,
+        this.hi >>> 16 & 255,
+        this.hi >>> 24
+      );
+    };
+    LongBits.prototype.zzEncode = function zzEncode() {
+      var mask = this.hi >> 31;
+      this.hi = ((this.hi << 1 | this.lo >>> 31) ^ mask) >>> 0;
+      this.lo = (this.lo << 1 ^ mask) >>> 0;
+      return this;
+    };
+    LongBits.prototype.zzDecode = function zzDecode() {
+      var mask = -(this.lo & 1);
+      this.lo = ((this.lo >>> 1 | this.hi << 31) ^ mask) >>> 0;
+      this.hi = (this.hi >>> 1 ^ mask) >>> 0;
+      return this;
+    };
+    LongBits.prototype.length = function length() {
+      var part0 = this.lo, part1 = (this.lo >>> 28 | this.hi << 4) >>> 0, part2 = this.hi >>> 24;
+      return part2 === 0 ? part1 === 0 ? part0 < 16384 ? part0 < 128 ? 1 : 2 : part0 < 2097152 ? 3 : 4 : part1 < 16384 ? part1 < 128 ? 5 : 6 : part1 < 2097152 ? 7 : 8 : part2 < 128 ? 9 : 10;
+    };
+    LongBits._configure = function(Long_) {
+      Long = Long_;
+    };
+  }
+});
+
+// node_modules/long/umd/index.js
+var require_umd = __commonJS({
+  "node_modules/long/umd/index.js"(exports, module) {
+    (function(global2, factory) {
+      function preferDefault(exports2) {
+        return exports2.default || exports2;
+      }
+      if (typeof define === "function" && define.amd) {
+        define([], function() {
+          var exports2 = {};
+          factory(exports2);
+          return preferDefault(exports2);
+        });
+      } else if (typeof exports === "object") {
+        factory(exports);
+        if (typeof module === "object") module.exports = preferDefault(exports);
+      } else {
+        (function() {
+          var exports2 = {};
+          factory(exports2);
+          global2.Long = preferDefault(exports2);
+        })();
+      }
+    })(
+      typeof globalThis !== "undefined" ? globalThis : typeof self !== "undefined" ? self : exports,
+      function(_exports) {
+        "use strict";
+        Object.defineProperty(_exports, "__esModule", {
+          value: true
+        });
+        _exports.default = void 0;
+        var wasm = null;
+        try {
+          wasm = new WebAssembly.Instance(
+            new WebAssembly.Module(
+              new Uint8Array([
+                // \0asm
+                0,
+                97,
+                115,
+                109,
+                // version 1
+                1,
+                0,
+                0,
+                0,
+                // section "type"
+                1,
+                13,
+                2,
+                // 0, () => i32
+                96,
+                0,
+                1,
+                127,
+                // 1, (i32, i32, i32, i32) => i32
+                96,
+                4,
+                127,
+                127,
+                127,
+                127,
+                1,
+                127,
+                // section "function"
+                3,
+                7,
+                6,
+                // 0, type 0
+                0,
+                // 1, type 1
+                1,
+                // 2, type 1
+                1,
+                // 3, type 1
+                1,
+                // 4, type 1
+                1,
+                // 5, type 1
+                1,
+                // section "global"
+                6,
+                6,
+                1,
+                // 0, "high", mutable i32
+                127,
+                1,
+                65,
+                0,
+                11,
+                // section "export"
+                7,
+                50,
+                6,
+                // 0, "mul"
+                3,
+                109,
+                117,
+                108,
+                0,
+                1,
+                // 1, "div_s"
+                5,
+                100,
+                105,
+                118,
+                95,
+                115,
+                0,
+                2,
+                // 2, "div_u"
+                5,
+                100,
+                105,
+                118,
+                95,
+                117,
+                0,
+                3,
+                // 3, "rem_s"
+                5,
+                114,
+                101,
+                109,
+                95,
+                115,
+                0,
+                4,
+                // 4, "rem_u"
+                5,
+                114,
+                101,
+                109,
+                95,
+                117,
+                0,
+                5,
+                // 5, "get_high"
+                8,
+                103,
+                101,
+                116,
+                95,
+                104,
+                105,
+                103,
+                104,
+                0,
+                0,
+                // section "code"
+                10,
+                191,
+                1,
+                6,
+                // 0, "get_high"
+                4,
+                0,
+                35,
+                0,
+                11,
+                // 1, "mul"
+                36,
+                1,
+                1,
+                126,
+                32,
+                0,
+                173,
+                32,
+                1,
+                173,
+                66,
+                32,
+                134,
+                132,
+                32,
+                2,
+                173,
+                32,
+                3,
+                173,
+                66,
+                32,
+                134,
+                132,
+                126,
+                34,
+                4,
+                66,
+                32,
+                135,
+                167,
+                36,
+                0,
+                32,
+                4,
+                167,
+                11,
+                // 2, "div_s"
+                36,
+                1,
+                1,
+                126,
+                32,
+                0,
+                173,
+                32,
+                1,
+                173,
+                66,
+                32,
+                134,
+                132,
+                32,
+                2,
+                173,
+                32,
+                3,
+                173,
+                66,
+                32,
+                134,
+                132,
+                127,
+                34,
+                4,
+                66,
+                32,
+                135,
+                167,
+                36,
+                0,
+                32,
+                4,
+                167,
+                11,
+                // 3, "div_u"
+                36,
+                1,
+                1,
+                126,
+                32,
+                0,
+                173,
+                32,
+                1,
+                173,
+                66,
+                32,
+                134,
+                132,
+                32,
+                2,
+                173,
+                32,
+                3,
+                173,
+                66,
+                32,
+                134,
+                132,
+                128,
+                34,
+                4,
+                66,
+                32,
+                135,
+                167,
+                36,
+                0,
+                32,
+                4,
+                167,
+                11,
+                // 4, "rem_s"
+                36,
+                1,
+                1,
+                126,
+                32,
+                0,
+                173,
+                32,
+                1,
+                173,
+                66,
+                32,
+                134,
+                132,
+                32,
+                2,
+                173,
+                32,
+                3,
+                173,
+                66,
+                32,
+                134,
+                132,
+                129,
+                34,
+                4,
+                66,
+                32,
+                135,
+                167,
+                36,
+                0,
+                32,
+                4,
+                167,
+                11,
+                // 5, "rem_u"
+                36,
+                1,
+                1,
+                126,
+                32,
+                0,
+                173,
+                32,
+                1,
+                173,
+                66,
+                32,
+                134,
+                132,
+                32,
+                2,
+                173,
+                32,
+                3,
+                173,
+                66,
+                32,
+                134,
+                132,
+                130,
+                34,
+                4,
+                66,
+                32,
+                135,
+                167,
+                36,
+                0,
+                32,
+                4,
+                167,
+                11
+              ])
+            ),
+            {}
+          ).exports;
+        } catch {
+        }
+        function Long(low, high, unsigned) {
+          this.low = low | 0;
+          this.high = high | 0;
+          this.unsigned = !!unsigned;
+        }
+        Long.prototype.__isLong__;
+        Object.defineProperty(Long.prototype, "__isLong__", {
+          value: true
+        });
+        function isLong(obj) {
+          return (obj && obj["__isLong__"]) === true;
+        }
+        function ctz32(value) {
+          var c = Math.clz32(value & -value);
+          return value ? 31 - c : c;
+        }
+        Long.isLong = isLong;
+        var INT_CACHE = {};
+        var UINT_CACHE = {};
+        function fromInt(value, unsigned) {
+          var obj, cachedObj, cache;
+          if (unsigned) {
+            value >>>= 0;
+            if (cache = 0 <= value && value < 256) {
+              cachedObj = UINT_CACHE[value];
+              if (cachedObj) return cachedObj;
+            }
+            obj = fromBits(value, 0, true);
+            if (cache) UINT_CACHE[value] = obj;
+            return obj;
+          } else {
+            value |= 0;
+            if (cache = -128 <= value && value < 128) {
+              cachedObj = INT_CACHE[value];
+              if (cachedObj) return cachedObj;
+            }
+            obj = fromBits(value, value < 0 ? -1 : 0, false);
+            if (cache) INT_CACHE[value] = obj;
+            return obj;
+          }
+        }
+        Long.fromInt = fromInt;
+        function fromNumber(value, unsigned) {
+          if (isNaN(value)) return unsigned ? UZERO : ZERO;
+          if (unsigned) {
+            if (value < 0) return UZERO;
+            if (value >= TWO_PWR_64_DBL) return MAX_UNSIGNED_VALUE;
+          } else {
+            if (value <= -TWO_PWR_63_DBL) return MIN_VALUE;
+            if (value + 1 >= TWO_PWR_63_DBL) return MAX_VALUE;
+          }
+          if (value < 0) return fromNumber(-value, unsigned).neg();
+          return fromBits(
+            value % TWO_PWR_32_DBL | 0,
+            value / TWO_PWR_32_DBL | 0,
+            unsigned
+          );
+        }
+        Long.fromNumber = fromNumber;
+        function fromBits(lowBits, highBits, unsigned) {
+          return new Long(lowBits, highBits, unsigned);
+        }
+        Long.fromBits = fromBits;
+        var pow_dbl = Math.pow;
+        function fromString(str, unsigned, radix) {
+          if (str.length === 0) throw Error("empty string");
+          if (typeof unsigned === "number") {
+            radix = unsigned;
+            unsigned = false;
+          } else {
+            unsigned = !!unsigned;
+          }
+          if (str === "NaN" || str === "Infinity" || str === "+Infinity" || str === "-Infinity")
+            return unsigned ? UZERO : ZERO;
+          radix = radix || 10;
+          if (radix < 2 || 36 < radix) throw RangeError("radix");
+          var p;
+          if ((p = str.indexOf("-")) > 0) throw Error("interior hyphen");
+          else if (p === 0) {
+            return fromString(str.substring(1), unsigned, radix).neg();
+          }
+          var radixToPower = fromNumber(pow_dbl(radix, 8));
+          var result = ZERO;
+          for (var i = 0; i < str.length; i += 8) {
+            var size = Math.min(8, str.length - i), value = parseInt(str.substring(i, i + size), radix);
+            if (size < 8) {
+              var power = fromNumber(pow_dbl(radix, size));
+              result = result.mul(power).add(fromNumber(value));
+            } else {
+              result = result.mul(radixToPower);
+              result = result.add(fromNumber(value));
+            }
+          }
+          result.unsigned = unsigned;
+          return result;
+        }
+        Long.fromString = fromString;
+        function fromValue(val, unsigned) {
+          if (typeof val === "number") return fromNumber(val, unsigned);
+          if (typeof val === "string") return fromString(val, unsigned);
+          return fromBits(
+            val.low,
+            val.high,
+            typeof unsigned === "boolean" ? unsigned : val.unsigned
+          );
+        }
+        Long.fromValue = fromValue;
+        var TWO_PWR_16_DBL = 1 << 16;
+        var TWO_PWR_24_DBL = 1 << 24;
+        var TWO_PWR_32_DBL = TWO_PWR_16_DBL * TWO_PWR_16_DBL;
+        var TWO_PWR_64_DBL = TWO_PWR_32_DBL * TWO_PWR_32_DBL;
+        var TWO_PWR_63_DBL = TWO_PWR_64_DBL / 2;
+        var TWO_PWR_24 = fromInt(TWO_PWR_24_DBL);
+        var ZERO = fromInt(0);
+        Long.ZERO = ZERO;
+        var UZERO = fromInt(0, true);
+        Long.UZERO = UZERO;
+        var ONE = fromInt(1);
+        Long.ONE = ONE;
+        var UONE = fromInt(1, true);
+        Long.UONE = UONE;
+        var NEG_ONE = fromInt(-1);
+        Long.NEG_ONE = NEG_ONE;
+        var MAX_VALUE = fromBits(4294967295 | 0, 2147483647 | 0, false);
+        Long.MAX_VALUE = MAX_VALUE;
+        var MAX_UNSIGNED_VALUE = fromBits(4294967295 | 0, 4294967295 | 0, true);
+        Long.MAX_UNSIGNED_VALUE = MAX_UNSIGNED_VALUE;
+        var MIN_VALUE = fromBits(0, 2147483648 | 0, false);
+        Long.MIN_VALUE = MIN_VALUE;
+        var LongPrototype = Long.prototype;
+        LongPrototype.toInt = function toInt() {
+          return this.unsigned ? this.low >>> 0 : this.low;
+        };
+        LongPrototype.toNumber = function toNumber2() {
+          if (this.unsigned)
+            return (this.high >>> 0) * TWO_PWR_32_DBL + (this.low >>> 0);
+          return this.high * TWO_PWR_32_DBL + (this.low >>> 0);
+        };
+        LongPrototype.toString = function toString(radix) {
+          radix = radix || 10;
+          if (radix < 2 || 36 < radix) throw RangeError("radix");
+          if (this.isZero()) return "0";
+          if (this.isNegative()) {
+            if (this.eq(MIN_VALUE)) {
+              var radixLong = fromNumber(radix), div = this.div(radixLong), rem1 = div.mul(radixLong).sub(this);
+              return div.toString(radix) + rem1.toInt().toString(radix);
+            } else return "-" + this.neg().toString(radix);
+          }
+          var radixToPower = fromNumber(pow_dbl(radix, 6), this.unsigned), rem = this;
+          var result = "";
+          while (true) {
+            var remDiv = rem.div(radixToPower), intval = rem.sub(remDiv.mul(radixToPower)).toInt() >>> 0, digits = intval.toString(radix);
+            rem = remDiv;
+            if (rem.isZero()) return digits + result;
+            else {
+              while (digits.length < 6) digits = "0" + digits;
+              result = "" + digits + result;
+            }
+          }
+        };
+        LongPrototype.getHighBits = function getHighBits() {
+          return this.high;
+        };
+        LongPrototype.getHighBitsUnsigned = function getHighBitsUnsigned() {
+          return this.high >>> 0;
+        };
+        LongPrototype.getLowBits = function getLowBits() {
+          return this.low;
+        };
+        LongPrototype.getLowBitsUnsigned = function getLowBitsUnsigned() {
+          return this.low >>> 0;
+        };
+        LongPrototype.getNumBitsAbs = function getNumBitsAbs() {
+          if (this.isNegative())
+            return this.eq(MIN_VALUE) ? 64 : this.neg().getNumBitsAbs();
+          var val = this.high != 0 ? this.high : this.low;
+          for (var bit = 31; bit > 0; bit--) if ((val & 1 << bit) != 0) break;
+          return this.high != 0 ? bit + 33 : bit + 1;
+        };
+        LongPrototype.isSafeInteger = function isSafeInteger() {
+          var top11Bits = this.high >> 21;
+          if (!top11Bits) return true;
+          if (this.unsigned) return false;
+          return top11Bits === -1 && !(this.low === 0 && this.high === -2097152);
+        };
+        LongPrototype.isZero = function isZero() {
+          return this.high === 0 && this.low === 0;
+        };
+        LongPrototype.eqz = LongPrototype.isZero;
+        LongPrototype.isNegative = function isNegative() {
+          return !this.unsigned && this.high < 0;
+        };
+        LongPrototype.isPositive = function isPositive() {
+          return this.unsigned || this.high >= 0;
+        };
+        LongPrototype.isOdd = function isOdd() {
+          return (this.low & 1) === 1;
+        };
+        LongPrototype.isEven = function isEven() {
+          return (this.low & 1) === 0;
+        };
+        LongPrototype.equals = function equals(other) {
+          if (!isLong(other)) other = fromValue(other);
+          if (this.unsigned !== other.unsigned && this.high >>> 31 === 1 && other.high >>> 31 === 1)
+            return false;
+          return this.high === other.high && this.low === other.low;
+        };
+        LongPrototype.eq = LongPrototype.equals;
+        LongPrototype.notEquals = function notEquals(other) {
+          return !this.eq(
+            /* validates */
+            other
+          );
+        };
+        LongPrototype.neq = LongPrototype.notEquals;
+        LongPrototype.ne = LongPrototype.notEquals;
+        LongPrototype.lessThan = function lessThan(other) {
+          return this.comp(
+            /* validates */
+            other
+          ) < 0;
+        };
+        LongPrototype.lt = LongPrototype.lessThan;
+        LongPrototype.lessThanOrEqual = function lessThanOrEqual(other) {
+          return this.comp(
+            /* validates */
+            other
+          ) <= 0;
+        };
+        LongPrototype.lte = LongPrototype.lessThanOrEqual;
+        LongPrototype.le = LongPrototype.lessThanOrEqual;
+        LongPrototype.greaterThan = function greaterThan(other) {
+          return this.comp(
+            /* validates */
+            other
+          ) > 0;
+        };
+        LongPrototype.gt = LongPrototype.greaterThan;
+        LongPrototype.greaterThanOrEqual = function greaterThanOrEqual(other) {
+          return this.comp(
+            /* validates */
+            other
+          ) >= 0;
+        };
+        LongPrototype.gte = LongPrototype.greaterThanOrEqual;
+        LongPrototype.ge = LongPrototype.greaterThanOrEqual;
+        LongPrototype.compare = function compare(other) {
+          if (!isLong(other)) other = fromValue(other);
+          if (this.eq(other)) return 0;
+          var thisNeg = this.isNegative(), otherNeg = other.isNegative();
+          if (thisNeg && !otherNeg) return -1;
+          if (!thisNeg && otherNeg) return 1;
+          if (!this.unsigned) return this.sub(other).isNegative() ? -1 : 1;
+          return other.high >>> 0 > this.high >>> 0 || other.high === this.high && other.low >>> 0 > this.low >>> 0 ? -1 : 1;
+        };
+        LongPrototype.comp = LongPrototype.compare;
+        LongPrototype.negate = function negate() {
+          if (!this.unsigned && this.eq(MIN_VALUE)) return MIN_VALUE;
+          return this.not().add(ONE);
+        };
+        LongPrototype.neg = LongPrototype.negate;
+        LongPrototype.add = function add(addend) {
+          if (!isLong(addend)) addend = fromValue(addend);
+          var a48 = this.high >>> 16;
+          var a32 = this.high & 65535;
+          var a16 = this.low >>> 16;
+          var a00 = this.low & 65535;
+          var b48 = addend.high >>> 16;
+          var b32 = addend.high & 65535;
+          var b16 = addend.low >>> 16;
+          var b00 = addend.low & 65535;
+          var c48 = 0, c32 = 0, c16 = 0, c00 = 0;
+          c00 += a00 + b00;
+          c16 += c00 >>> 16;
+          c00 &= 65535;
+          c16 += a16 + b16;
+          c32 += c16 >>> 16;
+          c16 &= 65535;
+          c32 += a32 + b32;
+          c48 += c32 >>> 16;
+          c32 &= 65535;
+          c48 += a48 + b48;
+          c48 &= 65535;
+          return fromBits(c16 << 16 | c00, c48 << 16 | c32, this.unsigned);
+        };
+        LongPrototype.subtract = function subtract(subtrahend) {
+          if (!isLong(subtrahend)) subtrahend = fromValue(subtrahend);
+          return this.add(subtrahend.neg());
+        };
+        LongPrototype.sub = LongPrototype.subtract;
+        LongPrototype.multiply = function multiply(multiplier) {
+          if (this.isZero()) return this;
+          if (!isLong(multiplier)) multiplier = fromValue(multiplier);
+          if (wasm) {
+            var low = wasm["mul"](
+              this.low,
+              this.high,
+              multiplier.low,
+              multiplier.high
+            );
+            return fromBits(low, wasm["get_high"](), this.unsigned);
+          }
+          if (multiplier.isZero()) return this.unsigned ? UZERO : ZERO;
+          if (this.eq(MIN_VALUE)) return multiplier.isOdd() ? MIN_VALUE : ZERO;
+          if (multiplier.eq(MIN_VALUE)) return this.isOdd() ? MIN_VALUE : ZERO;
+          if (this.isNegative()) {
+            if (multiplier.isNegative()) return this.neg().mul(multiplier.neg());
+            else return this.neg().mul(multiplier).neg();
+          } else if (multiplier.isNegative())
+            return this.mul(multiplier.neg()).neg();
+          if (this.lt(TWO_PWR_24) && multiplier.lt(TWO_PWR_24))
+            return fromNumber(
+              this.toNumber() * multiplier.toNumber(),
+              this.unsigned
+            );
+          var a48 = this.high >>> 16;
+          var a32 = this.high & 65535;
+          var a16 = this.low >>> 16;
+          var a00 = this.low & 65535;
+          var b48 = multiplier.high >>> 16;
+          var b32 = multiplier.high & 65535;
+          var b16 = multiplier.low >>> 16;
+          var b00 = multiplier.low & 65535;
+          var c48 = 0, c32 = 0, c16 = 0, c00 = 0;
+          c00 += a00 * b00;
+          c16 += c00 >>> 16;
+          c00 &= 65535;
+          c16 += a16 * b00;
+          c32 += c16 >>> 16;
+          c16 &= 65535;
+          c16 += a00 * b16;
+          c32 += c16 >>> 16;
+          c16 &= 65535;
+          c32 += a32 * b00;
+          c48 += c32 >>> 16;
+          c32 &= 65535;
+          c32 += a16 * b16;
+          c48 += c32 >>> 16;
+          c32 &= 65535;
+          c32 += a00 * b32;
+          c48 += c32 >>> 16;
+          c32 &= 65535;
+          c48 += a48 * b00 + a32 * b16 + a16 * b32 + a00 * b48;
+          c48 &= 65535;
+          return fromBits(c16 << 16 | c00, c48 << 16 | c32, this.unsigned);
+        };
+        LongPrototype.mul = LongPrototype.multiply;
+        LongPrototype.divide = function divide(divisor) {
+          if (!isLong(divisor)) divisor = fromValue(divisor);
+          if (divisor.isZero()) throw Error("division by zero");
+          if (wasm) {
+            if (!this.unsigned && this.high === -2147483648 && divisor.low === -1 && divisor.high === -1) {
+              return this;
+            }
+            var low = (this.unsigned ? wasm["div_u"] : wasm["div_s"])(
+              this.low,
+              this.high,
+              divisor.low,
+              divisor.high
+            );
+            return fromBits(low, wasm["get_high"](), this.unsigned);
+          }
+          if (this.isZero()) return this.unsigned ? UZERO : ZERO;
+          var approx, rem, res;
+          if (!this.unsigned) {
+            if (this.eq(MIN_VALUE)) {
+              if (divisor.eq(ONE) || divisor.eq(NEG_ONE))
+                return MIN_VALUE;
+              else if (divisor.eq(MIN_VALUE)) return ONE;
+              else {
+                var halfThis = this.shr(1);
+                approx = halfThis.div(divisor).shl(1);
+                if (approx.eq(ZERO)) {
+                  return divisor.isNegative() ? ONE : NEG_ONE;
+                } else {
+                  rem = this.sub(divisor.mul(approx));
+                  res = approx.add(rem.div(divisor));
+                  return res;
+                }
+              }
+            } else if (divisor.eq(MIN_VALUE)) return this.unsigned ? UZERO : ZERO;
+            if (this.isNegative()) {
+              if (divisor.isNegative()) return this.neg().div(divisor.neg());
+              return this.neg().div(divisor).neg();
+            } else if (divisor.isNegative()) return this.div(divisor.neg()).neg();
+            res = ZERO;
+          } else {
+            if (!divisor.unsigned) divisor = divisor.toUnsigned();
+            if (divisor.gt(this)) return UZERO;
+            if (divisor.gt(this.shru(1)))
+              return UONE;
+            res = UZERO;
+          }
+          rem = this;
+          while (rem.gte(divisor)) {
+            approx = Math.max(1, Math.floor(rem.toNumber() / divisor.toNumber()));
+            var log2 = Math.ceil(Math.log(approx) / Math.LN2), delta = log2 <= 48 ? 1 : pow_dbl(2, log2 - 48), approxRes = fromNumber(approx), approxRem = approxRes.mul(divisor);
+            while (approxRem.isNegative() || approxRem.gt(rem)) {
+              approx -= delta;
+              approxRes = fromNumber(approx, this.unsigned);
+              approxRem = approxRes.mul(divisor);
+            }
+            if (approxRes.isZero()) approxRes = ONE;
+            res = res.add(approxRes);
+            rem = rem.sub(approxRem);
+          }
+          return res;
+        };
+        LongPrototype.div = LongPrototype.divide;
+        LongPrototype.modulo = function modulo(divisor) {
+          if (!isLong(divisor)) divisor = fromValue(divisor);
+          if (wasm) {
+            var low = (this.unsigned ? wasm["rem_u"] : wasm["rem_s"])(
+              this.low,
+              this.high,
+              divisor.low,
+              divisor.high
+            );
+            return fromBits(low, wasm["get_high"](), this.unsigned);
+          }
+          return this.sub(this.div(divisor).mul(divisor));
+        };
+        LongPrototype.mod = LongPrototype.modulo;
+        LongPrototype.rem = LongPrototype.modulo;
+        LongPrototype.not = function not() {
+          return fromBits(~this.low, ~this.high, this.unsigned);
+        };
+        LongPrototype.countLeadingZeros = function countLeadingZeros() {
+          return this.high ? Math.clz32(this.high) : Math.clz32(this.low) + 32;
+        };
+        LongPrototype.clz = LongPrototype.countLeadingZeros;
+        LongPrototype.countTrailingZeros = function countTrailingZeros() {
+          return this.low ? ctz32(this.low) : ctz32(this.high) + 32;
+        };
+        LongPrototype.ctz = LongPrototype.countTrailingZeros;
+        LongPrototype.and = function and(other) {
+          if (!isLong(other)) other = fromValue(other);
+          return fromBits(
+            this.low & other.low,
+            this.high & other.high,
+            this.unsigned
+          );
+        };
+        LongPrototype.or = function or(other) {
+          if (!isLong(other)) other = fromValue(other);
+          return fromBits(
+            this.low | other.low,
+            this.high | other.high,
+            this.unsigned
+          );
+        };
+        LongPrototype.xor = function xor(other) {
+          if (!isLong(other)) other = fromValue(other);
+          return fromBits(
+            this.low ^ other.low,
+            this.high ^ other.high,
+            this.unsigned
+          );
+        };
+        LongPrototype.shiftLeft = function shiftLeft(numBits) {
+          if (isLong(numBits)) numBits = numBits.toInt();
+          if ((numBits &= 63) === 0) return this;
+          else if (numBits < 32)
+            return fromBits(
+              this.low << numBits,
+              this.high << numBits | this.low >>> 32 - numBits,
+              this.unsigned
+            );
+          else return fromBits(0, this.low << numBits - 32, this.unsigned);
+        };
+        LongPrototype.shl = LongPrototype.shiftLeft;
+        LongPrototype.shiftRight = function shiftRight(numBits) {
+          if (isLong(numBits)) numBits = numBits.toInt();
+          if ((numBits &= 63) === 0) return this;
+          else if (numBits < 32)
+            return fromBits(
+              this.low >>> numBits | this.high << 32 - numBits,
+              this.high >> numBits,
+              this.unsigned
+            );
+          else
+            return fromBits(
+              this.high >> numBits - 32,
+              this.high >= 0 ? 0 : -1,
+              this.unsigned
+            );
+        };
+        LongPrototype.shr = LongPrototype.shiftRight;
+        LongPrototype.shiftRightUnsigned = function shiftRightUnsigned(numBits) {
+          if (isLong(numBits)) numBits = numBits.toInt();
+          if ((numBits &= 63) === 0) return this;
+          if (numBits < 32)
+            return fromBits(
+              this.low >>> numBits | this.high << 32 - numBits,
+              this.high >>> numBits,
+              this.unsigned
+            );
+          if (numBits === 32) return fromBits(this.high, 0, this.unsigned);
+          return fromBits(this.high >>> numBits - 32, 0, this.unsigned);
+        };
+        LongPrototype.shru = LongPrototype.shiftRightUnsigned;
+        LongPrototype.shr_u = LongPrototype.shiftRightUnsigned;
+        LongPrototype.rotateLeft = function rotateLeft(numBits) {
+          var b;
+          if (isLong(numBits)) numBits = numBits.toInt();
+          if ((numBits &= 63) === 0) return this;
+          if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
+          if (numBits < 32) {
+            b = 32 - numBits;
+            return fromBits(
+              this.low << numBits | this.high >>> b,
+              this.high << numBits | this.low >>> b,
+              this.unsigned
+            );
+          }
+          numBits -= 32;
+          b = 32 - numBits;
+          return fromBits(
+            this.high << numBits | this.low >>> b,
+            this.low << numBits | this.high >>> b,
+            this.unsigned
+          );
+        };
+        LongPrototype.rotl = LongPrototype.rotateLeft;
+        LongPrototype.rotateRight = function rotateRight(numBits) {
+          var b;
+          if (isLong(numBits)) numBits = numBits.toInt();
+          if ((numBits &= 63) === 0) return this;
+          if (numBits === 32) return fromBits(this.high, this.low, this.unsigned);
+          if (numBits < 32) {
+            b = 32 - numBits;
+            return fromBits(
+              this.high << b | this.low >>> numBits,
+              this.low << b | this.high >>> numBits,
+              this.unsigned
+            );
+          }
+          numBits -= 32;
+          b = 32 - numBits;
+          return fromBits(
+            this.low << b | this.high >>> numBits,
+            this.high << b | this.low >>> numBits,
+            this.unsigned
+          );
+        };
+        LongPrototype.rotr = LongPrototype.rotateRight;
+        LongPrototype.toSigned = function toSigned() {
+          if (!this.unsigned) return this;
+          return fromBits(this.low, this.high, false);
+        };
+        LongPrototype.toUnsigned = function toUnsigned() {
+          if (this.unsigned) return this;
+          return fromBits(this.low, this.high, true);
+        };
+        LongPrototype.toBytes = function toBytes(le) {
+          return le ? this.toBytesLE() : this.toBytesBE();
+        };
+        LongPrototype.toBytesLE = function toBytesLE() {
+          var hi = this.high, lo = this.low;
+          return [
+            lo & 255,
+            lo >>> 8 & 255,
+            lo >>> 16 & 255,
+            lo >>> 24,
+            hi & 255,
+            hi >>> 8 & 255,
+            hi >>> 16 & 255,
+            hi >>> 24
+          ];
+        };
+        LongPrototype.toBytesBE = function toBytesBE() {
+          var hi = this.high, lo = this.low;
+          return [
+            hi >>> 24,
+            hi >>> 16 & 255,
+            hi >>> 8 & 255,
+            hi & 255,
+            lo >>> 24,
+            lo >>> 16 & 255,
+            lo >>> 8 & 255,
+            lo & 255
+          ];
+        };
+        Long.fromBytes = function fromBytes(bytes2, unsigned, le) {
+          return le ? Long.fromBytesLE(bytes2, unsigned) : Long.fromBytesBE(bytes2, unsigned);
+        };
+        Long.fromBytesLE = function fromBytesLE(bytes2, unsigned) {
+          return new Long(
+            bytes2[0] | bytes2[1] << 8 | bytes2[2] << 16 | bytes2[3] << 24,
+            bytes2[4] | bytes2[5] << 8 | bytes2[6] << 16 | bytes2[7] << 24,
+            unsigned
+          );
+        };
+        Long.fromBytesBE = function fromBytesBE(bytes2, unsigned) {
+          return new Long(
+            bytes2[4] << 24 | bytes2[5] << 16 | bytes2[6] << 8 | bytes2[7],
+            bytes2[0] << 24 | bytes2[1] << 16 | bytes2[2] << 8 | bytes2[3],
+            unsigned
+          );
+        };
+        if (typeof BigInt === "function") {
+          Long.fromBigInt = function fromBigInt(value, unsigned) {
+            var lowBits = Number(BigInt.asIntN(32, value));
+            var highBits = Number(BigInt.asIntN(32, value >> BigInt(32)));
+            return fromBits(lowBits, highBits, unsigned);
+          };
+          Long.fromValue = function fromValueWithBigInt(value, unsigned) {
+            if (typeof value === "bigint") return Long.fromBigInt(value, unsigned);
+            return fromValue(value, unsigned);
+          };
+          LongPrototype.toBigInt = function toBigInt() {
+            var lowBigInt = BigInt(this.low >>> 0);
+            var highBigInt = BigInt(this.unsigned ? this.high >>> 0 : this.high);
+            return highBigInt << BigInt(32) | lowBigInt;
+          };
+        }
+        var _default = _exports.default = Long;
+      }
+    );
+  }
+});
+
+// node_modules/protobufjs/src/util/minimal.js
+var require_minimal = __commonJS({
+  "node_modules/protobufjs/src/util/minimal.js"(exports) {
+    "use strict";
+    var util = exports;
+    util.asPromise = require_aspromise();
+    util.base64 = require_base64();
+    util.EventEmitter = require_eventemitter();
+    util.float = require_float3();
+    util.utf8 = require_utf8();
+    util.pool = require_pool();
+    util.LongBits = require_longbits();
+    function isUnsafeProperty(key) {
+      return key === "__proto__" || key === "prototype" || key === "constructor";
+    }
+    util.isUnsafeProperty = isUnsafeProperty;
+    util.isNode = Boolean(typeof global !== "undefined" && global && global.process && global.process.versions && global.process.versions.node);
+    util.global = util.isNode && global || typeof window !== "undefined" && window || typeof self !== "undefined" && self || typeof globalThis !== "undefined" && globalThis || exports;
+    util.emptyArray = Object.freeze ? Object.freeze([]) : (
+      /* istanbul ignore next */
+      []
+    );
+    util.emptyObject = Object.freeze ? Object.freeze({}) : (
+      /* istanbul ignore next */
+      {}
+    );
+    util.isInteger = Number.isInteger || /* istanbul ignore next */
+    function isInteger(value) {
+      return typeof value === "number" && isFinite(value) && Math.floor(value) === value;
+    };
+    util.isString = function isString(value) {
+      return typeof value === "string" || value instanceof String;
+    };
+    util.isObject = function isObject(value) {
+      return value && typeof value === "object";
+    };
+    util.isset = /**
+     * Checks if a property on a message is considered to be present.
+     * @param {Object} obj Plain object or message instance
+     * @param {string} prop Property name
+     * @returns {boolean} `true` if considered to be present, otherwise `false`
+     */
+    util.isSet = function isSet(obj, prop) {
+      var value = obj[prop];
+      if (value != null && Object.hasOwnProperty.call(obj, prop))
+        return typeof value !== "object" || (Array.isArray(value) ? value.length : Object.keys(value).length) > 0;
+      return false;
+    };
+    util.Buffer = (function() {
+      try {
+        var Buffer2 = util.global.Buffer;
+        return Buffer2.prototype.utf8Write || util.isNode ? Buffer2 : (
+          /* istanbul ignore next */
+          null
+        );
+      } catch (e) {
+        return null;
+      }
+    })();
+    util.newBuffer = function newBuffer(sizeOrArray) {
+      var Buffer2 = util.Buffer;
+      return typeof sizeOrArray === "number" ? Buffer2 ? Buffer2.allocUnsafe(sizeOrArray) : new Uint8Array(sizeOrArray) : Buffer2 ? Buffer2.from(sizeOrArray) : new Uint8Array(sizeOrArray);
+    };
+    util.rawField = function rawField(id, wireType, data) {
+      var out = [], tag = id << 3 | wireType;
+      tag >>>= 0;
+      while (tag > 127) {
+        out.push(tag & 127 | 128);
+        tag >>>= 7;
+      }
+      out.push(tag);
+      for (var i = 0; i < data.length; ++i)
+        out.push(data[i]);
+      return util.newBuffer(out);
+    };
+    util.Array = Uint8Array;
+    util.Long = /* istanbul ignore next */
+    util.global.dcodeIO && /* istanbul ignore next */
+    util.global.dcodeIO.Long || /* istanbul ignore next */
+    util.global.Long || (function() {
+      try {
+        var Long = require_umd();
+        return Long && Long.isLong ? Long : null;
+      } catch (e) {
+        return null;
+      }
+    })();
+    util.key2Re = /^(?:true|false|0|1)$/;
+    util.key32Re = /^-?(?:0|[1-9][0-9]*)$/;
+    util.key64Re = /^(?:[\x00-\xff]{8}|-?(?:0|[1-9][0-9]*))$/;
+    util.longToHash = function longToHash(value) {
+      return value ? util.LongBits.from(value).toHash() : util.LongBits.zeroHash;
+    };
+    util.longFromHash = function longFromHash(hash, unsigned) {
+      var bits = util.LongBits.fromHash(hash);
+      if (util.Long)
+        return util.Long.fromBits(bits.lo, bits.hi, unsigned);
+      return bits.toNumber(Boolean(unsigned));
+    };
+    util.longFromKey = function longFromKey(key, unsigned) {
+      return util.key64Re.test(key) && !util.key32Re.test(key) ? util.longFromHash(key, unsigned) : key;
+    };
+    util.boolFromKey = function boolFromKey(key) {
+      return key === "true" || key === "1";
+    };
+    function merge(dst) {
+      var ifNotSet = typeof arguments[arguments.length - 1] === "boolean", limit = ifNotSet ? arguments.length - 1 : arguments.length;
+      ifNotSet = ifNotSet && arguments[arguments.length - 1];
+      for (var a = 1; a < limit; ++a) {
+        var src = arguments[a];
+        if (!src)
+          continue;
+        for (var keys = Object.keys(src), i = 0; i < keys.length; ++i)
+          if (!isUnsafeProperty(keys[i]) && (!ifNotSet || !Object.prototype.hasOwnProperty.call(dst, keys[i]) || dst[keys[i]] === void 0))
+            dst[keys[i]] = src[keys[i]];
+      }
+      return dst;
+    }
+    util.merge = merge;
+    util.nestingLimit = 32;
+    util.recursionLimit = 100;
+    util.makeProp = function makeProp(obj, key, enumerable) {
+      if (Object.prototype.hasOwnProperty.call(obj, key))
+        return;
+      Object.defineProperty(obj, key, {
+        enumerable: enumerable === void 0 ? true : enumerable,
+        configurable: true,
+        writable: true
+      });
+    };
+    util.lcFirst = function lcFirst(str) {
+      return str.charAt(0).toLowerCase() + str.substring(1);
+    };
+    function newError(name) {
+      function CustomError(message, properties) {
+        if (!(this instanceof CustomError))
+          return new CustomError(message, properties);
+        Object.defineProperty(this, "message", { get: function() {
+          return message;
+        } });
+        if (Error.captureStackTrace)
+          Error.captureStackTrace(this, CustomError);
+        else
+          Object.defineProperty(this, "stack", { value: new Error().stack || "" });
+        if (properties)
+          merge(this, properties);
+      }
+      CustomError.prototype = Object.create(Error.prototype, {
+        constructor: {
+          value: CustomError,
+          writable: true,
+          enumerable: false,
+          configurable: true
+        },
+        name: {
+          get: function get() {
+            return name;
+          },
+          set: void 0,
+          enumerable: false,
+          // configurable: false would accurately preserve the behavior of
+          // the original, but I'm guessing that was not intentional.
+          // For an actual error subclass, this property would
+          // be configurable.
+          configurable: true
+        },
+        toString: {
+          value: function value() {
+            return this.name + ": " + this.message;
+          },
+          writable: true,
+          enumerable: false,
+          configurable: true
+        }
+      });
+      return CustomError;
+    }
+    util.newError = newError;
+    util.ProtocolError = newError("ProtocolError");
+    util.oneOfGetter = function getOneOf(fieldNames) {
+      var fieldMap = {};
+      for (var i = 0; i < fieldNames.length; ++i)
+        fieldMap[fieldNames[i]] = 1;
+      return function() {
+        for (var keys = Object.keys(this), i2 = keys.length - 1; i2 > -1; --i2)
+          if (fieldMap[keys[i2]] === 1 && this[keys[i2]] !== void 0 && this[keys[i2]] !== null)
+            return keys[i2];
+      };
+    };
+    util.oneOfSetter = function setOneOf(fieldNames) {
+      return function(name) {
+        for (var i = 0; i < fieldNames.length; ++i)
+          if (fieldNames[i] !== name)
+            delete this[fieldNames[i]];
+      };
+    };
+    util.toJSONOptions = {
+      longs: String,
+      enums: String,
+      bytes: String,
+      json: true
+    };
+  }
+});
+
+// node_modules/protobufjs/src/writer.js
+var require_writer = __commonJS({
+  "node_modules/protobufjs/src/writer.js"(exports, module) {
+    "use strict";
+    module.exports = Writer2;
+    var util = require_minimal();
+    var BufferWriter;
+    var LongBits = util.LongBits;
+    var base64 = util.base64;
+    var utf82 = util.utf8;
+    function Writer2() {
+      this.pos = 0;
+      this.buf = this.constructor.alloc(Writer2.initialBufferSize);
+      this.view = null;
+      this.states = null;
+    }
+    Writer2.initialBufferSize = 128;
+    Object.defineProperty(Writer2.prototype, "len", {
+      configurable: true,
+      enumerable: true,
+      get: function get_len() {
+        return this.pos;
+      }
+    });
+    var create = function create2() {
+      return util.Buffer ? function create_buffer_setup() {
+        return (Writer2.create = function create_buffer() {
+          return new BufferWriter();
+        })();
+      } : function create_array() {
+        return new Writer2();
+      };
+    };
+    Writer2.create = create();
+    Writer2.alloc = function alloc(size) {
+      return new Uint8Array(size);
+    };
+    Writer2.alloc = util.pool(Writer2.alloc, Uint8Array.prototype.subarray);
+    function sizeVarint32(value) {
+      return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : value < 268435456 ? 4 : 5;
+    }
+    Writer2.prototype._reserve = function _reserve(n) {
+      var need = this.pos + n;
+      if (need > this.buf.length) {
+        var size = this.buf.length << 1;
+        if (size < need)
+          size = need;
+        var buf = this.constructor.alloc(size);
+        buf.set(this.buf.subarray(0, this.pos), 0);
+        this.buf = buf;
+        this.view = null;
+      }
+    };
+    function writeStringAscii(val, buf, pos) {
+      for (var i = 0; i < val.length; )
+        buf[pos++] = val.charCodeAt(i++);
+    }
+    function writeVarint32(val, buf, pos) {
+      while (val > 127) {
+        buf[pos++] = val & 127 | 128;
+        val >>>= 7;
+      }
+      buf[pos] = val;
+      return pos + 1;
+    }
+    Writer2.prototype.uint32 = function write_uint32(value) {
+      value = value >>> 0;
+      this._reserve(5);
+      var pos = this.pos;
+      this.pos = writeVarint32(value, this.buf, pos);
+      return this;
+    };
+    Writer2.prototype.int32 = function write_int32(value) {
+      if ((value |= 0) < 0) {
+        this._reserve(10);
+        writeVarint64(LongBits.fromNumber(value), this.buf, this.pos);
+        this.pos += 10;
+        return this;
+      }
+      return this.uint32(value);
+    };
+    Writer2.prototype.sint32 = function write_sint32(value) {
+      return this.uint32((value << 1 ^ value >> 31) >>> 0);
+    };
+    function writeVarint64(val, buf, pos) {
+      var lo = val.lo, hi = val.hi;
+      while (hi) {
+        buf[pos++] = lo & 127 | 128;
+        lo = (lo >>> 7 | hi << 25) >>> 0;
+        hi >>>= 7;
+      }
+      while (lo > 127) {
+        buf[pos++] = lo & 127 | 128;
+        lo = lo >>> 7;
+      }
+      buf[pos] = lo;
+      return pos + 1;
+    }
+    Writer2.prototype.uint64 = function write_uint64(value) {
+      var bits = LongBits.from(value);
+      this._reserve(10);
+      var pos = this.pos;
+      this.pos = writeVarint64(bits, this.buf, pos);
+      return this;
+    };
+    Writer2.prototype.int64 = Writer2.prototype.uint64;
+    Writer2.prototype.sint64 = function write_sint64(value) {
+      var bits = LongBits.from(value).zzEncode();
+      this._reserve(10);
+      var pos = this.pos;
+      this.pos = writeVarint64(bits, this.buf, pos);
+      return this;
+    };
+    Writer2.prototype.bool = function write_bool(value) {
+      this._reserve(1);
+      this.buf[this.pos++] = value ? 1 : 0;
+      return this;
+    };
+    function writeFixed32(val, buf, pos) {
+      buf[pos] = val & 255;
+      buf[pos + 1] = val >>> 8 & 255;
+      buf[pos + 2] = val >>> 16 & 255;
+      buf[pos + 3] = val >>> 24;
+    }
+    Writer2.prototype.fixed32 = function write_fixed32(value) {
+      this._reserve(4);
+      writeFixed32(value >>> 0, this.buf, this.pos);
+      this.pos += 4;
+      return this;
+    };
+    Writer2.prototype.sfixed32 = Writer2.prototype.fixed32;
+    Writer2.prototype.fixed64 = function write_fixed64(value) {
+      var bits = LongBits.from(value);
+      this._reserve(8);
+      writeFixed32(bits.lo, this.buf, this.pos);
+      writeFixed32(bits.hi, this.buf, this.pos + 4);
+      this.pos += 8;
+      return this;
+    };
+    Writer2.prototype.sfixed64 = Writer2.prototype.fixed64;
+    Writer2.prototype.float = function write_float(value) {
+      this._reserve(4);
+      util.float.writeFloatLE(value, this.buf, this.pos);
+      this.pos += 4;
+      return this;
+    };
+    Writer2.prototype.double = function write_double(value) {
+      this._reserve(8);
+      util.float.writeDoubleLE(value, this.buf, this.pos);
+      this.pos += 8;
+      return this;
+    };
+    Writer2.prototype.bytes = function write_bytes(value) {
+      var len = value.length >>> 0;
+      if (!len) {
+        this._reserve(1);
+        this.buf[this.pos++] = 0;
+        return this;
+      }
+      if (util.isString(value)) {
+        var buf = Writer2.alloc(len = base64.length(value));
+        base64.decode(value, buf, 0);
+        value = buf;
+      }
+      this.uint32(len);
+      this._reserve(len);
+      this.buf.set(value, this.pos);
+      this.pos += len;
+      return this;
+    };
+    Writer2.prototype.raw = function write_raw(value) {
+      var len = value.length >>> 0;
+      if (!len)
+        return this;
+      this._reserve(len);
+      this.buf.set(value, this.pos);
+      this.pos += len;
+      return this;
+    };
+    Writer2.prototype._delim = function _delim(pos, len) {
+      var n = sizeVarint32(len);
+      if (n > 1)
+        this.buf.copyWithin(pos + n, pos + 1, pos + 1 + len);
+      writeVarint32(len, this.buf, pos);
+      this.pos = pos + n + len;
+      return this;
+    };
+    Writer2.prototype.string = function write_string(value) {
+      var n = value.length;
+      if (!n) {
+        this._reserve(1);
+        this.buf[this.pos++] = 0;
+        return this;
+      }
+      if (n < 128) {
+        this._reserve(n * 3 + 5);
+        var lenPos = this.pos;
+        return this._delim(lenPos, utf82.write(value, this.buf, lenPos + 1));
+      }
+      var len = utf82.length(value);
+      this.uint32(len);
+      this._reserve(len);
+      if (len === value.length)
+        writeStringAscii(value, this.buf, this.pos);
+      else
+        utf82.write(value, this.buf, this.pos);
+      this.pos += len;
+      return this;
+    };
+    Writer2.prototype.uint32s = function write_uint32s(value) {
+      var n = value.length;
+      this._reserve(n * 5 + 5);
+      var buf = this.buf, lenPos = this.pos, p = lenPos + 1;
+      for (var i = 0; i < n; ++i)
+        p = writeVarint32(value[i] >>> 0, buf, p);
+      return this._delim(lenPos, p - lenPos - 1);
+    };
+    Writer2.prototype.int32s = function write_int32s(value) {
+      var n = value.length;
+      this._reserve(n * 10 + 5);
+      var buf = this.buf, lenPos = this.pos, pos = lenPos + 1, val;
+      for (var i = 0; i < n; ++i) {
+        if ((val = value[i] | 0) < 0) {
+          pos = writeVarint64(LongBits.fromNumber(val), buf, pos);
+        } else {
+          pos = writeVarint32(val, buf, pos);
+        }
+      }
+      return this._delim(lenPos, pos - lenPos - 1);
+    };
+    Writer2.prototype.sint32s = function write_sint32s(value) {
+      var n = value.length;
+      this._reserve(n * 5 + 5);
+      var buf = this.buf, lenPos = this.pos, pos = lenPos + 1;
+      for (var i = 0; i < n; ++i)
+        pos = writeVarint32((value[i] << 1 ^ value[i] >> 31) >>> 0, buf, pos);
+      return this._delim(lenPos, pos - lenPos - 1);
+    };
+    Writer2.prototype.uint64s = function write_uint64s(value) {
+      var n = value.length;
+      this._reserve(n * 10 + 5);
+      var buf = this.buf, lenPos = this.pos, pos = lenPos + 1;
+      for (var i = 0; i < n; ++i) {
+        pos = writeVarint64(LongBits.from(value[i]), buf, pos);
+      }
+      return this._delim(lenPos, pos - lenPos - 1);
+    };
+    Writer2.prototype.int64s = Writer2.prototype.uint64s;
+    Writer2.prototype.sint64s = function write_sint64s(value) {
+      var n = value.length;
+      this._reserve(n * 10 + 5);
+      var buf = this.buf, lenPos = this.pos, pos = lenPos + 1;
+      for (var i = 0; i < n; ++i) {
+        pos = writeVarint64(LongBits.from(value[i]).zzEncode(), buf, pos);
+      }
+      return this._delim(lenPos, pos - lenPos - 1);
+    };
+    Writer2.prototype.bools = function write_bools(value) {
+      var n = value.length;
+      this.uint32(n);
+      this._reserve(n);
+      var buf = this.buf, p = this.pos;
+      for (var i = 0; i < n; ++i)
+        buf[p++] = value[i] ? 1 : 0;
+      this.pos += n;
+      return this;
+    };
+    var VIEW_THRESHOLD_FLOAT = 16;
+    var VIEW_THRESHOLD_INT = 128;
+    function getLazyView(writer, count2, threshold) {
+      var view = writer.view;
+      if (view || count2 < threshold)
+        return view;
+      var buf = writer.buf;
+      return writer.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    Writer2.prototype.fixed32s = function write_fixed32s(value) {
+      var n = value.length, bytes2 = n * 4;
+      this.uint32(bytes2);
+      this._reserve(bytes2);
+      var p = this.pos, i, dv = getLazyView(this, n, VIEW_THRESHOLD_INT);
+      if (dv)
+        for (i = 0; i < n; ++i) {
+          dv.setUint32(p, value[i] >>> 0, true);
+          p += 4;
+        }
+      else {
+        var buf = this.buf;
+        for (i = 0; i < n; ++i) {
+          writeFixed32(value[i] >>> 0, buf, p);
+          p += 4;
+        }
+      }
+      this.pos += bytes2;
+      return this;
+    };
+    Writer2.prototype.sfixed32s = Writer2.prototype.fixed32s;
+    Writer2.prototype.fixed64s = function write_fixed64s(value) {
+      var n = value.length, bytes2 = n * 8;
+      this.uint32(bytes2);
+      this._reserve(bytes2);
+      var p = this.pos, i, bits, dv = getLazyView(this, n, VIEW_THRESHOLD_INT);
+      if (dv)
+        for (i = 0; i < n; ++i) {
+          bits = LongBits.from(value[i]);
+          dv.setUint32(p, bits.lo, true);
+          dv.setUint32(p + 4, bits.hi, true);
+          p += 8;
+        }
+      else {
+        var buf = this.buf;
+        for (i = 0; i < n; ++i) {
+          bits = LongBits.from(value[i]);
+          writeFixed32(bits.lo, buf, p);
+          writeFixed32(bits.hi, buf, p + 4);
+          p += 8;
+        }
+      }
+      this.pos += bytes2;
+      return this;
+    };
+    Writer2.prototype.sfixed64s = Writer2.prototype.fixed64s;
+    Writer2.prototype.floats = function write_floats(value) {
+      var n = value.length, bytes2 = n * 4;
+      this.uint32(bytes2);
+      this._reserve(bytes2);
+      var p = this.pos, i, dv = getLazyView(this, n, VIEW_THRESHOLD_FLOAT);
+      if (dv)
+        for (i = 0; i < n; ++i) {
+          dv.setFloat32(p, value[i], true);
+          p += 4;
+        }
+      else {
+        var buf = this.buf;
+        for (i = 0; i < n; ++i) {
+          util.float.writeFloatLE(value[i], buf, p);
+          p += 4;
+        }
+      }
+      this.pos += bytes2;
+      return this;
+    };
+    Writer2.prototype.doubles = function write_doubles(value) {
+      var n = value.length, bytes2 = n * 8;
+      this.uint32(bytes2);
+      this._reserve(bytes2);
+      var p = this.pos, i, dv = getLazyView(this, n, VIEW_THRESHOLD_FLOAT);
+      if (dv)
+        for (i = 0; i < n; ++i) {
+          dv.setFloat64(p, value[i], true);
+          p += 8;
+        }
+      else {
+        var buf = this.buf;
+        for (i = 0; i < n; ++i) {
+          util.float.writeDoubleLE(value[i], buf, p);
+          p += 8;
+        }
+      }
+      this.pos += bytes2;
+      return this;
+    };
+    Writer2.prototype.fork = function fork() {
+      this._reserve(1);
+      (this.states || (this.states = [])).push(this.pos);
+      this.pos += 1;
+      return this;
+    };
+    Writer2.prototype.reset = function reset() {
+      var states = this.states;
+      if (states && states.length) {
+        this.pos = states.pop();
+      } else {
+        this.pos = 0;
+      }
+      return this;
+    };
+    Writer2.prototype.ldelim = function ldelim() {
+      var states = this.states, len, vlen;
+      if (states && states.length) {
+        var lenPos = states.pop();
+        len = this.pos - lenPos - 1;
+        vlen = sizeVarint32(len);
+        if (vlen > 1) {
+          this._reserve(vlen - 1);
+          this.buf.copyWithin(lenPos + vlen, lenPos + 1, lenPos + 1 + len);
+          this.pos += vlen - 1;
+          writeVarint32(len, this.buf, lenPos);
+        } else {
+          this.buf[lenPos] = len;
+        }
+      } else {
+        len = this.pos;
+        vlen = sizeVarint32(len);
+        this._reserve(vlen);
+        this.buf.copyWithin(vlen, 0, len);
+        writeVarint32(len, this.buf, 0);
+        this.pos += vlen;
+      }
+      return this;
+    };
+    Writer2.prototype.finish = function finish2(shared) {
+      if (shared)
+        return this.buf.subarray(0, this.pos);
+      var buf = this.constructor.alloc(this.pos);
+      buf.set(this.buf.subarray(0, this.pos), 0);
+      return buf;
+    };
+    Writer2.prototype.finishInto = function finishInto(buf, offset) {
+      if (offset === void 0)
+        offset = 0;
+      buf.set(this.buf.subarray(0, this.pos), offset);
+      return buf;
+    };
+    Writer2._configure = function(BufferWriter_) {
+      BufferWriter = BufferWriter_;
+      Writer2.create = create();
+      BufferWriter._configure();
+    };
+  }
+});
+
+// node_modules/protobufjs/src/writer_buffer.js
+var require_writer_buffer = __commonJS({
+  "node_modules/protobufjs/src/writer_buffer.js"(exports, module) {
+    "use strict";
+    module.exports = BufferWriter;
+    var Writer2 = require_writer();
+    BufferWriter.prototype = Object.create(Writer2.prototype, {
+      constructor: {
+        value: BufferWriter,
+        writable: true,
+        enumerable: false,
+        configurable: true
+      }
+    });
+    var util = require_minimal();
+    function BufferWriter() {
+      Writer2.call(this);
+    }
+    var writeStringBuffer;
+    BufferWriter._configure = function() {
+      BufferWriter.alloc = util.Buffer && util.Buffer.allocUnsafe;
+      writeStringBuffer = util.Buffer && util.Buffer.prototype.utf8Write ? function writeStringBuffer_utf8Write(val, buf, pos) {
+        return buf.utf8Write(val, pos);
+      } : function writeStringBuffer_write(val, buf, pos) {
+        return buf.write(val, pos);
+      };
+    };
+    BufferWriter.prototype.bytes = function write_bytes_buffer(value) {
+      if (util.isString(value))
+        value = util.Buffer.from(value, "base64");
+      var len = value.length >>> 0;
+      this.uint32(len);
+      if (len) {
+        this._reserve(len);
+        this.buf.set(value, this.pos);
+        this.pos += len;
+      }
+      return this;
+    };
+    BufferWriter.prototype.string = function write_string_buffer(value) {
+      var n = value.length;
+      if (!n) {
+        this._reserve(1);
+        this.buf[this.pos++] = 0;
+        return this;
+      }
+      if (n < 128) {
+        this._reserve(n * 3 + 5);
+        var pos = this.pos, buf = this.buf;
+        return this._delim(
+          pos,
+          n < 40 ? util.utf8.write(value, buf, pos + 1) : writeStringBuffer(value, buf, pos + 1)
+        );
+      }
+      var len = util.Buffer.byteLength(value);
+      this.uint32(len);
+      this._reserve(len);
+      writeStringBuffer(value, this.buf, this.pos);
+      this.pos += len;
+      return this;
+    };
+    BufferWriter._configure();
+  }
+});
+
+// node_modules/protobufjs/src/reader.js
+var require_reader = __commonJS({
+  "node_modules/protobufjs/src/reader.js"(exports, module) {
+    "use strict";
+    module.exports = Reader;
+    var util = require_minimal();
+    var BufferReader;
+    var LongBits = util.LongBits;
+    var utf82 = util.utf8;
+    function indexOutOfRange(reader, writeLength) {
+      return RangeError("index out of range: " + reader.pos + " + " + (writeLength || 1) + " > " + reader.len);
+    }
+    function Reader(buffer) {
+      this.buf = buffer;
+      this.pos = 0;
+      this.len = buffer.length;
+      this.view = null;
+      this.discardUnknown = Reader.discardUnknown;
+    }
+    function create_array(buffer) {
+      if (Array.isArray(buffer))
+        buffer = new Uint8Array(buffer);
+      if (buffer instanceof Uint8Array)
+        return new Reader(buffer);
+      throw Error("illegal buffer");
+    }
+    var create = function create2() {
+      return util.Buffer ? function create_buffer_setup(buffer) {
+        return (Reader.create = function create_buffer(buffer2) {
+          return util.Buffer.isBuffer(buffer2) ? new BufferReader(buffer2) : create_array(buffer2);
+        })(buffer);
+      } : create_array;
+    };
+    Reader.create = create();
+    Reader.prototype.raw = function read_raw(start, end) {
+      return this.buf.subarray(start, end);
+    };
+    function readVarint32NearEnd(reader) {
+      var value = 0;
+      for (var i = 0; i < 4; ++i) {
+        if (reader.pos >= reader.len)
+          throw indexOutOfRange(reader);
+        var b = reader.buf[reader.pos++];
+        value = (value | (b & 127) << i * 7) >>> 0;
+        if (b < 128)
+          return value;
+      }
+      throw indexOutOfRange(reader);
+    }
+    Reader.prototype.uint32 = function read_uint32() {
+      if (this.len - this.pos < 5) {
+        if (this.pos >= this.len)
+          throw indexOutOfRange(this);
+        if (this.buf[this.pos] >= 128)
+          return readVarint32NearEnd(this);
+      }
+      var buf = this.buf, pos = this.pos, value = (buf[pos] & 127) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 7) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 14) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 21) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 15) << 28) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      for (var i = 0; i < 5; ++i) {
+        if (pos >= this.len) {
+          this.pos = pos;
+          throw indexOutOfRange(this);
+        }
+        if (buf[pos++] < 128) {
+          this.pos = pos;
+          return value;
+        }
+      }
+      this.pos = pos;
+      throw Error("invalid varint encoding");
+    };
+    Reader.prototype.tag = function read_tag() {
+      if (this.len - this.pos < 5) {
+        if (this.pos >= this.len)
+          throw indexOutOfRange(this);
+        if (this.buf[this.pos] >= 128)
+          return readVarint32NearEnd(this);
+      }
+      var buf = this.buf, pos = this.pos, value = (buf[pos] & 127) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 7) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 14) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 21) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 15) << 28) >>> 0;
+      if (buf[pos] < 128 && (buf[pos] & 112) === 0) {
+        this.pos = pos + 1;
+        return value;
+      }
+      this.pos = pos + 1;
+      throw Error("invalid tag encoding");
+    };
+    Reader.prototype.size = function read_size() {
+      if (this.len - this.pos < 5) {
+        if (this.pos >= this.len)
+          throw indexOutOfRange(this);
+        if (this.buf[this.pos] >= 128)
+          return readVarint32NearEnd(this);
+      }
+      var buf = this.buf, pos = this.pos, value = (buf[pos] & 127) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 7) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 14) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      value = (value | (buf[pos] & 127) << 21) >>> 0;
+      if (buf[pos++] < 128) {
+        this.pos = pos;
+        return value;
+      }
+      this.pos = pos + 1;
+      if (buf[pos] > 7)
+        throw Error("invalid length encoding");
+      return (value | buf[pos] << 28) >>> 0;
+    };
+    Reader.prototype.int32 = function read_int32() {
+      return this.uint32() | 0;
+    };
+    Reader.prototype.sint32 = function read_sint32() {
+      var value = this.uint32();
+      return value >>> 1 ^ -(value & 1) | 0;
+    };
+    function readLongVarint() {
+      var bits = new LongBits(0, 0);
+      var i = 0;
+      if (this.len - this.pos > 4) {
+        for (; i < 4; ++i) {
+          bits.lo = (bits.lo | (this.buf[this.pos] & 127) << i * 7) >>> 0;
+          if (this.buf[this.pos++] < 128)
+            return bits;
+        }
+        bits.lo = (bits.lo | (this.buf[this.pos] & 127) << 28) >>> 0;
+        bits.hi = (bits.hi | (this.buf[this.pos] & 127) >> 4) >>> 0;
+        if (this.buf[this.pos++] < 128)
+          return bits;
+        i = 0;
+      } else {
+        for (; i < 4; ++i) {
+          if (this.pos >= this.len)
+            throw indexOutOfRange(this);
+          bits.lo = (bits.lo | (this.buf[this.pos] & 127) << i * 7) >>> 0;
+          if (this.buf[this.pos++] < 128)
+            return bits;
+        }
+        throw indexOutOfRange(this);
+      }
+      if (this.len - this.pos > 4) {
+        for (; i < 5; ++i) {
+          bits.hi = (bits.hi | (this.buf[this.pos] & 127) << i * 7 + 3) >>> 0;
+          if (this.buf[this.pos++] < 128)
+            return bits;
+        }
+      } else {
+        for (; i < 5; ++i) {
+          if (this.pos >= this.len)
+            throw indexOutOfRange(this);
+          bits.hi = (bits.hi | (this.buf[this.pos] & 127) << i * 7 + 3) >>> 0;
+          if (this.buf[this.pos++] < 128)
+            return bits;
+        }
+      }
+      throw Error("invalid varint encoding");
+    }
+    Reader.prototype.bool = function read_bool() {
+      var value = false, b;
+      for (var i = 0; i < 10; ++i) {
+        if (this.pos >= this.len)
+          throw indexOutOfRange(this);
+        b = this.buf[this.pos++];
+        if (b & 127)
+          value = true;
+        if (b < 128)
+          return value;
+      }
+      throw Error("invalid varint encoding");
+    };
+    function readFixed32_end(buf, end) {
+      return (buf[end - 4] | buf[end - 3] << 8 | buf[end - 2] << 16 | buf[end - 1] << 24) >>> 0;
+    }
+    Reader.prototype.fixed32 = function read_fixed32() {
+      if (this.pos + 4 > this.len)
+        throw indexOutOfRange(this, 4);
+      return readFixed32_end(this.buf, this.pos += 4);
+    };
+    Reader.prototype.sfixed32 = function read_sfixed32() {
+      if (this.pos + 4 > this.len)
+        throw indexOutOfRange(this, 4);
+      return readFixed32_end(this.buf, this.pos += 4) | 0;
+    };
+    function readFixed64() {
+      if (this.pos + 8 > this.len)
+        throw indexOutOfRange(this, 8);
+      return new LongBits(readFixed32_end(this.buf, this.pos += 4), readFixed32_end(this.buf, this.pos += 4));
+    }
+    Reader.prototype.float = function read_float() {
+      if (this.pos + 4 > this.len)
+        throw indexOutOfRange(this, 4);
+      var value = util.float.readFloatLE(this.buf, this.pos);
+      this.pos += 4;
+      return value;
+    };
+    Reader.prototype.double = function read_double() {
+      if (this.pos + 8 > this.len)
+        throw indexOutOfRange(this, 4);
+      var value = util.float.readDoubleLE(this.buf, this.pos);
+      this.pos += 8;
+      return value;
+    };
+    Reader.prototype.uint32s = function read_uint32s(array) {
+      if (array === void 0) array = [];
+      var end = this.size() + this.pos, len = this.len, buf = this.buf, pos = this.pos, value;
+      if (end > len) throw indexOutOfRange(this, end - this.pos);
+      this.len = end;
+      while (pos < end) {
+        value = buf[pos++];
+        if (value < 128)
+          array.push(value);
+        else {
+          this.pos = pos - 1;
+          array.push(this.uint32());
+          pos = this.pos;
+        }
+      }
+      this.pos = pos;
+      if (pos !== end) throw RangeError("index out of range");
+      this.len = len;
+      return array;
+    };
+    Reader.prototype.int32s = function read_int32s(array) {
+      if (array === void 0) array = [];
+      var end = this.size() + this.pos, len = this.len, buf = this.buf, pos = this.pos, value;
+      if (end > len) throw indexOutOfRange(this, end - this.pos);
+      this.len = end;
+      while (pos < end) {
+        value = buf[pos++];
+        if (value < 128)
+          array.push(value);
+        else {
+          this.pos = pos - 1;
+          array.push(this.int32());
+          pos = this.pos;
+        }
+      }
+      this.pos = pos;
+      if (pos !== end) throw RangeError("index out of range");
+      this.len = len;
+      return array;
+    };
+    Reader.prototype.sint32s = function read_sint32s(array) {
+      if (array === void 0) array = [];
+      var end = this.size() + this.pos, len = this.len;
+      if (end > len) throw indexOutOfRange(this, end - this.pos);
+      this.len = end;
+      while (this.pos < end)
+        array.push(this.sint32());
+      if (this.pos !== end) throw RangeError("index out of range");
+      this.len = len;
+      return array;
+    };
+    Reader.prototype.bools = function read_bools(array) {
+      if (array === void 0) array = [];
+      var end = this.size() + this.pos, len = this.len, buf = this.buf, pos = this.pos, value;
+      if (end > len) throw indexOutOfRange(this, end - this.pos);
+      this.len = end;
+      while (pos < end) {
+        value = buf[pos++];
+        if (value < 128)
+          array.push(value !== 0);
+        else {
+          this.pos = pos - 1;
+          array.push(this.bool());
+          pos = this.pos;
+        }
+      }
+      this.pos = pos;
+      if (pos !== end) throw RangeError("index out of range");
+      this.len = len;
+      return array;
+    };
+    var VIEW_THRESHOLD_FLOAT = 8;
+    var VIEW_THRESHOLD_INT = 128;
+    function getLazyView(reader, count2, threshold) {
+      var view = reader.view;
+      if (view || count2 < threshold)
+        return view;
+      var buf = reader.buf;
+      return reader.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    }
+    Reader.prototype.fixed32s = function read_fixed32s(array) {
+      if (array === void 0) array = [];
+      var len = this.size(), end = this.pos + len;
+      if (end > this.len) throw indexOutOfRange(this, len);
+      var count2 = len >>> 2, i = array.length, pos = this.pos;
+      array.length = i + count2;
+      var dv = getLazyView(this, count2, VIEW_THRESHOLD_INT);
+      if (dv)
+        for (var k = 0; k < count2; ++k, pos += 4) array[i++] = dv.getUint32(pos, true);
+      else {
+        var buf = this.buf;
+        for (var j = 0; j < count2; ++j, pos += 4) array[i++] = readFixed32_end(buf, pos + 4);
+      }
+      this.pos = pos;
+      if (pos !== end) throw indexOutOfRange(this, 4);
+      return array;
+    };
+    Reader.prototype.sfixed32s = function read_sfixed32s(array) {
+      if (array === void 0) array = [];
+      var len = this.size(), end = this.pos + len;
+      if (end > this.len) throw indexOutOfRange(this, len);
+      var count2 = len >>> 2, i = array.length, pos = this.pos;
+      array.length = i + count2;
+      var dv = getLazyView(this, count2, VIEW_THRESHOLD_INT);
+      if (dv)
+        for (var k = 0; k < count2; ++k, pos += 4) array[i++] = dv.getInt32(pos, true);
+      else {
+        var buf = this.buf;
+        for (var j = 0; j < count2; ++j, pos += 4) array[i++] = readFixed32_end(buf, pos + 4) | 0;
+      }
+      this.pos = pos;
+      if (pos !== end) throw indexOutOfRange(this, 4);
+      return array;
+    };
+    Reader.prototype.floats = function read_floats(array) {
+      if (array === void 0) array = [];
+      var len = this.size(), end = this.pos + len;
+      if (end > this.len) throw indexOutOfRange(this, len);
+      var count2 = len >>> 2, i = array.length, pos = this.pos;
+      array.length = i + count2;
+      var dv = getLazyView(this, count2, VIEW_THRESHOLD_FLOAT);
+      if (dv)
+        for (var k = 0; k < count2; ++k, pos += 4) array[i++] = dv.getFloat32(pos, true);
+      else {
+        var buf = this.buf;
+        for (var j = 0; j < count2; ++j, pos += 4) array[i++] = util.float.readFloatLE(buf, pos);
+      }
+      this.pos = pos;
+      if (pos !== end) throw indexOutOfRange(this, 4);
+      return array;
+    };
+    Reader.prototype.doubles = function read_doubles(array) {
+      if (array === void 0) array = [];
+      var len = this.size(), end = this.pos + len;
+      if (end > this.len) throw indexOutOfRange(this, len);
+      var count2 = len >>> 3, i = array.length, pos = this.pos;
+      array.length = i + count2;
+      var dv = getLazyView(this, count2, VIEW_THRESHOLD_FLOAT);
+      if (dv)
+        for (var k = 0; k < count2; ++k, pos += 8) array[i++] = dv.getFloat64(pos, true);
+      else {
+        var buf = this.buf;
+        for (var j = 0; j < count2; ++j, pos += 8) array[i++] = util.float.readDoubleLE(buf, pos);
+      }
+      this.pos = pos;
+      if (pos !== end) throw indexOutOfRange(this, 8);
+      return array;
+    };
+    Reader.prototype.uint64s = function read_uint64s(array) {
+      if (array === void 0) array = [];
+      var end = this.size() + this.pos, len = this.len;
+      if (end > len) throw indexOutOfRange(this, end - this.pos);
+      this.len = end;
+      while (this.pos < end)
+        array.push(this.uint64());
+      if (this.pos !== end) throw RangeError("index out of range");
+      this.len = len;
+      return array;
+    };
+    Reader.prototype.int64s = function read_int64s(array) {
+      if (array === void 0) array = [];
+      var end = this.size() + this.pos, len = this.len;
+      if (end > len) throw indexOutOfRange(this, end - this.pos);
+      this.len = end;
+      while (this.pos < end)
+        array.push(this.int64());
+      if (this.pos !== end) throw RangeError("index out of range");
+      this.len = len;
+      return array;
+    };
+    Reader.prototype.sint64s = function read_sint64s(array) {
+      if (array === void 0) array = [];
+      var end = this.size() + this.pos, len = this.len;
+      if (end > len) throw indexOutOfRange(this, end - this.pos);
+      this.len = end;
+      while (this.pos < end)
+        array.push(this.sint64());
+      if (this.pos !== end) throw RangeError("index out of range");
+      this.len = len;
+      return array;
+    };
+    Reader.prototype.fixed64s = function read_fixed64s(array) {
+      if (array === void 0) array = [];
+      var len = this.size(), end = this.pos + len, i = array.length;
+      if (end > this.len) throw indexOutOfRange(this, len);
+      var count2 = len >>> 3;
+      array.length = i + count2;
+      for (var j = 0; j < count2; ++j)
+        array[i++] = this.fixed64();
+      if (this.pos !== end) throw indexOutOfRange(this, 8);
+      return array;
+    };
+    Reader.prototype.sfixed64s = function read_sfixed64s(array) {
+      if (array === void 0) array = [];
+      var len = this.size(), end = this.pos + len, i = array.length;
+      if (end > this.len) throw indexOutOfRange(this, len);
+      var count2 = len >>> 3;
+      array.length = i + count2;
+      for (var j = 0; j < count2; ++j)
+        array[i++] = this.sfixed64();
+      if (this.pos !== end) throw indexOutOfRange(this, 8);
+      return array;
+    };
+    Reader.prototype.bytes = function read_bytes() {
+      var length = this.size(), start = this.pos, end = this.pos + length;
+      if (end > this.len)
+        throw indexOutOfRange(this, length);
+      this.pos = end;
+      return this.raw(start, end);
+    };
+    Reader.prototype.string = function read_string() {
+      var length = this.size(), start = this.pos, end = this.pos + length;
+      if (end > this.len)
+        throw indexOutOfRange(this, length);
+      this.pos = end;
+      return utf82.read(this.buf, start, end);
+    };
+    Reader.prototype.stringVerify = function read_string_verify() {
+      var length = this.size(), start = this.pos, end = this.pos + length;
+      if (end > this.len)
+        throw indexOutOfRange(this, length);
+      this.pos = end;
+      return utf82.readStrict(this.buf, start, end);
+    };
+    Reader.prototype.skip = function skip(length) {
+      if (typeof length === "number") {
+        if (this.pos + length > this.len)
+          throw indexOutOfRange(this, length);
+        this.pos += length;
+      } else {
+        do {
+          if (this.pos >= this.len)
+            throw indexOutOfRange(this);
+        } while (this.buf[this.pos++] & 128);
+      }
+      return this;
+    };
+    Reader.recursionLimit = util.recursionLimit;
+    Reader.discardUnknown = true;
+    Reader.prototype.skipType = function(wireType, depth, fieldNumber) {
+      if (depth === void 0) depth = 0;
+      if (depth > Reader.recursionLimit)
+        throw Error("max depth exceeded");
+      if (fieldNumber === 0)
+        throw Error("illegal tag: field number 0");
+      switch (wireType) {
+        case 0:
+          this.skip();
+          break;
+        case 1:
+          this.skip(8);
+          break;
+        case 2:
+          this.skip(this.size());
+          break;
+        case 3:
+          while (true) {
+            var tag = this.tag();
+            var nestedField = tag >>> 3;
+            wireType = tag & 7;
+            if (!nestedField)
+              throw Error("illegal tag: field number 0");
+            if (wireType === 4) {
+              if (fieldNumber !== void 0 && nestedField !== fieldNumber)
+                throw Error("invalid end group tag");
+              break;
+            }
+            this.skipType(wireType, depth + 1, nestedField);
+          }
+          break;
+        case 5:
+          this.skip(4);
+          break;
+        /* istanbul ignore next */
+        default:
+          throw Error("invalid wire type " + wireType + " at offset " + this.pos);
+      }
+      return this;
+    };
+    Reader._configure = function(BufferReader_) {
+      BufferReader = BufferReader_;
+      Reader.create = create();
+      BufferReader._configure();
+      var fn = util.Long ? "toLong" : (
+        /* istanbul ignore next */
+        "toNumber"
+      );
+      util.merge(Reader.prototype, {
+        int64: function read_int64() {
+          return readLongVarint.call(this)[fn](false);
+        },
+        uint64: function read_uint64() {
+          return readLongVarint.call(this)[fn](true);
+        },
+        sint64: function read_sint64() {
+          return readLongVarint.call(this).zzDecode()[fn](false);
+        },
+        fixed64: function read_fixed64() {
+          return readFixed64.call(this)[fn](true);
+        },
+        sfixed64: function read_sfixed64() {
+          return readFixed64.call(this)[fn](false);
+        }
+      });
+    };
+  }
+});
+
+// node_modules/protobufjs/src/reader_buffer.js
+var require_reader_buffer = __commonJS({
+  "node_modules/protobufjs/src/reader_buffer.js"(exports, module) {
+    "use strict";
+    module.exports = BufferReader;
+    var Reader = require_reader();
+    BufferReader.prototype = Object.create(Reader.prototype, {
+      constructor: {
+        value: BufferReader,
+        writable: true,
+        enumerable: false,
+        configurable: true
+      }
+    });
+    var util = require_minimal();
+    function BufferReader(buffer) {
+      Reader.call(this, buffer);
+    }
+    BufferReader._configure = function() {
+      if (util.Buffer)
+        BufferReader.prototype._slice = util.Buffer.prototype.slice;
+    };
+    BufferReader.prototype.raw = function read_raw_buffer(start, end) {
+      return this._slice.call(this.buf, start, end);
+    };
+    BufferReader.prototype.string = function read_string_buffer() {
+      var len = this.size(), start = this.pos, end = this.pos + len;
+      if (end > this.len)
+        throw RangeError("index out of range: " + this.pos + " + " + len + " > " + this.len);
+      this.pos = end;
+      return this.buf.utf8Slice ? this.buf.utf8Slice(start, end) : this.buf.toString("utf-8", start, end);
+    };
+    BufferReader._configure();
+  }
+});
+
+// node_modules/protobufjs/src/rpc/service.js
+var require_service = __commonJS({
+  "node_modules/protobufjs/src/rpc/service.js"(exports, module) {
+    "use strict";
+    module.exports = Service;
+    var util = require_minimal();
+    Service.prototype = Object.create(util.EventEmitter.prototype, {
+      constructor: {
+        value: Service,
+        writable: true,
+        enumerable: false,
+        configurable: true
+      }
+    });
+    function Service(rpcImpl, requestDelimited, responseDelimited) {
+      if (typeof rpcImpl !== "function")
+        throw TypeError("rpcImpl must be a function");
+      util.EventEmitter.call(this);
+      this.rpcImpl = rpcImpl;
+      this.requestDelimited = Boolean(requestDelimited);
+      this.responseDelimited = Boolean(responseDelimited);
+    }
+    Service.prototype.rpcCall = function rpcCall(method, requestCtor, responseCtor, request, callback) {
+      if (!request)
+        throw TypeError("request must be specified");
+      var self2 = this;
+      if (!callback)
+        return util.asPromise(rpcCall, self2, method, requestCtor, responseCtor, request);
+      if (!self2.rpcImpl) {
+        setTimeout(function() {
+          callback(Error("already ended"));
+        }, 0);
+        return void 0;
+      }
+      try {
+        return self2.rpcImpl(
+          method,
+          requestCtor[self2.requestDelimited ? "encodeDelimited" : "encode"](request).finish(),
+          function rpcCallback(err, response) {
+            if (err) {
+              self2.emit("error", err, method);
+              return callback(err);
+            }
+            if (response === null) {
+              self2.end(
+                /* endedByRPC */
+                true
+              );
+              return void 0;
+            }
+            if (!(response instanceof responseCtor)) {
+              try {
+                response = responseCtor[self2.responseDelimited ? "decodeDelimited" : "decode"](response);
+              } catch (err2) {
+                self2.emit("error", err2, method);
+                return callback(err2);
+              }
+            }
+            self2.emit("data", response, method);
+            return callback(null, response);
+          }
+        );
+      } catch (err) {
+        self2.emit("error", err, method);
+        setTimeout(function() {
+          callback(err);
+        }, 0);
+        return void 0;
+      }
+    };
+    Service.prototype.end = function end(endedByRPC) {
+      if (this.rpcImpl) {
+        if (!endedByRPC)
+          this.rpcImpl(null, null, null);
+        this.rpcImpl = null;
+        this.emit("end").off();
+      }
+      return this;
+    };
+  }
+});
+
+// node_modules/protobufjs/src/rpc.js
+var require_rpc = __commonJS({
+  "node_modules/protobufjs/src/rpc.js"(exports) {
+    "use strict";
+    var rpc = exports;
+    rpc.Service = require_service();
+  }
+});
+
+// node_modules/protobufjs/src/roots.js
+var require_roots = __commonJS({
+  "node_modules/protobufjs/src/roots.js"(exports, module) {
+    "use strict";
+    module.exports = /* @__PURE__ */ Object.create(null);
+  }
+});
+
+// node_modules/protobufjs/src/index-minimal.js
+var require_index_minimal = __commonJS({
+  "node_modules/protobufjs/src/index-minimal.js"(exports) {
+    "use strict";
+    exports.build = "minimal";
+    exports.Writer = require_writer();
+    exports.BufferWriter = require_writer_buffer();
+    exports.Reader = require_reader();
+    exports.BufferReader = require_reader_buffer();
+    exports.util = require_minimal();
+    exports.rpc = require_rpc();
+    exports.roots = require_roots();
+    exports.configure = configure;
+    function configure() {
+      exports.util.LongBits._configure(exports.util.Long);
+      exports.Writer._configure(exports.BufferWriter);
+      exports.Reader._configure(exports.BufferReader);
+    }
+    configure();
+  }
+});
+
+// node_modules/protobufjs/minimal.js
+var require_minimal2 = __commonJS({
+  "node_modules/protobufjs/minimal.js"(exports, module) {
+    "use strict";
+    module.exports = require_index_minimal();
+  }
+});
+
 // src/cli/run.ts
 import { parseArgs } from "node:util";
 
@@ -14357,7 +17381,7 @@ var configSchema = {
         additionalProperties: false,
         required: ["name"],
         // path XOR (manifest + key) is checked in load.ts, where the message can say so plainly.
-        properties: { name: modelName, path: relativePath, manifest: relativePath, key: { type: "string", minLength: 1 } }
+        properties: { name: modelName, path: relativePath, manifest: relativePath, key: { type: "string", minLength: 1 }, quantized: relativePath }
       }
     },
     eval: {
@@ -14413,7 +17437,21 @@ var configSchema = {
         "max-top1-drop": { type: "number", minimum: 0 },
         "min-error-reduction": { type: "number", maximum: 100 },
         "require-significant": { type: "boolean" },
-        "max-latency-regression": { type: "number", minimum: 0 }
+        "max-latency-regression": { type: "number", minimum: 0 },
+        "max-int8-drop": { type: "number", minimum: 0 }
+      }
+    },
+    quantization: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ["none", "provided", "static-int8"] },
+        "per-channel": { type: "boolean" },
+        calibration: { type: "string", minLength: 1 },
+        "calibration-sha256": { type: "string", pattern: "^[0-9a-fA-F]{64}$" },
+        "calibration-format": { enum: ["class-folders", "manifest"] },
+        "calibration-manifest": { type: "string", minLength: 1 },
+        "calibration-samples": positiveInt
       }
     }
   }
@@ -14489,6 +17527,16 @@ function crossCheck(raw, source, sha256, file) {
       problems.push(`preprocess.${key}: expected 1 or ${channels} values for color ${raw.preprocess?.color ?? "rgb"}, got ${list.length}`);
     }
   }
+  const quant = raw.quantization ?? {};
+  if (quant.calibration && (REMOTE.test(quant.calibration) || ARCHIVE.test(quant.calibration)) && !quant["calibration-sha256"]) {
+    problems.push(`quantization.calibration-sha256: required for archives and URLs (pin the exact bytes of '${quant.calibration}')`);
+  }
+  if ((quant["calibration-format"] ?? "class-folders") === "manifest" && !quant["calibration-manifest"]) {
+    problems.push("quantization.calibration-manifest: required when quantization.calibration-format is manifest");
+  }
+  if (raw.gates?.["max-int8-drop"] !== void 0 && (quant.mode ?? "none") === "none") {
+    problems.push("gates.max-int8-drop: needs quantization.mode provided or static-int8");
+  }
   const names = /* @__PURE__ */ new Set();
   (raw.models ?? []).forEach((m, i) => {
     const key = `models[${i}]`;
@@ -14524,6 +17572,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
   const inf = raw.inference ?? {};
   const lat = raw.latency ?? {};
   const gates = raw.gates ?? {};
+  const quant = raw.quantization ?? {};
   const progress = overrides.quiet || environment.env.MODEL_GATE_PROGRESS === "off" ? "off" : environment.stderrIsTTY ? "tty" : "lines";
   const config = {
     configPath: file,
@@ -14552,12 +17601,29 @@ function parseConfig(text, file, configDir, overrides, environment) {
       maxTop1Drop: gates["max-top1-drop"] ?? 0.5,
       minErrorReduction: gates["min-error-reduction"] ?? 0,
       requireSignificant: gates["require-significant"] ?? false,
-      maxLatencyRegression: gates["max-latency-regression"] ?? 25
+      maxLatencyRegression: gates["max-latency-regression"] ?? 25,
+      maxInt8Drop: gates["max-int8-drop"] ?? null
     },
-    models: (raw.models ?? []).map((m) => m.path !== void 0 ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key }),
+    quantization: {
+      mode: quant.mode ?? "none",
+      perChannel: quant["per-channel"] ?? false,
+      calibration: quant.calibration ? {
+        source: fromFile(quant.calibration),
+        sha256: quant["calibration-sha256"]?.toLowerCase() ?? null,
+        format: quant["calibration-format"] ?? "class-folders",
+        manifest: quant["calibration-manifest"] ?? null
+      } : null,
+      calibrationSamples: quant["calibration-samples"] ?? 256
+    },
+    models: (raw.models ?? []).map((m) => ({
+      ...m.path !== void 0 ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key },
+      ...m.quantized !== void 0 ? { quantized: m.quantized } : {}
+    })),
     output: {
       json: overrides.json ? resolve(cwd, overrides.json) : null,
-      markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null
+      markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
+      html: overrides.html ? resolve(cwd, overrides.html) : null,
+      dir: resolve(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve(cwd, overrides.json)) : "model-gate-out"))
     },
     cacheDir: cacheDirFrom(environment.env),
     progress
@@ -14573,13 +17639,15 @@ function cliModelRefs(overrides, environment) {
   const ref = (role) => {
     const given = overrides[role];
     if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
-    return { role, path: resolve(environment.cwd, given), label: given };
+    const quantized = overrides[role === "baseline" ? "baselineQuantized" : "candidateQuantized"];
+    return { role, path: resolve(environment.cwd, given), label: given, quantized: quantized ? resolve(environment.cwd, quantized) : null };
   };
   return { baseline: ref("baseline"), candidate: ref("candidate") };
 }
 
 // src/engine.ts
 import { availableParallelism as availableParallelism2, cpus, platform, arch } from "node:os";
+import { basename as basename4 } from "node:path";
 
 // src/evalset/index.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -14838,9 +17906,9 @@ function normaliseEntryPath(name) {
   if (/[\u0000-\u001f\u007f]/.test(name)) return { problem: "contains a control character" };
   if (name.startsWith("/")) return { problem: "is an absolute path" };
   if (/^[A-Za-z]:/.test(name)) return { problem: "starts with a Windows drive letter" };
-  const segments = name.split("/").filter((segment) => segment !== "" && segment !== ".");
-  if (segments.includes("..")) return { problem: "contains a '..' segment" };
-  return { segments };
+  const segments2 = name.split("/").filter((segment) => segment !== "" && segment !== ".");
+  if (segments2.includes("..")) return { problem: "contains a '..' segment" };
+  return { segments: segments2 };
 }
 var ExtractionPlan = class {
   constructor(archiveLabel, limits) {
@@ -14874,9 +17942,9 @@ var ExtractionPlan = class {
         `unpacks to more than ${formatBytes(this.limits.maxTotalBytes)} (the limit), passed at entry "${entry.name}"`
       );
     }
-    const segments = checked.path.split("/");
-    for (let depth = 1; depth < segments.length; depth++) {
-      this.claim(segments.slice(0, depth).join("/"), "directory", entry.name);
+    const segments2 = checked.path.split("/");
+    for (let depth = 1; depth < segments2.length; depth++) {
+      this.claim(segments2.slice(0, depth).join("/"), "directory", entry.name);
     }
     this.claim(checked.path, checked.kind, entry.name);
     this.entries.push(checked);
@@ -16159,10 +19227,10 @@ async function checkExternalData(modelPath, locations) {
   const modelDir = await realpath(path2.dirname(modelPath));
   for (const location of locations) {
     const refused = (reason) => new UserError(`${modelPath}: external data location '${location}' refused: ${reason}`);
-    const segments = location.split(/[\\/]/);
+    const segments2 = location.split(/[\\/]/);
     if (location === "") throw refused("it is empty");
     if (path2.isAbsolute(location) || path2.win32.isAbsolute(location)) throw refused("absolute paths are not allowed");
-    if (segments.includes("..")) throw refused("'..' would leave the model folder");
+    if (segments2.includes("..")) throw refused("'..' would leave the model folder");
     let resolved;
     try {
       resolved = await realpath(path2.join(modelDir, location));
@@ -16172,8 +19240,8 @@ async function checkExternalData(modelPath, locations) {
       }
       throw new UserError(`${modelPath}: cannot read external data file '${location}': ${error.message}`, { cause: error });
     }
-    const relative2 = path2.relative(modelDir, resolved);
-    if (relative2 === "" || relative2 === ".." || relative2.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative2)) {
+    const relative3 = path2.relative(modelDir, resolved);
+    if (relative3 === "" || relative3 === ".." || relative3.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative3)) {
       throw refused(`it resolves to ${resolved}, outside the model folder ${modelDir}`);
     }
     if (!(await stat3(resolved)).isFile()) throw refused("it is not a file");
@@ -16241,7 +19309,7 @@ function convertColor(image, color) {
   return { channels: 3, data: out };
 }
 
-// src/preprocess/geometry.ts
+// src/preprocess/round.ts
 function roundHalfEven(value) {
   const floor = Math.floor(value);
   const fraction = value - floor;
@@ -16249,6 +19317,38 @@ function roundHalfEven(value) {
   if (fraction < 0.5) return floor;
   return floor % 2 === 0 ? floor : floor + 1;
 }
+
+// src/preprocess/rect.ts
+function letterboxRatio(width, height, bound, scaleup) {
+  const ratio2 = Math.min(bound[0] / height, bound[1] / width);
+  return scaleup ? ratio2 : Math.min(ratio2, 1);
+}
+function resizedSize(width, height, ratio2) {
+  return { width: Math.max(1, roundHalfEven(width * ratio2)), height: Math.max(1, roundHalfEven(height * ratio2)) };
+}
+function planFit(width, height, bound, target, scaleup) {
+  const resized = resizedSize(width, height, letterboxRatio(width, height, bound, scaleup));
+  const [targetHeight, targetWidth] = target;
+  if (resized.width > targetWidth || resized.height > targetHeight) {
+    throw new RangeError(`planFit: ${width}x${height} resized to ${resized.width}x${resized.height} does not fit the ${targetWidth}x${targetHeight} input`);
+  }
+  return {
+    resizedWidth: resized.width,
+    resizedHeight: resized.height,
+    geometry: {
+      width,
+      height,
+      scaleX: resized.width / width,
+      scaleY: resized.height / height,
+      padLeft: roundHalfEven((targetWidth - resized.width) / 2 - 0.1),
+      padTop: roundHalfEven((targetHeight - resized.height) / 2 - 0.1),
+      cropLeft: 0,
+      cropTop: 0
+    }
+  };
+}
+
+// src/preprocess/geometry.ts
 function planResize(width, height, spec) {
   const [targetHeight, targetWidth] = spec.size;
   if (spec.resize === "stretch") {
@@ -16258,17 +19358,14 @@ function planResize(width, height, spec) {
     const shortTarget = Math.max(1, roundHalfEven(Math.min(targetHeight, targetWidth) / spec.cropRatio));
     const [short, long] = width <= height ? [width, height] : [height, width];
     const longTarget = Math.max(1, Math.floor(shortTarget * long / short));
-    const [resizedWidth2, resizedHeight2] = width <= height ? [shortTarget, longTarget] : [longTarget, shortTarget];
-    const [cropLeft, padLeft2] = centreOffsets(resizedWidth2, targetWidth);
-    const [cropTop, padTop2] = centreOffsets(resizedHeight2, targetHeight);
-    return makePlan(width, height, resizedWidth2, resizedHeight2, { left: cropLeft, top: cropTop }, { left: padLeft2, top: padTop2 }, 0);
+    const [resizedWidth, resizedHeight] = width <= height ? [shortTarget, longTarget] : [longTarget, shortTarget];
+    const [cropLeft, padLeft] = centreOffsets(resizedWidth, targetWidth);
+    const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
+    return makePlan(width, height, resizedWidth, resizedHeight, { left: cropLeft, top: cropTop }, { left: padLeft, top: padTop }, 0);
   }
-  const ratio2 = Math.min(targetHeight / height, targetWidth / width);
-  const resizedWidth = Math.max(1, roundHalfEven(width * ratio2));
-  const resizedHeight = Math.max(1, roundHalfEven(height * ratio2));
-  const padLeft = roundHalfEven((targetWidth - resizedWidth) / 2 - 0.1);
-  const padTop = roundHalfEven((targetHeight - resizedHeight) / 2 - 0.1);
-  return makePlan(width, height, resizedWidth, resizedHeight, { left: 0, top: 0 }, { left: padLeft, top: padTop }, spec.padValue);
+  const bound = spec.resize === "rect" ? spec.fitWithin ?? spec.size : spec.size;
+  const fit = planFit(width, height, bound, spec.size, spec.scaleup ?? true);
+  return { resizedWidth: fit.resizedWidth, resizedHeight: fit.resizedHeight, geometry: fit.geometry, fill: spec.padValue };
 }
 function centreOffsets(resized, target) {
   if (resized >= target) return [roundHalfEven((resized - target) / 2), 0];
@@ -16634,8 +19731,8 @@ function toTensor(images, start, end, norm) {
   for (let n = 0; n < samples; n++) {
     const sample = base + n * plane * channels;
     for (let c = 0; c < channels; c++) {
-      const table2 = lookup[c];
-      for (let p = 0; p < plane; p++) out[o++] = table2[pixels[sample + p * channels + c]];
+      const table3 = lookup[c];
+      for (let p = 0; p < plane; p++) out[o++] = table3[pixels[sample + p * channels + c]];
     }
   }
   return out;
@@ -16647,9 +19744,9 @@ function normalizationTables(norm, channels) {
     if (!(std[c] !== 0 && Number.isFinite(std[c]))) {
       throw new UserError(`preprocess.std: ${std[c]} is not a usable divisor (must be a non-zero number)`);
     }
-    const table2 = new Float32Array(256);
-    for (let pixel = 0; pixel < 256; pixel++) table2[pixel] = (pixel * norm.scale - m) / std[c];
-    return table2;
+    const table3 = new Float32Array(256);
+    for (let pixel = 0; pixel < 256; pixel++) table3[pixel] = (pixel * norm.scale - m) / std[c];
+    return table3;
   });
 }
 function perChannel(values, channels, name) {
@@ -16659,6 +19756,9 @@ function perChannel(values, channels, name) {
     `preprocess.${name}: has ${values.length} values but the images have ${channels} channel${channels === 1 ? "" : "s"} (give 1 or ${channels})`
   );
 }
+
+// src/preprocess/image-size.ts
+import sharp2 from "sharp";
 
 // src/preprocess/index.ts
 var PROGRESS_STEPS = 100;
@@ -16781,13 +19881,13 @@ function wilsonInterval(successes, n, z = Z_95) {
   return [lower, upper];
 }
 var STIRLERR_SMALL = (() => {
-  const table2 = [0];
+  const table3 = [0];
   let logFactorial = 0;
   for (let n = 1; n <= 15; n++) {
     logFactorial += Math.log(n);
-    table2.push(logFactorial - ((n + 0.5) * Math.log(n) - n + LN_2PI / 2));
+    table3.push(logFactorial - ((n + 0.5) * Math.log(n) - n + LN_2PI / 2));
   }
-  return table2;
+  return table3;
 })();
 function stirlingError(n) {
   if (n <= 15) return STIRLERR_SMALL[n];
@@ -17100,91 +20200,11 @@ function escapeMarkdown(text) {
   return text.replace(/[\r\n]+/g, " ").replace(/([\\`*_[\]<>|])/g, "\\$1");
 }
 
-// src/report/build.ts
-var TONE_LABEL = { gain: "\u2705 Real gain", loss: "\u274C Real loss", noise: "\u26A0\uFE0F Not distinguishable from noise", same: "\u2796 No change" };
-function latencyStats(samples) {
-  const out = {};
-  for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
-  return out;
-}
-function compareLatency(baseline, candidate) {
-  if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
-  const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
-  return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
-}
-function latencyGate(latency, maxRegressionPercent) {
-  if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
-    return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured" };
-  }
-  const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
-  return {
-    name: "max-latency-regression",
-    limit: maxRegressionPercent,
-    value: lowerPercent,
-    passed: lowerPercent <= maxRegressionPercent,
-    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${lowerPercent >= 0 ? "+" : "\u2212"}${Math.abs(lowerPercent).toFixed(1)}% (at most +${maxRegressionPercent}% allowed)`
-  };
-}
-function latencyPhrase(latency, tone) {
-  const r = latency.latencyRatioP50;
-  const ci = latency.latencyRatioP50Ci95;
-  if (r === null || ci === null) return "latency was not measured";
-  const [lo, hi] = ci;
-  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)})`;
-  if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
-  return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
-}
-function headlineFor(task, comparison, latency) {
-  const accuracy = task.headline(comparison);
-  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
-}
-function buildReport(task, samples, inputs) {
-  const { config } = inputs;
-  const modelReport = (m) => ({
-    label: m.file.label,
-    path: m.file.path,
-    sha256: m.file.sha256,
-    bytes: m.file.bytes,
-    params: m.file.facts.params,
-    opset: m.file.facts.opset,
-    irVersion: m.file.facts.irVersion,
-    producer: m.file.facts.producer,
-    inputs: m.file.facts.inputs,
-    outputs: m.file.facts.outputs,
-    executionProvider: m.executionProvider,
-    metrics: task.score(m.predictions, samples, config),
-    latency: latencyStats(m.latencyMs)
-  });
-  const baseline = modelReport(inputs.baseline);
-  const candidate = modelReport(inputs.candidate);
-  const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
-  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
-  const gates = [...task.gates(taskComparison, config), latencyGate(latency, config.gates.maxLatencyRegression)];
-  const headline = headlineFor(task, taskComparison, latency);
-  return {
-    schemaVersion: 1,
-    tool: { name: "model-gate", version: inputs.version },
-    generatedAt: inputs.generatedAt,
-    task: task.name,
-    evalSet: inputs.evalSet,
-    environment: inputs.environment,
-    preprocess: inputs.preprocess,
-    models: { baseline, candidate },
-    comparison: { ...taskComparison, ...latency },
-    gates,
-    verdict: gates.every((g) => g.passed) ? "pass" : "fail",
-    headline
-  };
-}
-
-// src/report/markdown.ts
-import { basename } from "node:path";
-
 // node_modules/markdown-table/index.js
 function defaultStringLength(value) {
   return value.length;
 }
-function markdownTable(table2, options) {
+function markdownTable(table3, options) {
   const settings = options || {};
   const align = (settings.align || []).concat();
   const stringLength = settings.stringLength || defaultStringLength;
@@ -17194,15 +20214,15 @@ function markdownTable(table2, options) {
   const longestCellByColumn = [];
   let mostCellsPerRow = 0;
   let rowIndex = -1;
-  while (++rowIndex < table2.length) {
+  while (++rowIndex < table3.length) {
     const row2 = [];
     const sizes2 = [];
     let columnIndex2 = -1;
-    if (table2[rowIndex].length > mostCellsPerRow) {
-      mostCellsPerRow = table2[rowIndex].length;
+    if (table3[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table3[rowIndex].length;
     }
-    while (++columnIndex2 < table2[rowIndex].length) {
-      const cell = serialize(table2[rowIndex][columnIndex2]);
+    while (++columnIndex2 < table3[rowIndex].length) {
+      const cell = serialize(table3[rowIndex][columnIndex2]);
       if (settings.alignDelimiters !== false) {
         const size = stringLength(cell);
         sizes2[columnIndex2] = size;
@@ -17323,122 +20343,334 @@ function toAlignment(value) {
   return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
 }
 
-// src/report/markdown.ts
-var COMMENT_LIMIT = 65536;
-function shortSha(sha) {
-  return sha.slice(0, 7);
+// src/report/quantization.ts
+function quantizedModelReport(task, samples, config, fp32Predictions, run) {
+  const base = {
+    source: run.source,
+    path: run.file?.path ?? null,
+    sha256: run.file?.sha256 ?? null,
+    bytes: run.file?.bytes ?? null,
+    perChannel: run.perChannel,
+    calibration: run.calibration,
+    floatNodes: run.floatNodes,
+    note: run.note
+  };
+  if (!run.predictions) return { ...base, metrics: null, latency: null };
+  const summary = task.pairedSummary(task.compare(fp32Predictions, run.predictions, samples, config));
+  return {
+    ...base,
+    metrics: task.score(run.predictions, samples, config),
+    latency: run.latency,
+    [`drop${task.primary.key}`]: -summary.delta,
+    ...summary.test
+  };
 }
-function latencyRows(report) {
-  const { baseline: b, candidate: c } = report.models;
-  const { environment: env2 } = report;
-  const rows = [];
-  for (const key of Object.keys(b.latency)) {
-    const lb = b.latency[key];
-    const lc = c.latency[key];
-    if (!lc) continue;
-    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
-    const change = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95 ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
-    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
+function quantizedComparison(task, samples, config, baseline, candidate, fp32Delta) {
+  if (!baseline || !candidate) return null;
+  const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
+  return {
+    [`delta${task.primary.key}`]: summary.delta,
+    errorReduction: summary.errorReduction,
+    ...summary.test,
+    // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
+    rankFlip: fp32Delta > 0 && summary.delta <= 0
+  };
+}
+function int8DropGates(limit, label, drops) {
+  if (limit === null) return [];
+  return drops.map(({ role, drop }) => ({
+    name: `max-int8-drop (${role})`,
+    limit,
+    value: drop === null ? null : drop * 100,
+    passed: drop !== null && drop * 100 <= limit + 1e-12,
+    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
+  }));
+}
+var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
+function int8Row(task, b, c) {
+  if (!b || !c) return null;
+  const value = (q) => q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013";
+  const drop = (q) => {
+    const d = q[`drop${task.primary.key}`];
+    return typeof d === "number" ? points(-d) : "\u2013";
+  };
+  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `int8 drop ${drop(b)} / ${drop(c)}`];
+}
+function quantizationSection(task, models, comparison) {
+  const b = models.baseline.quantized;
+  const c = models.candidate.quantized;
+  if (!b || !c) return null;
+  const p = (q) => {
+    const test = q.mcnemar;
+    return typeof test?.pExact === "number" ? pValue(test.pExact) : "\u2013";
+  };
+  const rows = ["baseline", "candidate"].map((role) => {
+    const q = role === "baseline" ? b : c;
+    const fp32 = percent(task.primary.value(models[role].metrics));
+    const drop = q[`drop${task.primary.key}`];
+    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), escapeMarkdown(q.note ?? describe(q))];
+  });
+  const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 model"], ...rows])];
+  if (comparison) {
+    const delta = comparison[`delta${task.primary.key}`];
+    const rer = comparison.errorReduction;
+    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
   }
-  return rows;
+  const calibration = b.calibration ?? c.calibration;
+  if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
+  const floatOps = [...new Set([...b.floatNodes ?? [], ...c.floatNodes ?? []].map((n) => n.op))];
+  if (floatOps.length > 0) lines.push(`Left in float (no int8 path): ${floatOps.map(code).join(", ")}.`);
+  return { title: "Post-quantization accuracy (int8)", markdown: lines.join("\n\n"), detail: false };
 }
-function latencySection(report) {
-  const rows = [];
-  for (const role of ["baseline", "candidate"]) {
-    for (const s of Object.values(report.models[role].latency)) {
-      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)]);
+
+// src/report/build.ts
+var TONE_LABEL = { gain: "\u2705 Real gain", loss: "\u274C Real loss", noise: "\u26A0\uFE0F Not distinguishable from noise", same: "\u2796 No change" };
+function latencyStats(samples) {
+  const out = {};
+  for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
+  return out;
+}
+function compareLatency(baseline, candidate) {
+  if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
+  const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
+  return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
+}
+function latencyGate(latency, maxRegressionPercent) {
+  if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
+    return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured" };
+  }
+  const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
+  return {
+    name: "max-latency-regression",
+    limit: maxRegressionPercent,
+    value: lowerPercent,
+    passed: lowerPercent <= maxRegressionPercent,
+    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${lowerPercent >= 0 ? "+" : "\u2212"}${Math.abs(lowerPercent).toFixed(1)}% (at most +${maxRegressionPercent}% allowed)`
+  };
+}
+function latencyPhrase(latency, tone) {
+  const r = latency.latencyRatioP50;
+  const ci = latency.latencyRatioP50Ci95;
+  if (r === null || ci === null) return "latency was not measured";
+  const [lo, hi] = ci;
+  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)})`;
+  if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
+  return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
+}
+function headlineFor(task, comparison, latency) {
+  const accuracy = task.headline(comparison);
+  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
+}
+function buildReport(task, samples, inputs) {
+  const { config } = inputs;
+  const modelReport = (m) => ({
+    label: m.file.label,
+    path: m.file.path,
+    sha256: m.file.sha256,
+    bytes: m.file.bytes,
+    params: m.file.facts.params,
+    opset: m.file.facts.opset,
+    irVersion: m.file.facts.irVersion,
+    producer: m.file.facts.producer,
+    inputs: m.file.facts.inputs,
+    outputs: m.file.facts.outputs,
+    executionProvider: m.executionProvider,
+    metrics: task.score(m.predictions, samples, config),
+    latency: latencyStats(m.latencyMs)
+  });
+  const [qBase, qCand] = inputs.quantized ?? [null, null];
+  const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
+  const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
+  const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
+  const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
+  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
+  const quantized = qBase && qCand ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) } : {};
+  const drops = [baseline, candidate].map((m, i) => {
+    const drop = m.quantized?.[`drop${task.primary.key}`];
+    return { role: i === 0 ? "baseline" : "candidate", drop: typeof drop === "number" ? drop : null };
+  });
+  const gates = [
+    ...task.gates(taskComparison, config),
+    latencyGate(latency, config.gates.maxLatencyRegression),
+    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops)
+  ];
+  const headline = headlineFor(task, taskComparison, latency);
+  return {
+    schemaVersion: 1,
+    tool: { name: "model-gate", version: inputs.version },
+    generatedAt: inputs.generatedAt,
+    task: task.name,
+    evalSet: inputs.evalSet,
+    environment: inputs.environment,
+    preprocess: inputs.preprocess,
+    models: { baseline, candidate },
+    comparison: { ...taskComparison, ...latency, ...quantized },
+    gates,
+    verdict: gates.every((g) => g.passed) ? "pass" : "fail",
+    headline
+  };
+}
+
+// src/report/html.ts
+import { createHash as createHash4 } from "node:crypto";
+import { basename } from "node:path";
+
+// src/report/html-text.ts
+var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
+}
+var SAFE_IMAGE_URL = /^data:image\/(?:png|webp|jpeg|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
+function isSafeImageDataUrl(url) {
+  return SAFE_IMAGE_URL.test(url);
+}
+var MARKDOWN_ESCAPABLE = "\\`*_[]<>|";
+function inlineMarkdown(text) {
+  let html = "";
+  let bold = false;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === "\\" && i + 1 < text.length && MARKDOWN_ESCAPABLE.includes(text[i + 1])) {
+      html += escapeHtml(text[i + 1]);
+      i += 2;
+    } else if (ch === "`") {
+      const fence = /^`+/.exec(text.slice(i))[0];
+      const close = findFence(text, i + fence.length, fence.length);
+      if (close < 0) {
+        html += escapeHtml(fence);
+        i += fence.length;
+      } else {
+        html += `<code>${escapeHtml(text.slice(i + fence.length, close))}</code>`;
+        i = close + fence.length;
+      }
+    } else if (text.startsWith("**", i)) {
+      html += bold ? "</strong>" : "<strong>";
+      bold = !bold;
+      i += 2;
+    } else {
+      html += escapeHtml(ch);
+      i++;
     }
   }
-  const table2 = markdownTable([["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], ...rows], {
-    align: ["l", "r", "r", "r", "r", "r", "r", "r"]
-  });
-  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
-  return { title: "Latency", markdown: `${table2}
-
-${note}`, detail: true };
+  return bold ? `${html}</strong>` : html;
 }
-function signature(m) {
-  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
-  return `${io(m.inputs)} \u2192 ${io(m.outputs)}`;
+function findFence(text, from, length) {
+  const pattern = new RegExp(`(?<!\`)\`{${length}}(?!\`)`, "g");
+  pattern.lastIndex = from;
+  const match = pattern.exec(text);
+  return match ? match.index : -1;
 }
-function factsSection(report) {
-  const { baseline: b, candidate: c } = report.models;
-  const rows = [
-    ["file", code(b.label), code(c.label)],
-    ["sha256", code(b.sha256), code(c.sha256)],
-    ["size", `${bytes(b.bytes)} (${count(b.bytes)} B)`, `${bytes(c.bytes)} (${count(c.bytes)} B)`],
-    ["parameters", count(b.params), count(c.params)],
-    ["opset \xB7 IR", `${b.opset} \xB7 ${b.irVersion}`, `${c.opset} \xB7 ${c.irVersion}`],
-    ["producer", escapeMarkdown(b.producer || "\u2013"), escapeMarkdown(c.producer || "\u2013")],
-    ["signature", escapeMarkdown(signature(b)), escapeMarkdown(signature(c))]
-  ];
-  return { title: "Model facts", markdown: markdownTable([["", "baseline", "candidate"], ...rows]), detail: true };
-}
-function gatesBlock(report) {
-  const failed = report.gates.filter((g) => !g.passed);
-  const status = failed.length === 0 ? `**Gates: \u2705 all ${report.gates.length} passed.**` : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
-  const table2 = markdownTable([["gate", "limit", "judged", "result"], ...report.gates.map((g) => [
-    code(g.name),
-    escapeMarkdown(String(g.limit)),
-    escapeMarkdown(g.line),
-    g.passed ? "\u2705 pass" : "\u274C fail"
-  ])]);
-  return `${status}
-
-${table2}`;
-}
-function footer(report, comparisonNote) {
-  const { evalSet: e, environment: env2 } = report;
-  const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
-  const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
-  return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} threads \xB7 model-gate ${report.tool.version}`;
-}
-function details(section) {
-  return `<details><summary>${section.title}</summary>
-
-${section.markdown}
-
-</details>`;
-}
-function renderMarkdown(report, task, options = {}) {
-  const limit = options.limit ?? COMMENT_LIMIT;
-  const { baseline: b, candidate: c } = report.models;
-  const head = [
-    ...options.marker ? [`<!-- ${options.marker} -->`] : [],
-    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename(b.label))} \u2192 ${code(basename(c.label))}`,
-    // Recomputed rather than read from report.headline: the comment workflow re-renders reports
-    // that came from an untrusted run, and every string in it must come from our own formatting.
-    headlineFor(task, report.comparison, report.comparison)
-  ].join("\n");
-  const rows = [
-    ...task.tableRows(b.metrics, c.metrics, report.comparison),
-    ...latencyRows(report),
-    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
-  ];
-  const main = markdownTable(
-    [["", `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, "change"], ...rows.map((r) => [...r])],
-    { align: ["l", "r", "r", "r"] }
-  );
-  const detectable = report.comparison.detectableDifference;
-  const note = typeof detectable === "number" ? ` \xB7 this eval set can detect differences \u2265 ${(detectable * 100).toFixed(2)} pt` : "";
-  const sections = [latencySection(report), factsSection(report), ...task.sections(b.metrics, c.metrics, report.comparison)];
-  const assemble = (kept, dropped) => [
-    head,
-    main,
-    gatesBlock(report),
-    ...kept.map(details),
-    ...dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? "" : "s"} left out to fit the comment limit; see the full report._`] : [],
-    footer(report, note)
-  ].join("\n\n") + "\n";
-  for (let keep = sections.length; keep >= 0; keep--) {
-    const text = assemble(sections.slice(0, keep), sections.length - keep);
-    if (text.length <= limit) return text;
+function splitTableRow(line) {
+  const body = line.trim().replace(/^\|/, "").replace(/\|$/, "");
+  const cells = [];
+  let cell = "";
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === "\\" && i + 1 < body.length) {
+      cell += ch + body[i + 1];
+      i++;
+    } else if (ch === "`") {
+      const fence = /^`+/.exec(body.slice(i))[0];
+      const close = findFence(body, i + fence.length, fence.length);
+      const end = close < 0 ? i + fence.length : close + fence.length;
+      cell += body.slice(i, end);
+      i = end - 1;
+    } else if (ch === "|") {
+      cells.push(cell.trim());
+      cell = "";
+    } else cell += ch;
   }
-  const minimal = assemble([], sections.length);
-  return minimal.length <= limit ? minimal : `${minimal.slice(0, limit - 40)}
+  cells.push(cell.trim());
+  return cells;
+}
+var DELIMITER_ROW = /^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$/;
+function tableToHtml(lines) {
+  const align = splitTableRow(lines[1]).map((c) => c.endsWith(":") ? c.startsWith(":") ? "center" : "num" : "");
+  const row = (cells, tag) => `<tr>${cells.map((c, k) => `<${tag}${align[k] === "num" ? ' class="num"' : ""}>${inlineMarkdown(c)}</${tag}>`).join("")}</tr>`;
+  const head = row(splitTableRow(lines[0]), "th");
+  const body = lines.slice(2).map((l) => row(splitTableRow(l), "td")).join("\n");
+  return `<table>
+<thead>${head}</thead>
+<tbody>
+${body}
+</tbody>
+</table>`;
+}
+function markdownToHtml(markdown) {
+  return markdown.split(/\n\s*\n/).map((block) => block.split("\n").filter((l) => l.trim() !== "")).filter((lines) => lines.length > 0).map((lines) => lines.length >= 2 && lines[0].trim().startsWith("|") && DELIMITER_ROW.test(lines[1].trim()) ? tableToHtml(lines) : `<p>${lines.map(inlineMarkdown).join("<br>")}</p>`).join("\n");
+}
 
-_(truncated to fit)_
-`;
+// src/report/html-gallery.ts
+var GALLERY_LIMIT = 60;
+function tile(item, kind) {
+  const image = isSafeImageDataUrl(item.thumbnail) ? `<img src="${item.thumbnail}" alt="${escapeHtml(item.id)}">` : '<span class="no-image">no image</span>';
+  const mark = (prediction) => prediction === item.label ? '<span class="ok">\u2713</span>' : '<span class="bad">\u2717</span>';
+  return [
+    `<figure class="tile ${kind}">`,
+    `<div class="thumb">${image}</div>`,
+    "<figcaption>",
+    `<div class="truth" title="${escapeHtml(item.label)}">label <b>${escapeHtml(item.label)}</b></div>`,
+    `<div title="${escapeHtml(item.baseline)}">baseline ${mark(item.baseline)} ${escapeHtml(item.baseline)}</div>`,
+    `<div title="${escapeHtml(item.candidate)}">candidate ${mark(item.candidate)} ${escapeHtml(item.candidate)}</div>`,
+    `<div class="id" title="${escapeHtml(item.id)}">${escapeHtml(item.id)}</div>`,
+    "</figcaption>",
+    "</figure>"
+  ].join("");
+}
+function gallerySection(heading, kind, items, total, limit) {
+  const all = Math.max(total ?? items.length, items.length);
+  const shown = items.slice(0, limit);
+  const more = all - shown.length;
+  const note = more > 0 ? `<p class="muted">\u2026 and ${count(more)} more not shown; report.json lists every flipped sample.</p>` : "";
+  const body = shown.length === 0 ? '<p class="muted">None.</p>' : `<div class="tiles">
+${shown.map((it) => tile(it, kind)).join("\n")}
+</div>`;
+  return `<h3 id="gallery-${kind}">${heading} (${count(all)})</h3>
+${body}
+${note}`;
+}
+function renderGallery(gallery, limit = GALLERY_LIMIT) {
+  return [
+    '<section id="gallery">',
+    "<h2>Regression gallery</h2>",
+    gallerySection("Newly wrong: the baseline got these right, the candidate does not", "broken", gallery.broken, gallery.brokenTotal, limit),
+    gallerySection("Fixed: the candidate gets these right, the baseline did not", "fixed", gallery.fixed, gallery.fixedTotal, limit),
+    "</section>"
+  ].join("\n");
+}
+
+// src/report/gallery.ts
+async function galleryFromClassification(input, thumbnail, limit = GALLERY_LIMIT) {
+  const { samples, classes, baseline, candidate } = input;
+  if (baseline.length !== samples.length || candidate.length !== samples.length) {
+    throw new Error(`gallery: ${samples.length} samples but ${baseline.length} baseline and ${candidate.length} candidate predictions`);
+  }
+  const indexOf = new Map(samples.map((s, i) => [s.id, i]));
+  const name = (k) => k === void 0 ? "\u2013" : classes[k] ?? `class ${k}`;
+  const item = async (id) => {
+    const i = indexOf.get(id);
+    if (i === void 0) throw new Error(`gallery: flipped sample '${id}' is not in the eval set`);
+    const sample = samples[i];
+    return {
+      id,
+      label: name(sample.label),
+      baseline: name(baseline[i].ranked[0]),
+      candidate: name(candidate[i].ranked[0]),
+      thumbnail: await thumbnail(sample.file)
+    };
+  };
+  const items = async (ids) => {
+    const out = [];
+    for (const id of ids.slice(0, limit)) out.push(await item(id));
+    return out;
+  };
+  return {
+    broken: await items(input.flips.broken),
+    fixed: await items(input.flips.fixed),
+    brokenTotal: input.flips.broken.length,
+    fixedTotal: input.flips.fixed.length
+  };
 }
 
 // src/tasks/classification/metrics.ts
@@ -17483,10 +20715,10 @@ function compareClassification(baseline, candidate, labels, ids, classes) {
   const n = labels.length;
   const baseOk = labels.map((label, i) => isTop1(baseline[i], label));
   const candOk = labels.map((label, i) => isTop1(candidate[i], label));
-  const table2 = pairedTable(baseOk, candOk);
-  const diff = newcombePairedDiff(table2);
-  const rer = errorReduction(table2);
-  const p = mcnemar(table2);
+  const table3 = pairedTable(baseOk, candOk);
+  const diff = newcombePairedDiff(table3);
+  const rer = errorReduction(table3);
+  const p = mcnemar(table3);
   const fixed = [];
   const broken = [];
   const perClass = classes.map((name) => ({ name, samples: 0, base: 0, cand: 0, fixed: 0, broken: 0 }));
@@ -17511,15 +20743,15 @@ function compareClassification(baseline, candidate, labels, ids, classes) {
     deltaTop1Ci95: diff.ci,
     errorReduction: rer ? rer.value : null,
     errorReductionCi95: rer ? rer.ci : null,
-    detectableDifference: detectableDifference(n, (table2.b + table2.c) / n),
+    detectableDifference: detectableDifference(n, (table3.b + table3.c) / n),
     mcnemar: {
-      bothCorrect: table2.a,
-      baselineOnlyCorrect: table2.b,
-      candidateOnlyCorrect: table2.c,
-      bothWrong: table2.d,
+      bothCorrect: table3.a,
+      baselineOnlyCorrect: table3.b,
+      candidateOnlyCorrect: table3.c,
+      bothWrong: table3.d,
       pExact: p.exact,
       pMidP: p.midP,
-      log10PExact: log10McnemarExact(table2)
+      log10PExact: log10McnemarExact(table3)
     },
     flips: { fixed, broken },
     perClass: deltas
@@ -17577,10 +20809,10 @@ function perClassSection(cmp) {
     r.delta === null ? "\u2013" : points(r.delta),
     `${count(r.fixed)} / ${count(r.broken)}`
   ]);
-  const table2 = markdownTable([["class", "samples", "baseline", "candidate", "change", "fixed / broken"], ...rows], {
+  const table3 = markdownTable([["class", "samples", "baseline", "candidate", "change", "fixed / broken"], ...rows], {
     align: ["l", "r", "r", "r", "r", "r"]
   });
-  return { title: "Per-class changes (worst first)", markdown: table2, detail: true };
+  return { title: "Per-class changes (worst first)", markdown: table3, detail: true };
 }
 var FLIPS_SHOWN = 20;
 function flipsSection(cmp) {
@@ -17773,7 +21005,15 @@ var classificationTask = {
   },
   score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
   compare: (baseline, candidate, samples, config) => compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
+  primary: { key: "Top1", label: "top-1", value: (m) => m.top1 },
+  pairedSummary: (c) => ({
+    delta: c.deltaTop1,
+    errorReduction: c.errorReduction,
+    pValue: c.mcnemar.pExact,
+    test: { mcnemar: { pExact: c.mcnemar.pExact, pMidP: c.mcnemar.pMidP, baselineOnlyCorrect: c.mcnemar.baselineOnlyCorrect, candidateOnlyCorrect: c.mcnemar.candidateOnlyCorrect } }
+  }),
   gates: (comparison, config) => classificationGates(comparison, config.gates),
+  gallery: (comparison, samples, baseline, candidate, config, thumbnail) => galleryFromClassification({ flips: comparison.flips, samples, classes: config.classes, baseline, candidate }, thumbnail),
   headline: classificationHeadline,
   tableRows: classificationRows,
   sections: (_b, _c, comparison) => classificationSections(comparison)
@@ -17787,10 +21027,4346 @@ function taskFor(name) {
   return TASKS[name];
 }
 
+// src/report/html-chart.ts
+var WIDTH = 640;
+var HEIGHT = 220;
+var PAD = { left: 64, right: 16, top: 12, bottom: 36 };
+var SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+function niceTicks(min, max, target = 5) {
+  if (min === max) {
+    const pad = min === 0 ? 1 : Math.abs(min) * 0.01;
+    return niceTicks(min - pad, max + pad, target);
+  }
+  const rough = (max - min) / Math.max(1, target - 1);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
+  const first = Math.floor(min / step + 1e-9);
+  const last = Math.ceil(max / step - 1e-9);
+  const ticks = [];
+  for (let k = first; k <= last; k++) ticks.push(Number((k * step).toPrecision(12)));
+  return ticks;
+}
+function tickDigits(ticks) {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
+  return Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
+}
+var fmt = (value, digits, unit) => `${value.toFixed(digits)}${unit === "%" ? "%" : unit ? ` ${unit}` : ""}`;
+function segments(values, count2) {
+  const out = [];
+  let run = [];
+  for (let i = 0; i < count2; i++) {
+    const v = values[i];
+    if (typeof v === "number" && Number.isFinite(v)) run.push({ index: i, value: v });
+    else if (run.length) out.push(run), run = [];
+  }
+  if (run.length) out.push(run);
+  return out;
+}
+function renderLineChart(chart) {
+  const count2 = chart.timestamps.length;
+  const unit = chart.unit ?? "";
+  const finite = chart.series.flatMap((s) => s.values.slice(0, count2).filter((v) => Number.isFinite(v)));
+  const title = chart.title ? `<h3>${escapeHtml(chart.title)}</h3>
+` : "";
+  if (count2 === 0 || finite.length === 0) return `<figure class="chart">${title}<p class="muted">No history yet.</p></figure>`;
+  const ticks = niceTicks(Math.min(...finite), Math.max(...finite));
+  const [lo, hi] = [ticks[0], ticks[ticks.length - 1]];
+  const digits = tickDigits(ticks);
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const x = (i) => PAD.left + (count2 === 1 ? plotW / 2 : i / (count2 - 1) * plotW);
+  const y = (v) => PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
+  const r = (n) => n.toFixed(1);
+  const parts = [];
+  for (const t of ticks) {
+    parts.push(`<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${r(y(t))}" y2="${r(y(t))}"/>`);
+    parts.push(`<text class="tick" x="${PAD.left - 6}" y="${r(y(t) + 4)}" text-anchor="end">${escapeHtml(fmt(t, digits, unit))}</text>`);
+  }
+  const date = (i) => escapeHtml(chart.timestamps[i].slice(0, 10));
+  parts.push(`<text class="tick" x="${r(x(0))}" y="${HEIGHT - 12}" text-anchor="${count2 === 1 ? "middle" : "start"}">${date(0)}</text>`);
+  if (count2 > 1) parts.push(`<text class="tick" x="${r(x(count2 - 1))}" y="${HEIGHT - 12}" text-anchor="end">${date(count2 - 1)}</text>`);
+  chart.series.forEach((s, k) => {
+    const colour = SERIES_COLOURS[k % SERIES_COLOURS.length];
+    for (const run of segments(s.values, count2)) {
+      if (run.length > 1) {
+        parts.push(`<polyline class="series" fill="none" stroke="${colour}" stroke-width="2" points="${run.map((p) => `${r(x(p.index))},${r(y(p.value))}`).join(" ")}"/>`);
+      }
+      for (const p of run) {
+        const tip = `${escapeHtml(s.name)} \xB7 ${escapeHtml(chart.timestamps[p.index])}: ${escapeHtml(fmt(p.value, digits + 1, unit))}`;
+        parts.push(`<circle cx="${r(x(p.index))}" cy="${r(y(p.value))}" r="2.5" fill="${colour}"><title>${tip}</title></circle>`);
+      }
+    }
+  });
+  const legend = chart.series.map((s, k) => `<span class="legend"><span class="swatch c${k % SERIES_COLOURS.length}"></span>${escapeHtml(s.name)}</span>`).join(" ");
+  const label = escapeHtml(chart.title ?? "history");
+  return `<figure class="chart">${title}<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${label}">
+${parts.join("\n")}
+</svg>
+<figcaption>${legend}</figcaption></figure>`;
+}
+
+// src/report/html-style.ts
+var HTML_STYLE = `
+:root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg-soft: #f6f8fa;
+  --gain: #1a7f37; --loss: #cf222e; --noise: #9a6700; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--fg); background: #fff; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", sans-serif; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 15px; margin: 20px 0 8px; }
+code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; background: var(--bg-soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+.muted { color: var(--muted); }
+.verdict { margin: 16px 0; padding: 12px 16px; border-left: 5px solid var(--muted); background: var(--bg-soft); border-radius: 6px; }
+.verdict.gain { border-color: var(--gain); } .verdict.loss { border-color: var(--loss); } .verdict.noise { border-color: var(--noise); }
+.verdict p { margin: 4px 0; }
+.headline { font-size: 16px; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; letter-spacing: .03em; }
+.badge.pass { background: var(--gain); } .badge.fail { background: var(--loss); }
+nav { font-size: 13px; color: var(--muted); } nav a { color: inherit; margin-right: 12px; }
+table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: var(--bg-soft); font-weight: 600; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+tr.fail td { background: #ffebe9; }
+.ok { color: var(--gain); font-weight: 700; } .bad { color: var(--loss); font-weight: 700; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(168px, 1fr)); gap: 10px; }
+.tile { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; font-size: 12px; }
+.tile.broken { border-top: 3px solid var(--loss); } .tile.fixed { border-top: 3px solid var(--gain); }
+.thumb { display: flex; align-items: center; justify-content: center; height: 100px; background: var(--bg-soft); border-radius: 4px; }
+.thumb img { max-width: 96px; max-height: 96px; image-rendering: pixelated; }
+.no-image { color: var(--muted); }
+.tile figcaption { margin-top: 6px; line-height: 1.45; }
+.tile figcaption div { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.tile .id { color: var(--muted); font-size: 11px; }
+.chart { margin: 8px 0 16px; } .chart h3 { margin-top: 8px; }
+.chart svg { max-width: 100%; height: auto; }
+.chart .grid { stroke: #eaeef2; stroke-width: 1; }
+.chart .tick { fill: var(--muted); font-size: 11px; }
+.legend { margin-right: 14px; font-size: 12px; white-space: nowrap; }
+.swatch { display: inline-block; width: 12px; height: 3px; margin: 0 5px 3px 0; vertical-align: middle; }
+${SERIES_COLOURS.map((c, k) => `.swatch.c${k} { background: ${c}; }`).join("\n")}
+details > summary { cursor: pointer; font-weight: 600; margin: 16px 0 4px; }
+footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12px; }
+`;
+
+// src/report/html.ts
+var TONES = /* @__PURE__ */ new Set(["gain", "loss", "noise", "same"]);
+function table2(head, rows, numeric, rowClass) {
+  const cell = (tag, html, k) => `<${tag}${numeric[k] ? ' class="num"' : ""}>${html}</${tag}>`;
+  const body = rows.map((r, i) => `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ""}>${r.map((h, k) => cell("td", h, k)).join("")}</tr>`);
+  return `<table>
+<thead><tr>${head.map((h, k) => cell("th", h, k)).join("")}</tr></thead>
+<tbody>
+${body.join("\n")}
+</tbody>
+</table>`;
+}
+function latencyRows(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const { environment: env2, comparison } = report;
+  const rows = [];
+  for (const key of Object.keys(b.latency)) {
+    const lb = b.latency[key];
+    const lc = c.latency[key];
+    if (!lc) continue;
+    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
+    const change = lb.batch === 1 && comparison.latencyRatioP50 !== null && comparison.latencyRatioP50Ci95 ? `${ratio(comparison.latencyRatioP50)} (${comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
+    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
+  }
+  return rows;
+}
+function verdictBlock(report, task) {
+  const tone = task.headline(report.comparison).tone;
+  const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
+  const failed = report.gates.filter((g) => !g.passed);
+  const gates = failed.length === 0 ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed` : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
+  const rankFlip = report.comparison.quantized?.rankFlip === true ? "<p><strong>\u26A0\uFE0F Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>" : "";
+  return `<section class="verdict ${TONES.has(tone) ? tone : ""}" id="verdict">
+<p class="headline">${headline}</p>
+${rankFlip}<p class="gates-status">${gates}</p>
+</section>`;
+}
+function summaryTable(report, task) {
+  const { baseline: b, candidate: c } = report.models;
+  const int8 = int8Row(task, b.quantized, c.quantized);
+  const rows = [
+    ...task.tableRows(b.metrics, c.metrics, report.comparison),
+    ...int8 ? [int8] : [],
+    ...latencyRows(report),
+    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
+  ];
+  const head = ["", `baseline <code>${escapeHtml(b.sha256.slice(0, 7))}</code>`, `candidate <code>${escapeHtml(c.sha256.slice(0, 7))}</code>`, "change"];
+  return table2(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
+}
+function gatesTable(report) {
+  const rows = report.gates.map((g) => [`<code>${escapeHtml(g.name)}</code>`, escapeHtml(String(g.limit)), escapeHtml(g.line), g.passed ? '<span class="ok">\u2713 pass</span>' : '<span class="bad">\u2717 fail</span>']);
+  return table2(["gate", "limit", "judged", "result"], rows, [false, true, false, false], (i) => report.gates[i].passed ? "" : "fail");
+}
+function latencyTable(report) {
+  const rows = [];
+  for (const role of ["baseline", "candidate"]) {
+    for (const s of Object.values(report.models[role].latency)) {
+      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(escapeHtml));
+    }
+  }
+  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  return `${table2(["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], rows, [false, true, true, true, true, true, true, true])}
+<p class="muted">${note}</p>`;
+}
+function factsTable(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
+  const facts = [
+    ["file", (m) => `<code>${escapeHtml(m.label)}</code>`],
+    ["sha256", (m) => `<code>${escapeHtml(m.sha256)}</code>`],
+    ["size", (m) => escapeHtml(`${bytes(m.bytes)} (${count(m.bytes)} B)`)],
+    ["parameters", (m) => escapeHtml(count(m.params))],
+    ["opset \xB7 IR", (m) => escapeHtml(`${m.opset} \xB7 ${m.irVersion}`)],
+    ["producer", (m) => escapeHtml(m.producer || "\u2013")],
+    ["execution provider", (m) => escapeHtml(m.executionProvider)],
+    ["inputs", (m) => escapeHtml(io(m.inputs))],
+    ["outputs", (m) => escapeHtml(io(m.outputs))]
+  ];
+  return table2(["", "baseline", "candidate"], facts.map(([name, f]) => [escapeHtml(name), f(b), f(c)]), [false, false, false]);
+}
+function environmentTable(report) {
+  const { evalSet: e, environment: env2 } = report;
+  const rows = [
+    ["eval set", `${e.source} (${count(e.samples)} samples${e.fromCache ? ", from cache" : ""})`],
+    ["eval set sha256", e.sha256 ?? "\u2013"],
+    ["execution provider", `${env2.executionProvider.toUpperCase()}${env2.executionProviderNote ? ` (${env2.executionProviderNote})` : ""}`],
+    ["threads", String(env2.threads)],
+    ["onnxruntime \xB7 node", `${env2.onnxruntime} \xB7 ${env2.node}`],
+    ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`],
+    ...Object.entries(report.preprocess).map(([key, value]) => [`preprocess.${key}`, JSON.stringify(value) ?? "\u2013"])
+  ];
+  return table2(["", ""], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
+}
+var section = (id, title, html) => `<section id="${id}">
+<h2>${escapeHtml(title)}</h2>
+${html}
+</section>`;
+var details = (title, html, open5 = false) => `<details${open5 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
+${html}
+</details>`;
+function renderHtmlReport(input) {
+  const { report, gallery, history } = input;
+  const task = taskFor(report.task);
+  if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
+  const { baseline: b, candidate: c } = report.models;
+  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
+  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
+  const charts = history && history.length > 0 ? section("history", "History", history.map(renderLineChart).join("\n")) : "";
+  const nav = [
+    ["summary", "Summary"],
+    ["gates", "Gates"],
+    ...int8 ? [["int8", "int8"]] : [],
+    ...gallery ? [["gallery", "Gallery"]] : [],
+    ...charts ? [["history", "History"]] : [],
+    ["details", "Details"]
+  ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("");
+  const title = `model-gate \xB7 ${input.title} \xB7 ${basename(b.label)} \u2192 ${basename(c.label)}`;
+  const body = [
+    `<header>
+<h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
+<p class="muted"><code>${escapeHtml(b.label)}</code> \u2192 <code>${escapeHtml(c.label)}</code> \xB7 ${escapeHtml(count(report.evalSet.samples))} eval samples \xB7 ${escapeHtml(report.generatedAt)}</p>
+</header>`,
+    verdictBlock(report, task),
+    `<nav>${nav}</nav>`,
+    section("summary", "Summary", summaryTable(report, task)),
+    section("gates", "Gates", gatesTable(report)),
+    int8 ? section("int8", int8.title, markdownToHtml(int8.markdown)) : "",
+    gallery ? renderGallery(gallery) : "",
+    charts,
+    section("details", "Details", [
+      ...taskSections.map((s) => details(s.title, markdownToHtml(s.markdown), true)),
+      details("Latency", latencyTable(report), true),
+      details("Model facts", factsTable(report), true),
+      details("Run environment", environmentTable(report))
+    ].join("\n")),
+    `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
+  ].filter((part) => part !== "");
+  const styleHash = createHash4("sha256").update(HTML_STYLE).digest("base64");
+  const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // An empty icon, so a browser does not ask a server for /favicon.ico.
+    '<link rel="icon" href="data:,">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${HTML_STYLE}</style>`,
+    "</head>",
+    "<body>",
+    "<main>",
+    ...body,
+    "</main>",
+    "</body>",
+    "</html>",
+    ""
+  ].join("\n");
+}
+
+// src/report/markdown.ts
+import { basename as basename2 } from "node:path";
+var COMMENT_LIMIT = 65536;
+function shortSha(sha) {
+  return sha.slice(0, 7);
+}
+function latencyRows2(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const { environment: env2 } = report;
+  const rows = [];
+  for (const key of Object.keys(b.latency)) {
+    const lb = b.latency[key];
+    const lc = c.latency[key];
+    if (!lc) continue;
+    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
+    const change = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95 ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
+    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
+  }
+  return rows;
+}
+function latencySection(report) {
+  const rows = [];
+  for (const role of ["baseline", "candidate"]) {
+    for (const s of Object.values(report.models[role].latency)) {
+      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)]);
+    }
+  }
+  const table3 = markdownTable([["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], ...rows], {
+    align: ["l", "r", "r", "r", "r", "r", "r", "r"]
+  });
+  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  return { title: "Latency", markdown: `${table3}
+
+${note}`, detail: true };
+}
+function signature(m) {
+  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
+  return `${io(m.inputs)} \u2192 ${io(m.outputs)}`;
+}
+function factsSection(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const rows = [
+    ["file", code(b.label), code(c.label)],
+    ["sha256", code(b.sha256), code(c.sha256)],
+    ["size", `${bytes(b.bytes)} (${count(b.bytes)} B)`, `${bytes(c.bytes)} (${count(c.bytes)} B)`],
+    ["parameters", count(b.params), count(c.params)],
+    ["opset \xB7 IR", `${b.opset} \xB7 ${b.irVersion}`, `${c.opset} \xB7 ${c.irVersion}`],
+    ["producer", escapeMarkdown(b.producer || "\u2013"), escapeMarkdown(c.producer || "\u2013")],
+    ["signature", escapeMarkdown(signature(b)), escapeMarkdown(signature(c))]
+  ];
+  return { title: "Model facts", markdown: markdownTable([["", "baseline", "candidate"], ...rows]), detail: true };
+}
+function gatesBlock(report) {
+  const failed = report.gates.filter((g) => !g.passed);
+  const status = failed.length === 0 ? `**Gates: \u2705 all ${report.gates.length} passed.**` : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
+  const table3 = markdownTable([["gate", "limit", "judged", "result"], ...report.gates.map((g) => [
+    code(g.name),
+    escapeMarkdown(String(g.limit)),
+    escapeMarkdown(g.line),
+    g.passed ? "\u2705 pass" : "\u274C fail"
+  ])]);
+  return `${status}
+
+${table3}`;
+}
+function footer(report, comparisonNote) {
+  const { evalSet: e, environment: env2 } = report;
+  const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
+  const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
+  return `Eval set ${code(basename2(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} threads \xB7 model-gate ${report.tool.version}`;
+}
+function details2(section2) {
+  if (!section2.detail) return `#### ${section2.title}
+
+${section2.markdown}`;
+  return `<details><summary>${section2.title}</summary>
+
+${section2.markdown}
+
+</details>`;
+}
+function renderMarkdown(report, task, options = {}) {
+  const limit = options.limit ?? COMMENT_LIMIT;
+  const { baseline: b, candidate: c } = report.models;
+  const head = [
+    ...options.marker ? [`<!-- ${options.marker} -->`] : [],
+    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename2(b.label))} \u2192 ${code(basename2(c.label))}`,
+    // Recomputed rather than read from report.headline: the comment workflow re-renders reports
+    // that came from an untrusted run, and every string in it must come from our own formatting.
+    headlineFor(task, report.comparison, report.comparison),
+    ...report.comparison.quantized?.rankFlip === true ? [`**\u26A0\uFE0F Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`] : []
+  ].join("\n");
+  const rows = [
+    ...task.tableRows(b.metrics, c.metrics, report.comparison),
+    ...int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized)] : [],
+    ...latencyRows2(report),
+    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
+  ];
+  const main = markdownTable(
+    [["", `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, "change"], ...rows.map((r) => [...r])],
+    { align: ["l", "r", "r", "r"] }
+  );
+  const detectable = report.comparison.detectableDifference;
+  const note = typeof detectable === "number" ? ` \xB7 this eval set can detect differences \u2265 ${(detectable * 100).toFixed(2)} pt` : "";
+  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
+  const sections = [
+    ...int8 ? [int8] : [],
+    latencySection(report),
+    factsSection(report),
+    ...task.sections(b.metrics, c.metrics, report.comparison)
+  ];
+  const assemble = (kept, dropped) => [
+    head,
+    main,
+    gatesBlock(report),
+    ...kept.map(details2),
+    ...dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? "" : "s"} left out to fit the comment limit; see the full report._`] : [],
+    footer(report, note)
+  ].join("\n\n") + "\n";
+  for (let keep = sections.length; keep >= 0; keep--) {
+    const text = assemble(sections.slice(0, keep), sections.length - keep);
+    if (text.length <= limit) return text;
+  }
+  const minimal = assemble([], sections.length);
+  return minimal.length <= limit ? minimal : `${minimal.slice(0, limit - 40)}
+
+_(truncated to fit)_
+`;
+}
+
+// src/preprocess/thumbnail.ts
+import sharp3 from "sharp";
+var WEBP_QUALITY = 80;
+async function thumbnailDataUrl(file, maxSide) {
+  if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
+  try {
+    const meta = await sharp3(file).metadata();
+    const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
+    if (longest === 0) throw new Error("the image has no size");
+    const image = sharp3(file, { pages: 1 }).removeAlpha();
+    if (longest <= maxSide) {
+      const factor = Math.floor(maxSide / longest);
+      const enlarged = factor > 1 ? image.resize({ width: meta.width * factor, height: meta.height * factor, kernel: "nearest" }) : image;
+      const png = await enlarged.png().toBuffer();
+      return `data:image/png;base64,${png.toString("base64")}`;
+    }
+    const webp = await image.resize({ width: maxSide, height: maxSide, fit: "inside" }).webp({ quality: WEBP_QUALITY }).toBuffer();
+    return `data:image/webp;base64,${webp.toString("base64")}`;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`${file}: cannot make a thumbnail for the report: ${reason}`, { cause: error });
+  }
+}
+
+// src/quantize/variants.ts
+import { mkdir as mkdir4, readdir as readdir3, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
+import { basename as basename3, join as join7, relative as relative2, sep as sep2 } from "node:path";
+
+// src/quantize/index.ts
+import { readFile as readFile4 } from "node:fs/promises";
+
+// src/quantize/calibrate.ts
+import { rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
+import { join as join6 } from "node:path";
+
+// src/quantize/model-io.ts
+var import_minimal2 = __toESM(require_minimal2(), 1);
+
+// src/quantize/onnx-pb.js
+var import_minimal = __toESM(require_minimal2(), 1);
+var $Reader = import_minimal.default.Reader;
+var $Writer = import_minimal.default.Writer;
+var $util = import_minimal.default.util;
+var $Object = $util.global.Object;
+var $undefined = $util.global.undefined;
+var $Error = $util.global.Error;
+var $RangeError = $util.global.RangeError;
+var $root = import_minimal.default.roots["default"] || (import_minimal.default.roots["default"] = {});
+var onnx = $root.onnx = (() => {
+  const onnx2 = {};
+  onnx2.ModelProto = (function() {
+    const ModelProto = function(properties) {
+      this.opsetImport = [];
+      this.metadataProps = [];
+      this.trainingInfo = [];
+      this.functions = [];
+      this.configuration = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    ModelProto.prototype.irVersion = $util.Long ? $util.Long.fromBits(0, 0, false) : 0;
+    ModelProto.prototype.producerName = "";
+    ModelProto.prototype.producerVersion = "";
+    ModelProto.prototype.domain = "";
+    ModelProto.prototype.modelVersion = $util.Long ? $util.Long.fromBits(0, 0, false) : 0;
+    ModelProto.prototype.docString = "";
+    ModelProto.prototype.graph = null;
+    ModelProto.prototype.opsetImport = $util.emptyArray;
+    ModelProto.prototype.metadataProps = $util.emptyArray;
+    ModelProto.prototype.trainingInfo = $util.emptyArray;
+    ModelProto.prototype.functions = $util.emptyArray;
+    ModelProto.prototype.configuration = $util.emptyArray;
+    ModelProto.create = function(properties) {
+      return new ModelProto(properties);
+    };
+    ModelProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.irVersion != null && $Object.hasOwnProperty.call(message, "irVersion"))
+        writer.uint32(
+          /* id 1, wireType 0 =*/
+          8
+        ).int64(message.irVersion);
+      if (message.producerName != null && $Object.hasOwnProperty.call(message, "producerName"))
+        writer.uint32(
+          /* id 2, wireType 2 =*/
+          18
+        ).string(message.producerName);
+      if (message.producerVersion != null && $Object.hasOwnProperty.call(message, "producerVersion"))
+        writer.uint32(
+          /* id 3, wireType 2 =*/
+          26
+        ).string(message.producerVersion);
+      if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
+        writer.uint32(
+          /* id 4, wireType 2 =*/
+          34
+        ).string(message.domain);
+      if (message.modelVersion != null && $Object.hasOwnProperty.call(message, "modelVersion"))
+        writer.uint32(
+          /* id 5, wireType 0 =*/
+          40
+        ).int64(message.modelVersion);
+      if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
+        writer.uint32(
+          /* id 6, wireType 2 =*/
+          50
+        ).string(message.docString);
+      if (message.graph != null && $Object.hasOwnProperty.call(message, "graph"))
+        $root.onnx.GraphProto.encode(message.graph, writer.uint32(
+          /* id 7, wireType 2 =*/
+          58
+        ).fork(), _depth + 1).ldelim();
+      if (message.opsetImport != null && message.opsetImport.length)
+        for (let i = 0; i < message.opsetImport.length; ++i)
+          $root.onnx.OperatorSetIdProto.encode(message.opsetImport[i], writer.uint32(
+            /* id 8, wireType 2 =*/
+            66
+          ).fork(), _depth + 1).ldelim();
+      if (message.metadataProps != null && message.metadataProps.length)
+        for (let i = 0; i < message.metadataProps.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(
+            /* id 14, wireType 2 =*/
+            114
+          ).fork(), _depth + 1).ldelim();
+      if (message.trainingInfo != null && message.trainingInfo.length)
+        for (let i = 0; i < message.trainingInfo.length; ++i)
+          $root.onnx.TrainingInfoProto.encode(message.trainingInfo[i], writer.uint32(
+            /* id 20, wireType 2 =*/
+            162
+          ).fork(), _depth + 1).ldelim();
+      if (message.functions != null && message.functions.length)
+        for (let i = 0; i < message.functions.length; ++i)
+          $root.onnx.FunctionProto.encode(message.functions[i], writer.uint32(
+            /* id 25, wireType 2 =*/
+            202
+          ).fork(), _depth + 1).ldelim();
+      if (message.configuration != null && message.configuration.length)
+        for (let i = 0; i < message.configuration.length; ++i)
+          $root.onnx.DeviceConfigurationProto.encode(message.configuration[i], writer.uint32(
+            /* id 26, wireType 2 =*/
+            210
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    ModelProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.ModelProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 0)
+              break;
+            message.irVersion = reader.int64();
+            continue;
+          }
+          case 2: {
+            if (wireType !== 2)
+              break;
+            message.producerName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (wireType !== 2)
+              break;
+            message.producerVersion = reader.string();
+            continue;
+          }
+          case 4: {
+            if (wireType !== 2)
+              break;
+            message.domain = reader.string();
+            continue;
+          }
+          case 5: {
+            if (wireType !== 0)
+              break;
+            message.modelVersion = reader.int64();
+            continue;
+          }
+          case 6: {
+            if (wireType !== 2)
+              break;
+            message.docString = reader.string();
+            continue;
+          }
+          case 7: {
+            if (wireType !== 2)
+              break;
+            message.graph = $root.onnx.GraphProto.decode(reader, reader.size(), $undefined, _depth + 1, message.graph);
+            continue;
+          }
+          case 8: {
+            if (wireType !== 2)
+              break;
+            if (!(message.opsetImport && message.opsetImport.length))
+              message.opsetImport = [];
+            message.opsetImport.push($root.onnx.OperatorSetIdProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 14: {
+            if (wireType !== 2)
+              break;
+            if (!(message.metadataProps && message.metadataProps.length))
+              message.metadataProps = [];
+            message.metadataProps.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 20: {
+            if (wireType !== 2)
+              break;
+            if (!(message.trainingInfo && message.trainingInfo.length))
+              message.trainingInfo = [];
+            message.trainingInfo.push($root.onnx.TrainingInfoProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 25: {
+            if (wireType !== 2)
+              break;
+            if (!(message.functions && message.functions.length))
+              message.functions = [];
+            message.functions.push($root.onnx.FunctionProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 26: {
+            if (wireType !== 2)
+              break;
+            if (!(message.configuration && message.configuration.length))
+              message.configuration = [];
+            message.configuration.push($root.onnx.DeviceConfigurationProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return ModelProto;
+  })();
+  onnx2.DeviceConfigurationProto = (function() {
+    const DeviceConfigurationProto = function(properties) {
+      this.device = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    DeviceConfigurationProto.prototype.name = "";
+    DeviceConfigurationProto.prototype.numDevices = 0;
+    DeviceConfigurationProto.prototype.device = $util.emptyArray;
+    DeviceConfigurationProto.create = function(properties) {
+      return new DeviceConfigurationProto(properties);
+    };
+    DeviceConfigurationProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+        writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).string(message.name);
+      if (message.numDevices != null && $Object.hasOwnProperty.call(message, "numDevices"))
+        writer.uint32(
+          /* id 2, wireType 0 =*/
+          16
+        ).int32(message.numDevices);
+      if (message.device != null && message.device.length)
+        for (let i = 0; i < message.device.length; ++i)
+          writer.uint32(
+            /* id 3, wireType 2 =*/
+            26
+          ).string(message.device[i]);
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    DeviceConfigurationProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.DeviceConfigurationProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (wireType !== 0)
+              break;
+            message.numDevices = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (wireType !== 2)
+              break;
+            if (!(message.device && message.device.length))
+              message.device = [];
+            message.device.push(reader.string());
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return DeviceConfigurationProto;
+  })();
+  onnx2.OperatorSetIdProto = (function() {
+    const OperatorSetIdProto = function(properties) {
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    OperatorSetIdProto.prototype.domain = "";
+    OperatorSetIdProto.prototype.version = $util.Long ? $util.Long.fromBits(0, 0, false) : 0;
+    OperatorSetIdProto.create = function(properties) {
+      return new OperatorSetIdProto(properties);
+    };
+    OperatorSetIdProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
+        writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).string(message.domain);
+      if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
+        writer.uint32(
+          /* id 2, wireType 0 =*/
+          16
+        ).int64(message.version);
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    OperatorSetIdProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.OperatorSetIdProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.domain = reader.string();
+            continue;
+          }
+          case 2: {
+            if (wireType !== 0)
+              break;
+            message.version = reader.int64();
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return OperatorSetIdProto;
+  })();
+  onnx2.StringStringEntryProto = (function() {
+    const StringStringEntryProto = function(properties) {
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    StringStringEntryProto.prototype.key = "";
+    StringStringEntryProto.prototype.value = "";
+    StringStringEntryProto.create = function(properties) {
+      return new StringStringEntryProto(properties);
+    };
+    StringStringEntryProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.key != null && $Object.hasOwnProperty.call(message, "key"))
+        writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).string(message.key);
+      if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+        writer.uint32(
+          /* id 2, wireType 2 =*/
+          18
+        ).string(message.value);
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    StringStringEntryProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.StringStringEntryProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (wireType !== 2)
+              break;
+            message.value = reader.string();
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return StringStringEntryProto;
+  })();
+  onnx2.TrainingInfoProto = (function() {
+    const TrainingInfoProto = function(properties) {
+      this.initializationBinding = [];
+      this.updateBinding = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    TrainingInfoProto.prototype.initialization = null;
+    TrainingInfoProto.prototype.algorithm = null;
+    TrainingInfoProto.prototype.initializationBinding = $util.emptyArray;
+    TrainingInfoProto.prototype.updateBinding = $util.emptyArray;
+    TrainingInfoProto.create = function(properties) {
+      return new TrainingInfoProto(properties);
+    };
+    TrainingInfoProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.initialization != null && $Object.hasOwnProperty.call(message, "initialization"))
+        $root.onnx.GraphProto.encode(message.initialization, writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).fork(), _depth + 1).ldelim();
+      if (message.algorithm != null && $Object.hasOwnProperty.call(message, "algorithm"))
+        $root.onnx.GraphProto.encode(message.algorithm, writer.uint32(
+          /* id 2, wireType 2 =*/
+          18
+        ).fork(), _depth + 1).ldelim();
+      if (message.initializationBinding != null && message.initializationBinding.length)
+        for (let i = 0; i < message.initializationBinding.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.initializationBinding[i], writer.uint32(
+            /* id 3, wireType 2 =*/
+            26
+          ).fork(), _depth + 1).ldelim();
+      if (message.updateBinding != null && message.updateBinding.length)
+        for (let i = 0; i < message.updateBinding.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.updateBinding[i], writer.uint32(
+            /* id 4, wireType 2 =*/
+            34
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    TrainingInfoProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.TrainingInfoProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.initialization = $root.onnx.GraphProto.decode(reader, reader.size(), $undefined, _depth + 1, message.initialization);
+            continue;
+          }
+          case 2: {
+            if (wireType !== 2)
+              break;
+            message.algorithm = $root.onnx.GraphProto.decode(reader, reader.size(), $undefined, _depth + 1, message.algorithm);
+            continue;
+          }
+          case 3: {
+            if (wireType !== 2)
+              break;
+            if (!(message.initializationBinding && message.initializationBinding.length))
+              message.initializationBinding = [];
+            message.initializationBinding.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 4: {
+            if (wireType !== 2)
+              break;
+            if (!(message.updateBinding && message.updateBinding.length))
+              message.updateBinding = [];
+            message.updateBinding.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return TrainingInfoProto;
+  })();
+  onnx2.GraphProto = (function() {
+    const GraphProto = function(properties) {
+      this.node = [];
+      this.initializer = [];
+      this.input = [];
+      this.output = [];
+      this.valueInfo = [];
+      this.quantizationAnnotation = [];
+      this.sparseInitializer = [];
+      this.metadataProps = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    GraphProto.prototype.node = $util.emptyArray;
+    GraphProto.prototype.name = "";
+    GraphProto.prototype.initializer = $util.emptyArray;
+    GraphProto.prototype.docString = "";
+    GraphProto.prototype.input = $util.emptyArray;
+    GraphProto.prototype.output = $util.emptyArray;
+    GraphProto.prototype.valueInfo = $util.emptyArray;
+    GraphProto.prototype.quantizationAnnotation = $util.emptyArray;
+    GraphProto.prototype.sparseInitializer = $util.emptyArray;
+    GraphProto.prototype.metadataProps = $util.emptyArray;
+    GraphProto.create = function(properties) {
+      return new GraphProto(properties);
+    };
+    GraphProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.node != null && message.node.length)
+        for (let i = 0; i < message.node.length; ++i)
+          $root.onnx.NodeProto.encode(message.node[i], writer.uint32(
+            /* id 1, wireType 2 =*/
+            10
+          ).fork(), _depth + 1).ldelim();
+      if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+        writer.uint32(
+          /* id 2, wireType 2 =*/
+          18
+        ).string(message.name);
+      if (message.initializer != null && message.initializer.length)
+        for (let i = 0; i < message.initializer.length; ++i)
+          $root.onnx.TensorProto.encode(message.initializer[i], writer.uint32(
+            /* id 5, wireType 2 =*/
+            42
+          ).fork(), _depth + 1).ldelim();
+      if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
+        writer.uint32(
+          /* id 10, wireType 2 =*/
+          82
+        ).string(message.docString);
+      if (message.input != null && message.input.length)
+        for (let i = 0; i < message.input.length; ++i)
+          $root.onnx.ValueInfoProto.encode(message.input[i], writer.uint32(
+            /* id 11, wireType 2 =*/
+            90
+          ).fork(), _depth + 1).ldelim();
+      if (message.output != null && message.output.length)
+        for (let i = 0; i < message.output.length; ++i)
+          $root.onnx.ValueInfoProto.encode(message.output[i], writer.uint32(
+            /* id 12, wireType 2 =*/
+            98
+          ).fork(), _depth + 1).ldelim();
+      if (message.valueInfo != null && message.valueInfo.length)
+        for (let i = 0; i < message.valueInfo.length; ++i)
+          $root.onnx.ValueInfoProto.encode(message.valueInfo[i], writer.uint32(
+            /* id 13, wireType 2 =*/
+            106
+          ).fork(), _depth + 1).ldelim();
+      if (message.quantizationAnnotation != null && message.quantizationAnnotation.length)
+        for (let i = 0; i < message.quantizationAnnotation.length; ++i)
+          $root.onnx.TensorAnnotation.encode(message.quantizationAnnotation[i], writer.uint32(
+            /* id 14, wireType 2 =*/
+            114
+          ).fork(), _depth + 1).ldelim();
+      if (message.sparseInitializer != null && message.sparseInitializer.length)
+        for (let i = 0; i < message.sparseInitializer.length; ++i)
+          $root.onnx.SparseTensorProto.encode(message.sparseInitializer[i], writer.uint32(
+            /* id 15, wireType 2 =*/
+            122
+          ).fork(), _depth + 1).ldelim();
+      if (message.metadataProps != null && message.metadataProps.length)
+        for (let i = 0; i < message.metadataProps.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(
+            /* id 16, wireType 2 =*/
+            130
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    GraphProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.GraphProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            if (!(message.node && message.node.length))
+              message.node = [];
+            message.node.push($root.onnx.NodeProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 2: {
+            if (wireType !== 2)
+              break;
+            message.name = reader.string();
+            continue;
+          }
+          case 5: {
+            if (wireType !== 2)
+              break;
+            if (!(message.initializer && message.initializer.length))
+              message.initializer = [];
+            message.initializer.push($root.onnx.TensorProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 10: {
+            if (wireType !== 2)
+              break;
+            message.docString = reader.string();
+            continue;
+          }
+          case 11: {
+            if (wireType !== 2)
+              break;
+            if (!(message.input && message.input.length))
+              message.input = [];
+            message.input.push($root.onnx.ValueInfoProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 12: {
+            if (wireType !== 2)
+              break;
+            if (!(message.output && message.output.length))
+              message.output = [];
+            message.output.push($root.onnx.ValueInfoProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 13: {
+            if (wireType !== 2)
+              break;
+            if (!(message.valueInfo && message.valueInfo.length))
+              message.valueInfo = [];
+            message.valueInfo.push($root.onnx.ValueInfoProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 14: {
+            if (wireType !== 2)
+              break;
+            if (!(message.quantizationAnnotation && message.quantizationAnnotation.length))
+              message.quantizationAnnotation = [];
+            message.quantizationAnnotation.push($root.onnx.TensorAnnotation.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 15: {
+            if (wireType !== 2)
+              break;
+            if (!(message.sparseInitializer && message.sparseInitializer.length))
+              message.sparseInitializer = [];
+            message.sparseInitializer.push($root.onnx.SparseTensorProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 16: {
+            if (wireType !== 2)
+              break;
+            if (!(message.metadataProps && message.metadataProps.length))
+              message.metadataProps = [];
+            message.metadataProps.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return GraphProto;
+  })();
+  onnx2.NodeProto = (function() {
+    const NodeProto = function(properties) {
+      this.input = [];
+      this.output = [];
+      this.attribute = [];
+      this.metadataProps = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    NodeProto.prototype.input = $util.emptyArray;
+    NodeProto.prototype.output = $util.emptyArray;
+    NodeProto.prototype.name = "";
+    NodeProto.prototype.opType = "";
+    NodeProto.prototype.attribute = $util.emptyArray;
+    NodeProto.prototype.docString = "";
+    NodeProto.prototype.domain = "";
+    NodeProto.prototype.overload = "";
+    NodeProto.prototype.metadataProps = $util.emptyArray;
+    NodeProto.create = function(properties) {
+      return new NodeProto(properties);
+    };
+    NodeProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.input != null && message.input.length)
+        for (let i = 0; i < message.input.length; ++i)
+          writer.uint32(
+            /* id 1, wireType 2 =*/
+            10
+          ).string(message.input[i]);
+      if (message.output != null && message.output.length)
+        for (let i = 0; i < message.output.length; ++i)
+          writer.uint32(
+            /* id 2, wireType 2 =*/
+            18
+          ).string(message.output[i]);
+      if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+        writer.uint32(
+          /* id 3, wireType 2 =*/
+          26
+        ).string(message.name);
+      if (message.opType != null && $Object.hasOwnProperty.call(message, "opType"))
+        writer.uint32(
+          /* id 4, wireType 2 =*/
+          34
+        ).string(message.opType);
+      if (message.attribute != null && message.attribute.length)
+        for (let i = 0; i < message.attribute.length; ++i)
+          $root.onnx.AttributeProto.encode(message.attribute[i], writer.uint32(
+            /* id 5, wireType 2 =*/
+            42
+          ).fork(), _depth + 1).ldelim();
+      if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
+        writer.uint32(
+          /* id 6, wireType 2 =*/
+          50
+        ).string(message.docString);
+      if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
+        writer.uint32(
+          /* id 7, wireType 2 =*/
+          58
+        ).string(message.domain);
+      if (message.overload != null && $Object.hasOwnProperty.call(message, "overload"))
+        writer.uint32(
+          /* id 8, wireType 2 =*/
+          66
+        ).string(message.overload);
+      if (message.metadataProps != null && message.metadataProps.length)
+        for (let i = 0; i < message.metadataProps.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(
+            /* id 9, wireType 2 =*/
+            74
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    NodeProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.NodeProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            if (!(message.input && message.input.length))
+              message.input = [];
+            message.input.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (wireType !== 2)
+              break;
+            if (!(message.output && message.output.length))
+              message.output = [];
+            message.output.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (wireType !== 2)
+              break;
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (wireType !== 2)
+              break;
+            message.opType = reader.string();
+            continue;
+          }
+          case 5: {
+            if (wireType !== 2)
+              break;
+            if (!(message.attribute && message.attribute.length))
+              message.attribute = [];
+            message.attribute.push($root.onnx.AttributeProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 6: {
+            if (wireType !== 2)
+              break;
+            message.docString = reader.string();
+            continue;
+          }
+          case 7: {
+            if (wireType !== 2)
+              break;
+            message.domain = reader.string();
+            continue;
+          }
+          case 8: {
+            if (wireType !== 2)
+              break;
+            message.overload = reader.string();
+            continue;
+          }
+          case 9: {
+            if (wireType !== 2)
+              break;
+            if (!(message.metadataProps && message.metadataProps.length))
+              message.metadataProps = [];
+            message.metadataProps.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return NodeProto;
+  })();
+  onnx2.AttributeProto = (function() {
+    const AttributeProto = function(properties) {
+      this.floats = [];
+      this.ints = [];
+      this.strings = [];
+      this.tensors = [];
+      this.graphs = [];
+      this.typeProtos = [];
+      this.sparseTensors = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    AttributeProto.prototype.name = "";
+    AttributeProto.prototype.f = 0;
+    AttributeProto.prototype.i = $util.Long ? $util.Long.fromBits(0, 0, false) : 0;
+    AttributeProto.prototype.s = $util.newBuffer([]);
+    AttributeProto.prototype.t = null;
+    AttributeProto.prototype.g = null;
+    AttributeProto.prototype.floats = $util.emptyArray;
+    AttributeProto.prototype.ints = $util.emptyArray;
+    AttributeProto.prototype.strings = $util.emptyArray;
+    AttributeProto.prototype.tensors = $util.emptyArray;
+    AttributeProto.prototype.graphs = $util.emptyArray;
+    AttributeProto.prototype.docString = "";
+    AttributeProto.prototype.tp = null;
+    AttributeProto.prototype.typeProtos = $util.emptyArray;
+    AttributeProto.prototype.type = 0;
+    AttributeProto.prototype.refAttrName = "";
+    AttributeProto.prototype.sparseTensor = null;
+    AttributeProto.prototype.sparseTensors = $util.emptyArray;
+    AttributeProto.create = function(properties) {
+      return new AttributeProto(properties);
+    };
+    AttributeProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+        writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).string(message.name);
+      if (message.f != null && $Object.hasOwnProperty.call(message, "f"))
+        writer.uint32(
+          /* id 2, wireType 5 =*/
+          21
+        ).float(message.f);
+      if (message.i != null && $Object.hasOwnProperty.call(message, "i"))
+        writer.uint32(
+          /* id 3, wireType 0 =*/
+          24
+        ).int64(message.i);
+      if (message.s != null && $Object.hasOwnProperty.call(message, "s"))
+        writer.uint32(
+          /* id 4, wireType 2 =*/
+          34
+        ).bytes(message.s);
+      if (message.t != null && $Object.hasOwnProperty.call(message, "t"))
+        $root.onnx.TensorProto.encode(message.t, writer.uint32(
+          /* id 5, wireType 2 =*/
+          42
+        ).fork(), _depth + 1).ldelim();
+      if (message.g != null && $Object.hasOwnProperty.call(message, "g"))
+        $root.onnx.GraphProto.encode(message.g, writer.uint32(
+          /* id 6, wireType 2 =*/
+          50
+        ).fork(), _depth + 1).ldelim();
+      if (message.floats != null && message.floats.length)
+        for (let i = 0; i < message.floats.length; ++i)
+          writer.uint32(
+            /* id 7, wireType 5 =*/
+            61
+          ).float(message.floats[i]);
+      if (message.ints != null && message.ints.length)
+        for (let i = 0; i < message.ints.length; ++i)
+          writer.uint32(
+            /* id 8, wireType 0 =*/
+            64
+          ).int64(message.ints[i]);
+      if (message.strings != null && message.strings.length)
+        for (let i = 0; i < message.strings.length; ++i)
+          writer.uint32(
+            /* id 9, wireType 2 =*/
+            74
+          ).bytes(message.strings[i]);
+      if (message.tensors != null && message.tensors.length)
+        for (let i = 0; i < message.tensors.length; ++i)
+          $root.onnx.TensorProto.encode(message.tensors[i], writer.uint32(
+            /* id 10, wireType 2 =*/
+            82
+          ).fork(), _depth + 1).ldelim();
+      if (message.graphs != null && message.graphs.length)
+        for (let i = 0; i < message.graphs.length; ++i)
+          $root.onnx.GraphProto.encode(message.graphs[i], writer.uint32(
+            /* id 11, wireType 2 =*/
+            90
+          ).fork(), _depth + 1).ldelim();
+      if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
+        writer.uint32(
+          /* id 13, wireType 2 =*/
+          106
+        ).string(message.docString);
+      if (message.tp != null && $Object.hasOwnProperty.call(message, "tp"))
+        $root.onnx.TypeProto.encode(message.tp, writer.uint32(
+          /* id 14, wireType 2 =*/
+          114
+        ).fork(), _depth + 1).ldelim();
+      if (message.typeProtos != null && message.typeProtos.length)
+        for (let i = 0; i < message.typeProtos.length; ++i)
+          $root.onnx.TypeProto.encode(message.typeProtos[i], writer.uint32(
+            /* id 15, wireType 2 =*/
+            122
+          ).fork(), _depth + 1).ldelim();
+      if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
+        writer.uint32(
+          /* id 20, wireType 0 =*/
+          160
+        ).int32(message.type);
+      if (message.refAttrName != null && $Object.hasOwnProperty.call(message, "refAttrName"))
+        writer.uint32(
+          /* id 21, wireType 2 =*/
+          170
+        ).string(message.refAttrName);
+      if (message.sparseTensor != null && $Object.hasOwnProperty.call(message, "sparseTensor"))
+        $root.onnx.SparseTensorProto.encode(message.sparseTensor, writer.uint32(
+          /* id 22, wireType 2 =*/
+          178
+        ).fork(), _depth + 1).ldelim();
+      if (message.sparseTensors != null && message.sparseTensors.length)
+        for (let i = 0; i < message.sparseTensors.length; ++i)
+          $root.onnx.SparseTensorProto.encode(message.sparseTensors[i], writer.uint32(
+            /* id 23, wireType 2 =*/
+            186
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    AttributeProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message, value;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.AttributeProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (wireType !== 5)
+              break;
+            message.f = reader.float();
+            continue;
+          }
+          case 3: {
+            if (wireType !== 0)
+              break;
+            message.i = reader.int64();
+            continue;
+          }
+          case 4: {
+            if (wireType !== 2)
+              break;
+            message.s = reader.bytes();
+            continue;
+          }
+          case 5: {
+            if (wireType !== 2)
+              break;
+            message.t = $root.onnx.TensorProto.decode(reader, reader.size(), $undefined, _depth + 1, message.t);
+            continue;
+          }
+          case 6: {
+            if (wireType !== 2)
+              break;
+            message.g = $root.onnx.GraphProto.decode(reader, reader.size(), $undefined, _depth + 1, message.g);
+            continue;
+          }
+          case 7: {
+            if (wireType === 2) {
+              if (!(message.floats && message.floats.length))
+                message.floats = [];
+              reader.floats(message.floats);
+              continue;
+            }
+            if (wireType !== 5)
+              break;
+            if (!(message.floats && message.floats.length))
+              message.floats = [];
+            message.floats.push(reader.float());
+            continue;
+          }
+          case 8: {
+            if (wireType === 2) {
+              if (!(message.ints && message.ints.length))
+                message.ints = [];
+              reader.int64s(message.ints);
+              continue;
+            }
+            if (wireType !== 0)
+              break;
+            if (!(message.ints && message.ints.length))
+              message.ints = [];
+            message.ints.push(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (wireType !== 2)
+              break;
+            if (!(message.strings && message.strings.length))
+              message.strings = [];
+            message.strings.push(reader.bytes());
+            continue;
+          }
+          case 10: {
+            if (wireType !== 2)
+              break;
+            if (!(message.tensors && message.tensors.length))
+              message.tensors = [];
+            message.tensors.push($root.onnx.TensorProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 11: {
+            if (wireType !== 2)
+              break;
+            if (!(message.graphs && message.graphs.length))
+              message.graphs = [];
+            message.graphs.push($root.onnx.GraphProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 13: {
+            if (wireType !== 2)
+              break;
+            message.docString = reader.string();
+            continue;
+          }
+          case 14: {
+            if (wireType !== 2)
+              break;
+            message.tp = $root.onnx.TypeProto.decode(reader, reader.size(), $undefined, _depth + 1, message.tp);
+            continue;
+          }
+          case 15: {
+            if (wireType !== 2)
+              break;
+            if (!(message.typeProtos && message.typeProtos.length))
+              message.typeProtos = [];
+            message.typeProtos.push($root.onnx.TypeProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 20: {
+            if (wireType !== 0)
+              break;
+            value = reader.int32();
+            if ($root.onnx.AttributeProto.AttributeType[value] !== $undefined)
+              message.type = value;
+            else if (!reader.discardUnknown) {
+              $util.makeProp(message, "$unknowns", false);
+              (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+            }
+            continue;
+          }
+          case 21: {
+            if (wireType !== 2)
+              break;
+            message.refAttrName = reader.string();
+            continue;
+          }
+          case 22: {
+            if (wireType !== 2)
+              break;
+            message.sparseTensor = $root.onnx.SparseTensorProto.decode(reader, reader.size(), $undefined, _depth + 1, message.sparseTensor);
+            continue;
+          }
+          case 23: {
+            if (wireType !== 2)
+              break;
+            if (!(message.sparseTensors && message.sparseTensors.length))
+              message.sparseTensors = [];
+            message.sparseTensors.push($root.onnx.SparseTensorProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    AttributeProto.AttributeType = (function() {
+      const valuesById = $Object.create(null), values = $Object.create(valuesById);
+      values[valuesById[0] = "UNDEFINED"] = 0;
+      values[valuesById[1] = "FLOAT"] = 1;
+      values[valuesById[2] = "INT"] = 2;
+      values[valuesById[3] = "STRING"] = 3;
+      values[valuesById[4] = "TENSOR"] = 4;
+      values[valuesById[5] = "GRAPH"] = 5;
+      values[valuesById[6] = "FLOATS"] = 6;
+      values[valuesById[7] = "INTS"] = 7;
+      values[valuesById[8] = "STRINGS"] = 8;
+      values[valuesById[9] = "TENSORS"] = 9;
+      values[valuesById[10] = "GRAPHS"] = 10;
+      values[valuesById[11] = "SPARSE_TENSOR"] = 11;
+      values[valuesById[12] = "SPARSE_TENSORS"] = 12;
+      values[valuesById[13] = "TYPE_PROTO"] = 13;
+      values[valuesById[14] = "TYPE_PROTOS"] = 14;
+      return values;
+    })();
+    return AttributeProto;
+  })();
+  onnx2.ValueInfoProto = (function() {
+    const ValueInfoProto = function(properties) {
+      this.metadataProps = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    ValueInfoProto.prototype.name = "";
+    ValueInfoProto.prototype.type = null;
+    ValueInfoProto.prototype.docString = "";
+    ValueInfoProto.prototype.metadataProps = $util.emptyArray;
+    ValueInfoProto.create = function(properties) {
+      return new ValueInfoProto(properties);
+    };
+    ValueInfoProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+        writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).string(message.name);
+      if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
+        $root.onnx.TypeProto.encode(message.type, writer.uint32(
+          /* id 2, wireType 2 =*/
+          18
+        ).fork(), _depth + 1).ldelim();
+      if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
+        writer.uint32(
+          /* id 3, wireType 2 =*/
+          26
+        ).string(message.docString);
+      if (message.metadataProps != null && message.metadataProps.length)
+        for (let i = 0; i < message.metadataProps.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(
+            /* id 4, wireType 2 =*/
+            34
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    ValueInfoProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.ValueInfoProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (wireType !== 2)
+              break;
+            message.type = $root.onnx.TypeProto.decode(reader, reader.size(), $undefined, _depth + 1, message.type);
+            continue;
+          }
+          case 3: {
+            if (wireType !== 2)
+              break;
+            message.docString = reader.string();
+            continue;
+          }
+          case 4: {
+            if (wireType !== 2)
+              break;
+            if (!(message.metadataProps && message.metadataProps.length))
+              message.metadataProps = [];
+            message.metadataProps.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return ValueInfoProto;
+  })();
+  onnx2.TensorAnnotation = (function() {
+    const TensorAnnotation = function(properties) {
+      this.quantParameterTensorNames = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    TensorAnnotation.prototype.tensorName = "";
+    TensorAnnotation.prototype.quantParameterTensorNames = $util.emptyArray;
+    TensorAnnotation.create = function(properties) {
+      return new TensorAnnotation(properties);
+    };
+    TensorAnnotation.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.tensorName != null && $Object.hasOwnProperty.call(message, "tensorName"))
+        writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).string(message.tensorName);
+      if (message.quantParameterTensorNames != null && message.quantParameterTensorNames.length)
+        for (let i = 0; i < message.quantParameterTensorNames.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.quantParameterTensorNames[i], writer.uint32(
+            /* id 2, wireType 2 =*/
+            18
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    TensorAnnotation.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.TensorAnnotation();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.tensorName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (wireType !== 2)
+              break;
+            if (!(message.quantParameterTensorNames && message.quantParameterTensorNames.length))
+              message.quantParameterTensorNames = [];
+            message.quantParameterTensorNames.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return TensorAnnotation;
+  })();
+  onnx2.TensorProto = (function() {
+    const TensorProto = function(properties) {
+      this.dims = [];
+      this.floatData = [];
+      this.int32Data = [];
+      this.stringData = [];
+      this.int64Data = [];
+      this.doubleData = [];
+      this.uint64Data = [];
+      this.externalData = [];
+      this.metadataProps = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    TensorProto.prototype.dims = $util.emptyArray;
+    TensorProto.prototype.dataType = 0;
+    TensorProto.prototype.segment = null;
+    TensorProto.prototype.floatData = $util.emptyArray;
+    TensorProto.prototype.int32Data = $util.emptyArray;
+    TensorProto.prototype.stringData = $util.emptyArray;
+    TensorProto.prototype.int64Data = $util.emptyArray;
+    TensorProto.prototype.name = "";
+    TensorProto.prototype.rawData = $util.newBuffer([]);
+    TensorProto.prototype.doubleData = $util.emptyArray;
+    TensorProto.prototype.uint64Data = $util.emptyArray;
+    TensorProto.prototype.docString = "";
+    TensorProto.prototype.externalData = $util.emptyArray;
+    TensorProto.prototype.dataLocation = 0;
+    TensorProto.prototype.metadataProps = $util.emptyArray;
+    TensorProto.create = function(properties) {
+      return new TensorProto(properties);
+    };
+    TensorProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.dims != null && message.dims.length)
+        for (let i = 0; i < message.dims.length; ++i)
+          writer.uint32(
+            /* id 1, wireType 0 =*/
+            8
+          ).int64(message.dims[i]);
+      if (message.dataType != null && $Object.hasOwnProperty.call(message, "dataType"))
+        writer.uint32(
+          /* id 2, wireType 0 =*/
+          16
+        ).int32(message.dataType);
+      if (message.segment != null && $Object.hasOwnProperty.call(message, "segment"))
+        $root.onnx.TensorProto.Segment.encode(message.segment, writer.uint32(
+          /* id 3, wireType 2 =*/
+          26
+        ).fork(), _depth + 1).ldelim();
+      if (message.floatData != null && message.floatData.length)
+        writer.uint32(
+          /* id 4, wireType 2 =*/
+          34
+        ).floats(message.floatData);
+      if (message.int32Data != null && message.int32Data.length)
+        writer.uint32(
+          /* id 5, wireType 2 =*/
+          42
+        ).int32s(message.int32Data);
+      if (message.stringData != null && message.stringData.length)
+        for (let i = 0; i < message.stringData.length; ++i)
+          writer.uint32(
+            /* id 6, wireType 2 =*/
+            50
+          ).bytes(message.stringData[i]);
+      if (message.int64Data != null && message.int64Data.length)
+        writer.uint32(
+          /* id 7, wireType 2 =*/
+          58
+        ).int64s(message.int64Data);
+      if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+        writer.uint32(
+          /* id 8, wireType 2 =*/
+          66
+        ).string(message.name);
+      if (message.rawData != null && $Object.hasOwnProperty.call(message, "rawData"))
+        writer.uint32(
+          /* id 9, wireType 2 =*/
+          74
+        ).bytes(message.rawData);
+      if (message.doubleData != null && message.doubleData.length)
+        writer.uint32(
+          /* id 10, wireType 2 =*/
+          82
+        ).doubles(message.doubleData);
+      if (message.uint64Data != null && message.uint64Data.length)
+        writer.uint32(
+          /* id 11, wireType 2 =*/
+          90
+        ).uint64s(message.uint64Data);
+      if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
+        writer.uint32(
+          /* id 12, wireType 2 =*/
+          98
+        ).string(message.docString);
+      if (message.externalData != null && message.externalData.length)
+        for (let i = 0; i < message.externalData.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.externalData[i], writer.uint32(
+            /* id 13, wireType 2 =*/
+            106
+          ).fork(), _depth + 1).ldelim();
+      if (message.dataLocation != null && $Object.hasOwnProperty.call(message, "dataLocation"))
+        writer.uint32(
+          /* id 14, wireType 0 =*/
+          112
+        ).int32(message.dataLocation);
+      if (message.metadataProps != null && message.metadataProps.length)
+        for (let i = 0; i < message.metadataProps.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(
+            /* id 16, wireType 2 =*/
+            130
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    TensorProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message, value;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.TensorProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType === 2) {
+              if (!(message.dims && message.dims.length))
+                message.dims = [];
+              reader.int64s(message.dims);
+              continue;
+            }
+            if (wireType !== 0)
+              break;
+            if (!(message.dims && message.dims.length))
+              message.dims = [];
+            message.dims.push(reader.int64());
+            continue;
+          }
+          case 2: {
+            if (wireType !== 0)
+              break;
+            message.dataType = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (wireType !== 2)
+              break;
+            message.segment = $root.onnx.TensorProto.Segment.decode(reader, reader.size(), $undefined, _depth + 1, message.segment);
+            continue;
+          }
+          case 4: {
+            if (wireType === 2) {
+              if (!(message.floatData && message.floatData.length))
+                message.floatData = [];
+              reader.floats(message.floatData);
+              continue;
+            }
+            if (wireType !== 5)
+              break;
+            if (!(message.floatData && message.floatData.length))
+              message.floatData = [];
+            message.floatData.push(reader.float());
+            continue;
+          }
+          case 5: {
+            if (wireType === 2) {
+              if (!(message.int32Data && message.int32Data.length))
+                message.int32Data = [];
+              reader.int32s(message.int32Data);
+              continue;
+            }
+            if (wireType !== 0)
+              break;
+            if (!(message.int32Data && message.int32Data.length))
+              message.int32Data = [];
+            message.int32Data.push(reader.int32());
+            continue;
+          }
+          case 6: {
+            if (wireType !== 2)
+              break;
+            if (!(message.stringData && message.stringData.length))
+              message.stringData = [];
+            message.stringData.push(reader.bytes());
+            continue;
+          }
+          case 7: {
+            if (wireType === 2) {
+              if (!(message.int64Data && message.int64Data.length))
+                message.int64Data = [];
+              reader.int64s(message.int64Data);
+              continue;
+            }
+            if (wireType !== 0)
+              break;
+            if (!(message.int64Data && message.int64Data.length))
+              message.int64Data = [];
+            message.int64Data.push(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (wireType !== 2)
+              break;
+            message.name = reader.string();
+            continue;
+          }
+          case 9: {
+            if (wireType !== 2)
+              break;
+            message.rawData = reader.bytes();
+            continue;
+          }
+          case 10: {
+            if (wireType === 2) {
+              if (!(message.doubleData && message.doubleData.length))
+                message.doubleData = [];
+              reader.doubles(message.doubleData);
+              continue;
+            }
+            if (wireType !== 1)
+              break;
+            if (!(message.doubleData && message.doubleData.length))
+              message.doubleData = [];
+            message.doubleData.push(reader.double());
+            continue;
+          }
+          case 11: {
+            if (wireType === 2) {
+              if (!(message.uint64Data && message.uint64Data.length))
+                message.uint64Data = [];
+              reader.uint64s(message.uint64Data);
+              continue;
+            }
+            if (wireType !== 0)
+              break;
+            if (!(message.uint64Data && message.uint64Data.length))
+              message.uint64Data = [];
+            message.uint64Data.push(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (wireType !== 2)
+              break;
+            message.docString = reader.string();
+            continue;
+          }
+          case 13: {
+            if (wireType !== 2)
+              break;
+            if (!(message.externalData && message.externalData.length))
+              message.externalData = [];
+            message.externalData.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 14: {
+            if (wireType !== 0)
+              break;
+            value = reader.int32();
+            if ($root.onnx.TensorProto.DataLocation[value] !== $undefined)
+              message.dataLocation = value;
+            else if (!reader.discardUnknown) {
+              $util.makeProp(message, "$unknowns", false);
+              (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+            }
+            continue;
+          }
+          case 16: {
+            if (wireType !== 2)
+              break;
+            if (!(message.metadataProps && message.metadataProps.length))
+              message.metadataProps = [];
+            message.metadataProps.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    TensorProto.DataType = (function() {
+      const valuesById = $Object.create(null), values = $Object.create(valuesById);
+      values[valuesById[0] = "UNDEFINED"] = 0;
+      values[valuesById[1] = "FLOAT"] = 1;
+      values[valuesById[2] = "UINT8"] = 2;
+      values[valuesById[3] = "INT8"] = 3;
+      values[valuesById[4] = "UINT16"] = 4;
+      values[valuesById[5] = "INT16"] = 5;
+      values[valuesById[6] = "INT32"] = 6;
+      values[valuesById[7] = "INT64"] = 7;
+      values[valuesById[8] = "STRING"] = 8;
+      values[valuesById[9] = "BOOL"] = 9;
+      values[valuesById[10] = "FLOAT16"] = 10;
+      values[valuesById[11] = "DOUBLE"] = 11;
+      values[valuesById[12] = "UINT32"] = 12;
+      values[valuesById[13] = "UINT64"] = 13;
+      values[valuesById[14] = "COMPLEX64"] = 14;
+      values[valuesById[15] = "COMPLEX128"] = 15;
+      values[valuesById[16] = "BFLOAT16"] = 16;
+      values[valuesById[17] = "FLOAT8E4M3FN"] = 17;
+      values[valuesById[18] = "FLOAT8E4M3FNUZ"] = 18;
+      values[valuesById[19] = "FLOAT8E5M2"] = 19;
+      values[valuesById[20] = "FLOAT8E5M2FNUZ"] = 20;
+      values[valuesById[21] = "UINT4"] = 21;
+      values[valuesById[22] = "INT4"] = 22;
+      values[valuesById[23] = "FLOAT4E2M1"] = 23;
+      values[valuesById[24] = "FLOAT8E8M0"] = 24;
+      values[valuesById[25] = "UINT2"] = 25;
+      values[valuesById[26] = "INT2"] = 26;
+      return values;
+    })();
+    TensorProto.DataLocation = (function() {
+      const valuesById = $Object.create(null), values = $Object.create(valuesById);
+      values[valuesById[0] = "DEFAULT"] = 0;
+      values[valuesById[1] = "EXTERNAL"] = 1;
+      return values;
+    })();
+    TensorProto.Segment = (function() {
+      const Segment = function(properties) {
+        if (properties) {
+          for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+              this[keys[i]] = properties[keys[i]];
+        }
+      };
+      Segment.prototype.begin = $util.Long ? $util.Long.fromBits(0, 0, false) : 0;
+      Segment.prototype.end = $util.Long ? $util.Long.fromBits(0, 0, false) : 0;
+      Segment.create = function(properties) {
+        return new Segment(properties);
+      };
+      Segment.encode = function(message, writer, _depth) {
+        if (!writer)
+          writer = $Writer.create();
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $util.recursionLimit)
+          throw $Error("max depth exceeded");
+        if (message.begin != null && $Object.hasOwnProperty.call(message, "begin"))
+          writer.uint32(
+            /* id 1, wireType 0 =*/
+            8
+          ).int64(message.begin);
+        if (message.end != null && $Object.hasOwnProperty.call(message, "end"))
+          writer.uint32(
+            /* id 2, wireType 0 =*/
+            16
+          ).int64(message.end);
+        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+          for (let i = 0; i < message.$unknowns.length; ++i)
+            writer.raw(message.$unknowns[i]);
+        return writer;
+      };
+      Segment.decode = function(reader, length, _end, _depth, _target) {
+        if (!(reader instanceof $Reader))
+          reader = $Reader.create(reader);
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $Reader.recursionLimit)
+          throw $Error("max depth exceeded");
+        let end, message;
+        if (length === $undefined)
+          end = reader.len;
+        else {
+          end = reader.pos + length;
+          if (end > reader.len)
+            throw $RangeError("index out of range");
+          length = reader.len;
+          reader.len = end;
+        }
+        message = _target || new $root.onnx.TensorProto.Segment();
+        while (reader.pos < end) {
+          let start = reader.pos;
+          let tag = reader.tag();
+          if (tag === _end) {
+            _end = $undefined;
+            break;
+          }
+          let wireType = tag & 7;
+          switch (tag >>>= 3) {
+            case 1: {
+              if (wireType !== 0)
+                break;
+              message.begin = reader.int64();
+              continue;
+            }
+            case 2: {
+              if (wireType !== 0)
+                break;
+              message.end = reader.int64();
+              continue;
+            }
+          }
+          reader.skipType(wireType, _depth, tag);
+          if (!reader.discardUnknown) {
+            $util.makeProp(message, "$unknowns", false);
+            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+          }
+        }
+        if (length !== $undefined) {
+          if (reader.pos !== end)
+            throw $RangeError("index out of range");
+          reader.len = length;
+        }
+        if (_end !== $undefined)
+          throw $Error("missing end group");
+        return message;
+      };
+      return Segment;
+    })();
+    return TensorProto;
+  })();
+  onnx2.SparseTensorProto = (function() {
+    const SparseTensorProto = function(properties) {
+      this.dims = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    SparseTensorProto.prototype.values = null;
+    SparseTensorProto.prototype.indices = null;
+    SparseTensorProto.prototype.dims = $util.emptyArray;
+    SparseTensorProto.create = function(properties) {
+      return new SparseTensorProto(properties);
+    };
+    SparseTensorProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.values != null && $Object.hasOwnProperty.call(message, "values"))
+        $root.onnx.TensorProto.encode(message.values, writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).fork(), _depth + 1).ldelim();
+      if (message.indices != null && $Object.hasOwnProperty.call(message, "indices"))
+        $root.onnx.TensorProto.encode(message.indices, writer.uint32(
+          /* id 2, wireType 2 =*/
+          18
+        ).fork(), _depth + 1).ldelim();
+      if (message.dims != null && message.dims.length)
+        for (let i = 0; i < message.dims.length; ++i)
+          writer.uint32(
+            /* id 3, wireType 0 =*/
+            24
+          ).int64(message.dims[i]);
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    SparseTensorProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.SparseTensorProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.values = $root.onnx.TensorProto.decode(reader, reader.size(), $undefined, _depth + 1, message.values);
+            continue;
+          }
+          case 2: {
+            if (wireType !== 2)
+              break;
+            message.indices = $root.onnx.TensorProto.decode(reader, reader.size(), $undefined, _depth + 1, message.indices);
+            continue;
+          }
+          case 3: {
+            if (wireType === 2) {
+              if (!(message.dims && message.dims.length))
+                message.dims = [];
+              reader.int64s(message.dims);
+              continue;
+            }
+            if (wireType !== 0)
+              break;
+            if (!(message.dims && message.dims.length))
+              message.dims = [];
+            message.dims.push(reader.int64());
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return SparseTensorProto;
+  })();
+  onnx2.TensorShapeProto = (function() {
+    const TensorShapeProto = function(properties) {
+      this.dim = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    TensorShapeProto.prototype.dim = $util.emptyArray;
+    TensorShapeProto.create = function(properties) {
+      return new TensorShapeProto(properties);
+    };
+    TensorShapeProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.dim != null && message.dim.length)
+        for (let i = 0; i < message.dim.length; ++i)
+          $root.onnx.TensorShapeProto.Dimension.encode(message.dim[i], writer.uint32(
+            /* id 1, wireType 2 =*/
+            10
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    TensorShapeProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.TensorShapeProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            if (!(message.dim && message.dim.length))
+              message.dim = [];
+            message.dim.push($root.onnx.TensorShapeProto.Dimension.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    TensorShapeProto.Dimension = (function() {
+      const Dimension = function(properties) {
+        if (properties) {
+          for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+              this[keys[i]] = properties[keys[i]];
+        }
+      };
+      Dimension.prototype.dimValue = null;
+      Dimension.prototype.dimParam = null;
+      Dimension.prototype.denotation = "";
+      let $oneOfFields;
+      $Object.defineProperty(Dimension.prototype, "value", {
+        get: $util.oneOfGetter($oneOfFields = ["dimValue", "dimParam"]),
+        set: $util.oneOfSetter($oneOfFields)
+      });
+      Dimension.create = function(properties) {
+        return new Dimension(properties);
+      };
+      Dimension.encode = function(message, writer, _depth) {
+        if (!writer)
+          writer = $Writer.create();
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $util.recursionLimit)
+          throw $Error("max depth exceeded");
+        if (message.dimValue != null && $Object.hasOwnProperty.call(message, "dimValue"))
+          writer.uint32(
+            /* id 1, wireType 0 =*/
+            8
+          ).int64(message.dimValue);
+        if (message.dimParam != null && $Object.hasOwnProperty.call(message, "dimParam"))
+          writer.uint32(
+            /* id 2, wireType 2 =*/
+            18
+          ).string(message.dimParam);
+        if (message.denotation != null && $Object.hasOwnProperty.call(message, "denotation"))
+          writer.uint32(
+            /* id 3, wireType 2 =*/
+            26
+          ).string(message.denotation);
+        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+          for (let i = 0; i < message.$unknowns.length; ++i)
+            writer.raw(message.$unknowns[i]);
+        return writer;
+      };
+      Dimension.decode = function(reader, length, _end, _depth, _target) {
+        if (!(reader instanceof $Reader))
+          reader = $Reader.create(reader);
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $Reader.recursionLimit)
+          throw $Error("max depth exceeded");
+        let end, message;
+        if (length === $undefined)
+          end = reader.len;
+        else {
+          end = reader.pos + length;
+          if (end > reader.len)
+            throw $RangeError("index out of range");
+          length = reader.len;
+          reader.len = end;
+        }
+        message = _target || new $root.onnx.TensorShapeProto.Dimension();
+        while (reader.pos < end) {
+          let start = reader.pos;
+          let tag = reader.tag();
+          if (tag === _end) {
+            _end = $undefined;
+            break;
+          }
+          let wireType = tag & 7;
+          switch (tag >>>= 3) {
+            case 1: {
+              if (wireType !== 0)
+                break;
+              message.dimValue = reader.int64();
+              message.value = "dimValue";
+              continue;
+            }
+            case 2: {
+              if (wireType !== 2)
+                break;
+              message.dimParam = reader.string();
+              message.value = "dimParam";
+              continue;
+            }
+            case 3: {
+              if (wireType !== 2)
+                break;
+              message.denotation = reader.string();
+              continue;
+            }
+          }
+          reader.skipType(wireType, _depth, tag);
+          if (!reader.discardUnknown) {
+            $util.makeProp(message, "$unknowns", false);
+            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+          }
+        }
+        if (length !== $undefined) {
+          if (reader.pos !== end)
+            throw $RangeError("index out of range");
+          reader.len = length;
+        }
+        if (_end !== $undefined)
+          throw $Error("missing end group");
+        return message;
+      };
+      return Dimension;
+    })();
+    return TensorShapeProto;
+  })();
+  onnx2.TypeProto = (function() {
+    const TypeProto = function(properties) {
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    TypeProto.prototype.tensorType = null;
+    TypeProto.prototype.sequenceType = null;
+    TypeProto.prototype.mapType = null;
+    TypeProto.prototype.sparseTensorType = null;
+    TypeProto.prototype.optionalType = null;
+    TypeProto.prototype.denotation = "";
+    let $oneOfFields;
+    $Object.defineProperty(TypeProto.prototype, "value", {
+      get: $util.oneOfGetter($oneOfFields = ["tensorType", "sequenceType", "mapType", "sparseTensorType", "optionalType"]),
+      set: $util.oneOfSetter($oneOfFields)
+    });
+    TypeProto.create = function(properties) {
+      return new TypeProto(properties);
+    };
+    TypeProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.tensorType != null && $Object.hasOwnProperty.call(message, "tensorType"))
+        $root.onnx.TypeProto.Tensor.encode(message.tensorType, writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).fork(), _depth + 1).ldelim();
+      if (message.sequenceType != null && $Object.hasOwnProperty.call(message, "sequenceType"))
+        $root.onnx.TypeProto.Sequence.encode(message.sequenceType, writer.uint32(
+          /* id 4, wireType 2 =*/
+          34
+        ).fork(), _depth + 1).ldelim();
+      if (message.mapType != null && $Object.hasOwnProperty.call(message, "mapType"))
+        $root.onnx.TypeProto.Map.encode(message.mapType, writer.uint32(
+          /* id 5, wireType 2 =*/
+          42
+        ).fork(), _depth + 1).ldelim();
+      if (message.denotation != null && $Object.hasOwnProperty.call(message, "denotation"))
+        writer.uint32(
+          /* id 6, wireType 2 =*/
+          50
+        ).string(message.denotation);
+      if (message.sparseTensorType != null && $Object.hasOwnProperty.call(message, "sparseTensorType"))
+        $root.onnx.TypeProto.SparseTensor.encode(message.sparseTensorType, writer.uint32(
+          /* id 8, wireType 2 =*/
+          66
+        ).fork(), _depth + 1).ldelim();
+      if (message.optionalType != null && $Object.hasOwnProperty.call(message, "optionalType"))
+        $root.onnx.TypeProto.Optional.encode(message.optionalType, writer.uint32(
+          /* id 9, wireType 2 =*/
+          74
+        ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    TypeProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.TypeProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.tensorType = $root.onnx.TypeProto.Tensor.decode(reader, reader.size(), $undefined, _depth + 1, message.tensorType);
+            message.value = "tensorType";
+            continue;
+          }
+          case 4: {
+            if (wireType !== 2)
+              break;
+            message.sequenceType = $root.onnx.TypeProto.Sequence.decode(reader, reader.size(), $undefined, _depth + 1, message.sequenceType);
+            message.value = "sequenceType";
+            continue;
+          }
+          case 5: {
+            if (wireType !== 2)
+              break;
+            message.mapType = $root.onnx.TypeProto.Map.decode(reader, reader.size(), $undefined, _depth + 1, message.mapType);
+            message.value = "mapType";
+            continue;
+          }
+          case 8: {
+            if (wireType !== 2)
+              break;
+            message.sparseTensorType = $root.onnx.TypeProto.SparseTensor.decode(reader, reader.size(), $undefined, _depth + 1, message.sparseTensorType);
+            message.value = "sparseTensorType";
+            continue;
+          }
+          case 9: {
+            if (wireType !== 2)
+              break;
+            message.optionalType = $root.onnx.TypeProto.Optional.decode(reader, reader.size(), $undefined, _depth + 1, message.optionalType);
+            message.value = "optionalType";
+            continue;
+          }
+          case 6: {
+            if (wireType !== 2)
+              break;
+            message.denotation = reader.string();
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    TypeProto.Tensor = (function() {
+      const Tensor3 = function(properties) {
+        if (properties) {
+          for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+              this[keys[i]] = properties[keys[i]];
+        }
+      };
+      Tensor3.prototype.elemType = 0;
+      Tensor3.prototype.shape = null;
+      Tensor3.create = function(properties) {
+        return new Tensor3(properties);
+      };
+      Tensor3.encode = function(message, writer, _depth) {
+        if (!writer)
+          writer = $Writer.create();
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $util.recursionLimit)
+          throw $Error("max depth exceeded");
+        if (message.elemType != null && $Object.hasOwnProperty.call(message, "elemType"))
+          writer.uint32(
+            /* id 1, wireType 0 =*/
+            8
+          ).int32(message.elemType);
+        if (message.shape != null && $Object.hasOwnProperty.call(message, "shape"))
+          $root.onnx.TensorShapeProto.encode(message.shape, writer.uint32(
+            /* id 2, wireType 2 =*/
+            18
+          ).fork(), _depth + 1).ldelim();
+        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+          for (let i = 0; i < message.$unknowns.length; ++i)
+            writer.raw(message.$unknowns[i]);
+        return writer;
+      };
+      Tensor3.decode = function(reader, length, _end, _depth, _target) {
+        if (!(reader instanceof $Reader))
+          reader = $Reader.create(reader);
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $Reader.recursionLimit)
+          throw $Error("max depth exceeded");
+        let end, message;
+        if (length === $undefined)
+          end = reader.len;
+        else {
+          end = reader.pos + length;
+          if (end > reader.len)
+            throw $RangeError("index out of range");
+          length = reader.len;
+          reader.len = end;
+        }
+        message = _target || new $root.onnx.TypeProto.Tensor();
+        while (reader.pos < end) {
+          let start = reader.pos;
+          let tag = reader.tag();
+          if (tag === _end) {
+            _end = $undefined;
+            break;
+          }
+          let wireType = tag & 7;
+          switch (tag >>>= 3) {
+            case 1: {
+              if (wireType !== 0)
+                break;
+              message.elemType = reader.int32();
+              continue;
+            }
+            case 2: {
+              if (wireType !== 2)
+                break;
+              message.shape = $root.onnx.TensorShapeProto.decode(reader, reader.size(), $undefined, _depth + 1, message.shape);
+              continue;
+            }
+          }
+          reader.skipType(wireType, _depth, tag);
+          if (!reader.discardUnknown) {
+            $util.makeProp(message, "$unknowns", false);
+            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+          }
+        }
+        if (length !== $undefined) {
+          if (reader.pos !== end)
+            throw $RangeError("index out of range");
+          reader.len = length;
+        }
+        if (_end !== $undefined)
+          throw $Error("missing end group");
+        return message;
+      };
+      return Tensor3;
+    })();
+    TypeProto.Sequence = (function() {
+      const Sequence = function(properties) {
+        if (properties) {
+          for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+              this[keys[i]] = properties[keys[i]];
+        }
+      };
+      Sequence.prototype.elemType = null;
+      Sequence.create = function(properties) {
+        return new Sequence(properties);
+      };
+      Sequence.encode = function(message, writer, _depth) {
+        if (!writer)
+          writer = $Writer.create();
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $util.recursionLimit)
+          throw $Error("max depth exceeded");
+        if (message.elemType != null && $Object.hasOwnProperty.call(message, "elemType"))
+          $root.onnx.TypeProto.encode(message.elemType, writer.uint32(
+            /* id 1, wireType 2 =*/
+            10
+          ).fork(), _depth + 1).ldelim();
+        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+          for (let i = 0; i < message.$unknowns.length; ++i)
+            writer.raw(message.$unknowns[i]);
+        return writer;
+      };
+      Sequence.decode = function(reader, length, _end, _depth, _target) {
+        if (!(reader instanceof $Reader))
+          reader = $Reader.create(reader);
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $Reader.recursionLimit)
+          throw $Error("max depth exceeded");
+        let end, message;
+        if (length === $undefined)
+          end = reader.len;
+        else {
+          end = reader.pos + length;
+          if (end > reader.len)
+            throw $RangeError("index out of range");
+          length = reader.len;
+          reader.len = end;
+        }
+        message = _target || new $root.onnx.TypeProto.Sequence();
+        while (reader.pos < end) {
+          let start = reader.pos;
+          let tag = reader.tag();
+          if (tag === _end) {
+            _end = $undefined;
+            break;
+          }
+          let wireType = tag & 7;
+          switch (tag >>>= 3) {
+            case 1: {
+              if (wireType !== 2)
+                break;
+              message.elemType = $root.onnx.TypeProto.decode(reader, reader.size(), $undefined, _depth + 1, message.elemType);
+              continue;
+            }
+          }
+          reader.skipType(wireType, _depth, tag);
+          if (!reader.discardUnknown) {
+            $util.makeProp(message, "$unknowns", false);
+            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+          }
+        }
+        if (length !== $undefined) {
+          if (reader.pos !== end)
+            throw $RangeError("index out of range");
+          reader.len = length;
+        }
+        if (_end !== $undefined)
+          throw $Error("missing end group");
+        return message;
+      };
+      return Sequence;
+    })();
+    TypeProto.Map = (function() {
+      const Map2 = function(properties) {
+        if (properties) {
+          for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+              this[keys[i]] = properties[keys[i]];
+        }
+      };
+      Map2.prototype.keyType = 0;
+      Map2.prototype.valueType = null;
+      Map2.create = function(properties) {
+        return new Map2(properties);
+      };
+      Map2.encode = function(message, writer, _depth) {
+        if (!writer)
+          writer = $Writer.create();
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $util.recursionLimit)
+          throw $Error("max depth exceeded");
+        if (message.keyType != null && $Object.hasOwnProperty.call(message, "keyType"))
+          writer.uint32(
+            /* id 1, wireType 0 =*/
+            8
+          ).int32(message.keyType);
+        if (message.valueType != null && $Object.hasOwnProperty.call(message, "valueType"))
+          $root.onnx.TypeProto.encode(message.valueType, writer.uint32(
+            /* id 2, wireType 2 =*/
+            18
+          ).fork(), _depth + 1).ldelim();
+        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+          for (let i = 0; i < message.$unknowns.length; ++i)
+            writer.raw(message.$unknowns[i]);
+        return writer;
+      };
+      Map2.decode = function(reader, length, _end, _depth, _target) {
+        if (!(reader instanceof $Reader))
+          reader = $Reader.create(reader);
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $Reader.recursionLimit)
+          throw $Error("max depth exceeded");
+        let end, message;
+        if (length === $undefined)
+          end = reader.len;
+        else {
+          end = reader.pos + length;
+          if (end > reader.len)
+            throw $RangeError("index out of range");
+          length = reader.len;
+          reader.len = end;
+        }
+        message = _target || new $root.onnx.TypeProto.Map();
+        while (reader.pos < end) {
+          let start = reader.pos;
+          let tag = reader.tag();
+          if (tag === _end) {
+            _end = $undefined;
+            break;
+          }
+          let wireType = tag & 7;
+          switch (tag >>>= 3) {
+            case 1: {
+              if (wireType !== 0)
+                break;
+              message.keyType = reader.int32();
+              continue;
+            }
+            case 2: {
+              if (wireType !== 2)
+                break;
+              message.valueType = $root.onnx.TypeProto.decode(reader, reader.size(), $undefined, _depth + 1, message.valueType);
+              continue;
+            }
+          }
+          reader.skipType(wireType, _depth, tag);
+          if (!reader.discardUnknown) {
+            $util.makeProp(message, "$unknowns", false);
+            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+          }
+        }
+        if (length !== $undefined) {
+          if (reader.pos !== end)
+            throw $RangeError("index out of range");
+          reader.len = length;
+        }
+        if (_end !== $undefined)
+          throw $Error("missing end group");
+        return message;
+      };
+      return Map2;
+    })();
+    TypeProto.Optional = (function() {
+      const Optional = function(properties) {
+        if (properties) {
+          for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+              this[keys[i]] = properties[keys[i]];
+        }
+      };
+      Optional.prototype.elemType = null;
+      Optional.create = function(properties) {
+        return new Optional(properties);
+      };
+      Optional.encode = function(message, writer, _depth) {
+        if (!writer)
+          writer = $Writer.create();
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $util.recursionLimit)
+          throw $Error("max depth exceeded");
+        if (message.elemType != null && $Object.hasOwnProperty.call(message, "elemType"))
+          $root.onnx.TypeProto.encode(message.elemType, writer.uint32(
+            /* id 1, wireType 2 =*/
+            10
+          ).fork(), _depth + 1).ldelim();
+        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+          for (let i = 0; i < message.$unknowns.length; ++i)
+            writer.raw(message.$unknowns[i]);
+        return writer;
+      };
+      Optional.decode = function(reader, length, _end, _depth, _target) {
+        if (!(reader instanceof $Reader))
+          reader = $Reader.create(reader);
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $Reader.recursionLimit)
+          throw $Error("max depth exceeded");
+        let end, message;
+        if (length === $undefined)
+          end = reader.len;
+        else {
+          end = reader.pos + length;
+          if (end > reader.len)
+            throw $RangeError("index out of range");
+          length = reader.len;
+          reader.len = end;
+        }
+        message = _target || new $root.onnx.TypeProto.Optional();
+        while (reader.pos < end) {
+          let start = reader.pos;
+          let tag = reader.tag();
+          if (tag === _end) {
+            _end = $undefined;
+            break;
+          }
+          let wireType = tag & 7;
+          switch (tag >>>= 3) {
+            case 1: {
+              if (wireType !== 2)
+                break;
+              message.elemType = $root.onnx.TypeProto.decode(reader, reader.size(), $undefined, _depth + 1, message.elemType);
+              continue;
+            }
+          }
+          reader.skipType(wireType, _depth, tag);
+          if (!reader.discardUnknown) {
+            $util.makeProp(message, "$unknowns", false);
+            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+          }
+        }
+        if (length !== $undefined) {
+          if (reader.pos !== end)
+            throw $RangeError("index out of range");
+          reader.len = length;
+        }
+        if (_end !== $undefined)
+          throw $Error("missing end group");
+        return message;
+      };
+      return Optional;
+    })();
+    TypeProto.SparseTensor = (function() {
+      const SparseTensor = function(properties) {
+        if (properties) {
+          for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+            if (properties[keys[i]] != null && keys[i] !== "__proto__")
+              this[keys[i]] = properties[keys[i]];
+        }
+      };
+      SparseTensor.prototype.elemType = 0;
+      SparseTensor.prototype.shape = null;
+      SparseTensor.create = function(properties) {
+        return new SparseTensor(properties);
+      };
+      SparseTensor.encode = function(message, writer, _depth) {
+        if (!writer)
+          writer = $Writer.create();
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $util.recursionLimit)
+          throw $Error("max depth exceeded");
+        if (message.elemType != null && $Object.hasOwnProperty.call(message, "elemType"))
+          writer.uint32(
+            /* id 1, wireType 0 =*/
+            8
+          ).int32(message.elemType);
+        if (message.shape != null && $Object.hasOwnProperty.call(message, "shape"))
+          $root.onnx.TensorShapeProto.encode(message.shape, writer.uint32(
+            /* id 2, wireType 2 =*/
+            18
+          ).fork(), _depth + 1).ldelim();
+        if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+          for (let i = 0; i < message.$unknowns.length; ++i)
+            writer.raw(message.$unknowns[i]);
+        return writer;
+      };
+      SparseTensor.decode = function(reader, length, _end, _depth, _target) {
+        if (!(reader instanceof $Reader))
+          reader = $Reader.create(reader);
+        if (_depth === $undefined)
+          _depth = 0;
+        if (_depth > $Reader.recursionLimit)
+          throw $Error("max depth exceeded");
+        let end, message;
+        if (length === $undefined)
+          end = reader.len;
+        else {
+          end = reader.pos + length;
+          if (end > reader.len)
+            throw $RangeError("index out of range");
+          length = reader.len;
+          reader.len = end;
+        }
+        message = _target || new $root.onnx.TypeProto.SparseTensor();
+        while (reader.pos < end) {
+          let start = reader.pos;
+          let tag = reader.tag();
+          if (tag === _end) {
+            _end = $undefined;
+            break;
+          }
+          let wireType = tag & 7;
+          switch (tag >>>= 3) {
+            case 1: {
+              if (wireType !== 0)
+                break;
+              message.elemType = reader.int32();
+              continue;
+            }
+            case 2: {
+              if (wireType !== 2)
+                break;
+              message.shape = $root.onnx.TensorShapeProto.decode(reader, reader.size(), $undefined, _depth + 1, message.shape);
+              continue;
+            }
+          }
+          reader.skipType(wireType, _depth, tag);
+          if (!reader.discardUnknown) {
+            $util.makeProp(message, "$unknowns", false);
+            (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+          }
+        }
+        if (length !== $undefined) {
+          if (reader.pos !== end)
+            throw $RangeError("index out of range");
+          reader.len = length;
+        }
+        if (_end !== $undefined)
+          throw $Error("missing end group");
+        return message;
+      };
+      return SparseTensor;
+    })();
+    return TypeProto;
+  })();
+  onnx2.FunctionProto = (function() {
+    const FunctionProto = function(properties) {
+      this.input = [];
+      this.output = [];
+      this.attribute = [];
+      this.node = [];
+      this.opsetImport = [];
+      this.attributeProto = [];
+      this.valueInfo = [];
+      this.metadataProps = [];
+      if (properties) {
+        for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+          if (properties[keys[i]] != null && keys[i] !== "__proto__")
+            this[keys[i]] = properties[keys[i]];
+      }
+    };
+    FunctionProto.prototype.name = "";
+    FunctionProto.prototype.input = $util.emptyArray;
+    FunctionProto.prototype.output = $util.emptyArray;
+    FunctionProto.prototype.attribute = $util.emptyArray;
+    FunctionProto.prototype.node = $util.emptyArray;
+    FunctionProto.prototype.docString = "";
+    FunctionProto.prototype.opsetImport = $util.emptyArray;
+    FunctionProto.prototype.domain = "";
+    FunctionProto.prototype.attributeProto = $util.emptyArray;
+    FunctionProto.prototype.valueInfo = $util.emptyArray;
+    FunctionProto.prototype.overload = "";
+    FunctionProto.prototype.metadataProps = $util.emptyArray;
+    FunctionProto.create = function(properties) {
+      return new FunctionProto(properties);
+    };
+    FunctionProto.encode = function(message, writer, _depth) {
+      if (!writer)
+        writer = $Writer.create();
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $util.recursionLimit)
+        throw $Error("max depth exceeded");
+      if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
+        writer.uint32(
+          /* id 1, wireType 2 =*/
+          10
+        ).string(message.name);
+      if (message.input != null && message.input.length)
+        for (let i = 0; i < message.input.length; ++i)
+          writer.uint32(
+            /* id 4, wireType 2 =*/
+            34
+          ).string(message.input[i]);
+      if (message.output != null && message.output.length)
+        for (let i = 0; i < message.output.length; ++i)
+          writer.uint32(
+            /* id 5, wireType 2 =*/
+            42
+          ).string(message.output[i]);
+      if (message.attribute != null && message.attribute.length)
+        for (let i = 0; i < message.attribute.length; ++i)
+          writer.uint32(
+            /* id 6, wireType 2 =*/
+            50
+          ).string(message.attribute[i]);
+      if (message.node != null && message.node.length)
+        for (let i = 0; i < message.node.length; ++i)
+          $root.onnx.NodeProto.encode(message.node[i], writer.uint32(
+            /* id 7, wireType 2 =*/
+            58
+          ).fork(), _depth + 1).ldelim();
+      if (message.docString != null && $Object.hasOwnProperty.call(message, "docString"))
+        writer.uint32(
+          /* id 8, wireType 2 =*/
+          66
+        ).string(message.docString);
+      if (message.opsetImport != null && message.opsetImport.length)
+        for (let i = 0; i < message.opsetImport.length; ++i)
+          $root.onnx.OperatorSetIdProto.encode(message.opsetImport[i], writer.uint32(
+            /* id 9, wireType 2 =*/
+            74
+          ).fork(), _depth + 1).ldelim();
+      if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
+        writer.uint32(
+          /* id 10, wireType 2 =*/
+          82
+        ).string(message.domain);
+      if (message.attributeProto != null && message.attributeProto.length)
+        for (let i = 0; i < message.attributeProto.length; ++i)
+          $root.onnx.AttributeProto.encode(message.attributeProto[i], writer.uint32(
+            /* id 11, wireType 2 =*/
+            90
+          ).fork(), _depth + 1).ldelim();
+      if (message.valueInfo != null && message.valueInfo.length)
+        for (let i = 0; i < message.valueInfo.length; ++i)
+          $root.onnx.ValueInfoProto.encode(message.valueInfo[i], writer.uint32(
+            /* id 12, wireType 2 =*/
+            98
+          ).fork(), _depth + 1).ldelim();
+      if (message.overload != null && $Object.hasOwnProperty.call(message, "overload"))
+        writer.uint32(
+          /* id 13, wireType 2 =*/
+          106
+        ).string(message.overload);
+      if (message.metadataProps != null && message.metadataProps.length)
+        for (let i = 0; i < message.metadataProps.length; ++i)
+          $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(
+            /* id 14, wireType 2 =*/
+            114
+          ).fork(), _depth + 1).ldelim();
+      if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+        for (let i = 0; i < message.$unknowns.length; ++i)
+          writer.raw(message.$unknowns[i]);
+      return writer;
+    };
+    FunctionProto.decode = function(reader, length, _end, _depth, _target) {
+      if (!(reader instanceof $Reader))
+        reader = $Reader.create(reader);
+      if (_depth === $undefined)
+        _depth = 0;
+      if (_depth > $Reader.recursionLimit)
+        throw $Error("max depth exceeded");
+      let end, message;
+      if (length === $undefined)
+        end = reader.len;
+      else {
+        end = reader.pos + length;
+        if (end > reader.len)
+          throw $RangeError("index out of range");
+        length = reader.len;
+        reader.len = end;
+      }
+      message = _target || new $root.onnx.FunctionProto();
+      while (reader.pos < end) {
+        let start = reader.pos;
+        let tag = reader.tag();
+        if (tag === _end) {
+          _end = $undefined;
+          break;
+        }
+        let wireType = tag & 7;
+        switch (tag >>>= 3) {
+          case 1: {
+            if (wireType !== 2)
+              break;
+            message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (wireType !== 2)
+              break;
+            if (!(message.input && message.input.length))
+              message.input = [];
+            message.input.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (wireType !== 2)
+              break;
+            if (!(message.output && message.output.length))
+              message.output = [];
+            message.output.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (wireType !== 2)
+              break;
+            if (!(message.attribute && message.attribute.length))
+              message.attribute = [];
+            message.attribute.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (wireType !== 2)
+              break;
+            if (!(message.node && message.node.length))
+              message.node = [];
+            message.node.push($root.onnx.NodeProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 8: {
+            if (wireType !== 2)
+              break;
+            message.docString = reader.string();
+            continue;
+          }
+          case 9: {
+            if (wireType !== 2)
+              break;
+            if (!(message.opsetImport && message.opsetImport.length))
+              message.opsetImport = [];
+            message.opsetImport.push($root.onnx.OperatorSetIdProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 10: {
+            if (wireType !== 2)
+              break;
+            message.domain = reader.string();
+            continue;
+          }
+          case 11: {
+            if (wireType !== 2)
+              break;
+            if (!(message.attributeProto && message.attributeProto.length))
+              message.attributeProto = [];
+            message.attributeProto.push($root.onnx.AttributeProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 12: {
+            if (wireType !== 2)
+              break;
+            if (!(message.valueInfo && message.valueInfo.length))
+              message.valueInfo = [];
+            message.valueInfo.push($root.onnx.ValueInfoProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+          case 13: {
+            if (wireType !== 2)
+              break;
+            message.overload = reader.string();
+            continue;
+          }
+          case 14: {
+            if (wireType !== 2)
+              break;
+            if (!(message.metadataProps && message.metadataProps.length))
+              message.metadataProps = [];
+            message.metadataProps.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
+            continue;
+          }
+        }
+        reader.skipType(wireType, _depth, tag);
+        if (!reader.discardUnknown) {
+          $util.makeProp(message, "$unknowns", false);
+          (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+        }
+      }
+      if (length !== $undefined) {
+        if (reader.pos !== end)
+          throw $RangeError("index out of range");
+        reader.len = length;
+      }
+      if (_end !== $undefined)
+        throw $Error("missing end group");
+      return message;
+    };
+    return FunctionProto;
+  })();
+  return onnx2;
+})();
+
+// src/quantize/model-io.ts
+var DataType = onnx.TensorProto.DataType;
+function toNumber(value) {
+  return typeof value === "number" ? value : value.toNumber();
+}
+function decodeModel(bytes2, label) {
+  try {
+    const reader = import_minimal2.default.Reader.create(bytes2);
+    reader.discardUnknown = false;
+    return onnx.ModelProto.decode(reader);
+  } catch (error) {
+    throw new UserError(`${label}: not a readable ONNX model (${error.message})`, { cause: error });
+  }
+}
+function encodeModel(model) {
+  return onnx.ModelProto.encode(model).finish();
+}
+function cloneModel(model) {
+  return decodeModel(encodeModel(model), "model copy");
+}
+function floatValues(tensor) {
+  if (tensor.dataType !== DataType.FLOAT) throw new Error(`tensor ${tensor.name} is not float32 (data_type ${tensor.dataType})`);
+  if (tensor.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
+    throw new UserError(`initializer ${tensor.name} keeps its data in an external file; the built-in quantizer needs weights inside the .onnx file`);
+  }
+  const count2 = tensor.dims.reduce((n, d) => n * toNumber(d), 1);
+  if (tensor.rawData.length > 0) {
+    if (tensor.rawData.length !== count2 * 4) throw new UserError(`initializer ${tensor.name}: ${tensor.rawData.length} bytes do not hold ${count2} floats`);
+    const aligned = new Uint8Array(tensor.rawData);
+    return new Float32Array(aligned.buffer, 0, count2);
+  }
+  if (tensor.floatData.length !== count2) throw new UserError(`initializer ${tensor.name}: ${tensor.floatData.length} values for ${count2} elements`);
+  return Float32Array.from(tensor.floatData);
+}
+function tensorDims(tensor) {
+  return tensor.dims.map(toNumber);
+}
+function littleEndianBytes(values) {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
+}
+var TYPE_OF = /* @__PURE__ */ new Map([
+  [Float32Array, DataType.FLOAT],
+  [Int32Array, DataType.INT32],
+  [Int8Array, DataType.INT8],
+  [Uint8Array, DataType.UINT8]
+]);
+function makeTensor(name, values, dims) {
+  const dataType = TYPE_OF.get(values.constructor);
+  if (dataType === void 0) throw new Error("unsupported tensor array type");
+  return onnx.TensorProto.create({ name, dataType, dims, rawData: littleEndianBytes(values) });
+}
+function makeNode(opType, inputs, outputs, name, axis) {
+  const node = onnx.NodeProto.create({ opType, input: inputs, output: outputs, name });
+  if (axis !== void 0) {
+    node.attribute.push(onnx.AttributeProto.create({ name: "axis", type: onnx.AttributeProto.AttributeType.INT, i: axis }));
+  }
+  return node;
+}
+function intAttribute(node, name, fallback) {
+  const attribute = node.attribute.find((a) => a.name === name);
+  return attribute ? toNumber(attribute.i) : fallback;
+}
+function onnxOpset(model) {
+  const entry = model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx");
+  return entry ? toNumber(entry.version) : 0;
+}
+
+// src/quantize/calibrate.ts
+async function calibrate(model, tensors, batches2, workDir) {
+  const graph = model.graph;
+  const augmented = cloneModel(model);
+  const augmentedGraph = augmented.graph;
+  const present = new Set(augmentedGraph.output.map((o) => o.name));
+  for (const node of graph.node) {
+    for (const name of node.output) {
+      if (name === "" || present.has(name)) continue;
+      present.add(name);
+      augmentedGraph.output.push(onnx.ValueInfoProto.create({ name }));
+    }
+  }
+  const path3 = join6(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
+  await writeFile2(path3, encodeModel(augmented));
+  const loaded = await loadModel(path3, { provider: "cpu", threads: 0, label: "calibration model" });
+  try {
+    const floatTensors = /* @__PURE__ */ new Set();
+    for (const signature2 of [...loaded.inputs, ...loaded.outputs]) {
+      if (signature2.type === "float32") floatTensors.add(signature2.name);
+    }
+    const ranges = /* @__PURE__ */ new Map();
+    let samples = 0;
+    for (const batch of batches2) {
+      const outputs = await runBatch(loaded, batch.data, batch.dims);
+      outputs[loaded.inputs[0].name] = { data: batch.data, dims: batch.dims };
+      samples += batch.dims[0];
+      for (const name of tensors) {
+        const output = outputs[name];
+        if (!output || !floatTensors.has(name)) continue;
+        let [min, max] = ranges.get(name) ?? [Infinity, -Infinity];
+        const data = output.data;
+        for (let i = 0; i < data.length; i++) {
+          const v = data[i];
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+        ranges.set(name, [min, max]);
+      }
+    }
+    return { ranges, floatTensors, samples };
+  } finally {
+    await loaded.release();
+    await rm3(path3, { force: true });
+  }
+}
+
+// src/quantize/detect.ts
+var QUANTIZED_OPS = /^(QuantizeLinear|DequantizeLinear|DynamicQuantizeLinear|QLinear\w+|ConvInteger|MatMulInteger\w*|QGemm|QAttention|DynamicQuantize\w+|MatMulNBits)$/;
+function quantizedReason(model) {
+  const graph = model.graph;
+  if (!graph) return null;
+  const node = graph.node.find((n) => QUANTIZED_OPS.test(n.opType));
+  if (node) return `it has ${node.opType} nodes`;
+  const int8 = graph.initializer.find(
+    (t) => (t.dataType === onnx.TensorProto.DataType.INT8 || t.dataType === onnx.TensorProto.DataType.UINT8) && t.dims.length >= 2
+  );
+  if (int8) return `its weight ${int8.name} is ${int8.dataType === onnx.TensorProto.DataType.INT8 ? "int8" : "uint8"}`;
+  return null;
+}
+function isAlreadyQuantized(model) {
+  return quantizedReason(model) !== null;
+}
+function isAlreadyQuantizedBytes(bytes2) {
+  return isAlreadyQuantized(decodeModel(bytes2, "model"));
+}
+
+// src/quantize/plan.ts
+var PASS_THROUGH = /* @__PURE__ */ new Set(["Reshape", "Transpose", "Squeeze", "Unsqueeze", "AveragePool", "Slice", "Pad", "TopK", "MaxPool", "Resize"]);
+var ALL_IO = /* @__PURE__ */ new Set([
+  "ArgMax",
+  "Add",
+  "Mul",
+  "LeakyRelu",
+  "Sigmoid",
+  "GlobalAveragePool",
+  "Concat",
+  "Softmax",
+  "Where",
+  "Gather",
+  "GatherElements",
+  "Tanh",
+  "Gelu",
+  "CumSum"
+]);
+var REMOVABLE = /* @__PURE__ */ new Set(["Relu", "Clip"]);
+var NOT_HANDLED = /* @__PURE__ */ new Set(["InstanceNormalization", "LayerNormalization", "BatchNormalization", "EmbedLayerNormalization", "Attention", "LSTM"]);
+var QUANTIZABLE_OPS = /* @__PURE__ */ new Set(["Conv", "ConvTranspose", "Gemm", "MatMul", "Split", ...PASS_THROUGH, ...ALL_IO, ...REMOVABLE]);
+function adjustRanges(graph, ranges) {
+  const consumers = consumerCounts(graph);
+  for (const node of graph.node) {
+    if (REMOVABLE.has(node.opType)) {
+      const [input, output] = [node.input[0], node.output[0]];
+      if (consumers.get(input) !== 1 || !ranges.has(input) || !ranges.has(output)) continue;
+      ranges.set(input, ranges.get(output));
+    } else if (node.opType === "Softmax" && ranges.has(node.output[0])) {
+      ranges.set(node.output[0], [0, 1]);
+    }
+  }
+}
+function consumerCounts(graph) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const node of graph.node) for (const name of node.input) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return counts;
+}
+function planQdq({ model, ranges, floatTensors, perChannel: perChannel2 }) {
+  const graph = model.graph;
+  const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
+  const graphInputs = new Set(graph.input.map((v) => v.name));
+  const graphOutputs = new Set(graph.output.map((v) => v.name));
+  const consumers = consumerCounts(graph);
+  const opset = onnxOpset(model);
+  const plan = { tensors: /* @__PURE__ */ new Map(), shared: /* @__PURE__ */ new Map(), biases: /* @__PURE__ */ new Map(), removed: /* @__PURE__ */ new Set(), renamedOutputs: /* @__PURE__ */ new Map(), quantizedNodes: [], floatNodes: [] };
+  const isFloatInitializer = (name) => initializers.get(name)?.dataType === onnx.TensorProto.DataType.FLOAT;
+  const quantizable = (name) => name !== "" && (initializers.has(name) ? isFloatInitializer(name) : floatTensors.has(name));
+  const request = (name, role) => {
+    if (quantizable(name) && !plan.tensors.has(name) && !plan.shared.has(name)) plan.tensors.set(name, role);
+  };
+  const activation = (name) => request(name, { kind: "activation" });
+  const weight = (name, axis) => {
+    if (!isFloatInitializer(name)) return activation(name);
+    request(name, { kind: "weight", axis: perChannel2 ? axis : null });
+  };
+  const isQuantized = (name) => plan.tensors.has(name) || plan.shared.has(name);
+  const share = (output, input) => {
+    if (quantizable(output) && !plan.tensors.has(output) && !plan.shared.has(output)) plan.shared.set(output, input);
+  };
+  for (const node of graph.node) {
+    const op = node.domain === "" || node.domain === "ai.onnx" ? node.opType : `${node.domain}.${node.opType}`;
+    const [in0, in1, in2] = node.input;
+    const out0 = node.output[0];
+    let handled = true;
+    if (op === "Conv" || op === "ConvTranspose" || op === "Gemm") {
+      activation(in0);
+      activation(out0);
+      const transB = intAttribute(node, "transB", 0);
+      weight(in1, op === "Conv" ? 0 : op === "ConvTranspose" ? 1 : transB ? 0 : 1);
+      if (in2 && isFloatInitializer(in2) && isFloatInitializer(in1)) {
+        const beta = op === "Gemm" ? floatAttributeOr(node, "beta", 1) : 1;
+        plan.biases.set(in2, { input: in0, weight: in1, beta });
+      }
+    } else if (op === "MatMul") {
+      for (const name of [in0, in1]) {
+        const rank = initializers.get(name)?.dims.length ?? 0;
+        if (perChannel2 && isFloatInitializer(name) && rank >= 2) weight(name, rank - 1);
+        else activation(name);
+      }
+      activation(out0);
+    } else if (REMOVABLE.has(op)) {
+      if (!isQuantized(in0)) handled = false;
+      else {
+        const upstreamSafe = ranges.has(out0) && consumers.get(in0) === 1 && !graphOutputs.has(in0) && !graphInputs.has(in0);
+        if (upstreamSafe) {
+          plan.removed.add(node);
+          plan.renamedOutputs.set(in0, out0);
+          plan.tensors.delete(in0);
+        } else activation(in0);
+        activation(out0);
+      }
+    } else if (PASS_THROUGH.has(op)) {
+      if (op === "MaxPool" && opset < 12 || op === "Resize" && opset < 11 || !isQuantized(in0)) handled = false;
+      else share(out0, in0);
+    } else if (op === "Split") {
+      activation(in0);
+      for (const output of node.output) share(output, in0);
+    } else if (ALL_IO.has(op)) {
+      for (const name of [...node.input, ...node.output]) activation(name);
+    } else handled = false;
+    if (handled) plan.quantizedNodes.push(node);
+    else plan.floatNodes.push({ op, name: node.name, reason: floatReason(op, opset) });
+  }
+  for (const [from] of plan.renamedOutputs) plan.shared.delete(from);
+  return plan;
+}
+function floatAttributeOr(node, name, fallback) {
+  const attribute = node.attribute.find((a) => a.name === name);
+  return attribute && Object.prototype.hasOwnProperty.call(attribute, "f") ? attribute.f : fallback;
+}
+function floatReason(op, opset) {
+  if (op === "Constant") return "constant";
+  if (REMOVABLE.has(op) || PASS_THROUGH.has(op)) {
+    if (op === "MaxPool" && opset < 12) return "MaxPool has an int8 path from opset 12";
+    return "its input is not quantized";
+  }
+  if (NOT_HANDLED.has(op)) return "onnxruntime quantizes it, the built-in quantizer does not";
+  return "no int8 path (not in onnxruntime's quantization registries)";
+}
+
+// src/quantize/params.ts
+var FLOAT32_TINY = 2 ** -126;
+var UINT8_RANGE = { qmin: 0, qmax: 255 };
+var INT8_SYMMETRIC_RANGE = { qmin: -127, qmax: 127 };
+function roundHalfEven2(x) {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+function scaleZeroPoint(rmin, rmax, qmin, qmax, symmetric) {
+  let low = Math.min(Math.fround(rmin), 0);
+  let high = Math.max(Math.fround(rmax), 0);
+  if (symmetric) {
+    const absmax = Math.max(Math.abs(low), Math.abs(high));
+    low = -absmax;
+    high = absmax;
+  }
+  const scale64 = Math.fround(high - low) / (qmax - qmin);
+  if (!(scale64 >= FLOAT32_TINY)) return [1, 0];
+  const zeroPoint = symmetric ? roundHalfEven2((qmin + qmax) / 2) : roundHalfEven2(qmin - low / scale64);
+  return [Math.fround(scale64), zeroPoint];
+}
+function activationParams(rmin, rmax) {
+  const [scale, zeroPoint] = scaleZeroPoint(rmin, rmax, UINT8_RANGE.qmin, UINT8_RANGE.qmax, false);
+  return { scale: Float32Array.of(scale), zeroPoint: Int32Array.of(zeroPoint) };
+}
+function minMax(values, indices) {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const i of indices) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min === Infinity ? [0, 0] : [min, max];
+}
+function channelIndices(dims, axis) {
+  const channels = dims[axis];
+  const inner = dims.slice(axis + 1).reduce((n, d) => n * d, 1);
+  const outer = dims.slice(0, axis).reduce((n, d) => n * d, 1);
+  const out = Array.from({ length: channels }, () => []);
+  for (let o = 0; o < outer; o++) {
+    for (let c = 0; c < channels; c++) {
+      const base = (o * channels + c) * inner;
+      for (let i = 0; i < inner; i++) out[c].push(base + i);
+    }
+  }
+  return out;
+}
+function quantizeWeight(weights, dims, axis) {
+  const groups = axis === null ? [Array.from(weights.keys())] : channelIndices(dims, axis);
+  const scale = new Float32Array(groups.length);
+  groups.forEach((indices, c) => {
+    const [low, high] = minMax(weights, indices);
+    scale[c] = scaleZeroPoint(low, high, INT8_SYMMETRIC_RANGE.qmin, INT8_SYMMETRIC_RANGE.qmax, true)[0];
+  });
+  return { ...packWeight(weights, groups, scale), axis };
+}
+function packWeight(weights, groups, scale) {
+  const values = new Int8Array(weights.length);
+  groups.forEach((indices, c) => {
+    for (const i of indices) {
+      const q = roundHalfEven2(Math.fround(weights[i] / scale[c]));
+      values[i] = Math.max(INT8_SYMMETRIC_RANGE.qmin, Math.min(INT8_SYMMETRIC_RANGE.qmax, q));
+    }
+  });
+  return { values, scale, zeroPoint: new Int32Array(groups.length) };
+}
+var INT32_MIN = -(2 ** 31);
+var INT32_MAX = 2 ** 31 - 1;
+function widenForInt32Bias(weight, weights, dims, bias, inputScale) {
+  const qrange = INT32_MAX - (INT32_MIN + 1);
+  const smallest = (absmax) => 1.0001 * 2 * absmax / qrange;
+  const scale = Float32Array.from(weight.scale);
+  let changed = false;
+  if (weight.axis === null) {
+    const [low, high] = minMax(bias, bias.keys());
+    const need = smallest(Math.max(Math.abs(Math.min(low, 0)), Math.abs(Math.max(high, 0))));
+    if (inputScale * scale[0] < need) {
+      scale[0] = need / inputScale;
+      changed = true;
+    }
+  } else {
+    for (let c = 0; c < scale.length; c++) {
+      const need = smallest(Math.abs(bias[c]));
+      if (inputScale * scale[c] < need) {
+        scale[c] = need / inputScale;
+        changed = true;
+      }
+    }
+  }
+  if (!changed) return weight;
+  const groups = weight.axis === null ? [Array.from(weights.keys())] : channelIndices(dims, weight.axis);
+  return { ...packWeight(weights, groups, scale), axis: weight.axis };
+}
+function quantizeBias(bias, inputScale, weightScale, beta = 1) {
+  const scale = weightScale.map((w) => Math.fround(Math.fround(inputScale * w) * beta));
+  const values = new Int32Array(bias.length);
+  for (let i = 0; i < bias.length; i++) {
+    const s = scale.length === 1 ? scale[0] : scale[i];
+    const q = roundHalfEven2(Math.fround(bias[i] / s));
+    values[i] = Math.max(INT32_MIN, Math.min(INT32_MAX, q));
+  }
+  return { values, scale };
+}
+
+// src/quantize/rewrite.ts
+function applyPlan(model, plan, ranges) {
+  const graph = model.graph;
+  const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
+  const graphOutputs = new Set(graph.output.map((v) => v.name));
+  const added = [];
+  const params2 = /* @__PURE__ */ new Map();
+  graph.node = graph.node.filter((node) => !plan.removed.has(node));
+  for (const node of graph.node) node.output = node.output.map((name) => plan.renamedOutputs.get(name) ?? name);
+  const renameInputs = (from, to, except) => {
+    for (const node of [...graph.node, ...added]) {
+      if (node === except) continue;
+      node.input = node.input.map((name) => name === from ? to : name);
+    }
+  };
+  const addActivationPair = (name, named) => {
+    let qInput = name;
+    let dqOutput = `${name}_DequantizeLinear_Output`;
+    if (graphOutputs.has(name)) {
+      qInput = `${name}_QuantizeLinear_Input`;
+      dqOutput = name;
+      for (const node of graph.node) node.output = node.output.map((o) => o === name ? qInput : o);
+    } else renameInputs(name, dqOutput, null);
+    const quantized = `${name}_QuantizeLinear_Output`;
+    added.push(makeNode("QuantizeLinear", [qInput, named.scale, named.zeroPoint], [quantized], `${name}_QuantizeLinear`));
+    added.push(makeNode("DequantizeLinear", [quantized, named.scale, named.zeroPoint], [dqOutput], `${name}_DequantizeLinear`));
+  };
+  const quantizedWeights = /* @__PURE__ */ new Map();
+  const addInitializer = (tensor) => graph.initializer.push(tensor);
+  for (const [name, role] of plan.tensors) {
+    const initializer = initializers.get(name);
+    if (initializer && role.kind === "weight") {
+      const values = floatValues(initializer);
+      const dims = tensorDims(initializer);
+      let weight = quantizeWeight(values, dims, role.axis);
+      const bias = [...plan.biases].find(([, b]) => b.weight === name);
+      const inputScale = bias ? activationScale(bias[1].input, ranges, params2) : null;
+      if (bias && inputScale !== null) weight = widenForInt32Bias(weight, values, dims, floatValues(initializers.get(bias[0])), inputScale);
+      quantizedWeights.set(name, { weight, values, dims });
+      const shape = weight.axis === null ? [] : [weight.scale.length];
+      addInitializer(makeTensor(`${name}_quantized`, weight.values, dims));
+      addInitializer(makeTensor(`${name}_scale`, weight.scale, shape));
+      addInitializer(makeTensor(`${name}_zero_point`, new Int8Array(weight.scale.length), shape));
+      params2.set(name, { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: weight.scale });
+      const dq = makeNode("DequantizeLinear", [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, weight.axis ?? void 0);
+      renameInputs(name, `${name}_DequantizeLinear_Output`, null);
+      added.push(dq);
+      continue;
+    }
+    const range = initializer ? rangeOf(floatValues(initializer)) : ranges.get(name);
+    if (!range) continue;
+    const named = defineActivationParams(name, range, params2, addInitializer);
+    addActivationPair(name, named);
+  }
+  for (const [output, input] of plan.shared) {
+    const named = params2.get(input);
+    if (!named || params2.has(output)) continue;
+    params2.set(output, named);
+    addActivationPair(output, named);
+  }
+  for (const [name, bias] of plan.biases) {
+    const weight = quantizedWeights.get(bias.weight);
+    const inputParams = params2.get(bias.input);
+    if (!weight || !inputParams) continue;
+    const { values, scale } = quantizeBias(floatValues(initializers.get(name)), inputParams.scaleValue[0], weight.weight.scale, bias.beta);
+    const dims = tensorDims(initializers.get(name));
+    addInitializer(makeTensor(`${name}_quantized`, values, dims));
+    addInitializer(makeTensor(`${name}_quantized_scale`, scale, [scale.length]));
+    addInitializer(makeTensor(`${name}_quantized_zero_point`, new Int32Array(scale.length), [scale.length]));
+    renameInputs(name, `${name}_DequantizeLinear_Output`, null);
+    added.push(makeNode("DequantizeLinear", [`${name}_quantized`, `${name}_quantized_scale`, `${name}_quantized_zero_point`], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : void 0));
+  }
+  graph.node = topologicalOrder([...graph.node, ...added]);
+  dropUnusedInitializers(graph);
+}
+function rangeOf(values) {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return min === Infinity ? [0, 0] : [min, max];
+}
+function defineActivationParams(name, range, params2, add) {
+  const existing = params2.get(name);
+  if (existing) return existing;
+  const { scale, zeroPoint } = activationParams(range[0], range[1]);
+  add(makeTensor(`${name}_scale`, scale, []));
+  add(makeTensor(`${name}_zero_point`, Uint8Array.of(zeroPoint[0]), []));
+  const named = { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: scale };
+  params2.set(name, named);
+  return named;
+}
+function activationScale(name, ranges, params2) {
+  const known = params2.get(name);
+  if (known) return known.scaleValue[0];
+  const range = ranges.get(name);
+  return range ? activationParams(range[0], range[1]).scale[0] : null;
+}
+function topologicalOrder(nodes) {
+  const producer = /* @__PURE__ */ new Map();
+  nodes.forEach((node, i) => node.output.forEach((name) => producer.set(name, i)));
+  const waiting = new Array(nodes.length).fill(0);
+  const dependents = nodes.map(() => []);
+  nodes.forEach((node, i) => {
+    for (const name of new Set(node.input)) {
+      const from = producer.get(name);
+      if (from === void 0 || from === i) continue;
+      waiting[i]++;
+      dependents[from].push(i);
+    }
+  });
+  const ready = new MinHeap();
+  waiting.forEach((count2, i) => count2 === 0 && ready.push(i));
+  const ordered = [];
+  while (ready.size > 0) {
+    const i = ready.pop();
+    ordered.push(nodes[i]);
+    for (const j of dependents[i]) if (--waiting[j] === 0) ready.push(j);
+  }
+  if (ordered.length < nodes.length) ordered.push(...nodes.filter((node) => !ordered.includes(node)));
+  return ordered;
+}
+var MinHeap = class {
+  items = [];
+  get size() {
+    return this.items.length;
+  }
+  push(value) {
+    const a = this.items;
+    a.push(value);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = i - 1 >> 1;
+      if (a[parent] <= a[i]) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+  pop() {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l] < a[m]) m = l;
+        if (r < a.length && a[r] < a[m]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+};
+function dropUnusedInitializers(graph) {
+  const used = new Set(graph.output.map((v) => v.name));
+  const visit = (g) => {
+    for (const node of g.node) {
+      for (const name of node.input) used.add(name);
+      for (const attribute of node.attribute) {
+        if (attribute.g) visit(attribute.g);
+        for (const sub of attribute.graphs) visit(sub);
+      }
+    }
+  };
+  visit(graph);
+  const dropped = new Set(graph.initializer.filter((t) => !used.has(t.name)).map((t) => t.name));
+  if (dropped.size === 0) return;
+  graph.initializer = graph.initializer.filter((t) => !dropped.has(t.name));
+  graph.input = graph.input.filter((v) => !dropped.has(v.name));
+}
+
+// src/quantize/index.ts
+function tensorsToCalibrate(graph) {
+  const initializers = new Set(graph.initializer.map((t) => t.name));
+  const names = /* @__PURE__ */ new Set();
+  for (const node of graph.node) {
+    if (!QUANTIZABLE_OPS.has(node.opType)) continue;
+    for (const name of [...node.input, ...node.output]) if (name !== "" && !initializers.has(name)) names.add(name);
+  }
+  return names;
+}
+function countByOp(nodes) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const node of nodes) counts.set(node.opType, (counts.get(node.opType) ?? 0) + 1);
+  return [...counts].map(([op, count2]) => ({ op, count: count2 }));
+}
+async function quantizeStaticInt8(modelPath, calibration, options, workDir) {
+  const model = decodeModel(await readFile4(modelPath), modelPath);
+  if (!model.graph) throw new UserError(`${modelPath}: the model has no graph`);
+  const already = quantizedReason(model);
+  if (already) throw new UserError(`${modelPath} is already quantized (${already})`);
+  if (calibration.length === 0) throw new UserError("static int8 quantization needs at least one calibration image");
+  const { ranges, floatTensors, samples } = await calibrate(model, tensorsToCalibrate(model.graph), calibration, workDir);
+  adjustRanges(model.graph, ranges);
+  const plan = planQdq({ model, ranges, floatTensors, perChannel: options.perChannel });
+  applyPlan(model, plan, ranges);
+  return {
+    bytes: encodeModel(model),
+    report: {
+      quantizedNodes: countByOp(plan.quantizedNodes),
+      // Constant nodes only hold values; listing them as "left float" would be noise.
+      floatNodes: plan.floatNodes.filter((node) => node.op !== "Constant"),
+      calibrationSamples: samples,
+      perChannel: options.perChannel
+    }
+  };
+}
+
+// src/quantize/variants.ts
+var CALIBRATION_BATCH = 32;
+var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
+async function imageFiles(dir) {
+  const out = [];
+  for (const entry of await readdir3(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith(".")) continue;
+    const full = join7(dir, entry.name);
+    if (entry.isDirectory()) out.push(...await imageFiles(full));
+    else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+function batches(images, count2, config, shape) {
+  const out = [];
+  for (let start = 0; start < count2; start += CALIBRATION_BATCH) {
+    const end = Math.min(count2, start + CALIBRATION_BATCH);
+    out.push({ data: toTensor2(images, start, end, config.preprocess), dims: [end - start, ...shape] });
+  }
+  return out;
+}
+async function calibrationFor(config, spec, evalImages, evalSource, shape, progress) {
+  const n = config.quantization.calibrationSamples;
+  const cal = config.quantization.calibration;
+  if (!cal) {
+    const count2 = Math.min(n, evalImages.count);
+    return { batches: batches(evalImages, count2, config, shape), source: `first ${count2} eval images (${basename3(evalSource)})`, samples: count2 };
+  }
+  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
+  const id = (file) => relative2(set.root, file).split(sep2).join("/");
+  const files = (await imageFiles(set.root)).sort((a, b) => id(a) < id(b) ? -1 : 1).slice(0, n);
+  if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
+  const decoded = await decodeImages(files, spec, progress);
+  return { batches: batches(decoded, files.length, config, shape), source: set.source, samples: files.length };
+}
+async function provided(ref, progress) {
+  const empty = { source: "provided", calibration: null, perChannel: null, floatNodes: [] };
+  if (!ref.quantized) return { ...empty, file: null, note: `no int8 file given for the ${ref.role} (--${ref.role}-quantized, or models[].quantized)` };
+  try {
+    return { ...empty, file: await resolveModel({ role: ref.role, path: ref.quantized, label: ref.quantized }), note: null };
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    progress.warn(`${ref.role} int8 model: ${error.message}; reporting fp32 only`);
+    return { ...empty, file: null, note: `int8 file failed to load: ${error.message}` };
+  }
+}
+async function int8Variants(config, refs, fp32, specs, images, shapes, evalSource, progress) {
+  const { mode, perChannel: perChannel2 } = config.quantization;
+  if (mode === "none") return [null, null];
+  const roles = [refs.baseline, refs.candidate];
+  if (mode === "provided") return Promise.all(roles.map((ref) => provided(ref, progress)));
+  const out = [];
+  for (const [i, file] of fp32.entries()) {
+    if (isAlreadyQuantizedBytes(await readFile5(file.path))) {
+      progress.warn(`${file.label} is already quantized; not quantized again`);
+      out.push({ source: "static-int8", file: null, note: `${file.label} is already quantized (int8 nodes present); not quantized again`, calibration: null, perChannel: perChannel2, floatNodes: [] });
+      continue;
+    }
+    const calibration = await calibrationFor(config, specs[i], images[i], evalSource, shapes[i], progress);
+    progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
+    const workDir = join7(config.output.dir, ".quantize");
+    await mkdir4(workDir, { recursive: true });
+    const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel: perChannel2 }, workDir);
+    const path3 = join7(config.output.dir, `${roles[i].role}-${basename3(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
+    await writeFile3(path3, result.bytes);
+    out.push({
+      source: "static-int8",
+      file: await resolveModel({ role: roles[i].role, path: path3, label: path3 }),
+      note: null,
+      calibration: { source: calibration.source, samples: calibration.samples },
+      perChannel: perChannel2,
+      floatNodes: result.report.floatNodes
+    });
+  }
+  return out;
+}
+
 // src/version.ts
 var VERSION = "0.1.0";
 
 // src/engine.ts
+var THUMBNAIL_SIDE = 96;
 var channelsOf = (config) => config.preprocess.color === "gray" ? 1 : 3;
 function decodeSpecFor(config, file) {
   const size = config.preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
@@ -17814,34 +25390,57 @@ function decodedFor(ctx, spec, progress) {
   }
   return images;
 }
+async function loadRuns(runs, config, specs, variants, threads, progress) {
+  const loaded = [];
+  for (const run of runs) {
+    try {
+      const model = await loadModel(run.file.path, { provider: config.inference.executionProvider, threads, label: run.file.label });
+      loaded.push({ run, model });
+      const [h, w] = specs[run.role].size;
+      checkInputFits(model, { channels: channelsOf(config), height: h, width: w, layout: config.preprocess.layout });
+    } catch (error) {
+      if (!run.int8 || !(error instanceof UserError)) {
+        await Promise.all(loaded.map((l) => l.model.release()));
+        throw error;
+      }
+      const variant = variants[run.role];
+      variants[run.role] = { ...variant, file: null, note: `int8 model failed to load: ${error.message}` };
+      progress.warn(`${run.file.label}: ${error.message}; reporting fp32 only`);
+      const last = loaded.at(-1);
+      if (last?.run === run) await loaded.pop()?.model.release();
+    }
+  }
+  return loaded;
+}
 async function compareModels(config, ctx, refs, progress, options = {}) {
   const task = taskFor(config.task);
   const files = [await resolveModel(refs.baseline), await resolveModel(refs.candidate)];
   for (const file of files) task.checkOutputs(file.facts.outputs, file.label, config);
   const specs = files.map((file) => decodeSpecFor(config, file));
+  const shapes = specs.map((spec) => sampleShape(config, spec.size));
   const images = [await decodedFor(ctx, specs[0], progress), await decodedFor(ctx, specs[1], progress)];
+  const variants = await int8Variants(config, refs, files, specs, images, shapes, ctx.evalSet.source, progress);
+  const runs = [{ file: files[0], role: 0, int8: false }, { file: files[1], role: 1, int8: false }];
+  variants.forEach((v, role) => v?.file && runs.push({ file: v.file, role, int8: true }));
   const threads = resolveThreads(config.inference.threads);
-  const models = [];
+  const loaded = await loadRuns(runs, config, specs, variants, threads, progress);
   try {
-    for (const [i, file] of files.entries()) {
-      const model = await loadModel(file.path, { provider: config.inference.executionProvider, threads, label: file.label });
-      models.push(model);
-      const [h, w] = specs[i].size;
-      checkInputFits(model, { channels: channelsOf(config), height: h, width: w, layout: config.preprocess.layout });
-    }
+    const models = loaded.map((l) => l.model);
     const notes = [...new Set(models.map((m) => m.providerNote).filter((n) => n !== null))];
     for (const note of notes) progress.warn(note);
     const predictions = [];
-    for (const [i, model] of models.entries()) {
+    for (const { run, model } of loaded) {
       const perModel = [];
+      const { role } = run;
       progress.info(`inference: ${model.label} on ${model.provider.toUpperCase()}, ${threads} threads`);
       await runAll(model, {
         total: ctx.samples.length,
         batchSize: config.inference.batchSize,
-        sampleShape: sampleShape(config, specs[i].size),
-        makeInput: (start, end) => toTensor2(images[i], start, end, config.preprocess),
-        onOutputs: (_start, _end, outputs, count2) => {
-          perModel.push(...task.decodeOutputs(outputs, count2, config));
+        sampleShape: shapes[role],
+        makeInput: (start, end) => toTensor2(images[role], start, end, config.preprocess),
+        onOutputs: (start, end, outputs, count2) => {
+          const batch = { start, geometry: images[role].geometry.slice(start, end), inputSize: specs[role].size };
+          perModel.push(...task.decodeOutputs(outputs, count2, config, batch));
         },
         progress
       });
@@ -17850,15 +25449,25 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
     const latencyMs = await measureLatency(
       models,
       (i, batch) => {
-        const count2 = Math.min(batch, images[i].count);
-        const data = repeatToBatch(toTensor2(images[i], 0, count2, config.preprocess), count2, batch);
-        return { data, dims: [batch, ...sampleShape(config, specs[i].size)] };
+        const { role } = loaded[i].run;
+        const count2 = Math.min(batch, images[role].count);
+        const data = repeatToBatch(toTensor2(images[role], 0, count2, config.preprocess), count2, batch);
+        return { data, dims: [batch, ...shapes[role]] };
       },
       config.latency,
       progress
     );
-    const provider = models.map((m) => m.provider);
+    const provider = models.slice(0, 2).map((m) => m.provider);
     const { evalSet, samples } = ctx;
+    const quantized = variants.map((variant, role) => {
+      if (!variant) return null;
+      const index = loaded.findIndex((l) => l.run.int8 && l.run.role === role);
+      return {
+        ...variant,
+        predictions: index >= 0 ? predictions[index] : null,
+        latency: index >= 0 ? latencyStats(latencyMs[index]) : null
+      };
+    });
     const report = buildReport(task, samples, {
       config,
       version: VERSION,
@@ -17875,11 +25484,14 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
       },
       preprocess: { ...config.preprocess, size: specs[0].size },
       baseline: { file: files[0], executionProvider: models[0].provider, predictions: predictions[0], latencyMs: latencyMs[0] },
-      candidate: { file: files[1], executionProvider: models[1].provider, predictions: predictions[1], latencyMs: latencyMs[1] }
+      candidate: { file: files[1], executionProvider: models[1].provider, predictions: predictions[1], latencyMs: latencyMs[1] },
+      ...config.quantization.mode === "none" ? {} : { quantized: [quantized[0], quantized[1]] }
     });
-    return { report, markdown: renderMarkdown(report, task, options) };
+    const gallery = task.gallery ? await task.gallery(report.comparison, samples, predictions[0], predictions[1], config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
+    const html = renderHtmlReport({ report, title: options.title ?? `${basename4(files[0].label)} \u2192 ${basename4(files[1].label)}`, gallery });
+    return { report, markdown: renderMarkdown(report, task, options), html };
   } finally {
-    await Promise.all(models.map((m) => m.release()));
+    await Promise.all(loaded.map((l) => l.model.release()));
   }
 }
 async function runCompare(config, refs, progress) {
@@ -17969,16 +25581,17 @@ function stderrProgress(mode, stream, now = Date.now) {
 }
 
 // src/publish/files.ts
-import { mkdir as mkdir4, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir5, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname as dirname5 } from "node:path";
-async function writeReportFiles(output, report, markdown) {
+async function writeReportFiles(output, report, markdown, html) {
   const write = async (path3, text) => {
-    await mkdir4(dirname5(path3), { recursive: true });
-    await writeFile2(path3, text);
+    await mkdir5(dirname5(path3), { recursive: true });
+    await writeFile4(path3, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
 `);
   if (output.markdown) await write(output.markdown, markdown);
+  if (output.html) await write(output.html, html);
 }
 
 // src/cli/run.ts
@@ -17993,8 +25606,12 @@ Options:
   --candidate FILE            the model that would replace it (.onnx)
   --eval SRC                  eval set: folder, .tar.gz/.zip, or https URL (overrides eval.source)
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
+  --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)
+  --candidate-quantized FILE  the candidate's own int8 model (quantization.mode: provided)
+  --out-dir DIR               where built int8 models are written (default: the --json folder, else ./model-gate-out)
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
+  --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
   --quiet                     no progress on stderr
@@ -18010,7 +25627,11 @@ var OPTIONS = {
   eval: { type: "string" },
   "eval-sha256": { type: "string" },
   json: { type: "string" },
+  "baseline-quantized": { type: "string" },
+  "candidate-quantized": { type: "string" },
+  "out-dir": { type: "string" },
   markdown: { type: "string" },
+  html: { type: "string" },
   "execution-provider": { type: "string" },
   threads: { type: "string" },
   quiet: { type: "boolean" },
@@ -18049,16 +25670,20 @@ Run 'model-gate --help' for usage.
       evalSha256: values["eval-sha256"],
       json: values.json,
       markdown: values.markdown,
+      html: values.html,
       executionProvider: values["execution-provider"],
       threads: values.threads,
-      quiet: values.quiet
+      quiet: values.quiet,
+      baselineQuantized: values["baseline-quantized"],
+      candidateQuantized: values["candidate-quantized"],
+      outDir: values["out-dir"]
     };
     const environment = processEnvironment();
     const config = await loadConfig(overrides, environment);
     const refs = cliModelRefs(overrides, environment);
     const progress = stderrProgress(config.progress, process.stderr);
-    const { report, markdown } = await runCompare(config, refs, progress);
-    await writeReportFiles(config.output, report, markdown);
+    const { report, markdown, html } = await runCompare(config, refs, progress);
+    await writeReportFiles(config.output, report, markdown, html);
     process.stdout.write(markdown);
     for (const gate of report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}
 `);

@@ -28,8 +28,8 @@ export async function run(): Promise<void> {
     } else if (ctx.mode === 'nightly') {
       throw new UserError('mode: nightly is not available in this version of model-gate');
     } else {
-      const report = await evaluateCommits(ctx, gh, progress);
-      const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, progress);
+      const { report, pages } = await evaluateCommits(ctx, gh, progress);
+      const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, pages, progress);
       core.setOutput('verdict', report.verdict);
       core.setOutput('report-path', published.reportPath ?? '');
       core.setOutput('comment-url', published.commentUrl ?? '');

@@ -49,8 +49,8 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
     });
     expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2 });
     expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50 });
-    expect(config.gates).toEqual({ maxTop1Drop: 1, minErrorReduction: 5, requireSignificant: true, maxLatencyRegression: 10 });
-    expect(cliModelRefs({ config: 'full.yml', ...flags }, env()).baseline).toEqual({ role: 'baseline', path: join(dir, 'a.onnx'), label: 'a.onnx' });
+    expect(config.gates).toEqual({ maxTop1Drop: 1, minErrorReduction: 5, requireSignificant: true, maxLatencyRegression: 10, maxInt8Drop: null });
+    expect(cliModelRefs({ config: 'full.yml', ...flags }, env()).baseline).toEqual({ role: 'baseline', path: join(dir, 'a.onnx'), label: 'a.onnx', quantized: null });
     expect(config.models).toEqual([]);
     expect(config.cacheDir).toBe('/home/u/.cache/model-gate');
     expect(Object.isFrozen(config.preprocess.mean)).toBe(true);
@@ -65,7 +65,8 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
     expect(config.eval.source).toBe(join(dir, 'other.zip'));
     expect(config.eval.sha256).toBe(SHA);
     expect(config.inference).toMatchObject({ executionProvider: 'cuda', threads: 3 });
-    expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25 });
+    expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null });
+    expect(config.quantization).toEqual({ mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256 });
     expect(config.cacheDir).toBe('/tmp/mgc');
   });
 

@@ -44,9 +44,10 @@ describe('model-gate compare (dist/cli.js)', () => {
   it('reproduces the Python onnxruntime accuracies of both models to the sample', async () => {
     const json = join(dir, 'report.json');
     const markdown = join(dir, 'report.md');
+    const html = join(dir, 'report.html');
     // Other test files load the CPU meanwhile, so latency is noisy here: this test is about accuracy.
     const config = await exampleConfig('accuracy.yml', (t) => t.replace(/max-latency-regression: \d+/, 'max-latency-regression: 10000'));
-    const result = await cli(['compare', '--config', config, '--baseline', BASELINE, '--candidate', CANDIDATE, '--json', json, '--markdown', markdown]);
+    const result = await cli(['compare', '--config', config, '--baseline', BASELINE, '--candidate', CANDIDATE, '--json', json, '--markdown', markdown, '--html', html]);
     expect(result.stderr).not.toContain('model-gate:');
     expect(result.code).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8'));
@@ -66,6 +67,10 @@ describe('model-gate compare (dist/cli.js)', () => {
     expect(report.verdict).toBe('pass');
     expect(result.stdout).toBe(await readFile(markdown, 'utf8'));
     expect(result.stdout).toContain('**✅ Real gain:** the candidate fixes **27.7%** of baseline errors');
+    // The HTML report: 60 thumbnails of newly broken and 60 of fixed images (243 and 600 in all).
+    const page = await readFile(html, 'utf8');
+    expect(page.match(/<img /g)).toHaveLength(120);
+    expect(page).toContain('Real gain');
   });
 
   it('exits 1 with the gate line when a gate fails', async () => {

@@ -18,9 +18,10 @@ export const config = {
   preprocess: { color: 'gray', size: [28, 28], resize: 'stretch', kernel: 'linear', cropRatio: 0.875, padValue: 114, scale: 1 / 255, mean: [0.286], std: [0.353], layout: 'nchw' },
   inference: { executionProvider: 'auto', batchSize: 64, threads: 2 },
   latency: { batchSizes: [1], warmup: 1, runs: 20 },
-  gates: { maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25 },
+  gates: { maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null },
+  quantization: { mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256 },
   models: [],
-  output: { json: null, markdown: null },
+  output: { json: null, markdown: null, html: null, dir: '/tmp/out' },
   cacheDir: '/tmp/cache',
   progress: 'off',
 } as const satisfies Config;

@@ -26,7 +26,10 @@ function header(run: RunReport): string[] {
 
 export function composeComment(run: RunReport, limit = COMMENT_LIMIT): string {
   const top = header(run).join('\n\n');
-  const notes = run.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n');
+  const artifactLine = run.comparisons.length > 0
+    ? [`Full report with the gallery of flipped images: artifact \`model-gate-report\` (${run.comparisons.map((c) => code(`${c.name}.html`)).join(', ')}).`]
+    : [];
+  const notes = [run.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n'), ...artifactLine].filter((part) => part !== '').join('\n\n');
   // Room for the marker line the publisher adds, the separators and the notes.
   const reserve = top.length + notes.length + 300;
   const share = Math.floor((limit - reserve) / Math.max(1, run.comparisons.length));

@@ -74,7 +74,13 @@ async function trustedConfig(ctx: ActionContext, baseSha: string, progress: Prog
   return { config: parseConfig(headText, workspaceFile, configDir, overrides, environment), source: 'head', changedKeys: [] };
 }
 
-export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<RunReport> {
+/** The run's report plus one self-contained HTML page per compared model (for the artifact). */
+export interface EvaluatedRun {
+  readonly report: RunReport;
+  readonly pages: readonly { readonly name: string; readonly html: string }[];
+}
+
+export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<EvaluatedRun> {
   await refuseUntrustedCheckout(ctx);
   const { baseSha, headSha } = await commitsToCompare(ctx);
   for (const sha of [baseSha, headSha]) await ensureCommit(ctx.workspace, sha, progress);
@@ -86,7 +92,7 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
   const changed = pr
     ? await listChangedFiles(gh, { owner: ctx.owner, repo: ctx.repo, pullNumber: pr.number }, () => changedFilesFromGit(ctx.workspace, baseSha, headSha))
     : await changedFilesFromGit(ctx.workspace, baseSha, headSha);
-  const relevant = config.models.filter((entry) => isRelevantChange(entry, changed));
+  const relevant = config.models.filter((entry) => isRelevantChange(entry, changed) || (entry.quantized !== undefined && changed.includes(entry.quantized)));
   const base: Omit<RunReport, 'verdict' | 'comparisons' | 'notes'> = {
     schemaVersion: 1,
     kind: 'model-gate-run',
@@ -95,7 +101,7 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
     configChangedKeys: trusted.changedKeys,
     pullRequest: ctx.pullRequest ? { number: ctx.pullRequest.number, baseSha, headSha } : null,
   };
-  if (relevant.length === 0) return { ...base, verdict: 'skipped', comparisons: [], notes: [] };
+  if (relevant.length === 0) return { report: { ...base, verdict: 'skipped', comparisons: [], notes: [] }, pages: [] };
 
   const workDir = join(ctx.runnerTemp, 'model-gate', 'models');
   await mkdir(workDir, { recursive: true });
@@ -107,18 +113,33 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
     const after = await materializeModel(entry, { repoDir: ctx.workspace, sha: headSha, label: `head ${short(headSha)}` }, workDir, download);
     if (!before) notes.push(`${entry.name}: new in this PR (no baseline at ${short(baseSha)}); nothing to compare it with.`);
     else if (!after) notes.push(`${entry.name}: removed by this PR; nothing to evaluate.`);
-    else pairs.push({ name: entry.name, refs: { baseline: { role: 'baseline', path: before.file, label: before.label }, candidate: { role: 'candidate', path: after.file, label: after.label } } });
+    else {
+      // The user's own int8 files (quantization.mode: provided) come from the same two commits.
+      const int8 = entry.quantized ? { name: `${entry.name}-int8`, path: entry.quantized } : null;
+      const beforeInt8 = int8 && (await materializeModel(int8, { repoDir: ctx.workspace, sha: baseSha, label: `base ${short(baseSha)}` }, workDir, download));
+      const afterInt8 = int8 && (await materializeModel(int8, { repoDir: ctx.workspace, sha: headSha, label: `head ${short(headSha)}` }, workDir, download));
+      pairs.push({
+        name: entry.name,
+        refs: {
+          baseline: { role: 'baseline', path: before.file, label: before.label, quantized: beforeInt8 ? beforeInt8.file : null },
+          candidate: { role: 'candidate', path: after.file, label: after.label, quantized: afterInt8 ? afterInt8.file : null },
+        },
+      });
+    }
   }
 
   const comparisons: Comparison[] = [];
+  const pages: { name: string; html: string }[] = [];
   if (pairs.length > 0) {
     const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);
     const evalCtx = await prepareEval(config, progress, { remoteCache: actionsEvalSetCache({ allowSave, log: progress }) });
     for (const { name, refs } of pairs) {
       progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
-      comparisons.push({ name, report: (await compareModels(config, evalCtx, refs, progress, { title: name })).report });
+      const result = await compareModels(config, evalCtx, refs, progress, { title: name });
+      comparisons.push({ name, report: result.report });
+      pages.push({ name, html: result.html });
     }
   }
   const failed = comparisons.some((c) => c.report.verdict === 'fail');
-  return { ...base, verdict: failed ? 'fail' : comparisons.length > 0 ? 'pass' : 'skipped', comparisons, notes };
+  return { report: { ...base, verdict: failed ? 'fail' : comparisons.length > 0 ? 'pass' : 'skipped', comparisons, notes }, pages };
 }

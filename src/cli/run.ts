@@ -22,8 +22,12 @@ Options:
   --candidate FILE            the model that would replace it (.onnx)
   --eval SRC                  eval set: folder, .tar.gz/.zip, or https URL (overrides eval.source)
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
+  --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)
+  --candidate-quantized FILE  the candidate's own int8 model (quantization.mode: provided)
+  --out-dir DIR               where built int8 models are written (default: the --json folder, else ./model-gate-out)
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
+  --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
   --quiet                     no progress on stderr
@@ -40,7 +44,11 @@ const OPTIONS = {
   eval: { type: 'string' },
   'eval-sha256': { type: 'string' },
   json: { type: 'string' },
+  'baseline-quantized': { type: 'string' },
+  'candidate-quantized': { type: 'string' },
+  'out-dir': { type: 'string' },
   markdown: { type: 'string' },
+  html: { type: 'string' },
   'execution-provider': { type: 'string' },
   threads: { type: 'string' },
   quiet: { type: 'boolean' },
@@ -68,23 +76,27 @@ export async function cli(argv: readonly string[]): Promise<number> {
   }
   try {
     const overrides: ConfigOverrides = {
-        config: values.config,
-        baseline: values.baseline,
-        candidate: values.candidate,
-        eval: values.eval,
-        evalSha256: values['eval-sha256'],
-        json: values.json,
-        markdown: values.markdown,
-        executionProvider: values['execution-provider'],
-        threads: values.threads,
-        quiet: values.quiet,
+      config: values.config,
+      baseline: values.baseline,
+      candidate: values.candidate,
+      eval: values.eval,
+      evalSha256: values['eval-sha256'],
+      json: values.json,
+      markdown: values.markdown,
+      html: values.html,
+      executionProvider: values['execution-provider'],
+      threads: values.threads,
+      quiet: values.quiet,
+      baselineQuantized: values['baseline-quantized'],
+      candidateQuantized: values['candidate-quantized'],
+      outDir: values['out-dir'],
     };
     const environment = processEnvironment();
     const config = await loadConfig(overrides, environment);
     const refs = cliModelRefs(overrides, environment);
     const progress = stderrProgress(config.progress, process.stderr);
-    const { report, markdown } = await runCompare(config, refs, progress);
-    await writeReportFiles(config.output, report, markdown);
+    const { report, markdown, html } = await runCompare(config, refs, progress);
+    await writeReportFiles(config.output, report, markdown, html);
     process.stdout.write(markdown);
     for (const gate of report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}\n`);
     return report.verdict === 'pass' ? 0 : 1;

@@ -22,9 +22,13 @@ export interface ConfigOverrides {
   readonly evalSha256?: string;
   readonly json?: string;
   readonly markdown?: string;
+  readonly html?: string;
   readonly executionProvider?: string;
   readonly threads?: string;
   readonly quiet?: boolean;
+  readonly baselineQuantized?: string;
+  readonly candidateQuantized?: string;
+  readonly outDir?: string;
 }
 
 export interface ConfigEnvironment {
@@ -113,6 +117,16 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
       problems.push(`preprocess.${key}: expected 1 or ${channels} values for color ${raw.preprocess?.color ?? 'rgb'}, got ${list.length}`);
     }
   }
+  const quant = raw.quantization ?? {};
+  if (quant.calibration && (REMOTE.test(quant.calibration) || ARCHIVE.test(quant.calibration)) && !quant['calibration-sha256']) {
+    problems.push(`quantization.calibration-sha256: required for archives and URLs (pin the exact bytes of '${quant.calibration}')`);
+  }
+  if ((quant['calibration-format'] ?? 'class-folders') === 'manifest' && !quant['calibration-manifest']) {
+    problems.push('quantization.calibration-manifest: required when quantization.calibration-format is manifest');
+  }
+  if (raw.gates?.['max-int8-drop'] !== undefined && (quant.mode ?? 'none') === 'none') {
+    problems.push('gates.max-int8-drop: needs quantization.mode provided or static-int8');
+  }
   const names = new Set<string>();
   (raw.models ?? []).forEach((m: Raw, i: number) => {
     const key = `models[${i}]`;
@@ -155,6 +169,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   const inf = raw.inference ?? {};
   const lat = raw.latency ?? {};
   const gates = raw.gates ?? {};
+  const quant = raw.quantization ?? {};
   const progress = overrides.quiet || environment.env.MODEL_GATE_PROGRESS === 'off' ? 'off' : environment.stderrIsTTY ? 'tty' : 'lines';
 
   const config: Config = {
@@ -185,11 +200,30 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       minErrorReduction: gates['min-error-reduction'] ?? 0,
       requireSignificant: gates['require-significant'] ?? false,
       maxLatencyRegression: gates['max-latency-regression'] ?? 25,
+      maxInt8Drop: gates['max-int8-drop'] ?? null,
     },
-    models: (raw.models ?? []).map((m: Raw) => (m.path !== undefined ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key })),
+    quantization: {
+      mode: quant.mode ?? 'none',
+      perChannel: quant['per-channel'] ?? false,
+      calibration: quant.calibration
+        ? {
+            source: fromFile(quant.calibration),
+            sha256: quant['calibration-sha256']?.toLowerCase() ?? null,
+            format: quant['calibration-format'] ?? 'class-folders',
+            manifest: quant['calibration-manifest'] ?? null,
+          }
+        : null,
+      calibrationSamples: quant['calibration-samples'] ?? 256,
+    },
+    models: (raw.models ?? []).map((m: Raw) => ({
+      ...(m.path !== undefined ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key }),
+      ...(m.quantized !== undefined ? { quantized: m.quantized } : {}),
+    })),
     output: {
       json: overrides.json ? resolve(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
+      html: overrides.html ? resolve(cwd, overrides.html) : null,
+      dir: resolve(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve(cwd, overrides.json)) : 'model-gate-out')),
     },
     cacheDir: cacheDirFrom(environment.env),
     progress,
@@ -209,7 +243,8 @@ export function cliModelRefs(overrides: ConfigOverrides, environment: ConfigEnvi
   const ref = (role: 'baseline' | 'candidate'): ModelRef => {
     const given = overrides[role];
     if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
-    return { role, path: resolve(environment.cwd, given), label: given };
+    const quantized = overrides[role === 'baseline' ? 'baselineQuantized' : 'candidateQuantized'];
+    return { role, path: resolve(environment.cwd, given), label: given, quantized: quantized ? resolve(environment.cwd, quantized) : null };
   };
   return { baseline: ref('baseline'), candidate: ref('candidate') };
 }

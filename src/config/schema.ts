@@ -22,7 +22,7 @@ export const configSchema = {
         additionalProperties: false,
         required: ['name'],
         // path XOR (manifest + key) is checked in load.ts, where the message can say so plainly.
-        properties: { name: modelName, path: relativePath, manifest: relativePath, key: { type: 'string', minLength: 1 } },
+        properties: { name: modelName, path: relativePath, manifest: relativePath, key: { type: 'string', minLength: 1 }, quantized: relativePath },
       },
     },
     eval: {
@@ -79,6 +79,20 @@ export const configSchema = {
         'min-error-reduction': { type: 'number', maximum: 100 },
         'require-significant': { type: 'boolean' },
         'max-latency-regression': { type: 'number', minimum: 0 },
+        'max-int8-drop': { type: 'number', minimum: 0 },
+      },
+    },
+    quantization: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ['none', 'provided', 'static-int8'] },
+        'per-channel': { type: 'boolean' },
+        calibration: { type: 'string', minLength: 1 },
+        'calibration-sha256': { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
+        'calibration-format': { enum: ['class-folders', 'manifest'] },
+        'calibration-manifest': { type: 'string', minLength: 1 },
+        'calibration-samples': positiveInt,
       },
     },
   },

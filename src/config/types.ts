@@ -54,6 +54,15 @@ export interface LatencyConfig {
   readonly runs: number;
 }
 
+export interface QuantizationConfig {
+  /** none: fp32 only · provided: the user's int8 files · static-int8: built-in QDQ quantizer. */
+  readonly mode: 'none' | 'provided' | 'static-int8';
+  readonly perChannel: boolean;
+  /** Calibration images (eval-set formats); null = the first calibrationSamples eval images. */
+  readonly calibration: EvalConfig | null;
+  readonly calibrationSamples: number;
+}
+
 export interface GatesConfig {
   /** Points of top-1 the candidate may lose (point estimate). */
   readonly maxTop1Drop: number;
@@ -63,6 +72,8 @@ export interface GatesConfig {
   readonly requireSignificant: boolean;
   /** Percent slower at p50; judged on the lower bound of the ratio's CI. */
   readonly maxLatencyRegression: number;
+  /** Points of top-1 either model may lose from fp32 to int8; null = no gate. */
+  readonly maxInt8Drop: number | null;
 }
 
 export interface ModelRef {
@@ -71,16 +82,26 @@ export interface ModelRef {
   readonly path: string;
   /** What the user wrote, for the report. */
   readonly label: string;
+  /** The user's own int8 file for quantization.mode: provided. */
+  readonly quantized?: string | null;
 }
 
 /** A model the Action watches: a file in the repo, or one key of a manifest of {url, sha256}. */
-export type ModelEntry =
+export type ModelEntry = (
   | { readonly name: string; readonly path: string }
-  | { readonly name: string; readonly manifest: string; readonly key: string };
+  | { readonly name: string; readonly manifest: string; readonly key: string }
+) & {
+  /** Repo path of the model's int8 file, for quantization.mode: provided. */
+  readonly quantized?: string;
+};
 
 export interface OutputConfig {
   readonly json: string | null;
   readonly markdown: string | null;
+  /** The self-contained HTML report (full tables, the gallery of flipped samples). */
+  readonly html: string | null;
+  /** Where built int8 models are written (so users ship exactly what was measured). */
+  readonly dir: string;
 }
 
 export interface Config {
@@ -93,6 +114,7 @@ export interface Config {
   readonly inference: InferenceConfig;
   readonly latency: LatencyConfig;
   readonly gates: GatesConfig;
+  readonly quantization: QuantizationConfig;
   /** The models the Action compares (repo-relative); the CLI takes its two models as flags instead. */
   readonly models: readonly ModelEntry[];
   readonly output: OutputConfig;

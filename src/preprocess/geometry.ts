@@ -12,13 +12,30 @@
  *   int(round((resized - target) / 2)) with Python's round. If the resized image is smaller than the
  *   target on one axis (only possible for non-square targets) it is padded with 0 on that axis,
  *   as torchvision's CenterCrop does.
- * - letterbox (Ultralytics LetterBox, auto=False, scaleup=True): r = min(H/h, W/w), resized to
+ * - letterbox (Ultralytics LetterBox, auto=False): r = min(H/h, W/w) (≤ 1 when scaleup is false), resized to
  *   (round(w·r), round(h·r)), padded with padValue; left = round(dw/2 - 0.1), top = round(dh/2 - 0.1).
+ * - rect (detection, rect.ts): LetterBox(auto=True) made set-wide; size is then rectInputSize().
  *
  * ImageGeometry maps a model-space point back to the original image:
  *   x_original = (x_model - padLeft + cropLeft) / scaleX, and likewise for y.
  */
 import type { ImageGeometry, ResolvedDecodeSpec } from './index.js';
+import { planFit } from './rect.js';
+import { roundHalfEven } from './round.js';
+
+export { roundHalfEven };
+
+/**
+ * The spec planResize reads: a ResolvedDecodeSpec plus the detection options (rect.ts), which are
+ * optional so classification specs pass as they are. scaleup (default true) applies to letterbox
+ * and rect; fitWithin is rect's bound [H, W] for the ratio (default: size), while size is the
+ * input size from rectInputSize().
+ */
+export type GeometrySpec = Omit<ResolvedDecodeSpec, 'resize'> & {
+  readonly resize: ResolvedDecodeSpec['resize'] | 'rect';
+  readonly scaleup?: boolean;
+  readonly fitWithin?: readonly [number, number] | null;
+};
 
 export interface ResizePlan {
   /** The size the decoded image is resized to, before the crop or the padding. */
@@ -29,16 +46,8 @@ export interface ResizePlan {
   fill: number;
 }
 
-/** Python's round(): halves go to the even neighbour. */
-export function roundHalfEven(value: number): number {
-  const floor = Math.floor(value);
-  const fraction = value - floor;
-  if (fraction > 0.5) return floor + 1;
-  if (fraction < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
 
-export function planResize(width: number, height: number, spec: ResolvedDecodeSpec): ResizePlan {
+export function planResize(width: number, height: number, spec: GeometrySpec): ResizePlan {
   const [targetHeight, targetWidth] = spec.size;
   if (spec.resize === 'stretch') {
     return makePlan(width, height, targetWidth, targetHeight, { left: 0, top: 0 }, { left: 0, top: 0 }, 0);
@@ -52,12 +61,10 @@ export function planResize(width: number, height: number, spec: ResolvedDecodeSp
     const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
     return makePlan(width, height, resizedWidth, resizedHeight, { left: cropLeft, top: cropTop }, { left: padLeft, top: padTop }, 0);
   }
-  const ratio = Math.min(targetHeight / height, targetWidth / width);
-  const resizedWidth = Math.max(1, roundHalfEven(width * ratio));
-  const resizedHeight = Math.max(1, roundHalfEven(height * ratio));
-  const padLeft = roundHalfEven((targetWidth - resizedWidth) / 2 - 0.1);
-  const padTop = roundHalfEven((targetHeight - resizedHeight) / 2 - 0.1);
-  return makePlan(width, height, resizedWidth, resizedHeight, { left: 0, top: 0 }, { left: padLeft, top: padTop }, spec.padValue);
+  // letterbox, and rect (letterbox by the ratio that fits fitWithin, into the set-wide input size)
+  const bound = spec.resize === 'rect' ? (spec.fitWithin ?? spec.size) : spec.size;
+  const fit = planFit(width, height, bound, spec.size, spec.scaleup ?? true);
+  return { resizedWidth: fit.resizedWidth, resizedHeight: fit.resizedHeight, geometry: fit.geometry, fill: spec.padValue };
 }
 
 /** torchvision CenterCrop on one axis: [crop, pad] offsets. */

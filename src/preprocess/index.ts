@@ -22,6 +22,9 @@ import { resizePixels } from './resize.js';
 import { decodeWithSharp } from './sharp-path.js';
 import { toTensor as buildTensor } from './tensor.js';
 
+export { imageSize } from './image-size.js';
+export { autoLetterboxSize, letterboxRatio, rectInputSize, type FitOptions } from './rect.js';
+
 /**
  * Geometry to map model-space coordinates back to the original image (detection will need it):
  * x_original = (x_model - padLeft + cropLeft) / scaleX, y likewise. width/height are the original size.

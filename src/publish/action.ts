@@ -19,13 +19,24 @@ export interface Published {
   readonly commentUrl: string | null;
 }
 
-async function writeRunFiles(ctx: ActionContext, run: RunReport, markdown: string): Promise<string[]> {
+async function writeRunFiles(ctx: ActionContext, run: RunReport, markdown: string, pages: readonly Page[]): Promise<string[]> {
   const dir = join(ctx.runnerTemp, 'model-gate', 'report');
   await mkdir(dir, { recursive: true });
   const files = [join(dir, 'report.json'), join(dir, 'report.md')];
   await writeFile(files[0], `${JSON.stringify(run, null, 2)}\n`);
   await writeFile(files[1], markdown);
+  for (const page of pages) {
+    // Model names are checked by the config schema ([A-Za-z0-9._-]), so they are safe file names.
+    const file = join(dir, `${page.name}.html`);
+    await writeFile(file, page.html);
+    files.push(file);
+  }
   return files;
+}
+
+export interface Page {
+  readonly name: string;
+  readonly html: string;
 }
 
 export async function postComment(gh: GitHub, ctx: ActionContext, issueNumber: number, run: RunReport, progress: Progress): Promise<string> {
@@ -34,13 +45,13 @@ export async function postComment(gh: GitHub, ctx: ActionContext, issueNumber: n
   return result.url;
 }
 
-export async function publishRun(ctx: ActionContext, gh: GitHub, artifacts: ArtifactStore, run: RunReport, progress: Progress): Promise<Published> {
+export async function publishRun(ctx: ActionContext, gh: GitHub, artifacts: ArtifactStore, run: RunReport, pages: readonly Page[], progress: Progress): Promise<Published> {
   if (run.verdict === 'skipped' && run.comparisons.length === 0) {
     await core.summary.addRaw(skippedSummary(run), true).write();
     return { reportPath: null, commentUrl: null };
   }
   const markdown = composeComment(run);
-  const files = await writeRunFiles(ctx, run, markdown);
+  const files = await writeRunFiles(ctx, run, markdown, pages);
   await core.summary.addRaw(markdown, true).write();
   await artifacts.upload(REPORT_ARTIFACT, files, join(ctx.runnerTemp, 'model-gate', 'report'));
 

@@ -8,6 +8,7 @@ import { bootstrapRatioCi, summarizeLatency } from '../metrics/index.js';
 import type { ModelFile } from '../models/index.js';
 import type { Task } from '../tasks/task.js';
 import { ratio } from './format.js';
+import { int8DropGates, quantizedComparison, quantizedModelReport, type QuantizedRun } from './quantization.js';
 import type { GateResult, LatencyComparison, LatencyStats, ModelReport, Report } from './types.js';
 
 export interface MeasuredModel<Prediction> {
@@ -19,6 +20,8 @@ export interface MeasuredModel<Prediction> {
 }
 
 export interface ReportInputs<Prediction> {
+  /** The int8 runs of [baseline, candidate], when quantization is configured. */
+  readonly quantized?: readonly [QuantizedRun<Prediction> | null, QuantizedRun<Prediction> | null];
   readonly config: Config;
   readonly version: string;
   readonly generatedAt: string;
@@ -31,7 +34,7 @@ export interface ReportInputs<Prediction> {
 
 const TONE_LABEL = { gain: '✅ Real gain', loss: '❌ Real loss', noise: '⚠️ Not distinguishable from noise', same: '➖ No change' } as const;
 
-function latencyStats(samples: Readonly<Record<number, readonly number[]>>): Record<string, LatencyStats> {
+export function latencyStats(samples: Readonly<Record<number, readonly number[]>>): Record<string, LatencyStats> {
   const out: Record<string, LatencyStats> = {};
   for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
   return out;
@@ -95,11 +98,25 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
     metrics: task.score(m.predictions, samples, config),
     latency: latencyStats(m.latencyMs),
   });
-  const baseline = modelReport(inputs.baseline);
-  const candidate = modelReport(inputs.candidate);
+  const [qBase, qCand] = inputs.quantized ?? [null, null];
+  const withInt8 = (report: ModelReport<Metrics>, fp32: MeasuredModel<Prediction>, run: QuantizedRun<Prediction> | null) =>
+    run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
+  const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
+  const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
   const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
-  const gates = [...task.gates(taskComparison, config), latencyGate(latency, config.gates.maxLatencyRegression)];
+  const quantized = qBase && qCand
+    ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) }
+    : {};
+  const drops = [baseline, candidate].map((m, i) => {
+    const drop = m.quantized?.[`drop${task.primary.key}`];
+    return { role: i === 0 ? 'baseline' : 'candidate', drop: typeof drop === 'number' ? drop : null };
+  });
+  const gates = [
+    ...task.gates(taskComparison, config),
+    latencyGate(latency, config.gates.maxLatencyRegression),
+    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops),
+  ];
   const headline = headlineFor(task, taskComparison, latency);
   return {
     schemaVersion: 1,
@@ -110,7 +127,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
     environment: inputs.environment,
     preprocess: inputs.preprocess,
     models: { baseline, candidate },
-    comparison: { ...taskComparison, ...latency },
+    comparison: { ...taskComparison, ...latency, ...quantized },
     gates,
     verdict: gates.every((g) => g.passed) ? 'pass' : 'fail',
     headline,

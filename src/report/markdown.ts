@@ -9,6 +9,7 @@ import { markdownTable } from 'markdown-table';
 import type { ReportSection, Task, TableRow } from '../tasks/task.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
 import { headlineFor } from './build.js';
+import { int8Row, quantizationSection } from './quantization.js';
 import type { ModelReport, Report } from './types.js';
 
 export const COMMENT_LIMIT = 65_536;
@@ -94,6 +95,7 @@ function footer(report: Report, comparisonNote: string): string {
 }
 
 function details(section: ReportSection): string {
+  if (!section.detail) return `#### ${section.title}\n\n${section.markdown}`;
   return `<details><summary>${section.title}</summary>\n\n${section.markdown}\n\n</details>`;
 }
 
@@ -106,9 +108,13 @@ export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, u
     // Recomputed rather than read from report.headline: the comment workflow re-renders reports
     // that came from an untrusted run, and every string in it must come from our own formatting.
     headlineFor(task, report.comparison, report.comparison),
+    ...(report.comparison.quantized?.rankFlip === true
+      ? [`**⚠️ Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`]
+      : []),
   ].join('\n');
   const rows: TableRow[] = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
+    ...(int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized) as TableRow] : []),
     ...latencyRows(report as Report),
     ['params · size', `${params(b.params)} · ${bytes(b.bytes)}`, `${params(c.params)} · ${bytes(c.bytes)}`, ''],
   ];
@@ -118,7 +124,13 @@ export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, u
   );
   const detectable = (report.comparison as { detectableDifference?: number }).detectableDifference;
   const note = typeof detectable === 'number' ? ` · this eval set can detect differences ≥ ${(detectable * 100).toFixed(2)} pt` : '';
-  const sections = [latencySection(report as Report), factsSection(report as Report), ...task.sections(b.metrics, c.metrics, report.comparison)];
+  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
+  const sections = [
+    ...(int8 ? [int8] : []),
+    latencySection(report as Report),
+    factsSection(report as Report),
+    ...task.sections(b.metrics, c.metrics, report.comparison),
+  ];
   const assemble = (kept: ReportSection[], dropped: number) =>
     [head, main, gatesBlock(report as Report), ...kept.map(details),
       ...(dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? '' : 's'} left out to fit the comment limit; see the full report._`] : []),

@@ -42,11 +42,15 @@ export interface ModelReport<Metrics> {
   readonly metrics: Metrics;
   /** Keyed batch1, batch8, ...: the batch sizes measured. */
   readonly latency: Record<string, LatencyStats>;
+  /** The int8 variant's results, when quantization is configured (see report/quantization.ts). */
+  readonly quantized?: Record<string, unknown> & { readonly metrics: unknown; readonly note: string | null; readonly source: string };
 }
 
 export interface LatencyComparison {
   readonly latencyRatioP50: number | null;
   readonly latencyRatioP50Ci95: Interval | null;
+  /** Candidate over baseline, both int8; null when either has no int8 result. */
+  readonly quantized?: Record<string, unknown> | null;
 }
 
 export interface Report<Metrics = unknown, Comparison = unknown> {

@@ -5,13 +5,24 @@
 import type { Config } from '../config/types.js';
 import type { OutputTensor } from '../inference/index.js';
 import type { TensorSignature } from '../models/index.js';
+import type { Gallery } from '../report/html-gallery.js';
 import type { GateResult } from '../report/types.js';
+import type { ImageGeometry } from '../preprocess/index.js';
 
 /** One eval image with its ground truth. `id` is its path inside the eval set, posix-style. */
 export interface EvalSample<Label> {
   readonly id: string;
   readonly file: string;
   readonly label: Label;
+}
+
+export interface BatchContext {
+  /** Index of the batch's first sample in the eval set. */
+  readonly start: number;
+  /** Per sample of the batch: how it was resized, padded or cropped into the model input. */
+  readonly geometry: readonly ImageGeometry[];
+  /** [height, width] of the model input. */
+  readonly inputSize: readonly [number, number];
 }
 
 /** A block of Markdown the report places under the main tables; `detail` blocks go first when the comment is too long. */
@@ -30,8 +41,11 @@ export interface Task<Label, Prediction, ModelMetrics, Comparison> {
   readSamples(root: string, config: Config): Promise<EvalSample<Label>[]>;
   /** Throws a UserError naming the model file when its outputs can't be read by this task. */
   checkOutputs(outputs: readonly TensorSignature[], modelLabel: string, config: Config): void;
-  /** Turns one batch of model outputs into one prediction per sample. */
-  decodeOutputs(outputs: Readonly<Record<string, OutputTensor>>, count: number, config: Config): Prediction[];
+  /**
+   * Turns one batch of model outputs into one prediction per sample. `batch` says where each
+   * sample sits in the model's input (detection maps boxes back to the original image with it).
+   */
+  decodeOutputs(outputs: Readonly<Record<string, OutputTensor>>, count: number, config: Config, batch: BatchContext): Prediction[];
   /** Per-model metrics (pure). */
   score(predictions: readonly Prediction[], samples: readonly EvalSample<Label>[], config: Config): ModelMetrics;
   /** Paired comparison of the two models on the same samples (pure). */
@@ -41,10 +55,26 @@ export interface Task<Label, Prediction, ModelMetrics, Comparison> {
     samples: readonly EvalSample<Label>[],
     config: Config,
   ): Comparison;
+  /** The task's main figure, for int8 drops and charts: its JSON key suffix (dropTop1) and label. */
+  readonly primary: { readonly key: string; readonly label: string; value(metrics: ModelMetrics): number };
+  /** A paired comparison reduced to what the quantization table needs, with the task's own test named as in JSON. */
+  pairedSummary(comparison: Comparison): { delta: number; errorReduction: number | null; pValue: number | null; test: Record<string, unknown> };
   /** The task's gates, judged on the comparison. */
   gates(comparison: Comparison, config: Config): GateResult[];
   /** Plain-words accuracy half of the verdict line, e.g. "the candidate fixes 27.7% of baseline errors (...)". */
   headline(comparison: Comparison): { text: string; tone: 'gain' | 'loss' | 'noise' | 'same' };
+  /**
+   * The HTML report's gallery of samples the candidate newly gets wrong and fixed, when the task
+   * has one. `thumbnail` turns an image file into a data: URL.
+   */
+  gallery?(
+    comparison: Comparison,
+    samples: readonly EvalSample<Label>[],
+    baseline: readonly Prediction[],
+    candidate: readonly Prediction[],
+    config: Config,
+    thumbnail: (file: string) => Promise<string>,
+  ): Promise<Gallery>;
   /** Main-table rows and the task's detail sections. */
   tableRows(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): TableRow[];
   sections(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): ReportSection[];

@@ -1,5 +1,6 @@
 /** The classification task: class scores per image, top-1/top-5, paired comparison. */
 import { UserError } from '../../errors.js';
+import { galleryFromClassification } from '../../report/gallery.js';
 import type { Task } from '../task.js';
 import {
   classificationMetrics,
@@ -73,7 +74,16 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
   compare: (baseline, candidate, samples, config) =>
     compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
 
+  primary: { key: 'Top1', label: 'top-1', value: (m) => m.top1 },
+  pairedSummary: (c) => ({
+    delta: c.deltaTop1,
+    errorReduction: c.errorReduction,
+    pValue: c.mcnemar.pExact,
+    test: { mcnemar: { pExact: c.mcnemar.pExact, pMidP: c.mcnemar.pMidP, baselineOnlyCorrect: c.mcnemar.baselineOnlyCorrect, candidateOnlyCorrect: c.mcnemar.candidateOnlyCorrect } },
+  }),
   gates: (comparison, config) => classificationGates(comparison, config.gates),
+  gallery: (comparison, samples, baseline, candidate, config, thumbnail) =>
+    galleryFromClassification({ flips: comparison.flips, samples, classes: config.classes, baseline, candidate }, thumbnail),
   headline: classificationHeadline,
   tableRows: classificationRows,
   sections: (_b, _c, comparison) => classificationSections(comparison),

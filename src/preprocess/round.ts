@@ -1,0 +1,10 @@
+/** Python's round(), shared by the resize geometry (geometry.ts, rect.ts). */
+
+/** Python's round(): halves go to the even neighbour. */
+export function roundHalfEven(value: number): number {
+  const floor = Math.floor(value);
+  const fraction = value - floor;
+  if (fraction > 0.5) return floor + 1;
+  if (fraction < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}

@@ -1,0 +1,192 @@
+/**
+ * Renders a report as one self-contained HTML file (pure: data in, one string out), the Action's
+ * artifact: the verdict, every table of the Markdown comment in full, the history charts and the
+ * regression gallery. It makes no request: CSS is inline, charts are inline SVG, images are
+ * data: URLs, there is no script, and a Content-Security-Policy forbids loading anything else.
+ * Every string from the report (labels, paths, class names, gate lines) is escaped.
+ */
+import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
+import type { TaskName } from '../config/types.js';
+import { taskFor } from '../tasks/index.js';
+import type { Task, TableRow } from '../tasks/task.js';
+import { headlineFor } from './build.js';
+import { bytes, count, ms, params, ratio } from './format.js';
+import { renderLineChart, type HistoryChart } from './html-chart.js';
+import { renderGallery, type Gallery } from './html-gallery.js';
+import { HTML_STYLE } from './html-style.js';
+import { escapeHtml as esc, inlineMarkdown, markdownToHtml } from './html-text.js';
+import { int8Row, quantizationSection } from './quantization.js';
+import type { ModelReport, Report } from './types.js';
+
+export type { Gallery, GalleryItem } from './html-gallery.js';
+export type { HistoryChart, HistorySeries } from './html-chart.js';
+
+export interface HtmlReportInput {
+  readonly report: Report;
+  /** Shown after "model-gate ·", e.g. the config's name or the task. */
+  readonly title: string;
+  readonly gallery: Gallery | null;
+  /** One chart per metric (top-1, p50 latency, ...), nights oldest first. */
+  readonly history?: readonly HistoryChart[];
+}
+
+type AnyTask = Task<unknown, unknown, unknown, unknown>;
+
+const TONES = new Set(['gain', 'loss', 'noise', 'same']);
+
+function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[], rowClass?: (i: number) => string): string {
+  const cell = (tag: 'th' | 'td', html: string, k: number) => `<${tag}${numeric[k] ? ' class="num"' : ''}>${html}</${tag}>`;
+  const body = rows.map((r, i) => `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ''}>${r.map((h, k) => cell('td', h, k)).join('')}</tr>`);
+  return `<table>\n<thead><tr>${head.map((h, k) => cell('th', h, k)).join('')}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
+}
+
+/** Same rows as the Markdown's latency lines of the main table (markdown.ts keeps its own private). */
+function latencyRows(report: Report): TableRow[] {
+  const { baseline: b, candidate: c } = report.models;
+  const { environment: env, comparison } = report;
+  const rows: TableRow[] = [];
+  for (const key of Object.keys(b.latency)) {
+    const lb = b.latency[key];
+    const lc = c.latency[key];
+    if (!lc) continue;
+    const where = `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${env.threads} thread${env.threads === 1 ? '' : 's'}`;
+    const change = lb.batch === 1 && comparison.latencyRatioP50 !== null && comparison.latencyRatioP50Ci95
+      ? `${ratio(comparison.latencyRatioP50)} (${comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join('–')})`
+      : ratio(lc.p50Ms / lb.p50Ms);
+    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
+  }
+  return rows;
+}
+
+function verdictBlock(report: Report, task: AnyTask): string {
+  const tone = task.headline(report.comparison).tone;
+  // Recomputed from the comparison, as the Markdown does: report.headline is not trusted text.
+  const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
+  const failed = report.gates.filter((g) => !g.passed);
+  const gates = failed.length === 0
+    ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed`
+    : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${esc(g.name)}</code> failed: ${esc(g.line)}`).join('; ')}`;
+  const rankFlip = report.comparison.quantized?.rankFlip === true
+    ? '<p><strong>⚠️ Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>'
+    : '';
+  return `<section class="verdict ${TONES.has(tone) ? tone : ''}" id="verdict">\n<p class="headline">${headline}</p>\n${rankFlip}<p class="gates-status">${gates}</p>\n</section>`;
+}
+
+function summaryTable(report: Report, task: AnyTask): string {
+  const { baseline: b, candidate: c } = report.models;
+  const int8 = int8Row(task, b.quantized, c.quantized);
+  const rows: TableRow[] = [
+    ...task.tableRows(b.metrics, c.metrics, report.comparison),
+    ...(int8 ? [int8 as TableRow] : []),
+    ...latencyRows(report),
+    ['params · size', `${params(b.params)} · ${bytes(b.bytes)}`, `${params(c.params)} · ${bytes(c.bytes)}`, ''],
+  ];
+  const head = ['', `baseline <code>${esc(b.sha256.slice(0, 7))}</code>`, `candidate <code>${esc(c.sha256.slice(0, 7))}</code>`, 'change'];
+  return table(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
+}
+
+function gatesTable(report: Report): string {
+  const rows = report.gates.map((g) => [`<code>${esc(g.name)}</code>`, esc(String(g.limit)), esc(g.line), g.passed ? '<span class="ok">✓ pass</span>' : '<span class="bad">✗ fail</span>']);
+  return table(['gate', 'limit', 'judged', 'result'], rows, [false, true, false, false], (i) => (report.gates[i].passed ? '' : 'fail'));
+}
+
+function latencyTable(report: Report): string {
+  const rows: string[][] = [];
+  for (const role of ['baseline', 'candidate'] as const) {
+    for (const s of Object.values(report.models[role].latency)) {
+      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(esc));
+    }
+  }
+  const note = 'Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.';
+  return `${table(['model', 'batch', 'p50', 'p90', 'p99', 'min', 'throughput', 'runs'], rows, [false, true, true, true, true, true, true, true])}\n<p class="muted">${note}</p>`;
+}
+
+function factsTable(report: Report): string {
+  const { baseline: b, candidate: c } = report.models;
+  const io = (list: ModelReport<unknown>['inputs']) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(',')}]`).join('; ');
+  const facts: [string, (m: ModelReport<unknown>) => string][] = [
+    ['file', (m) => `<code>${esc(m.label)}</code>`],
+    ['sha256', (m) => `<code>${esc(m.sha256)}</code>`],
+    ['size', (m) => esc(`${bytes(m.bytes)} (${count(m.bytes)} B)`)],
+    ['parameters', (m) => esc(count(m.params))],
+    ['opset · IR', (m) => esc(`${m.opset} · ${m.irVersion}`)],
+    ['producer', (m) => esc(m.producer || '–')],
+    ['execution provider', (m) => esc(m.executionProvider)],
+    ['inputs', (m) => esc(io(m.inputs))],
+    ['outputs', (m) => esc(io(m.outputs))],
+  ];
+  return table(['', 'baseline', 'candidate'], facts.map(([name, f]) => [esc(name), f(b), f(c)]), [false, false, false]);
+}
+
+function environmentTable(report: Report): string {
+  const { evalSet: e, environment: env } = report;
+  const rows: [string, string][] = [
+    ['eval set', `${e.source} (${count(e.samples)} samples${e.fromCache ? ', from cache' : ''})`],
+    ['eval set sha256', e.sha256 ?? '–'],
+    ['execution provider', `${env.executionProvider.toUpperCase()}${env.executionProviderNote ? ` (${env.executionProviderNote})` : ''}`],
+    ['threads', String(env.threads)],
+    ['onnxruntime · node', `${env.onnxruntime} · ${env.node}`],
+    ['platform · cpu', `${env.platform} · ${env.cpu}`],
+    ...Object.entries(report.preprocess).map(([key, value]): [string, string] => [`preprocess.${key}`, JSON.stringify(value) ?? '–']),
+  ];
+  return table(['', ''], rows.map(([k, v]) => [esc(k), esc(v)]), [false, false]);
+}
+
+const section = (id: string, title: string, html: string) => `<section id="${id}">\n<h2>${esc(title)}</h2>\n${html}\n</section>`;
+const details = (title: string, html: string, open = false) => `<details${open ? ' open' : ''}><summary>${esc(title)}</summary>\n${html}\n</details>`;
+
+export function renderHtmlReport(input: HtmlReportInput): string {
+  const { report, gallery, history } = input;
+  const task = taskFor(report.task as TaskName) as AnyTask | undefined;
+  if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
+  const { baseline: b, candidate: c } = report.models;
+  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
+  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
+  const charts = history && history.length > 0 ? section('history', 'History', history.map(renderLineChart).join('\n')) : '';
+  const nav = [
+    ['summary', 'Summary'], ['gates', 'Gates'], ...(int8 ? [['int8', 'int8']] : []), ...(gallery ? [['gallery', 'Gallery']] : []),
+    ...(charts ? [['history', 'History']] : []), ['details', 'Details'],
+  ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join('');
+  const title = `model-gate · ${input.title} · ${basename(b.label)} → ${basename(c.label)}`;
+  const body = [
+    `<header>\n<h1>model-gate · ${esc(input.title)}</h1>\n<p class="muted"><code>${esc(b.label)}</code> → <code>${esc(c.label)}</code> · ${esc(count(report.evalSet.samples))} eval samples · ${esc(report.generatedAt)}</p>\n</header>`,
+    verdictBlock(report, task),
+    `<nav>${nav}</nav>`,
+    section('summary', 'Summary', summaryTable(report, task)),
+    section('gates', 'Gates', gatesTable(report)),
+    int8 ? section('int8', int8.title, markdownToHtml(int8.markdown)) : '',
+    gallery ? renderGallery(gallery) : '',
+    charts,
+    section('details', 'Details', [
+      ...taskSections.map((s) => details(s.title, markdownToHtml(s.markdown), true)),
+      details('Latency', latencyTable(report), true),
+      details('Model facts', factsTable(report), true),
+      details('Run environment', environmentTable(report)),
+    ].join('\n')),
+    `<footer>model-gate ${esc(report.tool.version)} · report schema ${esc(String(report.schemaVersion))} · generated ${esc(report.generatedAt)}</footer>`,
+  ].filter((part) => part !== '');
+  // The stylesheet is allowed by its hash, so not even an injected style attribute would apply.
+  const styleHash = createHash('sha256').update(HTML_STYLE).digest('base64');
+  const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // An empty icon, so a browser does not ask a server for /favicon.ico.
+    '<link rel="icon" href="data:,">',
+    `<title>${esc(title)}</title>`,
+    `<style>${HTML_STYLE}</style>`,
+    '</head>',
+    '<body>',
+    '<main>',
+    ...body,
+    '</main>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
