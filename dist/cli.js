@@ -17646,7 +17646,6 @@ function cliModelRefs(overrides, environment) {
 }
 
 // src/engine.ts
-import { availableParallelism as availableParallelism2, cpus, platform, arch } from "node:os";
 import { basename as basename4 } from "node:path";
 
 // src/evalset/index.ts
@@ -18658,6 +18657,1007 @@ async function resolveEvalSet(evalCfg, opts) {
   }, path3);
 }
 
+// src/report/format.ts
+var percent = (fraction, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
+function points(fraction, digits = 2) {
+  const value = fraction * 100;
+  const text = Math.abs(value).toFixed(digits);
+  if (Number(text) === 0) return `\xB1${text} pt`;
+  return `${value > 0 ? "+" : "\u2212"}${text} pt`;
+}
+function signed(value, digits = 2) {
+  const text = Math.abs(value).toFixed(digits);
+  if (Number(text) === 0) return text;
+  return `${value > 0 ? "+" : "\u2212"}${text}`;
+}
+var percentRange = ([lo, hi], digits = 1) => `${signedOrPlain(lo * 100, digits)}\u2013${signedOrPlain(hi * 100, digits)}%`;
+var pointsRange = ([lo, hi], digits = 2) => `${signed(lo * 100, digits)} to ${signed(hi * 100, digits)} pt`;
+function signedOrPlain(value, digits) {
+  return value < 0 ? `\u2212${Math.abs(value).toFixed(digits)}` : value.toFixed(digits);
+}
+var count = (value) => value.toLocaleString("en-US");
+function pValue(p, log10p) {
+  const log = log10p ?? Math.log10(p);
+  if (log < -30) return "p < 1e-30";
+  if (p < 1e-3) {
+    const [mantissa, exponent] = p.toExponential(1).split("e");
+    return `p = ${mantissa}e${Number(exponent)}`;
+  }
+  if (p >= 0.995) return "p = 1";
+  return `p = ${p < 0.01 ? p.toPrecision(2) : p.toFixed(2)}`;
+}
+function ms(value) {
+  if (value >= 100) return `${value.toFixed(0)} ms`;
+  if (value >= 10) return `${value.toFixed(1)} ms`;
+  if (value >= 1) return `${value.toFixed(2)} ms`;
+  return `${value.toFixed(3)} ms`;
+}
+var ratio = (value) => `\xD7${value.toFixed(2)}`;
+function bytes(value) {
+  if (value >= 1e9) return `${(value / 1e9).toFixed(2)} GB`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)} MB`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(0)} KB`;
+  return `${value} B`;
+}
+function params(value) {
+  if (value >= 1e9) return `${(value / 1e9).toFixed(1)}B`;
+  if (value >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
+  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}k`;
+  return String(value);
+}
+function code(text) {
+  const clean = text.replace(/[\r\n]+/g, " ");
+  const fence = clean.includes("`") ? "``" : "`";
+  return `${fence}${clean}${fence}`;
+}
+function escapeMarkdown(text) {
+  return text.replace(/[\r\n]+/g, " ").replace(/([\\`*_[\]<>|])/g, "\\$1");
+}
+
+// src/report/html-text.ts
+var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+function escapeHtml(text) {
+  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
+}
+var SAFE_IMAGE_URL = /^data:image\/(?:png|webp|jpeg|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
+function isSafeImageDataUrl(url) {
+  return SAFE_IMAGE_URL.test(url);
+}
+var MARKDOWN_ESCAPABLE = "\\`*_[]<>|";
+function inlineMarkdown(text) {
+  let html = "";
+  let bold = false;
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i];
+    if (ch === "\\" && i + 1 < text.length && MARKDOWN_ESCAPABLE.includes(text[i + 1])) {
+      html += escapeHtml(text[i + 1]);
+      i += 2;
+    } else if (ch === "`") {
+      const fence = /^`+/.exec(text.slice(i))[0];
+      const close = findFence(text, i + fence.length, fence.length);
+      if (close < 0) {
+        html += escapeHtml(fence);
+        i += fence.length;
+      } else {
+        html += `<code>${escapeHtml(text.slice(i + fence.length, close))}</code>`;
+        i = close + fence.length;
+      }
+    } else if (text.startsWith("**", i)) {
+      html += bold ? "</strong>" : "<strong>";
+      bold = !bold;
+      i += 2;
+    } else {
+      html += escapeHtml(ch);
+      i++;
+    }
+  }
+  return bold ? `${html}</strong>` : html;
+}
+function findFence(text, from, length) {
+  const pattern = new RegExp(`(?<!\`)\`{${length}}(?!\`)`, "g");
+  pattern.lastIndex = from;
+  const match = pattern.exec(text);
+  return match ? match.index : -1;
+}
+function splitTableRow(line) {
+  const body = line.trim().replace(/^\|/, "").replace(/\|$/, "");
+  const cells = [];
+  let cell = "";
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === "\\" && i + 1 < body.length) {
+      cell += ch + body[i + 1];
+      i++;
+    } else if (ch === "`") {
+      const fence = /^`+/.exec(body.slice(i))[0];
+      const close = findFence(body, i + fence.length, fence.length);
+      const end = close < 0 ? i + fence.length : close + fence.length;
+      cell += body.slice(i, end);
+      i = end - 1;
+    } else if (ch === "|") {
+      cells.push(cell.trim());
+      cell = "";
+    } else cell += ch;
+  }
+  cells.push(cell.trim());
+  return cells;
+}
+var DELIMITER_ROW = /^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$/;
+function tableToHtml(lines) {
+  const align = splitTableRow(lines[1]).map((c) => c.endsWith(":") ? c.startsWith(":") ? "center" : "num" : "");
+  const row = (cells, tag) => `<tr>${cells.map((c, k) => `<${tag}${align[k] === "num" ? ' class="num"' : ""}>${inlineMarkdown(c)}</${tag}>`).join("")}</tr>`;
+  const head = row(splitTableRow(lines[0]), "th");
+  const body = lines.slice(2).map((l) => row(splitTableRow(l), "td")).join("\n");
+  return `<table>
+<thead>${head}</thead>
+<tbody>
+${body}
+</tbody>
+</table>`;
+}
+function markdownToHtml(markdown) {
+  return markdown.split(/\n\s*\n/).map((block) => block.split("\n").filter((l) => l.trim() !== "")).filter((lines) => lines.length > 0).map((lines) => lines.length >= 2 && lines[0].trim().startsWith("|") && DELIMITER_ROW.test(lines[1].trim()) ? tableToHtml(lines) : `<p>${lines.map(inlineMarkdown).join("<br>")}</p>`).join("\n");
+}
+
+// src/report/html-gallery.ts
+var GALLERY_LIMIT = 60;
+function tile(item, kind) {
+  const image = isSafeImageDataUrl(item.thumbnail) ? `<img src="${item.thumbnail}" alt="${escapeHtml(item.id)}">` : '<span class="no-image">no image</span>';
+  const mark = (prediction) => prediction === item.label ? '<span class="ok">\u2713</span>' : '<span class="bad">\u2717</span>';
+  return [
+    `<figure class="tile ${kind}">`,
+    `<div class="thumb">${image}</div>`,
+    "<figcaption>",
+    `<div class="truth" title="${escapeHtml(item.label)}">label <b>${escapeHtml(item.label)}</b></div>`,
+    `<div title="${escapeHtml(item.baseline)}">baseline ${mark(item.baseline)} ${escapeHtml(item.baseline)}</div>`,
+    `<div title="${escapeHtml(item.candidate)}">candidate ${mark(item.candidate)} ${escapeHtml(item.candidate)}</div>`,
+    `<div class="id" title="${escapeHtml(item.id)}">${escapeHtml(item.id)}</div>`,
+    "</figcaption>",
+    "</figure>"
+  ].join("");
+}
+function gallerySection(heading, kind, items, total, limit) {
+  const all = Math.max(total ?? items.length, items.length);
+  const shown = items.slice(0, limit);
+  const more = all - shown.length;
+  const note = more > 0 ? `<p class="muted">\u2026 and ${count(more)} more not shown; report.json lists every flipped sample.</p>` : "";
+  const body = shown.length === 0 ? '<p class="muted">None.</p>' : `<div class="tiles">
+${shown.map((it) => tile(it, kind)).join("\n")}
+</div>`;
+  return `<h3 id="gallery-${kind}">${heading} (${count(all)})</h3>
+${body}
+${note}`;
+}
+function renderGallery(gallery, limit = GALLERY_LIMIT) {
+  return [
+    '<section id="gallery">',
+    "<h2>Regression gallery</h2>",
+    gallerySection("Newly wrong: the baseline got these right, the candidate does not", "broken", gallery.broken, gallery.brokenTotal, limit),
+    gallerySection("Fixed: the candidate gets these right, the baseline did not", "fixed", gallery.fixed, gallery.fixedTotal, limit),
+    "</section>"
+  ].join("\n");
+}
+
+// src/report/gallery.ts
+async function galleryFromClassification(input, thumbnail, limit = GALLERY_LIMIT) {
+  const { samples, classes, baseline, candidate } = input;
+  if (baseline.length !== samples.length || candidate.length !== samples.length) {
+    throw new Error(`gallery: ${samples.length} samples but ${baseline.length} baseline and ${candidate.length} candidate predictions`);
+  }
+  const indexOf = new Map(samples.map((s, i) => [s.id, i]));
+  const name = (k) => k === void 0 ? "\u2013" : classes[k] ?? `class ${k}`;
+  const item = async (id) => {
+    const i = indexOf.get(id);
+    if (i === void 0) throw new Error(`gallery: flipped sample '${id}' is not in the eval set`);
+    const sample = samples[i];
+    return {
+      id,
+      label: name(sample.label),
+      baseline: name(baseline[i].ranked[0]),
+      candidate: name(candidate[i].ranked[0]),
+      thumbnail: await thumbnail(sample.file)
+    };
+  };
+  const items = async (ids) => {
+    const out = [];
+    for (const id of ids.slice(0, limit)) out.push(await item(id));
+    return out;
+  };
+  return {
+    broken: await items(input.flips.broken),
+    fixed: await items(input.flips.fixed),
+    brokenTotal: input.flips.broken.length,
+    fixedTotal: input.flips.fixed.length
+  };
+}
+
+// src/metrics/binomial.ts
+var Z_95 = 1.959963984540054;
+var LN_2 = Math.LN2;
+var LN_2PI = Math.log(2 * Math.PI);
+function assertCount(name, value) {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+  }
+}
+function wilsonInterval(successes, n, z = Z_95) {
+  assertCount("successes", successes);
+  assertCount("n", n);
+  if (n === 0) throw new RangeError("wilsonInterval needs n > 0");
+  if (successes > n) throw new RangeError(`successes (${successes}) exceeds n (${n})`);
+  if (!(z > 0)) throw new RangeError(`z must be positive, got ${z}`);
+  const z2 = z * z;
+  const centre = successes + z2 / 2;
+  const halfWidth = z * Math.sqrt(successes * (n - successes) / n + z2 / 4);
+  const denominator = n + z2;
+  const lower = successes === 0 ? 0 : Math.max(0, (centre - halfWidth) / denominator);
+  const upper = successes === n ? 1 : Math.min(1, (centre + halfWidth) / denominator);
+  return [lower, upper];
+}
+var STIRLERR_SMALL = (() => {
+  const table3 = [0];
+  let logFactorial = 0;
+  for (let n = 1; n <= 15; n++) {
+    logFactorial += Math.log(n);
+    table3.push(logFactorial - ((n + 0.5) * Math.log(n) - n + LN_2PI / 2));
+  }
+  return table3;
+})();
+function stirlingError(n) {
+  if (n <= 15) return STIRLERR_SMALL[n];
+  const S0 = 1 / 12;
+  const S1 = 1 / 360;
+  const S2 = 1 / 1260;
+  const S3 = 1 / 1680;
+  const S4 = 1 / 1188;
+  const nn = n * n;
+  if (n > 500) return (S0 - S1 / nn) / n;
+  if (n > 80) return (S0 - (S1 - S2 / nn) / nn) / n;
+  if (n > 35) return (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n;
+  return (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n;
+}
+function devianceTerm(x, np) {
+  if (Math.abs(x - np) < 0.1 * (x + np)) {
+    let v = (x - np) / (x + np);
+    let sum = (x - np) * v;
+    let term = 2 * x * v;
+    v *= v;
+    for (let j = 1; j < 1e3; j++) {
+      term *= v;
+      const next = sum + term / (2 * j + 1);
+      if (next === sum) return next;
+      sum = next;
+    }
+    return sum;
+  }
+  return x * Math.log(x / np) + np - x;
+}
+function logBinomialPmfHalf(k, m) {
+  assertCount("k", k);
+  assertCount("m", m);
+  if (k > m) return -Infinity;
+  if (k === 0 || k === m) return -m * LN_2;
+  const half = m / 2;
+  const logC = stirlingError(m) - stirlingError(k) - stirlingError(m - k) - devianceTerm(k, half) - devianceTerm(m - k, half);
+  return logC - 0.5 * (LN_2PI + Math.log(k) + Math.log1p(-k / m));
+}
+function binomialHalfLowerTail(k, m) {
+  assertCount("k", k);
+  assertCount("m", m);
+  if (2 * k > m) throw new RangeError(`lower tail needs k <= m/2, got k=${k}, m=${m}`);
+  let ratioSum = 1;
+  let term = 1;
+  for (let i = k; i > 0; i--) {
+    term *= i / (m - i + 1);
+    const next = ratioSum + term;
+    if (next === ratioSum) break;
+    ratioSum = next;
+  }
+  return { logPmfAtK: logBinomialPmfHalf(k, m), ratioSum };
+}
+
+// src/metrics/paired.ts
+function tableSize(t) {
+  for (const cell of ["a", "b", "c", "d"]) {
+    const v = t[cell];
+    if (!Number.isInteger(v) || v < 0) {
+      throw new RangeError(`paired table cell ${cell} must be a non-negative integer, got ${v}`);
+    }
+  }
+  const n = t.a + t.b + t.c + t.d;
+  if (n === 0) throw new RangeError("paired table is empty (n = 0)");
+  return n;
+}
+function newcombePairedDiff(t, z = Z_95) {
+  const n = tableSize(t);
+  const { a, b, c, d } = t;
+  const baselineRight = a + b;
+  const candidateRight = a + c;
+  const pBase = baselineRight / n;
+  const pCand = candidateRight / n;
+  const [lBase, uBase] = wilsonInterval(baselineRight, n, z);
+  const [lCand, uCand] = wilsonInterval(candidateRight, n, z);
+  const marginProduct = (a + b) * (c + d) * (a + c) * (b + d);
+  let phi = 0;
+  if (marginProduct > 0) {
+    const cross = a * d - b * c;
+    if (cross > n / 2) phi = (cross - n / 2) / Math.sqrt(marginProduct);
+    else if (cross < 0) phi = cross / Math.sqrt(marginProduct);
+  }
+  const delta = (c - b) / n;
+  const candDown = pCand - lCand;
+  const baseUp = uBase - pBase;
+  const candUp = uCand - pCand;
+  const baseDown = pBase - lBase;
+  const lowerRadicand = candDown ** 2 - 2 * phi * candDown * baseUp + baseUp ** 2;
+  const upperRadicand = candUp ** 2 - 2 * phi * candUp * baseDown + baseDown ** 2;
+  const lower = delta - Math.sqrt(Math.max(0, lowerRadicand));
+  const upper = delta + Math.sqrt(Math.max(0, upperRadicand));
+  return { delta, ci: [lower, upper] };
+}
+function errorReduction(t, z = Z_95) {
+  const n = tableSize(t);
+  const { b, c, d } = t;
+  const baselineErrors = c + d;
+  const candidateErrors = b + d;
+  if (baselineErrors === 0) return null;
+  if (candidateErrors === 0) {
+    return { value: 1, ci: [1 - z * z / c, 1] };
+  }
+  if (b === 0 && c === 0) {
+    const plausibleDiscordant = n * z * z / (n + z * z);
+    return {
+      value: 0,
+      ci: [-plausibleDiscordant / d, plausibleDiscordant / (d + plausibleDiscordant)]
+    };
+  }
+  const ratio2 = candidateErrors / baselineErrors;
+  const se = Math.sqrt((b + c) / (candidateErrors * baselineErrors));
+  return {
+    value: (c - b) / baselineErrors,
+    ci: [1 - ratio2 * Math.exp(z * se), 1 - ratio2 * Math.exp(-z * se)]
+  };
+}
+function mcnemar(t) {
+  tableSize(t);
+  if (t.b === t.c) return { exact: 1, midP: 1 };
+  const { logPmfAtK, ratioSum } = binomialHalfLowerTail(Math.min(t.b, t.c), t.b + t.c);
+  const exact = Math.min(1, Math.exp(Math.LN2 + logPmfAtK + Math.log(ratioSum)));
+  const midP = Math.min(1, Math.exp(logPmfAtK + Math.log(2 * ratioSum - 1)));
+  return { exact, midP };
+}
+function log10McnemarExact(t) {
+  tableSize(t);
+  if (t.b === t.c) return 0;
+  const { logPmfAtK, ratioSum } = binomialHalfLowerTail(Math.min(t.b, t.c), t.b + t.c);
+  return Math.min(0, (Math.LN2 + logPmfAtK + Math.log(ratioSum)) / Math.LN10);
+}
+function detectableDifference(n, psi) {
+  if (!(n > 0) || !Number.isFinite(n)) throw new RangeError(`n must be positive, got ${n}`);
+  if (!(psi >= 0 && psi <= 1)) throw new RangeError(`psi must be in [0, 1], got ${psi}`);
+  return 2.8 * Math.sqrt(psi / n);
+}
+
+// src/metrics/random.ts
+function createRng(seed) {
+  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
+  let splitState = seed >>> 0;
+  const splitmix32 = () => {
+    splitState = splitState + 2654435769 >>> 0;
+    let x = splitState;
+    x = Math.imul(x ^ x >>> 16, 2246822507);
+    x = Math.imul(x ^ x >>> 13, 3266489909);
+    return (x ^ x >>> 16) >>> 0;
+  };
+  let s0 = splitmix32();
+  let s1 = splitmix32();
+  let s2 = splitmix32();
+  let s3 = splitmix32();
+  if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
+  const rotl = (x, k) => x << k | x >>> 32 - k;
+  return () => {
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+    return result / 4294967296;
+  };
+}
+
+// src/metrics/latency.ts
+function nearestRank(p, count2) {
+  const exact = p * count2 / 100;
+  return Math.min(count2, Math.max(1, Math.ceil(exact - 1e-12 * Math.max(1, exact))));
+}
+function assertPercent(p) {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be in [0, 100], got ${p}`);
+}
+function percentileNearestRank(sortedAsc, p) {
+  assertPercent(p);
+  if (sortedAsc.length === 0) throw new RangeError("percentile of an empty sample");
+  for (let i = 1; i < sortedAsc.length; i++) {
+    if (!(sortedAsc[i - 1] <= sortedAsc[i])) {
+      throw new RangeError(`percentileNearestRank needs ascending input (index ${i})`);
+    }
+  }
+  return sortedAsc[nearestRank(p, sortedAsc.length) - 1];
+}
+function sortedCopy(samplesMs, what) {
+  if (samplesMs.length === 0) throw new RangeError(`${what}: no latency samples`);
+  for (const v of samplesMs) {
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`${what}: invalid latency sample ${v}`);
+  }
+  return [...samplesMs].sort((x, y) => x - y);
+}
+function summarizeLatency(samplesMs, batchSize = 1) {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  }
+  const sorted = sortedCopy(samplesMs, "summarizeLatency");
+  const p50Ms = percentileNearestRank(sorted, 50);
+  if (p50Ms === 0) throw new RangeError("median latency is 0 ms: timer resolution too coarse");
+  let total = 0;
+  for (const v of sorted) total += v;
+  return {
+    p50Ms,
+    p90Ms: percentileNearestRank(sorted, 90),
+    p99Ms: percentileNearestRank(sorted, 99),
+    meanMs: total / sorted.length,
+    minMs: sorted[0],
+    maxMs: sorted[sorted.length - 1],
+    runs: sorted.length,
+    throughputPerSec: batchSize * 1e3 / p50Ms
+  };
+}
+function resampledMedian(sorted, counts, rng) {
+  const size = sorted.length;
+  counts.fill(0);
+  for (let i = 0; i < size; i++) counts[Math.floor(rng() * size)]++;
+  const rank = nearestRank(50, size);
+  let cumulative = 0;
+  for (let i = 0; i < size; i++) {
+    cumulative += counts[i];
+    if (cumulative >= rank) return sorted[i];
+  }
+  return sorted[size - 1];
+}
+function bootstrapRatioCi(baselineMs, candidateMs, opts = {}) {
+  const resamples = opts.resamples ?? 2e3;
+  const level = opts.level ?? 0.95;
+  const seed = opts.seed ?? 20240601;
+  if (!Number.isInteger(resamples) || resamples < 1) {
+    throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  }
+  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  const baseline = sortedCopy(baselineMs, "bootstrapRatioCi baseline");
+  const candidate = sortedCopy(candidateMs, "bootstrapRatioCi candidate");
+  if (baseline[0] <= 0) throw new RangeError("bootstrapRatioCi: baseline latencies must be > 0 ms");
+  const ratio2 = percentileNearestRank(candidate, 50) / percentileNearestRank(baseline, 50);
+  const rng = createRng(seed);
+  const baselineCounts = new Int32Array(baseline.length);
+  const candidateCounts = new Int32Array(candidate.length);
+  const ratios = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    const baselineMedian = resampledMedian(baseline, baselineCounts, rng);
+    ratios[r] = resampledMedian(candidate, candidateCounts, rng) / baselineMedian;
+  }
+  ratios.sort();
+  const sortedRatios = Array.from(ratios);
+  const tailPercent = (1 - level) / 2 * 100;
+  return {
+    ratio: ratio2,
+    ci: [
+      percentileNearestRank(sortedRatios, tailPercent),
+      percentileNearestRank(sortedRatios, 100 - tailPercent)
+    ]
+  };
+}
+
+// src/tasks/classification/metrics.ts
+var isTop1 = (p, label) => p.ranked[0] === label;
+var isTop5 = (p, label) => p.ranked.slice(0, 5).includes(label);
+function classificationMetrics(predictions, labels, classes) {
+  const n = labels.length;
+  let correct = 0;
+  let correct5 = 0;
+  const perClassCorrect = new Array(classes.length).fill(0);
+  const perClassSamples = new Array(classes.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    perClassSamples[labels[i]]++;
+    if (isTop1(predictions[i], labels[i])) correct++, perClassCorrect[labels[i]]++;
+    if (isTop5(predictions[i], labels[i])) correct5++;
+  }
+  return {
+    samples: n,
+    top1: correct / n,
+    top1Ci95: wilsonInterval(correct, n),
+    top5: classes.length > 5 ? correct5 / n : null,
+    errors: n - correct,
+    perClass: classes.map((name, k) => ({
+      name,
+      samples: perClassSamples[k],
+      correct: perClassCorrect[k],
+      accuracy: perClassSamples[k] > 0 ? perClassCorrect[k] / perClassSamples[k] : null
+    }))
+  };
+}
+function pairedTable(baseline, candidate) {
+  const t = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < baseline.length; i++) {
+    if (baseline[i] && candidate[i]) t.a++;
+    else if (baseline[i]) t.b++;
+    else if (candidate[i]) t.c++;
+    else t.d++;
+  }
+  return t;
+}
+function compareClassification(baseline, candidate, labels, ids, classes) {
+  const n = labels.length;
+  const baseOk = labels.map((label, i) => isTop1(baseline[i], label));
+  const candOk = labels.map((label, i) => isTop1(candidate[i], label));
+  const table3 = pairedTable(baseOk, candOk);
+  const diff = newcombePairedDiff(table3);
+  const rer = errorReduction(table3);
+  const p = mcnemar(table3);
+  const fixed = [];
+  const broken = [];
+  const perClass = classes.map((name) => ({ name, samples: 0, base: 0, cand: 0, fixed: 0, broken: 0 }));
+  for (let i = 0; i < n; i++) {
+    const row = perClass[labels[i]];
+    row.samples++;
+    if (baseOk[i]) row.base++;
+    if (candOk[i]) row.cand++;
+    if (candOk[i] && !baseOk[i]) fixed.push(ids[i]), row.fixed++;
+    if (baseOk[i] && !candOk[i]) broken.push(ids[i]), row.broken++;
+  }
+  const deltas = perClass.map((r) => {
+    const baselineAccuracy = r.samples ? r.base / r.samples : null;
+    const candidateAccuracy = r.samples ? r.cand / r.samples : null;
+    const delta = r.samples ? (r.cand - r.base) / r.samples : null;
+    return { name: r.name, samples: r.samples, baselineAccuracy, candidateAccuracy, delta, fixed: r.fixed, broken: r.broken };
+  });
+  deltas.sort((x, y) => (x.delta ?? Infinity) - (y.delta ?? Infinity));
+  return {
+    samples: n,
+    deltaTop1: diff.delta,
+    deltaTop1Ci95: diff.ci,
+    errorReduction: rer ? rer.value : null,
+    errorReductionCi95: rer ? rer.ci : null,
+    detectableDifference: detectableDifference(n, (table3.b + table3.c) / n),
+    mcnemar: {
+      bothCorrect: table3.a,
+      baselineOnlyCorrect: table3.b,
+      candidateOnlyCorrect: table3.c,
+      bothWrong: table3.d,
+      pExact: p.exact,
+      pMidP: p.midP,
+      log10PExact: log10McnemarExact(table3)
+    },
+    flips: { fixed, broken },
+    perClass: deltas
+  };
+}
+
+// node_modules/markdown-table/index.js
+function defaultStringLength(value) {
+  return value.length;
+}
+function markdownTable(table3, options) {
+  const settings = options || {};
+  const align = (settings.align || []).concat();
+  const stringLength = settings.stringLength || defaultStringLength;
+  const alignments = [];
+  const cellMatrix = [];
+  const sizeMatrix = [];
+  const longestCellByColumn = [];
+  let mostCellsPerRow = 0;
+  let rowIndex = -1;
+  while (++rowIndex < table3.length) {
+    const row2 = [];
+    const sizes2 = [];
+    let columnIndex2 = -1;
+    if (table3[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table3[rowIndex].length;
+    }
+    while (++columnIndex2 < table3[rowIndex].length) {
+      const cell = serialize(table3[rowIndex][columnIndex2]);
+      if (settings.alignDelimiters !== false) {
+        const size = stringLength(cell);
+        sizes2[columnIndex2] = size;
+        if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
+          longestCellByColumn[columnIndex2] = size;
+        }
+      }
+      row2.push(cell);
+    }
+    cellMatrix[rowIndex] = row2;
+    sizeMatrix[rowIndex] = sizes2;
+  }
+  let columnIndex = -1;
+  if (typeof align === "object" && "length" in align) {
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = toAlignment(align[columnIndex]);
+    }
+  } else {
+    const code2 = toAlignment(align);
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = code2;
+    }
+  }
+  columnIndex = -1;
+  const row = [];
+  const sizes = [];
+  while (++columnIndex < mostCellsPerRow) {
+    const code2 = alignments[columnIndex];
+    let before = "";
+    let after = "";
+    if (code2 === 99) {
+      before = ":";
+      after = ":";
+    } else if (code2 === 108) {
+      before = ":";
+    } else if (code2 === 114) {
+      after = ":";
+    }
+    let size = settings.alignDelimiters === false ? 1 : Math.max(
+      1,
+      longestCellByColumn[columnIndex] - before.length - after.length
+    );
+    const cell = before + "-".repeat(size) + after;
+    if (settings.alignDelimiters !== false) {
+      size = before.length + size + after.length;
+      if (size > longestCellByColumn[columnIndex]) {
+        longestCellByColumn[columnIndex] = size;
+      }
+      sizes[columnIndex] = size;
+    }
+    row[columnIndex] = cell;
+  }
+  cellMatrix.splice(1, 0, row);
+  sizeMatrix.splice(1, 0, sizes);
+  rowIndex = -1;
+  const lines = [];
+  while (++rowIndex < cellMatrix.length) {
+    const row2 = cellMatrix[rowIndex];
+    const sizes2 = sizeMatrix[rowIndex];
+    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
+    columnIndex = -1;
+    const line = [];
+    while (++columnIndex < cellsInRow) {
+      const cell = row2[columnIndex] || "";
+      let before = "";
+      let after = "";
+      if (settings.alignDelimiters !== false) {
+        const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
+        const code2 = alignments[columnIndex];
+        if (code2 === 114) {
+          before = " ".repeat(size);
+        } else if (code2 === 99) {
+          const half = size / 2;
+          if (size % 2) {
+            before = " ".repeat(half + 0.5);
+            after = " ".repeat(half - 0.5);
+          } else {
+            before = " ".repeat(half);
+            after = before;
+          }
+        } else {
+          after = " ".repeat(size);
+        }
+      }
+      if (settings.delimiterStart !== false && !columnIndex) {
+        line.push("|");
+      }
+      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
+      // empty: there will be a closing space.
+      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
+        line.push(" ");
+      }
+      if (settings.alignDelimiters !== false) {
+        line.push(before);
+      }
+      line.push(cell);
+      if (settings.alignDelimiters !== false) {
+        line.push(after);
+      }
+      if (settings.padding !== false) {
+        line.push(" ");
+      }
+      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
+        line.push("|");
+      }
+    }
+    lines.push(
+      settings.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
+    );
+  }
+  return lines.join("\n");
+}
+function serialize(value) {
+  return value === null || value === void 0 ? "" : String(value);
+}
+function toAlignment(value) {
+  const code2 = typeof value === "string" ? value.codePointAt(0) : 0;
+  return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
+}
+
+// src/tasks/classification/render.ts
+var ALPHA = 0.05;
+var isSignificant = (c) => c.mcnemar.pExact < ALPHA;
+function classificationHeadline(c) {
+  const { baselineOnlyCorrect: b, candidateOnlyCorrect: fixedCount } = c.mcnemar;
+  const p = pValue(c.mcnemar.pExact, c.mcnemar.log10PExact);
+  const detect = `this eval set can only detect differences \u2265 ${(c.detectableDifference * 100).toFixed(2)} pt`;
+  if (b === 0 && fixedCount === 0) {
+    return { text: `the two models make the same top-1 prediction on all ${count(c.samples)} samples`, tone: "same" };
+  }
+  if (!isSignificant(c)) {
+    return {
+      text: `${points(c.deltaTop1)} top-1 (95% CI ${pointsRange(c.deltaTop1Ci95)}), McNemar ${p}; ${detect}`,
+      tone: "noise"
+    };
+  }
+  if (c.errorReduction !== null && c.errorReductionCi95 !== null && c.deltaTop1 > 0) {
+    return {
+      text: `the candidate fixes **${percent(c.errorReduction, 1)}** of baseline errors (95% CI ${percentRange(c.errorReductionCi95)}, McNemar ${p})`,
+      tone: "gain"
+    };
+  }
+  if (c.errorReduction !== null && c.errorReductionCi95 !== null) {
+    const [lo, hi] = c.errorReductionCi95;
+    return {
+      text: `the candidate makes **${percent(-c.errorReduction, 1)} more errors** than the baseline (95% CI ${percentRange([-hi, -lo])}, McNemar ${p})`,
+      tone: "loss"
+    };
+  }
+  return { text: `the candidate loses ${points(c.deltaTop1)} top-1 against an error-free baseline (McNemar ${p})`, tone: "loss" };
+}
+function classificationRows(b, c, cmp) {
+  const rer = cmp.errorReduction === null ? "" : cmp.errorReduction >= 0 ? `\u2212${percent(cmp.errorReduction, 1)}` : `+${percent(-cmp.errorReduction, 1)}`;
+  const withCi = (m) => `${percent(m.top1)} (${percentRange(m.top1Ci95, 2)})`;
+  const rows = [
+    ["top-1 (95% CI)", withCi(b), withCi(c), `${points(cmp.deltaTop1)} (${pointsRange(cmp.deltaTop1Ci95)})`],
+    ["errors", `${count(b.errors)} / ${count(b.samples)}`, `${count(c.errors)} / ${count(c.samples)}`, rer],
+    ["fixed / newly broken", "", "", `${count(cmp.mcnemar.candidateOnlyCorrect)} / ${count(cmp.mcnemar.baselineOnlyCorrect)}`]
+  ];
+  if (b.top5 !== null && c.top5 !== null) rows.push(["top-5", percent(b.top5), percent(c.top5), points(c.top5 - b.top5)]);
+  return rows;
+}
+function perClassSection(cmp) {
+  const rows = cmp.perClass.map((r) => [
+    escapeMarkdown(r.name),
+    count(r.samples),
+    r.baselineAccuracy === null ? "\u2013" : percent(r.baselineAccuracy),
+    r.candidateAccuracy === null ? "\u2013" : percent(r.candidateAccuracy),
+    r.delta === null ? "\u2013" : points(r.delta),
+    `${count(r.fixed)} / ${count(r.broken)}`
+  ]);
+  const table3 = markdownTable([["class", "samples", "baseline", "candidate", "change", "fixed / broken"], ...rows], {
+    align: ["l", "r", "r", "r", "r", "r"]
+  });
+  return { title: "Per-class changes (worst first)", markdown: table3, detail: true };
+}
+var FLIPS_SHOWN = 20;
+function flipsSection(cmp) {
+  const list = (ids) => ids.length === 0 ? "none" : ids.slice(0, FLIPS_SHOWN).map((id) => `\`${id.replace(/`/g, "'")}\``).join(", ") + (ids.length > FLIPS_SHOWN ? `, \u2026 (${count(ids.length - FLIPS_SHOWN)} more in report.json)` : "");
+  const { mcnemar: m } = cmp;
+  const markdown = [
+    `Both right ${count(m.bothCorrect)} \xB7 baseline only ${count(m.baselineOnlyCorrect)} \xB7 candidate only ${count(m.candidateOnlyCorrect)} \xB7 both wrong ${count(m.bothWrong)} \xB7 McNemar exact ${pValue(m.pExact, m.log10PExact)}, mid-${pValue(m.pMidP)}`,
+    "",
+    `**Fixed** (${count(cmp.flips.fixed.length)}): ${list(cmp.flips.fixed)}`,
+    "",
+    `**Newly broken** (${count(cmp.flips.broken.length)}): ${list(cmp.flips.broken)}`
+  ].join("\n");
+  return { title: "Samples that flipped", markdown, detail: true };
+}
+function classificationSections(cmp) {
+  return [perClassSection(cmp), flipsSection(cmp)];
+}
+function classificationGates(cmp, gates) {
+  const results = [];
+  const drop = -cmp.deltaTop1 * 100;
+  results.push({
+    name: "max-top1-drop",
+    limit: gates.maxTop1Drop,
+    value: drop,
+    passed: drop <= gates.maxTop1Drop + 1e-12,
+    line: `top-1 change ${points(cmp.deltaTop1)} (a drop of at most ${gates.maxTop1Drop} pt is allowed)`
+  });
+  const upper = cmp.errorReductionCi95 ? cmp.errorReductionCi95[1] * 100 : null;
+  const noBaselineErrors = cmp.errorReduction === null;
+  results.push({
+    name: "min-error-reduction",
+    limit: gates.minErrorReduction,
+    value: upper,
+    passed: noBaselineErrors ? cmp.mcnemar.baselineOnlyCorrect === 0 : upper >= gates.minErrorReduction,
+    line: noBaselineErrors ? "error reduction undefined: the baseline makes no errors" : `error reduction ${percent(cmp.errorReduction, 1)}, 95% CI upper bound ${upper.toFixed(1)}% (minimum ${gates.minErrorReduction}%)`
+  });
+  if (gates.requireSignificant) {
+    const passed = isSignificant(cmp) && cmp.deltaTop1 > 0;
+    results.push({
+      name: "require-significant",
+      limit: true,
+      value: cmp.mcnemar.pExact,
+      passed,
+      line: `candidate must be significantly better (McNemar exact p < ${ALPHA}): ${points(cmp.deltaTop1)}, ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}`
+    });
+  }
+  return results;
+}
+
+// src/tasks/classification/samples.ts
+import { readdir as readdir2, readFile as readFile2, stat as stat3 } from "node:fs/promises";
+import { dirname as dirname4, join as join5, relative, resolve as resolve3, sep } from "node:path";
+var JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
+async function listFiles(dir) {
+  const out = [];
+  for (const entry of await readdir2(dir, { withFileTypes: true })) {
+    if (JUNK.test(entry.name)) continue;
+    const full = join5(dir, entry.name);
+    if (entry.isDirectory()) out.push(...await listFiles(full));
+    else if (entry.isFile()) out.push(full);
+  }
+  return out;
+}
+var toId = (root, file) => relative(root, file).split(sep).join("/");
+async function readClassFolders(root, classes) {
+  const index = new Map(classes.map((name, i) => [name, i]));
+  const samples = [];
+  for (const entry of await readdir2(root, { withFileTypes: true })) {
+    if (JUNK.test(entry.name)) continue;
+    const full = join5(root, entry.name);
+    if (!entry.isDirectory()) {
+      throw new UserError(`${full}: a file at the top of a class-folders eval set; images belong in <class>/ folders`);
+    }
+    const label = index.get(entry.name);
+    if (label === void 0) {
+      throw new UserError(`${full}: folder '${entry.name}' is not one of classes [${classes.join(", ")}]`);
+    }
+    for (const file of await listFiles(full)) samples.push({ id: toId(root, file), file, label });
+  }
+  return finish(samples, root);
+}
+function splitCsvLine(line) {
+  const cells = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') cell += '"', i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ",") cells.push(cell), cell = "";
+    else cell += ch;
+  }
+  cells.push(cell);
+  return cells.map((c) => c.trim());
+}
+function labelIndex(label, classes, where) {
+  const byName = classes.indexOf(label);
+  if (byName >= 0) return byName;
+  if (/^\d+$/.test(label) && Number(label) < classes.length) return Number(label);
+  throw new UserError(`${where}: label '${label}' is not one of classes [${classes.join(", ")}]`);
+}
+async function readManifest(root, manifest, classes) {
+  const manifestPath = resolve3(root, manifest);
+  if (!manifestPath.startsWith(root + sep)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
+  let text;
+  try {
+    text = await readFile2(manifestPath, "utf8");
+  } catch {
+    throw new UserError(`${manifestPath}: manifest not found in the eval set (eval.manifest: ${manifest})`);
+  }
+  const base = dirname4(manifestPath);
+  const samples = [];
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    const where = `${manifestPath}:${i + 1}`;
+    const [path3, label, ...rest] = splitCsvLine(line);
+    if (i === 0 && /^(path|file|filename|image)$/i.test(path3) && /^(label|class)$/i.test(label ?? "")) return;
+    if (!path3 || label === void 0 || label === "" || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
+    const file = resolve3(base, path3);
+    if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path3}' points outside the eval set`);
+    samples.push({ id: toId(root, file), file, label: labelIndex(label, classes, where) });
+  });
+  await Promise.all(
+    samples.map(async (s) => {
+      const info = await stat3(s.file).catch(() => null);
+      if (!info?.isFile()) throw new UserError(`${s.file}: listed in ${manifestPath} but not found in the eval set`);
+    })
+  );
+  return finish(samples, root);
+}
+function finish(samples, root) {
+  if (samples.length === 0) throw new UserError(`${root}: the eval set has no images`);
+  samples.sort((x, y) => x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i].id === samples[i - 1].id) throw new UserError(`${root}: '${samples[i].id}' is listed twice`);
+  }
+  return samples;
+}
+
+// src/tasks/classification/index.ts
+function rankScores(scores, offset, classes, keep) {
+  const ranked = [];
+  for (let k = 0; k < classes; k++) {
+    const s = scores[offset + k];
+    const score = Number.isNaN(s) ? -Infinity : s;
+    let pos = ranked.length;
+    while (pos > 0) {
+      const other = scores[offset + ranked[pos - 1]];
+      if ((Number.isNaN(other) ? -Infinity : other) >= score) break;
+      pos--;
+    }
+    if (pos < keep) {
+      ranked.splice(pos, 0, k);
+      if (ranked.length > keep) ranked.pop();
+    }
+  }
+  return ranked;
+}
+var classificationTask = {
+  name: "classification",
+  readSamples(root, config) {
+    return config.eval.format === "manifest" ? readManifest(root, config.eval.manifest, config.classes) : readClassFolders(root, config.classes);
+  },
+  checkOutputs(outputs, modelLabel, config) {
+    const first = outputs[0];
+    if (!first) throw new UserError(`${modelLabel}: the model has no outputs`);
+    const dims = first.dims.slice(1).filter((d) => d !== 1);
+    const classDim = dims.length === 1 ? dims[0] : dims.length === 0 ? 1 : null;
+    if (classDim === null) {
+      throw new UserError(`${modelLabel}: output '${first.name}' has shape [${first.dims.join(", ")}]; classification expects [batch, classes]`);
+    }
+    if (typeof classDim === "number" && classDim !== config.classes.length) {
+      throw new UserError(`${modelLabel}: output '${first.name}' gives ${classDim} class scores but classes lists ${config.classes.length}`);
+    }
+  },
+  decodeOutputs(outputs, count2, config) {
+    const [first] = Object.values(outputs);
+    const classes = config.classes.length;
+    if (first.data.length !== count2 * classes) {
+      throw new UserError(`model output has ${first.data.length} values for ${count2} samples; expected ${count2} \xD7 ${classes} classes`);
+    }
+    const keep = Math.min(5, classes);
+    const predictions = [];
+    for (let i = 0; i < count2; i++) predictions.push({ ranked: rankScores(first.data, i * classes, classes, keep) });
+    return predictions;
+  },
+  score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
+  compare: (baseline, candidate, samples, config) => compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
+  primary: { key: "Top1", label: "top-1", value: (m) => m.top1 },
+  pairedSummary: (c) => ({
+    delta: c.deltaTop1,
+    errorReduction: c.errorReduction,
+    pValue: c.mcnemar.pExact,
+    test: { mcnemar: { pExact: c.mcnemar.pExact, pMidP: c.mcnemar.pMidP, baselineOnlyCorrect: c.mcnemar.baselineOnlyCorrect, candidateOnlyCorrect: c.mcnemar.candidateOnlyCorrect } }
+  }),
+  gates: (comparison, config) => classificationGates(comparison, config.gates),
+  gallery: (comparison, samples, baseline, candidate, config, thumbnail) => galleryFromClassification({ flips: comparison.flips, samples, classes: config.classes, baseline, candidate }, thumbnail),
+  headline: classificationHeadline,
+  tableRows: classificationRows,
+  sections: (_b, _c, comparison) => classificationSections(comparison)
+};
+
+// src/tasks/index.ts
+var TASKS = {
+  classification: classificationTask
+};
+function taskFor(name) {
+  return TASKS[name];
+}
+
+// src/engine/environment.ts
+import { arch, availableParallelism, cpus, platform } from "node:os";
+
 // src/inference/session.ts
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -18939,9 +19939,31 @@ async function measureLatency(models, makeInput, cfg, progress) {
   return samples;
 }
 
+// src/engine/environment.ts
+function runEnvironment(providers, note, threads) {
+  const distinct = [...new Set(providers)];
+  return {
+    executionProvider: distinct.join("/"),
+    executionProviderNote: note,
+    threads,
+    onnxruntime: onnxruntimeVersion,
+    node: process.version,
+    platform: `${platform()}-${arch()}`,
+    cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism()} cores)`
+  };
+}
+
+// src/engine/context.ts
+async function prepareEval(config, progress, options = {}) {
+  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
+  const samples = await taskFor(config.task).readSamples(evalSet.root, config);
+  progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
+  return { evalSet, samples, decoded: /* @__PURE__ */ new Map() };
+}
+
 // src/models/index.ts
 import { createHash as createHash3 } from "node:crypto";
-import { readFile as readFile2, realpath, stat as stat3 } from "node:fs/promises";
+import { readFile as readFile3, realpath, stat as stat4 } from "node:fs/promises";
 import path2 from "node:path";
 
 // src/models/protobuf.ts
@@ -19209,9 +20231,9 @@ function isErrnoCode(error, code2) {
 async function readModelBytes(ref) {
   const where = `${ref.role} model ${ref.path}`;
   try {
-    const info = await stat3(ref.path);
+    const info = await stat4(ref.path);
     if (!info.isFile()) throw new UserError(`${where}: not a file`);
-    return await readFile2(ref.path);
+    return await readFile3(ref.path);
   } catch (error) {
     if (error instanceof UserError) throw error;
     if (isErrnoCode(error, "ENOENT")) throw new UserError(`${where}: file not found`, { cause: error });
@@ -19244,7 +20266,7 @@ async function checkExternalData(modelPath, locations) {
     if (relative3 === "" || relative3 === ".." || relative3.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative3)) {
       throw refused(`it resolves to ${resolved}, outside the model folder ${modelDir}`);
     }
-    if (!(await stat3(resolved)).isFile()) throw refused("it is not a file");
+    if (!(await stat4(resolved)).isFile()) throw refused("it is not a file");
   }
 }
 async function resolveModel(ref) {
@@ -19268,7 +20290,7 @@ async function resolveModel(ref) {
 
 // src/preprocess/index.ts
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism as availableParallelism2 } from "node:os";
 import { constants as bufferConstants } from "node:buffer";
 
 // src/preprocess/color.ts
@@ -19807,7 +20829,7 @@ async function decodeImages(files, spec, progress, opts) {
   return { count: files.length, height, width, channels, pixels, geometry };
 }
 function defaultConcurrency() {
-  return Math.max(8, 2 * availableParallelism());
+  return Math.max(8, 2 * availableParallelism2());
 }
 async function decodeInto(file, spec, slot) {
   const bytes2 = readImageFile(file);
@@ -19857,1617 +20879,9 @@ function decodeSpecKey(spec) {
   return parts.join("|");
 }
 
-// src/metrics/binomial.ts
-var Z_95 = 1.959963984540054;
-var LN_2 = Math.LN2;
-var LN_2PI = Math.log(2 * Math.PI);
-function assertCount(name, value) {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
-  }
-}
-function wilsonInterval(successes, n, z = Z_95) {
-  assertCount("successes", successes);
-  assertCount("n", n);
-  if (n === 0) throw new RangeError("wilsonInterval needs n > 0");
-  if (successes > n) throw new RangeError(`successes (${successes}) exceeds n (${n})`);
-  if (!(z > 0)) throw new RangeError(`z must be positive, got ${z}`);
-  const z2 = z * z;
-  const centre = successes + z2 / 2;
-  const halfWidth = z * Math.sqrt(successes * (n - successes) / n + z2 / 4);
-  const denominator = n + z2;
-  const lower = successes === 0 ? 0 : Math.max(0, (centre - halfWidth) / denominator);
-  const upper = successes === n ? 1 : Math.min(1, (centre + halfWidth) / denominator);
-  return [lower, upper];
-}
-var STIRLERR_SMALL = (() => {
-  const table3 = [0];
-  let logFactorial = 0;
-  for (let n = 1; n <= 15; n++) {
-    logFactorial += Math.log(n);
-    table3.push(logFactorial - ((n + 0.5) * Math.log(n) - n + LN_2PI / 2));
-  }
-  return table3;
-})();
-function stirlingError(n) {
-  if (n <= 15) return STIRLERR_SMALL[n];
-  const S0 = 1 / 12;
-  const S1 = 1 / 360;
-  const S2 = 1 / 1260;
-  const S3 = 1 / 1680;
-  const S4 = 1 / 1188;
-  const nn = n * n;
-  if (n > 500) return (S0 - S1 / nn) / n;
-  if (n > 80) return (S0 - (S1 - S2 / nn) / nn) / n;
-  if (n > 35) return (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n;
-  return (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n;
-}
-function devianceTerm(x, np) {
-  if (Math.abs(x - np) < 0.1 * (x + np)) {
-    let v = (x - np) / (x + np);
-    let sum = (x - np) * v;
-    let term = 2 * x * v;
-    v *= v;
-    for (let j = 1; j < 1e3; j++) {
-      term *= v;
-      const next = sum + term / (2 * j + 1);
-      if (next === sum) return next;
-      sum = next;
-    }
-    return sum;
-  }
-  return x * Math.log(x / np) + np - x;
-}
-function logBinomialPmfHalf(k, m) {
-  assertCount("k", k);
-  assertCount("m", m);
-  if (k > m) return -Infinity;
-  if (k === 0 || k === m) return -m * LN_2;
-  const half = m / 2;
-  const logC = stirlingError(m) - stirlingError(k) - stirlingError(m - k) - devianceTerm(k, half) - devianceTerm(m - k, half);
-  return logC - 0.5 * (LN_2PI + Math.log(k) + Math.log1p(-k / m));
-}
-function binomialHalfLowerTail(k, m) {
-  assertCount("k", k);
-  assertCount("m", m);
-  if (2 * k > m) throw new RangeError(`lower tail needs k <= m/2, got k=${k}, m=${m}`);
-  let ratioSum = 1;
-  let term = 1;
-  for (let i = k; i > 0; i--) {
-    term *= i / (m - i + 1);
-    const next = ratioSum + term;
-    if (next === ratioSum) break;
-    ratioSum = next;
-  }
-  return { logPmfAtK: logBinomialPmfHalf(k, m), ratioSum };
-}
-
-// src/metrics/paired.ts
-function tableSize(t) {
-  for (const cell of ["a", "b", "c", "d"]) {
-    const v = t[cell];
-    if (!Number.isInteger(v) || v < 0) {
-      throw new RangeError(`paired table cell ${cell} must be a non-negative integer, got ${v}`);
-    }
-  }
-  const n = t.a + t.b + t.c + t.d;
-  if (n === 0) throw new RangeError("paired table is empty (n = 0)");
-  return n;
-}
-function newcombePairedDiff(t, z = Z_95) {
-  const n = tableSize(t);
-  const { a, b, c, d } = t;
-  const baselineRight = a + b;
-  const candidateRight = a + c;
-  const pBase = baselineRight / n;
-  const pCand = candidateRight / n;
-  const [lBase, uBase] = wilsonInterval(baselineRight, n, z);
-  const [lCand, uCand] = wilsonInterval(candidateRight, n, z);
-  const marginProduct = (a + b) * (c + d) * (a + c) * (b + d);
-  let phi = 0;
-  if (marginProduct > 0) {
-    const cross = a * d - b * c;
-    if (cross > n / 2) phi = (cross - n / 2) / Math.sqrt(marginProduct);
-    else if (cross < 0) phi = cross / Math.sqrt(marginProduct);
-  }
-  const delta = (c - b) / n;
-  const candDown = pCand - lCand;
-  const baseUp = uBase - pBase;
-  const candUp = uCand - pCand;
-  const baseDown = pBase - lBase;
-  const lowerRadicand = candDown ** 2 - 2 * phi * candDown * baseUp + baseUp ** 2;
-  const upperRadicand = candUp ** 2 - 2 * phi * candUp * baseDown + baseDown ** 2;
-  const lower = delta - Math.sqrt(Math.max(0, lowerRadicand));
-  const upper = delta + Math.sqrt(Math.max(0, upperRadicand));
-  return { delta, ci: [lower, upper] };
-}
-function errorReduction(t, z = Z_95) {
-  const n = tableSize(t);
-  const { b, c, d } = t;
-  const baselineErrors = c + d;
-  const candidateErrors = b + d;
-  if (baselineErrors === 0) return null;
-  if (candidateErrors === 0) {
-    return { value: 1, ci: [1 - z * z / c, 1] };
-  }
-  if (b === 0 && c === 0) {
-    const plausibleDiscordant = n * z * z / (n + z * z);
-    return {
-      value: 0,
-      ci: [-plausibleDiscordant / d, plausibleDiscordant / (d + plausibleDiscordant)]
-    };
-  }
-  const ratio2 = candidateErrors / baselineErrors;
-  const se = Math.sqrt((b + c) / (candidateErrors * baselineErrors));
-  return {
-    value: (c - b) / baselineErrors,
-    ci: [1 - ratio2 * Math.exp(z * se), 1 - ratio2 * Math.exp(-z * se)]
-  };
-}
-function mcnemar(t) {
-  tableSize(t);
-  if (t.b === t.c) return { exact: 1, midP: 1 };
-  const { logPmfAtK, ratioSum } = binomialHalfLowerTail(Math.min(t.b, t.c), t.b + t.c);
-  const exact = Math.min(1, Math.exp(Math.LN2 + logPmfAtK + Math.log(ratioSum)));
-  const midP = Math.min(1, Math.exp(logPmfAtK + Math.log(2 * ratioSum - 1)));
-  return { exact, midP };
-}
-function log10McnemarExact(t) {
-  tableSize(t);
-  if (t.b === t.c) return 0;
-  const { logPmfAtK, ratioSum } = binomialHalfLowerTail(Math.min(t.b, t.c), t.b + t.c);
-  return Math.min(0, (Math.LN2 + logPmfAtK + Math.log(ratioSum)) / Math.LN10);
-}
-function detectableDifference(n, psi) {
-  if (!(n > 0) || !Number.isFinite(n)) throw new RangeError(`n must be positive, got ${n}`);
-  if (!(psi >= 0 && psi <= 1)) throw new RangeError(`psi must be in [0, 1], got ${psi}`);
-  return 2.8 * Math.sqrt(psi / n);
-}
-
-// src/metrics/random.ts
-function createRng(seed) {
-  if (!Number.isInteger(seed)) throw new RangeError(`seed must be an integer, got ${seed}`);
-  let splitState = seed >>> 0;
-  const splitmix32 = () => {
-    splitState = splitState + 2654435769 >>> 0;
-    let x = splitState;
-    x = Math.imul(x ^ x >>> 16, 2246822507);
-    x = Math.imul(x ^ x >>> 13, 3266489909);
-    return (x ^ x >>> 16) >>> 0;
-  };
-  let s0 = splitmix32();
-  let s1 = splitmix32();
-  let s2 = splitmix32();
-  let s3 = splitmix32();
-  if ((s0 | s1 | s2 | s3) === 0) s0 = 1;
-  const rotl = (x, k) => x << k | x >>> 32 - k;
-  return () => {
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 11);
-    return result / 4294967296;
-  };
-}
-
-// src/metrics/latency.ts
-function nearestRank(p, count2) {
-  const exact = p * count2 / 100;
-  return Math.min(count2, Math.max(1, Math.ceil(exact - 1e-12 * Math.max(1, exact))));
-}
-function assertPercent(p) {
-  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be in [0, 100], got ${p}`);
-}
-function percentileNearestRank(sortedAsc, p) {
-  assertPercent(p);
-  if (sortedAsc.length === 0) throw new RangeError("percentile of an empty sample");
-  for (let i = 1; i < sortedAsc.length; i++) {
-    if (!(sortedAsc[i - 1] <= sortedAsc[i])) {
-      throw new RangeError(`percentileNearestRank needs ascending input (index ${i})`);
-    }
-  }
-  return sortedAsc[nearestRank(p, sortedAsc.length) - 1];
-}
-function sortedCopy(samplesMs, what) {
-  if (samplesMs.length === 0) throw new RangeError(`${what}: no latency samples`);
-  for (const v of samplesMs) {
-    if (!Number.isFinite(v) || v < 0) throw new RangeError(`${what}: invalid latency sample ${v}`);
-  }
-  return [...samplesMs].sort((x, y) => x - y);
-}
-function summarizeLatency(samplesMs, batchSize = 1) {
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
-  }
-  const sorted = sortedCopy(samplesMs, "summarizeLatency");
-  const p50Ms = percentileNearestRank(sorted, 50);
-  if (p50Ms === 0) throw new RangeError("median latency is 0 ms: timer resolution too coarse");
-  let total = 0;
-  for (const v of sorted) total += v;
-  return {
-    p50Ms,
-    p90Ms: percentileNearestRank(sorted, 90),
-    p99Ms: percentileNearestRank(sorted, 99),
-    meanMs: total / sorted.length,
-    minMs: sorted[0],
-    maxMs: sorted[sorted.length - 1],
-    runs: sorted.length,
-    throughputPerSec: batchSize * 1e3 / p50Ms
-  };
-}
-function resampledMedian(sorted, counts, rng) {
-  const size = sorted.length;
-  counts.fill(0);
-  for (let i = 0; i < size; i++) counts[Math.floor(rng() * size)]++;
-  const rank = nearestRank(50, size);
-  let cumulative = 0;
-  for (let i = 0; i < size; i++) {
-    cumulative += counts[i];
-    if (cumulative >= rank) return sorted[i];
-  }
-  return sorted[size - 1];
-}
-function bootstrapRatioCi(baselineMs, candidateMs, opts = {}) {
-  const resamples = opts.resamples ?? 2e3;
-  const level = opts.level ?? 0.95;
-  const seed = opts.seed ?? 20240601;
-  if (!Number.isInteger(resamples) || resamples < 1) {
-    throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
-  }
-  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
-  const baseline = sortedCopy(baselineMs, "bootstrapRatioCi baseline");
-  const candidate = sortedCopy(candidateMs, "bootstrapRatioCi candidate");
-  if (baseline[0] <= 0) throw new RangeError("bootstrapRatioCi: baseline latencies must be > 0 ms");
-  const ratio2 = percentileNearestRank(candidate, 50) / percentileNearestRank(baseline, 50);
-  const rng = createRng(seed);
-  const baselineCounts = new Int32Array(baseline.length);
-  const candidateCounts = new Int32Array(candidate.length);
-  const ratios = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    const baselineMedian = resampledMedian(baseline, baselineCounts, rng);
-    ratios[r] = resampledMedian(candidate, candidateCounts, rng) / baselineMedian;
-  }
-  ratios.sort();
-  const sortedRatios = Array.from(ratios);
-  const tailPercent = (1 - level) / 2 * 100;
-  return {
-    ratio: ratio2,
-    ci: [
-      percentileNearestRank(sortedRatios, tailPercent),
-      percentileNearestRank(sortedRatios, 100 - tailPercent)
-    ]
-  };
-}
-
-// src/report/format.ts
-var percent = (fraction, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
-function points(fraction, digits = 2) {
-  const value = fraction * 100;
-  const text = Math.abs(value).toFixed(digits);
-  if (Number(text) === 0) return `\xB1${text} pt`;
-  return `${value > 0 ? "+" : "\u2212"}${text} pt`;
-}
-function signed(value, digits = 2) {
-  const text = Math.abs(value).toFixed(digits);
-  if (Number(text) === 0) return text;
-  return `${value > 0 ? "+" : "\u2212"}${text}`;
-}
-var percentRange = ([lo, hi], digits = 1) => `${signedOrPlain(lo * 100, digits)}\u2013${signedOrPlain(hi * 100, digits)}%`;
-var pointsRange = ([lo, hi], digits = 2) => `${signed(lo * 100, digits)} to ${signed(hi * 100, digits)} pt`;
-function signedOrPlain(value, digits) {
-  return value < 0 ? `\u2212${Math.abs(value).toFixed(digits)}` : value.toFixed(digits);
-}
-var count = (value) => value.toLocaleString("en-US");
-function pValue(p, log10p) {
-  const log = log10p ?? Math.log10(p);
-  if (log < -30) return "p < 1e-30";
-  if (p < 1e-3) {
-    const [mantissa, exponent] = p.toExponential(1).split("e");
-    return `p = ${mantissa}e${Number(exponent)}`;
-  }
-  if (p >= 0.995) return "p = 1";
-  return `p = ${p < 0.01 ? p.toPrecision(2) : p.toFixed(2)}`;
-}
-function ms(value) {
-  if (value >= 100) return `${value.toFixed(0)} ms`;
-  if (value >= 10) return `${value.toFixed(1)} ms`;
-  if (value >= 1) return `${value.toFixed(2)} ms`;
-  return `${value.toFixed(3)} ms`;
-}
-var ratio = (value) => `\xD7${value.toFixed(2)}`;
-function bytes(value) {
-  if (value >= 1e9) return `${(value / 1e9).toFixed(2)} GB`;
-  if (value >= 1e6) return `${(value / 1e6).toFixed(1)} MB`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(0)} KB`;
-  return `${value} B`;
-}
-function params(value) {
-  if (value >= 1e9) return `${(value / 1e9).toFixed(1)}B`;
-  if (value >= 1e6) return `${(value / 1e6).toFixed(1)}M`;
-  if (value >= 1e3) return `${(value / 1e3).toFixed(1)}k`;
-  return String(value);
-}
-function code(text) {
-  const clean = text.replace(/[\r\n]+/g, " ");
-  const fence = clean.includes("`") ? "``" : "`";
-  return `${fence}${clean}${fence}`;
-}
-function escapeMarkdown(text) {
-  return text.replace(/[\r\n]+/g, " ").replace(/([\\`*_[\]<>|])/g, "\\$1");
-}
-
-// node_modules/markdown-table/index.js
-function defaultStringLength(value) {
-  return value.length;
-}
-function markdownTable(table3, options) {
-  const settings = options || {};
-  const align = (settings.align || []).concat();
-  const stringLength = settings.stringLength || defaultStringLength;
-  const alignments = [];
-  const cellMatrix = [];
-  const sizeMatrix = [];
-  const longestCellByColumn = [];
-  let mostCellsPerRow = 0;
-  let rowIndex = -1;
-  while (++rowIndex < table3.length) {
-    const row2 = [];
-    const sizes2 = [];
-    let columnIndex2 = -1;
-    if (table3[rowIndex].length > mostCellsPerRow) {
-      mostCellsPerRow = table3[rowIndex].length;
-    }
-    while (++columnIndex2 < table3[rowIndex].length) {
-      const cell = serialize(table3[rowIndex][columnIndex2]);
-      if (settings.alignDelimiters !== false) {
-        const size = stringLength(cell);
-        sizes2[columnIndex2] = size;
-        if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
-          longestCellByColumn[columnIndex2] = size;
-        }
-      }
-      row2.push(cell);
-    }
-    cellMatrix[rowIndex] = row2;
-    sizeMatrix[rowIndex] = sizes2;
-  }
-  let columnIndex = -1;
-  if (typeof align === "object" && "length" in align) {
-    while (++columnIndex < mostCellsPerRow) {
-      alignments[columnIndex] = toAlignment(align[columnIndex]);
-    }
-  } else {
-    const code2 = toAlignment(align);
-    while (++columnIndex < mostCellsPerRow) {
-      alignments[columnIndex] = code2;
-    }
-  }
-  columnIndex = -1;
-  const row = [];
-  const sizes = [];
-  while (++columnIndex < mostCellsPerRow) {
-    const code2 = alignments[columnIndex];
-    let before = "";
-    let after = "";
-    if (code2 === 99) {
-      before = ":";
-      after = ":";
-    } else if (code2 === 108) {
-      before = ":";
-    } else if (code2 === 114) {
-      after = ":";
-    }
-    let size = settings.alignDelimiters === false ? 1 : Math.max(
-      1,
-      longestCellByColumn[columnIndex] - before.length - after.length
-    );
-    const cell = before + "-".repeat(size) + after;
-    if (settings.alignDelimiters !== false) {
-      size = before.length + size + after.length;
-      if (size > longestCellByColumn[columnIndex]) {
-        longestCellByColumn[columnIndex] = size;
-      }
-      sizes[columnIndex] = size;
-    }
-    row[columnIndex] = cell;
-  }
-  cellMatrix.splice(1, 0, row);
-  sizeMatrix.splice(1, 0, sizes);
-  rowIndex = -1;
-  const lines = [];
-  while (++rowIndex < cellMatrix.length) {
-    const row2 = cellMatrix[rowIndex];
-    const sizes2 = sizeMatrix[rowIndex];
-    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
-    columnIndex = -1;
-    const line = [];
-    while (++columnIndex < cellsInRow) {
-      const cell = row2[columnIndex] || "";
-      let before = "";
-      let after = "";
-      if (settings.alignDelimiters !== false) {
-        const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
-        const code2 = alignments[columnIndex];
-        if (code2 === 114) {
-          before = " ".repeat(size);
-        } else if (code2 === 99) {
-          const half = size / 2;
-          if (size % 2) {
-            before = " ".repeat(half + 0.5);
-            after = " ".repeat(half - 0.5);
-          } else {
-            before = " ".repeat(half);
-            after = before;
-          }
-        } else {
-          after = " ".repeat(size);
-        }
-      }
-      if (settings.delimiterStart !== false && !columnIndex) {
-        line.push("|");
-      }
-      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
-      // empty: there will be a closing space.
-      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
-        line.push(" ");
-      }
-      if (settings.alignDelimiters !== false) {
-        line.push(before);
-      }
-      line.push(cell);
-      if (settings.alignDelimiters !== false) {
-        line.push(after);
-      }
-      if (settings.padding !== false) {
-        line.push(" ");
-      }
-      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
-        line.push("|");
-      }
-    }
-    lines.push(
-      settings.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
-    );
-  }
-  return lines.join("\n");
-}
-function serialize(value) {
-  return value === null || value === void 0 ? "" : String(value);
-}
-function toAlignment(value) {
-  const code2 = typeof value === "string" ? value.codePointAt(0) : 0;
-  return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
-}
-
-// src/report/quantization.ts
-function quantizedModelReport(task, samples, config, fp32Predictions, run) {
-  const base = {
-    source: run.source,
-    path: run.file?.path ?? null,
-    sha256: run.file?.sha256 ?? null,
-    bytes: run.file?.bytes ?? null,
-    perChannel: run.perChannel,
-    calibration: run.calibration,
-    floatNodes: run.floatNodes,
-    note: run.note
-  };
-  if (!run.predictions) return { ...base, metrics: null, latency: null };
-  const summary = task.pairedSummary(task.compare(fp32Predictions, run.predictions, samples, config));
-  return {
-    ...base,
-    metrics: task.score(run.predictions, samples, config),
-    latency: run.latency,
-    [`drop${task.primary.key}`]: -summary.delta,
-    ...summary.test
-  };
-}
-function quantizedComparison(task, samples, config, baseline, candidate, fp32Delta) {
-  if (!baseline || !candidate) return null;
-  const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
-  return {
-    [`delta${task.primary.key}`]: summary.delta,
-    errorReduction: summary.errorReduction,
-    ...summary.test,
-    // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
-    rankFlip: fp32Delta > 0 && summary.delta <= 0
-  };
-}
-function int8DropGates(limit, label, drops) {
-  if (limit === null) return [];
-  return drops.map(({ role, drop }) => ({
-    name: `max-int8-drop (${role})`,
-    limit,
-    value: drop === null ? null : drop * 100,
-    passed: drop !== null && drop * 100 <= limit + 1e-12,
-    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
-  }));
-}
-var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
-function int8Row(task, b, c) {
-  if (!b || !c) return null;
-  const value = (q) => q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013";
-  const drop = (q) => {
-    const d = q[`drop${task.primary.key}`];
-    return typeof d === "number" ? points(-d) : "\u2013";
-  };
-  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `int8 drop ${drop(b)} / ${drop(c)}`];
-}
-function quantizationSection(task, models, comparison) {
-  const b = models.baseline.quantized;
-  const c = models.candidate.quantized;
-  if (!b || !c) return null;
-  const p = (q) => {
-    const test = q.mcnemar;
-    return typeof test?.pExact === "number" ? pValue(test.pExact) : "\u2013";
-  };
-  const rows = ["baseline", "candidate"].map((role) => {
-    const q = role === "baseline" ? b : c;
-    const fp32 = percent(task.primary.value(models[role].metrics));
-    const drop = q[`drop${task.primary.key}`];
-    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), escapeMarkdown(q.note ?? describe(q))];
-  });
-  const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 model"], ...rows])];
-  if (comparison) {
-    const delta = comparison[`delta${task.primary.key}`];
-    const rer = comparison.errorReduction;
-    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
-  }
-  const calibration = b.calibration ?? c.calibration;
-  if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
-  const floatOps = [...new Set([...b.floatNodes ?? [], ...c.floatNodes ?? []].map((n) => n.op))];
-  if (floatOps.length > 0) lines.push(`Left in float (no int8 path): ${floatOps.map(code).join(", ")}.`);
-  return { title: "Post-quantization accuracy (int8)", markdown: lines.join("\n\n"), detail: false };
-}
-
-// src/report/build.ts
-var TONE_LABEL = { gain: "\u2705 Real gain", loss: "\u274C Real loss", noise: "\u26A0\uFE0F Not distinguishable from noise", same: "\u2796 No change" };
-function latencyStats(samples) {
-  const out = {};
-  for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
-  return out;
-}
-function compareLatency(baseline, candidate) {
-  if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
-  const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
-  return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
-}
-function latencyGate(latency, maxRegressionPercent) {
-  if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
-    return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured" };
-  }
-  const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
-  return {
-    name: "max-latency-regression",
-    limit: maxRegressionPercent,
-    value: lowerPercent,
-    passed: lowerPercent <= maxRegressionPercent,
-    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${lowerPercent >= 0 ? "+" : "\u2212"}${Math.abs(lowerPercent).toFixed(1)}% (at most +${maxRegressionPercent}% allowed)`
-  };
-}
-function latencyPhrase(latency, tone) {
-  const r = latency.latencyRatioP50;
-  const ci = latency.latencyRatioP50Ci95;
-  if (r === null || ci === null) return "latency was not measured";
-  const [lo, hi] = ci;
-  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)})`;
-  if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
-  return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
-}
-function headlineFor(task, comparison, latency) {
-  const accuracy = task.headline(comparison);
-  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
-}
-function buildReport(task, samples, inputs) {
-  const { config } = inputs;
-  const modelReport = (m) => ({
-    label: m.file.label,
-    path: m.file.path,
-    sha256: m.file.sha256,
-    bytes: m.file.bytes,
-    params: m.file.facts.params,
-    opset: m.file.facts.opset,
-    irVersion: m.file.facts.irVersion,
-    producer: m.file.facts.producer,
-    inputs: m.file.facts.inputs,
-    outputs: m.file.facts.outputs,
-    executionProvider: m.executionProvider,
-    metrics: task.score(m.predictions, samples, config),
-    latency: latencyStats(m.latencyMs)
-  });
-  const [qBase, qCand] = inputs.quantized ?? [null, null];
-  const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
-  const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
-  const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
-  const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
-  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
-  const quantized = qBase && qCand ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) } : {};
-  const drops = [baseline, candidate].map((m, i) => {
-    const drop = m.quantized?.[`drop${task.primary.key}`];
-    return { role: i === 0 ? "baseline" : "candidate", drop: typeof drop === "number" ? drop : null };
-  });
-  const gates = [
-    ...task.gates(taskComparison, config),
-    latencyGate(latency, config.gates.maxLatencyRegression),
-    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops)
-  ];
-  const headline = headlineFor(task, taskComparison, latency);
-  return {
-    schemaVersion: 1,
-    tool: { name: "model-gate", version: inputs.version },
-    generatedAt: inputs.generatedAt,
-    task: task.name,
-    evalSet: inputs.evalSet,
-    environment: inputs.environment,
-    preprocess: inputs.preprocess,
-    models: { baseline, candidate },
-    comparison: { ...taskComparison, ...latency, ...quantized },
-    gates,
-    verdict: gates.every((g) => g.passed) ? "pass" : "fail",
-    headline
-  };
-}
-
-// src/report/html.ts
-import { createHash as createHash4 } from "node:crypto";
-import { basename } from "node:path";
-
-// src/report/html-text.ts
-var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-function escapeHtml(text) {
-  return text.replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch]);
-}
-var SAFE_IMAGE_URL = /^data:image\/(?:png|webp|jpeg|gif);base64,[A-Za-z0-9+/]+={0,2}$/;
-function isSafeImageDataUrl(url) {
-  return SAFE_IMAGE_URL.test(url);
-}
-var MARKDOWN_ESCAPABLE = "\\`*_[]<>|";
-function inlineMarkdown(text) {
-  let html = "";
-  let bold = false;
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch === "\\" && i + 1 < text.length && MARKDOWN_ESCAPABLE.includes(text[i + 1])) {
-      html += escapeHtml(text[i + 1]);
-      i += 2;
-    } else if (ch === "`") {
-      const fence = /^`+/.exec(text.slice(i))[0];
-      const close = findFence(text, i + fence.length, fence.length);
-      if (close < 0) {
-        html += escapeHtml(fence);
-        i += fence.length;
-      } else {
-        html += `<code>${escapeHtml(text.slice(i + fence.length, close))}</code>`;
-        i = close + fence.length;
-      }
-    } else if (text.startsWith("**", i)) {
-      html += bold ? "</strong>" : "<strong>";
-      bold = !bold;
-      i += 2;
-    } else {
-      html += escapeHtml(ch);
-      i++;
-    }
-  }
-  return bold ? `${html}</strong>` : html;
-}
-function findFence(text, from, length) {
-  const pattern = new RegExp(`(?<!\`)\`{${length}}(?!\`)`, "g");
-  pattern.lastIndex = from;
-  const match = pattern.exec(text);
-  return match ? match.index : -1;
-}
-function splitTableRow(line) {
-  const body = line.trim().replace(/^\|/, "").replace(/\|$/, "");
-  const cells = [];
-  let cell = "";
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
-    if (ch === "\\" && i + 1 < body.length) {
-      cell += ch + body[i + 1];
-      i++;
-    } else if (ch === "`") {
-      const fence = /^`+/.exec(body.slice(i))[0];
-      const close = findFence(body, i + fence.length, fence.length);
-      const end = close < 0 ? i + fence.length : close + fence.length;
-      cell += body.slice(i, end);
-      i = end - 1;
-    } else if (ch === "|") {
-      cells.push(cell.trim());
-      cell = "";
-    } else cell += ch;
-  }
-  cells.push(cell.trim());
-  return cells;
-}
-var DELIMITER_ROW = /^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$/;
-function tableToHtml(lines) {
-  const align = splitTableRow(lines[1]).map((c) => c.endsWith(":") ? c.startsWith(":") ? "center" : "num" : "");
-  const row = (cells, tag) => `<tr>${cells.map((c, k) => `<${tag}${align[k] === "num" ? ' class="num"' : ""}>${inlineMarkdown(c)}</${tag}>`).join("")}</tr>`;
-  const head = row(splitTableRow(lines[0]), "th");
-  const body = lines.slice(2).map((l) => row(splitTableRow(l), "td")).join("\n");
-  return `<table>
-<thead>${head}</thead>
-<tbody>
-${body}
-</tbody>
-</table>`;
-}
-function markdownToHtml(markdown) {
-  return markdown.split(/\n\s*\n/).map((block) => block.split("\n").filter((l) => l.trim() !== "")).filter((lines) => lines.length > 0).map((lines) => lines.length >= 2 && lines[0].trim().startsWith("|") && DELIMITER_ROW.test(lines[1].trim()) ? tableToHtml(lines) : `<p>${lines.map(inlineMarkdown).join("<br>")}</p>`).join("\n");
-}
-
-// src/report/html-gallery.ts
-var GALLERY_LIMIT = 60;
-function tile(item, kind) {
-  const image = isSafeImageDataUrl(item.thumbnail) ? `<img src="${item.thumbnail}" alt="${escapeHtml(item.id)}">` : '<span class="no-image">no image</span>';
-  const mark = (prediction) => prediction === item.label ? '<span class="ok">\u2713</span>' : '<span class="bad">\u2717</span>';
-  return [
-    `<figure class="tile ${kind}">`,
-    `<div class="thumb">${image}</div>`,
-    "<figcaption>",
-    `<div class="truth" title="${escapeHtml(item.label)}">label <b>${escapeHtml(item.label)}</b></div>`,
-    `<div title="${escapeHtml(item.baseline)}">baseline ${mark(item.baseline)} ${escapeHtml(item.baseline)}</div>`,
-    `<div title="${escapeHtml(item.candidate)}">candidate ${mark(item.candidate)} ${escapeHtml(item.candidate)}</div>`,
-    `<div class="id" title="${escapeHtml(item.id)}">${escapeHtml(item.id)}</div>`,
-    "</figcaption>",
-    "</figure>"
-  ].join("");
-}
-function gallerySection(heading, kind, items, total, limit) {
-  const all = Math.max(total ?? items.length, items.length);
-  const shown = items.slice(0, limit);
-  const more = all - shown.length;
-  const note = more > 0 ? `<p class="muted">\u2026 and ${count(more)} more not shown; report.json lists every flipped sample.</p>` : "";
-  const body = shown.length === 0 ? '<p class="muted">None.</p>' : `<div class="tiles">
-${shown.map((it) => tile(it, kind)).join("\n")}
-</div>`;
-  return `<h3 id="gallery-${kind}">${heading} (${count(all)})</h3>
-${body}
-${note}`;
-}
-function renderGallery(gallery, limit = GALLERY_LIMIT) {
-  return [
-    '<section id="gallery">',
-    "<h2>Regression gallery</h2>",
-    gallerySection("Newly wrong: the baseline got these right, the candidate does not", "broken", gallery.broken, gallery.brokenTotal, limit),
-    gallerySection("Fixed: the candidate gets these right, the baseline did not", "fixed", gallery.fixed, gallery.fixedTotal, limit),
-    "</section>"
-  ].join("\n");
-}
-
-// src/report/gallery.ts
-async function galleryFromClassification(input, thumbnail, limit = GALLERY_LIMIT) {
-  const { samples, classes, baseline, candidate } = input;
-  if (baseline.length !== samples.length || candidate.length !== samples.length) {
-    throw new Error(`gallery: ${samples.length} samples but ${baseline.length} baseline and ${candidate.length} candidate predictions`);
-  }
-  const indexOf = new Map(samples.map((s, i) => [s.id, i]));
-  const name = (k) => k === void 0 ? "\u2013" : classes[k] ?? `class ${k}`;
-  const item = async (id) => {
-    const i = indexOf.get(id);
-    if (i === void 0) throw new Error(`gallery: flipped sample '${id}' is not in the eval set`);
-    const sample = samples[i];
-    return {
-      id,
-      label: name(sample.label),
-      baseline: name(baseline[i].ranked[0]),
-      candidate: name(candidate[i].ranked[0]),
-      thumbnail: await thumbnail(sample.file)
-    };
-  };
-  const items = async (ids) => {
-    const out = [];
-    for (const id of ids.slice(0, limit)) out.push(await item(id));
-    return out;
-  };
-  return {
-    broken: await items(input.flips.broken),
-    fixed: await items(input.flips.fixed),
-    brokenTotal: input.flips.broken.length,
-    fixedTotal: input.flips.fixed.length
-  };
-}
-
-// src/tasks/classification/metrics.ts
-var isTop1 = (p, label) => p.ranked[0] === label;
-var isTop5 = (p, label) => p.ranked.slice(0, 5).includes(label);
-function classificationMetrics(predictions, labels, classes) {
-  const n = labels.length;
-  let correct = 0;
-  let correct5 = 0;
-  const perClassCorrect = new Array(classes.length).fill(0);
-  const perClassSamples = new Array(classes.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    perClassSamples[labels[i]]++;
-    if (isTop1(predictions[i], labels[i])) correct++, perClassCorrect[labels[i]]++;
-    if (isTop5(predictions[i], labels[i])) correct5++;
-  }
-  return {
-    samples: n,
-    top1: correct / n,
-    top1Ci95: wilsonInterval(correct, n),
-    top5: classes.length > 5 ? correct5 / n : null,
-    errors: n - correct,
-    perClass: classes.map((name, k) => ({
-      name,
-      samples: perClassSamples[k],
-      correct: perClassCorrect[k],
-      accuracy: perClassSamples[k] > 0 ? perClassCorrect[k] / perClassSamples[k] : null
-    }))
-  };
-}
-function pairedTable(baseline, candidate) {
-  const t = { a: 0, b: 0, c: 0, d: 0 };
-  for (let i = 0; i < baseline.length; i++) {
-    if (baseline[i] && candidate[i]) t.a++;
-    else if (baseline[i]) t.b++;
-    else if (candidate[i]) t.c++;
-    else t.d++;
-  }
-  return t;
-}
-function compareClassification(baseline, candidate, labels, ids, classes) {
-  const n = labels.length;
-  const baseOk = labels.map((label, i) => isTop1(baseline[i], label));
-  const candOk = labels.map((label, i) => isTop1(candidate[i], label));
-  const table3 = pairedTable(baseOk, candOk);
-  const diff = newcombePairedDiff(table3);
-  const rer = errorReduction(table3);
-  const p = mcnemar(table3);
-  const fixed = [];
-  const broken = [];
-  const perClass = classes.map((name) => ({ name, samples: 0, base: 0, cand: 0, fixed: 0, broken: 0 }));
-  for (let i = 0; i < n; i++) {
-    const row = perClass[labels[i]];
-    row.samples++;
-    if (baseOk[i]) row.base++;
-    if (candOk[i]) row.cand++;
-    if (candOk[i] && !baseOk[i]) fixed.push(ids[i]), row.fixed++;
-    if (baseOk[i] && !candOk[i]) broken.push(ids[i]), row.broken++;
-  }
-  const deltas = perClass.map((r) => {
-    const baselineAccuracy = r.samples ? r.base / r.samples : null;
-    const candidateAccuracy = r.samples ? r.cand / r.samples : null;
-    const delta = r.samples ? (r.cand - r.base) / r.samples : null;
-    return { name: r.name, samples: r.samples, baselineAccuracy, candidateAccuracy, delta, fixed: r.fixed, broken: r.broken };
-  });
-  deltas.sort((x, y) => (x.delta ?? Infinity) - (y.delta ?? Infinity));
-  return {
-    samples: n,
-    deltaTop1: diff.delta,
-    deltaTop1Ci95: diff.ci,
-    errorReduction: rer ? rer.value : null,
-    errorReductionCi95: rer ? rer.ci : null,
-    detectableDifference: detectableDifference(n, (table3.b + table3.c) / n),
-    mcnemar: {
-      bothCorrect: table3.a,
-      baselineOnlyCorrect: table3.b,
-      candidateOnlyCorrect: table3.c,
-      bothWrong: table3.d,
-      pExact: p.exact,
-      pMidP: p.midP,
-      log10PExact: log10McnemarExact(table3)
-    },
-    flips: { fixed, broken },
-    perClass: deltas
-  };
-}
-
-// src/tasks/classification/render.ts
-var ALPHA = 0.05;
-var isSignificant = (c) => c.mcnemar.pExact < ALPHA;
-function classificationHeadline(c) {
-  const { baselineOnlyCorrect: b, candidateOnlyCorrect: fixedCount } = c.mcnemar;
-  const p = pValue(c.mcnemar.pExact, c.mcnemar.log10PExact);
-  const detect = `this eval set can only detect differences \u2265 ${(c.detectableDifference * 100).toFixed(2)} pt`;
-  if (b === 0 && fixedCount === 0) {
-    return { text: `the two models make the same top-1 prediction on all ${count(c.samples)} samples`, tone: "same" };
-  }
-  if (!isSignificant(c)) {
-    return {
-      text: `${points(c.deltaTop1)} top-1 (95% CI ${pointsRange(c.deltaTop1Ci95)}), McNemar ${p}; ${detect}`,
-      tone: "noise"
-    };
-  }
-  if (c.errorReduction !== null && c.errorReductionCi95 !== null && c.deltaTop1 > 0) {
-    return {
-      text: `the candidate fixes **${percent(c.errorReduction, 1)}** of baseline errors (95% CI ${percentRange(c.errorReductionCi95)}, McNemar ${p})`,
-      tone: "gain"
-    };
-  }
-  if (c.errorReduction !== null && c.errorReductionCi95 !== null) {
-    const [lo, hi] = c.errorReductionCi95;
-    return {
-      text: `the candidate makes **${percent(-c.errorReduction, 1)} more errors** than the baseline (95% CI ${percentRange([-hi, -lo])}, McNemar ${p})`,
-      tone: "loss"
-    };
-  }
-  return { text: `the candidate loses ${points(c.deltaTop1)} top-1 against an error-free baseline (McNemar ${p})`, tone: "loss" };
-}
-function classificationRows(b, c, cmp) {
-  const rer = cmp.errorReduction === null ? "" : cmp.errorReduction >= 0 ? `\u2212${percent(cmp.errorReduction, 1)}` : `+${percent(-cmp.errorReduction, 1)}`;
-  const withCi = (m) => `${percent(m.top1)} (${percentRange(m.top1Ci95, 2)})`;
-  const rows = [
-    ["top-1 (95% CI)", withCi(b), withCi(c), `${points(cmp.deltaTop1)} (${pointsRange(cmp.deltaTop1Ci95)})`],
-    ["errors", `${count(b.errors)} / ${count(b.samples)}`, `${count(c.errors)} / ${count(c.samples)}`, rer],
-    ["fixed / newly broken", "", "", `${count(cmp.mcnemar.candidateOnlyCorrect)} / ${count(cmp.mcnemar.baselineOnlyCorrect)}`]
-  ];
-  if (b.top5 !== null && c.top5 !== null) rows.push(["top-5", percent(b.top5), percent(c.top5), points(c.top5 - b.top5)]);
-  return rows;
-}
-function perClassSection(cmp) {
-  const rows = cmp.perClass.map((r) => [
-    escapeMarkdown(r.name),
-    count(r.samples),
-    r.baselineAccuracy === null ? "\u2013" : percent(r.baselineAccuracy),
-    r.candidateAccuracy === null ? "\u2013" : percent(r.candidateAccuracy),
-    r.delta === null ? "\u2013" : points(r.delta),
-    `${count(r.fixed)} / ${count(r.broken)}`
-  ]);
-  const table3 = markdownTable([["class", "samples", "baseline", "candidate", "change", "fixed / broken"], ...rows], {
-    align: ["l", "r", "r", "r", "r", "r"]
-  });
-  return { title: "Per-class changes (worst first)", markdown: table3, detail: true };
-}
-var FLIPS_SHOWN = 20;
-function flipsSection(cmp) {
-  const list = (ids) => ids.length === 0 ? "none" : ids.slice(0, FLIPS_SHOWN).map((id) => `\`${id.replace(/`/g, "'")}\``).join(", ") + (ids.length > FLIPS_SHOWN ? `, \u2026 (${count(ids.length - FLIPS_SHOWN)} more in report.json)` : "");
-  const { mcnemar: m } = cmp;
-  const markdown = [
-    `Both right ${count(m.bothCorrect)} \xB7 baseline only ${count(m.baselineOnlyCorrect)} \xB7 candidate only ${count(m.candidateOnlyCorrect)} \xB7 both wrong ${count(m.bothWrong)} \xB7 McNemar exact ${pValue(m.pExact, m.log10PExact)}, mid-${pValue(m.pMidP)}`,
-    "",
-    `**Fixed** (${count(cmp.flips.fixed.length)}): ${list(cmp.flips.fixed)}`,
-    "",
-    `**Newly broken** (${count(cmp.flips.broken.length)}): ${list(cmp.flips.broken)}`
-  ].join("\n");
-  return { title: "Samples that flipped", markdown, detail: true };
-}
-function classificationSections(cmp) {
-  return [perClassSection(cmp), flipsSection(cmp)];
-}
-function classificationGates(cmp, gates) {
-  const results = [];
-  const drop = -cmp.deltaTop1 * 100;
-  results.push({
-    name: "max-top1-drop",
-    limit: gates.maxTop1Drop,
-    value: drop,
-    passed: drop <= gates.maxTop1Drop + 1e-12,
-    line: `top-1 change ${points(cmp.deltaTop1)} (a drop of at most ${gates.maxTop1Drop} pt is allowed)`
-  });
-  const upper = cmp.errorReductionCi95 ? cmp.errorReductionCi95[1] * 100 : null;
-  const noBaselineErrors = cmp.errorReduction === null;
-  results.push({
-    name: "min-error-reduction",
-    limit: gates.minErrorReduction,
-    value: upper,
-    passed: noBaselineErrors ? cmp.mcnemar.baselineOnlyCorrect === 0 : upper >= gates.minErrorReduction,
-    line: noBaselineErrors ? "error reduction undefined: the baseline makes no errors" : `error reduction ${percent(cmp.errorReduction, 1)}, 95% CI upper bound ${upper.toFixed(1)}% (minimum ${gates.minErrorReduction}%)`
-  });
-  if (gates.requireSignificant) {
-    const passed = isSignificant(cmp) && cmp.deltaTop1 > 0;
-    results.push({
-      name: "require-significant",
-      limit: true,
-      value: cmp.mcnemar.pExact,
-      passed,
-      line: `candidate must be significantly better (McNemar exact p < ${ALPHA}): ${points(cmp.deltaTop1)}, ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}`
-    });
-  }
-  return results;
-}
-
-// src/tasks/classification/samples.ts
-import { readdir as readdir2, readFile as readFile3, stat as stat4 } from "node:fs/promises";
-import { dirname as dirname4, join as join5, relative, resolve as resolve3, sep } from "node:path";
-var JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
-async function listFiles(dir) {
-  const out = [];
-  for (const entry of await readdir2(dir, { withFileTypes: true })) {
-    if (JUNK.test(entry.name)) continue;
-    const full = join5(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await listFiles(full));
-    else if (entry.isFile()) out.push(full);
-  }
-  return out;
-}
-var toId = (root, file) => relative(root, file).split(sep).join("/");
-async function readClassFolders(root, classes) {
-  const index = new Map(classes.map((name, i) => [name, i]));
-  const samples = [];
-  for (const entry of await readdir2(root, { withFileTypes: true })) {
-    if (JUNK.test(entry.name)) continue;
-    const full = join5(root, entry.name);
-    if (!entry.isDirectory()) {
-      throw new UserError(`${full}: a file at the top of a class-folders eval set; images belong in <class>/ folders`);
-    }
-    const label = index.get(entry.name);
-    if (label === void 0) {
-      throw new UserError(`${full}: folder '${entry.name}' is not one of classes [${classes.join(", ")}]`);
-    }
-    for (const file of await listFiles(full)) samples.push({ id: toId(root, file), file, label });
-  }
-  return finish(samples, root);
-}
-function splitCsvLine(line) {
-  const cells = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') cell += '"', i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") cells.push(cell), cell = "";
-    else cell += ch;
-  }
-  cells.push(cell);
-  return cells.map((c) => c.trim());
-}
-function labelIndex(label, classes, where) {
-  const byName = classes.indexOf(label);
-  if (byName >= 0) return byName;
-  if (/^\d+$/.test(label) && Number(label) < classes.length) return Number(label);
-  throw new UserError(`${where}: label '${label}' is not one of classes [${classes.join(", ")}]`);
-}
-async function readManifest(root, manifest, classes) {
-  const manifestPath = resolve3(root, manifest);
-  if (!manifestPath.startsWith(root + sep)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
-  let text;
-  try {
-    text = await readFile3(manifestPath, "utf8");
-  } catch {
-    throw new UserError(`${manifestPath}: manifest not found in the eval set (eval.manifest: ${manifest})`);
-  }
-  const base = dirname4(manifestPath);
-  const samples = [];
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    const where = `${manifestPath}:${i + 1}`;
-    const [path3, label, ...rest] = splitCsvLine(line);
-    if (i === 0 && /^(path|file|filename|image)$/i.test(path3) && /^(label|class)$/i.test(label ?? "")) return;
-    if (!path3 || label === void 0 || label === "" || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
-    const file = resolve3(base, path3);
-    if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path3}' points outside the eval set`);
-    samples.push({ id: toId(root, file), file, label: labelIndex(label, classes, where) });
-  });
-  await Promise.all(
-    samples.map(async (s) => {
-      const info = await stat4(s.file).catch(() => null);
-      if (!info?.isFile()) throw new UserError(`${s.file}: listed in ${manifestPath} but not found in the eval set`);
-    })
-  );
-  return finish(samples, root);
-}
-function finish(samples, root) {
-  if (samples.length === 0) throw new UserError(`${root}: the eval set has no images`);
-  samples.sort((x, y) => x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
-  for (let i = 1; i < samples.length; i++) {
-    if (samples[i].id === samples[i - 1].id) throw new UserError(`${root}: '${samples[i].id}' is listed twice`);
-  }
-  return samples;
-}
-
-// src/tasks/classification/index.ts
-function rankScores(scores, offset, classes, keep) {
-  const ranked = [];
-  for (let k = 0; k < classes; k++) {
-    const s = scores[offset + k];
-    const score = Number.isNaN(s) ? -Infinity : s;
-    let pos = ranked.length;
-    while (pos > 0) {
-      const other = scores[offset + ranked[pos - 1]];
-      if ((Number.isNaN(other) ? -Infinity : other) >= score) break;
-      pos--;
-    }
-    if (pos < keep) {
-      ranked.splice(pos, 0, k);
-      if (ranked.length > keep) ranked.pop();
-    }
-  }
-  return ranked;
-}
-var classificationTask = {
-  name: "classification",
-  readSamples(root, config) {
-    return config.eval.format === "manifest" ? readManifest(root, config.eval.manifest, config.classes) : readClassFolders(root, config.classes);
-  },
-  checkOutputs(outputs, modelLabel, config) {
-    const first = outputs[0];
-    if (!first) throw new UserError(`${modelLabel}: the model has no outputs`);
-    const dims = first.dims.slice(1).filter((d) => d !== 1);
-    const classDim = dims.length === 1 ? dims[0] : dims.length === 0 ? 1 : null;
-    if (classDim === null) {
-      throw new UserError(`${modelLabel}: output '${first.name}' has shape [${first.dims.join(", ")}]; classification expects [batch, classes]`);
-    }
-    if (typeof classDim === "number" && classDim !== config.classes.length) {
-      throw new UserError(`${modelLabel}: output '${first.name}' gives ${classDim} class scores but classes lists ${config.classes.length}`);
-    }
-  },
-  decodeOutputs(outputs, count2, config) {
-    const [first] = Object.values(outputs);
-    const classes = config.classes.length;
-    if (first.data.length !== count2 * classes) {
-      throw new UserError(`model output has ${first.data.length} values for ${count2} samples; expected ${count2} \xD7 ${classes} classes`);
-    }
-    const keep = Math.min(5, classes);
-    const predictions = [];
-    for (let i = 0; i < count2; i++) predictions.push({ ranked: rankScores(first.data, i * classes, classes, keep) });
-    return predictions;
-  },
-  score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
-  compare: (baseline, candidate, samples, config) => compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
-  primary: { key: "Top1", label: "top-1", value: (m) => m.top1 },
-  pairedSummary: (c) => ({
-    delta: c.deltaTop1,
-    errorReduction: c.errorReduction,
-    pValue: c.mcnemar.pExact,
-    test: { mcnemar: { pExact: c.mcnemar.pExact, pMidP: c.mcnemar.pMidP, baselineOnlyCorrect: c.mcnemar.baselineOnlyCorrect, candidateOnlyCorrect: c.mcnemar.candidateOnlyCorrect } }
-  }),
-  gates: (comparison, config) => classificationGates(comparison, config.gates),
-  gallery: (comparison, samples, baseline, candidate, config, thumbnail) => galleryFromClassification({ flips: comparison.flips, samples, classes: config.classes, baseline, candidate }, thumbnail),
-  headline: classificationHeadline,
-  tableRows: classificationRows,
-  sections: (_b, _c, comparison) => classificationSections(comparison)
-};
-
-// src/tasks/index.ts
-var TASKS = {
-  classification: classificationTask
-};
-function taskFor(name) {
-  return TASKS[name];
-}
-
-// src/report/html-chart.ts
-var WIDTH = 640;
-var HEIGHT = 220;
-var PAD = { left: 64, right: 16, top: 12, bottom: 36 };
-var SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
-function niceTicks(min, max, target = 5) {
-  if (min === max) {
-    const pad = min === 0 ? 1 : Math.abs(min) * 0.01;
-    return niceTicks(min - pad, max + pad, target);
-  }
-  const rough = (max - min) / Math.max(1, target - 1);
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
-  const first = Math.floor(min / step + 1e-9);
-  const last = Math.ceil(max / step - 1e-9);
-  const ticks = [];
-  for (let k = first; k <= last; k++) ticks.push(Number((k * step).toPrecision(12)));
-  return ticks;
-}
-function tickDigits(ticks) {
-  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
-  return Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
-}
-var fmt = (value, digits, unit) => `${value.toFixed(digits)}${unit === "%" ? "%" : unit ? ` ${unit}` : ""}`;
-function segments(values, count2) {
-  const out = [];
-  let run = [];
-  for (let i = 0; i < count2; i++) {
-    const v = values[i];
-    if (typeof v === "number" && Number.isFinite(v)) run.push({ index: i, value: v });
-    else if (run.length) out.push(run), run = [];
-  }
-  if (run.length) out.push(run);
-  return out;
-}
-function renderLineChart(chart) {
-  const count2 = chart.timestamps.length;
-  const unit = chart.unit ?? "";
-  const finite = chart.series.flatMap((s) => s.values.slice(0, count2).filter((v) => Number.isFinite(v)));
-  const title = chart.title ? `<h3>${escapeHtml(chart.title)}</h3>
-` : "";
-  if (count2 === 0 || finite.length === 0) return `<figure class="chart">${title}<p class="muted">No history yet.</p></figure>`;
-  const ticks = niceTicks(Math.min(...finite), Math.max(...finite));
-  const [lo, hi] = [ticks[0], ticks[ticks.length - 1]];
-  const digits = tickDigits(ticks);
-  const plotW = WIDTH - PAD.left - PAD.right;
-  const plotH = HEIGHT - PAD.top - PAD.bottom;
-  const x = (i) => PAD.left + (count2 === 1 ? plotW / 2 : i / (count2 - 1) * plotW);
-  const y = (v) => PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
-  const r = (n) => n.toFixed(1);
-  const parts = [];
-  for (const t of ticks) {
-    parts.push(`<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${r(y(t))}" y2="${r(y(t))}"/>`);
-    parts.push(`<text class="tick" x="${PAD.left - 6}" y="${r(y(t) + 4)}" text-anchor="end">${escapeHtml(fmt(t, digits, unit))}</text>`);
-  }
-  const date = (i) => escapeHtml(chart.timestamps[i].slice(0, 10));
-  parts.push(`<text class="tick" x="${r(x(0))}" y="${HEIGHT - 12}" text-anchor="${count2 === 1 ? "middle" : "start"}">${date(0)}</text>`);
-  if (count2 > 1) parts.push(`<text class="tick" x="${r(x(count2 - 1))}" y="${HEIGHT - 12}" text-anchor="end">${date(count2 - 1)}</text>`);
-  chart.series.forEach((s, k) => {
-    const colour = SERIES_COLOURS[k % SERIES_COLOURS.length];
-    for (const run of segments(s.values, count2)) {
-      if (run.length > 1) {
-        parts.push(`<polyline class="series" fill="none" stroke="${colour}" stroke-width="2" points="${run.map((p) => `${r(x(p.index))},${r(y(p.value))}`).join(" ")}"/>`);
-      }
-      for (const p of run) {
-        const tip = `${escapeHtml(s.name)} \xB7 ${escapeHtml(chart.timestamps[p.index])}: ${escapeHtml(fmt(p.value, digits + 1, unit))}`;
-        parts.push(`<circle cx="${r(x(p.index))}" cy="${r(y(p.value))}" r="2.5" fill="${colour}"><title>${tip}</title></circle>`);
-      }
-    }
-  });
-  const legend = chart.series.map((s, k) => `<span class="legend"><span class="swatch c${k % SERIES_COLOURS.length}"></span>${escapeHtml(s.name)}</span>`).join(" ");
-  const label = escapeHtml(chart.title ?? "history");
-  return `<figure class="chart">${title}<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${label}">
-${parts.join("\n")}
-</svg>
-<figcaption>${legend}</figcaption></figure>`;
-}
-
-// src/report/html-style.ts
-var HTML_STYLE = `
-:root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg-soft: #f6f8fa;
-  --gain: #1a7f37; --loss: #cf222e; --noise: #9a6700; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--fg); background: #fff; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", sans-serif; }
-main { max-width: 1100px; margin: 0 auto; padding: 24px 20px 48px; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
-h3 { font-size: 15px; margin: 20px 0 8px; }
-code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; background: var(--bg-soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
-.muted { color: var(--muted); }
-.verdict { margin: 16px 0; padding: 12px 16px; border-left: 5px solid var(--muted); background: var(--bg-soft); border-radius: 6px; }
-.verdict.gain { border-color: var(--gain); } .verdict.loss { border-color: var(--loss); } .verdict.noise { border-color: var(--noise); }
-.verdict p { margin: 4px 0; }
-.headline { font-size: 16px; }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; letter-spacing: .03em; }
-.badge.pass { background: var(--gain); } .badge.fail { background: var(--loss); }
-nav { font-size: 13px; color: var(--muted); } nav a { color: inherit; margin-right: 12px; }
-table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
-th { background: var(--bg-soft); font-weight: 600; }
-td.num, th.num { text-align: right; white-space: nowrap; }
-tr.fail td { background: #ffebe9; }
-.ok { color: var(--gain); font-weight: 700; } .bad { color: var(--loss); font-weight: 700; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(168px, 1fr)); gap: 10px; }
-.tile { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; font-size: 12px; }
-.tile.broken { border-top: 3px solid var(--loss); } .tile.fixed { border-top: 3px solid var(--gain); }
-.thumb { display: flex; align-items: center; justify-content: center; height: 100px; background: var(--bg-soft); border-radius: 4px; }
-.thumb img { max-width: 96px; max-height: 96px; image-rendering: pixelated; }
-.no-image { color: var(--muted); }
-.tile figcaption { margin-top: 6px; line-height: 1.45; }
-.tile figcaption div { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.tile .id { color: var(--muted); font-size: 11px; }
-.chart { margin: 8px 0 16px; } .chart h3 { margin-top: 8px; }
-.chart svg { max-width: 100%; height: auto; }
-.chart .grid { stroke: #eaeef2; stroke-width: 1; }
-.chart .tick { fill: var(--muted); font-size: 11px; }
-.legend { margin-right: 14px; font-size: 12px; white-space: nowrap; }
-.swatch { display: inline-block; width: 12px; height: 3px; margin: 0 5px 3px 0; vertical-align: middle; }
-${SERIES_COLOURS.map((c, k) => `.swatch.c${k} { background: ${c}; }`).join("\n")}
-details > summary { cursor: pointer; font-weight: 600; margin: 16px 0 4px; }
-footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12px; }
-`;
-
-// src/report/html.ts
-var TONES = /* @__PURE__ */ new Set(["gain", "loss", "noise", "same"]);
-function table2(head, rows, numeric, rowClass) {
-  const cell = (tag, html, k) => `<${tag}${numeric[k] ? ' class="num"' : ""}>${html}</${tag}>`;
-  const body = rows.map((r, i) => `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ""}>${r.map((h, k) => cell("td", h, k)).join("")}</tr>`);
-  return `<table>
-<thead><tr>${head.map((h, k) => cell("th", h, k)).join("")}</tr></thead>
-<tbody>
-${body.join("\n")}
-</tbody>
-</table>`;
-}
-function latencyRows(report) {
-  const { baseline: b, candidate: c } = report.models;
-  const { environment: env2, comparison } = report;
-  const rows = [];
-  for (const key of Object.keys(b.latency)) {
-    const lb = b.latency[key];
-    const lc = c.latency[key];
-    if (!lc) continue;
-    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
-    const change = lb.batch === 1 && comparison.latencyRatioP50 !== null && comparison.latencyRatioP50Ci95 ? `${ratio(comparison.latencyRatioP50)} (${comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
-    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
-  }
-  return rows;
-}
-function verdictBlock(report, task) {
-  const tone = task.headline(report.comparison).tone;
-  const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
-  const failed = report.gates.filter((g) => !g.passed);
-  const gates = failed.length === 0 ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed` : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
-  const rankFlip = report.comparison.quantized?.rankFlip === true ? "<p><strong>\u26A0\uFE0F Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>" : "";
-  return `<section class="verdict ${TONES.has(tone) ? tone : ""}" id="verdict">
-<p class="headline">${headline}</p>
-${rankFlip}<p class="gates-status">${gates}</p>
-</section>`;
-}
-function summaryTable(report, task) {
-  const { baseline: b, candidate: c } = report.models;
-  const int8 = int8Row(task, b.quantized, c.quantized);
-  const rows = [
-    ...task.tableRows(b.metrics, c.metrics, report.comparison),
-    ...int8 ? [int8] : [],
-    ...latencyRows(report),
-    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
-  ];
-  const head = ["", `baseline <code>${escapeHtml(b.sha256.slice(0, 7))}</code>`, `candidate <code>${escapeHtml(c.sha256.slice(0, 7))}</code>`, "change"];
-  return table2(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
-}
-function gatesTable(report) {
-  const rows = report.gates.map((g) => [`<code>${escapeHtml(g.name)}</code>`, escapeHtml(String(g.limit)), escapeHtml(g.line), g.passed ? '<span class="ok">\u2713 pass</span>' : '<span class="bad">\u2717 fail</span>']);
-  return table2(["gate", "limit", "judged", "result"], rows, [false, true, false, false], (i) => report.gates[i].passed ? "" : "fail");
-}
-function latencyTable(report) {
-  const rows = [];
-  for (const role of ["baseline", "candidate"]) {
-    for (const s of Object.values(report.models[role].latency)) {
-      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(escapeHtml));
-    }
-  }
-  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
-  return `${table2(["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], rows, [false, true, true, true, true, true, true, true])}
-<p class="muted">${note}</p>`;
-}
-function factsTable(report) {
-  const { baseline: b, candidate: c } = report.models;
-  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
-  const facts = [
-    ["file", (m) => `<code>${escapeHtml(m.label)}</code>`],
-    ["sha256", (m) => `<code>${escapeHtml(m.sha256)}</code>`],
-    ["size", (m) => escapeHtml(`${bytes(m.bytes)} (${count(m.bytes)} B)`)],
-    ["parameters", (m) => escapeHtml(count(m.params))],
-    ["opset \xB7 IR", (m) => escapeHtml(`${m.opset} \xB7 ${m.irVersion}`)],
-    ["producer", (m) => escapeHtml(m.producer || "\u2013")],
-    ["execution provider", (m) => escapeHtml(m.executionProvider)],
-    ["inputs", (m) => escapeHtml(io(m.inputs))],
-    ["outputs", (m) => escapeHtml(io(m.outputs))]
-  ];
-  return table2(["", "baseline", "candidate"], facts.map(([name, f]) => [escapeHtml(name), f(b), f(c)]), [false, false, false]);
-}
-function environmentTable(report) {
-  const { evalSet: e, environment: env2 } = report;
-  const rows = [
-    ["eval set", `${e.source} (${count(e.samples)} samples${e.fromCache ? ", from cache" : ""})`],
-    ["eval set sha256", e.sha256 ?? "\u2013"],
-    ["execution provider", `${env2.executionProvider.toUpperCase()}${env2.executionProviderNote ? ` (${env2.executionProviderNote})` : ""}`],
-    ["threads", String(env2.threads)],
-    ["onnxruntime \xB7 node", `${env2.onnxruntime} \xB7 ${env2.node}`],
-    ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`],
-    ...Object.entries(report.preprocess).map(([key, value]) => [`preprocess.${key}`, JSON.stringify(value) ?? "\u2013"])
-  ];
-  return table2(["", ""], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
-}
-var section = (id, title, html) => `<section id="${id}">
-<h2>${escapeHtml(title)}</h2>
-${html}
-</section>`;
-var details = (title, html, open5 = false) => `<details${open5 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
-${html}
-</details>`;
-function renderHtmlReport(input) {
-  const { report, gallery, history } = input;
-  const task = taskFor(report.task);
-  if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
-  const { baseline: b, candidate: c } = report.models;
-  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
-  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
-  const charts = history && history.length > 0 ? section("history", "History", history.map(renderLineChart).join("\n")) : "";
-  const nav = [
-    ["summary", "Summary"],
-    ["gates", "Gates"],
-    ...int8 ? [["int8", "int8"]] : [],
-    ...gallery ? [["gallery", "Gallery"]] : [],
-    ...charts ? [["history", "History"]] : [],
-    ["details", "Details"]
-  ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("");
-  const title = `model-gate \xB7 ${input.title} \xB7 ${basename(b.label)} \u2192 ${basename(c.label)}`;
-  const body = [
-    `<header>
-<h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
-<p class="muted"><code>${escapeHtml(b.label)}</code> \u2192 <code>${escapeHtml(c.label)}</code> \xB7 ${escapeHtml(count(report.evalSet.samples))} eval samples \xB7 ${escapeHtml(report.generatedAt)}</p>
-</header>`,
-    verdictBlock(report, task),
-    `<nav>${nav}</nav>`,
-    section("summary", "Summary", summaryTable(report, task)),
-    section("gates", "Gates", gatesTable(report)),
-    int8 ? section("int8", int8.title, markdownToHtml(int8.markdown)) : "",
-    gallery ? renderGallery(gallery) : "",
-    charts,
-    section("details", "Details", [
-      ...taskSections.map((s) => details(s.title, markdownToHtml(s.markdown), true)),
-      details("Latency", latencyTable(report), true),
-      details("Model facts", factsTable(report), true),
-      details("Run environment", environmentTable(report))
-    ].join("\n")),
-    `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
-  ].filter((part) => part !== "");
-  const styleHash = createHash4("sha256").update(HTML_STYLE).digest("base64");
-  const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // An empty icon, so a browser does not ask a server for /favicon.ico.
-    '<link rel="icon" href="data:,">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${HTML_STYLE}</style>`,
-    "</head>",
-    "<body>",
-    "<main>",
-    ...body,
-    "</main>",
-    "</body>",
-    "</html>",
-    ""
-  ].join("\n");
-}
-
-// src/report/markdown.ts
-import { basename as basename2 } from "node:path";
-var COMMENT_LIMIT = 65536;
-function shortSha(sha) {
-  return sha.slice(0, 7);
-}
-function latencyRows2(report) {
-  const { baseline: b, candidate: c } = report.models;
-  const { environment: env2 } = report;
-  const rows = [];
-  for (const key of Object.keys(b.latency)) {
-    const lb = b.latency[key];
-    const lc = c.latency[key];
-    if (!lc) continue;
-    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
-    const change = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95 ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
-    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
-  }
-  return rows;
-}
-function latencySection(report) {
-  const rows = [];
-  for (const role of ["baseline", "candidate"]) {
-    for (const s of Object.values(report.models[role].latency)) {
-      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)]);
-    }
-  }
-  const table3 = markdownTable([["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], ...rows], {
-    align: ["l", "r", "r", "r", "r", "r", "r", "r"]
-  });
-  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
-  return { title: "Latency", markdown: `${table3}
-
-${note}`, detail: true };
-}
-function signature(m) {
-  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
-  return `${io(m.inputs)} \u2192 ${io(m.outputs)}`;
-}
-function factsSection(report) {
-  const { baseline: b, candidate: c } = report.models;
-  const rows = [
-    ["file", code(b.label), code(c.label)],
-    ["sha256", code(b.sha256), code(c.sha256)],
-    ["size", `${bytes(b.bytes)} (${count(b.bytes)} B)`, `${bytes(c.bytes)} (${count(c.bytes)} B)`],
-    ["parameters", count(b.params), count(c.params)],
-    ["opset \xB7 IR", `${b.opset} \xB7 ${b.irVersion}`, `${c.opset} \xB7 ${c.irVersion}`],
-    ["producer", escapeMarkdown(b.producer || "\u2013"), escapeMarkdown(c.producer || "\u2013")],
-    ["signature", escapeMarkdown(signature(b)), escapeMarkdown(signature(c))]
-  ];
-  return { title: "Model facts", markdown: markdownTable([["", "baseline", "candidate"], ...rows]), detail: true };
-}
-function gatesBlock(report) {
-  const failed = report.gates.filter((g) => !g.passed);
-  const status = failed.length === 0 ? `**Gates: \u2705 all ${report.gates.length} passed.**` : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
-  const table3 = markdownTable([["gate", "limit", "judged", "result"], ...report.gates.map((g) => [
-    code(g.name),
-    escapeMarkdown(String(g.limit)),
-    escapeMarkdown(g.line),
-    g.passed ? "\u2705 pass" : "\u274C fail"
-  ])]);
-  return `${status}
-
-${table3}`;
-}
-function footer(report, comparisonNote) {
-  const { evalSet: e, environment: env2 } = report;
-  const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
-  const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
-  return `Eval set ${code(basename2(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} threads \xB7 model-gate ${report.tool.version}`;
-}
-function details2(section2) {
-  if (!section2.detail) return `#### ${section2.title}
-
-${section2.markdown}`;
-  return `<details><summary>${section2.title}</summary>
-
-${section2.markdown}
-
-</details>`;
-}
-function renderMarkdown(report, task, options = {}) {
-  const limit = options.limit ?? COMMENT_LIMIT;
-  const { baseline: b, candidate: c } = report.models;
-  const head = [
-    ...options.marker ? [`<!-- ${options.marker} -->`] : [],
-    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename2(b.label))} \u2192 ${code(basename2(c.label))}`,
-    // Recomputed rather than read from report.headline: the comment workflow re-renders reports
-    // that came from an untrusted run, and every string in it must come from our own formatting.
-    headlineFor(task, report.comparison, report.comparison),
-    ...report.comparison.quantized?.rankFlip === true ? [`**\u26A0\uFE0F Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`] : []
-  ].join("\n");
-  const rows = [
-    ...task.tableRows(b.metrics, c.metrics, report.comparison),
-    ...int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized)] : [],
-    ...latencyRows2(report),
-    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
-  ];
-  const main = markdownTable(
-    [["", `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, "change"], ...rows.map((r) => [...r])],
-    { align: ["l", "r", "r", "r"] }
-  );
-  const detectable = report.comparison.detectableDifference;
-  const note = typeof detectable === "number" ? ` \xB7 this eval set can detect differences \u2265 ${(detectable * 100).toFixed(2)} pt` : "";
-  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
-  const sections = [
-    ...int8 ? [int8] : [],
-    latencySection(report),
-    factsSection(report),
-    ...task.sections(b.metrics, c.metrics, report.comparison)
-  ];
-  const assemble = (kept, dropped) => [
-    head,
-    main,
-    gatesBlock(report),
-    ...kept.map(details2),
-    ...dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? "" : "s"} left out to fit the comment limit; see the full report._`] : [],
-    footer(report, note)
-  ].join("\n\n") + "\n";
-  for (let keep = sections.length; keep >= 0; keep--) {
-    const text = assemble(sections.slice(0, keep), sections.length - keep);
-    if (text.length <= limit) return text;
-  }
-  const minimal = assemble([], sections.length);
-  return minimal.length <= limit ? minimal : `${minimal.slice(0, limit - 40)}
-
-_(truncated to fit)_
-`;
-}
-
-// src/preprocess/thumbnail.ts
-import sharp3 from "sharp";
-var WEBP_QUALITY = 80;
-async function thumbnailDataUrl(file, maxSide) {
-  if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
-  try {
-    const meta = await sharp3(file).metadata();
-    const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
-    if (longest === 0) throw new Error("the image has no size");
-    const image = sharp3(file, { pages: 1 }).removeAlpha();
-    if (longest <= maxSide) {
-      const factor = Math.floor(maxSide / longest);
-      const enlarged = factor > 1 ? image.resize({ width: meta.width * factor, height: meta.height * factor, kernel: "nearest" }) : image;
-      const png = await enlarged.png().toBuffer();
-      return `data:image/png;base64,${png.toString("base64")}`;
-    }
-    const webp = await image.resize({ width: maxSide, height: maxSide, fit: "inside" }).webp({ quality: WEBP_QUALITY }).toBuffer();
-    return `data:image/webp;base64,${webp.toString("base64")}`;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UserError(`${file}: cannot make a thumbnail for the report: ${reason}`, { cause: error });
-  }
-}
-
 // src/quantize/variants.ts
 import { mkdir as mkdir4, readdir as readdir3, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
-import { basename as basename3, join as join7, relative as relative2, sep as sep2 } from "node:path";
+import { basename, join as join7, relative as relative2, sep as sep2 } from "node:path";
 
 // src/quantize/index.ts
 import { readFile as readFile4 } from "node:fs/promises";
@@ -25311,7 +24725,7 @@ async function calibrationFor(config, spec, evalImages, evalSource, shape, progr
   const cal = config.quantization.calibration;
   if (!cal) {
     const count2 = Math.min(n, evalImages.count);
-    return { batches: batches(evalImages, count2, config, shape), source: `first ${count2} eval images (${basename3(evalSource)})`, samples: count2 };
+    return { batches: batches(evalImages, count2, config, shape), source: `first ${count2} eval images (${basename(evalSource)})`, samples: count2 };
   }
   const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
   const id = (file) => relative2(set.root, file).split(sep2).join("/");
@@ -25333,8 +24747,8 @@ async function provided(ref, progress) {
 }
 async function int8Variants(config, refs, fp32, specs, images, shapes, evalSource, progress) {
   const { mode, perChannel: perChannel2 } = config.quantization;
-  if (mode === "none") return [null, null];
-  const roles = [refs.baseline, refs.candidate];
+  if (mode === "none") return refs.map(() => null);
+  const roles = refs;
   if (mode === "provided") return Promise.all(roles.map((ref) => provided(ref, progress)));
   const out = [];
   for (const [i, file] of fp32.entries()) {
@@ -25348,7 +24762,7 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
     const workDir = join7(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
     const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel: perChannel2 }, workDir);
-    const path3 = join7(config.output.dir, `${roles[i].role}-${basename3(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
+    const path3 = join7(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
     await writeFile3(path3, result.bytes);
     out.push({
       source: "static-int8",
@@ -25362,24 +24776,18 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
   return out;
 }
 
-// src/version.ts
-var VERSION = "0.1.0";
-
-// src/engine.ts
-var THUMBNAIL_SIDE = 96;
+// src/engine/evaluate.ts
 var channelsOf = (config) => config.preprocess.color === "gray" ? 1 : 3;
+function sampleShape(config, [h, w]) {
+  const c = channelsOf(config);
+  return config.preprocess.layout === "nchw" ? [c, h, w] : [h, w, c];
+}
 function decodeSpecFor(config, file) {
   const size = config.preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
   }
   return { ...config.preprocess, size: [size[0], size[1]] };
-}
-async function prepareEval(config, progress, options = {}) {
-  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
-  const samples = await taskFor(config.task).readSamples(evalSet.root, config);
-  progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
-  return { evalSet, samples, decoded: /* @__PURE__ */ new Map() };
 }
 function decodedFor(ctx, spec, progress) {
   const key = decodeSpecKey(spec);
@@ -25390,56 +24798,63 @@ function decodedFor(ctx, spec, progress) {
   }
   return images;
 }
+function repeatToBatch(tensor, count2, batch) {
+  if (count2 === batch) return tensor;
+  const per = tensor.length / count2;
+  const out = new Float32Array(per * batch);
+  for (let i = 0; i < batch; i++) out.set(tensor.subarray(i % count2 * per, (i % count2 + 1) * per), i * per);
+  return out;
+}
 async function loadRuns(runs, config, specs, variants, threads, progress) {
   const loaded = [];
   for (const run of runs) {
+    let model = null;
     try {
-      const model = await loadModel(run.file.path, { provider: config.inference.executionProvider, threads, label: run.file.label });
-      loaded.push({ run, model });
-      const [h, w] = specs[run.role].size;
+      model = await loadModel(run.file.path, { provider: config.inference.executionProvider, threads, label: run.file.label });
+      const [h, w] = specs[run.owner].size;
       checkInputFits(model, { channels: channelsOf(config), height: h, width: w, layout: config.preprocess.layout });
+      loaded.push({ run, model });
     } catch (error) {
+      await model?.release();
       if (!run.int8 || !(error instanceof UserError)) {
         await Promise.all(loaded.map((l) => l.model.release()));
         throw error;
       }
-      const variant = variants[run.role];
-      variants[run.role] = { ...variant, file: null, note: `int8 model failed to load: ${error.message}` };
+      variants[run.owner] = { ...variants[run.owner], file: null, note: `int8 model failed to load: ${error.message}` };
       progress.warn(`${run.file.label}: ${error.message}; reporting fp32 only`);
-      const last = loaded.at(-1);
-      if (last?.run === run) await loaded.pop()?.model.release();
     }
   }
   return loaded;
 }
-async function compareModels(config, ctx, refs, progress, options = {}) {
+async function evaluateModels(config, ctx, refs, progress) {
   const task = taskFor(config.task);
-  const files = [await resolveModel(refs.baseline), await resolveModel(refs.candidate)];
+  const files = [];
+  for (const ref of refs) files.push(await resolveModel(ref));
   for (const file of files) task.checkOutputs(file.facts.outputs, file.label, config);
   const specs = files.map((file) => decodeSpecFor(config, file));
   const shapes = specs.map((spec) => sampleShape(config, spec.size));
-  const images = [await decodedFor(ctx, specs[0], progress), await decodedFor(ctx, specs[1], progress)];
+  const images = [];
+  for (const spec of specs) images.push(await decodedFor(ctx, spec, progress));
   const variants = await int8Variants(config, refs, files, specs, images, shapes, ctx.evalSet.source, progress);
-  const runs = [{ file: files[0], role: 0, int8: false }, { file: files[1], role: 1, int8: false }];
-  variants.forEach((v, role) => v?.file && runs.push({ file: v.file, role, int8: true }));
+  const runs = files.map((file, owner) => ({ file, owner, int8: false }));
+  variants.forEach((v, owner) => v?.file && runs.push({ file: v.file, owner, int8: true }));
   const threads = resolveThreads(config.inference.threads);
   const loaded = await loadRuns(runs, config, specs, variants, threads, progress);
   try {
-    const models = loaded.map((l) => l.model);
-    const notes = [...new Set(models.map((m) => m.providerNote).filter((n) => n !== null))];
+    const notes = new Set(loaded.map((l) => l.model.providerNote).filter((n) => n !== null));
     for (const note of notes) progress.warn(note);
     const predictions = [];
     for (const { run, model } of loaded) {
       const perModel = [];
-      const { role } = run;
+      const { owner } = run;
       progress.info(`inference: ${model.label} on ${model.provider.toUpperCase()}, ${threads} threads`);
       await runAll(model, {
         total: ctx.samples.length,
         batchSize: config.inference.batchSize,
-        sampleShape: shapes[role],
-        makeInput: (start, end) => toTensor2(images[role], start, end, config.preprocess),
+        sampleShape: shapes[owner],
+        makeInput: (start, end) => toTensor2(images[owner], start, end, config.preprocess),
         onOutputs: (start, end, outputs, count2) => {
-          const batch = { start, geometry: images[role].geometry.slice(start, end), inputSize: specs[role].size };
+          const batch = { start, geometry: images[owner].geometry.slice(start, end), inputSize: specs[owner].size };
           perModel.push(...task.decodeOutputs(outputs, count2, config, batch));
         },
         progress
@@ -25447,66 +24862,682 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
       predictions.push(perModel);
     }
     const latencyMs = await measureLatency(
-      models,
+      loaded.map((l) => l.model),
       (i, batch) => {
-        const { role } = loaded[i].run;
-        const count2 = Math.min(batch, images[role].count);
-        const data = repeatToBatch(toTensor2(images[role], 0, count2, config.preprocess), count2, batch);
-        return { data, dims: [batch, ...shapes[role]] };
+        const { owner } = loaded[i].run;
+        const count2 = Math.min(batch, images[owner].count);
+        return { data: repeatToBatch(toTensor2(images[owner], 0, count2, config.preprocess), count2, batch), dims: [batch, ...shapes[owner]] };
       },
       config.latency,
       progress
     );
-    const provider = models.slice(0, 2).map((m) => m.provider);
-    const { evalSet, samples } = ctx;
-    const quantized = variants.map((variant, role) => {
-      if (!variant) return null;
-      const index = loaded.findIndex((l) => l.run.int8 && l.run.role === role);
+    const resultOf = (index) => {
+      const { run, model } = loaded[index];
+      return { file: run.file, provider: model.provider, providerNote: model.providerNote, predictions: predictions[index], latencyMs: latencyMs[index] };
+    };
+    const models = files.map((_, owner) => {
+      const fp32 = loaded.findIndex((l) => !l.run.int8 && l.run.owner === owner);
+      const int8 = loaded.findIndex((l) => l.run.int8 && l.run.owner === owner);
+      const variant = variants[owner];
       return {
-        ...variant,
-        predictions: index >= 0 ? predictions[index] : null,
-        latency: index >= 0 ? latencyStats(latencyMs[index]) : null
+        fp32: resultOf(fp32),
+        int8: variant ? { variant, result: int8 >= 0 ? resultOf(int8) : null } : null,
+        spec: specs[owner],
+        images: images[owner]
       };
     });
-    const report = buildReport(task, samples, {
-      config,
-      version: VERSION,
-      generatedAt: (/* @__PURE__ */ new Date()).toISOString(),
-      evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
-      environment: {
-        executionProvider: provider[0] === provider[1] ? provider[0] : provider.join("/"),
-        executionProviderNote: notes[0] ?? null,
-        threads,
-        onnxruntime: onnxruntimeVersion,
-        node: process.version,
-        platform: `${platform()}-${arch()}`,
-        cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism2()} cores)`
-      },
-      preprocess: { ...config.preprocess, size: specs[0].size },
-      baseline: { file: files[0], executionProvider: models[0].provider, predictions: predictions[0], latencyMs: latencyMs[0] },
-      candidate: { file: files[1], executionProvider: models[1].provider, predictions: predictions[1], latencyMs: latencyMs[1] },
-      ...config.quantization.mode === "none" ? {} : { quantized: [quantized[0], quantized[1]] }
-    });
-    const gallery = task.gallery ? await task.gallery(report.comparison, samples, predictions[0], predictions[1], config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
-    const html = renderHtmlReport({ report, title: options.title ?? `${basename4(files[0].label)} \u2192 ${basename4(files[1].label)}`, gallery });
-    return { report, markdown: renderMarkdown(report, task, options), html };
+    return { models, threads };
   } finally {
     await Promise.all(loaded.map((l) => l.model.release()));
   }
 }
+
+// src/preprocess/thumbnail.ts
+import sharp3 from "sharp";
+var WEBP_QUALITY = 80;
+async function thumbnailDataUrl(file, maxSide) {
+  if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
+  try {
+    const meta = await sharp3(file).metadata();
+    const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
+    if (longest === 0) throw new Error("the image has no size");
+    const image = sharp3(file, { pages: 1 }).removeAlpha();
+    if (longest <= maxSide) {
+      const factor = Math.floor(maxSide / longest);
+      const enlarged = factor > 1 ? image.resize({ width: meta.width * factor, height: meta.height * factor, kernel: "nearest" }) : image;
+      const png = await enlarged.png().toBuffer();
+      return `data:image/png;base64,${png.toString("base64")}`;
+    }
+    const webp = await image.resize({ width: maxSide, height: maxSide, fit: "inside" }).webp({ quality: WEBP_QUALITY }).toBuffer();
+    return `data:image/webp;base64,${webp.toString("base64")}`;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`${file}: cannot make a thumbnail for the report: ${reason}`, { cause: error });
+  }
+}
+
+// src/report/quantization.ts
+function quantizedModelReport(task, samples, config, fp32Predictions, run) {
+  const base = {
+    source: run.source,
+    path: run.file?.path ?? null,
+    sha256: run.file?.sha256 ?? null,
+    bytes: run.file?.bytes ?? null,
+    perChannel: run.perChannel,
+    calibration: run.calibration,
+    floatNodes: run.floatNodes,
+    note: run.note
+  };
+  if (!run.predictions) return { ...base, metrics: null, latency: null };
+  const summary = task.pairedSummary(task.compare(fp32Predictions, run.predictions, samples, config));
+  return {
+    ...base,
+    metrics: task.score(run.predictions, samples, config),
+    latency: run.latency,
+    [`drop${task.primary.key}`]: -summary.delta,
+    ...summary.test
+  };
+}
+function quantizedComparison(task, samples, config, baseline, candidate, fp32Delta) {
+  if (!baseline || !candidate) return null;
+  const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
+  return {
+    [`delta${task.primary.key}`]: summary.delta,
+    errorReduction: summary.errorReduction,
+    ...summary.test,
+    // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
+    rankFlip: fp32Delta > 0 && summary.delta <= 0
+  };
+}
+function int8DropGates(limit, label, drops) {
+  if (limit === null) return [];
+  return drops.map(({ role, drop }) => ({
+    name: `max-int8-drop (${role})`,
+    limit,
+    value: drop === null ? null : drop * 100,
+    passed: drop !== null && drop * 100 <= limit + 1e-12,
+    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
+  }));
+}
+var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
+function int8Row(task, b, c) {
+  if (!b || !c) return null;
+  const value = (q) => q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013";
+  const drop = (q) => {
+    const d = q[`drop${task.primary.key}`];
+    return typeof d === "number" ? points(-d) : "\u2013";
+  };
+  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `int8 drop ${drop(b)} / ${drop(c)}`];
+}
+function quantizationSection(task, models, comparison) {
+  const b = models.baseline.quantized;
+  const c = models.candidate.quantized;
+  if (!b || !c) return null;
+  const p = (q) => {
+    const test = q.mcnemar;
+    return typeof test?.pExact === "number" ? pValue(test.pExact) : "\u2013";
+  };
+  const rows = ["baseline", "candidate"].map((role) => {
+    const q = role === "baseline" ? b : c;
+    const fp32 = percent(task.primary.value(models[role].metrics));
+    const drop = q[`drop${task.primary.key}`];
+    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), escapeMarkdown(q.note ?? describe(q))];
+  });
+  const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 model"], ...rows])];
+  if (comparison) {
+    const delta = comparison[`delta${task.primary.key}`];
+    const rer = comparison.errorReduction;
+    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
+  }
+  const calibration = b.calibration ?? c.calibration;
+  if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
+  const floatOps = [...new Set([...b.floatNodes ?? [], ...c.floatNodes ?? []].map((n) => n.op))];
+  if (floatOps.length > 0) lines.push(`Left in float (no int8 path): ${floatOps.map(code).join(", ")}.`);
+  return { title: "Post-quantization accuracy (int8)", markdown: lines.join("\n\n"), detail: false };
+}
+
+// src/report/build.ts
+var TONE_LABEL = { gain: "\u2705 Real gain", loss: "\u274C Real loss", noise: "\u26A0\uFE0F Not distinguishable from noise", same: "\u2796 No change" };
+function latencyStats(samples) {
+  const out = {};
+  for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
+  return out;
+}
+function compareLatency(baseline, candidate) {
+  if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
+  const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
+  return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
+}
+function latencyGate(latency, maxRegressionPercent) {
+  if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
+    return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured" };
+  }
+  const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
+  return {
+    name: "max-latency-regression",
+    limit: maxRegressionPercent,
+    value: lowerPercent,
+    passed: lowerPercent <= maxRegressionPercent,
+    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${lowerPercent >= 0 ? "+" : "\u2212"}${Math.abs(lowerPercent).toFixed(1)}% (at most +${maxRegressionPercent}% allowed)`
+  };
+}
+function latencyPhrase(latency, tone) {
+  const r = latency.latencyRatioP50;
+  const ci = latency.latencyRatioP50Ci95;
+  if (r === null || ci === null) return "latency was not measured";
+  const [lo, hi] = ci;
+  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)})`;
+  if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
+  return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
+}
+function headlineFor(task, comparison, latency) {
+  const accuracy = task.headline(comparison);
+  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
+}
+function buildReport(task, samples, inputs) {
+  const { config } = inputs;
+  const modelReport = (m) => ({
+    label: m.file.label,
+    path: m.file.path,
+    sha256: m.file.sha256,
+    bytes: m.file.bytes,
+    params: m.file.facts.params,
+    opset: m.file.facts.opset,
+    irVersion: m.file.facts.irVersion,
+    producer: m.file.facts.producer,
+    inputs: m.file.facts.inputs,
+    outputs: m.file.facts.outputs,
+    executionProvider: m.executionProvider,
+    metrics: task.score(m.predictions, samples, config),
+    latency: latencyStats(m.latencyMs)
+  });
+  const [qBase, qCand] = inputs.quantized ?? [null, null];
+  const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
+  const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
+  const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
+  const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
+  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
+  const quantized = qBase && qCand ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) } : {};
+  const drops = [baseline, candidate].map((m, i) => {
+    const drop = m.quantized?.[`drop${task.primary.key}`];
+    return { role: i === 0 ? "baseline" : "candidate", drop: typeof drop === "number" ? drop : null };
+  });
+  const gates = [
+    ...task.gates(taskComparison, config),
+    latencyGate(latency, config.gates.maxLatencyRegression),
+    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops)
+  ];
+  const headline = headlineFor(task, taskComparison, latency);
+  return {
+    schemaVersion: 1,
+    tool: { name: "model-gate", version: inputs.version },
+    generatedAt: inputs.generatedAt,
+    task: task.name,
+    evalSet: inputs.evalSet,
+    environment: inputs.environment,
+    preprocess: inputs.preprocess,
+    models: { baseline, candidate },
+    comparison: { ...taskComparison, ...latency, ...quantized },
+    gates,
+    verdict: gates.every((g) => g.passed) ? "pass" : "fail",
+    headline
+  };
+}
+
+// src/report/html.ts
+import { createHash as createHash4 } from "node:crypto";
+import { basename as basename2 } from "node:path";
+
+// src/report/html-chart.ts
+var WIDTH = 640;
+var HEIGHT = 220;
+var PAD = { left: 64, right: 16, top: 12, bottom: 36 };
+var SERIES_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
+function niceTicks(min, max, target = 5) {
+  if (min === max) {
+    const pad = min === 0 ? 1 : Math.abs(min) * 0.01;
+    return niceTicks(min - pad, max + pad, target);
+  }
+  const rough = (max - min) / Math.max(1, target - 1);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
+  const first = Math.floor(min / step + 1e-9);
+  const last = Math.ceil(max / step - 1e-9);
+  const ticks = [];
+  for (let k = first; k <= last; k++) ticks.push(Number((k * step).toPrecision(12)));
+  return ticks;
+}
+function tickDigits(ticks) {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : 1;
+  return Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
+}
+var fmt = (value, digits, unit) => `${value.toFixed(digits)}${unit === "%" ? "%" : unit ? ` ${unit}` : ""}`;
+function segments(values, count2) {
+  const out = [];
+  let run = [];
+  for (let i = 0; i < count2; i++) {
+    const v = values[i];
+    if (typeof v === "number" && Number.isFinite(v)) run.push({ index: i, value: v });
+    else if (run.length) out.push(run), run = [];
+  }
+  if (run.length) out.push(run);
+  return out;
+}
+function renderLineChart(chart) {
+  const count2 = chart.timestamps.length;
+  const unit = chart.unit ?? "";
+  const finite = chart.series.flatMap((s) => s.values.slice(0, count2).filter((v) => Number.isFinite(v)));
+  const title = chart.title ? `<h3>${escapeHtml(chart.title)}</h3>
+` : "";
+  if (count2 === 0 || finite.length === 0) return `<figure class="chart">${title}<p class="muted">No history yet.</p></figure>`;
+  const ticks = niceTicks(Math.min(...finite), Math.max(...finite));
+  const [lo, hi] = [ticks[0], ticks[ticks.length - 1]];
+  const digits = tickDigits(ticks);
+  const plotW = WIDTH - PAD.left - PAD.right;
+  const plotH = HEIGHT - PAD.top - PAD.bottom;
+  const x = (i) => PAD.left + (count2 === 1 ? plotW / 2 : i / (count2 - 1) * plotW);
+  const y = (v) => PAD.top + (1 - (v - lo) / (hi - lo)) * plotH;
+  const r = (n) => n.toFixed(1);
+  const parts = [];
+  for (const t of ticks) {
+    parts.push(`<line class="grid" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${r(y(t))}" y2="${r(y(t))}"/>`);
+    parts.push(`<text class="tick" x="${PAD.left - 6}" y="${r(y(t) + 4)}" text-anchor="end">${escapeHtml(fmt(t, digits, unit))}</text>`);
+  }
+  const date = (i) => escapeHtml(chart.timestamps[i].slice(0, 10));
+  parts.push(`<text class="tick" x="${r(x(0))}" y="${HEIGHT - 12}" text-anchor="${count2 === 1 ? "middle" : "start"}">${date(0)}</text>`);
+  if (count2 > 1) parts.push(`<text class="tick" x="${r(x(count2 - 1))}" y="${HEIGHT - 12}" text-anchor="end">${date(count2 - 1)}</text>`);
+  chart.series.forEach((s, k) => {
+    const colour = SERIES_COLOURS[k % SERIES_COLOURS.length];
+    for (const run of segments(s.values, count2)) {
+      if (run.length > 1) {
+        parts.push(`<polyline class="series" fill="none" stroke="${colour}" stroke-width="2" points="${run.map((p) => `${r(x(p.index))},${r(y(p.value))}`).join(" ")}"/>`);
+      }
+      for (const p of run) {
+        const tip = `${escapeHtml(s.name)} \xB7 ${escapeHtml(chart.timestamps[p.index])}: ${escapeHtml(fmt(p.value, digits + 1, unit))}`;
+        parts.push(`<circle cx="${r(x(p.index))}" cy="${r(y(p.value))}" r="2.5" fill="${colour}"><title>${tip}</title></circle>`);
+      }
+    }
+  });
+  const legend = chart.series.map((s, k) => `<span class="legend"><span class="swatch c${k % SERIES_COLOURS.length}"></span>${escapeHtml(s.name)}</span>`).join(" ");
+  const label = escapeHtml(chart.title ?? "history");
+  return `<figure class="chart">${title}<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${label}">
+${parts.join("\n")}
+</svg>
+<figcaption>${legend}</figcaption></figure>`;
+}
+
+// src/report/html-style.ts
+var HTML_STYLE = `
+:root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0; --bg-soft: #f6f8fa;
+  --gain: #1a7f37; --loss: #cf222e; --noise: #9a6700; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--fg); background: #fff; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", sans-serif; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 15px; margin: 20px 0 8px; }
+code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; background: var(--bg-soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
+.muted { color: var(--muted); }
+.verdict { margin: 16px 0; padding: 12px 16px; border-left: 5px solid var(--muted); background: var(--bg-soft); border-radius: 6px; }
+.verdict.gain { border-color: var(--gain); } .verdict.loss { border-color: var(--loss); } .verdict.noise { border-color: var(--noise); }
+.verdict p { margin: 4px 0; }
+.headline { font-size: 16px; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; letter-spacing: .03em; }
+.badge.pass { background: var(--gain); } .badge.fail { background: var(--loss); }
+nav { font-size: 13px; color: var(--muted); } nav a { color: inherit; margin-right: 12px; }
+table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
+th { background: var(--bg-soft); font-weight: 600; }
+td.num, th.num { text-align: right; white-space: nowrap; }
+tr.fail td { background: #ffebe9; }
+.ok { color: var(--gain); font-weight: 700; } .bad { color: var(--loss); font-weight: 700; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(168px, 1fr)); gap: 10px; }
+.tile { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; font-size: 12px; }
+.tile.broken { border-top: 3px solid var(--loss); } .tile.fixed { border-top: 3px solid var(--gain); }
+.thumb { display: flex; align-items: center; justify-content: center; height: 100px; background: var(--bg-soft); border-radius: 4px; }
+.thumb img { max-width: 96px; max-height: 96px; image-rendering: pixelated; }
+.no-image { color: var(--muted); }
+.tile figcaption { margin-top: 6px; line-height: 1.45; }
+.tile figcaption div { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.tile .id { color: var(--muted); font-size: 11px; }
+.chart { margin: 8px 0 16px; } .chart h3 { margin-top: 8px; }
+.chart svg { max-width: 100%; height: auto; }
+.chart .grid { stroke: #eaeef2; stroke-width: 1; }
+.chart .tick { fill: var(--muted); font-size: 11px; }
+.legend { margin-right: 14px; font-size: 12px; white-space: nowrap; }
+.swatch { display: inline-block; width: 12px; height: 3px; margin: 0 5px 3px 0; vertical-align: middle; }
+${SERIES_COLOURS.map((c, k) => `.swatch.c${k} { background: ${c}; }`).join("\n")}
+details > summary { cursor: pointer; font-weight: 600; margin: 16px 0 4px; }
+footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12px; }
+`;
+
+// src/report/html.ts
+var TONES = /* @__PURE__ */ new Set(["gain", "loss", "noise", "same"]);
+function table2(head, rows, numeric, rowClass) {
+  const cell = (tag, html, k) => `<${tag}${numeric[k] ? ' class="num"' : ""}>${html}</${tag}>`;
+  const body = rows.map((r, i) => `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ""}>${r.map((h, k) => cell("td", h, k)).join("")}</tr>`);
+  return `<table>
+<thead><tr>${head.map((h, k) => cell("th", h, k)).join("")}</tr></thead>
+<tbody>
+${body.join("\n")}
+</tbody>
+</table>`;
+}
+function latencyRows(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const { environment: env2, comparison } = report;
+  const rows = [];
+  for (const key of Object.keys(b.latency)) {
+    const lb = b.latency[key];
+    const lc = c.latency[key];
+    if (!lc) continue;
+    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
+    const change = lb.batch === 1 && comparison.latencyRatioP50 !== null && comparison.latencyRatioP50Ci95 ? `${ratio(comparison.latencyRatioP50)} (${comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
+    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
+  }
+  return rows;
+}
+function verdictBlock(report, task) {
+  const tone = task.headline(report.comparison).tone;
+  const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
+  const failed = report.gates.filter((g) => !g.passed);
+  const gates = failed.length === 0 ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed` : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
+  const rankFlip = report.comparison.quantized?.rankFlip === true ? "<p><strong>\u26A0\uFE0F Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>" : "";
+  return `<section class="verdict ${TONES.has(tone) ? tone : ""}" id="verdict">
+<p class="headline">${headline}</p>
+${rankFlip}<p class="gates-status">${gates}</p>
+</section>`;
+}
+function summaryTable(report, task) {
+  const { baseline: b, candidate: c } = report.models;
+  const int8 = int8Row(task, b.quantized, c.quantized);
+  const rows = [
+    ...task.tableRows(b.metrics, c.metrics, report.comparison),
+    ...int8 ? [int8] : [],
+    ...latencyRows(report),
+    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
+  ];
+  const head = ["", `baseline <code>${escapeHtml(b.sha256.slice(0, 7))}</code>`, `candidate <code>${escapeHtml(c.sha256.slice(0, 7))}</code>`, "change"];
+  return table2(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
+}
+function gatesTable(report) {
+  const rows = report.gates.map((g) => [`<code>${escapeHtml(g.name)}</code>`, escapeHtml(String(g.limit)), escapeHtml(g.line), g.passed ? '<span class="ok">\u2713 pass</span>' : '<span class="bad">\u2717 fail</span>']);
+  return table2(["gate", "limit", "judged", "result"], rows, [false, true, false, false], (i) => report.gates[i].passed ? "" : "fail");
+}
+function latencyTable(report) {
+  const rows = [];
+  for (const role of ["baseline", "candidate"]) {
+    for (const s of Object.values(report.models[role].latency)) {
+      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(escapeHtml));
+    }
+  }
+  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  return `${table2(["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], rows, [false, true, true, true, true, true, true, true])}
+<p class="muted">${note}</p>`;
+}
+function factsTable(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
+  const facts = [
+    ["file", (m) => `<code>${escapeHtml(m.label)}</code>`],
+    ["sha256", (m) => `<code>${escapeHtml(m.sha256)}</code>`],
+    ["size", (m) => escapeHtml(`${bytes(m.bytes)} (${count(m.bytes)} B)`)],
+    ["parameters", (m) => escapeHtml(count(m.params))],
+    ["opset \xB7 IR", (m) => escapeHtml(`${m.opset} \xB7 ${m.irVersion}`)],
+    ["producer", (m) => escapeHtml(m.producer || "\u2013")],
+    ["execution provider", (m) => escapeHtml(m.executionProvider)],
+    ["inputs", (m) => escapeHtml(io(m.inputs))],
+    ["outputs", (m) => escapeHtml(io(m.outputs))]
+  ];
+  return table2(["", "baseline", "candidate"], facts.map(([name, f]) => [escapeHtml(name), f(b), f(c)]), [false, false, false]);
+}
+function environmentTable(report) {
+  const { evalSet: e, environment: env2 } = report;
+  const rows = [
+    ["eval set", `${e.source} (${count(e.samples)} samples${e.fromCache ? ", from cache" : ""})`],
+    ["eval set sha256", e.sha256 ?? "\u2013"],
+    ["execution provider", `${env2.executionProvider.toUpperCase()}${env2.executionProviderNote ? ` (${env2.executionProviderNote})` : ""}`],
+    ["threads", String(env2.threads)],
+    ["onnxruntime \xB7 node", `${env2.onnxruntime} \xB7 ${env2.node}`],
+    ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`],
+    ...Object.entries(report.preprocess).map(([key, value]) => [`preprocess.${key}`, JSON.stringify(value) ?? "\u2013"])
+  ];
+  return table2(["", ""], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
+}
+var section = (id, title, html) => `<section id="${id}">
+<h2>${escapeHtml(title)}</h2>
+${html}
+</section>`;
+var details = (title, html, open5 = false) => `<details${open5 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
+${html}
+</details>`;
+function renderHtmlReport(input) {
+  const { report, gallery, history } = input;
+  const task = taskFor(report.task);
+  if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
+  const { baseline: b, candidate: c } = report.models;
+  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
+  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
+  const charts = history && history.length > 0 ? section("history", "History", history.map(renderLineChart).join("\n")) : "";
+  const nav = [
+    ["summary", "Summary"],
+    ["gates", "Gates"],
+    ...int8 ? [["int8", "int8"]] : [],
+    ...gallery ? [["gallery", "Gallery"]] : [],
+    ...charts ? [["history", "History"]] : [],
+    ["details", "Details"]
+  ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("");
+  const title = `model-gate \xB7 ${input.title} \xB7 ${basename2(b.label)} \u2192 ${basename2(c.label)}`;
+  const body = [
+    `<header>
+<h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
+<p class="muted"><code>${escapeHtml(b.label)}</code> \u2192 <code>${escapeHtml(c.label)}</code> \xB7 ${escapeHtml(count(report.evalSet.samples))} eval samples \xB7 ${escapeHtml(report.generatedAt)}</p>
+</header>`,
+    verdictBlock(report, task),
+    `<nav>${nav}</nav>`,
+    section("summary", "Summary", summaryTable(report, task)),
+    section("gates", "Gates", gatesTable(report)),
+    int8 ? section("int8", int8.title, markdownToHtml(int8.markdown)) : "",
+    gallery ? renderGallery(gallery) : "",
+    charts,
+    section("details", "Details", [
+      ...taskSections.map((s) => details(s.title, markdownToHtml(s.markdown), true)),
+      details("Latency", latencyTable(report), true),
+      details("Model facts", factsTable(report), true),
+      details("Run environment", environmentTable(report))
+    ].join("\n")),
+    `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
+  ].filter((part) => part !== "");
+  const styleHash = createHash4("sha256").update(HTML_STYLE).digest("base64");
+  const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // An empty icon, so a browser does not ask a server for /favicon.ico.
+    '<link rel="icon" href="data:,">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${HTML_STYLE}</style>`,
+    "</head>",
+    "<body>",
+    "<main>",
+    ...body,
+    "</main>",
+    "</body>",
+    "</html>",
+    ""
+  ].join("\n");
+}
+
+// src/report/markdown.ts
+import { basename as basename3 } from "node:path";
+var COMMENT_LIMIT = 65536;
+function shortSha(sha) {
+  return sha.slice(0, 7);
+}
+function latencyRows2(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const { environment: env2 } = report;
+  const rows = [];
+  for (const key of Object.keys(b.latency)) {
+    const lb = b.latency[key];
+    const lc = c.latency[key];
+    if (!lc) continue;
+    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
+    const change = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95 ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
+    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
+  }
+  return rows;
+}
+function latencySection(report) {
+  const rows = [];
+  for (const role of ["baseline", "candidate"]) {
+    for (const s of Object.values(report.models[role].latency)) {
+      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)]);
+    }
+  }
+  const table3 = markdownTable([["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], ...rows], {
+    align: ["l", "r", "r", "r", "r", "r", "r", "r"]
+  });
+  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  return { title: "Latency", markdown: `${table3}
+
+${note}`, detail: true };
+}
+function signature(m) {
+  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
+  return `${io(m.inputs)} \u2192 ${io(m.outputs)}`;
+}
+function factsSection(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const rows = [
+    ["file", code(b.label), code(c.label)],
+    ["sha256", code(b.sha256), code(c.sha256)],
+    ["size", `${bytes(b.bytes)} (${count(b.bytes)} B)`, `${bytes(c.bytes)} (${count(c.bytes)} B)`],
+    ["parameters", count(b.params), count(c.params)],
+    ["opset \xB7 IR", `${b.opset} \xB7 ${b.irVersion}`, `${c.opset} \xB7 ${c.irVersion}`],
+    ["producer", escapeMarkdown(b.producer || "\u2013"), escapeMarkdown(c.producer || "\u2013")],
+    ["signature", escapeMarkdown(signature(b)), escapeMarkdown(signature(c))]
+  ];
+  return { title: "Model facts", markdown: markdownTable([["", "baseline", "candidate"], ...rows]), detail: true };
+}
+function gatesBlock(report) {
+  const failed = report.gates.filter((g) => !g.passed);
+  const status = failed.length === 0 ? `**Gates: \u2705 all ${report.gates.length} passed.**` : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
+  const table3 = markdownTable([["gate", "limit", "judged", "result"], ...report.gates.map((g) => [
+    code(g.name),
+    escapeMarkdown(String(g.limit)),
+    escapeMarkdown(g.line),
+    g.passed ? "\u2705 pass" : "\u274C fail"
+  ])]);
+  return `${status}
+
+${table3}`;
+}
+function footer(report, comparisonNote) {
+  const { evalSet: e, environment: env2 } = report;
+  const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
+  const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
+  return `Eval set ${code(basename3(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} threads \xB7 model-gate ${report.tool.version}`;
+}
+function details2(section2) {
+  if (!section2.detail) return `#### ${section2.title}
+
+${section2.markdown}`;
+  return `<details><summary>${section2.title}</summary>
+
+${section2.markdown}
+
+</details>`;
+}
+function renderMarkdown(report, task, options = {}) {
+  const limit = options.limit ?? COMMENT_LIMIT;
+  const { baseline: b, candidate: c } = report.models;
+  const head = [
+    ...options.marker ? [`<!-- ${options.marker} -->`] : [],
+    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename3(b.label))} \u2192 ${code(basename3(c.label))}`,
+    // Recomputed rather than read from report.headline: the comment workflow re-renders reports
+    // that came from an untrusted run, and every string in it must come from our own formatting.
+    headlineFor(task, report.comparison, report.comparison),
+    ...report.comparison.quantized?.rankFlip === true ? [`**\u26A0\uFE0F Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`] : []
+  ].join("\n");
+  const rows = [
+    ...task.tableRows(b.metrics, c.metrics, report.comparison),
+    ...int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized)] : [],
+    ...latencyRows2(report),
+    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
+  ];
+  const main = markdownTable(
+    [["", `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, "change"], ...rows.map((r) => [...r])],
+    { align: ["l", "r", "r", "r"] }
+  );
+  const detectable = report.comparison.detectableDifference;
+  const note = typeof detectable === "number" ? ` \xB7 this eval set can detect differences \u2265 ${(detectable * 100).toFixed(2)} pt` : "";
+  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
+  const sections = [
+    ...int8 ? [int8] : [],
+    latencySection(report),
+    factsSection(report),
+    ...task.sections(b.metrics, c.metrics, report.comparison)
+  ];
+  const assemble = (kept, dropped) => [
+    head,
+    main,
+    gatesBlock(report),
+    ...kept.map(details2),
+    ...dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? "" : "s"} left out to fit the comment limit; see the full report._`] : [],
+    footer(report, note)
+  ].join("\n\n") + "\n";
+  for (let keep = sections.length; keep >= 0; keep--) {
+    const text = assemble(sections.slice(0, keep), sections.length - keep);
+    if (text.length <= limit) return text;
+  }
+  const minimal = assemble([], sections.length);
+  return minimal.length <= limit ? minimal : `${minimal.slice(0, limit - 40)}
+
+_(truncated to fit)_
+`;
+}
+
+// src/version.ts
+var VERSION = "0.1.0";
+
+// src/engine.ts
+var THUMBNAIL_SIDE = 96;
+function quantizedRun(model) {
+  if (!model.int8) return null;
+  const { variant, result } = model.int8;
+  return {
+    ...variant,
+    predictions: result?.predictions ?? null,
+    latency: result ? latencyStats(result.latencyMs) : null
+  };
+}
+async function compareModels(config, ctx, refs, progress, options = {}) {
+  const task = taskFor(config.task);
+  const { models, threads } = await evaluateModels(config, ctx, [refs.baseline, refs.candidate], progress);
+  const [base, cand] = models;
+  const { evalSet, samples } = ctx;
+  const report = buildReport(task, samples, {
+    config,
+    version: VERSION,
+    generatedAt: (/* @__PURE__ */ new Date()).toISOString(),
+    evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
+    environment: runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, threads),
+    preprocess: { ...config.preprocess, size: base.spec.size },
+    baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs },
+    candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs },
+    ...config.quantization.mode === "none" ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] }
+  });
+  const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
+  const title = options.title ?? `${basename4(base.fp32.file.label)} \u2192 ${basename4(cand.fp32.file.label)}`;
+  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery }) };
+}
 async function runCompare(config, refs, progress) {
   return compareModels(config, await prepareEval(config, progress), refs, progress);
-}
-function sampleShape(config, [h, w]) {
-  const c = channelsOf(config);
-  return config.preprocess.layout === "nchw" ? [c, h, w] : [h, w, c];
-}
-function repeatToBatch(tensor, count2, batch) {
-  if (count2 === batch) return tensor;
-  const per = tensor.length / count2;
-  const out = new Float32Array(per * batch);
-  for (let i = 0; i < batch; i++) out.set(tensor.subarray(i % count2 * per, (i % count2 + 1) * per), i * per);
-  return out;
 }
 
 // src/progress-stderr.ts

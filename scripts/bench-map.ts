@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bootstrapDeltaMap } from '../src/tasks/detection/bootstrap.js';
 import { cocoEvaluate, summaryToArray } from '../src/tasks/detection/cocoeval.js';
+import { errorTypes } from '../src/tasks/detection/errors.js';
 import { parseCocoGroundTruth, parseCocoResults } from '../src/tasks/detection/metric-input.js';
 import { syntheticCoco } from './synthetic-coco.js';
 
@@ -39,6 +40,9 @@ export async function benchMap(options: { images?: number; writeDir?: string; bo
   cocoEvaluate(gt, dets);
   rows.push(['cocoEvaluate, run 2 (warm JIT)', ms(start)]);
   rows.push(['stats', summaryToArray(first.summary).map((v) => v.toFixed(4)).join(' ')]);
+  start = performance.now();
+  const errors = errorTypes(gt, dets);
+  rows.push([`errorTypes at IoU 0.5 (${errors.missed} missed, ${errors.duplicate} duplicates)`, ms(start)]);
 
   if (options.bootstrap) {
     const shifted = syntheticCoco({ images, detsPerImage: 100, seed: 2018 });

@@ -61,7 +61,6 @@ describe.each(Object.entries(REFERENCE))('%s', (name, reference) => {
     const path = join(workDir, `${name}-${mode}.onnx`);
     await writeFile(path, bytes);
     const accuracy = await top1(path, data);
-    console.log(name, mode, accuracy);
     expect(Math.abs(accuracy - expected)).toBeLessThanOrEqual(WIDER[`${name}/${mode}`] ?? TOLERANCE);
   });
 });

@@ -202,6 +202,11 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       maxLatencyRegression: gates['max-latency-regression'] ?? 25,
       maxInt8Drop: gates['max-int8-drop'] ?? null,
     },
+    nightly: {
+      latencyThreshold: (raw.nightly?.['latency-threshold'] ?? 10) / 100,
+      failOnRegression: raw.nightly?.['fail-on-regression'] ?? true,
+      historyBranch: raw.nightly?.['history-branch'] ?? 'model-gate-history',
+    },
     quantization: {
       mode: quant.mode ?? 'none',
       perChannel: quant['per-channel'] ?? false,

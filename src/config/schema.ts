@@ -82,6 +82,15 @@ export const configSchema = {
         'max-int8-drop': { type: 'number', minimum: 0 },
       },
     },
+    nightly: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        'latency-threshold': { type: 'number', exclusiveMinimum: 0 },
+        'fail-on-regression': { type: 'boolean' },
+        'history-branch': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$' },
+      },
+    },
     quantization: {
       type: 'object',
       additionalProperties: false,

@@ -63,6 +63,15 @@ export interface QuantizationConfig {
   readonly calibrationSamples: number;
 }
 
+export interface NightlyConfig {
+  /** Fraction (0.10 = 10%) a p50 must rise, beyond a robust z of 3.5, before it is a regression. */
+  readonly latencyThreshold: number;
+  /** false: findings are reported (tracking issue, JSON) but the run does not fail. */
+  readonly failOnRegression: boolean;
+  /** The branch the Action keeps history.jsonl on. */
+  readonly historyBranch: string;
+}
+
 export interface GatesConfig {
   /** Points of top-1 the candidate may lose (point estimate). */
   readonly maxTop1Drop: number;
@@ -115,6 +124,7 @@ export interface Config {
   readonly latency: LatencyConfig;
   readonly gates: GatesConfig;
   readonly quantization: QuantizationConfig;
+  readonly nightly: NightlyConfig;
   /** The models the Action compares (repo-relative); the CLI takes its two models as flags instead. */
   readonly models: readonly ModelEntry[];
   readonly output: OutputConfig;

@@ -82,7 +82,7 @@ async function provided(ref: ModelRef, progress: Progress): Promise<Int8Variant>
 
 export async function int8Variants(
   config: Config,
-  refs: { readonly baseline: ModelRef; readonly candidate: ModelRef },
+  refs: readonly ModelRef[],
   fp32: readonly ModelFile[],
   specs: readonly ResolvedDecodeSpec[],
   images: readonly DecodedImages[],
@@ -91,8 +91,8 @@ export async function int8Variants(
   progress: Progress,
 ): Promise<(Int8Variant | null)[]> {
   const { mode, perChannel } = config.quantization;
-  if (mode === 'none') return [null, null];
-  const roles = [refs.baseline, refs.candidate];
+  if (mode === 'none') return refs.map(() => null);
+  const roles = refs;
   if (mode === 'provided') return Promise.all(roles.map((ref) => provided(ref, progress)));
 
   const out: Int8Variant[] = [];
