@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve4.call(this, root, ref);
+      let _sch = resolve5.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve4(root, ref) {
+    function resolve5(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3266,8 +3266,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path3) {
-      let input = path3;
+    function removeDotSegments(path5) {
+      let input = path5;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3341,11 +3341,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path3) {
-      if (path3 === "" || path3[0] === "/") {
-        return removeDotSegments(path3);
+    function removeDotSegmentsRelative(path5) {
+      if (path5 === "" || path5[0] === "/") {
+        return removeDotSegments(path5);
       }
-      const segments2 = path3.split("/");
+      const segments2 = path5.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -3708,8 +3708,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path3 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path3 && path3 !== "/" ? path3 : void 0;
+        const path5 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path5 && path5 !== "/" ? path5 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve4(baseURI, relativeURI, options) {
+    function resolve5(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve4,
+      resolve: resolve5,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -7019,17 +7019,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path3) {
-      const ctrl = callVisitor(key, node, visitor, path3);
+    function visit_(key, node, visitor, path5) {
+      const ctrl = callVisitor(key, node, visitor, path5);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path3, ctrl);
-        return visit_(key, ctrl, visitor, path3);
+        replaceNode(key, path5, ctrl);
+        return visit_(key, ctrl, visitor, path5);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path3 = Object.freeze(path3.concat(node));
+          path5 = Object.freeze(path5.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path3);
+            const ci = visit_(i, node.items[i], visitor, path5);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -7040,13 +7040,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path3 = Object.freeze(path3.concat(node));
-          const ck = visit_("key", node.key, visitor, path3);
+          path5 = Object.freeze(path5.concat(node));
+          const ck = visit_("key", node.key, visitor, path5);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path3);
+          const cv = visit_("value", node.value, visitor, path5);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7067,17 +7067,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path3) {
-      const ctrl = await callVisitor(key, node, visitor, path3);
+    async function visitAsync_(key, node, visitor, path5) {
+      const ctrl = await callVisitor(key, node, visitor, path5);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path3, ctrl);
-        return visitAsync_(key, ctrl, visitor, path3);
+        replaceNode(key, path5, ctrl);
+        return visitAsync_(key, ctrl, visitor, path5);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path3 = Object.freeze(path3.concat(node));
+          path5 = Object.freeze(path5.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path3);
+            const ci = await visitAsync_(i, node.items[i], visitor, path5);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -7088,13 +7088,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path3 = Object.freeze(path3.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path3);
+          path5 = Object.freeze(path5.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path5);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path3);
+          const cv = await visitAsync_("value", node.value, visitor, path5);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7121,23 +7121,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path3) {
+    function callVisitor(key, node, visitor, path5) {
       if (typeof visitor === "function")
-        return visitor(key, node, path3);
+        return visitor(key, node, path5);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path3);
+        return visitor.Map?.(key, node, path5);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path3);
+        return visitor.Seq?.(key, node, path5);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path3);
+        return visitor.Pair?.(key, node, path5);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path3);
+        return visitor.Scalar?.(key, node, path5);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path3);
+        return visitor.Alias?.(key, node, path5);
       return void 0;
     }
-    function replaceNode(key, path3, node) {
-      const parent = path3[path3.length - 1];
+    function replaceNode(key, path5, node) {
+      const parent = path5[path5.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -7749,10 +7749,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema, path3, value) {
+    function collectionFromPath(schema, path5, value) {
       let v = value;
-      for (let i = path3.length - 1; i >= 0; --i) {
-        const k = path3[i];
+      for (let i = path5.length - 1; i >= 0; --i) {
+        const k = path5[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -7771,7 +7771,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path3) => path3 == null || typeof path3 === "object" && !!path3[Symbol.iterator]().next().done;
+    var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
@@ -7801,11 +7801,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path3, value) {
-        if (isEmptyPath(path3))
+      addIn(path5, value) {
+        if (isEmptyPath(path5))
           this.add(value);
         else {
-          const [key, ...rest] = path3;
+          const [key, ...rest] = path5;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -7819,8 +7819,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path3) {
-        const [key, ...rest] = path3;
+      deleteIn(path5) {
+        const [key, ...rest] = path5;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -7834,8 +7834,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path3, keepScalar) {
-        const [key, ...rest] = path3;
+      getIn(path5, keepScalar) {
+        const [key, ...rest] = path5;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -7853,8 +7853,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path3) {
-        const [key, ...rest] = path3;
+      hasIn(path5) {
+        const [key, ...rest] = path5;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -7864,8 +7864,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path3, value) {
-        const [key, ...rest] = path3;
+      setIn(path5, value) {
+        const [key, ...rest] = path5;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -10380,9 +10380,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path3, value) {
+      addIn(path5, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path3, value);
+          this.contents.addIn(path5, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -10457,14 +10457,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path3) {
-        if (Collection.isEmptyPath(path3)) {
+      deleteIn(path5) {
+        if (Collection.isEmptyPath(path5)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path3) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path5) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -10479,10 +10479,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path3, keepScalar) {
-        if (Collection.isEmptyPath(path3))
+      getIn(path5, keepScalar) {
+        if (Collection.isEmptyPath(path5))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path3, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path5, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -10493,10 +10493,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path3) {
-        if (Collection.isEmptyPath(path3))
+      hasIn(path5) {
+        if (Collection.isEmptyPath(path5))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path3) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path5) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -10513,13 +10513,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path3, value) {
-        if (Collection.isEmptyPath(path3)) {
+      setIn(path5, value) {
+        if (Collection.isEmptyPath(path5)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path3), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path5), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path3, value);
+          this.contents.setIn(path5, value);
         }
       }
       /**
@@ -12480,9 +12480,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path3) => {
+    visit.itemAtPath = (cst, path5) => {
       let item = cst;
-      for (const [field, index] of path3) {
+      for (const [field, index] of path5) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -12491,23 +12491,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path3) => {
-      const parent = visit.itemAtPath(cst, path3.slice(0, -1));
-      const field = path3[path3.length - 1][0];
+    visit.parentCollection = (cst, path5) => {
+      const parent = visit.itemAtPath(cst, path5.slice(0, -1));
+      const field = path5[path5.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path3, item, visitor) {
-      let ctrl = visitor(item, path3);
+    function _visit(path5, item, visitor) {
+      let ctrl = visitor(item, path5);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path3.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path5.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -12518,10 +12518,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path3);
+            ctrl = ctrl(item, path5);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path3) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path5) : ctrl;
     }
     exports.visit = visit;
   }
@@ -14281,7 +14281,7 @@ var require_aspromise = __commonJS({
       var params2 = new Array(arguments.length - 1), offset = 0, index = 2, pending = true;
       while (index < arguments.length)
         params2[offset++] = arguments[index++];
-      return new Promise(function executor(resolve4, reject) {
+      return new Promise(function executor(resolve5, reject) {
         params2[offset] = function callback(err) {
           if (pending) {
             pending = false;
@@ -14291,7 +14291,7 @@ var require_aspromise = __commonJS({
               var params3 = new Array(arguments.length - 1), offset2 = 0;
               while (offset2 < params3.length)
                 params3[offset2++] = arguments[offset2];
-              resolve4.apply(null, params3);
+              resolve5.apply(null, params3);
             }
           }
         };
@@ -15907,10 +15907,10 @@ var require_minimal = __commonJS({
     function isInteger(value) {
       return typeof value === "number" && isFinite(value) && Math.floor(value) === value;
     };
-    util.isString = function isString(value) {
+    util.isString = function isString2(value) {
       return typeof value === "string" || value instanceof String;
     };
-    util.isObject = function isObject(value) {
+    util.isObject = function isObject2(value) {
       return value && typeof value === "object";
     };
     util.isset = /**
@@ -17373,7 +17373,7 @@ var configSchema = {
   additionalProperties: false,
   required: ["eval"],
   properties: {
-    task: { enum: ["classification"] },
+    task: { enum: ["classification", "detection"] },
     models: {
       type: "array",
       items: {
@@ -17391,8 +17391,11 @@ var configSchema = {
       properties: {
         source: { type: "string", minLength: 1 },
         sha256: { type: "string", pattern: "^[0-9a-fA-F]{64}$" },
-        format: { enum: ["class-folders", "manifest"] },
-        manifest: { type: "string", minLength: 1 }
+        format: { enum: ["class-folders", "manifest", "coco", "yolo"] },
+        manifest: { type: "string", minLength: 1 },
+        annotations: relativePath,
+        labels: relativePath,
+        images: relativePath
       }
     },
     classes: { type: "array", minItems: 2, items: { type: "string", minLength: 1 }, uniqueItems: true },
@@ -17402,10 +17405,12 @@ var configSchema = {
       properties: {
         color: { enum: ["gray", "rgb", "bgr"] },
         size: { type: "array", minItems: 2, maxItems: 2, items: positiveInt },
-        resize: { enum: ["stretch", "center-crop", "letterbox"] },
+        resize: { enum: ["stretch", "center-crop", "letterbox", "rect"] },
         kernel: { enum: ["nearest", "linear", "cubic", "lanczos3"] },
         "crop-ratio": { type: "number", exclusiveMinimum: 0, maximum: 1 },
         "pad-value": { type: "integer", minimum: 0, maximum: 255 },
+        scaleup: { type: "boolean" },
+        auto: { type: "boolean" },
         scale: finiteNumber,
         mean: { type: "array", minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: "array", minItems: 1, maxItems: 3, items: { type: "number", exclusiveMinimum: 0 } },
@@ -17438,7 +17443,32 @@ var configSchema = {
         "min-error-reduction": { type: "number", maximum: 100 },
         "require-significant": { type: "boolean" },
         "max-latency-regression": { type: "number", minimum: 0 },
-        "max-int8-drop": { type: "number", minimum: 0 }
+        "max-int8-drop": { type: "number", minimum: 0 },
+        "max-map-drop": { type: "number", minimum: 0 }
+      }
+    },
+    detection: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        output: { enum: ["auto", "yolov8", "yolov5", "end2end"] },
+        conf: { type: "number", minimum: 0, maximum: 1 },
+        iou: { type: "number", exclusiveMinimum: 0, maximum: 1 },
+        "max-nms": positiveInt,
+        "max-det": positiveInt,
+        clip: { type: "boolean" },
+        "category-ids": { type: "array", minItems: 1, items: { type: "integer" }, uniqueItems: true },
+        "compare-preprocessing": { type: "boolean" },
+        stride: positiveInt
+      }
+    },
+    nightly: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        "latency-threshold": { type: "number", exclusiveMinimum: 0 },
+        "fail-on-regression": { type: "boolean" },
+        "history-branch": { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$" }
       }
     },
     quantization: {
@@ -17481,8 +17511,8 @@ function parseYaml(text, file) {
   const doc = (0, import_yaml.parseDocument)(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
-    const at = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : "";
-    throw new UserError(`${file}${at}: not valid YAML: ${first.message.split("\n")[0]}`);
+    const at2 = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : "";
+    throw new UserError(`${file}${at2}: not valid YAML: ${first.message.split("\n")[0]}`);
   }
   const data = doc.toJS() ?? {};
   if (typeof data !== "object" || Array.isArray(data)) throw new UserError(`${file}: expected a mapping of keys at the top level`);
@@ -17511,15 +17541,51 @@ function cacheDirFrom(env2) {
   if (env2.XDG_CACHE_HOME) return join(env2.XDG_CACHE_HOME, "model-gate");
   return join(env2.HOME || homedir(), ".cache", "model-gate");
 }
+var CLASSIFICATION_FORMATS = ["class-folders", "manifest"];
+var DETECTION_FORMATS = ["coco", "yolo"];
+function classificationProblems(raw, format) {
+  const problems = [];
+  if (!raw.classes) problems.push("classes: required: the class names in the model's output order");
+  if (!CLASSIFICATION_FORMATS.includes(format)) problems.push(`eval.format: expected one of ${CLASSIFICATION_FORMATS.join(" | ")} for task classification, got '${format}'`);
+  for (const key of ["annotations", "labels", "images"]) if (raw.eval?.[key]) problems.push(`eval.${key}: only used with task: detection`);
+  if (raw.detection) problems.push("detection: only used with task: detection");
+  if (raw.gates?.["max-map-drop"] !== void 0) problems.push("gates.max-map-drop: only used with task: detection (classification has max-top1-drop)");
+  if (raw.preprocess?.resize === "rect") problems.push("preprocess.resize: rect is for detection models with dynamic height/width (task: detection)");
+  return problems;
+}
+function detectionProblems(raw, format) {
+  const problems = [];
+  if (!DETECTION_FORMATS.includes(format)) problems.push(`eval.format: expected one of ${DETECTION_FORMATS.join(" | ")} for task detection, got '${format}'`);
+  if (format === "coco" && !raw.eval?.annotations) problems.push("eval.annotations: required when eval.format is coco (the COCO JSON file inside the eval set)");
+  if (format !== "coco" && raw.eval?.annotations) problems.push("eval.annotations: only used with eval.format: coco");
+  if (format === "yolo" && !raw.eval?.labels) problems.push("eval.labels: required when eval.format is yolo (the folder of label .txt files inside the eval set)");
+  if (format !== "yolo" && raw.eval?.labels) problems.push("eval.labels: only used with eval.format: yolo");
+  if (format === "yolo" && !raw.classes) problems.push("classes: required when eval.format is yolo: the class names, YOLO class k being classes[k]");
+  if (raw.classes && raw.classes.length < 1) problems.push("classes: expected at least 1 item");
+  const categoryIds = raw.detection?.["category-ids"];
+  if (categoryIds && format === "yolo") problems.push("detection.category-ids: only used with eval.format: coco (YOLO class k is category k + 1)");
+  if (categoryIds && raw.classes && raw.classes.length !== categoryIds.length) {
+    problems.push(`detection.category-ids: expected one category id per class (${raw.classes.length}), got ${categoryIds.length}`);
+  }
+  for (const key of ["max-top1-drop", "min-error-reduction"]) {
+    if (raw.gates?.[key] !== void 0) problems.push(`gates.${key}: only used with task: classification (detection has max-map-drop)`);
+  }
+  const resize = raw.preprocess?.resize ?? "letterbox";
+  if (resize !== "letterbox" && resize !== "rect") problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
+  if (raw.preprocess?.auto !== void 0 && resize !== "letterbox") problems.push("preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)");
+  if ((raw.quantization?.mode ?? "none") !== "none") problems.push("quantization.mode: not supported for task detection yet; use none");
+  return problems;
+}
 function crossCheck(raw, source, sha256, file) {
   const problems = [];
   if ((REMOTE.test(source) || ARCHIVE.test(source)) && !sha256) {
     problems.push(`eval.sha256: required for archives and URLs (pin the exact bytes of '${source}')`);
   }
-  const format = raw.eval?.format ?? "class-folders";
+  const detection = raw.task === "detection";
+  const format = raw.eval?.format ?? (detection ? "coco" : "class-folders");
   if (format === "manifest" && !raw.eval?.manifest) problems.push("eval.manifest: required when eval.format is manifest");
   if (format !== "manifest" && raw.eval?.manifest) problems.push("eval.manifest: only used with eval.format: manifest");
-  if (!raw.classes) problems.push("classes: required: the class names in the model's output order");
+  problems.push(...detection ? detectionProblems(raw, format) : classificationProblems(raw, format));
   const channels = (raw.preprocess?.color ?? "rgb") === "gray" ? 1 : 3;
   for (const key of ["mean", "std"]) {
     const list = raw.preprocess?.[key];
@@ -17574,18 +17640,30 @@ function parseConfig(text, file, configDir, overrides, environment) {
   const gates = raw.gates ?? {};
   const quant = raw.quantization ?? {};
   const progress = overrides.quiet || environment.env.MODEL_GATE_PROGRESS === "off" ? "off" : environment.stderrIsTTY ? "tty" : "lines";
+  const detection = raw.task === "detection";
+  const det = raw.detection ?? {};
   const config = {
     configPath: file,
     task: raw.task ?? "classification",
-    eval: { source, sha256, format: raw.eval.format ?? "class-folders", manifest: raw.eval.manifest ?? null },
-    classes: raw.classes,
+    eval: {
+      source,
+      sha256,
+      format: raw.eval.format ?? (detection ? "coco" : "class-folders"),
+      manifest: raw.eval.manifest ?? null,
+      ...detection ? { annotations: raw.eval.annotations ?? null, labels: raw.eval.labels ?? null, images: raw.eval.images ?? null } : {}
+    },
+    classes: raw.classes ?? [],
     preprocess: {
       color: pre.color ?? "rgb",
       size: pre.size ? [pre.size[0], pre.size[1]] : null,
-      resize: pre.resize ?? "stretch",
+      resize: pre.resize ?? (detection ? "letterbox" : "stretch"),
       kernel: pre.kernel ?? "linear",
       cropRatio: pre["crop-ratio"] ?? 0.875,
       padValue: pre["pad-value"] ?? 114,
+      // Set only where they apply, so a classification config reads exactly as before.
+      ...pre.scaleup !== void 0 || detection ? { scaleup: pre.scaleup ?? true } : {},
+      ...pre.auto !== void 0 || detection ? { auto: pre.auto ?? false } : {},
+      ...detection ? { stride: det.stride ?? 32 } : {},
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
@@ -17602,7 +17680,26 @@ function parseConfig(text, file, configDir, overrides, environment) {
       minErrorReduction: gates["min-error-reduction"] ?? 0,
       requireSignificant: gates["require-significant"] ?? false,
       maxLatencyRegression: gates["max-latency-regression"] ?? 25,
-      maxInt8Drop: gates["max-int8-drop"] ?? null
+      maxInt8Drop: gates["max-int8-drop"] ?? null,
+      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5 } : {}
+    },
+    ...detection ? {
+      detection: {
+        output: det.output ?? "auto",
+        conf: det.conf ?? 1e-3,
+        iou: det.iou ?? 0.7,
+        maxNms: det["max-nms"] ?? 3e4,
+        maxDet: det["max-det"] ?? 300,
+        clip: det.clip ?? true,
+        categoryIds: det["category-ids"] ?? null,
+        comparePreprocessing: det["compare-preprocessing"] ?? false,
+        stride: det.stride ?? 32
+      }
+    } : {},
+    nightly: {
+      latencyThreshold: (raw.nightly?.["latency-threshold"] ?? 10) / 100,
+      failOnRegression: raw.nightly?.["fail-on-regression"] ?? true,
+      historyBranch: raw.nightly?.["history-branch"] ?? "model-gate-history"
     },
     quantization: {
       mode: quant.mode ?? "none",
@@ -17645,6 +17742,9 @@ function cliModelRefs(overrides, environment) {
   return { baseline: ref("baseline"), candidate: ref("candidate") };
 }
 
+// src/version.ts
+var VERSION = "0.1.0";
+
 // src/engine.ts
 import { basename as basename4 } from "node:path";
 
@@ -17679,9 +17779,9 @@ async function removeStalePartials(parent) {
   const names = await readdir(parent).catch(() => []);
   await Promise.all(
     names.filter((name) => name.startsWith(PARTIAL_PREFIX)).map(async (name) => {
-      const path3 = join2(parent, name);
-      const info = await stat(path3).catch(() => null);
-      if (info && Date.now() - info.mtimeMs > STALE_PARTIAL_MS) await rm(path3, { recursive: true, force: true });
+      const path5 = join2(parent, name);
+      const info = await stat(path5).catch(() => null);
+      if (info && Date.now() - info.mtimeMs > STALE_PARTIAL_MS) await rm(path5, { recursive: true, force: true });
     })
   );
 }
@@ -17841,7 +17941,7 @@ async function attemptDownload(url, destination, timeoutMs, progress) {
     clearTimeout(timer);
   }
 }
-var sleep = (ms2) => new Promise((resolve4) => setTimeout(resolve4, ms2));
+var sleep = (ms2) => new Promise((resolve5) => setTimeout(resolve5, ms2));
 async function downloadWithRetry(url, destination, options, progress) {
   checkUrlAllowed(url);
   const attempts = Math.max(1, Math.floor(options.attempts));
@@ -17949,21 +18049,21 @@ var ExtractionPlan = class {
     this.entries.push(checked);
     return checked;
   }
-  claim(path3, kind, entryName) {
-    const folded = path3.normalize("NFC").toLowerCase();
+  claim(path5, kind, entryName) {
+    const folded = path5.normalize("NFC").toLowerCase();
     const previous = this.kindByFoldedPath.get(folded);
     if (previous === void 0) {
-      this.kindByFoldedPath.set(folded, { path: path3, kind });
+      this.kindByFoldedPath.set(folded, { path: path5, kind });
       return;
     }
-    if (previous.kind === "directory" && kind === "directory" && previous.path === path3) return;
-    if (previous.path !== path3) {
+    if (previous.kind === "directory" && kind === "directory" && previous.path === path5) return;
+    if (previous.path !== path5) {
       throw this.refuse(
-        `has entry "${entryName}" whose path "${path3}" differs from "${previous.path}" only in letter case or Unicode form; they would collide on macOS and Windows`
+        `has entry "${entryName}" whose path "${path5}" differs from "${previous.path}" only in letter case or Unicode form; they would collide on macOS and Windows`
       );
     }
     const what = previous.kind === "file" && kind === "file" ? "appears twice" : "is both a file and a folder";
-    throw this.refuse(`has entry "${entryName}": the path "${path3}" ${what}`);
+    throw this.refuse(`has entry "${entryName}": the path "${path5}" ${what}`);
   }
   refuse(reason) {
     return new UserError(`Refusing to extract ${this.archiveLabel}: it ${reason}.`);
@@ -17975,12 +18075,12 @@ function checkEntry(entry, archiveLabel) {
   const normalised = normaliseEntryPath(entry.name);
   if ("problem" in normalised) throw refuse(normalised.problem);
   if (!Number.isSafeInteger(entry.size) || entry.size < 0) throw refuse(`has an invalid size (${entry.size})`);
-  const path3 = normalised.segments.join("/");
-  if (path3 === "") {
+  const path5 = normalised.segments.join("/");
+  if (path5 === "") {
     if (entry.kind === "file") throw refuse("is a file with no name");
     return null;
   }
-  return { path: path3, kind: entry.kind, size: entry.kind === "directory" ? 0 : entry.size };
+  return { path: path5, kind: entry.kind, size: entry.kind === "directory" ? 0 : entry.size };
 }
 
 // src/evalset/byte-source.ts
@@ -18187,11 +18287,11 @@ var Writer = class {
     }
     return planned;
   }
-  ensureFolder(path3) {
-    let created = this.createdFolders.get(path3);
+  ensureFolder(path5) {
+    let created = this.createdFolders.get(path5);
     if (!created) {
-      created = mkdir2(path3, { recursive: true, mode: 493 });
-      this.createdFolders.set(path3, created);
+      created = mkdir2(path5, { recursive: true, mode: 493 });
+      this.createdFolders.set(path5, created);
     }
     return created;
   }
@@ -18338,20 +18438,20 @@ async function readZipDirectory(file, archiveLabel, maxEntries) {
   }
   const directory = await readAt(file, directoryOffset, directorySize);
   const entries = [];
-  let at = 0;
+  let at2 = 0;
   for (let index = 0; index < entryCount; index++) {
-    if (at + 46 > directory.length || directory.readUInt32LE(at) !== CENTRAL_SIGNATURE) {
+    if (at2 + 46 > directory.length || directory.readUInt32LE(at2) !== CENTRAL_SIGNATURE) {
       throw invalid(`its central directory is damaged at entry ${index}`);
     }
-    const flags = directory.readUInt16LE(at + 8);
-    const nameLength = directory.readUInt16LE(at + 28);
-    const extraLength = directory.readUInt16LE(at + 30);
-    const commentLength = directory.readUInt16LE(at + 32);
-    const name = directory.subarray(at + 46, at + 46 + nameLength).toString(flags & 2048 ? "utf8" : "latin1");
-    let compressedSize = directory.readUInt32LE(at + 20);
-    let size = directory.readUInt32LE(at + 24);
-    let localHeaderOffset = directory.readUInt32LE(at + 42);
-    const extra = directory.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength);
+    const flags = directory.readUInt16LE(at2 + 8);
+    const nameLength = directory.readUInt16LE(at2 + 28);
+    const extraLength = directory.readUInt16LE(at2 + 30);
+    const commentLength = directory.readUInt16LE(at2 + 32);
+    const name = directory.subarray(at2 + 46, at2 + 46 + nameLength).toString(flags & 2048 ? "utf8" : "latin1");
+    let compressedSize = directory.readUInt32LE(at2 + 20);
+    let size = directory.readUInt32LE(at2 + 24);
+    let localHeaderOffset = directory.readUInt32LE(at2 + 42);
+    const extra = directory.subarray(at2 + 46 + nameLength, at2 + 46 + nameLength + extraLength);
     for (let e = 0; e + 4 <= extra.length; e += 4 + extra.readUInt16LE(e + 2)) {
       if (extra.readUInt16LE(e) !== 1) continue;
       let field = e + 4;
@@ -18366,15 +18466,15 @@ async function readZipDirectory(file, archiveLabel, maxEntries) {
     }
     entries.push({
       name,
-      kind: kindOf(name, directory.readUInt16LE(at + 4), directory.readUInt32LE(at + 38)),
+      kind: kindOf(name, directory.readUInt16LE(at2 + 4), directory.readUInt32LE(at2 + 38)),
       size,
-      method: directory.readUInt16LE(at + 10),
+      method: directory.readUInt16LE(at2 + 10),
       compressedSize,
-      crc32: directory.readUInt32LE(at + 16),
+      crc32: directory.readUInt32LE(at2 + 16),
       localHeaderOffset,
       encrypted: (flags & 1) !== 0
     });
-    at += 46 + nameLength + extraLength + commentLength;
+    at2 += 46 + nameLength + extraLength + commentLength;
   }
   return entries;
 }
@@ -18385,7 +18485,7 @@ function zipEntryProblem(entry) {
   }
   return null;
 }
-async function* zipEntryContent(file, path3, entry, archiveLabel) {
+async function* zipEntryContent(file, path5, entry, archiveLabel) {
   const corrupt = (reason) => new UserError(`Refusing to extract ${archiveLabel}: entry "${entry.name}" ${reason}.`);
   const local = await readAt(file, entry.localHeaderOffset, 30);
   if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIGNATURE) throw corrupt("has a damaged local header");
@@ -18411,7 +18511,7 @@ async function* zipEntryContent(file, path3, entry, archiveLabel) {
     check(data);
     yield data;
   } else {
-    const raw = createReadStream(path3, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
+    const raw = createReadStream(path5, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
     const stream = entry.method === 0 ? raw : raw.pipe(createInflateRaw());
     raw.on("error", (error) => stream.destroy(error));
     try {
@@ -18432,8 +18532,8 @@ async function* zipEntryContent(file, path3, entry, archiveLabel) {
 }
 
 // src/evalset/extract.ts
-async function sniffArchiveFormat(path3) {
-  const file = await open3(path3, "r");
+async function sniffArchiveFormat(path5) {
+  const file = await open3(path5, "r");
   try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await file.read(head, 0, 4, 0);
@@ -18445,8 +18545,8 @@ async function sniffArchiveFormat(path3) {
     await file.close();
   }
 }
-function tarChunks(path3, format, archiveLabel) {
-  const raw = createReadStream2(path3);
+function tarChunks(path5, format, archiveLabel) {
+  const raw = createReadStream2(path5);
   if (format === "tar") return raw;
   const gunzip = createGunzip();
   raw.on("error", (error) => gunzip.destroy(error));
@@ -18564,15 +18664,15 @@ async function saveVerified(remote, cacheDir, sha256, archivePath, progress) {
 }
 
 // src/evalset/index.ts
-async function sha256File(path3) {
-  return hashFile(path3, null);
+async function sha256File(path5) {
+  return hashFile(path5, null);
 }
-async function hashFile(path3, copyTo, progress) {
+async function hashFile(path5, copyTo, progress) {
   const hash = createHash2("sha256");
   const copy = copyTo === null ? null : await open4(copyTo, "w", 420);
   let done = 0;
   try {
-    for await (const chunk of createReadStream3(path3)) {
+    for await (const chunk of createReadStream3(path5)) {
       hash.update(chunk);
       if (copy) await copy.write(chunk);
       done += chunk.length;
@@ -18635,26 +18735,26 @@ async function resolveEvalSet(evalCfg, opts) {
       if (remote && downloaded) await saveVerified(remote, cacheDir, sha2562, archivePath, progress);
     });
   }
-  const path3 = resolve2(source);
-  const info = await stat2(path3).catch((error) => {
-    throw new UserError(`eval.source: cannot read ${path3} (${error.code === "ENOENT" ? "no such file or folder" : error.message}).`);
+  const path5 = resolve2(source);
+  const info = await stat2(path5).catch((error) => {
+    throw new UserError(`eval.source: cannot read ${path5} (${error.code === "ENOENT" ? "no such file or folder" : error.message}).`);
   });
   if (info.isDirectory()) {
     if (evalCfg.sha256 !== null) {
-      progress.warn(`eval.sha256 is ignored: eval.source ${path3} is a folder, which is used as it is. Pin an archive to have it verified.`);
+      progress.warn(`eval.sha256 is ignored: eval.source ${path5} is a folder, which is used as it is. Pin an archive to have it verified.`);
     }
-    return { root: path3, source: path3, sha256: null, fromCache: false };
+    return { root: path5, source: path5, sha256: null, fromCache: false };
   }
-  if (!info.isFile()) throw new UserError(`eval.source: ${path3} is neither a folder nor an archive file.`);
+  if (!info.isFile()) throw new UserError(`eval.source: ${path5} is neither a folder nor an archive file.`);
   const sha256 = requiredSha256(evalCfg, "an archive");
   progress.start("verify", info.size);
-  const actual = await hashFile(path3, null, progress);
+  const actual = await hashFile(path5, null, progress);
   progress.end();
-  if (actual !== sha256) throw mismatch(path3, sha256, actual);
-  return fromCacheOrBuild(cacheDir, sha256, path3, progress, async (archivePath) => {
-    const copied = await hashFile(path3, archivePath);
-    if (copied !== sha256) throw mismatch(path3, sha256, copied);
-  }, path3);
+  if (actual !== sha256) throw mismatch(path5, sha256, actual);
+  return fromCacheOrBuild(cacheDir, sha256, path5, progress, async (archivePath) => {
+    const copied = await hashFile(path5, archivePath);
+    if (copied !== sha256) throw mismatch(path5, sha256, copied);
+  }, path5);
 }
 
 // src/report/format.ts
@@ -18707,8 +18807,8 @@ function params(value) {
 }
 function code(text) {
   const clean = text.replace(/[\r\n]+/g, " ");
-  const fence = clean.includes("`") ? "``" : "`";
-  return `${fence}${clean}${fence}`;
+  const fence2 = clean.includes("`") ? "``" : "`";
+  return `${fence2}${clean}${fence2}`;
 }
 function escapeMarkdown(text) {
   return text.replace(/[\r\n]+/g, " ").replace(/([\\`*_[\]<>|])/g, "\\$1");
@@ -18734,14 +18834,14 @@ function inlineMarkdown(text) {
       html += escapeHtml(text[i + 1]);
       i += 2;
     } else if (ch === "`") {
-      const fence = /^`+/.exec(text.slice(i))[0];
-      const close = findFence(text, i + fence.length, fence.length);
+      const fence2 = /^`+/.exec(text.slice(i))[0];
+      const close = findFence(text, i + fence2.length, fence2.length);
       if (close < 0) {
-        html += escapeHtml(fence);
-        i += fence.length;
+        html += escapeHtml(fence2);
+        i += fence2.length;
       } else {
-        html += `<code>${escapeHtml(text.slice(i + fence.length, close))}</code>`;
-        i = close + fence.length;
+        html += `<code>${escapeHtml(text.slice(i + fence2.length, close))}</code>`;
+        i = close + fence2.length;
       }
     } else if (text.startsWith("**", i)) {
       html += bold ? "</strong>" : "<strong>";
@@ -18770,9 +18870,9 @@ function splitTableRow(line) {
       cell += ch + body[i + 1];
       i++;
     } else if (ch === "`") {
-      const fence = /^`+/.exec(body.slice(i))[0];
-      const close = findFence(body, i + fence.length, fence.length);
-      const end = close < 0 ? i + fence.length : close + fence.length;
+      const fence2 = /^`+/.exec(body.slice(i))[0];
+      const close = findFence(body, i + fence2.length, fence2.length);
+      const end = close < 0 ? i + fence2.length : close + fence2.length;
       cell += body.slice(i, end);
       i = end - 1;
     } else if (ch === "|") {
@@ -19560,11 +19660,11 @@ async function readManifest(root, manifest, classes) {
   lines.forEach((line, i) => {
     if (line.trim() === "") return;
     const where = `${manifestPath}:${i + 1}`;
-    const [path3, label, ...rest] = splitCsvLine(line);
-    if (i === 0 && /^(path|file|filename|image)$/i.test(path3) && /^(label|class)$/i.test(label ?? "")) return;
-    if (!path3 || label === void 0 || label === "" || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
-    const file = resolve3(base, path3);
-    if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path3}' points outside the eval set`);
+    const [path5, label, ...rest] = splitCsvLine(line);
+    if (i === 0 && /^(path|file|filename|image)$/i.test(path5) && /^(label|class)$/i.test(label ?? "")) return;
+    if (!path5 || label === void 0 || label === "" || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
+    const file = resolve3(base, path5);
+    if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path5}' points outside the eval set`);
     samples.push({ id: toId(root, file), file, label: labelIndex(label, classes, where) });
   });
   await Promise.all(
@@ -20378,8 +20478,8 @@ function planResize(width, height, spec) {
   }
   if (spec.resize === "center-crop") {
     const shortTarget = Math.max(1, roundHalfEven(Math.min(targetHeight, targetWidth) / spec.cropRatio));
-    const [short, long] = width <= height ? [width, height] : [height, width];
-    const longTarget = Math.max(1, Math.floor(shortTarget * long / short));
+    const [short3, long] = width <= height ? [width, height] : [height, width];
+    const longTarget = Math.max(1, Math.floor(shortTarget * long / short3));
     const [resizedWidth, resizedHeight] = width <= height ? [shortTarget, longTarget] : [longTarget, shortTarget];
     const [cropLeft, padLeft] = centreOffsets(resizedWidth, targetWidth);
     const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
@@ -20875,7 +20975,11 @@ function toTensor2(images, start, end, norm) {
 function decodeSpecKey(spec) {
   const parts = [spec.color, `${spec.size[0]}x${spec.size[1]}`, spec.resize, spec.kernel];
   if (spec.resize === "center-crop") parts.push(`cropRatio=${spec.cropRatio}`);
-  if (spec.resize === "letterbox") parts.push(`padValue=${spec.padValue}`);
+  if (spec.resize === "letterbox" || spec.resize === "rect") {
+    parts.push(`padValue=${spec.padValue}`);
+    if (spec.scaleup === false) parts.push("scaleup=false");
+  }
+  if (spec.resize === "rect") parts.push(`within=${(spec.fitWithin ?? spec.size).join("x")}`);
   return parts.join("|");
 }
 
@@ -24202,9 +24306,9 @@ async function calibrate(model, tensors, batches2, workDir) {
       augmentedGraph.output.push(onnx.ValueInfoProto.create({ name }));
     }
   }
-  const path3 = join6(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
-  await writeFile2(path3, encodeModel(augmented));
-  const loaded = await loadModel(path3, { provider: "cpu", threads: 0, label: "calibration model" });
+  const path5 = join6(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
+  await writeFile2(path5, encodeModel(augmented));
+  const loaded = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model" });
   try {
     const floatTensors = /* @__PURE__ */ new Set();
     for (const signature2 of [...loaded.inputs, ...loaded.outputs]) {
@@ -24232,7 +24336,7 @@ async function calibrate(model, tensors, batches2, workDir) {
     return { ranges, floatTensors, samples };
   } finally {
     await loaded.release();
-    await rm3(path3, { force: true });
+    await rm3(path5, { force: true });
   }
 }
 
@@ -24762,11 +24866,11 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
     const workDir = join7(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
     const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel: perChannel2 }, workDir);
-    const path3 = join7(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
-    await writeFile3(path3, result.bytes);
+    const path5 = join7(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
+    await writeFile3(path5, result.bytes);
     out.push({
       source: "static-int8",
-      file: await resolveModel({ role: roles[i].role, path: path3, label: path3 }),
+      file: await resolveModel({ role: roles[i].role, path: path5, label: path5 }),
       note: null,
       calibration: { source: calibration.source, samples: calibration.samples },
       perChannel: perChannel2,
@@ -25126,11 +25230,11 @@ function segments(values, count2) {
 function renderLineChart(chart) {
   const count2 = chart.timestamps.length;
   const unit = chart.unit ?? "";
-  const finite = chart.series.flatMap((s) => s.values.slice(0, count2).filter((v) => Number.isFinite(v)));
+  const finite2 = chart.series.flatMap((s) => s.values.slice(0, count2).filter((v) => Number.isFinite(v)));
   const title = chart.title ? `<h3>${escapeHtml(chart.title)}</h3>
 ` : "";
-  if (count2 === 0 || finite.length === 0) return `<figure class="chart">${title}<p class="muted">No history yet.</p></figure>`;
-  const ticks = niceTicks(Math.min(...finite), Math.max(...finite));
+  if (count2 === 0 || finite2.length === 0) return `<figure class="chart">${title}<p class="muted">No history yet.</p></figure>`;
+  const ticks = niceTicks(Math.min(...finite2), Math.max(...finite2));
   const [lo, hi] = [ticks[0], ticks[ticks.length - 1]];
   const digits = tickDigits(ticks);
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -25502,9 +25606,6 @@ _(truncated to fit)_
 `;
 }
 
-// src/version.ts
-var VERSION = "0.1.0";
-
 // src/engine.ts
 var THUMBNAIL_SIDE = 96;
 function quantizedRun(model) {
@@ -25615,9 +25716,9 @@ function stderrProgress(mode, stream, now = Date.now) {
 import { mkdir as mkdir5, writeFile as writeFile4 } from "node:fs/promises";
 import { dirname as dirname5 } from "node:path";
 async function writeReportFiles(output, report, markdown, html) {
-  const write = async (path3, text) => {
-    await mkdir5(dirname5(path3), { recursive: true });
-    await writeFile4(path3, text);
+  const write = async (path5, text) => {
+    await mkdir5(dirname5(path5), { recursive: true });
+    await writeFile4(path5, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
 `);
@@ -25625,13 +25726,1205 @@ async function writeReportFiles(output, report, markdown, html) {
   if (output.html) await write(output.html, html);
 }
 
+// src/cli/compare.ts
+async function compareCommand(overrides, environment) {
+  const config = await loadConfig(overrides, environment);
+  const refs = cliModelRefs(overrides, environment);
+  const progress = stderrProgress(config.progress, process.stderr);
+  const { report, markdown, html } = await runCompare(config, refs, progress);
+  await writeReportFiles(config.output, report, markdown, html);
+  process.stdout.write(markdown);
+  for (const gate of report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}
+`);
+  return report.verdict === "pass" ? 0 : 1;
+}
+
+// src/cli/map.ts
+import { readFile as readFile6 } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
+
+// src/tasks/detection/coco-params.ts
+function numpyLinspace(start, stop, num) {
+  const out = new Float64Array(num);
+  const step = (stop - start) / (num - 1);
+  for (let i = 0; i < num; i++) out[i] = i * step + start;
+  out[num - 1] = stop;
+  return out;
+}
+var IOU_THRESHOLDS = numpyLinspace(0.5, 0.95, 10);
+var IOU_50 = 0;
+var IOU_75 = 5;
+var RECALL_THRESHOLDS = numpyLinspace(0, 1, 101);
+var MAX_DETS = [1, 10, 100];
+var MAX_DET = 100;
+var AREA_RANGES = [
+  [0, 1e5 ** 2],
+  [0, 32 ** 2],
+  [32 ** 2, 96 ** 2],
+  [96 ** 2, 1e5 ** 2]
+];
+var NP_SPACING_1 = Number.EPSILON;
+
+// src/tasks/detection/accumulate.ts
+var AREAS = 4;
+var THRESHOLDS = IOU_THRESHOLDS.length;
+var RECALLS = RECALL_THRESHOLDS.length;
+function curveScratch(matches) {
+  let capacity = 0;
+  for (let k = 0; k + 1 < matches.categoryStart.length; k++) capacity = Math.max(capacity, matches.categoryStart[k + 1] - matches.categoryStart[k]);
+  return {
+    capacity,
+    precision: new Float64Array(THRESHOLDS * capacity),
+    recall: new Float64Array(THRESHOLDS * capacity),
+    tp: new Float64Array(THRESHOLDS),
+    fp: new Float64Array(THRESHOLDS),
+    points: new Int32Array(THRESHOLDS)
+  };
+}
+function countGt(matches, k, a, weights) {
+  const I = matches.imageIds.length;
+  const base = (a * matches.categoryIds.length + k) * I;
+  let total = 0;
+  for (let i = 0; i < I; i++) total += matches.gtCount[base + i] * (weights ? weights[i] : 1);
+  return total;
+}
+function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, recall) {
+  const npig = countGt(matches, k, a, weights);
+  if (npig === 0) return 0;
+  const { rank, image, matched, ignored } = matches;
+  const { capacity, precision: pr, recall: rc, tp, fp, points: points2 } = scratch;
+  tp.fill(0);
+  fp.fill(0);
+  points2.fill(0);
+  let fpEverywhere = 0;
+  for (let row = matches.categoryStart[k], end = matches.categoryStart[k + 1]; row < end; row++) {
+    if (rank[row] >= maxDet) continue;
+    const w = weights ? weights[image[row]] : 1;
+    if (w === 0) continue;
+    const slot = row * AREAS + a;
+    const hit = matched[slot];
+    const skip = ignored[slot];
+    if ((hit | skip) === 0) {
+      fpEverywhere += w;
+      continue;
+    }
+    for (let t = 0; t < THRESHOLDS; t++) {
+      const bit = 1 << t;
+      if ((skip & bit) !== 0) continue;
+      if ((hit & bit) === 0) {
+        fp[t] += w;
+        continue;
+      }
+      tp[t] += w;
+      const at2 = t * capacity + points2[t]++;
+      pr[at2] = tp[t] / (fp[t] + fpEverywhere + tp[t] + NP_SPACING_1);
+      rc[at2] = tp[t] / npig;
+    }
+  }
+  for (let t = 0; t < THRESHOLDS; t++) {
+    recall[t] = tp[t] / npig;
+    const first = t * capacity;
+    const last = first + points2[t];
+    for (let i2 = last - 1; i2 > first; i2--) if (pr[i2] > pr[i2 - 1]) pr[i2 - 1] = pr[i2];
+    let sum = 0;
+    let i = first;
+    for (let r = 0; r < RECALLS; r++) {
+      const threshold = RECALL_THRESHOLDS[r];
+      while (i < last && rc[i] < threshold) i++;
+      if (i === last) break;
+      sum += pr[i];
+    }
+    precisionSum[t] = sum;
+  }
+  return npig;
+}
+
+// src/tasks/detection/match.ts
+function boxIou(dets, detCount, gts, gtCount, crowd) {
+  const out = new Float64Array(detCount * gtCount);
+  for (let g = 0; g < gtCount; g++) {
+    const gx = gts[4 * g], gy = gts[4 * g + 1], gw = gts[4 * g + 2], gh = gts[4 * g + 3];
+    const gtArea = gw * gh;
+    const isCrowd = crowd[g] === 1;
+    for (let d = 0; d < detCount; d++) {
+      const dx = dets[4 * d], dy = dets[4 * d + 1], dw = dets[4 * d + 2], dh = dets[4 * d + 3];
+      const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
+      if (w <= 0) continue;
+      const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
+      if (h <= 0) continue;
+      const detArea = dw * dh;
+      const inter = w * h;
+      const union = isCrowd ? detArea : detArea + gtArea - inter;
+      out[d * gtCount + g] = inter / union;
+    }
+  }
+  return out;
+}
+function ignoredLastOrder(gtIgnore) {
+  const order = new Int32Array(gtIgnore.length);
+  let next = 0;
+  for (let g = 0; g < gtIgnore.length; g++) if (gtIgnore[g] === 0) order[next++] = g;
+  for (let g = 0; g < gtIgnore.length; g++) if (gtIgnore[g] !== 0) order[next++] = g;
+  return order;
+}
+function greedyMatch(iou, detCount, gtCount, order, gtIgnore, crowd, threshold, matchOfDet, gtTaken) {
+  gtTaken.fill(0, 0, gtCount);
+  const floor = Math.min(threshold, 1 - 1e-10);
+  for (let d = 0; d < detCount; d++) {
+    let best = floor;
+    let match = -1;
+    const row = d * gtCount;
+    for (let k = 0; k < gtCount; k++) {
+      const g = order[k];
+      if (gtTaken[g] === 1 && crowd[g] === 0) continue;
+      if (match > -1 && gtIgnore[match] === 0 && gtIgnore[g] === 1) break;
+      const value = iou[row + g];
+      if (value < best) continue;
+      best = value;
+      match = g;
+    }
+    matchOfDet[d] = match;
+    if (match > -1) gtTaken[match] = 1;
+  }
+}
+
+// src/tasks/detection/per-image.ts
+var AREAS2 = AREA_RANGES.length;
+var THRESHOLDS2 = IOU_THRESHOLDS.length;
+function indexIds(ids) {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  return { sorted, position: new Map(sorted.map((id, index) => [id, index])) };
+}
+function groupByCell(cellOf, cellCount) {
+  const start = new Int32Array(cellCount + 1);
+  for (const cell of cellOf) if (cell >= 0) start[cell + 1]++;
+  for (let c = 0; c < cellCount; c++) start[c + 1] += start[c];
+  const fill = start.slice(0, cellCount);
+  const items = new Int32Array(start[cellCount]);
+  for (let n = 0; n < cellOf.length; n++) if (cellOf[n] >= 0) items[fill[cellOf[n]]++] = n;
+  return { start, items };
+}
+function sortByScoreStable(indices, key) {
+  if (indices.length <= 32) {
+    for (let n = 1; n < indices.length; n++) {
+      const item = indices[n];
+      let p = n - 1;
+      while (p >= 0 && key[indices[p]] < key[item]) indices[p + 1] = indices[p--];
+      indices[p + 1] = item;
+    }
+    return;
+  }
+  indices.sort((a, b) => key[b] - key[a] || a - b);
+}
+function buildPerImageMatches(gt, dets) {
+  const images = indexIds(gt.images);
+  const categories = indexIds(gt.categories);
+  const I = images.sorted.length;
+  const K = categories.sorted.length;
+  const cellCount = I * K;
+  const gtCell = new Int32Array(gt.boxes.length);
+  gt.boxes.forEach((box2, n) => {
+    const i = images.position.get(box2.imageId);
+    const k = categories.position.get(box2.categoryId);
+    gtCell[n] = i === void 0 || k === void 0 ? -1 : k * I + i;
+  });
+  const detCell = new Int32Array(dets.length);
+  const detScore = new Float64Array(dets.length);
+  dets.forEach((det, n) => {
+    const i = images.position.get(det.imageId);
+    if (i === void 0) throw new RangeError(`detection ${n} has image id ${det.imageId}, which is not in the ground truth`);
+    const k = categories.position.get(det.categoryId);
+    detCell[n] = k === void 0 ? -1 : k * I + i;
+    detScore[n] = det.score;
+  });
+  const gtGroups = groupByCell(gtCell, cellCount);
+  const detGroups = groupByCell(detCell, cellCount);
+  let rows = 0;
+  for (let cell = 0; cell < cellCount; cell++) rows += Math.min(MAX_DET, detGroups.start[cell + 1] - detGroups.start[cell]);
+  const image = new Int32Array(rows);
+  const rank = new Int32Array(rows);
+  const score = new Float64Array(rows);
+  const matched = new Uint16Array(rows * AREAS2);
+  const ignored = new Uint16Array(rows * AREAS2);
+  const gtCount = new Int32Array(AREAS2 * cellCount);
+  const categoryStart = new Int32Array(K + 1);
+  let largestGtCell = 0;
+  for (let cell = 0; cell < cellCount; cell++) largestGtCell = Math.max(largestGtCell, gtGroups.start[cell + 1] - gtGroups.start[cell]);
+  const scratch = {
+    detBoxes: new Float64Array(4 * MAX_DET),
+    matchOfDet: new Int32Array(MAX_DET),
+    gtBoxes: new Float64Array(4 * largestGtCell),
+    crowd: new Uint8Array(largestGtCell),
+    gtIgnore: new Uint8Array(largestGtCell),
+    gtTaken: new Uint8Array(largestGtCell)
+  };
+  let row = 0;
+  for (let k = 0; k < K; k++) {
+    categoryStart[k] = row;
+    for (let i = 0; i < I; i++) {
+      const cell = k * I + i;
+      const cellGts = gtGroups.items.subarray(gtGroups.start[cell], gtGroups.start[cell + 1]);
+      for (let a = 0; a < AREAS2; a++) {
+        const [lo, hi] = AREA_RANGES[a];
+        let counted = 0;
+        for (const g of cellGts) {
+          const box2 = gt.boxes[g];
+          if (!box2.iscrowd && !(box2.area < lo || box2.area > hi)) counted++;
+        }
+        gtCount[a * cellCount + cell] = counted;
+      }
+      const cellDets = detGroups.items.subarray(detGroups.start[cell], detGroups.start[cell + 1]);
+      if (cellDets.length === 0) continue;
+      sortByScoreStable(cellDets, detScore);
+      const kept = cellDets.subarray(0, MAX_DET);
+      matchCell(gt.boxes, cellGts, dets, kept, row, scratch, matched, ignored);
+      for (let d = 0; d < kept.length; d++) {
+        image[row + d] = i;
+        rank[row + d] = d;
+        score[row + d] = detScore[kept[d]];
+      }
+      row += kept.length;
+    }
+  }
+  categoryStart[K] = row;
+  const order = new Int32Array(rows);
+  for (let k = 0; k < K; k++) {
+    const rowsOfCategory = order.subarray(categoryStart[k], categoryStart[k + 1]);
+    for (let n = 0; n < rowsOfCategory.length; n++) rowsOfCategory[n] = categoryStart[k] + n;
+    sortByScoreStable(rowsOfCategory, score);
+  }
+  const permute = (source, width) => {
+    const out = new source.constructor(source.length);
+    for (let n = 0; n < rows; n++) for (let w = 0; w < width; w++) out[n * width + w] = source[order[n] * width + w];
+    return out;
+  };
+  return {
+    imageIds: images.sorted,
+    categoryIds: categories.sorted,
+    categoryStart,
+    image: permute(image, 1),
+    rank: permute(rank, 1),
+    score: permute(score, 1),
+    matched: permute(matched, AREAS2),
+    ignored: permute(ignored, AREAS2),
+    gtCount
+  };
+}
+function matchCell(boxes, cellGts, dets, kept, firstRow, scratch, matched, ignored) {
+  const D = kept.length;
+  const G = cellGts.length;
+  const { detBoxes, gtBoxes, crowd, gtIgnore, gtTaken, matchOfDet } = scratch;
+  for (let d = 0; d < D; d++) detBoxes.set(dets[kept[d]].bbox, 4 * d);
+  for (let g = 0; g < G; g++) {
+    gtBoxes.set(boxes[cellGts[g]].bbox, 4 * g);
+    crowd[g] = boxes[cellGts[g]].iscrowd ? 1 : 0;
+  }
+  const iou = boxIou(detBoxes, D, gtBoxes, G, crowd);
+  for (let a = 0; a < AREAS2; a++) {
+    const [lo, hi] = AREA_RANGES[a];
+    for (let g = 0; g < G; g++) {
+      const area = boxes[cellGts[g]].area;
+      gtIgnore[g] = crowd[g] === 1 || area < lo || area > hi ? 1 : 0;
+    }
+    const order = ignoredLastOrder(gtIgnore.subarray(0, G));
+    for (let t = 0; t < THRESHOLDS2; t++) {
+      const bit = 1 << t;
+      greedyMatch(iou, D, G, order, gtIgnore, crowd, IOU_THRESHOLDS[t], matchOfDet, gtTaken);
+      for (let d = 0; d < D; d++) {
+        const m = matchOfDet[d];
+        const slot = (firstRow + d) * AREAS2 + a;
+        const matchedId = m > -1 && boxes[cellGts[m]].id !== 0;
+        if (matchedId) matched[slot] |= bit;
+        let ignore = m > -1 && gtIgnore[m] === 1;
+        if (!matchedId) {
+          const area = detBoxes[4 * d + 2] * detBoxes[4 * d + 3];
+          if (area < lo || area > hi) ignore = true;
+        }
+        if (ignore) ignored[slot] |= bit;
+      }
+    }
+  }
+}
+
+// src/tasks/detection/cocoeval.ts
+var T = IOU_THRESHOLDS.length;
+var R = RECALL_THRESHOLDS.length;
+var A = AREA_RANGES.length;
+var M = MAX_DETS.length;
+function accumulateAll(matches) {
+  const K = matches.categoryIds.length;
+  const precisionSum = new Float64Array(T * K * A * M);
+  const recall = new Float64Array(T * K * A * M);
+  const valid = new Uint8Array(K * A);
+  const scratch = curveScratch(matches);
+  const sums = new Float64Array(T);
+  const recalls = new Float64Array(T);
+  for (let k = 0; k < K; k++) {
+    for (let a = 0; a < A; a++) {
+      for (let m = 0; m < M; m++) {
+        if (categoryCurves(matches, k, a, MAX_DETS[m], null, scratch, sums, recalls) === 0) break;
+        valid[k * A + a] = 1;
+        for (let t = 0; t < T; t++) {
+          precisionSum[((t * K + k) * A + a) * M + m] = sums[t];
+          recall[((t * K + k) * A + a) * M + m] = recalls[t];
+        }
+      }
+    }
+  }
+  return { precisionSum, recall, valid, K };
+}
+function summarizeOne(acc, kind, a, maxDet, t) {
+  const m = MAX_DETS.indexOf(maxDet);
+  const thresholds = t === void 0 ? Array.from({ length: T }, (_, n) => n) : [t];
+  const table3 = kind === "ap" ? acc.precisionSum : acc.recall;
+  let total = 0;
+  let entries = 0;
+  for (const ti of thresholds) {
+    for (let k = 0; k < acc.K; k++) {
+      if (acc.valid[k * A + a] === 0) continue;
+      total += table3[((ti * acc.K + k) * A + a) * M + m];
+      entries += kind === "ap" ? R : 1;
+    }
+  }
+  return entries === 0 ? -1 : total / entries;
+}
+function summarize(acc) {
+  return {
+    map: summarizeOne(acc, "ap", 0, 100),
+    map50: summarizeOne(acc, "ap", 0, 100, IOU_50),
+    map75: summarizeOne(acc, "ap", 0, 100, IOU_75),
+    mapSmall: summarizeOne(acc, "ap", 1, 100),
+    mapMedium: summarizeOne(acc, "ap", 2, 100),
+    mapLarge: summarizeOne(acc, "ap", 3, 100),
+    ar1: summarizeOne(acc, "ar", 0, 1),
+    ar10: summarizeOne(acc, "ar", 0, 10),
+    ar100: summarizeOne(acc, "ar", 0, 100),
+    arSmall: summarizeOne(acc, "ar", 1, 100),
+    arMedium: summarizeOne(acc, "ar", 2, 100),
+    arLarge: summarizeOne(acc, "ar", 3, 100)
+  };
+}
+var SUMMARY_KEYS = [
+  "map",
+  "map50",
+  "map75",
+  "mapSmall",
+  "mapMedium",
+  "mapLarge",
+  "ar1",
+  "ar10",
+  "ar100",
+  "arSmall",
+  "arMedium",
+  "arLarge"
+];
+function summaryToArray(s) {
+  return SUMMARY_KEYS.map((key) => s[key]);
+}
+function evaluateMatches(perImage) {
+  const acc = accumulateAll(perImage);
+  const m100 = MAX_DETS.indexOf(MAX_DET);
+  const perClass = perImage.categoryIds.map((categoryId, k) => {
+    let gtCount = 0;
+    const I = perImage.imageIds.length;
+    for (let i = 0; i < I; i++) gtCount += perImage.gtCount[k * I + i];
+    if (acc.valid[k * A] === 0) return { categoryId, ap: null, ap50: null, gtCount };
+    let sum = 0;
+    for (let t = 0; t < T; t++) sum += acc.precisionSum[(t * acc.K + k) * A * M + m100];
+    return { categoryId, ap: sum / (T * R), ap50: acc.precisionSum[(IOU_50 * acc.K + k) * A * M + m100] / R, gtCount };
+  });
+  return { summary: summarize(acc), perClass, perImage };
+}
+function cocoEvaluate(gt, dets) {
+  return evaluateMatches(buildPerImageMatches(gt, dets));
+}
+
+// src/tasks/detection/metric-input.ts
+var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+function finite(value, what, file) {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new UserError(`${file}: ${what} must be a finite number, got ${JSON.stringify(value)}`);
+  return value;
+}
+function box(value, what, file) {
+  if (!Array.isArray(value) || value.length !== 4) throw new UserError(`${file}: ${what}.bbox must be [x, y, w, h], got ${JSON.stringify(value)}`);
+  const [x, y, w, h] = value.map((v, n) => finite(v, `${what}.bbox[${n}]`, file));
+  if (w < 0 || h < 0) throw new UserError(`${file}: ${what}.bbox [${value.join(", ")}] has a negative width or height`);
+  return [x, y, w, h];
+}
+function idList(root, key, file) {
+  const list = root[key];
+  if (!Array.isArray(list)) throw new UserError(`${file}: ground truth needs a "${key}" array`);
+  const ids = list.map((entry, n) => finite(isRecord(entry) ? entry.id : void 0, `${key}[${n}].id`, file));
+  const seen = /* @__PURE__ */ new Set();
+  for (const id of ids) {
+    if (seen.has(id)) throw new UserError(`${file}: ${key} id ${id} appears twice`);
+    seen.add(id);
+  }
+  return ids;
+}
+function parseCocoGroundTruth(doc, file) {
+  if (!isRecord(doc)) throw new UserError(`${file}: ground truth must be a COCO JSON object with images, annotations and categories`);
+  const images = idList(doc, "images", file);
+  const categories = idList(doc, "categories", file);
+  const imageSet = new Set(images);
+  const categorySet = new Set(categories);
+  const annotations = doc.annotations ?? [];
+  if (!Array.isArray(annotations)) throw new UserError(`${file}: "annotations" must be an array`);
+  const ids = /* @__PURE__ */ new Set();
+  const boxes = annotations.map((entry, n) => {
+    const what = `annotations[${n}]`;
+    if (!isRecord(entry)) throw new UserError(`${file}: ${what} is not an object`);
+    const id = finite(entry.id, `${what}.id`, file);
+    if (ids.has(id)) throw new UserError(`${file}: ${what} repeats annotation id ${id}`);
+    ids.add(id);
+    const imageId = finite(entry.image_id, `${what}.image_id`, file);
+    if (!imageSet.has(imageId)) throw new UserError(`${file}: ${what} refers to image id ${imageId}, which is not in "images"`);
+    const categoryId = finite(entry.category_id, `${what}.category_id`, file);
+    if (!categorySet.has(categoryId)) throw new UserError(`${file}: ${what} has category id ${categoryId}, which is not in "categories"`);
+    const area = finite(entry.area, `${what}.area`, file);
+    if (area < 0) throw new UserError(`${file}: ${what}.area is negative (${area})`);
+    const crowd = entry.iscrowd ?? 0;
+    if (crowd !== 0 && crowd !== 1 && typeof crowd !== "boolean") throw new UserError(`${file}: ${what}.iscrowd must be 0 or 1, got ${JSON.stringify(crowd)}`);
+    return { id, imageId, categoryId, bbox: box(entry.bbox, what, file), area, iscrowd: crowd === 1 || crowd === true };
+  });
+  return { images, categories, boxes };
+}
+function parseCocoResults(doc, gt, file) {
+  if (!Array.isArray(doc)) throw new UserError(`${file}: detections must be a COCO results list (a JSON array of {image_id, category_id, bbox, score})`);
+  const imageSet = new Set(gt.images);
+  const categorySet = new Set(gt.categories);
+  return doc.map((entry, n) => {
+    const what = `[${n}]`;
+    if (!isRecord(entry)) throw new UserError(`${file}: entry ${what} is not an object`);
+    const imageId = finite(entry.image_id, `${what}.image_id`, file);
+    if (!imageSet.has(imageId)) throw new UserError(`${file}: entry ${what} has image id ${imageId}, which is not in the ground truth's images`);
+    const categoryId = finite(entry.category_id, `${what}.category_id`, file);
+    if (!categorySet.has(categoryId)) throw new UserError(`${file}: entry ${what} has category id ${categoryId}, which is not in the ground truth's categories`);
+    return { imageId, categoryId, bbox: box(entry.bbox, what, file), score: finite(entry.score, `${what}.score`, file) };
+  });
+}
+
+// src/cli/map.ts
+var ROWS = [
+  ["AP", "0.50:0.95", "all", 100],
+  ["AP", "0.50", "all", 100],
+  ["AP", "0.75", "all", 100],
+  ["AP", "0.50:0.95", "small", 100],
+  ["AP", "0.50:0.95", "medium", 100],
+  ["AP", "0.50:0.95", "large", 100],
+  ["AR", "0.50:0.95", "all", 1],
+  ["AR", "0.50:0.95", "all", 10],
+  ["AR", "0.50:0.95", "all", 100],
+  ["AR", "0.50:0.95", "small", 100],
+  ["AR", "0.50:0.95", "medium", 100],
+  ["AR", "0.50:0.95", "large", 100]
+];
+function formatPython3f(value) {
+  const sixteenths = value * 16;
+  if (Number.isInteger(sixteenths) && sixteenths % 2 !== 0) {
+    const thousandths = value * 1e3;
+    const down = Math.floor(thousandths);
+    const even = down % 2 === 0 ? down : down + 1;
+    return (even / 1e3).toFixed(3);
+  }
+  return value.toFixed(3);
+}
+function summaryLine(kind, iou, area, maxDets, value) {
+  const title = (kind === "AP" ? "Average Precision" : "Average Recall").padEnd(18);
+  return ` ${title} (${kind}) @[ IoU=${iou.padEnd(9)} | area=${area.padStart(6)} | maxDets=${String(maxDets).padStart(3)} ] = ${formatPython3f(value)}`;
+}
+async function readJson(file, role) {
+  let bytes2;
+  try {
+    bytes2 = await readFile6(file);
+  } catch (error) {
+    const code2 = error.code;
+    throw new UserError(`cannot read the ${role} file ${file}${code2 === "ENOENT" ? ": no such file" : `: ${error.message}`}`);
+  }
+  try {
+    const text = file.endsWith(".gz") ? gunzipSync(bytes2).toString("utf8") : bytes2.toString("utf8");
+    return JSON.parse(text);
+  } catch (error) {
+    throw new UserError(`the ${role} file ${file} is not valid JSON: ${error.message}`);
+  }
+}
+async function runMapCommand(args, out, err = process.stderr) {
+  try {
+    if (!args.gt || !args.dets) throw new UserError("usage: model-gate map --gt coco.json --dets results.json");
+    const gt = parseCocoGroundTruth(await readJson(args.gt, "ground truth"), args.gt);
+    const dets = parseCocoResults(await readJson(args.dets, "detections"), gt, args.dets);
+    const stats = summaryToArray(cocoEvaluate(gt, dets).summary);
+    out.write(ROWS.map(([kind, iou, area, maxDets], n) => summaryLine(kind, iou, area, maxDets, stats[n])).join("\n") + "\n");
+    return 0;
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    err.write(`model-gate map: ${error.message}
+`);
+    return 2;
+  }
+}
+
+// src/cli/nightly.ts
+import { mkdir as mkdir8, writeFile as writeFile5 } from "node:fs/promises";
+import { cpus as cpus2, tmpdir } from "node:os";
+import { dirname as dirname6, resolve as resolve4 } from "node:path";
+
+// src/history/store.ts
+import { appendFile, readFile as readFile7 } from "node:fs/promises";
+
+// src/history/record.ts
+function serializeRecord(record) {
+  const problem = recordProblem(record);
+  if (problem) throw new TypeError(`Not a valid history record: ${problem}`);
+  const { model, runner, metrics, latency, quantized } = record;
+  const canonical = {
+    timestamp: record.timestamp,
+    commit: record.commit,
+    model: { name: model.name, path: model.path, sha256: model.sha256 },
+    evalSha256: record.evalSha256,
+    executionProvider: record.executionProvider,
+    runner: { cpu: runner.cpu, gpu: runner.gpu },
+    metrics: { top1: metrics.top1, top5: metrics.top5 },
+    latency: { batch1: { p50Ms: latency.batch1.p50Ms, p90Ms: latency.batch1.p90Ms } },
+    ...quantized === void 0 ? {} : { quantized: { metrics: { top1: quantized.metrics.top1 } } }
+  };
+  return `${JSON.stringify(canonical)}
+`;
+}
+function parseHistory(text, file) {
+  const records = [];
+  const skipped = [];
+  const lines = text.split("\n");
+  const tornTail = !text.endsWith("\n") && text.length > 0;
+  lines.forEach((raw, index) => {
+    const line = raw.replace(/\r$/, "");
+    if (line.trim() === "") return;
+    const where = `${file}:${index + 1}`;
+    const isLast = index === lines.length - 1;
+    let value;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      const why = isLast && tornTail ? "the last line is cut short (a writer was interrupted); ignored" : "not valid JSON";
+      skipped.push({ line: index + 1, reason: `${where}: ${why}` });
+      return;
+    }
+    const problem = recordProblem(value);
+    if (problem) skipped.push({ line: index + 1, reason: `${where}: not a history record (${problem})` });
+    else records.push(value);
+  });
+  return { records, skipped };
+}
+var isString = (v) => typeof v === "string";
+var isNonEmptyString = (v) => typeof v === "string" && v !== "";
+var isFiniteNumber = (v) => typeof v === "number" && Number.isFinite(v);
+var isFraction = (v) => isFiniteNumber(v) && v >= 0 && v <= 1;
+var isDuration = (v) => isFiniteNumber(v) && v >= 0;
+var orNull = (check) => (v) => v === null || check(v);
+var isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var REQUIRED = [
+  ["timestamp", (v) => isString(v) && !Number.isNaN(Date.parse(v)), "an ISO 8601 date"],
+  ["commit", isNonEmptyString, "a commit sha"],
+  ["model.name", isNonEmptyString, "a string"],
+  ["model.path", isString, "a string"],
+  ["model.sha256", isNonEmptyString, "a sha256"],
+  ["evalSha256", orNull(isNonEmptyString), "a sha256 or null"],
+  ["executionProvider", isNonEmptyString, "a string"],
+  ["runner.cpu", isString, "a string"],
+  ["runner.gpu", orNull(isString), "a string or null"],
+  ["metrics.top1", isFraction, "a fraction 0..1"],
+  ["metrics.top5", orNull(isFraction), "a fraction 0..1 or null"],
+  ["latency.batch1.p50Ms", isDuration, "milliseconds"],
+  ["latency.batch1.p90Ms", isDuration, "milliseconds"]
+];
+function at(value, path5) {
+  let current = value;
+  for (const key of path5.split(".")) {
+    if (!isObject(current) || !(key in current)) return void 0;
+    current = current[key];
+  }
+  return current;
+}
+function recordProblem(value) {
+  if (!isObject(value)) return "not an object";
+  for (const [path5, check, expected] of REQUIRED) {
+    const field = at(value, path5);
+    if (field === void 0) return `${path5} is missing`;
+    if (!check(field)) return `${path5} should be ${expected}, got ${JSON.stringify(field)}`;
+  }
+  if (value.quantized !== void 0 && !isFraction(at(value, "quantized.metrics.top1"))) {
+    return "quantized.metrics.top1 should be a fraction 0..1";
+  }
+  return null;
+}
+
+// src/history/store.ts
+function fileHistory(path5, log) {
+  const readText2 = () => readFile7(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
+  return {
+    async read() {
+      const { records, skipped } = parseHistory(await readText2(), path5);
+      for (const { reason } of skipped) log.warn(reason);
+      return records;
+    },
+    async append(records) {
+      const old = await readText2();
+      const fence2 = old === "" || old.endsWith("\n") ? "" : "\n";
+      await appendFile(path5, fence2 + records.map(serializeRecord).join(""));
+      return { commit: "", attempts: 1 };
+    }
+  };
+}
+
+// src/nightly/models.ts
+import { execFile } from "node:child_process";
+import { mkdir as mkdir7 } from "node:fs/promises";
+import { join as join8 } from "node:path";
+import { promisify } from "node:util";
+
+// src/models/sources.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+import { createHash as createHash6 } from "node:crypto";
+import { mkdir as mkdir6, readFile as readFile8, rename as rename3, stat as stat5 } from "node:fs/promises";
+import path4 from "node:path";
+
+// src/models/git.ts
+import { spawn } from "node:child_process";
+import { createHash as createHash5 } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rm as rm4 } from "node:fs/promises";
+import path3 from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+var GitCommandError = class extends Error {
+  constructor(args, exitCode, stderr) {
+    super(`git ${args.join(" ")} failed (${exitCode === null ? "killed" : `exit ${exitCode}`}): ${stderr.trim() || "no message"}`);
+    this.args = args;
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+    this.name = "GitCommandError";
+  }
+  args;
+  exitCode;
+  stderr;
+};
+var DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
+var LFS_POINTER_MAX_BYTES = 1024;
+function gitEnv() {
+  return { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_LITERAL_PATHSPECS: "1" };
+}
+var runGit = (args, opts = {}) => new Promise((resolve5, reject) => {
+  const child = spawn("git", args, { cwd: opts.cwd, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
+  const maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
+  const stdout = [];
+  const stderr = [];
+  let size = 0;
+  let overflow = false;
+  child.stdout.on("data", (chunk) => {
+    size += chunk.length;
+    if (size > maxBuffer) {
+      overflow = true;
+      child.kill();
+    } else stdout.push(chunk);
+  });
+  child.stderr.on("data", (chunk) => stderr.push(chunk));
+  child.on("error", reject);
+  child.on("close", (code2) => {
+    const stderrText = Buffer.concat(stderr).toString("utf8");
+    if (overflow) reject(new GitCommandError(args, code2, `output larger than ${maxBuffer} bytes`));
+    else if (code2 !== 0) reject(new GitCommandError(args, code2, stderrText));
+    else resolve5({ stdout: Buffer.concat(stdout), stderr: stderrText });
+  });
+  child.stdin.on("error", () => {
+  });
+  child.stdin.end(opts.input ?? "");
+});
+function checkSha(sha) {
+  if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(sha)) {
+    throw new UserError(`"${sha}" is not a full commit sha (40 or 64 hexadecimal characters).`);
+  }
+  return sha.toLowerCase();
+}
+function repoRelativePath(input, configKey) {
+  const refused = (why) => new UserError(`${configKey}: "${input}" ${why}; give a path relative to the repository root.`);
+  if (input.trim() === "") throw refused("is empty");
+  if (input.includes("\0")) throw refused("contains a NUL character");
+  if (path3.posix.isAbsolute(input) || path3.win32.isAbsolute(input) || input.startsWith("\\")) throw refused("is absolute");
+  const segments2 = input.split(/[\\/]/).filter((segment) => segment !== "" && segment !== ".");
+  if (segments2.includes("..")) throw refused("uses '..' to leave the repository");
+  if (segments2.length === 0) throw refused("names the repository root");
+  return segments2.join("/");
+}
+var short = (sha) => sha.slice(0, 7);
+async function treeEntry(repoDir, sha, repoPath, git) {
+  const { stdout } = await git(["ls-tree", "-z", "--long", "--full-tree", checkSha(sha), "--", repoPath], { cwd: repoDir });
+  for (const record of stdout.toString("utf8").split("\0")) {
+    const match = /^(\d+) (\S+) ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(record);
+    if (match && match[5] === repoPath) return { mode: match[1], type: match[2], oid: match[3], size: Number(match[4]) };
+  }
+  return null;
+}
+async function blobAt(repoDir, sha, repoPath, git) {
+  const entry = await treeEntry(repoDir, sha, repoPath, git);
+  if (entry === null) return null;
+  const where = `${repoPath}@${short(sha)}`;
+  if (entry.mode === "120000") throw new UserError(`${where} is a symbolic link; point the config at the file itself.`);
+  if (entry.type !== "blob") throw new UserError(`${where} is a ${entry.type === "tree" ? "folder" : entry.type}, not a file.`);
+  return entry;
+}
+async function readFileAtCommit(repoDir, sha, repoPath, git = runGit) {
+  const entry = await blobAt(repoDir, sha, repoPath, git);
+  if (entry === null) return null;
+  if (entry.size > DEFAULT_MAX_BUFFER) {
+    throw new UserError(`${repoPath}@${short(sha)} is ${entry.size} bytes, too big to read into memory.`);
+  }
+  return (await git(["cat-file", "blob", entry.oid], { cwd: repoDir })).stdout;
+}
+async function gitToFile(repoDir, args, destFile, input, transform) {
+  const child = spawn("git", args, { cwd: repoDir, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
+  const stderr = [];
+  child.stderr.on("data", (chunk) => stderr.push(chunk));
+  const exited = new Promise((resolve5, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve5);
+  });
+  exited.catch(() => {
+  });
+  child.stdin.on("error", () => {
+  });
+  child.stdin.end(input ?? "");
+  try {
+    if (transform) await pipeline(child.stdout, transform, createWriteStream(destFile));
+    else await pipeline(child.stdout, createWriteStream(destFile));
+    const code2 = await exited;
+    if (code2 !== 0) throw new GitCommandError(args, code2, Buffer.concat(stderr).toString("utf8"));
+  } catch (error) {
+    child.kill();
+    await rm4(destFile, { force: true });
+    throw error;
+  }
+}
+async function writeFileAtCommit(repoDir, sha, repoPath, destFile, git = runGit) {
+  const entry = await blobAt(repoDir, sha, repoPath, git);
+  if (entry === null) return false;
+  await gitToFile(repoDir, ["cat-file", "blob", entry.oid], destFile, null);
+  return true;
+}
+function parseLfsPointer(bytes2) {
+  if (bytes2.length >= LFS_POINTER_MAX_BYTES) return null;
+  const text = bytes2.toString("utf8");
+  if (!text.startsWith("version https://git-lfs.github.com/spec/v1\n")) return null;
+  const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
+  const size = /^size (\d+)$/m.exec(text)?.[1];
+  if (oid === void 0 || size === void 0 || !Number.isSafeInteger(Number(size))) return null;
+  return { oid, size: Number(size) };
+}
+async function resolveLfs(repoDir, pointerBytes, repoPath, destFile, opts = {}) {
+  const { label: where = repoPath, git = runGit } = opts;
+  const pointer = parseLfsPointer(pointerBytes);
+  if (pointer === null) throw new UserError(`${where}: not a Git LFS pointer.`);
+  const hasLfs = await git(["lfs", "version"], { cwd: repoDir }).then(() => true, () => false);
+  if (!hasLfs) {
+    throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
+  }
+  const hash = createHash5("sha256");
+  let size = 0;
+  const measure = new Transform({
+    transform(chunk, _encoding, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    }
+  });
+  try {
+    await gitToFile(repoDir, ["lfs", "smudge", "--", repoPath], destFile, pointerBytes, measure);
+  } catch (error) {
+    const message = error instanceof GitCommandError ? error.stderr.trim() : error.message;
+    throw new UserError(`${where}: git lfs could not fetch the LFS object ${pointer.oid.slice(0, 12)}: ${message || "no message"}`, { cause: error });
+  }
+  const oid = hash.digest("hex");
+  if (oid !== pointer.oid || size !== pointer.size) {
+    await rm4(destFile, { force: true });
+    throw new UserError(`${where}: git lfs returned ${size} bytes with sha256 ${oid}, but the pointer names ${pointer.size} bytes with sha256 ${pointer.oid}.`);
+  }
+}
+
+// src/models/sources.ts
+var isManifestEntry = (entry) => "manifest" in entry;
+function watchedPath(entry) {
+  return isManifestEntry(entry) ? repoRelativePath(entry.manifest, `models "${entry.name}": manifest`) : repoRelativePath(entry.path, `models "${entry.name}": path`);
+}
+async function readManifestEntry(entry, side) {
+  const manifestPath = watchedPath(entry);
+  const where = `${manifestPath}@${side.sha.slice(0, 7)}`;
+  const text = await readFileAtCommit(side.repoDir, side.sha, manifestPath);
+  if (text === null) return null;
+  let parsed;
+  try {
+    parsed = (0, import_yaml2.parse)(text.toString("utf8"));
+  } catch (error) {
+    throw new UserError(`${where}: not valid JSON or YAML: ${error.message}`, { cause: error });
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new UserError(`${where}: expected a mapping of model keys to { url, sha256 }.`);
+  }
+  if (!Object.prototype.hasOwnProperty.call(parsed, entry.key)) return null;
+  const value = parsed[entry.key];
+  const configKey = `${where} "${entry.key}"`;
+  if (typeof value !== "object" || value === null) throw new UserError(`${configKey}: expected { url, sha256 }.`);
+  const { url, sha256 } = value;
+  if (typeof url !== "string") throw new UserError(`${configKey}.url: expected a URL string.`);
+  if (typeof sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha256.trim())) {
+    throw new UserError(`${configKey}.sha256: expected 64 hexadecimal characters.`);
+  }
+  checkUrlAllowed(url, `${configKey}.url`);
+  return { url, sha256: sha256.trim().toLowerCase() };
+}
+function modelFolder(workDir, name, sha) {
+  const safe = name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
+  const tag = safe === name ? "" : `-${createHash6("sha256").update(name).digest("hex").slice(0, 8)}`;
+  return path4.join(workDir, `${safe}${tag}-${sha.slice(0, 12)}`);
+}
+async function writeResolved(side, repoPath, dest) {
+  const label = `${repoPath}@${side.sha.slice(0, 7)}`;
+  await mkdir6(path4.dirname(dest), { recursive: true });
+  if (!await writeFileAtCommit(side.repoDir, side.sha, repoPath, dest)) return false;
+  if ((await stat5(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
+  const pointerBytes = await readFile8(dest);
+  if (parseLfsPointer(pointerBytes) === null) return true;
+  const resolved = `${dest}.lfs`;
+  await resolveLfs(side.repoDir, pointerBytes, repoPath, resolved, { label });
+  await rename3(resolved, dest);
+  return true;
+}
+async function writeExternalData(side, repoPath, modelFile) {
+  if ((await stat5(modelFile)).size > 2 ** 31) return;
+  const bytes2 = await readFile8(modelFile);
+  let locations;
+  try {
+    locations = parseOnnxFacts(bytes2, repoPath).externalDataFiles;
+  } catch {
+    return;
+  }
+  for (const location of locations) {
+    if (path4.isAbsolute(location) || path4.win32.isAbsolute(location) || location.split(/[\\/]/).includes("..") || location === "") continue;
+    const inRepo = path4.posix.join(path4.posix.dirname(repoPath), location.split("\\").join("/"));
+    await writeResolved(side, inRepo, path4.join(path4.dirname(modelFile), location));
+  }
+}
+async function materializeModel(entry, side, workDir, download) {
+  const folder = modelFolder(workDir, entry.name, side.sha);
+  if (!isManifestEntry(entry)) {
+    const repoPath = watchedPath(entry);
+    const file2 = path4.join(folder, path4.posix.basename(repoPath));
+    if (!await writeResolved(side, repoPath, file2)) return null;
+    await writeExternalData(side, repoPath, file2);
+    return { file: file2, label: `${repoPath} @ ${side.label}` };
+  }
+  const model = await readManifestEntry(entry, side);
+  if (model === null) return null;
+  const urlName = path4.posix.basename(new URL(model.url).pathname).replace(/[^A-Za-z0-9._-]/g, "_");
+  const file = path4.join(folder, urlName.toLowerCase().endsWith(".onnx") ? urlName : "model.onnx");
+  await mkdir6(folder, { recursive: true });
+  await download(model.url, model.sha256, file);
+  const actual = await sha256File(file);
+  if (actual !== model.sha256) {
+    throw new UserError(
+      `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}": ${displayUrl(model.url)} has sha256 ${actual}, but the manifest pins ${model.sha256}.`
+    );
+  }
+  return { file, label: `${entry.key}: ${displayUrl(model.url)} @ ${side.label}` };
+}
+function verifiedDownloader(progress, fetch2 = {}) {
+  const options = { ...DEFAULT_FETCH_OPTIONS, ...fetch2 };
+  return async (url, _sha256, dest) => {
+    progress.info(`Downloading ${displayUrl(url)}`);
+    await downloadWithRetry(url, dest, options, progress);
+  };
+}
+
+// src/nightly/models.ts
+var watched = (entry) => "path" in entry ? entry.path : `${entry.manifest}#${entry.key}`;
+async function nightlyModels(config, repoDir, sha, workDir, progress) {
+  if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
+  await mkdir7(workDir, { recursive: true });
+  const download = verifiedDownloader(progress);
+  const side = { repoDir, sha, label: sha.slice(0, 7) };
+  const out = [];
+  for (const entry of config.models) {
+    const model = await materializeModel(entry, side, workDir, download);
+    if (!model) throw new UserError(`${watched(entry)} (models: ${entry.name}) does not exist at commit ${sha.slice(0, 7)}`);
+    const int8 = entry.quantized ? await materializeModel({ name: `${entry.name}-int8`, path: entry.quantized }, side, workDir, download) : null;
+    out.push({ name: entry.name, path: watched(entry), ref: { role: "candidate", path: model.file, label: model.label, quantized: int8?.file ?? null } });
+  }
+  return out;
+}
+async function gpuName() {
+  try {
+    const { stdout } = await promisify(execFile)("nvidia-smi", ["--query-gpu=name", "--format=csv,noheader"], { timeout: 5e3 });
+    return stdout.split("\n")[0]?.trim() || null;
+  } catch {
+    return null;
+  }
+}
+async function headCommit(repoDir) {
+  try {
+    const { stdout } = await promisify(execFile)("git", ["rev-parse", "--verify", "HEAD^{commit}"], { cwd: repoDir });
+    return stdout.trim();
+  } catch {
+    throw new UserError(`${repoDir}: not a git repository with a commit; the nightly run evaluates the committed models`);
+  }
+}
+var workDirFor = (base) => join8(base, "model-gate", "nightly-models");
+
+// src/report/mermaid.ts
+function mermaidString(text) {
+  const safe = text.replace(/[\r\n\t]+/g, " ").replace(/["`]/g, "'").replace(/%(?=%)/g, "% ").replace(/#(\w+);/g, "#$1 ;");
+  return `"${safe === "" ? " " : safe}"`;
+}
+function mermaidNumber(value, digits = 4) {
+  if (!Number.isFinite(value)) throw new RangeError(`A chart value must be a finite number, got ${value}`);
+  if (Math.abs(value) >= 1e21) throw new RangeError(`A chart value is too large to write without an exponent: ${value}`);
+  const text = value.toFixed(digits).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  return text === "-0" ? "0" : text;
+}
+function uniqueLabels(labels) {
+  const seen = /* @__PURE__ */ new Map();
+  const taken = new Set(labels);
+  return labels.map((label) => {
+    const n = (seen.get(label) ?? 0) + 1;
+    seen.set(label, n);
+    if (n === 1) return label;
+    let k = n;
+    while (taken.has(`${label} (${k})`)) k++;
+    const unique = `${label} (${k})`;
+    taken.add(unique);
+    return unique;
+  });
+}
+var band = (labels) => `[${uniqueLabels(labels).map(mermaidString).join(", ")}]`;
+var fence = (lines) => ["```mermaid", "xychart-beta", ...lines.map((line) => `  ${line}`), "```", ""].join("\n");
+function trendChart(title, xLabels, series, yLabel, xLabel = "night") {
+  if (xLabels.length === 0) throw new RangeError("trendChart needs at least one point");
+  if (series.values.length !== xLabels.length) {
+    throw new RangeError(`trendChart: ${series.values.length} values for ${xLabels.length} x labels`);
+  }
+  return fence([
+    `title ${mermaidString(title)}`,
+    `x-axis ${mermaidString(xLabel)} ${band(xLabels)}`,
+    `y-axis ${mermaidString(yLabel)}`,
+    `line ${mermaidString(series.name)} [${series.values.map((v) => mermaidNumber(v)).join(", ")}]`
+  ]);
+}
+var nightLabel = (timestamp) => new Date(timestamp).toISOString().slice(5, 10);
+function historyTrendCharts(history, modelName2, nights = 30) {
+  const records = history.filter((r) => r.model.name === modelName2).slice(-nights);
+  if (records.length === 0) return "";
+  const labels = records.map((r) => nightLabel(r.timestamp));
+  const span = `last ${records.length} night${records.length === 1 ? "" : "s"}`;
+  return [
+    trendChart(`${modelName2}: top-1, ${span}`, labels, { name: "top-1 (%)", values: records.map((r) => r.metrics.top1 * 100) }, "top-1 (%)"),
+    trendChart(`${modelName2}: batch-1 p50 latency, ${span}`, labels, { name: "p50 (ms)", values: records.map((r) => r.latency.batch1.p50Ms) }, "p50 (ms)")
+  ].join("\n");
+}
+
+// src/nightly/render.ts
+function renderNightly(report, configPath) {
+  const night = report.records[0]?.timestamp.slice(0, 10) ?? "";
+  const commit = report.records[0]?.commit.slice(0, 7) ?? "";
+  const status = report.findings.length === 0 ? "**\u2705 No drift or regression.** Accuracy is identical to the last night with the same model and eval set, and p50 latency is within its usual range." : `**\u274C ${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}:**
+
+${report.findings.map((f) => `- ${escapeMarkdown(f.message)}`).join("\n")}`;
+  const rows = report.records.map((r) => [
+    code(r.model.name),
+    percent(r.metrics.top1),
+    r.quantized ? percent(r.quantized.metrics.top1) : "\u2013",
+    ms(r.latency.batch1.p50Ms),
+    ms(r.latency.batch1.p90Ms),
+    `${r.executionProvider.toUpperCase()}${r.runner.gpu ? ` \xB7 ${escapeMarkdown(r.runner.gpu)}` : ""}`
+  ]);
+  const table3 = markdownTable([["model", "top-1", "int8 top-1", "p50 (batch 1)", "p90", "provider"], ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
+  const all = [...report.history, ...report.records];
+  const charts = report.records.map((r) => `<details><summary>${escapeMarkdown(r.model.name)}: last 30 nights</summary>
+
+${historyTrendCharts(all, r.model.name, 30)}
+
+</details>`);
+  return [`### model-gate nightly \xB7 ${night} \xB7 commit \`${commit}\` \xB7 ${code(configPath)}`, status, table3, ...charts].join("\n\n") + "\n";
+}
+
+// src/history/drift.ts
+var MAD_TO_SIGMA = 1.4826;
+var Z_LIMIT = 3.5;
+var DEFAULT_LATENCY_THRESHOLD = 0.1;
+var DEFAULT_WINDOW = 30;
+var DEFAULT_MIN_POINTS = 5;
+var short2 = (sha) => sha.slice(0, 7);
+function distinctPercents(a, b) {
+  for (let digits = 2; digits < 8; digits++) {
+    if (percent(a, digits) !== percent(b, digits)) return [percent(a, digits), percent(b, digits)];
+  }
+  return [String(a), String(b)];
+}
+function accuracyDrift(history, current) {
+  if (current.evalSha256 === null) return [];
+  const previous = history.filter((r) => r.model.sha256 === current.model.sha256 && r.evalSha256 === current.evalSha256).at(-1);
+  if (!previous) return [];
+  const compared = [
+    ["top-1", previous.metrics.top1, current.metrics.top1],
+    ["top-5", previous.metrics.top5, current.metrics.top5],
+    ["int8 top-1", previous.quantized?.metrics.top1, current.quantized?.metrics.top1]
+  ];
+  const findings = [];
+  for (const [metric, before, now] of compared) {
+    if (typeof before !== "number" || typeof now !== "number" || before === now) continue;
+    const [oldText, newText] = distinctPercents(before, now);
+    findings.push({
+      kind: "accuracy-drift",
+      model: current.model.name,
+      old: before,
+      new: now,
+      message: `${current.model.name}: ${metric} changed from ${oldText} to ${newText} with the same model (sha256 ${short2(current.model.sha256)}) and eval set (sha256 ${short2(current.evalSha256)}) as on ${previous.timestamp} (commit ${short2(previous.commit)}): nondeterminism or runtime drift (${current.executionProvider} on ${current.runner.cpu}${current.runner.gpu ? ` / ${current.runner.gpu}` : ""}).`
+    });
+  }
+  return findings;
+}
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+function robustZ(history, x) {
+  if (history.length === 0) throw new RangeError("robustZ needs at least one history value");
+  const center = median(history);
+  const mad = median(history.map((h) => Math.abs(h - center)));
+  const deviation = x - center;
+  const z = mad === 0 ? deviation === 0 ? 0 : deviation * Infinity : deviation / (MAD_TO_SIGMA * mad);
+  return { z, median: center, mad };
+}
+function isComparable(a, b) {
+  return a.model.sha256 === b.model.sha256 && a.evalSha256 === b.evalSha256 && a.executionProvider === b.executionProvider && a.runner.cpu === b.runner.cpu && a.runner.gpu === b.runner.gpu;
+}
+function latencyWindow(history, current, window2 = DEFAULT_WINDOW) {
+  const picked = [];
+  for (let i = history.length - 1; i >= 0 && picked.length < window2; i--) {
+    const record = history[i];
+    if (record.model.name !== current.model.name) continue;
+    if (!isComparable(record, current)) break;
+    picked.push(record);
+  }
+  return picked.reverse();
+}
+function latencyRegression(history, current, opts = {}) {
+  const threshold = opts.threshold ?? DEFAULT_LATENCY_THRESHOLD;
+  const points2 = latencyWindow(history, current, opts.window ?? DEFAULT_WINDOW).map((r) => r.latency.batch1.p50Ms);
+  const x = current.latency.batch1.p50Ms;
+  if (points2.length === 0) return { finding: null, z: Number.NaN, changePercent: Number.NaN };
+  const { z, median: center } = robustZ(points2, x);
+  const change = center === 0 ? x === 0 ? 0 : Infinity : x / center - 1;
+  const changePercent = change * 100;
+  if (points2.length < (opts.minPoints ?? DEFAULT_MIN_POINTS)) return { finding: null, z: Number.NaN, changePercent };
+  if (!(z > Z_LIMIT && change > threshold)) return { finding: null, z, changePercent };
+  const zText = Number.isFinite(z) ? z.toFixed(2) : "\u221E (no spread in the history)";
+  return {
+    z,
+    changePercent,
+    finding: {
+      kind: "latency-regression",
+      model: current.model.name,
+      old: center,
+      new: x,
+      z,
+      changePercent,
+      message: `${current.model.name}: batch-1 p50 latency ${ms(x)} vs a median of ${ms(center)} over the last ${points2.length} comparable nights (+${changePercent.toFixed(1)}%, robust z = ${zText} > ${Z_LIMIT}; threshold ${+(threshold * 100).toFixed(2)}%).`
+    }
+  };
+}
+
+// src/nightly/run.ts
+function primaryMetrics(metrics) {
+  const m = metrics;
+  if (typeof m.top1 !== "number") throw new Error("nightly history records classification metrics (top1, top5)");
+  return { top1: m.top1, top5: m.top5 ?? null };
+}
+function recordOf(config, ctx, model, evaluated, facts) {
+  const task = taskFor(config.task);
+  const { fp32, int8 } = evaluated;
+  const latency = summarizeLatency(fp32.latencyMs[1]);
+  const int8Metrics = int8?.result ? primaryMetrics(task.score(int8.result.predictions, ctx.samples, config)) : null;
+  return {
+    timestamp: facts.timestamp,
+    commit: facts.commit,
+    model: { name: model.name, path: model.path, sha256: fp32.file.sha256 },
+    evalSha256: ctx.evalSet.sha256,
+    executionProvider: fp32.provider,
+    runner: facts.runner,
+    metrics: primaryMetrics(task.score(fp32.predictions, ctx.samples, config)),
+    latency: { batch1: { p50Ms: latency.p50Ms, p90Ms: latency.p90Ms } },
+    ...int8Metrics ? { quantized: { metrics: { top1: int8Metrics.top1 } } } : {}
+  };
+}
+async function runNightly(config, models, store, facts, progress, options = {}) {
+  const ctx = await prepareEval(config, progress, options.remoteCache ? { remoteCache: options.remoteCache } : {});
+  const history = await store.read();
+  const records = [];
+  const findings = [];
+  const latencyOnly = { ...config, quantization: { ...config.quantization, mode: "none" } };
+  for (const model of models) {
+    progress.info(`nightly: ${model.name} (${model.path})`);
+    const [evaluated] = (await evaluateModels(config, ctx, [model.ref], progress)).models;
+    let record = recordOf(config, ctx, model, evaluated, facts);
+    findings.push(...accuracyDrift(history, record));
+    const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
+    if (first.finding) {
+      progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
+      const [again] = (await evaluateModels(latencyOnly, ctx, [model.ref], progress)).models;
+      const rerun = summarizeLatency(again.fp32.latencyMs[1]);
+      const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
+      if (confirmed.finding) {
+        findings.push({ ...confirmed.finding, message: `${confirmed.finding.message} (confirmed by a second benchmark)` });
+        record = rerun.p50Ms > record.latency.batch1.p50Ms ? { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } } : record;
+      } else {
+        progress.info(`${model.name}: the second benchmark did not confirm the latency change; not reported`);
+      }
+    }
+    records.push(record);
+  }
+  await store.append(records);
+  return { schemaVersion: 1, kind: "model-gate-nightly", verdict: findings.length > 0 ? "fail" : "pass", records, findings, history };
+}
+
+// src/cli/nightly.ts
+async function nightlyCommand(overrides, flags, environment) {
+  if (!flags.history) throw new UserError("--history: required (the JSON Lines history file; created if missing)");
+  const config = await loadConfig(overrides, environment);
+  const progress = stderrProgress(config.progress, process.stderr);
+  const repoDir = resolve4(environment.cwd, flags.repo ?? ".");
+  const sha = await headCommit(repoDir);
+  const models = await nightlyModels(config, repoDir, sha, workDirFor(tmpdir()), progress);
+  const store = fileHistory(resolve4(environment.cwd, flags.history), progress);
+  const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: await gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
+  const report = await runNightly(config, models, store, facts, progress);
+  if (config.output.json) {
+    await mkdir8(dirname6(config.output.json), { recursive: true });
+    await writeFile5(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
+`);
+  }
+  process.stdout.write(renderNightly(report, overrides.config ?? ""));
+  for (const finding of report.findings) process.stderr.write(`model-gate: ${finding.message}
+`);
+  return report.findings.length > 0 && config.nightly.failOnRegression ? 1 : 0;
+}
+
 // src/cli/run.ts
 var HELP = `model-gate ${VERSION}: is the new model a real upgrade, on your data?
 
 Usage:
   model-gate compare --config FILE --baseline A.onnx --candidate B.onnx [options]
+  model-gate nightly --config FILE --history H.jsonl [--json OUT] [--repo DIR]
+  model-gate map --gt coco.json --dets results.json
 
-Options:
+compare options:
   --config FILE               model-gate.yml (eval set, classes, preprocessing, gates)
   --baseline FILE             the model in use now (.onnx)
   --candidate FILE            the model that would replace it (.onnx)
@@ -25646,10 +26939,17 @@ Options:
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
   --quiet                     no progress on stderr
+
+nightly: evaluates every model in the config's models: list as committed at HEAD of --repo
+  (default: the working directory), appends one record per model to --history, and reports
+  accuracy drift and confirmed latency regressions (findings[] in --json; exit 1 when found).
+
+map: prints COCO's 12 bbox figures for a results file, in pycocotools' order and wording.
+
   -h, --help                  this text
   -v, --version               the version
 
-Exit status: 0 all gates passed \xB7 1 a gate failed \xB7 2 usage or input error.
+Exit status: 0 pass \xB7 1 a gate failed, or nightly found a regression \xB7 2 usage or input error.
 Environment: MODEL_GATE_CACHE_DIR (default ~/.cache/model-gate) holds verified eval sets.`;
 var OPTIONS = {
   config: { type: "string" },
@@ -25666,6 +26966,10 @@ var OPTIONS = {
   "execution-provider": { type: "string" },
   threads: { type: "string" },
   quiet: { type: "boolean" },
+  history: { type: "string" },
+  repo: { type: "string" },
+  gt: { type: "string" },
+  dets: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" }
 };
@@ -25687,38 +26991,36 @@ Run 'model-gate --help' for usage.
 `);
     return values.help ? 0 : 2;
   }
-  if (positionals[0] !== "compare" || positionals.length > 1) {
+  const command = positionals[0];
+  if (!["compare", "nightly", "map"].includes(command) || positionals.length > 1) {
     process.stderr.write(`model-gate: unknown command '${positionals.join(" ")}'. Run 'model-gate --help' for usage.
 `);
     return 2;
   }
+  const overrides = {
+    config: values.config,
+    baseline: values.baseline,
+    candidate: values.candidate,
+    eval: values.eval,
+    evalSha256: values["eval-sha256"],
+    json: values.json,
+    markdown: values.markdown,
+    html: values.html,
+    executionProvider: values["execution-provider"],
+    threads: values.threads,
+    quiet: values.quiet,
+    baselineQuantized: values["baseline-quantized"],
+    candidateQuantized: values["candidate-quantized"],
+    outDir: values["out-dir"]
+  };
   try {
-    const overrides = {
-      config: values.config,
-      baseline: values.baseline,
-      candidate: values.candidate,
-      eval: values.eval,
-      evalSha256: values["eval-sha256"],
-      json: values.json,
-      markdown: values.markdown,
-      html: values.html,
-      executionProvider: values["execution-provider"],
-      threads: values.threads,
-      quiet: values.quiet,
-      baselineQuantized: values["baseline-quantized"],
-      candidateQuantized: values["candidate-quantized"],
-      outDir: values["out-dir"]
-    };
+    if (command === "map") {
+      if (!values.gt || !values.dets) throw new UserError("map: --gt and --dets are required");
+      return await runMapCommand({ gt: values.gt, dets: values.dets }, process.stdout);
+    }
     const environment = processEnvironment();
-    const config = await loadConfig(overrides, environment);
-    const refs = cliModelRefs(overrides, environment);
-    const progress = stderrProgress(config.progress, process.stderr);
-    const { report, markdown, html } = await runCompare(config, refs, progress);
-    await writeReportFiles(config.output, report, markdown, html);
-    process.stdout.write(markdown);
-    for (const gate of report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}
-`);
-    return report.verdict === "pass" ? 0 : 1;
+    if (command === "nightly") return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
+    return await compareCommand(overrides, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}
 `);

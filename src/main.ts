@@ -5,12 +5,13 @@
  */
 import * as core from '@actions/core';
 import { reportFromWorkflowRun } from './action/fork-comment.js';
+import { nightlyFromAction } from './action/nightly.js';
 import { evaluateCommits } from './action/pr.js';
 import { actionProgress } from './action/progress.js';
 import { failedGateLines } from './action/run-report.js';
 import { readActionContext } from './config/action.js';
 import { UserError } from './errors.js';
-import { publishRun, postComment } from './publish/action.js';
+import { publishRun, postComment, writeNightlyReport } from './publish/action.js';
 import { actionsArtifactStore } from './publish/artifact.js';
 import { createGitHub } from './publish/github.js';
 
@@ -26,7 +27,11 @@ export async function run(): Promise<void> {
       core.setOutput('verdict', report.verdict);
       core.setOutput('comment-url', url);
     } else if (ctx.mode === 'nightly') {
-      throw new UserError('mode: nightly is not available in this version of model-gate');
+      const outcome = await nightlyFromAction(ctx, gh, progress);
+      await core.summary.addRaw(outcome.markdown, true).write();
+      core.setOutput('verdict', outcome.report.verdict);
+      core.setOutput('report-path', await writeNightlyReport(ctx, outcome.report));
+      if (outcome.fail) failure = outcome.report.findings.map((f) => `model-gate nightly: ${f.message}`).join('\n');
     } else {
       const { report, pages } = await evaluateCommits(ctx, gh, progress);
       const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, pages, progress);

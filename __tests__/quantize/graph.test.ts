@@ -1,8 +1,9 @@
 /**
  * The QDQ graph the quantizer builds for fmnist-lenet-v1 (Conv–Relu–MaxPool ×2, Flatten,
  * Gemm–Relu–Gemm), checked against what onnxruntime's QDQ quantizer does with the same graph:
- * Relu folded into the producer's QDQ, MaxPool reusing its input's scale, Flatten left float,
- * weights int8, biases int32, the graph output keeping its name. Calibration here uses synthetic
+ * Relu folded into the producer's QDQ, MaxPool and Flatten reusing their input's scale (Flatten is
+ * a QDQDirect8BitOp in onnxruntime 1.30's registry), weights int8, biases int32, the graph output
+ * keeping its name. Calibration here uses synthetic
  * inputs: the structure does not depend on the values (the accuracy test covers those).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -63,9 +64,11 @@ describe('per tensor', () => {
     expect(count(model, 'DequantizeLinear')).toBe(16);
   });
 
-  it('gives MaxPool its input\'s scale and zero point', () => {
+  it('gives MaxPool and Flatten their input\'s scale and zero point', () => {
     const q = (name: string) => model.graph!.node.find((n) => n.output[0] === `${name}_QuantizeLinear_Output`)!;
     expect(q('/MaxPool_output_0').input.slice(1)).toEqual(q('/Relu_output_0').input.slice(1));
+    // Shared parameters chain back to the tensor that owns them: Relu_1 → MaxPool_1 → Flatten.
+    expect(q('/Flatten_output_0').input.slice(1)).toEqual(['/Relu_1_output_0_scale', '/Relu_1_output_0_zero_point']);
   });
 
   it('stores int8 weights and int32 biases and drops the float weights', () => {
@@ -83,10 +86,10 @@ describe('per tensor', () => {
     expect(model.graph!.node.find((n) => n.output.includes('logits'))!.opType).toBe('DequantizeLinear');
   });
 
-  it('lists Flatten as left float, with the reason, and counts the quantized ops', () => {
-    expect(report.floatNodes).toEqual([{ op: 'Flatten', name: '/Flatten', reason: expect.stringMatching(/no int8 path/) }]);
+  it('leaves no op float and counts the quantized ops', () => {
+    expect(report.floatNodes).toEqual([]);
     expect(report.quantizedNodes).toEqual(
-      expect.arrayContaining([{ op: 'Conv', count: 2 }, { op: 'Relu', count: 3 }, { op: 'MaxPool', count: 2 }, { op: 'Gemm', count: 2 }]),
+      expect.arrayContaining([{ op: 'Conv', count: 2 }, { op: 'Relu', count: 3 }, { op: 'MaxPool', count: 2 }, { op: 'Flatten', count: 1 }, { op: 'Gemm', count: 2 }]),
     );
     expect(report.calibrationSamples).toBe(16);
   });

@@ -1,22 +1,24 @@
 /**
- * The `model-gate` command line. It parses flags, then runs the same stages as the Action:
- * config → engine → report → files. Exit codes: 0 all gates passed, 1 a gate failed,
- * 2 a usage or input error (or anything else that kept us from a verdict).
+ * The `model-gate` command line: parses flags and runs a command on the same stages as the
+ * Action. Exit codes: 0 pass, 1 a gate failed (compare) or a drift/regression was found
+ * (nightly), 2 a usage or input error (or anything else that kept us from a verdict).
  */
 import { parseArgs } from 'node:util';
-import { cliModelRefs, loadConfig, processEnvironment, type ConfigOverrides } from '../config/load.js';
-import { runCompare } from '../engine.js';
+import { processEnvironment, type ConfigOverrides } from '../config/load.js';
 import { UserError } from '../errors.js';
-import { stderrProgress } from '../progress-stderr.js';
-import { writeReportFiles } from '../publish/files.js';
 import { VERSION } from '../version.js';
+import { compareCommand } from './compare.js';
+import { runMapCommand } from './map.js';
+import { nightlyCommand } from './nightly.js';
 
 const HELP = `model-gate ${VERSION}: is the new model a real upgrade, on your data?
 
 Usage:
   model-gate compare --config FILE --baseline A.onnx --candidate B.onnx [options]
+  model-gate nightly --config FILE --history H.jsonl [--json OUT] [--repo DIR]
+  model-gate map --gt coco.json --dets results.json
 
-Options:
+compare options:
   --config FILE               model-gate.yml (eval set, classes, preprocessing, gates)
   --baseline FILE             the model in use now (.onnx)
   --candidate FILE            the model that would replace it (.onnx)
@@ -31,10 +33,17 @@ Options:
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
   --quiet                     no progress on stderr
+
+nightly: evaluates every model in the config's models: list as committed at HEAD of --repo
+  (default: the working directory), appends one record per model to --history, and reports
+  accuracy drift and confirmed latency regressions (findings[] in --json; exit 1 when found).
+
+map: prints COCO's 12 bbox figures for a results file, in pycocotools' order and wording.
+
   -h, --help                  this text
   -v, --version               the version
 
-Exit status: 0 all gates passed · 1 a gate failed · 2 usage or input error.
+Exit status: 0 pass · 1 a gate failed, or nightly found a regression · 2 usage or input error.
 Environment: MODEL_GATE_CACHE_DIR (default ~/.cache/model-gate) holds verified eval sets.`;
 
 const OPTIONS = {
@@ -52,6 +61,10 @@ const OPTIONS = {
   'execution-provider': { type: 'string' },
   threads: { type: 'string' },
   quiet: { type: 'boolean' },
+  history: { type: 'string' },
+  repo: { type: 'string' },
+  gt: { type: 'string' },
+  dets: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -70,36 +83,35 @@ export async function cli(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return values.help ? 0 : 2;
   }
-  if (positionals[0] !== 'compare' || positionals.length > 1) {
+  const command = positionals[0];
+  if (!['compare', 'nightly', 'map'].includes(command) || positionals.length > 1) {
     process.stderr.write(`model-gate: unknown command '${positionals.join(' ')}'. Run 'model-gate --help' for usage.\n`);
     return 2;
   }
+  const overrides: ConfigOverrides = {
+    config: values.config,
+    baseline: values.baseline,
+    candidate: values.candidate,
+    eval: values.eval,
+    evalSha256: values['eval-sha256'],
+    json: values.json,
+    markdown: values.markdown,
+    html: values.html,
+    executionProvider: values['execution-provider'],
+    threads: values.threads,
+    quiet: values.quiet,
+    baselineQuantized: values['baseline-quantized'],
+    candidateQuantized: values['candidate-quantized'],
+    outDir: values['out-dir'],
+  };
   try {
-    const overrides: ConfigOverrides = {
-      config: values.config,
-      baseline: values.baseline,
-      candidate: values.candidate,
-      eval: values.eval,
-      evalSha256: values['eval-sha256'],
-      json: values.json,
-      markdown: values.markdown,
-      html: values.html,
-      executionProvider: values['execution-provider'],
-      threads: values.threads,
-      quiet: values.quiet,
-      baselineQuantized: values['baseline-quantized'],
-      candidateQuantized: values['candidate-quantized'],
-      outDir: values['out-dir'],
-    };
+    if (command === 'map') {
+      if (!values.gt || !values.dets) throw new UserError('map: --gt and --dets are required');
+      return await runMapCommand({ gt: values.gt, dets: values.dets }, process.stdout);
+    }
     const environment = processEnvironment();
-    const config = await loadConfig(overrides, environment);
-    const refs = cliModelRefs(overrides, environment);
-    const progress = stderrProgress(config.progress, process.stderr);
-    const { report, markdown, html } = await runCompare(config, refs, progress);
-    await writeReportFiles(config.output, report, markdown, html);
-    process.stdout.write(markdown);
-    for (const gate of report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}\n`);
-    return report.verdict === 'pass' ? 0 : 1;
+    if (command === 'nightly') return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
+    return await compareCommand(overrides, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}\n`);
     else process.stderr.write(`model-gate: internal error: ${(error as Error).stack ?? String(error)}\n`);

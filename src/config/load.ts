@@ -100,16 +100,57 @@ function cacheDirFrom(env: ConfigEnvironment['env']): string {
   return join(env.HOME || homedir(), '.cache', 'model-gate');
 }
 
+const CLASSIFICATION_FORMATS = ['class-folders', 'manifest'];
+const DETECTION_FORMATS = ['coco', 'yolo'];
+
+/** Keys that only classification reads. */
+function classificationProblems(raw: Raw, format: string): string[] {
+  const problems: string[] = [];
+  if (!raw.classes) problems.push("classes: required: the class names in the model's output order");
+  if (!CLASSIFICATION_FORMATS.includes(format)) problems.push(`eval.format: expected one of ${CLASSIFICATION_FORMATS.join(' | ')} for task classification, got '${format}'`);
+  for (const key of ['annotations', 'labels', 'images']) if (raw.eval?.[key]) problems.push(`eval.${key}: only used with task: detection`);
+  if (raw.detection) problems.push('detection: only used with task: detection');
+  if (raw.gates?.['max-map-drop'] !== undefined) problems.push('gates.max-map-drop: only used with task: detection (classification has max-top1-drop)');
+  if (raw.preprocess?.resize === 'rect') problems.push('preprocess.resize: rect is for detection models with dynamic height/width (task: detection)');
+  return problems;
+}
+
+/** Keys that only detection reads, and the ones it does not. */
+function detectionProblems(raw: Raw, format: string): string[] {
+  const problems: string[] = [];
+  if (!DETECTION_FORMATS.includes(format)) problems.push(`eval.format: expected one of ${DETECTION_FORMATS.join(' | ')} for task detection, got '${format}'`);
+  if (format === 'coco' && !raw.eval?.annotations) problems.push('eval.annotations: required when eval.format is coco (the COCO JSON file inside the eval set)');
+  if (format !== 'coco' && raw.eval?.annotations) problems.push('eval.annotations: only used with eval.format: coco');
+  if (format === 'yolo' && !raw.eval?.labels) problems.push('eval.labels: required when eval.format is yolo (the folder of label .txt files inside the eval set)');
+  if (format !== 'yolo' && raw.eval?.labels) problems.push('eval.labels: only used with eval.format: yolo');
+  if (format === 'yolo' && !raw.classes) problems.push('classes: required when eval.format is yolo: the class names, YOLO class k being classes[k]');
+  if (raw.classes && raw.classes.length < 1) problems.push('classes: expected at least 1 item');
+  const categoryIds = raw.detection?.['category-ids'];
+  if (categoryIds && format === 'yolo') problems.push('detection.category-ids: only used with eval.format: coco (YOLO class k is category k + 1)');
+  if (categoryIds && raw.classes && raw.classes.length !== categoryIds.length) {
+    problems.push(`detection.category-ids: expected one category id per class (${raw.classes.length}), got ${categoryIds.length}`);
+  }
+  for (const key of ['max-top1-drop', 'min-error-reduction']) {
+    if (raw.gates?.[key] !== undefined) problems.push(`gates.${key}: only used with task: classification (detection has max-map-drop)`);
+  }
+  const resize = raw.preprocess?.resize ?? 'letterbox';
+  if (resize !== 'letterbox' && resize !== 'rect') problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
+  if (raw.preprocess?.auto !== undefined && resize !== 'letterbox') problems.push('preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)');
+  if ((raw.quantization?.mode ?? 'none') !== 'none') problems.push('quantization.mode: not supported for task detection yet; use none');
+  return problems;
+}
+
 /** Checks that span several keys, which a JSON schema can't say clearly. */
 function crossCheck(raw: Raw, source: string, sha256: string | null, file: string): void {
   const problems: string[] = [];
   if ((REMOTE.test(source) || ARCHIVE.test(source)) && !sha256) {
     problems.push(`eval.sha256: required for archives and URLs (pin the exact bytes of '${source}')`);
   }
-  const format = raw.eval?.format ?? 'class-folders';
+  const detection = raw.task === 'detection';
+  const format = raw.eval?.format ?? (detection ? 'coco' : 'class-folders');
   if (format === 'manifest' && !raw.eval?.manifest) problems.push('eval.manifest: required when eval.format is manifest');
   if (format !== 'manifest' && raw.eval?.manifest) problems.push('eval.manifest: only used with eval.format: manifest');
-  if (!raw.classes) problems.push("classes: required: the class names in the model's output order");
+  problems.push(...(detection ? detectionProblems(raw, format) : classificationProblems(raw, format)));
   const channels = (raw.preprocess?.color ?? 'rgb') === 'gray' ? 1 : 3;
   for (const key of ['mean', 'std'] as const) {
     const list = raw.preprocess?.[key];
@@ -172,18 +213,30 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   const quant = raw.quantization ?? {};
   const progress = overrides.quiet || environment.env.MODEL_GATE_PROGRESS === 'off' ? 'off' : environment.stderrIsTTY ? 'tty' : 'lines';
 
+  const detection = raw.task === 'detection';
+  const det = raw.detection ?? {};
   const config: Config = {
     configPath: file,
     task: raw.task ?? 'classification',
-    eval: { source, sha256, format: raw.eval.format ?? 'class-folders', manifest: raw.eval.manifest ?? null },
-    classes: raw.classes,
+    eval: {
+      source,
+      sha256,
+      format: raw.eval.format ?? (detection ? 'coco' : 'class-folders'),
+      manifest: raw.eval.manifest ?? null,
+      ...(detection ? { annotations: raw.eval.annotations ?? null, labels: raw.eval.labels ?? null, images: raw.eval.images ?? null } : {}),
+    },
+    classes: raw.classes ?? [],
     preprocess: {
       color: pre.color ?? 'rgb',
       size: pre.size ? [pre.size[0], pre.size[1]] : null,
-      resize: pre.resize ?? 'stretch',
+      resize: pre.resize ?? (detection ? 'letterbox' : 'stretch'),
       kernel: pre.kernel ?? 'linear',
       cropRatio: pre['crop-ratio'] ?? 0.875,
       padValue: pre['pad-value'] ?? 114,
+      // Set only where they apply, so a classification config reads exactly as before.
+      ...(pre.scaleup !== undefined || detection ? { scaleup: pre.scaleup ?? true } : {}),
+      ...(pre.auto !== undefined || detection ? { auto: pre.auto ?? false } : {}),
+      ...(detection ? { stride: det.stride ?? 32 } : {}),
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
@@ -201,7 +254,23 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       requireSignificant: gates['require-significant'] ?? false,
       maxLatencyRegression: gates['max-latency-regression'] ?? 25,
       maxInt8Drop: gates['max-int8-drop'] ?? null,
+      ...(detection ? { maxMapDrop: gates['max-map-drop'] ?? 0.5 } : {}),
     },
+    ...(detection
+      ? {
+          detection: {
+            output: det.output ?? 'auto',
+            conf: det.conf ?? 0.001,
+            iou: det.iou ?? 0.7,
+            maxNms: det['max-nms'] ?? 30000,
+            maxDet: det['max-det'] ?? 300,
+            clip: det.clip ?? true,
+            categoryIds: det['category-ids'] ?? null,
+            comparePreprocessing: det['compare-preprocessing'] ?? false,
+            stride: det.stride ?? 32,
+          },
+        }
+      : {}),
     nightly: {
       latencyThreshold: (raw.nightly?.['latency-threshold'] ?? 10) / 100,
       failOnRegression: raw.nightly?.['fail-on-regression'] ?? true,

@@ -14,7 +14,7 @@ export const configSchema = {
   additionalProperties: false,
   required: ['eval'],
   properties: {
-    task: { enum: ['classification'] },
+    task: { enum: ['classification', 'detection'] },
     models: {
       type: 'array',
       items: {
@@ -32,8 +32,11 @@ export const configSchema = {
       properties: {
         source: { type: 'string', minLength: 1 },
         sha256: { type: 'string', pattern: '^[0-9a-fA-F]{64}$' },
-        format: { enum: ['class-folders', 'manifest'] },
+        format: { enum: ['class-folders', 'manifest', 'coco', 'yolo'] },
         manifest: { type: 'string', minLength: 1 },
+        annotations: relativePath,
+        labels: relativePath,
+        images: relativePath,
       },
     },
     classes: { type: 'array', minItems: 2, items: { type: 'string', minLength: 1 }, uniqueItems: true },
@@ -43,10 +46,12 @@ export const configSchema = {
       properties: {
         color: { enum: ['gray', 'rgb', 'bgr'] },
         size: { type: 'array', minItems: 2, maxItems: 2, items: positiveInt },
-        resize: { enum: ['stretch', 'center-crop', 'letterbox'] },
+        resize: { enum: ['stretch', 'center-crop', 'letterbox', 'rect'] },
         kernel: { enum: ['nearest', 'linear', 'cubic', 'lanczos3'] },
         'crop-ratio': { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         'pad-value': { type: 'integer', minimum: 0, maximum: 255 },
+        scaleup: { type: 'boolean' },
+        auto: { type: 'boolean' },
         scale: finiteNumber,
         mean: { type: 'array', minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: 'array', minItems: 1, maxItems: 3, items: { type: 'number', exclusiveMinimum: 0 } },
@@ -80,6 +85,22 @@ export const configSchema = {
         'require-significant': { type: 'boolean' },
         'max-latency-regression': { type: 'number', minimum: 0 },
         'max-int8-drop': { type: 'number', minimum: 0 },
+        'max-map-drop': { type: 'number', minimum: 0 },
+      },
+    },
+    detection: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        output: { enum: ['auto', 'yolov8', 'yolov5', 'end2end'] },
+        conf: { type: 'number', minimum: 0, maximum: 1 },
+        iou: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        'max-nms': positiveInt,
+        'max-det': positiveInt,
+        clip: { type: 'boolean' },
+        'category-ids': { type: 'array', minItems: 1, items: { type: 'integer' }, uniqueItems: true },
+        'compare-preprocessing': { type: 'boolean' },
+        stride: positiveInt,
       },
     },
     nightly: {

@@ -1,12 +1,14 @@
 /** The typed, validated, frozen configuration every stage reads. Built only by src/config/. */
 
-export type TaskName = 'classification';
+export type TaskName = 'classification' | 'detection';
 export type ColorMode = 'gray' | 'rgb' | 'bgr';
-export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox';
+export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox' | 'rect';
 export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
 export type TensorLayout = 'nchw' | 'nhwc';
 export type ExecutionProviderRequest = 'auto' | 'cpu' | 'cuda';
-export type EvalFormat = 'class-folders' | 'manifest';
+/** class-folders and manifest are classification's; coco and yolo are detection's. */
+export type EvalFormat = 'class-folders' | 'manifest' | 'coco' | 'yolo';
+export type DetectionOutputLayout = 'auto' | 'yolov8' | 'yolov5' | 'end2end';
 
 export interface EvalConfig {
   /** A folder, a .tar.gz/.tgz/.zip archive, or an https URL (already resolved against the config's folder). */
@@ -16,6 +18,12 @@ export interface EvalConfig {
   readonly format: EvalFormat;
   /** Path of the CSV (path,label) inside the eval set, for format: manifest. */
   readonly manifest: string | null;
+  /** format: coco: path of the COCO JSON inside the eval set. */
+  readonly annotations?: string | null;
+  /** format: yolo: folder of the label .txt files inside the eval set. */
+  readonly labels?: string | null;
+  /** Detection: folder of the images inside the eval set (yolo default 'images'; coco: file_name relative to the annotations file). */
+  readonly images?: string | null;
 }
 
 /** How one image becomes pixels. Two models whose DecodeSpec is equal share one decode. */
@@ -27,8 +35,14 @@ export interface DecodeSpec {
   readonly kernel: ResizeKernel;
   /** center-crop: the shorter side is resized to size/cropRatio, then the centre is cropped. */
   readonly cropRatio: number;
-  /** letterbox: the value the padding is filled with (0..255). */
+  /** letterbox and rect: the value the padding is filled with (0..255). */
   readonly padValue: number;
+  /** letterbox and rect: false never enlarges an image (Ultralytics' scaleup); default true. */
+  readonly scaleup?: boolean;
+  /** letterbox: pad only up to a multiple of `stride` (Ultralytics' auto), which is what rect does set-wide. */
+  readonly auto?: boolean;
+  /** Padding multiple for rect and letterbox auto (detection.stride). */
+  readonly stride?: number;
 }
 
 /** How pixels become the model's float tensor: x = (pixel * scale - mean[c]) / std[c]. */
@@ -83,6 +97,29 @@ export interface GatesConfig {
   readonly maxLatencyRegression: number;
   /** Points of top-1 either model may lose from fp32 to int8; null = no gate. */
   readonly maxInt8Drop: number | null;
+  /** Detection: points of AP@[.5:.95] the candidate may lose (point estimate). */
+  readonly maxMapDrop?: number;
+}
+
+/** How a detector's raw output becomes boxes (src/tasks/detection/decode.ts). */
+export interface DetectionConfig {
+  readonly output: DetectionOutputLayout;
+  /** Keep boxes with score > conf. */
+  readonly conf: number;
+  /** Class-wise NMS suppresses IoU > iou. */
+  readonly iou: number;
+  /** Candidates kept, by score, before NMS. */
+  readonly maxNms: number;
+  /** Detections kept per image. */
+  readonly maxDet: number;
+  /** Clip boxes to the image, as Ultralytics does. */
+  readonly clip: boolean;
+  /** categoryIds[i] is the COCO category id of model class i; null = categories sorted by id → 0, 1, 2, …. */
+  readonly categoryIds: readonly number[] | null;
+  /** Also evaluate letterbox and rect side by side (mAP, p50 latency, input area). */
+  readonly comparePreprocessing: boolean;
+  /** Padding multiple for rect / letterbox auto (the model's largest stride). */
+  readonly stride: number;
 }
 
 export interface ModelRef {
@@ -118,11 +155,14 @@ export interface Config {
   readonly configPath: string | null;
   readonly task: TaskName;
   readonly eval: EvalConfig;
+  /** Classification: the model's output order (required). Detection: class names (required for yolo, optional for coco). */
   readonly classes: readonly string[];
   readonly preprocess: PreprocessConfig;
   readonly inference: InferenceConfig;
   readonly latency: LatencyConfig;
   readonly gates: GatesConfig;
+  /** Set for task: detection. */
+  readonly detection?: DetectionConfig;
   readonly quantization: QuantizationConfig;
   readonly nightly: NightlyConfig;
   /** The models the Action compares (repo-relative); the CLI takes its two models as flags instead. */

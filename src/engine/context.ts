@@ -20,7 +20,7 @@ export interface EvalContext {
 
 export async function prepareEval(config: Config, progress: Progress, options: { remoteCache?: EvalSetCache } = {}): Promise<EvalContext> {
   const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
-  const samples = await taskFor(config.task).readSamples(evalSet.root, config);
+  const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
   progress.info(`eval set: ${samples.length.toLocaleString('en-US')} images from ${evalSet.source}${evalSet.fromCache ? ' (cached)' : ''}`);
   return { evalSet, samples, decoded: new Map() };
 }

@@ -24,6 +24,7 @@ import { toTensor as buildTensor } from './tensor.js';
 
 export { imageSize } from './image-size.js';
 export { autoLetterboxSize, letterboxRatio, rectInputSize, type FitOptions } from './rect.js';
+export { resolveInputSize } from './input-size.js';
 
 /**
  * Geometry to map model-space coordinates back to the original image (detection will need it):
@@ -32,7 +33,11 @@ export { autoLetterboxSize, letterboxRatio, rectInputSize, type FitOptions } fro
 export interface ImageGeometry { width: number; height: number; scaleX: number; scaleY: number; padLeft: number; padTop: number; cropLeft: number; cropTop: number }
 /** Decoded, resized pixels for a whole eval set: uint8, HWC, channels in the order `color` asks (bgr swaps R and B). */
 export interface DecodedImages { count: number; height: number; width: number; channels: 1 | 3; pixels: Uint8Array; geometry: ImageGeometry[] }
-export type ResolvedDecodeSpec = DecodeSpec & { size: readonly [number, number] }; // size is known by now
+/**
+ * A DecodeSpec with its size known. For rect, `size` is the set-wide input size (rectInputSize)
+ * and `fitWithin` the bound [H, W] the resize ratio is taken from (the configured size).
+ */
+export type ResolvedDecodeSpec = DecodeSpec & { size: readonly [number, number]; fitWithin?: readonly [number, number] | null };
 
 /** Progress is ticked about 100 times per run rather than per image. */
 const PROGRESS_STEPS = 100;
@@ -152,11 +157,16 @@ export function toTensor(images: DecodedImages, start: number, end: number, norm
 
 /**
  * Equal keys ⇒ the decode can be shared between models. Only fields that change the pixels are
- * in it: cropRatio matters only for center-crop, padValue only for letterbox.
+ * in it: cropRatio matters only for center-crop; padValue and scaleup for letterbox and rect; the
+ * bound the ratio is taken from for rect (its size is already the resolved input size).
  */
 export function decodeSpecKey(spec: ResolvedDecodeSpec): string {
   const parts = [spec.color, `${spec.size[0]}x${spec.size[1]}`, spec.resize, spec.kernel];
   if (spec.resize === 'center-crop') parts.push(`cropRatio=${spec.cropRatio}`);
-  if (spec.resize === 'letterbox') parts.push(`padValue=${spec.padValue}`);
+  if (spec.resize === 'letterbox' || spec.resize === 'rect') {
+    parts.push(`padValue=${spec.padValue}`);
+    if (spec.scaleup === false) parts.push('scaleup=false');
+  }
+  if (spec.resize === 'rect') parts.push(`within=${(spec.fitWithin ?? spec.size).join('x')}`);
   return parts.join('|');
 }

@@ -9,6 +9,7 @@ import { composeComment, markerName, skippedSummary } from '../action/compose.js
 import { REPORT_ARTIFACT } from '../action/fork-comment.js';
 import type { RunReport } from '../action/run-report.js';
 import type { ActionContext } from '../config/action.js';
+import type { NightlyReport } from '../nightly/run.js';
 import type { Progress } from '../progress.js';
 import type { ArtifactStore } from './artifact.js';
 import { upsertStickyComment } from './comment.js';
@@ -37,6 +38,15 @@ async function writeRunFiles(ctx: ActionContext, run: RunReport, markdown: strin
 export interface Page {
   readonly name: string;
   readonly html: string;
+}
+
+/** The nightly run's JSON (records and findings[]), for the step output report-path. */
+export async function writeNightlyReport(ctx: ActionContext, report: NightlyReport): Promise<string> {
+  const dir = join(ctx.runnerTemp, 'model-gate', 'report');
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'nightly.json');
+  await writeFile(file, `${JSON.stringify({ ...report, history: undefined }, null, 2)}\n`);
+  return file;
 }
 
 export async function postComment(gh: GitHub, ctx: ActionContext, issueNumber: number, run: RunReport, progress: Progress): Promise<string> {

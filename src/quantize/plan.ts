@@ -1,7 +1,7 @@
 /**
- * Which tensors get QuantizeLinear/DequantizeLinear, following onnxruntime's QDQ quantizer
+ * Which tensors get QuantizeLinear/DequantizeLinear, following onnxruntime 1.30's QDQ quantizer
  * (qdq_quantizer.py and operators/*.py, registry.py) with its quantize_static defaults:
- * - The ops considered are those of onnxruntime's QLinearOps, common and QDQ registries.
+ * - The ops considered are those of onnxruntime 1.30's QLinearOps, common and QDQ registries.
  * - Conv/ConvTranspose/Gemm: activation input and output, weight (int8, per-channel on the output
  *   channel axis if asked: Conv 0, ConvTranspose 1, Gemm 0 with transB else 1), int32 bias.
  * - MatMul: both inputs (an initializer input is an int8 per-channel weight on its last axis when
@@ -9,8 +9,11 @@
  * - Relu/Clip: removed when their input is quantized and feeds nothing else; the producer then
  *   writes the activation's output, quantized with the activation's calibrated range (so the
  *   QDQ pair does the clamping). Before that, their input takes their output's range.
- * - Reshape/Transpose/Squeeze/Unsqueeze/MaxPool/AveragePool/Resize/Slice/Pad: when the input is
- *   quantized, the output reuses the input's scale and zero point.
+ * - Reshape/Flatten/Transpose/Squeeze/Unsqueeze/MaxPool/AveragePool/Resize/Slice/Pad/TopK: when
+ *   the input is quantized, the output reuses the input's scale and zero point (QDQDirect8BitOp).
+ * - Gather/GatherElements: a float initializer data input is quantized (uint8, own range); when
+ *   the data input is quantized, the output reuses its parameters. Indices stay as they are.
+ * - Where: when both value inputs are quantized, the output is quantized.
  * - Split: input quantized, every output shares its parameters.
  * - Other registry ops (Add, Mul, Concat, GlobalAveragePool, Sigmoid, Softmax...): every float
  *   input and output is quantized.
@@ -41,16 +44,14 @@ export interface QdqPlan {
   floatNodes: { op: string; name: string; reason: string }[];
 }
 
-const PASS_THROUGH = new Set(['Reshape', 'Transpose', 'Squeeze', 'Unsqueeze', 'AveragePool', 'Slice', 'Pad', 'TopK', 'MaxPool', 'Resize']);
-const ALL_IO = new Set([
-  'ArgMax', 'Add', 'Mul', 'LeakyRelu', 'Sigmoid', 'GlobalAveragePool', 'Concat', 'Softmax', 'Where',
-  'Gather', 'GatherElements', 'Tanh', 'Gelu', 'CumSum',
-]);
+const PASS_THROUGH = new Set(['Reshape', 'Flatten', 'Transpose', 'Squeeze', 'Unsqueeze', 'AveragePool', 'Slice', 'Pad', 'TopK', 'MaxPool', 'Resize']);
+const ALL_IO = new Set(['ArgMax', 'Add', 'Mul', 'LeakyRelu', 'Sigmoid', 'GlobalAveragePool', 'Concat', 'Softmax', 'CumSum']);
+const GATHER = new Set(['Gather', 'GatherElements']);
 const REMOVABLE = new Set(['Relu', 'Clip']);
 /** In onnxruntime's registries but not handled here; left float and said so. */
 const NOT_HANDLED = new Set(['InstanceNormalization', 'LayerNormalization', 'BatchNormalization', 'EmbedLayerNormalization', 'Attention', 'LSTM']);
 
-export const QUANTIZABLE_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Split', ...PASS_THROUGH, ...ALL_IO, ...REMOVABLE]);
+export const QUANTIZABLE_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Split', 'Where', ...GATHER, ...PASS_THROUGH, ...ALL_IO, ...REMOVABLE]);
 
 export interface PlanInput {
   model: ModelMsg;
@@ -139,6 +140,13 @@ export function planQdq({ model, ranges, floatTensors, perChannel }: PlanInput):
     } else if (PASS_THROUGH.has(op)) {
       if ((op === 'MaxPool' && opset < 12) || (op === 'Resize' && opset < 11) || !isQuantized(in0)) handled = false;
       else share(out0, in0);
+    } else if (GATHER.has(op)) {
+      if (isFloatInitializer(in0)) activation(in0);
+      if (!isQuantized(in0)) handled = false;
+      else share(out0, in0);
+    } else if (op === 'Where') {
+      if (!isQuantized(in1) || !isQuantized(node.input[2])) handled = false;
+      else for (const output of node.output) activation(output);
     } else if (op === 'Split') {
       activation(in0);
       for (const output of node.output) share(output, in0);
@@ -161,7 +169,7 @@ function floatAttributeOr(node: NodeMsg, name: string, fallback: number): number
 
 function floatReason(op: string, opset: number): string {
   if (op === 'Constant') return 'constant';
-  if (REMOVABLE.has(op) || PASS_THROUGH.has(op)) {
+  if (REMOVABLE.has(op) || PASS_THROUGH.has(op) || GATHER.has(op) || op === 'Where') {
     if (op === 'MaxPool' && opset < 12) return 'MaxPool has an int8 path from opset 12';
     return 'its input is not quantized';
   }

@@ -9,6 +9,7 @@ import { markdownTable } from 'markdown-table';
 import type { ReportSection, Task, TableRow } from '../tasks/task.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
 import { headlineFor } from './build.js';
+import { accuracyLatencyChart } from './mermaid.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import type { ModelReport, Report } from './types.js';
 
@@ -76,6 +77,19 @@ function factsSection(report: Report): ReportSection {
   return { title: 'Model facts', markdown: markdownTable([['', 'baseline', 'candidate'], ...rows]), detail: true };
 }
 
+/** The compact accuracy-vs-latency chart (Mermaid renders in comments; no image host needed). */
+function chartSection(report: Report, task: Pick<Task<unknown, unknown, unknown, unknown>, 'primary'>): ReportSection {
+  const points: { label: string; latencyMs: number; accuracy: number }[] = [];
+  for (const role of ['baseline', 'candidate'] as const) {
+    const m = report.models[role];
+    if (m.latency.batch1) points.push({ label: role, latencyMs: m.latency.batch1.p50Ms, accuracy: task.primary.value(m.metrics) });
+    const q = m.quantized;
+    const qLatency = (q?.latency as Record<string, { p50Ms: number }> | null | undefined)?.batch1;
+    if (q?.metrics && qLatency) points.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
+  }
+  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points), detail: true };
+}
+
 function gatesBlock(report: Report): string {
   const failed = report.gates.filter((g) => !g.passed);
   const status = failed.length === 0
@@ -127,6 +141,7 @@ export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, u
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
   const sections = [
     ...(int8 ? [int8] : []),
+    chartSection(report as Report, task),
     latencySection(report as Report),
     factsSection(report as Report),
     ...task.sections(b.metrics, c.metrics, report.comparison),

@@ -2,7 +2,8 @@
  * The task interface. Classification plugs in here now, detection next; the engine runs decode,
  * batching, latency, gates and publishing, and never branches on the task's name.
  */
-import type { Config } from '../config/types.js';
+import type { Config, DecodeSpec } from '../config/types.js';
+import type { Progress } from '../progress.js';
 import type { OutputTensor } from '../inference/index.js';
 import type { TensorSignature } from '../models/index.js';
 import type { Gallery } from '../report/html-gallery.js';
@@ -23,6 +24,8 @@ export interface BatchContext {
   readonly geometry: readonly ImageGeometry[];
   /** [height, width] of the model input. */
   readonly inputSize: readonly [number, number];
+  /** The batch's samples (labels carry what decoding may need, e.g. detection's category map). */
+  readonly samples?: readonly EvalSample<unknown>[];
 }
 
 /** A block of Markdown the report places under the main tables; `detail` blocks go first when the comment is too long. */
@@ -37,10 +40,19 @@ export type TableRow = readonly [string, string, string, string];
 
 export interface Task<Label, Prediction, ModelMetrics, Comparison> {
   readonly name: Config['task'];
-  /** Reads the eval set's samples and labels in a stable order. */
-  readSamples(root: string, config: Config): Promise<EvalSample<Label>[]>;
-  /** Throws a UserError naming the model file when its outputs can't be read by this task. */
-  checkOutputs(outputs: readonly TensorSignature[], modelLabel: string, config: Config): void;
+  /** Reads the eval set's samples and labels in a stable order; problems that don't stop the run go to progress.warn. */
+  readSamples(root: string, config: Config, progress?: Progress): Promise<EvalSample<Label>[]>;
+  /**
+   * Throws a UserError naming the model file when its outputs can't be read by this task. May
+   * return a one-line note for the user (e.g. which output layout was inferred).
+   */
+  checkOutputs(outputs: readonly TensorSignature[], modelLabel: string, config: Config, samples?: readonly EvalSample<Label>[]): string | null | void;
+  /**
+   * Other preprocessings to evaluate the same fp32 models on, side by side with the run's own
+   * (detection: letterbox vs rect). The engine reports the primary figure, p50 latency and input
+   * area of each in comparison.preprocessing. Absent or empty: none.
+   */
+  preprocessVariants?(config: Config): readonly { readonly name: string; readonly preprocess: DecodeSpec }[];
   /**
    * Turns one batch of model outputs into one prediction per sample. `batch` says where each
    * sample sits in the model's input (detection maps boxes back to the original image with it).

@@ -1,0 +1,53 @@
+/**
+ * The models a nightly run evaluates: every entry of the config's `models:` list as committed at
+ * one commit (files, Git LFS objects, or manifest URLs verified by sha256), with their int8 files
+ * for quantization.mode: provided.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Config, ModelEntry } from '../config/types.js';
+import { UserError } from '../errors.js';
+import { materializeModel, verifiedDownloader } from '../models/sources.js';
+import type { Progress } from '../progress.js';
+import type { NightlyModel } from './run.js';
+
+const watched = (entry: ModelEntry) => ('path' in entry ? entry.path : `${entry.manifest}#${entry.key}`);
+
+export async function nightlyModels(config: Config, repoDir: string, sha: string, workDir: string, progress: Progress): Promise<NightlyModel[]> {
+  if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
+  await mkdir(workDir, { recursive: true });
+  const download = verifiedDownloader(progress);
+  const side = { repoDir, sha, label: sha.slice(0, 7) };
+  const out: NightlyModel[] = [];
+  for (const entry of config.models) {
+    const model = await materializeModel(entry, side, workDir, download);
+    if (!model) throw new UserError(`${watched(entry)} (models: ${entry.name}) does not exist at commit ${sha.slice(0, 7)}`);
+    const int8 = entry.quantized ? await materializeModel({ name: `${entry.name}-int8`, path: entry.quantized }, side, workDir, download) : null;
+    out.push({ name: entry.name, path: watched(entry), ref: { role: 'candidate', path: model.file, label: model.label, quantized: int8?.file ?? null } });
+  }
+  return out;
+}
+
+/** The GPU the runner has, for the history record; null when none answers. */
+export async function gpuName(): Promise<string | null> {
+  try {
+    const { stdout } = await promisify(execFile)('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { timeout: 5000 });
+    return stdout.split('\n')[0]?.trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export async function headCommit(repoDir: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)('git', ['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: repoDir });
+    return stdout.trim();
+  } catch {
+    throw new UserError(`${repoDir}: not a git repository with a commit; the nightly run evaluates the committed models`);
+  }
+}
+
+export const historyFileFor = (configPath: string) => `${configPath.replace(/^\.+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '')}.history.jsonl`;
+export const workDirFor = (base: string) => join(base, 'model-gate', 'nightly-models');

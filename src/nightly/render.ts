@@ -1,0 +1,31 @@
+/**
+ * The nightly run in Markdown (pure): the verdict, each finding, tonight's figures per model, and
+ * Mermaid trend charts of the last 30 nights (GitHub renders Mermaid; no image host needed).
+ * Used for the job summary and the tracking issue.
+ */
+import { markdownTable } from 'markdown-table';
+import { code, escapeMarkdown, ms, percent } from '../report/format.js';
+import { historyTrendCharts } from '../report/mermaid.js';
+import type { NightlyReport } from './run.js';
+
+export const TRACKING_LABEL = 'model-gate-regression';
+
+export function renderNightly(report: NightlyReport, configPath: string): string {
+  const night = report.records[0]?.timestamp.slice(0, 10) ?? '';
+  const commit = report.records[0]?.commit.slice(0, 7) ?? '';
+  const status = report.findings.length === 0
+    ? '**✅ No drift or regression.** Accuracy is identical to the last night with the same model and eval set, and p50 latency is within its usual range.'
+    : `**❌ ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}:**\n\n${report.findings.map((f) => `- ${escapeMarkdown(f.message)}`).join('\n')}`;
+  const rows = report.records.map((r) => [
+    code(r.model.name),
+    percent(r.metrics.top1),
+    r.quantized ? percent(r.quantized.metrics.top1) : '–',
+    ms(r.latency.batch1.p50Ms),
+    ms(r.latency.batch1.p90Ms),
+    `${r.executionProvider.toUpperCase()}${r.runner.gpu ? ` · ${escapeMarkdown(r.runner.gpu)}` : ''}`,
+  ]);
+  const table = markdownTable([['model', 'top-1', 'int8 top-1', 'p50 (batch 1)', 'p90', 'provider'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'l'] });
+  const all = [...report.history, ...report.records];
+  const charts = report.records.map((r) => `<details><summary>${escapeMarkdown(r.model.name)}: last 30 nights</summary>\n\n${historyTrendCharts(all, r.model.name, 30)}\n\n</details>`);
+  return [`### model-gate nightly · ${night} · commit \`${commit}\` · ${code(configPath)}`, status, table, ...charts].join('\n\n') + '\n';
+}
