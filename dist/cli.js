@@ -20056,7 +20056,7 @@ function runEnvironment(providers, note, threads) {
 // src/engine/context.ts
 async function prepareEval(config, progress, options = {}) {
   const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
-  const samples = await taskFor(config.task).readSamples(evalSet.root, config);
+  const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
   progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
   return { evalSet, samples, decoded: /* @__PURE__ */ new Map() };
 }
@@ -20448,6 +20448,22 @@ function letterboxRatio(width, height, bound, scaleup) {
 function resizedSize(width, height, ratio2) {
   return { width: Math.max(1, roundHalfEven(width * ratio2)), height: Math.max(1, roundHalfEven(height * ratio2)) };
 }
+function autoLetterboxSize(width, height, bound, options) {
+  checkStride(options.stride);
+  const resized = resizedSize(width, height, letterboxRatio(width, height, bound, options.scaleup));
+  const mod = (value) => (value % options.stride + options.stride) % options.stride;
+  return [resized.height + mod(bound[0] - resized.height), resized.width + mod(bound[1] - resized.width)];
+}
+function rectInputSize(imageSizes, bound, options) {
+  let [inputHeight, inputWidth] = [0, 0];
+  for (const { width, height } of imageSizes) {
+    const [h, w] = autoLetterboxSize(width, height, bound, options);
+    inputHeight = Math.max(inputHeight, h);
+    inputWidth = Math.max(inputWidth, w);
+  }
+  if (inputHeight === 0) throw new RangeError("rectInputSize: no images");
+  return [inputHeight, inputWidth];
+}
 function planFit(width, height, bound, target, scaleup) {
   const resized = resizedSize(width, height, letterboxRatio(width, height, bound, scaleup));
   const [targetHeight, targetWidth] = target;
@@ -20468,6 +20484,9 @@ function planFit(width, height, bound, target, scaleup) {
       cropTop: 0
     }
   };
+}
+function checkStride(stride) {
+  if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`stride must be a positive integer, got ${stride}`);
 }
 
 // src/preprocess/geometry.ts
@@ -20880,7 +20899,68 @@ function perChannel(values, channels, name) {
 }
 
 // src/preprocess/image-size.ts
+import { open as open5 } from "node:fs/promises";
 import sharp2 from "sharp";
+var PNG_HEADER_BYTES = 24;
+async function imageSize(file) {
+  const head = await readHead(file, PNG_HEADER_BYTES);
+  if (head.length === PNG_HEADER_BYTES && isPng(head) && head.toString("latin1", 12, 16) === "IHDR") {
+    const width = head.readUInt32BE(16);
+    const height = head.readUInt32BE(20);
+    if (width > 0 && height > 0) return { width, height };
+  }
+  try {
+    const { width, height } = await sharp2(file).metadata();
+    if (width && height) return { width, height };
+    throw new Error("no width/height in the header");
+  } catch (error) {
+    throw new UserError(`${file}: cannot read the image size (${error.message})`, { cause: error });
+  }
+}
+async function readHead(file, bytes2) {
+  let handle;
+  try {
+    handle = await open5(file, "r");
+  } catch (error) {
+    const reason = (error.message ?? String(error)).split(", ")[0];
+    throw new UserError(`${file}: cannot read file (${reason})`, { cause: error });
+  }
+  try {
+    const buffer = Buffer.alloc(bytes2);
+    const { bytesRead } = await handle.read(buffer, 0, bytes2, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+// src/preprocess/input-size.ts
+var CONCURRENCY = 16;
+function imageSizesOnce(files) {
+  let sizes = null;
+  return () => {
+    sizes ??= (async () => {
+      const out = new Array(files.length);
+      let next = 0;
+      const worker = async () => {
+        while (next < files.length) {
+          const index = next++;
+          out[index] = await imageSize(files[index]);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
+      return out;
+    })();
+    return sizes;
+  };
+}
+async function resolveInputSize(spec, bound, sizes) {
+  const rect = spec.resize === "rect" || spec.resize === "letterbox" && spec.auto === true;
+  if (!rect) return { ...spec, size: [bound[0], bound[1]] };
+  const scaleup = spec.scaleup ?? true;
+  const size = rectInputSize(await sizes(), bound, { stride: spec.stride ?? 32, scaleup });
+  return { ...spec, resize: "rect", auto: false, size, fitWithin: [bound[0], bound[1]] };
+}
 
 // src/preprocess/index.ts
 var PROGRESS_STEPS = 100;
@@ -24361,26 +24441,12 @@ function isAlreadyQuantizedBytes(bytes2) {
 }
 
 // src/quantize/plan.ts
-var PASS_THROUGH = /* @__PURE__ */ new Set(["Reshape", "Transpose", "Squeeze", "Unsqueeze", "AveragePool", "Slice", "Pad", "TopK", "MaxPool", "Resize"]);
-var ALL_IO = /* @__PURE__ */ new Set([
-  "ArgMax",
-  "Add",
-  "Mul",
-  "LeakyRelu",
-  "Sigmoid",
-  "GlobalAveragePool",
-  "Concat",
-  "Softmax",
-  "Where",
-  "Gather",
-  "GatherElements",
-  "Tanh",
-  "Gelu",
-  "CumSum"
-]);
+var PASS_THROUGH = /* @__PURE__ */ new Set(["Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "AveragePool", "Slice", "Pad", "TopK", "MaxPool", "Resize"]);
+var ALL_IO = /* @__PURE__ */ new Set(["ArgMax", "Add", "Mul", "LeakyRelu", "Sigmoid", "GlobalAveragePool", "Concat", "Softmax", "CumSum"]);
+var GATHER = /* @__PURE__ */ new Set(["Gather", "GatherElements"]);
 var REMOVABLE = /* @__PURE__ */ new Set(["Relu", "Clip"]);
 var NOT_HANDLED = /* @__PURE__ */ new Set(["InstanceNormalization", "LayerNormalization", "BatchNormalization", "EmbedLayerNormalization", "Attention", "LSTM"]);
-var QUANTIZABLE_OPS = /* @__PURE__ */ new Set(["Conv", "ConvTranspose", "Gemm", "MatMul", "Split", ...PASS_THROUGH, ...ALL_IO, ...REMOVABLE]);
+var QUANTIZABLE_OPS = /* @__PURE__ */ new Set(["Conv", "ConvTranspose", "Gemm", "MatMul", "Split", "Where", ...GATHER, ...PASS_THROUGH, ...ALL_IO, ...REMOVABLE]);
 function adjustRanges(graph, ranges) {
   const consumers = consumerCounts(graph);
   for (const node of graph.node) {
@@ -24455,6 +24521,13 @@ function planQdq({ model, ranges, floatTensors, perChannel: perChannel2 }) {
     } else if (PASS_THROUGH.has(op)) {
       if (op === "MaxPool" && opset < 12 || op === "Resize" && opset < 11 || !isQuantized(in0)) handled = false;
       else share(out0, in0);
+    } else if (GATHER.has(op)) {
+      if (isFloatInitializer(in0)) activation(in0);
+      if (!isQuantized(in0)) handled = false;
+      else share(out0, in0);
+    } else if (op === "Where") {
+      if (!isQuantized(in1) || !isQuantized(node.input[2])) handled = false;
+      else for (const output of node.output) activation(output);
     } else if (op === "Split") {
       activation(in0);
       for (const output of node.output) share(output, in0);
@@ -24473,7 +24546,7 @@ function floatAttributeOr(node, name, fallback) {
 }
 function floatReason(op, opset) {
   if (op === "Constant") return "constant";
-  if (REMOVABLE.has(op) || PASS_THROUGH.has(op)) {
+  if (REMOVABLE.has(op) || PASS_THROUGH.has(op) || GATHER.has(op) || op === "Where") {
     if (op === "MaxPool" && opset < 12) return "MaxPool has an int8 path from opset 12";
     return "its input is not quantized";
   }
@@ -24886,12 +24959,12 @@ function sampleShape(config, [h, w]) {
   const c = channelsOf(config);
   return config.preprocess.layout === "nchw" ? [c, h, w] : [h, w, c];
 }
-function decodeSpecFor(config, file) {
-  const size = config.preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
+async function decodeSpecFor(config, file, preprocess, sizes) {
+  const size = preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
   }
-  return { ...config.preprocess, size: [size[0], size[1]] };
+  return resolveInputSize(preprocess, [size[0], size[1]], sizes);
 }
 function decodedFor(ctx, spec, progress) {
   const key = decodeSpecKey(spec);
@@ -24934,16 +25007,21 @@ async function evaluateModels(config, ctx, refs, progress) {
   const task = taskFor(config.task);
   const files = [];
   for (const ref of refs) files.push(await resolveModel(ref));
-  for (const file of files) task.checkOutputs(file.facts.outputs, file.label, config);
-  const specs = files.map((file) => decodeSpecFor(config, file));
+  for (const file of files) {
+    const note = task.checkOutputs(file.facts.outputs, file.label, config, ctx.samples);
+    if (note) progress.info(note);
+  }
+  const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
+  const specs = [];
+  for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
   const shapes = specs.map((spec) => sampleShape(config, spec.size));
   const images = [];
   for (const spec of specs) images.push(await decodedFor(ctx, spec, progress));
-  const variants = await int8Variants(config, refs, files, specs, images, shapes, ctx.evalSet.source, progress);
+  const int8Of = await int8Variants(config, refs, files, specs, images, shapes, ctx.evalSet.source, progress);
   const runs = files.map((file, owner) => ({ file, owner, int8: false }));
-  variants.forEach((v, owner) => v?.file && runs.push({ file: v.file, owner, int8: true }));
+  int8Of.forEach((v, owner) => v?.file && runs.push({ file: v.file, owner, int8: true }));
   const threads = resolveThreads(config.inference.threads);
-  const loaded = await loadRuns(runs, config, specs, variants, threads, progress);
+  const loaded = await loadRuns(runs, config, specs, int8Of, threads, progress);
   try {
     const notes = new Set(loaded.map((l) => l.model.providerNote).filter((n) => n !== null));
     for (const note of notes) progress.warn(note);
@@ -24958,13 +25036,16 @@ async function evaluateModels(config, ctx, refs, progress) {
         sampleShape: shapes[owner],
         makeInput: (start, end) => toTensor2(images[owner], start, end, config.preprocess),
         onOutputs: (start, end, outputs, count2) => {
-          const batch = { start, geometry: images[owner].geometry.slice(start, end), inputSize: specs[owner].size };
+          const batch = { start, geometry: images[owner].geometry.slice(start, end), inputSize: specs[owner].size, samples: ctx.samples.slice(start, end) };
           perModel.push(...task.decodeOutputs(outputs, count2, config, batch));
         },
         progress
       });
       predictions.push(perModel);
     }
+    const fp32Loaded = files.map((_, owner) => loaded.find((l) => !l.run.int8 && l.run.owner === owner));
+    const main = fp32Loaded.map((l) => ({ spec: specs[l.run.owner], predictions: predictions[loaded.indexOf(l)] }));
+    const variants = await evaluateVariants(config, ctx, files, fp32Loaded.map((l) => l.model), main, sizes, progress);
     const latencyMs = await measureLatency(
       loaded.map((l) => l.model),
       (i, batch) => {
@@ -24982,10 +25063,11 @@ async function evaluateModels(config, ctx, refs, progress) {
     const models = files.map((_, owner) => {
       const fp32 = loaded.findIndex((l) => !l.run.int8 && l.run.owner === owner);
       const int8 = loaded.findIndex((l) => l.run.int8 && l.run.owner === owner);
-      const variant = variants[owner];
+      const variant = int8Of[owner];
       return {
         fp32: resultOf(fp32),
         int8: variant ? { variant, result: int8 >= 0 ? resultOf(int8) : null } : null,
+        variants: variants.map((perModel) => perModel[owner]),
         spec: specs[owner],
         images: images[owner]
       };
@@ -24994,6 +25076,61 @@ async function evaluateModels(config, ctx, refs, progress) {
   } finally {
     await Promise.all(loaded.map((l) => l.model.release()));
   }
+}
+async function evaluateVariants(config, ctx, files, models, main, sizes, progress) {
+  const task = taskFor(config.task);
+  const wanted = task.preprocessVariants?.(config) ?? [];
+  const out = [];
+  for (const variant of wanted) {
+    const perModel = [];
+    for (const [owner, model] of models.entries()) {
+      const spec = await decodeSpecFor(config, files[owner], variant.preprocess, sizes);
+      try {
+        checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        perModel.push({ name: variant.name, spec, images: null, predictions: null, note: error.message });
+        continue;
+      }
+      const images = await decodedFor(ctx, spec, progress);
+      if (decodeSpecKey(spec) === decodeSpecKey(main[owner].spec)) {
+        perModel.push({ name: variant.name, spec, images, predictions: main[owner].predictions, note: null });
+        continue;
+      }
+      const predictions = [];
+      progress.info(`inference: ${model.label} with ${variant.name} input ${spec.size[0]}x${spec.size[1]}`);
+      await runAll(model, {
+        total: ctx.samples.length,
+        batchSize: config.inference.batchSize,
+        sampleShape: sampleShape(config, spec.size),
+        makeInput: (start, end) => toTensor2(images, start, end, config.preprocess),
+        onOutputs: (start, end, outputs, count2) => {
+          const batch = { start, geometry: images.geometry.slice(start, end), inputSize: spec.size, samples: ctx.samples.slice(start, end) };
+          predictions.push(...task.decodeOutputs(outputs, count2, config, batch));
+        },
+        progress
+      });
+      perModel.push({ name: variant.name, spec, images, predictions, note: null });
+    }
+    out.push(perModel);
+  }
+  const timed = out.flatMap((perModel) => perModel.map((entry, owner) => ({ entry, model: models[owner] }))).filter((t) => t.entry.images !== null);
+  const latency = timed.length === 0 ? [] : await measureLatency(
+    timed.map((t) => t.model),
+    (i, batch) => {
+      const { images, spec } = timed[i].entry;
+      const count2 = Math.min(batch, images.count);
+      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...sampleShape(config, spec.size)] };
+    },
+    { ...config.latency, batchSizes: [1] },
+    progress
+  );
+  return out.map(
+    (perModel) => perModel.map(({ name, spec, predictions, note }, owner) => {
+      const at2 = timed.findIndex((t) => t.entry === perModel[owner]);
+      return { name, spec, predictions, note, latencyMs: at2 >= 0 ? latency[at2] : {} };
+    })
+  );
 }
 
 // src/preprocess/thumbnail.ts
@@ -25412,7 +25549,7 @@ var section = (id, title, html) => `<section id="${id}">
 <h2>${escapeHtml(title)}</h2>
 ${html}
 </section>`;
-var details = (title, html, open5 = false) => `<details${open5 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
+var details = (title, html, open6 = false) => `<details${open6 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
 ${html}
 </details>`;
 function renderHtmlReport(input) {
@@ -25478,6 +25615,77 @@ function renderHtmlReport(input) {
 
 // src/report/markdown.ts
 import { basename as basename3 } from "node:path";
+
+// src/report/mermaid.ts
+function mermaidString(text) {
+  const safe = text.replace(/[\r\n\t]+/g, " ").replace(/["`]/g, "'").replace(/%(?=%)/g, "% ").replace(/#(\w+);/g, "#$1 ;");
+  return `"${safe === "" ? " " : safe}"`;
+}
+function mermaidNumber(value, digits = 4) {
+  if (!Number.isFinite(value)) throw new RangeError(`A chart value must be a finite number, got ${value}`);
+  if (Math.abs(value) >= 1e21) throw new RangeError(`A chart value is too large to write without an exponent: ${value}`);
+  const text = value.toFixed(digits).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
+  return text === "-0" ? "0" : text;
+}
+function uniqueLabels(labels) {
+  const seen = /* @__PURE__ */ new Map();
+  const taken = new Set(labels);
+  return labels.map((label) => {
+    const n = (seen.get(label) ?? 0) + 1;
+    seen.set(label, n);
+    if (n === 1) return label;
+    let k = n;
+    while (taken.has(`${label} (${k})`)) k++;
+    const unique = `${label} (${k})`;
+    taken.add(unique);
+    return unique;
+  });
+}
+var band = (labels) => `[${uniqueLabels(labels).map(mermaidString).join(", ")}]`;
+var fence = (lines) => ["```mermaid", "xychart-beta", ...lines.map((line) => `  ${line}`), "```", ""].join("\n");
+function trendChart(title, xLabels, series, yLabel, xLabel = "night") {
+  if (xLabels.length === 0) throw new RangeError("trendChart needs at least one point");
+  if (series.values.length !== xLabels.length) {
+    throw new RangeError(`trendChart: ${series.values.length} values for ${xLabels.length} x labels`);
+  }
+  return fence([
+    `title ${mermaidString(title)}`,
+    `x-axis ${mermaidString(xLabel)} ${band(xLabels)}`,
+    `y-axis ${mermaidString(yLabel)}`,
+    `line ${mermaidString(series.name)} [${series.values.map((v) => mermaidNumber(v)).join(", ")}]`
+  ]);
+}
+function accuracyLatencyChart(points2) {
+  if (points2.length === 0) throw new RangeError("accuracyLatencyChart needs at least one model");
+  const percents = points2.map((p) => {
+    if (!(p.accuracy >= 0 && p.accuracy <= 1)) throw new RangeError(`accuracy of ${p.label} must be a fraction 0..1, got ${p.accuracy}`);
+    return p.accuracy * 100;
+  });
+  const low = Math.min(...percents);
+  const high = Math.max(...percents);
+  const pad = Math.max(1, high - low);
+  const axisMin = Math.max(0, Math.floor(low - pad));
+  const axisMax = Math.min(100, Math.ceil(high + pad));
+  return fence([
+    `title ${mermaidString(`Top-1 accuracy (bars, axis from ${axisMin}%) and p50 latency (labels)`)}`,
+    `x-axis "model" ${band(points2.map((p) => `${p.label} \xB7 ${ms(p.latencyMs)}`))}`,
+    `y-axis "top-1 (%)" ${axisMin} --> ${axisMax}`,
+    `bar "top-1 (%)" [${percents.map((v) => mermaidNumber(v, 2)).join(", ")}]`
+  ]);
+}
+var nightLabel = (timestamp) => new Date(timestamp).toISOString().slice(5, 10);
+function historyTrendCharts(history, modelName2, nights = 30) {
+  const records = history.filter((r) => r.model.name === modelName2).slice(-nights);
+  if (records.length === 0) return "";
+  const labels = records.map((r) => nightLabel(r.timestamp));
+  const span = `last ${records.length} night${records.length === 1 ? "" : "s"}`;
+  return [
+    trendChart(`${modelName2}: top-1, ${span}`, labels, { name: "top-1 (%)", values: records.map((r) => r.metrics.top1 * 100) }, "top-1 (%)"),
+    trendChart(`${modelName2}: batch-1 p50 latency, ${span}`, labels, { name: "p50 (ms)", values: records.map((r) => r.latency.batch1.p50Ms) }, "p50 (ms)")
+  ].join("\n");
+}
+
+// src/report/markdown.ts
 var COMMENT_LIMIT = 65536;
 function shortSha(sha) {
   return sha.slice(0, 7);
@@ -25527,6 +25735,17 @@ function factsSection(report) {
     ["signature", escapeMarkdown(signature(b)), escapeMarkdown(signature(c))]
   ];
   return { title: "Model facts", markdown: markdownTable([["", "baseline", "candidate"], ...rows]), detail: true };
+}
+function chartSection(report, task) {
+  const points2 = [];
+  for (const role of ["baseline", "candidate"]) {
+    const m = report.models[role];
+    if (m.latency.batch1) points2.push({ label: role, latencyMs: m.latency.batch1.p50Ms, accuracy: task.primary.value(m.metrics) });
+    const q = m.quantized;
+    const qLatency = q?.latency?.batch1;
+    if (q?.metrics && qLatency) points2.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
+  }
+  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points2), detail: true };
 }
 function gatesBlock(report) {
   const failed = report.gates.filter((g) => !g.passed);
@@ -25583,6 +25802,7 @@ function renderMarkdown(report, task, options = {}) {
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
   const sections = [
     ...int8 ? [int8] : [],
+    chartSection(report, task),
     latencySection(report),
     factsSection(report),
     ...task.sections(b.metrics, c.metrics, report.comparison)
@@ -26676,57 +26896,6 @@ async function headCommit(repoDir) {
   }
 }
 var workDirFor = (base) => join8(base, "model-gate", "nightly-models");
-
-// src/report/mermaid.ts
-function mermaidString(text) {
-  const safe = text.replace(/[\r\n\t]+/g, " ").replace(/["`]/g, "'").replace(/%(?=%)/g, "% ").replace(/#(\w+);/g, "#$1 ;");
-  return `"${safe === "" ? " " : safe}"`;
-}
-function mermaidNumber(value, digits = 4) {
-  if (!Number.isFinite(value)) throw new RangeError(`A chart value must be a finite number, got ${value}`);
-  if (Math.abs(value) >= 1e21) throw new RangeError(`A chart value is too large to write without an exponent: ${value}`);
-  const text = value.toFixed(digits).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
-  return text === "-0" ? "0" : text;
-}
-function uniqueLabels(labels) {
-  const seen = /* @__PURE__ */ new Map();
-  const taken = new Set(labels);
-  return labels.map((label) => {
-    const n = (seen.get(label) ?? 0) + 1;
-    seen.set(label, n);
-    if (n === 1) return label;
-    let k = n;
-    while (taken.has(`${label} (${k})`)) k++;
-    const unique = `${label} (${k})`;
-    taken.add(unique);
-    return unique;
-  });
-}
-var band = (labels) => `[${uniqueLabels(labels).map(mermaidString).join(", ")}]`;
-var fence = (lines) => ["```mermaid", "xychart-beta", ...lines.map((line) => `  ${line}`), "```", ""].join("\n");
-function trendChart(title, xLabels, series, yLabel, xLabel = "night") {
-  if (xLabels.length === 0) throw new RangeError("trendChart needs at least one point");
-  if (series.values.length !== xLabels.length) {
-    throw new RangeError(`trendChart: ${series.values.length} values for ${xLabels.length} x labels`);
-  }
-  return fence([
-    `title ${mermaidString(title)}`,
-    `x-axis ${mermaidString(xLabel)} ${band(xLabels)}`,
-    `y-axis ${mermaidString(yLabel)}`,
-    `line ${mermaidString(series.name)} [${series.values.map((v) => mermaidNumber(v)).join(", ")}]`
-  ]);
-}
-var nightLabel = (timestamp) => new Date(timestamp).toISOString().slice(5, 10);
-function historyTrendCharts(history, modelName2, nights = 30) {
-  const records = history.filter((r) => r.model.name === modelName2).slice(-nights);
-  if (records.length === 0) return "";
-  const labels = records.map((r) => nightLabel(r.timestamp));
-  const span = `last ${records.length} night${records.length === 1 ? "" : "s"}`;
-  return [
-    trendChart(`${modelName2}: top-1, ${span}`, labels, { name: "top-1 (%)", values: records.map((r) => r.metrics.top1 * 100) }, "top-1 (%)"),
-    trendChart(`${modelName2}: batch-1 p50 latency, ${span}`, labels, { name: "p50 (ms)", values: records.map((r) => r.latency.batch1.p50Ms) }, "p50 (ms)")
-  ].join("\n");
-}
 
 // src/nightly/render.ts
 function renderNightly(report, configPath) {

@@ -82,6 +82,7 @@ export function applyPlan(model: ModelMsg, plan: QdqPlan, ranges: Map<string, [n
     addActivationPair(output, named);
   }
 
+  const floatBiases = new Set<string>();
   for (const [name, bias] of plan.biases) {
     const weight = quantizedWeights.get(bias.weight);
     const inputParams = params.get(bias.input);
@@ -90,10 +91,15 @@ export function applyPlan(model: ModelMsg, plan: QdqPlan, ranges: Map<string, [n
     const dims = tensorDims(initializers.get(name)!);
     addInitializer(makeTensor(`${name}_quantized`, values, dims));
     addInitializer(makeTensor(`${name}_quantized_scale`, scale, [scale.length]));
-    addInitializer(makeTensor(`${name}_quantized_zero_point`, new Int32Array(scale.length), [scale.length]));
-    renameInputs(name, `${name}_DequantizeLinear_Output`, null);
-    added.push(makeNode('DequantizeLinear', [`${name}_quantized`, `${name}_quantized_scale`, `${name}_quantized_zero_point`], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : undefined));
+    // As onnxruntime: a per-tensor bias has a scalar zero point (its scale stays a 1-element vector).
+    addInitializer(makeTensor(`${name}_quantized_zero_point`, new Int32Array(scale.length), scale.length > 1 ? [scale.length] : []));
+    // The DequantizeLinear writes the bias's own name, replacing the float initializer (onnxruntime
+    // does the same), so the consumers stay as they are.
+    floatBiases.add(name);
+    added.push(makeNode('DequantizeLinear', [`${name}_quantized`, `${name}_quantized_scale`, `${name}_quantized_zero_point`], [name], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : undefined));
   }
+  graph.initializer = graph.initializer.filter((t) => !floatBiases.has(t.name));
+  graph.input = graph.input.filter((v) => !floatBiases.has(v.name));
 
   graph.node = topologicalOrder([...graph.node, ...added]);
   dropUnusedInitializers(graph);

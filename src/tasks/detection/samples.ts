@@ -24,7 +24,7 @@ export interface DetectionSet {
 
 export type DetectionSampleLabel = DetectionLabel & { readonly set: DetectionSet };
 
-function categoryMap(config: Config, configFile: string): Map<number, number> | null {
+function categoryMap(config: Config): Map<number, number> | null {
   const ids = config.detection?.categoryIds;
   return ids ? new Map(ids.map((id, index) => [id, index])) : null;
 }
@@ -34,7 +34,7 @@ export async function readDetectionSamples(root: string, config: Config, progres
   const dataset =
     config.eval.format === 'yolo'
       ? await readYoloDataset(root, config.eval.images ?? 'images', config.eval.labels ?? 'labels', config.classes)
-      : await readCocoDataset(root, config.eval.annotations ?? '', categoryMap(config, configFile), { imagesDir: config.eval.images ?? null });
+      : await readCocoDataset(root, config.eval.annotations ?? '', categoryMap(config), { imagesDir: config.eval.images ?? null });
   for (const warning of dataset.warnings) progress?.warn(warning);
 
   const known = new Set(dataset.categories.map((c) => c.id));
@@ -51,7 +51,7 @@ export async function readDetectionSamples(root: string, config: Config, progres
   }
   const unmapped = dataset.categories.filter((c) => !dataset.categoryToClass.has(c.id));
   if (unmapped.length > 0) {
-    progress?.warn(`${unmapped.length} categor${unmapped.length === 1 ? 'y has' : 'ies have'} no model class (${unmapped.map((c) => c.id).join(', ')}); ${'they have no boxes, so they do not count'}`);
+    progress?.warn(`${configFile}: categor${unmapped.length === 1 ? 'y' : 'ies'} ${unmapped.map((c) => c.id).join(', ')} of the eval set map to no model class (detection.category-ids); they have no boxes, so they do not count`);
   }
   const names = new Map(dataset.categories.map((c) => [c.id, c.name]));
   if (config.eval.format === 'coco' && config.classes.length > 0) {

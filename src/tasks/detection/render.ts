@@ -1,0 +1,131 @@
+/**
+ * What detection contributes to the report (pure): the accuracy half of the verdict line, the mAP
+ * rows of the main table, the per-class, per-size, error-type and decoding sections, and its
+ * gates. AP figures are shown as points (0.3404 → 34.04) as in every detection paper; the JSON
+ * keeps fractions.
+ */
+import { markdownTable } from 'markdown-table';
+import type { GatesConfig } from '../../config/types.js';
+import { count, escapeMarkdown, pValue, signed } from '../../report/format.js';
+import { preprocessingSection, type PreprocessingComparison } from '../../report/preprocessing.js';
+import type { GateResult } from '../../report/types.js';
+import type { ReportSection, TableRow } from '../task.js';
+import type { ErrorTypeCounts } from './errors.js';
+import type { DetectionComparison, DetectionMetrics } from './metrics.js';
+
+/** Significance level for the verdict and the require-significant gate. */
+export const ALPHA = 0.05;
+
+/** AP as points with one decimal more than papers give, so small deltas stay visible: 0.34044 → "34.04". */
+export const ap = (value: number) => (value === -1 ? '–' : (value * 100).toFixed(2));
+/** A difference in AP points: "+1.20 AP". */
+export const apDelta = (delta: number) => `${signed(delta * 100, 2)} AP`;
+export const apRange = ([lo, hi]: readonly [number, number]) => `${signed(lo * 100, 2)} to ${signed(hi * 100, 2)}`;
+
+const isSignificant = (c: DetectionComparison) => c.pValue < ALPHA;
+
+export function detectionHeadline(c: DetectionComparison): { text: string; tone: 'gain' | 'loss' | 'noise' | 'same' } {
+  const test = `paired bootstrap over ${count(c.images)} images, ${pValue(c.pValue)}`;
+  if (c.deltaMap === 0 && c.deltaMapCi95[0] === 0 && c.deltaMapCi95[1] === 0) {
+    return { text: `the two models score the same mAP@[.5:.95] on all ${count(c.images)} images`, tone: 'same' };
+  }
+  const figure = `**${apDelta(c.deltaMap)}** mAP@[.5:.95] (95% CI ${apRange(c.deltaMapCi95)}, ${test})`;
+  if (!isSignificant(c)) return { text: figure, tone: 'noise' };
+  return { text: figure, tone: c.deltaMap > 0 ? 'gain' : 'loss' };
+}
+
+export function detectionRows(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison): TableRow[] {
+  const row = (label: string, key: 'map50' | 'map75' | 'ar100'): TableRow => [label, ap(b[key]), ap(c[key]), apDelta(c[key] - b[key])];
+  const size = (label: string, key: 'small' | 'medium' | 'large'): TableRow => {
+    const s = cmp.perSize[key];
+    return s ? [label, ap(s.baseline), ap(s.candidate), `${apDelta(s.delta)} (${apRange(s.ci95)})`] : [label, '–', '–', 'no objects of this size'];
+  };
+  return [
+    ['mAP@[.5:.95] (95% CI of Δ)', ap(b.map), ap(c.map), `${apDelta(cmp.deltaMap)} (${apRange(cmp.deltaMapCi95)})`],
+    row('AP50', 'map50'),
+    row('AP75', 'map75'),
+    size('AP small (< 32²)', 'small'),
+    size('AP medium', 'medium'),
+    size('AP large (> 96²)', 'large'),
+    row('AR@100', 'ar100'),
+  ];
+}
+
+function perClassSection(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison): ReportSection {
+  const gtOf = new Map(b.perClass.map((k) => [k.categoryId, k.gtCount]));
+  const ap50Of = (m: DetectionMetrics, id: number) => m.perClass.find((k) => k.categoryId === id)?.ap50 ?? null;
+  const rows = cmp.perClass.map((r) => {
+    const b50 = ap50Of(b, r.categoryId);
+    const c50 = ap50Of(c, r.categoryId);
+    return [
+      escapeMarkdown(r.name),
+      count(gtOf.get(r.categoryId) ?? 0),
+      ap(r.baseline),
+      ap(r.candidate),
+      apDelta(r.delta),
+      b50 === null || c50 === null ? '–' : apDelta(c50 - b50),
+    ];
+  });
+  const table = markdownTable([['class', 'objects', 'baseline AP', 'candidate AP', 'Δ AP', 'Δ AP50'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r'] });
+  return { title: 'Per-class AP (worst change first)', markdown: table, detail: true };
+}
+
+function perSizeSection(cmp: DetectionComparison): ReportSection {
+  const rows = (['small', 'medium', 'large'] as const).map((key) => {
+    const s = cmp.perSize[key];
+    return s ? [key, ap(s.baseline), ap(s.candidate), apDelta(s.delta), apRange(s.ci95), pValue(s.pValue)] : [key, '–', '–', '–', 'no objects of this size', ''];
+  });
+  const table = markdownTable([['size', 'baseline AP', 'candidate AP', 'Δ', '95% CI', 'bootstrap'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r'] });
+  const note = 'Sizes by the annotation\'s area: small < 32², medium 32²–96², large > 96² px (COCO). CIs: the same paired image resamples as the headline, B = ' +
+    `${count(cmp.bootstrap.resamples)}.`;
+  return { title: 'AP by object size', markdown: `${table}\n\n${note}`, detail: true };
+}
+
+const ERROR_ROWS: readonly [keyof ErrorTypeCounts, string][] = [
+  ['truePositives', 'true positives'],
+  ['missed', 'missed (no detection aimed at the object)'],
+  ['duplicate', 'duplicate (object already found)'],
+  ['wrongClass', 'wrong class (IoU ≥ 0.5 with another class)'],
+  ['poorLocalisation', 'poor localisation (IoU 0.1–0.5, right class)'],
+  ['both', 'wrong class and poor box'],
+  ['background', 'background (IoU < 0.1 with everything)'],
+];
+
+function errorSection(cmp: DetectionComparison): ReportSection {
+  const { baseline: b, candidate: c } = cmp.errorTypes;
+  const rows = ERROR_ROWS.map(([key, label]) => [label, count(b[key]), count(c[key]), signed(c[key] - b[key], 0)]);
+  const table = markdownTable([['at IoU 0.5', 'baseline', 'candidate', 'change'], ...rows], { align: ['l', 'r', 'r', 'r'] });
+  const note = `Of ${count(b.gtCount)} objects. Each false positive of AP50 gets the first type that applies, in TIDE's order (Bolya et al. 2020); ` +
+    'a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. All scored detections count (up to 100 per image and class).';
+  return { title: 'Error types', markdown: `${table}\n\n${note}`, detail: true };
+}
+
+export function detectionSections(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison & { preprocessing?: PreprocessingComparison }): ReportSection[] {
+  const sections = [perSizeSection(cmp), perClassSection(b, c, cmp), errorSection(cmp)];
+  if (cmp.preprocessing) sections.push(preprocessingSection(cmp.preprocessing, 'mAP', (v) => ap(v)));
+  return sections;
+}
+
+export function detectionGates(cmp: DetectionComparison, gates: GatesConfig): GateResult[] {
+  const limit = gates.maxMapDrop ?? 0.5;
+  const drop = -cmp.deltaMap * 100;
+  const results: GateResult[] = [
+    {
+      name: 'max-map-drop',
+      limit,
+      value: drop,
+      passed: drop <= limit + 1e-12,
+      line: `mAP@[.5:.95] change ${apDelta(cmp.deltaMap)} (a drop of at most ${limit} AP is allowed)`,
+    },
+  ];
+  if (gates.requireSignificant) {
+    results.push({
+      name: 'require-significant',
+      limit: true,
+      value: cmp.pValue,
+      passed: isSignificant(cmp) && cmp.deltaMap > 0,
+      line: `candidate must be significantly better (paired bootstrap p < ${ALPHA}): ${apDelta(cmp.deltaMap)}, ${pValue(cmp.pValue)}`,
+    });
+  }
+  return results;
+}
