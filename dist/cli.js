@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve5.call(this, root, ref);
+      let _sch = resolve6.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve5(root, ref) {
+    function resolve6(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve5(baseURI, relativeURI, options) {
+    function resolve6(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -3915,50 +3915,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative3, options, skipNormalization) {
+    function resolveComponent(base, relative4, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize2(base, options), options);
-        relative3 = parse(serialize2(relative3, options), options);
+        relative4 = parse(serialize2(relative4, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative3.scheme) {
-        target.scheme = relative3.scheme;
-        target.userinfo = relative3.userinfo;
-        target.host = relative3.host;
-        target.port = relative3.port;
-        target.path = removeDotSegments(relative3.path || "");
-        target.query = relative3.query;
+      if (!options.tolerant && relative4.scheme) {
+        target.scheme = relative4.scheme;
+        target.userinfo = relative4.userinfo;
+        target.host = relative4.host;
+        target.port = relative4.port;
+        target.path = removeDotSegments(relative4.path || "");
+        target.query = relative4.query;
       } else {
-        if (relative3.userinfo !== void 0 || relative3.host !== void 0 || relative3.port !== void 0) {
-          target.userinfo = relative3.userinfo;
-          target.host = relative3.host;
-          target.port = relative3.port;
-          target.path = removeDotSegments(relative3.path || "");
-          target.query = relative3.query;
+        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
+          target.userinfo = relative4.userinfo;
+          target.host = relative4.host;
+          target.port = relative4.port;
+          target.path = removeDotSegments(relative4.path || "");
+          target.query = relative4.query;
         } else {
-          if (!relative3.path) {
+          if (!relative4.path) {
             target.path = base.path;
-            if (relative3.query !== void 0) {
-              target.query = relative3.query;
+            if (relative4.query !== void 0) {
+              target.query = relative4.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative3.path[0] === "/") {
-              target.path = removeDotSegments(relative3.path);
+            if (relative4.path[0] === "/") {
+              target.path = removeDotSegments(relative4.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative3.path;
+                target.path = "/" + relative4.path;
               } else if (!base.path) {
-                target.path = relative3.path;
+                target.path = relative4.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative3.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative4.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative3.query;
+            target.query = relative4.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3966,7 +3966,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative3.fragment;
+      target.fragment = relative4.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve5,
+      resolve: resolve6,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -10905,10 +10905,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -10922,7 +10922,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -10946,7 +10946,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -10962,7 +10962,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -11053,7 +11053,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -11067,13 +11067,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -11116,18 +11116,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -11181,8 +11181,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -11194,7 +11194,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -11205,8 +11205,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+              if (sep4)
+                for (const st of sep4) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -11223,7 +11223,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -11403,7 +11403,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -11420,24 +11420,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -11620,25 +11620,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -12448,14 +12448,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st of sep3)
+      if (sep4)
+        for (const st of sep4)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -13622,18 +13622,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -13786,15 +13786,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it.sep;
+                  sep4.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -13988,13 +13988,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -14281,7 +14281,7 @@ var require_aspromise = __commonJS({
       var params2 = new Array(arguments.length - 1), offset = 0, index = 2, pending = true;
       while (index < arguments.length)
         params2[offset++] = arguments[index++];
-      return new Promise(function executor(resolve5, reject) {
+      return new Promise(function executor(resolve6, reject) {
         params2[offset] = function callback(err) {
           if (pending) {
             pending = false;
@@ -14291,7 +14291,7 @@ var require_aspromise = __commonJS({
               var params3 = new Array(arguments.length - 1), offset2 = 0;
               while (offset2 < params3.length)
                 params3[offset2++] = arguments[offset2];
-              resolve5.apply(null, params3);
+              resolve6.apply(null, params3);
             }
           }
         };
@@ -15275,24 +15275,24 @@ var require_umd = __commonJS({
         var INT_CACHE = {};
         var UINT_CACHE = {};
         function fromInt(value, unsigned) {
-          var obj, cachedObj, cache;
+          var obj, cachedObj, cache2;
           if (unsigned) {
             value >>>= 0;
-            if (cache = 0 <= value && value < 256) {
+            if (cache2 = 0 <= value && value < 256) {
               cachedObj = UINT_CACHE[value];
               if (cachedObj) return cachedObj;
             }
             obj = fromBits(value, 0, true);
-            if (cache) UINT_CACHE[value] = obj;
+            if (cache2) UINT_CACHE[value] = obj;
             return obj;
           } else {
             value |= 0;
-            if (cache = -128 <= value && value < 128) {
+            if (cache2 = -128 <= value && value < 128) {
               cachedObj = INT_CACHE[value];
               if (cachedObj) return cachedObj;
             }
             obj = fromBits(value, value < 0 ? -1 : 0, false);
-            if (cache) INT_CACHE[value] = obj;
+            if (cache2) INT_CACHE[value] = obj;
             return obj;
           }
         }
@@ -17941,7 +17941,7 @@ async function attemptDownload(url, destination, timeoutMs, progress) {
     clearTimeout(timer);
   }
 }
-var sleep = (ms2) => new Promise((resolve5) => setTimeout(resolve5, ms2));
+var sleep = (ms2) => new Promise((resolve6) => setTimeout(resolve6, ms2));
 async function downloadWithRetry(url, destination, options, progress) {
   checkUrlAllowed(url);
   const attempts = Math.max(1, Math.floor(options.attempts));
@@ -19747,650 +19747,915 @@ var classificationTask = {
   sections: (_b, _c, comparison) => classificationSections(comparison)
 };
 
-// src/tasks/index.ts
-var TASKS = {
-  classification: classificationTask
-};
-function taskFor(name) {
-  return TASKS[name];
+// src/tasks/detection/nms.ts
+function iouAt(boxes, i, j) {
+  const width = Math.max(0, Math.min(boxes[4 * i + 2], boxes[4 * j + 2]) - Math.max(boxes[4 * i], boxes[4 * j]));
+  const height = Math.max(0, Math.min(boxes[4 * i + 3], boxes[4 * j + 3]) - Math.max(boxes[4 * i + 1], boxes[4 * j + 1]));
+  const intersection = width * height;
+  const areaI = (boxes[4 * i + 2] - boxes[4 * i]) * (boxes[4 * i + 3] - boxes[4 * i + 1]);
+  const areaJ = (boxes[4 * j + 2] - boxes[4 * j]) * (boxes[4 * j + 3] - boxes[4 * j + 1]);
+  return intersection / (areaI + areaJ - intersection);
 }
-
-// src/engine/environment.ts
-import { arch, availableParallelism, cpus, platform } from "node:os";
-
-// src/inference/session.ts
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
-import * as ort from "onnxruntime-node";
-var onnxruntimeVersion = ort.env.versions.node ?? ort.env.versions.common;
-var defaultSessionFactory = {
-  create(modelPath, options) {
-    ort.env.logLevel = "fatal";
-    return ort.InferenceSession.create(modelPath, options);
+function byScoreDescending(scores, count2 = scores.length) {
+  const order = Array.from({ length: count2 }, (_, i) => i);
+  return order.sort((a, b) => scores[b] - scores[a] || a - b);
+}
+function topByScore(scores, limit) {
+  const all = Array.from({ length: scores.length }, (_, i) => i);
+  if (scores.length <= limit) return all;
+  if (limit <= 0) return [];
+  const sorted = Float64Array.from(scores).sort();
+  const cut = sorted[scores.length - limit];
+  let ties = limit - (scores.length - upperBound(sorted, cut));
+  return all.filter((i) => scores[i] > cut || scores[i] === cut && ties-- > 0);
+}
+function upperBound(sorted, value) {
+  let [low, high] = [0, sorted.length];
+  while (low < high) {
+    const middle = low + high >> 1;
+    if (sorted[middle] <= value) low = middle + 1;
+    else high = middle;
   }
-};
-var sessions = /* @__PURE__ */ new WeakMap();
-function sessionOf(model) {
-  const entry = sessions.get(model);
-  if (!entry) throw new Error(`model ${model.label} was not created by loadModel (or was released)`);
-  return entry;
+  return low;
 }
-function resolveThreads(requested) {
-  if (!Number.isInteger(requested) || requested < 0) throw new Error(`threads must be an integer >= 0, got ${requested}`);
-  return requested === 0 ? os.availableParallelism() : requested;
+function nmsClassWise(boxes, scores, classes, iou2, maxDet) {
+  if (boxes.length !== 4 * scores.length || classes.length !== scores.length) {
+    throw new RangeError(`nmsClassWise: ${boxes.length / 4} boxes, ${scores.length} scores and ${classes.length} classes`);
+  }
+  const keptByClass = /* @__PURE__ */ new Map();
+  const kept = [];
+  for (const candidate of byScoreDescending(scores)) {
+    if (kept.length >= maxDet) break;
+    let sameClass = keptByClass.get(classes[candidate]);
+    if (!sameClass) keptByClass.set(classes[candidate], sameClass = []);
+    if (overlapsAny(boxes, candidate, sameClass, iou2)) continue;
+    sameClass.push(candidate);
+    kept.push(candidate);
+  }
+  return kept;
 }
-function sessionOptions(providers, threads) {
+function overlapsAny(boxes, candidate, kept, iou2) {
+  for (const other of kept) if (iouAt(boxes, candidate, other) > iou2) return true;
+  return false;
+}
+
+// src/tasks/detection/decode.ts
+var END2END_COLUMNS = 6;
+function inferLayout(dims, numClasses) {
+  const shape = `[${dims.join(", ")}]`;
+  const C = numClasses;
+  const expected = `yolov8 [B, ${4 + C}, N], yolov5 [B, N, ${5 + C}] or end2end [B, K, 6] for ${C} classes`;
+  if (dims.length !== 3) throw new UserError(`detection output has shape ${shape}, which fits no layout: expected ${expected}`);
+  const matches = [];
+  if (dims[1] === 4 + C) matches.push({ layout: "yolov8", reason: `shape ${shape}: dim 1 is 4 + ${C} classes (cx, cy, w, h, class scores)` });
+  if (dims[2] === 5 + C) matches.push({ layout: "yolov5", reason: `shape ${shape}: dim 2 is 5 + ${C} classes (cx, cy, w, h, objectness, class scores)` });
+  if (dims[2] === END2END_COLUMNS) matches.push({ layout: "end2end", reason: `shape ${shape}: dim 2 is 6 (x1, y1, x2, y2, score, class)` });
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    throw new UserError(`detection output shape ${shape} fits ${matches.map((m) => m.layout).join(" and ")}; set detection.output to say which`);
+  }
+  const transposed = dims[2] === 4 + C ? ` (dim 2 is 4 + ${C}: a transposed yolov8 output [B, N, ${4 + C}] is not supported)` : "";
+  throw new UserError(`detection output has shape ${shape}, which fits no layout: expected ${expected}${transposed}`);
+}
+function decodeBatch(output, layout, count2, geometry, options) {
+  const { data, dims } = output;
+  if (dims.length !== 3 || dims[0] < count2 || geometry.length < count2 || data.length !== dims[0] * dims[1] * dims[2]) {
+    throw new Error(`decodeBatch: output [${dims.join(", ")}] (${data.length} values) for ${count2} images with ${geometry.length} geometries`);
+  }
+  const perImage = dims[1] * dims[2];
+  const results = [];
+  for (let b = 0; b < count2; b++) {
+    const sample = data.subarray(b * perImage, (b + 1) * perImage);
+    const found = layout === "end2end" ? endToEnd(sample, dims[1], options) : yolo(sample, layout, dims, options);
+    results.push(found.map((detection) => toOriginal(detection, geometry[b], options.clip ?? true)));
+  }
+  return results;
+}
+function yolo(sample, layout, dims, options) {
+  const v8 = layout === "yolov8";
+  const [anchors, channels] = v8 ? [dims[2], dims[1]] : [dims[1], dims[2]];
+  const firstClass = v8 ? 4 : 5;
+  const numClasses = channels - firstClass;
+  if (numClasses < 1) throw new UserError(`${layout} output [${dims.join(", ")}] has no class scores`);
+  const [anchorStep, channelStep] = v8 ? [1, anchors] : [channels, 1];
+  const boxes = [];
+  const scores = [];
+  const classes = [];
+  for (let a = 0; a < anchors; a++) {
+    const base = a * anchorStep;
+    const objectness = v8 ? 1 : sample[base + 4 * channelStep];
+    let best = -Infinity;
+    let bestClass = 0;
+    for (let c = 0, at2 = base + firstClass * channelStep; c < numClasses; c++, at2 += channelStep) {
+      const score = sample[at2] * objectness;
+      if (score > best) best = score, bestClass = c;
+    }
+    if (!(best > options.conf)) continue;
+    const [cx, cy] = [sample[base], sample[base + channelStep]];
+    const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
+    boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    scores.push(best);
+    classes.push(bestClass);
+  }
+  const candidates = topByScore(scores, options.maxNms);
+  const keptBoxes = new Float64Array(4 * candidates.length);
+  candidates.forEach((i, k) => keptBoxes.set(boxes.slice(4 * i, 4 * i + 4), 4 * k));
+  const keptScores = candidates.map((i) => scores[i]);
+  const keptClasses = candidates.map((i) => classes[i]);
+  return nmsClassWise(keptBoxes, keptScores, keptClasses, options.iou, options.maxDet).map((k) => ({
+    box: [keptBoxes[4 * k], keptBoxes[4 * k + 1], keptBoxes[4 * k + 2], keptBoxes[4 * k + 3]],
+    score: keptScores[k],
+    classIndex: keptClasses[k]
+  }));
+}
+function endToEnd(sample, rows, options) {
+  const found = [];
+  for (let r = 0; r < rows; r++) {
+    const row = sample.subarray(r * END2END_COLUMNS, (r + 1) * END2END_COLUMNS);
+    if (!(row[4] > options.conf)) continue;
+    const classIndex = Math.round(row[5]);
+    if (classIndex < 0 || Math.abs(row[5] - classIndex) > 1e-3) {
+      throw new UserError(`end2end output row ${r} has class ${row[5]}, which is not a class index (is the layout right?)`);
+    }
+    found.push({ box: [row[0], row[1], row[2], row[3]], score: row[4], classIndex });
+  }
+  return byScoreDescending(found.map((d) => d.score)).slice(0, options.maxDet).map((i) => found[i]);
+}
+function toOriginal(detection, g, clip) {
+  const [x1, y1, x2, y2] = detection.box;
+  const x = (value) => (value - g.padLeft + g.cropLeft) / g.scaleX;
+  const y = (value) => (value - g.padTop + g.cropTop) / g.scaleY;
+  const clamp = (value, high) => clip ? Math.min(Math.max(value, 0), high) : value;
+  return { ...detection, box: [clamp(x(x1), g.width), clamp(y(y1), g.height), clamp(x(x2), g.width), clamp(y(y2), g.height)] };
+}
+
+// src/tasks/detection/coco-params.ts
+function numpyLinspace(start, stop, num) {
+  const out = new Float64Array(num);
+  const step = (stop - start) / (num - 1);
+  for (let i = 0; i < num; i++) out[i] = i * step + start;
+  out[num - 1] = stop;
+  return out;
+}
+var IOU_THRESHOLDS = numpyLinspace(0.5, 0.95, 10);
+var IOU_50 = 0;
+var IOU_75 = 5;
+var RECALL_THRESHOLDS = numpyLinspace(0, 1, 101);
+var MAX_DETS = [1, 10, 100];
+var MAX_DET = 100;
+var AREA_RANGES = [
+  [0, 1e5 ** 2],
+  [0, 32 ** 2],
+  [32 ** 2, 96 ** 2],
+  [96 ** 2, 1e5 ** 2]
+];
+var AREA_LABELS = ["all", "small", "medium", "large"];
+var NP_SPACING_1 = Number.EPSILON;
+
+// src/tasks/detection/accumulate.ts
+var AREAS = 4;
+var THRESHOLDS = IOU_THRESHOLDS.length;
+var RECALLS = RECALL_THRESHOLDS.length;
+function curveScratch(matches) {
+  let capacity = 0;
+  for (let k = 0; k + 1 < matches.categoryStart.length; k++) capacity = Math.max(capacity, matches.categoryStart[k + 1] - matches.categoryStart[k]);
   return {
-    executionProviders: providers,
-    logSeverityLevel: 3,
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    executionMode: "sequential",
-    graphOptimizationLevel: "all"
+    capacity,
+    precision: new Float64Array(THRESHOLDS * capacity),
+    recall: new Float64Array(THRESHOLDS * capacity),
+    tp: new Float64Array(THRESHOLDS),
+    fp: new Float64Array(THRESHOLDS),
+    points: new Int32Array(THRESHOLDS)
   };
 }
-function cudaFailureReason(error) {
-  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
-  if (!/failed to load shared library/i.test(message) || process.platform !== "linux") return message;
-  try {
-    const require2 = createRequire(import.meta.url);
-    const bindingDir = path.join(path.dirname(require2.resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
-    for (const library of ["libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"]) {
-      if (!existsSync(path.join(bindingDir, library))) return `${library} not found`;
+function countGt(matches, k, a, weights) {
+  const I = matches.imageIds.length;
+  const base = (a * matches.categoryIds.length + k) * I;
+  let total = 0;
+  for (let i = 0; i < I; i++) total += matches.gtCount[base + i] * (weights ? weights[i] : 1);
+  return total;
+}
+function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, recall) {
+  const npig = countGt(matches, k, a, weights);
+  if (npig === 0) return 0;
+  const { rank, image, matched, ignored } = matches;
+  const { capacity, precision: pr, recall: rc, tp, fp, points: points2 } = scratch;
+  tp.fill(0);
+  fp.fill(0);
+  points2.fill(0);
+  let fpEverywhere = 0;
+  for (let row = matches.categoryStart[k], end = matches.categoryStart[k + 1]; row < end; row++) {
+    if (rank[row] >= maxDet) continue;
+    const w = weights ? weights[image[row]] : 1;
+    if (w === 0) continue;
+    const slot = row * AREAS + a;
+    const hit = matched[slot];
+    const skip = ignored[slot];
+    if ((hit | skip) === 0) {
+      fpEverywhere += w;
+      continue;
     }
-  } catch {
-  }
-  return `${message}; the CUDA provider libraries are present, so check the CUDA/cuDNN runtime libraries`;
-}
-function toSignature(metadata) {
-  if (!metadata.isTensor) return { name: metadata.name, dims: [], type: "non-tensor" };
-  const dims = metadata.shape.map((dim) => typeof dim === "number" ? dim > 0 ? dim : "?" : dim === "" ? "?" : dim);
-  return { name: metadata.name, dims, type: metadata.type };
-}
-function batchDimOf(signature2) {
-  const first = signature2.dims[0];
-  return typeof first === "number" ? first : "dynamic";
-}
-async function createWithProvider(modelPath, request, threads, label, factory) {
-  const create = async (providers) => await factory.create(modelPath, sessionOptions(providers, threads));
-  const modelError = (error) => new UserError(`${label}: onnxruntime could not load the model: ${error.message}`, { cause: error });
-  if (request === "cpu") {
-    return { session: await create(["cpu"]).catch((error) => {
-      throw modelError(error);
-    }), provider: "cpu", providerNote: null };
-  }
-  if (request === "cuda") {
-    try {
-      return { session: await create(["cuda"]), provider: "cuda", providerNote: null };
-    } catch (error) {
-      throw new UserError(
-        `${label}: execution provider 'cuda' was requested but the CUDA session failed: ${cudaFailureReason(error)} (see docs/gpu-runner.md; use execution-provider 'auto' to fall back to CPU)`,
-        { cause: error }
-      );
+    for (let t = 0; t < THRESHOLDS; t++) {
+      const bit = 1 << t;
+      if ((skip & bit) !== 0) continue;
+      if ((hit & bit) === 0) {
+        fp[t] += w;
+        continue;
+      }
+      tp[t] += w;
+      const at2 = t * capacity + points2[t]++;
+      pr[at2] = tp[t] / (fp[t] + fpEverywhere + tp[t] + NP_SPACING_1);
+      rc[at2] = tp[t] / npig;
     }
   }
-  try {
-    return { session: await create(["cuda", "cpu"]), provider: "cuda", providerNote: null };
-  } catch (cudaError) {
-    const session = await create(["cpu"]).catch((error) => {
-      throw modelError(error);
-    });
-    return { session, provider: "cpu", providerNote: `CUDA EP unavailable (${cudaFailureReason(cudaError)}); ran on CPU` };
-  }
-}
-async function loadModel(modelPath, opts, factory = defaultSessionFactory) {
-  const threads = resolveThreads(opts.threads);
-  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory);
-  const inputs = session.inputMetadata.map(toSignature);
-  const outputs = session.outputMetadata.map(toSignature);
-  if (inputs.length !== 1) {
-    await session.release();
-    throw new UserError(
-      `${opts.label}: the model has ${inputs.length} inputs (${inputs.map((input) => input.name).join(", ")}); model-gate feeds exactly one image tensor`
-    );
-  }
-  const model = {
-    label: opts.label,
-    provider,
-    providerNote,
-    threads,
-    inputs,
-    outputs,
-    batchDim: batchDimOf(inputs[0]),
-    async release() {
-      if (!sessions.delete(model)) return;
-      await session.release();
+  for (let t = 0; t < THRESHOLDS; t++) {
+    recall[t] = tp[t] / npig;
+    const first = t * capacity;
+    const last = first + points2[t];
+    for (let i2 = last - 1; i2 > first; i2--) if (pr[i2] > pr[i2 - 1]) pr[i2 - 1] = pr[i2];
+    let sum = 0;
+    let i = first;
+    for (let r = 0; r < RECALLS; r++) {
+      const threshold = RECALL_THRESHOLDS[r];
+      while (i < last && rc[i] < threshold) i++;
+      if (i === last) break;
+      sum += pr[i];
     }
+    precisionSum[t] = sum;
+  }
+  return npig;
+}
+
+// src/tasks/detection/bootstrap.ts
+var T = IOU_THRESHOLDS.length;
+var R = RECALL_THRESHOLDS.length;
+function weightedMap(matches, a, weights, scratch = curveScratch(matches)) {
+  const sums = new Float64Array(T);
+  const recalls = new Float64Array(T);
+  let total = 0;
+  let categories = 0;
+  for (let k = 0; k < matches.categoryIds.length; k++) {
+    if (categoryCurves(matches, k, a, MAX_DET, weights, scratch, sums, recalls) === 0) continue;
+    for (let t = 0; t < T; t++) total += sums[t];
+    categories++;
+  }
+  return categories === 0 ? -1 : total / (categories * T * R);
+}
+function sameIds(a, b) {
+  return a.length === b.length && a.every((id, n) => id === b[n]);
+}
+function bootstrapDeltaMap(gt, base, cand, options = {}) {
+  const gtImages = [...new Set(gt.images)].sort((x, y) => x - y);
+  if (!sameIds(base.imageIds, gtImages) || !sameIds(cand.imageIds, gtImages) || !sameIds(base.categoryIds, cand.categoryIds)) {
+    throw new RangeError("bootstrapDeltaMap: both models must be matched against the same ground truth (images and categories)");
+  }
+  const resamples = options.resamples ?? 1e3;
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  const a = AREA_LABELS.indexOf(options.area ?? "all");
+  const baseScratch = curveScratch(base);
+  const candScratch = curveScratch(cand);
+  const deltaOf = (weights2) => {
+    const b = weightedMap(base, a, weights2, baseScratch);
+    const c = weightedMap(cand, a, weights2, candScratch);
+    return b === -1 || c === -1 ? 0 : c - b;
   };
-  sessions.set(model, { session, inputName: inputs[0].name });
-  return model;
+  const delta = deltaOf(null);
+  const imageCount = gtImages.length;
+  const rng = createRng(options.seed ?? 0);
+  const weights = new Int32Array(imageCount);
+  const deltas = [];
+  for (let s = 0; s < resamples; s++) {
+    weights.fill(0);
+    for (let n = 0; n < imageCount; n++) weights[Math.floor(rng() * imageCount)]++;
+    deltas.push(deltaOf(weights));
+  }
+  let atOrBelow = 0;
+  let atOrAbove = 0;
+  for (const d of deltas) {
+    if (d <= 0) atOrBelow++;
+    if (d >= 0) atOrAbove++;
+  }
+  deltas.sort((x, y) => x - y);
+  const pValue2 = Math.min(1, 2 * Math.min(1 + atOrBelow, 1 + atOrAbove) / (resamples + 1));
+  return { delta, ci: [percentileNearestRank(deltas, 2.5), percentileNearestRank(deltas, 97.5)], pValue: pValue2, resamples };
+}
+function perClassDeltas(base, cand) {
+  const candidateById = new Map(cand.map((c) => [c.categoryId, c]));
+  const rows = [];
+  for (const b of base) {
+    const c = candidateById.get(b.categoryId);
+    if (b.ap === null || c?.ap == null) continue;
+    rows.push({ categoryId: b.categoryId, baseline: b.ap, candidate: c.ap, delta: c.ap - b.ap });
+  }
+  return rows.sort((x, y) => x.delta - y.delta || x.categoryId - y.categoryId);
 }
 
-// src/inference/run.ts
-import * as ort2 from "onnxruntime-node";
-var product = (dims) => dims.reduce((total, dim) => total * dim, 1);
-function halfToFloat(half) {
-  const sign = half & 32768 ? -1 : 1;
-  const exponent = half >> 10 & 31;
-  const fraction = half & 1023;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 31) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
-}
-function toFloat32(type, data) {
-  if (type === "float32") return data.slice();
-  if (type === "float16") return Float32Array.from(data, halfToFloat);
-  if (type === "int64" || type === "uint64") return Float32Array.from(data, Number);
-  if (["float64", "int8", "uint8", "int16", "uint16", "int32", "uint32", "bool"].includes(type)) {
-    return Float32Array.from(data);
-  }
-  return null;
-}
-async function runBatch(model, input, dims) {
-  if (input.length !== product(dims)) {
-    throw new Error(`runBatch(${model.label}): ${input.length} values do not fill dims [${dims.join(",")}]`);
-  }
-  const { session, inputName } = sessionOf(model);
-  const results = await session.run({ [inputName]: new ort2.Tensor("float32", input, dims) });
-  const outputs = {};
-  for (const [name, tensor] of Object.entries(results)) {
-    const data = toFloat32(tensor.type, tensor.data);
-    if (data) outputs[name] = { data, dims: [...tensor.dims] };
-  }
-  return outputs;
-}
-function effectiveBatchSize(model, configuredBatchSize) {
-  return model.batchDim === "dynamic" ? configuredBatchSize : model.batchDim;
-}
-function firstRows(model, name, output, batch, rows) {
-  if (output.dims[0] !== batch) {
-    throw new UserError(
-      `${model.label}: output '${name}' has shape [${output.dims.join(",")}] for a batch of ${batch}; model-gate needs outputs whose first dimension is the batch`
-    );
-  }
-  if (rows === batch) return output;
-  const rowSize = product(output.dims.slice(1));
-  return { data: output.data.slice(0, rows * rowSize), dims: [rows, ...output.dims.slice(1)] };
-}
-async function runAll(model, options) {
-  const { total, sampleShape: sampleShape2, makeInput, onOutputs, progress } = options;
-  const batch = effectiveBatchSize(model, options.batchSize);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`runAll(${model.label}): invalid batch size ${batch}`);
-  const sampleSize = product(sampleShape2);
-  const fixedBatch = model.batchDim !== "dynamic";
-  progress.start(`run ${model.label}`, total);
-  for (let start = 0; start < total; start += batch) {
-    const end = Math.min(start + batch, total);
-    const rows = end - start;
-    const data = makeInput(start, end);
-    if (data.length !== rows * sampleSize) {
-      throw new Error(`runAll(${model.label}): makeInput(${start}, ${end}) gave ${data.length} values, expected ${rows * sampleSize}`);
+// src/tasks/detection/match.ts
+function boxIou(dets, detCount, gts, gtCount, crowd) {
+  const out = new Float64Array(detCount * gtCount);
+  for (let g = 0; g < gtCount; g++) {
+    const gx = gts[4 * g], gy = gts[4 * g + 1], gw = gts[4 * g + 2], gh = gts[4 * g + 3];
+    const gtArea = gw * gh;
+    const isCrowd = crowd[g] === 1;
+    for (let d = 0; d < detCount; d++) {
+      const dx = dets[4 * d], dy = dets[4 * d + 1], dw = dets[4 * d + 2], dh = dets[4 * d + 3];
+      const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
+      if (w <= 0) continue;
+      const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
+      if (h <= 0) continue;
+      const detArea = dw * dh;
+      const inter = w * h;
+      const union = isCrowd ? detArea : detArea + gtArea - inter;
+      out[d * gtCount + g] = inter / union;
     }
-    const runRows = fixedBatch ? batch : rows;
-    let input = data;
-    if (runRows > rows) {
-      input = new Float32Array(runRows * sampleSize);
-      input.set(data);
-    }
-    const outputs = await runBatch(model, input, [runRows, ...sampleShape2]);
-    const kept = {};
-    for (const [name, output] of Object.entries(outputs)) kept[name] = firstRows(model, name, output, runRows, rows);
-    onOutputs(start, end, kept, rows);
-    progress.tick(end);
   }
-  progress.end();
+  return out;
+}
+function ignoredLastOrder(gtIgnore) {
+  const order = new Int32Array(gtIgnore.length);
+  let next = 0;
+  for (let g = 0; g < gtIgnore.length; g++) if (gtIgnore[g] === 0) order[next++] = g;
+  for (let g = 0; g < gtIgnore.length; g++) if (gtIgnore[g] !== 0) order[next++] = g;
+  return order;
+}
+function greedyMatch(iou2, detCount, gtCount, order, gtIgnore, crowd, threshold, matchOfDet, gtTaken) {
+  gtTaken.fill(0, 0, gtCount);
+  const floor = Math.min(threshold, 1 - 1e-10);
+  for (let d = 0; d < detCount; d++) {
+    let best = floor;
+    let match = -1;
+    const row = d * gtCount;
+    for (let k = 0; k < gtCount; k++) {
+      const g = order[k];
+      if (gtTaken[g] === 1 && crowd[g] === 0) continue;
+      if (match > -1 && gtIgnore[match] === 0 && gtIgnore[g] === 1) break;
+      const value = iou2[row + g];
+      if (value < best) continue;
+      best = value;
+      match = g;
+    }
+    matchOfDet[d] = match;
+    if (match > -1) gtTaken[match] = 1;
+  }
 }
 
-// src/inference/signature.ts
-function sampleDims(expect) {
-  return expect.layout === "nchw" ? [expect.channels, expect.height, expect.width] : [expect.height, expect.width, expect.channels];
+// src/tasks/detection/per-image.ts
+var AREAS2 = AREA_RANGES.length;
+var THRESHOLDS2 = IOU_THRESHOLDS.length;
+function indexIds(ids) {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  return { sorted, position: new Map(sorted.map((id, index) => [id, index])) };
 }
-function checkInputFits(model, expect) {
-  if (model.inputs.length !== 1) {
-    throw new UserError(`${model.label}: the model has ${model.inputs.length} inputs; model-gate feeds exactly one image tensor`);
+function groupByCell(cellOf, cellCount) {
+  const start = new Int32Array(cellCount + 1);
+  for (const cell of cellOf) if (cell >= 0) start[cell + 1]++;
+  for (let c = 0; c < cellCount; c++) start[c + 1] += start[c];
+  const fill = start.slice(0, cellCount);
+  const items = new Int32Array(start[cellCount]);
+  for (let n = 0; n < cellOf.length; n++) if (cellOf[n] >= 0) items[fill[cellOf[n]]++] = n;
+  return { start, items };
+}
+function sortByScoreStable(indices, key) {
+  if (indices.length <= 32) {
+    for (let n = 1; n < indices.length; n++) {
+      const item = indices[n];
+      let p = n - 1;
+      while (p >= 0 && key[indices[p]] < key[item]) indices[p + 1] = indices[p--];
+      indices[p + 1] = item;
+    }
+    return;
   }
-  const input = model.inputs[0];
-  const shown = `[${input.dims.join(",")}]`;
-  if (input.type !== "float32") {
-    throw new UserError(`${model.label}: input '${input.name}' has dtype ${input.type}; model-gate feeds float32 tensors`);
-  }
-  if (input.dims.length === 0) return;
-  const layoutName = expect.layout === "nchw" ? "[batch,channels,height,width]" : "[batch,height,width,channels]";
-  if (input.dims.length !== 4) {
-    throw new UserError(
-      `${model.label}: input '${input.name}' has shape ${shown} (rank ${input.dims.length}); model-gate feeds a rank-4 image batch ${layoutName} (${expect.layout})`
-    );
-  }
-  const given = sampleDims(expect);
-  const fits = given.every((size, i) => {
-    const declared = input.dims[i + 1];
-    return typeof declared !== "number" || declared === size;
+  indices.sort((a, b) => key[b] - key[a] || a - b);
+}
+function buildPerImageMatches(gt, dets) {
+  const images = indexIds(gt.images);
+  const categories = indexIds(gt.categories);
+  const I = images.sorted.length;
+  const K = categories.sorted.length;
+  const cellCount = I * K;
+  const gtCell = new Int32Array(gt.boxes.length);
+  gt.boxes.forEach((box2, n) => {
+    const i = images.position.get(box2.imageId);
+    const k = categories.position.get(box2.categoryId);
+    gtCell[n] = i === void 0 || k === void 0 ? -1 : k * I + i;
   });
-  if (!fits) {
-    throw new UserError(
-      `${model.label}: input '${input.name}' expects ${shown} (${expect.layout}) but preprocessing gives [${given.join(",")}]`
-    );
+  const detCell = new Int32Array(dets.length);
+  const detScore = new Float64Array(dets.length);
+  dets.forEach((det, n) => {
+    const i = images.position.get(det.imageId);
+    if (i === void 0) throw new RangeError(`detection ${n} has image id ${det.imageId}, which is not in the ground truth`);
+    const k = categories.position.get(det.categoryId);
+    detCell[n] = k === void 0 ? -1 : k * I + i;
+    detScore[n] = det.score;
+  });
+  const gtGroups = groupByCell(gtCell, cellCount);
+  const detGroups = groupByCell(detCell, cellCount);
+  let rows = 0;
+  for (let cell = 0; cell < cellCount; cell++) rows += Math.min(MAX_DET, detGroups.start[cell + 1] - detGroups.start[cell]);
+  const image = new Int32Array(rows);
+  const rank = new Int32Array(rows);
+  const score = new Float64Array(rows);
+  const matched = new Uint16Array(rows * AREAS2);
+  const ignored = new Uint16Array(rows * AREAS2);
+  const gtCount = new Int32Array(AREAS2 * cellCount);
+  const categoryStart = new Int32Array(K + 1);
+  let largestGtCell = 0;
+  for (let cell = 0; cell < cellCount; cell++) largestGtCell = Math.max(largestGtCell, gtGroups.start[cell + 1] - gtGroups.start[cell]);
+  const scratch = {
+    detBoxes: new Float64Array(4 * MAX_DET),
+    matchOfDet: new Int32Array(MAX_DET),
+    gtBoxes: new Float64Array(4 * largestGtCell),
+    crowd: new Uint8Array(largestGtCell),
+    gtIgnore: new Uint8Array(largestGtCell),
+    gtTaken: new Uint8Array(largestGtCell)
+  };
+  let row = 0;
+  for (let k = 0; k < K; k++) {
+    categoryStart[k] = row;
+    for (let i = 0; i < I; i++) {
+      const cell = k * I + i;
+      const cellGts = gtGroups.items.subarray(gtGroups.start[cell], gtGroups.start[cell + 1]);
+      for (let a = 0; a < AREAS2; a++) {
+        const [lo, hi] = AREA_RANGES[a];
+        let counted = 0;
+        for (const g of cellGts) {
+          const box2 = gt.boxes[g];
+          if (!box2.iscrowd && !(box2.area < lo || box2.area > hi)) counted++;
+        }
+        gtCount[a * cellCount + cell] = counted;
+      }
+      const cellDets = detGroups.items.subarray(detGroups.start[cell], detGroups.start[cell + 1]);
+      if (cellDets.length === 0) continue;
+      sortByScoreStable(cellDets, detScore);
+      const kept = cellDets.subarray(0, MAX_DET);
+      matchCell(gt.boxes, cellGts, dets, kept, row, scratch, matched, ignored);
+      for (let d = 0; d < kept.length; d++) {
+        image[row + d] = i;
+        rank[row + d] = d;
+        score[row + d] = detScore[kept[d]];
+      }
+      row += kept.length;
+    }
+  }
+  categoryStart[K] = row;
+  const order = new Int32Array(rows);
+  for (let k = 0; k < K; k++) {
+    const rowsOfCategory = order.subarray(categoryStart[k], categoryStart[k + 1]);
+    for (let n = 0; n < rowsOfCategory.length; n++) rowsOfCategory[n] = categoryStart[k] + n;
+    sortByScoreStable(rowsOfCategory, score);
+  }
+  const permute = (source, width) => {
+    const out = new source.constructor(source.length);
+    for (let n = 0; n < rows; n++) for (let w = 0; w < width; w++) out[n * width + w] = source[order[n] * width + w];
+    return out;
+  };
+  return {
+    imageIds: images.sorted,
+    categoryIds: categories.sorted,
+    categoryStart,
+    image: permute(image, 1),
+    rank: permute(rank, 1),
+    score: permute(score, 1),
+    matched: permute(matched, AREAS2),
+    ignored: permute(ignored, AREAS2),
+    gtCount
+  };
+}
+function matchCell(boxes, cellGts, dets, kept, firstRow, scratch, matched, ignored) {
+  const D = kept.length;
+  const G = cellGts.length;
+  const { detBoxes, gtBoxes, crowd, gtIgnore, gtTaken, matchOfDet } = scratch;
+  for (let d = 0; d < D; d++) detBoxes.set(dets[kept[d]].bbox, 4 * d);
+  for (let g = 0; g < G; g++) {
+    gtBoxes.set(boxes[cellGts[g]].bbox, 4 * g);
+    crowd[g] = boxes[cellGts[g]].iscrowd ? 1 : 0;
+  }
+  const iou2 = boxIou(detBoxes, D, gtBoxes, G, crowd);
+  for (let a = 0; a < AREAS2; a++) {
+    const [lo, hi] = AREA_RANGES[a];
+    for (let g = 0; g < G; g++) {
+      const area = boxes[cellGts[g]].area;
+      gtIgnore[g] = crowd[g] === 1 || area < lo || area > hi ? 1 : 0;
+    }
+    const order = ignoredLastOrder(gtIgnore.subarray(0, G));
+    for (let t = 0; t < THRESHOLDS2; t++) {
+      const bit = 1 << t;
+      greedyMatch(iou2, D, G, order, gtIgnore, crowd, IOU_THRESHOLDS[t], matchOfDet, gtTaken);
+      for (let d = 0; d < D; d++) {
+        const m = matchOfDet[d];
+        const slot = (firstRow + d) * AREAS2 + a;
+        const matchedId = m > -1 && boxes[cellGts[m]].id !== 0;
+        if (matchedId) matched[slot] |= bit;
+        let ignore = m > -1 && gtIgnore[m] === 1;
+        if (!matchedId) {
+          const area = detBoxes[4 * d + 2] * detBoxes[4 * d + 3];
+          if (area < lo || area > hi) ignore = true;
+        }
+        if (ignore) ignored[slot] |= bit;
+      }
+    }
   }
 }
-function inputSizeFromModel(signature2, layout) {
-  if (signature2.dims.length !== 4) return null;
-  const [height, width] = layout === "nchw" ? signature2.dims.slice(2, 4) : signature2.dims.slice(1, 3);
-  return typeof height === "number" && typeof width === "number" ? [height, width] : null;
+
+// src/tasks/detection/cocoeval.ts
+var T2 = IOU_THRESHOLDS.length;
+var R2 = RECALL_THRESHOLDS.length;
+var A = AREA_RANGES.length;
+var M = MAX_DETS.length;
+function accumulateAll(matches) {
+  const K = matches.categoryIds.length;
+  const precisionSum = new Float64Array(T2 * K * A * M);
+  const recall = new Float64Array(T2 * K * A * M);
+  const valid = new Uint8Array(K * A);
+  const scratch = curveScratch(matches);
+  const sums = new Float64Array(T2);
+  const recalls = new Float64Array(T2);
+  for (let k = 0; k < K; k++) {
+    for (let a = 0; a < A; a++) {
+      for (let m = 0; m < M; m++) {
+        if (categoryCurves(matches, k, a, MAX_DETS[m], null, scratch, sums, recalls) === 0) break;
+        valid[k * A + a] = 1;
+        for (let t = 0; t < T2; t++) {
+          precisionSum[((t * K + k) * A + a) * M + m] = sums[t];
+          recall[((t * K + k) * A + a) * M + m] = recalls[t];
+        }
+      }
+    }
+  }
+  return { precisionSum, recall, valid, K };
+}
+function summarizeOne(acc, kind, a, maxDet, t) {
+  const m = MAX_DETS.indexOf(maxDet);
+  const thresholds = t === void 0 ? Array.from({ length: T2 }, (_, n) => n) : [t];
+  const table3 = kind === "ap" ? acc.precisionSum : acc.recall;
+  let total = 0;
+  let entries = 0;
+  for (const ti of thresholds) {
+    for (let k = 0; k < acc.K; k++) {
+      if (acc.valid[k * A + a] === 0) continue;
+      total += table3[((ti * acc.K + k) * A + a) * M + m];
+      entries += kind === "ap" ? R2 : 1;
+    }
+  }
+  return entries === 0 ? -1 : total / entries;
+}
+function summarize(acc) {
+  return {
+    map: summarizeOne(acc, "ap", 0, 100),
+    map50: summarizeOne(acc, "ap", 0, 100, IOU_50),
+    map75: summarizeOne(acc, "ap", 0, 100, IOU_75),
+    mapSmall: summarizeOne(acc, "ap", 1, 100),
+    mapMedium: summarizeOne(acc, "ap", 2, 100),
+    mapLarge: summarizeOne(acc, "ap", 3, 100),
+    ar1: summarizeOne(acc, "ar", 0, 1),
+    ar10: summarizeOne(acc, "ar", 0, 10),
+    ar100: summarizeOne(acc, "ar", 0, 100),
+    arSmall: summarizeOne(acc, "ar", 1, 100),
+    arMedium: summarizeOne(acc, "ar", 2, 100),
+    arLarge: summarizeOne(acc, "ar", 3, 100)
+  };
+}
+var SUMMARY_KEYS = [
+  "map",
+  "map50",
+  "map75",
+  "mapSmall",
+  "mapMedium",
+  "mapLarge",
+  "ar1",
+  "ar10",
+  "ar100",
+  "arSmall",
+  "arMedium",
+  "arLarge"
+];
+function summaryToArray(s) {
+  return SUMMARY_KEYS.map((key) => s[key]);
+}
+function evaluateMatches(perImage) {
+  const acc = accumulateAll(perImage);
+  const m100 = MAX_DETS.indexOf(MAX_DET);
+  const perClass = perImage.categoryIds.map((categoryId, k) => {
+    let gtCount = 0;
+    const I = perImage.imageIds.length;
+    for (let i = 0; i < I; i++) gtCount += perImage.gtCount[k * I + i];
+    if (acc.valid[k * A] === 0) return { categoryId, ap: null, ap50: null, gtCount };
+    let sum = 0;
+    for (let t = 0; t < T2; t++) sum += acc.precisionSum[(t * acc.K + k) * A * M + m100];
+    return { categoryId, ap: sum / (T2 * R2), ap50: acc.precisionSum[(IOU_50 * acc.K + k) * A * M + m100] / R2, gtCount };
+  });
+  return { summary: summarize(acc), perClass, perImage };
+}
+function cocoEvaluate(gt, dets) {
+  return evaluateMatches(buildPerImageMatches(gt, dets));
 }
 
-// src/inference/latency.ts
-import * as ort3 from "onnxruntime-node";
-var LATENCY_BLOCK = 10;
-function latencyBatchSizes(cfg) {
-  return [.../* @__PURE__ */ new Set([1, ...cfg.batchSizes])].sort((a, b) => a - b);
+// src/tasks/detection/errors.ts
+var FOREGROUND = 0.5;
+var BACKGROUND = 0.1;
+function iou(d, g, crowd) {
+  const w = Math.min(d[2] + d[0], g[2] + g[0]) - Math.max(d[0], g[0]);
+  if (w <= 0) return 0;
+  const h = Math.min(d[3] + d[1], g[3] + g[1]) - Math.max(d[1], g[1]);
+  if (h <= 0) return 0;
+  const inter = w * h;
+  const detArea = d[2] * d[3];
+  return inter / (crowd ? detArea : detArea + g[2] * g[3] - inter);
 }
-function canTake(model, batch) {
-  return model.batchDim === "dynamic" || model.batchDim === batch;
+function groupBy(items, key) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
 }
-async function timedRun(model, feeds) {
-  const { session } = sessionOf(model);
-  const startedAt = process.hrtime.bigint();
-  await session.run(feeds);
-  return Number(process.hrtime.bigint() - startedAt) / 1e6;
+function errorTypes(gt, dets) {
+  const categories = new Set(gt.categories);
+  const counts = { truePositives: 0, missed: 0, duplicate: 0, wrongClass: 0, poorLocalisation: 0, both: 0, background: 0, gtCount: 0 };
+  const gtByImage = groupBy(gt.boxes.filter((b) => categories.has(b.categoryId)), (b) => b.imageId);
+  const detsByImage = groupBy(dets.filter((d) => categories.has(d.categoryId)), (d) => d.imageId);
+  for (const imageId of new Set(gt.images)) {
+    const imageGts = gtByImage.get(imageId) ?? [];
+    const real = imageGts.filter((g) => !g.iscrowd);
+    counts.gtCount += real.length;
+    const found = /* @__PURE__ */ new Set();
+    const explained = /* @__PURE__ */ new Set();
+    for (const det of falsePositives(imageGts, detsByImage.get(imageId) ?? [], found)) {
+      let sameBest = 0, sameGt;
+      let otherBest = 0, otherGt;
+      for (const g of real) {
+        const value = iou(det.bbox, g.bbox, false);
+        if (g.categoryId === det.categoryId) {
+          if (value > sameBest) sameBest = value, sameGt = g;
+        } else if (value > otherBest) otherBest = value, otherGt = g;
+      }
+      if (otherBest >= FOREGROUND) counts.wrongClass++, explained.add(otherGt);
+      else if (sameBest >= FOREGROUND) counts.duplicate++;
+      else if (sameBest >= BACKGROUND) counts.poorLocalisation++, explained.add(sameGt);
+      else if (otherBest >= BACKGROUND) counts.both++;
+      else counts.background++;
+    }
+    counts.truePositives += found.size;
+    for (const g of real) if (!found.has(g) && !explained.has(g)) counts.missed++;
+  }
+  return counts;
 }
-async function measureLatency(models, makeInput, cfg, progress) {
-  const samples = models.map(() => ({}));
-  const batchSizes = latencyBatchSizes(cfg);
-  const plannedRuns = batchSizes.reduce(
-    (sum, batch) => sum + models.filter((model) => canTake(model, batch)).length * (cfg.warmup + cfg.runs),
-    0
+function falsePositives(imageGts, imageDets, found) {
+  const out = [];
+  for (const [categoryId, catDets] of groupBy(imageDets, (d) => d.categoryId)) {
+    const sorted = catDets.map((det, n) => ({ det, n })).sort((x, y) => y.det.score - x.det.score || x.n - y.n).slice(0, MAX_DET).map((x) => x.det);
+    const gts = imageGts.filter((g) => g.categoryId === categoryId);
+    const crowd = Uint8Array.from(gts, (g) => g.iscrowd ? 1 : 0);
+    const order = Int32Array.from([...gts.keys()].sort((x, y) => crowd[x] - crowd[y] || x - y));
+    const ious = new Float64Array(sorted.length * gts.length);
+    sorted.forEach((d, i) => gts.forEach((g, j) => ious[i * gts.length + j] = iou(d.bbox, g.bbox, g.iscrowd)));
+    const matchOfDet = new Int32Array(sorted.length);
+    greedyMatch(ious, sorted.length, gts.length, order, crowd, crowd, FOREGROUND, matchOfDet, new Uint8Array(gts.length));
+    sorted.forEach((det, i) => {
+      const m = matchOfDet[i];
+      if (m > -1 && !gts[m].iscrowd) found.add(gts[m]);
+      else if (m === -1 && det.bbox[2] * det.bbox[3] <= 1e10) out.push(det);
+    });
+  }
+  return out;
+}
+
+// src/tasks/detection/metrics.ts
+var BOOTSTRAP_RESAMPLES = 1e3;
+var BOOTSTRAP_SEED = 0;
+var cache = /* @__PURE__ */ new WeakMap();
+function setOf(samples) {
+  return samples[0].label.set;
+}
+function toCocoDetections(predictions, samples, set) {
+  const detections = [];
+  let unmapped = 0;
+  predictions.forEach((prediction, i) => {
+    const imageId = samples[i].label.imageId;
+    for (const { box: [x1, y1, x2, y2], score, classIndex } of prediction.boxes) {
+      const categoryId = set.classToCategory[classIndex];
+      if (categoryId === void 0) {
+        unmapped++;
+        continue;
+      }
+      detections.push({ imageId, categoryId, bbox: [x1, y1, x2 - x1, y2 - y1], score });
+    }
+  });
+  return { detections, unmapped };
+}
+function scored(predictions, samples) {
+  let hit = cache.get(predictions);
+  if (!hit) {
+    if (predictions.length !== samples.length) throw new RangeError(`${predictions.length} predictions for ${samples.length} samples`);
+    const set = setOf(samples);
+    const { detections, unmapped } = toCocoDetections(predictions, samples, set);
+    hit = { evaluation: cocoEvaluate(set.gt, detections), detections, unmapped };
+    cache.set(predictions, hit);
+  }
+  return hit;
+}
+function detectionMetrics(predictions, samples) {
+  const set = setOf(samples);
+  const { evaluation, detections, unmapped } = scored(predictions, samples);
+  return {
+    images: samples.length,
+    detections: detections.length,
+    unmappedDetections: unmapped,
+    outputLayout: predictions[0]?.layout ?? null,
+    ...evaluation.summary,
+    stats: summaryToArray(evaluation.summary),
+    perClass: evaluation.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })),
+    errorTypes: errorTypes(set.gt, detections)
+  };
+}
+function compareDetection(baseline, candidate, samples) {
+  const set = setOf(samples);
+  const b = scored(baseline, samples);
+  const c = scored(candidate, samples);
+  const options = { resamples: BOOTSTRAP_RESAMPLES, seed: BOOTSTRAP_SEED };
+  const all = bootstrapDeltaMap(set.gt, b.evaluation.perImage, c.evaluation.perImage, options);
+  const bs = b.evaluation.summary;
+  const cs = c.evaluation.summary;
+  const perSize = (area, key) => {
+    if (bs[key] === -1 || cs[key] === -1) return null;
+    const result = bootstrapDeltaMap(set.gt, b.evaluation.perImage, c.evaluation.perImage, { ...options, area });
+    return { baseline: bs[key], candidate: cs[key], delta: result.delta, ci95: result.ci, pValue: result.pValue };
+  };
+  const name = (id) => set.categoryNames.get(id) ?? String(id);
+  return {
+    images: samples.length,
+    deltaMap: all.delta,
+    deltaMapCi95: all.ci,
+    pValue: all.pValue,
+    bootstrap: { resamples: all.resamples, seed: BOOTSTRAP_SEED },
+    deltaMap50: cs.map50 - bs.map50,
+    deltaMap75: cs.map75 - bs.map75,
+    deltaAr100: cs.ar100 - bs.ar100,
+    perClass: perClassDeltas(b.evaluation.perClass, c.evaluation.perClass).map((d) => ({ ...d, name: name(d.categoryId) })),
+    perSize: { small: perSize("small", "mapSmall"), medium: perSize("medium", "mapMedium"), large: perSize("large", "mapLarge") },
+    errorTypes: { baseline: errorTypes(set.gt, b.detections), candidate: errorTypes(set.gt, c.detections) }
+  };
+}
+
+// src/report/preprocessing.ts
+var metricField = (primaryKey) => primaryKey.charAt(0).toLowerCase() + primaryKey.slice(1);
+function preprocessingSection(comparison, label, format) {
+  const { metric, variants } = comparison;
+  const cell = (figures, key, show2) => typeof figures[key] === "number" ? show2(figures[key]) : escapeMarkdown(String(figures.note ?? "\u2013"));
+  const rows = variants.map((v) => [
+    code(v.name),
+    `${v.inputSize[0]}\xD7${v.inputSize[1]}`,
+    count(v.inputArea),
+    cell(v.baseline, metric, format),
+    cell(v.baseline, "p50Ms", ms),
+    cell(v.candidate, metric, format),
+    cell(v.candidate, "p50Ms", ms)
+  ]);
+  const table3 = markdownTable(
+    [["input", "H\xD7W", "area (px)", `baseline ${label}`, "baseline p50", `candidate ${label}`, "candidate p50"], ...rows],
+    { align: ["l", "r", "r", "r", "r", "r", "r"] }
   );
-  let done = 0;
-  progress.start("latency", plannedRuns);
-  for (const batch of batchSizes) {
-    const takers = models.map((_, index) => index).filter((index) => canTake(models[index], batch));
-    for (const [index, model] of models.entries()) {
-      if (!takers.includes(index)) {
-        progress.warn(`${model.label}: latency at batch ${batch} skipped; the model's input has a fixed batch of ${model.batchDim}`);
-      }
-    }
-    if (takers.length === 0) continue;
-    const feedsFor = (index) => {
-      const { data, dims } = makeInput(index, batch);
-      return { [sessionOf(models[index]).inputName]: new ort3.Tensor("float32", data, dims) };
-    };
-    const feeds = new Map(takers.map((index) => [index, feedsFor(index)]));
-    for (const index of takers) {
-      for (let i = 0; i < cfg.warmup; i++) {
-        await timedRun(models[index], feeds.get(index));
-        progress.tick(++done);
-      }
-      samples[index][batch] = [];
-    }
-    for (let block = 0; samples[takers[0]][batch].length < cfg.runs; block++) {
-      const order = block % 2 === 0 ? takers : [...takers].reverse();
-      for (const index of order) {
-        const runsInBlock = Math.min(LATENCY_BLOCK, cfg.runs - samples[index][batch].length);
-        for (let i = 0; i < runsInBlock; i++) {
-          samples[index][batch].push(await timedRun(models[index], feeds.get(index)));
-          progress.tick(++done);
-        }
-      }
-    }
+  const lines = [table3];
+  if (variants.length === 2 && variants[0].inputArea > 0) {
+    const [a, b] = variants;
+    const change = (b.inputArea - a.inputArea) / a.inputArea;
+    lines.push(`${code(b.name)} has ${Math.abs(change * 100).toFixed(1)}% ${change <= 0 ? "less" : "more"} input area than ${code(a.name)}.`);
   }
-  progress.end();
-  return samples;
+  lines.push("Every input is decoded from the same eval-set files; p50 at batch 1, with every model and input interleaved in one benchmark so machine drift hits them alike.");
+  return { title: `Preprocessing: ${variants.map((v) => v.name).join(" vs ")}`, markdown: lines.join("\n\n"), detail: true };
 }
 
-// src/engine/environment.ts
-function runEnvironment(providers, note, threads) {
-  const distinct = [...new Set(providers)];
-  return {
-    executionProvider: distinct.join("/"),
-    executionProviderNote: note,
-    threads,
-    onnxruntime: onnxruntimeVersion,
-    node: process.version,
-    platform: `${platform()}-${arch()}`,
-    cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism()} cores)`
+// src/tasks/detection/render.ts
+var ALPHA2 = 0.05;
+var ap = (value) => value === -1 ? "\u2013" : (value * 100).toFixed(2);
+var apDelta = (delta) => `${signed(delta * 100, 2)} AP`;
+var apRange = ([lo, hi]) => `${signed(lo * 100, 2)} to ${signed(hi * 100, 2)}`;
+var isSignificant2 = (c) => c.pValue < ALPHA2;
+function detectionHeadline(c) {
+  const test = `paired bootstrap over ${count(c.images)} images, ${pValue(c.pValue)}`;
+  if (c.deltaMap === 0 && c.deltaMapCi95[0] === 0 && c.deltaMapCi95[1] === 0) {
+    return { text: `the two models score the same mAP@[.5:.95] on all ${count(c.images)} images`, tone: "same" };
+  }
+  const interval = `95% CI ${apRange(c.deltaMapCi95)}, ${test}`;
+  if (!isSignificant2(c)) return { text: `${apDelta(c.deltaMap)} mAP@[.5:.95] (${interval})`, tone: "noise" };
+  if (c.deltaMap > 0) return { text: `the candidate gains **${apDelta(c.deltaMap)}** mAP@[.5:.95] (${interval})`, tone: "gain" };
+  return { text: `the candidate loses **${(Math.abs(c.deltaMap) * 100).toFixed(2)} AP** mAP@[.5:.95] (${interval})`, tone: "loss" };
+}
+function detectionRows(b, c, cmp) {
+  const row = (label, key) => [label, ap(b[key]), ap(c[key]), apDelta(c[key] - b[key])];
+  const size = (label, key) => {
+    const s = cmp.perSize[key];
+    return s ? [label, ap(s.baseline), ap(s.candidate), `${apDelta(s.delta)} (${apRange(s.ci95)})`] : [label, "\u2013", "\u2013", "no objects of this size"];
   };
+  return [
+    ["mAP@[.5:.95] (95% CI of \u0394)", ap(b.map), ap(c.map), `${apDelta(cmp.deltaMap)} (${apRange(cmp.deltaMapCi95)})`],
+    row("AP50", "map50"),
+    row("AP75", "map75"),
+    size("AP small (< 32\xB2)", "small"),
+    size("AP medium", "medium"),
+    size("AP large (> 96\xB2)", "large"),
+    row("AR@100", "ar100")
+  ];
+}
+function perClassSection2(b, c, cmp) {
+  const gtOf = new Map(b.perClass.map((k) => [k.categoryId, k.gtCount]));
+  const ap50Of = (m, id) => m.perClass.find((k) => k.categoryId === id)?.ap50 ?? null;
+  const rows = cmp.perClass.map((r) => {
+    const b50 = ap50Of(b, r.categoryId);
+    const c50 = ap50Of(c, r.categoryId);
+    return [
+      escapeMarkdown(r.name),
+      count(gtOf.get(r.categoryId) ?? 0),
+      ap(r.baseline),
+      ap(r.candidate),
+      apDelta(r.delta),
+      b50 === null || c50 === null ? "\u2013" : apDelta(c50 - b50)
+    ];
+  });
+  const table3 = markdownTable([["class", "objects", "baseline AP", "candidate AP", "\u0394 AP", "\u0394 AP50"], ...rows], { align: ["l", "r", "r", "r", "r", "r"] });
+  return { title: "Per-class AP (worst change first)", markdown: table3, detail: true };
+}
+function perSizeSection(cmp) {
+  const rows = ["small", "medium", "large"].map((key) => {
+    const s = cmp.perSize[key];
+    return s ? [key, ap(s.baseline), ap(s.candidate), apDelta(s.delta), apRange(s.ci95), pValue(s.pValue)] : [key, "\u2013", "\u2013", "\u2013", "no objects of this size", ""];
+  });
+  const table3 = markdownTable([["size", "baseline AP", "candidate AP", "\u0394", "95% CI", "bootstrap"], ...rows], { align: ["l", "r", "r", "r", "r", "r"] });
+  const note = `Sizes by the annotation's area: small < 32\xB2, medium 32\xB2\u201396\xB2, large > 96\xB2 px (COCO). CIs: the same paired image resamples as the headline, B = ${count(cmp.bootstrap.resamples)}.`;
+  return { title: "AP by object size", markdown: `${table3}
+
+${note}`, detail: true };
+}
+var ERROR_ROWS = [
+  ["truePositives", "true positives"],
+  ["missed", "missed (no detection aimed at the object)"],
+  ["duplicate", "duplicate (object already found)"],
+  ["wrongClass", "wrong class (IoU \u2265 0.5 with another class)"],
+  ["poorLocalisation", "poor localisation (IoU 0.1\u20130.5, right class)"],
+  ["both", "wrong class and poor box"],
+  ["background", "background (IoU < 0.1 with everything)"]
+];
+function errorSection(cmp) {
+  const { baseline: b, candidate: c } = cmp.errorTypes;
+  const rows = ERROR_ROWS.map(([key, label]) => [label, count(b[key]), count(c[key]), c[key] === b[key] ? "0" : `${c[key] > b[key] ? "+" : "\u2212"}${count(Math.abs(c[key] - b[key]))}`]);
+  const table3 = markdownTable([["at IoU 0.5", "baseline", "candidate", "change"], ...rows], { align: ["l", "r", "r", "r"] });
+  const note = `Of ${count(b.gtCount)} objects. Each false positive of AP50 gets the first type that applies, in TIDE's order (Bolya et al. 2020); a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. All scored detections count (up to 100 per image and class).`;
+  return { title: "Error types", markdown: `${table3}
+
+${note}`, detail: true };
+}
+function decodingSection(b, c) {
+  const rows = [
+    ["output layout", b.outputLayout ?? "\u2013", c.outputLayout ?? "\u2013"],
+    ["detections scored", count(b.detections), count(c.detections)],
+    ["per image", (b.detections / b.images).toFixed(1), (c.detections / c.images).toFixed(1)],
+    ...b.unmappedDetections + c.unmappedDetections > 0 ? [["dropped: class maps to no category", count(b.unmappedDetections), count(c.unmappedDetections)]] : []
+  ];
+  const table3 = markdownTable([["", "baseline", "candidate"], ...rows], { align: ["l", "r", "r"] });
+  return { title: "Decoding", markdown: `${table3}
+
+Boxes are mapped back to original image pixels before scoring; mAP is pycocotools' COCOeval (bbox).`, detail: true };
+}
+function detectionSections(b, c, cmp) {
+  const sections = [perSizeSection(cmp), perClassSection2(b, c, cmp), errorSection(cmp)];
+  if (cmp.preprocessing) sections.push(preprocessingSection(cmp.preprocessing, "mAP", (v) => ap(v)));
+  sections.push(decodingSection(b, c));
+  return sections;
+}
+function detectionGates(cmp, gates) {
+  const limit = gates.maxMapDrop ?? 0.5;
+  const drop = -cmp.deltaMap * 100;
+  const results = [
+    {
+      name: "max-map-drop",
+      limit,
+      value: drop,
+      passed: drop <= limit + 1e-12,
+      line: `mAP@[.5:.95] change ${apDelta(cmp.deltaMap)} (a drop of at most ${limit} AP is allowed)`
+    }
+  ];
+  if (gates.requireSignificant) {
+    results.push({
+      name: "require-significant",
+      limit: true,
+      value: cmp.pValue,
+      passed: isSignificant2(cmp) && cmp.deltaMap > 0,
+      line: `candidate must be significantly better (paired bootstrap p < ${ALPHA2}): ${apDelta(cmp.deltaMap)}, ${pValue(cmp.pValue)}`
+    });
+  }
+  return results;
 }
 
-// src/engine/context.ts
-async function prepareEval(config, progress, options = {}) {
-  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
-  const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
-  progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
-  return { evalSet, samples, decoded: /* @__PURE__ */ new Map() };
-}
-
-// src/models/index.ts
-import { createHash as createHash3 } from "node:crypto";
-import { readFile as readFile3, realpath, stat as stat4 } from "node:fs/promises";
-import path2 from "node:path";
-
-// src/models/protobuf.ts
-var WIRE_VARINT = 0;
-var WIRE_FIXED64 = 1;
-var WIRE_LENGTH_DELIMITED = 2;
-var WIRE_FIXED32 = 5;
-var ProtobufError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "ProtobufError";
-  }
-};
-var EMPTY = new Uint8Array(0);
-function readVarint(bytes2, offset) {
-  let value = 0n;
-  let shift = 0n;
-  for (let i = 0; i < 10; i++) {
-    if (offset >= bytes2.length) throw new ProtobufError(`truncated varint at byte ${offset}`);
-    const byte = bytes2[offset++];
-    value |= BigInt(byte & 127) << shift;
-    if ((byte & 128) === 0) return [BigInt.asUintN(64, value), offset];
-    shift += 7n;
-  }
-  throw new ProtobufError(`varint longer than 10 bytes at byte ${offset}`);
-}
-function readFields(bytes2) {
-  const fields = [];
-  let offset = 0;
-  while (offset < bytes2.length) {
-    const tagStart = offset;
-    const [tag, afterTag] = readVarint(bytes2, offset);
-    offset = afterTag;
-    const fieldNumber = Number(tag >> 3n);
-    const wireType = Number(tag & 7n);
-    if (fieldNumber === 0 || fieldNumber > 536870911) {
-      throw new ProtobufError(`invalid field number ${fieldNumber} at byte ${tagStart}`);
-    }
-    switch (wireType) {
-      case WIRE_VARINT: {
-        const [value, next] = readVarint(bytes2, offset);
-        offset = next;
-        fields.push({ fieldNumber, wireType, varint: value, bytes: EMPTY });
-        break;
-      }
-      case WIRE_FIXED64:
-      case WIRE_FIXED32: {
-        const size = wireType === WIRE_FIXED64 ? 8 : 4;
-        if (offset + size > bytes2.length) throw new ProtobufError(`truncated fixed-width field at byte ${tagStart}`);
-        fields.push({ fieldNumber, wireType, varint: 0n, bytes: bytes2.subarray(offset, offset + size) });
-        offset += size;
-        break;
-      }
-      case WIRE_LENGTH_DELIMITED: {
-        const [length, next] = readVarint(bytes2, offset);
-        if (length > BigInt(bytes2.length - next)) {
-          throw new ProtobufError(`field ${fieldNumber} at byte ${tagStart} claims ${length} bytes but only ${bytes2.length - next} remain (truncated file?)`);
-        }
-        offset = next + Number(length);
-        fields.push({ fieldNumber, wireType, varint: 0n, bytes: bytes2.subarray(next, offset) });
-        break;
-      }
-      default:
-        throw new ProtobufError(`unsupported wire type ${wireType} at byte ${tagStart}`);
-    }
-  }
-  return fields;
-}
-function toInt64(field) {
-  const signed2 = BigInt.asIntN(64, field.varint);
-  if (signed2 > BigInt(Number.MAX_SAFE_INTEGER) || signed2 < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new ProtobufError(`integer ${signed2} in field ${field.fieldNumber} is out of range`);
-  }
-  return Number(signed2);
-}
-function readRepeatedInt64(fields, fieldNumber) {
-  const values = [];
-  for (const field of fields) {
-    if (field.fieldNumber !== fieldNumber) continue;
-    if (field.wireType === WIRE_VARINT) {
-      values.push(toInt64(field));
-    } else if (field.wireType === WIRE_LENGTH_DELIMITED) {
-      let offset = 0;
-      while (offset < field.bytes.length) {
-        const [value, next] = readVarint(field.bytes, offset);
-        offset = next;
-        values.push(toInt64({ fieldNumber, wireType: WIRE_VARINT, varint: value, bytes: EMPTY }));
-      }
-    } else {
-      throw new ProtobufError(`field ${fieldNumber} has wire type ${field.wireType}, expected an integer`);
-    }
-  }
-  return values;
-}
-var utf8 = new TextDecoder("utf-8", { fatal: true });
-function toText(field) {
-  if (field.wireType !== WIRE_LENGTH_DELIMITED) {
-    throw new ProtobufError(`field ${field.fieldNumber} has wire type ${field.wireType}, expected a string`);
-  }
-  try {
-    return utf8.decode(field.bytes);
-  } catch {
-    throw new ProtobufError(`field ${field.fieldNumber} is not valid UTF-8`);
-  }
-}
-function toMessage(field) {
-  if (field.wireType !== WIRE_LENGTH_DELIMITED) {
-    throw new ProtobufError(`field ${field.fieldNumber} has wire type ${field.wireType}, expected a message`);
-  }
-  return readFields(field.bytes);
-}
-function fieldsNumbered(fields, fieldNumber) {
-  return fields.filter((field) => field.fieldNumber === fieldNumber);
-}
-function lastField(fields, fieldNumber) {
-  for (let i = fields.length - 1; i >= 0; i--) if (fields[i].fieldNumber === fieldNumber) return fields[i];
-  return void 0;
-}
-function intField(fields, fieldNumber, fallback = 0) {
-  const field = lastField(fields, fieldNumber);
-  if (!field) return fallback;
-  if (field.wireType !== WIRE_VARINT) {
-    throw new ProtobufError(`field ${fieldNumber} has wire type ${field.wireType}, expected an integer`);
-  }
-  return toInt64(field);
-}
-function textField(fields, fieldNumber, fallback = "") {
-  const field = lastField(fields, fieldNumber);
-  return field ? toText(field) : fallback;
-}
-
-// src/models/onnx-facts.ts
-var MODEL = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8 };
-var OPSET = { domain: 1, version: 2 };
-var GRAPH = { node: 1, initializer: 5, input: 11, output: 12 };
-var NODE = { input: 1, attribute: 5 };
-var ATTRIBUTE = { t: 5, g: 6, tensors: 10, graphs: 11 };
-var TENSOR = { dims: 1, dataType: 2, name: 8, externalData: 13 };
-var ENTRY = { key: 1, value: 2 };
-var VALUE_INFO = { name: 1, type: 2 };
-var TYPE = { tensor: 1, sequence: 4, map: 5, sparseTensor: 8, optional: 9 };
-var TENSOR_TYPE = { elemType: 1, shape: 2 };
-var SHAPE = { dim: 1 };
-var DIM = { value: 1, param: 2 };
-var ELEMENT_TYPES = {
-  1: "float32",
-  2: "uint8",
-  3: "int8",
-  4: "uint16",
-  5: "int16",
-  6: "int32",
-  7: "int64",
-  8: "string",
-  9: "bool",
-  10: "float16",
-  11: "float64",
-  12: "uint32",
-  13: "uint64",
-  14: "complex64",
-  15: "complex128",
-  16: "bfloat16",
-  17: "float8e4m3fn",
-  18: "float8e4m3fnuz",
-  19: "float8e5m2",
-  20: "float8e5m2fnuz",
-  21: "uint4",
-  22: "int4",
-  23: "float4e2m1"
-};
-function mergedMessage(fields, fieldNumber) {
-  const parts = fieldsNumbered(fields, fieldNumber);
-  return parts.length === 0 ? null : parts.flatMap(toMessage);
-}
-function readDim(dimFields) {
-  const param = textField(dimFields, DIM.param);
-  if (param !== "") return param;
-  const value = intField(dimFields, DIM.value, -1);
-  return value > 0 ? value : "?";
-}
-function readSignature(valueInfo) {
-  const name = textField(valueInfo, VALUE_INFO.name);
-  const type = mergedMessage(valueInfo, VALUE_INFO.type);
-  const tensorType = type && mergedMessage(type, TYPE.tensor);
-  if (!tensorType) {
-    const kind = !type ? "unknown" : mergedMessage(type, TYPE.sequence) ? "sequence" : mergedMessage(type, TYPE.map) ? "map" : mergedMessage(type, TYPE.optional) ? "optional" : mergedMessage(type, TYPE.sparseTensor) ? "sparse_tensor" : "unknown";
-    return { name, dims: [], type: kind };
-  }
-  const elemType = intField(tensorType, TENSOR_TYPE.elemType);
-  const shape = mergedMessage(tensorType, TENSOR_TYPE.shape);
-  const dims = shape ? fieldsNumbered(shape, SHAPE.dim).map((dim) => readDim(toMessage(dim))) : [];
-  return { name, dims, type: ELEMENT_TYPES[elemType] ?? `unknown(${elemType})` };
-}
-function readTensor(tensor) {
-  const dims = readRepeatedInt64(tensor, TENSOR.dims);
-  const name = textField(tensor, TENSOR.name);
-  if (dims.some((dim) => dim < 0)) throw new ProtobufError(`tensor '${name}' has a negative dimension [${dims.join(",")}]`);
-  const elementCount = dims.reduce((product2, dim) => product2 * dim, 1);
-  let externalLocation = null;
-  for (const entryField of fieldsNumbered(tensor, TENSOR.externalData)) {
-    const entry = toMessage(entryField);
-    if (textField(entry, ENTRY.key) === "location") externalLocation = textField(entry, ENTRY.value);
-  }
-  return { name, elementCount, externalLocation };
-}
-function collectGraph(graph, externalFiles, usedNames) {
-  for (const initializer of fieldsNumbered(graph, GRAPH.initializer)) {
-    const { externalLocation } = readTensor(toMessage(initializer));
-    if (externalLocation !== null) externalFiles.add(externalLocation);
-  }
-  for (const nodeField of fieldsNumbered(graph, GRAPH.node)) {
-    const node = toMessage(nodeField);
-    for (const input of fieldsNumbered(node, NODE.input)) usedNames.add(toText(input));
-    for (const attribute of fieldsNumbered(node, NODE.attribute).map(toMessage)) {
-      for (const tensor of [...fieldsNumbered(attribute, ATTRIBUTE.t), ...fieldsNumbered(attribute, ATTRIBUTE.tensors)]) {
-        const { externalLocation } = readTensor(toMessage(tensor));
-        if (externalLocation !== null) externalFiles.add(externalLocation);
-      }
-      for (const subgraph of [...fieldsNumbered(attribute, ATTRIBUTE.g), ...fieldsNumbered(attribute, ATTRIBUTE.graphs)]) {
-        collectGraph(toMessage(subgraph), externalFiles, usedNames);
-      }
-    }
-  }
-}
-function parseOnnxFacts(bytes2, file) {
-  try {
-    if (bytes2.length === 0) throw new ProtobufError("the file is empty");
-    const model = readFields(bytes2);
-    const irVersion = intField(model, MODEL.irVersion);
-    const graph = mergedMessage(model, MODEL.graph);
-    if (irVersion <= 0 || !graph) throw new ProtobufError("no ir_version or graph (is this an ONNX file?)");
-    const defaultOpsets = fieldsNumbered(model, MODEL.opsetImport).map(toMessage).filter((opset2) => ["", "ai.onnx"].includes(textField(opset2, OPSET.domain)));
-    if (defaultOpsets.length === 0) throw new ProtobufError("no opset_import for the default ONNX domain");
-    const opset = intField(defaultOpsets[defaultOpsets.length - 1], OPSET.version);
-    const initializers = fieldsNumbered(graph, GRAPH.initializer).map((field) => readTensor(toMessage(field)));
-    const initializerNames = new Set(initializers.map((tensor) => tensor.name));
-    const externalFiles = /* @__PURE__ */ new Set();
-    const usedNames = /* @__PURE__ */ new Set();
-    collectGraph(graph, externalFiles, usedNames);
-    const outputs = fieldsNumbered(graph, GRAPH.output).map((field) => readSignature(toMessage(field)));
-    for (const output of outputs) usedNames.add(output.name);
-    const inputs = fieldsNumbered(graph, GRAPH.input).map((field) => readSignature(toMessage(field))).filter((input) => !initializerNames.has(input.name));
-    const params2 = initializers.filter((tensor) => usedNames.has(tensor.name)).reduce((sum, tensor) => sum + tensor.elementCount, 0);
-    return {
-      irVersion,
-      opset,
-      producer: textField(model, MODEL.producerName),
-      params: params2,
-      inputs,
-      outputs,
-      externalDataFiles: [...externalFiles]
-    };
-  } catch (error) {
-    if (error instanceof ProtobufError) {
-      throw new UserError(`${file}: not a valid ONNX model: ${error.message}`, { cause: error });
-    }
-    throw error;
-  }
-}
-
-// src/models/index.ts
-var LFS_POINTER_PREFIX = "version https://git-lfs.github.com/spec/v1";
-function isErrnoCode(error, code2) {
-  return typeof error === "object" && error !== null && error.code === code2;
-}
-async function readModelBytes(ref) {
-  const where = `${ref.role} model ${ref.path}`;
-  try {
-    const info = await stat4(ref.path);
-    if (!info.isFile()) throw new UserError(`${where}: not a file`);
-    return await readFile3(ref.path);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    if (isErrnoCode(error, "ENOENT")) throw new UserError(`${where}: file not found`, { cause: error });
-    throw new UserError(`${where}: cannot read: ${error.message}`, { cause: error });
-  }
-}
-function isLfsPointer(bytes2) {
-  const head = Buffer.from(bytes2.subarray(0, LFS_POINTER_PREFIX.length)).toString("latin1");
-  return head === LFS_POINTER_PREFIX;
-}
-async function checkExternalData(modelPath, locations) {
-  if (locations.length === 0) return;
-  const modelDir = await realpath(path2.dirname(modelPath));
-  for (const location of locations) {
-    const refused = (reason) => new UserError(`${modelPath}: external data location '${location}' refused: ${reason}`);
-    const segments2 = location.split(/[\\/]/);
-    if (location === "") throw refused("it is empty");
-    if (path2.isAbsolute(location) || path2.win32.isAbsolute(location)) throw refused("absolute paths are not allowed");
-    if (segments2.includes("..")) throw refused("'..' would leave the model folder");
-    let resolved;
-    try {
-      resolved = await realpath(path2.join(modelDir, location));
-    } catch (error) {
-      if (isErrnoCode(error, "ENOENT")) {
-        throw new UserError(`${modelPath}: external data file '${location}' not found next to the model`, { cause: error });
-      }
-      throw new UserError(`${modelPath}: cannot read external data file '${location}': ${error.message}`, { cause: error });
-    }
-    const relative3 = path2.relative(modelDir, resolved);
-    if (relative3 === "" || relative3 === ".." || relative3.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative3)) {
-      throw refused(`it resolves to ${resolved}, outside the model folder ${modelDir}`);
-    }
-    if (!(await stat4(resolved)).isFile()) throw refused("it is not a file");
-  }
-}
-async function resolveModel(ref) {
-  const bytes2 = await readModelBytes(ref);
-  if (isLfsPointer(bytes2)) {
-    throw new UserError(
-      `${ref.role} model ${ref.path} is a Git LFS pointer, not the model: the LFS object was not fetched (run \`git lfs pull\`)`
-    );
-  }
-  const facts = parseOnnxFacts(bytes2, `${ref.role} model ${ref.path}`);
-  await checkExternalData(ref.path, facts.externalDataFiles);
-  return {
-    role: ref.role,
-    label: ref.label,
-    path: ref.path,
-    bytes: bytes2.length,
-    sha256: createHash3("sha256").update(bytes2).digest("hex"),
-    facts
-  };
-}
+// src/tasks/detection/dataset.ts
+import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
+import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
 
 // src/preprocess/index.ts
 import { readFileSync } from "node:fs";
-import { availableParallelism as availableParallelism2 } from "node:os";
+import { availableParallelism } from "node:os";
 import { constants as bufferConstants } from "node:buffer";
 
 // src/preprocess/color.ts
@@ -21009,7 +21274,7 @@ async function decodeImages(files, spec, progress, opts) {
   return { count: files.length, height, width, channels, pixels, geometry };
 }
 function defaultConcurrency() {
-  return Math.max(8, 2 * availableParallelism2());
+  return Math.max(8, 2 * availableParallelism());
 }
 async function decodeInto(file, spec, slot) {
   const bytes2 = readImageFile(file);
@@ -21063,16 +21328,981 @@ function decodeSpecKey(spec) {
   return parts.join("|");
 }
 
+// src/tasks/detection/dataset.ts
+var EDGE_TOLERANCE = 1;
+var IMAGE_EXTENSIONS = /* @__PURE__ */ new Set([".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"]);
+var SIZE_CONCURRENCY = 16;
+var toId2 = (root, file) => relative2(root, file).split(sep2).join("/");
+var isInside = (root, file) => file.startsWith(root.endsWith(sep2) ? root : root + sep2);
+var finite = (value) => typeof value === "number" && Number.isFinite(value);
+async function readCocoDataset(root, annotationsPath, categoryToClass, options = {}) {
+  const file = resolve4(root, annotationsPath);
+  if (!isInside(root, file)) throw new UserError(`eval.annotations: '${annotationsPath}' points outside the eval set`);
+  const coco = await readJson(file);
+  const fail = (what) => {
+    throw new UserError(`${file}: ${what}`);
+  };
+  const list = (key, required) => {
+    const value = coco[key];
+    if (value === void 0 && !required) return [];
+    if (!Array.isArray(value) || value.some((item) => typeof item !== "object" || item === null)) fail(`'${key}' must be a list of objects`);
+    return value;
+  };
+  const categories = list("categories", true).map((c, i) => {
+    if (!Number.isInteger(c.id)) fail(`categories[${i}] has no integer 'id'`);
+    return { id: c.id, name: String(c.name ?? c.id) };
+  });
+  categories.sort((a, b) => a.id - b.id);
+  categories.forEach((c, i) => i > 0 && c.id === categories[i - 1].id && fail(`category id ${c.id} is listed twice`));
+  const known = new Set(categories.map((c) => c.id));
+  const imagesBase = options.imagesDir ? resolve4(root, options.imagesDir) : dirname5(file);
+  const byImageId = /* @__PURE__ */ new Map();
+  for (const [i, image] of list("images", true).entries()) {
+    const { id, file_name: name, width, height } = image;
+    if (!Number.isInteger(id) || typeof name !== "string") fail(`images[${i}] needs an integer 'id' and a 'file_name'`);
+    if (byImageId.has(id)) fail(`image id ${id} is listed twice`);
+    const imageFile = resolve4(imagesBase, name);
+    if (!isInside(root, imageFile)) fail(`image '${name}' points outside the eval set`);
+    const size = { width: finite(width) ? width : 0, height: finite(height) ? height : 0 };
+    byImageId.set(id, { id: toId2(root, imageFile), file: imageFile, label: { boxes: [], ...size, imageId: id } });
+  }
+  await forEachLimited([...byImageId.values()], async (sample) => {
+    const actual = await imageSize(sample.file).catch((error) => {
+      const hint = options.imagesDir ? "" : " (file_name is read relative to the annotations file; set the images folder if they live elsewhere)";
+      throw new UserError(`${sample.file}: image listed in ${file} cannot be read${hint}: ${error.message}`, { cause: error });
+    });
+    const label = sample.label;
+    if (label.width === 0 && label.height === 0) Object.assign(label, actual);
+    else if (label.width !== actual.width || label.height !== actual.height) {
+      fail(`image ${label.imageId} ('${sample.id}') is ${label.width}x${label.height} in the annotations but ${actual.width}x${actual.height} in the file`);
+    }
+  });
+  const check = new BoxChecker();
+  const annotationIds = /* @__PURE__ */ new Set();
+  let nextId = 1 + list("annotations", false).reduce((max, a) => Number.isInteger(a.id) ? Math.max(max, a.id) : max, 0);
+  for (const [i, annotation] of list("annotations", false).entries()) {
+    const where = `annotation ${Number.isInteger(annotation.id) ? `id ${annotation.id}` : `#${i}`}`;
+    const sample = byImageId.get(annotation.image_id);
+    if (!sample) fail(`${where} refers to image_id ${String(annotation.image_id)}, which is not in 'images'`);
+    if (!known.has(annotation.category_id)) fail(`${where} has category_id ${String(annotation.category_id)}, which is not in 'categories'`);
+    if (Number.isInteger(annotation.id) && annotationIds.has(annotation.id)) fail(`annotation id ${annotation.id} is listed twice`);
+    annotationIds.add(annotation.id);
+    const bbox = annotation.bbox;
+    if (!Array.isArray(bbox) || bbox.length !== 4 || !bbox.every(finite)) fail(`${where}: bbox must be 4 finite numbers [x, y, w, h]`);
+    const box2 = bbox;
+    const { label } = sample;
+    check.box(box2, label, `${file}: ${where}`);
+    label.boxes.push({
+      categoryId: annotation.category_id,
+      bbox: box2,
+      area: finite(annotation.area) ? annotation.area : box2[2] * box2[3],
+      iscrowd: Boolean(annotation.iscrowd),
+      id: Number.isInteger(annotation.id) ? annotation.id : nextId++
+    });
+  }
+  const mapping = resolveMapping(categories, categoryToClass, byImageId.values(), file);
+  return { samples: sortedSamples([...byImageId.values()], root), categories, categoryToClass: mapping, warnings: check.warnings(file) };
+}
+async function readYoloDataset(root, imagesDir, labelsDir, classes) {
+  const imagesRoot = resolve4(root, imagesDir);
+  const labelsRoot = resolve4(root, labelsDir);
+  const imageFiles2 = (await listFiles2(imagesRoot, `eval.images '${imagesDir}'`)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()));
+  const labelFiles = new Set((await listFiles2(labelsRoot, `eval.labels '${labelsDir}'`)).filter((f) => extname(f) === ".txt"));
+  const samples = sortedSamples(
+    imageFiles2.map((file) => ({ id: toId2(root, file), file, label: { boxes: [], width: 0, height: 0, imageId: 0 } })),
+    root
+  );
+  const warnings = [];
+  const withoutLabels = [];
+  let nextBoxId = 1;
+  await forEachLimited(samples, async (sample) => Object.assign(sample.label, await imageSize(sample.file)));
+  for (const [index, sample] of samples.entries()) {
+    const label = sample.label;
+    label.imageId = index + 1;
+    const stem = relative2(imagesRoot, sample.file).slice(0, -extname(sample.file).length);
+    const labelFile = join6(labelsRoot, `${stem}.txt`);
+    if (!labelFiles.delete(labelFile)) {
+      withoutLabels.push(sample.id);
+      continue;
+    }
+    const check = new BoxChecker();
+    const lines = (await readFile3(labelFile, "utf8")).split(/\r?\n/);
+    for (const [i, line] of lines.entries()) {
+      if (line.trim() === "") continue;
+      const where = `${labelFile}:${i + 1}`;
+      const fields = line.trim().split(/\s+/);
+      if (fields.length !== 5) {
+        throw new UserError(`${where}: expected 'class cx cy w h', got ${fields.length} values${fields.length > 5 ? " (polygon labels are not supported)" : ""}`);
+      }
+      const [classIndex, cx, cy, w, h] = fields.map(Number);
+      if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= classes.length) {
+        throw new UserError(`${where}: class '${fields[0]}' is not an index into the ${classes.length} classes`);
+      }
+      if (![cx, cy, w, h].every(Number.isFinite)) throw new UserError(`${where}: '${line.trim()}' has a value that is not a number`);
+      const box2 = [(cx - w / 2) * label.width, (cy - h / 2) * label.height, w * label.width, h * label.height];
+      check.box(box2, label, where);
+      label.boxes.push({ categoryId: classIndex + 1, bbox: box2, area: box2[2] * box2[3], iscrowd: false, id: nextBoxId++ });
+    }
+    warnings.push(...check.warnings(labelFile));
+  }
+  if (withoutLabels.length > 0) {
+    warnings.push(`${withoutLabels.length} of ${samples.length} images have no label file under ${labelsRoot} (e.g. ${withoutLabels[0]}); they count as images with no objects`);
+  }
+  for (const orphan of [...labelFiles].sort()) warnings.push(`${orphan}: label file with no image under ${imagesRoot}; ignored`);
+  const categories = classes.map((name, i) => ({ id: i + 1, name }));
+  return { samples, categories, categoryToClass: new Map(categories.map((c, i) => [c.id, i])), warnings };
+}
+var BoxChecker = class {
+  pastEdge = 0;
+  zeroSize = 0;
+  example = "";
+  box([x, y, w, h], image, where) {
+    if (w < 0 || h < 0) throw new UserError(`${where}: box [${[x, y, w, h].join(", ")}] has a negative width or height`);
+    if (x >= image.width || y >= image.height || x + w <= 0 || y + h <= 0) {
+      throw new UserError(`${where}: box [${[x, y, w, h].join(", ")}] lies entirely outside the ${image.width}x${image.height} image`);
+    }
+    if (w === 0 || h === 0) this.zeroSize++;
+    if (x < -EDGE_TOLERANCE || y < -EDGE_TOLERANCE || x + w > image.width + EDGE_TOLERANCE || y + h > image.height + EDGE_TOLERANCE) {
+      if (this.pastEdge++ === 0) this.example = `${where.split(": ").pop()}: [${[x, y, w, h].map((v) => +v.toFixed(2)).join(", ")}] in ${image.width}x${image.height}`;
+    }
+  }
+  warnings(file) {
+    const out = [];
+    if (this.pastEdge > 0) out.push(`${file}: ${this.pastEdge} box(es) reach more than ${EDGE_TOLERANCE} px past the image edge (first: ${this.example}); kept as written, as pycocotools would`);
+    if (this.zeroSize > 0) out.push(`${file}: ${this.zeroSize} box(es) have zero width or height and can never be matched`);
+    return out;
+  }
+};
+function resolveMapping(categories, given, samples, file) {
+  const mapping = new Map(given ?? categories.map((c, i) => [c.id, i]));
+  const seen = /* @__PURE__ */ new Map();
+  for (const [categoryId, classIndex] of mapping) {
+    if (!Number.isInteger(classIndex) || classIndex < 0) throw new UserError(`category ${categoryId} maps to class index ${classIndex}, which is not an index`);
+    const other = seen.get(classIndex);
+    if (other !== void 0) throw new UserError(`categories ${other} and ${categoryId} both map to model class ${classIndex}`);
+    seen.set(classIndex, categoryId);
+  }
+  for (const sample of samples) {
+    for (const box2 of sample.label.boxes) {
+      if (!mapping.has(box2.categoryId)) {
+        const name = categories.find((c) => c.id === box2.categoryId)?.name;
+        throw new UserError(`${file}: category ${box2.categoryId} ('${name}') has boxes but no model class in the category mapping`);
+      }
+    }
+  }
+  return mapping;
+}
+function sortedSamples(samples, root) {
+  if (samples.length === 0) throw new UserError(`${root}: the eval set has no images`);
+  samples.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i].id === samples[i - 1].id) throw new UserError(`${root}: image '${samples[i].id}' is listed twice`);
+  }
+  return samples;
+}
+async function readJson(file) {
+  let text;
+  try {
+    text = await readFile3(file, "utf8");
+  } catch {
+    throw new UserError(`${file}: annotations file not found in the eval set`);
+  }
+  try {
+    const value = JSON.parse(text.replace(/^\uFEFF/, ""));
+    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error("not a JSON object");
+    return value;
+  } catch (error) {
+    throw new UserError(`${file}: not a COCO JSON file (${error.message})`);
+  }
+}
+async function listFiles2(dir, what) {
+  const entries = await readdir3(dir, { withFileTypes: true, recursive: true }).catch(() => {
+    throw new UserError(`${dir}: ${what} is not a folder in the eval set`);
+  });
+  return entries.filter((e) => e.isFile() && !e.name.startsWith(".")).map((e) => join6(e.parentPath ?? e.path, e.name));
+}
+async function forEachLimited(items, work) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(SIZE_CONCURRENCY, items.length) }, worker));
+}
+
+// src/tasks/detection/samples.ts
+function categoryMap(config) {
+  const ids = config.detection?.categoryIds;
+  return ids ? new Map(ids.map((id, index) => [id, index])) : null;
+}
+async function readDetectionSamples(root, config, progress) {
+  const configFile = config.configPath ?? "config";
+  const dataset = config.eval.format === "yolo" ? await readYoloDataset(root, config.eval.images ?? "images", config.eval.labels ?? "labels", config.classes) : await readCocoDataset(root, config.eval.annotations ?? "", categoryMap(config), { imagesDir: config.eval.images ?? null });
+  for (const warning of dataset.warnings) progress?.warn(warning);
+  const known = new Set(dataset.categories.map((c) => c.id));
+  for (const id of config.detection?.categoryIds ?? []) {
+    if (!known.has(id)) throw new UserError(`${configFile}: detection.category-ids lists category ${id}, which is not in the eval set's categories (${[...known].join(", ")})`);
+  }
+  const classCount2 = config.detection?.categoryIds?.length ?? Math.max(config.classes.length, dataset.categories.length);
+  const classToCategory = new Array(classCount2).fill(void 0);
+  for (const [categoryId, classIndex] of dataset.categoryToClass) {
+    if (classIndex >= classCount2) {
+      throw new UserError(`${configFile}: category ${categoryId} maps to model class ${classIndex}, but the model has ${classCount2} classes`);
+    }
+    classToCategory[classIndex] = categoryId;
+  }
+  const unmapped = dataset.categories.filter((c) => !dataset.categoryToClass.has(c.id));
+  if (unmapped.length > 0) {
+    progress?.warn(`${configFile}: categor${unmapped.length === 1 ? "y" : "ies"} ${unmapped.map((c) => c.id).join(", ")} of the eval set map to no model class (detection.category-ids); they have no boxes, so they do not count`);
+  }
+  const names = new Map(dataset.categories.map((c) => [c.id, c.name]));
+  if (config.eval.format === "coco" && config.classes.length > 0) {
+    classToCategory.forEach((id, i) => id !== void 0 && config.classes[i] && names.set(id, config.classes[i]));
+  }
+  const gt = {
+    images: dataset.samples.map((s) => s.label.imageId),
+    categories: dataset.categories.map((c) => c.id),
+    boxes: dataset.samples.flatMap((s) => s.label.boxes.map((b) => ({ ...b, imageId: s.label.imageId })))
+  };
+  const set = { categories: dataset.categories, classToCategory, classCount: classCount2, gt, categoryNames: names };
+  const boxes = gt.boxes.length;
+  const empty = dataset.samples.filter((s) => s.label.boxes.length === 0).length;
+  if (empty > 0) progress?.info(`eval set: ${boxes.toLocaleString("en-US")} boxes; ${empty} image(s) without objects (valid: every detection on them is a false positive)`);
+  return dataset.samples.map((s) => ({ ...s, label: { ...s.label, set } }));
+}
+
+// src/tasks/detection/index.ts
+function decodeOptions(config) {
+  const d = config.detection;
+  if (!d) throw new Error("detection config missing (task: detection without config.detection)");
+  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip };
+}
+function classCount(samples, config) {
+  const set = samples?.[0]?.label?.set;
+  return set?.classCount ?? config.detection?.categoryIds?.length ?? config.classes.length;
+}
+function layoutFor(dims, classes, config) {
+  const wanted = config.detection?.output ?? "auto";
+  if (wanted !== "auto") return { layout: wanted, reason: null };
+  return inferLayout(dims, classes);
+}
+function checkExplicitLayout(layout, dims, classes) {
+  const shape = `[${dims.join(", ")}]`;
+  if (dims.length !== 3) return `shape ${shape} has ${dims.length} dims; ${layout} expects 3`;
+  const fixed = (at2, expected) => typeof dims[at2] !== "number" || dims[at2] === expected;
+  if (layout === "yolov8" && !fixed(1, 4 + classes)) return `shape ${shape}: yolov8 expects [B, ${4 + classes}, N] for ${classes} classes`;
+  if (layout === "yolov5" && !fixed(2, 5 + classes)) return `shape ${shape}: yolov5 expects [B, N, ${5 + classes}] for ${classes} classes`;
+  if (layout === "end2end" && !fixed(2, 6)) return `shape ${shape}: end2end expects [B, K, 6]`;
+  return null;
+}
+var detectionTask = {
+  name: "detection",
+  readSamples: (root, config, progress) => readDetectionSamples(root, config, progress),
+  checkOutputs(outputs, modelLabel, config, samples) {
+    const first = outputs[0];
+    if (!first) throw new UserError(`${modelLabel}: the model has no outputs`);
+    const classes = classCount(samples, config);
+    const configured = config.detection?.output ?? "auto";
+    try {
+      if (configured !== "auto") {
+        const problem = checkExplicitLayout(configured, first.dims, classes);
+        if (problem) throw new UserError(`detection output ${problem} (detection.output: ${configured})`);
+        return `${modelLabel}: output '${first.name}' [${first.dims.join(", ")}] decoded as ${configured} (detection.output)`;
+      }
+      if (first.dims.length === 3 && first.dims.slice(1).some((d) => typeof d !== "number")) {
+        try {
+          const { layout: layout2, reason: reason2 } = inferLayout(first.dims, classes);
+          return `${modelLabel}: output '${first.name}' read as ${layout2} (detection.output: auto; ${reason2})`;
+        } catch {
+          return `${modelLabel}: output '${first.name}' has shape [${first.dims.join(", ")}]; detection.output: auto reads the layout from the first batch's shape`;
+        }
+      }
+      const { layout, reason } = inferLayout(first.dims, classes);
+      return `${modelLabel}: output '${first.name}' read as ${layout} (detection.output: auto; ${reason})`;
+    } catch (error) {
+      if (error instanceof UserError) throw new UserError(`${modelLabel}: output '${first.name}': ${error.message}`, { cause: error });
+      throw error;
+    }
+  },
+  decodeOutputs(outputs, count2, config, batch) {
+    const [first] = Object.values(outputs);
+    const { layout } = layoutFor(first.dims, classCount(batch.samples, config), config);
+    return decodeBatch(first, layout, count2, batch.geometry, decodeOptions(config)).map((boxes) => ({ boxes, layout }));
+  },
+  score: (predictions, samples) => detectionMetrics(predictions, samples),
+  compare: (baseline, candidate, samples) => compareDetection(baseline, candidate, samples),
+  preprocessVariants(config) {
+    if (!config.detection?.comparePreprocessing) return [];
+    const base = { ...config.preprocess };
+    return [
+      { name: "letterbox", preprocess: { ...base, resize: "letterbox", auto: false } },
+      { name: "rect", preprocess: { ...base, resize: "rect", auto: false } }
+    ];
+  },
+  primary: { key: "Map", label: "mAP", value: (m) => m.map },
+  pairedSummary: (c) => ({
+    delta: c.deltaMap,
+    errorReduction: null,
+    pValue: c.pValue,
+    test: { bootstrap: { pValue: c.pValue, ci: c.deltaMapCi95 } }
+  }),
+  gates: (comparison, config) => detectionGates(comparison, config.gates),
+  headline: detectionHeadline,
+  tableRows: detectionRows,
+  sections: detectionSections
+};
+
+// src/tasks/index.ts
+var TASKS = {
+  classification: classificationTask,
+  detection: detectionTask
+};
+function taskFor(name) {
+  return TASKS[name];
+}
+
+// src/engine/environment.ts
+import { arch, availableParallelism as availableParallelism2, cpus, platform } from "node:os";
+
+// src/inference/session.ts
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import * as ort from "onnxruntime-node";
+var onnxruntimeVersion = ort.env.versions.node ?? ort.env.versions.common;
+var defaultSessionFactory = {
+  create(modelPath, options) {
+    ort.env.logLevel = "fatal";
+    return ort.InferenceSession.create(modelPath, options);
+  }
+};
+var sessions = /* @__PURE__ */ new WeakMap();
+function sessionOf(model) {
+  const entry = sessions.get(model);
+  if (!entry) throw new Error(`model ${model.label} was not created by loadModel (or was released)`);
+  return entry;
+}
+function resolveThreads(requested) {
+  if (!Number.isInteger(requested) || requested < 0) throw new Error(`threads must be an integer >= 0, got ${requested}`);
+  return requested === 0 ? os.availableParallelism() : requested;
+}
+function sessionOptions(providers, threads, optimization) {
+  return {
+    executionProviders: providers,
+    logSeverityLevel: 3,
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: optimization
+  };
+}
+function cudaFailureReason(error) {
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+  if (!/failed to load shared library/i.test(message) || process.platform !== "linux") return message;
+  try {
+    const require2 = createRequire(import.meta.url);
+    const bindingDir = path.join(path.dirname(require2.resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
+    for (const library of ["libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"]) {
+      if (!existsSync(path.join(bindingDir, library))) return `${library} not found`;
+    }
+  } catch {
+  }
+  return `${message}; the CUDA provider libraries are present, so check the CUDA/cuDNN runtime libraries`;
+}
+function toSignature(metadata) {
+  if (!metadata.isTensor) return { name: metadata.name, dims: [], type: "non-tensor" };
+  const dims = metadata.shape.map((dim) => typeof dim === "number" ? dim > 0 ? dim : "?" : dim === "" ? "?" : dim);
+  return { name: metadata.name, dims, type: metadata.type };
+}
+function batchDimOf(signature2) {
+  const first = signature2.dims[0];
+  return typeof first === "number" ? first : "dynamic";
+}
+async function createWithProvider(modelPath, request, threads, label, factory, optimization) {
+  const create = async (providers) => await factory.create(modelPath, sessionOptions(providers, threads, optimization));
+  const modelError = (error) => new UserError(`${label}: onnxruntime could not load the model: ${error.message}`, { cause: error });
+  if (request === "cpu") {
+    return { session: await create(["cpu"]).catch((error) => {
+      throw modelError(error);
+    }), provider: "cpu", providerNote: null };
+  }
+  if (request === "cuda") {
+    try {
+      return { session: await create(["cuda"]), provider: "cuda", providerNote: null };
+    } catch (error) {
+      throw new UserError(
+        `${label}: execution provider 'cuda' was requested but the CUDA session failed: ${cudaFailureReason(error)} (see docs/gpu-runner.md; use execution-provider 'auto' to fall back to CPU)`,
+        { cause: error }
+      );
+    }
+  }
+  try {
+    return { session: await create(["cuda", "cpu"]), provider: "cuda", providerNote: null };
+  } catch (cudaError) {
+    const session = await create(["cpu"]).catch((error) => {
+      throw modelError(error);
+    });
+    return { session, provider: "cpu", providerNote: `CUDA EP unavailable (${cudaFailureReason(cudaError)}); ran on CPU` };
+  }
+}
+async function loadModel(modelPath, opts, factory = defaultSessionFactory) {
+  const threads = resolveThreads(opts.threads);
+  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory, opts.optimization ?? "all");
+  const inputs = session.inputMetadata.map(toSignature);
+  const outputs = session.outputMetadata.map(toSignature);
+  if (inputs.length !== 1) {
+    await session.release();
+    throw new UserError(
+      `${opts.label}: the model has ${inputs.length} inputs (${inputs.map((input) => input.name).join(", ")}); model-gate feeds exactly one image tensor`
+    );
+  }
+  const model = {
+    label: opts.label,
+    provider,
+    providerNote,
+    threads,
+    inputs,
+    outputs,
+    batchDim: batchDimOf(inputs[0]),
+    async release() {
+      if (!sessions.delete(model)) return;
+      await session.release();
+    }
+  };
+  sessions.set(model, { session, inputName: inputs[0].name });
+  return model;
+}
+
+// src/inference/run.ts
+import * as ort2 from "onnxruntime-node";
+var product = (dims) => dims.reduce((total, dim) => total * dim, 1);
+function halfToFloat(half) {
+  const sign = half & 32768 ? -1 : 1;
+  const exponent = half >> 10 & 31;
+  const fraction = half & 1023;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+function toFloat32(type, data) {
+  if (type === "float32") return data.slice();
+  if (type === "float16") return Float32Array.from(data, halfToFloat);
+  if (type === "int64" || type === "uint64") return Float32Array.from(data, Number);
+  if (["float64", "int8", "uint8", "int16", "uint16", "int32", "uint32", "bool"].includes(type)) {
+    return Float32Array.from(data);
+  }
+  return null;
+}
+async function runBatch(model, input, dims) {
+  if (input.length !== product(dims)) {
+    throw new Error(`runBatch(${model.label}): ${input.length} values do not fill dims [${dims.join(",")}]`);
+  }
+  const { session, inputName } = sessionOf(model);
+  const results = await session.run({ [inputName]: new ort2.Tensor("float32", input, dims) });
+  const outputs = {};
+  for (const [name, tensor] of Object.entries(results)) {
+    const data = toFloat32(tensor.type, tensor.data);
+    if (data) outputs[name] = { data, dims: [...tensor.dims] };
+  }
+  return outputs;
+}
+function effectiveBatchSize(model, configuredBatchSize) {
+  return model.batchDim === "dynamic" ? configuredBatchSize : model.batchDim;
+}
+function firstRows(model, name, output, batch, rows) {
+  if (output.dims[0] !== batch) {
+    throw new UserError(
+      `${model.label}: output '${name}' has shape [${output.dims.join(",")}] for a batch of ${batch}; model-gate needs outputs whose first dimension is the batch`
+    );
+  }
+  if (rows === batch) return output;
+  const rowSize = product(output.dims.slice(1));
+  return { data: output.data.slice(0, rows * rowSize), dims: [rows, ...output.dims.slice(1)] };
+}
+async function runAll(model, options) {
+  const { total, sampleShape: sampleShape2, makeInput, onOutputs, progress } = options;
+  const batch = effectiveBatchSize(model, options.batchSize);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`runAll(${model.label}): invalid batch size ${batch}`);
+  const sampleSize = product(sampleShape2);
+  const fixedBatch = model.batchDim !== "dynamic";
+  progress.start(`run ${model.label}`, total);
+  for (let start = 0; start < total; start += batch) {
+    const end = Math.min(start + batch, total);
+    const rows = end - start;
+    const data = makeInput(start, end);
+    if (data.length !== rows * sampleSize) {
+      throw new Error(`runAll(${model.label}): makeInput(${start}, ${end}) gave ${data.length} values, expected ${rows * sampleSize}`);
+    }
+    const runRows = fixedBatch ? batch : rows;
+    let input = data;
+    if (runRows > rows) {
+      input = new Float32Array(runRows * sampleSize);
+      input.set(data);
+    }
+    const outputs = await runBatch(model, input, [runRows, ...sampleShape2]);
+    const kept = {};
+    for (const [name, output] of Object.entries(outputs)) kept[name] = firstRows(model, name, output, runRows, rows);
+    onOutputs(start, end, kept, rows);
+    progress.tick(end);
+  }
+  progress.end();
+}
+
+// src/inference/signature.ts
+function sampleDims(expect) {
+  return expect.layout === "nchw" ? [expect.channels, expect.height, expect.width] : [expect.height, expect.width, expect.channels];
+}
+function checkInputFits(model, expect) {
+  if (model.inputs.length !== 1) {
+    throw new UserError(`${model.label}: the model has ${model.inputs.length} inputs; model-gate feeds exactly one image tensor`);
+  }
+  const input = model.inputs[0];
+  const shown = `[${input.dims.join(",")}]`;
+  if (input.type !== "float32") {
+    throw new UserError(`${model.label}: input '${input.name}' has dtype ${input.type}; model-gate feeds float32 tensors`);
+  }
+  if (input.dims.length === 0) return;
+  const layoutName = expect.layout === "nchw" ? "[batch,channels,height,width]" : "[batch,height,width,channels]";
+  if (input.dims.length !== 4) {
+    throw new UserError(
+      `${model.label}: input '${input.name}' has shape ${shown} (rank ${input.dims.length}); model-gate feeds a rank-4 image batch ${layoutName} (${expect.layout})`
+    );
+  }
+  const given = sampleDims(expect);
+  const fits = given.every((size, i) => {
+    const declared = input.dims[i + 1];
+    return typeof declared !== "number" || declared === size;
+  });
+  if (!fits) {
+    throw new UserError(
+      `${model.label}: input '${input.name}' expects ${shown} (${expect.layout}) but preprocessing gives [${given.join(",")}]`
+    );
+  }
+}
+function inputSizeFromModel(signature2, layout) {
+  if (signature2.dims.length !== 4) return null;
+  const [height, width] = layout === "nchw" ? signature2.dims.slice(2, 4) : signature2.dims.slice(1, 3);
+  return typeof height === "number" && typeof width === "number" ? [height, width] : null;
+}
+
+// src/inference/latency.ts
+import * as ort3 from "onnxruntime-node";
+var LATENCY_BLOCK = 10;
+function latencyBatchSizes(cfg) {
+  return [.../* @__PURE__ */ new Set([1, ...cfg.batchSizes])].sort((a, b) => a - b);
+}
+function canTake(model, batch) {
+  return model.batchDim === "dynamic" || model.batchDim === batch;
+}
+async function timedRun(model, feeds) {
+  const { session } = sessionOf(model);
+  const startedAt = process.hrtime.bigint();
+  await session.run(feeds);
+  return Number(process.hrtime.bigint() - startedAt) / 1e6;
+}
+async function measureLatency(models, makeInput, cfg, progress) {
+  const samples = models.map(() => ({}));
+  const batchSizes = latencyBatchSizes(cfg);
+  const plannedRuns = batchSizes.reduce(
+    (sum, batch) => sum + models.filter((model) => canTake(model, batch)).length * (cfg.warmup + cfg.runs),
+    0
+  );
+  let done = 0;
+  progress.start("latency", plannedRuns);
+  for (const batch of batchSizes) {
+    const takers = models.map((_, index) => index).filter((index) => canTake(models[index], batch));
+    for (const [index, model] of models.entries()) {
+      if (!takers.includes(index)) {
+        progress.warn(`${model.label}: latency at batch ${batch} skipped; the model's input has a fixed batch of ${model.batchDim}`);
+      }
+    }
+    if (takers.length === 0) continue;
+    const feedsFor = (index) => {
+      const { data, dims } = makeInput(index, batch);
+      return { [sessionOf(models[index]).inputName]: new ort3.Tensor("float32", data, dims) };
+    };
+    const feeds = new Map(takers.map((index) => [index, feedsFor(index)]));
+    for (const index of takers) {
+      for (let i = 0; i < cfg.warmup; i++) {
+        await timedRun(models[index], feeds.get(index));
+        progress.tick(++done);
+      }
+      samples[index][batch] = [];
+    }
+    for (let block = 0; samples[takers[0]][batch].length < cfg.runs; block++) {
+      const order = block % 2 === 0 ? takers : [...takers].reverse();
+      for (const index of order) {
+        const runsInBlock = Math.min(LATENCY_BLOCK, cfg.runs - samples[index][batch].length);
+        for (let i = 0; i < runsInBlock; i++) {
+          samples[index][batch].push(await timedRun(models[index], feeds.get(index)));
+          progress.tick(++done);
+        }
+      }
+    }
+  }
+  progress.end();
+  return samples;
+}
+
+// src/engine/environment.ts
+function runEnvironment(providers, note, threads) {
+  const distinct = [...new Set(providers)];
+  return {
+    executionProvider: distinct.join("/"),
+    executionProviderNote: note,
+    threads,
+    onnxruntime: onnxruntimeVersion,
+    node: process.version,
+    platform: `${platform()}-${arch()}`,
+    cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism2()} cores)`
+  };
+}
+
+// src/engine/context.ts
+async function prepareEval(config, progress, options = {}) {
+  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
+  const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
+  progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
+  return { evalSet, samples, decoded: /* @__PURE__ */ new Map() };
+}
+
+// src/models/index.ts
+import { createHash as createHash3 } from "node:crypto";
+import { readFile as readFile4, realpath, stat as stat4 } from "node:fs/promises";
+import path2 from "node:path";
+
+// src/models/protobuf.ts
+var WIRE_VARINT = 0;
+var WIRE_FIXED64 = 1;
+var WIRE_LENGTH_DELIMITED = 2;
+var WIRE_FIXED32 = 5;
+var ProtobufError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "ProtobufError";
+  }
+};
+var EMPTY = new Uint8Array(0);
+function readVarint(bytes2, offset) {
+  let value = 0n;
+  let shift = 0n;
+  for (let i = 0; i < 10; i++) {
+    if (offset >= bytes2.length) throw new ProtobufError(`truncated varint at byte ${offset}`);
+    const byte = bytes2[offset++];
+    value |= BigInt(byte & 127) << shift;
+    if ((byte & 128) === 0) return [BigInt.asUintN(64, value), offset];
+    shift += 7n;
+  }
+  throw new ProtobufError(`varint longer than 10 bytes at byte ${offset}`);
+}
+function readFields(bytes2) {
+  const fields = [];
+  let offset = 0;
+  while (offset < bytes2.length) {
+    const tagStart = offset;
+    const [tag, afterTag] = readVarint(bytes2, offset);
+    offset = afterTag;
+    const fieldNumber = Number(tag >> 3n);
+    const wireType = Number(tag & 7n);
+    if (fieldNumber === 0 || fieldNumber > 536870911) {
+      throw new ProtobufError(`invalid field number ${fieldNumber} at byte ${tagStart}`);
+    }
+    switch (wireType) {
+      case WIRE_VARINT: {
+        const [value, next] = readVarint(bytes2, offset);
+        offset = next;
+        fields.push({ fieldNumber, wireType, varint: value, bytes: EMPTY });
+        break;
+      }
+      case WIRE_FIXED64:
+      case WIRE_FIXED32: {
+        const size = wireType === WIRE_FIXED64 ? 8 : 4;
+        if (offset + size > bytes2.length) throw new ProtobufError(`truncated fixed-width field at byte ${tagStart}`);
+        fields.push({ fieldNumber, wireType, varint: 0n, bytes: bytes2.subarray(offset, offset + size) });
+        offset += size;
+        break;
+      }
+      case WIRE_LENGTH_DELIMITED: {
+        const [length, next] = readVarint(bytes2, offset);
+        if (length > BigInt(bytes2.length - next)) {
+          throw new ProtobufError(`field ${fieldNumber} at byte ${tagStart} claims ${length} bytes but only ${bytes2.length - next} remain (truncated file?)`);
+        }
+        offset = next + Number(length);
+        fields.push({ fieldNumber, wireType, varint: 0n, bytes: bytes2.subarray(next, offset) });
+        break;
+      }
+      default:
+        throw new ProtobufError(`unsupported wire type ${wireType} at byte ${tagStart}`);
+    }
+  }
+  return fields;
+}
+function toInt64(field) {
+  const signed2 = BigInt.asIntN(64, field.varint);
+  if (signed2 > BigInt(Number.MAX_SAFE_INTEGER) || signed2 < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new ProtobufError(`integer ${signed2} in field ${field.fieldNumber} is out of range`);
+  }
+  return Number(signed2);
+}
+function readRepeatedInt64(fields, fieldNumber) {
+  const values = [];
+  for (const field of fields) {
+    if (field.fieldNumber !== fieldNumber) continue;
+    if (field.wireType === WIRE_VARINT) {
+      values.push(toInt64(field));
+    } else if (field.wireType === WIRE_LENGTH_DELIMITED) {
+      let offset = 0;
+      while (offset < field.bytes.length) {
+        const [value, next] = readVarint(field.bytes, offset);
+        offset = next;
+        values.push(toInt64({ fieldNumber, wireType: WIRE_VARINT, varint: value, bytes: EMPTY }));
+      }
+    } else {
+      throw new ProtobufError(`field ${fieldNumber} has wire type ${field.wireType}, expected an integer`);
+    }
+  }
+  return values;
+}
+var utf8 = new TextDecoder("utf-8", { fatal: true });
+function toText(field) {
+  if (field.wireType !== WIRE_LENGTH_DELIMITED) {
+    throw new ProtobufError(`field ${field.fieldNumber} has wire type ${field.wireType}, expected a string`);
+  }
+  try {
+    return utf8.decode(field.bytes);
+  } catch {
+    throw new ProtobufError(`field ${field.fieldNumber} is not valid UTF-8`);
+  }
+}
+function toMessage(field) {
+  if (field.wireType !== WIRE_LENGTH_DELIMITED) {
+    throw new ProtobufError(`field ${field.fieldNumber} has wire type ${field.wireType}, expected a message`);
+  }
+  return readFields(field.bytes);
+}
+function fieldsNumbered(fields, fieldNumber) {
+  return fields.filter((field) => field.fieldNumber === fieldNumber);
+}
+function lastField(fields, fieldNumber) {
+  for (let i = fields.length - 1; i >= 0; i--) if (fields[i].fieldNumber === fieldNumber) return fields[i];
+  return void 0;
+}
+function intField(fields, fieldNumber, fallback = 0) {
+  const field = lastField(fields, fieldNumber);
+  if (!field) return fallback;
+  if (field.wireType !== WIRE_VARINT) {
+    throw new ProtobufError(`field ${fieldNumber} has wire type ${field.wireType}, expected an integer`);
+  }
+  return toInt64(field);
+}
+function textField(fields, fieldNumber, fallback = "") {
+  const field = lastField(fields, fieldNumber);
+  return field ? toText(field) : fallback;
+}
+
+// src/models/onnx-facts.ts
+var MODEL = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8 };
+var OPSET = { domain: 1, version: 2 };
+var GRAPH = { node: 1, initializer: 5, input: 11, output: 12 };
+var NODE = { input: 1, attribute: 5 };
+var ATTRIBUTE = { t: 5, g: 6, tensors: 10, graphs: 11 };
+var TENSOR = { dims: 1, dataType: 2, name: 8, externalData: 13 };
+var ENTRY = { key: 1, value: 2 };
+var VALUE_INFO = { name: 1, type: 2 };
+var TYPE = { tensor: 1, sequence: 4, map: 5, sparseTensor: 8, optional: 9 };
+var TENSOR_TYPE = { elemType: 1, shape: 2 };
+var SHAPE = { dim: 1 };
+var DIM = { value: 1, param: 2 };
+var ELEMENT_TYPES = {
+  1: "float32",
+  2: "uint8",
+  3: "int8",
+  4: "uint16",
+  5: "int16",
+  6: "int32",
+  7: "int64",
+  8: "string",
+  9: "bool",
+  10: "float16",
+  11: "float64",
+  12: "uint32",
+  13: "uint64",
+  14: "complex64",
+  15: "complex128",
+  16: "bfloat16",
+  17: "float8e4m3fn",
+  18: "float8e4m3fnuz",
+  19: "float8e5m2",
+  20: "float8e5m2fnuz",
+  21: "uint4",
+  22: "int4",
+  23: "float4e2m1"
+};
+function mergedMessage(fields, fieldNumber) {
+  const parts = fieldsNumbered(fields, fieldNumber);
+  return parts.length === 0 ? null : parts.flatMap(toMessage);
+}
+function readDim(dimFields) {
+  const param = textField(dimFields, DIM.param);
+  if (param !== "") return param;
+  const value = intField(dimFields, DIM.value, -1);
+  return value > 0 ? value : "?";
+}
+function readSignature(valueInfo) {
+  const name = textField(valueInfo, VALUE_INFO.name);
+  const type = mergedMessage(valueInfo, VALUE_INFO.type);
+  const tensorType = type && mergedMessage(type, TYPE.tensor);
+  if (!tensorType) {
+    const kind = !type ? "unknown" : mergedMessage(type, TYPE.sequence) ? "sequence" : mergedMessage(type, TYPE.map) ? "map" : mergedMessage(type, TYPE.optional) ? "optional" : mergedMessage(type, TYPE.sparseTensor) ? "sparse_tensor" : "unknown";
+    return { name, dims: [], type: kind };
+  }
+  const elemType = intField(tensorType, TENSOR_TYPE.elemType);
+  const shape = mergedMessage(tensorType, TENSOR_TYPE.shape);
+  const dims = shape ? fieldsNumbered(shape, SHAPE.dim).map((dim) => readDim(toMessage(dim))) : [];
+  return { name, dims, type: ELEMENT_TYPES[elemType] ?? `unknown(${elemType})` };
+}
+function readTensor(tensor) {
+  const dims = readRepeatedInt64(tensor, TENSOR.dims);
+  const name = textField(tensor, TENSOR.name);
+  if (dims.some((dim) => dim < 0)) throw new ProtobufError(`tensor '${name}' has a negative dimension [${dims.join(",")}]`);
+  const elementCount = dims.reduce((product2, dim) => product2 * dim, 1);
+  let externalLocation = null;
+  for (const entryField of fieldsNumbered(tensor, TENSOR.externalData)) {
+    const entry = toMessage(entryField);
+    if (textField(entry, ENTRY.key) === "location") externalLocation = textField(entry, ENTRY.value);
+  }
+  return { name, elementCount, externalLocation };
+}
+function collectGraph(graph, externalFiles, usedNames) {
+  for (const initializer of fieldsNumbered(graph, GRAPH.initializer)) {
+    const { externalLocation } = readTensor(toMessage(initializer));
+    if (externalLocation !== null) externalFiles.add(externalLocation);
+  }
+  for (const nodeField of fieldsNumbered(graph, GRAPH.node)) {
+    const node = toMessage(nodeField);
+    for (const input of fieldsNumbered(node, NODE.input)) usedNames.add(toText(input));
+    for (const attribute of fieldsNumbered(node, NODE.attribute).map(toMessage)) {
+      for (const tensor of [...fieldsNumbered(attribute, ATTRIBUTE.t), ...fieldsNumbered(attribute, ATTRIBUTE.tensors)]) {
+        const { externalLocation } = readTensor(toMessage(tensor));
+        if (externalLocation !== null) externalFiles.add(externalLocation);
+      }
+      for (const subgraph of [...fieldsNumbered(attribute, ATTRIBUTE.g), ...fieldsNumbered(attribute, ATTRIBUTE.graphs)]) {
+        collectGraph(toMessage(subgraph), externalFiles, usedNames);
+      }
+    }
+  }
+}
+function parseOnnxFacts(bytes2, file) {
+  try {
+    if (bytes2.length === 0) throw new ProtobufError("the file is empty");
+    const model = readFields(bytes2);
+    const irVersion = intField(model, MODEL.irVersion);
+    const graph = mergedMessage(model, MODEL.graph);
+    if (irVersion <= 0 || !graph) throw new ProtobufError("no ir_version or graph (is this an ONNX file?)");
+    const defaultOpsets = fieldsNumbered(model, MODEL.opsetImport).map(toMessage).filter((opset2) => ["", "ai.onnx"].includes(textField(opset2, OPSET.domain)));
+    if (defaultOpsets.length === 0) throw new ProtobufError("no opset_import for the default ONNX domain");
+    const opset = intField(defaultOpsets[defaultOpsets.length - 1], OPSET.version);
+    const initializers = fieldsNumbered(graph, GRAPH.initializer).map((field) => readTensor(toMessage(field)));
+    const initializerNames = new Set(initializers.map((tensor) => tensor.name));
+    const externalFiles = /* @__PURE__ */ new Set();
+    const usedNames = /* @__PURE__ */ new Set();
+    collectGraph(graph, externalFiles, usedNames);
+    const outputs = fieldsNumbered(graph, GRAPH.output).map((field) => readSignature(toMessage(field)));
+    for (const output of outputs) usedNames.add(output.name);
+    const inputs = fieldsNumbered(graph, GRAPH.input).map((field) => readSignature(toMessage(field))).filter((input) => !initializerNames.has(input.name));
+    const params2 = initializers.filter((tensor) => usedNames.has(tensor.name)).reduce((sum, tensor) => sum + tensor.elementCount, 0);
+    return {
+      irVersion,
+      opset,
+      producer: textField(model, MODEL.producerName),
+      params: params2,
+      inputs,
+      outputs,
+      externalDataFiles: [...externalFiles]
+    };
+  } catch (error) {
+    if (error instanceof ProtobufError) {
+      throw new UserError(`${file}: not a valid ONNX model: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+// src/models/index.ts
+var LFS_POINTER_PREFIX = "version https://git-lfs.github.com/spec/v1";
+function isErrnoCode(error, code2) {
+  return typeof error === "object" && error !== null && error.code === code2;
+}
+async function readModelBytes(ref) {
+  const where = `${ref.role} model ${ref.path}`;
+  try {
+    const info = await stat4(ref.path);
+    if (!info.isFile()) throw new UserError(`${where}: not a file`);
+    return await readFile4(ref.path);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    if (isErrnoCode(error, "ENOENT")) throw new UserError(`${where}: file not found`, { cause: error });
+    throw new UserError(`${where}: cannot read: ${error.message}`, { cause: error });
+  }
+}
+function isLfsPointer(bytes2) {
+  const head = Buffer.from(bytes2.subarray(0, LFS_POINTER_PREFIX.length)).toString("latin1");
+  return head === LFS_POINTER_PREFIX;
+}
+async function checkExternalData(modelPath, locations) {
+  if (locations.length === 0) return;
+  const modelDir = await realpath(path2.dirname(modelPath));
+  for (const location of locations) {
+    const refused = (reason) => new UserError(`${modelPath}: external data location '${location}' refused: ${reason}`);
+    const segments2 = location.split(/[\\/]/);
+    if (location === "") throw refused("it is empty");
+    if (path2.isAbsolute(location) || path2.win32.isAbsolute(location)) throw refused("absolute paths are not allowed");
+    if (segments2.includes("..")) throw refused("'..' would leave the model folder");
+    let resolved;
+    try {
+      resolved = await realpath(path2.join(modelDir, location));
+    } catch (error) {
+      if (isErrnoCode(error, "ENOENT")) {
+        throw new UserError(`${modelPath}: external data file '${location}' not found next to the model`, { cause: error });
+      }
+      throw new UserError(`${modelPath}: cannot read external data file '${location}': ${error.message}`, { cause: error });
+    }
+    const relative4 = path2.relative(modelDir, resolved);
+    if (relative4 === "" || relative4 === ".." || relative4.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative4)) {
+      throw refused(`it resolves to ${resolved}, outside the model folder ${modelDir}`);
+    }
+    if (!(await stat4(resolved)).isFile()) throw refused("it is not a file");
+  }
+}
+async function resolveModel(ref) {
+  const bytes2 = await readModelBytes(ref);
+  if (isLfsPointer(bytes2)) {
+    throw new UserError(
+      `${ref.role} model ${ref.path} is a Git LFS pointer, not the model: the LFS object was not fetched (run \`git lfs pull\`)`
+    );
+  }
+  const facts = parseOnnxFacts(bytes2, `${ref.role} model ${ref.path}`);
+  await checkExternalData(ref.path, facts.externalDataFiles);
+  return {
+    role: ref.role,
+    label: ref.label,
+    path: ref.path,
+    bytes: bytes2.length,
+    sha256: createHash3("sha256").update(bytes2).digest("hex"),
+    facts
+  };
+}
+
 // src/quantize/variants.ts
-import { mkdir as mkdir4, readdir as readdir3, readFile as readFile5, writeFile as writeFile3 } from "node:fs/promises";
-import { basename, join as join7, relative as relative2, sep as sep2 } from "node:path";
+import { mkdir as mkdir4, readdir as readdir4, readFile as readFile6, writeFile as writeFile3 } from "node:fs/promises";
+import { basename, join as join8, relative as relative3, sep as sep3 } from "node:path";
 
 // src/quantize/index.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 
 // src/quantize/calibrate.ts
 import { rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/quantize/model-io.ts
 var import_minimal2 = __toESM(require_minimal2(), 1);
@@ -24386,9 +25616,9 @@ async function calibrate(model, tensors, batches2, workDir) {
       augmentedGraph.output.push(onnx.ValueInfoProto.create({ name }));
     }
   }
-  const path5 = join6(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
+  const path5 = join7(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
   await writeFile2(path5, encodeModel(augmented));
-  const loaded = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model" });
+  const loaded = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model", optimization: "disabled" });
   try {
     const floatTensors = /* @__PURE__ */ new Set();
     for (const signature2 of [...loaded.inputs, ...loaded.outputs]) {
@@ -24722,6 +25952,7 @@ function applyPlan(model, plan, ranges) {
     params2.set(output, named);
     addActivationPair(output, named);
   }
+  const floatBiases = /* @__PURE__ */ new Set();
   for (const [name, bias] of plan.biases) {
     const weight = quantizedWeights.get(bias.weight);
     const inputParams = params2.get(bias.input);
@@ -24730,10 +25961,12 @@ function applyPlan(model, plan, ranges) {
     const dims = tensorDims(initializers.get(name));
     addInitializer(makeTensor(`${name}_quantized`, values, dims));
     addInitializer(makeTensor(`${name}_quantized_scale`, scale, [scale.length]));
-    addInitializer(makeTensor(`${name}_quantized_zero_point`, new Int32Array(scale.length), [scale.length]));
-    renameInputs(name, `${name}_DequantizeLinear_Output`, null);
-    added.push(makeNode("DequantizeLinear", [`${name}_quantized`, `${name}_quantized_scale`, `${name}_quantized_zero_point`], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : void 0));
+    addInitializer(makeTensor(`${name}_quantized_zero_point`, new Int32Array(scale.length), scale.length > 1 ? [scale.length] : []));
+    floatBiases.add(name);
+    added.push(makeNode("DequantizeLinear", [`${name}_quantized`, `${name}_quantized_scale`, `${name}_quantized_zero_point`], [name], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : void 0));
   }
+  graph.initializer = graph.initializer.filter((t) => !floatBiases.has(t.name));
+  graph.input = graph.input.filter((v) => !floatBiases.has(v.name));
   graph.node = topologicalOrder([...graph.node, ...added]);
   dropUnusedInitializers(graph);
 }
@@ -24855,7 +26088,7 @@ function countByOp(nodes) {
   return [...counts].map(([op, count2]) => ({ op, count: count2 }));
 }
 async function quantizeStaticInt8(modelPath, calibration, options, workDir) {
-  const model = decodeModel(await readFile4(modelPath), modelPath);
+  const model = decodeModel(await readFile5(modelPath), modelPath);
   if (!model.graph) throw new UserError(`${modelPath}: the model has no graph`);
   const already = quantizedReason(model);
   if (already) throw new UserError(`${modelPath} is already quantized (${already})`);
@@ -24881,35 +26114,43 @@ var CALIBRATION_BATCH = 32;
 var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
 async function imageFiles(dir) {
   const out = [];
-  for (const entry of await readdir3(dir, { withFileTypes: true })) {
+  for (const entry of await readdir4(dir, { withFileTypes: true })) {
     if (entry.name.startsWith(".")) continue;
-    const full = join7(dir, entry.name);
+    const full = join8(dir, entry.name);
     if (entry.isDirectory()) out.push(...await imageFiles(full));
     else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
   }
   return out;
 }
-function batches(images, count2, config, shape) {
+function batches(images, pick, config, shape) {
   const out = [];
-  for (let start = 0; start < count2; start += CALIBRATION_BATCH) {
-    const end = Math.min(count2, start + CALIBRATION_BATCH);
-    out.push({ data: toTensor2(images, start, end, config.preprocess), dims: [end - start, ...shape] });
+  for (let start = 0; start < pick.length; start += CALIBRATION_BATCH) {
+    const chunk = pick.slice(start, start + CALIBRATION_BATCH);
+    const data = new Float32Array(chunk.length * shape.reduce((a, b) => a * b, 1));
+    const per = data.length / chunk.length;
+    chunk.forEach((index, i) => data.set(toTensor2(images, index, index + 1, config.preprocess), i * per));
+    out.push({ data, dims: [chunk.length, ...shape] });
   }
   return out;
+}
+function evenlySpaced(count2, n) {
+  if (n >= count2) return Array.from({ length: count2 }, (_, i) => i);
+  return Array.from({ length: n }, (_, i) => Math.floor(i * count2 / n));
 }
 async function calibrationFor(config, spec, evalImages, evalSource, shape, progress) {
   const n = config.quantization.calibrationSamples;
   const cal = config.quantization.calibration;
   if (!cal) {
-    const count2 = Math.min(n, evalImages.count);
-    return { batches: batches(evalImages, count2, config, shape), source: `first ${count2} eval images (${basename(evalSource)})`, samples: count2 };
+    const pick = evenlySpaced(evalImages.count, n);
+    const how = pick.length === evalImages.count ? "all eval images" : `eval images evenly spaced over ${evalImages.count.toLocaleString("en-US")}`;
+    return { batches: batches(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
   }
   const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
-  const id = (file) => relative2(set.root, file).split(sep2).join("/");
+  const id = (file) => relative3(set.root, file).split(sep3).join("/");
   const files = (await imageFiles(set.root)).sort((a, b) => id(a) < id(b) ? -1 : 1).slice(0, n);
   if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
   const decoded = await decodeImages(files, spec, progress);
-  return { batches: batches(decoded, files.length, config, shape), source: set.source, samples: files.length };
+  return { batches: batches(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
 }
 async function provided(ref, progress) {
   const empty = { source: "provided", calibration: null, perChannel: null, floatNodes: [] };
@@ -24929,17 +26170,17 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
   if (mode === "provided") return Promise.all(roles.map((ref) => provided(ref, progress)));
   const out = [];
   for (const [i, file] of fp32.entries()) {
-    if (isAlreadyQuantizedBytes(await readFile5(file.path))) {
+    if (isAlreadyQuantizedBytes(await readFile6(file.path))) {
       progress.warn(`${file.label} is already quantized; not quantized again`);
       out.push({ source: "static-int8", file: null, note: `${file.label} is already quantized (int8 nodes present); not quantized again`, calibration: null, perChannel: perChannel2, floatNodes: [] });
       continue;
     }
     const calibration = await calibrationFor(config, specs[i], images[i], evalSource, shapes[i], progress);
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
-    const workDir = join7(config.output.dir, ".quantize");
+    const workDir = join8(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
     const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel: perChannel2 }, workDir);
-    const path5 = join7(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
+    const path5 = join8(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
     await writeFile3(path5, result.bytes);
     out.push({
       source: "static-int8",
@@ -24974,6 +26215,14 @@ function decodedFor(ctx, spec, progress) {
     ctx.decoded.set(key, images);
   }
   return images;
+}
+function decodeNamingModel(label, decode) {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof UserError && !error.message.startsWith(label)) throw new UserError(`${label}: ${error.message}`, { cause: error });
+    throw error;
+  }
 }
 function repeatToBatch(tensor, count2, batch) {
   if (count2 === batch) return tensor;
@@ -25037,7 +26286,7 @@ async function evaluateModels(config, ctx, refs, progress) {
         makeInput: (start, end) => toTensor2(images[owner], start, end, config.preprocess),
         onOutputs: (start, end, outputs, count2) => {
           const batch = { start, geometry: images[owner].geometry.slice(start, end), inputSize: specs[owner].size, samples: ctx.samples.slice(start, end) };
-          perModel.push(...task.decodeOutputs(outputs, count2, config, batch));
+          perModel.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count2, config, batch)));
         },
         progress
       });
@@ -25106,7 +26355,7 @@ async function evaluateVariants(config, ctx, files, models, main, sizes, progres
         makeInput: (start, end) => toTensor2(images, start, end, config.preprocess),
         onOutputs: (start, end, outputs, count2) => {
           const batch = { start, geometry: images.geometry.slice(start, end), inputSize: spec.size, samples: ctx.samples.slice(start, end) };
-          predictions.push(...task.decodeOutputs(outputs, count2, config, batch));
+          predictions.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count2, config, batch)));
         },
         progress
       });
@@ -25367,11 +26616,11 @@ function segments(values, count2) {
 function renderLineChart(chart) {
   const count2 = chart.timestamps.length;
   const unit = chart.unit ?? "";
-  const finite2 = chart.series.flatMap((s) => s.values.slice(0, count2).filter((v) => Number.isFinite(v)));
+  const finite3 = chart.series.flatMap((s) => s.values.slice(0, count2).filter((v) => Number.isFinite(v)));
   const title = chart.title ? `<h3>${escapeHtml(chart.title)}</h3>
 ` : "";
-  if (count2 === 0 || finite2.length === 0) return `<figure class="chart">${title}<p class="muted">No history yet.</p></figure>`;
-  const ticks = niceTicks(Math.min(...finite2), Math.max(...finite2));
+  if (count2 === 0 || finite3.length === 0) return `<figure class="chart">${title}<p class="muted">No history yet.</p></figure>`;
+  const ticks = niceTicks(Math.min(...finite3), Math.max(...finite3));
   const [lo, hi] = [ticks[0], ticks[ticks.length - 1]];
   const digits = tickDigits(ticks);
   const plotW = WIDTH - PAD.left - PAD.right;
@@ -25655,7 +26904,7 @@ function trendChart(title, xLabels, series, yLabel, xLabel = "night") {
     `line ${mermaidString(series.name)} [${series.values.map((v) => mermaidNumber(v)).join(", ")}]`
   ]);
 }
-function accuracyLatencyChart(points2) {
+function accuracyLatencyChart(points2, metric = "top-1") {
   if (points2.length === 0) throw new RangeError("accuracyLatencyChart needs at least one model");
   const percents = points2.map((p) => {
     if (!(p.accuracy >= 0 && p.accuracy <= 1)) throw new RangeError(`accuracy of ${p.label} must be a fraction 0..1, got ${p.accuracy}`);
@@ -25667,10 +26916,11 @@ function accuracyLatencyChart(points2) {
   const axisMin = Math.max(0, Math.floor(low - pad));
   const axisMax = Math.min(100, Math.ceil(high + pad));
   return fence([
-    `title ${mermaidString(`Top-1 accuracy (bars, axis from ${axisMin}%) and p50 latency (labels)`)}`,
+    // The task's primary figure (top-1, or detection's mAP, also a fraction).
+    `title ${mermaidString(`${metric === "top-1" ? "Top-1 accuracy" : metric} (bars, axis from ${axisMin}%) and p50 latency (labels)`)}`,
     `x-axis "model" ${band(points2.map((p) => `${p.label} \xB7 ${ms(p.latencyMs)}`))}`,
-    `y-axis "top-1 (%)" ${axisMin} --> ${axisMax}`,
-    `bar "top-1 (%)" [${percents.map((v) => mermaidNumber(v, 2)).join(", ")}]`
+    `y-axis ${mermaidString(`${metric} (%)`)} ${axisMin} --> ${axisMax}`,
+    `bar ${mermaidString(`${metric} (%)`)} [${percents.map((v) => mermaidNumber(v, 2)).join(", ")}]`
   ]);
 }
 var nightLabel = (timestamp) => new Date(timestamp).toISOString().slice(5, 10);
@@ -25745,7 +26995,7 @@ function chartSection(report, task) {
     const qLatency = q?.latency?.batch1;
     if (q?.metrics && qLatency) points2.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
   }
-  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points2), detail: true };
+  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points2, task.primary.label), detail: true };
 }
 function gatesBlock(report) {
   const failed = report.gates.filter((g) => !g.passed);
@@ -25837,6 +27087,29 @@ function quantizedRun(model) {
     latency: result ? latencyStats(result.latencyMs) : null
   };
 }
+function preprocessingComparison(task, config, samples, base, cand) {
+  if (base.variants.length === 0) return null;
+  const metric = metricField(task.primary.key);
+  const figures = (variant) => {
+    const runs = variant.latencyMs[1];
+    return {
+      [metric]: variant.predictions ? task.primary.value(task.score(variant.predictions, samples, config)) : null,
+      p50Ms: runs?.length ? summarizeLatency(runs).p50Ms : null,
+      note: variant.note
+    };
+  };
+  return {
+    metric,
+    variants: base.variants.map((variant, i) => ({
+      name: variant.name,
+      resize: variant.spec.resize,
+      inputSize: [variant.spec.size[0], variant.spec.size[1]],
+      inputArea: variant.spec.size[0] * variant.spec.size[1],
+      baseline: figures(variant),
+      candidate: figures(cand.variants[i])
+    }))
+  };
+}
 async function compareModels(config, ctx, refs, progress, options = {}) {
   const task = taskFor(config.task);
   const { models, threads } = await evaluateModels(config, ctx, [refs.baseline, refs.candidate], progress);
@@ -25853,6 +27126,8 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
     candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs },
     ...config.quantization.mode === "none" ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] }
   });
+  const preprocessing = preprocessingComparison(task, config, samples, base, cand);
+  if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
   const title = options.title ?? `${basename4(base.fp32.file.label)} \u2192 ${basename4(cand.fp32.file.label)}`;
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery }) };
@@ -25934,10 +27209,10 @@ function stderrProgress(mode, stream, now = Date.now) {
 
 // src/publish/files.ts
 import { mkdir as mkdir5, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname5 } from "node:path";
+import { dirname as dirname6 } from "node:path";
 async function writeReportFiles(output, report, markdown, html) {
   const write = async (path5, text) => {
-    await mkdir5(dirname5(path5), { recursive: true });
+    await mkdir5(dirname6(path5), { recursive: true });
     await writeFile4(path5, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
@@ -25960,421 +27235,25 @@ async function compareCommand(overrides, environment) {
 }
 
 // src/cli/map.ts
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 import { gunzipSync } from "node:zlib";
-
-// src/tasks/detection/coco-params.ts
-function numpyLinspace(start, stop, num) {
-  const out = new Float64Array(num);
-  const step = (stop - start) / (num - 1);
-  for (let i = 0; i < num; i++) out[i] = i * step + start;
-  out[num - 1] = stop;
-  return out;
-}
-var IOU_THRESHOLDS = numpyLinspace(0.5, 0.95, 10);
-var IOU_50 = 0;
-var IOU_75 = 5;
-var RECALL_THRESHOLDS = numpyLinspace(0, 1, 101);
-var MAX_DETS = [1, 10, 100];
-var MAX_DET = 100;
-var AREA_RANGES = [
-  [0, 1e5 ** 2],
-  [0, 32 ** 2],
-  [32 ** 2, 96 ** 2],
-  [96 ** 2, 1e5 ** 2]
-];
-var NP_SPACING_1 = Number.EPSILON;
-
-// src/tasks/detection/accumulate.ts
-var AREAS = 4;
-var THRESHOLDS = IOU_THRESHOLDS.length;
-var RECALLS = RECALL_THRESHOLDS.length;
-function curveScratch(matches) {
-  let capacity = 0;
-  for (let k = 0; k + 1 < matches.categoryStart.length; k++) capacity = Math.max(capacity, matches.categoryStart[k + 1] - matches.categoryStart[k]);
-  return {
-    capacity,
-    precision: new Float64Array(THRESHOLDS * capacity),
-    recall: new Float64Array(THRESHOLDS * capacity),
-    tp: new Float64Array(THRESHOLDS),
-    fp: new Float64Array(THRESHOLDS),
-    points: new Int32Array(THRESHOLDS)
-  };
-}
-function countGt(matches, k, a, weights) {
-  const I = matches.imageIds.length;
-  const base = (a * matches.categoryIds.length + k) * I;
-  let total = 0;
-  for (let i = 0; i < I; i++) total += matches.gtCount[base + i] * (weights ? weights[i] : 1);
-  return total;
-}
-function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, recall) {
-  const npig = countGt(matches, k, a, weights);
-  if (npig === 0) return 0;
-  const { rank, image, matched, ignored } = matches;
-  const { capacity, precision: pr, recall: rc, tp, fp, points: points2 } = scratch;
-  tp.fill(0);
-  fp.fill(0);
-  points2.fill(0);
-  let fpEverywhere = 0;
-  for (let row = matches.categoryStart[k], end = matches.categoryStart[k + 1]; row < end; row++) {
-    if (rank[row] >= maxDet) continue;
-    const w = weights ? weights[image[row]] : 1;
-    if (w === 0) continue;
-    const slot = row * AREAS + a;
-    const hit = matched[slot];
-    const skip = ignored[slot];
-    if ((hit | skip) === 0) {
-      fpEverywhere += w;
-      continue;
-    }
-    for (let t = 0; t < THRESHOLDS; t++) {
-      const bit = 1 << t;
-      if ((skip & bit) !== 0) continue;
-      if ((hit & bit) === 0) {
-        fp[t] += w;
-        continue;
-      }
-      tp[t] += w;
-      const at2 = t * capacity + points2[t]++;
-      pr[at2] = tp[t] / (fp[t] + fpEverywhere + tp[t] + NP_SPACING_1);
-      rc[at2] = tp[t] / npig;
-    }
-  }
-  for (let t = 0; t < THRESHOLDS; t++) {
-    recall[t] = tp[t] / npig;
-    const first = t * capacity;
-    const last = first + points2[t];
-    for (let i2 = last - 1; i2 > first; i2--) if (pr[i2] > pr[i2 - 1]) pr[i2 - 1] = pr[i2];
-    let sum = 0;
-    let i = first;
-    for (let r = 0; r < RECALLS; r++) {
-      const threshold = RECALL_THRESHOLDS[r];
-      while (i < last && rc[i] < threshold) i++;
-      if (i === last) break;
-      sum += pr[i];
-    }
-    precisionSum[t] = sum;
-  }
-  return npig;
-}
-
-// src/tasks/detection/match.ts
-function boxIou(dets, detCount, gts, gtCount, crowd) {
-  const out = new Float64Array(detCount * gtCount);
-  for (let g = 0; g < gtCount; g++) {
-    const gx = gts[4 * g], gy = gts[4 * g + 1], gw = gts[4 * g + 2], gh = gts[4 * g + 3];
-    const gtArea = gw * gh;
-    const isCrowd = crowd[g] === 1;
-    for (let d = 0; d < detCount; d++) {
-      const dx = dets[4 * d], dy = dets[4 * d + 1], dw = dets[4 * d + 2], dh = dets[4 * d + 3];
-      const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
-      if (w <= 0) continue;
-      const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
-      if (h <= 0) continue;
-      const detArea = dw * dh;
-      const inter = w * h;
-      const union = isCrowd ? detArea : detArea + gtArea - inter;
-      out[d * gtCount + g] = inter / union;
-    }
-  }
-  return out;
-}
-function ignoredLastOrder(gtIgnore) {
-  const order = new Int32Array(gtIgnore.length);
-  let next = 0;
-  for (let g = 0; g < gtIgnore.length; g++) if (gtIgnore[g] === 0) order[next++] = g;
-  for (let g = 0; g < gtIgnore.length; g++) if (gtIgnore[g] !== 0) order[next++] = g;
-  return order;
-}
-function greedyMatch(iou, detCount, gtCount, order, gtIgnore, crowd, threshold, matchOfDet, gtTaken) {
-  gtTaken.fill(0, 0, gtCount);
-  const floor = Math.min(threshold, 1 - 1e-10);
-  for (let d = 0; d < detCount; d++) {
-    let best = floor;
-    let match = -1;
-    const row = d * gtCount;
-    for (let k = 0; k < gtCount; k++) {
-      const g = order[k];
-      if (gtTaken[g] === 1 && crowd[g] === 0) continue;
-      if (match > -1 && gtIgnore[match] === 0 && gtIgnore[g] === 1) break;
-      const value = iou[row + g];
-      if (value < best) continue;
-      best = value;
-      match = g;
-    }
-    matchOfDet[d] = match;
-    if (match > -1) gtTaken[match] = 1;
-  }
-}
-
-// src/tasks/detection/per-image.ts
-var AREAS2 = AREA_RANGES.length;
-var THRESHOLDS2 = IOU_THRESHOLDS.length;
-function indexIds(ids) {
-  const sorted = [...new Set(ids)].sort((a, b) => a - b);
-  return { sorted, position: new Map(sorted.map((id, index) => [id, index])) };
-}
-function groupByCell(cellOf, cellCount) {
-  const start = new Int32Array(cellCount + 1);
-  for (const cell of cellOf) if (cell >= 0) start[cell + 1]++;
-  for (let c = 0; c < cellCount; c++) start[c + 1] += start[c];
-  const fill = start.slice(0, cellCount);
-  const items = new Int32Array(start[cellCount]);
-  for (let n = 0; n < cellOf.length; n++) if (cellOf[n] >= 0) items[fill[cellOf[n]]++] = n;
-  return { start, items };
-}
-function sortByScoreStable(indices, key) {
-  if (indices.length <= 32) {
-    for (let n = 1; n < indices.length; n++) {
-      const item = indices[n];
-      let p = n - 1;
-      while (p >= 0 && key[indices[p]] < key[item]) indices[p + 1] = indices[p--];
-      indices[p + 1] = item;
-    }
-    return;
-  }
-  indices.sort((a, b) => key[b] - key[a] || a - b);
-}
-function buildPerImageMatches(gt, dets) {
-  const images = indexIds(gt.images);
-  const categories = indexIds(gt.categories);
-  const I = images.sorted.length;
-  const K = categories.sorted.length;
-  const cellCount = I * K;
-  const gtCell = new Int32Array(gt.boxes.length);
-  gt.boxes.forEach((box2, n) => {
-    const i = images.position.get(box2.imageId);
-    const k = categories.position.get(box2.categoryId);
-    gtCell[n] = i === void 0 || k === void 0 ? -1 : k * I + i;
-  });
-  const detCell = new Int32Array(dets.length);
-  const detScore = new Float64Array(dets.length);
-  dets.forEach((det, n) => {
-    const i = images.position.get(det.imageId);
-    if (i === void 0) throw new RangeError(`detection ${n} has image id ${det.imageId}, which is not in the ground truth`);
-    const k = categories.position.get(det.categoryId);
-    detCell[n] = k === void 0 ? -1 : k * I + i;
-    detScore[n] = det.score;
-  });
-  const gtGroups = groupByCell(gtCell, cellCount);
-  const detGroups = groupByCell(detCell, cellCount);
-  let rows = 0;
-  for (let cell = 0; cell < cellCount; cell++) rows += Math.min(MAX_DET, detGroups.start[cell + 1] - detGroups.start[cell]);
-  const image = new Int32Array(rows);
-  const rank = new Int32Array(rows);
-  const score = new Float64Array(rows);
-  const matched = new Uint16Array(rows * AREAS2);
-  const ignored = new Uint16Array(rows * AREAS2);
-  const gtCount = new Int32Array(AREAS2 * cellCount);
-  const categoryStart = new Int32Array(K + 1);
-  let largestGtCell = 0;
-  for (let cell = 0; cell < cellCount; cell++) largestGtCell = Math.max(largestGtCell, gtGroups.start[cell + 1] - gtGroups.start[cell]);
-  const scratch = {
-    detBoxes: new Float64Array(4 * MAX_DET),
-    matchOfDet: new Int32Array(MAX_DET),
-    gtBoxes: new Float64Array(4 * largestGtCell),
-    crowd: new Uint8Array(largestGtCell),
-    gtIgnore: new Uint8Array(largestGtCell),
-    gtTaken: new Uint8Array(largestGtCell)
-  };
-  let row = 0;
-  for (let k = 0; k < K; k++) {
-    categoryStart[k] = row;
-    for (let i = 0; i < I; i++) {
-      const cell = k * I + i;
-      const cellGts = gtGroups.items.subarray(gtGroups.start[cell], gtGroups.start[cell + 1]);
-      for (let a = 0; a < AREAS2; a++) {
-        const [lo, hi] = AREA_RANGES[a];
-        let counted = 0;
-        for (const g of cellGts) {
-          const box2 = gt.boxes[g];
-          if (!box2.iscrowd && !(box2.area < lo || box2.area > hi)) counted++;
-        }
-        gtCount[a * cellCount + cell] = counted;
-      }
-      const cellDets = detGroups.items.subarray(detGroups.start[cell], detGroups.start[cell + 1]);
-      if (cellDets.length === 0) continue;
-      sortByScoreStable(cellDets, detScore);
-      const kept = cellDets.subarray(0, MAX_DET);
-      matchCell(gt.boxes, cellGts, dets, kept, row, scratch, matched, ignored);
-      for (let d = 0; d < kept.length; d++) {
-        image[row + d] = i;
-        rank[row + d] = d;
-        score[row + d] = detScore[kept[d]];
-      }
-      row += kept.length;
-    }
-  }
-  categoryStart[K] = row;
-  const order = new Int32Array(rows);
-  for (let k = 0; k < K; k++) {
-    const rowsOfCategory = order.subarray(categoryStart[k], categoryStart[k + 1]);
-    for (let n = 0; n < rowsOfCategory.length; n++) rowsOfCategory[n] = categoryStart[k] + n;
-    sortByScoreStable(rowsOfCategory, score);
-  }
-  const permute = (source, width) => {
-    const out = new source.constructor(source.length);
-    for (let n = 0; n < rows; n++) for (let w = 0; w < width; w++) out[n * width + w] = source[order[n] * width + w];
-    return out;
-  };
-  return {
-    imageIds: images.sorted,
-    categoryIds: categories.sorted,
-    categoryStart,
-    image: permute(image, 1),
-    rank: permute(rank, 1),
-    score: permute(score, 1),
-    matched: permute(matched, AREAS2),
-    ignored: permute(ignored, AREAS2),
-    gtCount
-  };
-}
-function matchCell(boxes, cellGts, dets, kept, firstRow, scratch, matched, ignored) {
-  const D = kept.length;
-  const G = cellGts.length;
-  const { detBoxes, gtBoxes, crowd, gtIgnore, gtTaken, matchOfDet } = scratch;
-  for (let d = 0; d < D; d++) detBoxes.set(dets[kept[d]].bbox, 4 * d);
-  for (let g = 0; g < G; g++) {
-    gtBoxes.set(boxes[cellGts[g]].bbox, 4 * g);
-    crowd[g] = boxes[cellGts[g]].iscrowd ? 1 : 0;
-  }
-  const iou = boxIou(detBoxes, D, gtBoxes, G, crowd);
-  for (let a = 0; a < AREAS2; a++) {
-    const [lo, hi] = AREA_RANGES[a];
-    for (let g = 0; g < G; g++) {
-      const area = boxes[cellGts[g]].area;
-      gtIgnore[g] = crowd[g] === 1 || area < lo || area > hi ? 1 : 0;
-    }
-    const order = ignoredLastOrder(gtIgnore.subarray(0, G));
-    for (let t = 0; t < THRESHOLDS2; t++) {
-      const bit = 1 << t;
-      greedyMatch(iou, D, G, order, gtIgnore, crowd, IOU_THRESHOLDS[t], matchOfDet, gtTaken);
-      for (let d = 0; d < D; d++) {
-        const m = matchOfDet[d];
-        const slot = (firstRow + d) * AREAS2 + a;
-        const matchedId = m > -1 && boxes[cellGts[m]].id !== 0;
-        if (matchedId) matched[slot] |= bit;
-        let ignore = m > -1 && gtIgnore[m] === 1;
-        if (!matchedId) {
-          const area = detBoxes[4 * d + 2] * detBoxes[4 * d + 3];
-          if (area < lo || area > hi) ignore = true;
-        }
-        if (ignore) ignored[slot] |= bit;
-      }
-    }
-  }
-}
-
-// src/tasks/detection/cocoeval.ts
-var T = IOU_THRESHOLDS.length;
-var R = RECALL_THRESHOLDS.length;
-var A = AREA_RANGES.length;
-var M = MAX_DETS.length;
-function accumulateAll(matches) {
-  const K = matches.categoryIds.length;
-  const precisionSum = new Float64Array(T * K * A * M);
-  const recall = new Float64Array(T * K * A * M);
-  const valid = new Uint8Array(K * A);
-  const scratch = curveScratch(matches);
-  const sums = new Float64Array(T);
-  const recalls = new Float64Array(T);
-  for (let k = 0; k < K; k++) {
-    for (let a = 0; a < A; a++) {
-      for (let m = 0; m < M; m++) {
-        if (categoryCurves(matches, k, a, MAX_DETS[m], null, scratch, sums, recalls) === 0) break;
-        valid[k * A + a] = 1;
-        for (let t = 0; t < T; t++) {
-          precisionSum[((t * K + k) * A + a) * M + m] = sums[t];
-          recall[((t * K + k) * A + a) * M + m] = recalls[t];
-        }
-      }
-    }
-  }
-  return { precisionSum, recall, valid, K };
-}
-function summarizeOne(acc, kind, a, maxDet, t) {
-  const m = MAX_DETS.indexOf(maxDet);
-  const thresholds = t === void 0 ? Array.from({ length: T }, (_, n) => n) : [t];
-  const table3 = kind === "ap" ? acc.precisionSum : acc.recall;
-  let total = 0;
-  let entries = 0;
-  for (const ti of thresholds) {
-    for (let k = 0; k < acc.K; k++) {
-      if (acc.valid[k * A + a] === 0) continue;
-      total += table3[((ti * acc.K + k) * A + a) * M + m];
-      entries += kind === "ap" ? R : 1;
-    }
-  }
-  return entries === 0 ? -1 : total / entries;
-}
-function summarize(acc) {
-  return {
-    map: summarizeOne(acc, "ap", 0, 100),
-    map50: summarizeOne(acc, "ap", 0, 100, IOU_50),
-    map75: summarizeOne(acc, "ap", 0, 100, IOU_75),
-    mapSmall: summarizeOne(acc, "ap", 1, 100),
-    mapMedium: summarizeOne(acc, "ap", 2, 100),
-    mapLarge: summarizeOne(acc, "ap", 3, 100),
-    ar1: summarizeOne(acc, "ar", 0, 1),
-    ar10: summarizeOne(acc, "ar", 0, 10),
-    ar100: summarizeOne(acc, "ar", 0, 100),
-    arSmall: summarizeOne(acc, "ar", 1, 100),
-    arMedium: summarizeOne(acc, "ar", 2, 100),
-    arLarge: summarizeOne(acc, "ar", 3, 100)
-  };
-}
-var SUMMARY_KEYS = [
-  "map",
-  "map50",
-  "map75",
-  "mapSmall",
-  "mapMedium",
-  "mapLarge",
-  "ar1",
-  "ar10",
-  "ar100",
-  "arSmall",
-  "arMedium",
-  "arLarge"
-];
-function summaryToArray(s) {
-  return SUMMARY_KEYS.map((key) => s[key]);
-}
-function evaluateMatches(perImage) {
-  const acc = accumulateAll(perImage);
-  const m100 = MAX_DETS.indexOf(MAX_DET);
-  const perClass = perImage.categoryIds.map((categoryId, k) => {
-    let gtCount = 0;
-    const I = perImage.imageIds.length;
-    for (let i = 0; i < I; i++) gtCount += perImage.gtCount[k * I + i];
-    if (acc.valid[k * A] === 0) return { categoryId, ap: null, ap50: null, gtCount };
-    let sum = 0;
-    for (let t = 0; t < T; t++) sum += acc.precisionSum[(t * acc.K + k) * A * M + m100];
-    return { categoryId, ap: sum / (T * R), ap50: acc.precisionSum[(IOU_50 * acc.K + k) * A * M + m100] / R, gtCount };
-  });
-  return { summary: summarize(acc), perClass, perImage };
-}
-function cocoEvaluate(gt, dets) {
-  return evaluateMatches(buildPerImageMatches(gt, dets));
-}
 
 // src/tasks/detection/metric-input.ts
 var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-function finite(value, what, file) {
+function finite2(value, what, file) {
   if (typeof value !== "number" || !Number.isFinite(value)) throw new UserError(`${file}: ${what} must be a finite number, got ${JSON.stringify(value)}`);
   return value;
 }
 function box(value, what, file) {
   if (!Array.isArray(value) || value.length !== 4) throw new UserError(`${file}: ${what}.bbox must be [x, y, w, h], got ${JSON.stringify(value)}`);
-  const [x, y, w, h] = value.map((v, n) => finite(v, `${what}.bbox[${n}]`, file));
+  const [x, y, w, h] = value.map((v, n) => finite2(v, `${what}.bbox[${n}]`, file));
   if (w < 0 || h < 0) throw new UserError(`${file}: ${what}.bbox [${value.join(", ")}] has a negative width or height`);
   return [x, y, w, h];
 }
 function idList(root, key, file) {
   const list = root[key];
   if (!Array.isArray(list)) throw new UserError(`${file}: ground truth needs a "${key}" array`);
-  const ids = list.map((entry, n) => finite(isRecord(entry) ? entry.id : void 0, `${key}[${n}].id`, file));
+  const ids = list.map((entry, n) => finite2(isRecord(entry) ? entry.id : void 0, `${key}[${n}].id`, file));
   const seen = /* @__PURE__ */ new Set();
   for (const id of ids) {
     if (seen.has(id)) throw new UserError(`${file}: ${key} id ${id} appears twice`);
@@ -26394,14 +27273,14 @@ function parseCocoGroundTruth(doc, file) {
   const boxes = annotations.map((entry, n) => {
     const what = `annotations[${n}]`;
     if (!isRecord(entry)) throw new UserError(`${file}: ${what} is not an object`);
-    const id = finite(entry.id, `${what}.id`, file);
+    const id = finite2(entry.id, `${what}.id`, file);
     if (ids.has(id)) throw new UserError(`${file}: ${what} repeats annotation id ${id}`);
     ids.add(id);
-    const imageId = finite(entry.image_id, `${what}.image_id`, file);
+    const imageId = finite2(entry.image_id, `${what}.image_id`, file);
     if (!imageSet.has(imageId)) throw new UserError(`${file}: ${what} refers to image id ${imageId}, which is not in "images"`);
-    const categoryId = finite(entry.category_id, `${what}.category_id`, file);
+    const categoryId = finite2(entry.category_id, `${what}.category_id`, file);
     if (!categorySet.has(categoryId)) throw new UserError(`${file}: ${what} has category id ${categoryId}, which is not in "categories"`);
-    const area = finite(entry.area, `${what}.area`, file);
+    const area = finite2(entry.area, `${what}.area`, file);
     if (area < 0) throw new UserError(`${file}: ${what}.area is negative (${area})`);
     const crowd = entry.iscrowd ?? 0;
     if (crowd !== 0 && crowd !== 1 && typeof crowd !== "boolean") throw new UserError(`${file}: ${what}.iscrowd must be 0 or 1, got ${JSON.stringify(crowd)}`);
@@ -26416,11 +27295,11 @@ function parseCocoResults(doc, gt, file) {
   return doc.map((entry, n) => {
     const what = `[${n}]`;
     if (!isRecord(entry)) throw new UserError(`${file}: entry ${what} is not an object`);
-    const imageId = finite(entry.image_id, `${what}.image_id`, file);
+    const imageId = finite2(entry.image_id, `${what}.image_id`, file);
     if (!imageSet.has(imageId)) throw new UserError(`${file}: entry ${what} has image id ${imageId}, which is not in the ground truth's images`);
-    const categoryId = finite(entry.category_id, `${what}.category_id`, file);
+    const categoryId = finite2(entry.category_id, `${what}.category_id`, file);
     if (!categorySet.has(categoryId)) throw new UserError(`${file}: entry ${what} has category id ${categoryId}, which is not in the ground truth's categories`);
-    return { imageId, categoryId, bbox: box(entry.bbox, what, file), score: finite(entry.score, `${what}.score`, file) };
+    return { imageId, categoryId, bbox: box(entry.bbox, what, file), score: finite2(entry.score, `${what}.score`, file) };
   });
 }
 
@@ -26449,14 +27328,14 @@ function formatPython3f(value) {
   }
   return value.toFixed(3);
 }
-function summaryLine(kind, iou, area, maxDets, value) {
+function summaryLine(kind, iou2, area, maxDets, value) {
   const title = (kind === "AP" ? "Average Precision" : "Average Recall").padEnd(18);
-  return ` ${title} (${kind}) @[ IoU=${iou.padEnd(9)} | area=${area.padStart(6)} | maxDets=${String(maxDets).padStart(3)} ] = ${formatPython3f(value)}`;
+  return ` ${title} (${kind}) @[ IoU=${iou2.padEnd(9)} | area=${area.padStart(6)} | maxDets=${String(maxDets).padStart(3)} ] = ${formatPython3f(value)}`;
 }
-async function readJson(file, role) {
+async function readJson2(file, role) {
   let bytes2;
   try {
-    bytes2 = await readFile6(file);
+    bytes2 = await readFile7(file);
   } catch (error) {
     const code2 = error.code;
     throw new UserError(`cannot read the ${role} file ${file}${code2 === "ENOENT" ? ": no such file" : `: ${error.message}`}`);
@@ -26471,10 +27350,10 @@ async function readJson(file, role) {
 async function runMapCommand(args, out, err = process.stderr) {
   try {
     if (!args.gt || !args.dets) throw new UserError("usage: model-gate map --gt coco.json --dets results.json");
-    const gt = parseCocoGroundTruth(await readJson(args.gt, "ground truth"), args.gt);
-    const dets = parseCocoResults(await readJson(args.dets, "detections"), gt, args.dets);
+    const gt = parseCocoGroundTruth(await readJson2(args.gt, "ground truth"), args.gt);
+    const dets = parseCocoResults(await readJson2(args.dets, "detections"), gt, args.dets);
     const stats = summaryToArray(cocoEvaluate(gt, dets).summary);
-    out.write(ROWS.map(([kind, iou, area, maxDets], n) => summaryLine(kind, iou, area, maxDets, stats[n])).join("\n") + "\n");
+    out.write(ROWS.map(([kind, iou2, area, maxDets], n) => summaryLine(kind, iou2, area, maxDets, stats[n])).join("\n") + "\n");
     return 0;
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
@@ -26487,10 +27366,10 @@ async function runMapCommand(args, out, err = process.stderr) {
 // src/cli/nightly.ts
 import { mkdir as mkdir8, writeFile as writeFile5 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
-import { dirname as dirname6, resolve as resolve4 } from "node:path";
+import { dirname as dirname7, resolve as resolve5 } from "node:path";
 
 // src/history/store.ts
-import { appendFile, readFile as readFile7 } from "node:fs/promises";
+import { appendFile, readFile as readFile8 } from "node:fs/promises";
 
 // src/history/record.ts
 function serializeRecord(record) {
@@ -26580,7 +27459,7 @@ function recordProblem(value) {
 
 // src/history/store.ts
 function fileHistory(path5, log) {
-  const readText2 = () => readFile7(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
+  const readText2 = () => readFile8(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
   return {
     async read() {
       const { records, skipped } = parseHistory(await readText2(), path5);
@@ -26599,13 +27478,13 @@ function fileHistory(path5, log) {
 // src/nightly/models.ts
 import { execFile } from "node:child_process";
 import { mkdir as mkdir7 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 import { promisify } from "node:util";
 
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 import { createHash as createHash6 } from "node:crypto";
-import { mkdir as mkdir6, readFile as readFile8, rename as rename3, stat as stat5 } from "node:fs/promises";
+import { mkdir as mkdir6, readFile as readFile9, rename as rename3, stat as stat5 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
@@ -26633,7 +27512,7 @@ var LFS_POINTER_MAX_BYTES = 1024;
 function gitEnv() {
   return { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_LITERAL_PATHSPECS: "1" };
 }
-var runGit = (args, opts = {}) => new Promise((resolve5, reject) => {
+var runGit = (args, opts = {}) => new Promise((resolve6, reject) => {
   const child = spawn("git", args, { cwd: opts.cwd, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
   const maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
   const stdout = [];
@@ -26653,7 +27532,7 @@ var runGit = (args, opts = {}) => new Promise((resolve5, reject) => {
     const stderrText = Buffer.concat(stderr).toString("utf8");
     if (overflow) reject(new GitCommandError(args, code2, `output larger than ${maxBuffer} bytes`));
     else if (code2 !== 0) reject(new GitCommandError(args, code2, stderrText));
-    else resolve5({ stdout: Buffer.concat(stdout), stderr: stderrText });
+    else resolve6({ stdout: Buffer.concat(stdout), stderr: stderrText });
   });
   child.stdin.on("error", () => {
   });
@@ -26704,9 +27583,9 @@ async function gitToFile(repoDir, args, destFile, input, transform) {
   const child = spawn("git", args, { cwd: repoDir, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
   const stderr = [];
   child.stderr.on("data", (chunk) => stderr.push(chunk));
-  const exited = new Promise((resolve5, reject) => {
+  const exited = new Promise((resolve6, reject) => {
     child.on("error", reject);
-    child.on("close", resolve5);
+    child.on("close", resolve6);
   });
   exited.catch(() => {
   });
@@ -26810,7 +27689,7 @@ async function writeResolved(side, repoPath, dest) {
   await mkdir6(path4.dirname(dest), { recursive: true });
   if (!await writeFileAtCommit(side.repoDir, side.sha, repoPath, dest)) return false;
   if ((await stat5(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
-  const pointerBytes = await readFile8(dest);
+  const pointerBytes = await readFile9(dest);
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
   await resolveLfs(side.repoDir, pointerBytes, repoPath, resolved, { label });
@@ -26819,7 +27698,7 @@ async function writeResolved(side, repoPath, dest) {
 }
 async function writeExternalData(side, repoPath, modelFile) {
   if ((await stat5(modelFile)).size > 2 ** 31) return;
-  const bytes2 = await readFile8(modelFile);
+  const bytes2 = await readFile9(modelFile);
   let locations;
   try {
     locations = parseOnnxFacts(bytes2, repoPath).externalDataFiles;
@@ -26895,7 +27774,7 @@ async function headCommit(repoDir) {
     throw new UserError(`${repoDir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
-var workDirFor = (base) => join8(base, "model-gate", "nightly-models");
+var workDirFor = (base) => join9(base, "model-gate", "nightly-models");
 
 // src/nightly/render.ts
 function renderNightly(report, configPath) {
@@ -27068,14 +27947,14 @@ async function nightlyCommand(overrides, flags, environment) {
   if (!flags.history) throw new UserError("--history: required (the JSON Lines history file; created if missing)");
   const config = await loadConfig(overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);
-  const repoDir = resolve4(environment.cwd, flags.repo ?? ".");
+  const repoDir = resolve5(environment.cwd, flags.repo ?? ".");
   const sha = await headCommit(repoDir);
   const models = await nightlyModels(config, repoDir, sha, workDirFor(tmpdir()), progress);
-  const store = fileHistory(resolve4(environment.cwd, flags.history), progress);
+  const store = fileHistory(resolve5(environment.cwd, flags.history), progress);
   const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: await gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
-    await mkdir8(dirname6(config.output.json), { recursive: true });
+    await mkdir8(dirname7(config.output.json), { recursive: true });
     await writeFile5(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
 `);
   }

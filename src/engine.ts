@@ -11,6 +11,9 @@ import { evaluateModels, type EvaluatedModel } from './engine/evaluate.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
 import type { Progress } from './progress.js';
 import { buildReport, latencyStats } from './report/build.js';
+import { metricField, type PreprocessingComparison } from './report/preprocessing.js';
+import { summarizeLatency } from './metrics/index.js';
+import type { Task } from './tasks/task.js';
 import { renderHtmlReport } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QuantizedRun } from './report/quantization.js';
@@ -46,6 +49,40 @@ function quantizedRun(model: EvaluatedModel): QuantizedRun<unknown> | null {
   };
 }
 
+/**
+ * comparison.preprocessing: each model's primary figure, p50 latency and input area on each of
+ * the task's alternative preprocessings (Task.preprocessVariants), or null when it has none.
+ */
+function preprocessingComparison(
+  task: Task<any, any, any, any>,
+  config: Config,
+  samples: EvalContext['samples'],
+  base: EvaluatedModel,
+  cand: EvaluatedModel,
+): PreprocessingComparison | null {
+  if (base.variants.length === 0) return null;
+  const metric = metricField(task.primary.key);
+  const figures = (variant: EvaluatedModel['variants'][number]) => {
+    const runs = variant.latencyMs[1];
+    return {
+      [metric]: variant.predictions ? task.primary.value(task.score(variant.predictions, samples, config)) : null,
+      p50Ms: runs?.length ? summarizeLatency(runs).p50Ms : null,
+      note: variant.note,
+    };
+  };
+  return {
+    metric,
+    variants: base.variants.map((variant, i) => ({
+      name: variant.name,
+      resize: variant.spec.resize,
+      inputSize: [variant.spec.size[0], variant.spec.size[1]] as const,
+      inputArea: variant.spec.size[0] * variant.spec.size[1],
+      baseline: figures(variant),
+      candidate: figures(cand.variants[i]),
+    })),
+  };
+}
+
 /** Runs baseline and candidate (and their int8 variants) on the prepared eval set and builds the report. */
 export async function compareModels(
   config: Config,
@@ -69,6 +106,8 @@ export async function compareModels(
     candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs },
     ...(config.quantization.mode === 'none' ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] as const }),
   });
+  const preprocessing = preprocessingComparison(task, config, samples, base, cand);
+  if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
   const gallery = task.gallery
     ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
     : null;

@@ -1,8 +1,9 @@
 /**
  * Post-quantization accuracy through the built CLI on the embedded example. The int8 figures are
  * checked against onnxruntime 1.30's quantize_static (per-channel QDQ, MinMax, 256 calibration
- * images), scored by Python onnxruntime: lenet 0.8703, dwnet 0.9054 (issue 4). We calibrate on the
- * first 256 test images (idx order) because the fixtures have no training split; ±0.3 pt.
+ * images), scored by Python onnxruntime: lenet 0.8703, dwnet 0.9054 (issue 4). The fixtures have no
+ * training split, so the CLI's default calibration set is used: 256 test images evenly spaced
+ * over the set (sorted by path, so every class is in it); ±0.3 pt.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -54,7 +55,7 @@ describe('quantization through model-gate compare', () => {
       expect(m.quantized.dropTop1).toBeCloseTo(m.metrics.top1 - m.quantized.metrics.top1, 12);
       expect(m.quantized.mcnemar.pExact).toBeGreaterThan(0);
       expect(m.quantized.latency.batch1.p50Ms).toBeGreaterThan(0);
-      expect(m.quantized.calibration).toEqual({ source: 'first 256 eval images (fmnist-test.tar.gz)', samples: 256 });
+      expect(m.quantized.calibration).toEqual({ source: 'eval images evenly spaced over 10,000 (fmnist-test.tar.gz)', samples: 256 });
     }
     expect(report.comparison.quantized.deltaTop1).toBeCloseTo(candidate.quantized.metrics.top1 - baseline.quantized.metrics.top1, 12);
     expect(report.comparison.quantized.rankFlip).toBe(false);

@@ -3,8 +3,8 @@
  * Gemm–Relu–Gemm), checked against what onnxruntime's QDQ quantizer does with the same graph:
  * Relu folded into the producer's QDQ, MaxPool and Flatten reusing their input's scale (Flatten is
  * a QDQDirect8BitOp in onnxruntime 1.30's registry), weights int8, biases int32, the graph output
- * keeping its name. Calibration here uses synthetic
- * inputs: the structure does not depend on the values (the accuracy test covers those).
+ * keeping its name. Calibration here uses synthetic inputs: the structure does not depend on the
+ * values (the accuracy test covers those).
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

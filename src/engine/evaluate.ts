@@ -82,6 +82,16 @@ function decodedFor(ctx: EvalContext, spec: ResolvedDecodeSpec, progress: Progre
   return images;
 }
 
+/** A UserError while reading a model's outputs (e.g. a shape no layout fits) names the model file. */
+function decodeNamingModel<T>(label: string, decode: () => T[]): T[] {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof UserError && !error.message.startsWith(label)) throw new UserError(`${label}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
 /** A latency batch larger than the eval set repeats its samples; timing doesn't care which images they are. */
 function repeatToBatch(tensor: Float32Array, count: number, batch: number): Float32Array {
   if (count === batch) return tensor;
@@ -156,7 +166,7 @@ export async function evaluateModels(config: Config, ctx: EvalContext, refs: rea
         makeInput: (start, end) => toTensor(images[owner], start, end, config.preprocess),
         onOutputs: (start, end, outputs, count) => {
           const batch = { start, geometry: images[owner].geometry.slice(start, end), inputSize: specs[owner].size, samples: ctx.samples.slice(start, end) };
-          perModel.push(...task.decodeOutputs(outputs, count, config, batch));
+          perModel.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count, config, batch)));
         },
         progress,
       });
@@ -241,7 +251,7 @@ async function evaluateVariants(
         makeInput: (start, end) => toTensor(images, start, end, config.preprocess),
         onOutputs: (start, end, outputs, count) => {
           const batch = { start, geometry: images.geometry.slice(start, end), inputSize: spec.size, samples: ctx.samples.slice(start, end) };
-          predictions.push(...task.decodeOutputs(outputs, count, config, batch));
+          predictions.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count, config, batch)));
         },
         progress,
       });

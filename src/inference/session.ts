@@ -71,14 +71,20 @@ export function resolveThreads(requested: number): number {
   return requested === 0 ? os.availableParallelism() : requested;
 }
 
-function sessionOptions(providers: string[], threads: number): ort.InferenceSession.SessionOptions {
+/**
+ * 'all' for evaluation. Calibration asks for 'disabled', as onnxruntime's quantize_static does:
+ * fused kernels round intermediate tensors differently, which moves calibrated ranges by an ulp.
+ */
+export type GraphOptimization = 'all' | 'disabled';
+
+function sessionOptions(providers: string[], threads: number, optimization: GraphOptimization): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: providers,
     logSeverityLevel: 3,
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: optimization,
   };
 }
 
@@ -118,8 +124,9 @@ async function createWithProvider(
   threads: number,
   label: string,
   factory: SessionFactory,
+  optimization: GraphOptimization,
 ): Promise<{ session: SessionLike; provider: 'cpu' | 'cuda'; providerNote: string | null }> {
-  const create = async (providers: string[]) => (await factory.create(modelPath, sessionOptions(providers, threads))) as SessionLike;
+  const create = async (providers: string[]) => (await factory.create(modelPath, sessionOptions(providers, threads, optimization))) as SessionLike;
   const modelError = (error: unknown) =>
     new UserError(`${label}: onnxruntime could not load the model: ${(error as Error).message}`, { cause: error });
 
@@ -147,11 +154,11 @@ async function createWithProvider(
 
 export async function loadModel(
   modelPath: string,
-  opts: { provider: ExecutionProviderRequest; threads: number; label: string },
+  opts: { provider: ExecutionProviderRequest; threads: number; label: string; optimization?: GraphOptimization },
   factory: SessionFactory = defaultSessionFactory,
 ): Promise<LoadedModel> {
   const threads = resolveThreads(opts.threads);
-  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory);
+  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory, opts.optimization ?? 'all');
   const inputs = session.inputMetadata.map(toSignature);
   const outputs = session.outputMetadata.map(toSignature);
   if (inputs.length !== 1) {

@@ -48,7 +48,8 @@ export async function calibrate(
   const path = join(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
   await writeFile(path, encodeModel(augmented));
 
-  const loaded = await loadModel(path, { provider: 'cpu', threads: 0, label: 'calibration model' });
+  // Unoptimized, as onnxruntime's calibrator runs it, so ranges match its to the last bit.
+  const loaded = await loadModel(path, { provider: 'cpu', threads: 0, label: 'calibration model', optimization: 'disabled' });
   try {
     const floatTensors = new Set<string>();
     for (const signature of [...loaded.inputs, ...loaded.outputs]) {

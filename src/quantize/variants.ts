@@ -36,13 +36,27 @@ async function imageFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-function batches(images: DecodedImages, count: number, config: Config, shape: number[]): CalibrationBatch[] {
+/** Tensors of the chosen samples, in batches; `pick` lists sample indices into `images`. */
+function batches(images: DecodedImages, pick: readonly number[], config: Config, shape: number[]): CalibrationBatch[] {
   const out: CalibrationBatch[] = [];
-  for (let start = 0; start < count; start += CALIBRATION_BATCH) {
-    const end = Math.min(count, start + CALIBRATION_BATCH);
-    out.push({ data: toTensor(images, start, end, config.preprocess), dims: [end - start, ...shape] });
+  for (let start = 0; start < pick.length; start += CALIBRATION_BATCH) {
+    const chunk = pick.slice(start, start + CALIBRATION_BATCH);
+    const data = new Float32Array(chunk.length * shape.reduce((a, b) => a * b, 1));
+    const per = data.length / chunk.length;
+    chunk.forEach((index, i) => data.set(toTensor(images, index, index + 1, config.preprocess), i * per));
+    out.push({ data, dims: [chunk.length, ...shape] });
   }
   return out;
+}
+
+/**
+ * n indices spread evenly over `count` samples. Eval sets are sorted by path, and class folders
+ * group a class together: the first n images would often all be one class, and calibration
+ * ranges from one class clip the others.
+ */
+export function evenlySpaced(count: number, n: number): number[] {
+  if (n >= count) return Array.from({ length: count }, (_, i) => i);
+  return Array.from({ length: n }, (_, i) => Math.floor((i * count) / n));
 }
 
 /** Calibration tensors for one decode spec: the configured set, else the first eval images. */
@@ -57,15 +71,16 @@ async function calibrationFor(
   const n = config.quantization.calibrationSamples;
   const cal = config.quantization.calibration;
   if (!cal) {
-    const count = Math.min(n, evalImages.count);
-    return { batches: batches(evalImages, count, config, shape), source: `first ${count} eval images (${basename(evalSource)})`, samples: count };
+    const pick = evenlySpaced(evalImages.count, n);
+    const how = pick.length === evalImages.count ? 'all eval images' : `eval images evenly spaced over ${evalImages.count.toLocaleString('en-US')}`;
+    return { batches: batches(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
   }
   const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
   const id = (file: string) => relative(set.root, file).split(sep).join('/');
   const files = (await imageFiles(set.root)).sort((a, b) => (id(a) < id(b) ? -1 : 1)).slice(0, n);
   if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
   const decoded = await decodeImages(files, spec, progress);
-  return { batches: batches(decoded, files.length, config, shape), source: set.source, samples: files.length };
+  return { batches: batches(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
 }
 
 async function provided(ref: ModelRef, progress: Progress): Promise<Int8Variant> {

@@ -87,7 +87,7 @@ function chartSection(report: Report, task: Pick<Task<unknown, unknown, unknown,
     const qLatency = (q?.latency as Record<string, { p50Ms: number }> | null | undefined)?.batch1;
     if (q?.metrics && qLatency) points.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
   }
-  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points), detail: true };
+  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points, task.primary.label), detail: true };
 }
 
 function gatesBlock(report: Report): string {

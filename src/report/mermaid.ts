@@ -80,7 +80,7 @@ export function trendChart(title: string, xLabels: string[], series: { name: str
  * max(0, ⌊min − pad⌋) to min(100, ⌈max + pad⌉) with pad = max(1, max − min) points; the title
  * says where the axis starts, so the zoom can't pass for a zero-based bar chart.
  */
-export function accuracyLatencyChart(points: { label: string; latencyMs: number; accuracy: number }[]): string {
+export function accuracyLatencyChart(points: { label: string; latencyMs: number; accuracy: number }[], metric = 'top-1'): string {
   if (points.length === 0) throw new RangeError('accuracyLatencyChart needs at least one model');
   const percents = points.map((p) => {
     if (!(p.accuracy >= 0 && p.accuracy <= 1)) throw new RangeError(`accuracy of ${p.label} must be a fraction 0..1, got ${p.accuracy}`);
@@ -92,10 +92,11 @@ export function accuracyLatencyChart(points: { label: string; latencyMs: number;
   const axisMin = Math.max(0, Math.floor(low - pad));
   const axisMax = Math.min(100, Math.ceil(high + pad));
   return fence([
-    `title ${mermaidString(`Top-1 accuracy (bars, axis from ${axisMin}%) and p50 latency (labels)`)}`,
+    // The task's primary figure (top-1, or detection's mAP, also a fraction).
+    `title ${mermaidString(`${metric === 'top-1' ? 'Top-1 accuracy' : metric} (bars, axis from ${axisMin}%) and p50 latency (labels)`)}`,
     `x-axis "model" ${band(points.map((p) => `${p.label} · ${ms(p.latencyMs)}`))}`,
-    `y-axis "top-1 (%)" ${axisMin} --> ${axisMax}`,
-    `bar "top-1 (%)" [${percents.map((v) => mermaidNumber(v, 2)).join(', ')}]`,
+    `y-axis ${mermaidString(`${metric} (%)`)} ${axisMin} --> ${axisMax}`,
+    `bar ${mermaidString(`${metric} (%)`)} [${percents.map((v) => mermaidNumber(v, 2)).join(', ')}]`,
   ]);
 }
 

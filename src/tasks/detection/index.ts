@@ -56,6 +56,15 @@ export const detectionTask: Task<DetectionSampleLabel, DetectionPrediction, Dete
         if (problem) throw new UserError(`detection output ${problem} (detection.output: ${configured})`);
         return `${modelLabel}: output '${first.name}' [${first.dims.join(', ')}] decoded as ${configured} (detection.output)`;
       }
+      if (first.dims.length === 3 && first.dims.slice(1).some((d) => typeof d !== 'number')) {
+        // Symbolic dims (a dynamic N, or an exporter that names every dim): the first batch's shape decides.
+        try {
+          const { layout, reason } = inferLayout(first.dims, classes);
+          return `${modelLabel}: output '${first.name}' read as ${layout} (detection.output: auto; ${reason})`;
+        } catch {
+          return `${modelLabel}: output '${first.name}' has shape [${first.dims.join(', ')}]; detection.output: auto reads the layout from the first batch's shape`;
+        }
+      }
       const { layout, reason } = inferLayout(first.dims, classes);
       return `${modelLabel}: output '${first.name}' read as ${layout} (detection.output: auto; ${reason})`;
     } catch (error) {

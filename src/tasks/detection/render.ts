@@ -29,9 +29,10 @@ export function detectionHeadline(c: DetectionComparison): { text: string; tone:
   if (c.deltaMap === 0 && c.deltaMapCi95[0] === 0 && c.deltaMapCi95[1] === 0) {
     return { text: `the two models score the same mAP@[.5:.95] on all ${count(c.images)} images`, tone: 'same' };
   }
-  const figure = `**${apDelta(c.deltaMap)}** mAP@[.5:.95] (95% CI ${apRange(c.deltaMapCi95)}, ${test})`;
-  if (!isSignificant(c)) return { text: figure, tone: 'noise' };
-  return { text: figure, tone: c.deltaMap > 0 ? 'gain' : 'loss' };
+  const interval = `95% CI ${apRange(c.deltaMapCi95)}, ${test}`;
+  if (!isSignificant(c)) return { text: `${apDelta(c.deltaMap)} mAP@[.5:.95] (${interval})`, tone: 'noise' };
+  if (c.deltaMap > 0) return { text: `the candidate gains **${apDelta(c.deltaMap)}** mAP@[.5:.95] (${interval})`, tone: 'gain' };
+  return { text: `the candidate loses **${(Math.abs(c.deltaMap) * 100).toFixed(2)} AP** mAP@[.5:.95] (${interval})`, tone: 'loss' };
 }
 
 export function detectionRows(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison): TableRow[] {
@@ -93,16 +94,30 @@ const ERROR_ROWS: readonly [keyof ErrorTypeCounts, string][] = [
 
 function errorSection(cmp: DetectionComparison): ReportSection {
   const { baseline: b, candidate: c } = cmp.errorTypes;
-  const rows = ERROR_ROWS.map(([key, label]) => [label, count(b[key]), count(c[key]), signed(c[key] - b[key], 0)]);
+  const rows = ERROR_ROWS.map(([key, label]) => [label, count(b[key]), count(c[key]), c[key] === b[key] ? '0' : `${c[key] > b[key] ? '+' : '−'}${count(Math.abs(c[key] - b[key]))}`]);
   const table = markdownTable([['at IoU 0.5', 'baseline', 'candidate', 'change'], ...rows], { align: ['l', 'r', 'r', 'r'] });
   const note = `Of ${count(b.gtCount)} objects. Each false positive of AP50 gets the first type that applies, in TIDE's order (Bolya et al. 2020); ` +
     'a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. All scored detections count (up to 100 per image and class).';
   return { title: 'Error types', markdown: `${table}\n\n${note}`, detail: true };
 }
 
+function decodingSection(b: DetectionMetrics, c: DetectionMetrics): ReportSection {
+  const rows = [
+    ['output layout', b.outputLayout ?? '–', c.outputLayout ?? '–'],
+    ['detections scored', count(b.detections), count(c.detections)],
+    ['per image', (b.detections / b.images).toFixed(1), (c.detections / c.images).toFixed(1)],
+    ...(b.unmappedDetections + c.unmappedDetections > 0
+      ? [['dropped: class maps to no category', count(b.unmappedDetections), count(c.unmappedDetections)]]
+      : []),
+  ];
+  const table = markdownTable([['', 'baseline', 'candidate'], ...rows], { align: ['l', 'r', 'r'] });
+  return { title: 'Decoding', markdown: `${table}\n\nBoxes are mapped back to original image pixels before scoring; mAP is pycocotools' COCOeval (bbox).`, detail: true };
+}
+
 export function detectionSections(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison & { preprocessing?: PreprocessingComparison }): ReportSection[] {
   const sections = [perSizeSection(cmp), perClassSection(b, c, cmp), errorSection(cmp)];
   if (cmp.preprocessing) sections.push(preprocessingSection(cmp.preprocessing, 'mAP', (v) => ap(v)));
+  sections.push(decodingSection(b, c));
   return sections;
 }
 
