@@ -27130,7 +27130,7 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
   const title = options.title ?? `${basename4(base.fp32.file.label)} \u2192 ${basename4(cand.fp32.file.label)}`;
-  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery }) };
+  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery, history: options.history }) };
 }
 async function runCompare(config, refs, progress) {
   return compareModels(config, await prepareEval(config, progress), refs, progress);

@@ -14,7 +14,7 @@ import { buildReport, latencyStats } from './report/build.js';
 import { metricField, type PreprocessingComparison } from './report/preprocessing.js';
 import { summarizeLatency } from './metrics/index.js';
 import type { Task } from './tasks/task.js';
-import { renderHtmlReport } from './report/html.js';
+import { renderHtmlReport, type HistoryChart } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QuantizedRun } from './report/quantization.js';
 import type { Report } from './report/types.js';
@@ -34,6 +34,8 @@ export interface CompareOptions {
   /** Title after "model-gate ·" in the Markdown (the model's name in the Action). */
   readonly title?: string;
   readonly marker?: string;
+  /** Nightly history charts for the HTML report, when the repository keeps a history. */
+  readonly history?: readonly HistoryChart[];
 }
 
 /** Gallery thumbnails: tiny images are enlarged (nearest) to about this many pixels a side. */
@@ -112,7 +114,7 @@ export async function compareModels(
     ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
     : null;
   const title = options.title ?? `${basename(base.fp32.file.label)} → ${basename(cand.fp32.file.label)}`;
-  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery }) };
+  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery, history: options.history }) };
 }
 
 /** The CLI's one comparison: the eval set, then the two models given as flags. */

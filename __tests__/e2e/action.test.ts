@@ -104,6 +104,11 @@ describe('the Action on a pull request', () => {
     expect(report.comparisons[0].report.models.candidate.sha256).toBe('1af69a5ea9e516a36731baa13f1f7b508db84fcb634a81a7648ed99d5628a5b3');
     expect(run.summary).toContain('Real gain');
     expect(fake.state.uploadedArtifacts.map((a) => a.name)).toContain('model-gate-report');
+    // The comment links the run whose artifact holds the HTML report with the gallery.
+    expect(comment.body).toContain('[artifact `model-gate-report`](https://github.com/acme/models/actions/runs/4242) (`classifier.html`)');
+    const html = await readFile(join(run.outputs['report-path'], '..', 'classifier.html'), 'utf8');
+    expect(html).toContain('Real gain');
+    expect(html.match(/<img /g)?.length).toBeGreaterThan(10);
   });
 
   it('updates that comment on the next run (still one) and leaves the user comment with the marker alone', async () => {

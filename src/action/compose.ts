@@ -24,10 +24,14 @@ function header(run: RunReport): string[] {
   return lines;
 }
 
-export function composeComment(run: RunReport, limit = COMMENT_LIMIT): string {
+/**
+ * `runUrl` is the workflow run whose artifact holds the full report; it comes from the trusted
+ * context (this run, or the workflow_run event), never from the report.
+ */
+export function composeComment(run: RunReport, runUrl: string | null = null, limit = COMMENT_LIMIT): string {
   const top = header(run).join('\n\n');
   const artifactLine = run.comparisons.length > 0
-    ? [`Full report with the gallery of flipped images: artifact \`model-gate-report\` (${run.comparisons.map((c) => code(`${c.name}.html`)).join(', ')}).`]
+    ? [`Full report with the gallery of flipped images: ${runUrl ? `[artifact \`model-gate-report\`](${runUrl})` : 'artifact `model-gate-report`'} (${run.comparisons.map((c) => code(`${c.name}.html`)).join(', ')}).`]
     : [];
   const notes = [run.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n'), ...artifactLine].filter((part) => part !== '').join('\n\n');
   // Room for the marker line the publisher adds, the separators and the notes.

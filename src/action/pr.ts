@@ -13,6 +13,10 @@ import { UserError } from '../errors.js';
 import { actionsEvalSetCache } from '../evalset/actions-cache.js';
 import { changedFilesFromGit, ensureCommit, readFileAtCommit, runGit } from '../models/git.js';
 import { isRelevantChange, listChangedFiles, materializeModel, verifiedDownloader } from '../models/sources.js';
+import { historyCharts } from '../history/charts.js';
+import type { HistoryRecord } from '../history/record.js';
+import { gitBranchHistory } from '../history/store.js';
+import { historyFileFor } from '../nightly/models.js';
 import type { Progress } from '../progress.js';
 import type { GitHub } from '../publish/github.js';
 import type { Comparison, RunReport } from './run-report.js';
@@ -80,6 +84,16 @@ export interface EvaluatedRun {
   readonly pages: readonly { readonly name: string; readonly html: string }[];
 }
 
+/** The nightly history, read only, for the HTML report's charts; none (with a note) if it can't be read. */
+async function readHistory(ctx: ActionContext, config: Config, progress: Progress): Promise<HistoryRecord[]> {
+  try {
+    return await gitBranchHistory({ repoDir: ctx.workspace, remote: 'origin', branch: config.nightly.historyBranch, file: historyFileFor(ctx.configPath), log: progress }).read();
+  } catch (error) {
+    progress.info(`no nightly history for the HTML report (${(error as Error).message.split('\n')[0]})`);
+    return [];
+  }
+}
+
 export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<EvaluatedRun> {
   await refuseUntrustedCheckout(ctx);
   const { baseSha, headSha } = await commitsToCompare(ctx);
@@ -133,9 +147,10 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
   if (pairs.length > 0) {
     const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);
     const evalCtx = await prepareEval(config, progress, { remoteCache: actionsEvalSetCache({ allowSave, log: progress }) });
+    const history = await readHistory(ctx, config, progress);
     for (const { name, refs } of pairs) {
       progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
-      const result = await compareModels(config, evalCtx, refs, progress, { title: name });
+      const result = await compareModels(config, evalCtx, refs, progress, { title: name, history: historyCharts(history, name) });
       comparisons.push({ name, report: result.report });
       pages.push({ name, html: result.html });
     }

@@ -49,8 +49,15 @@ export async function writeNightlyReport(ctx: ActionContext, report: NightlyRepo
   return file;
 }
 
+/** The run page that lists the report artifact: this run, or the fork run a workflow_run event names. */
+export function runUrl(ctx: ActionContext): string {
+  const id = ctx.mode === 'comment' && ctx.workflowRun ? ctx.workflowRun.id : ctx.runId;
+  return `${ctx.serverUrl}/${ctx.owner}/${ctx.repo}/actions/runs/${id}`;
+}
+
 export async function postComment(gh: GitHub, ctx: ActionContext, issueNumber: number, run: RunReport, progress: Progress): Promise<string> {
-  const result = await upsertStickyComment(gh, { owner: ctx.owner, repo: ctx.repo, issueNumber }, markerName(run.configPath), composeComment(run), progress);
+  const body = composeComment(run, runUrl(ctx));
+  const result = await upsertStickyComment(gh, { owner: ctx.owner, repo: ctx.repo, issueNumber }, markerName(run.configPath), body, progress);
   progress.info(`comment ${result.action}: ${result.url}`);
   return result.url;
 }
@@ -60,7 +67,7 @@ export async function publishRun(ctx: ActionContext, gh: GitHub, artifacts: Arti
     await core.summary.addRaw(skippedSummary(run), true).write();
     return { reportPath: null, commentUrl: null };
   }
-  const markdown = composeComment(run);
+  const markdown = composeComment(run, runUrl(ctx));
   const files = await writeRunFiles(ctx, run, markdown, pages);
   await core.summary.addRaw(markdown, true).write();
   await artifacts.upload(REPORT_ARTIFACT, files, join(ctx.runnerTemp, 'model-gate', 'report'));
