@@ -18758,7 +18758,7 @@ async function resolveEvalSet(evalCfg, opts) {
 }
 
 // src/report/format.ts
-var percent = (fraction, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
+var percent = (fraction, digits = 2) => `${signedOrPlain(fraction * 100, digits)}%`;
 function points(fraction, digits = 2) {
   const value = fraction * 100;
   const text = Math.abs(value).toFixed(digits);
@@ -18773,9 +18773,11 @@ function signed(value, digits = 2) {
 var percentRange = ([lo, hi], digits = 1) => `${signedOrPlain(lo * 100, digits)}\u2013${signedOrPlain(hi * 100, digits)}%`;
 var pointsRange = ([lo, hi], digits = 2) => `${signed(lo * 100, digits)} to ${signed(hi * 100, digits)} pt`;
 function signedOrPlain(value, digits) {
-  return value < 0 ? `\u2212${Math.abs(value).toFixed(digits)}` : value.toFixed(digits);
+  const text = Math.abs(value).toFixed(digits);
+  return value < 0 && Number(text) !== 0 ? `\u2212${text}` : text;
 }
 var count = (value) => value.toLocaleString("en-US");
+var ALPHA = 0.05;
 function pValue(p, log10p) {
   const log = log10p ?? Math.log10(p);
   if (log < -30) return "p < 1e-30";
@@ -18784,7 +18786,11 @@ function pValue(p, log10p) {
     return `p = ${mantissa}e${Number(exponent)}`;
   }
   if (p >= 0.995) return "p = 1";
-  return `p = ${p < 0.01 ? p.toPrecision(2) : p.toFixed(2)}`;
+  if (p < 0.01) return `p = ${p.toPrecision(2)}`;
+  let digits = 2;
+  let text = p.toFixed(digits);
+  while (digits < 12 && p < ALPHA !== Number(text) < ALPHA) text = p.toFixed(++digits);
+  return `p = ${text}`;
 }
 function ms(value) {
   if (value >= 100) return `${value.toFixed(0)} ms`;
@@ -19487,14 +19493,14 @@ function toAlignment(value) {
 }
 
 // src/tasks/classification/render.ts
-var ALPHA = 0.05;
-var isSignificant = (c) => c.mcnemar.pExact < ALPHA;
+var ALPHA2 = 0.05;
+var isSignificant = (c) => c.mcnemar.pExact < ALPHA2;
 function classificationHeadline(c) {
   const { baselineOnlyCorrect: b, candidateOnlyCorrect: fixedCount } = c.mcnemar;
   const p = pValue(c.mcnemar.pExact, c.mcnemar.log10PExact);
   const detect = `this eval set can only detect differences \u2265 ${(c.detectableDifference * 100).toFixed(2)} pt`;
   if (b === 0 && fixedCount === 0) {
-    return { text: `the two models make the same top-1 prediction on all ${count(c.samples)} samples`, tone: "same" };
+    return { text: `the candidate gets exactly the same samples right as the baseline (none of ${count(c.samples)} flipped)`, tone: "same" };
   }
   if (!isSignificant(c)) {
     return {
@@ -19515,10 +19521,10 @@ function classificationHeadline(c) {
       tone: "loss"
     };
   }
-  return { text: `the candidate loses ${points(c.deltaTop1)} top-1 against an error-free baseline (McNemar ${p})`, tone: "loss" };
+  return { text: `the candidate loses **${(-c.deltaTop1 * 100).toFixed(2)} pt** top-1 against an error-free baseline (McNemar ${p})`, tone: "loss" };
 }
 function classificationRows(b, c, cmp) {
-  const rer = cmp.errorReduction === null ? "" : cmp.errorReduction >= 0 ? `\u2212${percent(cmp.errorReduction, 1)}` : `+${percent(-cmp.errorReduction, 1)}`;
+  const rer = cmp.errorReduction === null ? "" : `${signed(-cmp.errorReduction * 100, 1)}%`;
   const withCi = (m) => `${percent(m.top1)} (${percentRange(m.top1Ci95, 2)})`;
   const rows = [
     ["top-1 (95% CI)", withCi(b), withCi(c), `${points(cmp.deltaTop1)} (${pointsRange(cmp.deltaTop1Ci95)})`],
@@ -19575,7 +19581,7 @@ function classificationGates(cmp, gates) {
     limit: gates.minErrorReduction,
     value: upper,
     passed: noBaselineErrors ? cmp.mcnemar.baselineOnlyCorrect === 0 : upper >= gates.minErrorReduction,
-    line: noBaselineErrors ? "error reduction undefined: the baseline makes no errors" : `error reduction ${percent(cmp.errorReduction, 1)}, 95% CI upper bound ${upper.toFixed(1)}% (minimum ${gates.minErrorReduction}%)`
+    line: noBaselineErrors ? "error reduction undefined: the baseline makes no errors" : `error reduction ${percent(cmp.errorReduction, 1)}, 95% CI upper bound ${percent(upper / 100, 1)} (minimum ${gates.minErrorReduction}%)`
   });
   if (gates.requireSignificant) {
     const passed = isSignificant(cmp) && cmp.deltaTop1 > 0;
@@ -19584,7 +19590,7 @@ function classificationGates(cmp, gates) {
       limit: true,
       value: cmp.mcnemar.pExact,
       passed,
-      line: `candidate must be significantly better (McNemar exact p < ${ALPHA}): ${points(cmp.deltaTop1)}, ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}`
+      line: `candidate must be significantly better (McNemar exact p < ${ALPHA2}): ${points(cmp.deltaTop1)}, ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}`
     });
   }
   return results;
@@ -20529,11 +20535,11 @@ function preprocessingSection(comparison, label, format) {
 }
 
 // src/tasks/detection/render.ts
-var ALPHA2 = 0.05;
+var ALPHA3 = 0.05;
 var ap = (value) => value === -1 ? "\u2013" : (value * 100).toFixed(2);
-var apDelta = (delta) => `${signed(delta * 100, 2)} AP`;
+var apDelta = (delta, unit = "AP") => `${signed(delta * 100, 2)} ${unit}`;
 var apRange = ([lo, hi]) => `${signed(lo * 100, 2)} to ${signed(hi * 100, 2)}`;
-var isSignificant2 = (c) => c.pValue < ALPHA2;
+var isSignificant2 = (c) => c.pValue < ALPHA3;
 function detectionHeadline(c) {
   const test = `paired bootstrap over ${count(c.images)} images, ${pValue(c.pValue)}`;
   if (c.deltaMap === 0 && c.deltaMapCi95[0] === 0 && c.deltaMapCi95[1] === 0) {
@@ -20545,7 +20551,7 @@ function detectionHeadline(c) {
   return { text: `the candidate loses **${(Math.abs(c.deltaMap) * 100).toFixed(2)} AP** mAP@[.5:.95] (${interval})`, tone: "loss" };
 }
 function detectionRows(b, c, cmp) {
-  const row = (label, key) => [label, ap(b[key]), ap(c[key]), apDelta(c[key] - b[key])];
+  const row = (label, key) => [label, ap(b[key]), ap(c[key]), apDelta(c[key] - b[key], key === "ar100" ? "AR" : "AP")];
   const size = (label, key) => {
     const s = cmp.perSize[key];
     return s ? [label, ap(s.baseline), ap(s.candidate), `${apDelta(s.delta)} (${apRange(s.ci95)})`] : [label, "\u2013", "\u2013", "no objects of this size"];
@@ -20643,7 +20649,7 @@ function detectionGates(cmp, gates) {
       limit: true,
       value: cmp.pValue,
       passed: isSignificant2(cmp) && cmp.deltaMap > 0,
-      line: `candidate must be significantly better (paired bootstrap p < ${ALPHA2}): ${apDelta(cmp.deltaMap)}, ${pValue(cmp.pValue)}`
+      line: `candidate must be significantly better (paired bootstrap p < ${ALPHA3}): ${apDelta(cmp.deltaMap)}, ${pValue(cmp.pValue)}`
     });
   }
   return results;
@@ -26457,7 +26463,7 @@ function int8Row(task, b, c) {
     const d = q[`drop${task.primary.key}`];
     return typeof d === "number" ? points(-d) : "\u2013";
   };
-  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `int8 drop ${drop(b)} / ${drop(c)}`];
+  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `fp32\u2192int8 ${drop(b)} / ${drop(c)}`];
 }
 function quantizationSection(task, models, comparison) {
   const b = models.baseline.quantized;
@@ -26508,7 +26514,7 @@ function latencyGate(latency, maxRegressionPercent) {
     limit: maxRegressionPercent,
     value: lowerPercent,
     passed: lowerPercent <= maxRegressionPercent,
-    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${lowerPercent >= 0 ? "+" : "\u2212"}${Math.abs(lowerPercent).toFixed(1)}% (at most +${maxRegressionPercent}% allowed)`
+    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${signed(lowerPercent, 1)}% (at most +${maxRegressionPercent}% allowed)`
   };
 }
 function latencyPhrase(latency, tone) {
@@ -27014,7 +27020,7 @@ function footer(report, comparisonNote) {
   const { evalSet: e, environment: env2 } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
   const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
-  return `Eval set ${code(basename3(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} threads \xB7 model-gate ${report.tool.version}`;
+  return `Eval set ${code(basename3(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
 }
 function details2(section2) {
   if (!section2.detail) return `#### ${section2.title}
@@ -27048,7 +27054,7 @@ function renderMarkdown(report, task, options = {}) {
     { align: ["l", "r", "r", "r"] }
   );
   const detectable = report.comparison.detectableDifference;
-  const note = typeof detectable === "number" ? ` \xB7 this eval set can detect differences \u2265 ${(detectable * 100).toFixed(2)} pt` : "";
+  const note = typeof detectable === "number" && detectable > 0 ? ` \xB7 this eval set can detect differences \u2265 ${(detectable * 100).toFixed(2)} pt` : "";
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
   const sections = [
     ...int8 ? [int8] : [],
@@ -27776,31 +27782,6 @@ async function headCommit(repoDir) {
 }
 var workDirFor = (base) => join9(base, "model-gate", "nightly-models");
 
-// src/nightly/render.ts
-function renderNightly(report, configPath) {
-  const night = report.records[0]?.timestamp.slice(0, 10) ?? "";
-  const commit = report.records[0]?.commit.slice(0, 7) ?? "";
-  const status = report.findings.length === 0 ? "**\u2705 No drift or regression.** Accuracy is identical to the last night with the same model and eval set, and p50 latency is within its usual range." : `**\u274C ${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}:**
-
-${report.findings.map((f) => `- ${escapeMarkdown(f.message)}`).join("\n")}`;
-  const rows = report.records.map((r) => [
-    code(r.model.name),
-    percent(r.metrics.top1),
-    r.quantized ? percent(r.quantized.metrics.top1) : "\u2013",
-    ms(r.latency.batch1.p50Ms),
-    ms(r.latency.batch1.p90Ms),
-    `${r.executionProvider.toUpperCase()}${r.runner.gpu ? ` \xB7 ${escapeMarkdown(r.runner.gpu)}` : ""}`
-  ]);
-  const table3 = markdownTable([["model", "top-1", "int8 top-1", "p50 (batch 1)", "p90", "provider"], ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
-  const all = [...report.history, ...report.records];
-  const charts = report.records.map((r) => `<details><summary>${escapeMarkdown(r.model.name)}: last 30 nights</summary>
-
-${historyTrendCharts(all, r.model.name, 30)}
-
-</details>`);
-  return [`### model-gate nightly \xB7 ${night} \xB7 commit \`${commit}\` \xB7 ${code(configPath)}`, status, table3, ...charts].join("\n\n") + "\n";
-}
-
 // src/history/drift.ts
 var MAD_TO_SIGMA = 1.4826;
 var Z_LIMIT = 3.5;
@@ -27887,6 +27868,38 @@ function latencyRegression(history, current, opts = {}) {
       message: `${current.model.name}: batch-1 p50 latency ${ms(x)} vs a median of ${ms(center)} over the last ${points2.length} comparable nights (+${changePercent.toFixed(1)}%, robust z = ${zText} > ${Z_LIMIT}; threshold ${+(threshold * 100).toFixed(2)}%).`
     }
   };
+}
+
+// src/nightly/render.ts
+function renderNightly(report, configPath) {
+  const night = report.records[0]?.timestamp.slice(0, 10) ?? "";
+  const commit = report.records[0]?.commit.slice(0, 7) ?? "";
+  const names = (list) => list.map((r) => code(r.model.name)).join(", ");
+  const noAccuracyBaseline = report.records.filter((r) => r.evalSha256 === null || !report.history.some((h) => h.model.sha256 === r.model.sha256 && h.evalSha256 === r.evalSha256));
+  const noLatencyBaseline = report.records.filter((r) => latencyWindow(report.history, r).length < DEFAULT_MIN_POINTS);
+  const clean = [
+    noAccuracyBaseline.length === 0 ? "Accuracy is identical to the last night with the same model and eval set" : `Accuracy not compared for ${names(noAccuracyBaseline)}: no earlier night with the same model and eval set`,
+    noLatencyBaseline.length === 0 ? "p50 latency is within its usual range." : `p50 latency not judged for ${names(noLatencyBaseline)}: fewer than ${DEFAULT_MIN_POINTS} comparable nights so far.`
+  ].join(noAccuracyBaseline.length === 0 && noLatencyBaseline.length === 0 ? ", and " : "; ");
+  const status = report.findings.length === 0 ? `**\u2705 No drift or regression.** ${clean}` : `**\u274C ${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}:**
+
+${report.findings.map((f) => `- ${escapeMarkdown(f.message)}`).join("\n")}`;
+  const rows = report.records.map((r) => [
+    code(r.model.name),
+    percent(r.metrics.top1),
+    r.quantized ? percent(r.quantized.metrics.top1) : "\u2013",
+    ms(r.latency.batch1.p50Ms),
+    ms(r.latency.batch1.p90Ms),
+    `${r.executionProvider.toUpperCase()}${r.runner.gpu ? ` \xB7 ${escapeMarkdown(r.runner.gpu)}` : ""}`
+  ]);
+  const table3 = markdownTable([["model", "top-1", "int8 top-1", "p50 (batch 1)", "p90", "provider"], ...rows], { align: ["l", "r", "r", "r", "r", "l"] });
+  const all = [...report.history, ...report.records];
+  const charts = report.records.map((r) => `<details><summary>${escapeMarkdown(r.model.name)}: last 30 nights</summary>
+
+${historyTrendCharts(all, r.model.name, 30)}
+
+</details>`);
+  return [`### model-gate nightly \xB7 ${night} \xB7 commit \`${commit}\` \xB7 ${code(configPath)}`, status, table3, ...charts].join("\n\n") + "\n";
 }
 
 // src/nightly/run.ts

@@ -2,9 +2,9 @@
  * The verdict and gates of detection, on hand-made comparisons: "Real gain" only with bootstrap
  * p < 0.05 and the candidate ahead; the drop gate on the point estimate, in AP points.
  */
-import { detectionGates, detectionHeadline } from '../../src/tasks/detection/render.js';
+import { detectionGates, detectionHeadline, detectionRows } from '../../src/tasks/detection/render.js';
 import { detectionTask } from '../../src/tasks/detection/index.js';
-import type { DetectionComparison } from '../../src/tasks/detection/metrics.js';
+import type { DetectionComparison, DetectionMetrics } from '../../src/tasks/detection/metrics.js';
 
 const zeros = { truePositives: 0, missed: 0, duplicate: 0, wrongClass: 0, poorLocalisation: 0, both: 0, background: 0, gtCount: 0 };
 function comparison(deltaMap: number, ci: [number, number], pValue: number): DetectionComparison {
@@ -44,4 +44,11 @@ test('pairedSummary: ΔmAP with the bootstrap named as the test, no error reduct
     delta: 0.05, errorReduction: null, pValue: 0.002, test: { bootstrap: { pValue: 0.002, ci: [0.03, 0.07] } },
   });
   expect(detectionTask.primary).toMatchObject({ key: 'Map', label: 'mAP' });
+});
+
+test('the main table gives AR@100 changes in AR, not AP', () => {
+  const metrics = (v: number) => ({ map: v, map50: v, map75: v, ar100: v }) as unknown as DetectionMetrics;
+  const rows = detectionRows(metrics(0.5416), metrics(0.5658), comparison(0.0242, [0.01, 0.04], 0.002));
+  expect(rows.find((r) => r[0] === 'AR@100')).toEqual(['AR@100', '54.16', '56.58', '+2.42 AR']);
+  expect(rows.find((r) => r[0] === 'AP50')?.[3]).toBe('+2.42 AP');
 });

@@ -60,7 +60,7 @@ describe('quantization through model-gate compare', () => {
     expect(report.comparison.quantized.deltaTop1).toBeCloseTo(candidate.quantized.metrics.top1 - baseline.quantized.metrics.top1, 12);
     expect(report.comparison.quantized.rankFlip).toBe(false);
     expect(report.gates.filter((g: { name: string }) => g.name.startsWith('max-int8-drop')).map((g: { passed: boolean }) => g.passed)).toEqual([true, true]);
-    expect(run.stdout).toMatch(/\| int8 top-1 \(static, per-channel\) +\| +87\.\d\d% \| +90\.\d\d% \| int8 drop/);
+    expect(run.stdout).toMatch(/\| int8 top-1 \(static, per-channel\) +\| +87\.\d\d% \| +90\.\d\d% \| fp32→int8 −/);
     expect(run.stdout).toContain('#### Post-quantization accuracy (int8)');
   });
 

@@ -23,7 +23,7 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('<td class="num">87.11% (86.44–87.75%)</td><td class="num">90.68% (90.09–91.23%)</td><td class="num">+3.57 pt (+3.01 to +4.14 pt)</td>');
     expect(html).toContain('<span class="badge pass">PASS</span> all 5 gates passed');
     // int8: 20 and 40 of 10,000 lost by construction → −0.20 pt and −0.40 pt.
-    expect(html).toContain('int8 drop −0.20 pt / −0.40 pt');
+    expect(html).toContain('fp32→int8 −0.20 pt / −0.40 pt');
     expect(html).toContain('<h2>Post-quantization accuracy (int8)</h2>');
     // Per-class table: all ten classes, 1,000 samples each (label = i mod 10).
     expect(count(html, '<td class="num">1,000</td>')).toBe(10);

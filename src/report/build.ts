@@ -7,7 +7,7 @@ import type { Config } from '../config/types.js';
 import { bootstrapRatioCi, summarizeLatency } from '../metrics/index.js';
 import type { ModelFile } from '../models/index.js';
 import type { Task } from '../tasks/task.js';
-import { ratio } from './format.js';
+import { ratio, signed } from './format.js';
 import { int8DropGates, quantizedComparison, quantizedModelReport, type QuantizedRun } from './quantization.js';
 import type { GateResult, LatencyComparison, LatencyStats, ModelReport, Report } from './types.js';
 
@@ -57,7 +57,7 @@ export function latencyGate(latency: LatencyComparison, maxRegressionPercent: nu
     limit: maxRegressionPercent,
     value: lowerPercent,
     passed: lowerPercent <= maxRegressionPercent,
-    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${lowerPercent >= 0 ? '+' : '−'}${Math.abs(lowerPercent).toFixed(1)}% (at most +${maxRegressionPercent}% allowed)`,
+    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${signed(lowerPercent, 1)}% (at most +${maxRegressionPercent}% allowed)`,
   };
 }
 

@@ -1,7 +1,7 @@
 /** Number formatting for the Markdown report: one place decides how every figure reads. */
 
-/** A fraction as a percentage: 0.87114 → "87.11%". */
-export const percent = (fraction: number, digits = 2) => `${(fraction * 100).toFixed(digits)}%`;
+/** A fraction as a percentage: 0.87114 → "87.11%", −0.383 → "−38.3%" (a real minus, never "−0.0%"). */
+export const percent = (fraction: number, digits = 2) => `${signedOrPlain(fraction * 100, digits)}%`;
 
 /** A fraction as signed points: 0.0357 → "+3.57 pt". The minus is a real minus sign. */
 export function points(fraction: number, digits = 2): string {
@@ -26,16 +26,23 @@ export const percentRange = ([lo, hi]: readonly [number, number], digits = 1) =>
 export const pointsRange = ([lo, hi]: readonly [number, number], digits = 2) =>
   `${signed(lo * 100, digits)} to ${signed(hi * 100, digits)} pt`;
 
+/** A minus sign only when negative, and none on a figure that rounds to zero ("0.0", not "−0.0"). */
 function signedOrPlain(value: number, digits: number): string {
-  return value < 0 ? `−${Math.abs(value).toFixed(digits)}` : value.toFixed(digits);
+  const text = Math.abs(value).toFixed(digits);
+  return value < 0 && Number(text) !== 0 ? `−${text}` : text;
 }
 
 /** Whole numbers with thousands separators: 10000 → "10,000". */
 export const count = (value: number) => value.toLocaleString('en-US');
 
+/** The significance level the verdicts and require-significant gates use. */
+const ALPHA = 0.05;
+
 /**
  * A p-value a reviewer can read. Below 1e-30 the exact figure means nothing more, and below
- * ~1e-308 a double can't hold it at all, so it is given as a bound from its log10.
+ * ~1e-308 a double can't hold it at all, so it is given as a bound from its log10. Near α = 0.05,
+ * digits are added until the printed figure is on the same side of α as p: 0.0496 (a real gain)
+ * never reads "p = 0.05".
  */
 export function pValue(p: number, log10p?: number): string {
   const log = log10p ?? Math.log10(p);
@@ -45,7 +52,11 @@ export function pValue(p: number, log10p?: number): string {
     return `p = ${mantissa}e${Number(exponent)}`;
   }
   if (p >= 0.995) return 'p = 1';
-  return `p = ${p < 0.01 ? p.toPrecision(2) : p.toFixed(2)}`;
+  if (p < 0.01) return `p = ${p.toPrecision(2)}`;
+  let digits = 2;
+  let text = p.toFixed(digits);
+  while (digits < 12 && (p < ALPHA) !== (Number(text) < ALPHA)) text = p.toFixed(++digits);
+  return `p = ${text}`;
 }
 
 /** Milliseconds with enough digits for sub-millisecond models. */

@@ -105,7 +105,7 @@ function footer(report: Report, comparisonNote: string): string {
   const { evalSet: e, environment: env } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}…\`` : '';
   const ep = `${env.executionProvider.toUpperCase()} EP${env.executionProviderNote ? ` (${escapeMarkdown(env.executionProviderNote)})` : ''}`;
-  return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} · onnxruntime ${env.onnxruntime}, ${ep}, ${env.threads} threads · model-gate ${report.tool.version}`;
+  return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} · onnxruntime ${env.onnxruntime}, ${ep}, ${env.threads} thread${env.threads === 1 ? '' : 's'} · model-gate ${report.tool.version}`;
 }
 
 function details(section: ReportSection): string {
@@ -137,7 +137,8 @@ export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, u
     { align: ['l', 'r', 'r', 'r'] },
   );
   const detectable = (report.comparison as { detectableDifference?: number }).detectableDifference;
-  const note = typeof detectable === 'number' ? ` · this eval set can detect differences ≥ ${(detectable * 100).toFixed(2)} pt` : '';
+  // Zero when nothing flipped (ψ = 0): the formula then says nothing, so no figure is given.
+  const note = typeof detectable === 'number' && detectable > 0 ? ` · this eval set can detect differences ≥ ${(detectable * 100).toFixed(2)} pt` : '';
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
   const sections = [
     ...(int8 ? [int8] : []),

@@ -104,7 +104,7 @@ interface QuantizedView {
 const describe = (q: QuantizedView) =>
   q.source === 'static-int8' ? `static, ${q.perChannel ? 'per-channel' : 'per-tensor'}` : 'provided';
 
-/** The main-table row: int8 primary figure of both models and each one's drop. */
+/** The main-table row: int8 primary figure of both models and each one's fp32→int8 change (a drop is negative). */
 export function int8Row(task: Pick<Task<unknown, unknown, unknown, unknown>, 'primary'>, b: QuantizedView | undefined, c: QuantizedView | undefined) {
   if (!b || !c) return null;
   const value = (q: QuantizedView) => (q.metrics ? percent(task.primary.value(q.metrics)) : '–');
@@ -112,7 +112,7 @@ export function int8Row(task: Pick<Task<unknown, unknown, unknown, unknown>, 'pr
     const d = q[`drop${task.primary.key}`];
     return typeof d === 'number' ? points(-d) : '–';
   };
-  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `int8 drop ${drop(b)} / ${drop(c)}`] as const;
+  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `fp32→int8 ${drop(b)} / ${drop(c)}`] as const;
 }
 
 export function quantizationSection(

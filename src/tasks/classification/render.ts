@@ -4,7 +4,7 @@
  */
 import { markdownTable } from 'markdown-table';
 import type { GatesConfig } from '../../config/types.js';
-import { count, escapeMarkdown, percent, percentRange, points, pointsRange, pValue } from '../../report/format.js';
+import { count, escapeMarkdown, percent, percentRange, points, pointsRange, pValue, signed } from '../../report/format.js';
 import type { GateResult } from '../../report/types.js';
 import type { ReportSection, TableRow } from '../task.js';
 import type { ClassificationComparison, ClassificationMetrics } from './metrics.js';
@@ -19,7 +19,8 @@ export function classificationHeadline(c: ClassificationComparison): { text: str
   const p = pValue(c.mcnemar.pExact, c.mcnemar.log10PExact);
   const detect = `this eval set can only detect differences ≥ ${(c.detectableDifference * 100).toFixed(2)} pt`;
   if (b === 0 && fixedCount === 0) {
-    return { text: `the two models make the same top-1 prediction on all ${count(c.samples)} samples`, tone: 'same' };
+    // Only right/wrong is compared: both models can be wrong on a sample with different labels.
+    return { text: `the candidate gets exactly the same samples right as the baseline (none of ${count(c.samples)} flipped)`, tone: 'same' };
   }
   if (!isSignificant(c)) {
     return {
@@ -41,11 +42,12 @@ export function classificationHeadline(c: ClassificationComparison): { text: str
     };
   }
   // The baseline made no errors at all, so a relative reduction is undefined: state points instead.
-  return { text: `the candidate loses ${points(c.deltaTop1)} top-1 against an error-free baseline (McNemar ${p})`, tone: 'loss' };
+  return { text: `the candidate loses **${(-c.deltaTop1 * 100).toFixed(2)} pt** top-1 against an error-free baseline (McNemar ${p})`, tone: 'loss' };
 }
 
 export function classificationRows(b: ClassificationMetrics, c: ClassificationMetrics, cmp: ClassificationComparison): TableRow[] {
-  const rer = cmp.errorReduction === null ? '' : cmp.errorReduction >= 0 ? `−${percent(cmp.errorReduction, 1)}` : `+${percent(-cmp.errorReduction, 1)}`;
+  // The change in the error count: a reduction of 27.7% reads "−27.7%"; no change reads "0.0%".
+  const rer = cmp.errorReduction === null ? '' : `${signed(-cmp.errorReduction * 100, 1)}%`;
   const withCi = (m: ClassificationMetrics) => `${percent(m.top1)} (${percentRange(m.top1Ci95, 2)})`;
   const rows: TableRow[] = [
     ['top-1 (95% CI)', withCi(b), withCi(c), `${points(cmp.deltaTop1)} (${pointsRange(cmp.deltaTop1Ci95)})`],
@@ -112,7 +114,7 @@ export function classificationGates(cmp: ClassificationComparison, gates: GatesC
     passed: noBaselineErrors ? cmp.mcnemar.baselineOnlyCorrect === 0 : (upper as number) >= gates.minErrorReduction,
     line: noBaselineErrors
       ? 'error reduction undefined: the baseline makes no errors'
-      : `error reduction ${percent(cmp.errorReduction as number, 1)}, 95% CI upper bound ${(upper as number).toFixed(1)}% (minimum ${gates.minErrorReduction}%)`,
+      : `error reduction ${percent(cmp.errorReduction as number, 1)}, 95% CI upper bound ${percent((upper as number) / 100, 1)} (minimum ${gates.minErrorReduction}%)`,
   });
   if (gates.requireSignificant) {
     const passed = isSignificant(cmp) && cmp.deltaTop1 > 0;

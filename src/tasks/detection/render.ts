@@ -18,8 +18,8 @@ export const ALPHA = 0.05;
 
 /** AP as points with one decimal more than papers give, so small deltas stay visible: 0.34044 → "34.04". */
 export const ap = (value: number) => (value === -1 ? '–' : (value * 100).toFixed(2));
-/** A difference in AP points: "+1.20 AP". */
-export const apDelta = (delta: number) => `${signed(delta * 100, 2)} AP`;
+/** A difference in AP points: "+1.20 AP" (unit "AR" for a recall figure). */
+export const apDelta = (delta: number, unit: 'AP' | 'AR' = 'AP') => `${signed(delta * 100, 2)} ${unit}`;
 export const apRange = ([lo, hi]: readonly [number, number]) => `${signed(lo * 100, 2)} to ${signed(hi * 100, 2)}`;
 
 const isSignificant = (c: DetectionComparison) => c.pValue < ALPHA;
@@ -36,7 +36,7 @@ export function detectionHeadline(c: DetectionComparison): { text: string; tone:
 }
 
 export function detectionRows(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison): TableRow[] {
-  const row = (label: string, key: 'map50' | 'map75' | 'ar100'): TableRow => [label, ap(b[key]), ap(c[key]), apDelta(c[key] - b[key])];
+  const row = (label: string, key: 'map50' | 'map75' | 'ar100'): TableRow => [label, ap(b[key]), ap(c[key]), apDelta(c[key] - b[key], key === 'ar100' ? 'AR' : 'AP')];
   const size = (label: string, key: 'small' | 'medium' | 'large'): TableRow => {
     const s = cmp.perSize[key];
     return s ? [label, ap(s.baseline), ap(s.candidate), `${apDelta(s.delta)} (${apRange(s.ci95)})`] : [label, '–', '–', 'no objects of this size'];
