@@ -26582,7 +26582,7 @@ function buildReport(task, samples, inputs) {
 
 // src/report/html.ts
 import { createHash as createHash4 } from "node:crypto";
-import { basename as basename2 } from "node:path";
+import { basename as basename3 } from "node:path";
 
 // src/report/html-chart.ts
 var WIDTH = 640;
@@ -26707,169 +26707,8 @@ details > summary { cursor: pointer; font-weight: 600; margin: 16px 0 4px; }
 footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12px; }
 `;
 
-// src/report/html.ts
-var TONES = /* @__PURE__ */ new Set(["gain", "loss", "noise", "same"]);
-function table2(head, rows, numeric, rowClass) {
-  const cell = (tag, html, k) => `<${tag}${numeric[k] ? ' class="num"' : ""}>${html}</${tag}>`;
-  const body = rows.map((r, i) => `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ""}>${r.map((h, k) => cell("td", h, k)).join("")}</tr>`);
-  return `<table>
-<thead><tr>${head.map((h, k) => cell("th", h, k)).join("")}</tr></thead>
-<tbody>
-${body.join("\n")}
-</tbody>
-</table>`;
-}
-function latencyRows(report) {
-  const { baseline: b, candidate: c } = report.models;
-  const { environment: env2, comparison } = report;
-  const rows = [];
-  for (const key of Object.keys(b.latency)) {
-    const lb = b.latency[key];
-    const lc = c.latency[key];
-    if (!lc) continue;
-    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
-    const change = lb.batch === 1 && comparison.latencyRatioP50 !== null && comparison.latencyRatioP50Ci95 ? `${ratio(comparison.latencyRatioP50)} (${comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
-    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
-  }
-  return rows;
-}
-function verdictBlock(report, task) {
-  const tone = task.headline(report.comparison).tone;
-  const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
-  const failed = report.gates.filter((g) => !g.passed);
-  const gates = failed.length === 0 ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed` : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
-  const rankFlip = report.comparison.quantized?.rankFlip === true ? "<p><strong>\u26A0\uFE0F Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>" : "";
-  return `<section class="verdict ${TONES.has(tone) ? tone : ""}" id="verdict">
-<p class="headline">${headline}</p>
-${rankFlip}<p class="gates-status">${gates}</p>
-</section>`;
-}
-function summaryTable(report, task) {
-  const { baseline: b, candidate: c } = report.models;
-  const int8 = int8Row(task, b.quantized, c.quantized);
-  const rows = [
-    ...task.tableRows(b.metrics, c.metrics, report.comparison),
-    ...int8 ? [int8] : [],
-    ...latencyRows(report),
-    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
-  ];
-  const head = ["", `baseline <code>${escapeHtml(b.sha256.slice(0, 7))}</code>`, `candidate <code>${escapeHtml(c.sha256.slice(0, 7))}</code>`, "change"];
-  return table2(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
-}
-function gatesTable(report) {
-  const rows = report.gates.map((g) => [`<code>${escapeHtml(g.name)}</code>`, escapeHtml(String(g.limit)), escapeHtml(g.line), g.passed ? '<span class="ok">\u2713 pass</span>' : '<span class="bad">\u2717 fail</span>']);
-  return table2(["gate", "limit", "judged", "result"], rows, [false, true, false, false], (i) => report.gates[i].passed ? "" : "fail");
-}
-function latencyTable(report) {
-  const rows = [];
-  for (const role of ["baseline", "candidate"]) {
-    for (const s of Object.values(report.models[role].latency)) {
-      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(escapeHtml));
-    }
-  }
-  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
-  return `${table2(["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], rows, [false, true, true, true, true, true, true, true])}
-<p class="muted">${note}</p>`;
-}
-function factsTable(report) {
-  const { baseline: b, candidate: c } = report.models;
-  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
-  const facts = [
-    ["file", (m) => `<code>${escapeHtml(m.label)}</code>`],
-    ["sha256", (m) => `<code>${escapeHtml(m.sha256)}</code>`],
-    ["size", (m) => escapeHtml(`${bytes(m.bytes)} (${count(m.bytes)} B)`)],
-    ["parameters", (m) => escapeHtml(count(m.params))],
-    ["opset \xB7 IR", (m) => escapeHtml(`${m.opset} \xB7 ${m.irVersion}`)],
-    ["producer", (m) => escapeHtml(m.producer || "\u2013")],
-    ["execution provider", (m) => escapeHtml(m.executionProvider)],
-    ["inputs", (m) => escapeHtml(io(m.inputs))],
-    ["outputs", (m) => escapeHtml(io(m.outputs))]
-  ];
-  return table2(["", "baseline", "candidate"], facts.map(([name, f]) => [escapeHtml(name), f(b), f(c)]), [false, false, false]);
-}
-function environmentTable(report) {
-  const { evalSet: e, environment: env2 } = report;
-  const rows = [
-    ["eval set", `${e.source} (${count(e.samples)} samples${e.fromCache ? ", from cache" : ""})`],
-    ["eval set sha256", e.sha256 ?? "\u2013"],
-    ["execution provider", `${env2.executionProvider.toUpperCase()}${env2.executionProviderNote ? ` (${env2.executionProviderNote})` : ""}`],
-    ["threads", String(env2.threads)],
-    ["onnxruntime \xB7 node", `${env2.onnxruntime} \xB7 ${env2.node}`],
-    ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`],
-    ...Object.entries(report.preprocess).map(([key, value]) => [`preprocess.${key}`, JSON.stringify(value) ?? "\u2013"])
-  ];
-  return table2(["", ""], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
-}
-var section = (id, title, html) => `<section id="${id}">
-<h2>${escapeHtml(title)}</h2>
-${html}
-</section>`;
-var details = (title, html, open6 = false) => `<details${open6 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
-${html}
-</details>`;
-function renderHtmlReport(input) {
-  const { report, gallery, history } = input;
-  const task = taskFor(report.task);
-  if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
-  const { baseline: b, candidate: c } = report.models;
-  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
-  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
-  const charts = history && history.length > 0 ? section("history", "History", history.map(renderLineChart).join("\n")) : "";
-  const nav = [
-    ["summary", "Summary"],
-    ["gates", "Gates"],
-    ...int8 ? [["int8", "int8"]] : [],
-    ...gallery ? [["gallery", "Gallery"]] : [],
-    ...charts ? [["history", "History"]] : [],
-    ["details", "Details"]
-  ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("");
-  const title = `model-gate \xB7 ${input.title} \xB7 ${basename2(b.label)} \u2192 ${basename2(c.label)}`;
-  const body = [
-    `<header>
-<h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
-<p class="muted"><code>${escapeHtml(b.label)}</code> \u2192 <code>${escapeHtml(c.label)}</code> \xB7 ${escapeHtml(count(report.evalSet.samples))} eval samples \xB7 ${escapeHtml(report.generatedAt)}</p>
-</header>`,
-    verdictBlock(report, task),
-    `<nav>${nav}</nav>`,
-    section("summary", "Summary", summaryTable(report, task)),
-    section("gates", "Gates", gatesTable(report)),
-    int8 ? section("int8", int8.title, markdownToHtml(int8.markdown)) : "",
-    gallery ? renderGallery(gallery) : "",
-    charts,
-    section("details", "Details", [
-      ...taskSections.map((s) => details(s.title, markdownToHtml(s.markdown), true)),
-      details("Latency", latencyTable(report), true),
-      details("Model facts", factsTable(report), true),
-      details("Run environment", environmentTable(report))
-    ].join("\n")),
-    `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
-  ].filter((part) => part !== "");
-  const styleHash = createHash4("sha256").update(HTML_STYLE).digest("base64");
-  const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
-  return [
-    "<!doctype html>",
-    '<html lang="en">',
-    "<head>",
-    '<meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    // An empty icon, so a browser does not ask a server for /favicon.ico.
-    '<link rel="icon" href="data:,">',
-    `<title>${escapeHtml(title)}</title>`,
-    `<style>${HTML_STYLE}</style>`,
-    "</head>",
-    "<body>",
-    "<main>",
-    ...body,
-    "</main>",
-    "</body>",
-    "</html>",
-    ""
-  ].join("\n");
-}
-
 // src/report/markdown.ts
-import { basename as basename3 } from "node:path";
+import { basename as basename2 } from "node:path";
 
 // src/report/mermaid.ts
 function mermaidString(text) {
@@ -26946,7 +26785,7 @@ var COMMENT_LIMIT = 65536;
 function shortSha(sha) {
   return sha.slice(0, 7);
 }
-function latencyRows2(report) {
+function latencyRows(report) {
   const { baseline: b, candidate: c } = report.models;
   const { environment: env2 } = report;
   const rows = [];
@@ -27020,9 +26859,9 @@ function footer(report, comparisonNote) {
   const { evalSet: e, environment: env2 } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
   const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
-  return `Eval set ${code(basename3(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
+  return `Eval set ${code(basename2(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
 }
-function details2(section2) {
+function details(section2) {
   if (!section2.detail) return `#### ${section2.title}
 
 ${section2.markdown}`;
@@ -27037,7 +26876,7 @@ function renderMarkdown(report, task, options = {}) {
   const { baseline: b, candidate: c } = report.models;
   const head = [
     ...options.marker ? [`<!-- ${options.marker} -->`] : [],
-    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename3(b.label))} \u2192 ${code(basename3(c.label))}`,
+    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename2(b.label))} \u2192 ${code(basename2(c.label))}`,
     // Recomputed rather than read from report.headline: the comment workflow re-renders reports
     // that came from an untrusted run, and every string in it must come from our own formatting.
     headlineFor(task, report.comparison, report.comparison),
@@ -27046,7 +26885,7 @@ function renderMarkdown(report, task, options = {}) {
   const rows = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized)] : [],
-    ...latencyRows2(report),
+    ...latencyRows(report),
     ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
   ];
   const main = markdownTable(
@@ -27067,7 +26906,7 @@ function renderMarkdown(report, task, options = {}) {
     head,
     main,
     gatesBlock(report),
-    ...kept.map(details2),
+    ...kept.map(details),
     ...dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? "" : "s"} left out to fit the comment limit; see the full report._`] : [],
     footer(report, note)
   ].join("\n\n") + "\n";
@@ -27080,6 +26919,153 @@ function renderMarkdown(report, task, options = {}) {
 
 _(truncated to fit)_
 `;
+}
+
+// src/report/html.ts
+var TONES = /* @__PURE__ */ new Set(["gain", "loss", "noise", "same"]);
+function table2(head, rows, numeric, rowClass) {
+  const cell = (tag, html, k) => `<${tag}${numeric[k] ? ' class="num"' : ""}>${html}</${tag}>`;
+  const body = rows.map((r, i) => `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ""}>${r.map((h, k) => cell("td", h, k)).join("")}</tr>`);
+  return `<table>
+<thead><tr>${head.map((h, k) => cell("th", h, k)).join("")}</tr></thead>
+<tbody>
+${body.join("\n")}
+</tbody>
+</table>`;
+}
+function verdictBlock(report, task) {
+  const tone = task.headline(report.comparison).tone;
+  const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
+  const failed = report.gates.filter((g) => !g.passed);
+  const gates = failed.length === 0 ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed` : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
+  const rankFlip = report.comparison.quantized?.rankFlip === true ? "<p><strong>\u26A0\uFE0F Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>" : "";
+  return `<section class="verdict ${TONES.has(tone) ? tone : ""}" id="verdict">
+<p class="headline">${headline}</p>
+${rankFlip}<p class="gates-status">${gates}</p>
+</section>`;
+}
+function summaryTable(report, task) {
+  const { baseline: b, candidate: c } = report.models;
+  const int8 = int8Row(task, b.quantized, c.quantized);
+  const rows = [
+    ...task.tableRows(b.metrics, c.metrics, report.comparison),
+    ...int8 ? [int8] : [],
+    ...latencyRows(report),
+    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
+  ];
+  const head = ["", `baseline <code>${escapeHtml(b.sha256.slice(0, 7))}</code>`, `candidate <code>${escapeHtml(c.sha256.slice(0, 7))}</code>`, "change"];
+  return table2(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
+}
+function gatesTable(report) {
+  const rows = report.gates.map((g) => [`<code>${escapeHtml(g.name)}</code>`, escapeHtml(String(g.limit)), escapeHtml(g.line), g.passed ? '<span class="ok">\u2713 pass</span>' : '<span class="bad">\u2717 fail</span>']);
+  return table2(["gate", "limit", "judged", "result"], rows, [false, true, false, false], (i) => report.gates[i].passed ? "" : "fail");
+}
+function latencyTable(report) {
+  const rows = [];
+  for (const role of ["baseline", "candidate"]) {
+    for (const s of Object.values(report.models[role].latency)) {
+      rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(escapeHtml));
+    }
+  }
+  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  return `${table2(["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], rows, [false, true, true, true, true, true, true, true])}
+<p class="muted">${note}</p>`;
+}
+function factsTable(report) {
+  const { baseline: b, candidate: c } = report.models;
+  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
+  const facts = [
+    ["file", (m) => `<code>${escapeHtml(m.label)}</code>`],
+    ["sha256", (m) => `<code>${escapeHtml(m.sha256)}</code>`],
+    ["size", (m) => escapeHtml(`${bytes(m.bytes)} (${count(m.bytes)} B)`)],
+    ["parameters", (m) => escapeHtml(count(m.params))],
+    ["opset \xB7 IR", (m) => escapeHtml(`${m.opset} \xB7 ${m.irVersion}`)],
+    ["producer", (m) => escapeHtml(m.producer || "\u2013")],
+    ["execution provider", (m) => escapeHtml(m.executionProvider)],
+    ["inputs", (m) => escapeHtml(io(m.inputs))],
+    ["outputs", (m) => escapeHtml(io(m.outputs))]
+  ];
+  return table2(["", "baseline", "candidate"], facts.map(([name, f]) => [escapeHtml(name), f(b), f(c)]), [false, false, false]);
+}
+function environmentTable(report) {
+  const { evalSet: e, environment: env2 } = report;
+  const rows = [
+    ["eval set", `${e.source} (${count(e.samples)} samples${e.fromCache ? ", from cache" : ""})`],
+    ["eval set sha256", e.sha256 ?? "\u2013"],
+    ["execution provider", `${env2.executionProvider.toUpperCase()}${env2.executionProviderNote ? ` (${env2.executionProviderNote})` : ""}`],
+    ["threads", String(env2.threads)],
+    ["onnxruntime \xB7 node", `${env2.onnxruntime} \xB7 ${env2.node}`],
+    ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`],
+    ...Object.entries(report.preprocess).map(([key, value]) => [`preprocess.${key}`, JSON.stringify(value) ?? "\u2013"])
+  ];
+  return table2(["", ""], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
+}
+var section = (id, title, html) => `<section id="${id}">
+<h2>${escapeHtml(title)}</h2>
+${html}
+</section>`;
+var details2 = (title, html, open6 = false) => `<details${open6 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
+${html}
+</details>`;
+function renderHtmlReport(input) {
+  const { report, gallery, history } = input;
+  const task = taskFor(report.task);
+  if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
+  const { baseline: b, candidate: c } = report.models;
+  const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
+  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
+  const charts = history && history.length > 0 ? section("history", "History", history.map(renderLineChart).join("\n")) : "";
+  const nav = [
+    ["summary", "Summary"],
+    ["gates", "Gates"],
+    ...int8 ? [["int8", "int8"]] : [],
+    ...gallery ? [["gallery", "Gallery"]] : [],
+    ...charts ? [["history", "History"]] : [],
+    ["details", "Details"]
+  ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("");
+  const title = `model-gate \xB7 ${input.title} \xB7 ${basename3(b.label)} \u2192 ${basename3(c.label)}`;
+  const body = [
+    `<header>
+<h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
+<p class="muted"><code>${escapeHtml(b.label)}</code> \u2192 <code>${escapeHtml(c.label)}</code> \xB7 ${escapeHtml(count(report.evalSet.samples))} eval samples \xB7 ${escapeHtml(report.generatedAt)}</p>
+</header>`,
+    verdictBlock(report, task),
+    `<nav>${nav}</nav>`,
+    section("summary", "Summary", summaryTable(report, task)),
+    section("gates", "Gates", gatesTable(report)),
+    int8 ? section("int8", int8.title, markdownToHtml(int8.markdown)) : "",
+    gallery ? renderGallery(gallery) : "",
+    charts,
+    section("details", "Details", [
+      ...taskSections.map((s) => details2(s.title, markdownToHtml(s.markdown), true)),
+      details2("Latency", latencyTable(report), true),
+      details2("Model facts", factsTable(report), true),
+      details2("Run environment", environmentTable(report))
+    ].join("\n")),
+    `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
+  ].filter((part) => part !== "");
+  const styleHash = createHash4("sha256").update(HTML_STYLE).digest("base64");
+  const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // An empty icon, so a browser does not ask a server for /favicon.ico.
+    '<link rel="icon" href="data:,">',
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>${HTML_STYLE}</style>`,
+    "</head>",
+    "<body>",
+    "<main>",
+    ...body,
+    "</main>",
+    "</body>",
+    "</html>",
+    ""
+  ].join("\n");
 }
 
 // src/engine.ts

@@ -11,11 +11,12 @@ import type { TaskName } from '../config/types.js';
 import { taskFor } from '../tasks/index.js';
 import type { Task, TableRow } from '../tasks/task.js';
 import { headlineFor } from './build.js';
-import { bytes, count, ms, params, ratio } from './format.js';
+import { bytes, count, ms, params } from './format.js';
 import { renderLineChart, type HistoryChart } from './html-chart.js';
 import { renderGallery, type Gallery } from './html-gallery.js';
 import { HTML_STYLE } from './html-style.js';
 import { escapeHtml as esc, inlineMarkdown, markdownToHtml } from './html-text.js';
+import { latencyRows } from './markdown.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import type { ModelReport, Report } from './types.js';
 
@@ -42,23 +43,6 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], nu
 }
 
 /** Same rows as the Markdown's latency lines of the main table (markdown.ts keeps its own private). */
-function latencyRows(report: Report): TableRow[] {
-  const { baseline: b, candidate: c } = report.models;
-  const { environment: env, comparison } = report;
-  const rows: TableRow[] = [];
-  for (const key of Object.keys(b.latency)) {
-    const lb = b.latency[key];
-    const lc = c.latency[key];
-    if (!lc) continue;
-    const where = `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${env.threads} thread${env.threads === 1 ? '' : 's'}`;
-    const change = lb.batch === 1 && comparison.latencyRatioP50 !== null && comparison.latencyRatioP50Ci95
-      ? `${ratio(comparison.latencyRatioP50)} (${comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join('–')})`
-      : ratio(lc.p50Ms / lb.p50Ms);
-    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
-  }
-  return rows;
-}
-
 function verdictBlock(report: Report, task: AnyTask): string {
   const tone = task.headline(report.comparison).tone;
   // Recomputed from the comparison, as the Markdown does: report.headline is not trusted text.

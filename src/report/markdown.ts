@@ -27,7 +27,8 @@ function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
 
-function latencyRows(report: Report): TableRow[] {
+/** The main table's p50 rows, one per measured batch size; the HTML report shows the same rows. */
+export function latencyRows(report: Report): TableRow[] {
   const { baseline: b, candidate: c } = report.models;
   const { environment: env } = report;
   const rows: TableRow[] = [];
