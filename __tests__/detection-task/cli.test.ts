@@ -5,13 +5,11 @@
  * detections, decoded in PyTorch as the fixture README says), through our own preprocessing,
  * inference, decoding, NMS and metric, within 0.01 AP as issue 5 asks.
  */
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runCli } from '../helpers/run-cli.js';
 
-const run = promisify(execFile);
 const EXAMPLE = join(process.cwd(), 'examples/fmnist-det');
 const FIXTURE = join(process.cwd(), '__tests__/fixtures/fmnist-det');
 const SMALL_V8 = `${EXAMPLE}/models/fmnist-det-small-v1.v8.onnx`;
@@ -27,18 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['dist/cli.js', ...args], {
-      env: { ...process.env, MODEL_GATE_CACHE_DIR: join(dir, 'cache') },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args, { cacheDir: join(dir, 'cache') });
 
 /**
  * The example config with a few lines replaced: the eval set made absolute (or swapped), and a

@@ -82,6 +82,18 @@ async function gate(number: number, options: { eventName?: string; headRepo?: st
   });
 }
 
+/** The fork-comment workflow (mode: comment) on the workflow_run event of run `runId`. */
+async function commentMode(runId: number) {
+  return runAction({
+    workspace: await workspaceAt(origin.sha.main),
+    runnerDir: temp.path,
+    eventName: 'workflow_run',
+    event: { workflow_run: { id: runId, head_sha: origin.sha.newModel, event: 'pull_request', conclusion: 'success' }, repository: { full_name: REPO } },
+    inputs: { mode: 'comment' },
+    env: { GITHUB_API_URL: fake.url },
+  });
+}
+
 const commentsOn = (number: number) => fake.state.comments.get(number) ?? [];
 const ours = (number: number) => commentsOn(number).filter((c) => c.user.login === 'github-actions[bot]');
 
@@ -172,14 +184,7 @@ describe('fork PRs', () => {
     expect(commentsOn(4)).toHaveLength(0);
     expect(fake.state.uploadedArtifacts).toHaveLength(uploaded + 1);
 
-    const commentRun = await runAction({
-      workspace: await workspaceAt(origin.sha.main),
-      runnerDir: temp.path,
-      eventName: 'workflow_run',
-      event: { workflow_run: { id: 9001, head_sha: origin.sha.newModel, event: 'pull_request', conclusion: 'success' }, repository: { full_name: REPO } },
-      inputs: { mode: 'comment' },
-      env: { GITHUB_API_URL: fake.url },
-    });
+    const commentRun = await commentMode(9001);
     expect(commentRun.stderr).toBe('');
     expect(commentRun.code).toBe(0);
     expect(ours(4)).toHaveLength(1);
@@ -191,14 +196,7 @@ describe('fork PRs', () => {
     const report = JSON.parse(fake.state.uploadedArtifacts.at(-1)?.zip ? await reportFromLastArtifact() : '{}');
     report.pullRequest.number = 7; // PR 7's head is the docs commit, not the commit this run built
     fake.state.artifacts.set(9002, [{ id: 77, name: 'model-gate-report', zip: zip([{ name: 'report.json', data: Buffer.from(JSON.stringify(report)) }]), workflow_run: { id: 9002, head_sha: origin.sha.newModel } }]);
-    const run = await runAction({
-      workspace: await workspaceAt(origin.sha.main),
-      runnerDir: temp.path,
-      eventName: 'workflow_run',
-      event: { workflow_run: { id: 9002, head_sha: origin.sha.newModel, event: 'pull_request', conclusion: 'success' }, repository: { full_name: REPO } },
-      inputs: { mode: 'comment' },
-      env: { GITHUB_API_URL: fake.url },
-    });
+    const run = await commentMode(9002);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('::error::model-gate: PR #7 has head');
     expect(commentsOn(7)).toHaveLength(0);

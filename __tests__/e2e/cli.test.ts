@@ -2,13 +2,11 @@
  * The built CLI (dist/cli.js) run as a user runs it, on the embedded Fashion-MNIST example. The
  * accuracies are the ones Python onnxruntime 1.30 gives on all 10,000 images (MODEL_CARD.md).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runCli } from '../helpers/run-cli.js';
 
-const run = promisify(execFile);
 const EXAMPLE = 'examples/fashion-mnist';
 const BASELINE = `${EXAMPLE}/models/fmnist-lenet-v1.onnx`;
 const CANDIDATE = `${EXAMPLE}/models/fmnist-dwnet-v3.onnx`;
@@ -19,18 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', ['dist/cli.js', ...args], {
-      env: { ...process.env, MODEL_GATE_CACHE_DIR: join(dir, 'cache') },
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (args: string[]) => runCli(args, { cacheDir: join(dir, 'cache') });
 
 describe('model-gate compare (dist/cli.js)', () => {
   /** The example config with its eval set made absolute and some lines replaced. */

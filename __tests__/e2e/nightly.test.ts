@@ -3,9 +3,9 @@
  * history to a real git remote and opening, updating and closing the tracking issue on a fake
  * GitHub. Drift is made by seeding the history, never by changing what the models compute.
  */
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { git } from '../models/git-fixture.js';
 import { checkout, configText, initRepo, LENET, makeTempDir, REPO, runAction, smallEvalSet } from './action-fixture.js';
@@ -36,12 +36,8 @@ function night(day: number, top1: number, p50Ms: number, top5 = 0.99): string {
   })}\n`;
 }
 
-function cliNightly(history: string, json: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [join(process.cwd(), 'dist', 'cli.js'), 'nightly', '--config', '.github/model-gate.yml', '--history', history, '--json', json, '--quiet'],
-      { cwd: origin.dir, env: { ...process.env, MODEL_GATE_CACHE_DIR: join(temp.path, 'cache') } },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
+function cliNightly(history: string, json: string) {
+  return runCli(['nightly', '--config', '.github/model-gate.yml', '--history', history, '--json', json, '--quiet'], { cacheDir: join(temp.path, 'cache'), cwd: origin.dir });
 }
 
 describe('model-gate nightly (CLI)', () => {

@@ -5,10 +5,10 @@
  * training split, so the CLI's default calibration set is used: 256 test images evenly spaced
  * over the set (sorted by path, so every class is in it); ±0.3 pt.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
 
 const EXAMPLE = join(process.cwd(), 'examples', 'fashion-mnist');
 const BASELINE = join(EXAMPLE, 'models', 'fmnist-lenet-v1.onnx');
@@ -30,12 +30,7 @@ async function config(name: string, quantization: string, gates = 'max-latency-r
   return file;
 }
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', [join(process.cwd(), 'dist', 'cli.js'), ...args], { env: { ...process.env, MODEL_GATE_CACHE_DIR: join(dir, 'cache') }, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(args, { cacheDir: join(dir, 'cache') });
 
 describe('quantization through model-gate compare', () => {
   it('static-int8 per-channel: both int8 models within ±0.3 pt of onnxruntime, written next to the report, with the JSON fields', async () => {

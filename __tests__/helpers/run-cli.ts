@@ -1,0 +1,19 @@
+/** Runs the built CLI (dist/cli.js) as a user would, returning its exit code and output. */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: readonly string[], options: { cacheDir: string; cwd?: string }): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile('node', [join(process.cwd(), 'dist', 'cli.js'), ...args], {
+      cwd: options.cwd,
+      env: { ...process.env, MODEL_GATE_CACHE_DIR: options.cacheDir },
+      maxBuffer: 64 * 1024 * 1024,
+    }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
