@@ -13,11 +13,12 @@ import type { Progress } from './progress.js';
 import { buildReport, latencyStats } from './report/build.js';
 import { metricField, type PreprocessingComparison } from './report/preprocessing.js';
 import { summarizeLatency } from './metrics/index.js';
-import type { Task } from './tasks/task.js';
-import { renderHtmlReport, type HistoryChart } from './report/html.js';
+import type { Task } from './contracts/task.js';
+import type { HistoryChart } from './contracts/history.js';
+import { renderHtmlReport } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QuantizedRun } from './report/quantization.js';
-import type { Report } from './report/types.js';
+import type { Report } from './contracts/report.js';
 import { taskFor } from './tasks/index.js';
 import { VERSION } from './version.js';
 
@@ -114,7 +115,7 @@ export async function compareModels(
     ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
     : null;
   const title = options.title ?? `${basename(base.fp32.file.label)} → ${basename(cand.fp32.file.label)}`;
-  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery, history: options.history }) };
+  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
 }
 
 /** The CLI's one comparison: the eval set, then the two models given as flags. */

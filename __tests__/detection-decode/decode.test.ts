@@ -1,6 +1,6 @@
 /** Layout inference, decoding and NMS on hand-made tensors whose answers are worked out in the comments. */
+import type { ImageGeometry } from '../../src/contracts/tensors.js';
 import { UserError } from '../../src/errors.js';
-import type { ImageGeometry } from '../../src/preprocess/index.js';
 import { decodeBatch, inferLayout, type DecodeOptions } from '../../src/tasks/detection/decode.js';
 import { iouAt, nmsClassWise, topByScore } from '../../src/tasks/detection/nms.js';
 

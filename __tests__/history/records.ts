@@ -1,5 +1,5 @@
 /** Builds history records for the tests: a valid nightly record with the fields a test cares about overridden. */
-import type { HistoryRecord } from '../../src/history/record.js';
+import type { HistoryRecord } from '../../src/contracts/history.js';
 
 export const SHA_A = 'a'.repeat(64);
 export const SHA_B = 'b'.repeat(64);

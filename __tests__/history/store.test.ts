@@ -6,8 +6,9 @@
 import { spawn } from 'node:child_process';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HistoryRecord } from '../../src/contracts/history.js';
 import { UserError } from '../../src/errors.js';
-import { parseHistory, serializeRecord, type HistoryRecord } from '../../src/history/record.js';
+import { parseHistory, serializeRecord } from '../../src/history/record.js';
 import {
   assertHistoryWritable,
   fileHistory,

@@ -14,10 +14,11 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { thumbnailDataUrl } from '../../src/preprocess/thumbnail.js';
-import { galleryFromClassification } from '../../src/report/gallery.js';
 import { renderHtmlReport } from '../../src/report/html.js';
-import { readClassFolders } from '../../src/tasks/classification/samples.js';
+import { galleryFromClassification } from '../../src/tasks/classification/gallery.js';
+import { classificationTask } from '../../src/tasks/classification/index.js';
 import { compareClassification } from '../../src/tasks/classification/metrics.js';
+import { readClassFolders } from '../../src/tasks/classification/samples.js';
 import { CLASSES } from '../report/fixtures.js';
 import { extractFmnistImages, fmnistLikeReport, historyCharts, right, wrong } from './fixtures.js';
 
@@ -49,7 +50,7 @@ describe('HTML report in headless Chromium', () => {
     const gallery = await galleryFromClassification({ flips, samples, classes: CLASSES, baseline, candidate }, (file) => thumbnailDataUrl(file, 96));
     expect([gallery.broken.length, gallery.fixed.length]).toEqual([8, 4]);
 
-    const html = renderHtmlReport({ report: fmnistLikeReport(), title: 'fashion-mnist', gallery, history: historyCharts() });
+    const html = renderHtmlReport({ report: fmnistLikeReport(), task: classificationTask, title: 'fashion-mnist', gallery, history: historyCharts() });
     mkdirSync(outputs, { recursive: true });
     const file = join(outputs, 'html-report.html');
     writeFileSync(file, html);

@@ -5,13 +5,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import type { HistoryChart } from '../../src/contracts/history.js';
+import type { EvalSample } from '../../src/contracts/task.js';
 import type { ModelFile } from '../../src/models/index.js';
 import { buildReport } from '../../src/report/build.js';
 import type { QuantizedRun } from '../../src/report/quantization.js';
-import type { HistoryChart } from '../../src/report/html.js';
 import { classificationTask } from '../../src/tasks/classification/index.js';
 import type { ClassPrediction } from '../../src/tasks/classification/metrics.js';
-import type { EvalSample } from '../../src/tasks/task.js';
 import { around, CLASSES, config } from '../report/fixtures.js';
 
 export const FMNIST_ARCHIVE = join(process.cwd(), 'examples/fashion-mnist/fmnist-test.tar.gz');

@@ -1,5 +1,5 @@
-import { galleryFromClassification } from '../../src/report/gallery.js';
-import type { EvalSample } from '../../src/tasks/task.js';
+import type { EvalSample } from '../../src/contracts/task.js';
+import { galleryFromClassification } from '../../src/tasks/classification/gallery.js';
 
 const CLASSES = ['cat', 'dog', 'bird'];
 const samples: EvalSample<number>[] = [

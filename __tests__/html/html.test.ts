@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
-import { renderHtmlReport, type GalleryItem } from '../../src/report/html.js';
+import type { TaskName } from '../../src/config/types.js';
+import type { GalleryItem } from '../../src/contracts/gallery.js';
+import type { Report } from '../../src/contracts/report.js';
+import { renderHtmlReport, type HtmlReportInput } from '../../src/report/html.js';
 import { GALLERY_LIMIT } from '../../src/report/html-gallery.js';
-import type { Report } from '../../src/report/types.js';
+import { taskFor } from '../../src/tasks/index.js';
 import { around, syntheticReport } from '../report/fixtures.js';
 import { fmnistLikeReport, historyCharts } from './fixtures.js';
 
@@ -9,6 +12,8 @@ import { fmnistLikeReport, historyCharts } from './fixtures.js';
 const PIXEL = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==';
 const item = (id: string, over: Partial<GalleryItem> = {}): GalleryItem => ({ id, label: 'Coat', baseline: 'Coat', candidate: 'Shirt', thumbnail: PIXEL, ...over });
 const count = (html: string, needle: string) => html.split(needle).length - 1;
+/** As the engine renders: with the task the report names. */
+const renderHtml = (input: Omit<HtmlReportInput, 'task'>) => renderHtmlReport({ ...input, task: taskFor(input.report.task as TaskName) });
 
 /** Every URL-valued attribute in the document. */
 const urls = (html: string) => [...html.matchAll(/\s(?:src|href|action|poster|srcset|xlink:href)\s*=\s*"([^"]*)"/gi)].map((m) => m[1]);
@@ -17,7 +22,7 @@ describe('renderHtmlReport', () => {
   const report = fmnistLikeReport();
 
   it('holds the verdict and the full tables, with the figures the Markdown shows', () => {
-    const html = renderHtmlReport({ report, title: 'fashion-mnist', gallery: null });
+    const html = renderHtml({ report, title: 'fashion-mnist', gallery: null });
     // Figures DESIGN.md gives for this paired table (pinned in markdown.test.ts as well).
     expect(html).toContain('<strong>✅ Real gain:</strong> the candidate fixes <strong>27.7%</strong> of baseline errors (95% CI 23.8–31.4%, McNemar p &lt; 1e-30)');
     expect(html).toContain('<td class="num">87.11% (86.44–87.75%)</td><td class="num">90.68% (90.09–91.23%)</td><td class="num">+3.57 pt (+3.01 to +4.14 pt)</td>');
@@ -34,7 +39,7 @@ describe('renderHtmlReport', () => {
   it('names the failed gate and shows no int8 section when there is none', () => {
     // The fixture in report/fixtures.ts fails the 25% latency gate (×1.58, markdown.test.ts).
     const failing = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
-    const html = renderHtmlReport({ report: failing, title: 't', gallery: null });
+    const html = renderHtml({ report: failing, title: 't', gallery: null });
     expect(html).toContain('<span class="badge fail">FAIL</span> gate <code>max-latency-regression</code> failed: p50 latency ×1.58');
     expect(html).toContain('<tr class="fail">');
     expect(html).not.toContain('int8');
@@ -44,7 +49,7 @@ describe('renderHtmlReport', () => {
     // The candidate loses 700 of its right answers in int8: fp32 +3.57 pt becomes negative.
     const flipped = fmnistLikeReport({ baseline: 0, candidate: 700 });
     expect(flipped.comparison.quantized?.rankFlip).toBe(true);
-    expect(renderHtmlReport({ report: flipped, title: 't', gallery: null })).toContain('<strong>⚠️ Rank flip after quantization:</strong>');
+    expect(renderHtml({ report: flipped, title: 't', gallery: null })).toContain('<strong>⚠️ Rank flip after quantization:</strong>');
   });
 
   it('escapes every user-controlled string', () => {
@@ -58,7 +63,7 @@ describe('renderHtmlReport', () => {
       environment: { ...report.environment, cpu: evil },
       gates: [{ ...report.gates[0], passed: false, name: evil, line: evil }],
     } as unknown as Report;
-    const html = renderHtmlReport({
+    const html = renderHtml({
       report: hostile, title: evil,
       gallery: { broken: [item(evil, { label: evil, baseline: evil, candidate: evil })], fixed: [] },
       history: [{ title: evil, unit: evil, timestamps: [evil], series: [{ name: evil, values: [1] }] }],
@@ -72,7 +77,7 @@ describe('renderHtmlReport', () => {
 
   it('refuses any thumbnail that is not a base64 raster data: URL', () => {
     const bad = ['https://example.com/x.png', 'javascript:alert(1)', 'data:image/svg+xml;base64,PHN2Zy8+', '/etc/passwd', `${PIXEL}" onload="x`];
-    const html = renderHtmlReport({ report, title: 't', gallery: { broken: bad.map((t, i) => item(`b${i}`, { thumbnail: t })), fixed: [item('ok')] } });
+    const html = renderHtml({ report, title: 't', gallery: { broken: bad.map((t, i) => item(`b${i}`, { thumbnail: t })), fixed: [item('ok')] } });
     expect(count(html, '<img ')).toBe(1);
     expect(count(html, '<span class="no-image">no image</span>')).toBe(bad.length);
     for (const t of bad.slice(0, 4)) expect(html).not.toContain(t);
@@ -80,7 +85,7 @@ describe('renderHtmlReport', () => {
 
   it('references nothing outside the file, and its CSP allows exactly its own stylesheet', () => {
     const gallery = { broken: [item('a/1.png')], fixed: [item('b/2.png', { baseline: 'Shirt', candidate: 'Coat' })] };
-    const html = renderHtmlReport({ report, title: 't', gallery, history: historyCharts() });
+    const html = renderHtml({ report, title: 't', gallery, history: historyCharts() });
     for (const url of urls(html)) expect(url).toMatch(/^(#[\w-]+|data:.*)$/);
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toMatch(/url\(|@import|<script|<link rel="stylesheet"/i);
@@ -93,7 +98,7 @@ describe('renderHtmlReport', () => {
   it(`shows at most ${GALLERY_LIMIT} thumbnails per list and says how many more there are`, () => {
     const broken = Array.from({ length: 70 }, (_, i) => item(`broken/${i}.png`));
     const fixed = Array.from({ length: 3 }, (_, i) => item(`fixed/${i}.png`));
-    const html = renderHtmlReport({ report, title: 't', gallery: { broken, fixed, brokenTotal: 500 } });
+    const html = renderHtml({ report, title: 't', gallery: { broken, fixed, brokenTotal: 500 } });
     expect(count(html, '<figure class="tile broken">')).toBe(60);
     expect(count(html, '<figure class="tile fixed">')).toBe(3);
     // 500 in all, 60 shown.
@@ -104,11 +109,11 @@ describe('renderHtmlReport', () => {
   });
 
   it('says so when a gallery list is empty', () => {
-    const html = renderHtmlReport({ report, title: 't', gallery: { broken: [], fixed: [item('x')] } });
+    const html = renderHtml({ report, title: 't', gallery: { broken: [], fixed: [item('x')] } });
     expect(html).toContain('does not (0)</h3>\n<p class="muted">None.</p>');
   });
 
   it('refuses a report of an unknown task with a clear error', () => {
-    expect(() => renderHtmlReport({ report: { ...report, task: 'segmentation' }, title: 't', gallery: null })).toThrow("unknown task 'segmentation'");
+    expect(() => renderHtml({ report: { ...report, task: 'segmentation' }, title: 't', gallery: null })).toThrow("unknown task 'segmentation'");
   });
 });

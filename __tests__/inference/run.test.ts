@@ -5,17 +5,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OutputTensor } from '../../src/contracts/tensors.js';
 import { UserError } from '../../src/errors.js';
-import {
-  checkInputFits,
-  inputSizeFromModel,
-  loadModel,
-  measureLatency,
-  runAll,
-  runBatch,
-  type LoadedModel,
-  type OutputTensor,
-} from '../../src/inference/index.js';
+import { checkInputFits, inputSizeFromModel, loadModel, measureLatency, runAll, runBatch, type LoadedModel } from '../../src/inference/index.js';
 import type { Progress } from '../../src/progress.js';
 import { silentProgress } from '../../src/progress.js';
 import { identityModel } from '../models/onnx-writer.js';

@@ -1,4 +1,4 @@
-import type { HistoryRecord } from '../../src/history/record.js';
+import type { HistoryRecord } from '../../src/contracts/history.js';
 import { renderNightly } from '../../src/nightly/render.js';
 import type { NightlyReport } from '../../src/nightly/run.js';
 import { makeRecord, referenceHistory } from '../history/records.js';

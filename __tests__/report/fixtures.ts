@@ -3,10 +3,10 @@
  * chosen by hand, fixed latency samples and a fixed clock, so the Markdown is stable.
  */
 import type { Config } from '../../src/config/types.js';
+import type { EvalSample } from '../../src/contracts/task.js';
 import type { ModelFile } from '../../src/models/index.js';
 import { buildReport } from '../../src/report/build.js';
 import { classificationTask } from '../../src/tasks/classification/index.js';
-import type { EvalSample } from '../../src/tasks/task.js';
 
 export const CLASSES = ['T-shirt-top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle-boot'];
 

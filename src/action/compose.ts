@@ -3,10 +3,10 @@
  * one section per model, and notes. Each model's section gets an equal share of GitHub's 65,536
  * characters, and drops its own detail tables first, so the verdict lines always survive.
  */
-import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
+import type { RunReport } from '../contracts/run.js';
 import { code, escapeMarkdown } from '../report/format.js';
+import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
 import { taskFor } from '../tasks/index.js';
-import type { RunReport } from './run-report.js';
 
 /** The name in the hidden marker that finds this config's sticky comment again: one comment per config. */
 export function markerName(configPath: string): string {

@@ -7,11 +7,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ActionContext } from '../config/action.js';
+import type { RunReport } from '../contracts/run.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
 import { downloadRunArtifact } from '../publish/artifact.js';
 import type { GitHub } from '../publish/github.js';
-import { parseRunReport, type RunReport } from './run-report.js';
+import { parseRunReport } from './run-report.js';
 
 export const REPORT_ARTIFACT = 'model-gate-report';
 /** A report of a few models with all flips listed stays well under this. */

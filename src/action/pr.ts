@@ -8,18 +8,18 @@ import type { ActionContext } from '../config/action.js';
 import { changedConfigKeys } from '../config/diff.js';
 import { parseConfig } from '../config/load.js';
 import type { Config, ModelRef } from '../config/types.js';
+import type { HistoryRecord } from '../contracts/history.js';
+import type { RunComparison, RunReport } from '../contracts/run.js';
 import { compareModels, prepareEval } from '../engine.js';
 import { UserError } from '../errors.js';
 import { actionsEvalSetCache } from '../evalset/actions-cache.js';
+import { historyCharts } from '../history/charts.js';
+import { gitBranchHistory } from '../history/store.js';
 import { changedFilesFromGit, ensureCommit, readFileAtCommit, runGit } from '../models/git.js';
 import { isRelevantChange, listChangedFiles, materializeModel, verifiedDownloader } from '../models/sources.js';
-import { historyCharts } from '../history/charts.js';
-import type { HistoryRecord } from '../history/record.js';
-import { gitBranchHistory } from '../history/store.js';
 import { historyFileFor } from '../nightly/models.js';
 import type { Progress } from '../progress.js';
 import type { GitHub } from '../publish/github.js';
-import type { Comparison, RunReport } from './run-report.js';
 
 const short = (sha: string) => sha.slice(0, 7);
 
@@ -142,7 +142,7 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
     }
   }
 
-  const comparisons: Comparison[] = [];
+  const comparisons: RunComparison[] = [];
   const pages: { name: string; html: string }[] = [];
   if (pairs.length > 0) {
     const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);

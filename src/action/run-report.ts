@@ -1,33 +1,10 @@
 /**
- * What one Action run produced: the report of every model compared, plus the facts the comment
- * needs. It is written as report.json in the artifact, and the fork-comment workflow rebuilds
- * the comment from it, so it is checked field by field when read back from an untrusted run.
+ * The Action run's report.json (contracts/run.ts): the lines that explain a failed run, and the
+ * reader the fork-comment workflow uses, which checks it field by field because it comes back
+ * from an untrusted run.
  */
+import type { RunReport } from '../contracts/run.js';
 import { UserError } from '../errors.js';
-import type { Report } from '../report/types.js';
-
-export type RunVerdict = 'pass' | 'fail' | 'skipped';
-
-export interface Comparison {
-  readonly name: string;
-  readonly report: Report<unknown, unknown>;
-}
-
-export interface RunReport {
-  readonly schemaVersion: 1;
-  readonly kind: 'model-gate-run';
-  readonly verdict: RunVerdict;
-  /** Repo-relative path of the config that judged the run; it names the sticky comment. */
-  readonly configPath: string;
-  /** 'base': the PR's base commit config judged (the usual case); 'head': there was none at base. */
-  readonly configSource: 'base' | 'head' | 'workspace';
-  /** Keys this PR changes in the config; they apply once it is merged. */
-  readonly configChangedKeys: readonly string[];
-  readonly pullRequest: { readonly number: number; readonly baseSha: string; readonly headSha: string } | null;
-  readonly comparisons: readonly Comparison[];
-  /** One-line facts for the comment: models added or removed by the PR, fallbacks. */
-  readonly notes: readonly string[];
-}
 
 /** Lines that explain a failed run, one per failed gate, named by model. */
 export function failedGateLines(run: RunReport): string[] {

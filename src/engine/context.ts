@@ -4,12 +4,12 @@
  * same decoded pixels.
  */
 import type { Config } from '../config/types.js';
+import type { EvalSample } from '../contracts/task.js';
 import type { EvalSetCache } from '../evalset/actions-cache.js';
 import { resolveEvalSet, type ResolvedEvalSet } from '../evalset/index.js';
 import type { DecodedImages } from '../preprocess/index.js';
 import type { Progress } from '../progress.js';
 import { taskFor } from '../tasks/index.js';
-import type { EvalSample } from '../tasks/task.js';
 
 export interface EvalContext {
   readonly evalSet: ResolvedEvalSet;

@@ -2,8 +2,8 @@
  * A model's last nights as the HTML report's line charts: top-1 (%) and batch-1 p50 (ms), fp32
  * and int8, oldest night first.
  */
-import type { HistoryChart } from '../report/html-chart.js';
-import type { HistoryRecord } from './record.js';
+import type { HistoryChart } from '../contracts/history.js';
+import type { HistoryRecord } from '../contracts/history.js';
 
 export function historyCharts(history: readonly HistoryRecord[], modelName: string, nights = 30): HistoryChart[] {
   const records = history.filter((r) => r.model.name === modelName).slice(-nights);

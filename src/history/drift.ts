@@ -9,8 +9,8 @@
  * These functions are pure so the caller can confirm an alert with one re-run of the benchmark:
  * call latencyRegression again with the re-run's record and alert only if both runs alert.
  */
+import type { HistoryRecord } from '../contracts/history.js';
 import { ms, percent } from '../report/format.js';
-import type { HistoryRecord } from './record.js';
 
 export interface Finding {
   kind: 'accuracy-drift' | 'latency-regression';

@@ -11,9 +11,10 @@
  */
 import { spawn } from 'node:child_process';
 import { appendFile, readFile } from 'node:fs/promises';
+import type { HistoryRecord } from '../contracts/history.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
-import { parseHistory, serializeRecord, type HistoryRecord } from './record.js';
+import { parseHistory, serializeRecord } from './record.js';
 
 export interface HistoryStore {
   read(): Promise<HistoryRecord[]>;

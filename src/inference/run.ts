@@ -3,14 +3,10 @@
  * of the pipeline owns. runAll walks a whole eval set in the batch size the model can take.
  */
 import * as ort from 'onnxruntime-node';
+import type { OutputTensor } from '../contracts/tensors.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
 import { sessionOf, type LoadedModel } from './session.js';
-
-export interface OutputTensor {
-  data: Float32Array;
-  dims: number[];
-}
 
 const product = (dims: readonly number[]) => dims.reduce((total, dim) => total * dim, 1);
 

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { ExecutionProviderRequest } from '../config/types.js';
+import type { TensorSignature } from '../contracts/tensors.js';
 import { UserError } from '../errors.js';
-import type { TensorSignature } from '../models/index.js';
 
 export const onnxruntimeVersion: string = ort.env.versions.node ?? ort.env.versions.common;
 

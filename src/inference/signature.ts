@@ -4,8 +4,8 @@
  * (or, worse, a silently mis-laid-out tensor) halfway through the eval set.
  */
 import type { TensorLayout } from '../config/types.js';
+import type { TensorSignature } from '../contracts/tensors.js';
 import { UserError } from '../errors.js';
-import type { TensorSignature } from '../models/index.js';
 
 export interface InputExpectation {
   channels: number;

@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 import { parseOnnxFacts, type OnnxFacts } from './onnx-facts.js';
 
 export { parseOnnxFacts } from './onnx-facts.js';
-export type { OnnxFacts, TensorSignature } from './onnx-facts.js';
+export type { OnnxFacts } from './onnx-facts.js';
 
 export interface ModelFile {
   role: 'baseline' | 'candidate';

@@ -3,6 +3,7 @@
  * input/output signatures, external data files) straight from the ONNX protobuf bytes, without
  * a runtime, so a bad file is described before onnxruntime sees it.
  */
+import type { TensorSignature } from '../contracts/tensors.js';
 import { UserError } from '../errors.js';
 import {
   ProtobufError,
@@ -15,14 +16,6 @@ import {
   toText,
   type ProtoField,
 } from './protobuf.js';
-
-export interface TensorSignature {
-  name: string;
-  /** Numbers are fixed sizes; strings are symbolic ('batch'); '?' marks an unknown size (-1, 0, or unset). */
-  dims: (number | string)[];
-  /** onnxruntime's type names: 'float32', 'int64', ...; 'sequence' / 'map' / 'optional' for non-tensors. */
-  type: string;
-}
 
 export interface OnnxFacts {
   irVersion: number;

@@ -4,11 +4,11 @@
  * latency findings against the history, a latency alert confirmed by a second benchmark.
  */
 import type { Config, ModelRef } from '../config/types.js';
-import type { EvalSetCache } from '../evalset/actions-cache.js';
+import type { HistoryRecord } from '../contracts/history.js';
 import { prepareEval, type EvalContext } from '../engine/context.js';
 import { evaluateModels, type EvaluatedModel } from '../engine/evaluate.js';
+import type { EvalSetCache } from '../evalset/actions-cache.js';
 import { accuracyDrift, latencyRegression, type Finding } from '../history/drift.js';
-import type { HistoryRecord } from '../history/record.js';
 import type { HistoryStore } from '../history/store.js';
 import { summarizeLatency } from '../metrics/index.js';
 import type { Progress } from '../progress.js';

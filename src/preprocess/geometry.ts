@@ -19,7 +19,8 @@
  * ImageGeometry maps a model-space point back to the original image:
  *   x_original = (x_model - padLeft + cropLeft) / scaleX, and likewise for y.
  */
-import type { ImageGeometry, ResolvedDecodeSpec } from './index.js';
+import type { ImageGeometry } from '../contracts/tensors.js';
+import type { ResolvedDecodeSpec } from './index.js';
 import { planFit } from './rect.js';
 import { roundHalfEven } from './round.js';
 

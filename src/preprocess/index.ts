@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { constants as bufferConstants } from 'node:buffer';
 import type { DecodeSpec, NormalizeSpec } from '../config/types.js';
+import type { ImageGeometry } from '../contracts/tensors.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
 import { convertColor } from './color.js';
@@ -26,11 +27,6 @@ export { imageSize } from './image-size.js';
 export { autoLetterboxSize, letterboxRatio, rectInputSize, type FitOptions } from './rect.js';
 export { resolveInputSize } from './input-size.js';
 
-/**
- * Geometry to map model-space coordinates back to the original image (detection will need it):
- * x_original = (x_model - padLeft + cropLeft) / scaleX, y likewise. width/height are the original size.
- */
-export interface ImageGeometry { width: number; height: number; scaleX: number; scaleY: number; padLeft: number; padTop: number; cropLeft: number; cropTop: number }
 /** Decoded, resized pixels for a whole eval set: uint8, HWC, channels in the order `color` asks (bgr swaps R and B). */
 export interface DecodedImages { count: number; height: number; width: number; channels: 1 | 3; pixels: Uint8Array; geometry: ImageGeometry[] }
 /**

@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OutputConfig } from '../config/types.js';
-import type { Report } from '../report/types.js';
+import type { Report } from '../contracts/report.js';
 
 export async function writeReportFiles(output: OutputConfig, report: Report<unknown, unknown>, markdown: string, html: string): Promise<void> {
   const write = async (path: string, text: string) => {

@@ -4,12 +4,12 @@
  * stages measured; nothing here runs a model or touches a file.
  */
 import type { Config } from '../config/types.js';
+import type { GateResult, LatencyComparison, LatencyStats, ModelReport, Report } from '../contracts/report.js';
+import type { Task } from '../contracts/task.js';
 import { bootstrapRatioCi, summarizeLatency } from '../metrics/index.js';
 import type { ModelFile } from '../models/index.js';
-import type { Task } from '../tasks/task.js';
 import { ratio, signed } from './format.js';
 import { int8DropGates, quantizedComparison, quantizedModelReport, type QuantizedRun } from './quantization.js';
-import type { GateResult, LatencyComparison, LatencyStats, ModelReport, Report } from './types.js';
 
 export interface MeasuredModel<Prediction> {
   readonly file: ModelFile;

@@ -3,21 +3,8 @@
  * one chart per metric, nights along x (evenly spaced, in the order given), values along y on
  * "nice" round ticks. A missing or non-finite value breaks the line rather than drawing it to 0.
  */
+import type { HistoryChart } from '../contracts/history.js';
 import { escapeHtml } from './html-text.js';
-
-export interface HistorySeries {
-  readonly name: string;
-  readonly values: readonly number[];
-}
-
-export interface HistoryChart {
-  /** e.g. "top-1" or "p50 latency, batch 1"; shown above the chart. */
-  readonly title?: string;
-  /** Appended to tick labels and tooltips, e.g. "ms" or "%". */
-  readonly unit?: string;
-  readonly timestamps: readonly string[];
-  readonly series: readonly HistorySeries[];
-}
 
 const WIDTH = 640;
 const HEIGHT = 220;

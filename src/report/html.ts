@@ -7,24 +7,24 @@
  */
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import type { TaskName } from '../config/types.js';
-import { taskFor } from '../tasks/index.js';
-import type { Task, TableRow } from '../tasks/task.js';
+import type { Gallery } from '../contracts/gallery.js';
+import type { HistoryChart } from '../contracts/history.js';
+import type { ModelReport, Report } from '../contracts/report.js';
+import type { Task, TableRow } from '../contracts/task.js';
 import { headlineFor } from './build.js';
 import { bytes, count, ms, params } from './format.js';
-import { renderLineChart, type HistoryChart } from './html-chart.js';
-import { renderGallery, type Gallery } from './html-gallery.js';
+import { renderLineChart } from './html-chart.js';
+import { renderGallery } from './html-gallery.js';
 import { HTML_STYLE } from './html-style.js';
 import { escapeHtml as esc, inlineMarkdown, markdownToHtml } from './html-text.js';
 import { latencyRows } from './markdown.js';
 import { int8Row, quantizationSection } from './quantization.js';
-import type { ModelReport, Report } from './types.js';
 
-export type { Gallery, GalleryItem } from './html-gallery.js';
-export type { HistoryChart, HistorySeries } from './html-chart.js';
 
 export interface HtmlReportInput {
   readonly report: Report;
+  /** The task that made the report (tasks/index.ts taskFor(report.task)). */
+  readonly task: Task<unknown, unknown, unknown, unknown>;
   /** Shown after "model-gate ·", e.g. the config's name or the task. */
   readonly title: string;
   readonly gallery: Gallery | null;
@@ -122,8 +122,8 @@ const details = (title: string, html: string, open = false) => `<details${open ?
 
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { report, gallery, history } = input;
-  const task = taskFor(report.task as TaskName) as AnyTask | undefined;
-  if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
+  const { task } = input;
+  if (task.name !== report.task) throw new Error(`a report of task '${report.task}' cannot be rendered as task '${task.name}'`);
   const { baseline: b, candidate: c } = report.models;
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
   const taskSections = task.sections(b.metrics, c.metrics, report.comparison);

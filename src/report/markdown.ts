@@ -6,12 +6,12 @@
  */
 import { basename } from 'node:path';
 import { markdownTable } from 'markdown-table';
-import type { ReportSection, Task, TableRow } from '../tasks/task.js';
-import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
+import type { ModelReport, Report } from '../contracts/report.js';
+import type { ReportSection, Task, TableRow } from '../contracts/task.js';
 import { headlineFor } from './build.js';
+import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
 import { accuracyLatencyChart } from './mermaid.js';
 import { int8Row, quantizationSection } from './quantization.js';
-import type { ModelReport, Report } from './types.js';
 
 export const COMMENT_LIMIT = 65_536;
 

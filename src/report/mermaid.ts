@@ -15,7 +15,7 @@
  * Axis titles are always given: Mermaid 10.x requires them before an `[a, b]` band or a range.
  * Numbers are written without exponents (the lexer accepts `[+-]?\d+(\.\d+)?` only).
  */
-import type { HistoryRecord } from '../history/record.js';
+import type { HistoryRecord } from '../contracts/history.js';
 import { ms } from './format.js';
 
 /** A label as a quoted xychart string. */

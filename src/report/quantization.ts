@@ -6,10 +6,10 @@
  */
 import { markdownTable } from 'markdown-table';
 import type { Config } from '../config/types.js';
+import type { GateResult, LatencyStats } from '../contracts/report.js';
+import type { EvalSample, ReportSection, Task } from '../contracts/task.js';
 import type { ModelFile } from '../models/index.js';
-import type { EvalSample, ReportSection, Task } from '../tasks/task.js';
 import { code, escapeMarkdown, percent, points, pValue } from './format.js';
-import type { GateResult, LatencyStats } from './types.js';
 
 export interface QuantizedRun<Prediction> {
   readonly source: 'provided' | 'static-int8';

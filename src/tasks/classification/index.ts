@@ -1,7 +1,7 @@
 /** The classification task: class scores per image, top-1/top-5, paired comparison. */
+import type { Task } from '../../contracts/task.js';
 import { UserError } from '../../errors.js';
-import { galleryFromClassification } from '../../report/gallery.js';
-import type { Task } from '../task.js';
+import { galleryFromClassification } from './gallery.js';
 import {
   classificationMetrics,
   compareClassification,

@@ -5,8 +5,8 @@
 import { markdownTable } from 'markdown-table';
 import type { GatesConfig } from '../../config/types.js';
 import { count, escapeMarkdown, percent, percentRange, points, pointsRange, pValue, signed } from '../../report/format.js';
-import type { GateResult } from '../../report/types.js';
-import type { ReportSection, TableRow } from '../task.js';
+import type { GateResult } from '../../contracts/report.js';
+import type { ReportSection, TableRow } from '../../contracts/task.js';
 import type { ClassificationComparison, ClassificationMetrics } from './metrics.js';
 
 /** Significance level for the verdict and the require-significant gate. */

@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../../errors.js';
-import type { EvalSample } from '../task.js';
+import type { EvalSample } from '../../contracts/task.js';
 
 /** Files every OS and archiver leaves behind; they are not eval images. */
 const JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;

@@ -22,7 +22,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../../errors.js';
 import { imageSize } from '../../preprocess/index.js';
-import type { EvalSample } from '../task.js';
+import type { EvalSample } from '../../contracts/task.js';
 
 export interface DetectionBox { categoryId: number; bbox: [number, number, number, number]; area: number; iscrowd: boolean; id: number }
 export interface DetectionLabel { boxes: DetectionBox[]; width: number; height: number; imageId: number }

@@ -12,7 +12,7 @@
  * model drew them, which is how the fixture's reference detections were written).
  */
 import { UserError } from '../../errors.js';
-import type { ImageGeometry } from '../../preprocess/index.js';
+import type { ImageGeometry } from '../../contracts/tensors.js';
 import { byScoreDescending, nmsClassWise, topByScore } from './nms.js';
 
 export type OutputLayout = 'yolov8' | 'yolov5' | 'end2end';

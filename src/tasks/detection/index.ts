@@ -5,7 +5,7 @@
  */
 import type { Config, DecodeSpec } from '../../config/types.js';
 import { UserError } from '../../errors.js';
-import type { Task } from '../task.js';
+import type { Task } from '../../contracts/task.js';
 import { decodeBatch, inferLayout, type DecodeOptions, type OutputLayout } from './decode.js';
 import { compareDetection, detectionMetrics, type DetectionComparison, type DetectionMetrics, type DetectionPrediction } from './metrics.js';
 import { detectionGates, detectionHeadline, detectionRows, detectionSections } from './render.js';

@@ -5,7 +5,7 @@
  * model's predictions (cached by the predictions array); the bootstrap only re-weights it.
  */
 import type { Interval } from '../../metrics/index.js';
-import type { EvalSample } from '../task.js';
+import type { EvalSample } from '../../contracts/task.js';
 import { bootstrapDeltaMap, perClassDeltas } from './bootstrap.js';
 import { cocoEvaluate, summaryToArray, type CocoEvaluation } from './cocoeval.js';
 import type { OutputLayout, RawDetection } from './decode.js';

@@ -8,8 +8,8 @@ import { markdownTable } from 'markdown-table';
 import type { GatesConfig } from '../../config/types.js';
 import { count, escapeMarkdown, pValue, signed } from '../../report/format.js';
 import { preprocessingSection, type PreprocessingComparison } from '../../report/preprocessing.js';
-import type { GateResult } from '../../report/types.js';
-import type { ReportSection, TableRow } from '../task.js';
+import type { GateResult } from '../../contracts/report.js';
+import type { ReportSection, TableRow } from '../../contracts/task.js';
 import type { ErrorTypeCounts } from './errors.js';
 import type { DetectionComparison, DetectionMetrics } from './metrics.js';
 

@@ -7,7 +7,7 @@
 import type { Config } from '../../config/types.js';
 import { UserError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
-import type { EvalSample } from '../task.js';
+import type { EvalSample } from '../../contracts/task.js';
 import { readCocoDataset, readYoloDataset, type Category, type DetectionLabel } from './dataset.js';
 import type { CocoGroundTruth } from './metric-types.js';
 

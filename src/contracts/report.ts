@@ -2,7 +2,7 @@
  * Report JSON, schemaVersion 1: the contract for the Action, the nightly history and users'
  * scripts. Field names are fixed by the issues; add fields freely, never rename one.
  */
-import type { TensorSignature } from '../models/index.js';
+import type { TensorSignature } from './tensors.js';
 
 export type Interval = [number, number];
 
@@ -42,7 +42,7 @@ export interface ModelReport<Metrics> {
   readonly metrics: Metrics;
   /** Keyed batch1, batch8, ...: the batch sizes measured. */
   readonly latency: Record<string, LatencyStats>;
-  /** The int8 variant's results, when quantization is configured (see report/quantization.ts). */
+  /** The int8 variant's results, when quantization is configured (built by report/quantization.ts). */
   readonly quantized?: Record<string, unknown> & { readonly metrics: unknown; readonly note: string | null; readonly source: string };
 }
 

@@ -1,14 +1,13 @@
 /**
- * The task interface. Classification plugs in here now, detection next; the engine runs decode,
- * batching, latency, gates and publishing, and never branches on the task's name.
+ * The task interface: what a task (tasks/<name>/) implements so the engine can run it without
+ * branching on its name. Classification and detection implement it; the engine runs decode,
+ * batching, latency, gates and publishing, and report/ renders a report through it.
  */
 import type { Config, DecodeSpec } from '../config/types.js';
 import type { Progress } from '../progress.js';
-import type { OutputTensor } from '../inference/index.js';
-import type { TensorSignature } from '../models/index.js';
-import type { Gallery } from '../report/html-gallery.js';
-import type { GateResult } from '../report/types.js';
-import type { ImageGeometry } from '../preprocess/index.js';
+import type { Gallery } from './gallery.js';
+import type { GateResult } from './report.js';
+import type { ImageGeometry, OutputTensor, TensorSignature } from './tensors.js';
 
 /** One eval image with its ground truth. `id` is its path inside the eval set, posix-style. */
 export interface EvalSample<Label> {

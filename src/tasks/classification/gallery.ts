@@ -4,9 +4,10 @@
  * from a function the caller passes in (src/preprocess/thumbnail.ts in the engine), so this
  * module reads no file itself and is tested without images.
  */
-import type { ClassificationComparison, ClassPrediction } from '../tasks/classification/metrics.js';
-import type { EvalSample } from '../tasks/task.js';
-import { GALLERY_LIMIT, type Gallery, type GalleryItem } from './html-gallery.js';
+import type { Gallery, GalleryItem } from '../../contracts/gallery.js';
+import type { EvalSample } from '../../contracts/task.js';
+import { GALLERY_LIMIT } from '../../report/html-gallery.js';
+import type { ClassificationComparison, ClassPrediction } from './metrics.js';
 
 export interface ClassificationGalleryInput {
   readonly flips: ClassificationComparison['flips'];
