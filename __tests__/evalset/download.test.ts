@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sha256File } from '../../src/download/sha256.js';
 import { UserError } from '../../src/errors.js';
-import { resolveEvalSet, sha256File } from '../../src/evalset/index.js';
+import { resolveEvalSet } from '../../src/evalset/index.js';
 import { silentProgress } from '../../src/progress.js';
 import { tarEntry, tarGz } from './archive-writers.js';
 import { evalConfig, listTree, makeTempDir, recordingProgress, sha256Of } from './helpers.js';

@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listChangedFiles } from '../../src/action/changed-files.js';
 import { UserError } from '../../src/errors.js';
 import { resolveModel } from '../../src/models/index.js';
 import {
   isRelevantChange,
-  listChangedFiles,
   manifestEntryChanged,
   materializeModel,
   readManifestEntry,
@@ -162,6 +162,17 @@ describe('materializeModel: manifest entries', () => {
     const error = await materializeModel(entry, headSide, join(temp.path, 'tampered'), tampering).catch((e) => e);
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toContain(`has sha256 ${sha256('not the model')}, but the manifest pins ${sha256(v2)}`);
+  });
+
+  test('a failed download names the manifest and key the URL came from, not eval.source', async () => {
+    const repo = await initRepo(join(temp.path, 'gone-manifest'));
+    await repo.write('models.yaml', `detector:\n  url: ${serverUrl}/gone.onnx\n  sha256: ${'d'.repeat(64)}\n`);
+    const sha = repo.commit('gone');
+    const detector: ModelEntry = { name: 'detector', manifest: 'models.yaml', key: 'detector' };
+    const download = verifiedDownloader(silentProgress, { attempts: 1, timeoutMs: 2000 });
+    const error = await materializeModel(detector, { repoDir: repo.dir, sha, label: 'head' }, workDir(), download).catch((e) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toBe(`models.yaml@${sha.slice(0, 7)} "detector".url: downloading ${serverUrl}/gone.onnx failed with HTTP 404 Not Found (not retried).`);
   });
 
   test('a key the base manifest lacks is a new model: no baseline, and nothing downloaded', async () => {

@@ -16,10 +16,11 @@ import { actionsEvalSetCache } from '../evalset/actions-cache.js';
 import { historyCharts } from '../history/charts.js';
 import { gitBranchHistory } from '../history/store.js';
 import { changedFilesFromGit, ensureCommit, readFileAtCommit, runGit } from '../models/git.js';
-import { isRelevantChange, listChangedFiles, materializeModel, verifiedDownloader } from '../models/sources.js';
+import { isRelevantChange, materializeModel, verifiedDownloader } from '../models/sources.js';
 import { historyFileFor } from '../nightly/models.js';
 import type { Progress } from '../progress.js';
 import type { GitHub } from '../publish/github.js';
+import { listChangedFiles } from './changed-files.js';
 
 const short = (sha: string) => sha.slice(0, 7);
 

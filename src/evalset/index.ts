@@ -3,21 +3,17 @@
  * files on disk. Archives and URLs are pinned by eval.sha256: a mismatch is a hard error, and
  * only verified sets are extracted (safely) into the content-addressed cache.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EvalConfig } from '../config/types.js';
+import { DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../download/http.js';
+import { sha256File } from '../download/sha256.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
-import { buildIntoCache, evalSetRoot, findCached } from './cache.js';
-import { DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from './download.js';
-import { extractArchive } from './extract.js';
 import type { EvalSetCache } from './actions-cache.js';
+import { buildIntoCache, evalSetRoot, findCached } from './cache.js';
+import { extractArchive } from './extract.js';
 import { restoreVerified, saveVerified } from './remote.js';
-
-export type { FetchOptions } from './download.js';
-export type { EvalSetCache } from './actions-cache.js';
 
 export interface ResolvedEvalSet {
   /** The folder the eval set's files are in. */
@@ -27,28 +23,6 @@ export interface ResolvedEvalSet {
   /** The verified sha256 of the archive; null for a folder used in place. */
   sha256: string | null;
   fromCache: boolean;
-}
-
-/** Streams the file through sha256; lower-case hex. */
-export async function sha256File(path: string): Promise<string> {
-  return hashFile(path, null);
-}
-
-async function hashFile(path: string, copyTo: string | null, progress?: Progress): Promise<string> {
-  const hash = createHash('sha256');
-  const copy = copyTo === null ? null : await open(copyTo, 'w', 0o644);
-  let done = 0;
-  try {
-    for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      if (copy) await copy.write(chunk);
-      done += chunk.length;
-      progress?.tick(done);
-    }
-  } finally {
-    await copy?.close();
-  }
-  return hash.digest('hex');
 }
 
 function isUrl(source: string): boolean {
@@ -118,9 +92,9 @@ export async function resolveEvalSet(
     const remote = opts.remoteCache;
     let downloaded = false;
     return fromCacheOrBuild(cacheDir, sha256, label, progress, async (archivePath) => {
-      if (remote && (await restoreVerified(remote, cacheDir, sha256, archivePath, progress, sha256File))) return;
+      if (remote && (await restoreVerified(remote, cacheDir, sha256, archivePath, progress))) return;
       progress.info(`Downloading ${label}`);
-      const actual = await downloadWithRetry(source, archivePath, fetchOptions, progress);
+      const actual = await downloadWithRetry(source, archivePath, 'eval.source', fetchOptions, progress);
       if (actual !== sha256) throw mismatch(label, sha256, actual);
       downloaded = true;
     }, label, async (archivePath) => {
@@ -142,13 +116,13 @@ export async function resolveEvalSet(
 
   const sha256 = requiredSha256(evalCfg, 'an archive');
   progress.start('verify', info.size);
-  const actual = await hashFile(path, null, progress);
+  const actual = await sha256File(path, { progress });
   progress.end();
   if (actual !== sha256) throw mismatch(path, sha256, actual);
   return fromCacheOrBuild(cacheDir, sha256, path, progress, async (archivePath) => {
     // Extract from a private copy (hashed again as it is copied) so the file cannot change
     // between the check and the extraction.
-    const copied = await hashFile(path, archivePath);
+    const copied = await sha256File(path, { copyTo: archivePath });
     if (copied !== sha256) throw mismatch(path, sha256, copied);
   }, path);
 }

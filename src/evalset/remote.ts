@@ -5,6 +5,7 @@
  */
 import { copyFile, constants, link, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { sha256File } from '../download/sha256.js';
 import type { Progress } from '../progress.js';
 import type { EvalSetCache } from './actions-cache.js';
 
@@ -27,7 +28,6 @@ export async function restoreVerified(
   sha256: string,
   archivePath: string,
   progress: Progress,
-  hashFile: (path: string) => Promise<string>,
 ): Promise<boolean> {
   const transit = remoteArchivePath(cacheDir, sha256);
   try {
@@ -40,7 +40,7 @@ export async function restoreVerified(
     await rm(transit, { force: true }).catch(() => {});
     return false;
   }
-  const actual = await hashFile(archivePath);
+  const actual = await sha256File(archivePath);
   if (actual === sha256) return true;
   await rm(archivePath, { force: true });
   progress.warn(`The eval set restored from the cache has sha256 ${actual}, not the pinned ${sha256}; discarded it and downloading again.`);

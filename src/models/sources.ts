@@ -9,13 +9,12 @@ import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ModelEntry } from '../config/types.js';
+import { checkUrlAllowed, DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../download/http.js';
+import { sha256File } from '../download/sha256.js';
 import { UserError } from '../errors.js';
-import { checkUrlAllowed, DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../evalset/download.js';
-import { sha256File } from '../evalset/index.js';
 import type { Progress } from '../progress.js';
-import type { GitHub } from '../publish/github.js';
-import { parseOnnxFacts } from './onnx-facts.js';
 import { LFS_POINTER_MAX_BYTES, parseLfsPointer, readFileAtCommit, repoRelativePath, resolveLfs, writeFileAtCommit } from './git.js';
+import { parseOnnxFacts } from './onnx-facts.js';
 
 export type { ModelEntry } from '../config/types.js';
 
@@ -39,8 +38,11 @@ export interface ResolvedPair {
 /** One manifest value: where the model is and the sha256 its bytes must have. */
 export interface ManifestModel { url: string; sha256: string }
 
-/** Must leave at `dest` the bytes at `url`, or throw; materializeModel checks the sha256 itself. */
-export type ModelDownloader = (url: string, sha256: string, dest: string) => Promise<void>;
+/**
+ * Must leave at `dest` the bytes at `url`, or throw; materializeModel checks the sha256 itself.
+ * `configKey` names where the URL came from (the manifest and key) for error messages.
+ */
+export type ModelDownloader = (url: string, sha256: string, dest: string, configKey: string) => Promise<void>;
 
 const isManifestEntry = (entry: ModelEntry): entry is Extract<ModelEntry, { manifest: string }> => 'manifest' in entry;
 
@@ -164,7 +166,7 @@ export async function materializeModel(entry: ModelEntry, side: ModelSide, workD
   const urlName = path.posix.basename(new URL(model.url).pathname).replace(/[^A-Za-z0-9._-]/g, '_');
   const file = path.join(folder, urlName.toLowerCase().endsWith('.onnx') ? urlName : 'model.onnx');
   await mkdir(folder, { recursive: true });
-  await download(model.url, model.sha256, file);
+  await download(model.url, model.sha256, file, `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}".url`);
   const actual = await sha256File(file);
   if (actual !== model.sha256) {
     throw new UserError(
@@ -174,40 +176,11 @@ export async function materializeModel(entry: ModelEntry, side: ModelSide, workD
   return { file, label: `${entry.key}: ${displayUrl(model.url)} @ ${side.label}` };
 }
 
-/** The ModelDownloader the Action uses: the eval set's downloader (https only, retries, stall timeout). */
+/** The ModelDownloader the Action uses: the one the eval set uses too (https only, retries, stall timeout). */
 export function verifiedDownloader(progress: Progress, fetch: Partial<FetchOptions> = {}): ModelDownloader {
   const options: FetchOptions = { ...DEFAULT_FETCH_OPTIONS, ...fetch };
-  return async (url, _sha256, dest) => {
+  return async (url, _sha256, dest, configKey) => {
     progress.info(`Downloading ${displayUrl(url)}`);
-    await downloadWithRetry(url, dest, options, progress);
+    await downloadWithRetry(url, dest, configKey, options, progress);
   };
-}
-
-/** GitHub lists at most this many files of a pull request; past it the list is cut short. */
-export const PR_FILES_API_LIMIT = 3000;
-
-/**
- * Files the PR changes, per the files API (renames under both names). A PR with
- * PR_FILES_API_LIMIT files or more may hide a model change past the cut, so then
- * `whenTruncated` gives the list instead (pass `() => changedFilesFromGit(...)`); without it,
- * that is an error, never a silent skip.
- */
-export async function listChangedFiles(
-  gh: GitHub,
-  pr: { owner: string; repo: string; pullNumber: number },
-  whenTruncated?: () => Promise<string[]>,
-): Promise<string[]> {
-  const files = await gh.paginate(gh.rest.pulls.listFiles, { owner: pr.owner, repo: pr.repo, pull_number: pr.pullNumber, per_page: 100 });
-  if (files.length >= PR_FILES_API_LIMIT) {
-    if (!whenTruncated) {
-      throw new UserError(`Pull request #${pr.pullNumber} changes ${PR_FILES_API_LIMIT} files or more, more than GitHub lists; cannot tell which models changed.`);
-    }
-    return whenTruncated();
-  }
-  const names = new Set<string>();
-  for (const file of files) {
-    names.add(file.filename);
-    if (file.previous_filename) names.add(file.previous_filename);
-  }
-  return [...names];
 }

@@ -1,7 +1,9 @@
 /**
- * Downloads an eval set to a private file while hashing it. Transient failures (5xx, 408, 429,
- * connection errors, stalls) are retried with exponential backoff and Retry-After; other 4xx
- * fail at once. Redirects are followed by hand so every hop must pass the same URL rule.
+ * Downloads a URL (an eval set, a model named by a manifest) to a private file while hashing it.
+ * Transient failures (5xx, 408, 429, connection errors, stalls) are retried with exponential
+ * backoff and Retry-After; other 4xx fail at once. Redirects are followed by hand so every hop
+ * must pass the same URL rule. Errors name `configKey`, the config key the URL came from
+ * (eval.source, or a model manifest's key), so the user knows which URL failed.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
@@ -32,7 +34,7 @@ export function displayUrl(url: string): string {
 }
 
 /** https anywhere; http only to this machine (tests, local mirrors). */
-export function checkUrlAllowed(url: string, configKey = 'eval.source'): URL {
+export function checkUrlAllowed(url: string, configKey: string): URL {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -67,7 +69,7 @@ function describeNetworkError(error: unknown): string {
 }
 
 /** One attempt: GET (following redirects), stream the body to `destination`, return its sha256. */
-async function attemptDownload(url: string, destination: string, timeoutMs: number, progress: Progress): Promise<string> {
+async function attemptDownload(url: string, destination: string, configKey: string, timeoutMs: number, progress: Progress): Promise<string> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
@@ -83,7 +85,7 @@ async function attemptDownload(url: string, destination: string, timeoutMs: numb
     let current = url;
     let response: Response;
     for (let hop = 0; ; hop++) {
-      checkUrlAllowed(current);
+      checkUrlAllowed(current, configKey);
       response = await fetch(current, {
         redirect: 'manual',
         signal: controller.signal,
@@ -93,7 +95,7 @@ async function attemptDownload(url: string, destination: string, timeoutMs: numb
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || location === null) break;
       await response.body?.cancel();
-      if (hop === MAX_REDIRECTS) throw new UserError(`${displayUrl(url)}: more than ${MAX_REDIRECTS} redirects.`);
+      if (hop === MAX_REDIRECTS) throw new UserError(`${configKey}: ${displayUrl(url)}: more than ${MAX_REDIRECTS} redirects.`);
       current = new URL(location, current).href;
     }
     armTimeout();
@@ -104,7 +106,7 @@ async function attemptDownload(url: string, destination: string, timeoutMs: numb
     if (response.status !== 200) {
       await response.body?.cancel();
       const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-      throw new UserError(`eval.source: downloading ${displayUrl(current)} failed with ${status} (not retried).`);
+      throw new UserError(`${configKey}: downloading ${displayUrl(current)} failed with ${status} (not retried).`);
     }
     const declaredLength = Number(response.headers.get('content-length') ?? NaN);
     const hash = createHash('sha256');
@@ -149,17 +151,17 @@ async function attemptDownload(url: string, destination: string, timeoutMs: numb
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Downloads `url` into `destination` and returns the sha256 of the bytes received. */
-export async function downloadWithRetry(url: string, destination: string, options: FetchOptions, progress: Progress): Promise<string> {
-  checkUrlAllowed(url);
+/** Downloads `url` (from config key `configKey`) into `destination` and returns the sha256 of the bytes received. */
+export async function downloadWithRetry(url: string, destination: string, configKey: string, options: FetchOptions, progress: Progress): Promise<string> {
+  checkUrlAllowed(url, configKey);
   const attempts = Math.max(1, Math.floor(options.attempts));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await attemptDownload(url, destination, options.timeoutMs, progress);
+      return await attemptDownload(url, destination, configKey, options.timeoutMs, progress);
     } catch (error) {
       if (!(error instanceof RetryableError)) throw error;
       if (attempt >= attempts) {
-        throw new UserError(`eval.source: could not download ${displayUrl(url)} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}.`);
+        throw new UserError(`${configKey}: could not download ${displayUrl(url)} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${error.message}.`);
       }
       // Jittered exponential backoff, so parallel CI jobs do not retry in lockstep.
       const backoff = options.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() * 0.5);
