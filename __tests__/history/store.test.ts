@@ -8,16 +8,9 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryRecord } from '../../src/contracts/history.js';
 import { UserError } from '../../src/errors.js';
+import { createGit, GitCommandError, type Git } from '../../src/git/index.js';
 import { parseHistory, serializeRecord } from '../../src/history/record.js';
-import {
-  assertHistoryWritable,
-  fileHistory,
-  gitBranchHistory,
-  HistoryGitError,
-  runHistoryGit,
-  type HistoryGitRun,
-  type HistoryStore,
-} from '../../src/history/store.js';
+import { assertHistoryWritable, fileHistory, gitBranchHistory, type HistoryStore } from '../../src/history/store.js';
 import { git, initRepo, makeTempDir } from '../models/git-fixture.js';
 import { makeRecord } from './records.js';
 
@@ -54,8 +47,10 @@ async function makeRemote(): Promise<{ remote: string; clone: () => string }> {
 
 const warnings: string[] = [];
 const log = { info: () => {}, warn: (message: string) => void warnings.push(message) };
+/** The checkout's git, as the Action runs it (with this process's environment). */
+const gitIn = (repoDir: string) => createGit(repoDir, process.env);
 const store = (repoDir: string, extra: Partial<Parameters<typeof gitBranchHistory>[0]> = {}) =>
-  gitBranchHistory({ repoDir, remote: 'origin', branch: BRANCH, file: FILE, log, retryBaseMs: 5, ...extra });
+  gitBranchHistory({ git: gitIn(repoDir), remote: 'origin', branch: BRANCH, file: FILE, log, retryBaseMs: 5, ...extra });
 
 /** The history file as the remote has it, parsed; fails the test on any unreadable line. */
 function remoteHistory(remote: string): HistoryRecord[] {
@@ -67,11 +62,14 @@ const tip = (remote: string) => git(remote, ['rev-parse', `refs/heads/${BRANCH}`
 const nights = (records: HistoryRecord[]) => records.map((r) => `${r.model.name}@${r.timestamp.slice(0, 10)}`).sort();
 
 /** Wraps the real git so that `before(args)` runs before each matching call. */
-function gitWith(repoDir: string, on: string, before: (args: string[]) => Promise<void>): HistoryGitRun {
-  const real = runHistoryGit(repoDir);
-  return async (args, opts) => {
-    if (args[0] === on) await before(args);
-    return real(args, opts);
+function gitWith(repoDir: string, on: string, before: (args: readonly string[]) => Promise<void>): Git {
+  const real = gitIn(repoDir);
+  return {
+    ...real,
+    async run(args, opts) {
+      if (args[0] === on) await before(args);
+      return real.run(args, opts);
+    },
   };
 }
 
@@ -202,12 +200,16 @@ describe('gitBranchHistory', () => {
     await store(clone()).append([makeRecord({ night: 0 })]);
     const dir = clone();
     for (const delayMs of [0, 5, 20]) {
-      const killedPush: HistoryGitRun = async (args, opts) => {
-        if (args[0] !== 'push') return runHistoryGit(dir)(args, opts);
-        const child = spawn('git', args, { cwd: dir, stdio: 'ignore' });
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-        const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-        throw new HistoryGitError(args, code, 'killed');
+      const real = gitIn(dir);
+      const killedPush: Git = {
+        ...real,
+        async run(args, opts) {
+          if (args[0] !== 'push') return real.run(args, opts);
+          const child = spawn('git', [...args], { cwd: dir, stdio: 'ignore' });
+          setTimeout(() => child.kill('SIGKILL'), delayMs);
+          const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+          throw new GitCommandError(args, code, 'killed');
+        },
       };
       await expect(store(dir, { git: killedPush }).append([makeRecord({ night: 1, name: `killed-${delayMs}` })])).rejects.toThrow();
       const names = nights(remoteHistory(remote)); // always a whole file: no torn or missing line
@@ -224,15 +226,18 @@ describe('gitBranchHistory', () => {
   it('does not append twice when a push landed but was reported as lost', async () => {
     const { remote, clone } = await makeRemote();
     const dir = clone();
-    const real = runHistoryGit(dir);
+    const real = gitIn(dir);
     let first = true;
-    const lostAnswer: HistoryGitRun = async (args, opts) => {
-      const result = await real(args, opts);
-      if (args[0] === 'push' && first) {
-        first = false;
-        throw new HistoryGitError(args, 1, '! [rejected] (non-fast-forward)');
-      }
-      return result;
+    const lostAnswer: Git = {
+      ...real,
+      async run(args, opts) {
+        const result = await real.run(args, opts);
+        if (args[0] === 'push' && first) {
+          first = false;
+          throw new GitCommandError(args, 1, '! [rejected] (non-fast-forward)');
+        }
+        return result;
+      },
     };
     const { attempts } = await store(dir, { git: lostAnswer }).append([makeRecord({ night: 0 })]);
     expect(attempts).toBe(1);

@@ -5,6 +5,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { listChangedFiles } from '../../src/action/changed-files.js';
 import { UserError } from '../../src/errors.js';
+import { createGit } from '../../src/git/index.js';
 import { resolveModel } from '../../src/models/index.js';
 import {
   isRelevantChange,
@@ -66,8 +67,8 @@ beforeAll(async () => {
   await repo.write('models.yaml', `${manifestYaml('v2', sha256(v2))}mobilenet:\n  url: ${serverUrl}/resnet-v1.onnx\n  sha256: ${sha256(v1)}\n`);
   if (hasGitLfs) await repo.write('models/lfs.onnx', lfsClean(repo.dir, 'models/lfs.onnx', v2));
   const head = repo.commit('head');
-  baseSide = { repoDir: repo.dir, sha: base, label: `base ${base.slice(0, 7)}` };
-  headSide = { repoDir: repo.dir, sha: head, label: `head ${head.slice(0, 7)}` };
+  baseSide = { git: createGit(repo.dir, process.env), sha: base, label: `base ${base.slice(0, 7)}` };
+  headSide = { git: createGit(repo.dir, process.env), sha: head, label: `head ${head.slice(0, 7)}` };
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
@@ -170,7 +171,7 @@ describe('materializeModel: manifest entries', () => {
     const sha = repo.commit('gone');
     const detector: ModelEntry = { name: 'detector', manifest: 'models.yaml', key: 'detector' };
     const download = verifiedDownloader(silentProgress, { attempts: 1, timeoutMs: 2000 });
-    const error = await materializeModel(detector, { repoDir: repo.dir, sha, label: 'head' }, workDir(), download).catch((e) => e);
+    const error = await materializeModel(detector, { git: createGit(repo.dir, process.env), sha, label: 'head' }, workDir(), download).catch((e) => e);
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe(`models.yaml@${sha.slice(0, 7)} "detector".url: downloading ${serverUrl}/gone.onnx failed with HTTP 404 Not Found (not retried).`);
   });
@@ -184,7 +185,7 @@ describe('materializeModel: manifest entries', () => {
     const repo = await initRepo(join(temp.path, 'bad-manifest'));
     await repo.write('m.json', JSON.stringify({ a: { url: 'https://x/a.onnx', sha256: 'short' }, b: { url: 'http://example.com/b.onnx', sha256: 'c'.repeat(64) } }));
     const sha = repo.commit('bad');
-    const side = { repoDir: repo.dir, sha, label: 'head' };
+    const side = { git: createGit(repo.dir, process.env), sha, label: 'head' };
     await expect(readManifestEntry({ name: 'a', manifest: 'm.json', key: 'a' }, side)).rejects.toThrow(`m.json@${sha.slice(0, 7)} "a".sha256: expected 64 hexadecimal characters.`);
     await expect(readManifestEntry({ name: 'b', manifest: 'm.json', key: 'b' }, side)).rejects.toThrow(/"b"\.url: "http:\/\/example\.com\/b\.onnx" uses plain http/);
   });

@@ -9,8 +9,9 @@ import type { ActionContext } from '../config/action.js';
 import { parseConfig } from '../config/load.js';
 import { UserError } from '../errors.js';
 import { actionsEvalSetCache } from '../evalset/actions-cache.js';
-import { assertHistoryWritable, gitBranchHistory } from '../history/store.js';
-import { gpuName, headCommit, historyFileFor, nightlyModels, workDirFor } from '../nightly/models.js';
+import { createGit } from '../git/index.js';
+import { assertHistoryWritable, gitBranchHistory, historyFileFor } from '../history/store.js';
+import { gpuName, headCommit, nightlyModels, workDirFor } from '../nightly/models.js';
 import { renderNightly, TRACKING_LABEL } from '../nightly/render.js';
 import { runNightly, type NightlyReport } from '../nightly/run.js';
 import type { Progress } from '../progress.js';
@@ -33,9 +34,10 @@ export async function nightlyFromAction(ctx: ActionContext, gh: GitHub, progress
     throw new UserError(`${ctx.configPath}: not found in the workspace (input config)`);
   });
   const config = parseConfig(text, file, join(file, '..'), { executionProvider: ctx.executionProvider }, { cwd: ctx.workspace, env: ctx.configEnv, stderrIsTTY: false });
-  const sha = ctx.sha || (await headCommit(ctx.workspace));
-  const models = await nightlyModels(config, ctx.workspace, sha, workDirFor(ctx.runnerTemp), progress);
-  const store = gitBranchHistory({ repoDir: ctx.workspace, remote: 'origin', branch: config.nightly.historyBranch, file: historyFileFor(ctx.configPath), log: progress });
+  const git = createGit(ctx.workspace, ctx.runnerEnv);
+  const sha = ctx.sha || (await headCommit(git));
+  const models = await nightlyModels(config, git, sha, workDirFor(ctx.runnerTemp), progress);
+  const store = gitBranchHistory({ git, remote: 'origin', branch: config.nightly.historyBranch, file: historyFileFor(ctx.configPath), log: progress });
   const facts = { commit: sha, runner: { cpu: cpus()[0]?.model ?? 'unknown', gpu: await gpuName() }, timestamp: new Date().toISOString() };
   // Scheduled runs are trusted: they may save the verified eval set to the Actions cache.
   const report = await runNightly(config, models, store, facts, progress, { remoteCache: actionsEvalSetCache({ allowSave: true, log: progress }) });

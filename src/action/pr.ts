@@ -13,11 +13,11 @@ import type { RunComparison, RunReport } from '../contracts/run.js';
 import { compareModels, prepareEval } from '../engine.js';
 import { UserError } from '../errors.js';
 import { actionsEvalSetCache } from '../evalset/actions-cache.js';
+import { createGit, type Git } from '../git/index.js';
 import { historyCharts } from '../history/charts.js';
-import { gitBranchHistory } from '../history/store.js';
-import { changedFilesFromGit, ensureCommit, readFileAtCommit, runGit } from '../models/git.js';
+import { gitBranchHistory, historyFileFor } from '../history/store.js';
+import { changedFilesFromGit, ensureCommit, readFileAtCommit } from '../models/git.js';
 import { isRelevantChange, materializeModel, verifiedDownloader } from '../models/sources.js';
-import { historyFileFor } from '../nightly/models.js';
 import type { Progress } from '../progress.js';
 import type { GitHub } from '../publish/github.js';
 import { listChangedFiles } from './changed-files.js';
@@ -28,9 +28,9 @@ const short = (sha: string) => sha.slice(0, 7);
  * pull_request_target runs with a write token and secrets. Loading the PR's own weights there
  * hands untrusted files (and, through external data, paths) to a native parser in that context.
  */
-async function refuseUntrustedCheckout(ctx: ActionContext): Promise<void> {
+async function refuseUntrustedCheckout(ctx: ActionContext, git: Git): Promise<void> {
   if (ctx.eventName !== 'pull_request_target' || !ctx.pullRequest) return;
-  const heads = await Promise.all(['HEAD', 'HEAD^2'].map((rev) => runGit(['rev-parse', '--verify', '--quiet', rev], { cwd: ctx.workspace }).then((r) => r.stdout.toString().trim(), () => '')));
+  const heads = await Promise.all(['HEAD', 'HEAD^2'].map((rev) => git.run(['rev-parse', '--verify', '--quiet', rev]).then((r) => r.stdout.toString().trim(), () => '')));
   if (heads.includes(ctx.pullRequest.headSha)) {
     throw new UserError(
       'refusing to run under pull_request_target with the PR head checked out: that event has a write token and secrets, and the PR\'s model files are untrusted input. ' +
@@ -39,17 +39,17 @@ async function refuseUntrustedCheckout(ctx: ActionContext): Promise<void> {
   }
 }
 
-async function resolveRev(ctx: ActionContext, rev: string, input: string): Promise<string> {
+async function resolveRev(git: Git, rev: string, input: string): Promise<string> {
   try {
-    return (await runGit(['rev-parse', '--verify', `${rev}^{commit}`], { cwd: ctx.workspace })).stdout.toString().trim();
+    return (await git.run(['rev-parse', '--verify', `${rev}^{commit}`])).stdout.toString().trim();
   } catch {
-    throw new UserError(`input ${input}: '${rev}' is not a commit in ${ctx.workspace}`);
+    throw new UserError(`input ${input}: '${rev}' is not a commit in ${git.dir}`);
   }
 }
 
-async function commitsToCompare(ctx: ActionContext): Promise<{ baseSha: string; headSha: string }> {
-  const baseSha = ctx.baselineRef ? await resolveRev(ctx, ctx.baselineRef, 'baseline-ref') : ctx.pullRequest?.baseSha;
-  const headSha = ctx.candidateRef ? await resolveRev(ctx, ctx.candidateRef, 'candidate-ref') : ctx.pullRequest?.headSha;
+async function commitsToCompare(ctx: ActionContext, git: Git): Promise<{ baseSha: string; headSha: string }> {
+  const baseSha = ctx.baselineRef ? await resolveRev(git, ctx.baselineRef, 'baseline-ref') : ctx.pullRequest?.baseSha;
+  const headSha = ctx.candidateRef ? await resolveRev(git, ctx.candidateRef, 'candidate-ref') : ctx.pullRequest?.headSha;
   if (!baseSha || !headSha) {
     throw new UserError(`event ${ctx.eventName} is not a pull request: set the baseline-ref and candidate-ref inputs to compare two commits`);
   }
@@ -63,10 +63,10 @@ interface TrustedConfig {
 }
 
 /** On a PR, the base commit's config judges; the PR's own edits to it apply once merged. */
-async function trustedConfig(ctx: ActionContext, baseSha: string, progress: Progress): Promise<TrustedConfig> {
+async function trustedConfig(ctx: ActionContext, git: Git, baseSha: string, progress: Progress): Promise<TrustedConfig> {
   const workspaceFile = join(ctx.workspace, ctx.configPath);
   const headText = await readFile(workspaceFile, 'utf8').catch(() => null);
-  const baseText = (await readFileAtCommit(ctx.workspace, baseSha, ctx.configPath))?.toString('utf8') ?? null;
+  const baseText = (await readFileAtCommit(git, baseSha, ctx.configPath))?.toString('utf8') ?? null;
   const environment = { cwd: ctx.workspace, env: ctx.configEnv, stderrIsTTY: false };
   const overrides = { executionProvider: ctx.executionProvider };
   const configDir = join(ctx.workspace, ctx.configPath, '..');
@@ -86,9 +86,9 @@ export interface EvaluatedRun {
 }
 
 /** The nightly history, read only, for the HTML report's charts; none (with a note) if it can't be read. */
-async function readHistory(ctx: ActionContext, config: Config, progress: Progress): Promise<HistoryRecord[]> {
+async function readHistory(ctx: ActionContext, git: Git, config: Config, progress: Progress): Promise<HistoryRecord[]> {
   try {
-    return await gitBranchHistory({ repoDir: ctx.workspace, remote: 'origin', branch: config.nightly.historyBranch, file: historyFileFor(ctx.configPath), log: progress }).read();
+    return await gitBranchHistory({ git, remote: 'origin', branch: config.nightly.historyBranch, file: historyFileFor(ctx.configPath), log: progress }).read();
   } catch (error) {
     progress.info(`no nightly history for the HTML report (${(error as Error).message.split('\n')[0]})`);
     return [];
@@ -96,17 +96,18 @@ async function readHistory(ctx: ActionContext, config: Config, progress: Progres
 }
 
 export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<EvaluatedRun> {
-  await refuseUntrustedCheckout(ctx);
-  const { baseSha, headSha } = await commitsToCompare(ctx);
-  for (const sha of [baseSha, headSha]) await ensureCommit(ctx.workspace, sha, progress);
-  const trusted = await trustedConfig(ctx, baseSha, progress);
+  const git = createGit(ctx.workspace, ctx.runnerEnv);
+  await refuseUntrustedCheckout(ctx, git);
+  const { baseSha, headSha } = await commitsToCompare(ctx, git);
+  for (const sha of [baseSha, headSha]) await ensureCommit(git, sha, progress);
+  const trusted = await trustedConfig(ctx, git, baseSha, progress);
   const { config } = trusted;
   if (config.models.length === 0) throw new UserError(`${ctx.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
 
   const pr = ctx.pullRequest && !ctx.baselineRef && !ctx.candidateRef ? ctx.pullRequest : null;
   const changed = pr
-    ? await listChangedFiles(gh, { owner: ctx.owner, repo: ctx.repo, pullNumber: pr.number }, () => changedFilesFromGit(ctx.workspace, baseSha, headSha))
-    : await changedFilesFromGit(ctx.workspace, baseSha, headSha);
+    ? await listChangedFiles(gh, { owner: ctx.owner, repo: ctx.repo, pullNumber: pr.number }, () => changedFilesFromGit(git, baseSha, headSha))
+    : await changedFilesFromGit(git, baseSha, headSha);
   const relevant = config.models.filter((entry) => isRelevantChange(entry, changed) || (entry.quantized !== undefined && changed.includes(entry.quantized)));
   const base: Omit<RunReport, 'verdict' | 'comparisons' | 'notes'> = {
     schemaVersion: 1,
@@ -124,15 +125,15 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
   const notes: string[] = [];
   const pairs: { name: string; refs: { baseline: ModelRef; candidate: ModelRef } }[] = [];
   for (const entry of relevant) {
-    const before = await materializeModel(entry, { repoDir: ctx.workspace, sha: baseSha, label: `base ${short(baseSha)}` }, workDir, download);
-    const after = await materializeModel(entry, { repoDir: ctx.workspace, sha: headSha, label: `head ${short(headSha)}` }, workDir, download);
+    const before = await materializeModel(entry, { git, sha: baseSha, label: `base ${short(baseSha)}` }, workDir, download);
+    const after = await materializeModel(entry, { git, sha: headSha, label: `head ${short(headSha)}` }, workDir, download);
     if (!before) notes.push(`${entry.name}: new in this PR (no baseline at ${short(baseSha)}); nothing to compare it with.`);
     else if (!after) notes.push(`${entry.name}: removed by this PR; nothing to evaluate.`);
     else {
       // The user's own int8 files (quantization.mode: provided) come from the same two commits.
       const int8 = entry.quantized ? { name: `${entry.name}-int8`, path: entry.quantized } : null;
-      const beforeInt8 = int8 && (await materializeModel(int8, { repoDir: ctx.workspace, sha: baseSha, label: `base ${short(baseSha)}` }, workDir, download));
-      const afterInt8 = int8 && (await materializeModel(int8, { repoDir: ctx.workspace, sha: headSha, label: `head ${short(headSha)}` }, workDir, download));
+      const beforeInt8 = int8 && (await materializeModel(int8, { git, sha: baseSha, label: `base ${short(baseSha)}` }, workDir, download));
+      const afterInt8 = int8 && (await materializeModel(int8, { git, sha: headSha, label: `head ${short(headSha)}` }, workDir, download));
       pairs.push({
         name: entry.name,
         refs: {
@@ -148,7 +149,7 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
   if (pairs.length > 0) {
     const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);
     const evalCtx = await prepareEval(config, progress, { remoteCache: actionsEvalSetCache({ allowSave, log: progress }) });
-    const history = await readHistory(ctx, config, progress);
+    const history = await readHistory(ctx, git, config, progress);
     for (const { name, refs } of pairs) {
       progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
       const result = await compareModels(config, evalCtx, refs, progress, { title: name, history: historyCharts(history, name) });

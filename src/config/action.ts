@@ -52,6 +52,8 @@ export interface ActionContext {
   readonly executionProvider: string | undefined;
   /** Environment for parseConfig (cache folder, progress). */
   readonly configEnv: Readonly<Record<string, string | undefined>>;
+  /** The runner's environment, which git inherits (its config, credentials, PATH); nothing is configured from it. */
+  readonly runnerEnv: Readonly<Record<string, string | undefined>>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -134,6 +136,7 @@ export function readActionContext(env: Env = process.env, input: InputReader = (
     failOnGate: bool('fail-on-gate', input('fail-on-gate'), true),
     executionProvider: input('execution-provider') || undefined,
     configEnv: { MODEL_GATE_CACHE_DIR: cacheDir, MODEL_GATE_PROGRESS: 'lines', HOME: env.HOME },
+    runnerEnv: env,
   };
   return Object.freeze(context);
 }

@@ -9,10 +9,10 @@
  *   and push again (backoff with jitter), so no record is ever lost or written twice.
  * The store knows nothing of events: the caller refuses PR runs with assertHistoryWritable.
  */
-import { spawn } from 'node:child_process';
 import { appendFile, readFile } from 'node:fs/promises';
 import type { HistoryRecord } from '../contracts/history.js';
 import { UserError } from '../errors.js';
+import { GitCommandError, type Git, type GitRunOptions } from '../git/index.js';
 import type { Progress } from '../progress.js';
 import { parseHistory, serializeRecord } from './record.js';
 
@@ -21,12 +21,9 @@ export interface HistoryStore {
   append(records: HistoryRecord[]): Promise<{ commit: string; attempts: number }>;
 }
 
-export interface HistoryGitRun {
-  (args: string[], opts?: { input?: string; env?: Record<string, string> }): Promise<{ stdout: string; stderr: string }>;
-}
-
 export interface GitBranchHistoryOptions {
-  repoDir: string;
+  /** The repository (the job's checkout) whose remote holds the branch; tests hand in one that fails at a chosen step. */
+  git: Git;
   /** Usually 'origin'. */
   remote: string;
   branch: string;
@@ -37,20 +34,14 @@ export interface GitBranchHistoryOptions {
   maxAttempts?: number;
   /** First retry delay; each retry doubles it (capped at 8 s), times a random factor in [0.5, 1). */
   retryBaseMs?: number;
-  /** Runs git; tests replace it to fail or be killed at a chosen step. */
-  git?: HistoryGitRun;
   random?: () => number;
 }
 
 /** The identity of the history commits (the runner's own git identity is never used). */
 export const HISTORY_COMMITTER = { name: 'model-gate', email: 'model-gate@users.noreply.github.com' };
 
-export class HistoryGitError extends Error {
-  constructor(readonly args: readonly string[], readonly exitCode: number | null, readonly output: string) {
-    super(`git ${args.join(' ')} failed (${exitCode === null ? 'killed' : `exit ${exitCode}`}): ${output.trim() || 'no message'}`);
-    this.name = 'HistoryGitError';
-  }
-}
+/** The history file on the branch for a config (one file per config, so two configs keep two histories). */
+export const historyFileFor = (configPath: string) => `${configPath.replace(/^\.+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '')}.history.jsonl`;
 
 /** PR runs evaluate untrusted heads: they must never write the history. */
 export function assertHistoryWritable(eventName: string): void {
@@ -58,28 +49,6 @@ export function assertHistoryWritable(eventName: string): void {
     throw new UserError(`The nightly history is never written from ${eventName} runs; run mode: nightly on schedule or workflow_dispatch.`);
   }
 }
-
-/** Never prompt for credentials; extra variables (the commit identity) override the inherited ones. */
-export const runHistoryGit =
-  (cwd: string): HistoryGitRun =>
-  (args, opts = {}) =>
-    new Promise((resolve, reject) => {
-      const env = { ...process.env, GIT_TERMINAL_PROMPT: '0', ...opts.env };
-      const child = spawn('git', args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-      child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        const stdout = Buffer.concat(out).toString('utf8');
-        const stderr = Buffer.concat(err).toString('utf8');
-        if (code === 0) resolve({ stdout, stderr });
-        else reject(new HistoryGitError(args, code, `${stderr}\n${stdout}`));
-      });
-      child.stdin.on('error', () => {});
-      child.stdin.end(opts.input ?? '');
-    });
 
 const MISSING_REMOTE_REF = /couldn't find remote ref|could not find remote ref/i;
 /** Another writer moved the branch between our fetch and our push (client- or server-side check). */
@@ -90,7 +59,8 @@ export function gitBranchHistory(opts: GitBranchHistoryOptions): HistoryStore {
   if (!/^[^/\\\0\n]+$/.test(file) || file === '.' || file === '..') {
     throw new UserError(`history file "${file}": give a plain file name; it is stored at the root of branch ${branch}.`);
   }
-  const git = opts.git ?? runHistoryGit(opts.repoDir);
+  /** git's stdout as text (the history file and object names are UTF-8). */
+  const git = async (args: string[], options?: GitRunOptions) => ({ stdout: (await opts.git.run(args, options)).stdout.toString('utf8') });
   const maxAttempts = opts.maxAttempts ?? 8;
   const retryBaseMs = opts.retryBaseMs ?? 250;
   const random = opts.random ?? Math.random;
@@ -101,7 +71,7 @@ export function gitBranchHistory(opts: GitBranchHistoryOptions): HistoryStore {
     try {
       await git(['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', remote, `+refs/heads/${branch}:${trackingRef}`]);
     } catch (error) {
-      if (error instanceof HistoryGitError && MISSING_REMOTE_REF.test(error.output)) return null;
+      if (error instanceof GitCommandError && MISSING_REMOTE_REF.test(error.stderr)) return null;
       throw error;
     }
     return (await git(['rev-parse', '--verify', `${trackingRef}^{commit}`])).stdout.trim();
@@ -162,7 +132,7 @@ export function gitBranchHistory(opts: GitBranchHistoryOptions): HistoryStore {
           await git(['push', '--quiet', '--no-verify', remote, `${commit}:refs/heads/${branch}`]);
           return { commit, attempts: attempt };
         } catch (error) {
-          if (!(error instanceof HistoryGitError) || !LOST_RACE.test(error.output)) throw error;
+          if (!(error instanceof GitCommandError) || !LOST_RACE.test(error.stderr)) throw error;
           pushed = commit;
           if (attempt >= maxAttempts) {
             throw new UserError(`Could not append to ${branch}:${file}: other writers moved the branch on each of ${maxAttempts} attempts.`);

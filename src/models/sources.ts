@@ -12,6 +12,7 @@ import type { ModelEntry } from '../config/types.js';
 import { checkUrlAllowed, DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../download/http.js';
 import { sha256File } from '../download/sha256.js';
 import { UserError } from '../errors.js';
+import type { Git } from '../git/index.js';
 import type { Progress } from '../progress.js';
 import { LFS_POINTER_MAX_BYTES, parseLfsPointer, readFileAtCommit, repoRelativePath, resolveLfs, writeFileAtCommit } from './git.js';
 import { parseOnnxFacts } from './onnx-facts.js';
@@ -19,7 +20,8 @@ import { parseOnnxFacts } from './onnx-facts.js';
 export type { ModelEntry } from '../config/types.js';
 
 export interface ModelSide {
-  repoDir: string;
+  /** The repository the model is read from. */
+  git: Git;
   sha: string;
   /** How the report names this side, e.g. 'base a1b2c3d'. */
   label: string;
@@ -79,7 +81,7 @@ export function manifestEntryChanged(base: ManifestModel | null, head: ManifestM
 export async function readManifestEntry(entry: Extract<ModelEntry, { manifest: string }>, side: ModelSide): Promise<ManifestModel | null> {
   const manifestPath = watchedPath(entry);
   const where = `${manifestPath}@${side.sha.slice(0, 7)}`;
-  const text = await readFileAtCommit(side.repoDir, side.sha, manifestPath);
+  const text = await readFileAtCommit(side.git, side.sha, manifestPath);
   if (text === null) return null;
   let parsed: unknown;
   try {
@@ -115,12 +117,12 @@ function modelFolder(workDir: string, name: string, sha: string): string {
 async function writeResolved(side: ModelSide, repoPath: string, dest: string): Promise<boolean> {
   const label = `${repoPath}@${side.sha.slice(0, 7)}`;
   await mkdir(path.dirname(dest), { recursive: true });
-  if (!(await writeFileAtCommit(side.repoDir, side.sha, repoPath, dest))) return false;
+  if (!(await writeFileAtCommit(side.git, side.sha, repoPath, dest))) return false;
   if ((await stat(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
   const pointerBytes = await readFile(dest);
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
-  await resolveLfs(side.repoDir, pointerBytes, repoPath, resolved, { label });
+  await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
   await rename(resolved, dest);
   return true;
 }

@@ -9,17 +9,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Config, ModelEntry } from '../config/types.js';
 import { UserError } from '../errors.js';
+import type { Git } from '../git/index.js';
 import { materializeModel, verifiedDownloader } from '../models/sources.js';
 import type { Progress } from '../progress.js';
 import type { NightlyModel } from './run.js';
 
 const watched = (entry: ModelEntry) => ('path' in entry ? entry.path : `${entry.manifest}#${entry.key}`);
 
-export async function nightlyModels(config: Config, repoDir: string, sha: string, workDir: string, progress: Progress): Promise<NightlyModel[]> {
+export async function nightlyModels(config: Config, git: Git, sha: string, workDir: string, progress: Progress): Promise<NightlyModel[]> {
   if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
   await mkdir(workDir, { recursive: true });
   const download = verifiedDownloader(progress);
-  const side = { repoDir, sha, label: sha.slice(0, 7) };
+  const side = { git, sha, label: sha.slice(0, 7) };
   const out: NightlyModel[] = [];
   for (const entry of config.models) {
     const model = await materializeModel(entry, side, workDir, download);
@@ -40,14 +41,12 @@ export async function gpuName(): Promise<string | null> {
   }
 }
 
-export async function headCommit(repoDir: string): Promise<string> {
+export async function headCommit(git: Git): Promise<string> {
   try {
-    const { stdout } = await promisify(execFile)('git', ['rev-parse', '--verify', 'HEAD^{commit}'], { cwd: repoDir });
-    return stdout.trim();
+    return (await git.run(['rev-parse', '--verify', 'HEAD^{commit}'])).stdout.toString('utf8').trim();
   } catch {
-    throw new UserError(`${repoDir}: not a git repository with a commit; the nightly run evaluates the committed models`);
+    throw new UserError(`${git.dir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
 
-export const historyFileFor = (configPath: string) => `${configPath.replace(/^\.+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '')}.history.jsonl`;
 export const workDirFor = (base: string) => join(base, 'model-gate', 'nightly-models');
