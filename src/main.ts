@@ -11,9 +11,11 @@ import { actionProgress } from './action/progress.js';
 import { failedGateLines } from './action/run-report.js';
 import { readActionContext } from './config/action.js';
 import { UserError } from './errors.js';
-import { publishRun, postComment, writeNightlyReport } from './publish/action.js';
+import { postComment, publishRun, runUrl, writeReportJson } from './publish/action.js';
 import { actionsArtifactStore } from './publish/artifact.js';
 import { createGitHub } from './publish/github.js';
+import { composeComment } from './report/run-comment.js';
+import { taskFor } from './tasks/index.js';
 
 export async function run(): Promise<void> {
   const progress = actionProgress();
@@ -23,18 +25,21 @@ export async function run(): Promise<void> {
     const gh = createGitHub({ token: ctx.token, baseUrl: ctx.apiUrl, log: progress });
     if (ctx.mode === 'comment') {
       const report = await reportFromWorkflowRun(ctx, gh, progress);
-      const url = await postComment(gh, ctx, (report.pullRequest as { number: number }).number, report, progress);
+      // Rebuilt with our own renderer from the report's data: no text of the untrusted run is posted.
+      const body = composeComment(report, taskFor, runUrl(ctx));
+      const url = await postComment(gh, ctx, (report.pullRequest as { number: number }).number, report, body, progress);
       core.setOutput('verdict', report.verdict);
       core.setOutput('comment-url', url);
     } else if (ctx.mode === 'nightly') {
       const outcome = await nightlyFromAction(ctx, gh, progress);
       await core.summary.addRaw(outcome.markdown, true).write();
       core.setOutput('verdict', outcome.report.verdict);
-      core.setOutput('report-path', await writeNightlyReport(ctx, outcome.report));
+      core.setOutput('report-path', await writeReportJson(ctx, 'nightly.json', { ...outcome.report, history: undefined }));
       if (outcome.fail) failure = outcome.report.findings.map((f) => `model-gate nightly: ${f.message}`).join('\n');
     } else {
       const { report, pages } = await evaluateCommits(ctx, gh, progress);
-      const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, pages, progress);
+      const markdown = composeComment(report, taskFor, runUrl(ctx));
+      const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, markdown, pages, progress);
       core.setOutput('verdict', report.verdict);
       core.setOutput('report-path', published.reportPath ?? '');
       core.setOutput('comment-url', published.commentUrl ?? '');

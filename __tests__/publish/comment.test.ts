@@ -1,6 +1,7 @@
 /** The sticky comment against the fake GitHub: one comment, found again, never duplicated. */
-import { ACTIONS_BOT_LOGIN, capComment, markerComment, tokenLogin, upsertStickyComment } from '../../src/publish/comment.js';
+import { ACTIONS_BOT_LOGIN, tokenLogin, upsertStickyComment } from '../../src/publish/comment.js';
 import { createGitHub, type GitHub } from '../../src/publish/github.js';
+import { markerComment } from '../../src/report/comment-limit.js';
 import { lostResponseRule, secondaryRateLimitRule, startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 
 const target = { owner: 'acme', repo: 'models', issueNumber: 12 };
@@ -122,25 +123,6 @@ test('tokenLogin reads /user when allowed and falls back for installation tokens
   fake.state.userEndpointForbidden = false;
   fake.state.tokenLogin = 'release-bot';
   expect(await tokenLogin(gh)).toBe('release-bot');
-});
-
-test('markerComment cannot be closed early by the name', () => {
-  expect(markerComment('vision')).toBe('<!-- model-gate:vision -->');
-  const hostile = markerComment('x --> <script> <!-- y');
-  expect(hostile.slice(4, -3)).not.toMatch(/--|>|</);
-  expect(hostile.startsWith('<!--') && hostile.endsWith('-->')).toBe(true);
-});
-
-test('capComment keeps short bodies and cuts long ones to the limit, closing a code fence', () => {
-  expect(capComment('short')).toBe('short');
-  const long = `${MARKER}\n\`\`\`\n${'x'.repeat(70000)}`;
-  const capped = capComment(long);
-  expect(capped.length).toBeLessThanOrEqual(65536);
-  expect(capped.startsWith(MARKER)).toBe(true);
-  expect(capped.match(/```/g)).toHaveLength(2);
-  expect(capped).toMatch(/comment cut to fit/);
-  expect(capComment('a'.repeat(200), 100).length).toBeLessThanOrEqual(100);
-  expect(capComment('a'.repeat(2000), 1000)).toMatch(/^a+\n\n_… comment cut/);
 });
 
 test('an over-long body is capped before it is sent, so GitHub accepts it', async () => {

@@ -10,11 +10,10 @@ import type { ActionContext } from '../config/action.js';
 import type { RunReport } from '../contracts/run.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
-import { downloadRunArtifact } from '../publish/artifact.js';
+import { downloadRunArtifact, REPORT_ARTIFACT } from '../publish/artifact.js';
 import type { GitHub } from '../publish/github.js';
 import { parseRunReport } from './run-report.js';
 
-export const REPORT_ARTIFACT = 'model-gate-report';
 /** A report of a few models with all flips listed stays well under this. */
 const MAX_ARTIFACT_BYTES = 20 * 1024 * 1024;
 const MAX_REPORT_BYTES = 10 * 1024 * 1024;

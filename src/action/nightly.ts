@@ -17,7 +17,7 @@ import { runNightly, type NightlyReport } from '../nightly/run.js';
 import type { Progress } from '../progress.js';
 import type { GitHub } from '../publish/github.js';
 import { syncTrackingIssue, type TrackingResult } from '../publish/tracking-issue.js';
-import { markerName } from './compose.js';
+import { markerName } from '../report/run-comment.js';
 
 export interface NightlyOutcome {
   readonly report: NightlyReport;

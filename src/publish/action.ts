@@ -1,17 +1,16 @@
 /**
- * Where an Action run's result goes: report files, the job summary, the report artifact, the
- * sticky PR comment, and the step outputs. The Octokit and the artifact store are passed in.
+ * Where an Action run's result goes: report files, the job summary, the report artifact and the
+ * sticky PR comment. It is handed the run and its rendered comment (report/run-comment.ts); the
+ * Octokit and the artifact store are passed in.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as core from '@actions/core';
-import { composeComment, markerName, skippedSummary } from '../action/compose.js';
-import { REPORT_ARTIFACT } from '../action/fork-comment.js';
 import type { ActionContext } from '../config/action.js';
 import type { RunReport } from '../contracts/run.js';
-import type { NightlyReport } from '../nightly/run.js';
 import type { Progress } from '../progress.js';
-import type { ArtifactStore } from './artifact.js';
+import { markerName, skippedSummary } from '../report/run-comment.js';
+import { REPORT_ARTIFACT, type ArtifactStore } from './artifact.js';
 import { upsertStickyComment } from './comment.js';
 import type { GitHub } from './github.js';
 
@@ -40,12 +39,12 @@ export interface Page {
   readonly html: string;
 }
 
-/** The nightly run's JSON (records and findings[]), for the step output report-path. */
-export async function writeNightlyReport(ctx: ActionContext, report: NightlyReport): Promise<string> {
+/** A JSON report next to the run's other files (the nightly run's nightly.json), for the step output report-path. */
+export async function writeReportJson(ctx: ActionContext, name: string, report: unknown): Promise<string> {
   const dir = join(ctx.runnerTemp, 'model-gate', 'report');
   await mkdir(dir, { recursive: true });
-  const file = join(dir, 'nightly.json');
-  await writeFile(file, `${JSON.stringify({ ...report, history: undefined }, null, 2)}\n`);
+  const file = join(dir, name);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   return file;
 }
 
@@ -55,19 +54,27 @@ export function runUrl(ctx: ActionContext): string {
   return `${ctx.serverUrl}/${ctx.owner}/${ctx.repo}/actions/runs/${id}`;
 }
 
-export async function postComment(gh: GitHub, ctx: ActionContext, issueNumber: number, run: RunReport, progress: Progress): Promise<string> {
-  const body = composeComment(run, runUrl(ctx));
+/** Posts or updates the run's sticky comment; `body` is its composed comment (composeComment). */
+export async function postComment(gh: GitHub, ctx: ActionContext, issueNumber: number, run: RunReport, body: string, progress: Progress): Promise<string> {
   const result = await upsertStickyComment(gh, { owner: ctx.owner, repo: ctx.repo, issueNumber }, markerName(run.configPath), body, progress);
   progress.info(`comment ${result.action}: ${result.url}`);
   return result.url;
 }
 
-export async function publishRun(ctx: ActionContext, gh: GitHub, artifacts: ArtifactStore, run: RunReport, pages: readonly Page[], progress: Progress): Promise<Published> {
+/** `markdown` is the run's composed comment (composeComment): report.md, the job summary and the PR comment. */
+export async function publishRun(
+  ctx: ActionContext,
+  gh: GitHub,
+  artifacts: ArtifactStore,
+  run: RunReport,
+  markdown: string,
+  pages: readonly Page[],
+  progress: Progress,
+): Promise<Published> {
   if (run.verdict === 'skipped' && run.comparisons.length === 0) {
     await core.summary.addRaw(skippedSummary(run), true).write();
     return { reportPath: null, commentUrl: null };
   }
-  const markdown = composeComment(run, runUrl(ctx));
   const files = await writeRunFiles(ctx, run, markdown, pages);
   await core.summary.addRaw(markdown, true).write();
   await artifacts.upload(REPORT_ARTIFACT, files, join(ctx.runnerTemp, 'model-gate', 'report'));
@@ -79,7 +86,7 @@ export async function publishRun(ctx: ActionContext, gh: GitHub, artifacts: Arti
   } else if (pr.isFork && ctx.eventName === 'pull_request') {
     progress.info(`PR from fork ${pr.headRepo}: this token is read-only, so the report is in artifact ${REPORT_ARTIFACT} for the workflow_run comment workflow (mode: comment)`);
   } else {
-    commentUrl = await postComment(gh, ctx, pr.number, run, progress);
+    commentUrl = await postComment(gh, ctx, pr.number, run, markdown, progress);
   }
   return { reportPath: files[0], commentUrl };
 }

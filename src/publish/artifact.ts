@@ -16,6 +16,9 @@ import { extractArchive } from '../evalset/extract.js';
 import { formatBytes } from '../evalset/plan.js';
 import type { GitHub, GitHubLog } from './github.js';
 
+/** The artifact an Action run uploads its report files to, and the fork-comment workflow downloads. */
+export const REPORT_ARTIFACT = 'model-gate-report';
+
 export interface ArtifactUploadResult {
   id: number | null;
   /** Why nothing was uploaded (also logged as a warning); null on success. */

@@ -4,6 +4,7 @@
  * the marker is never overwritten, and a create whose response was lost is found again instead
  * of being posted twice.
  */
+import { capComment, markerComment } from '../report/comment-limit.js';
 import { isTransientError, statusOf, type GitHub, type GitHubLog } from './github.js';
 
 export interface CommentTarget {
@@ -27,7 +28,6 @@ export interface StickyCommentOptions {
   retryDelayMs?: number;
 }
 
-export const GITHUB_COMMENT_LIMIT = 65536;
 /** GITHUB_TOKEN is an installation token of the GitHub Actions app; its comments show this login. */
 export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
@@ -46,29 +46,6 @@ export async function tokenLogin(gh: GitHub, fallback = ACTIONS_BOT_LOGIN): Prom
     if (status === 403 || status === 404) return fallback;
     throw error;
   }
-}
-
-/** The hidden marker; the name loses `--`, `<` and `>` so it cannot end the HTML comment early. */
-export function markerComment(marker: string): string {
-  const safe = marker.replace(/[<>\r\n]/g, '').replace(/-{2,}/g, '-').trim() || 'default';
-  return `<!-- model-gate:${safe} -->`;
-}
-
-/**
- * Cuts a body to GitHub's limit as a last resort (the renderer already drops detail sections
- * first), closing an open code fence and saying where the full report is.
- */
-export function capComment(body: string, limit = GITHUB_COMMENT_LIMIT): string {
-  if (body.length <= limit) return body;
-  const fullNotice = '\n\n_… comment cut to fit GitHub\'s size limit; the full report is in the job summary and the report artifact._\n';
-  const notice = fullNotice.length * 2 < limit ? fullNotice : '';
-  let cut = Math.max(limit - notice.length - 4, 0); // room for a closing fence
-  const code = body.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1; // do not split a surrogate pair
-  let kept = body.slice(0, cut);
-  const fences = kept.match(/^\s*(```|~~~)/gm)?.length ?? 0;
-  if (fences % 2 === 1) kept += '\n```';
-  return kept + notice;
 }
 
 interface ExistingComment {
@@ -94,7 +71,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Creates or updates the comment carrying `marker`. The body gets the marker as its first line
- * (if it lacks it) and is capped. If several of our comments carry the marker (an earlier
+ * (if it lacks it). Renderers fit their bodies to GitHub's limit (report/run-comment.ts); the cap
+ * here only guards against one that did not. If several of our comments carry the marker (an earlier
  * duplicate), the oldest is kept up to date and the others are left as they are: deleting
  * needs more than we know about why they exist, and they stop being updated, which is visible.
  */

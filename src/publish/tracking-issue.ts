@@ -5,7 +5,7 @@
  * created, so retries and reruns never open a duplicate.
  */
 import type { Progress } from '../progress.js';
-import { markerComment } from './comment.js';
+import { capComment, markerComment } from '../report/comment-limit.js';
 import type { GitHub } from './github.js';
 
 export interface TrackingTarget {
@@ -31,7 +31,8 @@ async function findOpen(gh: GitHub, target: TrackingTarget, marker: string) {
 
 export async function syncTrackingIssue(gh: GitHub, target: TrackingTarget, bad: boolean, body: string, night: string, log: Pick<Progress, 'info'>): Promise<TrackingResult> {
   const marker = markerComment(target.marker);
-  const full = `${marker}\n${body}`;
+  // renderNightly fits its text to the limit; the caps only guard against a body that did not.
+  const full = capComment(`${marker}\n${body}`);
   const open = await findOpen(gh, target, marker);
   const { owner, repo } = target;
   if (bad && open) {
@@ -46,7 +47,7 @@ export async function syncTrackingIssue(gh: GitHub, target: TrackingTarget, bad:
     return { action: 'opened', number: data.number, url: data.html_url };
   }
   if (open) {
-    await gh.rest.issues.createComment({ owner, repo, issue_number: open.number, body: `The night of ${night} came back clean; closing.\n\n${body}` });
+    await gh.rest.issues.createComment({ owner, repo, issue_number: open.number, body: capComment(`The night of ${night} came back clean; closing.\n\n${body}`) });
     await gh.rest.issues.update({ owner, repo, issue_number: open.number, state: 'closed' });
     log.info(`tracking issue #${open.number} closed`);
     return { action: 'closed', number: open.number, url: open.html_url };

@@ -1,19 +1,18 @@
 /**
  * Renders a report as Markdown (pure). The verdict line comes first because it is the product;
  * then the main table, the gates, and detail sections in <details>. When the text would pass
- * GitHub's 65,536-character comment limit, detail sections are dropped (last first), never the
- * verdict or the main table.
+ * `limit` (GitHub's comment limit by default), detail sections are dropped (last first), never
+ * the verdict, the main table or the gates; this renderer never cuts text (see comment-limit.ts).
  */
 import { basename } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import type { ModelReport, Report } from '../contracts/report.js';
 import type { ReportSection, Task, TableRow } from '../contracts/task.js';
 import { headlineFor } from './build.js';
+import { COMMENT_LIMIT } from './comment-limit.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
 import { accuracyLatencyChart } from './mermaid.js';
 import { int8Row, quantizationSection } from './quantization.js';
-
-export const COMMENT_LIMIT = 65_536;
 
 export interface RenderOptions {
   /** Hidden marker that lets the Action find its own sticky comment again. */
@@ -152,11 +151,11 @@ export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, u
     [head, main, gatesBlock(report as Report), ...kept.map(details),
       ...(dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? '' : 's'} left out to fit the comment limit; see the full report._`] : []),
       footer(report as Report, note)].join('\n\n') + '\n';
-  // Drop detail sections from the end until it fits; the verdict and main table always stay.
-  for (let keep = sections.length; keep >= 0; keep--) {
+  // Drop detail sections from the end until it fits; the verdict, main table and gates always
+  // stay, even past the limit (a caller fitting several reports asks for limit 0 to measure them).
+  for (let keep = sections.length; keep > 0; keep--) {
     const text = assemble(sections.slice(0, keep), sections.length - keep);
     if (text.length <= limit) return text;
   }
-  const minimal = assemble([], sections.length);
-  return minimal.length <= limit ? minimal : `${minimal.slice(0, limit - 40)}\n\n_(truncated to fit)_\n`;
+  return assemble([], sections.length);
 }

@@ -14,8 +14,8 @@ const TASKS: Record<TaskName, Task<any, any, any, any>> = {
  * The task of that name. A config names a known task (the schema checks it), but a report read
  * back from an artifact may name any string: that is an error here, never an undefined task.
  */
-export function taskFor(name: TaskName): Task<any, any, any, any> {
-  const task = Object.hasOwn(TASKS, name) ? TASKS[name] : undefined;
+export function taskFor(name: string): Task<any, any, any, any> {
+  const task = Object.hasOwn(TASKS, name) ? TASKS[name as TaskName] : undefined;
   if (!task) throw new UserError(`unknown task '${name}' (model-gate knows ${Object.keys(TASKS).join(', ')})`);
   return task;
 }
