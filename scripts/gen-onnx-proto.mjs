@@ -1,6 +1,6 @@
 // Generates src/quantize/onnx-pb.js (+ .d.ts) from src/quantize/onnx.proto with protobufjs-cli.
 // The output is committed, so neither the build nor a user's install runs this; the test
-// __tests__/quantize/codegen.test.ts regenerates into a temp dir and checks the committed files match.
+// __tests__/quantize/protobuf.test.ts regenerates into a temp dir and checks the committed files match.
 //
 // protobufjs 8 static code can keep unknown fields: each decoder's default branch stores the raw
 // bytes of a field it does not know (tag included) in `$unknowns` when the reader's discardUnknown

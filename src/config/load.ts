@@ -1,7 +1,8 @@
 /**
  * Builds the one frozen Config from model-gate.yml plus command-line overrides plus the
- * environment. This is the only module that reads process.env; every other stage gets what it
- * needs from the Config it is handed.
+ * environment. With config/action.ts (the Action's inputs and GITHUB_* variables) this is the only
+ * module that reads process.env; every other stage gets what it needs from the Config it is
+ * handed (and git, which inherits the environment, gets it handed down from here).
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -13,7 +14,7 @@ import { describeSchemaError } from './errors.js';
 import { configSchema } from './schema.js';
 import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
 
-/** What the command line (or, later, the Action's inputs) can override. */
+/** What the command line (and, for the execution provider, the Action's input) can override. */
 export interface ConfigOverrides {
   readonly config?: string;
   readonly baseline?: string;

@@ -1,7 +1,7 @@
 /**
  * The eval set's archive in the GitHub Actions cache, so ephemeral runners do not download it
  * on every run. The cache is only a hint: resolveEvalSet re-hashes whatever it restores, saving
- * is allowed only where the lead decides (default-branch pushes and scheduled runs, never PRs,
+ * is allowed only where the caller allows it (default-branch pushes and scheduled runs, never PRs,
  * whose caches could be poisoned), and a cache service that is missing or failing is a warning.
  */
 import * as actionsCache from '@actions/cache';

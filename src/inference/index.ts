@@ -1,5 +1,5 @@
 /**
- * Inference stage: the only module that talks to onnxruntime-node. Loads sessions with pinned
+ * Inference stage: the only folder that talks to onnxruntime-node. Loads sessions with pinned
  * settings and a chosen execution provider, checks the model input against the preprocessing,
  * runs batches, and collects raw latency samples.
  */

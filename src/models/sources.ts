@@ -29,14 +29,6 @@ export interface ModelSide {
 
 export interface MaterializedModel { file: string; label: string }
 
-export interface ResolvedPair {
-  name: string;
-  /** null: the model is new in this PR. */
-  baseline: MaterializedModel | null;
-  /** null: the PR deletes the model. */
-  candidate: MaterializedModel | null;
-}
-
 /** One manifest value: where the model is and the sha256 its bytes must have. */
 export interface ManifestModel { url: string; sha256: string }
 

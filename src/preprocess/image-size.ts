@@ -4,9 +4,9 @@
  * like the decode stage (sharp-path.ts), so the size is the one the pixels will have.
  */
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
 import { UserError } from '../errors.js';
 import { isPng } from './png.js';
+import { headerSizeWithSharp } from './sharp-path.js';
 
 /** Signature (8) + IHDR length and type (8) + width and height (8). */
 const PNG_HEADER_BYTES = 24;
@@ -19,9 +19,7 @@ export async function imageSize(file: string): Promise<{ width: number; height: 
     if (width > 0 && height > 0) return { width, height };
   }
   try {
-    const { width, height } = await sharp(file).metadata();
-    if (width && height) return { width, height };
-    throw new Error('no width/height in the header');
+    return await headerSizeWithSharp(file);
   } catch (error) {
     throw new UserError(`${file}: cannot read the image size (${(error as Error).message})`, { cause: error });
   }

@@ -1,6 +1,7 @@
 /**
- * The decode stage's use of sharp (the only place in model-gate that imports it): decoding any
- * format the PNG fast path does not handle to 8-bit RGB. Resizing is not done here but in
+ * model-gate's use of sharp (the only place that imports it): decoding any format the PNG fast
+ * path does not handle to 8-bit RGB, reading an image's size from its header, and the HTML
+ * report's gallery thumbnails (thumbnail.ts). For decoding, resizing is not done here but in
  * resize.ts (PIL-exact); within one sharp pipeline sharp would also resize *before* dropping alpha
  * (premultiplying it, so transparent pixels' colours leak) and use JPEG shrink-on-load, whereas
  * PIL drops alpha and converts colour first, then resizes.
@@ -26,4 +27,33 @@ export async function decodeWithSharp(bytes: Buffer): Promise<RawImage> {
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** The stored width and height from the image's header, without decoding its pixels (no EXIF rotation). */
+export async function headerSizeWithSharp(file: string): Promise<{ width: number; height: number }> {
+  const { width, height } = await sharp(file).metadata();
+  if (width && height) return { width, height };
+  throw new Error('no width/height in the header');
+}
+
+/** WebP for shrunk photos (a fraction of PNG's size); lossless PNG for small, enlarged images. */
+const WEBP_QUALITY = 80;
+
+/**
+ * A gallery thumbnail: tiny images are enlarged by a whole factor with nearest-neighbour, larger
+ * ones shrunk to fit `maxSide`; alpha dropped and no EXIF rotation, as decodeWithSharp does.
+ */
+export async function thumbnailWithSharp(file: string, maxSide: number): Promise<{ mime: 'image/png' | 'image/webp'; bytes: Buffer }> {
+  const meta = await sharp(file).metadata();
+  const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
+  if (longest === 0) throw new Error('the image has no size');
+  const image = sharp(file, { pages: 1 }).removeAlpha();
+  if (longest <= maxSide) {
+    const factor = Math.floor(maxSide / longest);
+    const enlarged = factor > 1
+      ? image.resize({ width: (meta.width as number) * factor, height: (meta.height as number) * factor, kernel: 'nearest' })
+      : image;
+    return { mime: 'image/png', bytes: await enlarged.png().toBuffer() };
+  }
+  return { mime: 'image/webp', bytes: await image.resize({ width: maxSide, height: maxSide, fit: 'inside' }).webp({ quality: WEBP_QUALITY }).toBuffer() };
 }

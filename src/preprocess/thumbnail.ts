@@ -5,29 +5,14 @@
  * ones are shrunk to fit. The image is shown as the model got it: EXIF orientation is not applied
  * and alpha is dropped, as the decode stage does (see sharp-path.ts).
  */
-import sharp from 'sharp';
 import { UserError } from '../errors.js';
-
-/** WebP for shrunk photos (a fraction of PNG's size); lossless PNG for small, enlarged images. */
-const WEBP_QUALITY = 80;
+import { thumbnailWithSharp } from './sharp-path.js';
 
 export async function thumbnailDataUrl(file: string, maxSide: number): Promise<string> {
   if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
   try {
-    const meta = await sharp(file).metadata();
-    const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
-    if (longest === 0) throw new Error('the image has no size');
-    const image = sharp(file, { pages: 1 }).removeAlpha();
-    if (longest <= maxSide) {
-      const factor = Math.floor(maxSide / longest);
-      const enlarged = factor > 1
-        ? image.resize({ width: (meta.width as number) * factor, height: (meta.height as number) * factor, kernel: 'nearest' })
-        : image;
-      const png = await enlarged.png().toBuffer();
-      return `data:image/png;base64,${png.toString('base64')}`;
-    }
-    const webp = await image.resize({ width: maxSide, height: maxSide, fit: 'inside' }).webp({ quality: WEBP_QUALITY }).toBuffer();
-    return `data:image/webp;base64,${webp.toString('base64')}`;
+    const { mime, bytes } = await thumbnailWithSharp(file, maxSide);
+    return `data:${mime};base64,${bytes.toString('base64')}`;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(`${file}: cannot make a thumbnail for the report: ${reason}`, { cause: error });

@@ -1,5 +1,5 @@
 /**
- * The report artifact: uploading report.json + report.md from the run that measured (through
+ * The report artifact: uploading report.json, report.md and the HTML pages from the run that measured (through
  * the Actions artifact service), and downloading it again in the `workflow_run` run that posts
  * the comment for a fork PR, where its content is untrusted and so size-capped and extracted
  * with the same validating extractor the eval set uses.

@@ -19,7 +19,7 @@
  *   input and output is quantized.
  * - Everything else stays float and is reported with the reason.
  */
-import { intAttribute, onnx, onnxOpset, type GraphMsg, type ModelMsg, type NodeMsg } from './model-io.js';
+import { floatAttribute, intAttribute, onnx, onnxOpset, type GraphMsg, type ModelMsg, type NodeMsg } from './model-io.js';
 
 export type TensorRole =
   | { kind: 'activation' }
@@ -116,7 +116,7 @@ export function planQdq({ model, ranges, floatTensors, perChannel }: PlanInput):
       const transB = intAttribute(node, 'transB', 0);
       weight(in1, op === 'Conv' ? 0 : op === 'ConvTranspose' ? 1 : transB ? 0 : 1);
       if (in2 && isFloatInitializer(in2) && isFloatInitializer(in1)) {
-        const beta = op === 'Gemm' ? floatAttributeOr(node, 'beta', 1) : 1;
+        const beta = op === 'Gemm' ? floatAttribute(node, 'beta', 1) : 1;
         plan.biases.set(in2, { input: in0, weight: in1, beta });
       }
     } else if (op === 'MatMul') {
@@ -160,11 +160,6 @@ export function planQdq({ model, ranges, floatTensors, perChannel }: PlanInput):
   // Relu/Clip folded away: their input tensor no longer exists, so anything planned for it moves.
   for (const [from] of plan.renamedOutputs) plan.shared.delete(from);
   return plan;
-}
-
-function floatAttributeOr(node: NodeMsg, name: string, fallback: number): number {
-  const attribute = node.attribute.find((a) => a.name === name);
-  return attribute && Object.prototype.hasOwnProperty.call(attribute, 'f') ? attribute.f : fallback;
 }
 
 function floatReason(op: string, opset: number): string {

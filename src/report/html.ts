@@ -42,7 +42,6 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], nu
   return `<table>\n<thead><tr>${head.map((h, k) => cell('th', h, k)).join('')}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
 }
 
-/** Same rows as the Markdown's latency lines of the main table (markdown.ts keeps its own private). */
 function verdictBlock(report: Report, task: AnyTask): string {
   const tone = task.headline(report.comparison).tone;
   // Recomputed from the comparison, as the Markdown does: report.headline is not trusted text.

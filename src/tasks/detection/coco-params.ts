@@ -42,7 +42,6 @@ export const AREA_RANGES: readonly (readonly [number, number])[] = [
 ];
 export const AREA_LABELS = ['all', 'small', 'medium', 'large'] as const;
 export type AreaLabel = (typeof AREA_LABELS)[number];
-export const AREA_ALL = 0;
 
 /** np.spacing(1): the epsilon pycocotools adds to precision's denominator. */
 export const NP_SPACING_1 = Number.EPSILON;

@@ -30,9 +30,6 @@ export interface DecodeOptions {
   clip?: boolean;
 }
 
-/** Ultralytics' val settings (conf 0.001, iou 0.7, max_det 300, max_nms 30000). */
-export const DEFAULT_DECODE_OPTIONS: Readonly<DecodeOptions> = { conf: 0.001, iou: 0.7, maxNms: 30000, maxDet: 300, clip: true };
-
 export interface RawDetection {
   /** x1, y1, x2, y2 in original image pixels. */
   box: [number, number, number, number];
