@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles scripts/bench-map.ts (which imports the sources directly) and runs it; see that file.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// @ts-check
 // Bundles scripts/bench.ts (which imports the sources directly) and runs it. The bundle goes under
 // node_modules/.cache so that its imports of onnxruntime-node and sharp resolve to ours.
 import { mkdirSync, rmSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// @ts-check
 // `npm run demo`: runs the two embedded examples through the built CLI and prints both reports:
 // classification (examples/fashion-mnist) and detection (examples/fmnist-det). Exits non-zero only
 // when a run errors (exit 2); a failed gate (exit 1) is part of what the demo shows, not a failure.

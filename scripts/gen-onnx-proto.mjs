@@ -1,3 +1,4 @@
+// @ts-check
 // Generates src/quantize/onnx-pb.js (+ .d.ts) from src/quantize/onnx.proto with protobufjs-cli.
 // The output is committed, so neither the build nor a user's install runs this; the test
 // __tests__/quantize/protobuf.test.ts regenerates into a temp dir and checks the committed files match.
@@ -21,6 +22,11 @@ mkdirSync(outdir, { recursive: true });
 const jsFile = join(outdir, 'onnx-pb.js');
 const dtsFile = join(outdir, 'onnx-pb.d.ts');
 
+/**
+ * @param {{ main(args: string[], callback: (error: Error | null) => void): unknown }} tool
+ * @param {string[]} args
+ * @returns {Promise<void>}
+ */
 function run(tool, args) {
   return new Promise((resolve, reject) => {
     tool.main(args, (error) => (error ? reject(error) : resolve()));

@@ -1,3 +1,4 @@
+// @ts-check
 // Assembles what a release tag (v1, v1.2.3) of the Action contains: action.yml, dist/, and the
 // production node_modules (onnxruntime-node's CPU build and sharp) for linux-x64 only. GitHub runs
 // an action straight from its repository with no install step, so native modules, which can't be

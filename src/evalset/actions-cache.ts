@@ -38,7 +38,7 @@ export function actionsEvalSetCache(
   const { log } = opts;
   let warnedUnavailable = false;
   const available = (): boolean => {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = cacheApi.isFeatureAvailable();
     } catch {

@@ -113,7 +113,7 @@ function littleEndianBytes(values: Float32Array | Int32Array | Int8Array | Uint8
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
 }
 
-const TYPE_OF = new Map<Function, number>([
+const TYPE_OF = new Map<object, number>([
   [Float32Array, DataType.FLOAT],
   [Int32Array, DataType.INT32],
   [Int8Array, DataType.INT8],
