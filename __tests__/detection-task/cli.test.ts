@@ -9,6 +9,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { sharedEvalSetCache } from '../helpers/shared.js';
 
 const EXAMPLE = join(process.cwd(), 'examples/fmnist-det');
 const FIXTURE = join(process.cwd(), '__tests__/fixtures/fmnist-det');
@@ -25,7 +26,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const cli = (args: string[]) => runCli(args, { cacheDir: join(dir, 'cache') });
+const cli = (args: string[]) => runCli(args, { cacheDir: sharedEvalSetCache() });
 
 /**
  * The example config with a few lines replaced: the eval set made absolute (or swapped), and a

@@ -2,28 +2,19 @@
  * The world an Action run sees, built for real: an origin git repository whose PR commits
  * replace a model, a shallow clone as the workspace (as actions/checkout leaves it), a small
  * pinned eval set, event payloads, and the runner's environment pointing at a fake GitHub on
- * 127.0.0.1. The Action under test is the built dist/index.js, run as a child process.
+ * 127.0.0.1. The Action under test is the built dist/index.js (built from the current sources
+ * for this run), run as a child process.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { builtDist, sharedEvalSetCache } from '../helpers/shared.js';
 import { git, initRepo, makeTempDir, type TestRepo } from '../models/git-fixture.js';
 
 export const REPO = 'acme/models';
 const EXAMPLE = join(process.cwd(), 'examples', 'fashion-mnist');
 export const LENET = join(EXAMPLE, 'models', 'fmnist-lenet-v1.onnx');
 export const DWNET = join(EXAMPLE, 'models', 'fmnist-dwnet-v3.onnx');
-
-/** 2,000 of the example's 10,000 images (indices 00000–01999), repacked, with their sha256. */
-export async function smallEvalSet(dir: string): Promise<{ archive: string; sha256: string }> {
-  const tree = join(dir, 'subset');
-  await mkdir(tree, { recursive: true });
-  execFileSync('tar', ['xzf', join(EXAMPLE, 'fmnist-test.tar.gz'), '-C', tree, '--wildcards', 'fmnist-test/*/0[01]*.png']);
-  const archive = join(dir, 'fmnist-2k.tar.gz');
-  execFileSync('tar', ['czf', archive, '-C', tree, 'fmnist-test']);
-  return { archive, sha256: createHash('sha256').update(await readFile(archive)).digest('hex') };
-}
 
 export function configText(evalSet: { archive: string; sha256: string }, gates: string): string {
   return `task: classification
@@ -77,12 +68,14 @@ export async function runAction(options: {
     GITHUB_RUN_ID: '4242',
     RUNNER_TEMP: temp,
     RUNNER_TOOL_CACHE: join(runnerDir, 'tool-cache'),
+    // Where the Action keeps verified eval sets: the run's shared cache, so the small set is extracted once.
+    MODEL_GATE_CACHE_DIR: sharedEvalSetCache(),
     'INPUT_GITHUB-TOKEN': 'ghs_test-token',
     ...inputs,
     ...options.env,
   };
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('node', [join(process.cwd(), 'dist', 'index.js')], { env, cwd: options.workspace, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
+    execFile('node', [builtDist('index.js')], { env, cwd: options.workspace, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });

@@ -4,10 +4,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lostResponseRule, secondaryRateLimitRule, startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { zip } from '../evalset/archive-writers.js';
+import { lostResponseRule, secondaryRateLimitRule, startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { smallEvalSet } from '../helpers/shared.js';
 import {
-  checkout, configText, DWNET, initRepo, LENET, makeTempDir, pullRequestEvent, REPO, runAction, smallEvalSet, type Origin,
+  checkout, configText, DWNET, initRepo, LENET, makeTempDir, pullRequestEvent, REPO, runAction, type Origin,
 } from './action-fixture.js';
 
 const LENIENT = 'max-top1-drop: 0.5, min-error-reduction: 0, max-latency-regression: 10000';
@@ -22,7 +23,7 @@ const workspaces = new Map<string, string>();
 beforeAll(async () => {
   temp = await makeTempDir('mg-action-');
   fake = await startFakeGitHub(REPO);
-  const evalSet = await smallEvalSet(temp.path);
+  const evalSet = smallEvalSet();
   const repo = await initRepo(join(temp.path, 'origin'));
   const sha: Record<string, string> = {};
   await repo.write('.github/model-gate.yml', configText(evalSet, LENIENT));

@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { sharedEvalSetCache } from '../helpers/shared.js';
 
 const EXAMPLE = 'examples/fashion-mnist';
 const BASELINE = `${EXAMPLE}/models/fmnist-lenet-v1.onnx`;
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const cli = (args: string[]) => runCli(args, { cacheDir: join(dir, 'cache') });
+const cli = (args: string[]) => runCli(args, { cacheDir: sharedEvalSetCache() });
 
 describe('model-gate compare (dist/cli.js)', () => {
   /** The example config with its eval set made absolute and some lines replaced. */

@@ -5,10 +5,11 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli } from '../helpers/run-cli.js';
 import { startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
+import { runCli } from '../helpers/run-cli.js';
+import { sharedEvalSetCache, smallEvalSet } from '../helpers/shared.js';
 import { git } from '../models/git-fixture.js';
-import { checkout, configText, initRepo, LENET, makeTempDir, REPO, runAction, smallEvalSet } from './action-fixture.js';
+import { checkout, configText, initRepo, LENET, makeTempDir, REPO, runAction } from './action-fixture.js';
 
 const LENET_SHA = '40c549b7f2ad0e51ac9a6bee33155db18bb961b5dd9a597b8319d5ea465cf979';
 
@@ -18,7 +19,7 @@ let origin: Awaited<ReturnType<typeof initRepo>>;
 
 beforeAll(async () => {
   temp = await makeTempDir('mg-nightly-');
-  evalSet = await smallEvalSet(temp.path);
+  evalSet = smallEvalSet();
   origin = await initRepo(join(temp.path, 'origin'));
   await origin.write('.github/model-gate.yml', configText(evalSet, 'max-top1-drop: 0.5'));
   await origin.write('models/classifier.onnx', await readFile(LENET));
@@ -37,7 +38,7 @@ function night(day: number, top1: number, p50Ms: number, top5 = 0.99): string {
 }
 
 function cliNightly(history: string, json: string) {
-  return runCli(['nightly', '--config', '.github/model-gate.yml', '--history', history, '--json', json, '--quiet'], { cacheDir: join(temp.path, 'cache'), cwd: origin.dir });
+  return runCli(['nightly', '--config', '.github/model-gate.yml', '--history', history, '--json', json, '--quiet'], { cacheDir: sharedEvalSetCache(), cwd: origin.dir });
 }
 
 describe('model-gate nightly (CLI)', () => {

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { sharedEvalSetCache } from '../helpers/shared.js';
 
 const EXAMPLE = join(process.cwd(), 'examples', 'fashion-mnist');
 const BASELINE = join(EXAMPLE, 'models', 'fmnist-lenet-v1.onnx');
@@ -30,7 +31,7 @@ async function config(name: string, quantization: string, gates = 'max-latency-r
   return file;
 }
 
-const cli = (args: string[]) => runCli(args, { cacheDir: join(dir, 'cache') });
+const cli = (args: string[]) => runCli(args, { cacheDir: sharedEvalSetCache() });
 
 describe('quantization through model-gate compare', () => {
   it('static-int8 per-channel: both int8 models within ±0.3 pt of onnxruntime, written next to the report, with the JSON fields', async () => {

@@ -1,6 +1,6 @@
-/** Runs the built CLI (dist/cli.js) as a user would, returning its exit code and output. */
+/** Runs the CLI as a user would (dist/cli.js, built from the current sources for this run), returning its exit code and output. */
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { builtDist } from './shared.js';
 
 export interface CliResult {
   code: number;
@@ -10,7 +10,7 @@ export interface CliResult {
 
 export function runCli(args: readonly string[], options: { cacheDir: string; cwd?: string }): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile('node', [join(process.cwd(), 'dist', 'cli.js'), ...args], {
+    execFile('node', [builtDist('cli.js'), ...args], {
       cwd: options.cwd,
       env: { ...process.env, MODEL_GATE_CACHE_DIR: options.cacheDir },
       maxBuffer: 64 * 1024 * 1024,

@@ -50,7 +50,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await data?.cleanup();
   if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 

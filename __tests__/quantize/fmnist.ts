@@ -2,17 +2,17 @@
  * The Fashion-MNIST example eval set, decoded once per test file with the example config's
  * preprocessing (gray, 28×28, x = (pixel/255 − 0.2860)/0.3530, nchw), in idx order: the archive's
  * files are named <class>/<idx>.png, so sorting by the number gives the original test-set order.
+ * The archive is extracted into the run's shared eval-set cache (once for all test files).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { resolveEvalSet } from '../../src/evalset/index.js';
 import { loadModel, runBatch } from '../../src/inference/index.js';
 import { decodeImages, toTensor, type DecodedImages } from '../../src/preprocess/index.js';
 import { silentProgress } from '../../src/progress.js';
+import type { CalibrationBatch } from '../../src/quantize/index.js';
 import { rankScores } from '../../src/tasks/classification/index.js';
 import { readClassFolders } from '../../src/tasks/classification/samples.js';
-import type { CalibrationBatch } from '../../src/quantize/index.js';
+import { sharedEvalSetCache } from '../helpers/shared.js';
 
 export const EXAMPLE = 'examples/fashion-mnist';
 export const CLASSES = ['T-shirt-top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle-boot'];
@@ -22,11 +22,10 @@ const DECODE = { color: 'gray' as const, size: [28, 28] as const, resize: 'stret
 export interface FashionMnist {
   images: DecodedImages;
   labels: number[];
-  cleanup(): Promise<void>;
 }
 
 export async function loadFashionMnist(): Promise<FashionMnist> {
-  const cacheDir = await mkdtemp(join(tmpdir(), 'mg-quantize-evalset-'));
+  const cacheDir = sharedEvalSetCache();
   const set = await resolveEvalSet(
     { source: `${EXAMPLE}/fmnist-test.tar.gz`, sha256: '6d9c562ee4fec925e6f8003a95b40e894e4e65790bb7abb3d2d351d0c82cf57b', format: 'class-folders', manifest: null },
     { cacheDir, progress: silentProgress },
@@ -35,7 +34,7 @@ export async function loadFashionMnist(): Promise<FashionMnist> {
   const idx = (file: string) => Number(basename(file, '.png'));
   samples.sort((a, b) => idx(a.file) - idx(b.file));
   const images = await decodeImages(samples.map((s) => s.file), DECODE, silentProgress);
-  return { images, labels: samples.map((s) => s.label), cleanup: () => rm(cacheDir, { recursive: true, force: true }) };
+  return { images, labels: samples.map((s) => s.label) };
 }
 
 export function calibrationBatches(images: DecodedImages, count: number, batch = 32): CalibrationBatch[] {
