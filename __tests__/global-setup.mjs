@@ -5,8 +5,9 @@
  * - dist/ built fresh from src/: the end-to-end tests run this build, so they always test the
  *   current sources, and dist.test.ts compares the committed dist/ with it;
  * - the Action tests' small eval set: 2,000 of the example's 10,000 images, repacked;
- * - one eval-set cache, so an example archive is extracted once per run instead of once per test
- *   file (the cache is content-addressed and safe for concurrent runs, as it is in production).
+ * - one eval-set cache holding the examples' eval sets, verified and extracted here once
+ *   (helpers/prepare-evalsets.ts) instead of once per test file; the cache is content-addressed
+ *   and safe for concurrent runs, as it is in production.
  * The folder is under node_modules/.cache so that the built bundles find onnxruntime-node and
  * sharp, which stay external, as dist/ does.
  */
@@ -15,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { build } from 'esbuild';
 
 const run = promisify(execFile);
 
@@ -32,15 +34,25 @@ export default async function globalSetup() {
   const example = join(process.cwd(), 'examples', 'fashion-mnist', 'fmnist-test.tar.gz');
   const tree = join(shared, 'fmnist-2k');
   await mkdir(tree);
+  /** The Action tests' set: indices 00000–01999 of every class folder, repacked. */
+  const smallSet = async () => {
+    await run('tar', ['xzf', example, '-C', tree, '--wildcards', 'fmnist-test/*/0[01]*.png']);
+    const archive = join(shared, 'fmnist-2k.tar.gz');
+    await run('tar', ['czf', archive, '-C', tree, 'fmnist-test']);
+    const sha256 = createHash('sha256').update(await readFile(archive)).digest('hex');
+    await writeFile(join(shared, 'fmnist-2k.json'), JSON.stringify({ archive, sha256 }));
+    return { archive, sha256 };
+  };
+  const prepareScript = async () => {
+    const script = join(shared, 'prepare-evalsets.mjs');
+    await build({
+      entryPoints: ['__tests__/helpers/prepare-evalsets.ts'], outfile: script, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning',
+      banner: { js: "import { createRequire as __mgCreateRequire } from 'node:module';\nconst require = __mgCreateRequire(import.meta.url);" },
+    });
+    return script;
+  };
   await Promise.all([
     run(process.execPath, ['scripts/build.mjs', '--outdir', join(shared, 'dist')]),
-    (async () => {
-      // Indices 00000–01999 of every class folder.
-      await run('tar', ['xzf', example, '-C', tree, '--wildcards', 'fmnist-test/*/0[01]*.png']);
-      const archive = join(shared, 'fmnist-2k.tar.gz');
-      await run('tar', ['czf', archive, '-C', tree, 'fmnist-test']);
-      const sha256 = createHash('sha256').update(await readFile(archive)).digest('hex');
-      await writeFile(join(shared, 'fmnist-2k.json'), JSON.stringify({ archive, sha256 }));
-    })(),
+    Promise.all([smallSet(), prepareScript()]).then(([small, script]) => run(process.execPath, [script, join(shared, 'evalset-cache'), small.archive, small.sha256])),
   ]);
 }
