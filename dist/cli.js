@@ -17749,10 +17749,174 @@ var VERSION = "0.1.0";
 import { basename as basename4 } from "node:path";
 
 // src/evalset/index.ts
-import { createHash as createHash2 } from "node:crypto";
-import { createReadStream as createReadStream3 } from "node:fs";
-import { open as open4, stat as stat2 } from "node:fs/promises";
+import { stat as stat2 } from "node:fs/promises";
 import { resolve as resolve2 } from "node:path";
+
+// src/download/http.ts
+import { createHash } from "node:crypto";
+import { open } from "node:fs/promises";
+var DEFAULT_FETCH_OPTIONS = { attempts: 4, baseDelayMs: 500, timeoutMs: 6e4 };
+var MAX_REDIRECTS = 10;
+var MAX_RETRY_AFTER_MS = 3e4;
+var LOOPBACK_HOSTS = /* @__PURE__ */ new Set(["127.0.0.1", "localhost", "[::1]"]);
+function displayUrl(url) {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? "?\u2026" : ""}`;
+  } catch {
+    return url;
+  }
+}
+function checkUrlAllowed(url, configKey) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`${configKey}: "${displayUrl(url)}" is not a valid URL.`);
+  }
+  if (parsed.protocol === "https:") return parsed;
+  if (parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed;
+  if (parsed.protocol === "http:") {
+    throw new UserError(`${configKey}: "${displayUrl(url)}" uses plain http; use https (http is allowed only for 127.0.0.1, localhost and [::1]).`);
+  }
+  throw new UserError(`${configKey}: "${displayUrl(url)}" uses ${parsed.protocol.replace(/:$/, "")}; only https URLs are supported.`);
+}
+var RetryableError = class extends Error {
+  constructor(message, retryAfterMs = null) {
+    super(message);
+    this.retryAfterMs = retryAfterMs;
+  }
+  retryAfterMs;
+};
+function parseRetryAfter(header, now = Date.now()) {
+  if (header === null) return null;
+  const seconds2 = Number(header.trim());
+  if (header.trim() !== "" && Number.isFinite(seconds2) && seconds2 >= 0) return seconds2 * 1e3;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}
+function describeNetworkError(error) {
+  const cause = error.cause;
+  return cause?.code ?? cause?.message ?? error.message;
+}
+async function attemptDownload(url, destination, configKey, timeoutMs, progress) {
+  const controller = new AbortController();
+  let timer;
+  let timedOut = false;
+  const armTimeout = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+  };
+  armTimeout();
+  try {
+    let current = url;
+    let response;
+    for (let hop = 0; ; hop++) {
+      checkUrlAllowed(current, configKey);
+      response = await fetch(current, {
+        redirect: "manual",
+        signal: controller.signal,
+        // The bytes must be the archive's own: a server's transfer encoding would change the hash.
+        headers: { "accept-encoding": "identity", "user-agent": "model-gate" }
+      });
+      const location = response.headers.get("location");
+      if (response.status < 300 || response.status >= 400 || location === null) break;
+      await response.body?.cancel();
+      if (hop === MAX_REDIRECTS) throw new UserError(`${configKey}: ${displayUrl(url)}: more than ${MAX_REDIRECTS} redirects.`);
+      current = new URL(location, current).href;
+    }
+    armTimeout();
+    if (response.status >= 500 || response.status === 408 || response.status === 429) {
+      await response.body?.cancel();
+      throw new RetryableError(`HTTP ${response.status}`, parseRetryAfter(response.headers.get("retry-after")));
+    }
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+      throw new UserError(`${configKey}: downloading ${displayUrl(current)} failed with ${status} (not retried).`);
+    }
+    const declaredLength = Number(response.headers.get("content-length") ?? NaN);
+    const hash = createHash("sha256");
+    const file = await open(destination, "w", 420);
+    let received = 0;
+    let reported = 0;
+    try {
+      if (Number.isSafeInteger(declaredLength)) progress.start("download", declaredLength);
+      for await (const chunk of response.body ?? []) {
+        armTimeout();
+        hash.update(chunk);
+        await file.write(chunk);
+        received += chunk.length;
+        if (Number.isSafeInteger(declaredLength) && received - reported >= declaredLength / 100) {
+          progress.tick(received);
+          reported = received;
+        }
+      }
+      if (Number.isSafeInteger(declaredLength)) progress.tick(received);
+    } finally {
+      await file.close();
+      if (Number.isSafeInteger(declaredLength)) progress.end();
+    }
+    if (Number.isSafeInteger(declaredLength) && received !== declaredLength) {
+      throw new RetryableError(`connection closed after ${received} of ${declaredLength} bytes`);
+    }
+    return hash.digest("hex");
+  } catch (error) {
+    if (error instanceof UserError || error instanceof RetryableError) throw error;
+    if (timedOut) throw new RetryableError(`no data for ${timeoutMs} ms`);
+    const name = error.name;
+    if (name === "TypeError" || name === "AbortError" || error.code === "ECONNRESET") {
+      throw new RetryableError(`connection failed (${describeNetworkError(error)})`);
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+var sleep = (ms2) => new Promise((resolve6) => setTimeout(resolve6, ms2));
+async function downloadWithRetry(url, destination, configKey, options, progress) {
+  checkUrlAllowed(url, configKey);
+  const attempts = Math.max(1, Math.floor(options.attempts));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await attemptDownload(url, destination, configKey, options.timeoutMs, progress);
+    } catch (error) {
+      if (!(error instanceof RetryableError)) throw error;
+      if (attempt >= attempts) {
+        throw new UserError(`${configKey}: could not download ${displayUrl(url)} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${error.message}.`);
+      }
+      const backoff = options.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() * 0.5);
+      const delay = error.retryAfterMs === null ? backoff : Math.min(Math.max(error.retryAfterMs, backoff), MAX_RETRY_AFTER_MS);
+      progress.warn(`Download of ${displayUrl(url)} failed (${error.message}); retrying in ${(delay / 1e3).toFixed(1)} s (attempt ${attempt + 1} of ${attempts}).`);
+      await sleep(delay);
+    }
+  }
+}
+
+// src/download/sha256.ts
+import { createHash as createHash2 } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open as open2 } from "node:fs/promises";
+async function sha256File(path5, opts = {}) {
+  const { progress } = opts;
+  const hash = createHash2("sha256");
+  const copy = opts.copyTo === void 0 ? null : await open2(opts.copyTo, "w", 420);
+  let done = 0;
+  try {
+    for await (const chunk of createReadStream(path5)) {
+      hash.update(chunk);
+      if (copy) await copy.write(chunk);
+      done += chunk.length;
+      progress?.tick(done);
+    }
+  } finally {
+    await copy?.close();
+  }
+  return hash.digest("hex");
+}
 
 // src/evalset/cache.ts
 import { randomBytes } from "node:crypto";
@@ -17817,153 +17981,9 @@ async function buildIn(parent, sha256, build) {
   }
 }
 
-// src/evalset/download.ts
-import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
-var DEFAULT_FETCH_OPTIONS = { attempts: 4, baseDelayMs: 500, timeoutMs: 6e4 };
-var MAX_REDIRECTS = 10;
-var MAX_RETRY_AFTER_MS = 3e4;
-var LOOPBACK_HOSTS = /* @__PURE__ */ new Set(["127.0.0.1", "localhost", "[::1]"]);
-function displayUrl(url) {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? "?\u2026" : ""}`;
-  } catch {
-    return url;
-  }
-}
-function checkUrlAllowed(url, configKey = "eval.source") {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(`${configKey}: "${displayUrl(url)}" is not a valid URL.`);
-  }
-  if (parsed.protocol === "https:") return parsed;
-  if (parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed;
-  if (parsed.protocol === "http:") {
-    throw new UserError(`${configKey}: "${displayUrl(url)}" uses plain http; use https (http is allowed only for 127.0.0.1, localhost and [::1]).`);
-  }
-  throw new UserError(`${configKey}: "${displayUrl(url)}" uses ${parsed.protocol.replace(/:$/, "")}; only https URLs are supported.`);
-}
-var RetryableError = class extends Error {
-  constructor(message, retryAfterMs = null) {
-    super(message);
-    this.retryAfterMs = retryAfterMs;
-  }
-  retryAfterMs;
-};
-function parseRetryAfter(header, now = Date.now()) {
-  if (header === null) return null;
-  const seconds2 = Number(header.trim());
-  if (header.trim() !== "" && Number.isFinite(seconds2) && seconds2 >= 0) return seconds2 * 1e3;
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? null : Math.max(0, date - now);
-}
-function describeNetworkError(error) {
-  const cause = error.cause;
-  return cause?.code ?? cause?.message ?? error.message;
-}
-async function attemptDownload(url, destination, timeoutMs, progress) {
-  const controller = new AbortController();
-  let timer;
-  let timedOut = false;
-  const armTimeout = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-  };
-  armTimeout();
-  try {
-    let current = url;
-    let response;
-    for (let hop = 0; ; hop++) {
-      checkUrlAllowed(current);
-      response = await fetch(current, {
-        redirect: "manual",
-        signal: controller.signal,
-        // The bytes must be the archive's own: a server's transfer encoding would change the hash.
-        headers: { "accept-encoding": "identity", "user-agent": "model-gate" }
-      });
-      const location = response.headers.get("location");
-      if (response.status < 300 || response.status >= 400 || location === null) break;
-      await response.body?.cancel();
-      if (hop === MAX_REDIRECTS) throw new UserError(`${displayUrl(url)}: more than ${MAX_REDIRECTS} redirects.`);
-      current = new URL(location, current).href;
-    }
-    armTimeout();
-    if (response.status >= 500 || response.status === 408 || response.status === 429) {
-      await response.body?.cancel();
-      throw new RetryableError(`HTTP ${response.status}`, parseRetryAfter(response.headers.get("retry-after")));
-    }
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-      throw new UserError(`eval.source: downloading ${displayUrl(current)} failed with ${status} (not retried).`);
-    }
-    const declaredLength = Number(response.headers.get("content-length") ?? NaN);
-    const hash = createHash("sha256");
-    const file = await open(destination, "w", 420);
-    let received = 0;
-    let reported = 0;
-    try {
-      if (Number.isSafeInteger(declaredLength)) progress.start("download", declaredLength);
-      for await (const chunk of response.body ?? []) {
-        armTimeout();
-        hash.update(chunk);
-        await file.write(chunk);
-        received += chunk.length;
-        if (Number.isSafeInteger(declaredLength) && received - reported >= declaredLength / 100) {
-          progress.tick(received);
-          reported = received;
-        }
-      }
-      if (Number.isSafeInteger(declaredLength)) progress.tick(received);
-    } finally {
-      await file.close();
-      if (Number.isSafeInteger(declaredLength)) progress.end();
-    }
-    if (Number.isSafeInteger(declaredLength) && received !== declaredLength) {
-      throw new RetryableError(`connection closed after ${received} of ${declaredLength} bytes`);
-    }
-    return hash.digest("hex");
-  } catch (error) {
-    if (error instanceof UserError || error instanceof RetryableError) throw error;
-    if (timedOut) throw new RetryableError(`no data for ${timeoutMs} ms`);
-    const name = error.name;
-    if (name === "TypeError" || name === "AbortError" || error.code === "ECONNRESET") {
-      throw new RetryableError(`connection failed (${describeNetworkError(error)})`);
-    }
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-var sleep = (ms2) => new Promise((resolve6) => setTimeout(resolve6, ms2));
-async function downloadWithRetry(url, destination, options, progress) {
-  checkUrlAllowed(url);
-  const attempts = Math.max(1, Math.floor(options.attempts));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await attemptDownload(url, destination, options.timeoutMs, progress);
-    } catch (error) {
-      if (!(error instanceof RetryableError)) throw error;
-      if (attempt >= attempts) {
-        throw new UserError(`eval.source: could not download ${displayUrl(url)} after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${error.message}.`);
-      }
-      const backoff = options.baseDelayMs * 2 ** (attempt - 1) * (0.5 + Math.random() * 0.5);
-      const delay = error.retryAfterMs === null ? backoff : Math.min(Math.max(error.retryAfterMs, backoff), MAX_RETRY_AFTER_MS);
-      progress.warn(`Download of ${displayUrl(url)} failed (${error.message}); retrying in ${(delay / 1e3).toFixed(1)} s (attempt ${attempt + 1} of ${attempts}).`);
-      await sleep(delay);
-    }
-  }
-}
-
 // src/evalset/extract.ts
-import { createReadStream as createReadStream2 } from "node:fs";
-import { open as open3 } from "node:fs/promises";
+import { createReadStream as createReadStream3 } from "node:fs";
+import { open as open4 } from "node:fs/promises";
 import { createGunzip } from "node:zlib";
 
 // src/progress.ts
@@ -18257,7 +18277,7 @@ async function walkTar(chunks, archiveLabel, visit) {
 }
 
 // src/evalset/writer.ts
-import { mkdir as mkdir2, open as open2, writeFile } from "node:fs/promises";
+import { mkdir as mkdir2, open as open3, writeFile } from "node:fs/promises";
 import { dirname as dirname2, join as join3 } from "node:path";
 var MAX_PARALLEL_WRITES = 16;
 var BUFFERED_FILE_BYTES = 1024 * 1024;
@@ -18339,7 +18359,7 @@ var Writer = class {
   }
 };
 async function streamToNewFile(target, content) {
-  const file = await open2(target, "wx", 420);
+  const file = await open3(target, "wx", 420);
   try {
     for await (const chunk of content) await file.write(chunk);
   } finally {
@@ -18348,7 +18368,7 @@ async function streamToNewFile(target, content) {
 }
 
 // src/evalset/zip.ts
-import { createReadStream } from "node:fs";
+import { createReadStream as createReadStream2 } from "node:fs";
 import { createInflateRaw, inflateRawSync } from "node:zlib";
 
 // src/evalset/crc32.ts
@@ -18511,7 +18531,7 @@ async function* zipEntryContent(file, path5, entry, archiveLabel) {
     check(data);
     yield data;
   } else {
-    const raw = createReadStream(path5, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
+    const raw = createReadStream2(path5, { start: dataStart, end: dataStart + entry.compressedSize - 1 });
     const stream = entry.method === 0 ? raw : raw.pipe(createInflateRaw());
     raw.on("error", (error) => stream.destroy(error));
     try {
@@ -18533,7 +18553,7 @@ async function* zipEntryContent(file, path5, entry, archiveLabel) {
 
 // src/evalset/extract.ts
 async function sniffArchiveFormat(path5) {
-  const file = await open3(path5, "r");
+  const file = await open4(path5, "r");
   try {
     const head = Buffer.alloc(4);
     const { bytesRead } = await file.read(head, 0, 4, 0);
@@ -18546,7 +18566,7 @@ async function sniffArchiveFormat(path5) {
   }
 }
 function tarChunks(path5, format, archiveLabel) {
-  const raw = createReadStream2(path5);
+  const raw = createReadStream3(path5);
   if (format === "tar") return raw;
   const gunzip = createGunzip();
   raw.on("error", (error) => gunzip.destroy(error));
@@ -18573,7 +18593,7 @@ async function extractArchive(archivePath, archiveLabel, destination, options = 
   const format = await sniffArchiveFormat(archivePath);
   const plan = new ExtractionPlan(archiveLabel, limits);
   if (format === "zip") {
-    const file = await open3(archivePath, "r");
+    const file = await open4(archivePath, "r");
     try {
       const entries = (await readZipDirectory(file, archiveLabel, limits.maxEntries)).filter((e) => !isMacMetadata(e));
       for (const entry of entries) {
@@ -18620,7 +18640,7 @@ import { dirname as dirname3, join as join4 } from "node:path";
 function remoteArchivePath(cacheDir, sha256) {
   return join4(cacheDir, "evalset-archives", `${sha256}.archive`);
 }
-async function restoreVerified(remote, cacheDir, sha256, archivePath, progress, hashFile2) {
+async function restoreVerified(remote, cacheDir, sha256, archivePath, progress) {
   const transit = remoteArchivePath(cacheDir, sha256);
   try {
     await rm2(transit, { force: true });
@@ -18632,7 +18652,7 @@ async function restoreVerified(remote, cacheDir, sha256, archivePath, progress, 
     });
     return false;
   }
-  const actual = await hashFile2(archivePath);
+  const actual = await sha256File(archivePath);
   if (actual === sha256) return true;
   await rm2(archivePath, { force: true });
   progress.warn(`The eval set restored from the cache has sha256 ${actual}, not the pinned ${sha256}; discarded it and downloading again.`);
@@ -18664,25 +18684,6 @@ async function saveVerified(remote, cacheDir, sha256, archivePath, progress) {
 }
 
 // src/evalset/index.ts
-async function sha256File(path5) {
-  return hashFile(path5, null);
-}
-async function hashFile(path5, copyTo, progress) {
-  const hash = createHash2("sha256");
-  const copy = copyTo === null ? null : await open4(copyTo, "w", 420);
-  let done = 0;
-  try {
-    for await (const chunk of createReadStream3(path5)) {
-      hash.update(chunk);
-      if (copy) await copy.write(chunk);
-      done += chunk.length;
-      progress?.tick(done);
-    }
-  } finally {
-    await copy?.close();
-  }
-  return hash.digest("hex");
-}
 function isUrl(source) {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(source);
 }
@@ -18726,9 +18727,9 @@ async function resolveEvalSet(evalCfg, opts) {
     const remote = opts.remoteCache;
     let downloaded = false;
     return fromCacheOrBuild(cacheDir, sha2562, label, progress, async (archivePath) => {
-      if (remote && await restoreVerified(remote, cacheDir, sha2562, archivePath, progress, sha256File)) return;
+      if (remote && await restoreVerified(remote, cacheDir, sha2562, archivePath, progress)) return;
       progress.info(`Downloading ${label}`);
-      const actual2 = await downloadWithRetry(source, archivePath, fetchOptions, progress);
+      const actual2 = await downloadWithRetry(source, archivePath, "eval.source", fetchOptions, progress);
       if (actual2 !== sha2562) throw mismatch(label, sha2562, actual2);
       downloaded = true;
     }, label, async (archivePath) => {
@@ -18748,11 +18749,11 @@ async function resolveEvalSet(evalCfg, opts) {
   if (!info.isFile()) throw new UserError(`eval.source: ${path5} is neither a folder nor an archive file.`);
   const sha256 = requiredSha256(evalCfg, "an archive");
   progress.start("verify", info.size);
-  const actual = await hashFile(path5, null, progress);
+  const actual = await sha256File(path5, { progress });
   progress.end();
   if (actual !== sha256) throw mismatch(path5, sha256, actual);
   return fromCacheOrBuild(cacheDir, sha256, path5, progress, async (archivePath) => {
-    const copied = await hashFile(path5, archivePath);
+    const copied = await sha256File(path5, { copyTo: archivePath });
     if (copied !== sha256) throw mismatch(path5, sha256, copied);
   }, path5);
 }
@@ -18945,7 +18946,7 @@ function renderGallery(gallery, limit = GALLERY_LIMIT) {
   ].join("\n");
 }
 
-// src/report/gallery.ts
+// src/tasks/classification/gallery.ts
 async function galleryFromClassification(input, thumbnail, limit = GALLERY_LIMIT) {
   const { samples, classes, baseline, candidate } = input;
   if (baseline.length !== samples.length || candidate.length !== samples.length) {
@@ -21120,6 +21121,24 @@ async function decodeWithSharp(bytes2) {
   if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
+async function headerSizeWithSharp(file) {
+  const { width, height } = await sharp(file).metadata();
+  if (width && height) return { width, height };
+  throw new Error("no width/height in the header");
+}
+var WEBP_QUALITY = 80;
+async function thumbnailWithSharp(file, maxSide) {
+  const meta = await sharp(file).metadata();
+  const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
+  if (longest === 0) throw new Error("the image has no size");
+  const image = sharp(file, { pages: 1 }).removeAlpha();
+  if (longest <= maxSide) {
+    const factor = Math.floor(maxSide / longest);
+    const enlarged = factor > 1 ? image.resize({ width: meta.width * factor, height: meta.height * factor, kernel: "nearest" }) : image;
+    return { mime: "image/png", bytes: await enlarged.png().toBuffer() };
+  }
+  return { mime: "image/webp", bytes: await image.resize({ width: maxSide, height: maxSide, fit: "inside" }).webp({ quality: WEBP_QUALITY }).toBuffer() };
+}
 
 // src/preprocess/tensor.ts
 function toTensor(images, start, end, norm) {
@@ -21171,7 +21190,6 @@ function perChannel(values, channels, name) {
 
 // src/preprocess/image-size.ts
 import { open as open5 } from "node:fs/promises";
-import sharp2 from "sharp";
 var PNG_HEADER_BYTES = 24;
 async function imageSize(file) {
   const head = await readHead(file, PNG_HEADER_BYTES);
@@ -21181,9 +21199,7 @@ async function imageSize(file) {
     if (width > 0 && height > 0) return { width, height };
   }
   try {
-    const { width, height } = await sharp2(file).metadata();
-    if (width && height) return { width, height };
-    throw new Error("no width/height in the header");
+    return await headerSizeWithSharp(file);
   } catch (error) {
     throw new UserError(`${file}: cannot read the image size (${error.message})`, { cause: error });
   }
@@ -21663,7 +21679,9 @@ var TASKS = {
   detection: detectionTask
 };
 function taskFor(name) {
-  return TASKS[name];
+  const task = Object.hasOwn(TASKS, name) ? TASKS[name] : void 0;
+  if (!task) throw new UserError(`unknown task '${name}' (model-gate knows ${Object.keys(TASKS).join(", ")})`);
+  return task;
 }
 
 // src/engine/environment.ts
@@ -25604,6 +25622,10 @@ function intAttribute(node, name, fallback) {
   const attribute = node.attribute.find((a) => a.name === name);
   return attribute ? toNumber(attribute.i) : fallback;
 }
+function floatAttribute(node, name, fallback) {
+  const attribute = node.attribute.find((a) => a.name === name);
+  return attribute && Object.prototype.hasOwnProperty.call(attribute, "f") ? attribute.f : fallback;
+}
 function onnxOpset(model) {
   const entry = model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx");
   return entry ? toNumber(entry.version) : 0;
@@ -25733,7 +25755,7 @@ function planQdq({ model, ranges, floatTensors, perChannel: perChannel2 }) {
       const transB = intAttribute(node, "transB", 0);
       weight(in1, op === "Conv" ? 0 : op === "ConvTranspose" ? 1 : transB ? 0 : 1);
       if (in2 && isFloatInitializer(in2) && isFloatInitializer(in1)) {
-        const beta = op === "Gemm" ? floatAttributeOr(node, "beta", 1) : 1;
+        const beta = op === "Gemm" ? floatAttribute(node, "beta", 1) : 1;
         plan.biases.set(in2, { input: in0, weight: in1, beta });
       }
     } else if (op === "MatMul") {
@@ -25775,10 +25797,6 @@ function planQdq({ model, ranges, floatTensors, perChannel: perChannel2 }) {
   }
   for (const [from] of plan.renamedOutputs) plan.shared.delete(from);
   return plan;
-}
-function floatAttributeOr(node, name, fallback) {
-  const attribute = node.attribute.find((a) => a.name === name);
-  return attribute && Object.prototype.hasOwnProperty.call(attribute, "f") ? attribute.f : fallback;
 }
 function floatReason(op, opset) {
   if (op === "Constant") return "constant";
@@ -26389,23 +26407,11 @@ async function evaluateVariants(config, ctx, files, models, main, sizes, progres
 }
 
 // src/preprocess/thumbnail.ts
-import sharp3 from "sharp";
-var WEBP_QUALITY = 80;
 async function thumbnailDataUrl(file, maxSide) {
   if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
   try {
-    const meta = await sharp3(file).metadata();
-    const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
-    if (longest === 0) throw new Error("the image has no size");
-    const image = sharp3(file, { pages: 1 }).removeAlpha();
-    if (longest <= maxSide) {
-      const factor = Math.floor(maxSide / longest);
-      const enlarged = factor > 1 ? image.resize({ width: meta.width * factor, height: meta.height * factor, kernel: "nearest" }) : image;
-      const png = await enlarged.png().toBuffer();
-      return `data:image/png;base64,${png.toString("base64")}`;
-    }
-    const webp = await image.resize({ width: maxSide, height: maxSide, fit: "inside" }).webp({ quality: WEBP_QUALITY }).toBuffer();
-    return `data:image/webp;base64,${webp.toString("base64")}`;
+    const { mime, bytes: bytes2 } = await thumbnailWithSharp(file, maxSide);
+    return `data:${mime};base64,${bytes2.toString("base64")}`;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(`${file}: cannot make a thumbnail for the report: ${reason}`, { cause: error });
@@ -26710,6 +26716,13 @@ footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line);
 // src/report/markdown.ts
 import { basename as basename2 } from "node:path";
 
+// src/report/comment-limit.ts
+var COMMENT_LIMIT = 65536;
+function markerComment(marker) {
+  const safe = marker.replace(/[<>\r\n]/g, "").replace(/-{2,}/g, "-").trim() || "default";
+  return `<!-- model-gate:${safe} -->`;
+}
+
 // src/report/mermaid.ts
 function mermaidString(text) {
   const safe = text.replace(/[\r\n\t]+/g, " ").replace(/["`]/g, "'").replace(/%(?=%)/g, "% ").replace(/#(\w+);/g, "#$1 ;");
@@ -26781,7 +26794,6 @@ function historyTrendCharts(history, modelName2, nights = 30) {
 }
 
 // src/report/markdown.ts
-var COMMENT_LIMIT = 65536;
 function shortSha(sha) {
   return sha.slice(0, 7);
 }
@@ -26910,15 +26922,11 @@ function renderMarkdown(report, task, options = {}) {
     ...dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? "" : "s"} left out to fit the comment limit; see the full report._`] : [],
     footer(report, note)
   ].join("\n\n") + "\n";
-  for (let keep = sections.length; keep >= 0; keep--) {
+  for (let keep = sections.length; keep > 0; keep--) {
     const text = assemble(sections.slice(0, keep), sections.length - keep);
     if (text.length <= limit) return text;
   }
-  const minimal = assemble([], sections.length);
-  return minimal.length <= limit ? minimal : `${minimal.slice(0, limit - 40)}
-
-_(truncated to fit)_
-`;
+  return assemble([], sections.length);
 }
 
 // src/report/html.ts
@@ -27009,8 +27017,8 @@ ${html}
 </details>`;
 function renderHtmlReport(input) {
   const { report, gallery, history } = input;
-  const task = taskFor(report.task);
-  if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
+  const { task } = input;
+  if (task.name !== report.task) throw new Error(`a report of task '${report.task}' cannot be rendered as task '${task.name}'`);
   const { baseline: b, candidate: c } = report.models;
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
   const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
@@ -27122,7 +27130,7 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
   const title = options.title ?? `${basename4(base.fp32.file.label)} \u2192 ${basename4(cand.fp32.file.label)}`;
-  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery, history: options.history }) };
+  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
 }
 async function runCompare(config, refs, progress) {
   return compareModels(config, await prepareEval(config, progress), refs, progress);
@@ -27360,6 +27368,84 @@ import { mkdir as mkdir8, writeFile as writeFile5 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
 import { dirname as dirname7, resolve as resolve5 } from "node:path";
 
+// src/git/index.ts
+import { spawn } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { rm as rm4 } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+var GIT_OUTPUT_LIMIT = 64 * 1024 * 1024;
+var GitCommandError = class extends Error {
+  constructor(args, exitCode, stderr) {
+    super(`git ${args.join(" ")} failed (${exitCode === null ? "killed" : `exit ${exitCode}`}): ${stderr.trim() || "no message"}`);
+    this.args = args;
+    this.exitCode = exitCode;
+    this.stderr = stderr;
+    this.name = "GitCommandError";
+  }
+  args;
+  exitCode;
+  stderr;
+};
+function createGit(dir, inherited) {
+  const environment = (extra = {}) => ({
+    ...inherited,
+    GIT_TERMINAL_PROMPT: "0",
+    GIT_LITERAL_PATHSPECS: "1",
+    ...extra
+  });
+  const start = (args, opts) => {
+    const child = spawn("git", [...args], { cwd: dir, env: environment(opts.env), stdio: ["pipe", "pipe", "pipe"] });
+    const stderr = [];
+    child.stderr.on("data", (chunk) => stderr.push(chunk));
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(opts.input ?? "");
+    return { child, stderrText: () => Buffer.concat(stderr).toString("utf8") };
+  };
+  return {
+    dir,
+    run: (args, opts = {}) => new Promise((resolve6, reject) => {
+      const { child, stderrText } = start(args, opts);
+      const maxBuffer = opts.maxBuffer ?? GIT_OUTPUT_LIMIT;
+      const stdout = [];
+      let size = 0;
+      let overflow = false;
+      child.stdout.on("data", (chunk) => {
+        size += chunk.length;
+        if (size > maxBuffer) {
+          overflow = true;
+          child.kill();
+        } else stdout.push(chunk);
+      });
+      child.on("error", reject);
+      child.on("close", (code2) => {
+        if (overflow) reject(new GitCommandError(args, code2, `output larger than ${maxBuffer} bytes`));
+        else if (code2 !== 0) reject(new GitCommandError(args, code2, stderrText()));
+        else resolve6({ stdout: Buffer.concat(stdout), stderr: stderrText() });
+      });
+    }),
+    async runToFile(args, destFile, opts = {}) {
+      const { child, stderrText } = start(args, { input: opts.input });
+      const exited = new Promise((resolve6, reject) => {
+        child.on("error", reject);
+        child.on("close", resolve6);
+      });
+      exited.catch(() => {
+      });
+      try {
+        if (opts.transform) await pipeline(child.stdout, opts.transform, createWriteStream(destFile));
+        else await pipeline(child.stdout, createWriteStream(destFile));
+        const code2 = await exited;
+        if (code2 !== 0) throw new GitCommandError(args, code2, stderrText());
+      } catch (error) {
+        child.kill();
+        await rm4(destFile, { force: true });
+        throw error;
+      }
+    }
+  };
+}
+
 // src/history/store.ts
 import { appendFile, readFile as readFile8 } from "node:fs/promises";
 
@@ -27480,56 +27566,11 @@ import { mkdir as mkdir6, readFile as readFile9, rename as rename3, stat as stat
 import path4 from "node:path";
 
 // src/models/git.ts
-import { spawn } from "node:child_process";
 import { createHash as createHash5 } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rm as rm4 } from "node:fs/promises";
+import { rm as rm5 } from "node:fs/promises";
 import path3 from "node:path";
 import { Transform } from "node:stream";
-import { pipeline } from "node:stream/promises";
-var GitCommandError = class extends Error {
-  constructor(args, exitCode, stderr) {
-    super(`git ${args.join(" ")} failed (${exitCode === null ? "killed" : `exit ${exitCode}`}): ${stderr.trim() || "no message"}`);
-    this.args = args;
-    this.exitCode = exitCode;
-    this.stderr = stderr;
-    this.name = "GitCommandError";
-  }
-  args;
-  exitCode;
-  stderr;
-};
-var DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
 var LFS_POINTER_MAX_BYTES = 1024;
-function gitEnv() {
-  return { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_LITERAL_PATHSPECS: "1" };
-}
-var runGit = (args, opts = {}) => new Promise((resolve6, reject) => {
-  const child = spawn("git", args, { cwd: opts.cwd, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
-  const maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
-  const stdout = [];
-  const stderr = [];
-  let size = 0;
-  let overflow = false;
-  child.stdout.on("data", (chunk) => {
-    size += chunk.length;
-    if (size > maxBuffer) {
-      overflow = true;
-      child.kill();
-    } else stdout.push(chunk);
-  });
-  child.stderr.on("data", (chunk) => stderr.push(chunk));
-  child.on("error", reject);
-  child.on("close", (code2) => {
-    const stderrText = Buffer.concat(stderr).toString("utf8");
-    if (overflow) reject(new GitCommandError(args, code2, `output larger than ${maxBuffer} bytes`));
-    else if (code2 !== 0) reject(new GitCommandError(args, code2, stderrText));
-    else resolve6({ stdout: Buffer.concat(stdout), stderr: stderrText });
-  });
-  child.stdin.on("error", () => {
-  });
-  child.stdin.end(opts.input ?? "");
-});
 function checkSha(sha) {
   if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(sha)) {
     throw new UserError(`"${sha}" is not a full commit sha (40 or 64 hexadecimal characters).`);
@@ -27547,58 +27588,34 @@ function repoRelativePath(input, configKey) {
   return segments2.join("/");
 }
 var short = (sha) => sha.slice(0, 7);
-async function treeEntry(repoDir, sha, repoPath, git) {
-  const { stdout } = await git(["ls-tree", "-z", "--long", "--full-tree", checkSha(sha), "--", repoPath], { cwd: repoDir });
+async function treeEntry(git, sha, repoPath) {
+  const { stdout } = await git.run(["ls-tree", "-z", "--long", "--full-tree", checkSha(sha), "--", repoPath]);
   for (const record of stdout.toString("utf8").split("\0")) {
     const match = /^(\d+) (\S+) ([0-9a-f]+) +(-|\d+)\t(.*)$/s.exec(record);
     if (match && match[5] === repoPath) return { mode: match[1], type: match[2], oid: match[3], size: Number(match[4]) };
   }
   return null;
 }
-async function blobAt(repoDir, sha, repoPath, git) {
-  const entry = await treeEntry(repoDir, sha, repoPath, git);
+async function blobAt(git, sha, repoPath) {
+  const entry = await treeEntry(git, sha, repoPath);
   if (entry === null) return null;
   const where = `${repoPath}@${short(sha)}`;
   if (entry.mode === "120000") throw new UserError(`${where} is a symbolic link; point the config at the file itself.`);
   if (entry.type !== "blob") throw new UserError(`${where} is a ${entry.type === "tree" ? "folder" : entry.type}, not a file.`);
   return entry;
 }
-async function readFileAtCommit(repoDir, sha, repoPath, git = runGit) {
-  const entry = await blobAt(repoDir, sha, repoPath, git);
+async function readFileAtCommit(git, sha, repoPath) {
+  const entry = await blobAt(git, sha, repoPath);
   if (entry === null) return null;
-  if (entry.size > DEFAULT_MAX_BUFFER) {
+  if (entry.size > GIT_OUTPUT_LIMIT) {
     throw new UserError(`${repoPath}@${short(sha)} is ${entry.size} bytes, too big to read into memory.`);
   }
-  return (await git(["cat-file", "blob", entry.oid], { cwd: repoDir })).stdout;
+  return (await git.run(["cat-file", "blob", entry.oid])).stdout;
 }
-async function gitToFile(repoDir, args, destFile, input, transform) {
-  const child = spawn("git", args, { cwd: repoDir, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
-  const stderr = [];
-  child.stderr.on("data", (chunk) => stderr.push(chunk));
-  const exited = new Promise((resolve6, reject) => {
-    child.on("error", reject);
-    child.on("close", resolve6);
-  });
-  exited.catch(() => {
-  });
-  child.stdin.on("error", () => {
-  });
-  child.stdin.end(input ?? "");
-  try {
-    if (transform) await pipeline(child.stdout, transform, createWriteStream(destFile));
-    else await pipeline(child.stdout, createWriteStream(destFile));
-    const code2 = await exited;
-    if (code2 !== 0) throw new GitCommandError(args, code2, Buffer.concat(stderr).toString("utf8"));
-  } catch (error) {
-    child.kill();
-    await rm4(destFile, { force: true });
-    throw error;
-  }
-}
-async function writeFileAtCommit(repoDir, sha, repoPath, destFile, git = runGit) {
-  const entry = await blobAt(repoDir, sha, repoPath, git);
+async function writeFileAtCommit(git, sha, repoPath, destFile) {
+  const entry = await blobAt(git, sha, repoPath);
   if (entry === null) return false;
-  await gitToFile(repoDir, ["cat-file", "blob", entry.oid], destFile, null);
+  await git.runToFile(["cat-file", "blob", entry.oid], destFile);
   return true;
 }
 function parseLfsPointer(bytes2) {
@@ -27610,11 +27627,11 @@ function parseLfsPointer(bytes2) {
   if (oid === void 0 || size === void 0 || !Number.isSafeInteger(Number(size))) return null;
   return { oid, size: Number(size) };
 }
-async function resolveLfs(repoDir, pointerBytes, repoPath, destFile, opts = {}) {
-  const { label: where = repoPath, git = runGit } = opts;
+async function resolveLfs(git, pointerBytes, repoPath, destFile, opts = {}) {
+  const { label: where = repoPath } = opts;
   const pointer = parseLfsPointer(pointerBytes);
   if (pointer === null) throw new UserError(`${where}: not a Git LFS pointer.`);
-  const hasLfs = await git(["lfs", "version"], { cwd: repoDir }).then(() => true, () => false);
+  const hasLfs = await git.run(["lfs", "version"]).then(() => true, () => false);
   if (!hasLfs) {
     throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
   }
@@ -27628,14 +27645,14 @@ async function resolveLfs(repoDir, pointerBytes, repoPath, destFile, opts = {}) 
     }
   });
   try {
-    await gitToFile(repoDir, ["lfs", "smudge", "--", repoPath], destFile, pointerBytes, measure);
+    await git.runToFile(["lfs", "smudge", "--", repoPath], destFile, { input: pointerBytes, transform: measure });
   } catch (error) {
     const message = error instanceof GitCommandError ? error.stderr.trim() : error.message;
     throw new UserError(`${where}: git lfs could not fetch the LFS object ${pointer.oid.slice(0, 12)}: ${message || "no message"}`, { cause: error });
   }
   const oid = hash.digest("hex");
   if (oid !== pointer.oid || size !== pointer.size) {
-    await rm4(destFile, { force: true });
+    await rm5(destFile, { force: true });
     throw new UserError(`${where}: git lfs returned ${size} bytes with sha256 ${oid}, but the pointer names ${pointer.size} bytes with sha256 ${pointer.oid}.`);
   }
 }
@@ -27648,7 +27665,7 @@ function watchedPath(entry) {
 async function readManifestEntry(entry, side) {
   const manifestPath = watchedPath(entry);
   const where = `${manifestPath}@${side.sha.slice(0, 7)}`;
-  const text = await readFileAtCommit(side.repoDir, side.sha, manifestPath);
+  const text = await readFileAtCommit(side.git, side.sha, manifestPath);
   if (text === null) return null;
   let parsed;
   try {
@@ -27679,12 +27696,12 @@ function modelFolder(workDir, name, sha) {
 async function writeResolved(side, repoPath, dest) {
   const label = `${repoPath}@${side.sha.slice(0, 7)}`;
   await mkdir6(path4.dirname(dest), { recursive: true });
-  if (!await writeFileAtCommit(side.repoDir, side.sha, repoPath, dest)) return false;
+  if (!await writeFileAtCommit(side.git, side.sha, repoPath, dest)) return false;
   if ((await stat5(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
   const pointerBytes = await readFile9(dest);
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
-  await resolveLfs(side.repoDir, pointerBytes, repoPath, resolved, { label });
+  await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
   await rename3(resolved, dest);
   return true;
 }
@@ -27717,7 +27734,7 @@ async function materializeModel(entry, side, workDir, download) {
   const urlName = path4.posix.basename(new URL(model.url).pathname).replace(/[^A-Za-z0-9._-]/g, "_");
   const file = path4.join(folder, urlName.toLowerCase().endsWith(".onnx") ? urlName : "model.onnx");
   await mkdir6(folder, { recursive: true });
-  await download(model.url, model.sha256, file);
+  await download(model.url, model.sha256, file, `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}".url`);
   const actual = await sha256File(file);
   if (actual !== model.sha256) {
     throw new UserError(
@@ -27728,19 +27745,19 @@ async function materializeModel(entry, side, workDir, download) {
 }
 function verifiedDownloader(progress, fetch2 = {}) {
   const options = { ...DEFAULT_FETCH_OPTIONS, ...fetch2 };
-  return async (url, _sha256, dest) => {
+  return async (url, _sha256, dest, configKey) => {
     progress.info(`Downloading ${displayUrl(url)}`);
-    await downloadWithRetry(url, dest, options, progress);
+    await downloadWithRetry(url, dest, configKey, options, progress);
   };
 }
 
 // src/nightly/models.ts
 var watched = (entry) => "path" in entry ? entry.path : `${entry.manifest}#${entry.key}`;
-async function nightlyModels(config, repoDir, sha, workDir, progress) {
+async function nightlyModels(config, git, sha, workDir, progress) {
   if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
   await mkdir7(workDir, { recursive: true });
   const download = verifiedDownloader(progress);
-  const side = { repoDir, sha, label: sha.slice(0, 7) };
+  const side = { git, sha, label: sha.slice(0, 7) };
   const out = [];
   for (const entry of config.models) {
     const model = await materializeModel(entry, side, workDir, download);
@@ -27758,12 +27775,11 @@ async function gpuName() {
     return null;
   }
 }
-async function headCommit(repoDir) {
+async function headCommit(git) {
   try {
-    const { stdout } = await promisify(execFile)("git", ["rev-parse", "--verify", "HEAD^{commit}"], { cwd: repoDir });
-    return stdout.trim();
+    return (await git.run(["rev-parse", "--verify", "HEAD^{commit}"])).stdout.toString("utf8").trim();
   } catch {
-    throw new UserError(`${repoDir}: not a git repository with a commit; the nightly run evaluates the committed models`);
+    throw new UserError(`${git.dir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
 var workDirFor = (base) => join9(base, "model-gate", "nightly-models");
@@ -27856,8 +27872,15 @@ function latencyRegression(history, current, opts = {}) {
   };
 }
 
+// src/report/run-comment.ts
+function markerName(configPath) {
+  return configPath.replace(/[^A-Za-z0-9._/-]/g, "_");
+}
+
 // src/nightly/render.ts
-function renderNightly(report, configPath) {
+var ISSUE_PREFACE = 80;
+function renderNightly(report, configPath, limit = COMMENT_LIMIT) {
+  const room = limit - Math.max(markerComment(markerName(configPath)).length + 1, ISSUE_PREFACE);
   const night = report.records[0]?.timestamp.slice(0, 10) ?? "";
   const commit = report.records[0]?.commit.slice(0, 7) ?? "";
   const names = (list) => list.map((r) => code(r.model.name)).join(", ");
@@ -27885,7 +27908,16 @@ ${report.findings.map((f) => `- ${escapeMarkdown(f.message)}`).join("\n")}`;
 ${historyTrendCharts(all, r.model.name, 30)}
 
 </details>`);
-  return [`### model-gate nightly \xB7 ${night} \xB7 commit \`${commit}\` \xB7 ${code(configPath)}`, status, table3, ...charts].join("\n\n") + "\n";
+  const assemble = (kept) => {
+    const left = charts.length - kept.length;
+    const note = left > 0 ? [`_${left} chart${left === 1 ? "" : "s"} left out to fit the comment limit; the history file has every night._`] : [];
+    return [`### model-gate nightly \xB7 ${night} \xB7 commit \`${commit}\` \xB7 ${code(configPath)}`, status, table3, ...kept, ...note].join("\n\n") + "\n";
+  };
+  for (let keep = charts.length; keep > 0; keep--) {
+    const text = assemble(charts.slice(0, keep));
+    if (text.length <= room) return text;
+  }
+  return assemble([]);
 }
 
 // src/nightly/run.ts
@@ -27946,9 +27978,9 @@ async function nightlyCommand(overrides, flags, environment) {
   if (!flags.history) throw new UserError("--history: required (the JSON Lines history file; created if missing)");
   const config = await loadConfig(overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);
-  const repoDir = resolve5(environment.cwd, flags.repo ?? ".");
-  const sha = await headCommit(repoDir);
-  const models = await nightlyModels(config, repoDir, sha, workDirFor(tmpdir()), progress);
+  const git = createGit(resolve5(environment.cwd, flags.repo ?? "."), environment.env);
+  const sha = await headCommit(git);
+  const models = await nightlyModels(config, git, sha, workDirFor(tmpdir()), progress);
   const store = fileHistory(resolve5(environment.cwd, flags.history), progress);
   const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: await gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
