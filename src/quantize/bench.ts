@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { quantizeStaticInt8, type CalibrationBatch, type QuantizeOptions, type QuantizeReport } from './index.js';
+import { quantizeStaticInt8, type CalibrationSource, type QuantizeOptions, type QuantizeReport } from './index.js';
 import { encodeModel, makeNode, makeTensor, onnx, type ModelMsg } from './model-io.js';
 
 export interface QuantizeTiming {
@@ -19,7 +19,7 @@ export interface QuantizeTiming {
 
 export async function timeQuantizeStaticInt8(
   modelPath: string,
-  calibration: readonly CalibrationBatch[],
+  calibration: CalibrationSource,
   options: QuantizeOptions,
 ): Promise<QuantizeTiming> {
   const workDir = await mkdtemp(join(tmpdir(), 'mg-quantize-bench-'));

@@ -11,7 +11,7 @@ import { resolveEvalSet } from '../evalset/index.js';
 import { resolveModel, type ModelFile } from '../models/index.js';
 import { decodeImages, toTensor, type DecodedImages, type ResolvedDecodeSpec } from '../preprocess/index.js';
 import type { Progress } from '../progress.js';
-import { isAlreadyQuantizedBytes, quantizeStaticInt8, type CalibrationBatch } from './index.js';
+import { isAlreadyQuantizedBytes, quantizeStaticInt8, type CalibrationSource } from './index.js';
 
 export interface Int8Variant {
   readonly source: 'provided' | 'static-int8';
@@ -20,9 +20,10 @@ export interface Int8Variant {
   readonly calibration: { readonly source: string; readonly samples: number } | null;
   readonly perChannel: boolean | null;
   readonly floatNodes: readonly { op: string; name: string; reason: string }[];
+  /** Float initializers left in the int8 model. */
+  readonly floatWeights?: readonly { name: string; elements: number; readers: readonly string[] }[];
 }
 
-const CALIBRATION_BATCH = 32;
 const IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
 
 async function imageFiles(dir: string): Promise<string[]> {
@@ -36,17 +37,18 @@ async function imageFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Tensors of the chosen samples, in batches; `pick` lists sample indices into `images`. */
-function batches(images: DecodedImages, pick: readonly number[], config: Config, shape: number[]): CalibrationBatch[] {
-  const out: CalibrationBatch[] = [];
-  for (let start = 0; start < pick.length; start += CALIBRATION_BATCH) {
-    const chunk = pick.slice(start, start + CALIBRATION_BATCH);
-    const data = new Float32Array(chunk.length * shape.reduce((a, b) => a * b, 1));
-    const per = data.length / chunk.length;
-    chunk.forEach((index, i) => data.set(toTensor(images, index, index + 1, config.preprocess), i * per));
-    out.push({ data, dims: [chunk.length, ...shape] });
-  }
-  return out;
+/** The chosen samples as a calibration source; `pick` lists sample indices into `images`. */
+function calibrationSource(images: DecodedImages, pick: readonly number[], config: Config, shape: number[]): CalibrationSource {
+  const per = shape.reduce((a, b) => a * b, 1);
+  return {
+    samples: pick.length,
+    sampleShape: shape,
+    async read(start, end) {
+      const data = new Float32Array((end - start) * per);
+      for (let i = start; i < end; i++) data.set(toTensor(images, pick[i], pick[i] + 1, config.preprocess), (i - start) * per);
+      return data;
+    },
+  };
 }
 
 /**
@@ -67,20 +69,20 @@ async function calibrationFor(
   evalSource: string,
   shape: number[],
   progress: Progress,
-): Promise<{ batches: CalibrationBatch[]; source: string; samples: number }> {
+): Promise<{ batches: CalibrationSource; source: string; samples: number }> {
   const n = config.quantization.calibrationSamples;
   const cal = config.quantization.calibration;
   if (!cal) {
     const pick = evenlySpaced(evalImages.count, n);
     const how = pick.length === evalImages.count ? 'all eval images' : `eval images evenly spaced over ${evalImages.count.toLocaleString('en-US')}`;
-    return { batches: batches(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
+    return { batches: calibrationSource(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
   }
   const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
   const id = (file: string) => relative(set.root, file).split(sep).join('/');
   const files = (await imageFiles(set.root)).sort((a, b) => (id(a) < id(b) ? -1 : 1)).slice(0, n);
   if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
   const decoded = await decodeImages(files, spec, progress);
-  return { batches: batches(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
+  return { batches: calibrationSource(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
 }
 
 async function provided(ref: ModelRef, progress: Progress): Promise<Int8Variant> {
@@ -121,7 +123,7 @@ export async function int8Variants(
     progress.info(`quantizing ${file.label}: static int8, ${perChannel ? 'per-channel' : 'per-tensor'}, ${calibration.samples} calibration images`);
     const workDir = join(config.output.dir, '.quantize');
     await mkdir(workDir, { recursive: true });
-    const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel }, workDir);
+    const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel, label: file.label }, workDir);
     // Written next to the report, so what was measured is what ships.
     const path = join(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, '')}.int8${perChannel ? '-per-channel' : ''}.onnx`);
     await writeFile(path, result.bytes);
@@ -132,6 +134,7 @@ export async function int8Variants(
       calibration: { source: calibration.source, samples: calibration.samples },
       perChannel,
       floatNodes: result.report.floatNodes,
+      floatWeights: result.report.floatWeights,
     });
   }
   return out;
