@@ -100,7 +100,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
   });
   const [qBase, qCand] = inputs.quantized ?? [null, null];
   const withInt8 = (report: ModelReport<Metrics>, fp32: MeasuredModel<Prediction>, run: QuantizedRun<Prediction> | null) =>
-    run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
+    run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run, { bytes: report.bytes, latency: report.latency }) } : report;
   const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
   const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
