@@ -22,7 +22,7 @@ import { keptFloat } from '../../src/quantize/keep-float.js';
 import { decodeModel, quantizeStaticInt8, type CalibrationSource } from '../../src/quantize/index.js';
 import { cocoEvaluate, summaryToArray, type CocoGroundTruth, type Detection } from '../../src/tasks/detection/cocoeval.js';
 import { readCocoDataset, type DetectionDataset } from '../../src/tasks/detection/dataset.js';
-import { decodeBatch } from '../../src/tasks/detection/decode.js';
+import { decodeBatch, type RawDetection } from '../../src/tasks/detection/decode.js';
 import { canonicalValues } from './archs.js';
 
 const FIXTURE = path.resolve('__tests__/fixtures/fmnist-det');
@@ -80,7 +80,7 @@ function digests(bytes: Uint8Array): Record<string, string> {
 
 async function cocoStats(modelPath: string): Promise<number[]> {
   const model = await loadModel(modelPath, { provider: 'cpu', threads: 2, label: modelPath });
-  const detections = [];
+  const detections: RawDetection[][] = [];
   try {
     for (let start = 0; start < images.count; start += 50) {
       const end = Math.min(images.count, start + 50);
