@@ -5,6 +5,7 @@
  */
 export {
   loadModel,
+  readSignatures,
   resolveThreads,
   onnxruntimeVersion,
   type LoadedModel,

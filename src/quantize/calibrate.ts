@@ -12,12 +12,12 @@
  *    the shapes give the live bytes per image, hence the batch size for a memory budget.
  * 2. the model with the ReduceMin/ReduceMax pairs, run on the calibration batches.
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { loadModel, runBatch } from '../inference/index.js';
+import { loadModel, readSignatures, runBatch } from '../inference/index.js';
 import type { TensorSignature } from '../models/index.js';
-import { encodeModel, makeNode, onnx, type GraphMsg, type ModelMsg, type NodeMsg, type ValueInfoMsg } from './model-io.js';
+import { makeNode, onnx, toNumber, writeModelFile, type GraphMsg, type ModelMsg, type NodeMsg, type TensorMsg, type ValueInfoMsg } from './model-io.js';
 import { batchForBudget, liveBytesPerSample } from './calibration-memory.js';
 
 /** Calibration images as the model takes them, read a batch at a time. */
@@ -64,14 +64,14 @@ function modelInput(graph: GraphMsg): ValueInfoMsg | undefined {
 
 /**
  * Writes `model` with its graph temporarily changed by `edit` (restored afterwards, so the
- * caller's model is unchanged and no copy of the weights is made beyond the encoded bytes).
+ * caller's model is unchanged), tensor by tensor: no copy of the weights is ever held whole.
  */
 async function writeEdited(model: ModelMsg, path: string, edit: (graph: GraphMsg) => void): Promise<void> {
   const graph = model.graph!;
-  const saved = { node: graph.node, output: graph.output, input: graph.input };
+  const saved = { node: graph.node, output: graph.output, input: graph.input, initializer: graph.initializer };
   try {
     edit(graph);
-    await writeFile(path, encodeModel(model));
+    await writeModelFile(model, path);
   } finally {
     Object.assign(graph, saved);
   }
@@ -85,10 +85,30 @@ function withSampleShape(input: ValueInfoMsg, sampleShape: readonly number[]): V
   return copy as unknown as ValueInfoMsg;
 }
 
-/** Session 1: onnxruntime's type and shape of every graph input and node output. */
+/** Float initializers of more elements than this become typed graph inputs in session 1. */
+const WEIGHT_ELEMENTS = 1024;
+
+/**
+ * Session 1: onnxruntime's type and shape of every graph input and node output. Large float
+ * weights go in as graph inputs of their type and shape rather than as data, so this session
+ * costs kilobytes instead of a second copy of the weights; types and shapes come out the same
+ * (no op's output shape depends on the values of a large float weight).
+ */
 export async function tensorSignatures(model: ModelMsg, workDir: string, label: string, sampleShape?: readonly number[]): Promise<Map<string, TensorSignature>> {
   const path = join(workDir, `signatures-${process.pid}-${Date.now()}.onnx`);
+  const stripped = new Set<string>();
   await writeEdited(model, path, (graph) => {
+    const input = modelInput(graph);
+    const declared = new Set(graph.input.map((v) => v.name));
+    const isWeight = (t: TensorMsg) => t.dataType === onnx.TensorProto.DataType.FLOAT && t.dims.reduce<number>((n, d) => n * toNumber(d), 1) > WEIGHT_ELEMENTS;
+    const weights = graph.initializer.filter(isWeight);
+    for (const t of weights) stripped.add(t.name);
+    graph.initializer = graph.initializer.filter((t) => !isWeight(t));
+    const typed = weights.filter((t) => !declared.has(t.name)).map((t) => onnx.ValueInfoProto.create({
+      name: t.name,
+      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: toNumber(d) })) } } },
+    }) as unknown as ValueInfoMsg);
+    graph.input = [...graph.input, ...typed];
     const present = new Set(graph.output.map((o) => o.name));
     const extra: ValueInfoMsg[] = [];
     for (const node of graph.node) {
@@ -99,32 +119,43 @@ export async function tensorSignatures(model: ModelMsg, workDir: string, label: 
       }
     }
     graph.output = [...graph.output, ...extra];
-    const input = modelInput(graph);
     if (input && sampleShape) graph.input = graph.input.map((v) => (v === input ? withSampleShape(v, sampleShape) : v));
   });
   try {
-    const loaded = await loadModel(path, { provider: 'cpu', threads: 1, label: `${label} (calibration types)`, optimization: 'disabled' });
-    await loaded.release();
-    return new Map([...loaded.inputs, ...loaded.outputs].map((s) => [s.name, s]));
+    const loaded = await readSignatures(path, `${label} (calibration types)`);
+    return new Map([...loaded.inputs, ...loaded.outputs].filter((s) => !stripped.has(s.name)).map((s) => [s.name, s]));
   } finally {
     await rm(path, { force: true });
   }
 }
 
-/** The graph's nodes with a ReduceMin/ReduceMax pair right after each calibrated tensor is written. */
+/**
+ * The graph's nodes followed by a ReduceMin/ReduceMax pair per calibrated tensor, appended in
+ * reverse order of the tensors. Where the pairs sit decides memory: onnxruntime orders nodes by a
+ * reverse depth-first search from the leaf nodes, taking the last leaf first (see ortOrder in
+ * calibration-memory.ts), so the pair of the first tensor, placed last, runs first, then the
+ * producer of the second tensor and its pair, and so on: each tensor is reduced as soon as it
+ * is written and freed after its last reader. (Placed right after each producer, or anywhere in
+ * forward order, the pairs would run after the whole network and keep every intermediate tensor
+ * of the batch alive: ~265 MB per 224×224 image on ConvNeXt-T instead of ~15 MB.)
+ */
 function withReductions(graph: GraphMsg, tensors: readonly string[]): { nodes: NodeMsg[]; outputs: Map<string, [string, string]> } {
   const outputs = new Map<string, [string, string]>();
-  const index = new Map(tensors.map((name, i) => [name, i]));
-  const reduce = (name: string): NodeMsg[] => {
-    const i = index.get(name);
-    if (i === undefined || outputs.has(name)) return [];
-    const pair: [string, string] = [`model-gate/calibration/${i}/min`, `model-gate/calibration/${i}/max`];
-    outputs.set(name, pair);
-    return [makeNode('ReduceMin', [name], [pair[0]], pair[0]), makeNode('ReduceMax', [name], [pair[1]], pair[1])];
+  const wanted = new Set(tensors);
+  const ordered: string[] = [];
+  const visit = (name: string) => {
+    if (wanted.has(name) && !outputs.has(name)) {
+      outputs.set(name, [`model-gate/calibration/${ordered.length}/min`, `model-gate/calibration/${ordered.length}/max`]);
+      ordered.push(name);
+    }
   };
-  const nodes = graph.input.flatMap((v) => reduce(v.name));
-  for (const node of graph.node) nodes.push(node, ...node.output.flatMap(reduce));
-  return { nodes, outputs };
+  for (const input of graph.input) visit(input.name);
+  for (const node of graph.node) node.output.forEach(visit);
+  const reductions = ordered.reverse().flatMap((name) => {
+    const [min, max] = outputs.get(name)!;
+    return [makeNode('ReduceMax', [name], [max], max), makeNode('ReduceMin', [name], [min], min)];
+  });
+  return { nodes: [...graph.node, ...reductions], outputs };
 }
 
 function allocationFailure(error: unknown): boolean {
@@ -149,7 +180,7 @@ export async function calibrate(model: ModelMsg, candidates: ReadonlySet<string>
     g.output = [...g.output, ...[...outputs.values()].flat().map((name) => onnx.ValueInfoProto.create({ name }) as unknown as ValueInfoMsg)];
   });
   try {
-    const loaded = await loadModel(path, { provider: 'cpu', threads: 0, label: `${label} (calibration)`, optimization: 'disabled' });
+    const loaded = await loadModel(path, { provider: 'cpu', threads: 0, label: `${label} (calibration)`, optimization: 'disabled', memory: 'lean' });
     try {
       const ranges = new Map<string, [number, number]>();
       const sampleSize = source.sampleShape.reduce((a, b) => a * b, 1);

@@ -1,9 +1,8 @@
 /**
  * How many calibration images fit in a memory budget. The estimate walks the calibration graph in
- * the order onnxruntime runs it (node order; each ReduceMin/ReduceMax pair sits right after the
- * node writing its tensor) and adds up the tensors alive at each step, from the shapes onnxruntime
- * inferred with the sample's dims fixed: a tensor lives from the node that writes it to its last
- * reader, a graph output to the end. Twice that peak per image (allocator rounding, convolution
+ * the order onnxruntime runs it (ortOrder) and adds up the tensors alive at each step, from the
+ * shapes onnxruntime inferred with the sample's dims fixed: a tensor lives from the node that
+ * writes it to its last reader, a graph output to the end. Twice that peak per image (allocator rounding, convolution
  * workspaces) times the batch must fit the budget; a budget that cannot hold one image is a
  * UserError naming the model and the knob, not an out-of-memory kill half-way through.
  */
@@ -30,8 +29,37 @@ function bytesPerSample(signature: TensorSignature | undefined): number | null {
   return elements * (ELEMENT_BYTES[signature.type] ?? 4);
 }
 
-/** Peak bytes of tensors alive at once, per sample, running `nodes` in order. */
-export function liveBytesPerSample(nodes: readonly NodeMsg[], graph: GraphMsg, signatures: ReadonlyMap<string, TensorSignature>): number {
+/**
+ * onnxruntime's default execution order (GraphViewer: Graph::ReverseDFSFrom the leaf nodes with
+ * NodeCompare): the leaves, nodes whose outputs no node reads, go on a stack in node order and the
+ * last is taken first; a node's producers are pushed in ascending node order, so the last pushed
+ * is explored first; a node is emitted once all its producers are.
+ */
+export function ortOrder(nodes: readonly NodeMsg[]): NodeMsg[] {
+  const producer = new Map<string, number>();
+  nodes.forEach((node, i) => node.output.forEach((name) => name && producer.set(name, i)));
+  const read = new Set(nodes.flatMap((node) => node.input));
+  const inputsOf = nodes.map((node) => node.input.map((name) => producer.get(name)).filter((i): i is number => i !== undefined).sort((a, b) => a - b));
+  const stack: [number, boolean][] = nodes.flatMap((node, i) => (node.output.some((o) => read.has(o)) ? [] : [[i, false] as [number, boolean]]));
+  const visited = new Array<boolean>(nodes.length).fill(false);
+  const order: NodeMsg[] = [];
+  while (stack.length > 0) {
+    const [i, leave] = stack.pop()!;
+    if (leave) {
+      order.push(nodes[i]);
+      continue;
+    }
+    if (visited[i]) continue;
+    visited[i] = true;
+    stack.push([i, true]);
+    for (const j of inputsOf[i]) if (!visited[j]) stack.push([j, false]);
+  }
+  return order;
+}
+
+/** Peak bytes of tensors alive at once, per sample, running `nodes` in onnxruntime's order. */
+export function liveBytesPerSample(graphNodes: readonly NodeMsg[], graph: GraphMsg, signatures: ReadonlyMap<string, TensorSignature>): number {
+  const nodes = ortOrder(graphNodes);
   const known = [...signatures.values()].map(bytesPerSample).filter((b): b is number => b !== null);
   // A tensor whose shape onnxruntime could not pin down counts as large as the largest known one.
   const fallback = Math.max(0, ...known);
