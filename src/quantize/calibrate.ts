@@ -170,7 +170,10 @@ export async function calibrate(model: ModelMsg, candidates: ReadonlySet<string>
   const tensors = [...candidates].filter((name) => floatTensors.has(name));
   const { nodes, outputs } = withReductions(graph, tensors);
 
-  const perSample = liveBytesPerSample(nodes, graph, signatures);
+  // The reductions write one float each.
+  const sizes = new Map(signatures);
+  for (const name of [...outputs.values()].flat()) sizes.set(name, { name, dims: [1], type: 'float32' });
+  const perSample = liveBytesPerSample(nodes, graph, sizes);
   const budget = options.memoryBudgetBytes ?? DEFAULT_BUDGET;
   const batchSize = batchForBudget({ label, perSample, budget, requested: options.batchSize ?? null, samples: source.samples, knobs: CALIBRATION_KNOBS });
 
