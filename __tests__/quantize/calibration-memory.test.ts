@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
+import type { TensorSignature } from '../../src/models/index.js';
 import { batchForBudget, liveBytesPerSample, ortOrder } from '../../src/quantize/calibration-memory.js';
 import { arraySource, CALIBRATION_KNOBS, quantizeStaticInt8 } from '../../src/quantize/index.js';
 import { makeNode, type GraphMsg } from '../../src/quantize/model-io.js';
@@ -35,9 +36,9 @@ it('orders nodes as onnxruntime does: each reduction right after its tensor is w
 
 it('estimates the live bytes per image from the tensors alive at once', () => {
   const { graph, nodes } = chain();
-  const signature = (name: string, floats: number) => [name, { name, dims: ['batch', floats], type: 'float32' }] as const;
-  const reductions = nodes.slice(3).map((n) => [n.output[0], { name: n.output[0], dims: [1], type: 'float32' }] as const);
-  const signatures = new Map([signature('x', 100), signature('a', 1000), signature('b', 10), signature('y', 1), ...reductions]);
+  const signature = (name: string, dims: (number | string)[]): [string, TensorSignature] => [name, { name, dims, type: 'float32' }];
+  const reductions = nodes.slice(3).map((n) => signature(n.output[0], [1]));
+  const signatures = new Map([signature('x', ['batch', 100]), signature('a', ['batch', 1000]), signature('b', ['batch', 10]), signature('y', ['batch', 1]), ...reductions]);
   // Peak while A runs: x (400 B, freed once A has read it) and a (4,000 B).
   expect(liveBytesPerSample(nodes, graph, signatures)).toBe(400 + 4000);
 });
