@@ -21692,14 +21692,15 @@ function resolveThreads(requested) {
   if (!Number.isInteger(requested) || requested < 0) throw new Error(`threads must be an integer >= 0, got ${requested}`);
   return requested === 0 ? os.availableParallelism() : requested;
 }
-function sessionOptions(providers, threads, optimization) {
+function sessionOptions(providers, threads, optimization, memory = "arena") {
   return {
     executionProviders: providers,
     logSeverityLevel: 3,
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: "sequential",
-    graphOptimizationLevel: optimization
+    graphOptimizationLevel: optimization,
+    ...memory === "lean" ? { enableMemPattern: false } : {}
   };
 }
 function cudaFailureReason(error) {
@@ -21724,8 +21725,8 @@ function batchDimOf(signature2) {
   const first = signature2.dims[0];
   return typeof first === "number" ? first : "dynamic";
 }
-async function createWithProvider(modelPath, request, threads, label, factory, optimization) {
-  const create = async (providers) => await factory.create(modelPath, sessionOptions(providers, threads, optimization));
+async function createWithProvider(modelPath, request, threads, label, factory, optimization, memory = "arena") {
+  const create = async (providers) => await factory.create(modelPath, sessionOptions(providers, threads, optimization, memory));
   const modelError = (error) => new UserError(`${label}: onnxruntime could not load the model: ${error.message}`, { cause: error });
   if (request === "cpu") {
     return { session: await create(["cpu"]).catch((error) => {
@@ -21753,7 +21754,7 @@ async function createWithProvider(modelPath, request, threads, label, factory, o
 }
 async function loadModel(modelPath, opts, factory = defaultSessionFactory) {
   const threads = resolveThreads(opts.threads);
-  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory, opts.optimization ?? "all");
+  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory, opts.optimization ?? "all", opts.memory);
   const inputs = session.inputMetadata.map(toSignature);
   const outputs = session.outputMetadata.map(toSignature);
   if (inputs.length !== 1) {
@@ -21777,6 +21778,14 @@ async function loadModel(modelPath, opts, factory = defaultSessionFactory) {
   };
   sessions.set(model, { session, inputName: inputs[0].name });
   return model;
+}
+async function readSignatures(modelPath, label, factory = defaultSessionFactory) {
+  const { session } = await createWithProvider(modelPath, "cpu", 1, label, factory, "disabled");
+  try {
+    return { inputs: session.inputMetadata.map(toSignature), outputs: session.outputMetadata.map(toSignature) };
+  } finally {
+    await session.release();
+  }
 }
 
 // src/inference/run.ts
@@ -22300,18 +22309,19 @@ async function resolveModel(ref) {
 }
 
 // src/quantize/variants.ts
-import { mkdir as mkdir4, readdir as readdir4, readFile as readFile6, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir4, readdir as readdir4, readFile as readFile6, writeFile as writeFile2 } from "node:fs/promises";
 import { basename, join as join8, relative as relative3, sep as sep3 } from "node:path";
 
 // src/quantize/index.ts
 import { readFile as readFile5 } from "node:fs/promises";
 
 // src/quantize/calibrate.ts
-import { rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
+import { rm as rm3 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 
 // src/quantize/model-io.ts
 var import_minimal2 = __toESM(require_minimal2(), 1);
+import { open as open6 } from "node:fs/promises";
 
 // src/quantize/onnx-pb.js
 var import_minimal = __toESM(require_minimal2(), 1);
@@ -25559,8 +25569,45 @@ function decodeModel(bytes2, label) {
 function encodeModel(model) {
   return onnx.ModelProto.encode(model).finish();
 }
-function cloneModel(model) {
-  return decodeModel(encodeModel(model), "model copy");
+function varint(value) {
+  const bytes2 = [];
+  for (let v = value; ; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      bytes2.push(v);
+      return Uint8Array.from(bytes2);
+    }
+    bytes2.push(v % 128 | 128);
+  }
+}
+var GRAPH_TAG = 7 << 3 | 2;
+var INITIALIZER_TAG = 5 << 3 | 2;
+async function writeModelFile(model, path5) {
+  const graph = model.graph;
+  const initializers = graph.initializer;
+  let head;
+  let graphHead;
+  try {
+    graph.initializer = [];
+    graphHead = onnx.GraphProto.encode(graph).finish();
+    model.graph = null;
+    head = encodeModel(model);
+  } finally {
+    model.graph = graph;
+    graph.initializer = initializers;
+  }
+  const lengths = initializers.map((t) => onnx.TensorProto.encode(t).len);
+  const graphLength = graphHead.length + lengths.reduce((sum, n) => sum + 1 + varint(n).length + n, 0);
+  const file = await open6(path5, "w");
+  try {
+    for (const chunk of [head, Uint8Array.of(GRAPH_TAG), varint(graphLength), graphHead]) await file.write(chunk);
+    for (const [i, tensor] of initializers.entries()) {
+      await file.write(Uint8Array.of(INITIALIZER_TAG));
+      await file.write(varint(lengths[i]));
+      await file.write(onnx.TensorProto.encode(tensor).finish());
+    }
+  } finally {
+    await file.close();
+  }
 }
 function floatValues(tensor) {
   if (tensor.dataType !== DataType.FLOAT) throw new Error(`tensor ${tensor.name} is not float32 (data_type ${tensor.dataType})`);
@@ -25604,54 +25651,235 @@ function intAttribute(node, name, fallback) {
   const attribute = node.attribute.find((a) => a.name === name);
   return attribute ? toNumber(attribute.i) : fallback;
 }
+function floatAttribute(node, name, fallback) {
+  const attribute = node.attribute.find((a) => a.name === name);
+  return attribute && Object.prototype.hasOwnProperty.call(attribute, "f") ? attribute.f : fallback;
+}
 function onnxOpset(model) {
   const entry = model.opsetImport.find((o) => o.domain === "" || o.domain === "ai.onnx");
   return entry ? toNumber(entry.version) : 0;
 }
 
-// src/quantize/calibrate.ts
-async function calibrate(model, tensors, batches2, workDir) {
-  const graph = model.graph;
-  const augmented = cloneModel(model);
-  const augmentedGraph = augmented.graph;
-  const present = new Set(augmentedGraph.output.map((o) => o.name));
-  for (const node of graph.node) {
-    for (const name of node.output) {
-      if (name === "" || present.has(name)) continue;
-      present.add(name);
-      augmentedGraph.output.push(onnx.ValueInfoProto.create({ name }));
-    }
+// src/quantize/calibration-memory.ts
+var ELEMENT_BYTES = {
+  float32: 4,
+  float16: 2,
+  float64: 8,
+  int64: 8,
+  uint64: 8,
+  int32: 4,
+  uint32: 4,
+  int16: 2,
+  uint16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1
+};
+var SLACK = 2;
+var MAX_CALIBRATION_BATCH = 64;
+function bytesPerSample(signature2) {
+  if (!signature2) return null;
+  let elements = 1;
+  for (const dim of signature2.dims.slice(1)) {
+    if (typeof dim !== "number") return null;
+    elements *= dim;
   }
-  const path5 = join7(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
-  await writeFile2(path5, encodeModel(augmented));
-  const loaded = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model", optimization: "disabled" });
-  try {
-    const floatTensors = /* @__PURE__ */ new Set();
-    for (const signature2 of [...loaded.inputs, ...loaded.outputs]) {
-      if (signature2.type === "float32") floatTensors.add(signature2.name);
+  return elements * (ELEMENT_BYTES[signature2.type] ?? 4);
+}
+function ortOrder(nodes) {
+  const producer = /* @__PURE__ */ new Map();
+  nodes.forEach((node, i) => node.output.forEach((name) => name && producer.set(name, i)));
+  const read = new Set(nodes.flatMap((node) => node.input));
+  const inputsOf = nodes.map((node) => node.input.map((name) => producer.get(name)).filter((i) => i !== void 0).sort((a, b) => a - b));
+  const stack = nodes.flatMap((node, i) => node.output.some((o) => read.has(o)) ? [] : [[i, false]]);
+  const visited = new Array(nodes.length).fill(false);
+  const order = [];
+  while (stack.length > 0) {
+    const [i, leave] = stack.pop();
+    if (leave) {
+      order.push(nodes[i]);
+      continue;
     }
-    const ranges = /* @__PURE__ */ new Map();
-    let samples = 0;
-    for (const batch of batches2) {
-      const outputs = await runBatch(loaded, batch.data, batch.dims);
-      outputs[loaded.inputs[0].name] = { data: batch.data, dims: batch.dims };
-      samples += batch.dims[0];
-      for (const name of tensors) {
-        const output = outputs[name];
-        if (!output || !floatTensors.has(name)) continue;
-        let [min, max] = ranges.get(name) ?? [Infinity, -Infinity];
-        const data = output.data;
-        for (let i = 0; i < data.length; i++) {
-          const v = data[i];
-          if (v < min) min = v;
-          if (v > max) max = v;
-        }
-        ranges.set(name, [min, max]);
+    if (visited[i]) continue;
+    visited[i] = true;
+    stack.push([i, true]);
+    for (const j of inputsOf[i]) if (!visited[j]) stack.push([j, false]);
+  }
+  return order;
+}
+function liveBytesPerSample(graphNodes, graph, signatures) {
+  const nodes = ortOrder(graphNodes);
+  const known = [...signatures.values()].map(bytesPerSample).filter((b) => b !== null);
+  const fallback = Math.max(0, ...known);
+  const size = (name) => bytesPerSample(signatures.get(name)) ?? fallback;
+  const lastRead = /* @__PURE__ */ new Map();
+  nodes.forEach((node, i) => node.input.forEach((name) => lastRead.set(name, i)));
+  const initializers = new Set(graph.initializer.map((t) => t.name));
+  const kept = new Set(graph.output.map((v) => v.name));
+  const live = /* @__PURE__ */ new Map();
+  for (const input of graph.input) if (!initializers.has(input.name)) live.set(input.name, size(input.name));
+  let current = [...live.values()].reduce((a, b) => a + b, 0);
+  let peak = current;
+  nodes.forEach((node, i) => {
+    for (const name of node.output) {
+      if (name === "" || live.has(name)) continue;
+      live.set(name, size(name));
+      current += size(name);
+    }
+    peak = Math.max(peak, current);
+    for (const name of /* @__PURE__ */ new Set([...node.input, ...node.output])) {
+      if (!live.has(name) || kept.has(name) || (lastRead.get(name) ?? -1) > i) continue;
+      current -= live.get(name);
+      live.delete(name);
+    }
+  });
+  return peak;
+}
+var mb = (bytes2) => `${Math.ceil(bytes2 / 1024 ** 2).toLocaleString("en-US")} MB`;
+function batchForBudget({ label, perSample, budget, requested, samples, knobs }) {
+  const need = perSample * SLACK;
+  if (requested !== null) {
+    if (!Number.isInteger(requested) || requested < 1) throw new UserError(`${knobs.batch} must be a whole number \u2265 1, got ${requested}`);
+    if (requested * need > budget) {
+      throw new UserError(
+        `${label}: a calibration batch of ${requested} images needs about ${mb(requested * need)} for intermediate tensors, over the calibration memory budget of ${mb(budget)}; lower ${knobs.batch} or raise ${knobs.memory}`
+      );
+    }
+    return Math.max(1, Math.min(requested, samples));
+  }
+  const fit = Math.floor(budget / need);
+  if (fit < 1) {
+    throw new UserError(`${label}: calibrating one image needs about ${mb(need)} for intermediate tensors, over the calibration memory budget of ${mb(budget)}; raise ${knobs.memory}`);
+  }
+  return Math.max(1, Math.min(fit, MAX_CALIBRATION_BATCH, samples));
+}
+
+// src/quantize/calibrate.ts
+var CALIBRATION_KNOBS = { memory: "quantization.calibration-memory-mb", batch: "quantization.calibration-batch-size" };
+var DEFAULT_BUDGET = 1024 ** 3;
+function modelInput(graph) {
+  const initializers = new Set(graph.initializer.map((t) => t.name));
+  return graph.input.find((v) => !initializers.has(v.name));
+}
+async function writeEdited(model, path5, edit) {
+  const graph = model.graph;
+  const saved = { node: graph.node, output: graph.output, input: graph.input, initializer: graph.initializer };
+  try {
+    edit(graph);
+    await writeModelFile(model, path5);
+  } finally {
+    Object.assign(graph, saved);
+  }
+}
+function withSampleShape(input, sampleShape2) {
+  const copy = onnx.ValueInfoProto.decode(onnx.ValueInfoProto.encode(input).finish());
+  const dims = copy.type?.tensorType?.shape?.dim;
+  if (dims && dims.length === sampleShape2.length + 1) sampleShape2.forEach((d, i) => dims[i + 1] = onnx.TensorShapeProto.Dimension.create({ dimValue: d }));
+  return copy;
+}
+var WEIGHT_ELEMENTS = 1024;
+async function tensorSignatures(model, workDir, label, sampleShape2) {
+  const path5 = join7(workDir, `signatures-${process.pid}-${Date.now()}.onnx`);
+  const stripped = /* @__PURE__ */ new Set();
+  await writeEdited(model, path5, (graph) => {
+    const input = modelInput(graph);
+    const declared = new Set(graph.input.map((v) => v.name));
+    const isWeight = (t) => t.dataType === onnx.TensorProto.DataType.FLOAT && t.dims.reduce((n, d) => n * toNumber(d), 1) > WEIGHT_ELEMENTS;
+    const weights = graph.initializer.filter(isWeight);
+    for (const t of weights) stripped.add(t.name);
+    graph.initializer = graph.initializer.filter((t) => !isWeight(t));
+    const typed = weights.filter((t) => !declared.has(t.name)).map((t) => onnx.ValueInfoProto.create({
+      name: t.name,
+      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: toNumber(d) })) } } }
+    }));
+    graph.input = [...graph.input, ...typed];
+    const present = new Set(graph.output.map((o) => o.name));
+    const extra = [];
+    for (const node of graph.node) {
+      for (const name of node.output) {
+        if (name === "" || present.has(name)) continue;
+        present.add(name);
+        extra.push(onnx.ValueInfoProto.create({ name }));
       }
     }
-    return { ranges, floatTensors, samples };
+    graph.output = [...graph.output, ...extra];
+    if (input && sampleShape2) graph.input = graph.input.map((v) => v === input ? withSampleShape(v, sampleShape2) : v);
+  });
+  try {
+    const loaded = await readSignatures(path5, `${label} (calibration types)`);
+    return new Map([...loaded.inputs, ...loaded.outputs].filter((s) => !stripped.has(s.name)).map((s) => [s.name, s]));
   } finally {
-    await loaded.release();
+    await rm3(path5, { force: true });
+  }
+}
+function withReductions(graph, tensors) {
+  const outputs = /* @__PURE__ */ new Map();
+  const wanted = new Set(tensors);
+  const ordered = [];
+  const visit = (name) => {
+    if (wanted.has(name) && !outputs.has(name)) {
+      outputs.set(name, [`model-gate/calibration/${ordered.length}/min`, `model-gate/calibration/${ordered.length}/max`]);
+      ordered.push(name);
+    }
+  };
+  for (const input of graph.input) visit(input.name);
+  for (const node of graph.node) node.output.forEach(visit);
+  const reductions = ordered.reverse().flatMap((name) => {
+    const [min, max] = outputs.get(name);
+    return [makeNode("ReduceMax", [name], [max], max), makeNode("ReduceMin", [name], [min], min)];
+  });
+  return { nodes: [...graph.node, ...reductions], outputs };
+}
+function allocationFailure(error) {
+  return /alloc|out of memory|bad_alloc/i.test(error instanceof Error ? error.message : String(error));
+}
+async function calibrate(model, candidates, source, options) {
+  const graph = model.graph;
+  const { label, workDir } = options;
+  const signatures = await tensorSignatures(model, workDir, label, source.sampleShape);
+  const floatTensors = new Set([...signatures.values()].filter((s) => s.type === "float32").map((s) => s.name));
+  const tensors = [...candidates].filter((name) => floatTensors.has(name));
+  const { nodes, outputs } = withReductions(graph, tensors);
+  const sizes = new Map(signatures);
+  for (const name of [...outputs.values()].flat()) sizes.set(name, { name, dims: [1], type: "float32" });
+  const perSample = liveBytesPerSample(nodes, graph, sizes);
+  const budget = options.memoryBudgetBytes ?? DEFAULT_BUDGET;
+  const batchSize = batchForBudget({ label, perSample, budget, requested: options.batchSize ?? null, samples: source.samples, knobs: CALIBRATION_KNOBS });
+  const path5 = join7(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
+  await writeEdited(model, path5, (g) => {
+    g.node = nodes;
+    g.output = [...g.output, ...[...outputs.values()].flat().map((name) => onnx.ValueInfoProto.create({ name }))];
+  });
+  try {
+    const loaded = await loadModel(path5, { provider: "cpu", threads: 0, label: `${label} (calibration)`, optimization: "disabled", memory: "lean" });
+    try {
+      const ranges = /* @__PURE__ */ new Map();
+      const sampleSize = source.sampleShape.reduce((a, b) => a * b, 1);
+      for (let start = 0; start < source.samples; start += batchSize) {
+        const end = Math.min(source.samples, start + batchSize);
+        const data = await source.read(start, end);
+        if (data.length !== (end - start) * sampleSize) {
+          throw new Error(`calibration source gave ${data.length} values for samples ${start}\u2013${end} of shape [${source.sampleShape.join(",")}]`);
+        }
+        let results;
+        try {
+          results = await runBatch(loaded, data, [end - start, ...source.sampleShape]);
+        } catch (error) {
+          if (!allocationFailure(error)) throw error;
+          throw new UserError(`${label}: onnxruntime ran out of memory calibrating a batch of ${end - start} images; set ${CALIBRATION_KNOBS.batch} lower or ${CALIBRATION_KNOBS.memory} to what the machine has`, { cause: error });
+        }
+        for (const [name, [minName, maxName]] of outputs) {
+          const low = results[minName].data[0];
+          const high = results[maxName].data[0];
+          const [min, max] = ranges.get(name) ?? [Infinity, -Infinity];
+          ranges.set(name, [low < min ? low : min, high > max ? high : max]);
+        }
+      }
+      return { ranges, floatTensors, samples: source.samples, batchSize, liveBytesPerSample: perSample };
+    } finally {
+      await loaded.release();
+    }
+  } finally {
     await rm3(path5, { force: true });
   }
 }
@@ -25676,123 +25904,240 @@ function isAlreadyQuantizedBytes(bytes2) {
   return isAlreadyQuantized(decodeModel(bytes2, "model"));
 }
 
+// src/quantize/keep-float.ts
+var WEIGHTED = /* @__PURE__ */ new Set(["Conv", "ConvTranspose", "Gemm", "MatMul"]);
+function downstream(graph, roots) {
+  const readersOf = /* @__PURE__ */ new Map();
+  for (const node of graph.node) for (const input of node.input) readersOf.set(input, [...readersOf.get(input) ?? [], node]);
+  const found = /* @__PURE__ */ new Set();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    for (const output of node.output) {
+      for (const reader of readersOf.get(output) ?? []) {
+        if (found.has(reader)) continue;
+        found.add(reader);
+        stack.push(reader);
+      }
+    }
+  }
+  return found;
+}
+function keptFloat(graph, keep) {
+  const reasons = /* @__PURE__ */ new Map();
+  if (!keep) return { nodes: /* @__PURE__ */ new Set(), reasons };
+  const byName = new Map(graph.node.map((n) => [n.name, n]));
+  const lookup = (name, key) => {
+    const node = byName.get(name);
+    if (!node) throw new UserError(`quantization keep-float ${key}: the model has no node named ${JSON.stringify(name)}`);
+    return node;
+  };
+  for (const name of keep.nodes ?? []) reasons.set(lookup(name, "nodes").name, "kept in float (named)");
+  for (const name of keep.after ?? []) {
+    for (const node of downstream(graph, [lookup(name, "after")])) if (!reasons.has(node.name)) reasons.set(node.name, `kept in float (after ${name})`);
+  }
+  if (keep.tail) {
+    const readersOf = /* @__PURE__ */ new Map();
+    for (const node of graph.node) for (const input of node.input) readersOf.set(input, [...readersOf.get(input) ?? [], node]);
+    const weightedAfter = /* @__PURE__ */ new Set();
+    for (const node of [...graph.node].reverse()) {
+      const readers2 = node.output.flatMap((o) => readersOf.get(o) ?? []);
+      if (readers2.some((r) => WEIGHTED.has(r.opType) || weightedAfter.has(r))) weightedAfter.add(node);
+    }
+    for (const node of downstream(graph, graph.node.filter((n) => WEIGHTED.has(n.opType)))) {
+      if (!WEIGHTED.has(node.opType) && !weightedAfter.has(node) && !reasons.has(node.name)) reasons.set(node.name, "kept in float (output tail)");
+    }
+  }
+  reasons.delete("");
+  return { nodes: new Set(reasons.keys()), reasons };
+}
+
 // src/quantize/plan.ts
-var PASS_THROUGH = /* @__PURE__ */ new Set(["Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "AveragePool", "Slice", "Pad", "TopK", "MaxPool", "Resize"]);
-var ALL_IO = /* @__PURE__ */ new Set(["ArgMax", "Add", "Mul", "LeakyRelu", "Sigmoid", "GlobalAveragePool", "Concat", "Softmax", "CumSum"]);
-var GATHER = /* @__PURE__ */ new Set(["Gather", "GatherElements"]);
+var DIRECT_8BIT = /* @__PURE__ */ new Set(["Reshape", "Transpose", "Squeeze", "Unsqueeze", "Flatten", "AveragePool", "Slice", "TopK"]);
+var NORMALIZATION = /* @__PURE__ */ new Set(["InstanceNormalization", "LayerNormalization", "BatchNormalization"]);
 var REMOVABLE = /* @__PURE__ */ new Set(["Relu", "Clip"]);
-var NOT_HANDLED = /* @__PURE__ */ new Set(["InstanceNormalization", "LayerNormalization", "BatchNormalization", "EmbedLayerNormalization", "Attention", "LSTM"]);
-var QUANTIZABLE_OPS = /* @__PURE__ */ new Set(["Conv", "ConvTranspose", "Gemm", "MatMul", "Split", "Where", ...GATHER, ...PASS_THROUGH, ...ALL_IO, ...REMOVABLE]);
-function adjustRanges(graph, ranges) {
-  const consumers = consumerCounts(graph);
+var ALL_IO = /* @__PURE__ */ new Set(["ArgMax", "Add", "Mul", "LeakyRelu", "Sigmoid", "GlobalAveragePool", "Concat", "Softmax", "CumSum", "EmbedLayerNormalization"]);
+var QUANTIZABLE_OPS = /* @__PURE__ */ new Set([
+  "Conv",
+  "ConvTranspose",
+  "Gemm",
+  "MatMul",
+  "Pad",
+  "Split",
+  "Gather",
+  "GatherElements",
+  "Where",
+  "MaxPool",
+  "Resize",
+  ...DIRECT_8BIT,
+  ...NORMALIZATION,
+  ...REMOVABLE,
+  ...ALL_IO
+]);
+function shouldQuantize(node, excluded) {
+  return QUANTIZABLE_OPS.has(node.opType) && !excluded.has(node.name);
+}
+function readers(graph, name) {
+  let count2 = 0;
+  for (const node of graph.node) for (const input of node.input) if (input === name) count2++;
+  return count2;
+}
+function adjustRanges(graph, ranges, excluded) {
   for (const node of graph.node) {
+    if (!shouldQuantize(node, excluded)) continue;
     if (REMOVABLE.has(node.opType)) {
       const [input, output] = [node.input[0], node.output[0]];
-      if (consumers.get(input) !== 1 || !ranges.has(input) || !ranges.has(output)) continue;
+      if (readers(graph, input) !== 1 || !ranges.has(input) || !ranges.has(output)) continue;
       ranges.set(input, ranges.get(output));
     } else if (node.opType === "Softmax" && ranges.has(node.output[0])) {
       ranges.set(node.output[0], [0, 1]);
     }
   }
 }
-function consumerCounts(graph) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const node of graph.node) for (const name of node.input) counts.set(name, (counts.get(name) ?? 0) + 1);
-  return counts;
-}
-function planQdq({ model, ranges, floatTensors, perChannel: perChannel2 }) {
+function planQdq({ model, ranges, floatTensors, perChannel: perChannel2, excluded }) {
   const graph = model.graph;
-  const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
-  const graphInputs = new Set(graph.input.map((v) => v.name));
-  const graphOutputs = new Set(graph.output.map((v) => v.name));
-  const consumers = consumerCounts(graph);
+  const original = new Map(graph.initializer.map((t) => [t.name, t]));
+  const initializer = (name) => graph.initializer.find((t) => t.name === name);
+  const isFloat = (t) => t?.dataType === onnx.TensorProto.DataType.FLOAT || t?.dataType === onnx.TensorProto.DataType.FLOAT16;
   const opset = onnxOpset(model);
-  const plan = { tensors: /* @__PURE__ */ new Map(), shared: /* @__PURE__ */ new Map(), biases: /* @__PURE__ */ new Map(), removed: /* @__PURE__ */ new Set(), renamedOutputs: /* @__PURE__ */ new Map(), quantizedNodes: [], floatNodes: [] };
-  const isFloatInitializer = (name) => initializers.get(name)?.dataType === onnx.TensorProto.DataType.FLOAT;
-  const quantizable = (name) => name !== "" && (initializers.has(name) ? isFloatInitializer(name) : floatTensors.has(name));
-  const request = (name, role) => {
-    if (quantizable(name) && !plan.tensors.has(name) && !plan.shared.has(name)) plan.tensors.set(name, role);
+  const plan = { tensors: /* @__PURE__ */ new Map(), biases: /* @__PURE__ */ new Map(), removed: /* @__PURE__ */ new Set(), visited: /* @__PURE__ */ new Set() };
+  const { tensors, biases } = plan;
+  const quantizable = (name) => {
+    const init = initializer(name);
+    return init ? isFloat(init) : floatTensors.has(name);
   };
-  const activation = (name) => request(name, { kind: "activation" });
-  const weight = (name, axis) => {
-    if (!isFloatInitializer(name)) return activation(name);
-    request(name, { kind: "weight", axis: perChannel2 ? axis : null });
+  const isQuantized = (name) => tensors.has(name) || biases.has(name);
+  const request = (name, kind, provider = null) => {
+    if (!name || !quantizable(name)) return;
+    if (provider) tensors.set(name, { kind, axis: null, provider });
+    else if (!tensors.has(name)) tensors.set(name, { kind, axis: null, provider: null });
   };
-  const isQuantized = (name) => plan.tensors.has(name) || plan.shared.has(name);
-  const share = (output, input) => {
-    if (quantizable(output) && !plan.tensors.has(output) && !plan.shared.has(output)) plan.shared.set(output, input);
+  const activation = (name) => request(name, "activation");
+  const share = (output, input, node) => request(output, "activation", { input, node: node.name });
+  const channelAxis = (name, axis) => {
+    const init = original.get(name);
+    if (!init || !perChannel2) return null;
+    const rank = init.dims.length;
+    const normalized = axis < 0 ? axis + rank : axis;
+    return normalized >= 0 && normalized < rank ? normalized : null;
+  };
+  const weight = (name, defaultAxis) => {
+    const axis = channelAxis(name, defaultAxis);
+    if (axis === null) return request(name, "weight");
+    if (isFloat(initializer(name))) tensors.set(name, { kind: "weight", axis, provider: null });
+  };
+  const bias = (node, name, input, weightName, beta) => {
+    const init = initializer(name);
+    if (!init || !isFloat(init)) return;
+    let actual = name;
+    if (biases.has(name)) {
+      actual = `${name}${largestSuffix(graph, name) + 1}`;
+      graph.initializer.push(copyTensor(init, actual));
+      for (const other of graph.node) if (other.name === node.name) other.input = other.input.map((i) => i === name ? actual : i);
+    }
+    biases.set(actual, { node: node.name, input, weight: weightName, beta });
+  };
+  const foldInto = (upstream, output) => {
+    const graphEnds = new Set([...graph.input, ...graph.output].map((v) => v.name));
+    if (!ranges.has(output) || readers(graph, upstream) !== 1 || graphEnds.has(upstream)) return false;
+    for (const node of graph.node) node.output = node.output.map((o) => o === upstream ? output : o);
+    tensors.delete(upstream);
+    return true;
   };
   for (const node of graph.node) {
-    const op = node.domain === "" || node.domain === "ai.onnx" ? node.opType : `${node.domain}.${node.opType}`;
+    if (!shouldQuantize(node, excluded)) continue;
+    plan.visited.add(node);
+    const op = node.opType;
     const [in0, in1, in2] = node.input;
     const out0 = node.output[0];
-    let handled = true;
     if (op === "Conv" || op === "ConvTranspose" || op === "Gemm") {
       activation(in0);
       activation(out0);
-      const transB = intAttribute(node, "transB", 0);
-      weight(in1, op === "Conv" ? 0 : op === "ConvTranspose" ? 1 : transB ? 0 : 1);
-      if (in2 && isFloatInitializer(in2) && isFloatInitializer(in1)) {
-        const beta = op === "Gemm" ? floatAttributeOr(node, "beta", 1) : 1;
-        plan.biases.set(in2, { input: in0, weight: in1, beta });
+      weight(in1, op === "Conv" ? 0 : op === "ConvTranspose" ? 1 : intAttribute(node, "transB", 0) > 0 ? 0 : 1);
+      if (node.input.length === 3) {
+        if (op !== "Gemm") bias(node, in2, in0, in1, 1);
+        else if (initializer(in2)) {
+          bias(node, in2, in0, in1, floatAttribute(node, "beta", 1));
+          const beta = node.attribute.find((a) => a.name === "beta");
+          if (beta) beta.f = 1;
+        }
       }
     } else if (op === "MatMul") {
-      for (const name of [in0, in1]) {
-        const rank = initializers.get(name)?.dims.length ?? 0;
-        if (perChannel2 && isFloatInitializer(name) && rank >= 2) weight(name, rank - 1);
+      for (const name of [...node.input, ...node.output]) {
+        if (initializer(name)) weight(name, 1);
         else activation(name);
       }
-      activation(out0);
-    } else if (REMOVABLE.has(op)) {
-      if (!isQuantized(in0)) handled = false;
-      else {
-        const upstreamSafe = ranges.has(out0) && consumers.get(in0) === 1 && !graphOutputs.has(in0) && !graphInputs.has(in0);
-        if (upstreamSafe) {
-          plan.removed.add(node);
-          plan.renamedOutputs.set(in0, out0);
-          plan.tensors.delete(in0);
-        } else activation(in0);
-        activation(out0);
-      }
-    } else if (PASS_THROUGH.has(op)) {
-      if (op === "MaxPool" && opset < 12 || op === "Resize" && opset < 11 || !isQuantized(in0)) handled = false;
-      else share(out0, in0);
-    } else if (GATHER.has(op)) {
-      if (isFloatInitializer(in0)) activation(in0);
-      if (!isQuantized(in0)) handled = false;
-      else share(out0, in0);
-    } else if (op === "Where") {
-      if (!isQuantized(in1) || !isQuantized(node.input[2])) handled = false;
-      else for (const output of node.output) activation(output);
-    } else if (op === "Split") {
+    } else if (NORMALIZATION.has(op)) {
       activation(in0);
-      for (const output of node.output) share(output, in0);
-    } else if (ALL_IO.has(op)) {
+      if (channelAxis(in1, 1) !== null || initializer(in1)) weight(in1, 1);
+      else activation(in1);
+      if (node.input.length > 2 && in2) bias(node, in2, in0, in1, 1);
+      for (const output of node.output) activation(output);
+    } else if (REMOVABLE.has(op)) {
+      if (!isQuantized(in0)) continue;
+      if (foldInto(in0, out0)) plan.removed.add(node);
+      else activation(in0);
+      activation(out0);
+    } else if (DIRECT_8BIT.has(op) || op === "MaxPool" || op === "Resize") {
+      if (op === "MaxPool" && opset < 12 || op === "Resize" && opset < 11) continue;
+      if (isQuantized(in0)) share(out0, in0, node);
+    } else if (op === "Pad") {
+      for (const input of node.input) if (input) activation(input);
+      if (padKeepsRange(graph, node, opset, quantizable(in0))) share(out0, in0, node);
+      else activation(out0);
+    } else if (op === "Split") {
+      if (!isQuantized(in0)) activation(in0);
+      for (const output of node.output) share(output, in0, node);
+    } else if (op === "Gather" || op === "GatherElements") {
+      if (isFloat(initializer(in0))) {
+        activation(in0);
+        share(out0, in0, node);
+      } else if (isQuantized(in0)) share(out0, in0, node);
+    } else if (op === "Where") {
+      if (isQuantized(in1) && isQuantized(node.input[2])) for (const output of node.output) activation(output);
+    } else {
       for (const name of [...node.input, ...node.output]) activation(name);
-    } else handled = false;
-    if (handled) plan.quantizedNodes.push(node);
-    else plan.floatNodes.push({ op, name: node.name, reason: floatReason(op, opset) });
+    }
   }
-  for (const [from] of plan.renamedOutputs) plan.shared.delete(from);
   return plan;
 }
-function floatAttributeOr(node, name, fallback) {
-  const attribute = node.attribute.find((a) => a.name === name);
-  return attribute && Object.prototype.hasOwnProperty.call(attribute, "f") ? attribute.f : fallback;
+function copyTensor(tensor, name) {
+  const copy = onnx.TensorProto.decode(onnx.TensorProto.encode(tensor).finish());
+  copy.name = name;
+  return copy;
 }
-function floatReason(op, opset) {
-  if (op === "Constant") return "constant";
-  if (REMOVABLE.has(op) || PASS_THROUGH.has(op) || GATHER.has(op) || op === "Where") {
-    if (op === "MaxPool" && opset < 12) return "MaxPool has an int8 path from opset 12";
-    return "its input is not quantized";
+function largestSuffix(graph, prefix) {
+  let largest = -1;
+  for (const t of graph.initializer) {
+    if (!t.name.startsWith(prefix)) continue;
+    const rest = t.name.slice(prefix.length);
+    if (/^[+-]?\d+$/.test(rest.trim())) largest = Math.max(largest, Number(rest));
   }
-  if (NOT_HANDLED.has(op)) return "onnxruntime quantizes it, the built-in quantizer does not";
-  return "no int8 path (not in onnxruntime's quantization registries)";
+  return largest;
+}
+function padKeepsRange(graph, node, opset, inputIsFloat) {
+  const modeAttribute = node.attribute.find((a) => a.name === "mode");
+  const mode = modeAttribute?.s ? Buffer.from(modeAttribute.s).toString("utf8") : "constant";
+  if (mode === "reflect" || mode === "edge" || mode === "wrap") return true;
+  if (mode !== "constant" || !inputIsFloat) return false;
+  if (opset < 11) return floatAttribute(node, "value", 0) === 0;
+  const name = node.input[2];
+  if (!name) return true;
+  const value = constantFloat(graph, name);
+  return value !== null && value === 0;
+}
+function constantFloat(graph, name) {
+  const init = graph.initializer.find((t) => t.name === name);
+  const tensor = init ?? graph.node.find((n) => n.opType === "Constant" && n.output[0] === name)?.attribute.find((a) => a.name === "value")?.t;
+  if (!tensor || tensor.dataType !== onnx.TensorProto.DataType.FLOAT) return null;
+  if (tensor.rawData.length >= 4) return Buffer.from(tensor.rawData).readFloatLE(0);
+  return tensor.floatData.length > 0 ? tensor.floatData[0] : null;
 }
 
 // src/quantize/params.ts
 var FLOAT32_TINY = 2 ** -126;
 var UINT8_RANGE = { qmin: 0, qmax: 255 };
+var INT8_RANGE = { qmin: -128, qmax: 127 };
 var INT8_SYMMETRIC_RANGE = { qmin: -127, qmax: 127 };
 function roundHalfEven2(x) {
   const floor = Math.floor(x);
@@ -25818,189 +26163,86 @@ function activationParams(rmin, rmax) {
   const [scale, zeroPoint] = scaleZeroPoint(rmin, rmax, UINT8_RANGE.qmin, UINT8_RANGE.qmax, false);
   return { scale: Float32Array.of(scale), zeroPoint: Int32Array.of(zeroPoint) };
 }
-function minMax(values, indices) {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const i of indices) {
-    const v = values[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min === Infinity ? [0, 0] : [min, max];
+function channelLayout(dims, axis) {
+  if (axis === null) return { channels: 1, inner: dims.reduce((n, d) => n * d, 1) };
+  return { channels: dims[axis], inner: dims.slice(axis + 1).reduce((n, d) => n * d, 1) };
 }
-function channelIndices(dims, axis) {
-  const channels = dims[axis];
-  const inner = dims.slice(axis + 1).reduce((n, d) => n * d, 1);
-  const outer = dims.slice(0, axis).reduce((n, d) => n * d, 1);
-  const out = Array.from({ length: channels }, () => []);
-  for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
-      const base = (o * channels + c) * inner;
-      for (let i = 0; i < inner; i++) out[c].push(base + i);
-    }
+var channelOf = (i, { channels, inner }) => channels === 1 ? 0 : Math.floor(i / inner) % channels;
+function channelMinMax(values, layout) {
+  const min = new Float64Array(layout.channels).fill(Infinity);
+  const max = new Float64Array(layout.channels).fill(-Infinity);
+  for (let i = 0; i < values.length; i++) {
+    const c = channelOf(i, layout);
+    const v = values[i];
+    if (v < min[c]) min[c] = v;
+    if (v > max[c]) max[c] = v;
+  }
+  for (let c = 0; c < layout.channels; c++) if (min[c] === Infinity) [min[c], max[c]] = [0, 0];
+  return { min, max };
+}
+function initializerParams(values, dims, weight, axis) {
+  const type = weight ? "int8" : "uint8";
+  const symmetric = weight || axis !== null;
+  const { qmin, qmax } = type === "int8" ? symmetric ? INT8_SYMMETRIC_RANGE : INT8_RANGE : UINT8_RANGE;
+  const layout = channelLayout(dims, axis);
+  const { min, max } = channelMinMax(values, layout);
+  const scale = new Float32Array(layout.channels);
+  const zeroPoint = new Int32Array(layout.channels);
+  for (let c = 0; c < layout.channels; c++) [scale[c], zeroPoint[c]] = scaleZeroPoint(min[c], max[c], qmin, qmax, symmetric);
+  return { type, axis, scale, zeroPoint };
+}
+function quantizeValues(values, dims, params2) {
+  const out = params2.type === "int8" ? new Int8Array(values.length) : new Uint8Array(values.length);
+  const { qmin, qmax } = params2.type === "int8" ? INT8_RANGE : UINT8_RANGE;
+  const layout = channelLayout(dims, params2.axis);
+  for (let i = 0; i < values.length; i++) {
+    const c = channelOf(i, layout);
+    const q = roundHalfEven2(Math.fround(values[i] / params2.scale[c])) + params2.zeroPoint[c];
+    out[i] = Math.max(qmin, Math.min(qmax, q));
   }
   return out;
 }
-function quantizeWeight(weights, dims, axis) {
-  const groups = axis === null ? [Array.from(weights.keys())] : channelIndices(dims, axis);
-  const scale = new Float32Array(groups.length);
-  groups.forEach((indices, c) => {
-    const [low, high] = minMax(weights, indices);
-    scale[c] = scaleZeroPoint(low, high, INT8_SYMMETRIC_RANGE.qmin, INT8_SYMMETRIC_RANGE.qmax, true)[0];
-  });
-  return { ...packWeight(weights, groups, scale), axis };
-}
-function packWeight(weights, groups, scale) {
-  const values = new Int8Array(weights.length);
-  groups.forEach((indices, c) => {
-    for (const i of indices) {
-      const q = roundHalfEven2(Math.fround(weights[i] / scale[c]));
-      values[i] = Math.max(INT8_SYMMETRIC_RANGE.qmin, Math.min(INT8_SYMMETRIC_RANGE.qmax, q));
-    }
-  });
-  return { values, scale, zeroPoint: new Int32Array(groups.length) };
-}
 var INT32_MIN = -(2 ** 31);
 var INT32_MAX = 2 ** 31 - 1;
-function widenForInt32Bias(weight, weights, dims, bias, inputScale) {
-  const qrange = INT32_MAX - (INT32_MIN + 1);
-  const smallest = (absmax) => 1.0001 * 2 * absmax / qrange;
-  const scale = Float32Array.from(weight.scale);
+var INT32_QRANGE = INT32_MAX - (INT32_MIN + 1);
+function widenForInt32Bias(weightScale, perChannel2, bias, inputScale) {
+  if (weightScale.length === 0) return null;
+  const scale = Float32Array.from(weightScale);
   let changed = false;
-  if (weight.axis === null) {
-    const [low, high] = minMax(bias, bias.keys());
-    const need = smallest(Math.max(Math.abs(Math.min(low, 0)), Math.abs(Math.max(high, 0))));
-    if (inputScale * scale[0] < need) {
-      scale[0] = need / inputScale;
+  const widen = (c, smallest) => {
+    const candidate = inputScale * scale[c];
+    if (candidate < smallest && candidate > 0) {
+      scale[c] = Math.fround(scale[c] * (smallest / candidate));
       changed = true;
     }
+  };
+  if (!perChannel2) {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const v of bias) {
+      if (v < low) low = v;
+      if (v > high) high = v;
+    }
+    const absmax = Math.max(Math.abs(Math.min(low, 0)), Math.abs(Math.max(high, 0)));
+    widen(0, 1.0001 * (2 * absmax) / INT32_QRANGE);
   } else {
     for (let c = 0; c < scale.length; c++) {
-      const need = smallest(Math.abs(bias[c]));
-      if (inputScale * scale[c] < need) {
-        scale[c] = need / inputScale;
-        changed = true;
-      }
+      widen(c, Math.fround(Math.fround(1.0001) * Math.fround(2 * Math.abs(bias[c]))) / INT32_QRANGE);
     }
   }
-  if (!changed) return weight;
-  const groups = weight.axis === null ? [Array.from(weights.keys())] : channelIndices(dims, weight.axis);
-  return { ...packWeight(weights, groups, scale), axis: weight.axis };
+  return changed ? scale : null;
 }
 function quantizeBias(bias, inputScale, weightScale, beta = 1) {
   const scale = weightScale.map((w) => Math.fround(Math.fround(inputScale * w) * beta));
   const values = new Int32Array(bias.length);
   for (let i = 0; i < bias.length; i++) {
     const s = scale.length === 1 ? scale[0] : scale[i];
-    const q = roundHalfEven2(Math.fround(bias[i] / s));
-    values[i] = Math.max(INT32_MIN, Math.min(INT32_MAX, q));
+    values[i] = Math.max(INT32_MIN, Math.min(INT32_MAX, roundHalfEven2(bias[i] / s)));
   }
   return { values, scale };
 }
 
-// src/quantize/rewrite.ts
-function applyPlan(model, plan, ranges) {
-  const graph = model.graph;
-  const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
-  const graphOutputs = new Set(graph.output.map((v) => v.name));
-  const added = [];
-  const params2 = /* @__PURE__ */ new Map();
-  graph.node = graph.node.filter((node) => !plan.removed.has(node));
-  for (const node of graph.node) node.output = node.output.map((name) => plan.renamedOutputs.get(name) ?? name);
-  const renameInputs = (from, to, except) => {
-    for (const node of [...graph.node, ...added]) {
-      if (node === except) continue;
-      node.input = node.input.map((name) => name === from ? to : name);
-    }
-  };
-  const addActivationPair = (name, named) => {
-    let qInput = name;
-    let dqOutput = `${name}_DequantizeLinear_Output`;
-    if (graphOutputs.has(name)) {
-      qInput = `${name}_QuantizeLinear_Input`;
-      dqOutput = name;
-      for (const node of graph.node) node.output = node.output.map((o) => o === name ? qInput : o);
-    } else renameInputs(name, dqOutput, null);
-    const quantized = `${name}_QuantizeLinear_Output`;
-    added.push(makeNode("QuantizeLinear", [qInput, named.scale, named.zeroPoint], [quantized], `${name}_QuantizeLinear`));
-    added.push(makeNode("DequantizeLinear", [quantized, named.scale, named.zeroPoint], [dqOutput], `${name}_DequantizeLinear`));
-  };
-  const quantizedWeights = /* @__PURE__ */ new Map();
-  const addInitializer = (tensor) => graph.initializer.push(tensor);
-  for (const [name, role] of plan.tensors) {
-    const initializer = initializers.get(name);
-    if (initializer && role.kind === "weight") {
-      const values = floatValues(initializer);
-      const dims = tensorDims(initializer);
-      let weight = quantizeWeight(values, dims, role.axis);
-      const bias = [...plan.biases].find(([, b]) => b.weight === name);
-      const inputScale = bias ? activationScale(bias[1].input, ranges, params2) : null;
-      if (bias && inputScale !== null) weight = widenForInt32Bias(weight, values, dims, floatValues(initializers.get(bias[0])), inputScale);
-      quantizedWeights.set(name, { weight, values, dims });
-      const shape = weight.axis === null ? [] : [weight.scale.length];
-      addInitializer(makeTensor(`${name}_quantized`, weight.values, dims));
-      addInitializer(makeTensor(`${name}_scale`, weight.scale, shape));
-      addInitializer(makeTensor(`${name}_zero_point`, new Int8Array(weight.scale.length), shape));
-      params2.set(name, { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: weight.scale });
-      const dq = makeNode("DequantizeLinear", [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, weight.axis ?? void 0);
-      renameInputs(name, `${name}_DequantizeLinear_Output`, null);
-      added.push(dq);
-      continue;
-    }
-    const range = initializer ? rangeOf(floatValues(initializer)) : ranges.get(name);
-    if (!range) continue;
-    const named = defineActivationParams(name, range, params2, addInitializer);
-    addActivationPair(name, named);
-  }
-  for (const [output, input] of plan.shared) {
-    const named = params2.get(input);
-    if (!named || params2.has(output)) continue;
-    params2.set(output, named);
-    addActivationPair(output, named);
-  }
-  const floatBiases = /* @__PURE__ */ new Set();
-  for (const [name, bias] of plan.biases) {
-    const weight = quantizedWeights.get(bias.weight);
-    const inputParams = params2.get(bias.input);
-    if (!weight || !inputParams) continue;
-    const { values, scale } = quantizeBias(floatValues(initializers.get(name)), inputParams.scaleValue[0], weight.weight.scale, bias.beta);
-    const dims = tensorDims(initializers.get(name));
-    addInitializer(makeTensor(`${name}_quantized`, values, dims));
-    addInitializer(makeTensor(`${name}_quantized_scale`, scale, [scale.length]));
-    addInitializer(makeTensor(`${name}_quantized_zero_point`, new Int32Array(scale.length), scale.length > 1 ? [scale.length] : []));
-    floatBiases.add(name);
-    added.push(makeNode("DequantizeLinear", [`${name}_quantized`, `${name}_quantized_scale`, `${name}_quantized_zero_point`], [name], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : void 0));
-  }
-  graph.initializer = graph.initializer.filter((t) => !floatBiases.has(t.name));
-  graph.input = graph.input.filter((v) => !floatBiases.has(v.name));
-  graph.node = topologicalOrder([...graph.node, ...added]);
-  dropUnusedInitializers(graph);
-}
-function rangeOf(values) {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min === Infinity ? [0, 0] : [min, max];
-}
-function defineActivationParams(name, range, params2, add) {
-  const existing = params2.get(name);
-  if (existing) return existing;
-  const { scale, zeroPoint } = activationParams(range[0], range[1]);
-  add(makeTensor(`${name}_scale`, scale, []));
-  add(makeTensor(`${name}_zero_point`, Uint8Array.of(zeroPoint[0]), []));
-  const named = { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: scale };
-  params2.set(name, named);
-  return named;
-}
-function activationScale(name, ranges, params2) {
-  const known = params2.get(name);
-  if (known) return known.scaleValue[0];
-  const range = ranges.get(name);
-  return range ? activationParams(range[0], range[1]).scale[0] : null;
-}
+// src/quantize/topology.ts
 function topologicalOrder(nodes) {
   const producer = /* @__PURE__ */ new Map();
   nodes.forEach((node, i) => node.output.forEach((name) => producer.set(name, i)));
@@ -26060,6 +26302,101 @@ var MinHeap = class {
     return top;
   }
 };
+
+// src/quantize/rewrite.ts
+function applyPlan(model, plan, ranges) {
+  const graph = model.graph;
+  const initializer = (name) => graph.initializer.find((t) => t.name === name);
+  const graphOutputs = new Set(graph.output.map((v) => v.name));
+  const quantized = /* @__PURE__ */ new Map();
+  const result = { floatBiases: [], unresolved: [] };
+  const renameInputs = (from, to) => {
+    for (const node of graph.node) node.input = node.input.map((name) => name === from ? to : name);
+  };
+  const addPair = (name, params2) => {
+    let qInput = name;
+    let dqOutput = `${name}_DequantizeLinear_Output`;
+    if (graphOutputs.has(name)) {
+      qInput = `${name}_QuantizeLinear_Input`;
+      dqOutput = name;
+      for (const node of graph.node) node.output = node.output.map((o) => o === name ? qInput : o);
+    } else renameInputs(name, dqOutput);
+    const q = `${name}_QuantizeLinear_Output`;
+    graph.node.push(makeNode("QuantizeLinear", [qInput, params2.scale, params2.zeroPoint], [q], `${name}_QuantizeLinear`));
+    graph.node.push(makeNode("DequantizeLinear", [q, params2.scale, params2.zeroPoint], [dqOutput], `${name}_DequantizeLinear`));
+    quantized.set(name, params2);
+  };
+  const addParams = (name, scale, zeroPoint, type, perChannel2) => {
+    const shape = perChannel2 ? [scale.length] : [];
+    const zeros = type === "int8" ? Int8Array.from(zeroPoint) : Uint8Array.from(zeroPoint);
+    graph.initializer.push(makeTensor(`${name}_zero_point`, zeros, shape), makeTensor(`${name}_scale`, scale, shape));
+    return { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: scale };
+  };
+  const initializerQuant = /* @__PURE__ */ new Map();
+  for (const [name, info] of plan.tensors) {
+    const tensor = initializer(name);
+    if (!tensor) continue;
+    const values = floatValues(tensor);
+    const dims = tensorDims(tensor);
+    initializerQuant.set(name, { params: initializerParams(values, dims, info.kind === "weight", info.axis), values, dims });
+  }
+  for (const [name, bias] of plan.biases) {
+    const weight = initializerQuant.get(bias.weight);
+    const range = ranges.get(bias.input);
+    if (!range || !plan.tensors.has(bias.input) || !weight || weight.params.type !== "int8" || weight.params.zeroPoint.some((z) => z !== 0)) continue;
+    const widened = widenForInt32Bias(weight.params.scale, weight.params.axis !== null, floatValues(initializer(name)), activationParams(range[0], range[1]).scale[0]);
+    if (widened) weight.params = { ...weight.params, scale: widened };
+  }
+  for (const [name, info] of plan.tensors) {
+    if (info.provider || quantized.has(name)) continue;
+    const init = initializerQuant.get(name);
+    if (init) {
+      const { params: params2, values, dims } = init;
+      const named = addParams(name, params2.scale, params2.zeroPoint, params2.type, params2.axis !== null);
+      renameInputs(name, `${name}_DequantizeLinear_Output`);
+      graph.initializer.push(makeTensor(`${name}_quantized`, quantizeValues(values, dims, params2), dims));
+      graph.node.push(makeNode("DequantizeLinear", [`${name}_quantized`, named.scale, named.zeroPoint], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, params2.axis ?? void 0));
+      quantized.set(name, named);
+      continue;
+    }
+    const range = ranges.get(name);
+    if (!range) throw new Error(`internal: ${name} is to be quantized but has no calibrated range`);
+    const { scale, zeroPoint } = activationParams(range[0], range[1]);
+    addPair(name, addParams(name, scale, zeroPoint, "uint8", false));
+  }
+  let waiting = [...plan.tensors].filter(([, info]) => info.provider);
+  for (let moved = true; waiting.length > 0 && moved; ) {
+    moved = false;
+    for (const [name, info] of [...waiting]) {
+      const provider = quantized.get(info.provider.input);
+      if (!provider) continue;
+      waiting = waiting.filter(([other]) => other !== name);
+      moved = true;
+      if (!quantized.has(name)) addPair(name, provider);
+    }
+  }
+  result.unresolved = waiting.map(([name]) => name);
+  for (const [name, bias] of plan.biases) {
+    const weight = quantized.get(bias.weight);
+    const input = quantized.get(bias.input);
+    if (!weight || !input) {
+      result.floatBiases.push({ name, reason: `${!weight ? `its weight ${bias.weight}` : `its input ${bias.input}`} is not quantized` });
+      continue;
+    }
+    const tensor = initializer(name);
+    const dims = tensorDims(tensor);
+    const { values, scale } = quantizeBias(floatValues(tensor), input.scaleValue[0], weight.scaleValue, bias.beta);
+    const q = `${name}_quantized`;
+    graph.initializer.push(makeTensor(q, values, dims), makeTensor(`${q}_scale`, scale, [scale.length]));
+    graph.initializer.push(makeTensor(`${q}_zero_point`, new Int32Array(scale.length), scale.length > 1 ? [scale.length] : []));
+    graph.initializer = graph.initializer.filter((t) => t !== tensor);
+    graph.input = graph.input.filter((v) => v.name !== name);
+    graph.node.push(makeNode("DequantizeLinear", [q, `${q}_scale`, `${q}_zero_point`], [name], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : void 0));
+  }
+  graph.node = topologicalOrder(graph.node.filter((node) => !plan.removed.has(node)));
+  dropUnusedInitializers(graph);
+  return result;
+}
 function dropUnusedInitializers(graph) {
   const used = new Set(graph.output.map((v) => v.name));
   const visit = (g) => {
@@ -26093,30 +26430,59 @@ function countByOp(nodes) {
   for (const node of nodes) counts.set(node.opType, (counts.get(node.opType) ?? 0) + 1);
   return [...counts].map(([op, count2]) => ({ op, count: count2 }));
 }
-async function quantizeStaticInt8(modelPath, calibration, options, workDir) {
+async function quantizeStaticInt8(modelPath, source, options, workDir) {
+  const label = options.label ?? modelPath;
   const model = decodeModel(await readFile5(modelPath), modelPath);
-  if (!model.graph) throw new UserError(`${modelPath}: the model has no graph`);
+  if (!model.graph) throw new UserError(`${label}: the model has no graph`);
   const already = quantizedReason(model);
-  if (already) throw new UserError(`${modelPath} is already quantized (${already})`);
-  if (calibration.length === 0) throw new UserError("static int8 quantization needs at least one calibration image");
-  const { ranges, floatTensors, samples } = await calibrate(model, tensorsToCalibrate(model.graph), calibration, workDir);
-  adjustRanges(model.graph, ranges);
-  const plan = planQdq({ model, ranges, floatTensors, perChannel: options.perChannel });
-  applyPlan(model, plan, ranges);
+  if (already) throw new UserError(`${label} is already quantized (${already})`);
+  if (source.samples === 0) throw new UserError("static int8 quantization needs at least one calibration image");
+  const calibration = await calibrate(model, tensorsToCalibrate(model.graph), source, {
+    workDir,
+    label,
+    batchSize: options.batchSize,
+    memoryBudgetBytes: options.memoryBudgetBytes
+  });
+  return quantizeCalibrated(model, calibration, options);
+}
+function quantizeCalibrated(model, calibration, options) {
+  const graph = model.graph;
+  const excluded = keptFloat(graph, options.keepFloat);
+  const ranges = new Map(calibration.ranges);
+  const originalFloat = new Set(graph.initializer.filter((t) => t.dataType === onnx.TensorProto.DataType.FLOAT).map((t) => t.name));
+  adjustRanges(graph, ranges, excluded.nodes);
+  const plan = planQdq({ model, ranges, floatTensors: calibration.floatTensors, perChannel: options.perChannel, excluded: excluded.nodes });
+  const nodes = [...graph.node];
+  const rewrite = applyPlan(model, plan, ranges);
+  const handled = (node) => plan.removed.has(node) || [...node.input, ...node.output].some((name) => plan.tensors.has(name) || plan.biases.has(name));
+  const reason = (node) => {
+    if (excluded.nodes.has(node.name)) return excluded.reasons.get(node.name);
+    if (!QUANTIZABLE_OPS.has(node.opType)) return "no int8 path in onnxruntime's quantizer";
+    if (node.opType === "MaxPool" && onnxOpset(model) < 12) return "onnxruntime quantizes MaxPool from opset 12";
+    if (node.opType === "Resize" && onnxOpset(model) < 11) return "onnxruntime quantizes Resize from opset 11";
+    return "its input is not quantized";
+  };
+  const quantizedNodes = nodes.filter((node) => plan.visited.has(node) && handled(node));
+  const floatNodes = nodes.filter((node) => !quantizedNodes.includes(node) && node.opType !== "Constant").map((node) => ({ op: node.opType, name: node.name, reason: reason(node) }));
+  for (const bias of rewrite.floatBiases) floatNodes.push({ op: "bias", name: bias.name, reason: bias.reason });
+  for (const name of rewrite.unresolved) floatNodes.push({ op: "tensor", name, reason: "shares the parameters of a tensor that is not quantized" });
+  const readers2 = /* @__PURE__ */ new Map();
+  for (const node of graph.node) for (const input of node.input) readers2.set(input, (readers2.get(input) ?? /* @__PURE__ */ new Set()).add(node.opType));
+  const floatWeights = graph.initializer.filter((t) => originalFloat.has(t.name)).map((t) => ({ name: t.name, elements: t.dims.reduce((n, d) => n * toNumber(d), 1), readers: [...readers2.get(t.name) ?? []] }));
   return {
     bytes: encodeModel(model),
     report: {
-      quantizedNodes: countByOp(plan.quantizedNodes),
-      // Constant nodes only hold values; listing them as "left float" would be noise.
-      floatNodes: plan.floatNodes.filter((node) => node.op !== "Constant"),
-      calibrationSamples: samples,
+      quantizedNodes: countByOp(quantizedNodes),
+      floatNodes,
+      floatWeights,
+      calibrationSamples: calibration.samples,
+      calibrationBatch: calibration.batchSize ?? 0,
       perChannel: options.perChannel
     }
   };
 }
 
 // src/quantize/variants.ts
-var CALIBRATION_BATCH = 32;
 var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
 async function imageFiles(dir) {
   const out = [];
@@ -26128,16 +26494,17 @@ async function imageFiles(dir) {
   }
   return out;
 }
-function batches(images, pick, config, shape) {
-  const out = [];
-  for (let start = 0; start < pick.length; start += CALIBRATION_BATCH) {
-    const chunk = pick.slice(start, start + CALIBRATION_BATCH);
-    const data = new Float32Array(chunk.length * shape.reduce((a, b) => a * b, 1));
-    const per = data.length / chunk.length;
-    chunk.forEach((index, i) => data.set(toTensor2(images, index, index + 1, config.preprocess), i * per));
-    out.push({ data, dims: [chunk.length, ...shape] });
-  }
-  return out;
+function calibrationSource(images, pick, config, shape) {
+  const per = shape.reduce((a, b) => a * b, 1);
+  return {
+    samples: pick.length,
+    sampleShape: shape,
+    async read(start, end) {
+      const data = new Float32Array((end - start) * per);
+      for (let i = start; i < end; i++) data.set(toTensor2(images, pick[i], pick[i] + 1, config.preprocess), (i - start) * per);
+      return data;
+    }
+  };
 }
 function evenlySpaced(count2, n) {
   if (n >= count2) return Array.from({ length: count2 }, (_, i) => i);
@@ -26149,14 +26516,14 @@ async function calibrationFor(config, spec, evalImages, evalSource, shape, progr
   if (!cal) {
     const pick = evenlySpaced(evalImages.count, n);
     const how = pick.length === evalImages.count ? "all eval images" : `eval images evenly spaced over ${evalImages.count.toLocaleString("en-US")}`;
-    return { batches: batches(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
+    return { batches: calibrationSource(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
   }
   const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
   const id = (file) => relative3(set.root, file).split(sep3).join("/");
   const files = (await imageFiles(set.root)).sort((a, b) => id(a) < id(b) ? -1 : 1).slice(0, n);
   if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
   const decoded = await decodeImages(files, spec, progress);
-  return { batches: batches(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
+  return { batches: calibrationSource(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
 }
 async function provided(ref, progress) {
   const empty = { source: "provided", calibration: null, perChannel: null, floatNodes: [] };
@@ -26185,16 +26552,17 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
     const workDir = join8(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
-    const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel: perChannel2 }, workDir);
+    const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel: perChannel2, label: file.label }, workDir);
     const path5 = join8(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
-    await writeFile3(path5, result.bytes);
+    await writeFile2(path5, result.bytes);
     out.push({
       source: "static-int8",
       file: await resolveModel({ role: roles[i].role, path: path5, label: path5 }),
       note: null,
       calibration: { source: calibration.source, samples: calibration.samples },
       perChannel: perChannel2,
-      floatNodes: result.report.floatNodes
+      floatNodes: result.report.floatNodes,
+      floatWeights: result.report.floatWeights
     });
   }
   return out;
@@ -26413,7 +26781,12 @@ async function thumbnailDataUrl(file, maxSide) {
 }
 
 // src/report/quantization.ts
-function quantizedModelReport(task, samples, config, fp32Predictions, run) {
+function latencyRatioToFp32(int8, fp32) {
+  const a = int8?.batch1?.p50Ms;
+  const b = fp32?.batch1?.p50Ms;
+  return typeof a === "number" && typeof b === "number" && b > 0 ? a / b : null;
+}
+function quantizedModelReport(task, samples, config, fp32Predictions, run, fp32) {
   const base = {
     source: run.source,
     path: run.file?.path ?? null,
@@ -26422,14 +26795,17 @@ function quantizedModelReport(task, samples, config, fp32Predictions, run) {
     perChannel: run.perChannel,
     calibration: run.calibration,
     floatNodes: run.floatNodes,
-    note: run.note
+    floatWeights: run.floatWeights ?? [],
+    note: run.note,
+    bytesRatioToFp32: fp32 && run.file ? run.file.bytes / fp32.bytes : null
   };
-  if (!run.predictions) return { ...base, metrics: null, latency: null };
+  if (!run.predictions) return { ...base, metrics: null, latency: null, latencyRatioToFp32: null };
   const summary = task.pairedSummary(task.compare(fp32Predictions, run.predictions, samples, config));
   return {
     ...base,
     metrics: task.score(run.predictions, samples, config),
     latency: run.latency,
+    latencyRatioToFp32: fp32 ? latencyRatioToFp32(run.latency, fp32.latency) : null,
     [`drop${task.primary.key}`]: -summary.delta,
     ...summary.test
   };
@@ -26455,6 +26831,46 @@ function int8DropGates(limit, label, drops) {
     line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
   }));
 }
+function speedAndSize(q) {
+  const parts = [];
+  const r = q.latencyRatioToFp32;
+  if (typeof r === "number") parts.push(r >= 1 ? `**${r.toFixed(2)}\xD7 slower** than fp32 (p50)` : `${(1 / r).toFixed(2)}\xD7 faster than fp32 (p50)`);
+  const b = q.bytesRatioToFp32;
+  if (typeof b === "number") parts.push(b >= 1 ? `file **not smaller** (${percent(b, 0)} of fp32)` : `file ${percent(b, 0)} of fp32`);
+  return parts.length > 0 ? parts.join(", ") : "\u2013";
+}
+function notWorthIt(role, q, fp32) {
+  const lines = [];
+  const r = q.latencyRatioToFp32;
+  const int8P50 = q.latency?.batch1?.p50Ms;
+  const fp32P50 = fp32?.latency?.batch1?.p50Ms;
+  if (typeof r === "number" && r >= 1 && typeof int8P50 === "number" && typeof fp32P50 === "number") {
+    lines.push(`\u26A0\uFE0F The ${role}'s int8 model is **not faster** than its fp32 model: batch-1 p50 ${ms(int8P50)} against ${ms(fp32P50)} (${r.toFixed(2)}\xD7).`);
+  }
+  const b = q.bytesRatioToFp32;
+  const int8Bytes = q.bytes;
+  if (typeof b === "number" && b >= 1 && typeof int8Bytes === "number" && typeof fp32?.bytes === "number") {
+    lines.push(`\u26A0\uFE0F The ${role}'s int8 file is **not smaller** than its fp32 file: ${bytes(int8Bytes)} against ${bytes(fp32.bytes)}.`);
+  }
+  return lines;
+}
+function leftInFloat(b, c) {
+  const byReason = /* @__PURE__ */ new Map();
+  for (const node of [...b.floatNodes ?? [], ...c.floatNodes ?? []]) {
+    const reason = node.reason.startsWith("kept in float") ? "kept in float by configuration" : node.reason;
+    byReason.set(reason, (byReason.get(reason) ?? /* @__PURE__ */ new Set()).add(node.op));
+  }
+  const parts = [...byReason].map(([reason, ops]) => `${[...ops].map(code).join(", ")} (${escapeMarkdown(reason)})`);
+  const weights = /* @__PURE__ */ new Map();
+  for (const w of [...b.floatWeights ?? [], ...c.floatWeights ?? []]) weights.set(w.name, w.elements);
+  if (weights.size > 0) {
+    const total = [...weights.values()].reduce((x, y) => x + y, 0);
+    const names = [...weights.keys()];
+    const shown = names.slice(0, 6).map(code).join(", ");
+    parts.push(`${weights.size} float weight${weights.size === 1 ? "" : "s"} (${total.toLocaleString("en-US")} values): ${shown}${names.length > 6 ? ` and ${names.length - 6} more` : ""}`);
+  }
+  return parts.length > 0 ? `Left in float: ${parts.join("; ")}.` : null;
+}
 var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
 function int8Row(task, b, c) {
   if (!b || !c) return null;
@@ -26477,9 +26893,11 @@ function quantizationSection(task, models, comparison) {
     const q = role === "baseline" ? b : c;
     const fp32 = percent(task.primary.value(models[role].metrics));
     const drop = q[`drop${task.primary.key}`];
-    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), escapeMarkdown(q.note ?? describe(q))];
+    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe(q))];
   });
-  const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 model"], ...rows])];
+  const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 vs fp32", "int8 model"], ...rows])];
+  const warnings = [...notWorthIt("baseline", b, models.baseline), ...notWorthIt("candidate", c, models.candidate)];
+  lines.push(...warnings);
   if (comparison) {
     const delta = comparison[`delta${task.primary.key}`];
     const rer = comparison.errorReduction;
@@ -26487,8 +26905,8 @@ function quantizationSection(task, models, comparison) {
   }
   const calibration = b.calibration ?? c.calibration;
   if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
-  const floatOps = [...new Set([...b.floatNodes ?? [], ...c.floatNodes ?? []].map((n) => n.op))];
-  if (floatOps.length > 0) lines.push(`Left in float (no int8 path): ${floatOps.map(code).join(", ")}.`);
+  const float = leftInFloat(b, c);
+  if (float) lines.push(float);
   return { title: "Post-quantization accuracy (int8)", markdown: lines.join("\n\n"), detail: false };
 }
 
@@ -26548,7 +26966,7 @@ function buildReport(task, samples, inputs) {
     latency: latencyStats(m.latencyMs)
   });
   const [qBase, qCand] = inputs.quantized ?? [null, null];
-  const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
+  const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run, { bytes: report.bytes, latency: report.latency }) } : report;
   const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
   const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
@@ -27004,7 +27422,7 @@ var section = (id, title, html) => `<section id="${id}">
 <h2>${escapeHtml(title)}</h2>
 ${html}
 </section>`;
-var details2 = (title, html, open6 = false) => `<details${open6 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
+var details2 = (title, html, open7 = false) => `<details${open7 ? " open" : ""}><summary>${escapeHtml(title)}</summary>
 ${html}
 </details>`;
 function renderHtmlReport(input) {
@@ -27200,12 +27618,12 @@ function stderrProgress(mode, stream, now = Date.now) {
 }
 
 // src/publish/files.ts
-import { mkdir as mkdir5, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir5, writeFile as writeFile3 } from "node:fs/promises";
 import { dirname as dirname6 } from "node:path";
 async function writeReportFiles(output, report, markdown, html) {
   const write = async (path5, text) => {
     await mkdir5(dirname6(path5), { recursive: true });
-    await writeFile4(path5, text);
+    await writeFile3(path5, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
 `);
@@ -27356,7 +27774,7 @@ async function runMapCommand(args, out, err = process.stderr) {
 }
 
 // src/cli/nightly.ts
-import { mkdir as mkdir8, writeFile as writeFile5 } from "node:fs/promises";
+import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
 import { dirname as dirname7, resolve as resolve5 } from "node:path";
 
@@ -27954,7 +28372,7 @@ async function nightlyCommand(overrides, flags, environment) {
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
     await mkdir8(dirname7(config.output.json), { recursive: true });
-    await writeFile5(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
+    await writeFile4(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
 `);
   }
   process.stdout.write(renderNightly(report, overrides.config ?? ""));
