@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { decodeModel, onnx, type ModelMsg } from '../../src/quantize/index.js';
 
 export const ARCHS_DIR = '__tests__/fixtures/quantize-archs';
-export const ARCHS = ['resnet', 'mobilenetv2', 'mobilenetv3', 'efficientnet', 'convnext'] as const;
+export const ARCHS = ['resnet', 'mobilenetv2', 'mobilenetv3', 'efficientnet', 'convnext', 'opzoo'] as const;
 export type Arch = (typeof ARCHS)[number];
 export const MODES = ['per-tensor', 'per-channel'] as const;
 export const SAMPLE_SHAPE = [3, 64, 64] as const;

@@ -1,7 +1,9 @@
 /**
  * Parity with onnxruntime 1.30's quantize_static (QDQ, MinMax, uint8 activations, int8 weights)
  * on five torchvision architectures (ResNet, MobileNetV2, MobileNetV3, EfficientNet, ConvNeXt;
- * reduced widths), per tensor and per channel, on the same 64 calibration images. The references
+ * reduced widths) and an "op zoo" of the other ops onnxruntime quantizes (Pad, Split, Where,
+ * BatchNormalization, ConvTranspose, InstanceNormalization, Resize, AveragePool, Squeeze,
+ * Softmax), per tensor and per channel, on the same 64 calibration images. The references
  * are onnxruntime's own int8 models, ranges and predictions, made by
  * scripts/reference/quantize-fixtures.py. Asserted:
  * - calibration: every tensor's [min, max] equals onnxruntime's calibration cache, bit for bit;
@@ -11,7 +13,9 @@
  * - the same nodes (op, inputs, outputs, attributes);
  * - top-1 on the 500 eval images equals onnxruntime's int8 predictions on every image (and the
  *   fp32 model gives the reference fp32 predictions, which checks the preprocessing);
- * - the file is within 10% of onnxruntime's size.
+ * - the file is within 10% of onnxruntime's size (the architectures; the op zoo's 1,858
+ *   parameters make its file mostly names, and onnxruntime also writes the value_info its shape
+ *   inference found, which we do not).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -124,8 +128,10 @@ describe.each(ARCHS)('%s', (arch) => {
       expect(await top1(path)).toEqual(expected[mode].int8);
     });
 
-    it('is within 10% of onnxruntime\'s file size', () => {
-      expect(Math.abs(bytes.length / expected[mode].bytes - 1)).toBeLessThanOrEqual(0.1);
-    });
+    if (arch !== 'opzoo') {
+      it('is within 10% of onnxruntime\'s file size', () => {
+        expect(Math.abs(bytes.length / expected[mode].bytes - 1)).toBeLessThanOrEqual(0.1);
+      });
+    }
   });
 });

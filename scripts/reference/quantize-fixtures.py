@@ -17,6 +17,9 @@ widths/depths, random init, seed 0)
   efficientnet  EfficientNet-B0 width/depth 0.25, 6 of 7 stages (SiLU = Sigmoid·Mul, SE)
   convnext      ConvNeXt, 3 stages of 1 block (LayerNormalization, Erf-GELU, MatMul/Linear,
                 layer scale)
+  opzoo         not an architecture: one small network through the ops the five above do not
+                use (Pad reflect and constant, Split, Greater/Where, unfused BatchNormalization,
+                ConvTranspose, InstanceNormalization, Resize, AveragePool, Squeeze, Softmax)
 it gives the Linear layers PyTorch's default init, re-estimates the BatchNorm statistics on 400
 images (random init has near-zero margins; with real statistics the argmax depends on the
 input), exports with torch.onnx.export (opset 17, dynamic batch) and checks onnxruntime's fp32
@@ -57,7 +60,7 @@ from PIL import Image
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TAR = os.path.join(ROOT, 'examples/fashion-mnist/fmnist-test.tar.gz')
 OUT = os.path.join(ROOT, '__tests__/fixtures/quantize-archs')
-ARCHS = ['resnet', 'mobilenetv2', 'mobilenetv3', 'efficientnet', 'convnext']
+ARCHS = ['resnet', 'mobilenetv2', 'mobilenetv3', 'efficientnet', 'convnext', 'opzoo']
 CALIBRATION = list(range(0, 64))
 EVAL = list(range(64, 564))
 BATCHNORM = list(range(1000, 1400))
@@ -120,8 +123,35 @@ def build():
             self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
             self.fc = nn.Linear(widths[3], num_classes)
 
+    import torch.nn.functional as F
+
+    class OpZoo(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3, stride=2, padding=1)
+            self.bn = nn.BatchNorm2d(8)
+            self.up = nn.ConvTranspose2d(8, 8, 2, stride=2)
+            self.norm = nn.InstanceNorm2d(8, affine=True)
+            self.conv2 = nn.Conv2d(8, 16, 3, stride=2, padding=1)
+            self.head = nn.Linear(16, 10)
+
+        def forward(self, x):
+            x = F.relu(self.conv(x))                        # Conv, Relu      [8, 32, 32]
+            x = F.pad(x, (1, 1, 1, 1), mode='reflect')      # Pad (reflect)   [8, 34, 34]
+            x = self.bn(F.max_pool2d(x, 2))                 # MaxPool, BatchNormalization (not after a Conv: not fused)
+            a, b = torch.split(x, 4, dim=1)                 # Split
+            x = torch.cat([torch.where(a > 0, a, b * 0.5), b], 1)  # Greater, Where, Mul, Concat
+            x = self.norm(self.up(x))                       # ConvTranspose, InstanceNormalization  [8, 34, 34]
+            x = F.interpolate(x, scale_factor=0.5, mode='nearest')  # Resize [8, 17, 17]
+            x = F.avg_pool2d(F.pad(x, (0, 1, 0, 1), value=0.0), 2)  # Pad (constant 0), AveragePool [8, 9, 9]
+            x = self.conv2(x)                               # [16, 5, 5]
+            x = F.adaptive_avg_pool2d(x, 1).squeeze(3).squeeze(2)  # GlobalAveragePool, Squeeze
+            return torch.softmax(self.head(x), dim=1)       # Gemm, Softmax
+
     def make(arch):
         torch.manual_seed(0)
+        if arch == 'opzoo':
+            return OpZoo()
         if arch == 'resnet':
             return SmallResNet((16, 24, 32, 40), (1, 1, 1, 1))
         if arch == 'mobilenetv2':
