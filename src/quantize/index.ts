@@ -99,9 +99,12 @@ export function quantizeCalibrated(
   adjustRanges(graph, ranges, excluded.nodes);
   const plan = planQdq({ model, ranges, floatTensors: calibration.floatTensors, perChannel: options.perChannel, excluded: excluded.nodes });
   const nodes = [...graph.node];
+  // Judged before the rewrite renames the nodes' inputs and outputs.
+  const handled = (node: NodeMsg) => plan.removed.has(node) || [...node.input, ...node.output].some((name) => plan.tensors.has(name) || plan.biases.has(name));
+  const quantizedNodes = nodes.filter((node) => plan.visited.has(node) && handled(node));
+  const quantized = new Set(quantizedNodes);
   const rewrite = applyPlan(model, plan, ranges);
 
-  const handled = (node: NodeMsg) => plan.removed.has(node) || [...node.input, ...node.output].some((name) => plan.tensors.has(name) || plan.biases.has(name));
   const reason = (node: NodeMsg) => {
     if (excluded.nodes.has(node.name)) return excluded.reasons.get(node.name)!;
     if (!QUANTIZABLE_OPS.has(node.opType)) return 'no int8 path in onnxruntime\'s quantizer';
@@ -109,9 +112,8 @@ export function quantizeCalibrated(
     if (node.opType === 'Resize' && onnxOpset(model) < 11) return 'onnxruntime quantizes Resize from opset 11';
     return 'its input is not quantized';
   };
-  const quantizedNodes = nodes.filter((node) => plan.visited.has(node) && handled(node));
   const floatNodes = nodes
-    .filter((node) => !quantizedNodes.includes(node) && node.opType !== 'Constant')
+    .filter((node) => !quantized.has(node) && node.opType !== 'Constant')
     .map((node) => ({ op: node.opType, name: node.name, reason: reason(node) }));
   for (const bias of rewrite.floatBiases) floatNodes.push({ op: 'bias', name: bias.name, reason: bias.reason });
   for (const name of rewrite.unresolved) floatNodes.push({ op: 'tensor', name, reason: 'shares the parameters of a tensor that is not quantized' });
