@@ -26453,8 +26453,10 @@ function quantizeCalibrated(model, calibration, options) {
   adjustRanges(graph, ranges, excluded.nodes);
   const plan = planQdq({ model, ranges, floatTensors: calibration.floatTensors, perChannel: options.perChannel, excluded: excluded.nodes });
   const nodes = [...graph.node];
-  const rewrite = applyPlan(model, plan, ranges);
   const handled = (node) => plan.removed.has(node) || [...node.input, ...node.output].some((name) => plan.tensors.has(name) || plan.biases.has(name));
+  const quantizedNodes = nodes.filter((node) => plan.visited.has(node) && handled(node));
+  const quantized = new Set(quantizedNodes);
+  const rewrite = applyPlan(model, plan, ranges);
   const reason = (node) => {
     if (excluded.nodes.has(node.name)) return excluded.reasons.get(node.name);
     if (!QUANTIZABLE_OPS.has(node.opType)) return "no int8 path in onnxruntime's quantizer";
@@ -26462,8 +26464,7 @@ function quantizeCalibrated(model, calibration, options) {
     if (node.opType === "Resize" && onnxOpset(model) < 11) return "onnxruntime quantizes Resize from opset 11";
     return "its input is not quantized";
   };
-  const quantizedNodes = nodes.filter((node) => plan.visited.has(node) && handled(node));
-  const floatNodes = nodes.filter((node) => !quantizedNodes.includes(node) && node.opType !== "Constant").map((node) => ({ op: node.opType, name: node.name, reason: reason(node) }));
+  const floatNodes = nodes.filter((node) => !quantized.has(node) && node.opType !== "Constant").map((node) => ({ op: node.opType, name: node.name, reason: reason(node) }));
   for (const bias of rewrite.floatBiases) floatNodes.push({ op: "bias", name: bias.name, reason: bias.reason });
   for (const name of rewrite.unresolved) floatNodes.push({ op: "tensor", name, reason: "shares the parameters of a tensor that is not quantized" });
   const readers2 = /* @__PURE__ */ new Map();

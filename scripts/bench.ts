@@ -84,8 +84,9 @@ try {
     return JSON.parse(run.stdout.trim().split('\n').pop()!) as { ms: number; calibrationMs: number; batchSize: number; bytes: number; maxRssBytes: number };
   };
   const mb = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MB`;
+  const size = (bytes: number) => (bytes < 1024 ** 2 ? `${(bytes / 1024).toFixed(0)} KB` : mb(bytes));
   const describeRun = (r: ReturnType<typeof quantizeInChild>) =>
-    `${seconds(r.ms)} (calibration ${seconds(r.calibrationMs)}, batch ${r.batchSize}) · peak RSS ${mb(r.maxRssBytes)} · int8 ${mb(r.bytes)}`;
+    `${seconds(r.ms)} (calibration ${seconds(r.calibrationMs)}, batch ${r.batchSize}) · peak RSS ${mb(r.maxRssBytes)} · int8 file ${size(r.bytes)}`;
   const synthetic = join(cache, 'synthetic-cnn.onnx');
   const parameters = await writeSyntheticCnn(synthetic);
   for (const [path, name] of [[models[0], 'fmnist-lenet-v1 (20.5k params)'], [models[1], 'fmnist-dwnet-v3 (18.3k params)'], [synthetic, `synthetic CNN (${parameters.toLocaleString('en-US')} params)`]]) {
