@@ -10,6 +10,7 @@ import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { describeSchemaError } from './errors.js';
+import { resultsConfig, resultsOnlyProblems, resultsProblems } from './results.js';
 import { configSchema } from './schema.js';
 import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
 
@@ -150,7 +151,8 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
   const format = raw.eval?.format ?? (detection ? 'coco' : 'class-folders');
   if (format === 'manifest' && !raw.eval?.manifest) problems.push('eval.manifest: required when eval.format is manifest');
   if (format !== 'manifest' && raw.eval?.manifest) problems.push('eval.manifest: only used with eval.format: manifest');
-  problems.push(...(detection ? detectionProblems(raw, format) : classificationProblems(raw, format)));
+  if (raw.task === 'results') problems.push(...resultsProblems(raw));
+  else problems.push(...(detection ? detectionProblems(raw, format) : classificationProblems(raw, format)), ...resultsOnlyProblems(raw));
   const channels = (raw.preprocess?.color ?? 'rgb') === 'gray' ? 1 : 3;
   for (const key of ['mean', 'std'] as const) {
     const list = raw.preprocess?.[key];
@@ -199,8 +201,13 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   const fromFile = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p));
   const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
 
-  const source = overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
-  const sha256 = (overrides.evalSha256 ?? (overrides.eval ? undefined : raw.eval.sha256))?.toLowerCase() ?? null;
+  const results = raw.task === 'results';
+  if (!results && !raw.eval) throw new UserError(`${file}: invalid config:\n  - eval: required key is missing`);
+  if (results && (overrides.eval || overrides.evalSha256)) {
+    throw new UserError(`--${overrides.eval ? 'eval' : 'eval-sha256'}: not used with task: results (the result files are the evaluation)`);
+  }
+  const source = results ? '' : overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
+  const sha256 = results ? null : (overrides.evalSha256 ?? (overrides.eval ? undefined : raw.eval.sha256))?.toLowerCase() ?? null;
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? '')) {
     throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
   }
@@ -218,13 +225,15 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   const config: Config = {
     configPath: file,
     task: raw.task ?? 'classification',
-    eval: {
-      source,
-      sha256,
-      format: raw.eval.format ?? (detection ? 'coco' : 'class-folders'),
-      manifest: raw.eval.manifest ?? null,
-      ...(detection ? { annotations: raw.eval.annotations ?? null, labels: raw.eval.labels ?? null, images: raw.eval.images ?? null } : {}),
-    },
+    eval: results
+      ? { source, sha256, format: 'results', manifest: null }
+      : {
+          source,
+          sha256,
+          format: raw.eval.format ?? (detection ? 'coco' : 'class-folders'),
+          manifest: raw.eval.manifest ?? null,
+          ...(detection ? { annotations: raw.eval.annotations ?? null, labels: raw.eval.labels ?? null, images: raw.eval.images ?? null } : {}),
+        },
     classes: raw.classes ?? [],
     preprocess: {
       color: pre.color ?? 'rgb',
@@ -255,7 +264,15 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       maxLatencyRegression: gates['max-latency-regression'] ?? 25,
       maxInt8Drop: gates['max-int8-drop'] ?? null,
       ...(detection ? { maxMapDrop: gates['max-map-drop'] ?? 0.5 } : {}),
+      ...(results
+        ? {
+            maxMetricDrop: gates['max-metric-drop'] ?? 0.5,
+            minFocusGain: gates['min-focus-gain'] ?? null,
+            noWorseFocusSlice: gates['no-worse-focus-slice'] ?? Object.keys(raw.results?.focus ?? {}).length > 0,
+          }
+        : {}),
     },
+    ...(results ? { results: resultsConfig(raw, fromFile) } : {}),
     ...(detection
       ? {
           detection: {

@@ -12,9 +12,9 @@ const relativePath = { type: 'string', minLength: 1 } as const;
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['eval'],
+  // eval is required by every task but results; load.ts says so.
   properties: {
-    task: { enum: ['classification', 'detection'] },
+    task: { enum: ['classification', 'detection', 'results'] },
     models: {
       type: 'array',
       items: {
@@ -86,6 +86,33 @@ export const configSchema = {
         'max-latency-regression': { type: 'number', minimum: 0 },
         'max-int8-drop': { type: 'number', minimum: 0 },
         'max-map-drop': { type: 'number', minimum: 0 },
+        'max-metric-drop': { type: 'number', minimum: 0 },
+        'min-focus-gain': finiteNumber,
+        'no-worse-focus-slice': { type: 'boolean' },
+      },
+    },
+    results: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        format: { enum: ['auto', 'lm-eval', 'jsonl', 'csv', 'model-gate'] },
+        baseline: relativePath,
+        candidate: relativePath,
+        metric: { type: 'string', minLength: 1 },
+        filter: { type: 'string', minLength: 1 },
+        slices: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+        derive: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from', 'pattern'],
+            properties: { from: { type: 'string', minLength: 1 }, pattern: { type: 'string', minLength: 1 }, default: { type: 'string', minLength: 1 } },
+          },
+        },
+        focus: { type: 'object', additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, uniqueItems: true } },
+        'allow-missing': { type: 'boolean' },
+        'score-scale': { type: 'number', exclusiveMinimum: 0 },
       },
     },
     detection: {

@@ -1,13 +1,20 @@
 /** The typed, validated, frozen configuration every stage reads. Built only by src/config/. */
 
-export type TaskName = 'classification' | 'detection';
+export type TaskName = 'classification' | 'detection' | 'results';
+/** The tasks that run ONNX models (task: results reads result files instead). */
+export type ModelTaskName = Exclude<TaskName, 'results'>;
 export type ColorMode = 'gray' | 'rgb' | 'bgr';
 export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox' | 'rect';
 export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
 export type TensorLayout = 'nchw' | 'nhwc';
 export type ExecutionProviderRequest = 'auto' | 'cpu' | 'cuda';
-/** class-folders and manifest are classification's; coco and yolo are detection's. */
-export type EvalFormat = 'class-folders' | 'manifest' | 'coco' | 'yolo';
+/**
+ * class-folders and manifest are classification's; coco and yolo are detection's. 'results' marks
+ * the absence of an eval set: task: results reads the two result sets instead (config.results).
+ */
+export type EvalFormat = 'class-folders' | 'manifest' | 'coco' | 'yolo' | 'results';
+/** Formats of per-sample result files (task: results); auto picks one per file from its name and first bytes. */
+export type ResultFormat = 'lm-eval' | 'jsonl' | 'csv' | 'model-gate';
 export type DetectionOutputLayout = 'auto' | 'yolov8' | 'yolov5' | 'end2end';
 
 export interface EvalConfig {
@@ -99,6 +106,50 @@ export interface GatesConfig {
   readonly maxInt8Drop: number | null;
   /** Detection: points of AP@[.5:.95] the candidate may lose (point estimate). */
   readonly maxMapDrop?: number;
+  /** Results: points of the mean metric the candidate may lose over all samples (point estimate). */
+  readonly maxMetricDrop?: number;
+  /** Results: the pooled focus slices' Δ must be shown to be at least this many points (95% CI lower bound); null = no gate. */
+  readonly minFocusGain?: number | null;
+  /** Results: fail when any focus slice is significantly worse (Holm over the focus slices, α = 0.05). */
+  readonly noWorseFocusSlice?: boolean;
+}
+
+/** One side's result files for task: results. */
+export interface ResultsRef {
+  readonly role: 'baseline' | 'candidate';
+  /** Absolute path of the file or folder; a model-gate report.json may end in #baseline or #candidate. */
+  readonly path: string;
+  /** What the user wrote, for the report. */
+  readonly label: string;
+}
+
+/** A slice column computed from another: the pattern's first capture group (or whole match). */
+export interface DeriveRule {
+  readonly from: string;
+  readonly pattern: string;
+  /** The value when the pattern doesn't match; null = no value (in no slice of this column). */
+  readonly default: string | null;
+}
+
+/** task: results: where the two result sets are and how to read and slice them. */
+export interface ResultsConfig {
+  readonly format: ResultFormat | 'auto';
+  /** From results.baseline / results.candidate (resolved against the config's folder); the CLI's --baseline/--candidate win. */
+  readonly baseline: ResultsRef | null;
+  readonly candidate: ResultsRef | null;
+  /** The per-sample field to compare (acc_norm, exact_match, score…); null = the only one present. */
+  readonly metric: string | null;
+  /** lm-evaluation-harness filter name (strict-match…); null = the only one present. */
+  readonly filter: string | null;
+  /** Columns to break the comparison down by (focus columns are added). */
+  readonly slices: readonly string[];
+  readonly derive: Readonly<Record<string, DeriveRule>>;
+  /** The slices that matter, column → values; {} = none. */
+  readonly focus: Readonly<Record<string, readonly string[]>>;
+  /** Compare the samples both sets have (and say how many were dropped) instead of failing. */
+  readonly allowMissing: boolean;
+  /** Scores lie in [0, scoreScale]; differences are reported in points of 1/100 of it. */
+  readonly scoreScale: number;
 }
 
 /** How a detector's raw output becomes boxes (src/tasks/detection/decode.ts). */
@@ -163,6 +214,8 @@ export interface Config {
   readonly gates: GatesConfig;
   /** Set for task: detection. */
   readonly detection?: DetectionConfig;
+  /** Set for task: results. */
+  readonly results?: ResultsConfig;
   readonly quantization: QuantizationConfig;
   readonly nightly: NightlyConfig;
   /** The models the Action compares (repo-relative); the CLI takes its two models as flags instead. */

@@ -6,7 +6,7 @@
 import type { Config } from '../config/types.js';
 import { bootstrapRatioCi, summarizeLatency } from '../metrics/index.js';
 import type { ModelFile } from '../models/index.js';
-import type { Task } from '../tasks/task.js';
+import type { ReportingTask, Task } from '../tasks/task.js';
 import { ratio, signed } from './format.js';
 import { int8DropGates, quantizedComparison, quantizedModelReport, type QuantizedRun } from './quantization.js';
 import type { GateResult, LatencyComparison, LatencyStats, ModelReport, Report } from './types.js';
@@ -72,7 +72,7 @@ export function latencyPhrase(latency: LatencyComparison, tone: keyof typeof TON
 }
 
 /** The one-line verdict, from the comparison alone (so a report can be re-rendered from its JSON). */
-export function headlineFor<C>(task: Pick<Task<unknown, unknown, unknown, C>, 'headline'>, comparison: C, latency: LatencyComparison): string {
+export function headlineFor<C>(task: Pick<ReportingTask<unknown, C>, 'headline'>, comparison: C, latency: LatencyComparison): string {
   const accuracy = task.headline(comparison);
   return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
 }
