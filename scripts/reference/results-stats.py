@@ -22,10 +22,15 @@ What is checked against what:
   close to.
 - Normal tail: scipy.special.erfc and scipy.stats.norm.sf, and mpmath (50 digits) for the exact value.
 - Holm: statsmodels.stats.multitest.multipletests(p, alpha=0.05, method='holm').
+- The example (examples/llm-results/runs, acc_norm, language from the task's _de/_fr suffix, en
+  otherwise): per slice and pooled over the focus languages en and de, Wilson intervals
+  (proportion_confint method='wilson'), McNemar's exact test (contingency_tables.mcnemar
+  exact=True), and Holm over all slices and over the focus slices.
 """
 import json
 import math
 import pathlib
+import re
 
 import mpmath
 import numpy as np
@@ -33,7 +38,9 @@ import scipy
 import scipy.special
 import scipy.stats
 import statsmodels
+from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUT = ROOT / "__tests__" / "fixtures" / "results-stats" / "reference.json"
@@ -153,6 +160,58 @@ def wilcoxon_case(name, baseline, candidate):
     }
 
 
+def read_example_side(folder):
+    """acc_norm per '<task>/<doc_id>' from the harness's samples files (plain json, no model-gate code)."""
+    values = {}
+    for path in sorted(folder.glob("samples_*.jsonl")):
+        task = re.match(r"samples_(.+)_\d{4}-\d{2}-\d{2}T[\d.-]+\.jsonl$", path.name).group(1)
+        for line in path.read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            values[f"{task}/{record['doc_id']}"] = record["acc_norm"]
+    return values
+
+
+def slice_reference(ids, base, cand):
+    b = np.array([base[i] for i in ids]) == 1
+    c = np.array([cand[i] for i in ids]) == 1
+    table = [[int(np.sum(b & c)), int(np.sum(b & ~c))], [int(np.sum(~b & c)), int(np.sum(~b & ~c))]]
+    n = len(ids)
+    return {
+        "samples": n,
+        "baselineCi95": list(map(float, proportion_confint(int(b.sum()), n, alpha=0.05, method="wilson"))),
+        "candidateCi95": list(map(float, proportion_confint(int(c.sum()), n, alpha=0.05, method="wilson"))),
+        "delta": float((c.sum() - b.sum()) / n),
+        "pValue": float(mcnemar(table, exact=True).pvalue),
+    }
+
+
+def example_reference():
+    runs = ROOT / "examples" / "llm-results" / "runs"
+    base = read_example_side(runs / "llama-7b")
+    cand = read_example_side(runs / "llama-2-7b")
+    assert base.keys() == cand.keys()
+    ids = sorted(base)
+    task = {i: i.split("/")[0] for i in ids}
+    language = {i: (re.search(r"_(de|fr)$", task[i]).group(1) if re.search(r"_(de|fr)$", task[i]) else "en") for i in ids}
+    slices = []
+    for column, values in (("task", task), ("language", language)):
+        for value in sorted(set(values.values())):
+            members = [i for i in ids if values[i] == value]
+            slices.append({"column": column, "value": value, **slice_reference(members, base, cand)})
+    reject, corrected, _, _ = multipletests([s["pValue"] for s in slices], alpha=0.05, method="holm")
+    for s, r, p in zip(slices, reject, corrected):
+        s["holmP"], s["rejected"] = float(p), bool(r)
+    focus = [s for s in slices if s["column"] == "language" and s["value"] in ("en", "de")]
+    f_reject, f_corrected, _, _ = multipletests([s["pValue"] for s in focus], alpha=0.05, method="holm")
+    focus_slices = [{"column": s["column"], "value": s["value"], "holmP": float(p), "rejected": bool(r)} for s, r, p in zip(focus, f_reject, f_corrected)]
+    pooled = [i for i in ids if language[i] in ("en", "de")]
+    return {
+        "overall": slice_reference(ids, base, cand),
+        "slices": slices,
+        "focus": {"pooled": slice_reference(pooled, base, cand), "slices": focus_slices},
+    }
+
+
 def main():
     gen = np.random.default_rng(7)
     cases = {}
@@ -229,6 +288,8 @@ def main():
         reject, corrected, _, _ = multipletests(p, alpha=0.05, method="holm")
         holm.append({"pValues": p, "adjusted": list(map(float, corrected)), "rejected": list(map(bool, reject))})
     cases["holm"] = holm
+
+    cases["example"] = example_reference()
 
     out = {
         "source": f"scripts/reference/results-stats.py with numpy {np.__version__}, scipy {scipy.__version__}, statsmodels {statsmodels.__version__}, mpmath {mpmath.__version__}",

@@ -169,7 +169,7 @@ export function renderMarkdown<M, C>(report: AnyReport<M, C>, task: ReportingTas
   const sections = sides
     ? [...taskSections, ...measured, resultFilesSection(sides)]
     : [...(int8 ? [int8] : []), ...measured, factsSection(report as Report), ...taskSections];
-  const closing = sides ? resultFilesFooter(report as AnyReport, sides, note) : footer(report as Report, note);
+  const closing = sides ? resultFilesFooter(report as AnyReport, sides) : footer(report as Report, note);
   const assemble = (kept: ReportSection[], dropped: number) =>
     [head, main, gatesBlock(report as AnyReport), ...kept.map(details),
       ...(dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? '' : 's'} left out to fit the comment limit; see the full report._`] : []),

@@ -42,10 +42,14 @@ export function resultFilesSection({ baseline: b, candidate: c }: Sides): Report
   return { title: 'Result files', markdown: `${markdownTable([['', 'baseline', 'candidate'], ...rows])}\n\n${note}`, detail: true };
 }
 
-export function resultFilesFooter(report: AnyReport, sides: Sides, detectableNote: string): string {
-  const c = report.comparison as { dropped?: { baselineOnly: number; candidateOnly: number } };
+export function resultFilesFooter(report: AnyReport, sides: Sides): string {
+  const c = report.comparison as { dropped?: { baselineOnly: number; candidateOnly: number }; detectableDifference?: number | null };
+  // Zero when nothing flipped (ψ = 0): the formula then says nothing, so no figure is given.
+  const detectable = typeof c.detectableDifference === 'number' && c.detectableDifference > 0
+    ? ` · these results can detect differences ≥ ${(c.detectableDifference * 100).toFixed(2)} pt`
+    : '';
   const dropped = c.dropped ? c.dropped.baselineOnly + c.dropped.candidateOnly : 0;
   const variants = [...new Set([...sides.baseline.files, ...sides.candidate.files].map((f) => f.variant))].map(escapeMarkdown).join('; ');
   const left = dropped > 0 ? ` (${count(dropped)} in one set only, left out)` : '';
-  return `Result files: ${variants}, metric ${code(sides.baseline.metric)} · ${count(report.evalSet.samples)} paired samples${left}${detectableNote} · no model run by model-gate · model-gate ${report.tool.version}`;
+  return `Result files: ${variants}, metric ${code(sides.baseline.metric)} · ${count(report.evalSet.samples)} paired samples${left}${detectable} · no model run by model-gate · model-gate ${report.tool.version}`;
 }

@@ -45,10 +45,9 @@ function change(c: ResultsComparison, s: PairedStats): string {
   return `${pt(c, s.delta)} (95% CI ${ptRange(c, s.deltaCi95)}, ${pOf(s)})`;
 }
 
+/** The average, always said second when there is a focus: it is what a benchmark table shows. */
 function average(c: ResultsComparison): string {
-  const s = c.overall;
-  const verb = Number(Math.abs((s.delta / c.scoreScale) * 100).toFixed(2)) === 0 ? 'changes by' : s.delta > 0 ? 'gains' : 'loses';
-  return `on average over all ${count(c.samples)} samples the candidate ${verb} ${change(c, s)}`;
+  return `on average over all ${count(c.samples)} samples: ${change(c, c.overall)}`;
 }
 
 function focusHeadline(c: ResultsComparison, focus: NonNullable<ResultsComparison['focus']>): { text: string; tone: Tone } {
@@ -59,7 +58,7 @@ function focusHeadline(c: ResultsComparison, focus: NonNullable<ResultsCompariso
     const more = worse.length > 1 ? ` (and ${worse.length - 1} more focus slice${worse.length > 2 ? 's' : ''})` : '';
     return {
       tone: 'loss',
-      text: `worse where it matters: ${sliceLabel(w)} loses **${pt(c, w.delta)}** ${escapeMarkdown(c.metric)} (95% CI ${ptRange(c, w.deltaCi95)}, Holm-adjusted ${pValue(w.holmP)})${more}; ${average(c)}`,
+      text: `worse where it matters: **${pt(c, w.delta)}** ${escapeMarkdown(c.metric)} on ${sliceLabel(w)} (${count(w.samples)} samples; 95% CI ${ptRange(c, w.deltaCi95)}, Holm-adjusted ${pValue(w.holmP)})${more}; ${average(c)}`,
     };
   }
   const p = focus.pooled;
@@ -133,7 +132,7 @@ function testSection(cmp: ResultsComparison): ReportSection {
     lines.push(
       `Change: mean of the per-sample differences, paired percentile bootstrap (${count(k.bootstrapResamples)} resamples, seeded) for the 95% CI; two-sided sign-flip permutation test of the same mean, ${k.signFlip.exact ? `exhaustive over ${count(k.signFlip.resamples)} sign patterns` : `${count(k.signFlip.resamples)} random sign patterns`}: ${pValue(o.pValue)}.`,
       '',
-      `Wilcoxon signed-rank (scipy.stats.wilcoxon defaults, ${k.wilcoxon.method}; ${count(k.wilcoxon.zeros)} zero differences dropped): W = ${k.wilcoxon.statistic}, ${pValue(k.wilcoxon.pValue)}.`,
+      `Wilcoxon signed-rank (scipy.stats.wilcoxon defaults, ${k.wilcoxon.method}; ${count(k.wilcoxon.zeros)} zero difference${k.wilcoxon.zeros === 1 ? '' : 's'} dropped): W = ${k.wilcoxon.statistic}, ${pValue(k.wilcoxon.pValue)}.`,
     );
   }
   return { title: 'Paired test', markdown: lines.join('\n'), detail: true };
@@ -200,7 +199,7 @@ export function resultsGates(cmp: ResultsComparison, gates: GatesConfig): GateRe
       value: worse.length,
       passed: worse.length === 0,
       line: worse.length === 0
-        ? `no focus slice significantly worse (Holm over ${focus.slices.length} focus slices, α = ${ALPHA})`
+        ? `no focus slice significantly worse (Holm over ${focus.slices.length} focus slice${focus.slices.length === 1 ? '' : 's'}, α = ${ALPHA})`
         : worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)} (Holm-adjusted ${pValue(s.holmP)})`).join('; '),
     });
   }

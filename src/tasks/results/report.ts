@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { Config, ResultsConfig } from '../../config/types.js';
 import { compareLatency, headlineFor, latencyGate, latencyStats } from '../../report/build.js';
-import type { Report, ResultSetReport, SampleRecord } from '../../report/types.js';
+import { ratio, signed } from '../../report/format.js';
+import type { GateResult, LatencyComparison, Report, ResultSetReport, SampleRecord } from '../../report/types.js';
 import { resultsTask } from './reporting.js';
 import { alignResults, type AlignedResults } from './align.js';
 import { compareResults, resultsMetrics, type ResultsComparison, type ResultsMetrics } from './metrics.js';
@@ -54,6 +55,13 @@ function sampleRecords(aligned: AlignedResults, values: readonly number[], laten
   }));
 }
 
+/** The shared latency gate, worded for per-sample latencies (there are no batches here). */
+function perSampleLatencyGate(latency: LatencyComparison, maxRegressionPercent: number): GateResult {
+  const gate = latencyGate(latency, maxRegressionPercent);
+  if (gate.value === null || latency.latencyRatioP50 === null) return gate;
+  return { ...gate, line: `p50 latency per sample ${ratio(latency.latencyRatioP50)}; 95% CI lower bound ${signed(gate.value, 1)}% (at most +${maxRegressionPercent}% allowed)` };
+}
+
 export function buildResultsReport(inputs: ResultsReportInputs): ResultsReport {
   const { config } = inputs;
   const results = config.results;
@@ -80,7 +88,7 @@ export function buildResultsReport(inputs: ResultsReportInputs): ResultsReport {
   const comparison = compareResults(aligned, results, metric);
   const latency = compareLatency(latencyMs?.baseline, latencyMs?.candidate);
   // Without latencies in the files there is nothing to gate on: no latency gate, not a passing one.
-  const gates = [...resultsTask.gates(comparison, config), ...(latencyMs ? [latencyGate(latency, config.gates.maxLatencyRegression)] : [])];
+  const gates = [...resultsTask.gates(comparison, config), ...(latencyMs ? [perSampleLatencyGate(latency, config.gates.maxLatencyRegression)] : [])];
   return {
     schemaVersion: 1,
     tool: { name: 'model-gate', version: inputs.version },
