@@ -99,22 +99,29 @@ export function signFlipTest(differences: readonly number[], options: Resampling
     if (statistic <= observed + gamma) atMost++;
     if (statistic >= observed - gamma) atLeast++;
   };
-  const flippedMean = (signBit: (i: number) => number) => {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += signBit(i) ? -differences[i] : differences[i];
-    return sum / n;
-  };
   const exact = n < 31 && 2 ** n <= resamples;
   if (exact) {
     const total = 2 ** n;
-    for (let mask = 0; mask < total; mask++) count(flippedMean((i) => (mask >> i) & 1));
+    for (let mask = 0; mask < total; mask++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += (mask >> i) & 1 ? -differences[i] : differences[i];
+      count(sum / n);
+    }
     return { meanDifference: observed, pValue: Math.min(1, (2 * Math.min(atMost, atLeast)) / total), exact, resamples: total };
   }
   const rng = createRng(options.seed ?? DEFAULT_SEED);
-  const words = new Uint32Array(Math.ceil(n / 32));
+  const words = Math.ceil(n / 32);
   for (let r = 0; r < resamples; r++) {
-    for (let w = 0; w < words.length; w++) words[w] = Math.floor(rng() * 4294967296);
-    count(flippedMean((i) => (words[i >> 5] >>> (i & 31)) & 1));
+    let sum = 0;
+    for (let w = 0, i = 0; w < words; w++) {
+      // Bit j of the w-th draw flips sample 32w + j, lowest bit first.
+      let bits = Math.floor(rng() * 4294967296);
+      for (let j = 0; j < 32 && i < n; j++, i++) {
+        sum += differences[i] * (1 - 2 * (bits & 1));
+        bits >>>= 1;
+      }
+    }
+    count(sum / n);
   }
   const p = (2 * (Math.min(atMost, atLeast) + 1)) / (resamples + 1);
   return { meanDifference: observed, pValue: Math.min(1, p), exact, resamples };

@@ -45,13 +45,14 @@ export interface ContinuousDetail {
   readonly bootstrapResamples: number;
 }
 
-/** Baseline vs candidate on one set of paired samples. Means are fractions of the score scale. */
+/** Baseline vs candidate on one set of paired samples, in the metric's own units. */
 export interface PairedStats {
   readonly samples: number;
   readonly baseline: number;
-  readonly baselineCi95: Interval;
+  /** Each model's own interval: Wilson, or a bootstrap for scores (null on slices of scores, where the report shows none). */
+  readonly baselineCi95: Interval | null;
   readonly candidate: number;
-  readonly candidateCi95: Interval;
+  readonly candidateCi95: Interval | null;
   /** candidate − baseline. */
   readonly delta: number;
   readonly deltaCi95: Interval;
@@ -73,11 +74,17 @@ export function meanWithCi(values: readonly number[], kind: 'binary' | 'continuo
   return { mean: m, ci95: ci };
 }
 
-export function pairedStats(baseline: readonly number[], candidate: readonly number[], kind: 'binary' | 'continuous'): PairedStats {
+/**
+ * `modelIntervals: false` skips each model's own bootstrap for scores (two of the four resampling
+ * passes); the slice tables show no per-model interval, so slices don't pay for one.
+ */
+export function pairedStats(baseline: readonly number[], candidate: readonly number[], kind: 'binary' | 'continuous', modelIntervals = true): PairedStats {
   const n = baseline.length;
   if (n === 0 || candidate.length !== n) throw new RangeError(`pairedStats: ${n} baseline vs ${candidate.length} candidate values`);
-  const b = meanWithCi(baseline, kind);
-  const c = meanWithCi(candidate, kind);
+  const side = (values: readonly number[]) =>
+    kind === 'continuous' && !modelIntervals ? { mean: mean(values), ci95: null } : meanWithCi(values, kind);
+  const b = side(baseline);
+  const c = side(candidate);
   const sides = { samples: n, baseline: b.mean, baselineCi95: b.ci95, candidate: c.mean, candidateCi95: c.ci95 };
   if (kind === 'binary') {
     const table = tabulatePairs(baseline.map((v) => v === 1), candidate.map((v) => v === 1));
@@ -148,7 +155,7 @@ export function compareSlices(
 ): SliceDelta[] {
   const stats = keys.map((key) => {
     const index = members(key);
-    return { ...key, ...pairedStats(index.map((i) => baseline[i]), index.map((i) => candidate[i]), kind) };
+    return { ...key, ...pairedStats(index.map((i) => baseline[i]), index.map((i) => candidate[i]), kind, false) };
   });
   const corrected = holm(stats.map((s) => s.pValue), ALPHA);
   const slices = stats.map((s, k) => ({

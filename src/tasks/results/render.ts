@@ -21,7 +21,7 @@ const testName = (s: PairedStats) => (s.test === 'mcnemar-exact' ? 'McNemar' : '
 const pOf = (s: PairedStats) => `${testName(s)} ${pValue(s.pValue, s.log10PValue)}`;
 
 /** A mean as the table shows it: 61.25% for right/wrong, 41.23 points of the scale for scores. */
-function level(c: Scaled, value: number, ci?: readonly [number, number]): string {
+function level(c: Scaled, value: number, ci?: readonly [number, number] | null): string {
   if (c.kind === 'binary') return ci ? `${percent(value)} (${percentRange(ci, 2)})` : percent(value);
   const scaled = (v: number) => ((v / c.scoreScale) * 100).toFixed(2);
   return ci ? `${scaled(value)} (${scaled(ci[0])}–${scaled(ci[1])})` : scaled(value);
