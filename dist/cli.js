@@ -7148,8 +7148,8 @@ var require_visit = __commonJS({
       } else if (identity.isDocument(parent)) {
         parent.contents = node;
       } else {
-        const pt = identity.isAlias(parent) ? "alias" : "scalar";
-        throw new Error(`Cannot replace node with ${pt} parent`);
+        const pt2 = identity.isAlias(parent) ? "alias" : "scalar";
+        throw new Error(`Cannot replace node with ${pt2} parent`);
       }
     }
     exports.visit = visit;
@@ -10602,8 +10602,8 @@ var require_Document = __commonJS({
         return stringifyDocument.stringifyDocument(this, options);
       }
     };
-    function assertCollection(contents) {
-      if (identity.isCollection(contents))
+    function assertCollection(contents2) {
+      if (identity.isCollection(contents2))
         return true;
       throw new Error("Expected a YAML collection as document contents");
     }
@@ -17363,6 +17363,73 @@ function describeSchemaError(error, data) {
   }
 }
 
+// src/config/results.ts
+var NOT_FOR_RESULTS = {
+  eval: "the result files are the evaluation (results.baseline / results.candidate)",
+  classes: "slices come from the result files (results.slices)",
+  preprocess: "model-gate runs no model for task: results",
+  inference: "model-gate runs no model for task: results",
+  latency: "per-sample latency comes from the result files' latency_ms",
+  detection: "only used with task: detection",
+  quantization: "model-gate runs no model for task: results"
+};
+var GATES_NOT_FOR_RESULTS = {
+  "max-top1-drop": "task: results has max-metric-drop",
+  "min-error-reduction": "only used with task: classification",
+  "max-map-drop": "only used with task: detection",
+  "max-int8-drop": "model-gate runs no model for task: results"
+};
+var RESULTS_GATES = ["max-metric-drop", "min-focus-gain", "no-worse-focus-slice"];
+function resultsProblems(raw) {
+  const problems = [];
+  for (const [key, why] of Object.entries(NOT_FOR_RESULTS)) if (raw[key] !== void 0) problems.push(`${key}: not used with task: results (${why})`);
+  for (const [key, why] of Object.entries(GATES_NOT_FOR_RESULTS)) if (raw.gates?.[key] !== void 0) problems.push(`gates.${key}: not used with task: results (${why})`);
+  const results = raw.results ?? {};
+  const format = results.format ?? "auto";
+  if (results.filter !== void 0 && format !== "auto" && format !== "lm-eval") {
+    problems.push(`results.filter: only used with lm-evaluation-harness files (results.format lm-eval or auto), not ${format}`);
+  }
+  const derive = results.derive ?? {};
+  for (const [column, rule] of Object.entries(derive)) {
+    try {
+      new RegExp(rule.pattern);
+    } catch (error) {
+      problems.push(`results.derive.${column}.pattern: not a valid regular expression (${error.message})`);
+    }
+    if (derive[rule.from] !== void 0) problems.push(`results.derive.${column}.from: '${rule.from}' is itself derived; derive from a column of the result files`);
+    if (rule.from === column) problems.push(`results.derive.${column}.from: a column can't be derived from itself`);
+  }
+  const hasFocus = Object.keys(results.focus ?? {}).length > 0;
+  for (const key of ["min-focus-gain", "no-worse-focus-slice"]) {
+    if (raw.gates?.[key] !== void 0 && !hasFocus) problems.push(`gates.${key}: needs results.focus (the slices that matter)`);
+  }
+  return problems;
+}
+function resultsOnlyProblems(raw) {
+  const problems = [];
+  if (raw.results !== void 0) problems.push("results: only used with task: results");
+  for (const key of RESULTS_GATES) if (raw.gates?.[key] !== void 0) problems.push(`gates.${key}: only used with task: results`);
+  return problems;
+}
+function resultsConfig(raw, fromFile) {
+  const r = raw.results ?? {};
+  const ref = (role) => r[role] ? { role, path: fromFile(r[role]), label: r[role] } : null;
+  const focus = r.focus ?? {};
+  return {
+    format: r.format ?? "auto",
+    baseline: ref("baseline"),
+    candidate: ref("candidate"),
+    metric: r.metric ?? null,
+    filter: r.filter ?? null,
+    // Focus columns are always broken down too: the report must show what the gates judge.
+    slices: [.../* @__PURE__ */ new Set([...r.slices ?? [], ...Object.keys(focus)])],
+    derive: Object.fromEntries(Object.entries(r.derive ?? {}).map(([column, rule]) => [column, { from: rule.from, pattern: rule.pattern, default: rule.default ?? null }])),
+    focus,
+    allowMissing: r["allow-missing"] ?? false,
+    scoreScale: r["score-scale"] ?? 1
+  };
+}
+
 // src/config/schema.ts
 var positiveInt = { type: "integer", minimum: 1 };
 var finiteNumber = { type: "number" };
@@ -17371,9 +17438,9 @@ var relativePath = { type: "string", minLength: 1 };
 var configSchema = {
   type: "object",
   additionalProperties: false,
-  required: ["eval"],
+  // eval is required by every task but results; load.ts says so.
   properties: {
-    task: { enum: ["classification", "detection"] },
+    task: { enum: ["classification", "detection", "results"] },
     models: {
       type: "array",
       items: {
@@ -17444,7 +17511,34 @@ var configSchema = {
         "require-significant": { type: "boolean" },
         "max-latency-regression": { type: "number", minimum: 0 },
         "max-int8-drop": { type: "number", minimum: 0 },
-        "max-map-drop": { type: "number", minimum: 0 }
+        "max-map-drop": { type: "number", minimum: 0 },
+        "max-metric-drop": { type: "number", minimum: 0 },
+        "min-focus-gain": finiteNumber,
+        "no-worse-focus-slice": { type: "boolean" }
+      }
+    },
+    results: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        format: { enum: ["auto", "lm-eval", "jsonl", "csv", "model-gate"] },
+        baseline: relativePath,
+        candidate: relativePath,
+        metric: { type: "string", minLength: 1 },
+        filter: { type: "string", minLength: 1 },
+        slices: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true },
+        derive: {
+          type: "object",
+          additionalProperties: {
+            type: "object",
+            additionalProperties: false,
+            required: ["from", "pattern"],
+            properties: { from: { type: "string", minLength: 1 }, pattern: { type: "string", minLength: 1 }, default: { type: "string", minLength: 1 } }
+          }
+        },
+        focus: { type: "object", additionalProperties: { type: "array", minItems: 1, items: { type: "string", minLength: 1 }, uniqueItems: true } },
+        "allow-missing": { type: "boolean" },
+        "score-scale": { type: "number", exclusiveMinimum: 0 }
       }
     },
     detection: {
@@ -17585,7 +17679,8 @@ function crossCheck(raw, source, sha256, file) {
   const format = raw.eval?.format ?? (detection ? "coco" : "class-folders");
   if (format === "manifest" && !raw.eval?.manifest) problems.push("eval.manifest: required when eval.format is manifest");
   if (format !== "manifest" && raw.eval?.manifest) problems.push("eval.manifest: only used with eval.format: manifest");
-  problems.push(...detection ? detectionProblems(raw, format) : classificationProblems(raw, format));
+  if (raw.task === "results") problems.push(...resultsProblems(raw));
+  else problems.push(...detection ? detectionProblems(raw, format) : classificationProblems(raw, format), ...resultsOnlyProblems(raw));
   const channels = (raw.preprocess?.color ?? "rgb") === "gray" ? 1 : 3;
   for (const key of ["mean", "std"]) {
     const list = raw.preprocess?.[key];
@@ -17628,8 +17723,14 @@ function parseConfig(text, file, configDir, overrides, environment) {
   validate(raw, file);
   const fromFile = (p) => REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p);
   const fromFlag = (p) => REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p);
-  const source = overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
-  const sha256 = (overrides.evalSha256 ?? (overrides.eval ? void 0 : raw.eval.sha256))?.toLowerCase() ?? null;
+  const results = raw.task === "results";
+  if (!results && !raw.eval) throw new UserError(`${file}: invalid config:
+  - eval: required key is missing`);
+  if (results && (overrides.eval || overrides.evalSha256)) {
+    throw new UserError(`--${overrides.eval ? "eval" : "eval-sha256"}: not used with task: results (the result files are the evaluation)`);
+  }
+  const source = results ? "" : overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
+  const sha256 = results ? null : (overrides.evalSha256 ?? (overrides.eval ? void 0 : raw.eval.sha256))?.toLowerCase() ?? null;
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? "")) {
     throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
   }
@@ -17645,7 +17746,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
   const config = {
     configPath: file,
     task: raw.task ?? "classification",
-    eval: {
+    eval: results ? { source, sha256, format: "results", manifest: null } : {
       source,
       sha256,
       format: raw.eval.format ?? (detection ? "coco" : "class-folders"),
@@ -17681,8 +17782,14 @@ function parseConfig(text, file, configDir, overrides, environment) {
       requireSignificant: gates["require-significant"] ?? false,
       maxLatencyRegression: gates["max-latency-regression"] ?? 25,
       maxInt8Drop: gates["max-int8-drop"] ?? null,
-      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5 } : {}
+      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5 } : {},
+      ...results ? {
+        maxMetricDrop: gates["max-metric-drop"] ?? 0.5,
+        minFocusGain: gates["min-focus-gain"] ?? null,
+        noWorseFocusSlice: gates["no-worse-focus-slice"] ?? Object.keys(raw.results?.focus ?? {}).length > 0
+      } : {}
     },
+    ...results ? { results: resultsConfig(raw, fromFile) } : {},
     ...detection ? {
       detection: {
         output: det.output ?? "auto",
@@ -19234,12 +19341,12 @@ function resampledMedian(sorted, counts, rng) {
 }
 function bootstrapRatioCi(baselineMs, candidateMs, opts = {}) {
   const resamples = opts.resamples ?? 2e3;
-  const level = opts.level ?? 0.95;
+  const level2 = opts.level ?? 0.95;
   const seed = opts.seed ?? 20240601;
   if (!Number.isInteger(resamples) || resamples < 1) {
     throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
   }
-  if (!(level > 0 && level < 1)) throw new RangeError(`level must be in (0, 1), got ${level}`);
+  if (!(level2 > 0 && level2 < 1)) throw new RangeError(`level must be in (0, 1), got ${level2}`);
   const baseline = sortedCopy(baselineMs, "bootstrapRatioCi baseline");
   const candidate = sortedCopy(candidateMs, "bootstrapRatioCi candidate");
   if (baseline[0] <= 0) throw new RangeError("bootstrapRatioCi: baseline latencies must be > 0 ms");
@@ -19254,7 +19361,7 @@ function bootstrapRatioCi(baselineMs, candidateMs, opts = {}) {
   }
   ratios.sort();
   const sortedRatios = Array.from(ratios);
-  const tailPercent = (1 - level) / 2 * 100;
+  const tailPercent = (1 - level2) / 2 * 100;
   return {
     ratio: ratio2,
     ci: [
@@ -19263,6 +19370,16 @@ function bootstrapRatioCi(baselineMs, candidateMs, opts = {}) {
     ]
   };
 }
+
+// src/metrics/normal.ts
+var SQRT_PI = Math.sqrt(Math.PI);
+var SQRT_2PI = Math.sqrt(2 * Math.PI);
+
+// src/metrics/wilcoxon.ts
+var TIE_TOLERANCE = 100 * Number.EPSILON;
+
+// src/metrics/resampling.ts
+var TIE_TOLERANCE2 = 100 * Number.EPSILON;
 
 // src/tasks/classification/metrics.ts
 var isTop1 = (p, label) => p.ranked[0] === label;
@@ -20430,7 +20547,7 @@ function falsePositives(imageGts, imageDets, found) {
 }
 
 // src/tasks/detection/metrics.ts
-var BOOTSTRAP_RESAMPLES = 1e3;
+var BOOTSTRAP_RESAMPLES2 = 1e3;
 var BOOTSTRAP_SEED = 0;
 var cache = /* @__PURE__ */ new WeakMap();
 function setOf(samples) {
@@ -20481,7 +20598,7 @@ function compareDetection(baseline, candidate, samples) {
   const set = setOf(samples);
   const b = scored(baseline, samples);
   const c = scored(candidate, samples);
-  const options = { resamples: BOOTSTRAP_RESAMPLES, seed: BOOTSTRAP_SEED };
+  const options = { resamples: BOOTSTRAP_RESAMPLES2, seed: BOOTSTRAP_SEED };
   const all = bootstrapDeltaMap(set.gt, b.evaluation.perImage, c.evaluation.perImage, options);
   const bs = b.evaluation.summary;
   const cs = c.evaluation.summary;
@@ -20527,8 +20644,8 @@ function preprocessingSection(comparison, label, format) {
   const lines = [table3];
   if (variants.length === 2 && variants[0].inputArea > 0) {
     const [a, b] = variants;
-    const change = (b.inputArea - a.inputArea) / a.inputArea;
-    lines.push(`${code(b.name)} has ${Math.abs(change * 100).toFixed(1)}% ${change <= 0 ? "less" : "more"} input area than ${code(a.name)}.`);
+    const change2 = (b.inputArea - a.inputArea) / a.inputArea;
+    lines.push(`${code(b.name)} has ${Math.abs(change2 * 100).toFixed(1)}% ${change2 <= 0 ? "less" : "more"} input area than ${code(a.name)}.`);
   }
   lines.push("Every input is decoded from the same eval-set files; p50 at batch 1, with every model and input interleaved in one benchmark so machine drift hits them alike.");
   return { title: `Preprocessing: ${variants.map((v) => v.name).join(" vs ")}`, markdown: lines.join("\n\n"), detail: true };
@@ -21150,9 +21267,9 @@ function toTensor(images, start, end, norm) {
   return out;
 }
 function normalizationTables(norm, channels) {
-  const mean = perChannel(norm.mean, channels, "mean");
+  const mean2 = perChannel(norm.mean, channels, "mean");
   const std = perChannel(norm.std, channels, "std");
-  return mean.map((m, c) => {
+  return mean2.map((m, c) => {
     if (!(std[c] !== 0 && Number.isFinite(std[c]))) {
       throw new UserError(`preprocess.std: ${std[c]} is not a usable divisor (must be a non-zero number)`);
     }
@@ -21657,13 +21774,376 @@ var detectionTask = {
   sections: detectionSections
 };
 
+// src/tasks/results/compare.ts
+var ALPHA4 = 0.05;
+
+// src/tasks/results/render.ts
+var pt = (c, delta) => points(delta / c.scoreScale);
+var ptRange = (c, [lo, hi]) => pointsRange([lo / c.scoreScale, hi / c.scoreScale]);
+var testName = (s) => s.test === "mcnemar-exact" ? "McNemar" : "sign-flip";
+var pOf = (s) => `${testName(s)} ${pValue(s.pValue, s.log10PValue)}`;
+function level(c, value, ci) {
+  if (c.kind === "binary") return ci ? `${percent(value)} (${percentRange(ci, 2)})` : percent(value);
+  const scaled = (v) => (v / c.scoreScale * 100).toFixed(2);
+  return ci ? `${scaled(value)} (${scaled(ci[0])}\u2013${scaled(ci[1])})` : scaled(value);
+}
+var plainSlice = (s) => `${s.column} ${s.value}`;
+var sliceLabel = (s) => escapeMarkdown(plainSlice(s));
+var plainFocus = (spec) => Object.entries(spec).map(([column, values]) => `${column} ${values.join(", ")}`).join("; ");
+var focusLabel = (spec) => escapeMarkdown(plainFocus(spec));
+var pCell = (p, log10p) => pValue(p, log10p).replace(/^p = /, "").replace(/^p < /, "< ");
+var noFlips = (s) => s.binary !== null && s.binary.baselineOnlyCorrect === 0 && s.binary.candidateOnlyCorrect === 0;
+var detectable = (s) => s.binary && s.binary.detectableDifference > 0 ? `; this set can only detect differences \u2265 ${(s.binary.detectableDifference * 100).toFixed(2)} pt` : "";
+function change(c, s) {
+  return `${pt(c, s.delta)} (95% CI ${ptRange(c, s.deltaCi95)}, ${pOf(s)})`;
+}
+function average(c) {
+  return `on average over all ${count(c.samples)} samples: ${change(c, c.overall)}`;
+}
+function focusHeadline(c, focus) {
+  const where = focusLabel(focus.spec);
+  const worse = focus.slices.filter((s) => s.worse);
+  if (worse.length > 0) {
+    const w = worse[0];
+    const more = worse.length > 1 ? ` (and ${worse.length - 1} more focus slice${worse.length > 2 ? "s" : ""})` : "";
+    return {
+      tone: "loss",
+      text: `worse where it matters: **${pt(c, w.delta)}** ${escapeMarkdown(c.metric)} on ${sliceLabel(w)} (${count(w.samples)} samples; 95% CI ${ptRange(c, w.deltaCi95)}, Holm-adjusted ${pValue(w.holmP)})${more}; ${average(c)}`
+    };
+  }
+  const p = focus.pooled;
+  if (noFlips(p)) return { tone: "same", text: `where it matters (${where}) the candidate gets exactly the same samples right (none of ${count(p.samples)} flipped); ${average(c)}` };
+  const on = `${escapeMarkdown(c.metric)} on ${where} (${count(p.samples)} samples; 95% CI ${ptRange(c, p.deltaCi95)}, ${pOf(p)})`;
+  if (p.pValue < ALPHA4) {
+    return { tone: p.delta > 0 ? "gain" : "loss", text: `${p.delta > 0 ? "better" : "worse"} where it matters: **${pt(c, p.delta)}** ${on}; ${average(c)}` };
+  }
+  return { tone: "noise", text: `no measurable change where it matters: ${pt(c, p.delta)} ${on}${detectable(p)}; ${average(c)}` };
+}
+function resultsHeadline(c) {
+  if (c.focus) return focusHeadline(c, c.focus);
+  const s = c.overall;
+  if (noFlips(s)) return { tone: "same", text: `the candidate gets exactly the same samples right as the baseline (none of ${count(s.samples)} flipped)` };
+  const what = `${escapeMarkdown(c.metric)} over all ${count(s.samples)} samples (95% CI ${ptRange(c, s.deltaCi95)}, ${pOf(s)})`;
+  if (s.pValue >= ALPHA4) return { tone: "noise", text: `${pt(c, s.delta)} ${what}${detectable(s)}` };
+  const worst = c.slices.find((x) => x.worse);
+  const but = s.delta > 0 && worst ? `, but ${sliceLabel(worst)} is significantly worse (${pt(c, worst.delta)}, Holm-adjusted ${pValue(worst.holmP)})` : "";
+  return { tone: s.delta > 0 ? "gain" : "loss", text: `the candidate ${s.delta > 0 ? "gains" : "loses"} **${pt(c, s.delta)}** ${what}${but}` };
+}
+function resultsRows(b, c, cmp) {
+  const o = cmp.overall;
+  const rows = [[`${escapeMarkdown(cmp.metric)} (95% CI)`, level(cmp, b.mean, b.meanCi95), level(cmp, c.mean, c.meanCi95), `${pt(cmp, o.delta)} (${ptRange(cmp, o.deltaCi95)})`]];
+  if (cmp.focus) {
+    const f = cmp.focus.pooled;
+    rows.push([`\u2026 on ${focusLabel(cmp.focus.spec)} (${count(f.samples)})`, level(cmp, f.baseline, f.baselineCi95), level(cmp, f.candidate, f.candidateCi95), `${pt(cmp, f.delta)} (${ptRange(cmp, f.deltaCi95)})`]);
+  }
+  if (o.binary) rows.push(["fixed / newly broken", "", "", `${count(o.binary.candidateOnlyCorrect)} / ${count(o.binary.baselineOnlyCorrect)}`]);
+  return rows;
+}
+function sliceTable(cmp, slices) {
+  const binary = cmp.kind === "binary";
+  const head = ["slice", "samples", "baseline", "candidate", "change (95% CI)", ...binary ? ["fixed / broken"] : [], "p", "Holm p", ""];
+  const rows = slices.map((s) => [
+    sliceLabel(s),
+    count(s.samples),
+    level(cmp, s.baseline),
+    level(cmp, s.candidate),
+    `${pt(cmp, s.delta)} (${ptRange(cmp, s.deltaCi95)})`,
+    ...binary && s.binary ? [`${count(s.binary.candidateOnlyCorrect)} / ${count(s.binary.baselineOnlyCorrect)}`] : [],
+    pCell(s.pValue, s.log10PValue),
+    pCell(s.holmP),
+    s.worse ? "\u2B07\uFE0F worse" : s.better ? "\u2B06\uFE0F better" : ""
+  ]);
+  return markdownTable([head, ...rows], { align: ["l", "r", "r", "r", "r", ...binary ? ["r"] : [], "r", "r", "l"] });
+}
+function worseLine(cmp) {
+  const family = `Holm's correction over ${count(cmp.slices.length)} slice${cmp.slices.length === 1 ? "" : "s"}`;
+  const worse = cmp.slices.filter((s) => s.worse);
+  if (worse.length === 0) return `No slice is significantly worse after ${family} (\u03B1 = ${ALPHA4}).`;
+  const list = worse.map((s) => `${sliceLabel(s)} (${pt(cmp, s.delta)}, Holm-adjusted ${pValue(s.holmP)})`).join(", ");
+  return `**Significantly worse after ${family}** (\u03B1 = ${ALPHA4}): ${list}.`;
+}
+function testSection(cmp) {
+  const o = cmp.overall;
+  const lines = [];
+  if (o.binary) {
+    const m = o.binary;
+    lines.push(
+      `Both right ${count(m.bothCorrect)} \xB7 baseline only ${count(m.baselineOnlyCorrect)} \xB7 candidate only ${count(m.candidateOnlyCorrect)} \xB7 both wrong ${count(m.bothWrong)} \xB7 McNemar exact ${pValue(o.pValue, o.log10PValue)}, mid-${pValue(m.pMidP)}.`,
+      "",
+      `Per model: Wilson 95% intervals; change: Newcombe's paired interval (method 10)${m.errorReduction !== null && m.errorReductionCi95 ? `; error reduction ${percent(m.errorReduction, 1)} (95% CI ${percentRange(m.errorReductionCi95)})` : ""}.`
+    );
+  } else if (o.continuous) {
+    const k = o.continuous;
+    lines.push(
+      `Change: mean of the per-sample differences, paired percentile bootstrap (${count(k.bootstrapResamples)} resamples, seeded) for the 95% CI; two-sided sign-flip permutation test of the same mean, ${k.signFlip.exact ? `exhaustive over ${count(k.signFlip.resamples)} sign patterns` : `${count(k.signFlip.resamples)} random sign patterns`}: ${pValue(o.pValue)}.`,
+      "",
+      `Wilcoxon signed-rank (scipy.stats.wilcoxon defaults, ${k.wilcoxon.method}; ${count(k.wilcoxon.zeros)} zero difference${k.wilcoxon.zeros === 1 ? "" : "s"} dropped): W = ${k.wilcoxon.statistic}, ${pValue(k.wilcoxon.pValue)}.`
+    );
+  }
+  return { title: "Paired test", markdown: lines.join("\n"), detail: true };
+}
+function resultsSections(cmp) {
+  const sections = [];
+  if (cmp.dropped.baselineOnly + cmp.dropped.candidateOnly > 0) {
+    const d = cmp.dropped;
+    sections.push({
+      title: "Samples left out",
+      markdown: `${count(d.baselineOnly)} sample${d.baselineOnly === 1 ? " is" : "s are"} only in the baseline's results and ${count(d.candidateOnly)} only in the candidate's (e.g. ${d.examples.map((id) => `\`${id.replace(/`/g, "'")}\``).join(", ")}); results.allow-missing compares the ${count(cmp.samples)} both have.`,
+      detail: false
+    });
+  }
+  if (cmp.focus) {
+    const f = cmp.focus;
+    const note = `Each focus slice is tested on its own samples; Holm's correction is over the ${count(f.slices.length)} focus slice${f.slices.length === 1 ? "" : "s"} (\u03B1 = ${ALPHA4}).`;
+    sections.push({ title: `Where it matters: ${focusLabel(f.spec)}`, markdown: `${sliceTable(cmp, f.slices)}
+
+${note}`, detail: false });
+  }
+  sections.push({ title: "Slices", markdown: worseLine(cmp), detail: false });
+  sections.push({ title: `Per-slice changes (worst first, ${count(cmp.slices.length)} slices)`, markdown: sliceTable(cmp, cmp.slices), detail: true });
+  sections.push(testSection(cmp));
+  return sections;
+}
+function resultsGates(cmp, gates) {
+  const results = [];
+  const maxDrop = gates.maxMetricDrop ?? 0.5;
+  const drop = -cmp.overall.delta / cmp.scoreScale * 100;
+  results.push({
+    name: "max-metric-drop",
+    limit: maxDrop,
+    value: drop,
+    passed: drop <= maxDrop + 1e-12,
+    line: `${cmp.metric} change ${pt(cmp, cmp.overall.delta)} over all ${count(cmp.samples)} samples (a drop of at most ${maxDrop} pt is allowed)`
+  });
+  if (gates.requireSignificant) {
+    const o = cmp.overall;
+    results.push({
+      name: "require-significant",
+      limit: true,
+      value: o.pValue,
+      passed: o.pValue < ALPHA4 && o.delta > 0,
+      line: `candidate must be significantly better over all samples (${testName(o)} p < ${ALPHA4}): ${pt(cmp, o.delta)}, ${pValue(o.pValue, o.log10PValue)}`
+    });
+  }
+  const focus = cmp.focus;
+  if (focus && gates.minFocusGain !== null && gates.minFocusGain !== void 0) {
+    const lower = focus.pooled.deltaCi95[0] / cmp.scoreScale * 100;
+    results.push({
+      name: "min-focus-gain",
+      limit: gates.minFocusGain,
+      value: lower,
+      passed: lower >= gates.minFocusGain - 1e-12,
+      line: `change on ${plainFocus(focus.spec)} ${pt(cmp, focus.pooled.delta)}, 95% CI lower bound ${signed(lower)} pt (at least ${signed(gates.minFocusGain)} pt must be shown)`
+    });
+  }
+  if (focus && gates.noWorseFocusSlice) {
+    const worse = focus.slices.filter((s) => s.worse);
+    results.push({
+      name: "no-worse-focus-slice",
+      limit: true,
+      value: worse.length,
+      passed: worse.length === 0,
+      line: worse.length === 0 ? `no focus slice significantly worse (Holm over ${focus.slices.length} focus slice${focus.slices.length === 1 ? "" : "s"}, \u03B1 = ${ALPHA4})` : worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)} (Holm-adjusted ${pValue(s.holmP)})`).join("; ")
+    });
+  }
+  return results;
+}
+
+// src/tasks/results/reporting.ts
+var resultsTask = {
+  name: "results",
+  primary: { key: "Score", label: "score", value: (m) => m.mean / m.scoreScale },
+  pairedSummary: (c) => ({
+    delta: c.overall.delta / c.scoreScale,
+    errorReduction: c.overall.binary?.errorReduction ?? null,
+    pValue: c.overall.pValue,
+    test: { [c.overall.test === "mcnemar-exact" ? "mcnemar" : "signFlip"]: { pValue: c.overall.pValue } }
+  }),
+  gates: (comparison, config) => resultsGates(comparison, config.gates),
+  headline: resultsHeadline,
+  tableRows: resultsRows,
+  sections: (_b, _c, comparison) => resultsSections(comparison)
+};
+
+// src/report/quantization.ts
+function quantizedModelReport(task, samples, config, fp32Predictions, run) {
+  const base = {
+    source: run.source,
+    path: run.file?.path ?? null,
+    sha256: run.file?.sha256 ?? null,
+    bytes: run.file?.bytes ?? null,
+    perChannel: run.perChannel,
+    calibration: run.calibration,
+    floatNodes: run.floatNodes,
+    note: run.note
+  };
+  if (!run.predictions) return { ...base, metrics: null, latency: null };
+  const summary = task.pairedSummary(task.compare(fp32Predictions, run.predictions, samples, config));
+  return {
+    ...base,
+    metrics: task.score(run.predictions, samples, config),
+    latency: run.latency,
+    [`drop${task.primary.key}`]: -summary.delta,
+    ...summary.test
+  };
+}
+function quantizedComparison(task, samples, config, baseline, candidate, fp32Delta) {
+  if (!baseline || !candidate) return null;
+  const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
+  return {
+    [`delta${task.primary.key}`]: summary.delta,
+    errorReduction: summary.errorReduction,
+    ...summary.test,
+    // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
+    rankFlip: fp32Delta > 0 && summary.delta <= 0
+  };
+}
+function int8DropGates(limit, label, drops) {
+  if (limit === null) return [];
+  return drops.map(({ role, drop }) => ({
+    name: `max-int8-drop (${role})`,
+    limit,
+    value: drop === null ? null : drop * 100,
+    passed: drop !== null && drop * 100 <= limit + 1e-12,
+    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
+  }));
+}
+var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
+function int8Row(task, b, c) {
+  if (!b || !c) return null;
+  const value = (q) => q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013";
+  const drop = (q) => {
+    const d = q[`drop${task.primary.key}`];
+    return typeof d === "number" ? points(-d) : "\u2013";
+  };
+  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `fp32\u2192int8 ${drop(b)} / ${drop(c)}`];
+}
+function quantizationSection(task, models, comparison) {
+  const b = models.baseline.quantized;
+  const c = models.candidate.quantized;
+  if (!b || !c) return null;
+  const p = (q) => {
+    const test = q.mcnemar;
+    return typeof test?.pExact === "number" ? pValue(test.pExact) : "\u2013";
+  };
+  const rows = ["baseline", "candidate"].map((role) => {
+    const q = role === "baseline" ? b : c;
+    const fp32 = percent(task.primary.value(models[role].metrics));
+    const drop = q[`drop${task.primary.key}`];
+    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), escapeMarkdown(q.note ?? describe(q))];
+  });
+  const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 model"], ...rows])];
+  if (comparison) {
+    const delta = comparison[`delta${task.primary.key}`];
+    const rer = comparison.errorReduction;
+    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
+  }
+  const calibration = b.calibration ?? c.calibration;
+  if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
+  const floatOps = [...new Set([...b.floatNodes ?? [], ...c.floatNodes ?? []].map((n) => n.op))];
+  if (floatOps.length > 0) lines.push(`Left in float (no int8 path): ${floatOps.map(code).join(", ")}.`);
+  return { title: "Post-quantization accuracy (int8)", markdown: lines.join("\n\n"), detail: false };
+}
+
+// src/report/build.ts
+var TONE_LABEL = { gain: "\u2705 Real gain", loss: "\u274C Real loss", noise: "\u26A0\uFE0F Not distinguishable from noise", same: "\u2796 No change" };
+function latencyStats(samples) {
+  const out = {};
+  for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
+  return out;
+}
+function compareLatency(baseline, candidate) {
+  if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
+  const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
+  return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
+}
+function latencyGate(latency, maxRegressionPercent) {
+  if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
+    return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured" };
+  }
+  const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
+  return {
+    name: "max-latency-regression",
+    limit: maxRegressionPercent,
+    value: lowerPercent,
+    passed: lowerPercent <= maxRegressionPercent,
+    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${signed(lowerPercent, 1)}% (at most +${maxRegressionPercent}% allowed)`
+  };
+}
+function latencyPhrase(latency, tone) {
+  const r = latency.latencyRatioP50;
+  const ci = latency.latencyRatioP50Ci95;
+  if (r === null || ci === null) return "latency was not measured";
+  const [lo, hi] = ci;
+  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)})`;
+  if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
+  return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
+}
+function headlineFor(task, comparison, latency) {
+  const accuracy = task.headline(comparison);
+  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
+}
+function buildReport(task, samples, inputs) {
+  const { config } = inputs;
+  const modelReport = (m) => ({
+    label: m.file.label,
+    path: m.file.path,
+    sha256: m.file.sha256,
+    bytes: m.file.bytes,
+    params: m.file.facts.params,
+    opset: m.file.facts.opset,
+    irVersion: m.file.facts.irVersion,
+    producer: m.file.facts.producer,
+    inputs: m.file.facts.inputs,
+    outputs: m.file.facts.outputs,
+    executionProvider: m.executionProvider,
+    metrics: task.score(m.predictions, samples, config),
+    latency: latencyStats(m.latencyMs)
+  });
+  const [qBase, qCand] = inputs.quantized ?? [null, null];
+  const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
+  const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
+  const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
+  const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
+  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
+  const quantized = qBase && qCand ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) } : {};
+  const drops = [baseline, candidate].map((m, i) => {
+    const drop = m.quantized?.[`drop${task.primary.key}`];
+    return { role: i === 0 ? "baseline" : "candidate", drop: typeof drop === "number" ? drop : null };
+  });
+  const gates = [
+    ...task.gates(taskComparison, config),
+    latencyGate(latency, config.gates.maxLatencyRegression),
+    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops)
+  ];
+  const headline = headlineFor(task, taskComparison, latency);
+  return {
+    schemaVersion: 1,
+    tool: { name: "model-gate", version: inputs.version },
+    generatedAt: inputs.generatedAt,
+    task: task.name,
+    evalSet: inputs.evalSet,
+    environment: inputs.environment,
+    preprocess: inputs.preprocess,
+    models: { baseline, candidate },
+    comparison: { ...taskComparison, ...latency, ...quantized },
+    gates,
+    verdict: gates.every((g) => g.passed) ? "pass" : "fail",
+    headline
+  };
+}
+
 // src/tasks/index.ts
-var TASKS = {
+var MODEL_TASKS = {
   classification: classificationTask,
   detection: detectionTask
 };
 function taskFor(name) {
-  return TASKS[name];
+  if (name === "results") throw new UserError("task: results compares result files and runs no model; it has no eval set or model outputs to read");
+  return MODEL_TASKS[name];
+}
+function reportingTaskFor(name) {
+  return name === "results" ? resultsTask : MODEL_TASKS[name];
 }
 
 // src/engine/environment.ts
@@ -26412,174 +26892,6 @@ async function thumbnailDataUrl(file, maxSide) {
   }
 }
 
-// src/report/quantization.ts
-function quantizedModelReport(task, samples, config, fp32Predictions, run) {
-  const base = {
-    source: run.source,
-    path: run.file?.path ?? null,
-    sha256: run.file?.sha256 ?? null,
-    bytes: run.file?.bytes ?? null,
-    perChannel: run.perChannel,
-    calibration: run.calibration,
-    floatNodes: run.floatNodes,
-    note: run.note
-  };
-  if (!run.predictions) return { ...base, metrics: null, latency: null };
-  const summary = task.pairedSummary(task.compare(fp32Predictions, run.predictions, samples, config));
-  return {
-    ...base,
-    metrics: task.score(run.predictions, samples, config),
-    latency: run.latency,
-    [`drop${task.primary.key}`]: -summary.delta,
-    ...summary.test
-  };
-}
-function quantizedComparison(task, samples, config, baseline, candidate, fp32Delta) {
-  if (!baseline || !candidate) return null;
-  const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
-  return {
-    [`delta${task.primary.key}`]: summary.delta,
-    errorReduction: summary.errorReduction,
-    ...summary.test,
-    // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
-    rankFlip: fp32Delta > 0 && summary.delta <= 0
-  };
-}
-function int8DropGates(limit, label, drops) {
-  if (limit === null) return [];
-  return drops.map(({ role, drop }) => ({
-    name: `max-int8-drop (${role})`,
-    limit,
-    value: drop === null ? null : drop * 100,
-    passed: drop !== null && drop * 100 <= limit + 1e-12,
-    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
-  }));
-}
-var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
-function int8Row(task, b, c) {
-  if (!b || !c) return null;
-  const value = (q) => q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013";
-  const drop = (q) => {
-    const d = q[`drop${task.primary.key}`];
-    return typeof d === "number" ? points(-d) : "\u2013";
-  };
-  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `fp32\u2192int8 ${drop(b)} / ${drop(c)}`];
-}
-function quantizationSection(task, models, comparison) {
-  const b = models.baseline.quantized;
-  const c = models.candidate.quantized;
-  if (!b || !c) return null;
-  const p = (q) => {
-    const test = q.mcnemar;
-    return typeof test?.pExact === "number" ? pValue(test.pExact) : "\u2013";
-  };
-  const rows = ["baseline", "candidate"].map((role) => {
-    const q = role === "baseline" ? b : c;
-    const fp32 = percent(task.primary.value(models[role].metrics));
-    const drop = q[`drop${task.primary.key}`];
-    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), escapeMarkdown(q.note ?? describe(q))];
-  });
-  const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 model"], ...rows])];
-  if (comparison) {
-    const delta = comparison[`delta${task.primary.key}`];
-    const rer = comparison.errorReduction;
-    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
-  }
-  const calibration = b.calibration ?? c.calibration;
-  if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
-  const floatOps = [...new Set([...b.floatNodes ?? [], ...c.floatNodes ?? []].map((n) => n.op))];
-  if (floatOps.length > 0) lines.push(`Left in float (no int8 path): ${floatOps.map(code).join(", ")}.`);
-  return { title: "Post-quantization accuracy (int8)", markdown: lines.join("\n\n"), detail: false };
-}
-
-// src/report/build.ts
-var TONE_LABEL = { gain: "\u2705 Real gain", loss: "\u274C Real loss", noise: "\u26A0\uFE0F Not distinguishable from noise", same: "\u2796 No change" };
-function latencyStats(samples) {
-  const out = {};
-  for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
-  return out;
-}
-function compareLatency(baseline, candidate) {
-  if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
-  const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
-  return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
-}
-function latencyGate(latency, maxRegressionPercent) {
-  if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
-    return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured" };
-  }
-  const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
-  return {
-    name: "max-latency-regression",
-    limit: maxRegressionPercent,
-    value: lowerPercent,
-    passed: lowerPercent <= maxRegressionPercent,
-    line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${signed(lowerPercent, 1)}% (at most +${maxRegressionPercent}% allowed)`
-  };
-}
-function latencyPhrase(latency, tone) {
-  const r = latency.latencyRatioP50;
-  const ci = latency.latencyRatioP50Ci95;
-  if (r === null || ci === null) return "latency was not measured";
-  const [lo, hi] = ci;
-  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)})`;
-  if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
-  return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
-}
-function headlineFor(task, comparison, latency) {
-  const accuracy = task.headline(comparison);
-  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
-}
-function buildReport(task, samples, inputs) {
-  const { config } = inputs;
-  const modelReport = (m) => ({
-    label: m.file.label,
-    path: m.file.path,
-    sha256: m.file.sha256,
-    bytes: m.file.bytes,
-    params: m.file.facts.params,
-    opset: m.file.facts.opset,
-    irVersion: m.file.facts.irVersion,
-    producer: m.file.facts.producer,
-    inputs: m.file.facts.inputs,
-    outputs: m.file.facts.outputs,
-    executionProvider: m.executionProvider,
-    metrics: task.score(m.predictions, samples, config),
-    latency: latencyStats(m.latencyMs)
-  });
-  const [qBase, qCand] = inputs.quantized ?? [null, null];
-  const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
-  const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
-  const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
-  const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
-  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
-  const quantized = qBase && qCand ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) } : {};
-  const drops = [baseline, candidate].map((m, i) => {
-    const drop = m.quantized?.[`drop${task.primary.key}`];
-    return { role: i === 0 ? "baseline" : "candidate", drop: typeof drop === "number" ? drop : null };
-  });
-  const gates = [
-    ...task.gates(taskComparison, config),
-    latencyGate(latency, config.gates.maxLatencyRegression),
-    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops)
-  ];
-  const headline = headlineFor(task, taskComparison, latency);
-  return {
-    schemaVersion: 1,
-    tool: { name: "model-gate", version: inputs.version },
-    generatedAt: inputs.generatedAt,
-    task: task.name,
-    evalSet: inputs.evalSet,
-    environment: inputs.environment,
-    preprocess: inputs.preprocess,
-    models: { baseline, candidate },
-    comparison: { ...taskComparison, ...latency, ...quantized },
-    gates,
-    verdict: gates.every((g) => g.passed) ? "pass" : "fail",
-    headline
-  };
-}
-
 // src/report/html.ts
 import { createHash as createHash4 } from "node:crypto";
 import { basename as basename3 } from "node:path";
@@ -26780,22 +27092,71 @@ function historyTrendCharts(history, modelName2, nights = 30) {
   ].join("\n");
 }
 
+// src/report/result-files.ts
+var fileCount = (m) => `${count(m.files.length)} file${m.files.length === 1 ? "" : "s"}`;
+function resultFilesRow({ baseline: b, candidate: c }) {
+  return ["result files \xB7 size", `${fileCount(b)} \xB7 ${bytes(b.bytes)}`, `${fileCount(c)} \xB7 ${bytes(c.bytes)}`, ""];
+}
+function contents(m) {
+  const tasks = m.files.map((f) => f.task).filter((t) => t !== null);
+  const shown = (list) => list.slice(0, 12).map((t) => escapeMarkdown(t)).join(", ") + (list.length > 12 ? `, \u2026 (${list.length - 12} more)` : "");
+  return tasks.length > 0 ? `tasks ${shown(tasks)}` : shown(m.files.map((f) => f.name));
+}
+function resultFilesSection({ baseline: b, candidate: c }) {
+  const variants = (m) => [...new Set(m.files.map((f) => f.variant))].map(escapeMarkdown).join("; ");
+  const filters = (m) => {
+    const list = [...new Set(m.files.map((f) => f.filter).filter((f) => f !== null))];
+    return list.length > 0 ? list.map(code).join(", ") : "\u2013";
+  };
+  const rows = [
+    ["path", code(b.label), code(c.label)],
+    ["set sha256", code(b.sha256), code(c.sha256)],
+    ["format", variants(b), variants(c)],
+    ["metric", code(b.metric), code(c.metric)],
+    ["filter", filters(b), filters(c)],
+    ["records read", count(b.records), count(c.records)],
+    ["contents", contents(b), contents(c)]
+  ];
+  const note = `The set sha256 is the sha256 of the files' "<sha256>  <name>" lines sorted by name; report.json lists every file with its own sha256.`;
+  return { title: "Result files", markdown: `${markdownTable([["", "baseline", "candidate"], ...rows])}
+
+${note}`, detail: true };
+}
+function resultFilesFooter(report, sides) {
+  const c = report.comparison;
+  const detectable2 = typeof c.detectableDifference === "number" && c.detectableDifference > 0 ? ` \xB7 these results can detect differences \u2265 ${(c.detectableDifference * 100).toFixed(2)} pt` : "";
+  const dropped = c.dropped ? c.dropped.baselineOnly + c.dropped.candidateOnly : 0;
+  const variants = [...new Set([...sides.baseline.files, ...sides.candidate.files].map((f) => f.variant))].map(escapeMarkdown).join("; ");
+  const left = dropped > 0 ? ` (${count(dropped)} in one set only, left out)` : "";
+  return `Result files: ${variants}, metric ${code(sides.baseline.metric)} \xB7 ${count(report.evalSet.samples)} paired samples${left}${detectable2} \xB7 no model run by model-gate \xB7 model-gate ${report.tool.version}`;
+}
+
+// src/report/types.ts
+function isResultSet(m) {
+  return m.kind === "results";
+}
+
 // src/report/markdown.ts
 var COMMENT_LIMIT = 65536;
 function shortSha(sha) {
   return sha.slice(0, 7);
 }
+function resultSides(report) {
+  const { baseline, candidate } = report.models;
+  return isResultSet(baseline) && isResultSet(candidate) ? { baseline, candidate } : null;
+}
 function latencyRows(report) {
   const { baseline: b, candidate: c } = report.models;
   const { environment: env2 } = report;
+  const fromFiles = resultSides(report) !== null;
   const rows = [];
   for (const key of Object.keys(b.latency)) {
     const lb = b.latency[key];
     const lc = c.latency[key];
     if (!lc) continue;
-    const where = `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
-    const change = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95 ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
-    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
+    const where = fromFiles ? "per sample, from the result files" : `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
+    const change2 = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95 ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
+    rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change2]);
   }
   return rows;
 }
@@ -26809,10 +27170,14 @@ function latencySection(report) {
   const table3 = markdownTable([["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], ...rows], {
     align: ["l", "r", "r", "r", "r", "r", "r", "r"]
   });
-  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  if (rows.length === 0) return null;
+  const note = resultSides(report) ? "Per-sample latencies as the result files give them; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap." : "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
   return { title: "Latency", markdown: `${table3}
 
 ${note}`, detail: true };
+}
+function paramsRow(b, c) {
+  return ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""];
 }
 function signature(m) {
   const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
@@ -26840,6 +27205,7 @@ function chartSection(report, task) {
     const qLatency = q?.latency?.batch1;
     if (q?.metrics && qLatency) points2.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
   }
+  if (points2.length === 0) return null;
   return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points2, task.primary.label), detail: true };
 }
 function gatesBlock(report) {
@@ -26874,6 +27240,7 @@ ${section2.markdown}
 function renderMarkdown(report, task, options = {}) {
   const limit = options.limit ?? COMMENT_LIMIT;
   const { baseline: b, candidate: c } = report.models;
+  const sides = resultSides(report);
   const head = [
     ...options.marker ? [`<!-- ${options.marker} -->`] : [],
     `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename2(b.label))} \u2192 ${code(basename2(c.label))}`,
@@ -26886,29 +27253,26 @@ function renderMarkdown(report, task, options = {}) {
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized)] : [],
     ...latencyRows(report),
-    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
+    sides ? resultFilesRow(sides) : paramsRow(b, c)
   ];
   const main = markdownTable(
     [["", `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, "change"], ...rows.map((r) => [...r])],
     { align: ["l", "r", "r", "r"] }
   );
-  const detectable = report.comparison.detectableDifference;
-  const note = typeof detectable === "number" && detectable > 0 ? ` \xB7 this eval set can detect differences \u2265 ${(detectable * 100).toFixed(2)} pt` : "";
+  const detectable2 = report.comparison.detectableDifference;
+  const note = typeof detectable2 === "number" && detectable2 > 0 ? ` \xB7 this eval set can detect differences \u2265 ${(detectable2 * 100).toFixed(2)} pt` : "";
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
-  const sections = [
-    ...int8 ? [int8] : [],
-    chartSection(report, task),
-    latencySection(report),
-    factsSection(report),
-    ...task.sections(b.metrics, c.metrics, report.comparison)
-  ];
+  const measured = [chartSection(report, task), latencySection(report)].filter((s) => s !== null);
+  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
+  const sections = sides ? [...taskSections, ...measured, resultFilesSection(sides)] : [...int8 ? [int8] : [], ...measured, factsSection(report), ...taskSections];
+  const closing = sides ? resultFilesFooter(report, sides) : footer(report, note);
   const assemble = (kept, dropped) => [
     head,
     main,
     gatesBlock(report),
     ...kept.map(details),
     ...dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? "" : "s"} left out to fit the comment limit; see the full report._`] : [],
-    footer(report, note)
+    closing
   ].join("\n\n") + "\n";
   for (let keep = sections.length; keep >= 0; keep--) {
     const text = assemble(sections.slice(0, keep), sections.length - keep);
@@ -26922,6 +27286,10 @@ _(truncated to fit)_
 }
 
 // src/report/html.ts
+function resultSides2(report) {
+  const { baseline, candidate } = report.models;
+  return isResultSet(baseline) && isResultSet(candidate) ? { baseline, candidate } : null;
+}
 var TONES = /* @__PURE__ */ new Set(["gain", "loss", "noise", "same"]);
 function table2(head, rows, numeric, rowClass) {
   const cell = (tag, html, k) => `<${tag}${numeric[k] ? ' class="num"' : ""}>${html}</${tag}>`;
@@ -26947,11 +27315,13 @@ ${rankFlip}<p class="gates-status">${gates}</p>
 function summaryTable(report, task) {
   const { baseline: b, candidate: c } = report.models;
   const int8 = int8Row(task, b.quantized, c.quantized);
+  const sides = resultSides2(report);
+  const onnx2 = report;
   const rows = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...int8 ? [int8] : [],
     ...latencyRows(report),
-    ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""]
+    sides ? resultFilesRow(sides) : ["params \xB7 size", `${params(onnx2.models.baseline.params)} \xB7 ${bytes(b.bytes)}`, `${params(onnx2.models.candidate.params)} \xB7 ${bytes(c.bytes)}`, ""]
   ];
   const head = ["", `baseline <code>${escapeHtml(b.sha256.slice(0, 7))}</code>`, `candidate <code>${escapeHtml(c.sha256.slice(0, 7))}</code>`, "change"];
   return table2(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
@@ -26989,6 +27359,10 @@ function factsTable(report) {
 }
 function environmentTable(report) {
   const { evalSet: e, environment: env2 } = report;
+  if (resultSides2(report)) {
+    const rows2 = [["paired samples", count(e.samples)], ["model run", "none (task: results compares result files)"], ["node", env2.node], ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`]];
+    return table2(["", ""], rows2.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
+  }
   const rows = [
     ["eval set", `${e.source} (${count(e.samples)} samples${e.fromCache ? ", from cache" : ""})`],
     ["eval set sha256", e.sha256 ?? "\u2013"],
@@ -27000,6 +27374,12 @@ function environmentTable(report) {
   ];
   return table2(["", ""], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
 }
+function factsDetails(report) {
+  const sides = resultSides2(report);
+  if (!sides) return details2("Model facts", factsTable(report), true);
+  const files = resultFilesSection(sides);
+  return details2(files.title, markdownToHtml(files.markdown), true);
+}
 var section = (id, title, html) => `<section id="${id}">
 <h2>${escapeHtml(title)}</h2>
 ${html}
@@ -27009,7 +27389,7 @@ ${html}
 </details>`;
 function renderHtmlReport(input) {
   const { report, gallery, history } = input;
-  const task = taskFor(report.task);
+  const task = reportingTaskFor(report.task);
   if (!task) throw new Error(`cannot render a report for unknown task '${report.task}'`);
   const { baseline: b, candidate: c } = report.models;
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
@@ -27027,7 +27407,7 @@ function renderHtmlReport(input) {
   const body = [
     `<header>
 <h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
-<p class="muted"><code>${escapeHtml(b.label)}</code> \u2192 <code>${escapeHtml(c.label)}</code> \xB7 ${escapeHtml(count(report.evalSet.samples))} eval samples \xB7 ${escapeHtml(report.generatedAt)}</p>
+<p class="muted"><code>${escapeHtml(b.label)}</code> \u2192 <code>${escapeHtml(c.label)}</code> \xB7 ${escapeHtml(count(report.evalSet.samples))} ${resultSides2(report) ? "paired samples" : "eval samples"} \xB7 ${escapeHtml(report.generatedAt)}</p>
 </header>`,
     verdictBlock(report, task),
     `<nav>${nav}</nav>`,
@@ -27038,8 +27418,8 @@ function renderHtmlReport(input) {
     charts,
     section("details", "Details", [
       ...taskSections.map((s) => details2(s.title, markdownToHtml(s.markdown), true)),
-      details2("Latency", latencyTable(report), true),
-      details2("Model facts", factsTable(report), true),
+      ...Object.keys(report.models.baseline.latency).length > 0 ? [details2("Latency", latencyTable(report), true)] : [],
+      factsDetails(report),
       details2("Run environment", environmentTable(report))
     ].join("\n")),
     `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
@@ -27836,10 +28216,10 @@ function latencyRegression(history, current, opts = {}) {
   const x = current.latency.batch1.p50Ms;
   if (points2.length === 0) return { finding: null, z: Number.NaN, changePercent: Number.NaN };
   const { z, median: center } = robustZ(points2, x);
-  const change = center === 0 ? x === 0 ? 0 : Infinity : x / center - 1;
-  const changePercent = change * 100;
+  const change2 = center === 0 ? x === 0 ? 0 : Infinity : x / center - 1;
+  const changePercent = change2 * 100;
   if (points2.length < (opts.minPoints ?? DEFAULT_MIN_POINTS)) return { finding: null, z: Number.NaN, changePercent };
-  if (!(z > Z_LIMIT && change > threshold)) return { finding: null, z, changePercent };
+  if (!(z > Z_LIMIT && change2 > threshold)) return { finding: null, z, changePercent };
   const zText = Number.isFinite(z) ? z.toFixed(2) : "\u221E (no spread in the history)";
   return {
     z,
