@@ -82,7 +82,7 @@ inference: { batch-size: 0 }
     expect(error.message).toContain("eval.sha256: expected 64 hexadecimal characters (a sha256), got 'abc'");
     expect(error.message).toContain("preprocess.color: expected one of gray | rgb | bgr, got 'grey'");
     expect(error.message).toContain('preprocess.size: expected at least 2 items, got [28]');
-    expect(error.message).toContain("preprocess.kernel: expected one of nearest | linear | cubic | lanczos3, got 'bilinear'");
+    expect(error.message).toContain("preprocess.kernel: expected one of nearest | linear | cubic | lanczos3 | cv2-linear | cv2-area | cv2-nearest, got 'bilinear'");
     expect(error.message).toContain('gatess: unknown key');
     expect(error.message).toContain('inference.batch-size: expected a number >= 1, got 0');
   });

@@ -47,7 +47,7 @@ export const configSchema = {
         color: { enum: ['gray', 'rgb', 'bgr'] },
         size: { type: 'array', minItems: 2, maxItems: 2, items: positiveInt },
         resize: { enum: ['stretch', 'center-crop', 'letterbox', 'rect'] },
-        kernel: { enum: ['nearest', 'linear', 'cubic', 'lanczos3'] },
+        kernel: { enum: ['nearest', 'linear', 'cubic', 'lanczos3', 'cv2-linear', 'cv2-area', 'cv2-nearest'] },
         'crop-ratio': { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         'pad-value': { type: 'integer', minimum: 0, maximum: 255 },
         scaleup: { type: 'boolean' },

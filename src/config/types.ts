@@ -3,7 +3,11 @@
 export type TaskName = 'classification' | 'detection';
 export type ColorMode = 'gray' | 'rgb' | 'bgr';
 export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox' | 'rect';
-export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+/** PIL's kernels (resize.ts): what torchvision does on PIL images. */
+export type PilResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+/** cv2.resize INTER_LINEAR / INTER_AREA / INTER_NEAREST with OpenCV's arithmetic (resize-cv2.ts). */
+export type Cv2ResizeKernel = 'cv2-linear' | 'cv2-area' | 'cv2-nearest';
+export type ResizeKernel = PilResizeKernel | Cv2ResizeKernel;
 export type TensorLayout = 'nchw' | 'nhwc';
 export type ExecutionProviderRequest = 'auto' | 'cpu' | 'cuda';
 /** class-folders and manifest are classification's; coco and yolo are detection's. */
