@@ -10,6 +10,7 @@ import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { describeSchemaError } from './errors.js';
+import { expandPreset } from './presets.js';
 import { configSchema } from './schema.js';
 import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
 
@@ -194,8 +195,11 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
  */
 export function parseConfig(text: string, file: string, configDir: string, overrides: ConfigOverrides, environment: ConfigEnvironment): Config {
   const { cwd } = environment;
-  const raw = parseYaml(text, file);
-  validate(raw, file);
+  const parsed = parseYaml(text, file);
+  validate(parsed, file);
+  // A preset becomes the keys it stands for before anything else reads preprocess.
+  const expanded = expandPreset(parsed, parsed.task ?? 'classification', file, configDir);
+  const raw: Raw = { ...parsed, preprocess: expanded.preprocess };
   const fromFile = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p));
   const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
 
@@ -241,6 +245,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? 'nchw',
+      ...(expanded.record ? { preset: expanded.record } : {}),
     },
     inference: {
       executionProvider: pickProvider(overrides.executionProvider, inf['execution-provider'] ?? 'auto', '--execution-provider'),

@@ -44,6 +44,10 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        // presets.ts expands these three into the keys below; explicit keys override the preset.
+        preset: { enum: ['torchvision-classic', 'timm', 'ultralytics-predict'] },
+        'timm-model': { type: 'string', minLength: 1 },
+        'pretrained-cfg': relativePath,
         color: { enum: ['gray', 'rgb', 'bgr'] },
         size: { type: 'array', minItems: 2, maxItems: 2, items: positiveInt },
         resize: { enum: ['stretch', 'center-crop', 'letterbox', 'rect'] },

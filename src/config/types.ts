@@ -57,7 +57,19 @@ export interface NormalizeSpec {
   readonly layout: TensorLayout;
 }
 
-export type PreprocessConfig = DecodeSpec & NormalizeSpec;
+export type PresetName = 'torchvision-classic' | 'timm' | 'ultralytics-predict';
+
+/** Which preprocess.preset ran (src/config/presets.ts), for the report. */
+export interface PresetRecord {
+  readonly name: PresetName;
+  /** Where its values came from, e.g. "timm 1.0.29 pretrained_cfg of convnext_tiny.in12k_ft_in1k". */
+  readonly source: string;
+  /** Preprocess keys the file set to a value other than the preset's. */
+  readonly overridden: readonly string[];
+}
+
+/** `preset` is set only when preprocess.preset was used. */
+export type PreprocessConfig = DecodeSpec & NormalizeSpec & { readonly preset?: PresetRecord };
 
 export interface InferenceConfig {
   readonly executionProvider: ExecutionProviderRequest;
