@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve6.call(this, root, ref);
+      let _sch = resolve7.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve6(root, ref) {
+    function resolve7(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve6(baseURI, relativeURI, options) {
+    function resolve7(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve6,
+      resolve: resolve7,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -14281,7 +14281,7 @@ var require_aspromise = __commonJS({
       var params2 = new Array(arguments.length - 1), offset = 0, index = 2, pending = true;
       while (index < arguments.length)
         params2[offset++] = arguments[index++];
-      return new Promise(function executor(resolve6, reject) {
+      return new Promise(function executor(resolve7, reject) {
         params2[offset] = function callback(err) {
           if (pending) {
             pending = false;
@@ -14291,7 +14291,7 @@ var require_aspromise = __commonJS({
               var params3 = new Array(arguments.length - 1), offset2 = 0;
               while (offset2 < params3.length)
                 params3[offset2++] = arguments[offset2];
-              resolve6.apply(null, params3);
+              resolve7.apply(null, params3);
             }
           }
         };
@@ -17304,7 +17304,7 @@ var import_ajv = __toESM(require_ajv(), 1);
 var import_yaml = __toESM(require_dist(), 1);
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute as isAbsolute2, join, resolve as resolve2 } from "node:path";
 
 // src/errors.ts
 var UserError = class extends Error {
@@ -17363,6 +17363,455 @@ function describeSchemaError(error, data) {
   }
 }
 
+// src/config/presets.ts
+import { isAbsolute, resolve } from "node:path";
+
+// src/config/timm.ts
+import { readFileSync } from "node:fs";
+
+// src/config/timm-pretrained-cfgs.ts
+var TIMM_VERSION = "1.0.29";
+var S0 = [0.485, 0.456, 0.406];
+var S1 = [0.229, 0.224, 0.225];
+var S2 = [0.5, 0.5, 0.5];
+var S3 = [0, 0, 0];
+var S4 = [1, 1, 1];
+var S5 = [0.48145466, 0.4578275, 0.40821073];
+var S6 = [0.26862954, 0.26130258, 0.27577711];
+var TIMM_PRETRAINED_CFGS = {
+  "resnet18": { tag: "resnet18.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet18.a1_in1k": { tag: "resnet18.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet18.a2_in1k": { tag: "resnet18.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet18.a3_in1k": { tag: "resnet18.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet18.fb_ssl_yfcc100m_ft_in1k": { tag: "resnet18.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet18.fb_swsl_ig1b_ft_in1k": { tag: "resnet18.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet18.gluon_in1k": { tag: "resnet18.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet18.tv_in1k": { tag: "resnet18.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet34": { tag: "resnet34.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet34.a1_in1k": { tag: "resnet34.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet34.a2_in1k": { tag: "resnet34.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet34.a3_in1k": { tag: "resnet34.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet34.bt_in1k": { tag: "resnet34.bt_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet34.gluon_in1k": { tag: "resnet34.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet34.ra4_e3600_r224_in1k": { tag: "resnet34.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "resnet34.tv_in1k": { tag: "resnet34.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50": { tag: "resnet50.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.a1_in1k": { tag: "resnet50.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.a1h_in1k": { tag: "resnet50.a1h_in1k", input_size: [3, 176, 176], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "resnet50.a2_in1k": { tag: "resnet50.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.a3_in1k": { tag: "resnet50.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.am_in1k": { tag: "resnet50.am_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.b1k_in1k": { tag: "resnet50.b1k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.b2k_in1k": { tag: "resnet50.b2k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.bt_in1k": { tag: "resnet50.bt_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.c1_in1k": { tag: "resnet50.c1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.c2_in1k": { tag: "resnet50.c2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.d_in1k": { tag: "resnet50.d_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.fb_ssl_yfcc100m_ft_in1k": { tag: "resnet50.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.fb_swsl_ig1b_ft_in1k": { tag: "resnet50.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.gluon_in1k": { tag: "resnet50.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.ra_in1k": { tag: "resnet50.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.ram_in1k": { tag: "resnet50.ram_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.tv2_in1k": { tag: "resnet50.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.tv_in1k": { tag: "resnet50.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50d": { tag: "resnet50d.ra2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50d.a1_in1k": { tag: "resnet50d.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50d.a2_in1k": { tag: "resnet50d.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50d.a3_in1k": { tag: "resnet50d.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50d.gluon_in1k": { tag: "resnet50d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50d.ra2_in1k": { tag: "resnet50d.ra2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50d.ra4_e3600_r224_in1k": { tag: "resnet50d.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101": { tag: "resnet101.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.a1_in1k": { tag: "resnet101.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.a1h_in1k": { tag: "resnet101.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.a2_in1k": { tag: "resnet101.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.a3_in1k": { tag: "resnet101.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.gluon_in1k": { tag: "resnet101.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet101.tv2_in1k": { tag: "resnet101.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet101.tv_in1k": { tag: "resnet101.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet152": { tag: "resnet152.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.a1_in1k": { tag: "resnet152.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.a1h_in1k": { tag: "resnet152.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.a2_in1k": { tag: "resnet152.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.a3_in1k": { tag: "resnet152.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.gluon_in1k": { tag: "resnet152.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet152.tv2_in1k": { tag: "resnet152.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet152.tv_in1k": { tag: "resnet152.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d": { tag: "resnext50_32x4d.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.a1_in1k": { tag: "resnext50_32x4d.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.a1h_in1k": { tag: "resnext50_32x4d.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.a2_in1k": { tag: "resnext50_32x4d.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.a3_in1k": { tag: "resnext50_32x4d.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.fb_ssl_yfcc100m_ft_in1k": { tag: "resnext50_32x4d.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.fb_swsl_ig1b_ft_in1k": { tag: "resnext50_32x4d.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.gluon_in1k": { tag: "resnext50_32x4d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.ra_in1k": { tag: "resnext50_32x4d.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.tv2_in1k": { tag: "resnext50_32x4d.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.tv_in1k": { tag: "resnext50_32x4d.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "wide_resnet50_2": { tag: "wide_resnet50_2.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "wide_resnet50_2.racm_in1k": { tag: "wide_resnet50_2.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "wide_resnet50_2.tv2_in1k": { tag: "wide_resnet50_2.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "wide_resnet50_2.tv_in1k": { tag: "wide_resnet50_2.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "seresnext50_32x4d": { tag: "seresnext50_32x4d.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "seresnext50_32x4d.gluon_in1k": { tag: "seresnext50_32x4d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "seresnext50_32x4d.racm_in1k": { tag: "seresnext50_32x4d.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_008": { tag: "regnety_008.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_008.pycls_in1k": { tag: "regnety_008.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_016": { tag: "regnety_016.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
+  "regnety_016.pycls_in1k": { tag: "regnety_016.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_016.tv2_in1k": { tag: "regnety_016.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
+  "regnety_032": { tag: "regnety_032.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "regnety_032.pycls_in1k": { tag: "regnety_032.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_032.ra_in1k": { tag: "regnety_032.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "regnety_032.tv2_in1k": { tag: "regnety_032.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
+  "regnety_040": { tag: "regnety_040.ra3_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "regnety_040.pycls_in1k": { tag: "regnety_040.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_040.ra3_in1k": { tag: "regnety_040.ra3_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "densenet121": { tag: "densenet121.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "densenet121.ra_in1k": { tag: "densenet121.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "densenet121.tv_in1k": { tag: "densenet121.tv_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3": { tag: "inception_v3.tv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3.gluon_in1k": { tag: "inception_v3.gluon_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3.tf_adv_in1k": { tag: "inception_v3.tf_adv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3.tf_in1k": { tag: "inception_v3.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3.tv_in1k": { tag: "inception_v3.tv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b0": { tag: "efficientnet_b0.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b0.ra4_e3600_r224_in1k": { tag: "efficientnet_b0.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "efficientnet_b0.ra_in1k": { tag: "efficientnet_b0.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b1": { tag: "efficientnet_b1.ra4_e3600_r240_in1k", input_size: [3, 240, 240], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "efficientnet_b1.ft_in1k": { tag: "efficientnet_b1.ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b1.ra4_e3600_r240_in1k": { tag: "efficientnet_b1.ra4_e3600_r240_in1k", input_size: [3, 240, 240], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "efficientnet_b2": { tag: "efficientnet_b2.ra_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b2.ra_in1k": { tag: "efficientnet_b2.ra_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b3": { tag: "efficientnet_b3.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b3.ra2_in1k": { tag: "efficientnet_b3.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0": { tag: "tf_efficientnet_b0.ns_jft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0.aa_in1k": { tag: "tf_efficientnet_b0.aa_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0.ap_in1k": { tag: "tf_efficientnet_b0.ap_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0.in1k": { tag: "tf_efficientnet_b0.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0.ns_jft_in1k": { tag: "tf_efficientnet_b0.ns_jft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnetv2_s": { tag: "tf_efficientnetv2_s.in21k_ft_in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  "tf_efficientnetv2_s.in1k": { tag: "tf_efficientnetv2_s.in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  "tf_efficientnetv2_s.in21k": { tag: "tf_efficientnetv2_s.in21k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  "tf_efficientnetv2_s.in21k_ft_in1k": { tag: "tf_efficientnetv2_s.in21k_ft_in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  "efficientnetv2_rw_s": { tag: "efficientnetv2_rw_s.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "efficientnetv2_rw_s.ra2_in1k": { tag: "efficientnetv2_rw_s.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "mobilenetv2_100": { tag: "mobilenetv2_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv2_100.ra_in1k": { tag: "mobilenetv2_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100": { tag: "mobilenetv3_large_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100.miil_in21k": { tag: "mobilenetv3_large_100.miil_in21k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S3, std: S4, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100.miil_in21k_ft_in1k": { tag: "mobilenetv3_large_100.miil_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S3, std: S4, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100.ra4_e3600_r224_in1k": { tag: "mobilenetv3_large_100.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv3_large_100.ra_in1k": { tag: "mobilenetv3_large_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_small_100": { tag: "mobilenetv3_small_100.lamb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_small_100.lamb_in1k": { tag: "mobilenetv3_small_100.lamb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small": { tag: "mobilenetv4_conv_small.e2400_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small.e1200_r224_in1k": { tag: "mobilenetv4_conv_small.e1200_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small.e2400_r224_in1k": { tag: "mobilenetv4_conv_small.e2400_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small.e3600_r256_in1k": { tag: "mobilenetv4_conv_small.e3600_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium": { tag: "mobilenetv4_conv_medium.e500_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e180_ad_r384_in12k": { tag: "mobilenetv4_conv_medium.e180_ad_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e180_r384_in12k": { tag: "mobilenetv4_conv_medium.e180_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e250_r384_in12k": { tag: "mobilenetv4_conv_medium.e250_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k": { tag: "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e500_r224_in1k": { tag: "mobilenetv4_conv_medium.e500_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e500_r256_in1k": { tag: "mobilenetv4_conv_medium.e500_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "ghostnet_100": { tag: "ghostnet_100.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "ghostnet_100.in1k": { tag: "ghostnet_100.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mnasnet_100": { tag: "mnasnet_100.rmsp_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mnasnet_100.rmsp_in1k": { tag: "mnasnet_100.rmsp_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_atto": { tag: "convnext_atto.d2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_atto.d2_in1k": { tag: "convnext_atto.d2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_nano": { tag: "convnext_nano.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_nano.d1h_in1k": { tag: "convnext_nano.d1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_nano.in12k": { tag: "convnext_nano.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_nano.in12k_ft_in1k": { tag: "convnext_nano.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_nano.r384_ad_in12k": { tag: "convnext_nano.r384_ad_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_nano.r384_in12k": { tag: "convnext_nano.r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_nano.r384_in12k_ft_in1k": { tag: "convnext_nano.r384_in12k_ft_in1k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_tiny": { tag: "convnext_tiny.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_tiny.dinov3_lvd1689m": { tag: "convnext_tiny.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_tiny.eupe_lvd1689m": { tag: "convnext_tiny.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_tiny.fb_in1k": { tag: "convnext_tiny.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_tiny.fb_in22k": { tag: "convnext_tiny.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_tiny.fb_in22k_ft_in1k": { tag: "convnext_tiny.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_tiny.fb_in22k_ft_in1k_384": { tag: "convnext_tiny.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_tiny.in12k": { tag: "convnext_tiny.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_tiny.in12k_ft_in1k": { tag: "convnext_tiny.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_tiny.in12k_ft_in1k_384": { tag: "convnext_tiny.in12k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_small": { tag: "convnext_small.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_small.dinov3_lvd1689m": { tag: "convnext_small.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_small.eupe_lvd1689m": { tag: "convnext_small.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_small.fb_in1k": { tag: "convnext_small.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_small.fb_in22k": { tag: "convnext_small.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_small.fb_in22k_ft_in1k": { tag: "convnext_small.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_small.fb_in22k_ft_in1k_384": { tag: "convnext_small.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_small.in12k": { tag: "convnext_small.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_small.in12k_ft_in1k": { tag: "convnext_small.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_small.in12k_ft_in1k_384": { tag: "convnext_small.in12k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_base": { tag: "convnext_base.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.clip_laion2b": { tag: "convnext_base.clip_laion2b", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg": { tag: "convnext_base.clip_laion2b_augreg", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg_ft_in1k": { tag: "convnext_base.clip_laion2b_augreg_ft_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg_ft_in12k": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg_ft_in12k_in1k": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg_ft_in12k_in1k_384": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "squash" },
+  "convnext_base.clip_laiona": { tag: "convnext_base.clip_laiona", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laiona_320": { tag: "convnext_base.clip_laiona_320", input_size: [3, 320, 320], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laiona_augreg_320": { tag: "convnext_base.clip_laiona_augreg_320", input_size: [3, 320, 320], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laiona_augreg_ft_in1k_384": { tag: "convnext_base.clip_laiona_augreg_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.dinov3_lvd1689m": { tag: "convnext_base.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.eupe_lvd1689m": { tag: "convnext_base.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.fb_in1k": { tag: "convnext_base.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.fb_in22k": { tag: "convnext_base.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.fb_in22k_ft_in1k": { tag: "convnext_base.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.fb_in22k_ft_in1k_384": { tag: "convnext_base.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnextv2_tiny": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnextv2_tiny.fcmae": { tag: "convnextv2_tiny.fcmae", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnextv2_tiny.fcmae_ft_in1k": { tag: "convnextv2_tiny.fcmae_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnextv2_tiny.fcmae_ft_in22k_in1k": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnextv2_tiny.fcmae_ft_in22k_in1k_384": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "vit_tiny_patch16_224": { tag: "vit_tiny_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_tiny_patch16_224.augreg_in21k": { tag: "vit_tiny_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_tiny_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_tiny_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224": { tag: "vit_small_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.augreg_in1k": { tag: "vit_small_patch16_224.augreg_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.augreg_in21k": { tag: "vit_small_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_small_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.dino": { tag: "vit_small_patch16_224.dino", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224": { tag: "vit_base_patch16_224.augreg2_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg2_in21k_ft_in1k": { tag: "vit_base_patch16_224.augreg2_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg_in1k": { tag: "vit_base_patch16_224.augreg_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg_in21k": { tag: "vit_base_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_base_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.dino": { tag: "vit_base_patch16_224.dino", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.mae": { tag: "vit_base_patch16_224.mae", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.orig_in21k": { tag: "vit_base_patch16_224.orig_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.orig_in21k_ft_in1k": { tag: "vit_base_patch16_224.orig_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.sam_in1k": { tag: "vit_base_patch16_224.sam_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "deit_tiny_patch16_224": { tag: "deit_tiny_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_tiny_patch16_224.fb_in1k": { tag: "deit_tiny_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_small_patch16_224": { tag: "deit_small_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_small_patch16_224.fb_in1k": { tag: "deit_small_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_base_patch16_224": { tag: "deit_base_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_base_patch16_224.fb_in1k": { tag: "deit_base_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224": { tag: "swin_tiny_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224.ms_in1k": { tag: "swin_tiny_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224.ms_in22k": { tag: "swin_tiny_patch4_window7_224.ms_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224.ms_in22k_ft_in1k": { tag: "swin_tiny_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_base_patch4_window7_224": { tag: "swin_base_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_base_patch4_window7_224.ms_in1k": { tag: "swin_base_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_base_patch4_window7_224.ms_in22k": { tag: "swin_base_patch4_window7_224.ms_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_base_patch4_window7_224.ms_in22k_ft_in1k": { tag: "swin_base_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "beit_base_patch16_224": { tag: "beit_base_patch16_224.in22k_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "beit_base_patch16_224.in22k_ft_in22k": { tag: "beit_base_patch16_224.in22k_ft_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "beit_base_patch16_224.in22k_ft_in22k_in1k": { tag: "beit_base_patch16_224.in22k_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "levit_128s": { tag: "levit_128s.fb_dist_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "levit_128s.fb_dist_in1k": { tag: "levit_128s.fb_dist_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "mobilevit_s": { tag: "mobilevit_s.cvnets_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S3, std: S4, crop_pct: 0.9, crop_mode: "center" },
+  "mobilevit_s.cvnets_in1k": { tag: "mobilevit_s.cvnets_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S3, std: S4, crop_pct: 0.9, crop_mode: "center" },
+  "fastvit_t8": { tag: "fastvit_t8.apple_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "fastvit_t8.apple_dist_in1k": { tag: "fastvit_t8.apple_dist_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "fastvit_t8.apple_in1k": { tag: "fastvit_t8.apple_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "edgenext_small": { tag: "edgenext_small.usi_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "edgenext_small.usi_in1k": { tag: "edgenext_small.usi_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "rexnet_100": { tag: "rexnet_100.nav_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "rexnet_100.nav_in1k": { tag: "rexnet_100.nav_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "hrnet_w18": { tag: "hrnet_w18.ms_aug_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "hrnet_w18.ms_aug_in1k": { tag: "hrnet_w18.ms_aug_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "hrnet_w18.ms_in1k": { tag: "hrnet_w18.ms_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "xception41": { tag: "xception41.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.903, crop_mode: "center" },
+  "xception41.tf_in1k": { tag: "xception41.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.903, crop_mode: "center" },
+  "dla34": { tag: "dla34.in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "dla34.in1k": { tag: "dla34.in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "cspdarknet53": { tag: "cspdarknet53.ra_in1k", input_size: [3, 256, 256], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.887, crop_mode: "center" },
+  "cspdarknet53.ra_in1k": { tag: "cspdarknet53.ra_in1k", input_size: [3, 256, 256], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.887, crop_mode: "center" },
+  "caformer_s18": { tag: "caformer_s18.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in1k": { tag: "caformer_s18.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in1k_384": { tag: "caformer_s18.sail_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in22k": { tag: "caformer_s18.sail_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in22k_ft_in1k": { tag: "caformer_s18.sail_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in22k_ft_in1k_384": { tag: "caformer_s18.sail_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "poolformer_s12": { tag: "poolformer_s12.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "poolformer_s12.sail_in1k": { tag: "poolformer_s12.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" }
+};
+
+// src/config/timm.ts
+var IMAGENET_DEFAULT_MEAN = [0.485, 0.456, 0.406];
+var IMAGENET_DEFAULT_STD = [0.229, 0.224, 0.225];
+var DEFAULT_CROP_PCT = 0.875;
+function resolveTimmDataConfig(cfg) {
+  const size = cfg.input_size ?? [3, 224, 224];
+  return {
+    inputSize: [size[0], size[1], size[2]],
+    interpolation: cfg.interpolation || "bicubic",
+    mean: cfg.mean?.length ? cfg.mean : IMAGENET_DEFAULT_MEAN,
+    std: cfg.std?.length ? cfg.std : IMAGENET_DEFAULT_STD,
+    cropPct: cfg.crop_pct || DEFAULT_CROP_PCT,
+    cropMode: cfg.crop_mode || "center"
+  };
+}
+var KERNELS = { bicubic: "cubic", bilinear: "linear", nearest: "nearest", lanczos: "lanczos3" };
+function resolveTimmPreset(model, cfgFile, file) {
+  let cfg;
+  let source;
+  if (model !== void 0) {
+    const entry = TIMM_PRETRAINED_CFGS[model];
+    if (!entry) {
+      throw new UserError(
+        `${file}: invalid config:
+  - preprocess.timm-model: '${model}' is not in model-gate's table of timm ${TIMM_VERSION} models (${suggest(model)}); give the model's pretrained_cfg as JSON with preprocess.pretrained-cfg instead, e.g. python -c "import timm, json; print(json.dumps(timm.create_model('${model}').pretrained_cfg))" > ${model}.json`
+      );
+    }
+    cfg = entry;
+    source = `timm ${TIMM_VERSION} pretrained_cfg of ${entry.tag}`;
+  } else {
+    cfg = readPretrainedCfg(cfgFile, file);
+    source = `pretrained_cfg from ${cfgFile}`;
+  }
+  const data = resolveTimmDataConfig(cfg);
+  return { keys: keysFor(data, file), data, source };
+}
+function keysFor(data, file) {
+  const problems = [];
+  const [channels, height, width] = data.inputSize;
+  if (channels !== 1 && channels !== 3) problems.push(`input_size: ${channels} channels; model-gate feeds 1 (gray) or 3 (rgb)`);
+  const kernel = KERNELS[data.interpolation];
+  if (!kernel) problems.push(`interpolation: '${data.interpolation}' has no model-gate kernel (expected one of ${Object.keys(KERNELS).join(" | ")})`);
+  let resize = "center-crop";
+  if (data.cropMode === "squash" && data.cropPct === 1) resize = "stretch";
+  else if (data.cropMode !== "center") problems.push(`crop_mode: '${data.cropMode}' with crop_pct ${data.cropPct} is not supported (center, or squash with crop_pct 1)`);
+  if (problems.length > 0) throw new UserError(`${file}: invalid config:
+  - ${problems.map((p) => `preprocess.preset timm: ${p}`).join("\n  - ")}`);
+  return {
+    color: channels === 1 ? "gray" : "rgb",
+    size: [height, width],
+    resize,
+    kernel,
+    scale: 1 / 255,
+    mean: [...data.mean],
+    std: [...data.std],
+    layout: "nchw"
+  };
+}
+function timmCropRatio(size, cropPct, file) {
+  if (size[0] !== size[1]) {
+    throw new UserError(`${file}: invalid config:
+  - preprocess.size: the timm preset needs a square size (timm resizes non-square targets with ResizeKeepRatio), got [${size.join(", ")}]`);
+  }
+  return size[0] / Math.floor(size[0] / cropPct);
+}
+function readPretrainedCfg(path5, file) {
+  const fail = (what) => new UserError(`${file}: invalid config:
+  - preprocess.pretrained-cfg: ${path5}: ${what}`);
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync(path5, "utf8"));
+  } catch (error) {
+    const code2 = error.code;
+    throw fail(code2 ? `cannot read the file (${code2})` : `not valid JSON (${error.message})`);
+  }
+  const holder = parsed;
+  const cfg = holder && typeof holder === "object" && typeof holder.pretrained_cfg === "object" ? holder.pretrained_cfg : holder;
+  if (!cfg || typeof cfg !== "object" || Array.isArray(cfg)) throw fail("expected a JSON object (a timm pretrained_cfg)");
+  const numbers = (key, length) => {
+    const value = cfg[key];
+    if (value === void 0 || value === null) return;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "number" && Number.isFinite(v)) || length !== void 0 && value.length !== length) {
+      throw fail(`${key}: expected ${length ? `${length} numbers` : "a list of numbers"}, got ${JSON.stringify(value)}`);
+    }
+  };
+  numbers("input_size", 3);
+  numbers("mean");
+  numbers("std");
+  for (const key of ["interpolation", "crop_mode"]) {
+    if (cfg[key] !== void 0 && cfg[key] !== null && typeof cfg[key] !== "string") throw fail(`${key}: expected text, got ${JSON.stringify(cfg[key])}`);
+  }
+  if (cfg.crop_pct !== void 0 && cfg.crop_pct !== null && !(typeof cfg.crop_pct === "number" && cfg.crop_pct > 0)) {
+    throw fail(`crop_pct: expected a number > 0, got ${JSON.stringify(cfg.crop_pct)}`);
+  }
+  return cfg;
+}
+function suggest(model) {
+  const arch2 = model.split(".")[0];
+  const near = Object.keys(TIMM_PRETRAINED_CFGS).filter((name) => name.split(".")[0] === arch2);
+  return near.length > 0 ? `known tags: ${near.slice(0, 8).join(", ")}${near.length > 8 ? ", \u2026" : ""}` : `no ${arch2} entries`;
+}
+
+// src/config/presets.ts
+var IMAGENET_MEAN = [0.485, 0.456, 0.406];
+var IMAGENET_STD = [0.229, 0.224, 0.225];
+var PRESET_KEYS = ["preset", "timm-model", "pretrained-cfg"];
+var FIXED = {
+  "torchvision-classic": {
+    color: "rgb",
+    size: [224, 224],
+    resize: "center-crop",
+    kernel: "linear",
+    "crop-ratio": 0.875,
+    // 224 / 0.875 = 256
+    scale: 1 / 255,
+    mean: IMAGENET_MEAN,
+    std: IMAGENET_STD,
+    layout: "nchw"
+  },
+  "ultralytics-predict": {
+    color: "rgb",
+    resize: "letterbox",
+    kernel: "cv2-linear",
+    "pad-value": 114,
+    scaleup: true,
+    auto: false,
+    scale: 1 / 255,
+    mean: [0],
+    std: [1],
+    layout: "nchw"
+  }
+};
+function expandPreset(raw, task, file, configDir) {
+  const pre = raw.preprocess ?? {};
+  const name = pre.preset;
+  const explicit = Object.fromEntries(Object.entries(pre).filter(([key]) => !PRESET_KEYS.includes(key)));
+  checkPresetKeys(pre, task, file);
+  if (name === void 0) return { preprocess: explicit, record: null };
+  let keys;
+  let source;
+  let cropPct = null;
+  if (name === "timm") {
+    const cfgFile = pre["pretrained-cfg"] === void 0 ? void 0 : isAbsolute(pre["pretrained-cfg"]) ? pre["pretrained-cfg"] : resolve(configDir, pre["pretrained-cfg"]);
+    const timm = resolveTimmPreset(pre["timm-model"], cfgFile, file);
+    keys = timm.keys;
+    source = timm.source;
+    if (keys.resize === "center-crop") cropPct = timm.data.cropPct;
+  } else {
+    keys = FIXED[name];
+    source = name === "torchvision-classic" ? "Resize(256) + CenterCrop(224), ImageNet mean/std" : "LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255";
+  }
+  const merged = { ...keys, ...explicit };
+  if (cropPct !== null && explicit["crop-ratio"] === void 0 && merged.resize === "center-crop") {
+    merged["crop-ratio"] = timmCropRatio(merged.size, cropPct, file);
+  }
+  const overridden = Object.keys(explicit).filter((key) => key in keys && JSON.stringify(keys[key]) !== JSON.stringify(explicit[key]));
+  return { preprocess: merged, record: { name, source, overridden } };
+}
+function checkPresetKeys(pre, task, file) {
+  const problems = [];
+  const name = pre.preset;
+  const timmKeys = ["timm-model", "pretrained-cfg"].filter((key) => pre[key] !== void 0);
+  if (name === "timm" && timmKeys.length !== 1) {
+    problems.push("preprocess.preset: timm needs exactly one of preprocess.timm-model (a timm model name) or preprocess.pretrained-cfg (a JSON file)");
+  }
+  if (name !== "timm") for (const key of timmKeys) problems.push(`preprocess.${key}: only used with preprocess.preset: timm`);
+  if (task === "detection" && (name === "torchvision-classic" || name === "timm")) {
+    problems.push(`preprocess.preset: ${name} is a classification pipeline (resize and center crop); detection models need letterbox or rect, e.g. ultralytics-predict`);
+  }
+  if (task !== "detection" && name === "ultralytics-predict") {
+    problems.push("preprocess.preset: ultralytics-predict is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead");
+  }
+  if (problems.length > 0) throw new UserError(`${file}: invalid config:
+  - ${problems.join("\n  - ")}`);
+}
+
 // src/config/schema.ts
 var positiveInt = { type: "integer", minimum: 1 };
 var finiteNumber = { type: "number" };
@@ -17403,10 +17852,14 @@ var configSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
+        // presets.ts expands these three into the keys below; explicit keys override the preset.
+        preset: { enum: ["torchvision-classic", "timm", "ultralytics-predict"] },
+        "timm-model": { type: "string", minLength: 1 },
+        "pretrained-cfg": relativePath,
         color: { enum: ["gray", "rgb", "bgr"] },
         size: { type: "array", minItems: 2, maxItems: 2, items: positiveInt },
         resize: { enum: ["stretch", "center-crop", "letterbox", "rect"] },
-        kernel: { enum: ["nearest", "linear", "cubic", "lanczos3"] },
+        kernel: { enum: ["nearest", "linear", "cubic", "lanczos3", "cv2-linear", "cv2-area", "cv2-nearest"] },
         "crop-ratio": { type: "number", exclusiveMinimum: 0, maximum: 1 },
         "pad-value": { type: "integer", minimum: 0, maximum: 255 },
         scaleup: { type: "boolean" },
@@ -17537,7 +17990,7 @@ function pickThreads(value, fallback) {
   return Number(value);
 }
 function cacheDirFrom(env2) {
-  if (env2.MODEL_GATE_CACHE_DIR) return resolve(env2.MODEL_GATE_CACHE_DIR);
+  if (env2.MODEL_GATE_CACHE_DIR) return resolve2(env2.MODEL_GATE_CACHE_DIR);
   if (env2.XDG_CACHE_HOME) return join(env2.XDG_CACHE_HOME, "model-gate");
   return join(env2.HOME || homedir(), ".cache", "model-gate");
 }
@@ -17614,7 +18067,7 @@ function crossCheck(raw, source, sha256, file) {
     else if (byManifest && (m.manifest === void 0 || m.key === void 0)) problems.push(`${key}: manifest and key go together`);
     for (const field of ["path", "manifest"]) {
       const value = m[field];
-      if (value !== void 0 && (isAbsolute(value) || value.split(/[\\/]/).includes(".."))) {
+      if (value !== void 0 && (isAbsolute2(value) || value.split(/[\\/]/).includes(".."))) {
         problems.push(`${key}.${field}: expected a path inside the repository, got '${value}'`);
       }
     }
@@ -17624,10 +18077,12 @@ function crossCheck(raw, source, sha256, file) {
 }
 function parseConfig(text, file, configDir, overrides, environment) {
   const { cwd } = environment;
-  const raw = parseYaml(text, file);
-  validate(raw, file);
-  const fromFile = (p) => REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p);
-  const fromFlag = (p) => REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p);
+  const parsed = parseYaml(text, file);
+  validate(parsed, file);
+  const expanded = expandPreset(parsed, parsed.task ?? "classification", file, configDir);
+  const raw = { ...parsed, preprocess: expanded.preprocess };
+  const fromFile = (p) => REMOTE.test(p) || isAbsolute2(p) ? p : resolve2(configDir, p);
+  const fromFlag = (p) => REMOTE.test(p) || isAbsolute2(p) ? p : resolve2(cwd, p);
   const source = overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
   const sha256 = (overrides.evalSha256 ?? (overrides.eval ? void 0 : raw.eval.sha256))?.toLowerCase() ?? null;
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? "")) {
@@ -17667,7 +18122,8 @@ function parseConfig(text, file, configDir, overrides, environment) {
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
-      layout: pre.layout ?? "nchw"
+      layout: pre.layout ?? "nchw",
+      ...expanded.record ? { preset: expanded.record } : {}
     },
     inference: {
       executionProvider: pickProvider(overrides.executionProvider, inf["execution-provider"] ?? "auto", "--execution-provider"),
@@ -17717,10 +18173,10 @@ function parseConfig(text, file, configDir, overrides, environment) {
       ...m.quantized !== void 0 ? { quantized: m.quantized } : {}
     })),
     output: {
-      json: overrides.json ? resolve(cwd, overrides.json) : null,
-      markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
-      html: overrides.html ? resolve(cwd, overrides.html) : null,
-      dir: resolve(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve(cwd, overrides.json)) : "model-gate-out"))
+      json: overrides.json ? resolve2(cwd, overrides.json) : null,
+      markdown: overrides.markdown ? resolve2(cwd, overrides.markdown) : null,
+      html: overrides.html ? resolve2(cwd, overrides.html) : null,
+      dir: resolve2(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve2(cwd, overrides.json)) : "model-gate-out"))
     },
     cacheDir: cacheDirFrom(environment.env),
     progress
@@ -17729,7 +18185,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
 }
 async function loadConfig(overrides, environment) {
   if (!overrides.config) throw new UserError("--config: required (a model-gate.yml file)");
-  const configPath = resolve(environment.cwd, overrides.config);
+  const configPath = resolve2(environment.cwd, overrides.config);
   return parseConfig(await readText(configPath), configPath, dirname(configPath), overrides, environment);
 }
 function cliModelRefs(overrides, environment) {
@@ -17737,7 +18193,7 @@ function cliModelRefs(overrides, environment) {
     const given = overrides[role];
     if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
     const quantized = overrides[role === "baseline" ? "baselineQuantized" : "candidateQuantized"];
-    return { role, path: resolve(environment.cwd, given), label: given, quantized: quantized ? resolve(environment.cwd, quantized) : null };
+    return { role, path: resolve2(environment.cwd, given), label: given, quantized: quantized ? resolve2(environment.cwd, quantized) : null };
   };
   return { baseline: ref("baseline"), candidate: ref("candidate") };
 }
@@ -17752,7 +18208,7 @@ import { basename as basename4 } from "node:path";
 import { createHash as createHash2 } from "node:crypto";
 import { createReadStream as createReadStream3 } from "node:fs";
 import { open as open4, stat as stat2 } from "node:fs/promises";
-import { resolve as resolve2 } from "node:path";
+import { resolve as resolve3 } from "node:path";
 
 // src/evalset/cache.ts
 import { randomBytes } from "node:crypto";
@@ -17941,7 +18397,7 @@ async function attemptDownload(url, destination, timeoutMs, progress) {
     clearTimeout(timer);
   }
 }
-var sleep = (ms2) => new Promise((resolve6) => setTimeout(resolve6, ms2));
+var sleep = (ms2) => new Promise((resolve7) => setTimeout(resolve7, ms2));
 async function downloadWithRetry(url, destination, options, progress) {
   checkUrlAllowed(url);
   const attempts = Math.max(1, Math.floor(options.attempts));
@@ -18717,7 +19173,7 @@ async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive
 }
 async function resolveEvalSet(evalCfg, opts) {
   const { progress } = opts;
-  const cacheDir = resolve2(opts.cacheDir);
+  const cacheDir = resolve3(opts.cacheDir);
   const source = evalCfg.source;
   if (isUrl(source)) {
     const label = displayUrl(source);
@@ -18735,7 +19191,7 @@ async function resolveEvalSet(evalCfg, opts) {
       if (remote && downloaded) await saveVerified(remote, cacheDir, sha2562, archivePath, progress);
     });
   }
-  const path5 = resolve2(source);
+  const path5 = resolve3(source);
   const info = await stat2(path5).catch((error) => {
     throw new UserError(`eval.source: cannot read ${path5} (${error.code === "ENOENT" ? "no such file or folder" : error.message}).`);
   });
@@ -19012,16 +19468,16 @@ var STIRLERR_SMALL = (() => {
 })();
 function stirlingError(n) {
   if (n <= 15) return STIRLERR_SMALL[n];
-  const S0 = 1 / 12;
-  const S1 = 1 / 360;
-  const S2 = 1 / 1260;
-  const S3 = 1 / 1680;
-  const S4 = 1 / 1188;
+  const S02 = 1 / 12;
+  const S12 = 1 / 360;
+  const S22 = 1 / 1260;
+  const S32 = 1 / 1680;
+  const S42 = 1 / 1188;
   const nn = n * n;
-  if (n > 500) return (S0 - S1 / nn) / n;
-  if (n > 80) return (S0 - (S1 - S2 / nn) / nn) / n;
-  if (n > 35) return (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n;
-  return (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n;
+  if (n > 500) return (S02 - S12 / nn) / n;
+  if (n > 80) return (S02 - (S12 - S22 / nn) / nn) / n;
+  if (n > 35) return (S02 - (S12 - (S22 - S32 / nn) / nn) / nn) / n;
+  return (S02 - (S12 - (S22 - (S32 - S42 / nn) / nn) / nn) / nn) / n;
 }
 function devianceTerm(x, np) {
   if (Math.abs(x - np) < 0.1 * (x + np)) {
@@ -19598,7 +20054,7 @@ function classificationGates(cmp, gates) {
 
 // src/tasks/classification/samples.ts
 import { readdir as readdir2, readFile as readFile2, stat as stat3 } from "node:fs/promises";
-import { dirname as dirname4, join as join5, relative, resolve as resolve3, sep } from "node:path";
+import { dirname as dirname4, join as join5, relative, resolve as resolve4, sep } from "node:path";
 var JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
 async function listFiles(dir) {
   const out = [];
@@ -19652,7 +20108,7 @@ function labelIndex(label, classes, where) {
   throw new UserError(`${where}: label '${label}' is not one of classes [${classes.join(", ")}]`);
 }
 async function readManifest(root, manifest, classes) {
-  const manifestPath = resolve3(root, manifest);
+  const manifestPath = resolve4(root, manifest);
   if (!manifestPath.startsWith(root + sep)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
   let text;
   try {
@@ -19669,7 +20125,7 @@ async function readManifest(root, manifest, classes) {
     const [path5, label, ...rest] = splitCsvLine(line);
     if (i === 0 && /^(path|file|filename|image)$/i.test(path5) && /^(label|class)$/i.test(label ?? "")) return;
     if (!path5 || label === void 0 || label === "" || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
-    const file = resolve3(base, path5);
+    const file = resolve4(base, path5);
     if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path5}' points outside the eval set`);
     samples.push({ id: toId(root, file), file, label: labelIndex(label, classes, where) });
   });
@@ -20657,10 +21113,10 @@ function detectionGates(cmp, gates) {
 
 // src/tasks/detection/dataset.ts
 import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
-import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
+import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 
 // src/preprocess/index.ts
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import { availableParallelism } from "node:os";
 import { constants as bufferConstants } from "node:buffer";
 
@@ -20966,6 +21422,213 @@ function unpackSamples(rows, width, height, stride, bitDepth) {
   return out;
 }
 
+// src/preprocess/resize-cv2-area.ts
+function resizeAreaShrink(src, width, height, channels, outWidth, outHeight) {
+  const scaleX = 1 / (outWidth / width);
+  const scaleY = 1 / (outHeight / height);
+  const blockX = roundHalfEven(scaleX);
+  const blockY = roundHalfEven(scaleY);
+  if (Math.abs(scaleX - blockX) < Number.EPSILON && Math.abs(scaleY - blockY) < Number.EPSILON) {
+    return areaIntegerBlocks(src, width, channels, outWidth, outHeight, blockX, blockY);
+  }
+  return areaWeighted(src, width, height, channels, outWidth, outHeight, scaleX, scaleY);
+}
+function areaIntegerBlocks(src, width, channels, outWidth, outHeight, blockX, blockY) {
+  const out = new Uint8Array(outWidth * outHeight * channels);
+  const stride = width * channels;
+  const area = blockX * blockY;
+  const halving = blockX === 2 && blockY === 2;
+  const inverseArea = Math.fround(1 / area);
+  for (let dy = 0, o = 0; dy < outHeight; dy++) {
+    const rowStart = dy * blockY * stride;
+    for (let dx = 0; dx < outWidth; dx++) {
+      const cell = rowStart + dx * blockX * channels;
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let y = 0; y < blockY; y++) {
+          for (let x = 0; x < blockX; x++) sum += src[cell + y * stride + x * channels + c];
+        }
+        out[o++] = halving ? sum + 2 >> 2 : saturate8(Math.fround(sum * inverseArea));
+      }
+    }
+  }
+  return out;
+}
+function areaTable(inSize, outSize, channels, scale) {
+  const capacity = inSize * 2;
+  const table3 = { source: new Int32Array(capacity), target: new Int32Array(capacity), weight: new Float32Array(capacity), length: 0 };
+  const push = (source, target, weight) => {
+    table3.source[table3.length] = source * channels;
+    table3.target[table3.length] = target * channels;
+    table3.weight[table3.length++] = weight;
+  };
+  for (let d = 0; d < outSize; d++) {
+    const start = d * scale;
+    const end = start + scale;
+    const cellWidth = Math.min(scale, inSize - start);
+    let first = Math.ceil(start);
+    const last = Math.min(Math.floor(end), inSize - 1);
+    first = Math.min(first, last);
+    if (first - start > 1e-3) push(first - 1, d, (first - start) / cellWidth);
+    for (let s = first; s < last; s++) push(s, d, 1 / cellWidth);
+    if (end - last > 1e-3) push(last, d, Math.min(Math.min(end - last, 1), cellWidth) / cellWidth);
+  }
+  return table3;
+}
+function areaWeighted(src, width, height, channels, outWidth, outHeight, scaleX, scaleY) {
+  const xTable = areaTable(width, outWidth, channels, scaleX);
+  const yTable = areaTable(height, outHeight, 1, scaleY);
+  const rowLength = outWidth * channels;
+  const out = new Uint8Array(outHeight * rowLength);
+  const buffer = new Float32Array(rowLength);
+  const sum = new Float32Array(rowLength);
+  const fround = Math.fround;
+  let previousRow = yTable.target[0];
+  for (let j = 0; j < yTable.length; j++) {
+    const beta = yTable.weight[j];
+    const dy = yTable.target[j];
+    const rowStart = yTable.source[j] * width * channels;
+    buffer.fill(0);
+    for (let k = 0; k < xTable.length; k++) {
+      const s = rowStart + xTable.source[k];
+      const d = xTable.target[k];
+      const alpha = xTable.weight[k];
+      for (let c = 0; c < channels; c++) buffer[d + c] += fround(src[s + c] * alpha);
+    }
+    if (dy !== previousRow) {
+      storeRow(sum, out, previousRow * rowLength);
+      for (let i = 0; i < rowLength; i++) sum[i] = beta * buffer[i];
+      previousRow = dy;
+    } else {
+      for (let i = 0; i < rowLength; i++) sum[i] += fround(beta * buffer[i]);
+    }
+  }
+  storeRow(sum, out, previousRow * rowLength);
+  return out;
+}
+function storeRow(sum, out, offset) {
+  for (let i = 0; i < sum.length; i++) out[offset + i] = saturate8(sum[i]);
+}
+function saturate8(value) {
+  const rounded = roundHalfEven(value);
+  return rounded < 0 ? 0 : rounded > 255 ? 255 : rounded;
+}
+
+// src/preprocess/resize-cv2.ts
+var COEF_SCALE = 2048;
+function resizeCv2(src, width, height, channels, outWidth, outHeight, kernel) {
+  checkSizes(src, width, height, channels, outWidth, outHeight);
+  if (outWidth === width && outHeight === height) return src;
+  if (kernel === "cv2-nearest") return resizeCv2Nearest(src, width, height, channels, outWidth, outHeight);
+  const scaleX = 1 / (outWidth / width);
+  const scaleY = 1 / (outHeight / height);
+  const exactHalving = scaleX === 2 && scaleY === 2;
+  if (kernel === "cv2-area" ? scaleX >= 1 && scaleY >= 1 : exactHalving) {
+    return resizeAreaShrink(src, width, height, channels, outWidth, outHeight);
+  }
+  return resizeLinearGeneric(src, width, height, channels, outWidth, outHeight, kernel === "cv2-area");
+}
+function resizeCv2Nearest(src, width, height, channels, outWidth, outHeight) {
+  const columns = nearestOffsets(width, outWidth);
+  const rows = nearestOffsets(height, outHeight);
+  const out = new Uint8Array(outWidth * outHeight * channels);
+  for (let y = 0, o = 0; y < outHeight; y++) {
+    const rowStart = rows[y] * width * channels;
+    for (let x = 0; x < outWidth; x++) {
+      const from = rowStart + columns[x] * channels;
+      for (let c = 0; c < channels; c++) out[o++] = src[from + c];
+    }
+  }
+  return out;
+}
+function nearestOffsets(inSize, outSize) {
+  const inverse = 1 / (outSize / inSize);
+  const offsets = new Int32Array(outSize);
+  for (let d = 0; d < outSize; d++) offsets[d] = Math.min(Math.floor(d * inverse), inSize - 1);
+  return offsets;
+}
+function axisTaps(inSize, outSize, area, clamp) {
+  const inverseScale = outSize / inSize;
+  const scale = 1 / inverseScale;
+  const offsets = new Int32Array(outSize);
+  const weights = new Int32Array(outSize * 2);
+  let inside = outSize;
+  for (let d = 0; d < outSize; d++) {
+    let s;
+    let f;
+    if (!area) {
+      f = Math.fround((d + 0.5) * scale - 0.5);
+      s = Math.floor(f);
+      f = Math.fround(f - s);
+    } else {
+      s = Math.floor(d * scale);
+      f = Math.fround(d + 1 - (s + 1) * inverseScale);
+      f = f <= 0 ? 0 : Math.fround(f - Math.floor(f));
+    }
+    if (clamp) {
+      if (s < 0) {
+        f = 0;
+        s = 0;
+      }
+      if (s + 1 >= inSize) {
+        inside = Math.min(inside, d);
+        if (s >= inSize - 1) {
+          f = 0;
+          s = inSize - 1;
+        }
+      }
+    }
+    offsets[d] = s;
+    weights[2 * d] = roundHalfEven(Math.fround(1 - f) * COEF_SCALE);
+    weights[2 * d + 1] = roundHalfEven(f * COEF_SCALE);
+  }
+  return { offsets, weights, inside };
+}
+function resizeLinearGeneric(src, width, height, channels, outWidth, outHeight, area) {
+  const xTaps = axisTaps(width, outWidth, area, true);
+  const yTaps = axisTaps(height, outHeight, area, false);
+  const rowLength = outWidth * channels;
+  const horizontal = new Array(height);
+  const rowAt = (y) => horizontal[y] ??= horizontalPass(src, y * width * channels, channels, xTaps, outWidth);
+  const out = new Uint8Array(outHeight * rowLength);
+  for (let dy = 0; dy < outHeight; dy++) {
+    const sy = yTaps.offsets[dy];
+    const row0 = rowAt(clampRow(sy, height));
+    const row1 = rowAt(clampRow(sy + 1, height));
+    const b0 = yTaps.weights[2 * dy];
+    const b1 = yTaps.weights[2 * dy + 1];
+    const base = dy * rowLength;
+    for (let i = 0; i < rowLength; i++) {
+      out[base + i] = (b0 * (row0[i] >> 4) >> 16) + (b1 * (row1[i] >> 4) >> 16) + 2 >> 2;
+    }
+  }
+  return out;
+}
+function clampRow(y, height) {
+  return y < 0 ? 0 : y < height ? y : height - 1;
+}
+function horizontalPass(src, rowStart, channels, taps, outWidth) {
+  const out = new Int32Array(outWidth * channels);
+  for (let d = 0, o = 0; d < outWidth; d++) {
+    const s = rowStart + taps.offsets[d] * channels;
+    if (d < taps.inside) {
+      const a0 = taps.weights[2 * d];
+      const a1 = taps.weights[2 * d + 1];
+      for (let c = 0; c < channels; c++) out[o++] = src[s + c] * a0 + src[s + channels + c] * a1;
+    } else {
+      for (let c = 0; c < channels; c++) out[o++] = src[s + c] * COEF_SCALE;
+    }
+  }
+  return out;
+}
+function checkSizes(src, width, height, channels, outWidth, outHeight) {
+  for (const n of [width, height, outWidth, outHeight]) {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`resizeCv2: sizes must be positive integers, got ${width}x${height} \u2192 ${outWidth}x${outHeight}`);
+  }
+  if (channels !== 1 && channels !== 3) throw new RangeError(`resizeCv2: 1 or 3 channels, got ${channels}`);
+  if (src.length !== width * height * channels) throw new RangeError(`resizeCv2: ${src.length} bytes for ${width}x${height}x${channels}`);
+}
+
 // src/preprocess/resize.ts
 var PRECISION_BITS = 32 - 8 - 2;
 var HALF = 1 << PRECISION_BITS - 1;
@@ -20999,6 +21662,9 @@ function sinc(x) {
 }
 function resizePixels(src, width, height, channels, outWidth, outHeight, kernel) {
   if (outWidth === width && outHeight === height) return src;
+  if (kernel === "cv2-linear" || kernel === "cv2-area" || kernel === "cv2-nearest") {
+    return resizeCv2(src, width, height, channels, outWidth, outHeight, kernel);
+  }
   if (kernel === "nearest") return resizeNearest(src, width, height, channels, outWidth, outHeight);
   const filter = FILTERS[kernel];
   const vertical = outHeight !== height ? coefficients(height, outHeight, filter) : null;
@@ -21301,7 +21967,7 @@ async function decodeInto(file, spec, slot) {
 }
 function readImageFile(file) {
   try {
-    return readFileSync(file);
+    return readFileSync2(file);
   } catch (error) {
     const reason = messageOf(error).split(", ")[0];
     throw new UserError(`${file}: cannot read file (${reason})`, { cause: error });
@@ -21342,7 +22008,7 @@ var toId2 = (root, file) => relative2(root, file).split(sep2).join("/");
 var isInside = (root, file) => file.startsWith(root.endsWith(sep2) ? root : root + sep2);
 var finite = (value) => typeof value === "number" && Number.isFinite(value);
 async function readCocoDataset(root, annotationsPath, categoryToClass, options = {}) {
-  const file = resolve4(root, annotationsPath);
+  const file = resolve5(root, annotationsPath);
   if (!isInside(root, file)) throw new UserError(`eval.annotations: '${annotationsPath}' points outside the eval set`);
   const coco = await readJson(file);
   const fail = (what) => {
@@ -21361,13 +22027,13 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   categories.sort((a, b) => a.id - b.id);
   categories.forEach((c, i) => i > 0 && c.id === categories[i - 1].id && fail(`category id ${c.id} is listed twice`));
   const known = new Set(categories.map((c) => c.id));
-  const imagesBase = options.imagesDir ? resolve4(root, options.imagesDir) : dirname5(file);
+  const imagesBase = options.imagesDir ? resolve5(root, options.imagesDir) : dirname5(file);
   const byImageId = /* @__PURE__ */ new Map();
   for (const [i, image] of list("images", true).entries()) {
     const { id, file_name: name, width, height } = image;
     if (!Number.isInteger(id) || typeof name !== "string") fail(`images[${i}] needs an integer 'id' and a 'file_name'`);
     if (byImageId.has(id)) fail(`image id ${id} is listed twice`);
-    const imageFile = resolve4(imagesBase, name);
+    const imageFile = resolve5(imagesBase, name);
     if (!isInside(root, imageFile)) fail(`image '${name}' points outside the eval set`);
     const size = { width: finite(width) ? width : 0, height: finite(height) ? height : 0 };
     byImageId.set(id, { id: toId2(root, imageFile), file: imageFile, label: { boxes: [], ...size, imageId: id } });
@@ -21410,8 +22076,8 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   return { samples: sortedSamples([...byImageId.values()], root), categories, categoryToClass: mapping, warnings: check.warnings(file) };
 }
 async function readYoloDataset(root, imagesDir, labelsDir, classes) {
-  const imagesRoot = resolve4(root, imagesDir);
-  const labelsRoot = resolve4(root, labelsDir);
+  const imagesRoot = resolve5(root, imagesDir);
+  const labelsRoot = resolve5(root, labelsDir);
   const imageFiles2 = (await listFiles2(imagesRoot, `eval.images '${imagesDir}'`)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()));
   const labelFiles = new Set((await listFiles2(labelsRoot, `eval.labels '${labelsDir}'`)).filter((f) => extname(f) === ".txt"));
   const samples = sortedSamples(
@@ -27358,7 +28024,7 @@ async function runMapCommand(args, out, err = process.stderr) {
 // src/cli/nightly.ts
 import { mkdir as mkdir8, writeFile as writeFile5 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
-import { dirname as dirname7, resolve as resolve5 } from "node:path";
+import { dirname as dirname7, resolve as resolve6 } from "node:path";
 
 // src/history/store.ts
 import { appendFile, readFile as readFile8 } from "node:fs/promises";
@@ -27504,7 +28170,7 @@ var LFS_POINTER_MAX_BYTES = 1024;
 function gitEnv() {
   return { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_LITERAL_PATHSPECS: "1" };
 }
-var runGit = (args, opts = {}) => new Promise((resolve6, reject) => {
+var runGit = (args, opts = {}) => new Promise((resolve7, reject) => {
   const child = spawn("git", args, { cwd: opts.cwd, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
   const maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
   const stdout = [];
@@ -27524,7 +28190,7 @@ var runGit = (args, opts = {}) => new Promise((resolve6, reject) => {
     const stderrText = Buffer.concat(stderr).toString("utf8");
     if (overflow) reject(new GitCommandError(args, code2, `output larger than ${maxBuffer} bytes`));
     else if (code2 !== 0) reject(new GitCommandError(args, code2, stderrText));
-    else resolve6({ stdout: Buffer.concat(stdout), stderr: stderrText });
+    else resolve7({ stdout: Buffer.concat(stdout), stderr: stderrText });
   });
   child.stdin.on("error", () => {
   });
@@ -27575,9 +28241,9 @@ async function gitToFile(repoDir, args, destFile, input, transform) {
   const child = spawn("git", args, { cwd: repoDir, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
   const stderr = [];
   child.stderr.on("data", (chunk) => stderr.push(chunk));
-  const exited = new Promise((resolve6, reject) => {
+  const exited = new Promise((resolve7, reject) => {
     child.on("error", reject);
-    child.on("close", resolve6);
+    child.on("close", resolve7);
   });
   exited.catch(() => {
   });
@@ -27946,10 +28612,10 @@ async function nightlyCommand(overrides, flags, environment) {
   if (!flags.history) throw new UserError("--history: required (the JSON Lines history file; created if missing)");
   const config = await loadConfig(overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);
-  const repoDir = resolve5(environment.cwd, flags.repo ?? ".");
+  const repoDir = resolve6(environment.cwd, flags.repo ?? ".");
   const sha = await headCommit(repoDir);
   const models = await nightlyModels(config, repoDir, sha, workDirFor(tmpdir()), progress);
-  const store = fileHistory(resolve5(environment.cwd, flags.history), progress);
+  const store = fileHistory(resolve6(environment.cwd, flags.history), progress);
   const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: await gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
