@@ -57,6 +57,8 @@ describe('preprocess.preset', () => {
     const pre = parse({ preset: 'ultralytics-predict' }, 'detection').preprocess;
     expect(pre).toMatchObject({ color: 'rgb', size: null, resize: 'letterbox', kernel: 'cv2-linear', padValue: 114, scaleup: true, auto: false, stride: 32, scale: 1 / 255, mean: [0], std: [1], layout: 'nchw' });
     expect(pre.preset?.name).toBe('ultralytics-predict');
+    // an explicit resize wins without tripping the letterbox-only checks on keys the preset set
+    expect(parse({ preset: 'ultralytics-predict', resize: 'rect' }, 'detection').preprocess).toMatchObject({ resize: 'rect', kernel: 'cv2-linear' });
   });
 
   it('timm by name: the default tag of the architecture, with timm floor(size / crop_pct) as the crop ratio', () => {

@@ -43,8 +43,8 @@ const FIXED: Record<Exclude<PresetName, 'timm'>, Raw> = {
     resize: 'letterbox',
     kernel: 'cv2-linear',
     'pad-value': 114,
-    scaleup: true,
-    auto: false,
+    // scaleup true and auto false are detection's defaults already; setting them here would make
+    // an explicit `resize: rect` fail the "auto is only for letterbox" check for a key nobody wrote.
     scale: 1 / 255,
     mean: [0],
     std: [1],

@@ -1,7 +1,7 @@
 /**
  * cv2.resize for 8-bit images, with OpenCV's own arithmetic: a port of cv::hal::resize in
- * modules/imgproc/src/resize.cpp (OpenCV 4.x, unchanged in 5.0), byte-identical to
- * opencv-python-headless 5.0.0.93 on the committed fixtures (__tests__/preprocess/resize-cv2.test.ts).
+ * modules/imgproc/src/resize.cpp (read in its 4.x form), byte-identical to opencv-python-headless
+ * 5.0.0.93 (OpenCV 5.0.0) on the committed fixtures (__tests__/preprocess/resize-cv2.test.ts).
  *
  * - cv2-linear = INTER_LINEAR: 2 taps at half-pixel centres, sx = floor((dx + 0.5)·scale - 0.5),
  *   computed in float. The weights are 11-bit fixed point (INTER_RESIZE_COEF_SCALE = 2048), the
