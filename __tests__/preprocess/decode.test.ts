@@ -83,7 +83,7 @@ describe('decodeImages', () => {
     expect([...decoded.pixels]).toEqual(Array.from({ length: 9 }, () => [200, 100, 50]).flat());
   });
 
-  it('gives the same result with any concurrency and reports progress', async () => {
+  it('reports progress per file', async () => {
     const files = await Promise.all(
       Array.from({ length: 12 }, async (_, i) =>
         write(`img${i}.${i % 2 ? 'webp' : 'png'}`, await sharp(randomBytes(10 * 6 * 3, i), { raw: { width: 10, height: 6, channels: 3 } })[i % 2 ? 'webp' : 'png']({ lossless: true }).toBuffer()),
@@ -91,10 +91,8 @@ describe('decodeImages', () => {
     );
     const calls: string[] = [];
     const progress: Progress = { ...silentProgress, start: (phase, total) => calls.push(`start ${phase} ${total}`), tick: (done) => calls.push(`tick ${done}`), end: () => calls.push('end') };
-    const serial = await decodeImages(files, spec({ size: [4, 4], kernel: 'linear' }), progress, { concurrency: 1 });
-    const parallel = await decodeImages(files, spec({ size: [4, 4], kernel: 'linear' }), silentProgress, { concurrency: 5 });
-    expect(Buffer.from(parallel.pixels)).toEqual(Buffer.from(serial.pixels));
-    expect(serial.count).toBe(12);
+    const decoded = await decodeImages(files, spec({ size: [4, 4], kernel: 'linear' }), progress);
+    expect(decoded.count).toBe(12);
     expect(calls[0]).toBe('start decode 12');
     expect(calls.at(-2)).toBe('tick 12');
     expect(calls.at(-1)).toBe('end');

@@ -53,13 +53,22 @@ export interface NormalizeSpec {
   readonly layout: TensorLayout;
 }
 
-export type PreprocessConfig = DecodeSpec & NormalizeSpec;
+export type PreprocessConfig = DecodeSpec &
+  NormalizeSpec & {
+    /** Decode worker threads; 0 = one per available core, 1 = decode on the main thread. */
+    readonly workers: number;
+  };
 
 export interface InferenceConfig {
   readonly executionProvider: ExecutionProviderRequest;
   readonly batchSize: number;
   /** 0 = one per available core; resolved to a number before use and reported. */
   readonly threads: number;
+  /**
+   * Bytes of decoded pixels the streaming engine holds at once (every preprocessing of one chunk,
+   * twice over when decoding overlaps inference); sets the chunk size.
+   */
+  readonly memoryBudget: number;
 }
 
 export interface LatencyConfig {

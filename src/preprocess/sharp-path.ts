@@ -27,3 +27,13 @@ export async function decodeWithSharp(bytes: Buffer): Promise<RawImage> {
   if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
+
+/**
+ * For decode workers: the pool already runs one worker per core, so each sharp call gets one
+ * libvips thread instead of one per core (which would oversubscribe the cores by workers × cores).
+ * The operation cache is off too: every file is decoded once, so caching only holds memory.
+ */
+export function useOneSharpThread(): void {
+  sharp.concurrency(1);
+  sharp.cache(false);
+}
