@@ -21134,9 +21134,24 @@ function nearestIndices(inSize, outSize) {
 }
 
 // src/preprocess/sharp-path.ts
-import sharp from "sharp";
+var oneThread = false;
+var loaded = null;
+async function sharpModule() {
+  loaded ??= import("sharp").then(({ default: sharp }) => {
+    if (oneThread) {
+      sharp.concurrency(1);
+      sharp.cache(false);
+    }
+    return sharp;
+  });
+  return loaded;
+}
+async function openWithSharp(input, options) {
+  const sharp = await sharpModule();
+  return sharp(input, options);
+}
 async function decodeWithSharp(bytes2) {
-  const { data, info } = await sharp(bytes2, { ignoreIcc: true }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await (await openWithSharp(bytes2, { ignoreIcc: true })).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
@@ -21228,7 +21243,7 @@ function defaultWorkerScript() {
 }
 function openDecodePool(options) {
   const script = options.script ?? defaultWorkerScript();
-  if (options.workers <= 1 || !existsSync(fileURLToPath(script))) return inThreadPool();
+  if (options.workers < 1 || !existsSync(fileURLToPath(script))) return inThreadPool();
   return new WorkerPool(Math.floor(options.workers), script);
 }
 function inThreadPool() {
@@ -21249,6 +21264,7 @@ var WorkerPool = class {
   constructor(workers, script) {
     this.workers = workers;
     this.script = script;
+    for (let i = 0; i < workers; i++) this.spawn();
   }
   workers;
   script;
@@ -21390,7 +21406,6 @@ function perChannel(values, channels, name) {
 
 // src/preprocess/image-size.ts
 import { open as open5 } from "node:fs/promises";
-import sharp2 from "sharp";
 var PNG_HEADER_BYTES = 24;
 async function imageSize(file) {
   const head = await readHead(file, PNG_HEADER_BYTES);
@@ -21400,7 +21415,7 @@ async function imageSize(file) {
     if (width > 0 && height > 0) return { width, height };
   }
   try {
-    const { width, height } = await sharp2(file).metadata();
+    const { width, height } = await (await openWithSharp(file)).metadata();
     if (width && height) return { width, height };
     throw new Error("no width/height in the header");
   } catch (error) {
@@ -25758,17 +25773,17 @@ async function calibrate(model, tensors, batches2, workDir) {
   }
   const path5 = join7(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
   await writeFile2(path5, encodeModel(augmented));
-  const loaded = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model", optimization: "disabled" });
+  const loaded2 = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model", optimization: "disabled" });
   try {
     const floatTensors = /* @__PURE__ */ new Set();
-    for (const signature2 of [...loaded.inputs, ...loaded.outputs]) {
+    for (const signature2 of [...loaded2.inputs, ...loaded2.outputs]) {
       if (signature2.type === "float32") floatTensors.add(signature2.name);
     }
     const ranges = /* @__PURE__ */ new Map();
     let samples = 0;
     for (const batch of batches2) {
-      const outputs = await runBatch(loaded, batch.data, batch.dims);
-      outputs[loaded.inputs[0].name] = { data: batch.data, dims: batch.dims };
+      const outputs = await runBatch(loaded2, batch.data, batch.dims);
+      outputs[loaded2.inputs[0].name] = { data: batch.data, dims: batch.dims };
       samples += batch.dims[0];
       for (const name of tensors) {
         const output = outputs[name];
@@ -25785,7 +25800,7 @@ async function calibrate(model, tensors, batches2, workDir) {
     }
     return { ranges, floatTensors, samples };
   } finally {
-    await loaded.release();
+    await loaded2.release();
     await rm3(path5, { force: true });
   }
 }
@@ -26602,16 +26617,16 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
       };
     });
     const evaluation = { models, threads, stream: { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap } };
-    const loaded = runs;
+    const loaded2 = runs;
     return {
       evaluation,
       async remeasure(group) {
-        const members = loaded.filter((r) => groups[group].includes(r.owner) && r.kind === "fp32");
+        const members = loaded2.filter((r) => groups[group].includes(r.owner) && r.kind === "fp32");
         const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
         return new Map(members.map((run, i) => [run.owner, timed[i]]));
       },
       async close() {
-        await Promise.all(loaded.map((r) => r.model.release()));
+        await Promise.all(loaded2.map((r) => r.model.release()));
       }
     };
   } catch (error) {
@@ -26623,15 +26638,14 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
 }
 
 // src/preprocess/thumbnail.ts
-import sharp3 from "sharp";
 var WEBP_QUALITY = 80;
 async function thumbnailDataUrl(file, maxSide) {
   if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
   try {
-    const meta = await sharp3(file).metadata();
+    const meta = await (await openWithSharp(file)).metadata();
     const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
     if (longest === 0) throw new Error("the image has no size");
-    const image = sharp3(file, { pages: 1 }).removeAlpha();
+    const image = (await openWithSharp(file, { pages: 1 })).removeAlpha();
     if (longest <= maxSide) {
       const factor = Math.floor(maxSide / longest);
       const enlarged = factor > 1 ? image.resize({ width: meta.width * factor, height: meta.height * factor, kernel: "nearest" }) : image;

@@ -446,15 +446,29 @@ function nearestIndices(inSize, outSize) {
 }
 
 // src/preprocess/sharp-path.ts
-import sharp from "sharp";
+var oneThread = false;
+var loaded = null;
+async function sharpModule() {
+  loaded ??= import("sharp").then(({ default: sharp }) => {
+    if (oneThread) {
+      sharp.concurrency(1);
+      sharp.cache(false);
+    }
+    return sharp;
+  });
+  return loaded;
+}
+async function openWithSharp(input, options) {
+  const sharp = await sharpModule();
+  return sharp(input, options);
+}
 async function decodeWithSharp(bytes) {
-  const { data, info } = await sharp(bytes, { ignoreIcc: true }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await (await openWithSharp(bytes, { ignoreIcc: true })).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
 function useOneSharpThread() {
-  sharp.concurrency(1);
-  sharp.cache(false);
+  oneThread = true;
 }
 
 // src/preprocess/decode-file.ts
@@ -522,7 +536,7 @@ async function decodeFilesInto(files, first, specs, images, concurrency, onFile 
 }
 
 // src/preprocess/decode-worker.ts
-var FILES_IN_FLIGHT = 2;
+var FILES_IN_FLIGHT = 1;
 useOneSharpThread();
 var port = parentPort;
 if (!port) throw new Error("decode-worker.js runs as a worker thread of the decode pool");

@@ -55,7 +55,7 @@ export interface NormalizeSpec {
 
 export type PreprocessConfig = DecodeSpec &
   NormalizeSpec & {
-    /** Decode worker threads; 0 = one per available core, 1 = decode on the main thread. */
+    /** Decode worker threads; 0 = one per available core. */
     readonly workers: number;
   };
 

@@ -13,7 +13,7 @@
 import type { NormalizeSpec } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { runInBatches, type LoadedModel, type OutputTensor } from '../inference/index.js';
-import { decodeSpecKey, imageBytes, toTensor, type DecodedImages, type DecodePool, type ImageGeometry, type ResolvedDecodeSpec } from '../preprocess/index.js';
+import { allocateImages, decodeSpecKey, imageBytes, toTensor, type DecodedImages, type DecodePool, type ImageGeometry, type ResolvedDecodeSpec } from '../preprocess/index.js';
 import type { Progress } from '../progress.js';
 import type { BatchContext, EvalSample } from '../tasks/task.js';
 
@@ -100,10 +100,13 @@ export async function streamEvalSet(
     const done = Math.floor(chunkStart + (chunkLength * share) / shares);
     if (done > reported) progress.tick((reported = done));
   };
+  // One buffer per preprocessing, reused by every chunk (two, taking turns, when decoding overlaps inference).
+  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => [...specs.values()].map((spec) => allocateImages(perChunk, spec)));
   const decodeChunk = (k: number) => {
     const start = k * perChunk;
     const end = Math.min(samples.length, start + perChunk);
-    return options.pool.decode(files.slice(start, end), [...specs.values()], options.overlap ? undefined : (n) => tick(start, n, (n / (end - start))));
+    const onProgress = options.overlap ? undefined : (n: number) => tick(start, n, n / (end - start));
+    return options.pool.decode(files.slice(start, end), [...specs.values()], onProgress, buffers[k % buffers.length]);
   };
 
   progress.start('evaluate', samples.length);

@@ -18,6 +18,18 @@ export function allocateImages(count: number, spec: ResolvedDecodeSpec): Decoded
   return { count, height, width, channels, pixels, geometry: new Array<ImageGeometry>(count) };
 }
 
+/**
+ * `count` images in the buffer of `images` (made by allocateImages for at least that many): how
+ * the stream reuses one buffer per preprocessing for every chunk instead of allocating anew.
+ * A SharedArrayBuffer is freed only once every worker has dropped it, which an idle worker's
+ * lazy garbage collector may not do for a long time, so reusing is what keeps memory flat.
+ */
+export function reuseImages(images: DecodedImages, count: number): DecodedImages {
+  const bytes = images.height * images.width * images.channels;
+  if (count * bytes > images.pixels.buffer.byteLength) throw new RangeError(`reuseImages: room for ${images.pixels.buffer.byteLength / bytes} images, asked for ${count}`);
+  return { ...images, count, pixels: new Uint8Array(images.pixels.buffer, 0, count * bytes), geometry: new Array<ImageGeometry>(count) };
+}
+
 /** The slot of image `index` in `images`. */
 export function slotOf(images: DecodedImages, index: number): Slot {
   const bytes = images.height * images.width * images.channels;

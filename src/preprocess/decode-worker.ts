@@ -10,8 +10,11 @@ import { decodeFilesInto } from './decode-batch.js';
 import type { DecodeReply, DecodeTask } from './pool-messages.js';
 import { useOneSharpThread } from './sharp-path.js';
 
-/** Files in flight per worker: one decoding in sharp while this thread resizes the previous one. */
-const FILES_IN_FLIGHT = 2;
+/**
+ * One file at a time: the pool runs a worker per core, so each worker keeps one core busy (sharp's
+ * decode, then this thread's resize). More in flight would only oversubscribe the cores.
+ */
+const FILES_IN_FLIGHT = 1;
 
 useOneSharpThread();
 const port = parentPort;

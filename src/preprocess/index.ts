@@ -19,6 +19,7 @@ export { imageSize } from './image-size.js';
 export { autoLetterboxSize, letterboxRatio, rectInputSize, type FitOptions } from './rect.js';
 export { resolveInputSize, imageSizesOnce, type ImageSizes } from './input-size.js';
 export { openDecodePool, type DecodePool } from './pool.js';
+export { allocateImages } from './decode-batch.js';
 export { imageBytes, type DecodedImages, type ImageGeometry, type ResolvedDecodeSpec } from './types.js';
 
 /** Decodes a whole list of files for one spec on this thread (small sets: calibration files, tests). */

@@ -4,27 +4,31 @@
  * other cores idle). A chunk of files is split into tasks handed to idle workers; each writes its
  * images straight into the chunk's SharedArrayBuffers and sends back only their geometry.
  *
- * With no workers (workers: 1 or 0, or no worker script next to this module, as when the sources
- * run under jest) the same decode runs on the calling thread.
+ * With workers: 0, or no worker script next to this module (as when the sources run under jest),
+ * the same decode runs on the calling thread.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import { allocateImages, decodeFilesInto } from './decode-batch.js';
+import { allocateImages, decodeFilesInto, reuseImages } from './decode-batch.js';
 import type { DecodeReply, DecodeTask } from './pool-messages.js';
 import type { DecodedImages, ResolvedDecodeSpec } from './types.js';
 
 export interface DecodePool {
   /** Worker threads decoding; 0 when decoding runs on the calling thread. */
   readonly workers: number;
-  /** Decodes `files` once for every spec: one DecodedImages per spec, in order. `onProgress` gets the files done so far. */
-  decode(files: readonly string[], specs: readonly ResolvedDecodeSpec[], onProgress?: (done: number) => void): Promise<DecodedImages[]>;
+  /**
+   * Decodes `files` once for every spec: one DecodedImages per spec, in order. `onProgress` gets
+   * the files done so far. With `into` (allocateImages of each spec, room for as many files), the
+   * pixels go into those buffers instead of new ones.
+   */
+  decode(files: readonly string[], specs: readonly ResolvedDecodeSpec[], onProgress?: (done: number) => void, into?: readonly DecodedImages[]): Promise<DecodedImages[]>;
   close(): Promise<void>;
 }
 
 export interface PoolOptions {
-  /** Threads that decode; 1 or less decodes on the calling thread. */
+  /** Worker threads that decode; 0 decodes on the calling thread. */
   readonly workers: number;
   /** The worker script; default: decode-worker.js next to this module (dist/ has it). */
   readonly script?: URL;
@@ -46,15 +50,19 @@ export function defaultWorkerScript(): URL {
 
 export function openDecodePool(options: PoolOptions): DecodePool {
   const script = options.script ?? defaultWorkerScript();
-  if (options.workers <= 1 || !existsSync(fileURLToPath(script))) return inThreadPool();
+  if (options.workers < 1 || !existsSync(fileURLToPath(script))) return inThreadPool();
   return new WorkerPool(Math.floor(options.workers), script);
+}
+
+function buffersFor(count: number, specs: readonly ResolvedDecodeSpec[], into: readonly DecodedImages[] | undefined): DecodedImages[] {
+  return specs.map((spec, k) => (into ? reuseImages(into[k], count) : allocateImages(count, spec)));
 }
 
 function inThreadPool(): DecodePool {
   return {
     workers: 0,
-    async decode(files, specs, onProgress) {
-      const images = specs.map((spec) => allocateImages(files.length, spec));
+    async decode(files, specs, onProgress, into) {
+      const images = buffersFor(files.length, specs, into);
       let done = 0;
       const geometry = await decodeFilesInto(files, 0, specs, images, IN_THREAD_CONCURRENCY, () => onProgress?.(++done));
       geometry.forEach((perSpec, i) => perSpec.forEach((g, k) => (images[k].geometry[i] = g)));
@@ -75,10 +83,13 @@ class WorkerPool implements DecodePool {
   private readonly queue: Pending[] = [];
   private nextId = 0;
 
-  constructor(readonly workers: number, private readonly script: URL) {}
+  constructor(readonly workers: number, private readonly script: URL) {
+    // Started at once: their start-up (a V8 isolate each) overlaps the run's model loading.
+    for (let i = 0; i < workers; i++) this.spawn();
+  }
 
-  decode(files: readonly string[], specs: readonly ResolvedDecodeSpec[], onProgress?: (done: number) => void): Promise<DecodedImages[]> {
-    const images = specs.map((spec) => allocateImages(files.length, spec));
+  decode(files: readonly string[], specs: readonly ResolvedDecodeSpec[], onProgress?: (done: number) => void, into?: readonly DecodedImages[]): Promise<DecodedImages[]> {
+    const images = buffersFor(files.length, specs, into);
     const targets = images.map((image, k) => ({
       spec: specs[k],
       buffer: image.pixels.buffer as SharedArrayBuffer,
