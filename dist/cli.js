@@ -17867,7 +17867,8 @@ var configSchema = {
         scale: finiteNumber,
         mean: { type: "array", minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: "array", minItems: 1, maxItems: 3, items: { type: "number", exclusiveMinimum: 0 } },
-        layout: { enum: ["nchw", "nhwc"] }
+        layout: { enum: ["nchw", "nhwc"] },
+        workers: { type: "integer", minimum: 0 }
       }
     },
     inference: {
@@ -17876,7 +17877,9 @@ var configSchema = {
       properties: {
         "execution-provider": { enum: ["auto", "cpu", "cuda"] },
         "batch-size": positiveInt,
-        threads: { type: "integer", minimum: 0 }
+        threads: { type: "integer", minimum: 0 },
+        // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
+        "memory-budget": { anyOf: [{ type: "string", minLength: 1 }, { type: "integer", minimum: 1 }] }
       }
     },
     latency: {
@@ -17988,6 +17991,18 @@ function pickThreads(value, fallback) {
   if (value === void 0 || value === "") return fallback;
   if (!/^\d+$/.test(value)) throw new UserError(`--threads: expected a whole number (0 = one per core), got '${value}'`);
   return Number(value);
+}
+var BYTE_UNITS = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+var DEFAULT_MEMORY_BUDGET = 512e6;
+function parseBytes(value, key, file) {
+  if (value === void 0) return DEFAULT_MEMORY_BUDGET;
+  const match = typeof value === "number" ? null : /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(value);
+  const bytes2 = typeof value === "number" ? value : match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? "b").toLowerCase()] : NaN;
+  if (!(Number.isFinite(bytes2) && bytes2 >= 1)) {
+    throw new UserError(`${file}: invalid config:
+  - ${key}: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got '${value}'`);
+  }
+  return Math.floor(bytes2);
 }
 function cacheDirFrom(env2) {
   if (env2.MODEL_GATE_CACHE_DIR) return resolve2(env2.MODEL_GATE_CACHE_DIR);
@@ -18123,12 +18138,14 @@ function parseConfig(text, file, configDir, overrides, environment) {
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? "nchw",
+      workers: pre.workers ?? 0,
       ...expanded.record ? { preset: expanded.record } : {}
     },
     inference: {
       executionProvider: pickProvider(overrides.executionProvider, inf["execution-provider"] ?? "auto", "--execution-provider"),
       batchSize: inf["batch-size"] ?? 64,
-      threads: pickThreads(overrides.threads, inf.threads ?? 0)
+      threads: pickThreads(overrides.threads, inf.threads ?? 0),
+      memoryBudget: parseBytes(inf["memory-budget"], "inference.memory-budget", file)
     },
     latency: { batchSizes: lat["batch-sizes"] ?? [1], warmup: lat.warmup ?? 20, runs: lat.runs ?? 200 },
     gates: {
@@ -18202,7 +18219,7 @@ function cliModelRefs(overrides, environment) {
 var VERSION = "0.1.0";
 
 // src/engine.ts
-import { basename as basename4 } from "node:path";
+import { basename as basename5 } from "node:path";
 
 // src/evalset/index.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -21115,10 +21132,13 @@ function detectionGates(cmp, gates) {
 import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
 import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 
-// src/preprocess/index.ts
+// src/preprocess/pool.ts
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+
+// src/preprocess/decode-file.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-import { availableParallelism } from "node:os";
-import { constants as bufferConstants } from "node:buffer";
 
 // src/preprocess/color.ts
 function pilLuma(r, g, b) {
@@ -21780,12 +21800,235 @@ function nearestIndices(inSize, outSize) {
 }
 
 // src/preprocess/sharp-path.ts
-import sharp from "sharp";
+var oneThread = false;
+var loaded = null;
+async function sharpModule() {
+  loaded ??= import("sharp").then(({ default: sharp }) => {
+    if (oneThread) {
+      sharp.concurrency(1);
+      sharp.cache(false);
+    }
+    return sharp;
+  });
+  return loaded;
+}
+async function openWithSharp(input, options) {
+  const sharp = await sharpModule();
+  return sharp(input, options);
+}
 async function decodeWithSharp(bytes2) {
-  const { data, info } = await sharp(bytes2, { ignoreIcc: true }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await (await openWithSharp(bytes2, { ignoreIcc: true })).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
+
+// src/preprocess/decode-file.ts
+async function decodeFileInto(file, targets) {
+  const bytes2 = readImageFile(file);
+  const decoded = decodePngFast(bytes2) ?? await decodeOrExplain(file, bytes2);
+  const byColor = /* @__PURE__ */ new Map();
+  return targets.map(({ spec, slot }) => {
+    let converted = byColor.get(spec.color);
+    if (!converted) byColor.set(spec.color, converted = convertColor(decoded, spec.color));
+    const plan = planResize(decoded.width, decoded.height, spec);
+    const resized = resizePixels(converted.data, decoded.width, decoded.height, converted.channels, plan.resizedWidth, plan.resizedHeight, spec.kernel);
+    placeInto(resized, plan, slot);
+    return plan.geometry;
+  });
+}
+function readImageFile(file) {
+  try {
+    return readFileSync2(file);
+  } catch (error) {
+    const reason = messageOf(error).split(", ")[0];
+    throw new UserError(`${file}: cannot read file (${reason})`, { cause: error });
+  }
+}
+async function decodeOrExplain(file, bytes2) {
+  try {
+    return await decodeWithSharp(bytes2);
+  } catch (error) {
+    const message = messageOf(error).trim();
+    if (/pixel limit/i.test(message)) throw new UserError(`${file}: the image is too large to decode (sharp: ${message})`, { cause: error });
+    const what = /unsupported image format|empty/i.test(message) ? "not an image" : "corrupt or unreadable image";
+    throw new UserError(`${file}: ${what} (sharp: ${message})`, { cause: error });
+  }
+}
+function messageOf(error) {
+  const message = error?.message;
+  return typeof message === "string" ? message : String(error);
+}
+
+// src/preprocess/types.ts
+function imageBytes(spec) {
+  return spec.size[0] * spec.size[1] * (spec.color === "gray" ? 1 : 3);
+}
+
+// src/preprocess/decode-batch.ts
+function allocateImages(count2, spec) {
+  const [height, width] = spec.size;
+  if (![height, width].every((n) => Number.isInteger(n) && n > 0)) {
+    throw new RangeError(`decode: size must be two positive integers, got [${spec.size.join(", ")}]`);
+  }
+  const channels = spec.color === "gray" ? 1 : 3;
+  const pixels = new Uint8Array(new SharedArrayBuffer(Math.max(1, count2 * imageBytes(spec))), 0, count2 * imageBytes(spec));
+  return { count: count2, height, width, channels, pixels, geometry: new Array(count2) };
+}
+function reuseImages(images, count2) {
+  const bytes2 = images.height * images.width * images.channels;
+  if (count2 * bytes2 > images.pixels.buffer.byteLength) throw new RangeError(`reuseImages: room for ${images.pixels.buffer.byteLength / bytes2} images, asked for ${count2}`);
+  return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, 0, count2 * bytes2), geometry: new Array(count2) };
+}
+function slotOf(images, index) {
+  const bytes2 = images.height * images.width * images.channels;
+  return { out: images.pixels, offset: index * bytes2, width: images.width, height: images.height, channels: images.channels };
+}
+async function decodeFilesInto(files, first, specs, images, concurrency, onFile = () => {
+}) {
+  const geometry = new Array(files.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < files.length && !failed) {
+      const i = next++;
+      const targets = specs.map((spec, k) => ({ spec, slot: slotOf(images[k], first + i) }));
+      try {
+        geometry[i] = await decodeFileInto(files[i], targets);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      onFile();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
+  return geometry;
+}
+
+// src/preprocess/pool.ts
+var IN_THREAD_CONCURRENCY = 8;
+var TASKS_PER_WORKER = 8;
+var MAX_FILES_PER_TASK = 64;
+function defaultWorkerScript() {
+  return new URL("./decode-worker.js", import.meta.url);
+}
+function openDecodePool(options) {
+  const script = options.script ?? defaultWorkerScript();
+  if (options.workers < 1 || !existsSync(fileURLToPath(script))) return inThreadPool();
+  return new WorkerPool(Math.floor(options.workers), script);
+}
+function buffersFor(count2, specs, into) {
+  return specs.map((spec, k) => into ? reuseImages(into[k], count2) : allocateImages(count2, spec));
+}
+function inThreadPool() {
+  return {
+    workers: 0,
+    async decode(files, specs, onProgress, into) {
+      const images = buffersFor(files.length, specs, into);
+      let done = 0;
+      const geometry = await decodeFilesInto(files, 0, specs, images, IN_THREAD_CONCURRENCY, () => onProgress?.(++done));
+      geometry.forEach((perSpec, i) => perSpec.forEach((g, k) => images[k].geometry[i] = g));
+      return images;
+    },
+    async close() {
+    }
+  };
+}
+var WorkerPool = class {
+  constructor(workers, script) {
+    this.workers = workers;
+    this.script = script;
+    for (let i = 0; i < workers; i++) this.spawn();
+  }
+  workers;
+  script;
+  threads = [];
+  busy = /* @__PURE__ */ new Map();
+  queue = [];
+  nextId = 0;
+  decode(files, specs, onProgress, into) {
+    const images = buffersFor(files.length, specs, into);
+    const targets = images.map((image, k) => ({
+      spec: specs[k],
+      buffer: image.pixels.buffer,
+      shape: { count: image.count, height: image.height, width: image.width, channels: image.channels }
+    }));
+    const perTask = Math.max(1, Math.min(MAX_FILES_PER_TASK, Math.ceil(files.length / (this.workers * TASKS_PER_WORKER))));
+    return new Promise((resolve7, reject) => {
+      let remaining = Math.ceil(files.length / perTask);
+      let done = 0;
+      let failed = false;
+      if (remaining === 0) return resolve7(images);
+      for (let first = 0; first < files.length; first += perTask) {
+        const task = { id: this.nextId++, files: files.slice(first, first + perTask), first, targets };
+        this.submit({
+          task,
+          done: (error, reply) => {
+            if (failed) return;
+            if (error) {
+              failed = true;
+              this.cancel(targets);
+              return reject(error);
+            }
+            reply.geometry.forEach((perSpec, i) => perSpec.forEach((g, k) => images[k].geometry[first + i] = g));
+            done += task.files.length;
+            onProgress?.(done);
+            if (--remaining === 0) resolve7(images);
+          }
+        });
+      }
+    });
+  }
+  async close() {
+    const threads = this.threads.splice(0);
+    await Promise.all(threads.map((thread) => thread.terminate()));
+  }
+  submit(pending) {
+    const idle = this.threads.find((thread) => !this.busy.has(thread)) ?? (this.threads.length < this.workers ? this.spawn() : null);
+    if (idle) this.run(idle, pending);
+    else this.queue.push(pending);
+  }
+  /** Drops the queued tasks of a failed decode; tasks already running finish and are ignored. */
+  cancel(targets) {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].task.targets === targets) this.queue.splice(i, 1);
+  }
+  run(thread, pending) {
+    this.busy.set(thread, pending);
+    thread.ref();
+    thread.postMessage(pending.task);
+  }
+  spawn() {
+    const thread = new Worker(this.script);
+    thread.unref();
+    thread.on("message", (reply) => {
+      const pending = this.busy.get(thread);
+      this.busy.delete(thread);
+      thread.unref();
+      if (pending && pending.task.id === reply.id) {
+        if (reply.error) {
+          const error = reply.error.user ? new UserError(reply.error.message) : new Error(`decode worker: ${reply.error.stack ?? reply.error.message}`);
+          pending.done(error);
+        } else pending.done(null, reply);
+      }
+      const next = this.queue.shift();
+      if (next) this.run(thread, next);
+    });
+    const fail = (error) => {
+      const pending = this.busy.get(thread);
+      this.busy.delete(thread);
+      this.threads.splice(this.threads.indexOf(thread), 1);
+      pending?.done(new Error(`decode worker stopped: ${error.message}`));
+      const next = this.queue.shift();
+      if (next) this.submit(next);
+    };
+    thread.on("error", fail);
+    thread.on("exit", (code2) => {
+      if (this.threads.includes(thread)) fail(new Error(`exit code ${code2}`));
+    });
+    this.threads.push(thread);
+    return thread;
+  }
+};
 
 // src/preprocess/tensor.ts
 function toTensor(images, start, end, norm) {
@@ -21837,7 +22080,6 @@ function perChannel(values, channels, name) {
 
 // src/preprocess/image-size.ts
 import { open as open5 } from "node:fs/promises";
-import sharp2 from "sharp";
 var PNG_HEADER_BYTES = 24;
 async function imageSize(file) {
   const head = await readHead(file, PNG_HEADER_BYTES);
@@ -21847,7 +22089,7 @@ async function imageSize(file) {
     if (width > 0 && height > 0) return { width, height };
   }
   try {
-    const { width, height } = await sharp2(file).metadata();
+    const { width, height } = await (await openWithSharp(file)).metadata();
     if (width && height) return { width, height };
     throw new Error("no width/height in the header");
   } catch (error) {
@@ -21900,92 +22142,6 @@ async function resolveInputSize(spec, bound, sizes) {
 }
 
 // src/preprocess/index.ts
-var PROGRESS_STEPS = 100;
-async function decodeImages(files, spec, progress, opts) {
-  const [height, width] = spec.size;
-  if (![height, width].every((n) => Number.isInteger(n) && n > 0)) {
-    throw new RangeError(`decodeImages: size must be two positive integers, got [${spec.size.join(", ")}]`);
-  }
-  const channels = spec.color === "gray" ? 1 : 3;
-  const imageBytes = height * width * channels;
-  const totalBytes = files.length * imageBytes;
-  if (totalBytes > bufferConstants.MAX_LENGTH) {
-    const gib = (totalBytes / 2 ** 30).toFixed(1);
-    throw new UserError(
-      `eval set: ${files.length} images at ${height}x${width}x${channels} need ${gib} GiB decoded, over the ${bufferConstants.MAX_LENGTH / 2 ** 30} GiB this Node.js can hold in one buffer`
-    );
-  }
-  const pixels = new Uint8Array(totalBytes);
-  const geometry = new Array(files.length);
-  const concurrency = Math.max(1, Math.floor(opts?.concurrency ?? defaultConcurrency()));
-  const tickEvery = Math.max(1, Math.ceil(files.length / PROGRESS_STEPS));
-  let next = 0;
-  let done = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < files.length && !failed) {
-      const index = next++;
-      const slot = { out: pixels, offset: index * imageBytes, width, height, channels };
-      try {
-        geometry[index] = await decodeInto(files[index], spec, slot);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-      done++;
-      if (done % tickEvery === 0 && !failed) progress.tick(done);
-    }
-  };
-  progress.start("decode", files.length);
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
-    if (done % tickEvery !== 0) progress.tick(done);
-  } finally {
-    progress.end();
-  }
-  return { count: files.length, height, width, channels, pixels, geometry };
-}
-function defaultConcurrency() {
-  return Math.max(8, 2 * availableParallelism());
-}
-async function decodeInto(file, spec, slot) {
-  const bytes2 = readImageFile(file);
-  const decoded = decodePngFast(bytes2) ?? await decodeOrExplain(file, bytes2);
-  const converted = convertColor(decoded, spec.color);
-  const plan = planResize(decoded.width, decoded.height, spec);
-  const resized = resizePixels(
-    converted.data,
-    decoded.width,
-    decoded.height,
-    converted.channels,
-    plan.resizedWidth,
-    plan.resizedHeight,
-    spec.kernel
-  );
-  placeInto(resized, plan, slot);
-  return plan.geometry;
-}
-function readImageFile(file) {
-  try {
-    return readFileSync2(file);
-  } catch (error) {
-    const reason = messageOf(error).split(", ")[0];
-    throw new UserError(`${file}: cannot read file (${reason})`, { cause: error });
-  }
-}
-async function decodeOrExplain(file, bytes2) {
-  try {
-    return await decodeWithSharp(bytes2);
-  } catch (error) {
-    const message = messageOf(error);
-    const what = /unsupported image format|empty/i.test(message) ? "not an image" : "corrupt or unreadable image";
-    throw new UserError(`${file}: ${what} (sharp: ${message.trim()})`, { cause: error });
-  }
-}
-function messageOf(error) {
-  const message = error?.message;
-  return typeof message === "string" ? message : String(error);
-}
 function toTensor2(images, start, end, norm) {
   return toTensor(images, start, end, norm);
 }
@@ -22333,10 +22489,10 @@ function taskFor(name) {
 }
 
 // src/engine/environment.ts
-import { arch, availableParallelism as availableParallelism2, cpus, platform } from "node:os";
+import { arch, availableParallelism, cpus, platform } from "node:os";
 
 // src/inference/session.ts
-import { existsSync } from "node:fs";
+import { existsSync as existsSync2 } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -22375,7 +22531,7 @@ function cudaFailureReason(error) {
     const require2 = createRequire(import.meta.url);
     const bindingDir = path.join(path.dirname(require2.resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
     for (const library of ["libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"]) {
-      if (!existsSync(path.join(bindingDir, library))) return `${library} not found`;
+      if (!existsSync2(path.join(bindingDir, library))) return `${library} not found`;
     }
   } catch {
   }
@@ -22470,7 +22626,7 @@ async function runBatch(model, input, dims) {
     throw new Error(`runBatch(${model.label}): ${input.length} values do not fill dims [${dims.join(",")}]`);
   }
   const { session, inputName } = sessionOf(model);
-  const results = await session.run({ [inputName]: new ort2.Tensor("float32", input, dims) });
+  const results = await session.run({ [inputName]: new ort2.Tensor("float32", input, [...dims]) });
   const outputs = {};
   for (const [name, tensor] of Object.entries(results)) {
     const data = toFloat32(tensor.type, tensor.data);
@@ -22491,19 +22647,18 @@ function firstRows(model, name, output, batch, rows) {
   const rowSize = product(output.dims.slice(1));
   return { data: output.data.slice(0, rows * rowSize), dims: [rows, ...output.dims.slice(1)] };
 }
-async function runAll(model, options) {
-  const { total, sampleShape: sampleShape2, makeInput, onOutputs, progress } = options;
+async function runInBatches(model, options) {
+  const { total, sampleShape: sampleShape2, makeInput, onOutputs } = options;
   const batch = effectiveBatchSize(model, options.batchSize);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`runAll(${model.label}): invalid batch size ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`runInBatches(${model.label}): invalid batch size ${batch}`);
   const sampleSize = product(sampleShape2);
   const fixedBatch = model.batchDim !== "dynamic";
-  progress.start(`run ${model.label}`, total);
   for (let start = 0; start < total; start += batch) {
     const end = Math.min(start + batch, total);
     const rows = end - start;
     const data = makeInput(start, end);
     if (data.length !== rows * sampleSize) {
-      throw new Error(`runAll(${model.label}): makeInput(${start}, ${end}) gave ${data.length} values, expected ${rows * sampleSize}`);
+      throw new Error(`runInBatches(${model.label}): makeInput(${start}, ${end}) gave ${data.length} values, expected ${rows * sampleSize}`);
     }
     const runRows = fixedBatch ? batch : rows;
     let input = data;
@@ -22515,9 +22670,8 @@ async function runAll(model, options) {
     const kept = {};
     for (const [name, output] of Object.entries(outputs)) kept[name] = firstRows(model, name, output, runRows, rows);
     onOutputs(start, end, kept, rows);
-    progress.tick(end);
+    options.onBatch?.(end);
   }
-  progress.end();
 }
 
 // src/inference/signature.ts
@@ -22541,11 +22695,11 @@ function checkInputFits(model, expect) {
     );
   }
   const given = sampleDims(expect);
-  const fits = given.every((size, i) => {
+  const fits2 = given.every((size, i) => {
     const declared = input.dims[i + 1];
     return typeof declared !== "number" || declared === size;
   });
-  if (!fits) {
+  if (!fits2) {
     throw new UserError(
       `${model.label}: input '${input.name}' expects ${shown} (${expect.layout}) but preprocessing gives [${given.join(",")}]`
     );
@@ -22626,7 +22780,7 @@ function runEnvironment(providers, note, threads) {
     onnxruntime: onnxruntimeVersion,
     node: process.version,
     platform: `${platform()}-${arch()}`,
-    cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism2()} cores)`
+    cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism()} cores)`
   };
 }
 
@@ -22635,8 +22789,11 @@ async function prepareEval(config, progress, options = {}) {
   const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
   const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
   progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
-  return { evalSet, samples, decoded: /* @__PURE__ */ new Map() };
+  return { evalSet, samples };
 }
+
+// src/engine/evaluate.ts
+import { availableParallelism as availableParallelism2 } from "node:os";
 
 // src/models/index.ts
 import { createHash as createHash3 } from "node:crypto";
@@ -22966,8 +23123,8 @@ async function resolveModel(ref) {
 }
 
 // src/quantize/variants.ts
-import { mkdir as mkdir4, readdir as readdir4, readFile as readFile6, writeFile as writeFile3 } from "node:fs/promises";
-import { basename, join as join8, relative as relative3, sep as sep3 } from "node:path";
+import { mkdir as mkdir4, readFile as readFile6, writeFile as writeFile3 } from "node:fs/promises";
+import { basename, join as join8 } from "node:path";
 
 // src/quantize/index.ts
 import { readFile as readFile5 } from "node:fs/promises";
@@ -26290,17 +26447,17 @@ async function calibrate(model, tensors, batches2, workDir) {
   }
   const path5 = join7(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
   await writeFile2(path5, encodeModel(augmented));
-  const loaded = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model", optimization: "disabled" });
+  const loaded2 = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model", optimization: "disabled" });
   try {
     const floatTensors = /* @__PURE__ */ new Set();
-    for (const signature2 of [...loaded.inputs, ...loaded.outputs]) {
+    for (const signature2 of [...loaded2.inputs, ...loaded2.outputs]) {
       if (signature2.type === "float32") floatTensors.add(signature2.name);
     }
     const ranges = /* @__PURE__ */ new Map();
     let samples = 0;
     for (const batch of batches2) {
-      const outputs = await runBatch(loaded, batch.data, batch.dims);
-      outputs[loaded.inputs[0].name] = { data: batch.data, dims: batch.dims };
+      const outputs = await runBatch(loaded2, batch.data, batch.dims);
+      outputs[loaded2.inputs[0].name] = { data: batch.data, dims: batch.dims };
       samples += batch.dims[0];
       for (const name of tensors) {
         const output = outputs[name];
@@ -26317,7 +26474,7 @@ async function calibrate(model, tensors, batches2, workDir) {
     }
     return { ranges, floatTensors, samples };
   } finally {
-    await loaded.release();
+    await loaded2.release();
     await rm3(path5, { force: true });
   }
 }
@@ -26782,47 +26939,9 @@ async function quantizeStaticInt8(modelPath, calibration, options, workDir) {
 }
 
 // src/quantize/variants.ts
-var CALIBRATION_BATCH = 32;
-var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
-async function imageFiles(dir) {
-  const out = [];
-  for (const entry of await readdir4(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith(".")) continue;
-    const full = join8(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await imageFiles(full));
-    else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-function batches(images, pick, config, shape) {
-  const out = [];
-  for (let start = 0; start < pick.length; start += CALIBRATION_BATCH) {
-    const chunk = pick.slice(start, start + CALIBRATION_BATCH);
-    const data = new Float32Array(chunk.length * shape.reduce((a, b) => a * b, 1));
-    const per = data.length / chunk.length;
-    chunk.forEach((index, i) => data.set(toTensor2(images, index, index + 1, config.preprocess), i * per));
-    out.push({ data, dims: [chunk.length, ...shape] });
-  }
-  return out;
-}
 function evenlySpaced(count2, n) {
   if (n >= count2) return Array.from({ length: count2 }, (_, i) => i);
   return Array.from({ length: n }, (_, i) => Math.floor(i * count2 / n));
-}
-async function calibrationFor(config, spec, evalImages, evalSource, shape, progress) {
-  const n = config.quantization.calibrationSamples;
-  const cal = config.quantization.calibration;
-  if (!cal) {
-    const pick = evenlySpaced(evalImages.count, n);
-    const how = pick.length === evalImages.count ? "all eval images" : `eval images evenly spaced over ${evalImages.count.toLocaleString("en-US")}`;
-    return { batches: batches(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
-  }
-  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
-  const id = (file) => relative3(set.root, file).split(sep3).join("/");
-  const files = (await imageFiles(set.root)).sort((a, b) => id(a) < id(b) ? -1 : 1).slice(0, n);
-  if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
-  const decoded = await decodeImages(files, spec, progress);
-  return { batches: batches(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
 }
 async function provided(ref, progress) {
   const empty = { source: "provided", calibration: null, perChannel: null, floatNodes: [] };
@@ -26835,7 +26954,7 @@ async function provided(ref, progress) {
     return { ...empty, file: null, note: `int8 file failed to load: ${error.message}` };
   }
 }
-async function int8Variants(config, refs, fp32, specs, images, shapes, evalSource, progress) {
+async function int8Variants(config, refs, fp32, calibrationFor, progress) {
   const { mode, perChannel: perChannel2 } = config.quantization;
   if (mode === "none") return refs.map(() => null);
   const roles = refs;
@@ -26847,7 +26966,7 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
       out.push({ source: "static-int8", file: null, note: `${file.label} is already quantized (int8 nodes present); not quantized again`, calibration: null, perChannel: perChannel2, floatNodes: [] });
       continue;
     }
-    const calibration = await calibrationFor(config, specs[i], images[i], evalSource, shapes[i], progress);
+    const calibration = await calibrationFor(i);
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
     const workDir = join8(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
@@ -26866,11 +26985,173 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
   return out;
 }
 
+// src/engine/calibration.ts
+import { readdir as readdir4 } from "node:fs/promises";
+import { basename as basename2, join as join9, relative as relative3, sep as sep3 } from "node:path";
+var CALIBRATION_BATCH = 32;
+var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
+async function imageFiles(dir) {
+  const out = [];
+  for (const entry of await readdir4(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith(".")) continue;
+    const full = join9(dir, entry.name);
+    if (entry.isDirectory()) out.push(...await imageFiles(full));
+    else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+function batches(images, config, shape) {
+  const out = [];
+  for (let start = 0; start < images.count; start += CALIBRATION_BATCH) {
+    const end = Math.min(images.count, start + CALIBRATION_BATCH);
+    out.push({ data: toTensor2(images, start, end, config.preprocess), dims: [end - start, ...shape] });
+  }
+  return out;
+}
+async function calibrationFiles(config, ctx, progress) {
+  const n = config.quantization.calibrationSamples;
+  const cal = config.quantization.calibration;
+  if (!cal) {
+    const count2 = ctx.samples.length;
+    const pick = evenlySpaced(count2, n);
+    const how = pick.length === count2 ? "all eval images" : `eval images evenly spaced over ${count2.toLocaleString("en-US")}`;
+    return { files: pick.map((i) => ctx.samples[i].file), source: `${how} (${basename2(ctx.evalSet.source)})` };
+  }
+  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
+  const id = (file) => relative3(set.root, file).split(sep3).join("/");
+  const files = (await imageFiles(set.root)).sort((a, b) => id(a) < id(b) ? -1 : 1).slice(0, n);
+  if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
+  return { files, source: set.source };
+}
+function calibrationDecoder(config, ctx, pool, progress) {
+  let chosen = null;
+  const decoded = /* @__PURE__ */ new Map();
+  return async (spec, shape) => {
+    chosen ??= calibrationFiles(config, ctx, progress);
+    const { files, source } = await chosen;
+    const key = decodeSpecKey(spec);
+    let images = decoded.get(key);
+    if (!images) decoded.set(key, images = pool.decode(files, [spec]).then(([only]) => only));
+    return { batches: batches(await images, config, shape), source, samples: files.length };
+  };
+}
+
+// src/engine/latency-inputs.ts
+function repeatToBatch(tensor, count2, batch) {
+  if (count2 === batch) return tensor;
+  const per = tensor.length / count2;
+  const out = new Float32Array(per * batch);
+  for (let i = 0; i < batch; i++) out.set(tensor.subarray(i % count2 * per, (i % count2 + 1) * per), i * per);
+  return out;
+}
+function measureGroupLatency(config, runs, firstImages, latency, progress) {
+  return measureLatency(
+    runs.map((r) => r.model),
+    (i, batch) => {
+      const images = firstImages.get(decodeSpecKey(runs[i].spec));
+      const count2 = Math.min(batch, images.count);
+      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...runs[i].sampleShape] };
+    },
+    latency,
+    progress
+  );
+}
+
+// src/engine/stream.ts
+function chunkImages(budget, bytesPerImage, batchSize, total, overlap) {
+  const fits2 = Math.max(1, Math.floor(budget / (bytesPerImage * (overlap ? 2 : 1))));
+  const whole = fits2 >= batchSize ? fits2 - fits2 % batchSize : fits2;
+  return Math.max(1, Math.min(total, whole));
+}
+function namingModel(label, decode) {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof UserError && !error.message.startsWith(label)) throw new UserError(`${label}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+function appendFirst(kept, key, images, want) {
+  const have = kept.get(key);
+  const count2 = Math.min(want - (have?.count ?? 0), images.count);
+  if (count2 <= 0) return;
+  const bytes2 = images.height * images.width * images.channels;
+  const pixels = new Uint8Array(((have?.count ?? 0) + count2) * bytes2);
+  if (have) pixels.set(have.pixels);
+  pixels.set(images.pixels.subarray(0, count2 * bytes2), (have?.count ?? 0) * bytes2);
+  const geometry = [...have?.geometry ?? [], ...images.geometry.slice(0, count2)];
+  kept.set(key, { ...images, count: geometry.length, pixels, geometry });
+}
+async function streamEvalSet(samples, runs, options, progress) {
+  if (runs.length === 0) return { chunkImages: 0, chunks: 0, firstImages: /* @__PURE__ */ new Map() };
+  const specs = /* @__PURE__ */ new Map();
+  for (const run of runs) specs.set(decodeSpecKey(run.spec), run.spec);
+  const keys = [...specs.keys()];
+  const bytesPerImage = [...specs.values()].reduce((sum, spec) => sum + imageBytes(spec), 0);
+  const perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
+  const chunks = Math.ceil(samples.length / perChunk);
+  const firstImages = /* @__PURE__ */ new Map();
+  const files = samples.map((s) => s.file);
+  const shares = runs.length + 1;
+  let reported = 0;
+  const tick = (chunkStart, chunkLength, share) => {
+    const done = Math.floor(chunkStart + chunkLength * share / shares);
+    if (done > reported) progress.tick(reported = done);
+  };
+  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => [...specs.values()].map((spec) => allocateImages(perChunk, spec)));
+  const decodeChunk = (k) => {
+    const start = k * perChunk;
+    const end = Math.min(samples.length, start + perChunk);
+    const onProgress = options.overlap ? void 0 : (n) => tick(start, n, n / (end - start));
+    return options.pool.decode(files.slice(start, end), [...specs.values()], onProgress, buffers[k % buffers.length]);
+  };
+  progress.start("evaluate", samples.length);
+  try {
+    let next = decodeChunk(0);
+    for (let k = 0; k < chunks; k++) {
+      const start = k * perChunk;
+      const decoded = await next;
+      const chunk = new Map(keys.map((key, i) => [key, decoded[i]]));
+      const length = decoded[0].count;
+      if (options.overlap && k + 1 < chunks) {
+        next = decodeChunk(k + 1);
+        next.catch(() => {
+        });
+      }
+      tick(start, length, 1);
+      for (const [key, images] of chunk) appendFirst(firstImages, key, images, options.keepFirst);
+      for (const [r, run] of runs.entries()) {
+        const images = chunk.get(decodeSpecKey(run.spec));
+        await runInBatches(run.model, {
+          total: length,
+          batchSize: options.batchSize,
+          sampleShape: run.sampleShape,
+          makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
+          onOutputs: (from, to, outputs, count2) => {
+            const batch = { start: start + from, geometry: images.geometry.slice(from, to), inputSize: run.spec.size, samples: samples.slice(start + from, start + to) };
+            const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
+            for (let i = 0; i < count2; i++) run.predictions[start + from + i] = predictions[i];
+          },
+          onBatch: (done) => tick(start, length, 1 + r + done / length)
+        });
+      }
+      if (!options.overlap && k + 1 < chunks) next = decodeChunk(k + 1);
+    }
+    progress.tick(samples.length);
+  } finally {
+    progress.end();
+  }
+  return { chunkImages: perChunk, chunks, firstImages };
+}
+
 // src/engine/evaluate.ts
 var channelsOf = (config) => config.preprocess.color === "gray" ? 1 : 3;
 function sampleShape(config, [h, w]) {
   const c = channelsOf(config);
   return config.preprocess.layout === "nchw" ? [c, h, w] : [h, w, c];
+}
+function resolveWorkers(requested) {
+  return requested === 0 ? availableParallelism2() : requested;
 }
 async function decodeSpecFor(config, file, preprocess, sizes) {
   const size = preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
@@ -26879,52 +27160,67 @@ async function decodeSpecFor(config, file, preprocess, sizes) {
   }
   return resolveInputSize(preprocess, [size[0], size[1]], sizes);
 }
-function decodedFor(ctx, spec, progress) {
-  const key = decodeSpecKey(spec);
-  let images = ctx.decoded.get(key);
-  if (!images) {
-    images = decodeImages(ctx.samples.map((s) => s.file), spec, progress);
-    ctx.decoded.set(key, images);
-  }
-  return images;
+function fits(config, model, spec) {
+  checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
 }
-function decodeNamingModel(label, decode) {
+async function loadRuns(config, files, specs, int8Of, threads, progress) {
+  const runs = [];
+  const load = (file) => loadModel(file.path, { provider: config.inference.executionProvider, threads, label: file.label });
+  const add = (owner, kind, file, model) => runs.push({ owner, kind, variant: null, file, model, spec: specs[owner], sampleShape: sampleShape(config, specs[owner].size), predictions: [] });
   try {
-    return decode();
+    for (const [owner, file] of files.entries()) {
+      const model = await load(file);
+      add(owner, "fp32", file, model);
+      fits(config, model, specs[owner]);
+    }
+    for (const [owner, variant] of int8Of.entries()) {
+      if (!variant?.file) continue;
+      let model = null;
+      try {
+        model = await load(variant.file);
+        fits(config, model, specs[owner]);
+        add(owner, "int8", variant.file, model);
+      } catch (error) {
+        await model?.release();
+        if (!(error instanceof UserError)) throw error;
+        int8Of[owner] = { ...variant, file: null, note: `int8 model failed to load: ${error.message}` };
+        progress.warn(`${variant.file.label}: ${error.message}; reporting fp32 only`);
+      }
+    }
   } catch (error) {
-    if (error instanceof UserError && !error.message.startsWith(label)) throw new UserError(`${label}: ${error.message}`, { cause: error });
+    await Promise.all(runs.map((run) => run.model.release()));
     throw error;
   }
+  return runs;
 }
-function repeatToBatch(tensor, count2, batch) {
-  if (count2 === batch) return tensor;
-  const per = tensor.length / count2;
-  const out = new Float32Array(per * batch);
-  for (let i = 0; i < batch; i++) out.set(tensor.subarray(i % count2 * per, (i % count2 + 1) * per), i * per);
-  return out;
-}
-async function loadRuns(runs, config, specs, variants, threads, progress) {
-  const loaded = [];
-  for (const run of runs) {
-    let model = null;
-    try {
-      model = await loadModel(run.file.path, { provider: config.inference.executionProvider, threads, label: run.file.label });
-      const [h, w] = specs[run.owner].size;
-      checkInputFits(model, { channels: channelsOf(config), height: h, width: w, layout: config.preprocess.layout });
-      loaded.push({ run, model });
-    } catch (error) {
-      await model?.release();
-      if (!run.int8 || !(error instanceof UserError)) {
-        await Promise.all(loaded.map((l) => l.model.release()));
-        throw error;
+async function preprocessRuns(config, files, fp32, sizes) {
+  const wanted = taskFor(config.task).preprocessVariants?.(config) ?? [];
+  const table3 = [];
+  for (const variant of wanted) {
+    const perModel = [];
+    for (const main of fp32) {
+      const spec = await decodeSpecFor(config, files[main.owner], variant.preprocess, sizes);
+      try {
+        fits(config, main.model, spec);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        perModel.push({ name: variant.name, spec, run: null, note: error.message });
+        continue;
       }
-      variants[run.owner] = { ...variants[run.owner], file: null, note: `int8 model failed to load: ${error.message}` };
-      progress.warn(`${run.file.label}: ${error.message}; reporting fp32 only`);
+      const same = decodeSpecKey(spec) === decodeSpecKey(main.spec);
+      const run = same ? main : { ...main, kind: "preprocess", variant: variant.name, spec, sampleShape: sampleShape(config, spec.size), predictions: [] };
+      perModel.push({ name: variant.name, spec, run, note: null });
     }
+    table3.push(perModel);
   }
-  return loaded;
+  return table3;
 }
-async function evaluateModels(config, ctx, refs, progress) {
+async function evaluateModels(config, ctx, refs, progress, options = {}) {
+  const open6 = await openEvaluation(config, ctx, refs, progress, options);
+  await open6.close();
+  return open6.evaluation;
+}
+async function openEvaluation(config, ctx, refs, progress, options = {}) {
   const task = taskFor(config.task);
   const files = [];
   for (const ref of refs) files.push(await resolveModel(ref));
@@ -26935,135 +27231,97 @@ async function evaluateModels(config, ctx, refs, progress) {
   const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
   const specs = [];
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
-  const shapes = specs.map((spec) => sampleShape(config, spec.size));
-  const images = [];
-  for (const spec of specs) images.push(await decodedFor(ctx, spec, progress));
-  const int8Of = await int8Variants(config, refs, files, specs, images, shapes, ctx.evalSet.source, progress);
-  const runs = files.map((file, owner) => ({ file, owner, int8: false }));
-  int8Of.forEach((v, owner) => v?.file && runs.push({ file: v.file, owner, int8: true }));
-  const threads = resolveThreads(config.inference.threads);
-  const loaded = await loadRuns(runs, config, specs, int8Of, threads, progress);
+  const workers = resolveWorkers(config.preprocess.workers);
+  const pool = openDecodePool({ workers });
+  let runs = [];
   try {
-    const notes = new Set(loaded.map((l) => l.model.providerNote).filter((n) => n !== null));
-    for (const note of notes) progress.warn(note);
-    const predictions = [];
-    for (const { run, model } of loaded) {
-      const perModel = [];
-      const { owner } = run;
-      progress.info(`inference: ${model.label} on ${model.provider.toUpperCase()}, ${threads} threads`);
-      await runAll(model, {
-        total: ctx.samples.length,
-        batchSize: config.inference.batchSize,
-        sampleShape: shapes[owner],
-        makeInput: (start, end) => toTensor2(images[owner], start, end, config.preprocess),
-        onOutputs: (start, end, outputs, count2) => {
-          const batch = { start, geometry: images[owner].geometry.slice(start, end), inputSize: specs[owner].size, samples: ctx.samples.slice(start, end) };
-          perModel.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count2, config, batch)));
-        },
-        progress
-      });
-      predictions.push(perModel);
-    }
-    const fp32Loaded = files.map((_, owner) => loaded.find((l) => !l.run.int8 && l.run.owner === owner));
-    const main = fp32Loaded.map((l) => ({ spec: specs[l.run.owner], predictions: predictions[loaded.indexOf(l)] }));
-    const variants = await evaluateVariants(config, ctx, files, fp32Loaded.map((l) => l.model), main, sizes, progress);
-    const latencyMs = await measureLatency(
-      loaded.map((l) => l.model),
-      (i, batch) => {
-        const { owner } = loaded[i].run;
-        const count2 = Math.min(batch, images[owner].count);
-        return { data: repeatToBatch(toTensor2(images[owner], 0, count2, config.preprocess), count2, batch), dims: [batch, ...shapes[owner]] };
-      },
-      config.latency,
-      progress
+    const calibration = calibrationDecoder(config, ctx, pool, progress);
+    const int8Of = await int8Variants(config, refs, files, (i) => calibration(specs[i], sampleShape(config, specs[i].size)), progress);
+    const threads = resolveThreads(config.inference.threads);
+    runs = await loadRuns(config, files, specs, int8Of, threads, progress);
+    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n) => n !== null))) progress.warn(note);
+    const fp32 = runs.filter((r) => r.kind === "fp32");
+    const alternatives = await preprocessRuns(config, files, fp32, sizes);
+    const extra = alternatives.flat().map((a) => a.run).filter((r) => r !== null && r.kind === "preprocess");
+    const streamed = [...runs, ...extra];
+    const overlap = runs.every((r) => r.model.provider === "cuda");
+    const latencyBatch = Math.max(...[1, ...config.latency.batchSizes]);
+    progress.info(
+      `evaluate: ${ctx.samples.length.toLocaleString("en-US")} images through ${streamed.length} model run${streamed.length === 1 ? "" : "s"}; decode on ${pool.workers || "the main thread"}${pool.workers ? " workers" : ""}, inference ${threads} thread${threads === 1 ? "" : "s"}` + (overlap ? ", decoding the next chunk while the GPU runs" : ", taking turns on the CPU cores")
     );
-    const resultOf = (index) => {
-      const { run, model } = loaded[index];
-      return { file: run.file, provider: model.provider, providerNote: model.providerNote, predictions: predictions[index], latencyMs: latencyMs[index] };
-    };
+    const facts = await streamEvalSet(ctx.samples, streamed, {
+      pool,
+      memoryBudget: config.inference.memoryBudget,
+      batchSize: config.inference.batchSize,
+      overlap,
+      normalize: config.preprocess,
+      keepFirst: latencyBatch,
+      decode: (outputs, count2, batch) => task.decodeOutputs(outputs, count2, config, batch)
+    }, progress);
+    const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
+    const latency = /* @__PURE__ */ new Map();
+    const variantLatency = /* @__PURE__ */ new Map();
+    for (const group of groups) {
+      const members = runs.filter((r) => group.includes(r.owner));
+      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
+      members.forEach((run, i) => latency.set(run, timed[i]));
+      const entries = alternatives.flat().filter((a) => a.run !== null && group.includes(a.run.owner));
+      if (entries.length > 0) {
+        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run), facts.firstImages, { ...config.latency, batchSizes: [1] }, progress);
+        entries.forEach((entry, i) => variantLatency.set(entry, timedVariants[i]));
+      }
+    }
+    const resultOf = (run) => ({
+      file: run.file,
+      provider: run.model.provider,
+      providerNote: run.model.providerNote,
+      predictions: run.predictions,
+      latencyMs: latency.get(run) ?? {}
+    });
     const models = files.map((_, owner) => {
-      const fp32 = loaded.findIndex((l) => !l.run.int8 && l.run.owner === owner);
-      const int8 = loaded.findIndex((l) => l.run.int8 && l.run.owner === owner);
+      const main = fp32[owner];
+      const int8 = runs.find((r) => r.kind === "int8" && r.owner === owner);
       const variant = int8Of[owner];
       return {
-        fp32: resultOf(fp32),
-        int8: variant ? { variant, result: int8 >= 0 ? resultOf(int8) : null } : null,
-        variants: variants.map((perModel) => perModel[owner]),
-        spec: specs[owner],
-        images: images[owner]
+        fp32: resultOf(main),
+        int8: variant ? { variant, result: int8 ? resultOf(int8) : null } : null,
+        variants: alternatives.map((perModel) => {
+          const { name, spec, run, note } = perModel[owner];
+          return { name, spec, note, predictions: run?.predictions ?? null, latencyMs: variantLatency.get(perModel[owner]) ?? {} };
+        }),
+        spec: specs[owner]
       };
     });
-    return { models, threads };
+    const evaluation = { models, threads, stream: { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap } };
+    const loaded2 = runs;
+    return {
+      evaluation,
+      async remeasure(group) {
+        const members = loaded2.filter((r) => groups[group].includes(r.owner) && r.kind === "fp32");
+        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
+        return new Map(members.map((run, i) => [run.owner, timed[i]]));
+      },
+      async close() {
+        await Promise.all(loaded2.map((r) => r.model.release()));
+      }
+    };
+  } catch (error) {
+    await Promise.all(runs.map((r) => r.model.release()));
+    throw error;
   } finally {
-    await Promise.all(loaded.map((l) => l.model.release()));
+    await pool.close();
   }
-}
-async function evaluateVariants(config, ctx, files, models, main, sizes, progress) {
-  const task = taskFor(config.task);
-  const wanted = task.preprocessVariants?.(config) ?? [];
-  const out = [];
-  for (const variant of wanted) {
-    const perModel = [];
-    for (const [owner, model] of models.entries()) {
-      const spec = await decodeSpecFor(config, files[owner], variant.preprocess, sizes);
-      try {
-        checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        perModel.push({ name: variant.name, spec, images: null, predictions: null, note: error.message });
-        continue;
-      }
-      const images = await decodedFor(ctx, spec, progress);
-      if (decodeSpecKey(spec) === decodeSpecKey(main[owner].spec)) {
-        perModel.push({ name: variant.name, spec, images, predictions: main[owner].predictions, note: null });
-        continue;
-      }
-      const predictions = [];
-      progress.info(`inference: ${model.label} with ${variant.name} input ${spec.size[0]}x${spec.size[1]}`);
-      await runAll(model, {
-        total: ctx.samples.length,
-        batchSize: config.inference.batchSize,
-        sampleShape: sampleShape(config, spec.size),
-        makeInput: (start, end) => toTensor2(images, start, end, config.preprocess),
-        onOutputs: (start, end, outputs, count2) => {
-          const batch = { start, geometry: images.geometry.slice(start, end), inputSize: spec.size, samples: ctx.samples.slice(start, end) };
-          predictions.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count2, config, batch)));
-        },
-        progress
-      });
-      perModel.push({ name: variant.name, spec, images, predictions, note: null });
-    }
-    out.push(perModel);
-  }
-  const timed = out.flatMap((perModel) => perModel.map((entry, owner) => ({ entry, model: models[owner] }))).filter((t) => t.entry.images !== null);
-  const latency = timed.length === 0 ? [] : await measureLatency(
-    timed.map((t) => t.model),
-    (i, batch) => {
-      const { images, spec } = timed[i].entry;
-      const count2 = Math.min(batch, images.count);
-      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...sampleShape(config, spec.size)] };
-    },
-    { ...config.latency, batchSizes: [1] },
-    progress
-  );
-  return out.map(
-    (perModel) => perModel.map(({ name, spec, predictions, note }, owner) => {
-      const at2 = timed.findIndex((t) => t.entry === perModel[owner]);
-      return { name, spec, predictions, note, latencyMs: at2 >= 0 ? latency[at2] : {} };
-    })
-  );
 }
 
 // src/preprocess/thumbnail.ts
-import sharp3 from "sharp";
 var WEBP_QUALITY = 80;
 async function thumbnailDataUrl(file, maxSide) {
   if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
   try {
-    const meta = await sharp3(file).metadata();
+    const meta = await (await openWithSharp(file)).metadata();
     const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
     if (longest === 0) throw new Error("the image has no size");
-    const image = sharp3(file, { pages: 1 }).removeAlpha();
+    const image = (await openWithSharp(file, { pages: 1 })).removeAlpha();
     if (longest <= maxSide) {
       const factor = Math.floor(maxSide / longest);
       const enlarged = factor > 1 ? image.resize({ width: meta.width * factor, height: meta.height * factor, kernel: "nearest" }) : image;
@@ -27248,7 +27506,7 @@ function buildReport(task, samples, inputs) {
 
 // src/report/html.ts
 import { createHash as createHash4 } from "node:crypto";
-import { basename as basename3 } from "node:path";
+import { basename as basename4 } from "node:path";
 
 // src/report/html-chart.ts
 var WIDTH = 640;
@@ -27374,7 +27632,7 @@ footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line);
 `;
 
 // src/report/markdown.ts
-import { basename as basename2 } from "node:path";
+import { basename as basename3 } from "node:path";
 
 // src/report/mermaid.ts
 function mermaidString(text) {
@@ -27525,7 +27783,7 @@ function footer(report, comparisonNote) {
   const { evalSet: e, environment: env2 } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
   const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
-  return `Eval set ${code(basename2(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
+  return `Eval set ${code(basename3(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
 }
 function details(section2) {
   if (!section2.detail) return `#### ${section2.title}
@@ -27542,7 +27800,7 @@ function renderMarkdown(report, task, options = {}) {
   const { baseline: b, candidate: c } = report.models;
   const head = [
     ...options.marker ? [`<!-- ${options.marker} -->`] : [],
-    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename2(b.label))} \u2192 ${code(basename2(c.label))}`,
+    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename3(b.label))} \u2192 ${code(basename3(c.label))}`,
     // Recomputed rather than read from report.headline: the comment workflow re-renders reports
     // that came from an untrusted run, and every string in it must come from our own formatting.
     headlineFor(task, report.comparison, report.comparison),
@@ -27689,7 +27947,7 @@ function renderHtmlReport(input) {
     ...charts ? [["history", "History"]] : [],
     ["details", "Details"]
   ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("");
-  const title = `model-gate \xB7 ${input.title} \xB7 ${basename3(b.label)} \u2192 ${basename3(c.label)}`;
+  const title = `model-gate \xB7 ${input.title} \xB7 ${basename4(b.label)} \u2192 ${basename4(c.label)}`;
   const body = [
     `<header>
 <h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
@@ -27768,18 +28026,25 @@ function preprocessingComparison(task, config, samples, base, cand) {
     }))
   };
 }
-async function compareModels(config, ctx, refs, progress, options = {}) {
-  const task = taskFor(config.task);
-  const { models, threads } = await evaluateModels(config, ctx, [refs.baseline, refs.candidate], progress);
-  const [base, cand] = models;
+function environmentOf(config, evaluation, base, cand) {
+  return {
+    ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads),
+    stream: evaluation.stream
+  };
+}
+function preprocessFacts(config, spec) {
+  const { workers: _workers, ...preprocess } = config.preprocess;
+  return { ...preprocess, size: spec.size };
+}
+async function buildComparison(task, config, ctx, evaluation, [base, cand], options) {
   const { evalSet, samples } = ctx;
   const report = buildReport(task, samples, {
     config,
     version: VERSION,
     generatedAt: (/* @__PURE__ */ new Date()).toISOString(),
     evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
-    environment: runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, threads),
-    preprocess: { ...config.preprocess, size: base.spec.size },
+    environment: environmentOf(config, evaluation, base, cand),
+    preprocess: preprocessFacts(config, base.spec),
     baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs },
     candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs },
     ...config.quantization.mode === "none" ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] }
@@ -27787,8 +28052,23 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
-  const title = options.title ?? `${basename4(base.fp32.file.label)} \u2192 ${basename4(cand.fp32.file.label)}`;
+  const title = options.title ?? `${basename5(base.fp32.file.label)} \u2192 ${basename5(cand.fp32.file.label)}`;
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery, history: options.history }) };
+}
+async function compareAll(config, ctx, pairs, progress) {
+  const task = taskFor(config.task);
+  const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
+  const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
+  const results = [];
+  for (const [i, pair] of pairs.entries()) {
+    const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]];
+    results.push(await buildComparison(task, config, ctx, evaluation, models, pair.options ?? {}));
+  }
+  return results;
+}
+async function compareModels(config, ctx, refs, progress, options = {}) {
+  const [result] = await compareAll(config, ctx, [{ refs, options }], progress);
+  return result;
 }
 async function runCompare(config, refs, progress) {
   return compareModels(config, await prepareEval(config, progress), refs, progress);
@@ -28136,7 +28416,7 @@ function fileHistory(path5, log) {
 // src/nightly/models.ts
 import { execFile } from "node:child_process";
 import { mkdir as mkdir7 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 import { promisify } from "node:util";
 
 // src/models/sources.ts
@@ -28432,7 +28712,7 @@ async function headCommit(repoDir) {
     throw new UserError(`${repoDir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
-var workDirFor = (base) => join9(base, "model-gate", "nightly-models");
+var workDirFor = (base) => join10(base, "model-gate", "nightly-models");
 
 // src/history/drift.ts
 var MAD_TO_SIGMA = 1.4826;
@@ -28582,26 +28862,28 @@ async function runNightly(config, models, store, facts, progress, options = {}) 
   const history = await store.read();
   const records = [];
   const findings = [];
-  const latencyOnly = { ...config, quantization: { ...config.quantization, mode: "none" } };
-  for (const model of models) {
-    progress.info(`nightly: ${model.name} (${model.path})`);
-    const [evaluated] = (await evaluateModels(config, ctx, [model.ref], progress)).models;
-    let record = recordOf(config, ctx, model, evaluated, facts);
-    findings.push(...accuracyDrift(history, record));
-    const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
-    if (first.finding) {
-      progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
-      const [again] = (await evaluateModels(latencyOnly, ctx, [model.ref], progress)).models;
-      const rerun = summarizeLatency(again.fp32.latencyMs[1]);
-      const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
-      if (confirmed.finding) {
-        findings.push({ ...confirmed.finding, message: `${confirmed.finding.message} (confirmed by a second benchmark)` });
-        record = rerun.p50Ms > record.latency.batch1.p50Ms ? { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } } : record;
-      } else {
-        progress.info(`${model.name}: the second benchmark did not confirm the latency change; not reported`);
+  const open6 = await openEvaluation(config, ctx, models.map((m) => m.ref), progress, { latencyGroups: models.map((_, i) => [i]) });
+  try {
+    for (const [i, model] of models.entries()) {
+      progress.info(`nightly: ${model.name} (${model.path})`);
+      let record = recordOf(config, ctx, model, open6.evaluation.models[i], facts);
+      findings.push(...accuracyDrift(history, record));
+      const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
+      if (first.finding) {
+        progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
+        const rerun = summarizeLatency((await open6.remeasure(i)).get(i)?.[1] ?? []);
+        const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
+        if (confirmed.finding) {
+          findings.push({ ...confirmed.finding, message: `${confirmed.finding.message} (confirmed by a second benchmark)` });
+          record = rerun.p50Ms > record.latency.batch1.p50Ms ? { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } } : record;
+        } else {
+          progress.info(`${model.name}: the second benchmark did not confirm the latency change; not reported`);
+        }
       }
+      records.push(record);
     }
-    records.push(record);
+  } finally {
+    await open6.close();
   }
   await store.append(records);
   return { schemaVersion: 1, kind: "model-gate-nightly", verdict: findings.length > 0 ? "fail" : "pass", records, findings, history };

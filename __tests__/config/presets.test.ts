@@ -42,7 +42,7 @@ describe('preprocess.preset', () => {
   it('torchvision-classic: Resize(256) bilinear, CenterCrop(224), ImageNet mean/std, RGB, NCHW', () => {
     expect(parse({ preset: 'torchvision-classic' }).preprocess).toEqual({
       color: 'rgb', size: [224, 224], resize: 'center-crop', kernel: 'linear', cropRatio: 0.875, padValue: 114,
-      scale: 1 / 255, ...IMAGENET, layout: 'nchw',
+      scale: 1 / 255, ...IMAGENET, layout: 'nchw', workers: 0,
       preset: { name: 'torchvision-classic', source: 'Resize(256) + CenterCrop(224), ImageNet mean/std', overridden: [] },
     });
   });

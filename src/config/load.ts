@@ -95,6 +95,21 @@ function pickThreads(value: string | undefined, fallback: number): number {
   return Number(value);
 }
 
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+/** Default inference.memory-budget: room for ~3,400 ImageNet-size (224×224×3) images per chunk. */
+const DEFAULT_MEMORY_BUDGET = 512e6;
+
+/** "512MB" (powers of 1000), "2GiB" (powers of 1024) or a whole number of bytes. */
+function parseBytes(value: string | number | undefined, key: string, file: string): number {
+  if (value === undefined) return DEFAULT_MEMORY_BUDGET;
+  const match = typeof value === 'number' ? null : /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(value);
+  const bytes = typeof value === 'number' ? value : match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] : NaN;
+  if (!(Number.isFinite(bytes) && bytes >= 1)) {
+    throw new UserError(`${file}: invalid config:\n  - ${key}: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got '${value}'`);
+  }
+  return Math.floor(bytes);
+}
+
 function cacheDirFrom(env: ConfigEnvironment['env']): string {
   if (env.MODEL_GATE_CACHE_DIR) return resolve(env.MODEL_GATE_CACHE_DIR);
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'model-gate');
@@ -245,12 +260,14 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? 'nchw',
+      workers: pre.workers ?? 0,
       ...(expanded.record ? { preset: expanded.record } : {}),
     },
     inference: {
       executionProvider: pickProvider(overrides.executionProvider, inf['execution-provider'] ?? 'auto', '--execution-provider'),
       batchSize: inf['batch-size'] ?? 64,
       threads: pickThreads(overrides.threads, inf.threads ?? 0),
+      memoryBudget: parseBytes(inf['memory-budget'], 'inference.memory-budget', file),
     },
     latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 20, runs: lat.runs ?? 200 },
     gates: {

@@ -60,6 +60,7 @@ export const configSchema = {
         mean: { type: 'array', minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: 'array', minItems: 1, maxItems: 3, items: { type: 'number', exclusiveMinimum: 0 } },
         layout: { enum: ['nchw', 'nhwc'] },
+        workers: { type: 'integer', minimum: 0 },
       },
     },
     inference: {
@@ -69,6 +70,8 @@ export const configSchema = {
         'execution-provider': { enum: ['auto', 'cpu', 'cuda'] },
         'batch-size': positiveInt,
         threads: { type: 'integer', minimum: 0 },
+        // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
+        'memory-budget': { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 1 }] },
       },
     },
     latency: {

@@ -69,13 +69,23 @@ export interface PresetRecord {
 }
 
 /** `preset` is set only when preprocess.preset was used. */
-export type PreprocessConfig = DecodeSpec & NormalizeSpec & { readonly preset?: PresetRecord };
+export type PreprocessConfig = DecodeSpec &
+  NormalizeSpec & {
+    /** Decode worker threads; 0 = one per available core. */
+    readonly workers: number;
+    readonly preset?: PresetRecord;
+  };
 
 export interface InferenceConfig {
   readonly executionProvider: ExecutionProviderRequest;
   readonly batchSize: number;
   /** 0 = one per available core; resolved to a number before use and reported. */
   readonly threads: number;
+  /**
+   * Bytes of decoded pixels the streaming engine holds at once (every preprocessing of one chunk,
+   * twice over when decoding overlaps inference); sets the chunk size.
+   */
+  readonly memoryBudget: number;
 }
 
 export interface LatencyConfig {
