@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve6.call(this, root, ref);
+      let _sch = resolve7.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve6(root, ref) {
+    function resolve7(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve6(baseURI, relativeURI, options) {
+    function resolve7(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve6,
+      resolve: resolve7,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -14281,7 +14281,7 @@ var require_aspromise = __commonJS({
       var params2 = new Array(arguments.length - 1), offset = 0, index = 2, pending = true;
       while (index < arguments.length)
         params2[offset++] = arguments[index++];
-      return new Promise(function executor(resolve6, reject) {
+      return new Promise(function executor(resolve7, reject) {
         params2[offset] = function callback(err) {
           if (pending) {
             pending = false;
@@ -14291,7 +14291,7 @@ var require_aspromise = __commonJS({
               var params3 = new Array(arguments.length - 1), offset2 = 0;
               while (offset2 < params3.length)
                 params3[offset2++] = arguments[offset2];
-              resolve6.apply(null, params3);
+              resolve7.apply(null, params3);
             }
           }
         };
@@ -17304,7 +17304,7 @@ var import_ajv = __toESM(require_ajv(), 1);
 var import_yaml = __toESM(require_dist(), 1);
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute as isAbsolute2, join, resolve as resolve2 } from "node:path";
 
 // src/errors.ts
 var UserError = class extends Error {
@@ -17361,6 +17361,455 @@ function describeSchemaError(error, data) {
     default:
       return `${key}: ${error.message ?? "invalid"}, got ${show(got)}`;
   }
+}
+
+// src/config/presets.ts
+import { isAbsolute, resolve } from "node:path";
+
+// src/config/timm.ts
+import { readFileSync } from "node:fs";
+
+// src/config/timm-pretrained-cfgs.ts
+var TIMM_VERSION = "1.0.29";
+var S0 = [0.485, 0.456, 0.406];
+var S1 = [0.229, 0.224, 0.225];
+var S2 = [0.5, 0.5, 0.5];
+var S3 = [0, 0, 0];
+var S4 = [1, 1, 1];
+var S5 = [0.48145466, 0.4578275, 0.40821073];
+var S6 = [0.26862954, 0.26130258, 0.27577711];
+var TIMM_PRETRAINED_CFGS = {
+  "resnet18": { tag: "resnet18.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet18.a1_in1k": { tag: "resnet18.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet18.a2_in1k": { tag: "resnet18.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet18.a3_in1k": { tag: "resnet18.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet18.fb_ssl_yfcc100m_ft_in1k": { tag: "resnet18.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet18.fb_swsl_ig1b_ft_in1k": { tag: "resnet18.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet18.gluon_in1k": { tag: "resnet18.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet18.tv_in1k": { tag: "resnet18.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet34": { tag: "resnet34.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet34.a1_in1k": { tag: "resnet34.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet34.a2_in1k": { tag: "resnet34.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet34.a3_in1k": { tag: "resnet34.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet34.bt_in1k": { tag: "resnet34.bt_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet34.gluon_in1k": { tag: "resnet34.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet34.ra4_e3600_r224_in1k": { tag: "resnet34.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "resnet34.tv_in1k": { tag: "resnet34.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50": { tag: "resnet50.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.a1_in1k": { tag: "resnet50.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.a1h_in1k": { tag: "resnet50.a1h_in1k", input_size: [3, 176, 176], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "resnet50.a2_in1k": { tag: "resnet50.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.a3_in1k": { tag: "resnet50.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.am_in1k": { tag: "resnet50.am_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.b1k_in1k": { tag: "resnet50.b1k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.b2k_in1k": { tag: "resnet50.b2k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.bt_in1k": { tag: "resnet50.bt_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.c1_in1k": { tag: "resnet50.c1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.c2_in1k": { tag: "resnet50.c2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.d_in1k": { tag: "resnet50.d_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50.fb_ssl_yfcc100m_ft_in1k": { tag: "resnet50.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.fb_swsl_ig1b_ft_in1k": { tag: "resnet50.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.gluon_in1k": { tag: "resnet50.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.ra_in1k": { tag: "resnet50.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.ram_in1k": { tag: "resnet50.ram_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.tv2_in1k": { tag: "resnet50.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.tv_in1k": { tag: "resnet50.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50d": { tag: "resnet50d.ra2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50d.a1_in1k": { tag: "resnet50d.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50d.a2_in1k": { tag: "resnet50d.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50d.a3_in1k": { tag: "resnet50d.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet50d.gluon_in1k": { tag: "resnet50d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50d.ra2_in1k": { tag: "resnet50d.ra2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50d.ra4_e3600_r224_in1k": { tag: "resnet50d.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101": { tag: "resnet101.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.a1_in1k": { tag: "resnet101.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.a1h_in1k": { tag: "resnet101.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.a2_in1k": { tag: "resnet101.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.a3_in1k": { tag: "resnet101.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet101.gluon_in1k": { tag: "resnet101.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet101.tv2_in1k": { tag: "resnet101.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet101.tv_in1k": { tag: "resnet101.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet152": { tag: "resnet152.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.a1_in1k": { tag: "resnet152.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.a1h_in1k": { tag: "resnet152.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.a2_in1k": { tag: "resnet152.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.a3_in1k": { tag: "resnet152.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnet152.gluon_in1k": { tag: "resnet152.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet152.tv2_in1k": { tag: "resnet152.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet152.tv_in1k": { tag: "resnet152.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d": { tag: "resnext50_32x4d.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.a1_in1k": { tag: "resnext50_32x4d.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.a1h_in1k": { tag: "resnext50_32x4d.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.a2_in1k": { tag: "resnext50_32x4d.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.a3_in1k": { tag: "resnext50_32x4d.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "resnext50_32x4d.fb_ssl_yfcc100m_ft_in1k": { tag: "resnext50_32x4d.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.fb_swsl_ig1b_ft_in1k": { tag: "resnext50_32x4d.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.gluon_in1k": { tag: "resnext50_32x4d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.ra_in1k": { tag: "resnext50_32x4d.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.tv2_in1k": { tag: "resnext50_32x4d.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.tv_in1k": { tag: "resnext50_32x4d.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "wide_resnet50_2": { tag: "wide_resnet50_2.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "wide_resnet50_2.racm_in1k": { tag: "wide_resnet50_2.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "wide_resnet50_2.tv2_in1k": { tag: "wide_resnet50_2.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "wide_resnet50_2.tv_in1k": { tag: "wide_resnet50_2.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "seresnext50_32x4d": { tag: "seresnext50_32x4d.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "seresnext50_32x4d.gluon_in1k": { tag: "seresnext50_32x4d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "seresnext50_32x4d.racm_in1k": { tag: "seresnext50_32x4d.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_008": { tag: "regnety_008.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_008.pycls_in1k": { tag: "regnety_008.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_016": { tag: "regnety_016.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
+  "regnety_016.pycls_in1k": { tag: "regnety_016.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_016.tv2_in1k": { tag: "regnety_016.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
+  "regnety_032": { tag: "regnety_032.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "regnety_032.pycls_in1k": { tag: "regnety_032.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_032.ra_in1k": { tag: "regnety_032.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "regnety_032.tv2_in1k": { tag: "regnety_032.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
+  "regnety_040": { tag: "regnety_040.ra3_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "regnety_040.pycls_in1k": { tag: "regnety_040.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "regnety_040.ra3_in1k": { tag: "regnety_040.ra3_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "densenet121": { tag: "densenet121.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "densenet121.ra_in1k": { tag: "densenet121.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "densenet121.tv_in1k": { tag: "densenet121.tv_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3": { tag: "inception_v3.tv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3.gluon_in1k": { tag: "inception_v3.gluon_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3.tf_adv_in1k": { tag: "inception_v3.tf_adv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3.tf_in1k": { tag: "inception_v3.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "inception_v3.tv_in1k": { tag: "inception_v3.tv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b0": { tag: "efficientnet_b0.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b0.ra4_e3600_r224_in1k": { tag: "efficientnet_b0.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "efficientnet_b0.ra_in1k": { tag: "efficientnet_b0.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b1": { tag: "efficientnet_b1.ra4_e3600_r240_in1k", input_size: [3, 240, 240], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "efficientnet_b1.ft_in1k": { tag: "efficientnet_b1.ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b1.ra4_e3600_r240_in1k": { tag: "efficientnet_b1.ra4_e3600_r240_in1k", input_size: [3, 240, 240], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "efficientnet_b2": { tag: "efficientnet_b2.ra_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b2.ra_in1k": { tag: "efficientnet_b2.ra_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b3": { tag: "efficientnet_b3.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b3.ra2_in1k": { tag: "efficientnet_b3.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0": { tag: "tf_efficientnet_b0.ns_jft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0.aa_in1k": { tag: "tf_efficientnet_b0.aa_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0.ap_in1k": { tag: "tf_efficientnet_b0.ap_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0.in1k": { tag: "tf_efficientnet_b0.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnet_b0.ns_jft_in1k": { tag: "tf_efficientnet_b0.ns_jft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "tf_efficientnetv2_s": { tag: "tf_efficientnetv2_s.in21k_ft_in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  "tf_efficientnetv2_s.in1k": { tag: "tf_efficientnetv2_s.in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  "tf_efficientnetv2_s.in21k": { tag: "tf_efficientnetv2_s.in21k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  "tf_efficientnetv2_s.in21k_ft_in1k": { tag: "tf_efficientnetv2_s.in21k_ft_in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  "efficientnetv2_rw_s": { tag: "efficientnetv2_rw_s.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "efficientnetv2_rw_s.ra2_in1k": { tag: "efficientnetv2_rw_s.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "mobilenetv2_100": { tag: "mobilenetv2_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv2_100.ra_in1k": { tag: "mobilenetv2_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100": { tag: "mobilenetv3_large_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100.miil_in21k": { tag: "mobilenetv3_large_100.miil_in21k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S3, std: S4, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100.miil_in21k_ft_in1k": { tag: "mobilenetv3_large_100.miil_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S3, std: S4, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100.ra4_e3600_r224_in1k": { tag: "mobilenetv3_large_100.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv3_large_100.ra_in1k": { tag: "mobilenetv3_large_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_small_100": { tag: "mobilenetv3_small_100.lamb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_small_100.lamb_in1k": { tag: "mobilenetv3_small_100.lamb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small": { tag: "mobilenetv4_conv_small.e2400_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small.e1200_r224_in1k": { tag: "mobilenetv4_conv_small.e1200_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small.e2400_r224_in1k": { tag: "mobilenetv4_conv_small.e2400_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small.e3600_r256_in1k": { tag: "mobilenetv4_conv_small.e3600_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium": { tag: "mobilenetv4_conv_medium.e500_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e180_ad_r384_in12k": { tag: "mobilenetv4_conv_medium.e180_ad_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e180_r384_in12k": { tag: "mobilenetv4_conv_medium.e180_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e250_r384_in12k": { tag: "mobilenetv4_conv_medium.e250_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k": { tag: "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e500_r224_in1k": { tag: "mobilenetv4_conv_medium.e500_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e500_r256_in1k": { tag: "mobilenetv4_conv_medium.e500_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "ghostnet_100": { tag: "ghostnet_100.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "ghostnet_100.in1k": { tag: "ghostnet_100.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mnasnet_100": { tag: "mnasnet_100.rmsp_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mnasnet_100.rmsp_in1k": { tag: "mnasnet_100.rmsp_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_atto": { tag: "convnext_atto.d2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_atto.d2_in1k": { tag: "convnext_atto.d2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_nano": { tag: "convnext_nano.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_nano.d1h_in1k": { tag: "convnext_nano.d1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_nano.in12k": { tag: "convnext_nano.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_nano.in12k_ft_in1k": { tag: "convnext_nano.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_nano.r384_ad_in12k": { tag: "convnext_nano.r384_ad_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_nano.r384_in12k": { tag: "convnext_nano.r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_nano.r384_in12k_ft_in1k": { tag: "convnext_nano.r384_in12k_ft_in1k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_tiny": { tag: "convnext_tiny.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_tiny.dinov3_lvd1689m": { tag: "convnext_tiny.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_tiny.eupe_lvd1689m": { tag: "convnext_tiny.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_tiny.fb_in1k": { tag: "convnext_tiny.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_tiny.fb_in22k": { tag: "convnext_tiny.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_tiny.fb_in22k_ft_in1k": { tag: "convnext_tiny.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_tiny.fb_in22k_ft_in1k_384": { tag: "convnext_tiny.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_tiny.in12k": { tag: "convnext_tiny.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_tiny.in12k_ft_in1k": { tag: "convnext_tiny.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_tiny.in12k_ft_in1k_384": { tag: "convnext_tiny.in12k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_small": { tag: "convnext_small.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_small.dinov3_lvd1689m": { tag: "convnext_small.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_small.eupe_lvd1689m": { tag: "convnext_small.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_small.fb_in1k": { tag: "convnext_small.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_small.fb_in22k": { tag: "convnext_small.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_small.fb_in22k_ft_in1k": { tag: "convnext_small.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_small.fb_in22k_ft_in1k_384": { tag: "convnext_small.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_small.in12k": { tag: "convnext_small.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_small.in12k_ft_in1k": { tag: "convnext_small.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "convnext_small.in12k_ft_in1k_384": { tag: "convnext_small.in12k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_base": { tag: "convnext_base.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.clip_laion2b": { tag: "convnext_base.clip_laion2b", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg": { tag: "convnext_base.clip_laion2b_augreg", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg_ft_in1k": { tag: "convnext_base.clip_laion2b_augreg_ft_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg_ft_in12k": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg_ft_in12k_in1k": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laion2b_augreg_ft_in12k_in1k_384": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "squash" },
+  "convnext_base.clip_laiona": { tag: "convnext_base.clip_laiona", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laiona_320": { tag: "convnext_base.clip_laiona_320", input_size: [3, 320, 320], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laiona_augreg_320": { tag: "convnext_base.clip_laiona_augreg_320", input_size: [3, 320, 320], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laiona_augreg_ft_in1k_384": { tag: "convnext_base.clip_laiona_augreg_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.dinov3_lvd1689m": { tag: "convnext_base.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.eupe_lvd1689m": { tag: "convnext_base.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.fb_in1k": { tag: "convnext_base.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.fb_in22k": { tag: "convnext_base.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.fb_in22k_ft_in1k": { tag: "convnext_base.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.fb_in22k_ft_in1k_384": { tag: "convnext_base.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnextv2_tiny": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnextv2_tiny.fcmae": { tag: "convnextv2_tiny.fcmae", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnextv2_tiny.fcmae_ft_in1k": { tag: "convnextv2_tiny.fcmae_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnextv2_tiny.fcmae_ft_in22k_in1k": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnextv2_tiny.fcmae_ft_in22k_in1k_384": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "vit_tiny_patch16_224": { tag: "vit_tiny_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_tiny_patch16_224.augreg_in21k": { tag: "vit_tiny_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_tiny_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_tiny_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224": { tag: "vit_small_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.augreg_in1k": { tag: "vit_small_patch16_224.augreg_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.augreg_in21k": { tag: "vit_small_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_small_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.dino": { tag: "vit_small_patch16_224.dino", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224": { tag: "vit_base_patch16_224.augreg2_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg2_in21k_ft_in1k": { tag: "vit_base_patch16_224.augreg2_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg_in1k": { tag: "vit_base_patch16_224.augreg_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg_in21k": { tag: "vit_base_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_base_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.dino": { tag: "vit_base_patch16_224.dino", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.mae": { tag: "vit_base_patch16_224.mae", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.orig_in21k": { tag: "vit_base_patch16_224.orig_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.orig_in21k_ft_in1k": { tag: "vit_base_patch16_224.orig_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.sam_in1k": { tag: "vit_base_patch16_224.sam_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "deit_tiny_patch16_224": { tag: "deit_tiny_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_tiny_patch16_224.fb_in1k": { tag: "deit_tiny_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_small_patch16_224": { tag: "deit_small_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_small_patch16_224.fb_in1k": { tag: "deit_small_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_base_patch16_224": { tag: "deit_base_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "deit_base_patch16_224.fb_in1k": { tag: "deit_base_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224": { tag: "swin_tiny_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224.ms_in1k": { tag: "swin_tiny_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224.ms_in22k": { tag: "swin_tiny_patch4_window7_224.ms_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224.ms_in22k_ft_in1k": { tag: "swin_tiny_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_base_patch4_window7_224": { tag: "swin_base_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_base_patch4_window7_224.ms_in1k": { tag: "swin_base_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_base_patch4_window7_224.ms_in22k": { tag: "swin_base_patch4_window7_224.ms_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_base_patch4_window7_224.ms_in22k_ft_in1k": { tag: "swin_base_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "beit_base_patch16_224": { tag: "beit_base_patch16_224.in22k_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "beit_base_patch16_224.in22k_ft_in22k": { tag: "beit_base_patch16_224.in22k_ft_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "beit_base_patch16_224.in22k_ft_in22k_in1k": { tag: "beit_base_patch16_224.in22k_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "levit_128s": { tag: "levit_128s.fb_dist_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "levit_128s.fb_dist_in1k": { tag: "levit_128s.fb_dist_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "mobilevit_s": { tag: "mobilevit_s.cvnets_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S3, std: S4, crop_pct: 0.9, crop_mode: "center" },
+  "mobilevit_s.cvnets_in1k": { tag: "mobilevit_s.cvnets_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S3, std: S4, crop_pct: 0.9, crop_mode: "center" },
+  "fastvit_t8": { tag: "fastvit_t8.apple_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "fastvit_t8.apple_dist_in1k": { tag: "fastvit_t8.apple_dist_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "fastvit_t8.apple_in1k": { tag: "fastvit_t8.apple_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "edgenext_small": { tag: "edgenext_small.usi_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "edgenext_small.usi_in1k": { tag: "edgenext_small.usi_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "rexnet_100": { tag: "rexnet_100.nav_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "rexnet_100.nav_in1k": { tag: "rexnet_100.nav_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "hrnet_w18": { tag: "hrnet_w18.ms_aug_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "hrnet_w18.ms_aug_in1k": { tag: "hrnet_w18.ms_aug_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "hrnet_w18.ms_in1k": { tag: "hrnet_w18.ms_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "xception41": { tag: "xception41.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.903, crop_mode: "center" },
+  "xception41.tf_in1k": { tag: "xception41.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.903, crop_mode: "center" },
+  "dla34": { tag: "dla34.in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "dla34.in1k": { tag: "dla34.in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "cspdarknet53": { tag: "cspdarknet53.ra_in1k", input_size: [3, 256, 256], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.887, crop_mode: "center" },
+  "cspdarknet53.ra_in1k": { tag: "cspdarknet53.ra_in1k", input_size: [3, 256, 256], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.887, crop_mode: "center" },
+  "caformer_s18": { tag: "caformer_s18.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in1k": { tag: "caformer_s18.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in1k_384": { tag: "caformer_s18.sail_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in22k": { tag: "caformer_s18.sail_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in22k_ft_in1k": { tag: "caformer_s18.sail_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "caformer_s18.sail_in22k_ft_in1k_384": { tag: "caformer_s18.sail_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "poolformer_s12": { tag: "poolformer_s12.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "poolformer_s12.sail_in1k": { tag: "poolformer_s12.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" }
+};
+
+// src/config/timm.ts
+var IMAGENET_DEFAULT_MEAN = [0.485, 0.456, 0.406];
+var IMAGENET_DEFAULT_STD = [0.229, 0.224, 0.225];
+var DEFAULT_CROP_PCT = 0.875;
+function resolveTimmDataConfig(cfg) {
+  const size = cfg.input_size ?? [3, 224, 224];
+  return {
+    inputSize: [size[0], size[1], size[2]],
+    interpolation: cfg.interpolation || "bicubic",
+    mean: cfg.mean?.length ? cfg.mean : IMAGENET_DEFAULT_MEAN,
+    std: cfg.std?.length ? cfg.std : IMAGENET_DEFAULT_STD,
+    cropPct: cfg.crop_pct || DEFAULT_CROP_PCT,
+    cropMode: cfg.crop_mode || "center"
+  };
+}
+var KERNELS = { bicubic: "cubic", bilinear: "linear", nearest: "nearest", lanczos: "lanczos3" };
+function resolveTimmPreset(model, cfgFile, file) {
+  let cfg;
+  let source;
+  if (model !== void 0) {
+    const entry = TIMM_PRETRAINED_CFGS[model];
+    if (!entry) {
+      throw new UserError(
+        `${file}: invalid config:
+  - preprocess.timm-model: '${model}' is not in model-gate's table of timm ${TIMM_VERSION} models (${suggest(model)}); give the model's pretrained_cfg as JSON with preprocess.pretrained-cfg instead, e.g. python -c "import timm, json; print(json.dumps(timm.create_model('${model}').pretrained_cfg))" > ${model}.json`
+      );
+    }
+    cfg = entry;
+    source = `timm ${TIMM_VERSION} pretrained_cfg of ${entry.tag}`;
+  } else {
+    cfg = readPretrainedCfg(cfgFile, file);
+    source = `pretrained_cfg from ${cfgFile}`;
+  }
+  const data = resolveTimmDataConfig(cfg);
+  return { keys: keysFor(data, file), data, source };
+}
+function keysFor(data, file) {
+  const problems = [];
+  const [channels, height, width] = data.inputSize;
+  if (channels !== 1 && channels !== 3) problems.push(`input_size: ${channels} channels; model-gate feeds 1 (gray) or 3 (rgb)`);
+  const kernel = KERNELS[data.interpolation];
+  if (!kernel) problems.push(`interpolation: '${data.interpolation}' has no model-gate kernel (expected one of ${Object.keys(KERNELS).join(" | ")})`);
+  let resize = "center-crop";
+  if (data.cropMode === "squash" && data.cropPct === 1) resize = "stretch";
+  else if (data.cropMode !== "center") problems.push(`crop_mode: '${data.cropMode}' with crop_pct ${data.cropPct} is not supported (center, or squash with crop_pct 1)`);
+  if (problems.length > 0) throw new UserError(`${file}: invalid config:
+  - ${problems.map((p) => `preprocess.preset timm: ${p}`).join("\n  - ")}`);
+  return {
+    color: channels === 1 ? "gray" : "rgb",
+    size: [height, width],
+    resize,
+    kernel,
+    scale: 1 / 255,
+    mean: [...data.mean],
+    std: [...data.std],
+    layout: "nchw"
+  };
+}
+function timmCropRatio(size, cropPct, file) {
+  if (size[0] !== size[1]) {
+    throw new UserError(`${file}: invalid config:
+  - preprocess.size: the timm preset needs a square size (timm resizes non-square targets with ResizeKeepRatio), got [${size.join(", ")}]`);
+  }
+  return size[0] / Math.floor(size[0] / cropPct);
+}
+function readPretrainedCfg(path5, file) {
+  const fail = (what) => new UserError(`${file}: invalid config:
+  - preprocess.pretrained-cfg: ${path5}: ${what}`);
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync(path5, "utf8"));
+  } catch (error) {
+    const code2 = error.code;
+    throw fail(code2 ? `cannot read the file (${code2})` : `not valid JSON (${error.message})`);
+  }
+  const holder = parsed;
+  const cfg = holder && typeof holder === "object" && typeof holder.pretrained_cfg === "object" ? holder.pretrained_cfg : holder;
+  if (!cfg || typeof cfg !== "object" || Array.isArray(cfg)) throw fail("expected a JSON object (a timm pretrained_cfg)");
+  const numbers = (key, length) => {
+    const value = cfg[key];
+    if (value === void 0 || value === null) return;
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "number" && Number.isFinite(v)) || length !== void 0 && value.length !== length) {
+      throw fail(`${key}: expected ${length ? `${length} numbers` : "a list of numbers"}, got ${JSON.stringify(value)}`);
+    }
+  };
+  numbers("input_size", 3);
+  numbers("mean");
+  numbers("std");
+  for (const key of ["interpolation", "crop_mode"]) {
+    if (cfg[key] !== void 0 && cfg[key] !== null && typeof cfg[key] !== "string") throw fail(`${key}: expected text, got ${JSON.stringify(cfg[key])}`);
+  }
+  if (cfg.crop_pct !== void 0 && cfg.crop_pct !== null && !(typeof cfg.crop_pct === "number" && cfg.crop_pct > 0)) {
+    throw fail(`crop_pct: expected a number > 0, got ${JSON.stringify(cfg.crop_pct)}`);
+  }
+  return cfg;
+}
+function suggest(model) {
+  const arch2 = model.split(".")[0];
+  const near = Object.keys(TIMM_PRETRAINED_CFGS).filter((name) => name.split(".")[0] === arch2);
+  return near.length > 0 ? `known tags: ${near.slice(0, 8).join(", ")}${near.length > 8 ? ", \u2026" : ""}` : `no ${arch2} entries`;
+}
+
+// src/config/presets.ts
+var IMAGENET_MEAN = [0.485, 0.456, 0.406];
+var IMAGENET_STD = [0.229, 0.224, 0.225];
+var PRESET_KEYS = ["preset", "timm-model", "pretrained-cfg"];
+var FIXED = {
+  "torchvision-classic": {
+    color: "rgb",
+    size: [224, 224],
+    resize: "center-crop",
+    kernel: "linear",
+    "crop-ratio": 0.875,
+    // 224 / 0.875 = 256
+    scale: 1 / 255,
+    mean: IMAGENET_MEAN,
+    std: IMAGENET_STD,
+    layout: "nchw"
+  },
+  "ultralytics-predict": {
+    color: "rgb",
+    resize: "letterbox",
+    kernel: "cv2-linear",
+    "pad-value": 114,
+    // scaleup true and auto false are detection's defaults already; setting them here would make
+    // an explicit `resize: rect` fail the "auto is only for letterbox" check for a key nobody wrote.
+    scale: 1 / 255,
+    mean: [0],
+    std: [1],
+    layout: "nchw"
+  }
+};
+function expandPreset(raw, task, file, configDir) {
+  const pre = raw.preprocess ?? {};
+  const name = pre.preset;
+  const explicit = Object.fromEntries(Object.entries(pre).filter(([key]) => !PRESET_KEYS.includes(key)));
+  checkPresetKeys(pre, task, file);
+  if (name === void 0) return { preprocess: explicit, record: null };
+  let keys;
+  let source;
+  let cropPct = null;
+  if (name === "timm") {
+    const cfgFile = pre["pretrained-cfg"] === void 0 ? void 0 : isAbsolute(pre["pretrained-cfg"]) ? pre["pretrained-cfg"] : resolve(configDir, pre["pretrained-cfg"]);
+    const timm = resolveTimmPreset(pre["timm-model"], cfgFile, file);
+    keys = timm.keys;
+    source = timm.source;
+    if (keys.resize === "center-crop") cropPct = timm.data.cropPct;
+  } else {
+    keys = FIXED[name];
+    source = name === "torchvision-classic" ? "Resize(256) + CenterCrop(224), ImageNet mean/std" : "LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255";
+  }
+  const merged = { ...keys, ...explicit };
+  if (cropPct !== null && explicit["crop-ratio"] === void 0 && merged.resize === "center-crop") {
+    merged["crop-ratio"] = timmCropRatio(merged.size, cropPct, file);
+  }
+  const overridden = Object.keys(explicit).filter((key) => key in keys && JSON.stringify(keys[key]) !== JSON.stringify(explicit[key]));
+  return { preprocess: merged, record: { name, source, overridden } };
+}
+function checkPresetKeys(pre, task, file) {
+  const problems = [];
+  const name = pre.preset;
+  const timmKeys = ["timm-model", "pretrained-cfg"].filter((key) => pre[key] !== void 0);
+  if (name === "timm" && timmKeys.length !== 1) {
+    problems.push("preprocess.preset: timm needs exactly one of preprocess.timm-model (a timm model name) or preprocess.pretrained-cfg (a JSON file)");
+  }
+  if (name !== "timm") for (const key of timmKeys) problems.push(`preprocess.${key}: only used with preprocess.preset: timm`);
+  if (task === "detection" && (name === "torchvision-classic" || name === "timm")) {
+    problems.push(`preprocess.preset: ${name} is a classification pipeline (resize and center crop); detection models need letterbox or rect, e.g. ultralytics-predict`);
+  }
+  if (task !== "detection" && name === "ultralytics-predict") {
+    problems.push("preprocess.preset: ultralytics-predict is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead");
+  }
+  if (problems.length > 0) throw new UserError(`${file}: invalid config:
+  - ${problems.join("\n  - ")}`);
 }
 
 // src/config/results.ts
@@ -17470,10 +17919,14 @@ var configSchema = {
       type: "object",
       additionalProperties: false,
       properties: {
+        // presets.ts expands these three into the keys below; explicit keys override the preset.
+        preset: { enum: ["torchvision-classic", "timm", "ultralytics-predict"] },
+        "timm-model": { type: "string", minLength: 1 },
+        "pretrained-cfg": relativePath,
         color: { enum: ["gray", "rgb", "bgr"] },
         size: { type: "array", minItems: 2, maxItems: 2, items: positiveInt },
         resize: { enum: ["stretch", "center-crop", "letterbox", "rect"] },
-        kernel: { enum: ["nearest", "linear", "cubic", "lanczos3"] },
+        kernel: { enum: ["nearest", "linear", "cubic", "lanczos3", "cv2-linear", "cv2-area", "cv2-nearest"] },
         "crop-ratio": { type: "number", exclusiveMinimum: 0, maximum: 1 },
         "pad-value": { type: "integer", minimum: 0, maximum: 255 },
         scaleup: { type: "boolean" },
@@ -17481,7 +17934,8 @@ var configSchema = {
         scale: finiteNumber,
         mean: { type: "array", minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: "array", minItems: 1, maxItems: 3, items: { type: "number", exclusiveMinimum: 0 } },
-        layout: { enum: ["nchw", "nhwc"] }
+        layout: { enum: ["nchw", "nhwc"] },
+        workers: { type: "integer", minimum: 0 }
       }
     },
     inference: {
@@ -17490,7 +17944,9 @@ var configSchema = {
       properties: {
         "execution-provider": { enum: ["auto", "cpu", "cuda"] },
         "batch-size": positiveInt,
-        threads: { type: "integer", minimum: 0 }
+        threads: { type: "integer", minimum: 0 },
+        // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
+        "memory-budget": { anyOf: [{ type: "string", minLength: 1 }, { type: "integer", minimum: 1 }] }
       }
     },
     latency: {
@@ -17630,8 +18086,20 @@ function pickThreads(value, fallback) {
   if (!/^\d+$/.test(value)) throw new UserError(`--threads: expected a whole number (0 = one per core), got '${value}'`);
   return Number(value);
 }
+var BYTE_UNITS = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+var DEFAULT_MEMORY_BUDGET = 512e6;
+function parseBytes(value, key, file) {
+  if (value === void 0) return DEFAULT_MEMORY_BUDGET;
+  const match = typeof value === "number" ? null : /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(value);
+  const bytes2 = typeof value === "number" ? value : match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? "b").toLowerCase()] : NaN;
+  if (!(Number.isFinite(bytes2) && bytes2 >= 1)) {
+    throw new UserError(`${file}: invalid config:
+  - ${key}: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got '${value}'`);
+  }
+  return Math.floor(bytes2);
+}
 function cacheDirFrom(env2) {
-  if (env2.MODEL_GATE_CACHE_DIR) return resolve(env2.MODEL_GATE_CACHE_DIR);
+  if (env2.MODEL_GATE_CACHE_DIR) return resolve2(env2.MODEL_GATE_CACHE_DIR);
   if (env2.XDG_CACHE_HOME) return join(env2.XDG_CACHE_HOME, "model-gate");
   return join(env2.HOME || homedir(), ".cache", "model-gate");
 }
@@ -17709,7 +18177,7 @@ function crossCheck(raw, source, sha256, file) {
     else if (byManifest && (m.manifest === void 0 || m.key === void 0)) problems.push(`${key}: manifest and key go together`);
     for (const field of ["path", "manifest"]) {
       const value = m[field];
-      if (value !== void 0 && (isAbsolute(value) || value.split(/[\\/]/).includes(".."))) {
+      if (value !== void 0 && (isAbsolute2(value) || value.split(/[\\/]/).includes(".."))) {
         problems.push(`${key}.${field}: expected a path inside the repository, got '${value}'`);
       }
     }
@@ -17719,10 +18187,12 @@ function crossCheck(raw, source, sha256, file) {
 }
 function parseConfig(text, file, configDir, overrides, environment) {
   const { cwd } = environment;
-  const raw = parseYaml(text, file);
-  validate(raw, file);
-  const fromFile = (p) => REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p);
-  const fromFlag = (p) => REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p);
+  const parsed = parseYaml(text, file);
+  validate(parsed, file);
+  const expanded = expandPreset(parsed, parsed.task ?? "classification", file, configDir);
+  const raw = parsed.preprocess === void 0 && !expanded.record ? parsed : { ...parsed, preprocess: expanded.preprocess };
+  const fromFile = (p) => REMOTE.test(p) || isAbsolute2(p) ? p : resolve2(configDir, p);
+  const fromFlag = (p) => REMOTE.test(p) || isAbsolute2(p) ? p : resolve2(cwd, p);
   const results = raw.task === "results";
   if (!results && !raw.eval) throw new UserError(`${file}: invalid config:
   - eval: required key is missing`);
@@ -17768,12 +18238,15 @@ function parseConfig(text, file, configDir, overrides, environment) {
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
-      layout: pre.layout ?? "nchw"
+      layout: pre.layout ?? "nchw",
+      workers: pre.workers ?? 0,
+      ...expanded.record ? { preset: expanded.record } : {}
     },
     inference: {
       executionProvider: pickProvider(overrides.executionProvider, inf["execution-provider"] ?? "auto", "--execution-provider"),
       batchSize: inf["batch-size"] ?? 64,
-      threads: pickThreads(overrides.threads, inf.threads ?? 0)
+      threads: pickThreads(overrides.threads, inf.threads ?? 0),
+      memoryBudget: parseBytes(inf["memory-budget"], "inference.memory-budget", file)
     },
     latency: { batchSizes: lat["batch-sizes"] ?? [1], warmup: lat.warmup ?? 20, runs: lat.runs ?? 200 },
     gates: {
@@ -17824,10 +18297,10 @@ function parseConfig(text, file, configDir, overrides, environment) {
       ...m.quantized !== void 0 ? { quantized: m.quantized } : {}
     })),
     output: {
-      json: overrides.json ? resolve(cwd, overrides.json) : null,
-      markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
-      html: overrides.html ? resolve(cwd, overrides.html) : null,
-      dir: resolve(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve(cwd, overrides.json)) : "model-gate-out"))
+      json: overrides.json ? resolve2(cwd, overrides.json) : null,
+      markdown: overrides.markdown ? resolve2(cwd, overrides.markdown) : null,
+      html: overrides.html ? resolve2(cwd, overrides.html) : null,
+      dir: resolve2(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve2(cwd, overrides.json)) : "model-gate-out"))
     },
     cacheDir: cacheDirFrom(environment.env),
     progress
@@ -17836,7 +18309,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
 }
 async function loadConfig(overrides, environment) {
   if (!overrides.config) throw new UserError("--config: required (a model-gate.yml file)");
-  const configPath = resolve(environment.cwd, overrides.config);
+  const configPath = resolve2(environment.cwd, overrides.config);
   return parseConfig(await readText(configPath), configPath, dirname(configPath), overrides, environment);
 }
 function cliModelRefs(overrides, environment) {
@@ -17844,7 +18317,7 @@ function cliModelRefs(overrides, environment) {
     const given = overrides[role];
     if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
     const quantized = overrides[role === "baseline" ? "baselineQuantized" : "candidateQuantized"];
-    return { role, path: resolve(environment.cwd, given), label: given, quantized: quantized ? resolve(environment.cwd, quantized) : null };
+    return { role, path: resolve2(environment.cwd, given), label: given, quantized: quantized ? resolve2(environment.cwd, quantized) : null };
   };
   return { baseline: ref("baseline"), candidate: ref("candidate") };
 }
@@ -17853,13 +18326,13 @@ function cliModelRefs(overrides, environment) {
 var VERSION = "0.1.0";
 
 // src/engine.ts
-import { basename as basename4 } from "node:path";
+import { basename as basename5 } from "node:path";
 
 // src/evalset/index.ts
 import { createHash as createHash2 } from "node:crypto";
 import { createReadStream as createReadStream3 } from "node:fs";
 import { open as open4, stat as stat2 } from "node:fs/promises";
-import { resolve as resolve2 } from "node:path";
+import { resolve as resolve3 } from "node:path";
 
 // src/evalset/cache.ts
 import { randomBytes } from "node:crypto";
@@ -18048,7 +18521,7 @@ async function attemptDownload(url, destination, timeoutMs, progress) {
     clearTimeout(timer);
   }
 }
-var sleep = (ms2) => new Promise((resolve6) => setTimeout(resolve6, ms2));
+var sleep = (ms2) => new Promise((resolve7) => setTimeout(resolve7, ms2));
 async function downloadWithRetry(url, destination, options, progress) {
   checkUrlAllowed(url);
   const attempts = Math.max(1, Math.floor(options.attempts));
@@ -18824,7 +19297,7 @@ async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive
 }
 async function resolveEvalSet(evalCfg, opts) {
   const { progress } = opts;
-  const cacheDir = resolve2(opts.cacheDir);
+  const cacheDir = resolve3(opts.cacheDir);
   const source = evalCfg.source;
   if (isUrl(source)) {
     const label = displayUrl(source);
@@ -18842,7 +19315,7 @@ async function resolveEvalSet(evalCfg, opts) {
       if (remote && downloaded) await saveVerified(remote, cacheDir, sha2562, archivePath, progress);
     });
   }
-  const path5 = resolve2(source);
+  const path5 = resolve3(source);
   const info = await stat2(path5).catch((error) => {
     throw new UserError(`eval.source: cannot read ${path5} (${error.code === "ENOENT" ? "no such file or folder" : error.message}).`);
   });
@@ -19119,16 +19592,16 @@ var STIRLERR_SMALL = (() => {
 })();
 function stirlingError(n) {
   if (n <= 15) return STIRLERR_SMALL[n];
-  const S0 = 1 / 12;
-  const S1 = 1 / 360;
-  const S2 = 1 / 1260;
-  const S3 = 1 / 1680;
-  const S4 = 1 / 1188;
+  const S02 = 1 / 12;
+  const S12 = 1 / 360;
+  const S22 = 1 / 1260;
+  const S32 = 1 / 1680;
+  const S42 = 1 / 1188;
   const nn = n * n;
-  if (n > 500) return (S0 - S1 / nn) / n;
-  if (n > 80) return (S0 - (S1 - S2 / nn) / nn) / n;
-  if (n > 35) return (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n;
-  return (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n;
+  if (n > 500) return (S02 - S12 / nn) / n;
+  if (n > 80) return (S02 - (S12 - S22 / nn) / nn) / n;
+  if (n > 35) return (S02 - (S12 - (S22 - S32 / nn) / nn) / nn) / n;
+  return (S02 - (S12 - (S22 - (S32 - S42 / nn) / nn) / nn) / nn) / n;
 }
 function devianceTerm(x, np) {
   if (Math.abs(x - np) < 0.1 * (x + np)) {
@@ -19715,7 +20188,7 @@ function classificationGates(cmp, gates) {
 
 // src/tasks/classification/samples.ts
 import { readdir as readdir2, readFile as readFile2, stat as stat3 } from "node:fs/promises";
-import { dirname as dirname4, join as join5, relative, resolve as resolve3, sep } from "node:path";
+import { dirname as dirname4, join as join5, relative, resolve as resolve4, sep } from "node:path";
 var JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
 async function listFiles(dir) {
   const out = [];
@@ -19769,7 +20242,7 @@ function labelIndex(label, classes, where) {
   throw new UserError(`${where}: label '${label}' is not one of classes [${classes.join(", ")}]`);
 }
 async function readManifest(root, manifest, classes) {
-  const manifestPath = resolve3(root, manifest);
+  const manifestPath = resolve4(root, manifest);
   if (!manifestPath.startsWith(root + sep)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
   let text;
   try {
@@ -19786,7 +20259,7 @@ async function readManifest(root, manifest, classes) {
     const [path5, label, ...rest] = splitCsvLine(line);
     if (i === 0 && /^(path|file|filename|image)$/i.test(path5) && /^(label|class)$/i.test(label ?? "")) return;
     if (!path5 || label === void 0 || label === "" || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
-    const file = resolve3(base, path5);
+    const file = resolve4(base, path5);
     if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path5}' points outside the eval set`);
     samples.push({ id: toId(root, file), file, label: labelIndex(label, classes, where) });
   });
@@ -20774,12 +21247,15 @@ function detectionGates(cmp, gates) {
 
 // src/tasks/detection/dataset.ts
 import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
-import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve4, sep as sep2 } from "node:path";
+import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 
-// src/preprocess/index.ts
-import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
-import { constants as bufferConstants } from "node:buffer";
+// src/preprocess/pool.ts
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+
+// src/preprocess/decode-file.ts
+import { readFileSync as readFileSync2 } from "node:fs";
 
 // src/preprocess/color.ts
 function pilLuma(r, g, b) {
@@ -21083,6 +21559,213 @@ function unpackSamples(rows, width, height, stride, bitDepth) {
   return out;
 }
 
+// src/preprocess/resize-cv2-area.ts
+function resizeAreaShrink(src, width, height, channels, outWidth, outHeight) {
+  const scaleX = 1 / (outWidth / width);
+  const scaleY = 1 / (outHeight / height);
+  const blockX = roundHalfEven(scaleX);
+  const blockY = roundHalfEven(scaleY);
+  if (Math.abs(scaleX - blockX) < Number.EPSILON && Math.abs(scaleY - blockY) < Number.EPSILON) {
+    return areaIntegerBlocks(src, width, channels, outWidth, outHeight, blockX, blockY);
+  }
+  return areaWeighted(src, width, height, channels, outWidth, outHeight, scaleX, scaleY);
+}
+function areaIntegerBlocks(src, width, channels, outWidth, outHeight, blockX, blockY) {
+  const out = new Uint8Array(outWidth * outHeight * channels);
+  const stride = width * channels;
+  const area = blockX * blockY;
+  const halving = blockX === 2 && blockY === 2;
+  const inverseArea = Math.fround(1 / area);
+  for (let dy = 0, o = 0; dy < outHeight; dy++) {
+    const rowStart = dy * blockY * stride;
+    for (let dx = 0; dx < outWidth; dx++) {
+      const cell = rowStart + dx * blockX * channels;
+      for (let c = 0; c < channels; c++) {
+        let sum = 0;
+        for (let y = 0; y < blockY; y++) {
+          for (let x = 0; x < blockX; x++) sum += src[cell + y * stride + x * channels + c];
+        }
+        out[o++] = halving ? sum + 2 >> 2 : saturate8(Math.fround(sum * inverseArea));
+      }
+    }
+  }
+  return out;
+}
+function areaTable(inSize, outSize, channels, scale) {
+  const capacity = inSize * 2;
+  const table3 = { source: new Int32Array(capacity), target: new Int32Array(capacity), weight: new Float32Array(capacity), length: 0 };
+  const push = (source, target, weight) => {
+    table3.source[table3.length] = source * channels;
+    table3.target[table3.length] = target * channels;
+    table3.weight[table3.length++] = weight;
+  };
+  for (let d = 0; d < outSize; d++) {
+    const start = d * scale;
+    const end = start + scale;
+    const cellWidth = Math.min(scale, inSize - start);
+    let first = Math.ceil(start);
+    const last = Math.min(Math.floor(end), inSize - 1);
+    first = Math.min(first, last);
+    if (first - start > 1e-3) push(first - 1, d, (first - start) / cellWidth);
+    for (let s = first; s < last; s++) push(s, d, 1 / cellWidth);
+    if (end - last > 1e-3) push(last, d, Math.min(Math.min(end - last, 1), cellWidth) / cellWidth);
+  }
+  return table3;
+}
+function areaWeighted(src, width, height, channels, outWidth, outHeight, scaleX, scaleY) {
+  const xTable = areaTable(width, outWidth, channels, scaleX);
+  const yTable = areaTable(height, outHeight, 1, scaleY);
+  const rowLength = outWidth * channels;
+  const out = new Uint8Array(outHeight * rowLength);
+  const buffer = new Float32Array(rowLength);
+  const sum = new Float32Array(rowLength);
+  const fround = Math.fround;
+  let previousRow = yTable.target[0];
+  for (let j = 0; j < yTable.length; j++) {
+    const beta = yTable.weight[j];
+    const dy = yTable.target[j];
+    const rowStart = yTable.source[j] * width * channels;
+    buffer.fill(0);
+    for (let k = 0; k < xTable.length; k++) {
+      const s = rowStart + xTable.source[k];
+      const d = xTable.target[k];
+      const alpha = xTable.weight[k];
+      for (let c = 0; c < channels; c++) buffer[d + c] += fround(src[s + c] * alpha);
+    }
+    if (dy !== previousRow) {
+      storeRow(sum, out, previousRow * rowLength);
+      for (let i = 0; i < rowLength; i++) sum[i] = beta * buffer[i];
+      previousRow = dy;
+    } else {
+      for (let i = 0; i < rowLength; i++) sum[i] += fround(beta * buffer[i]);
+    }
+  }
+  storeRow(sum, out, previousRow * rowLength);
+  return out;
+}
+function storeRow(sum, out, offset) {
+  for (let i = 0; i < sum.length; i++) out[offset + i] = saturate8(sum[i]);
+}
+function saturate8(value) {
+  const rounded = roundHalfEven(value);
+  return rounded < 0 ? 0 : rounded > 255 ? 255 : rounded;
+}
+
+// src/preprocess/resize-cv2.ts
+var COEF_SCALE = 2048;
+function resizeCv2(src, width, height, channels, outWidth, outHeight, kernel) {
+  checkSizes(src, width, height, channels, outWidth, outHeight);
+  if (outWidth === width && outHeight === height) return src;
+  if (kernel === "cv2-nearest") return resizeCv2Nearest(src, width, height, channels, outWidth, outHeight);
+  const scaleX = 1 / (outWidth / width);
+  const scaleY = 1 / (outHeight / height);
+  const exactHalving = scaleX === 2 && scaleY === 2;
+  if (kernel === "cv2-area" ? scaleX >= 1 && scaleY >= 1 : exactHalving) {
+    return resizeAreaShrink(src, width, height, channels, outWidth, outHeight);
+  }
+  return resizeLinearGeneric(src, width, height, channels, outWidth, outHeight, kernel === "cv2-area");
+}
+function resizeCv2Nearest(src, width, height, channels, outWidth, outHeight) {
+  const columns = nearestOffsets(width, outWidth);
+  const rows = nearestOffsets(height, outHeight);
+  const out = new Uint8Array(outWidth * outHeight * channels);
+  for (let y = 0, o = 0; y < outHeight; y++) {
+    const rowStart = rows[y] * width * channels;
+    for (let x = 0; x < outWidth; x++) {
+      const from = rowStart + columns[x] * channels;
+      for (let c = 0; c < channels; c++) out[o++] = src[from + c];
+    }
+  }
+  return out;
+}
+function nearestOffsets(inSize, outSize) {
+  const inverse = 1 / (outSize / inSize);
+  const offsets = new Int32Array(outSize);
+  for (let d = 0; d < outSize; d++) offsets[d] = Math.min(Math.floor(d * inverse), inSize - 1);
+  return offsets;
+}
+function axisTaps(inSize, outSize, area, clamp) {
+  const inverseScale = outSize / inSize;
+  const scale = 1 / inverseScale;
+  const offsets = new Int32Array(outSize);
+  const weights = new Int32Array(outSize * 2);
+  let inside = outSize;
+  for (let d = 0; d < outSize; d++) {
+    let s;
+    let f;
+    if (!area) {
+      f = Math.fround((d + 0.5) * scale - 0.5);
+      s = Math.floor(f);
+      f = Math.fround(f - s);
+    } else {
+      s = Math.floor(d * scale);
+      f = Math.fround(d + 1 - (s + 1) * inverseScale);
+      f = f <= 0 ? 0 : Math.fround(f - Math.floor(f));
+    }
+    if (clamp) {
+      if (s < 0) {
+        f = 0;
+        s = 0;
+      }
+      if (s + 1 >= inSize) {
+        inside = Math.min(inside, d);
+        if (s >= inSize - 1) {
+          f = 0;
+          s = inSize - 1;
+        }
+      }
+    }
+    offsets[d] = s;
+    weights[2 * d] = roundHalfEven(Math.fround(1 - f) * COEF_SCALE);
+    weights[2 * d + 1] = roundHalfEven(f * COEF_SCALE);
+  }
+  return { offsets, weights, inside };
+}
+function resizeLinearGeneric(src, width, height, channels, outWidth, outHeight, area) {
+  const xTaps = axisTaps(width, outWidth, area, true);
+  const yTaps = axisTaps(height, outHeight, area, false);
+  const rowLength = outWidth * channels;
+  const horizontal = new Array(height);
+  const rowAt = (y) => horizontal[y] ??= horizontalPass(src, y * width * channels, channels, xTaps, outWidth);
+  const out = new Uint8Array(outHeight * rowLength);
+  for (let dy = 0; dy < outHeight; dy++) {
+    const sy = yTaps.offsets[dy];
+    const row0 = rowAt(clampRow(sy, height));
+    const row1 = rowAt(clampRow(sy + 1, height));
+    const b0 = yTaps.weights[2 * dy];
+    const b1 = yTaps.weights[2 * dy + 1];
+    const base = dy * rowLength;
+    for (let i = 0; i < rowLength; i++) {
+      out[base + i] = (b0 * (row0[i] >> 4) >> 16) + (b1 * (row1[i] >> 4) >> 16) + 2 >> 2;
+    }
+  }
+  return out;
+}
+function clampRow(y, height) {
+  return y < 0 ? 0 : y < height ? y : height - 1;
+}
+function horizontalPass(src, rowStart, channels, taps, outWidth) {
+  const out = new Int32Array(outWidth * channels);
+  for (let d = 0, o = 0; d < outWidth; d++) {
+    const s = rowStart + taps.offsets[d] * channels;
+    if (d < taps.inside) {
+      const a0 = taps.weights[2 * d];
+      const a1 = taps.weights[2 * d + 1];
+      for (let c = 0; c < channels; c++) out[o++] = src[s + c] * a0 + src[s + channels + c] * a1;
+    } else {
+      for (let c = 0; c < channels; c++) out[o++] = src[s + c] * COEF_SCALE;
+    }
+  }
+  return out;
+}
+function checkSizes(src, width, height, channels, outWidth, outHeight) {
+  for (const n of [width, height, outWidth, outHeight]) {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`resizeCv2: sizes must be positive integers, got ${width}x${height} \u2192 ${outWidth}x${outHeight}`);
+  }
+  if (channels !== 1 && channels !== 3) throw new RangeError(`resizeCv2: 1 or 3 channels, got ${channels}`);
+  if (src.length !== width * height * channels) throw new RangeError(`resizeCv2: ${src.length} bytes for ${width}x${height}x${channels}`);
+}
+
 // src/preprocess/resize.ts
 var PRECISION_BITS = 32 - 8 - 2;
 var HALF = 1 << PRECISION_BITS - 1;
@@ -21116,6 +21799,9 @@ function sinc(x) {
 }
 function resizePixels(src, width, height, channels, outWidth, outHeight, kernel) {
   if (outWidth === width && outHeight === height) return src;
+  if (kernel === "cv2-linear" || kernel === "cv2-area" || kernel === "cv2-nearest") {
+    return resizeCv2(src, width, height, channels, outWidth, outHeight, kernel);
+  }
   if (kernel === "nearest") return resizeNearest(src, width, height, channels, outWidth, outHeight);
   const filter = FILTERS[kernel];
   const vertical = outHeight !== height ? coefficients(height, outHeight, filter) : null;
@@ -21231,12 +21917,235 @@ function nearestIndices(inSize, outSize) {
 }
 
 // src/preprocess/sharp-path.ts
-import sharp from "sharp";
+var oneThread = false;
+var loaded = null;
+async function sharpModule() {
+  loaded ??= import("sharp").then(({ default: sharp }) => {
+    if (oneThread) {
+      sharp.concurrency(1);
+      sharp.cache(false);
+    }
+    return sharp;
+  });
+  return loaded;
+}
+async function openWithSharp(input, options) {
+  const sharp = await sharpModule();
+  return sharp(input, options);
+}
 async function decodeWithSharp(bytes2) {
-  const { data, info } = await sharp(bytes2, { ignoreIcc: true }).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await (await openWithSharp(bytes2, { ignoreIcc: true })).removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
+
+// src/preprocess/decode-file.ts
+async function decodeFileInto(file, targets) {
+  const bytes2 = readImageFile(file);
+  const decoded = decodePngFast(bytes2) ?? await decodeOrExplain(file, bytes2);
+  const byColor = /* @__PURE__ */ new Map();
+  return targets.map(({ spec, slot }) => {
+    let converted = byColor.get(spec.color);
+    if (!converted) byColor.set(spec.color, converted = convertColor(decoded, spec.color));
+    const plan = planResize(decoded.width, decoded.height, spec);
+    const resized = resizePixels(converted.data, decoded.width, decoded.height, converted.channels, plan.resizedWidth, plan.resizedHeight, spec.kernel);
+    placeInto(resized, plan, slot);
+    return plan.geometry;
+  });
+}
+function readImageFile(file) {
+  try {
+    return readFileSync2(file);
+  } catch (error) {
+    const reason = messageOf(error).split(", ")[0];
+    throw new UserError(`${file}: cannot read file (${reason})`, { cause: error });
+  }
+}
+async function decodeOrExplain(file, bytes2) {
+  try {
+    return await decodeWithSharp(bytes2);
+  } catch (error) {
+    const message = messageOf(error).trim();
+    if (/pixel limit/i.test(message)) throw new UserError(`${file}: the image is too large to decode (sharp: ${message})`, { cause: error });
+    const what = /unsupported image format|empty/i.test(message) ? "not an image" : "corrupt or unreadable image";
+    throw new UserError(`${file}: ${what} (sharp: ${message})`, { cause: error });
+  }
+}
+function messageOf(error) {
+  const message = error?.message;
+  return typeof message === "string" ? message : String(error);
+}
+
+// src/preprocess/types.ts
+function imageBytes(spec) {
+  return spec.size[0] * spec.size[1] * (spec.color === "gray" ? 1 : 3);
+}
+
+// src/preprocess/decode-batch.ts
+function allocateImages(count2, spec) {
+  const [height, width] = spec.size;
+  if (![height, width].every((n) => Number.isInteger(n) && n > 0)) {
+    throw new RangeError(`decode: size must be two positive integers, got [${spec.size.join(", ")}]`);
+  }
+  const channels = spec.color === "gray" ? 1 : 3;
+  const pixels = new Uint8Array(new SharedArrayBuffer(Math.max(1, count2 * imageBytes(spec))), 0, count2 * imageBytes(spec));
+  return { count: count2, height, width, channels, pixels, geometry: new Array(count2) };
+}
+function reuseImages(images, count2) {
+  const bytes2 = images.height * images.width * images.channels;
+  if (count2 * bytes2 > images.pixels.buffer.byteLength) throw new RangeError(`reuseImages: room for ${images.pixels.buffer.byteLength / bytes2} images, asked for ${count2}`);
+  return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, 0, count2 * bytes2), geometry: new Array(count2) };
+}
+function slotOf(images, index) {
+  const bytes2 = images.height * images.width * images.channels;
+  return { out: images.pixels, offset: index * bytes2, width: images.width, height: images.height, channels: images.channels };
+}
+async function decodeFilesInto(files, first, specs, images, concurrency, onFile = () => {
+}) {
+  const geometry = new Array(files.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < files.length && !failed) {
+      const i = next++;
+      const targets = specs.map((spec, k) => ({ spec, slot: slotOf(images[k], first + i) }));
+      try {
+        geometry[i] = await decodeFileInto(files[i], targets);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+      onFile();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
+  return geometry;
+}
+
+// src/preprocess/pool.ts
+var IN_THREAD_CONCURRENCY = 8;
+var TASKS_PER_WORKER = 8;
+var MAX_FILES_PER_TASK = 64;
+function defaultWorkerScript() {
+  return new URL("./decode-worker.js", import.meta.url);
+}
+function openDecodePool(options) {
+  const script = options.script ?? defaultWorkerScript();
+  if (options.workers < 1 || !existsSync(fileURLToPath(script))) return inThreadPool();
+  return new WorkerPool(Math.floor(options.workers), script);
+}
+function buffersFor(count2, specs, into) {
+  return specs.map((spec, k) => into ? reuseImages(into[k], count2) : allocateImages(count2, spec));
+}
+function inThreadPool() {
+  return {
+    workers: 0,
+    async decode(files, specs, onProgress, into) {
+      const images = buffersFor(files.length, specs, into);
+      let done = 0;
+      const geometry = await decodeFilesInto(files, 0, specs, images, IN_THREAD_CONCURRENCY, () => onProgress?.(++done));
+      geometry.forEach((perSpec, i) => perSpec.forEach((g, k) => images[k].geometry[i] = g));
+      return images;
+    },
+    async close() {
+    }
+  };
+}
+var WorkerPool = class {
+  constructor(workers, script) {
+    this.workers = workers;
+    this.script = script;
+    for (let i = 0; i < workers; i++) this.spawn();
+  }
+  workers;
+  script;
+  threads = [];
+  busy = /* @__PURE__ */ new Map();
+  queue = [];
+  nextId = 0;
+  decode(files, specs, onProgress, into) {
+    const images = buffersFor(files.length, specs, into);
+    const targets = images.map((image, k) => ({
+      spec: specs[k],
+      buffer: image.pixels.buffer,
+      shape: { count: image.count, height: image.height, width: image.width, channels: image.channels }
+    }));
+    const perTask = Math.max(1, Math.min(MAX_FILES_PER_TASK, Math.ceil(files.length / (this.workers * TASKS_PER_WORKER))));
+    return new Promise((resolve7, reject) => {
+      let remaining = Math.ceil(files.length / perTask);
+      let done = 0;
+      let failed = false;
+      if (remaining === 0) return resolve7(images);
+      for (let first = 0; first < files.length; first += perTask) {
+        const task = { id: this.nextId++, files: files.slice(first, first + perTask), first, targets };
+        this.submit({
+          task,
+          done: (error, reply) => {
+            if (failed) return;
+            if (error) {
+              failed = true;
+              this.cancel(targets);
+              return reject(error);
+            }
+            reply.geometry.forEach((perSpec, i) => perSpec.forEach((g, k) => images[k].geometry[first + i] = g));
+            done += task.files.length;
+            onProgress?.(done);
+            if (--remaining === 0) resolve7(images);
+          }
+        });
+      }
+    });
+  }
+  async close() {
+    const threads = this.threads.splice(0);
+    await Promise.all(threads.map((thread) => thread.terminate()));
+  }
+  submit(pending) {
+    const idle = this.threads.find((thread) => !this.busy.has(thread)) ?? (this.threads.length < this.workers ? this.spawn() : null);
+    if (idle) this.run(idle, pending);
+    else this.queue.push(pending);
+  }
+  /** Drops the queued tasks of a failed decode; tasks already running finish and are ignored. */
+  cancel(targets) {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].task.targets === targets) this.queue.splice(i, 1);
+  }
+  run(thread, pending) {
+    this.busy.set(thread, pending);
+    thread.ref();
+    thread.postMessage(pending.task);
+  }
+  spawn() {
+    const thread = new Worker(this.script);
+    thread.unref();
+    thread.on("message", (reply) => {
+      const pending = this.busy.get(thread);
+      this.busy.delete(thread);
+      thread.unref();
+      if (pending && pending.task.id === reply.id) {
+        if (reply.error) {
+          const error = reply.error.user ? new UserError(reply.error.message) : new Error(`decode worker: ${reply.error.stack ?? reply.error.message}`);
+          pending.done(error);
+        } else pending.done(null, reply);
+      }
+      const next = this.queue.shift();
+      if (next) this.run(thread, next);
+    });
+    const fail = (error) => {
+      const pending = this.busy.get(thread);
+      this.busy.delete(thread);
+      this.threads.splice(this.threads.indexOf(thread), 1);
+      pending?.done(new Error(`decode worker stopped: ${error.message}`));
+      const next = this.queue.shift();
+      if (next) this.submit(next);
+    };
+    thread.on("error", fail);
+    thread.on("exit", (code2) => {
+      if (this.threads.includes(thread)) fail(new Error(`exit code ${code2}`));
+    });
+    this.threads.push(thread);
+    return thread;
+  }
+};
 
 // src/preprocess/tensor.ts
 function toTensor(images, start, end, norm) {
@@ -21288,7 +22197,6 @@ function perChannel(values, channels, name) {
 
 // src/preprocess/image-size.ts
 import { open as open5 } from "node:fs/promises";
-import sharp2 from "sharp";
 var PNG_HEADER_BYTES = 24;
 async function imageSize(file) {
   const head = await readHead(file, PNG_HEADER_BYTES);
@@ -21298,7 +22206,7 @@ async function imageSize(file) {
     if (width > 0 && height > 0) return { width, height };
   }
   try {
-    const { width, height } = await sharp2(file).metadata();
+    const { width, height } = await (await openWithSharp(file)).metadata();
     if (width && height) return { width, height };
     throw new Error("no width/height in the header");
   } catch (error) {
@@ -21351,92 +22259,6 @@ async function resolveInputSize(spec, bound, sizes) {
 }
 
 // src/preprocess/index.ts
-var PROGRESS_STEPS = 100;
-async function decodeImages(files, spec, progress, opts) {
-  const [height, width] = spec.size;
-  if (![height, width].every((n) => Number.isInteger(n) && n > 0)) {
-    throw new RangeError(`decodeImages: size must be two positive integers, got [${spec.size.join(", ")}]`);
-  }
-  const channels = spec.color === "gray" ? 1 : 3;
-  const imageBytes = height * width * channels;
-  const totalBytes = files.length * imageBytes;
-  if (totalBytes > bufferConstants.MAX_LENGTH) {
-    const gib = (totalBytes / 2 ** 30).toFixed(1);
-    throw new UserError(
-      `eval set: ${files.length} images at ${height}x${width}x${channels} need ${gib} GiB decoded, over the ${bufferConstants.MAX_LENGTH / 2 ** 30} GiB this Node.js can hold in one buffer`
-    );
-  }
-  const pixels = new Uint8Array(totalBytes);
-  const geometry = new Array(files.length);
-  const concurrency = Math.max(1, Math.floor(opts?.concurrency ?? defaultConcurrency()));
-  const tickEvery = Math.max(1, Math.ceil(files.length / PROGRESS_STEPS));
-  let next = 0;
-  let done = 0;
-  let failed = false;
-  const worker = async () => {
-    while (next < files.length && !failed) {
-      const index = next++;
-      const slot = { out: pixels, offset: index * imageBytes, width, height, channels };
-      try {
-        geometry[index] = await decodeInto(files[index], spec, slot);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-      done++;
-      if (done % tickEvery === 0 && !failed) progress.tick(done);
-    }
-  };
-  progress.start("decode", files.length);
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, files.length) }, worker));
-    if (done % tickEvery !== 0) progress.tick(done);
-  } finally {
-    progress.end();
-  }
-  return { count: files.length, height, width, channels, pixels, geometry };
-}
-function defaultConcurrency() {
-  return Math.max(8, 2 * availableParallelism());
-}
-async function decodeInto(file, spec, slot) {
-  const bytes2 = readImageFile(file);
-  const decoded = decodePngFast(bytes2) ?? await decodeOrExplain(file, bytes2);
-  const converted = convertColor(decoded, spec.color);
-  const plan = planResize(decoded.width, decoded.height, spec);
-  const resized = resizePixels(
-    converted.data,
-    decoded.width,
-    decoded.height,
-    converted.channels,
-    plan.resizedWidth,
-    plan.resizedHeight,
-    spec.kernel
-  );
-  placeInto(resized, plan, slot);
-  return plan.geometry;
-}
-function readImageFile(file) {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    const reason = messageOf(error).split(", ")[0];
-    throw new UserError(`${file}: cannot read file (${reason})`, { cause: error });
-  }
-}
-async function decodeOrExplain(file, bytes2) {
-  try {
-    return await decodeWithSharp(bytes2);
-  } catch (error) {
-    const message = messageOf(error);
-    const what = /unsupported image format|empty/i.test(message) ? "not an image" : "corrupt or unreadable image";
-    throw new UserError(`${file}: ${what} (sharp: ${message.trim()})`, { cause: error });
-  }
-}
-function messageOf(error) {
-  const message = error?.message;
-  return typeof message === "string" ? message : String(error);
-}
 function toTensor2(images, start, end, norm) {
   return toTensor(images, start, end, norm);
 }
@@ -21459,7 +22281,7 @@ var toId2 = (root, file) => relative2(root, file).split(sep2).join("/");
 var isInside = (root, file) => file.startsWith(root.endsWith(sep2) ? root : root + sep2);
 var finite = (value) => typeof value === "number" && Number.isFinite(value);
 async function readCocoDataset(root, annotationsPath, categoryToClass, options = {}) {
-  const file = resolve4(root, annotationsPath);
+  const file = resolve5(root, annotationsPath);
   if (!isInside(root, file)) throw new UserError(`eval.annotations: '${annotationsPath}' points outside the eval set`);
   const coco = await readJson(file);
   const fail = (what) => {
@@ -21478,13 +22300,13 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   categories.sort((a, b) => a.id - b.id);
   categories.forEach((c, i) => i > 0 && c.id === categories[i - 1].id && fail(`category id ${c.id} is listed twice`));
   const known = new Set(categories.map((c) => c.id));
-  const imagesBase = options.imagesDir ? resolve4(root, options.imagesDir) : dirname5(file);
+  const imagesBase = options.imagesDir ? resolve5(root, options.imagesDir) : dirname5(file);
   const byImageId = /* @__PURE__ */ new Map();
   for (const [i, image] of list("images", true).entries()) {
     const { id, file_name: name, width, height } = image;
     if (!Number.isInteger(id) || typeof name !== "string") fail(`images[${i}] needs an integer 'id' and a 'file_name'`);
     if (byImageId.has(id)) fail(`image id ${id} is listed twice`);
-    const imageFile = resolve4(imagesBase, name);
+    const imageFile = resolve5(imagesBase, name);
     if (!isInside(root, imageFile)) fail(`image '${name}' points outside the eval set`);
     const size = { width: finite(width) ? width : 0, height: finite(height) ? height : 0 };
     byImageId.set(id, { id: toId2(root, imageFile), file: imageFile, label: { boxes: [], ...size, imageId: id } });
@@ -21527,8 +22349,8 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   return { samples: sortedSamples([...byImageId.values()], root), categories, categoryToClass: mapping, warnings: check.warnings(file) };
 }
 async function readYoloDataset(root, imagesDir, labelsDir, classes) {
-  const imagesRoot = resolve4(root, imagesDir);
-  const labelsRoot = resolve4(root, labelsDir);
+  const imagesRoot = resolve5(root, imagesDir);
+  const labelsRoot = resolve5(root, labelsDir);
   const imageFiles2 = (await listFiles2(imagesRoot, `eval.images '${imagesDir}'`)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()));
   const labelFiles = new Set((await listFiles2(labelsRoot, `eval.labels '${labelsDir}'`)).filter((f) => extname(f) === ".txt"));
   const samples = sortedSamples(
@@ -22147,10 +22969,10 @@ function reportingTaskFor(name) {
 }
 
 // src/engine/environment.ts
-import { arch, availableParallelism as availableParallelism2, cpus, platform } from "node:os";
+import { arch, availableParallelism, cpus, platform } from "node:os";
 
 // src/inference/session.ts
-import { existsSync } from "node:fs";
+import { existsSync as existsSync2 } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -22189,7 +23011,7 @@ function cudaFailureReason(error) {
     const require2 = createRequire(import.meta.url);
     const bindingDir = path.join(path.dirname(require2.resolve("onnxruntime-node")), "..", "bin", "napi-v6", process.platform, process.arch);
     for (const library of ["libonnxruntime_providers_shared.so", "libonnxruntime_providers_cuda.so"]) {
-      if (!existsSync(path.join(bindingDir, library))) return `${library} not found`;
+      if (!existsSync2(path.join(bindingDir, library))) return `${library} not found`;
     }
   } catch {
   }
@@ -22284,7 +23106,7 @@ async function runBatch(model, input, dims) {
     throw new Error(`runBatch(${model.label}): ${input.length} values do not fill dims [${dims.join(",")}]`);
   }
   const { session, inputName } = sessionOf(model);
-  const results = await session.run({ [inputName]: new ort2.Tensor("float32", input, dims) });
+  const results = await session.run({ [inputName]: new ort2.Tensor("float32", input, [...dims]) });
   const outputs = {};
   for (const [name, tensor] of Object.entries(results)) {
     const data = toFloat32(tensor.type, tensor.data);
@@ -22305,19 +23127,18 @@ function firstRows(model, name, output, batch, rows) {
   const rowSize = product(output.dims.slice(1));
   return { data: output.data.slice(0, rows * rowSize), dims: [rows, ...output.dims.slice(1)] };
 }
-async function runAll(model, options) {
-  const { total, sampleShape: sampleShape2, makeInput, onOutputs, progress } = options;
+async function runInBatches(model, options) {
+  const { total, sampleShape: sampleShape2, makeInput, onOutputs } = options;
   const batch = effectiveBatchSize(model, options.batchSize);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`runAll(${model.label}): invalid batch size ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`runInBatches(${model.label}): invalid batch size ${batch}`);
   const sampleSize = product(sampleShape2);
   const fixedBatch = model.batchDim !== "dynamic";
-  progress.start(`run ${model.label}`, total);
   for (let start = 0; start < total; start += batch) {
     const end = Math.min(start + batch, total);
     const rows = end - start;
     const data = makeInput(start, end);
     if (data.length !== rows * sampleSize) {
-      throw new Error(`runAll(${model.label}): makeInput(${start}, ${end}) gave ${data.length} values, expected ${rows * sampleSize}`);
+      throw new Error(`runInBatches(${model.label}): makeInput(${start}, ${end}) gave ${data.length} values, expected ${rows * sampleSize}`);
     }
     const runRows = fixedBatch ? batch : rows;
     let input = data;
@@ -22329,9 +23150,8 @@ async function runAll(model, options) {
     const kept = {};
     for (const [name, output] of Object.entries(outputs)) kept[name] = firstRows(model, name, output, runRows, rows);
     onOutputs(start, end, kept, rows);
-    progress.tick(end);
+    options.onBatch?.(end);
   }
-  progress.end();
 }
 
 // src/inference/signature.ts
@@ -22355,11 +23175,11 @@ function checkInputFits(model, expect) {
     );
   }
   const given = sampleDims(expect);
-  const fits = given.every((size, i) => {
+  const fits2 = given.every((size, i) => {
     const declared = input.dims[i + 1];
     return typeof declared !== "number" || declared === size;
   });
-  if (!fits) {
+  if (!fits2) {
     throw new UserError(
       `${model.label}: input '${input.name}' expects ${shown} (${expect.layout}) but preprocessing gives [${given.join(",")}]`
     );
@@ -22440,7 +23260,7 @@ function runEnvironment(providers, note, threads) {
     onnxruntime: onnxruntimeVersion,
     node: process.version,
     platform: `${platform()}-${arch()}`,
-    cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism2()} cores)`
+    cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism()} cores)`
   };
 }
 
@@ -22449,8 +23269,11 @@ async function prepareEval(config, progress, options = {}) {
   const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
   const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
   progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
-  return { evalSet, samples, decoded: /* @__PURE__ */ new Map() };
+  return { evalSet, samples };
 }
+
+// src/engine/evaluate.ts
+import { availableParallelism as availableParallelism2 } from "node:os";
 
 // src/models/index.ts
 import { createHash as createHash3 } from "node:crypto";
@@ -22780,8 +23603,8 @@ async function resolveModel(ref) {
 }
 
 // src/quantize/variants.ts
-import { mkdir as mkdir4, readdir as readdir4, readFile as readFile6, writeFile as writeFile3 } from "node:fs/promises";
-import { basename, join as join8, relative as relative3, sep as sep3 } from "node:path";
+import { mkdir as mkdir4, readFile as readFile6, writeFile as writeFile3 } from "node:fs/promises";
+import { basename, join as join8 } from "node:path";
 
 // src/quantize/index.ts
 import { readFile as readFile5 } from "node:fs/promises";
@@ -26104,17 +26927,17 @@ async function calibrate(model, tensors, batches2, workDir) {
   }
   const path5 = join7(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
   await writeFile2(path5, encodeModel(augmented));
-  const loaded = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model", optimization: "disabled" });
+  const loaded2 = await loadModel(path5, { provider: "cpu", threads: 0, label: "calibration model", optimization: "disabled" });
   try {
     const floatTensors = /* @__PURE__ */ new Set();
-    for (const signature2 of [...loaded.inputs, ...loaded.outputs]) {
+    for (const signature2 of [...loaded2.inputs, ...loaded2.outputs]) {
       if (signature2.type === "float32") floatTensors.add(signature2.name);
     }
     const ranges = /* @__PURE__ */ new Map();
     let samples = 0;
     for (const batch of batches2) {
-      const outputs = await runBatch(loaded, batch.data, batch.dims);
-      outputs[loaded.inputs[0].name] = { data: batch.data, dims: batch.dims };
+      const outputs = await runBatch(loaded2, batch.data, batch.dims);
+      outputs[loaded2.inputs[0].name] = { data: batch.data, dims: batch.dims };
       samples += batch.dims[0];
       for (const name of tensors) {
         const output = outputs[name];
@@ -26131,7 +26954,7 @@ async function calibrate(model, tensors, batches2, workDir) {
     }
     return { ranges, floatTensors, samples };
   } finally {
-    await loaded.release();
+    await loaded2.release();
     await rm3(path5, { force: true });
   }
 }
@@ -26596,47 +27419,9 @@ async function quantizeStaticInt8(modelPath, calibration, options, workDir) {
 }
 
 // src/quantize/variants.ts
-var CALIBRATION_BATCH = 32;
-var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
-async function imageFiles(dir) {
-  const out = [];
-  for (const entry of await readdir4(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith(".")) continue;
-    const full = join8(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await imageFiles(full));
-    else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-function batches(images, pick, config, shape) {
-  const out = [];
-  for (let start = 0; start < pick.length; start += CALIBRATION_BATCH) {
-    const chunk = pick.slice(start, start + CALIBRATION_BATCH);
-    const data = new Float32Array(chunk.length * shape.reduce((a, b) => a * b, 1));
-    const per = data.length / chunk.length;
-    chunk.forEach((index, i) => data.set(toTensor2(images, index, index + 1, config.preprocess), i * per));
-    out.push({ data, dims: [chunk.length, ...shape] });
-  }
-  return out;
-}
 function evenlySpaced(count2, n) {
   if (n >= count2) return Array.from({ length: count2 }, (_, i) => i);
   return Array.from({ length: n }, (_, i) => Math.floor(i * count2 / n));
-}
-async function calibrationFor(config, spec, evalImages, evalSource, shape, progress) {
-  const n = config.quantization.calibrationSamples;
-  const cal = config.quantization.calibration;
-  if (!cal) {
-    const pick = evenlySpaced(evalImages.count, n);
-    const how = pick.length === evalImages.count ? "all eval images" : `eval images evenly spaced over ${evalImages.count.toLocaleString("en-US")}`;
-    return { batches: batches(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
-  }
-  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
-  const id = (file) => relative3(set.root, file).split(sep3).join("/");
-  const files = (await imageFiles(set.root)).sort((a, b) => id(a) < id(b) ? -1 : 1).slice(0, n);
-  if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
-  const decoded = await decodeImages(files, spec, progress);
-  return { batches: batches(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
 }
 async function provided(ref, progress) {
   const empty = { source: "provided", calibration: null, perChannel: null, floatNodes: [] };
@@ -26649,7 +27434,7 @@ async function provided(ref, progress) {
     return { ...empty, file: null, note: `int8 file failed to load: ${error.message}` };
   }
 }
-async function int8Variants(config, refs, fp32, specs, images, shapes, evalSource, progress) {
+async function int8Variants(config, refs, fp32, calibrationFor, progress) {
   const { mode, perChannel: perChannel2 } = config.quantization;
   if (mode === "none") return refs.map(() => null);
   const roles = refs;
@@ -26661,7 +27446,7 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
       out.push({ source: "static-int8", file: null, note: `${file.label} is already quantized (int8 nodes present); not quantized again`, calibration: null, perChannel: perChannel2, floatNodes: [] });
       continue;
     }
-    const calibration = await calibrationFor(config, specs[i], images[i], evalSource, shapes[i], progress);
+    const calibration = await calibrationFor(i);
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
     const workDir = join8(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
@@ -26680,11 +27465,173 @@ async function int8Variants(config, refs, fp32, specs, images, shapes, evalSourc
   return out;
 }
 
+// src/engine/calibration.ts
+import { readdir as readdir4 } from "node:fs/promises";
+import { basename as basename2, join as join9, relative as relative3, sep as sep3 } from "node:path";
+var CALIBRATION_BATCH = 32;
+var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
+async function imageFiles(dir) {
+  const out = [];
+  for (const entry of await readdir4(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith(".")) continue;
+    const full = join9(dir, entry.name);
+    if (entry.isDirectory()) out.push(...await imageFiles(full));
+    else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
+  }
+  return out;
+}
+function batches(images, config, shape) {
+  const out = [];
+  for (let start = 0; start < images.count; start += CALIBRATION_BATCH) {
+    const end = Math.min(images.count, start + CALIBRATION_BATCH);
+    out.push({ data: toTensor2(images, start, end, config.preprocess), dims: [end - start, ...shape] });
+  }
+  return out;
+}
+async function calibrationFiles(config, ctx, progress) {
+  const n = config.quantization.calibrationSamples;
+  const cal = config.quantization.calibration;
+  if (!cal) {
+    const count2 = ctx.samples.length;
+    const pick = evenlySpaced(count2, n);
+    const how = pick.length === count2 ? "all eval images" : `eval images evenly spaced over ${count2.toLocaleString("en-US")}`;
+    return { files: pick.map((i) => ctx.samples[i].file), source: `${how} (${basename2(ctx.evalSet.source)})` };
+  }
+  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
+  const id = (file) => relative3(set.root, file).split(sep3).join("/");
+  const files = (await imageFiles(set.root)).sort((a, b) => id(a) < id(b) ? -1 : 1).slice(0, n);
+  if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
+  return { files, source: set.source };
+}
+function calibrationDecoder(config, ctx, pool, progress) {
+  let chosen = null;
+  const decoded = /* @__PURE__ */ new Map();
+  return async (spec, shape) => {
+    chosen ??= calibrationFiles(config, ctx, progress);
+    const { files, source } = await chosen;
+    const key = decodeSpecKey(spec);
+    let images = decoded.get(key);
+    if (!images) decoded.set(key, images = pool.decode(files, [spec]).then(([only]) => only));
+    return { batches: batches(await images, config, shape), source, samples: files.length };
+  };
+}
+
+// src/engine/latency-inputs.ts
+function repeatToBatch(tensor, count2, batch) {
+  if (count2 === batch) return tensor;
+  const per = tensor.length / count2;
+  const out = new Float32Array(per * batch);
+  for (let i = 0; i < batch; i++) out.set(tensor.subarray(i % count2 * per, (i % count2 + 1) * per), i * per);
+  return out;
+}
+function measureGroupLatency(config, runs, firstImages, latency, progress) {
+  return measureLatency(
+    runs.map((r) => r.model),
+    (i, batch) => {
+      const images = firstImages.get(decodeSpecKey(runs[i].spec));
+      const count2 = Math.min(batch, images.count);
+      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...runs[i].sampleShape] };
+    },
+    latency,
+    progress
+  );
+}
+
+// src/engine/stream.ts
+function chunkImages(budget, bytesPerImage, batchSize, total, overlap) {
+  const fits2 = Math.max(1, Math.floor(budget / (bytesPerImage * (overlap ? 2 : 1))));
+  const whole = fits2 >= batchSize ? fits2 - fits2 % batchSize : fits2;
+  return Math.max(1, Math.min(total, whole));
+}
+function namingModel(label, decode) {
+  try {
+    return decode();
+  } catch (error) {
+    if (error instanceof UserError && !error.message.startsWith(label)) throw new UserError(`${label}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+function appendFirst(kept, key, images, want) {
+  const have = kept.get(key);
+  const count2 = Math.min(want - (have?.count ?? 0), images.count);
+  if (count2 <= 0) return;
+  const bytes2 = images.height * images.width * images.channels;
+  const pixels = new Uint8Array(((have?.count ?? 0) + count2) * bytes2);
+  if (have) pixels.set(have.pixels);
+  pixels.set(images.pixels.subarray(0, count2 * bytes2), (have?.count ?? 0) * bytes2);
+  const geometry = [...have?.geometry ?? [], ...images.geometry.slice(0, count2)];
+  kept.set(key, { ...images, count: geometry.length, pixels, geometry });
+}
+async function streamEvalSet(samples, runs, options, progress) {
+  if (runs.length === 0) return { chunkImages: 0, chunks: 0, firstImages: /* @__PURE__ */ new Map() };
+  const specs = /* @__PURE__ */ new Map();
+  for (const run of runs) specs.set(decodeSpecKey(run.spec), run.spec);
+  const keys = [...specs.keys()];
+  const bytesPerImage = [...specs.values()].reduce((sum, spec) => sum + imageBytes(spec), 0);
+  const perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
+  const chunks = Math.ceil(samples.length / perChunk);
+  const firstImages = /* @__PURE__ */ new Map();
+  const files = samples.map((s) => s.file);
+  const shares = runs.length + 1;
+  let reported = 0;
+  const tick = (chunkStart, chunkLength, share) => {
+    const done = Math.floor(chunkStart + chunkLength * share / shares);
+    if (done > reported) progress.tick(reported = done);
+  };
+  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => [...specs.values()].map((spec) => allocateImages(perChunk, spec)));
+  const decodeChunk = (k) => {
+    const start = k * perChunk;
+    const end = Math.min(samples.length, start + perChunk);
+    const onProgress = options.overlap ? void 0 : (n) => tick(start, n, n / (end - start));
+    return options.pool.decode(files.slice(start, end), [...specs.values()], onProgress, buffers[k % buffers.length]);
+  };
+  progress.start("evaluate", samples.length);
+  try {
+    let next = decodeChunk(0);
+    for (let k = 0; k < chunks; k++) {
+      const start = k * perChunk;
+      const decoded = await next;
+      const chunk = new Map(keys.map((key, i) => [key, decoded[i]]));
+      const length = decoded[0].count;
+      if (options.overlap && k + 1 < chunks) {
+        next = decodeChunk(k + 1);
+        next.catch(() => {
+        });
+      }
+      tick(start, length, 1);
+      for (const [key, images] of chunk) appendFirst(firstImages, key, images, options.keepFirst);
+      for (const [r, run] of runs.entries()) {
+        const images = chunk.get(decodeSpecKey(run.spec));
+        await runInBatches(run.model, {
+          total: length,
+          batchSize: options.batchSize,
+          sampleShape: run.sampleShape,
+          makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
+          onOutputs: (from, to, outputs, count2) => {
+            const batch = { start: start + from, geometry: images.geometry.slice(from, to), inputSize: run.spec.size, samples: samples.slice(start + from, start + to) };
+            const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
+            for (let i = 0; i < count2; i++) run.predictions[start + from + i] = predictions[i];
+          },
+          onBatch: (done) => tick(start, length, 1 + r + done / length)
+        });
+      }
+      if (!options.overlap && k + 1 < chunks) next = decodeChunk(k + 1);
+    }
+    progress.tick(samples.length);
+  } finally {
+    progress.end();
+  }
+  return { chunkImages: perChunk, chunks, firstImages };
+}
+
 // src/engine/evaluate.ts
 var channelsOf = (config) => config.preprocess.color === "gray" ? 1 : 3;
 function sampleShape(config, [h, w]) {
   const c = channelsOf(config);
   return config.preprocess.layout === "nchw" ? [c, h, w] : [h, w, c];
+}
+function resolveWorkers(requested) {
+  return requested === 0 ? availableParallelism2() : requested;
 }
 async function decodeSpecFor(config, file, preprocess, sizes) {
   const size = preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
@@ -26693,52 +27640,67 @@ async function decodeSpecFor(config, file, preprocess, sizes) {
   }
   return resolveInputSize(preprocess, [size[0], size[1]], sizes);
 }
-function decodedFor(ctx, spec, progress) {
-  const key = decodeSpecKey(spec);
-  let images = ctx.decoded.get(key);
-  if (!images) {
-    images = decodeImages(ctx.samples.map((s) => s.file), spec, progress);
-    ctx.decoded.set(key, images);
-  }
-  return images;
+function fits(config, model, spec) {
+  checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
 }
-function decodeNamingModel(label, decode) {
+async function loadRuns(config, files, specs, int8Of, threads, progress) {
+  const runs = [];
+  const load = (file) => loadModel(file.path, { provider: config.inference.executionProvider, threads, label: file.label });
+  const add = (owner, kind, file, model) => runs.push({ owner, kind, variant: null, file, model, spec: specs[owner], sampleShape: sampleShape(config, specs[owner].size), predictions: [] });
   try {
-    return decode();
+    for (const [owner, file] of files.entries()) {
+      const model = await load(file);
+      add(owner, "fp32", file, model);
+      fits(config, model, specs[owner]);
+    }
+    for (const [owner, variant] of int8Of.entries()) {
+      if (!variant?.file) continue;
+      let model = null;
+      try {
+        model = await load(variant.file);
+        fits(config, model, specs[owner]);
+        add(owner, "int8", variant.file, model);
+      } catch (error) {
+        await model?.release();
+        if (!(error instanceof UserError)) throw error;
+        int8Of[owner] = { ...variant, file: null, note: `int8 model failed to load: ${error.message}` };
+        progress.warn(`${variant.file.label}: ${error.message}; reporting fp32 only`);
+      }
+    }
   } catch (error) {
-    if (error instanceof UserError && !error.message.startsWith(label)) throw new UserError(`${label}: ${error.message}`, { cause: error });
+    await Promise.all(runs.map((run) => run.model.release()));
     throw error;
   }
+  return runs;
 }
-function repeatToBatch(tensor, count2, batch) {
-  if (count2 === batch) return tensor;
-  const per = tensor.length / count2;
-  const out = new Float32Array(per * batch);
-  for (let i = 0; i < batch; i++) out.set(tensor.subarray(i % count2 * per, (i % count2 + 1) * per), i * per);
-  return out;
-}
-async function loadRuns(runs, config, specs, variants, threads, progress) {
-  const loaded = [];
-  for (const run of runs) {
-    let model = null;
-    try {
-      model = await loadModel(run.file.path, { provider: config.inference.executionProvider, threads, label: run.file.label });
-      const [h, w] = specs[run.owner].size;
-      checkInputFits(model, { channels: channelsOf(config), height: h, width: w, layout: config.preprocess.layout });
-      loaded.push({ run, model });
-    } catch (error) {
-      await model?.release();
-      if (!run.int8 || !(error instanceof UserError)) {
-        await Promise.all(loaded.map((l) => l.model.release()));
-        throw error;
+async function preprocessRuns(config, files, fp32, sizes) {
+  const wanted = taskFor(config.task).preprocessVariants?.(config) ?? [];
+  const table3 = [];
+  for (const variant of wanted) {
+    const perModel = [];
+    for (const main of fp32) {
+      const spec = await decodeSpecFor(config, files[main.owner], variant.preprocess, sizes);
+      try {
+        fits(config, main.model, spec);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        perModel.push({ name: variant.name, spec, run: null, note: error.message });
+        continue;
       }
-      variants[run.owner] = { ...variants[run.owner], file: null, note: `int8 model failed to load: ${error.message}` };
-      progress.warn(`${run.file.label}: ${error.message}; reporting fp32 only`);
+      const same = decodeSpecKey(spec) === decodeSpecKey(main.spec);
+      const run = same ? main : { ...main, kind: "preprocess", variant: variant.name, spec, sampleShape: sampleShape(config, spec.size), predictions: [] };
+      perModel.push({ name: variant.name, spec, run, note: null });
     }
+    table3.push(perModel);
   }
-  return loaded;
+  return table3;
 }
-async function evaluateModels(config, ctx, refs, progress) {
+async function evaluateModels(config, ctx, refs, progress, options = {}) {
+  const open6 = await openEvaluation(config, ctx, refs, progress, options);
+  await open6.close();
+  return open6.evaluation;
+}
+async function openEvaluation(config, ctx, refs, progress, options = {}) {
   const task = taskFor(config.task);
   const files = [];
   for (const ref of refs) files.push(await resolveModel(ref));
@@ -26749,135 +27711,97 @@ async function evaluateModels(config, ctx, refs, progress) {
   const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
   const specs = [];
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
-  const shapes = specs.map((spec) => sampleShape(config, spec.size));
-  const images = [];
-  for (const spec of specs) images.push(await decodedFor(ctx, spec, progress));
-  const int8Of = await int8Variants(config, refs, files, specs, images, shapes, ctx.evalSet.source, progress);
-  const runs = files.map((file, owner) => ({ file, owner, int8: false }));
-  int8Of.forEach((v, owner) => v?.file && runs.push({ file: v.file, owner, int8: true }));
-  const threads = resolveThreads(config.inference.threads);
-  const loaded = await loadRuns(runs, config, specs, int8Of, threads, progress);
+  const workers = resolveWorkers(config.preprocess.workers);
+  const pool = openDecodePool({ workers });
+  let runs = [];
   try {
-    const notes = new Set(loaded.map((l) => l.model.providerNote).filter((n) => n !== null));
-    for (const note of notes) progress.warn(note);
-    const predictions = [];
-    for (const { run, model } of loaded) {
-      const perModel = [];
-      const { owner } = run;
-      progress.info(`inference: ${model.label} on ${model.provider.toUpperCase()}, ${threads} threads`);
-      await runAll(model, {
-        total: ctx.samples.length,
-        batchSize: config.inference.batchSize,
-        sampleShape: shapes[owner],
-        makeInput: (start, end) => toTensor2(images[owner], start, end, config.preprocess),
-        onOutputs: (start, end, outputs, count2) => {
-          const batch = { start, geometry: images[owner].geometry.slice(start, end), inputSize: specs[owner].size, samples: ctx.samples.slice(start, end) };
-          perModel.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count2, config, batch)));
-        },
-        progress
-      });
-      predictions.push(perModel);
-    }
-    const fp32Loaded = files.map((_, owner) => loaded.find((l) => !l.run.int8 && l.run.owner === owner));
-    const main = fp32Loaded.map((l) => ({ spec: specs[l.run.owner], predictions: predictions[loaded.indexOf(l)] }));
-    const variants = await evaluateVariants(config, ctx, files, fp32Loaded.map((l) => l.model), main, sizes, progress);
-    const latencyMs = await measureLatency(
-      loaded.map((l) => l.model),
-      (i, batch) => {
-        const { owner } = loaded[i].run;
-        const count2 = Math.min(batch, images[owner].count);
-        return { data: repeatToBatch(toTensor2(images[owner], 0, count2, config.preprocess), count2, batch), dims: [batch, ...shapes[owner]] };
-      },
-      config.latency,
-      progress
+    const calibration = calibrationDecoder(config, ctx, pool, progress);
+    const int8Of = await int8Variants(config, refs, files, (i) => calibration(specs[i], sampleShape(config, specs[i].size)), progress);
+    const threads = resolveThreads(config.inference.threads);
+    runs = await loadRuns(config, files, specs, int8Of, threads, progress);
+    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n) => n !== null))) progress.warn(note);
+    const fp32 = runs.filter((r) => r.kind === "fp32");
+    const alternatives = await preprocessRuns(config, files, fp32, sizes);
+    const extra = alternatives.flat().map((a) => a.run).filter((r) => r !== null && r.kind === "preprocess");
+    const streamed = [...runs, ...extra];
+    const overlap = runs.every((r) => r.model.provider === "cuda");
+    const latencyBatch = Math.max(...[1, ...config.latency.batchSizes]);
+    progress.info(
+      `evaluate: ${ctx.samples.length.toLocaleString("en-US")} images through ${streamed.length} model run${streamed.length === 1 ? "" : "s"}; decode on ${pool.workers || "the main thread"}${pool.workers ? " workers" : ""}, inference ${threads} thread${threads === 1 ? "" : "s"}` + (overlap ? ", decoding the next chunk while the GPU runs" : ", taking turns on the CPU cores")
     );
-    const resultOf = (index) => {
-      const { run, model } = loaded[index];
-      return { file: run.file, provider: model.provider, providerNote: model.providerNote, predictions: predictions[index], latencyMs: latencyMs[index] };
-    };
+    const facts = await streamEvalSet(ctx.samples, streamed, {
+      pool,
+      memoryBudget: config.inference.memoryBudget,
+      batchSize: config.inference.batchSize,
+      overlap,
+      normalize: config.preprocess,
+      keepFirst: latencyBatch,
+      decode: (outputs, count2, batch) => task.decodeOutputs(outputs, count2, config, batch)
+    }, progress);
+    const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
+    const latency = /* @__PURE__ */ new Map();
+    const variantLatency = /* @__PURE__ */ new Map();
+    for (const group of groups) {
+      const members = runs.filter((r) => group.includes(r.owner));
+      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
+      members.forEach((run, i) => latency.set(run, timed[i]));
+      const entries = alternatives.flat().filter((a) => a.run !== null && group.includes(a.run.owner));
+      if (entries.length > 0) {
+        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run), facts.firstImages, { ...config.latency, batchSizes: [1] }, progress);
+        entries.forEach((entry, i) => variantLatency.set(entry, timedVariants[i]));
+      }
+    }
+    const resultOf = (run) => ({
+      file: run.file,
+      provider: run.model.provider,
+      providerNote: run.model.providerNote,
+      predictions: run.predictions,
+      latencyMs: latency.get(run) ?? {}
+    });
     const models = files.map((_, owner) => {
-      const fp32 = loaded.findIndex((l) => !l.run.int8 && l.run.owner === owner);
-      const int8 = loaded.findIndex((l) => l.run.int8 && l.run.owner === owner);
+      const main = fp32[owner];
+      const int8 = runs.find((r) => r.kind === "int8" && r.owner === owner);
       const variant = int8Of[owner];
       return {
-        fp32: resultOf(fp32),
-        int8: variant ? { variant, result: int8 >= 0 ? resultOf(int8) : null } : null,
-        variants: variants.map((perModel) => perModel[owner]),
-        spec: specs[owner],
-        images: images[owner]
+        fp32: resultOf(main),
+        int8: variant ? { variant, result: int8 ? resultOf(int8) : null } : null,
+        variants: alternatives.map((perModel) => {
+          const { name, spec, run, note } = perModel[owner];
+          return { name, spec, note, predictions: run?.predictions ?? null, latencyMs: variantLatency.get(perModel[owner]) ?? {} };
+        }),
+        spec: specs[owner]
       };
     });
-    return { models, threads };
+    const evaluation = { models, threads, stream: { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap } };
+    const loaded2 = runs;
+    return {
+      evaluation,
+      async remeasure(group) {
+        const members = loaded2.filter((r) => groups[group].includes(r.owner) && r.kind === "fp32");
+        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
+        return new Map(members.map((run, i) => [run.owner, timed[i]]));
+      },
+      async close() {
+        await Promise.all(loaded2.map((r) => r.model.release()));
+      }
+    };
+  } catch (error) {
+    await Promise.all(runs.map((r) => r.model.release()));
+    throw error;
   } finally {
-    await Promise.all(loaded.map((l) => l.model.release()));
+    await pool.close();
   }
-}
-async function evaluateVariants(config, ctx, files, models, main, sizes, progress) {
-  const task = taskFor(config.task);
-  const wanted = task.preprocessVariants?.(config) ?? [];
-  const out = [];
-  for (const variant of wanted) {
-    const perModel = [];
-    for (const [owner, model] of models.entries()) {
-      const spec = await decodeSpecFor(config, files[owner], variant.preprocess, sizes);
-      try {
-        checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        perModel.push({ name: variant.name, spec, images: null, predictions: null, note: error.message });
-        continue;
-      }
-      const images = await decodedFor(ctx, spec, progress);
-      if (decodeSpecKey(spec) === decodeSpecKey(main[owner].spec)) {
-        perModel.push({ name: variant.name, spec, images, predictions: main[owner].predictions, note: null });
-        continue;
-      }
-      const predictions = [];
-      progress.info(`inference: ${model.label} with ${variant.name} input ${spec.size[0]}x${spec.size[1]}`);
-      await runAll(model, {
-        total: ctx.samples.length,
-        batchSize: config.inference.batchSize,
-        sampleShape: sampleShape(config, spec.size),
-        makeInput: (start, end) => toTensor2(images, start, end, config.preprocess),
-        onOutputs: (start, end, outputs, count2) => {
-          const batch = { start, geometry: images.geometry.slice(start, end), inputSize: spec.size, samples: ctx.samples.slice(start, end) };
-          predictions.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count2, config, batch)));
-        },
-        progress
-      });
-      perModel.push({ name: variant.name, spec, images, predictions, note: null });
-    }
-    out.push(perModel);
-  }
-  const timed = out.flatMap((perModel) => perModel.map((entry, owner) => ({ entry, model: models[owner] }))).filter((t) => t.entry.images !== null);
-  const latency = timed.length === 0 ? [] : await measureLatency(
-    timed.map((t) => t.model),
-    (i, batch) => {
-      const { images, spec } = timed[i].entry;
-      const count2 = Math.min(batch, images.count);
-      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...sampleShape(config, spec.size)] };
-    },
-    { ...config.latency, batchSizes: [1] },
-    progress
-  );
-  return out.map(
-    (perModel) => perModel.map(({ name, spec, predictions, note }, owner) => {
-      const at2 = timed.findIndex((t) => t.entry === perModel[owner]);
-      return { name, spec, predictions, note, latencyMs: at2 >= 0 ? latency[at2] : {} };
-    })
-  );
 }
 
 // src/preprocess/thumbnail.ts
-import sharp3 from "sharp";
 var WEBP_QUALITY = 80;
 async function thumbnailDataUrl(file, maxSide) {
   if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
   try {
-    const meta = await sharp3(file).metadata();
+    const meta = await (await openWithSharp(file)).metadata();
     const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
     if (longest === 0) throw new Error("the image has no size");
-    const image = sharp3(file, { pages: 1 }).removeAlpha();
+    const image = (await openWithSharp(file, { pages: 1 })).removeAlpha();
     if (longest <= maxSide) {
       const factor = Math.floor(maxSide / longest);
       const enlarged = factor > 1 ? image.resize({ width: meta.width * factor, height: meta.height * factor, kernel: "nearest" }) : image;
@@ -26894,7 +27818,7 @@ async function thumbnailDataUrl(file, maxSide) {
 
 // src/report/html.ts
 import { createHash as createHash4 } from "node:crypto";
-import { basename as basename3 } from "node:path";
+import { basename as basename4 } from "node:path";
 
 // src/report/html-chart.ts
 var WIDTH = 640;
@@ -27020,7 +27944,7 @@ footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line);
 `;
 
 // src/report/markdown.ts
-import { basename as basename2 } from "node:path";
+import { basename as basename3 } from "node:path";
 
 // src/report/mermaid.ts
 function mermaidString(text) {
@@ -27225,7 +28149,7 @@ function footer(report, comparisonNote) {
   const { evalSet: e, environment: env2 } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
   const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
-  return `Eval set ${code(basename2(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
+  return `Eval set ${code(basename3(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
 }
 function details(section2) {
   if (!section2.detail) return `#### ${section2.title}
@@ -27243,7 +28167,7 @@ function renderMarkdown(report, task, options = {}) {
   const sides = resultSides(report);
   const head = [
     ...options.marker ? [`<!-- ${options.marker} -->`] : [],
-    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename2(b.label))} \u2192 ${code(basename2(c.label))}`,
+    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename3(b.label))} \u2192 ${code(basename3(c.label))}`,
     // Recomputed rather than read from report.headline: the comment workflow re-renders reports
     // that came from an untrusted run, and every string in it must come from our own formatting.
     headlineFor(task, report.comparison, report.comparison),
@@ -27403,7 +28327,7 @@ function renderHtmlReport(input) {
     ...charts ? [["history", "History"]] : [],
     ["details", "Details"]
   ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("");
-  const title = `model-gate \xB7 ${input.title} \xB7 ${basename3(b.label)} \u2192 ${basename3(c.label)}`;
+  const title = `model-gate \xB7 ${input.title} \xB7 ${basename4(b.label)} \u2192 ${basename4(c.label)}`;
   const body = [
     `<header>
 <h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
@@ -27482,18 +28406,25 @@ function preprocessingComparison(task, config, samples, base, cand) {
     }))
   };
 }
-async function compareModels(config, ctx, refs, progress, options = {}) {
-  const task = taskFor(config.task);
-  const { models, threads } = await evaluateModels(config, ctx, [refs.baseline, refs.candidate], progress);
-  const [base, cand] = models;
+function environmentOf(config, evaluation, base, cand) {
+  return {
+    ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads),
+    stream: evaluation.stream
+  };
+}
+function preprocessFacts(config, spec) {
+  const { workers: _workers, ...preprocess } = config.preprocess;
+  return { ...preprocess, size: spec.size };
+}
+async function buildComparison(task, config, ctx, evaluation, [base, cand], options) {
   const { evalSet, samples } = ctx;
   const report = buildReport(task, samples, {
     config,
     version: VERSION,
     generatedAt: (/* @__PURE__ */ new Date()).toISOString(),
     evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
-    environment: runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, threads),
-    preprocess: { ...config.preprocess, size: base.spec.size },
+    environment: environmentOf(config, evaluation, base, cand),
+    preprocess: preprocessFacts(config, base.spec),
     baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs },
     candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs },
     ...config.quantization.mode === "none" ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] }
@@ -27501,8 +28432,23 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
-  const title = options.title ?? `${basename4(base.fp32.file.label)} \u2192 ${basename4(cand.fp32.file.label)}`;
+  const title = options.title ?? `${basename5(base.fp32.file.label)} \u2192 ${basename5(cand.fp32.file.label)}`;
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery, history: options.history }) };
+}
+async function compareAll(config, ctx, pairs, progress) {
+  const task = taskFor(config.task);
+  const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
+  const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
+  const results = [];
+  for (const [i, pair] of pairs.entries()) {
+    const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]];
+    results.push(await buildComparison(task, config, ctx, evaluation, models, pair.options ?? {}));
+  }
+  return results;
+}
+async function compareModels(config, ctx, refs, progress, options = {}) {
+  const [result] = await compareAll(config, ctx, [{ refs, options }], progress);
+  return result;
 }
 async function runCompare(config, refs, progress) {
   return compareModels(config, await prepareEval(config, progress), refs, progress);
@@ -27738,7 +28684,7 @@ async function runMapCommand(args, out, err = process.stderr) {
 // src/cli/nightly.ts
 import { mkdir as mkdir8, writeFile as writeFile5 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
-import { dirname as dirname7, resolve as resolve5 } from "node:path";
+import { dirname as dirname7, resolve as resolve6 } from "node:path";
 
 // src/history/store.ts
 import { appendFile, readFile as readFile8 } from "node:fs/promises";
@@ -27850,7 +28796,7 @@ function fileHistory(path5, log) {
 // src/nightly/models.ts
 import { execFile } from "node:child_process";
 import { mkdir as mkdir7 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 import { promisify } from "node:util";
 
 // src/models/sources.ts
@@ -27884,7 +28830,7 @@ var LFS_POINTER_MAX_BYTES = 1024;
 function gitEnv() {
   return { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_LITERAL_PATHSPECS: "1" };
 }
-var runGit = (args, opts = {}) => new Promise((resolve6, reject) => {
+var runGit = (args, opts = {}) => new Promise((resolve7, reject) => {
   const child = spawn("git", args, { cwd: opts.cwd, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
   const maxBuffer = opts.maxBuffer ?? DEFAULT_MAX_BUFFER;
   const stdout = [];
@@ -27904,7 +28850,7 @@ var runGit = (args, opts = {}) => new Promise((resolve6, reject) => {
     const stderrText = Buffer.concat(stderr).toString("utf8");
     if (overflow) reject(new GitCommandError(args, code2, `output larger than ${maxBuffer} bytes`));
     else if (code2 !== 0) reject(new GitCommandError(args, code2, stderrText));
-    else resolve6({ stdout: Buffer.concat(stdout), stderr: stderrText });
+    else resolve7({ stdout: Buffer.concat(stdout), stderr: stderrText });
   });
   child.stdin.on("error", () => {
   });
@@ -27955,9 +28901,9 @@ async function gitToFile(repoDir, args, destFile, input, transform) {
   const child = spawn("git", args, { cwd: repoDir, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
   const stderr = [];
   child.stderr.on("data", (chunk) => stderr.push(chunk));
-  const exited = new Promise((resolve6, reject) => {
+  const exited = new Promise((resolve7, reject) => {
     child.on("error", reject);
-    child.on("close", resolve6);
+    child.on("close", resolve7);
   });
   exited.catch(() => {
   });
@@ -28146,7 +29092,7 @@ async function headCommit(repoDir) {
     throw new UserError(`${repoDir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
-var workDirFor = (base) => join9(base, "model-gate", "nightly-models");
+var workDirFor = (base) => join10(base, "model-gate", "nightly-models");
 
 // src/history/drift.ts
 var MAD_TO_SIGMA = 1.4826;
@@ -28296,26 +29242,28 @@ async function runNightly(config, models, store, facts, progress, options = {}) 
   const history = await store.read();
   const records = [];
   const findings = [];
-  const latencyOnly = { ...config, quantization: { ...config.quantization, mode: "none" } };
-  for (const model of models) {
-    progress.info(`nightly: ${model.name} (${model.path})`);
-    const [evaluated] = (await evaluateModels(config, ctx, [model.ref], progress)).models;
-    let record = recordOf(config, ctx, model, evaluated, facts);
-    findings.push(...accuracyDrift(history, record));
-    const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
-    if (first.finding) {
-      progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
-      const [again] = (await evaluateModels(latencyOnly, ctx, [model.ref], progress)).models;
-      const rerun = summarizeLatency(again.fp32.latencyMs[1]);
-      const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
-      if (confirmed.finding) {
-        findings.push({ ...confirmed.finding, message: `${confirmed.finding.message} (confirmed by a second benchmark)` });
-        record = rerun.p50Ms > record.latency.batch1.p50Ms ? { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } } : record;
-      } else {
-        progress.info(`${model.name}: the second benchmark did not confirm the latency change; not reported`);
+  const open6 = await openEvaluation(config, ctx, models.map((m) => m.ref), progress, { latencyGroups: models.map((_, i) => [i]) });
+  try {
+    for (const [i, model] of models.entries()) {
+      progress.info(`nightly: ${model.name} (${model.path})`);
+      let record = recordOf(config, ctx, model, open6.evaluation.models[i], facts);
+      findings.push(...accuracyDrift(history, record));
+      const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
+      if (first.finding) {
+        progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
+        const rerun = summarizeLatency((await open6.remeasure(i)).get(i)?.[1] ?? []);
+        const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
+        if (confirmed.finding) {
+          findings.push({ ...confirmed.finding, message: `${confirmed.finding.message} (confirmed by a second benchmark)` });
+          record = rerun.p50Ms > record.latency.batch1.p50Ms ? { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } } : record;
+        } else {
+          progress.info(`${model.name}: the second benchmark did not confirm the latency change; not reported`);
+        }
       }
+      records.push(record);
     }
-    records.push(record);
+  } finally {
+    await open6.close();
   }
   await store.append(records);
   return { schemaVersion: 1, kind: "model-gate-nightly", verdict: findings.length > 0 ? "fail" : "pass", records, findings, history };
@@ -28326,10 +29274,10 @@ async function nightlyCommand(overrides, flags, environment) {
   if (!flags.history) throw new UserError("--history: required (the JSON Lines history file; created if missing)");
   const config = await loadConfig(overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);
-  const repoDir = resolve5(environment.cwd, flags.repo ?? ".");
+  const repoDir = resolve6(environment.cwd, flags.repo ?? ".");
   const sha = await headCommit(repoDir);
   const models = await nightlyModels(config, repoDir, sha, workDirFor(tmpdir()), progress);
-  const store = fileHistory(resolve5(environment.cwd, flags.history), progress);
+  const store = fileHistory(resolve6(environment.cwd, flags.history), progress);
   const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: await gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {

@@ -14,6 +14,12 @@ try {
     external: ['onnxruntime-node', 'sharp'], logLevel: 'warning',
     banner: { js: "import { createRequire as __mgCreateRequire } from 'node:module';\nconst require = __mgCreateRequire(import.meta.url);" },
   });
+  // The decode pool looks for its worker next to the running bundle.
+  await build({
+    entryPoints: ['src/preprocess/decode-worker.ts'], outfile: join(dir, 'decode-worker.js'), bundle: true, platform: 'node', target: 'node20', format: 'esm',
+    external: ['onnxruntime-node', 'sharp'], logLevel: 'warning',
+    banner: { js: "import { createRequire as __mgCreateRequire } from 'node:module';\nconst require = __mgCreateRequire(import.meta.url);" },
+  });
   await import(pathToFileURL(outfile).href);
 } finally {
   rmSync(outfile, { force: true });

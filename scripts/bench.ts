@@ -18,6 +18,7 @@ import { silentProgress } from '../src/progress.js';
 import { classificationTask } from '../src/tasks/classification/index.js';
 import { timeQuantizeStaticInt8, writeSyntheticCnn } from '../src/quantize/bench.js';
 import { benchMap } from './bench-map.js';
+import { benchStream } from './bench-stream.js';
 
 const EXAMPLE = 'examples/fashion-mnist';
 const models = [`${EXAMPLE}/models/fmnist-lenet-v1.onnx`, `${EXAMPLE}/models/fmnist-dwnet-v3.onnx`];
@@ -31,6 +32,12 @@ async function timed<T>(label: string, work: () => Promise<T>, describe: (ms: nu
   rows.push([label, describe(ms, value)]);
   return value;
 }
+
+// `npm run bench -- stream map` runs only those sections (core, stream, map; stream:memory,
+// stream:decode, stream:e2e for a part of it); no argument runs all of them.
+const sections = process.argv.slice(2);
+const wants = (section: string) => sections.length === 0 || sections.some((s) => s === section || s.startsWith(`${section}:`));
+const streamParts = sections.filter((s) => s.startsWith('stream:')).map((s) => s.slice('stream:'.length));
 
 const cache = mkdtempSync(join(tmpdir(), 'mg-bench-'));
 try {
@@ -46,51 +53,54 @@ try {
     execFileSync('tar', ['xzf', config.eval.source, '-C', tarDir]);
   });
   await timed('eval set: cache hit (re-hash archive)', () => resolveEvalSet(config.eval, { cacheDir: cache, progress: silentProgress }));
-  const samples = await classificationTask.readSamples(evalSet.root, config);
-  const spec = { ...config.preprocess, size: [28, 28] as const };
-  const images = await timed('decode + preprocess 10,000 28×28 PNG (PIL+numpy, 1 thread: ≈0.44–1.0 s)', () =>
-    decodeImages(samples.map((s) => s.file), spec, silentProgress),
-  (ms) => `${seconds(ms)} (${(ms / samples.length * 1000).toFixed(0)} µs/image)`);
-  await timed('build float tensors for all 10,000 (per model)', async () => toTensor(images, 0, images.count, config.preprocess));
+  if (wants('core')) {
+    const samples = await classificationTask.readSamples(evalSet.root, config);
+    const spec = { ...config.preprocess, size: [28, 28] as const };
+    const images = await timed('decode + preprocess 10,000 28×28 PNG (PIL+numpy, 1 thread: ≈0.44–1.0 s)', () =>
+      decodeImages(samples.map((s) => s.file), spec, silentProgress),
+    (ms) => `${seconds(ms)} (${(ms / samples.length * 1000).toFixed(0)} µs/image)`);
+    await timed('build float tensors for all 10,000 (per model)', async () => toTensor(images, 0, images.count, config.preprocess));
 
-  const threads = resolveThreads(0);
-  const loaded = [];
-  for (const path of models) loaded.push(await loadModel(path, { provider: 'cpu', threads, label: path }));
-  for (const model of loaded) {
-    await timed(`ORT inference, 10,000 images, batch 64, ${threads} threads: ${model.label.split('/').pop()}`, () =>
-      runAll(model, {
-        total: images.count, batchSize: 64, sampleShape: [1, 28, 28],
-        makeInput: (start, end) => toTensor(images, start, end, config.preprocess), onOutputs: () => {}, progress: silentProgress,
-      }), (ms) => `${seconds(ms)} (${(images.count / (ms / 1000)).toFixed(0)} images/s)`);
-  }
-  const latency = await measureLatency(loaded, (_i, batch) => ({ data: toTensor(images, 0, batch, config.preprocess), dims: [batch, 1, 28, 28] }),
-    { batchSizes: [1], warmup: 50, runs: 1000 }, silentProgress);
-  loaded.forEach((model, i) => {
-    const s = summarizeLatency(latency[i][1]);
-    rows.push([`ORT batch-1 latency (1,000 interleaved runs): ${model.label.split('/').pop()}`, `p50 ${s.p50Ms.toFixed(4)} ms · p90 ${s.p90Ms.toFixed(4)} ms · p99 ${s.p99Ms.toFixed(4)} ms`]);
-  });
-  await Promise.all(loaded.map((m) => m.release()));
-
-  // Static int8: calibrate on 256 images and quantize (issue 4 asks < 2 s for a 140k-parameter CNN).
-  const calibration = [];
-  for (let start = 0; start < 256; start += 32) calibration.push({ data: toTensor(images, start, start + 32, config.preprocess), dims: [32, 1, 28, 28] });
-  const synthetic = join(cache, 'synthetic-cnn.onnx');
-  const parameters = await writeSyntheticCnn(synthetic);
-  for (const [path, name] of [[models[0], 'fmnist-lenet-v1 (20.5k params)'], [models[1], 'fmnist-dwnet-v3 (18.3k params)'], [synthetic, `synthetic CNN (${parameters.toLocaleString('en-US')} params)`]]) {
-    for (const perChannel of [false, true]) {
-      const timing = await timeQuantizeStaticInt8(path, calibration, { perChannel });
-      rows.push([`static int8 (256 calibration images, ${perChannel ? 'per-channel' : 'per-tensor'}): ${name}`, seconds(timing.ms)]);
+    const threads = resolveThreads(0);
+    const loaded = [];
+    for (const path of models) loaded.push(await loadModel(path, { provider: 'cpu', threads, label: path }));
+    for (const model of loaded) {
+      await timed(`ORT inference, 10,000 images, batch 64, ${threads} threads: ${model.label.split('/').pop()}`, () =>
+        runAll(model, {
+          total: images.count, batchSize: 64, sampleShape: [1, 28, 28],
+          makeInput: (start, end) => toTensor(images, start, end, config.preprocess), onOutputs: () => {}, progress: silentProgress,
+        }), (ms) => `${seconds(ms)} (${(images.count / (ms / 1000)).toFixed(0)} images/s)`);
     }
-  }
+    const latency = await measureLatency(loaded, (_i, batch) => ({ data: toTensor(images, 0, batch, config.preprocess), dims: [batch, 1, 28, 28] }),
+      { batchSizes: [1], warmup: 50, runs: 1000 }, silentProgress);
+    loaded.forEach((model, i) => {
+      const s = summarizeLatency(latency[i][1]);
+      rows.push([`ORT batch-1 latency (1,000 interleaved runs): ${model.label.split('/').pop()}`, `p50 ${s.p50Ms.toFixed(4)} ms · p90 ${s.p90Ms.toFixed(4)} ms · p99 ${s.p99Ms.toFixed(4)} ms`]);
+    });
+    await Promise.all(loaded.map((m) => m.release()));
 
-  // Exit 1 (a gate failed, e.g. latency on a loaded machine) is a finished run; only 2 is an error.
-  const e2e = (label: string) => timed(label, async () => {
-    const run = spawnSync('node', ['dist/cli.js', 'compare', '--config', `${EXAMPLE}/model-gate.yml`, '--baseline', models[0], '--candidate', models[1], '--quiet'],
-      { env: { ...process.env, MODEL_GATE_CACHE_DIR: join(cache, 'e2e') }, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (run.status !== 0 && run.status !== 1) throw new Error(`model-gate compare exited ${run.status}`);
-  });
-  await e2e('end to end: model-gate compare, demo (cold cache: extract + everything)');
-  await e2e('end to end: model-gate compare, demo (warm cache)');
+    // Static int8: calibrate on 256 images and quantize (issue 4 asks < 2 s for a 140k-parameter CNN).
+    const calibration = [];
+    for (let start = 0; start < 256; start += 32) calibration.push({ data: toTensor(images, start, start + 32, config.preprocess), dims: [32, 1, 28, 28] });
+    const synthetic = join(cache, 'synthetic-cnn.onnx');
+    const parameters = await writeSyntheticCnn(synthetic);
+    for (const [path, name] of [[models[0], 'fmnist-lenet-v1 (20.5k params)'], [models[1], 'fmnist-dwnet-v3 (18.3k params)'], [synthetic, `synthetic CNN (${parameters.toLocaleString('en-US')} params)`]]) {
+      for (const perChannel of [false, true]) {
+        const timing = await timeQuantizeStaticInt8(path, calibration, { perChannel });
+        rows.push([`static int8 (256 calibration images, ${perChannel ? 'per-channel' : 'per-tensor'}): ${name}`, seconds(timing.ms)]);
+      }
+    }
+
+    // Exit 1 (a gate failed, e.g. latency on a loaded machine) is a finished run; only 2 is an error.
+    const e2e = (label: string) => timed(label, async () => {
+      const run = spawnSync('node', ['dist/cli.js', 'compare', '--config', `${EXAMPLE}/model-gate.yml`, '--baseline', models[0], '--candidate', models[1], '--quiet'],
+        { env: { ...process.env, MODEL_GATE_CACHE_DIR: join(cache, 'e2e') }, stdio: ['ignore', 'ignore', 'inherit'] });
+      if (run.status !== 0 && run.status !== 1) throw new Error(`model-gate compare exited ${run.status}`);
+    });
+    await e2e('end to end: model-gate compare, demo (cold cache: extract + everything)');
+    await e2e('end to end: model-gate compare, demo (warm cache)');
+  }
+  if (wants('stream')) rows.push(...(await benchStream(cache, evalSet.root, models, streamParts)));
 } finally {
   rmSync(cache, { recursive: true, force: true });
 }
@@ -98,7 +108,7 @@ try {
 // COCO mAP at 1,000 images (a fifth of COCO val, so the bench stays short); `node scripts/bench-map.mjs`
 // runs the full 5,000-image scale and can write the set for timing pycocotools on it.
 const MAP_IMAGES = 1000;
-for (const [label, value] of await benchMap({ images: MAP_IMAGES, bootstrap: true })) rows.push([`mAP (${MAP_IMAGES.toLocaleString('en-US')} images): ${label}`, value]);
+if (wants('map')) for (const [label, value] of await benchMap({ images: MAP_IMAGES, bootstrap: true })) rows.push([`mAP (${MAP_IMAGES.toLocaleString('en-US')} images): ${label}`, value]);
 
 const width = Math.max(...rows.map(([label]) => label.length));
 process.stdout.write(`model-gate bench · node ${process.version} · ${process.platform}-${process.arch}\n\n`);

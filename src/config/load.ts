@@ -10,6 +10,7 @@ import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { describeSchemaError } from './errors.js';
+import { expandPreset } from './presets.js';
 import { resultsConfig, resultsOnlyProblems, resultsProblems } from './results.js';
 import { configSchema } from './schema.js';
 import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
@@ -93,6 +94,21 @@ function pickThreads(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
   if (!/^\d+$/.test(value)) throw new UserError(`--threads: expected a whole number (0 = one per core), got '${value}'`);
   return Number(value);
+}
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+/** Default inference.memory-budget: room for ~3,400 ImageNet-size (224×224×3) images per chunk. */
+const DEFAULT_MEMORY_BUDGET = 512e6;
+
+/** "512MB" (powers of 1000), "2GiB" (powers of 1024) or a whole number of bytes. */
+function parseBytes(value: string | number | undefined, key: string, file: string): number {
+  if (value === undefined) return DEFAULT_MEMORY_BUDGET;
+  const match = typeof value === 'number' ? null : /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(value);
+  const bytes = typeof value === 'number' ? value : match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] : NaN;
+  if (!(Number.isFinite(bytes) && bytes >= 1)) {
+    throw new UserError(`${file}: invalid config:\n  - ${key}: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got '${value}'`);
+  }
+  return Math.floor(bytes);
 }
 
 function cacheDirFrom(env: ConfigEnvironment['env']): string {
@@ -196,8 +212,12 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
  */
 export function parseConfig(text: string, file: string, configDir: string, overrides: ConfigOverrides, environment: ConfigEnvironment): Config {
   const { cwd } = environment;
-  const raw = parseYaml(text, file);
-  validate(raw, file);
+  const parsed = parseYaml(text, file);
+  validate(parsed, file);
+  // A preset becomes the keys it stands for before anything else reads preprocess.
+  const expanded = expandPreset(parsed, parsed.task ?? 'classification', file, configDir);
+  // No preprocess section stays none (task: results refuses one that is there).
+  const raw: Raw = parsed.preprocess === undefined && !expanded.record ? parsed : { ...parsed, preprocess: expanded.preprocess };
   const fromFile = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p));
   const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
 
@@ -250,11 +270,14 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? 'nchw',
+      workers: pre.workers ?? 0,
+      ...(expanded.record ? { preset: expanded.record } : {}),
     },
     inference: {
       executionProvider: pickProvider(overrides.executionProvider, inf['execution-provider'] ?? 'auto', '--execution-provider'),
       batchSize: inf['batch-size'] ?? 64,
       threads: pickThreads(overrides.threads, inf.threads ?? 0),
+      memoryBudget: parseBytes(inf['memory-budget'], 'inference.memory-budget', file),
     },
     latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 20, runs: lat.runs ?? 200 },
     gates: {

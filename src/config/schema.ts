@@ -44,10 +44,14 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        // presets.ts expands these three into the keys below; explicit keys override the preset.
+        preset: { enum: ['torchvision-classic', 'timm', 'ultralytics-predict'] },
+        'timm-model': { type: 'string', minLength: 1 },
+        'pretrained-cfg': relativePath,
         color: { enum: ['gray', 'rgb', 'bgr'] },
         size: { type: 'array', minItems: 2, maxItems: 2, items: positiveInt },
         resize: { enum: ['stretch', 'center-crop', 'letterbox', 'rect'] },
-        kernel: { enum: ['nearest', 'linear', 'cubic', 'lanczos3'] },
+        kernel: { enum: ['nearest', 'linear', 'cubic', 'lanczos3', 'cv2-linear', 'cv2-area', 'cv2-nearest'] },
         'crop-ratio': { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         'pad-value': { type: 'integer', minimum: 0, maximum: 255 },
         scaleup: { type: 'boolean' },
@@ -56,6 +60,7 @@ export const configSchema = {
         mean: { type: 'array', minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: 'array', minItems: 1, maxItems: 3, items: { type: 'number', exclusiveMinimum: 0 } },
         layout: { enum: ['nchw', 'nhwc'] },
+        workers: { type: 'integer', minimum: 0 },
       },
     },
     inference: {
@@ -65,6 +70,8 @@ export const configSchema = {
         'execution-provider': { enum: ['auto', 'cpu', 'cuda'] },
         'batch-size': positiveInt,
         threads: { type: 'integer', minimum: 0 },
+        // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
+        'memory-budget': { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 1 }] },
       },
     },
     latency: {

@@ -5,7 +5,11 @@ export type TaskName = 'classification' | 'detection' | 'results';
 export type ModelTaskName = Exclude<TaskName, 'results'>;
 export type ColorMode = 'gray' | 'rgb' | 'bgr';
 export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox' | 'rect';
-export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+/** PIL's kernels (resize.ts): what torchvision does on PIL images. */
+export type PilResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+/** cv2.resize INTER_LINEAR / INTER_AREA / INTER_NEAREST with OpenCV's arithmetic (resize-cv2.ts). */
+export type Cv2ResizeKernel = 'cv2-linear' | 'cv2-area' | 'cv2-nearest';
+export type ResizeKernel = PilResizeKernel | Cv2ResizeKernel;
 export type TensorLayout = 'nchw' | 'nhwc';
 export type ExecutionProviderRequest = 'auto' | 'cpu' | 'cuda';
 /**
@@ -60,13 +64,35 @@ export interface NormalizeSpec {
   readonly layout: TensorLayout;
 }
 
-export type PreprocessConfig = DecodeSpec & NormalizeSpec;
+export type PresetName = 'torchvision-classic' | 'timm' | 'ultralytics-predict';
+
+/** Which preprocess.preset ran (src/config/presets.ts), for the report. */
+export interface PresetRecord {
+  readonly name: PresetName;
+  /** Where its values came from, e.g. "timm 1.0.29 pretrained_cfg of convnext_tiny.in12k_ft_in1k". */
+  readonly source: string;
+  /** Preprocess keys the file set to a value other than the preset's. */
+  readonly overridden: readonly string[];
+}
+
+/** `preset` is set only when preprocess.preset was used. */
+export type PreprocessConfig = DecodeSpec &
+  NormalizeSpec & {
+    /** Decode worker threads; 0 = one per available core. */
+    readonly workers: number;
+    readonly preset?: PresetRecord;
+  };
 
 export interface InferenceConfig {
   readonly executionProvider: ExecutionProviderRequest;
   readonly batchSize: number;
   /** 0 = one per available core; resolved to a number before use and reported. */
   readonly threads: number;
+  /**
+   * Bytes of decoded pixels the streaming engine holds at once (every preprocessing of one chunk,
+   * twice over when decoding overlaps inference); sets the chunk size.
+   */
+  readonly memoryBudget: number;
 }
 
 export interface LatencyConfig {

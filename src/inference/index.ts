@@ -10,6 +10,6 @@ export {
   type LoadedModel,
   type SessionFactory,
 } from './session.js';
-export { runBatch, runAll, effectiveBatchSize, type OutputTensor, type RunAllOptions } from './run.js';
+export { runBatch, runAll, runInBatches, effectiveBatchSize, type BatchRunOptions, type OutputTensor, type RunAllOptions } from './run.js';
 export { checkInputFits, inputSizeFromModel, type InputExpectation } from './signature.js';
 export { measureLatency, latencyBatchSizes, LATENCY_BLOCK } from './latency.js';

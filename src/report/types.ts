@@ -134,6 +134,14 @@ export interface Report<Metrics = unknown, Comparison = unknown, Compared = Mode
     readonly node: string;
     readonly platform: string;
     readonly cpu: string;
+    /** How the eval set was streamed: decode workers, the memory budget and the chunks it gave. */
+    readonly stream?: {
+      readonly workers: number;
+      readonly memoryBudget: number;
+      readonly chunkImages: number;
+      readonly chunks: number;
+      readonly overlap: boolean;
+    };
   };
   readonly preprocess: Record<string, unknown>;
   readonly models: { readonly baseline: Compared; readonly candidate: Compared };
