@@ -17945,6 +17945,8 @@ var configSchema = {
         "execution-provider": { enum: ["auto", "cpu", "cuda"] },
         "batch-size": positiveInt,
         threads: { type: "integer", minimum: 0 },
+        "inter-op-threads": positiveInt,
+        "spin-wait": { type: "boolean" },
         // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
         "memory-budget": { anyOf: [{ type: "string", minLength: 1 }, { type: "integer", minimum: 1 }] }
       }
@@ -17955,7 +17957,9 @@ var configSchema = {
       properties: {
         "batch-sizes": { type: "array", items: positiveInt, uniqueItems: true },
         warmup: { type: "integer", minimum: 0 },
-        runs: { type: "integer", minimum: 10 }
+        runs: { type: "integer", minimum: 10 },
+        // The CI comes from the spread between rounds: fewer than 3 can't say much about it.
+        rounds: { type: "integer", minimum: 3 }
       }
     },
     gates: {
@@ -18246,9 +18250,11 @@ function parseConfig(text, file, configDir, overrides, environment) {
       executionProvider: pickProvider(overrides.executionProvider, inf["execution-provider"] ?? "auto", "--execution-provider"),
       batchSize: inf["batch-size"] ?? 64,
       threads: pickThreads(overrides.threads, inf.threads ?? 0),
-      memoryBudget: parseBytes(inf["memory-budget"], "inference.memory-budget", file)
+      memoryBudget: parseBytes(inf["memory-budget"], "inference.memory-budget", file),
+      interOpThreads: inf["inter-op-threads"] ?? 1,
+      spinWait: inf["spin-wait"] ?? true
     },
-    latency: { batchSizes: lat["batch-sizes"] ?? [1], warmup: lat.warmup ?? 20, runs: lat.runs ?? 200 },
+    latency: { batchSizes: lat["batch-sizes"] ?? [1], warmup: lat.warmup ?? 10, runs: lat.runs ?? 200, rounds: lat.rounds ?? 7 },
     gates: {
       maxTop1Drop: gates["max-top1-drop"] ?? 0.5,
       minErrorReduction: gates["min-error-reduction"] ?? 0,
@@ -22787,6 +22793,112 @@ var resultsTask = {
   sections: (_b, _c, comparison) => resultsSections(comparison)
 };
 
+// src/metrics/student-t.ts
+function logGamma(x) {
+  const c = [
+    0.9999999999998099,
+    676.5203681218851,
+    -1259.1392167224028,
+    771.3234287776531,
+    -176.6150291621406,
+    12.507343278686905,
+    -0.13857109526572012,
+    9984369578019572e-21,
+    15056327351493116e-23
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let sum = c[0];
+  for (let i = 1; i < 9; i++) sum += c[i] / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
+}
+function betaContinuedFraction(a, b, x) {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - (a + b) * x / (a + 1);
+  d = Math.abs(d) < tiny ? tiny : d;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 1e4; m++) {
+    const m2 = 2 * m;
+    let aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    c = 1 + aa / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    d = 1 / d;
+    h *= d * c;
+    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    d = Math.abs(d) < tiny ? tiny : d;
+    c = 1 + aa / c;
+    c = Math.abs(c) < tiny ? tiny : c;
+    d = 1 / d;
+    const step = d * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-16) return h;
+  }
+  return h;
+}
+function regularizedBeta(x, a, b) {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
+  return x < (a + 1) / (a + b + 2) ? front * betaContinuedFraction(a, b, x) / a : 1 - front * betaContinuedFraction(b, a, 1 - x) / b;
+}
+function studentTCdf(t, df) {
+  if (!(df > 0)) throw new RangeError(`degrees of freedom must be > 0, got ${df}`);
+  const tail = 0.5 * regularizedBeta(df / (df + t * t), df / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+function studentTQuantile(p, df) {
+  if (!(p > 0 && p < 1)) throw new RangeError(`p must be in (0, 1), got ${p}`);
+  if (p === 0.5) return 0;
+  if (p < 0.5) return -studentTQuantile(1 - p, df);
+  let low = 0;
+  let high = 1;
+  while (studentTCdf(high, df) < p) high *= 2;
+  for (let i = 0; i < 200 && high - low > 1e-15 * high; i++) {
+    const mid = (low + high) / 2;
+    if (studentTCdf(mid, df) < p) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}
+
+// src/metrics/latency-rounds.ts
+var MEDIAN_SE_FACTOR = Math.sqrt(Math.PI / 2);
+function p50(runs) {
+  if (runs.length === 0) throw new RangeError("a round without latency samples");
+  return percentileNearestRank([...runs].sort((a, b) => a - b), 50);
+}
+function medianRatio(ratios) {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : Math.sqrt(sorted[mid - 1] * sorted[mid]);
+}
+function roundsRatio(baseline, candidate, level2 = 0.95) {
+  if (baseline.length !== candidate.length) throw new RangeError(`${baseline.length} baseline rounds for ${candidate.length} candidate rounds`);
+  const rounds = baseline.length;
+  if (rounds < 2) throw new RangeError(`a CI over rounds needs at least 2 rounds, got ${rounds}`);
+  if (!(level2 > 0 && level2 < 1)) throw new RangeError(`level must be in (0, 1), got ${level2}`);
+  const perRound = baseline.map((runs, r) => {
+    const base = p50(runs);
+    if (!(base > 0)) throw new RangeError("baseline latencies must be > 0 ms");
+    return p50(candidate[r]) / base;
+  });
+  const ratio2 = medianRatio(perRound);
+  const logs = perRound.map(Math.log);
+  const mean2 = logs.reduce((a, b) => a + b, 0) / rounds;
+  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - mean2) ** 2, 0) / (rounds - 1));
+  const half = studentTQuantile((1 + level2) / 2, rounds - 1) * MEDIAN_SE_FACTOR * (sd / Math.sqrt(rounds));
+  return { ratio: ratio2, ci: [Math.exp(Math.log(ratio2) - half), Math.exp(Math.log(ratio2) + half)], perRound, rounds };
+}
+function noiseFloor(control) {
+  return Math.max(control.ci[1] - 1, 1 - control.ci[0]);
+}
+
 // src/report/quantization.ts
 function quantizedModelReport(task, samples, config, fp32Predictions, run) {
   const base = {
@@ -22874,7 +22986,17 @@ function latencyStats(samples) {
   for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
   return out;
 }
-function compareLatency(baseline, candidate) {
+function compareLatency(baseline, candidate, rounds) {
+  if (rounds?.baseline && rounds.candidate && rounds.baseline.length >= 2 && rounds.baseline.length === rounds.candidate.length) {
+    const measured = roundsRatio(rounds.baseline, rounds.candidate);
+    const control = rounds.control && rounds.control.length === rounds.baseline.length ? roundsRatio(rounds.baseline, rounds.control) : null;
+    return {
+      latencyRatioP50: measured.ratio,
+      latencyRatioP50Ci95: measured.ci,
+      latencyRounds: { rounds: measured.rounds, perRound: measured.perRound, control: control ? { ratio: control.ratio, ci95: control.ci, perRound: control.perRound } : null },
+      latencyNoiseFloor: control ? noiseFloor(control) : null
+    };
+  }
   if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
   const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
   return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
@@ -22884,11 +23006,24 @@ function latencyGate(latency, maxRegressionPercent) {
     return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured" };
   }
   const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
+  const floor = latency.latencyNoiseFloor;
+  if (typeof floor === "number" && floor * 100 > maxRegressionPercent) {
+    return {
+      name: "max-latency-regression",
+      limit: maxRegressionPercent,
+      value: lowerPercent,
+      passed: true,
+      outcome: "not-measurable",
+      line: `not measurable on this runner at this precision: the A/A control resolves only changes of \xB1${(floor * 100).toFixed(1)}% right now, more than the ${maxRegressionPercent}% limit (measured ${ratio(latency.latencyRatioP50)}; try more latency.rounds, pinned threads or a quieter runner)`
+    };
+  }
+  const passed = lowerPercent <= maxRegressionPercent;
   return {
     name: "max-latency-regression",
     limit: maxRegressionPercent,
     value: lowerPercent,
-    passed: lowerPercent <= maxRegressionPercent,
+    passed,
+    outcome: passed ? "pass" : "fail",
     line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${signed(lowerPercent, 1)}% (at most +${maxRegressionPercent}% allowed)`
   };
 }
@@ -22897,7 +23032,9 @@ function latencyPhrase(latency, tone) {
   const ci = latency.latencyRatioP50Ci95;
   if (r === null || ci === null) return "latency was not measured";
   const [lo, hi] = ci;
-  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)})`;
+  const floor = latency.latencyNoiseFloor;
+  const within = typeof floor === "number" ? `, within this runner's noise of \xB1${(floor * 100).toFixed(1)}%` : "";
+  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}${within})`;
   if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
   return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
 }
@@ -22927,7 +23064,11 @@ function buildReport(task, samples, inputs) {
   const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
   const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
-  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
+  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1], {
+    baseline: inputs.baseline.latencyRounds?.[1],
+    candidate: inputs.candidate.latencyRounds?.[1],
+    control: inputs.latencyControl
+  });
   const quantized = qBase && qCand ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) } : {};
   const drops = [baseline, candidate].map((m, i) => {
     const drop = m.quantized?.[`drop${task.primary.key}`];
@@ -22994,14 +23135,16 @@ function resolveThreads(requested) {
   if (!Number.isInteger(requested) || requested < 0) throw new Error(`threads must be an integer >= 0, got ${requested}`);
   return requested === 0 ? os.availableParallelism() : requested;
 }
-function sessionOptions(providers, threads, optimization) {
+function sessionOptions(providers, settings, optimization) {
+  const spin = settings.spinWait ? "1" : "0";
   return {
     executionProviders: providers,
     logSeverityLevel: 3,
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
+    intraOpNumThreads: settings.threads,
+    interOpNumThreads: settings.interOpThreads,
     executionMode: "sequential",
-    graphOptimizationLevel: optimization
+    graphOptimizationLevel: optimization,
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } }
   };
 }
 function cudaFailureReason(error) {
@@ -23026,8 +23169,8 @@ function batchDimOf(signature2) {
   const first = signature2.dims[0];
   return typeof first === "number" ? first : "dynamic";
 }
-async function createWithProvider(modelPath, request, threads, label, factory, optimization) {
-  const create = async (providers) => await factory.create(modelPath, sessionOptions(providers, threads, optimization));
+async function createWithProvider(modelPath, request, settings, label, factory, optimization) {
+  const create = async (providers) => await factory.create(modelPath, sessionOptions(providers, settings, optimization));
   const modelError = (error) => new UserError(`${label}: onnxruntime could not load the model: ${error.message}`, { cause: error });
   if (request === "cpu") {
     return { session: await create(["cpu"]).catch((error) => {
@@ -23055,7 +23198,8 @@ async function createWithProvider(modelPath, request, threads, label, factory, o
 }
 async function loadModel(modelPath, opts, factory = defaultSessionFactory) {
   const threads = resolveThreads(opts.threads);
-  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory, opts.optimization ?? "all");
+  const settings = { threads, interOpThreads: opts.interOpThreads ?? 1, spinWait: opts.spinWait ?? true };
+  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, settings, opts.label, factory, opts.optimization ?? "all");
   const inputs = session.inputMetadata.map(toSignature);
   const outputs = session.outputMetadata.map(toSignature);
   if (inputs.length !== 1) {
@@ -23206,47 +23350,64 @@ async function timedRun(model, feeds) {
   await session.run(feeds);
   return Number(process.hrtime.bigint() - startedAt) / 1e6;
 }
-async function measureLatency(models, makeInput, cfg, progress) {
-  const samples = models.map(() => ({}));
+function runsInRound(cfg, round) {
+  return Math.floor(cfg.runs / cfg.rounds) + (round < cfg.runs % cfg.rounds ? 1 : 0);
+}
+async function measureLatencyRounds(subjects, cfg, progress) {
+  const samples = subjects.map(() => ({}));
   const batchSizes = latencyBatchSizes(cfg);
-  const plannedRuns = batchSizes.reduce(
-    (sum, batch) => sum + models.filter((model) => canTake(model, batch)).length * (cfg.warmup + cfg.runs),
-    0
-  );
+  const wanted = (i, batch) => subjects[i].batchSizes?.includes(batch) ?? true;
+  const planned = batchSizes.reduce((sum, batch) => sum + subjects.filter((_, i) => wanted(i, batch)).length * (cfg.rounds * cfg.warmup + cfg.runs), 0);
+  const skipped = /* @__PURE__ */ new Set();
   let done = 0;
-  progress.start("latency", plannedRuns);
-  for (const batch of batchSizes) {
-    const takers = models.map((_, index) => index).filter((index) => canTake(models[index], batch));
-    for (const [index, model] of models.entries()) {
-      if (!takers.includes(index)) {
-        progress.warn(`${model.label}: latency at batch ${batch} skipped; the model's input has a fixed batch of ${model.batchDim}`);
-      }
-    }
-    if (takers.length === 0) continue;
-    const feedsFor = (index) => {
-      const { data, dims } = makeInput(index, batch);
-      return { [sessionOf(models[index]).inputName]: new ort3.Tensor("float32", data, dims) };
-    };
-    const feeds = new Map(takers.map((index) => [index, feedsFor(index)]));
-    for (const index of takers) {
-      for (let i = 0; i < cfg.warmup; i++) {
-        await timedRun(models[index], feeds.get(index));
-        progress.tick(++done);
-      }
-      samples[index][batch] = [];
-    }
-    for (let block = 0; samples[takers[0]][batch].length < cfg.runs; block++) {
-      const order = block % 2 === 0 ? takers : [...takers].reverse();
-      for (const index of order) {
-        const runsInBlock = Math.min(LATENCY_BLOCK, cfg.runs - samples[index][batch].length);
-        for (let i = 0; i < runsInBlock; i++) {
-          samples[index][batch].push(await timedRun(models[index], feeds.get(index)));
-          progress.tick(++done);
+  progress.start("latency", planned);
+  try {
+    for (let round = 0; round < cfg.rounds; round++) {
+      const perRound = runsInRound(cfg, round);
+      const models = [];
+      try {
+        for (const subject of subjects) models.push(await subject.open());
+        for (const batch of batchSizes) {
+          const takers = [];
+          for (const [i, model] of models.entries()) {
+            if (!wanted(i, batch)) continue;
+            if (canTake(model, batch)) takers.push(i);
+            else if (!skipped.has(`${i}:${batch}`)) {
+              skipped.add(`${i}:${batch}`);
+              progress.warn(`${model.label}: latency at batch ${batch} skipped; the model's input has a fixed batch of ${model.batchDim}`);
+            }
+          }
+          if (takers.length === 0) continue;
+          const feeds = new Map(takers.map((i) => {
+            const { data, dims } = subjects[i].input(batch);
+            return [i, { [sessionOf(models[i]).inputName]: new ort3.Tensor("float32", data, dims) }];
+          }));
+          for (const i of takers) {
+            for (let w = 0; w < cfg.warmup; w++) {
+              await timedRun(models[i], feeds.get(i));
+              progress.tick(++done);
+            }
+          }
+          const rotated = takers.map((_, k) => takers[(k + round) % takers.length]);
+          const timed = new Map(takers.map((i) => [i, []]));
+          for (let block = 0; timed.get(takers[0]).length < perRound; block++) {
+            for (const i of block % 2 === 0 ? rotated : [...rotated].reverse()) {
+              const runs = timed.get(i);
+              for (let k = Math.min(LATENCY_BLOCK, perRound - runs.length); k > 0; k--) {
+                runs.push(await timedRun(models[i], feeds.get(i)));
+                progress.tick(++done);
+              }
+            }
+          }
+          for (const [i, runs] of timed) (samples[i][batch] ??= []).push(runs);
         }
+      } finally {
+        await Promise.all(models.map((model) => model.release()));
       }
     }
+  } finally {
+    progress.end();
   }
-  progress.end();
   return samples;
 }
 
@@ -27524,17 +27685,29 @@ function repeatToBatch(tensor, count2, batch) {
   for (let i = 0; i < batch; i++) out.set(tensor.subarray(i % count2 * per, (i % count2 + 1) * per), i * per);
   return out;
 }
-function measureGroupLatency(config, runs, firstImages, latency, progress) {
-  return measureLatency(
-    runs.map((r) => r.model),
-    (i, batch) => {
-      const images = firstImages.get(decodeSpecKey(runs[i].spec));
+function subjectOf(config, run, threads, firstImages, label, batchSizes) {
+  return {
+    label,
+    batchSizes,
+    // The provider the evaluation settled on, so `auto` doesn't retry CUDA every round.
+    open: () => loadModel(run.file.path, { provider: run.model.provider, threads, interOpThreads: config.inference.interOpThreads, spinWait: config.inference.spinWait, label }),
+    input(batch) {
+      const images = firstImages.get(decodeSpecKey(run.spec));
       const count2 = Math.min(batch, images.count);
-      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...runs[i].sampleShape] };
-    },
-    latency,
-    progress
-  );
+      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...run.sampleShape] };
+    }
+  };
+}
+async function measureGroupLatency(config, runs, firstImages, latency, progress, options) {
+  const subjects = runs.map((run) => subjectOf(config, run, options.threads, firstImages, run.file.label));
+  if (options.control && runs.length > 0) subjects.push(subjectOf(config, runs[0], options.threads, firstImages, `${runs[0].file.label} (A/A control)`, [1]));
+  const samples = await measureLatencyRounds(subjects, latency, progress);
+  return { runs: samples.slice(0, runs.length), control: options.control && runs.length > 0 ? samples[runs.length] : null };
+}
+function pooled(samples) {
+  const out = {};
+  for (const [batch, rounds] of Object.entries(samples)) out[Number(batch)] = rounds.flat();
+  return out;
 }
 
 // src/engine/stream.ts
@@ -27645,7 +27818,8 @@ function fits(config, model, spec) {
 }
 async function loadRuns(config, files, specs, int8Of, threads, progress) {
   const runs = [];
-  const load = (file) => loadModel(file.path, { provider: config.inference.executionProvider, threads, label: file.label });
+  const { interOpThreads, spinWait } = config.inference;
+  const load = (file) => loadModel(file.path, { provider: config.inference.executionProvider, threads, interOpThreads, spinWait, label: file.label });
   const add = (owner, kind, file, model) => runs.push({ owner, kind, variant: null, file, model, spec: specs[owner], sampleShape: sampleShape(config, specs[owner].size), predictions: [] });
   try {
     for (const [owner, file] of files.entries()) {
@@ -27738,26 +27912,26 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
       keepFirst: latencyBatch,
       decode: (outputs, count2, batch) => task.decodeOutputs(outputs, count2, config, batch)
     }, progress);
+    await Promise.all(runs.map((r) => r.model.release()));
     const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
     const latency = /* @__PURE__ */ new Map();
     const variantLatency = /* @__PURE__ */ new Map();
+    const controls = [];
     for (const group of groups) {
-      const members = runs.filter((r) => group.includes(r.owner));
-      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
-      members.forEach((run, i) => latency.set(run, timed[i]));
+      const members = group.flatMap((owner) => runs.filter((r) => r.owner === owner));
+      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: group.length > 1 });
+      members.forEach((run, i) => latency.set(run, timed.runs[i]));
+      controls.push(timed.control);
       const entries = alternatives.flat().filter((a) => a.run !== null && group.includes(a.run.owner));
       if (entries.length > 0) {
-        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run), facts.firstImages, { ...config.latency, batchSizes: [1] }, progress);
-        entries.forEach((entry, i) => variantLatency.set(entry, timedVariants[i]));
+        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run), facts.firstImages, { ...config.latency, batchSizes: [] }, progress, { threads, control: false });
+        entries.forEach((entry, i) => variantLatency.set(entry, timedVariants.runs[i]));
       }
     }
-    const resultOf = (run) => ({
-      file: run.file,
-      provider: run.model.provider,
-      providerNote: run.model.providerNote,
-      predictions: run.predictions,
-      latencyMs: latency.get(run) ?? {}
-    });
+    const resultOf = (run) => {
+      const rounds = latency.get(run) ?? {};
+      return { file: run.file, provider: run.model.provider, providerNote: run.model.providerNote, predictions: run.predictions, latencyMs: pooled(rounds), latencyRounds: rounds };
+    };
     const models = files.map((_, owner) => {
       const main = fp32[owner];
       const int8 = runs.find((r) => r.kind === "int8" && r.owner === owner);
@@ -27767,22 +27941,22 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
         int8: variant ? { variant, result: int8 ? resultOf(int8) : null } : null,
         variants: alternatives.map((perModel) => {
           const { name, spec, run, note } = perModel[owner];
-          return { name, spec, note, predictions: run?.predictions ?? null, latencyMs: variantLatency.get(perModel[owner]) ?? {} };
+          return { name, spec, note, predictions: run?.predictions ?? null, latencyMs: pooled(variantLatency.get(perModel[owner]) ?? {}) };
         }),
         spec: specs[owner]
       };
     });
-    const evaluation = { models, threads, stream: { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap } };
-    const loaded2 = runs;
+    const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
+    const evaluation = { models, threads, stream, latencyControls: controls };
     return {
       evaluation,
       async remeasure(group) {
-        const members = loaded2.filter((r) => groups[group].includes(r.owner) && r.kind === "fp32");
-        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
-        return new Map(members.map((run, i) => [run.owner, timed[i]]));
+        const members = runs.filter((r) => groups[group].includes(r.owner) && r.kind === "fp32");
+        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: false });
+        return new Map(members.map((run, i) => [run.owner, pooled(timed.runs[i])]));
       },
+      // Nothing stays loaded: every latency measurement opens its own sessions.
       async close() {
-        await Promise.all(loaded2.map((r) => r.model.release()));
       }
     };
   } catch (error) {
@@ -27922,7 +28096,7 @@ th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; ver
 th { background: var(--bg-soft); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 tr.fail td { background: #ffebe9; }
-.ok { color: var(--gain); font-weight: 700; } .bad { color: var(--loss); font-weight: 700; }
+.ok { color: var(--gain); font-weight: 700; } .bad { color: var(--loss); font-weight: 700; } .warn { color: var(--noise); font-weight: 700; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(168px, 1fr)); gap: 10px; }
 .tile { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; font-size: 12px; }
 .tile.broken { border-top: 3px solid var(--loss); } .tile.fixed { border-top: 3px solid var(--gain); }
@@ -27942,6 +28116,29 @@ ${SERIES_COLOURS.map((c, k) => `.swatch.c${k} { background: ${c}; }`).join("\n")
 details > summary { cursor: pointer; font-weight: 600; margin: 16px 0 4px; }
 footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line); color: var(--muted); font-size: 12px; }
 `;
+
+// src/report/latency-text.ts
+function latencyMethodNote(comparison, perSample) {
+  const rounds = comparison.latencyRounds;
+  if (perSample) return "Per-sample latencies as the result files give them; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  if (!rounds) return "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  const lines = [
+    `The batch-1 p50 ratio is the median over ${rounds.rounds} rounds (${rounds.perRound.map((r) => r.toFixed(2)).join(", ")}), each on fresh sessions with the models interleaved in alternating blocks; its 95% CI comes from the spread between rounds (Student's t, ${rounds.rounds - 1} df), so a change of load between rounds widens it. Percentiles are nearest-rank over all rounds.`
+  ];
+  const control = rounds.control;
+  if (control && typeof comparison.latencyNoiseFloor === "number") {
+    lines.push(`A/A control (the baseline against a second session of itself, same rounds): ${ratio(control.ratio)} (${control.ci95.map((v) => v.toFixed(2)).join("\u2013")}), so this runner resolves latency changes of \xB1${(comparison.latencyNoiseFloor * 100).toFixed(1)}% or more right now.`);
+  }
+  return lines.join(" ");
+}
+function gateResultLabel(gate) {
+  if (gate.outcome === "not-measurable") return { text: "\u26A0\uFE0F not measurable", kind: "neutral" };
+  return gate.passed ? { text: "\u2705 pass", kind: "pass" } : { text: "\u274C fail", kind: "fail" };
+}
+function gatesPassedSummary(gates) {
+  const neutral = gates.filter((g) => g.outcome === "not-measurable").length;
+  return neutral === 0 ? `all ${gates.length} passed` : `${gates.length - neutral} passed, ${neutral} not measurable`;
+}
 
 // src/report/markdown.ts
 import { basename as basename3 } from "node:path";
@@ -28095,10 +28292,9 @@ function latencySection(report) {
     align: ["l", "r", "r", "r", "r", "r", "r", "r"]
   });
   if (rows.length === 0) return null;
-  const note = resultSides(report) ? "Per-sample latencies as the result files give them; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap." : "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
   return { title: "Latency", markdown: `${table3}
 
-${note}`, detail: true };
+${latencyMethodNote(report.comparison, Boolean(resultSides(report)))}`, detail: true };
 }
 function paramsRow(b, c) {
   return ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""];
@@ -28134,12 +28330,13 @@ function chartSection(report, task) {
 }
 function gatesBlock(report) {
   const failed = report.gates.filter((g) => !g.passed);
-  const status = failed.length === 0 ? `**Gates: \u2705 all ${report.gates.length} passed.**` : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
+  const neutral = report.gates.filter((g) => g.outcome === "not-measurable");
+  const status = failed.length === 0 ? [`**Gates: \u2705 ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**\u26A0\uFE0F Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join("\n") : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
   const table3 = markdownTable([["gate", "limit", "judged", "result"], ...report.gates.map((g) => [
     code(g.name),
     escapeMarkdown(String(g.limit)),
     escapeMarkdown(g.line),
-    g.passed ? "\u2705 pass" : "\u274C fail"
+    gateResultLabel(g).text
   ])]);
   return `${status}
 
@@ -28229,7 +28426,7 @@ function verdictBlock(report, task) {
   const tone = task.headline(report.comparison).tone;
   const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
   const failed = report.gates.filter((g) => !g.passed);
-  const gates = failed.length === 0 ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed` : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
+  const gates = failed.length === 0 ? `<span class="badge pass">PASS</span> gates: ${escapeHtml(gatesPassedSummary(report.gates))}` : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
   const rankFlip = report.comparison.quantized?.rankFlip === true ? "<p><strong>\u26A0\uFE0F Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>" : "";
   return `<section class="verdict ${TONES.has(tone) ? tone : ""}" id="verdict">
 <p class="headline">${headline}</p>
@@ -28251,7 +28448,11 @@ function summaryTable(report, task) {
   return table2(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
 }
 function gatesTable(report) {
-  const rows = report.gates.map((g) => [`<code>${escapeHtml(g.name)}</code>`, escapeHtml(String(g.limit)), escapeHtml(g.line), g.passed ? '<span class="ok">\u2713 pass</span>' : '<span class="bad">\u2717 fail</span>']);
+  const cell = (g) => {
+    const { text, kind } = gateResultLabel(g);
+    return `<span class="${kind === "pass" ? "ok" : kind === "fail" ? "bad" : "warn"}">${escapeHtml(text)}</span>`;
+  };
+  const rows = report.gates.map((g) => [`<code>${escapeHtml(g.name)}</code>`, escapeHtml(String(g.limit)), escapeHtml(g.line), cell(g)]);
   return table2(["gate", "limit", "judged", "result"], rows, [false, true, false, false], (i) => report.gates[i].passed ? "" : "fail");
 }
 function latencyTable(report) {
@@ -28261,7 +28462,7 @@ function latencyTable(report) {
       rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(escapeHtml));
     }
   }
-  const note = "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
+  const note = escapeHtml(latencyMethodNote(report.comparison, false));
   return `${table2(["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], rows, [false, true, true, true, true, true, true, true])}
 <p class="muted">${note}</p>`;
 }
@@ -28416,7 +28617,7 @@ function preprocessFacts(config, spec) {
   const { workers: _workers, ...preprocess } = config.preprocess;
   return { ...preprocess, size: spec.size };
 }
-async function buildComparison(task, config, ctx, evaluation, [base, cand], options) {
+async function buildComparison(task, config, ctx, evaluation, [base, cand], control, options) {
   const { evalSet, samples } = ctx;
   const report = buildReport(task, samples, {
     config,
@@ -28425,8 +28626,9 @@ async function buildComparison(task, config, ctx, evaluation, [base, cand], opti
     evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
     environment: environmentOf(config, evaluation, base, cand),
     preprocess: preprocessFacts(config, base.spec),
-    baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs },
-    candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs },
+    baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs, latencyRounds: base.fp32.latencyRounds },
+    candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs, latencyRounds: cand.fp32.latencyRounds },
+    latencyControl: control?.[1] ?? null,
     ...config.quantization.mode === "none" ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] }
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
@@ -28442,7 +28644,7 @@ async function compareAll(config, ctx, pairs, progress) {
   const results = [];
   for (const [i, pair] of pairs.entries()) {
     const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]];
-    results.push(await buildComparison(task, config, ctx, evaluation, models, pair.options ?? {}));
+    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], pair.options ?? {}));
   }
   return results;
 }

@@ -105,6 +105,7 @@ async function buildComparison(
   ctx: EvalContext,
   evaluation: Evaluation,
   [base, cand]: readonly [EvaluatedModel, EvaluatedModel],
+  control: Evaluation['latencyControls'][number],
   options: CompareOptions,
 ): Promise<CompareResult> {
   const { evalSet, samples } = ctx;
@@ -115,8 +116,9 @@ async function buildComparison(
     evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
     environment: environmentOf(config, evaluation, base, cand),
     preprocess: preprocessFacts(config, base.spec),
-    baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs },
-    candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs },
+    baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs, latencyRounds: base.fp32.latencyRounds },
+    candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs, latencyRounds: cand.fp32.latencyRounds },
+    latencyControl: control?.[1] ?? null,
     ...(config.quantization.mode === 'none' ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] as const }),
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
@@ -146,7 +148,7 @@ export async function compareAll(config: Config, ctx: EvalContext, pairs: readon
   const results: CompareResult[] = [];
   for (const [i, pair] of pairs.entries()) {
     const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]] as const;
-    results.push(await buildComparison(task, config, ctx, evaluation, models, pair.options ?? {}));
+    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], pair.options ?? {}));
   }
   return results;
 }

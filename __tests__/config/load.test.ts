@@ -47,8 +47,8 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
       color: 'gray', size: [28, 32], resize: 'stretch', kernel: 'linear', cropRatio: 0.875, padValue: 114,
       scale: 1 / 255, mean: [0.5], std: [0.25], layout: 'nhwc', workers: 3,
     });
-    expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2, memoryBudget: 1.5 * 2 ** 30 });
-    expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50 });
+    expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2, memoryBudget: 1.5 * 2 ** 30, interOpThreads: 1, spinWait: true });
+    expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50, rounds: 7 });
     expect(config.gates).toEqual({ maxTop1Drop: 1, minErrorReduction: 5, requireSignificant: true, maxLatencyRegression: 10, maxInt8Drop: null });
     expect(cliModelRefs({ config: 'full.yml', ...flags }, env()).baseline).toEqual({ role: 'baseline', path: join(dir, 'a.onnx'), label: 'a.onnx', quantized: null });
     expect(config.models).toEqual([]);

@@ -278,8 +278,10 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       batchSize: inf['batch-size'] ?? 64,
       threads: pickThreads(overrides.threads, inf.threads ?? 0),
       memoryBudget: parseBytes(inf['memory-budget'], 'inference.memory-budget', file),
+      interOpThreads: inf['inter-op-threads'] ?? 1,
+      spinWait: inf['spin-wait'] ?? true,
     },
-    latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 20, runs: lat.runs ?? 200 },
+    latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 10, runs: lat.runs ?? 200, rounds: lat.rounds ?? 7 },
     gates: {
       maxTop1Drop: gates['max-top1-drop'] ?? 0.5,
       minErrorReduction: gates['min-error-reduction'] ?? 0,

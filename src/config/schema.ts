@@ -70,6 +70,8 @@ export const configSchema = {
         'execution-provider': { enum: ['auto', 'cpu', 'cuda'] },
         'batch-size': positiveInt,
         threads: { type: 'integer', minimum: 0 },
+        'inter-op-threads': positiveInt,
+        'spin-wait': { type: 'boolean' },
         // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
         'memory-budget': { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 1 }] },
       },
@@ -81,6 +83,8 @@ export const configSchema = {
         'batch-sizes': { type: 'array', items: positiveInt, uniqueItems: true },
         warmup: { type: 'integer', minimum: 0 },
         runs: { type: 'integer', minimum: 10 },
+        // The CI comes from the spread between rounds: fewer than 3 can't say much about it.
+        rounds: { type: 'integer', minimum: 3 },
       },
     },
     gates: {

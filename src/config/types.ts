@@ -88,6 +88,10 @@ export interface InferenceConfig {
   readonly batchSize: number;
   /** 0 = one per available core; resolved to a number before use and reported. */
   readonly threads: number;
+  /** onnxruntime's inter-op threads (only used by parallel execution; sequential is what runs). */
+  readonly interOpThreads: number;
+  /** Let idle intra-op threads spin instead of sleeping (onnxruntime's default: faster back-to-back runs). */
+  readonly spinWait: boolean;
   /**
    * Bytes of decoded pixels the streaming engine holds at once (every preprocessing of one chunk,
    * twice over when decoding overlaps inference); sets the chunk size.
@@ -97,8 +101,12 @@ export interface InferenceConfig {
 
 export interface LatencyConfig {
   readonly batchSizes: readonly number[];
+  /** Untimed runs of each fresh session, every round (they also absorb CUDA's cuDNN algorithm search). */
   readonly warmup: number;
+  /** Timed runs per model and batch size in all, spread over the rounds. */
   readonly runs: number;
+  /** Rounds, each on fresh sessions with its own interleaved block sequence (docs/latency.md). */
+  readonly rounds: number;
 }
 
 export interface QuantizationConfig {

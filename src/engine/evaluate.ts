@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type { Config, ModelRef } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { checkInputFits, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel } from '../inference/index.js';
+import { checkInputFits, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel, type RoundSamples } from '../inference/index.js';
 import { resolveModel, type ModelFile } from '../models/index.js';
 import type { DecodeSpec } from '../config/types.js';
 import { decodeSpecKey, imageSizesOnce, openDecodePool, resolveInputSize, type ImageSizes, type ResolvedDecodeSpec } from '../preprocess/index.js';
@@ -16,7 +16,7 @@ import { int8Variants, type Int8Variant } from '../quantize/variants.js';
 import { taskFor } from '../tasks/index.js';
 import { calibrationDecoder } from './calibration.js';
 import type { EvalContext } from './context.js';
-import { measureGroupLatency } from './latency-inputs.js';
+import { measureGroupLatency, pooled } from './latency-inputs.js';
 import { streamEvalSet } from './stream.js';
 
 /** What one model (fp32 or int8) produced. */
@@ -27,6 +27,8 @@ export interface ModelResult {
   readonly predictions: unknown[];
   /** Raw per-run latencies in ms, keyed by batch size. */
   readonly latencyMs: Record<number, number[]>;
+  /** The same runs by round: [batch][round] → runs. */
+  readonly latencyRounds: RoundSamples;
 }
 
 /** One model on one of the task's alternative preprocessings (Task.preprocessVariants). */
@@ -63,6 +65,8 @@ export interface Evaluation {
   readonly models: EvaluatedModel[];
   readonly threads: number;
   readonly stream: StreamSummary;
+  /** Per latency group: the A/A control arm's rounds (its first model on other sessions), or null for a group of one. */
+  readonly latencyControls: readonly (RoundSamples | null)[];
 }
 
 export interface EvaluateOptions {
@@ -121,7 +125,8 @@ function fits(config: Config, model: LoadedModel, spec: ResolvedDecodeSpec): voi
 /** Loads every fp32 model, then the int8 ones; a broken int8 file costs only its own results. */
 async function loadRuns(config: Config, files: ModelFile[], specs: ResolvedDecodeSpec[], int8Of: (Int8Variant | null)[], threads: number, progress: Progress): Promise<ModelRun[]> {
   const runs: ModelRun[] = [];
-  const load = (file: ModelFile) => loadModel(file.path, { provider: config.inference.executionProvider, threads, label: file.label });
+  const { interOpThreads, spinWait } = config.inference;
+  const load = (file: ModelFile) => loadModel(file.path, { provider: config.inference.executionProvider, threads, interOpThreads, spinWait, label: file.label });
   const add = (owner: number, kind: ModelRun['kind'], file: ModelFile, model: LoadedModel) =>
     runs.push({ owner, kind, variant: null, file, model, spec: specs[owner], sampleShape: sampleShape(config, specs[owner].size), predictions: [] });
   try {
@@ -178,7 +183,7 @@ async function preprocessRuns(config: Config, files: ModelFile[], fp32: ModelRun
   return table;
 }
 
-/** An evaluation whose models stay loaded, so a latency figure can be measured again (nightly confirmation). */
+/** An evaluation whose latency can be measured again (the nightly run's confirmation). */
 export interface OpenEvaluation {
   readonly evaluation: Evaluation;
   /** Measures the latency of one group (an index into latencyGroups) again: the fp32 runs' latencies, by ref index. */
@@ -232,24 +237,30 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
       keepFirst: latencyBatch,
       decode: (outputs, count, batch) => task.decodeOutputs(outputs, count, config, batch),
     }, progress);
+    // The evaluation's sessions are done: every latency round opens fresh ones (docs/latency.md).
+    await Promise.all(runs.map((r) => r.model.release()));
     const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
-    const latency = new Map<ModelRun, Record<number, number[]>>();
-    const variantLatency = new Map<(typeof alternatives)[number][number], Record<number, number[]>>();
+    const latency = new Map<ModelRun, RoundSamples>();
+    const variantLatency = new Map<(typeof alternatives)[number][number], RoundSamples>();
+    const controls: (RoundSamples | null)[] = [];
     for (const group of groups) {
-      const members = runs.filter((r) => group.includes(r.owner));
-      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
-      members.forEach((run, i) => latency.set(run, timed[i]));
+      const members = group.flatMap((owner) => runs.filter((r) => r.owner === owner));
+      // A pair (or more) gets the A/A control arm: the noise floor its latency gate is judged against.
+      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: group.length > 1 });
+      members.forEach((run, i) => latency.set(run, timed.runs[i]));
+      controls.push(timed.control);
       // Other preprocessings: batch 1, every (variant, model) pair of the group interleaved, so
       // the p50s of different input sizes are measured under the same conditions.
       const entries = alternatives.flat().filter((a) => a.run !== null && group.includes(a.run.owner));
       if (entries.length > 0) {
-        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run as ModelRun), facts.firstImages, { ...config.latency, batchSizes: [1] }, progress);
-        entries.forEach((entry, i) => variantLatency.set(entry, timedVariants[i]));
+        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run as ModelRun), facts.firstImages, { ...config.latency, batchSizes: [] }, progress, { threads, control: false });
+        entries.forEach((entry, i) => variantLatency.set(entry, timedVariants.runs[i]));
       }
     }
-    const resultOf = (run: ModelRun): ModelResult => ({
-      file: run.file, provider: run.model.provider, providerNote: run.model.providerNote, predictions: run.predictions, latencyMs: latency.get(run) ?? {},
-    });
+    const resultOf = (run: ModelRun): ModelResult => {
+      const rounds = latency.get(run) ?? {};
+      return { file: run.file, provider: run.model.provider, providerNote: run.model.providerNote, predictions: run.predictions, latencyMs: pooled(rounds), latencyRounds: rounds };
+    };
     const models = files.map((_, owner): EvaluatedModel => {
       const main = fp32[owner];
       const int8 = runs.find((r) => r.kind === 'int8' && r.owner === owner);
@@ -259,23 +270,22 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
         int8: variant ? { variant, result: int8 ? resultOf(int8) : null } : null,
         variants: alternatives.map((perModel) => {
           const { name, spec, run, note } = perModel[owner];
-          return { name, spec, note, predictions: run?.predictions ?? null, latencyMs: variantLatency.get(perModel[owner]) ?? {} };
+          return { name, spec, note, predictions: run?.predictions ?? null, latencyMs: pooled(variantLatency.get(perModel[owner]) ?? {}) };
         }),
         spec: specs[owner],
       };
     });
-    const evaluation = { models, threads, stream: { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap } };
-    const loaded = runs;
+    const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
+    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls };
     return {
       evaluation,
       async remeasure(group) {
-        const members = loaded.filter((r) => groups[group].includes(r.owner) && r.kind === 'fp32');
-        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress);
-        return new Map(members.map((run, i) => [run.owner, timed[i]]));
+        const members = runs.filter((r) => groups[group].includes(r.owner) && r.kind === 'fp32');
+        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: false });
+        return new Map(members.map((run, i) => [run.owner, pooled(timed.runs[i])]));
       },
-      async close() {
-        await Promise.all(loaded.map((r) => r.model.release()));
-      },
+      // Nothing stays loaded: every latency measurement opens its own sessions.
+      async close() {},
     };
   } catch (error) {
     await Promise.all(runs.map((r) => r.model.release()));

@@ -77,14 +77,25 @@ export function resolveThreads(requested: number): number {
  */
 export type GraphOptimization = 'all' | 'disabled';
 
-function sessionOptions(providers: string[], threads: number, optimization: GraphOptimization): ort.InferenceSession.SessionOptions {
+/** The thread settings a session is created with, pinned and reported. */
+export interface ThreadSettings {
+  /** Intra-op threads, the calling thread included. */
+  readonly threads: number;
+  readonly interOpThreads: number;
+  /** Idle intra-op threads spin (onnxruntime's default) instead of sleeping. */
+  readonly spinWait: boolean;
+}
+
+function sessionOptions(providers: string[], settings: ThreadSettings, optimization: GraphOptimization): ort.InferenceSession.SessionOptions {
+  const spin = settings.spinWait ? '1' : '0';
   return {
     executionProviders: providers,
     logSeverityLevel: 3,
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
+    intraOpNumThreads: settings.threads,
+    interOpNumThreads: settings.interOpThreads,
     executionMode: 'sequential',
     graphOptimizationLevel: optimization,
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
 }
 
@@ -121,12 +132,12 @@ export function batchDimOf(signature: TensorSignature): 'dynamic' | number {
 async function createWithProvider(
   modelPath: string,
   request: ExecutionProviderRequest,
-  threads: number,
+  settings: ThreadSettings,
   label: string,
   factory: SessionFactory,
   optimization: GraphOptimization,
 ): Promise<{ session: SessionLike; provider: 'cpu' | 'cuda'; providerNote: string | null }> {
-  const create = async (providers: string[]) => (await factory.create(modelPath, sessionOptions(providers, threads, optimization))) as SessionLike;
+  const create = async (providers: string[]) => (await factory.create(modelPath, sessionOptions(providers, settings, optimization))) as SessionLike;
   const modelError = (error: unknown) =>
     new UserError(`${label}: onnxruntime could not load the model: ${(error as Error).message}`, { cause: error });
 
@@ -154,11 +165,12 @@ async function createWithProvider(
 
 export async function loadModel(
   modelPath: string,
-  opts: { provider: ExecutionProviderRequest; threads: number; label: string; optimization?: GraphOptimization },
+  opts: { provider: ExecutionProviderRequest; threads: number; label: string; optimization?: GraphOptimization; interOpThreads?: number; spinWait?: boolean },
   factory: SessionFactory = defaultSessionFactory,
 ): Promise<LoadedModel> {
   const threads = resolveThreads(opts.threads);
-  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory, opts.optimization ?? 'all');
+  const settings: ThreadSettings = { threads, interOpThreads: opts.interOpThreads ?? 1, spinWait: opts.spinWait ?? true };
+  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, settings, opts.label, factory, opts.optimization ?? 'all');
   const inputs = session.inputMetadata.map(toSignature);
   const outputs = session.outputMetadata.map(toSignature);
   if (inputs.length !== 1) {

@@ -16,10 +16,11 @@ import { renderLineChart, type HistoryChart } from './html-chart.js';
 import { renderGallery, type Gallery } from './html-gallery.js';
 import { HTML_STYLE } from './html-style.js';
 import { escapeHtml as esc, inlineMarkdown, markdownToHtml } from './html-text.js';
+import { gateResultLabel, gatesPassedSummary, latencyMethodNote } from './latency-text.js';
 import { latencyRows } from './markdown.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import { resultFilesRow, resultFilesSection } from './result-files.js';
-import { isResultSet, type AnyReport, type ModelReport, type Report, type ResultSetReport } from './types.js';
+import { isResultSet, type AnyReport, type GateResult, type ModelReport, type Report, type ResultSetReport } from './types.js';
 
 export type { Gallery, GalleryItem } from './html-gallery.js';
 export type { HistoryChart, HistorySeries } from './html-chart.js';
@@ -55,7 +56,7 @@ function verdictBlock(report: AnyReport, task: AnyTask): string {
   const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
   const failed = report.gates.filter((g) => !g.passed);
   const gates = failed.length === 0
-    ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed`
+    ? `<span class="badge pass">PASS</span> gates: ${esc(gatesPassedSummary(report.gates))}`
     : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${esc(g.name)}</code> failed: ${esc(g.line)}`).join('; ')}`;
   const rankFlip = report.comparison.quantized?.rankFlip === true
     ? '<p><strong>⚠️ Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>'
@@ -81,7 +82,11 @@ function summaryTable(report: AnyReport, task: AnyTask): string {
 }
 
 function gatesTable(report: AnyReport): string {
-  const rows = report.gates.map((g) => [`<code>${esc(g.name)}</code>`, esc(String(g.limit)), esc(g.line), g.passed ? '<span class="ok">✓ pass</span>' : '<span class="bad">✗ fail</span>']);
+  const cell = (g: GateResult) => {
+    const { text, kind } = gateResultLabel(g);
+    return `<span class="${kind === 'pass' ? 'ok' : kind === 'fail' ? 'bad' : 'warn'}">${esc(text)}</span>`;
+  };
+  const rows = report.gates.map((g) => [`<code>${esc(g.name)}</code>`, esc(String(g.limit)), esc(g.line), cell(g)]);
   return table(['gate', 'limit', 'judged', 'result'], rows, [false, true, false, false], (i) => (report.gates[i].passed ? '' : 'fail'));
 }
 
@@ -92,7 +97,7 @@ function latencyTable(report: AnyReport): string {
       rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(esc));
     }
   }
-  const note = 'Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.';
+  const note = esc(latencyMethodNote(report.comparison, false));
   return `${table(['model', 'batch', 'p50', 'p90', 'p99', 'min', 'throughput', 'runs'], rows, [false, true, true, true, true, true, true, true])}\n<p class="muted">${note}</p>`;
 }
 

@@ -9,6 +9,7 @@ import { markdownTable } from 'markdown-table';
 import type { ReportSection, ReportingTask, TableRow } from '../tasks/task.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
 import { headlineFor } from './build.js';
+import { gateResultLabel, gatesPassedSummary, latencyMethodNote } from './latency-text.js';
 import { accuracyLatencyChart } from './mermaid.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import { resultFilesFooter, resultFilesRow, resultFilesSection } from './result-files.js';
@@ -69,10 +70,7 @@ function latencySection(report: AnyReport): ReportSection | null {
     align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   });
   if (rows.length === 0) return null;
-  const note = resultSides(report)
-    ? "Per-sample latencies as the result files give them; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap."
-    : 'Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.';
-  return { title: 'Latency', markdown: `${table}\n\n${note}`, detail: true };
+  return { title: 'Latency', markdown: `${table}\n\n${latencyMethodNote(report.comparison, Boolean(resultSides(report)))}`, detail: true };
 }
 
 function paramsRow(b: ModelReport<unknown>, c: ModelReport<unknown>): TableRow {
@@ -114,11 +112,12 @@ function chartSection(report: AnyReport, task: Pick<ReportingTask<unknown, unkno
 
 function gatesBlock(report: AnyReport): string {
   const failed = report.gates.filter((g) => !g.passed);
+  const neutral = report.gates.filter((g) => g.outcome === 'not-measurable');
   const status = failed.length === 0
-    ? `**Gates: ✅ all ${report.gates.length} passed.**`
+    ? [`**Gates: ✅ ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**⚠️ Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join('\n')
     : failed.map((g) => `**❌ Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join('\n');
   const table = markdownTable([['gate', 'limit', 'judged', 'result'], ...report.gates.map((g) => [
-    code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), g.passed ? '✅ pass' : '❌ fail',
+    code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), gateResultLabel(g).text,
   ])]);
   return `${status}\n\n${table}`;
 }

@@ -12,6 +12,12 @@ export interface GateResult {
   /** The figure the gate judged (after choosing the bound it is judged on). */
   readonly value: number | null;
   readonly passed: boolean;
+  /**
+   * pass | fail, or not-measurable: the runner's own noise (the A/A control) is larger than the
+   * limit, so the gate can say neither; it does not fail the run (passed stays true). Absent on
+   * gates that are always one or the other.
+   */
+  readonly outcome?: 'pass' | 'fail' | 'not-measurable';
   /** One line a reviewer can read: what was judged, on which bound, against which limit. */
   readonly line: string;
 }
@@ -110,8 +116,18 @@ export function isResultSet(m: ModelReport<unknown> | ResultSetReport<unknown>):
 }
 
 export interface LatencyComparison {
+  /** Batch-1 p50, candidate over baseline: the median over rounds of each round's ratio. */
   readonly latencyRatioP50: number | null;
+  /** From the spread between rounds (src/metrics/latency-rounds.ts). */
   readonly latencyRatioP50Ci95: Interval | null;
+  /** Each round's ratio, and the A/A control's (the baseline against a second session of itself). */
+  readonly latencyRounds?: {
+    readonly rounds: number;
+    readonly perRound: readonly number[];
+    readonly control: { readonly ratio: number; readonly ci95: Interval; readonly perRound: readonly number[] } | null;
+  };
+  /** What this runner resolves right now: the A/A control CI's largest distance from 1 (0.04 = ±4%); null without a control. */
+  readonly latencyNoiseFloor?: number | null;
   /** Candidate over baseline, both int8; null when either has no int8 result. */
   readonly quantized?: Record<string, unknown> | null;
 }
