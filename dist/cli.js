@@ -19288,10 +19288,10 @@ function mismatch(label, expected, actual) {
   );
 }
 async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive, label, afterExtract) {
-  const cached = await findCached(cacheDir, sha256);
-  if (cached !== null) {
+  const cached2 = await findCached(cacheDir, sha256);
+  if (cached2 !== null) {
     progress.info(`Eval set ${sha256.slice(0, 12)} found in the cache.`);
-    return { root: await evalSetRoot(cached), source, sha256, fromCache: true };
+    return { root: await evalSetRoot(cached2), source, sha256, fromCache: true };
   }
   const folder = await buildIntoCache(cacheDir, sha256, async (staging) => {
     await fetchArchive(staging.archive);
@@ -23411,13 +23411,34 @@ async function measureLatencyRounds(subjects, cfg, progress) {
   return samples;
 }
 
+// src/inference/gpu.ts
+import { execFileSync } from "node:child_process";
+var cached;
+function gpuName() {
+  if (cached !== void 0) return cached;
+  try {
+    const out = execFileSync("nvidia-smi", ["--query-gpu=name", "--format=csv,noheader"], { encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] });
+    const counts = /* @__PURE__ */ new Map();
+    for (const name of out.split("\n").map((line) => line.trim()).filter(Boolean)) counts.set(name, (counts.get(name) ?? 0) + 1);
+    cached = counts.size > 0 ? [...counts].map(([name, n]) => n > 1 ? `${name} \xD7${n}` : name).join(", ") : null;
+  } catch {
+    cached = null;
+  }
+  return cached;
+}
+var CUDNN_CONV_ALGO_SEARCH = "EXHAUSTIVE";
+
 // src/engine/environment.ts
-function runEnvironment(providers, note, threads) {
+function runEnvironment(providers, note, threads, inference) {
   const distinct = [...new Set(providers)];
+  const cuda = distinct.includes("cuda");
   return {
     executionProvider: distinct.join("/"),
     executionProviderNote: note,
     threads,
+    ...inference ? { interOpThreads: inference.interOpThreads, spinWait: inference.spinWait } : {},
+    gpu: gpuName(),
+    cudnnConvAlgoSearch: cuda ? CUDNN_CONV_ALGO_SEARCH : null,
     onnxruntime: onnxruntimeVersion,
     node: process.version,
     platform: `${platform()}-${arch()}`,
@@ -23427,10 +23448,11 @@ function runEnvironment(providers, note, threads) {
 
 // src/engine/context.ts
 async function prepareEval(config, progress, options = {}) {
+  const started = performance.now();
   const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
   const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
   progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
-  return { evalSet, samples };
+  return { evalSet, samples, preparedMs: performance.now() - started };
 }
 
 // src/engine/evaluate.ts
@@ -27885,6 +27907,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
   const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
   const specs = [];
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
+  const started = performance.now();
   const workers = resolveWorkers(config.preprocess.workers);
   const pool = openDecodePool({ workers });
   let runs = [];
@@ -27913,6 +27936,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
       decode: (outputs, count2, batch) => task.decodeOutputs(outputs, count2, config, batch)
     }, progress);
     await Promise.all(runs.map((r) => r.model.release()));
+    const streamedAt = performance.now();
     const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
     const latency = /* @__PURE__ */ new Map();
     const variantLatency = /* @__PURE__ */ new Map();
@@ -27947,7 +27971,8 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
       };
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
-    const evaluation = { models, threads, stream, latencyControls: controls };
+    const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
+    const evaluation = { models, threads, stream, latencyControls: controls, timing };
     return {
       evaluation,
       async remeasure(group) {
@@ -28609,7 +28634,7 @@ function preprocessingComparison(task, config, samples, base, cand) {
 }
 function environmentOf(config, evaluation, base, cand) {
   return {
-    ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads),
+    ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads, config.inference),
     stream: evaluation.stream
   };
 }
@@ -28617,7 +28642,7 @@ function preprocessFacts(config, spec) {
   const { workers: _workers, ...preprocess } = config.preprocess;
   return { ...preprocess, size: spec.size };
 }
-async function buildComparison(task, config, ctx, evaluation, [base, cand], control, options) {
+async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, options) {
   const { evalSet, samples } = ctx;
   const report = buildReport(task, samples, {
     config,
@@ -28633,18 +28658,21 @@ async function buildComparison(task, config, ctx, evaluation, [base, cand], cont
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
+  Object.assign(report, { timing });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
   const title = options.title ?? `${basename5(base.fp32.file.label)} \u2192 ${basename5(cand.fp32.file.label)}`;
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, title, gallery, history: options.history }) };
 }
 async function compareAll(config, ctx, pairs, progress) {
+  const started = performance.now();
   const task = taskFor(config.task);
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
   const results = [];
   for (const [i, pair] of pairs.entries()) {
     const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]];
-    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], pair.options ?? {}));
+    const timing = { prepareMs: ctx.preparedMs, ...evaluation.timing, wallMs: ctx.preparedMs + (performance.now() - started) };
+    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], timing, pair.options ?? {}));
   }
   return results;
 }
@@ -29278,7 +29306,7 @@ async function nightlyModels(config, repoDir, sha, workDir, progress) {
   }
   return out;
 }
-async function gpuName() {
+async function gpuName2() {
   try {
     const { stdout } = await promisify(execFile)("nvidia-smi", ["--query-gpu=name", "--format=csv,noheader"], { timeout: 5e3 });
     return stdout.split("\n")[0]?.trim() || null;
@@ -29480,7 +29508,7 @@ async function nightlyCommand(overrides, flags, environment) {
   const sha = await headCommit(repoDir);
   const models = await nightlyModels(config, repoDir, sha, workDirFor(tmpdir()), progress);
   const store = fileHistory(resolve6(environment.cwd, flags.history), progress);
-  const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: await gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
+  const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: await gpuName2() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
     await mkdir8(dirname7(config.output.json), { recursive: true });

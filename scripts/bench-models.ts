@@ -2,10 +2,11 @@
  * Small synthetic models for the bench's real-size runs, written with the repo's own ONNX writer
  * (deterministic random weights), so the memory and speed figures need no model file nobody has:
  * an RGB classifier for 224×224 input and an RGB detector for 640×640 in the YOLOv8 output layout.
- * They are cheap to run on purpose: the bench measures the pipeline around them.
+ * They are cheap to run on purpose: the bench measures the pipeline around them. Plus the latency
+ * bench's two variants of a real model: a byte-different copy (A/A) and one that computes twice.
  */
-import { writeFile } from 'node:fs/promises';
-import { encodeModel, makeNode, makeTensor, onnx, type ModelMsg, type NodeMsg } from '../src/quantize/model-io.js';
+import { readFile, writeFile } from 'node:fs/promises';
+import { decodeModel, encodeModel, makeNode, makeTensor, onnx, type ModelMsg, type NodeMsg } from '../src/quantize/model-io.js';
 
 function randomValues(count: number, scale: number, seed: number): Float32Array {
   const out = new Float32Array(count);
@@ -70,4 +71,38 @@ export async function writeRgbDetector(path: string, classes: number, seed: numb
   const built = model('rgb-detector', nodes, [['w', [channels, 3, 32, 32]], ['w_b', [channels]]], ['batch', 3, 640, 640], ['batch', channels, 400], seed);
   built.graph!.initializer.push(makeTensor('scale', scale, [1, channels, 1, 1]), onnx.TensorProto.create({ name: 'shape', dataType: onnx.TensorProto.DataType.INT64, dims: [3], int64Data: [0, channels, -1] }) as never);
   await writeFile(path, encodeModel(built));
+}
+
+/**
+ * A copy of `source` that differs in its bytes only (the producer version): the A/A model, the
+ * same graph and weights under a different sha256, as a PR that changes nothing would look.
+ */
+export async function writeByteDifferentCopy(source: string, path: string): Promise<void> {
+  const model = decodeModel(await readFile(source), source);
+  (model as unknown as { producerVersion: string }).producerVersion = 'model-gate bench A/A copy';
+  await writeFile(path, encodeModel(model));
+}
+
+/**
+ * `source` computing its whole graph twice on the same input and adding the two outputs: the same
+ * predictions (twice the logits, same argmax) at about twice the compute, a known slowdown.
+ */
+export async function writeComputedTwice(source: string, path: string): Promise<void> {
+  const model = decodeModel(await readFile(source), source);
+  const graph = model.graph!;
+  const output = graph.output[0].name;
+  // The copy reads its own copies of the weights: with shared ones onnxruntime's common
+  // subexpression elimination would fold the two branches back into one.
+  const produced = new Set([...graph.node.flatMap((n) => n.output), ...graph.initializer.map((t) => t.name)]);
+  const twin = (name: string) => (produced.has(name) ? `${name}__twice` : name);
+  graph.initializer.push(...graph.initializer.map((t) => ({ ...t, name: twin(t.name) })));
+  const copies = graph.node.map((node) => {
+    const copy = makeNode(node.opType, node.input.map(twin), node.output.map(twin), `${node.name}__twice`);
+    copy.attribute.push(...node.attribute);
+    copy.domain = node.domain;
+    return copy;
+  });
+  for (const node of graph.node) node.output = node.output.map((name) => (name === output ? `${output}__first` : name));
+  graph.node.push(...copies, makeNode('Add', [`${output}__first`, `${output}__twice`], [output], 'sum_of_both'));
+  await writeFile(path, encodeModel(model));
 }

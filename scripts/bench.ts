@@ -18,6 +18,7 @@ import { silentProgress } from '../src/progress.js';
 import { classificationTask } from '../src/tasks/classification/index.js';
 import { timeQuantizeStaticInt8, writeSyntheticCnn } from '../src/quantize/bench.js';
 import { benchMap } from './bench-map.js';
+import { benchLatency } from './bench-latency.js';
 import { benchStream } from './bench-stream.js';
 
 const EXAMPLE = 'examples/fashion-mnist';
@@ -33,7 +34,7 @@ async function timed<T>(label: string, work: () => Promise<T>, describe: (ms: nu
   return value;
 }
 
-// `npm run bench -- stream map` runs only those sections (core, stream, map; stream:memory,
+// `npm run bench -- stream map` runs only those sections (core, stream, latency, map; stream:memory,
 // stream:decode, stream:e2e for a part of it); no argument runs all of them.
 const sections = process.argv.slice(2);
 const wants = (section: string) => sections.length === 0 || sections.some((s) => s === section || s.startsWith(`${section}:`));
@@ -104,6 +105,7 @@ try {
     await e2e('end to end: model-gate compare, demo (warm cache)');
   }
   if (wants('stream')) rows.push(...(await benchStream(cache, evalSet.root, models, streamParts)));
+  if (wants('latency')) rows.push(...(await benchLatency(cache, evalSet.root)));
 } finally {
   rmSync(cache, { recursive: true, force: true });
 }

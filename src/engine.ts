@@ -88,7 +88,7 @@ function preprocessingComparison(
 /** The decode and inference facts every report of a run states. */
 function environmentOf(config: Config, evaluation: Evaluation, base: EvaluatedModel, cand: EvaluatedModel) {
   return {
-    ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads),
+    ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads, config.inference),
     stream: evaluation.stream,
   };
 }
@@ -106,6 +106,7 @@ async function buildComparison(
   evaluation: Evaluation,
   [base, cand]: readonly [EvaluatedModel, EvaluatedModel],
   control: Evaluation['latencyControls'][number],
+  timing: Report['timing'],
   options: CompareOptions,
 ): Promise<CompareResult> {
   const { evalSet, samples } = ctx;
@@ -123,6 +124,7 @@ async function buildComparison(
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
+  Object.assign(report, { timing });
   // The gallery decodes its few thumbnails again from the files: the eval set's pixels are long gone.
   const gallery = task.gallery
     ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
@@ -142,13 +144,15 @@ export interface PairToCompare {
  * preprocessing for the whole run; latency is measured pair by pair.
  */
 export async function compareAll(config: Config, ctx: EvalContext, pairs: readonly PairToCompare[], progress: Progress): Promise<CompareResult[]> {
+  const started = performance.now();
   const task = taskFor(config.task);
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
   const results: CompareResult[] = [];
   for (const [i, pair] of pairs.entries()) {
     const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]] as const;
-    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], pair.options ?? {}));
+    const timing = { prepareMs: ctx.preparedMs, ...evaluation.timing, wallMs: ctx.preparedMs + (performance.now() - started) };
+    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], timing, pair.options ?? {}));
   }
   return results;
 }

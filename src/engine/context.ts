@@ -13,13 +13,16 @@ import type { EvalSample } from '../tasks/task.js';
 export interface EvalContext {
   readonly evalSet: ResolvedEvalSet;
   readonly samples: readonly EvalSample<unknown>[];
+  /** Wall time spent getting here (verify, extract, read the samples), for the report's timing. */
+  readonly preparedMs: number;
 }
 
 export async function prepareEval(config: Config, progress: Progress, options: { remoteCache?: EvalSetCache } = {}): Promise<EvalContext> {
+  const started = performance.now();
   const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
   const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
   progress.info(`eval set: ${samples.length.toLocaleString('en-US')} images from ${evalSet.source}${evalSet.fromCache ? ' (cached)' : ''}`);
-  return { evalSet, samples };
+  return { evalSet, samples, preparedMs: performance.now() - started };
 }
 
 /** Facts about the machine a run measured on, for reports and history. */

@@ -67,6 +67,8 @@ export interface Evaluation {
   readonly stream: StreamSummary;
   /** Per latency group: the A/A control arm's rounds (its first model on other sessions), or null for a group of one. */
   readonly latencyControls: readonly (RoundSamples | null)[];
+  /** Wall time of the stream (decode and inference, calibration and quantization before it) and of the latency benchmark. */
+  readonly timing: { readonly evaluateMs: number; readonly latencyMs: number };
 }
 
 export interface EvaluateOptions {
@@ -208,6 +210,7 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
   const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
   const specs: ResolvedDecodeSpec[] = [];
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
+  const started = performance.now();
   const workers = resolveWorkers(config.preprocess.workers);
   const pool = openDecodePool({ workers });
   let runs: ModelRun[] = [];
@@ -239,6 +242,7 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
     }, progress);
     // The evaluation's sessions are done: every latency round opens fresh ones (docs/latency.md).
     await Promise.all(runs.map((r) => r.model.release()));
+    const streamedAt = performance.now();
     const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
     const latency = new Map<ModelRun, RoundSamples>();
     const variantLatency = new Map<(typeof alternatives)[number][number], RoundSamples>();
@@ -276,7 +280,8 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
       };
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
-    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls };
+    const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
+    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls, timing };
     return {
       evaluation,
       async remeasure(group) {

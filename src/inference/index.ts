@@ -14,3 +14,4 @@ export {
 export { runBatch, runAll, runInBatches, effectiveBatchSize, type BatchRunOptions, type OutputTensor, type RunAllOptions } from './run.js';
 export { checkInputFits, inputSizeFromModel, type InputExpectation } from './signature.js';
 export { measureLatencyRounds, latencyBatchSizes, runsInRound, LATENCY_BLOCK, type LatencySubject, type RoundSamples } from './latency.js';
+export { gpuName, CUDNN_CONV_ALGO_SEARCH } from './gpu.js';

@@ -150,6 +150,13 @@ export interface Report<Metrics = unknown, Comparison = unknown, Compared = Mode
     readonly node: string;
     readonly platform: string;
     readonly cpu: string;
+    /** Intra-op threads are `threads`; these pin the rest of the session's threading. */
+    readonly interOpThreads?: number;
+    readonly spinWait?: boolean;
+    /** The NVIDIA GPU(s) nvidia-smi names, or null. */
+    readonly gpu?: string | null;
+    /** cuDNN's convolution algorithm search when CUDA ran, else null. */
+    readonly cudnnConvAlgoSearch?: string | null;
     /** How the eval set was streamed: decode workers, the memory budget and the chunks it gave. */
     readonly stream?: {
       readonly workers: number;
@@ -166,6 +173,12 @@ export interface Report<Metrics = unknown, Comparison = unknown, Compared = Mode
   readonly verdict: 'pass' | 'fail';
   /** The one-line verdict in plain words that opens the Markdown. */
   readonly headline: string;
+  /**
+   * Wall time (ms) of the run's stages: getting the eval set ready, the stream (calibration,
+   * quantization, decode and inference), the latency benchmark, and the whole run until the report.
+   * The latency figures themselves time session.run alone, never pre- or post-processing.
+   */
+  readonly timing?: { readonly prepareMs: number; readonly evaluateMs: number; readonly latencyMs: number; readonly wallMs: number };
 }
 
 /** A report of either kind, as the renderers and the Action's comment take it. */
