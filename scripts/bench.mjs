@@ -18,6 +18,8 @@ const options = {
 try {
   await build({ ...options, entryPoints: ['scripts/bench.ts'], outfile });
   await build({ ...options, entryPoints: ['scripts/bench-quantize.ts'], outfile: childfile });
+  // The decode pool looks for its worker next to the running bundle.
+  await build({ ...options, entryPoints: ['src/preprocess/decode-worker.ts'], outfile: join(dir, 'decode-worker.js') });
   process.env.MODEL_GATE_BENCH_QUANTIZE = childfile;
   await import(pathToFileURL(outfile).href);
 } finally {

@@ -5,7 +5,8 @@
  */
 import { COMMENT_LIMIT, renderMarkdown } from '../report/markdown.js';
 import { code, escapeMarkdown } from '../report/format.js';
-import { taskFor } from '../tasks/index.js';
+import type { TaskName } from '../config/types.js';
+import { reportingTaskFor } from '../tasks/index.js';
 import type { RunReport } from './run-report.js';
 
 /** The name in the hidden marker that finds this config's sticky comment again: one comment per config. */
@@ -38,7 +39,7 @@ export function composeComment(run: RunReport, runUrl: string | null = null, lim
   const reserve = top.length + notes.length + 300;
   const share = Math.floor((limit - reserve) / Math.max(1, run.comparisons.length));
   const sections = run.comparisons.map(({ name, report }) =>
-    renderMarkdown(report, taskFor(report.task as 'classification'), { title: name, limit: share }).trim(),
+    renderMarkdown(report, reportingTaskFor(report.task as TaskName), { title: name, limit: share }).trim(),
   );
   if (sections.length === 0 && run.verdict === 'skipped') sections.push(`**model-gate:** no model listed in ${code(run.configPath)} changed; nothing to compare.`);
   const body = [top, sections.join('\n\n---\n\n'), notes].filter((part) => part !== '').join('\n\n');

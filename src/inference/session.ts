@@ -85,15 +85,26 @@ export type GraphOptimization = 'all' | 'disabled';
  */
 export type SessionMemory = 'arena' | 'lean';
 
-function sessionOptions(providers: string[], threads: number, optimization: GraphOptimization, memory: SessionMemory = 'arena'): ort.InferenceSession.SessionOptions {
+/** The thread settings a session is created with, pinned and reported. */
+export interface ThreadSettings {
+  /** Intra-op threads, the calling thread included. */
+  readonly threads: number;
+  readonly interOpThreads: number;
+  /** Idle intra-op threads spin (onnxruntime's default) instead of sleeping. */
+  readonly spinWait: boolean;
+}
+
+function sessionOptions(providers: string[], settings: ThreadSettings, optimization: GraphOptimization, memory: SessionMemory = 'arena'): ort.InferenceSession.SessionOptions {
+  const spin = settings.spinWait ? '1' : '0';
   return {
     executionProviders: providers,
     logSeverityLevel: 3,
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
+    intraOpNumThreads: settings.threads,
+    interOpNumThreads: settings.interOpThreads,
     executionMode: 'sequential',
     graphOptimizationLevel: optimization,
     ...(memory === 'lean' ? { enableMemPattern: false } : {}),
+    extra: { session: { intra_op: { allow_spinning: spin }, inter_op: { allow_spinning: spin } } },
   };
 }
 
@@ -130,13 +141,13 @@ export function batchDimOf(signature: TensorSignature): 'dynamic' | number {
 async function createWithProvider(
   modelPath: string,
   request: ExecutionProviderRequest,
-  threads: number,
+  settings: ThreadSettings,
   label: string,
   factory: SessionFactory,
   optimization: GraphOptimization,
   memory: SessionMemory = 'arena',
 ): Promise<{ session: SessionLike; provider: 'cpu' | 'cuda'; providerNote: string | null }> {
-  const create = async (providers: string[]) => (await factory.create(modelPath, sessionOptions(providers, threads, optimization, memory))) as SessionLike;
+  const create = async (providers: string[]) => (await factory.create(modelPath, sessionOptions(providers, settings, optimization, memory))) as SessionLike;
   const modelError = (error: unknown) =>
     new UserError(`${label}: onnxruntime could not load the model: ${(error as Error).message}`, { cause: error });
 
@@ -164,11 +175,12 @@ async function createWithProvider(
 
 export async function loadModel(
   modelPath: string,
-  opts: { provider: ExecutionProviderRequest; threads: number; label: string; optimization?: GraphOptimization; memory?: SessionMemory },
+  opts: { provider: ExecutionProviderRequest; threads: number; label: string; optimization?: GraphOptimization; memory?: SessionMemory; interOpThreads?: number; spinWait?: boolean },
   factory: SessionFactory = defaultSessionFactory,
 ): Promise<LoadedModel> {
   const threads = resolveThreads(opts.threads);
-  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, threads, opts.label, factory, opts.optimization ?? 'all', opts.memory);
+  const settings: ThreadSettings = { threads, interOpThreads: opts.interOpThreads ?? 1, spinWait: opts.spinWait ?? true };
+  const { session, provider, providerNote } = await createWithProvider(modelPath, opts.provider, settings, opts.label, factory, opts.optimization ?? 'all', opts.memory);
   const inputs = session.inputMetadata.map(toSignature);
   const outputs = session.outputMetadata.map(toSignature);
   if (inputs.length !== 1) {
@@ -201,7 +213,7 @@ export async function loadModel(
  * typed inputs). CPU, one thread, no graph optimization: the types and shapes as written.
  */
 export async function readSignatures(modelPath: string, label: string, factory: SessionFactory = defaultSessionFactory): Promise<{ inputs: TensorSignature[]; outputs: TensorSignature[] }> {
-  const { session } = await createWithProvider(modelPath, 'cpu', 1, label, factory, 'disabled');
+  const { session } = await createWithProvider(modelPath, 'cpu', { threads: 1, interOpThreads: 1, spinWait: false }, label, factory, 'disabled');
   try {
     return { inputs: session.inputMetadata.map(toSignature), outputs: session.outputMetadata.map(toSignature) };
   } finally {

@@ -19,7 +19,7 @@
  * ImageGeometry maps a model-space point back to the original image:
  *   x_original = (x_model - padLeft + cropLeft) / scaleX, and likewise for y.
  */
-import type { ImageGeometry, ResolvedDecodeSpec } from './index.js';
+import type { ImageGeometry, ResolvedDecodeSpec } from './types.js';
 import { planFit } from './rect.js';
 import { roundHalfEven } from './round.js';
 

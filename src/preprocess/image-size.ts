@@ -4,7 +4,7 @@
  * like the decode stage (sharp-path.ts), so the size is the one the pixels will have.
  */
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import { openWithSharp } from './sharp-path.js';
 import { UserError } from '../errors.js';
 import { isPng } from './png.js';
 
@@ -19,7 +19,7 @@ export async function imageSize(file: string): Promise<{ width: number; height: 
     if (width > 0 && height > 0) return { width, height };
   }
   try {
-    const { width, height } = await sharp(file).metadata();
+    const { width, height } = await (await openWithSharp(file)).metadata();
     if (width && height) return { width, height };
     throw new Error('no width/height in the header');
   } catch (error) {

@@ -17,7 +17,7 @@
  * Mixed aspect ratios all get the largest size, like Ultralytics' val `rect` batches, whose
  * shape is set by the batch's extreme aspect ratios (here the batch is the whole set).
  */
-import type { ImageGeometry } from './index.js';
+import type { ImageGeometry } from './types.js';
 import { roundHalfEven } from './round.js';
 
 export interface FitOptions {

@@ -5,7 +5,7 @@
  * ones are shrunk to fit. The image is shown as the model got it: EXIF orientation is not applied
  * and alpha is dropped, as the decode stage does (see sharp-path.ts).
  */
-import sharp from 'sharp';
+import { openWithSharp } from './sharp-path.js';
 import { UserError } from '../errors.js';
 
 /** WebP for shrunk photos (a fraction of PNG's size); lossless PNG for small, enlarged images. */
@@ -14,10 +14,10 @@ const WEBP_QUALITY = 80;
 export async function thumbnailDataUrl(file: string, maxSide: number): Promise<string> {
   if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
   try {
-    const meta = await sharp(file).metadata();
+    const meta = await (await openWithSharp(file)).metadata();
     const longest = Math.max(meta.width ?? 0, meta.height ?? 0);
     if (longest === 0) throw new Error('the image has no size');
-    const image = sharp(file, { pages: 1 }).removeAlpha();
+    const image = (await openWithSharp(file, { pages: 1 })).removeAlpha();
     if (longest <= maxSide) {
       const factor = Math.floor(maxSide / longest);
       const enlarged = factor > 1
