@@ -58,7 +58,7 @@ export default tseslint.config(
   },
   { files: ['src/inference/**/*.ts'], rules: { 'no-restricted-imports': nativeModulesExcept('onnxruntime-node') } },
   { files: ['src/preprocess/sharp-path.ts'], rules: { 'no-restricted-imports': nativeModulesExcept('sharp') } },
-  // nvidia-smi (the runner's GPU, for the history record) is the one other program model-gate runs.
-  { files: ['src/git/index.ts', 'src/nightly/models.ts'], rules: { 'no-restricted-imports': nativeModulesExcept('node:child_process', 'child_process') } },
+  // nvidia-smi (the runner's GPU, for the report and the history record) is the one other program model-gate runs.
+  { files: ['src/git/index.ts', 'src/inference/gpu.ts'], rules: { 'no-restricted-imports': nativeModulesExcept('node:child_process', 'child_process') } },
   { files: ['src/config/**/*.ts'], rules: { 'no-restricted-properties': 'off' } },
 );

@@ -26,6 +26,9 @@ const shared = {
 // The Action (action.yml runs dist/index.js).
 await build({ ...shared, entryPoints: ['src/index.ts'], outfile: `${outdir}/index.js` });
 
+// The decode pool's worker thread (src/preprocess/pool.ts looks for it next to the bundle).
+await build({ ...shared, entryPoints: ['src/preprocess/decode-worker.ts'], outfile: `${outdir}/decode-worker.js` });
+
 await build({ ...shared, entryPoints: ['src/cli.ts'], outfile: `${outdir}/cli.js`,
   banner: { js: '#!/usr/bin/env node\n' + requireBanner } });
 

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import type { Config, ModelRef } from './config/types.js';
 import { prepareEval, runEnvironment, type EvalContext } from './engine/context.js';
-import { evaluateModels, type EvaluatedModel } from './engine/evaluate.js';
+import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
 import type { Progress } from './progress.js';
 import { buildReport, latencyStats } from './report/build.js';
@@ -86,6 +86,78 @@ function preprocessingComparison(
   };
 }
 
+/** The decode and inference facts every report of a run states. */
+function environmentOf(config: Config, evaluation: Evaluation, base: EvaluatedModel, cand: EvaluatedModel) {
+  return {
+    ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads, config.inference),
+    stream: evaluation.stream,
+  };
+}
+
+/** The report's preprocess block: the decode and normalisation that ran, not the run's tuning knobs. */
+function preprocessFacts(config: Config, spec: EvaluatedModel['spec']): Record<string, unknown> {
+  const { workers: _workers, ...preprocess } = config.preprocess;
+  return { ...preprocess, size: spec.size };
+}
+
+async function buildComparison(
+  task: Task<any, any, any, any>,
+  config: Config,
+  ctx: EvalContext,
+  evaluation: Evaluation,
+  [base, cand]: readonly [EvaluatedModel, EvaluatedModel],
+  control: Evaluation['latencyControls'][number],
+  timing: Report['timing'],
+  options: CompareOptions,
+): Promise<CompareResult> {
+  const { evalSet, samples } = ctx;
+  const report = buildReport(task, samples, {
+    config,
+    version: VERSION,
+    generatedAt: new Date().toISOString(),
+    evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
+    environment: environmentOf(config, evaluation, base, cand),
+    preprocess: preprocessFacts(config, base.spec),
+    baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs, latencyRounds: base.fp32.latencyRounds },
+    candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs, latencyRounds: cand.fp32.latencyRounds },
+    latencyControl: control?.[1] ?? null,
+    ...(config.quantization.mode === 'none' ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] as const }),
+  });
+  const preprocessing = preprocessingComparison(task, config, samples, base, cand);
+  if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
+  Object.assign(report, { timing });
+  // The gallery decodes its few thumbnails again from the files: the eval set's pixels are long gone.
+  const gallery = task.gallery
+    ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
+    : null;
+  const title = options.title ?? `${basename(base.fp32.file.label)} → ${basename(cand.fp32.file.label)}`;
+  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
+}
+
+export interface PairToCompare {
+  readonly refs: { readonly baseline: ModelRef; readonly candidate: ModelRef };
+  readonly options?: CompareOptions;
+}
+
+/**
+ * Compares several baseline/candidate pairs on one eval set (a PR that changes several models):
+ * one stream of the eval set feeds every model of every pair, so each image is decoded once per
+ * preprocessing for the whole run; latency is measured pair by pair.
+ */
+export async function compareAll(config: Config, ctx: EvalContext, pairs: readonly PairToCompare[], progress: Progress): Promise<CompareResult[]> {
+  const started = performance.now();
+  const task = taskFor(config.task);
+  const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
+  const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
+  const results: CompareResult[] = [];
+  for (const [i, pair] of pairs.entries()) {
+    const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]] as const;
+    const timing = { prepareMs: ctx.preparedMs, ...evaluation.timing, wallMs: ctx.preparedMs + (performance.now() - started) };
+    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], timing, pair.options ?? {}));
+  }
+  return results;
+}
+
 /** Runs baseline and candidate (and their int8 variants) on the prepared eval set and builds the report. */
 export async function compareModels(
   config: Config,
@@ -94,28 +166,8 @@ export async function compareModels(
   progress: Progress,
   options: CompareOptions = {},
 ): Promise<CompareResult> {
-  const task = taskFor(config.task);
-  const { models, threads } = await evaluateModels(config, ctx, [refs.baseline, refs.candidate], progress);
-  const [base, cand] = models;
-  const { evalSet, samples } = ctx;
-  const report = buildReport(task, samples, {
-    config,
-    version: VERSION,
-    generatedAt: new Date().toISOString(),
-    evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
-    environment: runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, threads),
-    preprocess: { ...config.preprocess, size: base.spec.size },
-    baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs },
-    candidate: { file: cand.fp32.file, executionProvider: cand.fp32.provider, predictions: cand.fp32.predictions, latencyMs: cand.fp32.latencyMs },
-    ...(config.quantization.mode === 'none' ? {} : { quantized: [quantizedRun(base), quantizedRun(cand)] as const }),
-  });
-  const preprocessing = preprocessingComparison(task, config, samples, base, cand);
-  if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
-  const gallery = task.gallery
-    ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
-    : null;
-  const title = options.title ?? `${basename(base.fp32.file.label)} → ${basename(cand.fp32.file.label)}`;
-  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
+  const [result] = await compareAll(config, ctx, [{ refs, options }], progress);
+  return result;
 }
 
 /** The CLI's one comparison: the eval set, then the two models given as flags. */

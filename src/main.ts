@@ -15,7 +15,7 @@ import { postComment, publishRun, runUrl, writeReportJson } from './publish/acti
 import { actionsArtifactStore } from './publish/artifact.js';
 import { createGitHub } from './publish/github.js';
 import { composeComment } from './report/run-comment.js';
-import { taskFor } from './tasks/index.js';
+import { reportingTaskFor } from './tasks/index.js';
 
 export async function run(): Promise<void> {
   const progress = actionProgress();
@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
     if (ctx.mode === 'comment') {
       const report = await reportFromWorkflowRun(ctx, gh, progress);
       // Rebuilt with our own renderer from the report's data: no text of the untrusted run is posted.
-      const body = composeComment(report, taskFor, runUrl(ctx));
+      const body = composeComment(report, reportingTaskFor, runUrl(ctx));
       const url = await postComment(gh, ctx, (report.pullRequest as { number: number }).number, report, body, progress);
       core.setOutput('verdict', report.verdict);
       core.setOutput('comment-url', url);
@@ -38,7 +38,7 @@ export async function run(): Promise<void> {
       if (outcome.fail) failure = outcome.report.findings.map((f) => `model-gate nightly: ${f.message}`).join('\n');
     } else {
       const { report, pages } = await evaluateCommits(ctx, gh, progress);
-      const markdown = composeComment(report, taskFor, runUrl(ctx));
+      const markdown = composeComment(report, reportingTaskFor, runUrl(ctx));
       const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, markdown, pages, progress);
       core.setOutput('verdict', report.verdict);
       core.setOutput('report-path', published.reportPath ?? '');

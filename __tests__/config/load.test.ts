@@ -35,8 +35,8 @@ describe('loadConfig', () => {
     const file = await configFile('full.yml', `task: classification
 eval: { source: ./set.tar.gz, sha256: ${SHA.toUpperCase()} }
 classes: [cat, dog]
-preprocess: { color: gray, size: [28, 32], mean: [0.5], std: [0.25], layout: nhwc }
-inference: { execution-provider: cpu, batch-size: 8, threads: 2 }
+preprocess: { color: gray, size: [28, 32], mean: [0.5], std: [0.25], layout: nhwc, workers: 3 }
+inference: { execution-provider: cpu, batch-size: 8, threads: 2, memory-budget: 1.5GiB }
 latency: { batch-sizes: [1, 4], warmup: 3, runs: 50 }
 gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, max-latency-regression: 10 }
 `);
@@ -45,15 +45,32 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
     expect(config.eval).toEqual({ source: join(dir, 'set.tar.gz'), sha256: SHA, format: 'class-folders', manifest: null });
     expect(config.preprocess).toEqual({
       color: 'gray', size: [28, 32], resize: 'stretch', kernel: 'linear', cropRatio: 0.875, padValue: 114,
-      scale: 1 / 255, mean: [0.5], std: [0.25], layout: 'nhwc',
+      scale: 1 / 255, mean: [0.5], std: [0.25], layout: 'nhwc', workers: 3,
     });
-    expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2 });
-    expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50 });
+    expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2, memoryBudget: 1.5 * 2 ** 30, interOpThreads: 1, spinWait: true });
+    expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50, rounds: 7 });
     expect(config.gates).toEqual({ maxTop1Drop: 1, minErrorReduction: 5, requireSignificant: true, maxLatencyRegression: 10, maxInt8Drop: null });
     expect(cliModelRefs({ config: 'full.yml', ...flags }, env()).baseline).toEqual({ role: 'baseline', path: join(dir, 'a.onnx'), label: 'a.onnx', quantized: null });
     expect(config.models).toEqual([]);
     expect(config.cacheDir).toBe('/home/u/.cache/model-gate');
     expect(Object.isFrozen(config.preprocess.mean)).toBe(true);
+  });
+
+  it('reads inference.memory-budget in decimal and binary units or bytes, 512 MB by default', async () => {
+    const budget = async (value: string | null) => {
+      const name = `budget-${Math.random().toString(36).slice(2)}.yml`;
+      await configFile(name, `eval: { source: ./folder }\nclasses: [a, b]\n${value === null ? '' : `inference: { memory-budget: ${value} }\n`}`);
+      return (await loadConfig({ config: name, ...flags }, env())).inference.memoryBudget;
+    };
+    expect(await budget(null)).toBe(512e6);
+    expect(await budget('512MB')).toBe(512e6);
+    expect(await budget('2 GB')).toBe(2e9);
+    expect(await budget('256MiB')).toBe(256 * 2 ** 20);
+    expect(await budget('1000000')).toBe(1e6);
+    expect(await budget('"64kb"')).toBe(64e3);
+    const file = await configFile('budget-bad.yml', 'eval: { source: ./folder }\nclasses: [a, b]\ninference: { memory-budget: lots }\n');
+    const error = await errorOf(loadConfig({ config: 'budget-bad.yml', ...flags }, env()));
+    expect(error.message).toBe(`${file}: invalid config:\n  - inference.memory-budget: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got 'lots'`);
   });
 
   it('lets flags override the eval set and the provider, resolving flag paths against the working directory', async () => {
@@ -66,7 +83,7 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
     expect(config.eval.sha256).toBe(SHA);
     expect(config.inference).toMatchObject({ executionProvider: 'cuda', threads: 3 });
     expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null });
-    expect(config.quantization).toEqual({ mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256 });
+    expect(config.quantization).toEqual({ mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256, calibrationMemory: 2 ** 30, calibrationBatchSize: null });
     expect(config.cacheDir).toBe('/tmp/mgc');
   });
 
@@ -82,7 +99,7 @@ inference: { batch-size: 0 }
     expect(error.message).toContain("eval.sha256: expected 64 hexadecimal characters (a sha256), got 'abc'");
     expect(error.message).toContain("preprocess.color: expected one of gray | rgb | bgr, got 'grey'");
     expect(error.message).toContain('preprocess.size: expected at least 2 items, got [28]');
-    expect(error.message).toContain("preprocess.kernel: expected one of nearest | linear | cubic | lanczos3, got 'bilinear'");
+    expect(error.message).toContain("preprocess.kernel: expected one of nearest | linear | cubic | lanczos3 | cv2-linear | cv2-area | cv2-nearest, got 'bilinear'");
     expect(error.message).toContain('gatess: unknown key');
     expect(error.message).toContain('inference.batch-size: expected a number >= 1, got 0');
   });

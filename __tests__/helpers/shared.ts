@@ -8,8 +8,8 @@ function shared(): string {
   return dir;
 }
 
-/** dist/ built from the current sources: `cli.js` or `index.js`. */
-export const builtDist = (file: 'cli.js' | 'index.js') => join(shared(), 'dist', file);
+/** dist/ built from the current sources: `cli.js`, `index.js`, or the decode pool's `decode-worker.js`. */
+export const builtDist = (file: 'cli.js' | 'index.js' | 'decode-worker.js') => join(shared(), 'dist', file);
 
 /** One eval-set cache for the run: an archive is verified and extracted once, whichever file needs it first. */
 export const sharedEvalSetCache = () => join(shared(), 'evalset-cache');

@@ -26,7 +26,7 @@ describe('renderHtmlReport', () => {
     // Figures DESIGN.md gives for this paired table (pinned in markdown.test.ts as well).
     expect(html).toContain('<strong>✅ Real gain:</strong> the candidate fixes <strong>27.7%</strong> of baseline errors (95% CI 23.8–31.4%, McNemar p &lt; 1e-30)');
     expect(html).toContain('<td class="num">87.11% (86.44–87.75%)</td><td class="num">90.68% (90.09–91.23%)</td><td class="num">+3.57 pt (+3.01 to +4.14 pt)</td>');
-    expect(html).toContain('<span class="badge pass">PASS</span> all 5 gates passed');
+    expect(html).toContain('<span class="badge pass">PASS</span> gates: all 5 passed');
     // int8: 20 and 40 of 10,000 lost by construction → −0.20 pt and −0.40 pt.
     expect(html).toContain('fp32→int8 −0.20 pt / −0.40 pt');
     expect(html).toContain('<h2>Post-quantization accuracy (int8)</h2>');

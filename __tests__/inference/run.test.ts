@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OutputTensor } from '../../src/contracts/tensors.js';
 import { UserError } from '../../src/errors.js';
-import { checkInputFits, inputSizeFromModel, loadModel, measureLatency, runAll, runBatch, type LoadedModel } from '../../src/inference/index.js';
+import { checkInputFits, inputSizeFromModel, loadModel, measureLatencyRounds, runAll, runBatch, type LoadedModel } from '../../src/inference/index.js';
 import type { Progress } from '../../src/progress.js';
 import { silentProgress } from '../../src/progress.js';
 import { identityModel } from '../models/onnx-writer.js';
@@ -159,20 +159,19 @@ describe('checkInputFits', () => {
   });
 });
 
-test('measureLatency on the two real models returns positive millisecond samples', async () => {
-  const load = (name: string) => loadModel(path.join(modelsDir, `${name}.onnx`), { provider: 'cpu', threads: 1, label: name });
-  const models = [await load('fmnist-lenet-v1'), await load('fmnist-dwnet-v3')];
-  try {
-    const makeInput = (_model: number, batch: number) => ({ data: new Float32Array(batch * SAMPLE), dims: [batch, 1, 28, 28] });
-    const samples = await measureLatency(models, makeInput, { batchSizes: [8], warmup: 2, runs: 12 }, silentProgress);
-    for (const record of samples) {
-      expect(Object.keys(record)).toEqual(['1', '8']);
-      for (const ms of [...record[1], ...record[8]]) {
-        expect(ms).toBeGreaterThan(0);
-        expect(ms).toBeLessThan(1000);
-      }
+test('measureLatencyRounds on the two real models returns positive millisecond samples per round', async () => {
+  const subject = (name: string) => ({
+    label: name,
+    open: () => loadModel(path.join(modelsDir, `${name}.onnx`), { provider: 'cpu', threads: 1, label: name }),
+    input: (batch: number) => ({ data: new Float32Array(batch * SAMPLE), dims: [batch, 1, 28, 28] }),
+  });
+  const samples = await measureLatencyRounds([subject('fmnist-lenet-v1'), subject('fmnist-dwnet-v3')], { batchSizes: [8], warmup: 2, runs: 12, rounds: 3 }, silentProgress);
+  for (const record of samples) {
+    expect(Object.keys(record)).toEqual(['1', '8']);
+    expect(record[1].map((round) => round.length)).toEqual([4, 4, 4]);
+    for (const ms of [...record[1].flat(), ...record[8].flat()]) {
+      expect(ms).toBeGreaterThan(0);
+      expect(ms).toBeLessThan(1000);
     }
-  } finally {
-    await Promise.all(models.map((model) => model.release()));
   }
 });

@@ -17,6 +17,8 @@ const PINNED_OPTIONS = {
   interOpNumThreads: 1,
   executionMode: 'sequential',
   graphOptimizationLevel: 'all',
+  // Spin-wait pinned too (inference.spin-wait, on by default as in onnxruntime).
+  extra: { session: { intra_op: { allow_spinning: '1' }, inter_op: { allow_spinning: '1' } } },
 };
 
 describe('execution provider choice (fake sessions)', () => {

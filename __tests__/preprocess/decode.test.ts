@@ -2,6 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { UserError } from '../../src/errors.js';
 import type { Progress } from '../../src/progress.js';
@@ -83,7 +84,7 @@ describe('decodeImages', () => {
     expect([...decoded.pixels]).toEqual(Array.from({ length: 9 }, () => [200, 100, 50]).flat());
   });
 
-  it('gives the same result with any concurrency and reports progress', async () => {
+  it('reports progress per file', async () => {
     const files = await Promise.all(
       Array.from({ length: 12 }, async (_, i) =>
         write(`img${i}.${i % 2 ? 'webp' : 'png'}`, await sharp(randomBytes(10 * 6 * 3, i), { raw: { width: 10, height: 6, channels: 3 } })[i % 2 ? 'webp' : 'png']({ lossless: true }).toBuffer()),
@@ -91,10 +92,8 @@ describe('decodeImages', () => {
     );
     const calls: string[] = [];
     const progress: Progress = { ...silentProgress, start: (phase, total) => calls.push(`start ${phase} ${total}`), tick: (done) => calls.push(`tick ${done}`), end: () => calls.push('end') };
-    const serial = await decodeImages(files, spec({ size: [4, 4], kernel: 'linear' }), progress, { concurrency: 1 });
-    const parallel = await decodeImages(files, spec({ size: [4, 4], kernel: 'linear' }), silentProgress, { concurrency: 5 });
-    expect(Buffer.from(parallel.pixels)).toEqual(Buffer.from(serial.pixels));
-    expect(serial.count).toBe(12);
+    const decoded = await decodeImages(files, spec({ size: [4, 4], kernel: 'linear' }), progress);
+    expect(decoded.count).toBe(12);
     expect(calls[0]).toBe('start decode 12');
     expect(calls.at(-2)).toBe('tick 12');
     expect(calls.at(-1)).toBe('end');
@@ -118,5 +117,29 @@ describe('decodeImages errors name the file and the reason', () => {
   it('a missing file', async () => {
     const file = join(dir, 'nowhere.png');
     await expectUserError(decodeImages([file], spec({}), silentProgress), `${file}: cannot read file (ENOENT: no such file or directory)`);
+  });
+});
+
+describe('an image too large to decode', () => {
+  /** A PNG whose header says 20000×20000 (400 megapixels); the pixels never need to exist. */
+  function hugePngHeader(): Buffer {
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const out = Buffer.alloc(12 + data.length);
+      out.writeUInt32BE(data.length, 0);
+      body.copy(out, 4);
+      out.writeUInt32BE(crc32(body), 8 + data.length);
+      return out;
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(20000, 0);
+    ihdr.writeUInt32BE(20000, 4);
+    ihdr.set([8, 2, 0, 0, 0], 8);
+    return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(0))), chunk('IEND', Buffer.alloc(0))]);
+  }
+
+  it('is refused naming the file and the limit, before any pixel memory is taken', async () => {
+    const file = await write('huge.png', hugePngHeader());
+    await expectUserError(decodeImages([file], spec({}), silentProgress), `${file}: the image is too large to decode (sharp: Input image exceeds pixel limit)`);
   });
 });

@@ -18,7 +18,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quantizeStaticInt8 } from '../../src/quantize/index.js';
-import { calibrationBatches, EXAMPLE, loadFashionMnist, top1, type FashionMnist } from './fmnist.js';
+import { calibrationSource, EXAMPLE, loadFashionMnist, top1, type FashionMnist } from './fmnist.js';
 
 const ISSUE = {
   'fmnist-lenet-v1': { fp32: 0.8711, perTensor: 0.8707, perChannel: 0.8703 },
@@ -64,7 +64,7 @@ describe.each(Object.entries(ISSUE))('%s', (name, reference) => {
     ['per-tensor', false, reference.perTensor, SAME_CALIBRATION[name].perTensor],
     ['per-channel', true, reference.perChannel, SAME_CALIBRATION[name].perChannel],
   ])('%s int8 top-1 equals onnxruntime quantize_static on the same calibration images, within 0.3 pt of the issue', async (mode, perChannel, expected, sameCalibration) => {
-    const { bytes, report } = await quantizeStaticInt8(modelPath, calibrationBatches(data.images, 256), { perChannel }, workDir);
+    const { bytes, report } = await quantizeStaticInt8(modelPath, calibrationSource(data.images, 256), { perChannel }, workDir);
     expect(report.calibrationSamples).toBe(256);
     expect(report.perChannel).toBe(perChannel);
     const path = join(workDir, `${name}-${mode}.onnx`);

@@ -9,10 +9,10 @@ import { resolveEvalSet } from '../../src/evalset/index.js';
 import { loadModel, runBatch } from '../../src/inference/index.js';
 import { decodeImages, toTensor, type DecodedImages } from '../../src/preprocess/index.js';
 import { silentProgress } from '../../src/progress.js';
-import type { CalibrationBatch } from '../../src/quantize/index.js';
 import { rankScores } from '../../src/tasks/classification/index.js';
 import { readClassFolders } from '../../src/tasks/classification/samples.js';
 import { sharedEvalSetCache } from '../helpers/shared.js';
+import { arraySource, type CalibrationSource } from '../../src/quantize/index.js';
 
 export const EXAMPLE = 'examples/fashion-mnist';
 export const CLASSES = ['T-shirt-top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle-boot'];
@@ -37,13 +37,9 @@ export async function loadFashionMnist(): Promise<FashionMnist> {
   return { images, labels: samples.map((s) => s.label) };
 }
 
-export function calibrationBatches(images: DecodedImages, count: number, batch = 32): CalibrationBatch[] {
-  const out: CalibrationBatch[] = [];
-  for (let start = 0; start < count; start += batch) {
-    const end = Math.min(count, start + batch);
-    out.push({ data: toTensor(images, start, end, NORMALIZE), dims: [end - start, 1, 28, 28] });
-  }
-  return out;
+/** The first `count` images as a calibration source, preprocessed as the example config says. */
+export function calibrationSource(images: DecodedImages, count: number): CalibrationSource {
+  return arraySource(toTensor(images, 0, count, NORMALIZE), [1, 28, 28]);
 }
 
 /** Top-1 of the model at `path` over the whole set, through onnxruntime-node. */

@@ -10,21 +10,21 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
-import { decodeModel, encodeModel, isAlreadyQuantized, isAlreadyQuantizedBytes, quantizeStaticInt8, type CalibrationBatch, type ModelMsg } from '../../src/quantize/index.js';
+import { decodeModel, encodeModel, isAlreadyQuantized, isAlreadyQuantizedBytes, quantizeStaticInt8, arraySource, type CalibrationSource, type ModelMsg } from '../../src/quantize/index.js';
 import { bytesField, concat, stringField } from '../models/onnx-writer.js';
 
 const LENET = 'examples/fashion-mnist/models/fmnist-lenet-v1.onnx';
 let workDir: string;
 
 /** Deterministic inputs in the normalized pixel range [−0.81, 2.02]. */
-function syntheticBatches(count: number): CalibrationBatch[] {
+function syntheticBatches(count: number): CalibrationSource {
   const data = new Float32Array(count * 784);
   let state = 12345;
   for (let i = 0; i < data.length; i++) {
     state = (state * 1103515245 + 12345) % 2 ** 31;
     data[i] = -0.81 + (state / 2 ** 31) * 2.83;
   }
-  return [{ data, dims: [count, 1, 28, 28] }];
+  return arraySource(data, [1, 28, 28]);
 }
 
 beforeAll(async () => {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { decodeModel, encodeModel, onnx } from '../../src/quantize/index.js';
+import { writeModelFile } from '../../src/quantize/model-io.js';
 import { bytesField, concat, intField, stringField } from '../models/onnx-writer.js';
 
 it('src/quantize/onnx-pb.js and .d.ts match a fresh generation (run `node scripts/gen-onnx-proto.mjs` if this fails)', async () => {
@@ -29,6 +30,22 @@ it.each(['fmnist-lenet-v1', 'fmnist-dwnet-v3'])('%s decodes and re-encodes byte 
   const model = decodeModel(bytes, name);
   expect(model.graph!.node.length).toBeGreaterThan(0);
   expect(Buffer.from(encodeModel(model)).equals(Buffer.from(bytes))).toBe(true);
+});
+
+it.each(['fmnist-lenet-v1', 'fmnist-dwnet-v3'])('%s written tensor by tensor reads back as the same model', async (name) => {
+  const bytes = new Uint8Array(await readFile(`examples/fashion-mnist/models/${name}.onnx`));
+  const dir = await mkdtemp(join(tmpdir(), 'mg-write-model-'));
+  try {
+    const model = decodeModel(bytes, name);
+    await writeModelFile(model, join(dir, 'model.onnx'));
+    const written = new Uint8Array(await readFile(join(dir, 'model.onnx')));
+    expect(written.length).toBe(bytes.length);
+    expect(Buffer.from(encodeModel(decodeModel(written, 'written'))).equals(Buffer.from(bytes))).toBe(true);
+    // and the model it was written from is unchanged
+    expect(Buffer.from(encodeModel(model)).equals(Buffer.from(bytes))).toBe(true);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 describe('fields the schema does not list', () => {

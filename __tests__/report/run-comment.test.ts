@@ -5,7 +5,7 @@
 import type { RunReport } from '../../src/contracts/run.js';
 import { COMMENT_LIMIT, markerComment } from '../../src/report/comment-limit.js';
 import { composeComment, markerName } from '../../src/report/run-comment.js';
-import { taskFor } from '../../src/tasks/index.js';
+import { reportingTaskFor } from '../../src/tasks/index.js';
 import { around, syntheticReport } from './fixtures.js';
 
 const gain = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
@@ -46,7 +46,7 @@ function fencesBalanced(text: string): boolean {
 
 test('an ordinary run keeps everything: both models with their details, the notes and the artifact link', () => {
   const r = run();
-  const body = composeComment(r, taskFor, 'https://github.com/o/r/actions/runs/9');
+  const body = composeComment(r, reportingTaskFor, 'https://github.com/o/r/actions/runs/9');
   expect(posted(r, body).length).toBeLessThanOrEqual(COMMENT_LIMIT);
   expect(body).toContain(GAIN_VERDICT);
   expect(body).toContain(NOISE_VERDICT);
@@ -61,7 +61,7 @@ test('an ordinary run keeps everything: both models with their details, the note
 test('~9 MB of notes are cut, never a verdict or a gate table', () => {
   const notes = Array.from({ length: 90_000 }, (_, i) => `model-${i}: ${'a note that goes on '.repeat(5)}`);
   const r = run({ notes });
-  const body = composeComment(r, taskFor, null);
+  const body = composeComment(r, reportingTaskFor, null);
   expect(notes.join('\n').length).toBeGreaterThan(9_000_000);
   expect(posted(r, body).length).toBeLessThanOrEqual(COMMENT_LIMIT);
   expect(body).toContain(GAIN_VERDICT);
@@ -77,7 +77,7 @@ test('~9 MB of notes are cut, never a verdict or a gate table', () => {
 
 test('a tight limit drops detail sections before anything else', () => {
   const r = run();
-  const body = composeComment(r, taskFor, null, 9000);
+  const body = composeComment(r, reportingTaskFor, null, 9000);
   expect(posted(r, body).length).toBeLessThanOrEqual(9000);
   expect(body).toContain(GAIN_VERDICT);
   expect(body).toContain(NOISE_VERDICT);
@@ -89,7 +89,7 @@ test('a tight limit drops detail sections before anything else', () => {
 
 test('config keys from the PR cannot crowd out the verdicts, however long', () => {
   const r = run({ configChangedKeys: Array.from({ length: 50 }, (_, i) => `k${i}.${'x'.repeat(200_000)}`) });
-  const body = composeComment(r, taskFor, null);
+  const body = composeComment(r, reportingTaskFor, null);
   expect(posted(r, body).length).toBeLessThanOrEqual(COMMENT_LIMIT);
   expect(body.startsWith('> [!NOTE]\n> This PR changes `.github/model-gate.yml`: `k0.xxx')).toBe(true);
   expect(body).toContain(', …. The base branch');
@@ -100,7 +100,7 @@ test('config keys from the PR cannot crowd out the verdicts, however long', () =
 test('when the verdicts alone do not fit (dozens of models), the end is cut, once, with the fences closed', () => {
   const comparisons = Array.from({ length: 60 }, (_, i) => ({ name: `model-${i}`, report: i % 2 === 0 ? gain : noise }));
   const r = run({ comparisons });
-  const body = composeComment(r, taskFor, null);
+  const body = composeComment(r, reportingTaskFor, null);
   expect(posted(r, body).length).toBeLessThanOrEqual(COMMENT_LIMIT);
   expect(body.startsWith('### model-gate · model-0 ·')).toBe(true);
   expect(body).toContain(GAIN_VERDICT);

@@ -11,7 +11,8 @@ import { UserError } from '../errors.js';
 import { actionsEvalSetCache } from '../evalset/actions-cache.js';
 import { createGit } from '../git/index.js';
 import { assertHistoryWritable, gitBranchHistory, historyFileFor } from '../history/store.js';
-import { gpuName, headCommit, nightlyModels, workDirFor } from '../nightly/models.js';
+import { gpuName } from '../inference/index.js';
+import { headCommit, nightlyModels, workDirFor } from '../nightly/models.js';
 import { renderNightly, TRACKING_LABEL } from '../nightly/render.js';
 import { runNightly, type NightlyReport } from '../nightly/run.js';
 import type { Progress } from '../progress.js';
@@ -38,7 +39,7 @@ export async function nightlyFromAction(ctx: ActionContext, gh: GitHub, progress
   const sha = ctx.sha || (await headCommit(git));
   const models = await nightlyModels(config, git, sha, workDirFor(ctx.runnerTemp), progress);
   const store = gitBranchHistory({ git, remote: 'origin', branch: config.nightly.historyBranch, file: historyFileFor(ctx.configPath), log: progress });
-  const facts = { commit: sha, runner: { cpu: cpus()[0]?.model ?? 'unknown', gpu: await gpuName() }, timestamp: new Date().toISOString() };
+  const facts = { commit: sha, runner: { cpu: cpus()[0]?.model ?? 'unknown', gpu: gpuName() }, timestamp: new Date().toISOString() };
   // Scheduled runs are trusted: they may save the verified eval set to the Actions cache.
   const report = await runNightly(config, models, store, facts, progress, { remoteCache: actionsEvalSetCache({ allowSave: true, log: progress }) });
   const markdown = renderNightly(report, ctx.configPath);

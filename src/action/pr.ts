@@ -10,7 +10,7 @@ import { parseConfig } from '../config/load.js';
 import type { Config, ModelRef } from '../config/types.js';
 import type { HistoryRecord } from '../contracts/history.js';
 import type { RunComparison, RunReport } from '../contracts/run.js';
-import { compareModels, prepareEval } from '../engine.js';
+import { compareAll, prepareEval } from '../engine.js';
 import { UserError } from '../errors.js';
 import { actionsEvalSetCache } from '../evalset/actions-cache.js';
 import { createGit, type Git } from '../git/index.js';
@@ -150,12 +150,12 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
     const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);
     const evalCtx = await prepareEval(config, progress, { remoteCache: actionsEvalSetCache({ allowSave, log: progress }) });
     const history = await readHistory(ctx, git, config, progress);
-    for (const { name, refs } of pairs) {
-      progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
-      const result = await compareModels(config, evalCtx, refs, progress, { title: name, history: historyCharts(history, name) });
-      comparisons.push({ name, report: result.report });
-      pages.push({ name, html: result.html });
-    }
+    for (const { name, refs } of pairs) progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
+    const results = await compareAll(config, evalCtx, pairs.map(({ name, refs }) => ({ refs, options: { title: name, history: historyCharts(history, name) } })), progress);
+    results.forEach((result, i) => {
+      comparisons.push({ name: pairs[i].name, report: result.report });
+      pages.push({ name: pairs[i].name, html: result.html });
+    });
   }
   const failed = comparisons.some((c) => c.report.verdict === 'fail');
   return { report: { ...base, verdict: failed ? 'fail' : comparisons.length > 0 ? 'pass' : 'skipped', comparisons, notes }, pages };

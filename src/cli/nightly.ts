@@ -10,7 +10,8 @@ import { loadConfig, type ConfigEnvironment, type ConfigOverrides } from '../con
 import { UserError } from '../errors.js';
 import { createGit } from '../git/index.js';
 import { fileHistory } from '../history/store.js';
-import { gpuName, headCommit, nightlyModels, workDirFor } from '../nightly/models.js';
+import { gpuName } from '../inference/index.js';
+import { headCommit, nightlyModels, workDirFor } from '../nightly/models.js';
 import { renderNightly } from '../nightly/render.js';
 import { runNightly } from '../nightly/run.js';
 import { stderrProgress } from '../progress-stderr.js';
@@ -23,7 +24,7 @@ export async function nightlyCommand(overrides: ConfigOverrides, flags: { histor
   const sha = await headCommit(git);
   const models = await nightlyModels(config, git, sha, workDirFor(tmpdir()), progress);
   const store = fileHistory(resolve(environment.cwd, flags.history), progress);
-  const facts = { commit: sha, runner: { cpu: cpus()[0]?.model ?? 'unknown', gpu: await gpuName() }, timestamp: new Date().toISOString() };
+  const facts = { commit: sha, runner: { cpu: cpus()[0]?.model ?? 'unknown', gpu: gpuName() }, timestamp: new Date().toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
     await mkdir(dirname(config.output.json), { recursive: true });

@@ -11,6 +11,8 @@ import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { describeSchemaError } from './errors.js';
+import { expandPreset } from './presets.js';
+import { resultsConfig, resultsOnlyProblems, resultsProblems } from './results.js';
 import { configSchema } from './schema.js';
 import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
 
@@ -95,6 +97,21 @@ function pickThreads(value: string | undefined, fallback: number): number {
   return Number(value);
 }
 
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+/** Default inference.memory-budget: room for ~3,400 ImageNet-size (224×224×3) images per chunk. */
+const DEFAULT_MEMORY_BUDGET = 512e6;
+
+/** "512MB" (powers of 1000), "2GiB" (powers of 1024) or a whole number of bytes. */
+function parseBytes(value: string | number | undefined, key: string, file: string): number {
+  if (value === undefined) return DEFAULT_MEMORY_BUDGET;
+  const match = typeof value === 'number' ? null : /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(value);
+  const bytes = typeof value === 'number' ? value : match ? Number(match[1]) * BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] : NaN;
+  if (!(Number.isFinite(bytes) && bytes >= 1)) {
+    throw new UserError(`${file}: invalid config:\n  - ${key}: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got '${value}'`);
+  }
+  return Math.floor(bytes);
+}
+
 function cacheDirFrom(env: ConfigEnvironment['env']): string {
   if (env.MODEL_GATE_CACHE_DIR) return resolve(env.MODEL_GATE_CACHE_DIR);
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'model-gate');
@@ -151,7 +168,8 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
   const format = raw.eval?.format ?? (detection ? 'coco' : 'class-folders');
   if (format === 'manifest' && !raw.eval?.manifest) problems.push('eval.manifest: required when eval.format is manifest');
   if (format !== 'manifest' && raw.eval?.manifest) problems.push('eval.manifest: only used with eval.format: manifest');
-  problems.push(...(detection ? detectionProblems(raw, format) : classificationProblems(raw, format)));
+  if (raw.task === 'results') problems.push(...resultsProblems(raw));
+  else problems.push(...(detection ? detectionProblems(raw, format) : classificationProblems(raw, format)), ...resultsOnlyProblems(raw));
   const channels = (raw.preprocess?.color ?? 'rgb') === 'gray' ? 1 : 3;
   for (const key of ['mean', 'std'] as const) {
     const list = raw.preprocess?.[key];
@@ -195,13 +213,22 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
  */
 export function parseConfig(text: string, file: string, configDir: string, overrides: ConfigOverrides, environment: ConfigEnvironment): Config {
   const { cwd } = environment;
-  const raw = parseYaml(text, file);
-  validate(raw, file);
+  const parsed = parseYaml(text, file);
+  validate(parsed, file);
+  // A preset becomes the keys it stands for before anything else reads preprocess.
+  const expanded = expandPreset(parsed, parsed.task ?? 'classification', file, configDir);
+  // No preprocess section stays none (task: results refuses one that is there).
+  const raw: Raw = parsed.preprocess === undefined && !expanded.record ? parsed : { ...parsed, preprocess: expanded.preprocess };
   const fromFile = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(configDir, p));
   const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
 
-  const source = overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
-  const sha256 = (overrides.evalSha256 ?? (overrides.eval ? undefined : raw.eval.sha256))?.toLowerCase() ?? null;
+  const results = raw.task === 'results';
+  if (!results && !raw.eval) throw new UserError(`${file}: invalid config:\n  - eval: required key is missing`);
+  if (results && (overrides.eval || overrides.evalSha256)) {
+    throw new UserError(`--${overrides.eval ? 'eval' : 'eval-sha256'}: not used with task: results (the result files are the evaluation)`);
+  }
+  const source = results ? '' : overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
+  const sha256 = results ? null : (overrides.evalSha256 ?? (overrides.eval ? undefined : raw.eval.sha256))?.toLowerCase() ?? null;
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? '')) {
     throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
   }
@@ -219,13 +246,15 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   const config: Config = {
     configPath: file,
     task: raw.task ?? 'classification',
-    eval: {
-      source,
-      sha256,
-      format: raw.eval.format ?? (detection ? 'coco' : 'class-folders'),
-      manifest: raw.eval.manifest ?? null,
-      ...(detection ? { annotations: raw.eval.annotations ?? null, labels: raw.eval.labels ?? null, images: raw.eval.images ?? null } : {}),
-    },
+    eval: results
+      ? { source, sha256, format: 'results', manifest: null }
+      : {
+          source,
+          sha256,
+          format: raw.eval.format ?? (detection ? 'coco' : 'class-folders'),
+          manifest: raw.eval.manifest ?? null,
+          ...(detection ? { annotations: raw.eval.annotations ?? null, labels: raw.eval.labels ?? null, images: raw.eval.images ?? null } : {}),
+        },
     classes: raw.classes ?? [],
     preprocess: {
       color: pre.color ?? 'rgb',
@@ -242,13 +271,18 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? 'nchw',
+      workers: pre.workers ?? 0,
+      ...(expanded.record ? { preset: expanded.record } : {}),
     },
     inference: {
       executionProvider: pickProvider(overrides.executionProvider, inf['execution-provider'] ?? 'auto', '--execution-provider'),
       batchSize: inf['batch-size'] ?? 64,
       threads: pickThreads(overrides.threads, inf.threads ?? 0),
+      memoryBudget: parseBytes(inf['memory-budget'], 'inference.memory-budget', file),
+      interOpThreads: inf['inter-op-threads'] ?? 1,
+      spinWait: inf['spin-wait'] ?? true,
     },
-    latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 20, runs: lat.runs ?? 200 },
+    latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 10, runs: lat.runs ?? 200, rounds: lat.rounds ?? 7 },
     gates: {
       maxTop1Drop: gates['max-top1-drop'] ?? 0.5,
       minErrorReduction: gates['min-error-reduction'] ?? 0,
@@ -256,7 +290,15 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       maxLatencyRegression: gates['max-latency-regression'] ?? 25,
       maxInt8Drop: gates['max-int8-drop'] ?? null,
       ...(detection ? { maxMapDrop: gates['max-map-drop'] ?? 0.5 } : {}),
+      ...(results
+        ? {
+            maxMetricDrop: gates['max-metric-drop'] ?? 0.5,
+            minFocusGain: gates['min-focus-gain'] ?? null,
+            noWorseFocusSlice: gates['no-worse-focus-slice'] ?? Object.keys(raw.results?.focus ?? {}).length > 0,
+          }
+        : {}),
     },
+    ...(results ? { results: resultsConfig(raw, fromFile) } : {}),
     ...(detection
       ? {
           detection: {
@@ -289,6 +331,8 @@ export function parseConfig(text: string, file: string, configDir: string, overr
           }
         : null,
       calibrationSamples: quant['calibration-samples'] ?? 256,
+      calibrationMemory: (quant['calibration-memory-mb'] ?? 1024) * 2 ** 20,
+      calibrationBatchSize: quant['calibration-batch-size'] ?? null,
     },
     models: (raw.models ?? []).map((m: Raw) => ({
       ...(m.path !== undefined ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key }),

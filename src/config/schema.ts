@@ -12,9 +12,9 @@ const relativePath = { type: 'string', minLength: 1 } as const;
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['eval'],
+  // eval is required by every task but results; load.ts says so.
   properties: {
-    task: { enum: ['classification', 'detection'] },
+    task: { enum: ['classification', 'detection', 'results'] },
     models: {
       type: 'array',
       items: {
@@ -44,10 +44,14 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        // presets.ts expands these three into the keys below; explicit keys override the preset.
+        preset: { enum: ['torchvision-classic', 'timm', 'ultralytics-predict'] },
+        'timm-model': { type: 'string', minLength: 1 },
+        'pretrained-cfg': relativePath,
         color: { enum: ['gray', 'rgb', 'bgr'] },
         size: { type: 'array', minItems: 2, maxItems: 2, items: positiveInt },
         resize: { enum: ['stretch', 'center-crop', 'letterbox', 'rect'] },
-        kernel: { enum: ['nearest', 'linear', 'cubic', 'lanczos3'] },
+        kernel: { enum: ['nearest', 'linear', 'cubic', 'lanczos3', 'cv2-linear', 'cv2-area', 'cv2-nearest'] },
         'crop-ratio': { type: 'number', exclusiveMinimum: 0, maximum: 1 },
         'pad-value': { type: 'integer', minimum: 0, maximum: 255 },
         scaleup: { type: 'boolean' },
@@ -56,6 +60,7 @@ export const configSchema = {
         mean: { type: 'array', minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: 'array', minItems: 1, maxItems: 3, items: { type: 'number', exclusiveMinimum: 0 } },
         layout: { enum: ['nchw', 'nhwc'] },
+        workers: { type: 'integer', minimum: 0 },
       },
     },
     inference: {
@@ -65,6 +70,10 @@ export const configSchema = {
         'execution-provider': { enum: ['auto', 'cpu', 'cuda'] },
         'batch-size': positiveInt,
         threads: { type: 'integer', minimum: 0 },
+        'inter-op-threads': positiveInt,
+        'spin-wait': { type: 'boolean' },
+        // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
+        'memory-budget': { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 1 }] },
       },
     },
     latency: {
@@ -74,6 +83,8 @@ export const configSchema = {
         'batch-sizes': { type: 'array', items: positiveInt, uniqueItems: true },
         warmup: { type: 'integer', minimum: 0 },
         runs: { type: 'integer', minimum: 10 },
+        // The CI comes from the spread between rounds: fewer than 3 can't say much about it.
+        rounds: { type: 'integer', minimum: 3 },
       },
     },
     gates: {
@@ -86,6 +97,33 @@ export const configSchema = {
         'max-latency-regression': { type: 'number', minimum: 0 },
         'max-int8-drop': { type: 'number', minimum: 0 },
         'max-map-drop': { type: 'number', minimum: 0 },
+        'max-metric-drop': { type: 'number', minimum: 0 },
+        'min-focus-gain': finiteNumber,
+        'no-worse-focus-slice': { type: 'boolean' },
+      },
+    },
+    results: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        format: { enum: ['auto', 'lm-eval', 'jsonl', 'csv', 'model-gate'] },
+        baseline: relativePath,
+        candidate: relativePath,
+        metric: { type: 'string', minLength: 1 },
+        filter: { type: 'string', minLength: 1 },
+        slices: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+        derive: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['from', 'pattern'],
+            properties: { from: { type: 'string', minLength: 1 }, pattern: { type: 'string', minLength: 1 }, default: { type: 'string', minLength: 1 } },
+          },
+        },
+        focus: { type: 'object', additionalProperties: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, uniqueItems: true } },
+        'allow-missing': { type: 'boolean' },
+        'score-scale': { type: 'number', exclusiveMinimum: 0 },
       },
     },
     detection: {
@@ -123,6 +161,8 @@ export const configSchema = {
         'calibration-format': { enum: ['class-folders', 'manifest'] },
         'calibration-manifest': { type: 'string', minLength: 1 },
         'calibration-samples': positiveInt,
+        'calibration-memory-mb': positiveInt,
+        'calibration-batch-size': positiveInt,
       },
     },
   },

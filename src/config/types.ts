@@ -1,13 +1,24 @@
 /** The typed, validated, frozen configuration every stage reads. Built only by src/config/. */
 
-export type TaskName = 'classification' | 'detection';
+export type TaskName = 'classification' | 'detection' | 'results';
+/** The tasks that run ONNX models (task: results reads result files instead). */
+export type ModelTaskName = Exclude<TaskName, 'results'>;
 export type ColorMode = 'gray' | 'rgb' | 'bgr';
 export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox' | 'rect';
-export type ResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+/** PIL's kernels (resize.ts): what torchvision does on PIL images. */
+export type PilResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
+/** cv2.resize INTER_LINEAR / INTER_AREA / INTER_NEAREST with OpenCV's arithmetic (resize-cv2.ts). */
+export type Cv2ResizeKernel = 'cv2-linear' | 'cv2-area' | 'cv2-nearest';
+export type ResizeKernel = PilResizeKernel | Cv2ResizeKernel;
 export type TensorLayout = 'nchw' | 'nhwc';
 export type ExecutionProviderRequest = 'auto' | 'cpu' | 'cuda';
-/** class-folders and manifest are classification's; coco and yolo are detection's. */
-export type EvalFormat = 'class-folders' | 'manifest' | 'coco' | 'yolo';
+/**
+ * class-folders and manifest are classification's; coco and yolo are detection's. 'results' marks
+ * the absence of an eval set: task: results reads the two result sets instead (config.results).
+ */
+export type EvalFormat = 'class-folders' | 'manifest' | 'coco' | 'yolo' | 'results';
+/** Formats of per-sample result files (task: results); auto picks one per file from its name and first bytes. */
+export type ResultFormat = 'lm-eval' | 'jsonl' | 'csv' | 'model-gate';
 export type DetectionOutputLayout = 'auto' | 'yolov8' | 'yolov5' | 'end2end';
 
 export interface EvalConfig {
@@ -53,19 +64,49 @@ export interface NormalizeSpec {
   readonly layout: TensorLayout;
 }
 
-export type PreprocessConfig = DecodeSpec & NormalizeSpec;
+export type PresetName = 'torchvision-classic' | 'timm' | 'ultralytics-predict';
+
+/** Which preprocess.preset ran (src/config/presets.ts), for the report. */
+export interface PresetRecord {
+  readonly name: PresetName;
+  /** Where its values came from, e.g. "timm 1.0.29 pretrained_cfg of convnext_tiny.in12k_ft_in1k". */
+  readonly source: string;
+  /** Preprocess keys the file set to a value other than the preset's. */
+  readonly overridden: readonly string[];
+}
+
+/** `preset` is set only when preprocess.preset was used. */
+export type PreprocessConfig = DecodeSpec &
+  NormalizeSpec & {
+    /** Decode worker threads; 0 = one per available core. */
+    readonly workers: number;
+    readonly preset?: PresetRecord;
+  };
 
 export interface InferenceConfig {
   readonly executionProvider: ExecutionProviderRequest;
   readonly batchSize: number;
   /** 0 = one per available core; resolved to a number before use and reported. */
   readonly threads: number;
+  /** onnxruntime's inter-op threads (only used by parallel execution; sequential is what runs). */
+  readonly interOpThreads: number;
+  /** Let idle intra-op threads spin instead of sleeping (onnxruntime's default: faster back-to-back runs). */
+  readonly spinWait: boolean;
+  /**
+   * Bytes of decoded pixels the streaming engine holds at once (every preprocessing of one chunk,
+   * twice over when decoding overlaps inference); sets the chunk size.
+   */
+  readonly memoryBudget: number;
 }
 
 export interface LatencyConfig {
   readonly batchSizes: readonly number[];
+  /** Untimed runs of each fresh session, every round (they also absorb CUDA's cuDNN algorithm search). */
   readonly warmup: number;
+  /** Timed runs per model and batch size in all, spread over the rounds. */
   readonly runs: number;
+  /** Rounds, each on fresh sessions with its own interleaved block sequence (docs/latency.md). */
+  readonly rounds: number;
 }
 
 export interface QuantizationConfig {
@@ -75,6 +116,10 @@ export interface QuantizationConfig {
   /** Calibration images (eval-set formats); null = the first calibrationSamples eval images. */
   readonly calibration: EvalConfig | null;
   readonly calibrationSamples: number;
+  /** Memory (bytes) a calibration batch may take; sets the batch unless calibrationBatchSize does. */
+  readonly calibrationMemory: number;
+  /** Calibration images per batch; null = from calibrationMemory. */
+  readonly calibrationBatchSize: number | null;
 }
 
 export interface NightlyConfig {
@@ -99,6 +144,50 @@ export interface GatesConfig {
   readonly maxInt8Drop: number | null;
   /** Detection: points of AP@[.5:.95] the candidate may lose (point estimate). */
   readonly maxMapDrop?: number;
+  /** Results: points of the mean metric the candidate may lose over all samples (point estimate). */
+  readonly maxMetricDrop?: number;
+  /** Results: the pooled focus slices' Δ must be shown to be at least this many points (95% CI lower bound); null = no gate. */
+  readonly minFocusGain?: number | null;
+  /** Results: fail when any focus slice is significantly worse (Holm over the focus slices, α = 0.05). */
+  readonly noWorseFocusSlice?: boolean;
+}
+
+/** One side's result files for task: results. */
+export interface ResultsRef {
+  readonly role: 'baseline' | 'candidate';
+  /** Absolute path of the file or folder; a model-gate report.json may end in #baseline or #candidate. */
+  readonly path: string;
+  /** What the user wrote, for the report. */
+  readonly label: string;
+}
+
+/** A slice column computed from another: the pattern's first capture group (or whole match). */
+export interface DeriveRule {
+  readonly from: string;
+  readonly pattern: string;
+  /** The value when the pattern doesn't match; null = no value (in no slice of this column). */
+  readonly default: string | null;
+}
+
+/** task: results: where the two result sets are and how to read and slice them. */
+export interface ResultsConfig {
+  readonly format: ResultFormat | 'auto';
+  /** From results.baseline / results.candidate (resolved against the config's folder); the CLI's --baseline/--candidate win. */
+  readonly baseline: ResultsRef | null;
+  readonly candidate: ResultsRef | null;
+  /** The per-sample field to compare (acc_norm, exact_match, score…); null = the only one present. */
+  readonly metric: string | null;
+  /** lm-evaluation-harness filter name (strict-match…); null = the only one present. */
+  readonly filter: string | null;
+  /** Columns to break the comparison down by (focus columns are added). */
+  readonly slices: readonly string[];
+  readonly derive: Readonly<Record<string, DeriveRule>>;
+  /** The slices that matter, column → values; {} = none. */
+  readonly focus: Readonly<Record<string, readonly string[]>>;
+  /** Compare the samples both sets have (and say how many were dropped) instead of failing. */
+  readonly allowMissing: boolean;
+  /** Scores lie in [0, scoreScale]; differences are reported in points of 1/100 of it. */
+  readonly scoreScale: number;
 }
 
 /** How a detector's raw output becomes boxes (src/tasks/detection/decode.ts). */
@@ -163,6 +252,8 @@ export interface Config {
   readonly gates: GatesConfig;
   /** Set for task: detection. */
   readonly detection?: DetectionConfig;
+  /** Set for task: results. */
+  readonly results?: ResultsConfig;
   readonly quantization: QuantizationConfig;
   readonly nightly: NightlyConfig;
   /** The models the Action compares (repo-relative); the CLI takes its two models as flags instead. */

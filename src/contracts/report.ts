@@ -12,6 +12,12 @@ export interface GateResult {
   /** The figure the gate judged (after choosing the bound it is judged on). */
   readonly value: number | null;
   readonly passed: boolean;
+  /**
+   * pass | fail, or not-measurable: the runner's own noise (the A/A control) is larger than the
+   * limit, so the gate can say neither; it does not fail the run (passed stays true). Absent on
+   * gates that are always one or the other.
+   */
+  readonly outcome?: 'pass' | 'fail' | 'not-measurable';
   /** One line a reviewer can read: what was judged, on which bound, against which limit. */
   readonly line: string;
 }
@@ -46,14 +52,91 @@ export interface ModelReport<Metrics> {
   readonly quantized?: Record<string, unknown> & { readonly metrics: unknown; readonly note: string | null; readonly source: string };
 }
 
+/**
+ * model-gate's per-sample record: what task: results stores under models.<role>.samples (so a
+ * sharded or earlier run can be re-gated) and what the generic JSONL reader accepts:
+ *
+ *   { "id": "arc_de/17", "correct": true, "slices": { "task": "arc_de", "language": "de" }, "latencyMs": 412.5 }
+ *   { "id": "doc-0042", "score": 0.3712 }
+ *
+ * Exactly one of `correct` (a right/wrong outcome) or `score` (a per-sample metric where higher is
+ * better: ROUGE, BLEU, F1…, in [0, results.score-scale]). Slice values are strings. `latencyMs`
+ * is the model's time for this sample in milliseconds: on every record or on none.
+ */
+export interface SampleRecord {
+  readonly id: string;
+  readonly correct?: boolean;
+  readonly score?: number;
+  readonly slices?: Readonly<Record<string, string>>;
+  readonly latencyMs?: number;
+}
+
+/** One file of a result set (task: results). */
+export interface ResultFileFacts {
+  /** The file's name inside the set's folder (or the file itself). */
+  readonly name: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  /** Per-sample records read from it (after choosing the filter). */
+  readonly records: number;
+  /** Which writer's layout, e.g. "lm-evaluation-harness >= 0.4.7 (samples JSONL with filter)". */
+  readonly variant: string;
+  /** The lm-evaluation-harness task the file holds, else null. */
+  readonly task: string | null;
+  /** The harness filter the records were taken from (0.4.7+ files record it), else null. */
+  readonly filter: string | null;
+}
+
+/**
+ * What task: results compares in place of a model: one side's result files. `sha256` is the
+ * set's digest: the sha256 of the lines "<file sha256>  <name>\n" sorted by name (sha256sum's
+ * output), so the same files give the same digest wherever they are.
+ */
+export interface ResultSetReport<Metrics> {
+  readonly kind: 'results';
+  readonly label: string;
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  readonly format: string;
+  readonly metric: string;
+  readonly files: readonly ResultFileFacts[];
+  /** Records read (before pairing with the other side). */
+  readonly records: number;
+  readonly metrics: Metrics;
+  /** batch1 = the per-sample latencies from the files, when both sides have them; else empty. */
+  readonly latency: Record<string, LatencyStats>;
+  /** The paired samples, in model-gate's per-sample format. */
+  readonly samples: readonly SampleRecord[];
+  readonly quantized?: undefined;
+}
+
+export function isResultSet(m: ModelReport<unknown> | ResultSetReport<unknown>): m is ResultSetReport<unknown> {
+  return (m as { kind?: string }).kind === 'results';
+}
+
 export interface LatencyComparison {
+  /** Batch-1 p50, candidate over baseline: the median over rounds of each round's ratio. */
   readonly latencyRatioP50: number | null;
+  /** From the spread between rounds (src/metrics/latency-rounds.ts). */
   readonly latencyRatioP50Ci95: Interval | null;
+  /** Each round's ratio, and the A/A control's (the baseline against a second session of itself). */
+  readonly latencyRounds?: {
+    readonly rounds: number;
+    readonly perRound: readonly number[];
+    readonly control: { readonly ratio: number; readonly ci95: Interval; readonly perRound: readonly number[] } | null;
+  };
+  /** What this runner resolves right now: the A/A control CI's largest distance from 1 (0.04 = ±4%); null without a control. */
+  readonly latencyNoiseFloor?: number | null;
   /** Candidate over baseline, both int8; null when either has no int8 result. */
   readonly quantized?: Record<string, unknown> | null;
 }
 
-export interface Report<Metrics = unknown, Comparison = unknown> {
+/**
+ * `Compared` is what the two sides are: ONNX models (ModelReport, every task but results) or
+ * result sets (ResultSetReport, task: results).
+ */
+export interface Report<Metrics = unknown, Comparison = unknown, Compared = ModelReport<Metrics>> {
   readonly schemaVersion: 1;
   readonly tool: { readonly name: 'model-gate'; readonly version: string };
   readonly generatedAt: string;
@@ -67,12 +150,36 @@ export interface Report<Metrics = unknown, Comparison = unknown> {
     readonly node: string;
     readonly platform: string;
     readonly cpu: string;
+    /** Intra-op threads are `threads`; these pin the rest of the session's threading. */
+    readonly interOpThreads?: number;
+    readonly spinWait?: boolean;
+    /** The NVIDIA GPU(s) nvidia-smi names, or null. */
+    readonly gpu?: string | null;
+    /** cuDNN's convolution algorithm search when CUDA ran, else null. */
+    readonly cudnnConvAlgoSearch?: string | null;
+    /** How the eval set was streamed: decode workers, the memory budget and the chunks it gave. */
+    readonly stream?: {
+      readonly workers: number;
+      readonly memoryBudget: number;
+      readonly chunkImages: number;
+      readonly chunks: number;
+      readonly overlap: boolean;
+    };
   };
   readonly preprocess: Record<string, unknown>;
-  readonly models: { readonly baseline: ModelReport<Metrics>; readonly candidate: ModelReport<Metrics> };
+  readonly models: { readonly baseline: Compared; readonly candidate: Compared };
   readonly comparison: Comparison & LatencyComparison;
   readonly gates: GateResult[];
   readonly verdict: 'pass' | 'fail';
   /** The one-line verdict in plain words that opens the Markdown. */
   readonly headline: string;
+  /**
+   * Wall time (ms) of the run's stages: getting the eval set ready, the stream (calibration,
+   * quantization, decode and inference), the latency benchmark, and the whole run until the report.
+   * The latency figures themselves time session.run alone, never pre- or post-processing.
+   */
+  readonly timing?: { readonly prepareMs: number; readonly evaluateMs: number; readonly latencyMs: number; readonly wallMs: number };
 }
+
+/** A report of either kind, as the renderers and the Action's comment take it. */
+export type AnyReport<Metrics = unknown, Comparison = unknown> = Report<Metrics, Comparison, ModelReport<Metrics> | ResultSetReport<Metrics>>;

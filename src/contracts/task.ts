@@ -1,7 +1,8 @@
 /**
- * The task interface: what a task (tasks/<name>/) implements so the engine can run it without
- * branching on its name. Classification and detection implement it; the engine runs decode,
- * batching, latency, gates and publishing, and report/ renders a report through it.
+ * The task interfaces, what a task (tasks/<name>/) implements so the engine can run it without
+ * branching on its name. Classification and detection run ONNX models (Task); results compares
+ * result files (ReportingTask only). The engine runs decode, batching, latency, gates and
+ * publishing, and report/ renders a report through the ReportingTask part.
  */
 import type { Config, DecodeSpec } from '../config/types.js';
 import type { Progress } from '../progress.js';
@@ -37,8 +38,28 @@ export interface ReportSection {
 /** Accuracy rows for the main table: [metric, baseline, candidate, change]. */
 export type TableRow = readonly [string, string, string, string];
 
-export interface Task<Label, Prediction, ModelMetrics, Comparison> {
+/**
+ * What the report needs from a task to judge and word a paired comparison (pure, from the
+ * comparison alone, so a report can be re-rendered from its JSON). Every task has these; the
+ * ONNX tasks (Task below) add how to read an eval set and decode model outputs, while
+ * task: results gets its per-sample outcomes from result files (src/tasks/results).
+ */
+export interface ReportingTask<ModelMetrics, Comparison> {
   readonly name: Config['task'];
+  /** The task's main figure, for int8 drops and charts: its JSON key suffix (dropTop1) and label. */
+  readonly primary: { readonly key: string; readonly label: string; value(metrics: ModelMetrics): number };
+  /** A paired comparison reduced to what the quantization table needs, with the task's own test named as in JSON. */
+  pairedSummary(comparison: Comparison): { delta: number; errorReduction: number | null; pValue: number | null; test: Record<string, unknown> };
+  /** The task's gates, judged on the comparison. */
+  gates(comparison: Comparison, config: Config): GateResult[];
+  /** Plain-words accuracy half of the verdict line, e.g. "the candidate fixes 27.7% of baseline errors (...)". */
+  headline(comparison: Comparison): { text: string; tone: 'gain' | 'loss' | 'noise' | 'same' };
+  /** Main-table rows and the task's detail sections. */
+  tableRows(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): TableRow[];
+  sections(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): ReportSection[];
+}
+
+export interface Task<Label, Prediction, ModelMetrics, Comparison> extends ReportingTask<ModelMetrics, Comparison> {
   /** Reads the eval set's samples and labels in a stable order; problems that don't stop the run go to progress.warn. */
   readSamples(root: string, config: Config, progress?: Progress): Promise<EvalSample<Label>[]>;
   /**
@@ -66,14 +87,6 @@ export interface Task<Label, Prediction, ModelMetrics, Comparison> {
     samples: readonly EvalSample<Label>[],
     config: Config,
   ): Comparison;
-  /** The task's main figure, for int8 drops and charts: its JSON key suffix (dropTop1) and label. */
-  readonly primary: { readonly key: string; readonly label: string; value(metrics: ModelMetrics): number };
-  /** A paired comparison reduced to what the quantization table needs, with the task's own test named as in JSON. */
-  pairedSummary(comparison: Comparison): { delta: number; errorReduction: number | null; pValue: number | null; test: Record<string, unknown> };
-  /** The task's gates, judged on the comparison. */
-  gates(comparison: Comparison, config: Config): GateResult[];
-  /** Plain-words accuracy half of the verdict line, e.g. "the candidate fixes 27.7% of baseline errors (...)". */
-  headline(comparison: Comparison): { text: string; tone: 'gain' | 'loss' | 'noise' | 'same' };
   /**
    * The HTML report's gallery of samples the candidate newly gets wrong and fixed, when the task
    * has one. `thumbnail` turns an image file into a data: URL.
@@ -86,7 +99,4 @@ export interface Task<Label, Prediction, ModelMetrics, Comparison> {
     config: Config,
     thumbnail: (file: string) => Promise<string>,
   ): Promise<Gallery>;
-  /** Main-table rows and the task's detail sections. */
-  tableRows(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): TableRow[];
-  sections(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): ReportSection[];
 }

@@ -1,13 +1,18 @@
 /** The machine a run measured on, as every report and history record states it. */
 import { arch, availableParallelism, cpus, platform } from 'node:os';
-import { onnxruntimeVersion } from '../inference/index.js';
+import type { InferenceConfig } from '../config/types.js';
+import { CUDNN_CONV_ALGO_SEARCH, gpuName, onnxruntimeVersion } from '../inference/index.js';
 
-export function runEnvironment(providers: readonly string[], note: string | null, threads: number) {
+export function runEnvironment(providers: readonly string[], note: string | null, threads: number, inference?: Pick<InferenceConfig, 'interOpThreads' | 'spinWait'>) {
   const distinct = [...new Set(providers)];
+  const cuda = distinct.includes('cuda');
   return {
     executionProvider: distinct.join('/'),
     executionProviderNote: note,
     threads,
+    ...(inference ? { interOpThreads: inference.interOpThreads, spinWait: inference.spinWait } : {}),
+    gpu: gpuName(),
+    cudnnConvAlgoSearch: cuda ? CUDNN_CONV_ALGO_SEARCH : null,
     onnxruntime: onnxruntimeVersion,
     node: process.version,
     platform: `${platform()}-${arch()}`,

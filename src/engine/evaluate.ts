@@ -1,20 +1,23 @@
 /**
- * Runs models on the prepared eval set: each fp32 model and, when quantization is configured,
- * its int8 variant, all on the same decoded pixels, then the latency benchmark with every
- * model interleaved. The comparison (PR gate) and the nightly run are both built on this.
+ * Runs models on the prepared eval set: every fp32 model, its int8 variant when quantization is
+ * configured, and the task's other preprocessings, each one record (a ModelRun) fed by one stream
+ * of the eval set (stream.ts), then the latency benchmark with the models of each group
+ * interleaved. The comparison (PR gate, CLI) and the nightly run are both built on this.
  */
+import { availableParallelism } from 'node:os';
 import type { Config, ModelRef } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { checkInputFits, inputSizeFromModel, loadModel, resolveThreads, runAll, type LoadedModel } from '../inference/index.js';
-import { measureLatency } from '../inference/latency.js';
+import { checkInputFits, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel, type RoundSamples } from '../inference/index.js';
 import { resolveModel, type ModelFile } from '../models/index.js';
 import type { DecodeSpec } from '../config/types.js';
-import { decodeImages, decodeSpecKey, resolveInputSize, toTensor, type DecodedImages, type ResolvedDecodeSpec } from '../preprocess/index.js';
-import { imageSizesOnce, type ImageSizes } from '../preprocess/input-size.js';
+import { decodeSpecKey, imageSizesOnce, openDecodePool, resolveInputSize, type ImageSizes, type ResolvedDecodeSpec } from '../preprocess/index.js';
 import type { Progress } from '../progress.js';
 import { int8Variants, type Int8Variant } from '../quantize/variants.js';
 import { taskFor } from '../tasks/index.js';
+import { calibrationDecoder } from './calibration.js';
 import type { EvalContext } from './context.js';
+import { measureGroupLatency, pooled } from './latency-inputs.js';
+import { streamEvalSet } from './stream.js';
 
 /** What one model (fp32 or int8) produced. */
 export interface ModelResult {
@@ -24,6 +27,8 @@ export interface ModelResult {
   readonly predictions: unknown[];
   /** Raw per-run latencies in ms, keyed by batch size. */
   readonly latencyMs: Record<number, number[]>;
+  /** The same runs by round: [batch][round] → runs. */
+  readonly latencyRounds: RoundSamples;
 }
 
 /** One model on one of the task's alternative preprocessings (Task.preprocessVariants). */
@@ -32,7 +37,7 @@ export interface VariantResult {
   readonly spec: ResolvedDecodeSpec;
   /** null: the model cannot take this input (see note). */
   readonly predictions: unknown[] | null;
-  /** Batch-1 latencies, measured interleaved with every other model and variant of the run. */
+  /** Batch-1 latencies, measured interleaved with every other model and variant of the group. */
   readonly latencyMs: Record<number, number[]>;
   readonly note: string | null;
 }
@@ -44,12 +49,51 @@ export interface EvaluatedModel {
   /** null: quantization is off. Otherwise the variant, with `result` null when it couldn't run (see variant.note). */
   readonly int8: { readonly variant: Int8Variant; readonly result: ModelResult | null } | null;
   readonly spec: ResolvedDecodeSpec;
-  readonly images: DecodedImages;
+}
+
+/** How the eval set was streamed, for the report. */
+export interface StreamSummary {
+  readonly workers: number;
+  readonly memoryBudget: number;
+  readonly chunkImages: number;
+  readonly chunks: number;
+  /** true: decoding the next chunk overlapped inference (GPU); false: they took turns on the CPU cores. */
+  readonly overlap: boolean;
 }
 
 export interface Evaluation {
   readonly models: EvaluatedModel[];
   readonly threads: number;
+  readonly stream: StreamSummary;
+  /** Per latency group: the A/A control arm's rounds (its first model on other sessions), or null for a group of one. */
+  readonly latencyControls: readonly (RoundSamples | null)[];
+  /** Wall time of the stream (decode and inference, calibration and quantization before it) and of the latency benchmark. */
+  readonly timing: { readonly evaluateMs: number; readonly latencyMs: number };
+}
+
+export interface EvaluateOptions {
+  /**
+   * Models whose latency is measured together, interleaved (indices into refs): the pairs of a PR
+   * run, or each model alone in a nightly run. Default: all of them in one group.
+   */
+  readonly latencyGroups?: readonly (readonly number[])[];
+}
+
+/**
+ * One model on one preprocessing: what the stream feeds and the latency benchmark times. An int8
+ * model and the fp32 model on another preprocessing are runs like any other.
+ */
+export interface ModelRun {
+  /** Index of the fp32 model (in refs) this run belongs to. */
+  readonly owner: number;
+  readonly kind: 'fp32' | 'int8' | 'preprocess';
+  /** The task's preprocessing variant name, for kind 'preprocess'. */
+  readonly variant: string | null;
+  readonly file: ModelFile;
+  readonly model: LoadedModel;
+  readonly spec: ResolvedDecodeSpec;
+  readonly sampleShape: readonly number[];
+  readonly predictions: unknown[];
 }
 
 const channelsOf = (config: Config) => (config.preprocess.color === 'gray' ? 1 : 3);
@@ -57,6 +101,11 @@ const channelsOf = (config: Config) => (config.preprocess.color === 'gray' ? 1 :
 export function sampleShape(config: Config, [h, w]: readonly [number, number]): number[] {
   const c = channelsOf(config);
   return config.preprocess.layout === 'nchw' ? [c, h, w] : [h, w, c];
+}
+
+/** Decode worker threads: the configured number, or one per core this process may use. */
+export function resolveWorkers(requested: number): number {
+  return requested === 0 ? availableParallelism() : requested;
 }
 
 /**
@@ -71,67 +120,86 @@ async function decodeSpecFor(config: Config, file: ModelFile, preprocess: Decode
   return resolveInputSize(preprocess, [size[0], size[1]], sizes);
 }
 
-/** Decodes once per distinct preprocessing per run; later models with the same spec share it. */
-function decodedFor(ctx: EvalContext, spec: ResolvedDecodeSpec, progress: Progress): Promise<DecodedImages> {
-  const key = decodeSpecKey(spec);
-  let images = ctx.decoded.get(key);
-  if (!images) {
-    images = decodeImages(ctx.samples.map((s) => s.file), spec, progress);
-    ctx.decoded.set(key, images);
-  }
-  return images;
+function fits(config: Config, model: LoadedModel, spec: ResolvedDecodeSpec): void {
+  checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
 }
 
-/** A UserError while reading a model's outputs (e.g. a shape no layout fits) names the model file. */
-function decodeNamingModel<T>(label: string, decode: () => T[]): T[] {
+/** Loads every fp32 model, then the int8 ones; a broken int8 file costs only its own results. */
+async function loadRuns(config: Config, files: ModelFile[], specs: ResolvedDecodeSpec[], int8Of: (Int8Variant | null)[], threads: number, progress: Progress): Promise<ModelRun[]> {
+  const runs: ModelRun[] = [];
+  const { interOpThreads, spinWait } = config.inference;
+  const load = (file: ModelFile) => loadModel(file.path, { provider: config.inference.executionProvider, threads, interOpThreads, spinWait, label: file.label });
+  const add = (owner: number, kind: ModelRun['kind'], file: ModelFile, model: LoadedModel) =>
+    runs.push({ owner, kind, variant: null, file, model, spec: specs[owner], sampleShape: sampleShape(config, specs[owner].size), predictions: [] });
   try {
-    return decode();
+    for (const [owner, file] of files.entries()) {
+      const model = await load(file);
+      add(owner, 'fp32', file, model);
+      fits(config, model, specs[owner]);
+    }
+    for (const [owner, variant] of int8Of.entries()) {
+      if (!variant?.file) continue;
+      let model: LoadedModel | null = null;
+      try {
+        model = await load(variant.file);
+        fits(config, model, specs[owner]);
+        add(owner, 'int8', variant.file, model);
+      } catch (error) {
+        await model?.release();
+        if (!(error instanceof UserError)) throw error;
+        int8Of[owner] = { ...variant, file: null, note: `int8 model failed to load: ${error.message}` };
+        progress.warn(`${variant.file.label}: ${error.message}; reporting fp32 only`);
+      }
+    }
   } catch (error) {
-    if (error instanceof UserError && !error.message.startsWith(label)) throw new UserError(`${label}: ${error.message}`, { cause: error });
+    await Promise.all(runs.map((run) => run.model.release()));
     throw error;
   }
+  return runs;
 }
 
-/** A latency batch larger than the eval set repeats its samples; timing doesn't care which images they are. */
-function repeatToBatch(tensor: Float32Array, count: number, batch: number): Float32Array {
-  if (count === batch) return tensor;
-  const per = tensor.length / count;
-  const out = new Float32Array(per * batch);
-  for (let i = 0; i < batch; i++) out.set(tensor.subarray((i % count) * per, ((i % count) + 1) * per), i * per);
-  return out;
-}
-
-interface Run {
-  readonly file: ModelFile;
-  /** Index of the fp32 model whose pixels this run reads. */
-  readonly owner: number;
-  readonly int8: boolean;
-}
-
-async function loadRuns(runs: Run[], config: Config, specs: ResolvedDecodeSpec[], variants: (Int8Variant | null)[], threads: number, progress: Progress) {
-  const loaded: { run: Run; model: LoadedModel }[] = [];
-  for (const run of runs) {
-    let model: LoadedModel | null = null;
-    try {
-      model = await loadModel(run.file.path, { provider: config.inference.executionProvider, threads, label: run.file.label });
-      const [h, w] = specs[run.owner].size;
-      checkInputFits(model, { channels: channelsOf(config), height: h, width: w, layout: config.preprocess.layout });
-      loaded.push({ run, model });
-    } catch (error) {
-      await model?.release();
-      // A broken int8 file must not cost the fp32 results: report it and go on without it.
-      if (!run.int8 || !(error instanceof UserError)) {
-        await Promise.all(loaded.map((l) => l.model.release()));
-        throw error;
+/**
+ * The task's other preprocessings for each fp32 run: a run of its own where the pixels differ, the
+ * fp32 run itself where they don't, or a note where the model cannot take that input.
+ */
+async function preprocessRuns(config: Config, files: ModelFile[], fp32: ModelRun[], sizes: ImageSizes) {
+  const wanted = taskFor(config.task).preprocessVariants?.(config) ?? [];
+  const table: { name: string; spec: ResolvedDecodeSpec; run: ModelRun | null; note: string | null }[][] = [];
+  for (const variant of wanted) {
+    const perModel = [];
+    for (const main of fp32) {
+      const spec = await decodeSpecFor(config, files[main.owner], variant.preprocess, sizes);
+      try {
+        fits(config, main.model, spec);
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        perModel.push({ name: variant.name, spec, run: null, note: error.message });
+        continue;
       }
-      variants[run.owner] = { ...(variants[run.owner] as Int8Variant), file: null, note: `int8 model failed to load: ${error.message}` };
-      progress.warn(`${run.file.label}: ${error.message}; reporting fp32 only`);
+      const same = decodeSpecKey(spec) === decodeSpecKey(main.spec);
+      const run: ModelRun = same ? main : { ...main, kind: 'preprocess', variant: variant.name, spec, sampleShape: sampleShape(config, spec.size), predictions: [] };
+      perModel.push({ name: variant.name, spec, run, note: null });
     }
+    table.push(perModel);
   }
-  return loaded;
+  return table;
 }
 
-export async function evaluateModels(config: Config, ctx: EvalContext, refs: readonly ModelRef[], progress: Progress): Promise<Evaluation> {
+/** An evaluation whose latency can be measured again (the nightly run's confirmation). */
+export interface OpenEvaluation {
+  readonly evaluation: Evaluation;
+  /** Measures the latency of one group (an index into latencyGroups) again: the fp32 runs' latencies, by ref index. */
+  remeasure(group: number): Promise<Map<number, Record<number, number[]>>>;
+  close(): Promise<void>;
+}
+
+export async function evaluateModels(config: Config, ctx: EvalContext, refs: readonly ModelRef[], progress: Progress, options: EvaluateOptions = {}): Promise<Evaluation> {
+  const open = await openEvaluation(config, ctx, refs, progress, options);
+  await open.close();
+  return open.evaluation;
+}
+
+export async function openEvaluation(config: Config, ctx: EvalContext, refs: readonly ModelRef[], progress: Progress, options: EvaluateOptions = {}): Promise<OpenEvaluation> {
   const task = taskFor(config.task);
   const files: ModelFile[] = [];
   for (const ref of refs) files.push(await resolveModel(ref));
@@ -142,140 +210,92 @@ export async function evaluateModels(config: Config, ctx: EvalContext, refs: rea
   const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
   const specs: ResolvedDecodeSpec[] = [];
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
-  const shapes = specs.map((spec) => sampleShape(config, spec.size));
-  const images: DecodedImages[] = [];
-  for (const spec of specs) images.push(await decodedFor(ctx, spec, progress));
-  const int8Of = await int8Variants(config, refs, files, specs, images, shapes, ctx.evalSet.source, progress);
-
-  const runs: Run[] = files.map((file, owner) => ({ file, owner, int8: false }));
-  int8Of.forEach((v, owner) => v?.file && runs.push({ file: v.file, owner, int8: true }));
-  const threads = resolveThreads(config.inference.threads);
-  const loaded = await loadRuns(runs, config, specs, int8Of, threads, progress);
+  const started = performance.now();
+  const workers = resolveWorkers(config.preprocess.workers);
+  const pool = openDecodePool({ workers });
+  let runs: ModelRun[] = [];
   try {
-    const notes = new Set(loaded.map((l) => l.model.providerNote).filter((n): n is string => n !== null));
-    for (const note of notes) progress.warn(note);
-    const predictions: unknown[][] = [];
-    for (const { run, model } of loaded) {
-      const perModel: unknown[] = [];
-      const { owner } = run;
-      progress.info(`inference: ${model.label} on ${model.provider.toUpperCase()}, ${threads} threads`);
-      await runAll(model, {
-        total: ctx.samples.length,
-        batchSize: config.inference.batchSize,
-        sampleShape: shapes[owner],
-        makeInput: (start, end) => toTensor(images[owner], start, end, config.preprocess),
-        onOutputs: (start, end, outputs, count) => {
-          const batch = { start, geometry: images[owner].geometry.slice(start, end), inputSize: specs[owner].size, samples: ctx.samples.slice(start, end) };
-          perModel.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count, config, batch)));
-        },
-        progress,
-      });
-      predictions.push(perModel);
-    }
-    const fp32Loaded = files.map((_, owner) => loaded.find((l) => !l.run.int8 && l.run.owner === owner) as { run: Run; model: LoadedModel });
-    const main = fp32Loaded.map((l) => ({ spec: specs[l.run.owner], predictions: predictions[loaded.indexOf(l)] }));
-    const variants = await evaluateVariants(config, ctx, files, fp32Loaded.map((l) => l.model), main, sizes, progress);
-    const latencyMs = await measureLatency(
-      loaded.map((l) => l.model),
-      (i, batch) => {
-        const { owner } = loaded[i].run;
-        const count = Math.min(batch, images[owner].count);
-        return { data: repeatToBatch(toTensor(images[owner], 0, count, config.preprocess), count, batch), dims: [batch, ...shapes[owner]] };
-      },
-      config.latency,
-      progress,
+    const calibration = calibrationDecoder(config, ctx, pool, progress);
+    const int8Of = await int8Variants(config, refs, files, (i) => calibration(specs[i], sampleShape(config, specs[i].size)), progress);
+    const threads = resolveThreads(config.inference.threads);
+    runs = await loadRuns(config, files, specs, int8Of, threads, progress);
+    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n): n is string => n !== null))) progress.warn(note);
+    const fp32 = runs.filter((r) => r.kind === 'fp32');
+    const alternatives = await preprocessRuns(config, files, fp32, sizes);
+    const extra = alternatives.flat().map((a) => a.run).filter((r): r is ModelRun => r !== null && r.kind === 'preprocess');
+    const streamed = [...runs, ...extra];
+    const overlap = runs.every((r) => r.model.provider === 'cuda');
+    const latencyBatch = Math.max(...[1, ...config.latency.batchSizes]);
+    progress.info(
+      `evaluate: ${ctx.samples.length.toLocaleString('en-US')} images through ${streamed.length} model run${streamed.length === 1 ? '' : 's'}; ` +
+        `decode on ${pool.workers || 'the main thread'}${pool.workers ? ' workers' : ''}, inference ${threads} thread${threads === 1 ? '' : 's'}` +
+        (overlap ? ', decoding the next chunk while the GPU runs' : ', taking turns on the CPU cores'),
     );
-    const resultOf = (index: number): ModelResult => {
-      const { run, model } = loaded[index];
-      return { file: run.file, provider: model.provider, providerNote: model.providerNote, predictions: predictions[index], latencyMs: latencyMs[index] };
+    const facts = await streamEvalSet(ctx.samples, streamed, {
+      pool,
+      memoryBudget: config.inference.memoryBudget,
+      batchSize: config.inference.batchSize,
+      overlap,
+      normalize: config.preprocess,
+      keepFirst: latencyBatch,
+      decode: (outputs, count, batch) => task.decodeOutputs(outputs, count, config, batch),
+    }, progress);
+    // The evaluation's sessions are done: every latency round opens fresh ones (docs/latency.md).
+    await Promise.all(runs.map((r) => r.model.release()));
+    const streamedAt = performance.now();
+    const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
+    const latency = new Map<ModelRun, RoundSamples>();
+    const variantLatency = new Map<(typeof alternatives)[number][number], RoundSamples>();
+    const controls: (RoundSamples | null)[] = [];
+    for (const group of groups) {
+      const members = group.flatMap((owner) => runs.filter((r) => r.owner === owner));
+      // A pair (or more) gets the A/A control arm: the noise floor its latency gate is judged against.
+      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: group.length > 1 });
+      members.forEach((run, i) => latency.set(run, timed.runs[i]));
+      controls.push(timed.control);
+      // Other preprocessings: batch 1, every (variant, model) pair of the group interleaved, so
+      // the p50s of different input sizes are measured under the same conditions.
+      const entries = alternatives.flat().filter((a) => a.run !== null && group.includes(a.run.owner));
+      if (entries.length > 0) {
+        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run as ModelRun), facts.firstImages, { ...config.latency, batchSizes: [] }, progress, { threads, control: false });
+        entries.forEach((entry, i) => variantLatency.set(entry, timedVariants.runs[i]));
+      }
+    }
+    const resultOf = (run: ModelRun): ModelResult => {
+      const rounds = latency.get(run) ?? {};
+      return { file: run.file, provider: run.model.provider, providerNote: run.model.providerNote, predictions: run.predictions, latencyMs: pooled(rounds), latencyRounds: rounds };
     };
     const models = files.map((_, owner): EvaluatedModel => {
-      const fp32 = loaded.findIndex((l) => !l.run.int8 && l.run.owner === owner);
-      const int8 = loaded.findIndex((l) => l.run.int8 && l.run.owner === owner);
+      const main = fp32[owner];
+      const int8 = runs.find((r) => r.kind === 'int8' && r.owner === owner);
       const variant = int8Of[owner];
       return {
-        fp32: resultOf(fp32),
-        int8: variant ? { variant, result: int8 >= 0 ? resultOf(int8) : null } : null,
-        variants: variants.map((perModel) => perModel[owner]),
+        fp32: resultOf(main),
+        int8: variant ? { variant, result: int8 ? resultOf(int8) : null } : null,
+        variants: alternatives.map((perModel) => {
+          const { name, spec, run, note } = perModel[owner];
+          return { name, spec, note, predictions: run?.predictions ?? null, latencyMs: pooled(variantLatency.get(perModel[owner]) ?? {}) };
+        }),
         spec: specs[owner],
-        images: images[owner],
       };
     });
-    return { models, threads };
+    const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
+    const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
+    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls, timing };
+    return {
+      evaluation,
+      async remeasure(group) {
+        const members = runs.filter((r) => groups[group].includes(r.owner) && r.kind === 'fp32');
+        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: false });
+        return new Map(members.map((run, i) => [run.owner, pooled(timed.runs[i])]));
+      },
+      // Nothing stays loaded: every latency measurement opens its own sessions.
+      async close() {},
+    };
+  } catch (error) {
+    await Promise.all(runs.map((r) => r.model.release()));
+    throw error;
   } finally {
-    await Promise.all(loaded.map((l) => l.model.release()));
+    await pool.close();
   }
-}
-
-/**
- * The task's alternative preprocessings (e.g. detection's letterbox vs rect), for the fp32 models
- * already loaded: predictions on each, then one latency benchmark over every (variant, model)
- * pair, interleaved, so the p50s of different input sizes are measured under the same conditions.
- * Returns [variant][model]. A model that cannot take a variant's input gets a note instead.
- */
-async function evaluateVariants(
-  config: Config,
-  ctx: EvalContext,
-  files: readonly ModelFile[],
-  models: readonly LoadedModel[],
-  main: readonly { spec: ResolvedDecodeSpec; predictions: unknown[] }[],
-  sizes: ImageSizes,
-  progress: Progress,
-): Promise<VariantResult[][]> {
-  const task = taskFor(config.task);
-  const wanted = task.preprocessVariants?.(config) ?? [];
-  const out: { name: string; spec: ResolvedDecodeSpec; images: DecodedImages | null; predictions: unknown[] | null; note: string | null }[][] = [];
-  for (const variant of wanted) {
-    const perModel = [];
-    for (const [owner, model] of models.entries()) {
-      const spec = await decodeSpecFor(config, files[owner], variant.preprocess, sizes);
-      try {
-        checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
-      } catch (error) {
-        if (!(error instanceof UserError)) throw error;
-        perModel.push({ name: variant.name, spec, images: null, predictions: null, note: error.message });
-        continue;
-      }
-      const images = await decodedFor(ctx, spec, progress);
-      if (decodeSpecKey(spec) === decodeSpecKey(main[owner].spec)) {
-        // The run's own preprocessing: its predictions are already there.
-        perModel.push({ name: variant.name, spec, images, predictions: main[owner].predictions, note: null });
-        continue;
-      }
-      const predictions: unknown[] = [];
-      progress.info(`inference: ${model.label} with ${variant.name} input ${spec.size[0]}x${spec.size[1]}`);
-      await runAll(model, {
-        total: ctx.samples.length,
-        batchSize: config.inference.batchSize,
-        sampleShape: sampleShape(config, spec.size),
-        makeInput: (start, end) => toTensor(images, start, end, config.preprocess),
-        onOutputs: (start, end, outputs, count) => {
-          const batch = { start, geometry: images.geometry.slice(start, end), inputSize: spec.size, samples: ctx.samples.slice(start, end) };
-          predictions.push(...decodeNamingModel(model.label, () => task.decodeOutputs(outputs, count, config, batch)));
-        },
-        progress,
-      });
-      perModel.push({ name: variant.name, spec, images, predictions, note: null });
-    }
-    out.push(perModel);
-  }
-  const timed = out.flatMap((perModel) => perModel.map((entry, owner) => ({ entry, model: models[owner] }))).filter((t) => t.entry.images !== null);
-  const latency = timed.length === 0
-    ? []
-    : await measureLatency(
-        timed.map((t) => t.model),
-        (i, batch) => {
-          const { images, spec } = timed[i].entry as { images: DecodedImages; spec: ResolvedDecodeSpec };
-          const count = Math.min(batch, images.count);
-          return { data: repeatToBatch(toTensor(images, 0, count, config.preprocess), count, batch), dims: [batch, ...sampleShape(config, spec.size)] };
-        },
-        { ...config.latency, batchSizes: [1] },
-        progress,
-      );
-  return out.map((perModel) =>
-    perModel.map(({ name, spec, predictions, note }, owner) => {
-      const at = timed.findIndex((t) => t.entry === perModel[owner]);
-      return { name, spec, predictions, note, latencyMs: at >= 0 ? latency[at] : {} };
-    }),
-  );
 }

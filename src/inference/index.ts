@@ -5,11 +5,14 @@
  */
 export {
   loadModel,
+  readSignatures,
   resolveThreads,
   onnxruntimeVersion,
   type LoadedModel,
   type SessionFactory,
+  type ThreadSettings,
 } from './session.js';
-export { runBatch, runAll, effectiveBatchSize, type RunAllOptions } from './run.js';
+export { runBatch, runAll, runInBatches, effectiveBatchSize, type BatchRunOptions, type RunAllOptions } from './run.js';
 export { checkInputFits, inputSizeFromModel, type InputExpectation } from './signature.js';
-export { measureLatency, latencyBatchSizes, LATENCY_BLOCK } from './latency.js';
+export { measureLatencyRounds, latencyBatchSizes, runsInRound, LATENCY_BLOCK, type LatencySubject, type RoundSamples } from './latency.js';
+export { gpuName, CUDNN_CONV_ALGO_SEARCH } from './gpu.js';

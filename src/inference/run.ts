@@ -37,12 +37,12 @@ function toFloat32(type: string, data: unknown): Float32Array | null {
 }
 
 /** Runs one input tensor (any batch the model accepts) and returns every numeric output. */
-export async function runBatch(model: LoadedModel, input: Float32Array, dims: number[]): Promise<Record<string, OutputTensor>> {
+export async function runBatch(model: LoadedModel, input: Float32Array, dims: readonly number[]): Promise<Record<string, OutputTensor>> {
   if (input.length !== product(dims)) {
     throw new Error(`runBatch(${model.label}): ${input.length} values do not fill dims [${dims.join(',')}]`);
   }
   const { session, inputName } = sessionOf(model);
-  const results = await session.run({ [inputName]: new ort.Tensor('float32', input, dims) });
+  const results = await session.run({ [inputName]: new ort.Tensor('float32', input, [...dims]) });
   const outputs: Record<string, OutputTensor> = {};
   for (const [name, tensor] of Object.entries(results)) {
     const data = toFloat32(tensor.type, tensor.data);
@@ -69,38 +69,42 @@ function firstRows(model: LoadedModel, name: string, output: OutputTensor, batch
   return { data: output.data.slice(0, rows * rowSize), dims: [rows, ...output.dims.slice(1)] };
 }
 
-export interface RunAllOptions {
+export interface BatchRunOptions {
   /** Number of samples to run: [0, total). */
   total: number;
   /** The configured batch size; used only when the model's batch dimension is dynamic. */
   batchSize: number;
   /** Dims of one sample, without the batch: [C,H,W] (nchw) or [H,W,C] (nhwc). */
-  sampleShape: number[];
+  sampleShape: readonly number[];
   /** The float data of samples [start, end): (end - start) samples of sampleShape each. */
   makeInput: (start: number, end: number) => Float32Array;
   /** Outputs of samples [start, end) only (padding already dropped); count = end - start. */
   onOutputs: (start: number, end: number, outputs: Record<string, OutputTensor>, count: number) => void;
+  /** Called after each batch with the samples done so far. */
+  onBatch?: (done: number) => void;
+}
+
+export interface RunAllOptions extends BatchRunOptions {
   /** Receives the phase `run <label>` with one tick per batch. */
   progress: Progress;
 }
 
 /**
- * Runs every sample through the model in the batch size it can take. A fixed batch N > 1 is
+ * Runs samples [0, total) through the model in the batch size it can take. A fixed batch N > 1 is
  * zero-padded for the last partial batch and the padded rows are dropped before onOutputs.
  */
-export async function runAll(model: LoadedModel, options: RunAllOptions): Promise<void> {
-  const { total, sampleShape, makeInput, onOutputs, progress } = options;
+export async function runInBatches(model: LoadedModel, options: BatchRunOptions): Promise<void> {
+  const { total, sampleShape, makeInput, onOutputs } = options;
   const batch = effectiveBatchSize(model, options.batchSize);
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`runAll(${model.label}): invalid batch size ${batch}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`runInBatches(${model.label}): invalid batch size ${batch}`);
   const sampleSize = product(sampleShape);
   const fixedBatch = model.batchDim !== 'dynamic';
-  progress.start(`run ${model.label}`, total);
   for (let start = 0; start < total; start += batch) {
     const end = Math.min(start + batch, total);
     const rows = end - start;
     const data = makeInput(start, end);
     if (data.length !== rows * sampleSize) {
-      throw new Error(`runAll(${model.label}): makeInput(${start}, ${end}) gave ${data.length} values, expected ${rows * sampleSize}`);
+      throw new Error(`runInBatches(${model.label}): makeInput(${start}, ${end}) gave ${data.length} values, expected ${rows * sampleSize}`);
     }
     const runRows = fixedBatch ? batch : rows;
     let input = data;
@@ -112,7 +116,17 @@ export async function runAll(model: LoadedModel, options: RunAllOptions): Promis
     const kept: Record<string, OutputTensor> = {};
     for (const [name, output] of Object.entries(outputs)) kept[name] = firstRows(model, name, output, runRows, rows);
     onOutputs(start, end, kept, rows);
-    progress.tick(end);
+    options.onBatch?.(end);
   }
-  progress.end();
+}
+
+/** runInBatches with its own progress phase (calibration, tests). */
+export async function runAll(model: LoadedModel, options: RunAllOptions): Promise<void> {
+  const { progress } = options;
+  progress.start(`run ${model.label}`, options.total);
+  try {
+    await runInBatches(model, { ...options, onBatch: (done) => progress.tick(done) });
+  } finally {
+    progress.end();
+  }
 }

@@ -13,6 +13,7 @@ export {
   mcnemar,
   log10McnemarExact,
   detectableDifference,
+  tabulatePairs,
   type PairedTable,
 } from './paired.js';
 export {
@@ -23,3 +24,15 @@ export {
   type BootstrapOptions,
 } from './latency.js';
 export { createRng } from './random.js';
+export { erfc, normalSf } from './normal.js';
+export { wilcoxonSignedRank, type WilcoxonResult } from './wilcoxon.js';
+export {
+  bootstrapMeanCi,
+  signFlipTest,
+  mean,
+  BOOTSTRAP_RESAMPLES,
+  PERMUTATION_RESAMPLES,
+  type ResamplingOptions,
+  type SignFlipResult,
+} from './resampling.js';
+export { holm, type HolmResult } from './holm.js';

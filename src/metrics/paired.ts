@@ -163,3 +163,16 @@ export function detectableDifference(n: number, psi: number): number {
   if (!(psi >= 0 && psi <= 1)) throw new RangeError(`psi must be in [0, 1], got ${psi}`);
   return 2.8 * Math.sqrt(psi / n);
 }
+
+/** The paired table of two right/wrong vectors over the same samples (baseline[i], candidate[i]). */
+export function tabulatePairs(baseline: readonly boolean[], candidate: readonly boolean[]): PairedTable {
+  if (baseline.length !== candidate.length) throw new RangeError(`tabulatePairs: ${baseline.length} baseline vs ${candidate.length} candidate outcomes`);
+  const t = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < baseline.length; i++) {
+    if (baseline[i] && candidate[i]) t.a++;
+    else if (baseline[i]) t.b++;
+    else if (candidate[i]) t.c++;
+    else t.d++;
+  }
+  return t;
+}

@@ -3,10 +3,8 @@
  * one commit (files, Git LFS objects, or manifest URLs verified by sha256), with their int8 files
  * for quantization.mode: provided.
  */
-import { execFile } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { Config, ModelEntry } from '../config/types.js';
 import { UserError } from '../errors.js';
 import type { Git } from '../git/index.js';
@@ -29,16 +27,6 @@ export async function nightlyModels(config: Config, git: Git, sha: string, workD
     out.push({ name: entry.name, path: watched(entry), ref: { role: 'candidate', path: model.file, label: model.label, quantized: int8?.file ?? null } });
   }
   return out;
-}
-
-/** The GPU the runner has, for the history record; null when none answers. */
-export async function gpuName(): Promise<string | null> {
-  try {
-    const { stdout } = await promisify(execFile)('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { timeout: 5000 });
-    return stdout.split('\n')[0]?.trim() || null;
-  } catch {
-    return null;
-  }
 }
 
 export async function headCommit(git: Git): Promise<string> {

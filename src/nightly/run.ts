@@ -6,7 +6,7 @@
 import type { Config, ModelRef } from '../config/types.js';
 import type { HistoryRecord } from '../contracts/history.js';
 import { prepareEval, type EvalContext } from '../engine/context.js';
-import { evaluateModels, type EvaluatedModel } from '../engine/evaluate.js';
+import { openEvaluation, type EvaluatedModel } from '../engine/evaluate.js';
 import type { EvalSetCache } from '../evalset/actions-cache.js';
 import { accuracyDrift, latencyRegression, type Finding } from '../history/drift.js';
 import type { HistoryStore } from '../history/store.js';
@@ -73,28 +73,29 @@ export async function runNightly(
   const history = await store.read();
   const records: HistoryRecord[] = [];
   const findings: Finding[] = [];
-  // The confirming re-run measures latency only; re-quantizing would add nothing to it.
-  const latencyOnly: Config = { ...config, quantization: { ...config.quantization, mode: 'none' } };
-  for (const model of models) {
-    progress.info(`nightly: ${model.name} (${model.path})`);
-    const [evaluated] = (await evaluateModels(config, ctx, [model.ref], progress)).models;
-    let record = recordOf(config, ctx, model, evaluated, facts);
-    findings.push(...accuracyDrift(history, record));
-    const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
-    if (first.finding) {
-      progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
-      const [again] = (await evaluateModels(latencyOnly, ctx, [model.ref], progress)).models;
-      const rerun = summarizeLatency(again.fp32.latencyMs[1]);
-      const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
-      if (confirmed.finding) {
-        findings.push({ ...confirmed.finding, message: `${confirmed.finding.message} (confirmed by a second benchmark)` });
-        // The slower of the two is stored, so a real regression stays visible in the history.
-        record = rerun.p50Ms > record.latency.batch1.p50Ms ? { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } } : record;
-      } else {
-        progress.info(`${model.name}: the second benchmark did not confirm the latency change; not reported`);
+  const open = await openEvaluation(config, ctx, models.map((m) => m.ref), progress, { latencyGroups: models.map((_, i) => [i]) });
+  try {
+    for (const [i, model] of models.entries()) {
+      progress.info(`nightly: ${model.name} (${model.path})`);
+      let record = recordOf(config, ctx, model, open.evaluation.models[i], facts);
+      findings.push(...accuracyDrift(history, record));
+      const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
+      if (first.finding) {
+        progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
+        const rerun = summarizeLatency((await open.remeasure(i)).get(i)?.[1] ?? []);
+        const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
+        if (confirmed.finding) {
+          findings.push({ ...confirmed.finding, message: `${confirmed.finding.message} (confirmed by a second benchmark)` });
+          // The slower of the two is stored, so a real regression stays visible in the history.
+          record = rerun.p50Ms > record.latency.batch1.p50Ms ? { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } } : record;
+        } else {
+          progress.info(`${model.name}: the second benchmark did not confirm the latency change; not reported`);
+        }
       }
+      records.push(record);
     }
-    records.push(record);
+  } finally {
+    await open.close();
   }
   await store.append(records);
   return { schemaVersion: 1, kind: 'model-gate-nightly', verdict: findings.length > 0 ? 'fail' : 'pass', records, findings, history };

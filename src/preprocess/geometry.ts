@@ -20,7 +20,7 @@
  *   x_original = (x_model - padLeft + cropLeft) / scaleX, and likewise for y.
  */
 import type { ImageGeometry } from '../contracts/tensors.js';
-import type { ResolvedDecodeSpec } from './index.js';
+import type { ResolvedDecodeSpec } from './types.js';
 import { planFit } from './rect.js';
 import { roundHalfEven } from './round.js';
 

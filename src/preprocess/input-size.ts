@@ -5,7 +5,7 @@
  */
 import type { DecodeSpec } from '../config/types.js';
 import { imageSize } from './image-size.js';
-import type { ResolvedDecodeSpec } from './index.js';
+import type { ResolvedDecodeSpec } from './types.js';
 import { rectInputSize } from './rect.js';
 
 /** Header reads at once: mostly waiting on the disk. */

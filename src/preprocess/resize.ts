@@ -12,7 +12,8 @@
  * The arithmetic is Pillow's: coefficients in double, normalized, rounded to 22-bit fixed point;
  * a horizontal pass then a vertical pass, each rounded to 8 bits.
  */
-import type { ResizeKernel } from '../config/types.js';
+import type { PilResizeKernel, ResizeKernel } from '../config/types.js';
+import { resizeCv2 } from './resize-cv2.js';
 
 const PRECISION_BITS = 32 - 8 - 2;
 const HALF = 1 << (PRECISION_BITS - 1);
@@ -24,7 +25,7 @@ interface Filter {
 
 const BICUBIC_A = -0.5;
 
-const FILTERS: Record<Exclude<ResizeKernel, 'nearest'>, Filter> = {
+const FILTERS: Record<Exclude<PilResizeKernel, 'nearest'>, Filter> = {
   linear: {
     support: 1,
     weight: (x) => {
@@ -53,7 +54,10 @@ function sinc(x: number): number {
   return Math.sin(px) / px;
 }
 
-/** Resizes HWC uint8 pixels to outWidth × outHeight. Returns the input itself when the size is unchanged. */
+/**
+ * Resizes HWC uint8 pixels to outWidth × outHeight. Returns the input itself when the size is
+ * unchanged. The cv2-* kernels go to OpenCV's arithmetic (resize-cv2.ts), the others are PIL's.
+ */
 export function resizePixels(
   src: Uint8Array,
   width: number,
@@ -64,6 +68,9 @@ export function resizePixels(
   kernel: ResizeKernel,
 ): Uint8Array {
   if (outWidth === width && outHeight === height) return src;
+  if (kernel === 'cv2-linear' || kernel === 'cv2-area' || kernel === 'cv2-nearest') {
+    return resizeCv2(src, width, height, channels, outWidth, outHeight, kernel);
+  }
   if (kernel === 'nearest') return resizeNearest(src, width, height, channels, outWidth, outHeight);
   const filter = FILTERS[kernel];
   const vertical = outHeight !== height ? coefficients(height, outHeight, filter) : null;

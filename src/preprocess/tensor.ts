@@ -6,7 +6,7 @@
  */
 import type { NormalizeSpec } from '../config/types.js';
 import { UserError } from '../errors.js';
-import type { DecodedImages } from './index.js';
+import type { DecodedImages } from './types.js';
 
 /** x = (pixel * scale - mean[c]) / std[c], for samples [start, end), in nchw or nhwc. */
 export function toTensor(images: DecodedImages, start: number, end: number, norm: NormalizeSpec): Float32Array {

@@ -3,6 +3,7 @@
  * small tensor helpers the quantizer needs: float data out of an initializer, int8/uint8/int32/
  * float initializers in. Unknown fields ride along in each message's `$unknowns` (see onnx.proto).
  */
+import { open } from 'node:fs/promises';
 import protobuf from 'protobufjs/minimal.js';
 import { UserError } from '../errors.js';
 import { onnx } from './onnx-pb.js';
@@ -79,6 +80,56 @@ export function decodeModel(bytes: Uint8Array, label: string): ModelMsg {
 
 export function encodeModel(model: ModelMsg): Uint8Array {
   return onnx.ModelProto.encode(model as onnx.ModelProto.$Properties).finish();
+}
+
+function varint(value: number): Uint8Array {
+  const bytes: number[] = [];
+  for (let v = value; ; v = Math.floor(v / 128)) {
+    if (v < 128) {
+      bytes.push(v);
+      return Uint8Array.from(bytes);
+    }
+    bytes.push((v % 128) | 128);
+  }
+}
+
+/** Wire tags: ModelProto.graph (field 7) and GraphProto.initializer (field 5), length-delimited. */
+const GRAPH_TAG = (7 << 3) | 2;
+const INITIALIZER_TAG = (5 << 3) | 2;
+
+/**
+ * Writes `model` to `path` without ever holding the whole encoding: the model and graph without
+ * their initializers first, then each initializer as its own GraphProto field (protobuf allows a
+ * message's fields in any order), so the largest buffer is one tensor. A parser reads the same
+ * model as encodeModel's bytes; the bytes themselves differ in field order.
+ */
+export async function writeModelFile(model: ModelMsg, path: string): Promise<void> {
+  const graph = model.graph!;
+  const initializers = graph.initializer;
+  let head: Uint8Array;
+  let graphHead: Uint8Array;
+  try {
+    graph.initializer = [];
+    graphHead = onnx.GraphProto.encode(graph as onnx.GraphProto.$Properties).finish();
+    model.graph = null;
+    head = encodeModel(model);
+  } finally {
+    model.graph = graph;
+    graph.initializer = initializers;
+  }
+  const lengths = initializers.map((t) => onnx.TensorProto.encode(t as onnx.TensorProto.$Properties).len);
+  const graphLength = graphHead.length + lengths.reduce((sum, n) => sum + 1 + varint(n).length + n, 0);
+  const file = await open(path, 'w');
+  try {
+    for (const chunk of [head, Uint8Array.of(GRAPH_TAG), varint(graphLength), graphHead]) await file.write(chunk);
+    for (const [i, tensor] of initializers.entries()) {
+      await file.write(Uint8Array.of(INITIALIZER_TAG));
+      await file.write(varint(lengths[i]));
+      await file.write(onnx.TensorProto.encode(tensor as onnx.TensorProto.$Properties).finish());
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /** A deep copy, by a round trip through bytes (cheap next to calibration, and exact). */

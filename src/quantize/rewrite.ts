@@ -1,36 +1,39 @@
 /**
- * Applies a QdqPlan to a model: computes the parameters (params.ts), adds the quantized
- * initializers and the QuantizeLinear/DequantizeLinear nodes, rewires consumers, drops the float
- * weights nothing reads any more, and re-sorts the nodes topologically. Tensor names follow
- * onnxruntime's suffixes (_QuantizeLinear_Output, _DequantizeLinear_Output, _scale, _zero_point,
- * _quantized) so the result reads like onnxruntime's own output.
+ * Applies a QdqPlan, in the order of onnxruntime 1.30's QDQQuantizer.quantize_model so that every
+ * number comes out the same: parameters of the quantized initializers, the int32-bias widening
+ * of weight scales, Q/DQ pairs for the tensors with their own parameters, then for those sharing
+ * another's, then the int32 biases; the folded Relu/Clip nodes and unread initializers go, and
+ * the nodes are re-sorted topologically. Names follow onnxruntime's suffixes
+ * (_QuantizeLinear_Output, _DequantizeLinear_Output, _scale, _zero_point, _quantized).
+ * Returns what could not be quantized (onnxruntime would stop with an error there instead).
  */
 import { floatValues, makeNode, makeTensor, tensorDims, type GraphMsg, type ModelMsg, type NodeMsg, type TensorMsg } from './model-io.js';
-import { activationParams, quantizeBias, quantizeWeight, widenForInt32Bias, type QuantizedWeight } from './params.js';
+import { activationParams, initializerParams, quantizeBias, quantizeValues, widenForInt32Bias, type InitializerParams } from './params.js';
 import type { QdqPlan } from './plan.js';
+import { topologicalOrder } from './topology.js';
 
-interface Named { scale: string; zeroPoint: string; scaleValue: Float32Array }
+/** A quantized tensor's parameter initializers (onnxruntime's quantized_value_map entry). */
+interface Quantized { scale: string; zeroPoint: string; scaleValue: Float32Array }
 
-export function applyPlan(model: ModelMsg, plan: QdqPlan, ranges: Map<string, [number, number]>): void {
+export interface RewriteResult {
+  /** Biases left float, with the reason. */
+  floatBiases: { name: string; reason: string }[];
+  /** Tensors whose parameters would come from a tensor that was never quantized. */
+  unresolved: string[];
+}
+
+export function applyPlan(model: ModelMsg, plan: QdqPlan, ranges: ReadonlyMap<string, [number, number]>): RewriteResult {
   const graph = model.graph!;
-  const initializers = new Map(graph.initializer.map((t) => [t.name, t]));
+  const initializer = (name: string) => graph.initializer.find((t) => t.name === name);
   const graphOutputs = new Set(graph.output.map((v) => v.name));
-  const added: NodeMsg[] = [];
-  const params = new Map<string, Named>();
+  const quantized = new Map<string, Quantized>();
+  const result: RewriteResult = { floatBiases: [], unresolved: [] };
 
-  // Fold the removed Relu/Clip nodes: their producer now writes the activation's output.
-  graph.node = graph.node.filter((node) => !plan.removed.has(node));
-  for (const node of graph.node) node.output = node.output.map((name) => plan.renamedOutputs.get(name) ?? name);
-
-  const renameInputs = (from: string, to: string, except: NodeMsg | null) => {
-    for (const node of [...graph.node, ...added]) {
-      if (node === except) continue;
-      node.input = node.input.map((name) => (name === from ? to : name));
-    }
+  const renameInputs = (from: string, to: string) => {
+    for (const node of graph.node) node.input = node.input.map((name) => (name === from ? to : name));
   };
-
-  /** Q→DQ pair on an activation tensor with the given parameter initializers. */
-  const addActivationPair = (name: string, named: Named) => {
+  /** _add_qdq_pair_for_activation. */
+  const addPair = (name: string, params: Quantized) => {
     let qInput = name;
     let dqOutput = `${name}_DequantizeLinear_Output`;
     if (graphOutputs.has(name)) {
@@ -38,169 +41,98 @@ export function applyPlan(model: ModelMsg, plan: QdqPlan, ranges: Map<string, [n
       qInput = `${name}_QuantizeLinear_Input`;
       dqOutput = name;
       for (const node of graph.node) node.output = node.output.map((o) => (o === name ? qInput : o));
-    } else renameInputs(name, dqOutput, null);
-    const quantized = `${name}_QuantizeLinear_Output`;
-    added.push(makeNode('QuantizeLinear', [qInput, named.scale, named.zeroPoint], [quantized], `${name}_QuantizeLinear`));
-    added.push(makeNode('DequantizeLinear', [quantized, named.scale, named.zeroPoint], [dqOutput], `${name}_DequantizeLinear`));
+    } else renameInputs(name, dqOutput);
+    const q = `${name}_QuantizeLinear_Output`;
+    graph.node.push(makeNode('QuantizeLinear', [qInput, params.scale, params.zeroPoint], [q], `${name}_QuantizeLinear`));
+    graph.node.push(makeNode('DequantizeLinear', [q, params.scale, params.zeroPoint], [dqOutput], `${name}_DequantizeLinear`));
+    quantized.set(name, params);
+  };
+  /** _make_scale_zp_initializers. */
+  const addParams = (name: string, scale: Float32Array, zeroPoint: Int32Array, type: 'int8' | 'uint8', perChannel: boolean): Quantized => {
+    const shape = perChannel ? [scale.length] : [];
+    const zeros = type === 'int8' ? Int8Array.from(zeroPoint) : Uint8Array.from(zeroPoint);
+    graph.initializer.push(makeTensor(`${name}_zero_point`, zeros, shape), makeTensor(`${name}_scale`, scale, shape));
+    return { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: scale };
   };
 
-  const quantizedWeights = new Map<string, { weight: QuantizedWeight; values: Float32Array; dims: number[] }>();
-  const addInitializer = (tensor: TensorMsg) => graph.initializer.push(tensor);
+  // _calc_initializer_quant_params
+  const initializerQuant = new Map<string, { params: InitializerParams; values: Float32Array; dims: number[] }>();
+  for (const [name, info] of plan.tensors) {
+    const tensor = initializer(name);
+    if (!tensor) continue;
+    const values = floatValues(tensor);
+    const dims = tensorDims(tensor);
+    initializerQuant.set(name, { params: initializerParams(values, dims, info.kind === 'weight', info.axis), values, dims });
+  }
+  // _adjust_weight_quant_params_for_bias_tensors: judged on the input's own calibrated scale.
+  for (const [name, bias] of plan.biases) {
+    const weight = initializerQuant.get(bias.weight);
+    const range = ranges.get(bias.input);
+    if (!range || !plan.tensors.has(bias.input) || !weight || weight.params.type !== 'int8' || weight.params.zeroPoint.some((z) => z !== 0)) continue;
+    const widened = widenForInt32Bias(weight.params.scale, weight.params.axis !== null, floatValues(initializer(name)!), activationParams(range[0], range[1]).scale[0]);
+    if (widened) weight.params = { ...weight.params, scale: widened };
+  }
 
-  for (const [name, role] of plan.tensors) {
-    const initializer = initializers.get(name);
-    if (initializer && role.kind === 'weight') {
-      const values = floatValues(initializer);
-      const dims = tensorDims(initializer);
-      let weight = quantizeWeight(values, dims, role.axis);
-      const bias = [...plan.biases].find(([, b]) => b.weight === name);
-      const inputScale = bias ? activationScale(bias[1].input, ranges, params) : null;
-      if (bias && inputScale !== null) weight = widenForInt32Bias(weight, values, dims, floatValues(initializers.get(bias[0])!), inputScale);
-      quantizedWeights.set(name, { weight, values, dims });
-      const shape = weight.axis === null ? [] : [weight.scale.length];
-      addInitializer(makeTensor(`${name}_quantized`, weight.values, dims));
-      addInitializer(makeTensor(`${name}_scale`, weight.scale, shape));
-      addInitializer(makeTensor(`${name}_zero_point`, new Int8Array(weight.scale.length), shape));
-      params.set(name, { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: weight.scale });
-      const dq = makeNode('DequantizeLinear', [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, weight.axis ?? undefined);
-      renameInputs(name, `${name}_DequantizeLinear_Output`, null);
-      added.push(dq);
+  // _quantize_normal_tensors
+  for (const [name, info] of plan.tensors) {
+    if (info.provider || quantized.has(name)) continue;
+    const init = initializerQuant.get(name);
+    if (init) {
+      const { params, values, dims } = init;
+      const named = addParams(name, params.scale, params.zeroPoint, params.type, params.axis !== null);
+      renameInputs(name, `${name}_DequantizeLinear_Output`);
+      graph.initializer.push(makeTensor(`${name}_quantized`, quantizeValues(values, dims, params), dims));
+      graph.node.push(makeNode('DequantizeLinear', [`${name}_quantized`, named.scale, named.zeroPoint], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, params.axis ?? undefined));
+      quantized.set(name, named);
       continue;
     }
-    // Activations, and float initializers feeding ops without a weight input (Add, Concat...),
-    // are uint8 asymmetric over their own range.
-    const range = initializer ? rangeOf(floatValues(initializer)) : ranges.get(name);
-    if (!range) continue;
-    const named = defineActivationParams(name, range, params, addInitializer);
-    addActivationPair(name, named);
+    const range = ranges.get(name);
+    if (!range) throw new Error(`internal: ${name} is to be quantized but has no calibrated range`);
+    const { scale, zeroPoint } = activationParams(range[0], range[1]);
+    addPair(name, addParams(name, scale, zeroPoint, 'uint8', false));
   }
 
-  for (const [output, input] of plan.shared) {
-    const named = params.get(input);
-    if (!named || params.has(output)) continue;
-    params.set(output, named);
-    addActivationPair(output, named);
+  // _quantize_sharing_param_tensors: a provider may itself share, so repeat until nothing moves.
+  let waiting = [...plan.tensors].filter(([, info]) => info.provider);
+  for (let moved = true; waiting.length > 0 && moved; ) {
+    moved = false;
+    for (const [name, info] of [...waiting]) {
+      const provider = quantized.get(info.provider!.input);
+      if (!provider) continue;
+      waiting = waiting.filter(([other]) => other !== name);
+      moved = true;
+      if (!quantized.has(name)) addPair(name, provider);
+    }
   }
+  result.unresolved = waiting.map(([name]) => name);
 
-  const floatBiases = new Set<string>();
+  // _quantize_bias_tensors
   for (const [name, bias] of plan.biases) {
-    const weight = quantizedWeights.get(bias.weight);
-    const inputParams = params.get(bias.input);
-    if (!weight || !inputParams) continue;
-    const { values, scale } = quantizeBias(floatValues(initializers.get(name)!), inputParams.scaleValue[0], weight.weight.scale, bias.beta);
-    const dims = tensorDims(initializers.get(name)!);
-    addInitializer(makeTensor(`${name}_quantized`, values, dims));
-    addInitializer(makeTensor(`${name}_quantized_scale`, scale, [scale.length]));
+    const weight = quantized.get(bias.weight);
+    const input = quantized.get(bias.input);
+    if (!weight || !input) {
+      result.floatBiases.push({ name, reason: `${!weight ? `its weight ${bias.weight}` : `its input ${bias.input}`} is not quantized` });
+      continue;
+    }
+    const tensor = initializer(name)!;
+    const dims = tensorDims(tensor);
+    const { values, scale } = quantizeBias(floatValues(tensor), input.scaleValue[0], weight.scaleValue, bias.beta);
+    const q = `${name}_quantized`;
+    graph.initializer.push(makeTensor(q, values, dims), makeTensor(`${q}_scale`, scale, [scale.length]));
     // As onnxruntime: a per-tensor bias has a scalar zero point (its scale stays a 1-element vector).
-    addInitializer(makeTensor(`${name}_quantized_zero_point`, new Int32Array(scale.length), scale.length > 1 ? [scale.length] : []));
-    // The DequantizeLinear writes the bias's own name, replacing the float initializer (onnxruntime
-    // does the same), so the consumers stay as they are.
-    floatBiases.add(name);
-    added.push(makeNode('DequantizeLinear', [`${name}_quantized`, `${name}_quantized_scale`, `${name}_quantized_zero_point`], [name], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : undefined));
+    graph.initializer.push(makeTensor(`${q}_zero_point`, new Int32Array(scale.length), scale.length > 1 ? [scale.length] : []));
+    graph.initializer = graph.initializer.filter((t) => t !== tensor);
+    graph.input = graph.input.filter((v) => v.name !== name);
+    // The DequantizeLinear writes the bias's own name, so its readers stay as they are.
+    graph.node.push(makeNode('DequantizeLinear', [q, `${q}_scale`, `${q}_zero_point`], [name], `${name}_DequantizeLinear`, scale.length > 1 ? 0 : undefined));
   }
-  graph.initializer = graph.initializer.filter((t) => !floatBiases.has(t.name));
-  graph.input = graph.input.filter((v) => !floatBiases.has(v.name));
 
-  graph.node = topologicalOrder([...graph.node, ...added]);
+  graph.node = topologicalOrder(graph.node.filter((node) => !plan.removed.has(node)));
   dropUnusedInitializers(graph);
+  return result;
 }
 
-function rangeOf(values: Float32Array): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return min === Infinity ? [0, 0] : [min, max];
-}
-
-function defineActivationParams(name: string, range: [number, number], params: Map<string, Named>, add: (t: TensorMsg) => void): Named {
-  const existing = params.get(name);
-  if (existing) return existing;
-  const { scale, zeroPoint } = activationParams(range[0], range[1]);
-  add(makeTensor(`${name}_scale`, scale, []));
-  add(makeTensor(`${name}_zero_point`, Uint8Array.of(zeroPoint[0]), []));
-  const named = { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: scale };
-  params.set(name, named);
-  return named;
-}
-
-/** The uint8 scale an activation has (or will have), for the int32-bias check before its QDQ exists. */
-function activationScale(name: string, ranges: Map<string, [number, number]>, params: Map<string, Named>): number | null {
-  const known = params.get(name);
-  if (known) return known.scaleValue[0];
-  const range = ranges.get(name);
-  return range ? activationParams(range[0], range[1]).scale[0] : null;
-}
-
-/**
- * Kahn's algorithm; among ready nodes the one listed first goes first, so the original nodes keep
- * their order and each Q/DQ node lands just before its first consumer's turn.
- */
-function topologicalOrder(nodes: NodeMsg[]): NodeMsg[] {
-  const producer = new Map<string, number>();
-  nodes.forEach((node, i) => node.output.forEach((name) => producer.set(name, i)));
-  const waiting = new Array<number>(nodes.length).fill(0);
-  const dependents: number[][] = nodes.map(() => []);
-  nodes.forEach((node, i) => {
-    for (const name of new Set(node.input)) {
-      const from = producer.get(name);
-      if (from === undefined || from === i) continue;
-      waiting[i]++;
-      dependents[from].push(i);
-    }
-  });
-  const ready = new MinHeap();
-  waiting.forEach((count, i) => count === 0 && ready.push(i));
-  const ordered: NodeMsg[] = [];
-  while (ready.size > 0) {
-    const i = ready.pop();
-    ordered.push(nodes[i]);
-    for (const j of dependents[i]) if (--waiting[j] === 0) ready.push(j);
-  }
-  // A cycle cannot come from our rewrite; if the input had one, keep the rest in their order.
-  if (ordered.length < nodes.length) ordered.push(...nodes.filter((node) => !ordered.includes(node)));
-  return ordered;
-}
-
-class MinHeap {
-  private readonly items: number[] = [];
-  get size(): number {
-    return this.items.length;
-  }
-  push(value: number): void {
-    const a = this.items;
-    a.push(value);
-    for (let i = a.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (a[parent] <= a[i]) break;
-      [a[parent], a[i]] = [a[i], a[parent]];
-      i = parent;
-    }
-  }
-  pop(): number {
-    const a = this.items;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      a[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < a.length && a[l] < a[m]) m = l;
-        if (r < a.length && a[r] < a[m]) m = r;
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-/** onnxruntime's clean_initializers: float weights replaced by their int8 copies go away (and so do graph inputs naming them). */
+/** onnxruntime's clean_initializers: initializers no node (or subgraph) reads and no output names go, with their graph inputs. */
 function dropUnusedInitializers(graph: GraphMsg): void {
   const used = new Set<string>(graph.output.map((v) => v.name));
   const visit = (g: GraphMsg) => {
@@ -218,3 +150,5 @@ function dropUnusedInitializers(graph: GraphMsg): void {
   graph.initializer = graph.initializer.filter((t) => !dropped.has(t.name));
   graph.input = graph.input.filter((v) => !dropped.has(v.name));
 }
+
+export type { NodeMsg, TensorMsg };

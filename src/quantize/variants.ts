@@ -1,17 +1,16 @@
 /**
  * The int8 variant of each model, from the user's own file (quantization.mode: provided) or the
- * built-in static quantizer (static-int8), calibrated on the configured images or the first eval
- * images. A variant that can't be had says why in `note`; the fp32 results stand regardless.
+ * built-in static quantizer (static-int8), calibrated on the tensors the engine decodes for it
+ * (the configured calibration images, or eval images spread over the set). A variant that can't
+ * be had says why in `note`; the fp32 results stand regardless.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Config, ModelRef } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { resolveEvalSet } from '../evalset/index.js';
 import { resolveModel, type ModelFile } from '../models/index.js';
-import { decodeImages, toTensor, type DecodedImages, type ResolvedDecodeSpec } from '../preprocess/index.js';
 import type { Progress } from '../progress.js';
-import { isAlreadyQuantizedBytes, quantizeStaticInt8, type CalibrationBatch } from './index.js';
+import { isAlreadyQuantizedBytes, quantizeStaticInt8, type CalibrationSource } from './index.js';
 
 export interface Int8Variant {
   readonly source: 'provided' | 'static-int8';
@@ -20,33 +19,15 @@ export interface Int8Variant {
   readonly calibration: { readonly source: string; readonly samples: number } | null;
   readonly perChannel: boolean | null;
   readonly floatNodes: readonly { op: string; name: string; reason: string }[];
+  /** Float initializers left in the int8 model. */
+  readonly floatWeights?: readonly { name: string; elements: number; readers: readonly string[] }[];
 }
 
-const CALIBRATION_BATCH = 32;
-const IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
-
-async function imageFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await imageFiles(full)));
-    else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
-  }
-  return out;
-}
-
-/** Tensors of the chosen samples, in batches; `pick` lists sample indices into `images`. */
-function batches(images: DecodedImages, pick: readonly number[], config: Config, shape: number[]): CalibrationBatch[] {
-  const out: CalibrationBatch[] = [];
-  for (let start = 0; start < pick.length; start += CALIBRATION_BATCH) {
-    const chunk = pick.slice(start, start + CALIBRATION_BATCH);
-    const data = new Float32Array(chunk.length * shape.reduce((a, b) => a * b, 1));
-    const per = data.length / chunk.length;
-    chunk.forEach((index, i) => data.set(toTensor(images, index, index + 1, config.preprocess), i * per));
-    out.push({ data, dims: [chunk.length, ...shape] });
-  }
-  return out;
+/** The calibration tensors of one fp32 model, with where they came from, as the report states it. */
+export interface CalibrationSet {
+  readonly tensors: CalibrationSource;
+  readonly source: string;
+  readonly samples: number;
 }
 
 /**
@@ -57,30 +38,6 @@ function batches(images: DecodedImages, pick: readonly number[], config: Config,
 export function evenlySpaced(count: number, n: number): number[] {
   if (n >= count) return Array.from({ length: count }, (_, i) => i);
   return Array.from({ length: n }, (_, i) => Math.floor((i * count) / n));
-}
-
-/** Calibration tensors for one decode spec: the configured set, else the first eval images. */
-async function calibrationFor(
-  config: Config,
-  spec: ResolvedDecodeSpec,
-  evalImages: DecodedImages,
-  evalSource: string,
-  shape: number[],
-  progress: Progress,
-): Promise<{ batches: CalibrationBatch[]; source: string; samples: number }> {
-  const n = config.quantization.calibrationSamples;
-  const cal = config.quantization.calibration;
-  if (!cal) {
-    const pick = evenlySpaced(evalImages.count, n);
-    const how = pick.length === evalImages.count ? 'all eval images' : `eval images evenly spaced over ${evalImages.count.toLocaleString('en-US')}`;
-    return { batches: batches(evalImages, pick, config, shape), source: `${how} (${basename(evalSource)})`, samples: pick.length };
-  }
-  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
-  const id = (file: string) => relative(set.root, file).split(sep).join('/');
-  const files = (await imageFiles(set.root)).sort((a, b) => (id(a) < id(b) ? -1 : 1)).slice(0, n);
-  if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
-  const decoded = await decodeImages(files, spec, progress);
-  return { batches: batches(decoded, files.map((_, i) => i), config, shape), source: set.source, samples: files.length };
 }
 
 async function provided(ref: ModelRef, progress: Progress): Promise<Int8Variant> {
@@ -99,10 +56,7 @@ export async function int8Variants(
   config: Config,
   refs: readonly ModelRef[],
   fp32: readonly ModelFile[],
-  specs: readonly ResolvedDecodeSpec[],
-  images: readonly DecodedImages[],
-  shapes: readonly number[][],
-  evalSource: string,
+  calibrationFor: (index: number) => Promise<CalibrationSet>,
   progress: Progress,
 ): Promise<(Int8Variant | null)[]> {
   const { mode, perChannel } = config.quantization;
@@ -117,11 +71,12 @@ export async function int8Variants(
       out.push({ source: 'static-int8', file: null, note: `${file.label} is already quantized (int8 nodes present); not quantized again`, calibration: null, perChannel, floatNodes: [] });
       continue;
     }
-    const calibration = await calibrationFor(config, specs[i], images[i], evalSource, shapes[i], progress);
+    const calibration = await calibrationFor(i);
     progress.info(`quantizing ${file.label}: static int8, ${perChannel ? 'per-channel' : 'per-tensor'}, ${calibration.samples} calibration images`);
     const workDir = join(config.output.dir, '.quantize');
     await mkdir(workDir, { recursive: true });
-    const result = await quantizeStaticInt8(file.path, calibration.batches, { perChannel }, workDir);
+    const { calibrationMemory, calibrationBatchSize } = config.quantization;
+    const result = await quantizeStaticInt8(file.path, calibration.tensors, { perChannel, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize }, workDir);
     // Written next to the report, so what was measured is what ships.
     const path = join(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, '')}.int8${perChannel ? '-per-channel' : ''}.onnx`);
     await writeFile(path, result.bytes);
@@ -132,6 +87,7 @@ export async function int8Variants(
       calibration: { source: calibration.source, samples: calibration.samples },
       perChannel,
       floatNodes: result.report.floatNodes,
+      floatWeights: result.report.floatWeights,
     });
   }
   return out;

@@ -5,8 +5,9 @@
  */
 import type { Config } from '../config/types.js';
 import type { GateResult, LatencyComparison, LatencyStats, ModelReport, Report } from '../contracts/report.js';
-import type { Task } from '../contracts/task.js';
+import type { ReportingTask, Task } from '../contracts/task.js';
 import { bootstrapRatioCi, summarizeLatency } from '../metrics/index.js';
+import { noiseFloor, roundsRatio } from '../metrics/latency-rounds.js';
 import type { ModelFile } from '../models/index.js';
 import { ratio, signed } from './format.js';
 import { int8DropGates, quantizedComparison, quantizedModelReport, type QuantizedRun } from './quantization.js';
@@ -17,6 +18,8 @@ export interface MeasuredModel<Prediction> {
   readonly predictions: readonly Prediction[];
   /** Raw per-run latencies in ms, keyed by batch size. */
   readonly latencyMs: Readonly<Record<number, readonly number[]>>;
+  /** The same runs by round ([batch][round] → runs), when the benchmark ran in rounds. */
+  readonly latencyRounds?: Readonly<Record<number, readonly (readonly number[])[]>>;
 }
 
 export interface ReportInputs<Prediction> {
@@ -30,6 +33,8 @@ export interface ReportInputs<Prediction> {
   readonly preprocess: Record<string, unknown>;
   readonly baseline: MeasuredModel<Prediction>;
   readonly candidate: MeasuredModel<Prediction>;
+  /** The A/A control arm: the baseline timed again on other sessions at batch 1, by round. */
+  readonly latencyControl?: readonly (readonly number[])[] | null;
 }
 
 const TONE_LABEL = { gain: '✅ Real gain', loss: '❌ Real loss', noise: '⚠️ Not distinguishable from noise', same: '➖ No change' } as const;
@@ -40,23 +45,61 @@ export function latencyStats(samples: Readonly<Record<number, readonly number[]>
   return out;
 }
 
-export function compareLatency(baseline: readonly number[] | undefined, candidate: readonly number[] | undefined): LatencyComparison {
+/**
+ * The batch-1 p50 ratio. Measured in rounds (the engine's benchmark): the median of the per-round
+ * ratios with its CI from the spread between rounds, and the A/A control's noise floor. From a
+ * plain list of runs (per-sample latencies of task: results): the ratio of medians with a
+ * bootstrap CI over the runs.
+ */
+export function compareLatency(
+  baseline: readonly number[] | undefined,
+  candidate: readonly number[] | undefined,
+  rounds?: { readonly baseline?: readonly (readonly number[])[]; readonly candidate?: readonly (readonly number[])[]; readonly control?: readonly (readonly number[])[] | null },
+): LatencyComparison {
+  if (rounds?.baseline && rounds.candidate && rounds.baseline.length >= 2 && rounds.baseline.length === rounds.candidate.length) {
+    const measured = roundsRatio(rounds.baseline, rounds.candidate);
+    const control = rounds.control && rounds.control.length === rounds.baseline.length ? roundsRatio(rounds.baseline, rounds.control) : null;
+    return {
+      latencyRatioP50: measured.ratio,
+      latencyRatioP50Ci95: measured.ci,
+      latencyRounds: { rounds: measured.rounds, perRound: measured.perRound, control: control ? { ratio: control.ratio, ci95: control.ci, perRound: control.perRound } : null },
+      latencyNoiseFloor: control ? noiseFloor(control) : null,
+    };
+  }
   if (!baseline?.length || !candidate?.length) return { latencyRatioP50: null, latencyRatioP50Ci95: null };
   const { ratio: value, ci } = bootstrapRatioCi(baseline, candidate);
   return { latencyRatioP50: value, latencyRatioP50Ci95: ci };
 }
 
-/** Judged on the CI's lower bound, so noise alone never fails a PR. */
+/**
+ * Judged on the CI's lower bound, so noise alone never fails a PR. When the A/A control says this
+ * runner can't resolve a change as small as the limit right now, the gate is neither passed nor
+ * failed but "not measurable": it does not fail the run, and it says what would help.
+ */
 export function latencyGate(latency: LatencyComparison, maxRegressionPercent: number): GateResult {
   if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
     return { name: 'max-latency-regression', limit: maxRegressionPercent, value: null, passed: true, line: 'latency not measured' };
   }
   const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
+  const floor = latency.latencyNoiseFloor;
+  if (typeof floor === 'number' && floor * 100 > maxRegressionPercent) {
+    return {
+      name: 'max-latency-regression',
+      limit: maxRegressionPercent,
+      value: lowerPercent,
+      passed: true,
+      outcome: 'not-measurable',
+      line: `not measurable on this runner at this precision: the A/A control resolves only changes of ±${(floor * 100).toFixed(1)}% right now, ` +
+        `more than the ${maxRegressionPercent}% limit (measured ${ratio(latency.latencyRatioP50)}; try more latency.rounds, pinned threads or a quieter runner)`,
+    };
+  }
+  const passed = lowerPercent <= maxRegressionPercent;
   return {
     name: 'max-latency-regression',
     limit: maxRegressionPercent,
     value: lowerPercent,
-    passed: lowerPercent <= maxRegressionPercent,
+    passed,
+    outcome: passed ? 'pass' : 'fail',
     line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${signed(lowerPercent, 1)}% (at most +${maxRegressionPercent}% allowed)`,
   };
 }
@@ -66,13 +109,15 @@ export function latencyPhrase(latency: LatencyComparison, tone: keyof typeof TON
   const ci = latency.latencyRatioP50Ci95;
   if (r === null || ci === null) return 'latency was not measured';
   const [lo, hi] = ci;
-  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}–${hi.toFixed(2)})`;
+  const floor = latency.latencyNoiseFloor;
+  const within = typeof floor === 'number' ? `, within this runner's noise of ±${(floor * 100).toFixed(1)}%` : '';
+  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}–${hi.toFixed(2)}${within})`;
   if (lo > 1) return `${tone === 'gain' ? 'but' : 'and'} is **${r.toFixed(2)}× slower** at p50 (95% CI ${lo.toFixed(2)}–${hi.toFixed(2)}×)`;
   return `${tone === 'gain' ? 'and' : 'but'} is **${(1 / r).toFixed(2)}× faster** at p50 (95% CI ${(1 / hi).toFixed(2)}–${(1 / lo).toFixed(2)}×)`;
 }
 
 /** The one-line verdict, from the comparison alone (so a report can be re-rendered from its JSON). */
-export function headlineFor<C>(task: Pick<Task<unknown, unknown, unknown, C>, 'headline'>, comparison: C, latency: LatencyComparison): string {
+export function headlineFor<C>(task: Pick<ReportingTask<unknown, C>, 'headline'>, comparison: C, latency: LatencyComparison): string {
   const accuracy = task.headline(comparison);
   return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
 }
@@ -100,11 +145,15 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
   });
   const [qBase, qCand] = inputs.quantized ?? [null, null];
   const withInt8 = (report: ModelReport<Metrics>, fp32: MeasuredModel<Prediction>, run: QuantizedRun<Prediction> | null) =>
-    run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run) } : report;
+    run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run, { bytes: report.bytes, latency: report.latency }) } : report;
   const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
   const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
-  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1]);
+  const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1], {
+    baseline: inputs.baseline.latencyRounds?.[1],
+    candidate: inputs.candidate.latencyRounds?.[1],
+    control: inputs.latencyControl,
+  });
   const quantized = qBase && qCand
     ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) }
     : {};

@@ -27,7 +27,7 @@ th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; ver
 th { background: var(--bg-soft); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 tr.fail td { background: #ffebe9; }
-.ok { color: var(--gain); font-weight: 700; } .bad { color: var(--loss); font-weight: 700; }
+.ok { color: var(--gain); font-weight: 700; } .bad { color: var(--loss); font-weight: 700; } .warn { color: var(--noise); font-weight: 700; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(168px, 1fr)); gap: 10px; }
 .tile { margin: 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; background: #fff; font-size: 12px; }
 .tile.broken { border-top: 3px solid var(--loss); } .tile.fixed { border-top: 3px solid var(--gain); }

@@ -9,22 +9,24 @@ import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Gallery } from '../contracts/gallery.js';
 import type { HistoryChart } from '../contracts/history.js';
-import type { ModelReport, Report } from '../contracts/report.js';
-import type { Task, TableRow } from '../contracts/task.js';
+import { isResultSet, type AnyReport, type GateResult, type ModelReport, type Report, type ResultSetReport } from '../contracts/report.js';
+import type { ReportingTask, TableRow } from '../contracts/task.js';
 import { headlineFor } from './build.js';
 import { bytes, count, ms, params } from './format.js';
 import { renderLineChart } from './html-chart.js';
 import { renderGallery } from './html-gallery.js';
 import { HTML_STYLE } from './html-style.js';
 import { escapeHtml as esc, inlineMarkdown, markdownToHtml } from './html-text.js';
+import { gateResultLabel, gatesPassedSummary, latencyMethodNote } from './latency-text.js';
 import { latencyRows } from './markdown.js';
 import { int8Row, quantizationSection } from './quantization.js';
+import { resultFilesRow, resultFilesSection } from './result-files.js';
 
 
 export interface HtmlReportInput {
-  readonly report: Report;
-  /** The task that made the report (tasks/index.ts taskFor(report.task)). */
-  readonly task: Task<unknown, unknown, unknown, unknown>;
+  readonly report: AnyReport;
+  /** The task that made the report (tasks/index.ts reportingTaskFor(report.task)). */
+  readonly task: ReportingTask<unknown, unknown>;
   /** Shown after "model-gate ·", e.g. the config's name or the task. */
   readonly title: string;
   readonly gallery: Gallery | null;
@@ -32,7 +34,12 @@ export interface HtmlReportInput {
   readonly history?: readonly HistoryChart[];
 }
 
-type AnyTask = Task<unknown, unknown, unknown, unknown>;
+type AnyTask = ReportingTask<unknown, unknown>;
+
+function resultSides(report: AnyReport): { baseline: ResultSetReport<unknown>; candidate: ResultSetReport<unknown> } | null {
+  const { baseline, candidate } = report.models;
+  return isResultSet(baseline) && isResultSet(candidate) ? { baseline, candidate } : null;
+}
 
 const TONES = new Set(['gain', 'loss', 'noise', 'same']);
 
@@ -42,13 +49,13 @@ function table(head: readonly string[], rows: readonly (readonly string[])[], nu
   return `<table>\n<thead><tr>${head.map((h, k) => cell('th', h, k)).join('')}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
 }
 
-function verdictBlock(report: Report, task: AnyTask): string {
+function verdictBlock(report: AnyReport, task: AnyTask): string {
   const tone = task.headline(report.comparison).tone;
   // Recomputed from the comparison, as the Markdown does: report.headline is not trusted text.
   const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
   const failed = report.gates.filter((g) => !g.passed);
   const gates = failed.length === 0
-    ? `<span class="badge pass">PASS</span> all ${report.gates.length} gates passed`
+    ? `<span class="badge pass">PASS</span> gates: ${esc(gatesPassedSummary(report.gates))}`
     : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${esc(g.name)}</code> failed: ${esc(g.line)}`).join('; ')}`;
   const rankFlip = report.comparison.quantized?.rankFlip === true
     ? '<p><strong>⚠️ Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>'
@@ -56,32 +63,40 @@ function verdictBlock(report: Report, task: AnyTask): string {
   return `<section class="verdict ${TONES.has(tone) ? tone : ''}" id="verdict">\n<p class="headline">${headline}</p>\n${rankFlip}<p class="gates-status">${gates}</p>\n</section>`;
 }
 
-function summaryTable(report: Report, task: AnyTask): string {
+function summaryTable(report: AnyReport, task: AnyTask): string {
   const { baseline: b, candidate: c } = report.models;
   const int8 = int8Row(task, b.quantized, c.quantized);
+  const sides = resultSides(report);
+  const onnx = report as Report;
   const rows: TableRow[] = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...(int8 ? [int8 as TableRow] : []),
     ...latencyRows(report),
-    ['params · size', `${params(b.params)} · ${bytes(b.bytes)}`, `${params(c.params)} · ${bytes(c.bytes)}`, ''],
+    sides
+      ? resultFilesRow(sides)
+      : ['params · size', `${params(onnx.models.baseline.params)} · ${bytes(b.bytes)}`, `${params(onnx.models.candidate.params)} · ${bytes(c.bytes)}`, ''],
   ];
   const head = ['', `baseline <code>${esc(b.sha256.slice(0, 7))}</code>`, `candidate <code>${esc(c.sha256.slice(0, 7))}</code>`, 'change'];
   return table(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
 }
 
-function gatesTable(report: Report): string {
-  const rows = report.gates.map((g) => [`<code>${esc(g.name)}</code>`, esc(String(g.limit)), esc(g.line), g.passed ? '<span class="ok">✓ pass</span>' : '<span class="bad">✗ fail</span>']);
+function gatesTable(report: AnyReport): string {
+  const cell = (g: GateResult) => {
+    const { text, kind } = gateResultLabel(g);
+    return `<span class="${kind === 'pass' ? 'ok' : kind === 'fail' ? 'bad' : 'warn'}">${esc(text)}</span>`;
+  };
+  const rows = report.gates.map((g) => [`<code>${esc(g.name)}</code>`, esc(String(g.limit)), esc(g.line), cell(g)]);
   return table(['gate', 'limit', 'judged', 'result'], rows, [false, true, false, false], (i) => (report.gates[i].passed ? '' : 'fail'));
 }
 
-function latencyTable(report: Report): string {
+function latencyTable(report: AnyReport): string {
   const rows: string[][] = [];
   for (const role of ['baseline', 'candidate'] as const) {
     for (const s of Object.values(report.models[role].latency)) {
       rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(esc));
     }
   }
-  const note = 'Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.';
+  const note = esc(latencyMethodNote(report.comparison, false));
   return `${table(['model', 'batch', 'p50', 'p90', 'p99', 'min', 'throughput', 'runs'], rows, [false, true, true, true, true, true, true, true])}\n<p class="muted">${note}</p>`;
 }
 
@@ -102,8 +117,12 @@ function factsTable(report: Report): string {
   return table(['', 'baseline', 'candidate'], facts.map(([name, f]) => [esc(name), f(b), f(c)]), [false, false, false]);
 }
 
-function environmentTable(report: Report): string {
+function environmentTable(report: AnyReport): string {
   const { evalSet: e, environment: env } = report;
+  if (resultSides(report)) {
+    const rows: [string, string][] = [['paired samples', count(e.samples)], ['model run', 'none (task: results compares result files)'], ['node', env.node], ['platform · cpu', `${env.platform} · ${env.cpu}`]];
+    return table(['', ''], rows.map(([k, v]) => [esc(k), esc(v)]), [false, false]);
+  }
   const rows: [string, string][] = [
     ['eval set', `${e.source} (${count(e.samples)} samples${e.fromCache ? ', from cache' : ''})`],
     ['eval set sha256', e.sha256 ?? '–'],
@@ -116,12 +135,20 @@ function environmentTable(report: Report): string {
   return table(['', ''], rows.map(([k, v]) => [esc(k), esc(v)]), [false, false]);
 }
 
+/** Model facts, or for task: results the result files. */
+function factsDetails(report: AnyReport): string {
+  const sides = resultSides(report);
+  if (!sides) return details('Model facts', factsTable(report as Report), true);
+  const files = resultFilesSection(sides);
+  return details(files.title, markdownToHtml(files.markdown), true);
+}
+
 const section = (id: string, title: string, html: string) => `<section id="${id}">\n<h2>${esc(title)}</h2>\n${html}\n</section>`;
 const details = (title: string, html: string, open = false) => `<details${open ? ' open' : ''}><summary>${esc(title)}</summary>\n${html}\n</details>`;
 
 export function renderHtmlReport(input: HtmlReportInput): string {
   const { report, gallery, history } = input;
-  const { task } = input;
+  const task = input.task as AnyTask;
   if (task.name !== report.task) throw new Error(`a report of task '${report.task}' cannot be rendered as task '${task.name}'`);
   const { baseline: b, candidate: c } = report.models;
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
@@ -133,7 +160,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join('');
   const title = `model-gate · ${input.title} · ${basename(b.label)} → ${basename(c.label)}`;
   const body = [
-    `<header>\n<h1>model-gate · ${esc(input.title)}</h1>\n<p class="muted"><code>${esc(b.label)}</code> → <code>${esc(c.label)}</code> · ${esc(count(report.evalSet.samples))} eval samples · ${esc(report.generatedAt)}</p>\n</header>`,
+    `<header>\n<h1>model-gate · ${esc(input.title)}</h1>\n<p class="muted"><code>${esc(b.label)}</code> → <code>${esc(c.label)}</code> · ${esc(count(report.evalSet.samples))} ${resultSides(report) ? 'paired samples' : 'eval samples'} · ${esc(report.generatedAt)}</p>\n</header>`,
     verdictBlock(report, task),
     `<nav>${nav}</nav>`,
     section('summary', 'Summary', summaryTable(report, task)),
@@ -143,8 +170,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     charts,
     section('details', 'Details', [
       ...taskSections.map((s) => details(s.title, markdownToHtml(s.markdown), true)),
-      details('Latency', latencyTable(report), true),
-      details('Model facts', factsTable(report), true),
+      ...(Object.keys(report.models.baseline.latency).length > 0 ? [details('Latency', latencyTable(report), true)] : []),
+      factsDetails(report),
       details('Run environment', environmentTable(report)),
     ].join('\n')),
     `<footer>model-gate ${esc(report.tool.version)} · report schema ${esc(String(report.schemaVersion))} · generated ${esc(report.generatedAt)}</footer>`,

@@ -6,13 +6,15 @@
  */
 import { basename } from 'node:path';
 import { markdownTable } from 'markdown-table';
-import type { ModelReport, Report } from '../contracts/report.js';
-import type { ReportSection, Task, TableRow } from '../contracts/task.js';
+import { isResultSet, type AnyReport, type ModelReport, type Report, type ResultSetReport } from '../contracts/report.js';
+import type { ReportSection, ReportingTask, TableRow } from '../contracts/task.js';
 import { headlineFor } from './build.js';
 import { COMMENT_LIMIT } from './comment-limit.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
+import { gateResultLabel, gatesPassedSummary, latencyMethodNote } from './latency-text.js';
 import { accuracyLatencyChart } from './mermaid.js';
 import { int8Row, quantizationSection } from './quantization.js';
+import { resultFilesFooter, resultFilesRow, resultFilesSection } from './result-files.js';
 
 export interface RenderOptions {
   /** Hidden marker that lets the Action find its own sticky comment again. */
@@ -26,16 +28,28 @@ function shortSha(sha: string): string {
   return sha.slice(0, 7);
 }
 
-/** The main table's p50 rows, one per measured batch size; the HTML report shows the same rows. */
-export function latencyRows(report: Report): TableRow[] {
+/** The two sides as result sets, when the report is task: results'. */
+function resultSides(report: AnyReport): { baseline: ResultSetReport<unknown>; candidate: ResultSetReport<unknown> } | null {
+  const { baseline, candidate } = report.models;
+  return isResultSet(baseline) && isResultSet(candidate) ? { baseline, candidate } : null;
+}
+
+/**
+ * The main table's p50 rows, one per measured batch size; the HTML report shows the same rows.
+ * None when nothing was timed (result files without latencies): absent, never zero.
+ */
+export function latencyRows(report: AnyReport): TableRow[] {
   const { baseline: b, candidate: c } = report.models;
   const { environment: env } = report;
+  const fromFiles = resultSides(report) !== null;
   const rows: TableRow[] = [];
   for (const key of Object.keys(b.latency)) {
     const lb = b.latency[key];
     const lc = c.latency[key];
     if (!lc) continue;
-    const where = `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${env.threads} thread${env.threads === 1 ? '' : 's'}`;
+    const where = fromFiles
+      ? 'per sample, from the result files'
+      : `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${env.threads} thread${env.threads === 1 ? '' : 's'}`;
     const change = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95
       ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join('–')})`
       : ratio(lc.p50Ms / lb.p50Ms);
@@ -44,7 +58,7 @@ export function latencyRows(report: Report): TableRow[] {
   return rows;
 }
 
-function latencySection(report: Report): ReportSection {
+function latencySection(report: AnyReport): ReportSection | null {
   const rows: string[][] = [];
   for (const role of ['baseline', 'candidate'] as const) {
     for (const s of Object.values(report.models[role].latency)) {
@@ -54,8 +68,12 @@ function latencySection(report: Report): ReportSection {
   const table = markdownTable([['model', 'batch', 'p50', 'p90', 'p99', 'min', 'throughput', 'runs'], ...rows], {
     align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   });
-  const note = 'Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.';
-  return { title: 'Latency', markdown: `${table}\n\n${note}`, detail: true };
+  if (rows.length === 0) return null;
+  return { title: 'Latency', markdown: `${table}\n\n${latencyMethodNote(report.comparison, Boolean(resultSides(report)))}`, detail: true };
+}
+
+function paramsRow(b: ModelReport<unknown>, c: ModelReport<unknown>): TableRow {
+  return ['params · size', `${params(b.params)} · ${bytes(b.bytes)}`, `${params(c.params)} · ${bytes(c.bytes)}`, ''];
 }
 
 function signature(m: ModelReport<unknown>): string {
@@ -78,7 +96,7 @@ function factsSection(report: Report): ReportSection {
 }
 
 /** The compact accuracy-vs-latency chart (Mermaid renders in comments; no image host needed). */
-function chartSection(report: Report, task: Pick<Task<unknown, unknown, unknown, unknown>, 'primary'>): ReportSection {
+function chartSection(report: AnyReport, task: Pick<ReportingTask<unknown, unknown>, 'primary'>): ReportSection | null {
   const points: { label: string; latencyMs: number; accuracy: number }[] = [];
   for (const role of ['baseline', 'candidate'] as const) {
     const m = report.models[role];
@@ -87,16 +105,18 @@ function chartSection(report: Report, task: Pick<Task<unknown, unknown, unknown,
     const qLatency = (q?.latency as Record<string, { p50Ms: number }> | null | undefined)?.batch1;
     if (q?.metrics && qLatency) points.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
   }
+  if (points.length === 0) return null;
   return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points, task.primary.label), detail: true };
 }
 
-function gatesBlock(report: Report): string {
+function gatesBlock(report: AnyReport): string {
   const failed = report.gates.filter((g) => !g.passed);
+  const neutral = report.gates.filter((g) => g.outcome === 'not-measurable');
   const status = failed.length === 0
-    ? `**Gates: ✅ all ${report.gates.length} passed.**`
+    ? [`**Gates: ✅ ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**⚠️ Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join('\n')
     : failed.map((g) => `**❌ Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join('\n');
   const table = markdownTable([['gate', 'limit', 'judged', 'result'], ...report.gates.map((g) => [
-    code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), g.passed ? '✅ pass' : '❌ fail',
+    code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), gateResultLabel(g).text,
   ])]);
   return `${status}\n\n${table}`;
 }
@@ -113,9 +133,10 @@ function details(section: ReportSection): string {
   return `<details><summary>${section.title}</summary>\n\n${section.markdown}\n\n</details>`;
 }
 
-export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, unknown, M, C>, options: RenderOptions = {}): string {
+export function renderMarkdown<M, C>(report: AnyReport<M, C>, task: ReportingTask<M, C>, options: RenderOptions = {}): string {
   const limit = options.limit ?? COMMENT_LIMIT;
   const { baseline: b, candidate: c } = report.models;
+  const sides = resultSides(report as AnyReport);
   const head = [
     ...(options.marker ? [`<!-- ${options.marker} -->`] : []),
     `### model-gate · ${escapeMarkdown(options.title ?? report.task)} · ${code(basename(b.label))} → ${code(basename(c.label))}`,
@@ -129,8 +150,8 @@ export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, u
   const rows: TableRow[] = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...(int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized) as TableRow] : []),
-    ...latencyRows(report as Report),
-    ['params · size', `${params(b.params)} · ${bytes(b.bytes)}`, `${params(c.params)} · ${bytes(c.bytes)}`, ''],
+    ...latencyRows(report as AnyReport),
+    sides ? resultFilesRow(sides) : paramsRow(b as ModelReport<M>, c as ModelReport<M>),
   ];
   const main = markdownTable(
     [['', `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, 'change'], ...rows.map((r) => [...r])],
@@ -140,17 +161,17 @@ export function renderMarkdown<M, C>(report: Report<M, C>, task: Task<unknown, u
   // Zero when nothing flipped (ψ = 0): the formula then says nothing, so no figure is given.
   const note = typeof detectable === 'number' && detectable > 0 ? ` · this eval set can detect differences ≥ ${(detectable * 100).toFixed(2)} pt` : '';
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
-  const sections = [
-    ...(int8 ? [int8] : []),
-    chartSection(report as Report, task),
-    latencySection(report as Report),
-    factsSection(report as Report),
-    ...task.sections(b.metrics, c.metrics, report.comparison),
-  ];
+  const measured = [chartSection(report as AnyReport, task), latencySection(report as AnyReport)].filter((s): s is ReportSection => s !== null);
+  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
+  // Result sets have no model facts; their slice tables are the substance and come first.
+  const sections = sides
+    ? [...taskSections, ...measured, resultFilesSection(sides)]
+    : [...(int8 ? [int8] : []), ...measured, factsSection(report as Report), ...taskSections];
+  const closing = sides ? resultFilesFooter(report as AnyReport, sides) : footer(report as Report, note);
   const assemble = (kept: ReportSection[], dropped: number) =>
-    [head, main, gatesBlock(report as Report), ...kept.map(details),
+    [head, main, gatesBlock(report as AnyReport), ...kept.map(details),
       ...(dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? '' : 's'} left out to fit the comment limit; see the full report._`] : []),
-      footer(report as Report, note)].join('\n\n') + '\n';
+      closing].join('\n\n') + '\n';
   // Drop detail sections from the end until it fits; the verdict, main table and gates always
   // stay, even past the limit (a caller fitting several reports asks for limit 0 to measure them).
   for (let keep = sections.length; keep > 0; keep--) {

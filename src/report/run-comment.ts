@@ -11,13 +11,13 @@
  * (dozens of models) is the comment cut at its end, at one place: capComment.
  */
 import type { RunReport } from '../contracts/run.js';
-import type { Task } from '../contracts/task.js';
+import type { ReportingTask } from '../contracts/task.js';
 import { capComment, COMMENT_LIMIT, markerComment } from './comment-limit.js';
 import { code, escapeMarkdown } from './format.js';
 import { renderMarkdown } from './markdown.js';
 
-/** The task that made a report; the caller passes tasks/index.ts taskFor (report/ never picks a task itself). */
-export type TaskOf = (name: string) => Task<unknown, unknown, unknown, unknown>;
+/** The task that made a report; the caller passes tasks/index.ts reportingTaskFor (report/ never picks a task itself). */
+export type TaskOf = (name: string) => ReportingTask<unknown, unknown>;
 
 /** The name in the hidden marker that finds this config's sticky comment again: one comment per config. */
 export function markerName(configPath: string): string {

@@ -1,0 +1,100 @@
+/**
+ * The streaming engine gives the same report whatever the memory budget: both embedded examples
+ * through the built CLI (so the decode worker threads run) with a budget of 7 images per chunk and
+ * with the whole set in one chunk. Every figure and every flip id must be identical; only what is
+ * measured in time (latency, and the headline and gate that quote it) and the stream's own facts
+ * may differ. Classification runs with static int8, detection with letterbox vs rect.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../helpers/run-cli.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mg-chunks-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** The report without what depends on the clock: latency figures, the sentences that quote them, the stream's facts. */
+function timeless(value: unknown): unknown {
+  // (fromCache: the first run extracts the archive, the second finds it cached.)
+  if (Array.isArray(value)) return value.map(timeless);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (/latency|^p50Ms$|^generatedAt$|^headline$|^stream$|^path$|^fromCache$|^timing$/i.test(key)) continue;
+    if (key === 'gates') {
+      out.gates = (v as { name: string }[]).filter((g) => g.name !== 'max-latency-regression').map(timeless);
+      continue;
+    }
+    out[key] = timeless(v);
+  }
+  return out;
+}
+
+async function example(folder: string, name: string, edit: (yaml: string) => string): Promise<string> {
+  const root = join(process.cwd(), 'examples', folder);
+  const yaml = (await readFile(join(root, 'model-gate.yml'), 'utf8')).replace(/source: \.\//, `source: ${root}/`);
+  const file = join(dir, name);
+  // A latency gate nothing can fail, so the verdict compares the accuracy gates only.
+  await writeFile(file, edit(yaml.replace(/max-latency-regression: \d+/, 'max-latency-regression: 100000')).replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 0, runs: 10 }'));
+  return file;
+}
+
+async function report(config: string, models: [string, string], out: string) {
+  const json = join(dir, out, 'report.json');
+  const run = await runCli(['compare', '--config', config, '--baseline', models[0], '--candidate', models[1], '--json', json, '--quiet'], { cacheDir: join(dir, 'cache') });
+  // Exit 1 is a failed gate (latency, on a loaded machine): still a finished report.
+  expect([0, 1]).toContain(run.code);
+  expect(run.stderr).not.toMatch(/error|warning/i);
+  return JSON.parse(await readFile(json, 'utf8'));
+}
+
+it('classification with static int8: 7 images per chunk gives the report of one chunk', async () => {
+  const root = join(process.cwd(), 'examples', 'fashion-mnist');
+  const pair: [string, string] = [join(root, 'models', 'fmnist-lenet-v1.onnx'), join(root, 'models', 'fmnist-dwnet-v3.onnx')];
+  // 100 test images per class (1,000 in all: 143 chunks of 7) keep the eight runs short.
+  await mkdir(join(dir, 'cls-set'));
+  execFileSync('tar', ['xzf', join(root, 'fmnist-test.tar.gz'), '-C', join(dir, 'cls-set')]);
+  const folder = join(dir, 'cls-set', 'fmnist-test');
+  for (const name of await readdir(folder)) {
+    for (const file of (await readdir(join(folder, name))).sort().slice(100)) await rm(join(folder, name, file));
+  }
+  const subset = (y: string) => y.replace(/source: .*/, `source: ${folder}`).replace(/sha256: .*/, '');
+  const quantized = (y: string) => subset(y).replace(/gates: .*/, 'gates: { max-int8-drop: 1, max-latency-regression: 100000 }\nquantization: { mode: static-int8 }');
+  // 28×28 gray: 784 bytes an image, so 7 × 784 bytes hold 7 images.
+  const small = await example('fashion-mnist', 'cls-small.yml', (y) => quantized(y).replace('threads: 0 }', `threads: 0, memory-budget: ${7 * 784} }`));
+  const whole = await example('fashion-mnist', 'cls-whole.yml', quantized);
+  const [chunked, single] = [await report(small, pair, 'cls-small'), await report(whole, pair, 'cls-whole')];
+  expect(chunked.environment.stream).toMatchObject({ chunkImages: 7, chunks: Math.ceil(1000 / 7) });
+  expect(single.environment.stream).toMatchObject({ chunkImages: 1000, chunks: 1 });
+  expect(single.comparison.flips.fixed.length).toBeGreaterThan(0);
+  expect(single.models.candidate.quantized.metrics.top1).toBeGreaterThan(0.8);
+  expect(timeless(chunked)).toEqual(timeless(single));
+});
+
+it('detection with letterbox vs rect: 7 images per chunk gives the report of one chunk', async () => {
+  const root = join(process.cwd(), 'examples', 'fmnist-det');
+  const pair: [string, string] = [join(root, 'models', 'fmnist-det-small-v1.v8.onnx'), join(root, 'models', 'fmnist-det-wide-v2.v8.onnx')];
+  // The first 70 scenes (10 chunks of 7) keep the four detector runs per report short.
+  await mkdir(join(dir, 'det-set'));
+  execFileSync('tar', ['xzf', join(root, 'fmnist-det.tar.gz'), '-C', join(dir, 'det-set')]);
+  const folder = join(dir, 'det-set', 'fmnist-det');
+  const coco = JSON.parse(await readFile(join(folder, 'annotations.coco.json'), 'utf8'));
+  const images = coco.images.slice(0, 70);
+  const ids = new Set(images.map((i: { id: number }) => i.id));
+  await writeFile(join(folder, 'first-70.coco.json'), JSON.stringify({ ...coco, images, annotations: coco.annotations.filter((a: { image_id: number }) => ids.has(a.image_id)) }));
+  const subset = (y: string) => y.replace(/source: .*/, `source: ${folder}`).replace(/sha256: .*/, '').replace('annotations: annotations.coco.json', 'annotations: first-70.coco.json');
+  // Gray 160×256 (rect) and 256×256 (letterbox) pixels per image, both decoded in every chunk.
+  const budget = 7 * (160 * 256 + 256 * 256);
+  const small = await example('fmnist-det', 'det-small.yml', (y) => subset(y).replace('threads: 0 }', `threads: 0, memory-budget: ${budget} }`));
+  const whole = await example('fmnist-det', 'det-whole.yml', subset);
+  const [chunked, single] = [await report(small, pair, 'det-small'), await report(whole, pair, 'det-whole')];
+  expect(chunked.environment.stream).toMatchObject({ chunkImages: 7, chunks: 10 });
+  expect(single.environment.stream).toMatchObject({ chunkImages: 70, chunks: 1 });
+  expect(single.comparison.preprocessing.variants).toHaveLength(2);
+  expect(single.models.candidate.metrics.map).toBeGreaterThan(0.3);
+  expect(timeless(chunked)).toEqual(timeless(single));
+});

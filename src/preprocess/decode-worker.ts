@@ -1,0 +1,36 @@
+/**
+ * A decode worker thread (bundled as dist/decode-worker.js): decodes its share of a chunk straight
+ * into the pool's shared buffers, with the same code the main thread runs (decode-batch.ts), and
+ * answers with the geometry of each image. Errors go back as messages so the pool can rethrow them
+ * on the main thread as the UserError they were.
+ */
+import { parentPort } from 'node:worker_threads';
+import { UserError } from '../errors.js';
+import { decodeFilesInto } from './decode-batch.js';
+import type { DecodeReply, DecodeTask } from './pool-messages.js';
+import { useOneSharpThread } from './sharp-path.js';
+
+/**
+ * One file at a time: the pool runs a worker per core, so each worker keeps one core busy (sharp's
+ * decode, then this thread's resize). More in flight would only oversubscribe the cores.
+ */
+const FILES_IN_FLIGHT = 1;
+
+useOneSharpThread();
+const port = parentPort;
+if (!port) throw new Error('decode-worker.js runs as a worker thread of the decode pool');
+
+port.on('message', (task: DecodeTask) => {
+  const images = task.targets.map((t) => ({ ...t.shape, pixels: new Uint8Array(t.buffer), geometry: [] }));
+  decodeFilesInto(task.files, task.first, task.targets.map((t) => t.spec), images, FILES_IN_FLIGHT).then(
+    (geometry) => port.postMessage({ id: task.id, geometry } satisfies DecodeReply),
+    (error: unknown) => {
+      const e = error as { message?: unknown; stack?: unknown };
+      const reply: DecodeReply = {
+        id: task.id,
+        error: { message: typeof e?.message === 'string' ? e.message : String(error), user: error instanceof UserError, stack: typeof e?.stack === 'string' ? e.stack : null },
+      };
+      port.postMessage(reply);
+    },
+  );
+});

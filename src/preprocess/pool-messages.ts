@@ -1,0 +1,19 @@
+/** What the decode pool and its workers send each other (structured-clone data only). */
+import type { ImageGeometry } from '../contracts/tensors.js';
+import type { ResolvedDecodeSpec } from './types.js';
+
+export interface DecodeTask {
+  readonly id: number;
+  readonly files: readonly string[];
+  /** Image index of files[0] in every target's buffer. */
+  readonly first: number;
+  readonly targets: readonly {
+    readonly spec: ResolvedDecodeSpec;
+    readonly buffer: SharedArrayBuffer;
+    readonly shape: { readonly count: number; readonly height: number; readonly width: number; readonly channels: 1 | 3 };
+  }[];
+}
+
+export type DecodeReply =
+  | { readonly id: number; readonly geometry: ImageGeometry[][]; readonly error?: undefined }
+  | { readonly id: number; readonly error: { readonly message: string; readonly user: boolean; readonly stack: string | null } };
