@@ -72,7 +72,19 @@ function parseYaml(text: string, file: string): Raw {
     const at = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : '';
     throw new UserError(`${file}${at}: not valid YAML: ${first.message.split('\n')[0]}`);
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    // toJS expands aliases and refuses a document whose aliases would blow up ("billion laughs").
+    data = doc.toJS() ?? {};
+  } catch (error) {
+    const excessive = /alias count/i.test((error as Error).message);
+    throw new UserError(
+      excessive
+        ? `${file}: not valid YAML: its aliases (*name) expand to too many values to read safely; write the values out instead`
+        : `${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+      { cause: error },
+    );
+  }
   if (typeof data !== 'object' || Array.isArray(data)) throw new UserError(`${file}: expected a mapping of keys at the top level`);
   return data as Raw;
 }
