@@ -115,7 +115,7 @@ async function buildComparison(
     config,
     version: VERSION,
     generatedAt: new Date().toISOString(),
-    evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
+    evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache, ...(ctx.notes.length > 0 ? { notes: ctx.notes } : {}) },
     environment: environmentOf(config, evaluation, base, cand),
     preprocess: preprocessFacts(config, base.spec),
     baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs, latencyRounds: base.fp32.latencyRounds },

@@ -141,7 +141,8 @@ export interface Report<Metrics = unknown, Comparison = unknown, Compared = Mode
   readonly tool: { readonly name: 'model-gate'; readonly version: string };
   readonly generatedAt: string;
   readonly task: string;
-  readonly evalSet: { readonly source: string; readonly sha256: string | null; readonly samples: number; readonly fromCache: boolean };
+  /** `notes`: what reading the eval set warned about (an empty class folder, files it ignored); absent when nothing. */
+  readonly evalSet: { readonly source: string; readonly sha256: string | null; readonly samples: number; readonly fromCache: boolean; readonly notes?: readonly string[] };
   readonly environment: {
     readonly executionProvider: string;
     readonly executionProviderNote: string | null;

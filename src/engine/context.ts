@@ -15,14 +15,27 @@ export interface EvalContext {
   readonly samples: readonly EvalSample<unknown>[];
   /** Wall time spent getting here (verify, extract, read the samples), for the report's timing. */
   readonly preparedMs: number;
+  /** What reading the samples warned about (an empty class folder, files it ignored): the report repeats it. */
+  readonly notes: readonly string[];
 }
 
 export async function prepareEval(config: Config, progress: Progress, options: { remoteCache?: EvalSetCache } = {}): Promise<EvalContext> {
   const started = performance.now();
   const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
-  const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
+  const notes: string[] = [];
+  const noting: Progress = {
+    start: (phase, total) => progress.start(phase, total),
+    tick: (done) => progress.tick(done),
+    end: () => progress.end(),
+    info: (message) => progress.info(message),
+    warn: (message) => {
+      notes.push(message);
+      progress.warn(message);
+    },
+  };
+  const samples = await taskFor(config.task).readSamples(evalSet.root, config, noting);
   progress.info(`eval set: ${samples.length.toLocaleString('en-US')} images from ${evalSet.source}${evalSet.fromCache ? ' (cached)' : ''}`);
-  return { evalSet, samples, preparedMs: performance.now() - started };
+  return { evalSet, samples, preparedMs: performance.now() - started, notes };
 }
 
 /** Facts about the machine a run measured on, for reports and history. */

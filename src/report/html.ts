@@ -12,6 +12,7 @@ import type { HistoryChart } from '../contracts/history.js';
 import { isResultSet, type AnyReport, type GateResult, type ModelReport, type Report, type ResultSetReport } from '../contracts/report.js';
 import type { ReportingTask, TableRow } from '../contracts/task.js';
 import { headlineFor } from './build.js';
+import { evalSetWarningHtml } from './eval-notes.js';
 import { bytes, count, ms, params } from './format.js';
 import { renderLineChart } from './html-chart.js';
 import { renderGallery } from './html-gallery.js';
@@ -162,6 +163,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const body = [
     `<header>\n<h1>model-gate · ${esc(input.title)}</h1>\n<p class="muted"><code>${esc(b.label)}</code> → <code>${esc(c.label)}</code> · ${esc(count(report.evalSet.samples))} ${resultSides(report) ? 'paired samples' : 'eval samples'} · ${esc(report.generatedAt)}</p>\n</header>`,
     verdictBlock(report, task),
+    evalSetWarningHtml(report.evalSet.notes, esc),
     `<nav>${nav}</nav>`,
     section('summary', 'Summary', summaryTable(report, task)),
     section('gates', 'Gates', gatesTable(report)),

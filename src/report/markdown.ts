@@ -10,6 +10,7 @@ import { isResultSet, type AnyReport, type ModelReport, type Report, type Result
 import type { ReportSection, ReportingTask, TableRow } from '../contracts/task.js';
 import { headlineFor } from './build.js';
 import { COMMENT_LIMIT } from './comment-limit.js';
+import { evalSetWarningMarkdown } from './eval-notes.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
 import { gateResultLabel, gatesPassedSummary, latencyMethodNote } from './latency-text.js';
 import { accuracyLatencyChart } from './mermaid.js';
@@ -146,7 +147,7 @@ export function renderMarkdown<M, C>(report: AnyReport<M, C>, task: ReportingTas
     ...(report.comparison.quantized?.rankFlip === true
       ? [`**⚠️ Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`]
       : []),
-  ].join('\n');
+  ].join('\n') + (evalSetWarningMarkdown(report.evalSet.notes) ? `\n\n${evalSetWarningMarkdown(report.evalSet.notes)}` : '');
   const rows: TableRow[] = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...(int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized) as TableRow] : []),

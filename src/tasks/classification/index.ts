@@ -38,10 +38,11 @@ export function rankScores(scores: Float32Array, offset: number, classes: number
 export const classificationTask: Task<number, ClassPrediction, ClassificationMetrics, ClassificationComparison> = {
   name: 'classification',
 
-  readSamples(root, config) {
+  readSamples(root, config, progress) {
+    const warn = (message: string) => progress?.warn(message);
     return config.eval.format === 'manifest'
-      ? readManifest(root, config.eval.manifest as string, config.classes)
-      : readClassFolders(root, config.classes);
+      ? readManifest(root, config.eval.manifest as string, config.classes, warn)
+      : readClassFolders(root, config.classes, warn);
   },
 
   checkOutputs(outputs, modelLabel, config) {

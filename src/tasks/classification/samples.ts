@@ -24,22 +24,45 @@ async function listFiles(dir: string): Promise<string[]> {
 
 const toId = (root: string, file: string) => relative(root, file).split(sep).join('/');
 
-export async function readClassFolders(root: string, classes: readonly string[]): Promise<EvalSample<number>[]> {
+/** Where problems that do not stop the run go (the task passes progress.warn; they also reach the report). */
+export type Warn = (message: string) => void;
+
+export async function readClassFolders(root: string, classes: readonly string[], warn: Warn = () => {}): Promise<EvalSample<number>[]> {
   const index = new Map(classes.map((name, i) => [name, i]));
   const samples: EvalSample<number>[] = [];
+  const ignored: string[] = [];
+  const folders = new Set<string>();
   for (const entry of await readdir(root, { withFileTypes: true })) {
     if (JUNK.test(entry.name)) continue;
     const full = join(root, entry.name);
     if (!entry.isDirectory()) {
-      throw new UserError(`${full}: a file at the top of a class-folders eval set; images belong in <class>/ folders`);
+      // torchvision's ImageFolder only looks at folders here; a README or labels.csv beside them is not an image.
+      ignored.push(entry.name);
+      continue;
     }
     const label = index.get(entry.name);
     if (label === undefined) {
       throw new UserError(`${full}: folder '${entry.name}' is not one of classes [${classes.join(', ')}]`);
     }
+    folders.add(entry.name);
     for (const file of await listFiles(full)) samples.push({ id: toId(root, file), file, label });
   }
-  return finish(samples, root);
+  if (ignored.length > 0) {
+    const names = ignored.sort().slice(0, 5).map((n) => `'${n}'`).join(', ') + (ignored.length > 5 ? ', …' : '');
+    warn(`eval set: ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} at the top of the class folders (${names}): images belong in <class>/ folders, and torchvision's ImageFolder ignores files there too`);
+  }
+  const found = finish(samples, root);
+  warnMissingClasses(found, classes, warn, (name) => (folders.has(name) ? `class folder '${name}/' has no images` : `there is no folder '${name}/'`));
+  return found;
+}
+
+/** A class without images is not measured at all: its errors are missing from every figure, which the report must say. */
+function warnMissingClasses(samples: readonly EvalSample<number>[], classes: readonly string[], warn: Warn, why: (name: string) => string): void {
+  const counts = new Array<number>(classes.length).fill(0);
+  for (const s of samples) counts[s.label] += 1;
+  classes.forEach((name, k) => {
+    if (counts[k] === 0) warn(`eval set: ${why(name)}, so class '${name}' is not measured: no image of it is scored`);
+  });
 }
 
 /** Splits one CSV line, honouring double quotes (RFC 4180). */
@@ -72,7 +95,7 @@ function labelIndex(label: string, classes: readonly string[], where: string): n
   throw new UserError(`${where}: label '${label}' is not one of classes [${classes.join(', ')}]`);
 }
 
-export async function readManifest(root: string, manifest: string, classes: readonly string[]): Promise<EvalSample<number>[]> {
+export async function readManifest(root: string, manifest: string, classes: readonly string[], warn: Warn = () => {}): Promise<EvalSample<number>[]> {
   const manifestPath = resolve(root, manifest);
   if (!manifestPath.startsWith(root + sep)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
   let text: string;
@@ -100,7 +123,9 @@ export async function readManifest(root: string, manifest: string, classes: read
       if (!info?.isFile()) throw new UserError(`${s.file}: listed in ${manifestPath} but not found in the eval set`);
     }),
   );
-  return finish(samples, root);
+  const found = finish(samples, root);
+  warnMissingClasses(found, classes, warn, (name) => `'${manifest}' lists no image of class '${name}'`);
+  return found;
 }
 
 function finish(samples: EvalSample<number>[], root: string): EvalSample<number>[] {
