@@ -17,6 +17,7 @@ import type { ImageGeometry, OutputTensor } from '../contracts/tensors.js';
 import { allocateImages, decodeSpecKey, imageBytes, toTensor, type DecodedImages, type DecodePool, type ResolvedDecodeSpec } from '../preprocess/index.js';
 import type { Progress } from '../progress.js';
 import type { BatchContext, EvalSample } from '../contracts/task.js';
+import { countNonFinite, nonFiniteError, noNonFinite, type NonFinite } from './finite.js';
 
 /** One model on one preprocessing, as the stream feeds it. */
 export interface StreamRun {
@@ -94,6 +95,7 @@ export async function streamEvalSet(
   const chunks = Math.ceil(samples.length / perChunk);
   const firstImages = new Map<string, DecodedImages>();
   const files = samples.map((s) => s.file);
+  const nonFinite = new Map<StreamRun, NonFinite>(runs.map((run) => [run, noNonFinite()]));
   // Progress counts images through the whole run: a chunk's decode and each model's pass are equal shares.
   const shares = runs.length + 1;
   let reported = 0;
@@ -133,6 +135,7 @@ export async function streamEvalSet(
           makeInput: (from, to) => toTensor(images, from, to, options.normalize),
           onOutputs: (from, to, outputs, count) => {
             const batch: BatchContext = { start: start + from, geometry: images.geometry.slice(from, to), inputSize: run.spec.size, samples: samples.slice(start + from, start + to) };
+            countNonFinite(outputs, count, (batch.samples ?? []).map((s) => s.id), nonFinite.get(run) as NonFinite);
             const predictions = namingModel(run.model.label, () => options.decode(outputs, count, batch));
             for (let i = 0; i < count; i++) run.predictions[start + from + i] = predictions[i];
           },
@@ -145,5 +148,7 @@ export async function streamEvalSet(
   } finally {
     progress.end();
   }
+  const notNumbers = nonFiniteError(runs.map((run) => ({ label: run.model.label, found: nonFinite.get(run) as NonFinite })), samples.length);
+  if (notNumbers) throw notNumbers;
   return { chunkImages: perChunk, chunks, firstImages };
 }
