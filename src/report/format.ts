@@ -85,11 +85,17 @@ export function params(value: number): string {
   return String(value);
 }
 
-/** Markdown-safe inline code for user-controlled text (paths, names). */
+/**
+ * Markdown-safe inline code for user-controlled text (paths, names). A `|` ends a table cell even
+ * inside a code span (GFM), and the `\|` that keeps it in a table shows its backslash everywhere
+ * else; so text with a pipe or a backtick becomes an HTML <code> element whose punctuation is
+ * written as character references, which reads the same in a table cell and in prose, and is never
+ * Markdown or HTML syntax.
+ */
 export function code(text: string): string {
   const clean = text.replace(/[\r\n]+/g, ' ');
-  const fence = clean.includes('`') ? '``' : '`';
-  return `${fence}${clean}${fence}`;
+  if (/[|`]/.test(clean)) return `<code>${clean.replace(/[!-/:-@[-`{-~]/g, (ch) => `&#${ch.charCodeAt(0)};`)}</code>`;
+  return `\`${clean}\``;
 }
 
 /** Escapes user-controlled text for a Markdown table cell or a line of prose. */

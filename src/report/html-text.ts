@@ -23,6 +23,9 @@ export function isSafeImageDataUrl(url: string): boolean {
   return SAFE_IMAGE_URL.test(url);
 }
 
+/** What code() in format.ts writes for text with a pipe or a backtick: no markup inside but character references. */
+const CODE_ELEMENT = /^<code>(?:[^<>&]|&#\d{1,7};)*<\/code>/;
+
 /** The characters escapeMarkdown() in format.ts puts a backslash before. */
 const MARKDOWN_ESCAPABLE = '\\`*_[]<>|';
 
@@ -50,6 +53,11 @@ export function inlineMarkdown(text: string): string {
         html += `<code>${escapeHtml(text.slice(i + fence.length, close))}</code>`;
         i = close + fence.length;
       }
+    } else if (text.startsWith('<code>', i) && CODE_ELEMENT.test(text.slice(i))) {
+      // format.ts code() for text with a pipe or backtick: only character references inside.
+      const element = CODE_ELEMENT.exec(text.slice(i))![0];
+      html += element;
+      i += element.length;
     } else if (text.startsWith('**', i)) {
       html += bold ? '</strong>' : '<strong>';
       bold = !bold;
