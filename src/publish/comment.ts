@@ -5,6 +5,7 @@
  * of being posted twice.
  */
 import { capComment, markerComment } from '../report/comment-limit.js';
+import { neutraliseMentionsAround } from '../report/untrusted-text.js';
 import { isTransientError, statusOf, type GitHub, type GitHubLog } from './github.js';
 
 export interface CommentTarget {
@@ -85,7 +86,9 @@ export async function upsertStickyComment(
   options: StickyCommentOptions = {},
 ): Promise<StickyCommentResult> {
   const markerText = markerComment(marker);
-  const fullBody = capComment(body.includes(markerText) ? body : `${markerText}\n${body}`);
+  // Renderers neutralise the text they did not write (run-comment.ts); this is the last guard: a
+  // comment model-gate posts never mentions anyone.
+  const fullBody = capComment(neutraliseMentionsAround(body.includes(markerText) ? body : `${markerText}\n${body}`, markerText));
   const login = options.login ?? (await tokenLogin(gh));
   const attempts = options.createAttempts ?? 3;
   const retryDelayMs = options.retryDelayMs ?? 1000;

@@ -6,6 +6,7 @@
  */
 import type { Progress } from '../progress.js';
 import { capComment, markerComment } from '../report/comment-limit.js';
+import { neutraliseMentionsAround } from '../report/untrusted-text.js';
 import type { GitHub } from './github.js';
 
 export interface TrackingTarget {
@@ -32,7 +33,8 @@ async function findOpen(gh: GitHub, target: TrackingTarget, marker: string) {
 export async function syncTrackingIssue(gh: GitHub, target: TrackingTarget, bad: boolean, body: string, night: string, log: Pick<Progress, 'info'>): Promise<TrackingResult> {
   const marker = markerComment(target.marker);
   // renderNightly fits its text to the limit; the caps only guard against a body that did not.
-  const full = capComment(`${marker}\n${body}`);
+  // Model names and findings come from the config and the history: they must not ping anyone.
+  const full = capComment(neutraliseMentionsAround(`${marker}\n${body}`, marker));
   const open = await findOpen(gh, target, marker);
   const { owner, repo } = target;
   if (bad && open) {
@@ -47,7 +49,7 @@ export async function syncTrackingIssue(gh: GitHub, target: TrackingTarget, bad:
     return { action: 'opened', number: data.number, url: data.html_url };
   }
   if (open) {
-    await gh.rest.issues.createComment({ owner, repo, issue_number: open.number, body: capComment(`The night of ${night} came back clean; closing.\n\n${body}`) });
+    await gh.rest.issues.createComment({ owner, repo, issue_number: open.number, body: capComment(neutraliseMentionsAround(`The night of ${night} came back clean; closing.\n\n${body}`, marker)) });
     await gh.rest.issues.update({ owner, repo, issue_number: open.number, state: 'closed' });
     log.info(`tracking issue #${open.number} closed`);
     return { action: 'closed', number: open.number, url: open.html_url };

@@ -15,6 +15,7 @@ import type { ReportingTask } from '../contracts/task.js';
 import { capComment, COMMENT_LIMIT, markerComment } from './comment-limit.js';
 import { code, escapeMarkdown } from './format.js';
 import { renderMarkdown } from './markdown.js';
+import { textForGitHub } from './untrusted-text.js';
 
 /** The task that made a report; the caller passes tasks/index.ts reportingTaskFor (report/ never picks a task itself). */
 export type TaskOf = (name: string) => ReportingTask<unknown, unknown>;
@@ -48,7 +49,9 @@ const join = (parts: readonly string[]) => parts.filter((part) => part !== '').j
  * context (this run, or the workflow_run event), never from the report. `limit` is the whole
  * comment's, including the marker line the publisher puts on top (markerComment(markerName(…))).
  */
-export function composeComment(run: RunReport, taskOf: TaskOf, runUrl: string | null = null, limit = COMMENT_LIMIT): string {
+export function composeComment(untrusted: RunReport, taskOf: TaskOf, runUrl: string | null = null, limit = COMMENT_LIMIT): string {
+  // No string of the run pings anyone or is long enough to push a verdict out (untrusted-text.ts).
+  const run = textForGitHub(untrusted);
   const room = limit - markerComment(markerName(run.configPath)).length - 1;
   const top = header(run);
   const artifactLine = run.comparisons.length > 0
