@@ -10,7 +10,8 @@ import { evalConfig, listTree, makeTempDir, recordingProgress, sha256Of } from '
 
 const archive = tarGz(tarEntry({ name: 'set/cat/1.png', data: 'meow' }), tarEntry({ name: 'set/dog/2.png', data: 'woof' }));
 const archiveSha = sha256Of(archive);
-const fast = { attempts: 1, baseDelayMs: 1, timeoutMs: 2000 };
+// The local server is on loopback: only allowed-hosts lets a download reach it (and plain http).
+const fast = { attempts: 1, baseDelayMs: 1, timeoutMs: 2000, allowedHosts: ['127.0.0.1'] };
 
 let server: Server;
 let baseUrl: string;

@@ -148,7 +148,7 @@ describe('materializeModel: manifest entries', () => {
   const entry: ModelEntry = { name: 'resnet', manifest: 'models.yaml', key: 'resnet' };
 
   test('a version bump downloads each side\'s URL through the verified downloader', async () => {
-    const download = verifiedDownloader(silentProgress, { attempts: 1, timeoutMs: 2000 });
+    const download = verifiedDownloader(silentProgress, { attempts: 1, timeoutMs: 2000, allowedHosts: ['127.0.0.1'] });
     const baseline = await materializeModel(entry, baseSide, workDir(), download);
     const candidate = await materializeModel(entry, headSide, workDir(), download);
     expect(await readFile(baseline!.file)).toEqual(v1);
@@ -162,7 +162,8 @@ describe('materializeModel: manifest entries', () => {
     const tampering: ModelDownloader = async (_url, _hash, dest) => writeFile(dest, 'not the model');
     const error = await materializeModel(entry, headSide, join(temp.path, 'tampered'), tampering).catch((e) => e);
     expect(error).toBeInstanceOf(UserError);
-    expect(error.message).toContain(`has sha256 ${sha256('not the model')}, but the manifest pins ${sha256(v2)}`);
+    expect(error.message).toContain(`does not have the sha256 the manifest pins (${sha256(v2)}); nothing was evaluated.`);
+    expect(error.message).not.toContain(sha256('not the model'));
   });
 
   test('a failed download names the manifest and key the URL came from, not eval.source', async () => {
@@ -170,7 +171,7 @@ describe('materializeModel: manifest entries', () => {
     await repo.write('models.yaml', `detector:\n  url: ${serverUrl}/gone.onnx\n  sha256: ${'d'.repeat(64)}\n`);
     const sha = repo.commit('gone');
     const detector: ModelEntry = { name: 'detector', manifest: 'models.yaml', key: 'detector' };
-    const download = verifiedDownloader(silentProgress, { attempts: 1, timeoutMs: 2000 });
+    const download = verifiedDownloader(silentProgress, { attempts: 1, timeoutMs: 2000, allowedHosts: ['127.0.0.1'] });
     const error = await materializeModel(detector, { git: createGit(repo.dir, process.env), sha, label: 'head' }, workDir(), download).catch((e) => e);
     expect(error).toBeInstanceOf(UserError);
     expect(error.message).toBe(`models.yaml@${sha.slice(0, 7)} "detector".url: downloading ${serverUrl}/gone.onnx failed with HTTP 404 Not Found (not retried).`);
@@ -187,7 +188,10 @@ describe('materializeModel: manifest entries', () => {
     const sha = repo.commit('bad');
     const side = { git: createGit(repo.dir, process.env), sha, label: 'head' };
     await expect(readManifestEntry({ name: 'a', manifest: 'm.json', key: 'a' }, side)).rejects.toThrow(`m.json@${sha.slice(0, 7)} "a".sha256: expected 64 hexadecimal characters.`);
-    await expect(readManifestEntry({ name: 'b', manifest: 'm.json', key: 'b' }, side)).rejects.toThrow(/"b"\.url: "http:\/\/example\.com\/b\.onnx" uses plain http/);
+    // Which hosts a URL may name is the trusted config's allowed-hosts, judged when it is downloaded.
+    await expect(readManifestEntry({ name: 'b', manifest: 'm.json', key: 'b' }, side)).resolves.toEqual({ url: 'http://example.com/b.onnx', sha256: 'c'.repeat(64) });
+    const download = verifiedDownloader(silentProgress, { attempts: 1 });
+    await expect(materializeModel({ name: 'b', manifest: 'm.json', key: 'b' }, side, workDir(), download)).rejects.toThrow(`m.json@${sha.slice(0, 7)} "b".url: "http://example.com/b.onnx" uses plain http; use https (plain http is allowed only to a host listed in allowed-hosts).`);
   });
 });
 

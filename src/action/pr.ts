@@ -76,7 +76,10 @@ async function trustedConfig(ctx: ActionContext, git: Git, baseSha: string, prog
   }
   if (headText === null) throw new UserError(`${ctx.configPath}: no model-gate config at the base commit ${short(baseSha)} or in the workspace (input config)`);
   progress.warn(`${ctx.configPath} does not exist at the base commit ${short(baseSha)}; this PR's own config is used.`);
-  return { config: parseConfig(headText, workspaceFile, configDir, overrides, environment), source: 'head', changedKeys: [] };
+  const own = parseConfig(headText, workspaceFile, configDir, overrides, environment);
+  // Which private hosts downloads may reach is the base branch's to say, never a PR's.
+  if ((own.allowedHosts ?? []).length > 0) progress.warn(`${ctx.configPath}: allowed-hosts is ignored in this PR's own config; it applies once the config is on the base branch.`);
+  return { config: Object.freeze({ ...own, allowedHosts: [] }), source: 'head', changedKeys: [] };
 }
 
 /** The run's report plus one self-contained HTML page per compared model (for the artifact). */
@@ -121,7 +124,7 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
 
   const workDir = join(ctx.runnerTemp, 'model-gate', 'models');
   await mkdir(workDir, { recursive: true });
-  const download = verifiedDownloader(progress);
+  const download = verifiedDownloader(progress, { allowedHosts: config.allowedHosts ?? [] });
   const notes: string[] = [];
   const pairs: { name: string; refs: { baseline: ModelRef; candidate: ModelRef } }[] = [];
   for (const entry of relevant) {

@@ -10,6 +10,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
+import { normaliseAllowedHost } from './allowed-hosts.js';
 import { describeSchemaError } from './errors.js';
 import { expandPreset } from './presets.js';
 import { resultsConfig, resultsOnlyProblems, resultsProblems } from './results.js';
@@ -199,6 +200,10 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
   if (raw.gates?.['max-int8-drop'] !== undefined && (quant.mode ?? 'none') === 'none') {
     problems.push('gates.max-int8-drop: needs quantization.mode provided or static-int8');
   }
+  (raw['allowed-hosts'] ?? []).forEach((entry: string, i: number) => {
+    const normalised = normaliseAllowedHost(entry);
+    if ('problem' in normalised) problems.push(`allowed-hosts[${i}]: ${normalised.problem}`);
+  });
   const names = new Set<string>();
   (raw.models ?? []).forEach((m: Raw, i: number) => {
     const key = `models[${i}]`;
@@ -350,6 +355,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       ...(m.path !== undefined ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key }),
       ...(m.quantized !== undefined ? { quantized: m.quantized } : {}),
     })),
+    allowedHosts: (raw['allowed-hosts'] ?? []).map((entry: string) => (normaliseAllowedHost(entry) as { host: string }).host),
     output: {
       json: overrides.json ? resolve(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,

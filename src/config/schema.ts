@@ -25,6 +25,8 @@ export const configSchema = {
         properties: { name: modelName, path: relativePath, manifest: relativePath, key: { type: 'string', minLength: 1 }, quantized: relativePath },
       },
     },
+    // Each entry is checked in load.ts (config/allowed-hosts.ts), where the message can show the forms.
+    'allowed-hosts': { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
     eval: {
       type: 'object',
       additionalProperties: false,

@@ -258,6 +258,12 @@ export interface Config {
   readonly nightly: NightlyConfig;
   /** The models the Action compares (repo-relative); the CLI takes its two models as flags instead. */
   readonly models: readonly ModelEntry[];
+  /**
+   * allowed-hosts: hosts and address ranges downloads may reach off the public internet, and the
+   * hosts plain http may be used with (config/allowed-hosts.ts), normalised. loadConfig always
+   * sets it (empty by default); absent in a hand-made Config means none.
+   */
+  readonly allowedHosts?: readonly string[];
   readonly output: OutputConfig;
   /** Content-addressed cache of verified eval sets: <cacheDir>/evalsets/<sha256>/. */
   readonly cacheDir: string;

@@ -2,52 +2,34 @@
  * Downloads a URL (an eval set, a model named by a manifest) to a private file while hashing it.
  * Transient failures (5xx, 408, 429, connection errors, stalls) are retried with exponential
  * backoff and Retry-After; other 4xx fail at once. Redirects are followed by hand so every hop
- * must pass the same URL rule. Errors name `configKey`, the config key the URL came from
- * (eval.source, or a model manifest's key), so the user knows which URL failed.
+ * passes the same URL policy (policy.ts: https to public hosts, the rest only when allowed-hosts
+ * lists it), checked again after DNS on the addresses the connection uses (get.ts). Errors name
+ * `configKey`, the config key the URL came from (eval.source, or a model manifest's key), so the
+ * user knows which URL failed, and never say anything about a refused URL's content.
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
+import { get, type Resolver } from './get.js';
+import { checkResolved, checkUrl, displayUrl, type UrlPolicy } from './policy.js';
 
-export interface FetchOptions {
+export { checkUrl, displayUrl, parseHttpUrl } from './policy.js';
+
+export interface FetchOptions extends UrlPolicy {
   readonly attempts: number;
   readonly baseDelayMs: number;
   /** Inactivity timeout: no response or no new bytes for this long aborts the attempt. */
   readonly timeoutMs: number;
+  /** How host names are resolved (the system resolver unless a test gives one). */
+  readonly resolve?: Resolver;
 }
 
-export const DEFAULT_FETCH_OPTIONS: FetchOptions = { attempts: 4, baseDelayMs: 500, timeoutMs: 60_000 };
+export const DEFAULT_FETCH_OPTIONS: FetchOptions = { attempts: 4, baseDelayMs: 500, timeoutMs: 60_000, allowedHosts: [] };
 
 const MAX_REDIRECTS = 10;
 const MAX_RETRY_AFTER_MS = 30_000;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** Query strings often carry tokens (signed URLs): never print them. */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}${parsed.search ? '?…' : ''}`;
-  } catch {
-    return url;
-  }
-}
-
-/** https anywhere; http only to this machine (tests, local mirrors). */
-export function checkUrlAllowed(url: string, configKey: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(`${configKey}: "${displayUrl(url)}" is not a valid URL.`);
-  }
-  if (parsed.protocol === 'https:') return parsed;
-  if (parsed.protocol === 'http:' && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed;
-  if (parsed.protocol === 'http:') {
-    throw new UserError(`${configKey}: "${displayUrl(url)}" uses plain http; use https (http is allowed only for 127.0.0.1, localhost and [::1]).`);
-  }
-  throw new UserError(`${configKey}: "${displayUrl(url)}" uses ${parsed.protocol.replace(/:$/, '')}; only https URLs are supported.`);
-}
 
 class RetryableError extends Error {
   constructor(message: string, readonly retryAfterMs: number | null = null) {
@@ -64,12 +46,16 @@ function parseRetryAfter(header: string | null, now = Date.now()): number | null
 }
 
 function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+  const e = error as { code?: string; cause?: { code?: string; message?: string }; message?: string };
+  return e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
 }
 
+/** Network failures a new attempt may get past (as opposed to the disk filling up). */
+const NETWORK_ERROR = /^(E[A-Z_]+|UND_ERR\w*|ERR_STREAM_PREMATURE_CLOSE|HPE_\w+|ERR_TLS\w*|CERT_\w+|UNABLE_TO\w+|DEPTH_ZERO\w+|SELF_SIGNED\w+)$/;
+
 /** One attempt: GET (following redirects), stream the body to `destination`, return its sha256. */
-async function attemptDownload(url: string, destination: string, configKey: string, timeoutMs: number, progress: Progress): Promise<string> {
+async function attemptDownload(url: string, destination: string, configKey: string, options: FetchOptions, progress: Progress): Promise<string> {
+  const { timeoutMs } = options;
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let timedOut = false;
@@ -81,41 +67,46 @@ async function attemptDownload(url: string, destination: string, configKey: stri
     }, timeoutMs);
   };
   armTimeout();
+  let current = url;
+  let response: IncomingMessage | undefined;
   try {
-    let current = url;
-    let response: Response;
     for (let hop = 0; ; hop++) {
-      checkUrlAllowed(current, configKey);
-      response = await fetch(current, {
-        redirect: 'manual',
+      const target = checkUrl(current, configKey, options);
+      const hopUrl = current;
+      response = await get(target, {
         signal: controller.signal,
         // The bytes must be the archive's own: a server's transfer encoding would change the hash.
         headers: { 'accept-encoding': 'identity', 'user-agent': 'model-gate' },
+        resolve: options.resolve,
+        checkAddresses: (hostname, addresses) => checkResolved(hopUrl, hostname, addresses, configKey, options),
       });
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || location === null) break;
-      await response.body?.cancel();
+      const status = response.statusCode ?? 0;
+      const location = response.headers.location;
+      if (status < 300 || status >= 400 || location === undefined) break;
+      response.resume();
       if (hop === MAX_REDIRECTS) throw new UserError(`${configKey}: ${displayUrl(url)}: more than ${MAX_REDIRECTS} redirects.`);
       current = new URL(location, current).href;
     }
     armTimeout();
-    if (response.status >= 500 || response.status === 408 || response.status === 429) {
-      await response.body?.cancel();
-      throw new RetryableError(`HTTP ${response.status}`, parseRetryAfter(response.headers.get('retry-after')));
+    const status = response.statusCode ?? 0;
+    if (status >= 500 || status === 408 || status === 429) {
+      response.resume();
+      const retryAfter = response.headers['retry-after'];
+      throw new RetryableError(`HTTP ${status}`, parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null));
     }
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-      throw new UserError(`${configKey}: downloading ${displayUrl(current)} failed with ${status} (not retried).`);
+    if (status !== 200) {
+      response.resume();
+      const text = `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
+      throw new UserError(`${configKey}: downloading ${displayUrl(current)} failed with ${text} (not retried).`);
     }
-    const declaredLength = Number(response.headers.get('content-length') ?? NaN);
+    const declaredLength = Number(response.headers['content-length'] ?? NaN);
     const hash = createHash('sha256');
     const file = await open(destination, 'w', 0o644);
     let received = 0;
     let reported = 0;
     try {
       if (Number.isSafeInteger(declaredLength)) progress.start('download', declaredLength);
-      for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
+      for await (const chunk of response as AsyncIterable<Buffer>) {
         armTimeout();
         hash.update(chunk);
         await file.write(chunk);
@@ -136,11 +127,12 @@ async function attemptDownload(url: string, destination: string, configKey: stri
     }
     return hash.digest('hex');
   } catch (error) {
+    response?.destroy();
     if (error instanceof UserError || error instanceof RetryableError) throw error;
     if (timedOut) throw new RetryableError(`no data for ${timeoutMs} ms`);
-    // By name, not instanceof: fetch's errors may come from another realm (e.g. under jest).
-    const name = (error as Error).name;
-    if (name === 'TypeError' || name === 'AbortError' || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+    const code = (error as NodeJS.ErrnoException).code ?? '';
+    // By name and code, not instanceof: errors from Node's internals may come from another realm (jest).
+    if ((error as Error).name === 'AbortError' || NETWORK_ERROR.test(code) || /socket hang up|aborted/i.test((error as Error).message)) {
       throw new RetryableError(`connection failed (${describeNetworkError(error)})`);
     }
     throw error; // e.g. the disk is full: not something a retry fixes
@@ -153,11 +145,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Downloads `url` (from config key `configKey`) into `destination` and returns the sha256 of the bytes received. */
 export async function downloadWithRetry(url: string, destination: string, configKey: string, options: FetchOptions, progress: Progress): Promise<string> {
-  checkUrlAllowed(url, configKey);
+  checkUrl(url, configKey, options);
   const attempts = Math.max(1, Math.floor(options.attempts));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await attemptDownload(url, destination, configKey, options.timeoutMs, progress);
+      return await attemptDownload(url, destination, configKey, options, progress);
     } catch (error) {
       if (!(error instanceof RetryableError)) throw error;
       if (attempt >= attempts) {

@@ -42,7 +42,7 @@ async function calibrationFiles(config: Config, ctx: EvalContext, progress: Prog
     const how = pick.length === count ? 'all eval images' : `eval images evenly spaced over ${count.toLocaleString('en-US')}`;
     return { files: pick.map((i) => ctx.samples[i].file), source: `${how} (${basename(ctx.evalSet.source)})` };
   }
-  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
+  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress, fetch: { allowedHosts: config.allowedHosts ?? [] } });
   const id = (file: string) => relative(set.root, file).split(sep).join('/');
   const files = (await imageFiles(set.root)).sort((a, b) => (id(a) < id(b) ? -1 : 1)).slice(0, n);
   if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);

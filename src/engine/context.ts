@@ -21,7 +21,7 @@ export interface EvalContext {
 
 export async function prepareEval(config: Config, progress: Progress, options: { remoteCache?: EvalSetCache } = {}): Promise<EvalContext> {
   const started = performance.now();
-  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
+  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, fetch: { allowedHosts: config.allowedHosts ?? [] }, ...options });
   const notes: string[] = [];
   const noting: Progress = {
     start: (phase, total) => progress.start(phase, total),

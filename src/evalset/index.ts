@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { EvalConfig } from '../config/types.js';
-import { DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../download/http.js';
+import { checkUrl, DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../download/http.js';
 import { sha256File } from '../download/sha256.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
@@ -40,10 +40,11 @@ function requiredSha256(evalCfg: EvalConfig, what: string): string {
   return sha256;
 }
 
-function mismatch(label: string, expected: string, actual: string): UserError {
+/** `actual` only for a local file: what a URL answered is not shown (it may be a page of a private network). */
+function mismatch(label: string, expected: string, actual: string | null): UserError {
   return new UserError(
-    `eval.sha256 does not match ${label}: expected ${expected}, got ${actual}. Nothing was extracted or cached. ` +
-      'If the eval set was updated on purpose, put the new hash in eval.sha256; otherwise the file is damaged or not the one you pinned.',
+    `eval.sha256 does not match ${label}: expected ${expected}${actual ? `, got ${actual}` : ''}. Nothing was extracted or cached. ` +
+      `If the eval set was updated on purpose, put the new hash in eval.sha256; otherwise ${actual ? 'the file' : 'the download'} is damaged or not the one you pinned.`,
   );
 }
 
@@ -89,13 +90,16 @@ export async function resolveEvalSet(
     const label = displayUrl(source);
     const sha256 = requiredSha256(evalCfg, 'a URL');
     const fetchOptions: FetchOptions = { ...DEFAULT_FETCH_OPTIONS, ...opts.fetch };
+    // Before the cache: a URL the policy refuses (plain http to an unlisted host) is refused even
+    // when its bytes are cached, so a config is judged the same on a warm and a cold runner.
+    checkUrl(source, 'eval.source', fetchOptions);
     const remote = opts.remoteCache;
     let downloaded = false;
     return fromCacheOrBuild(cacheDir, sha256, label, progress, async (archivePath) => {
       if (remote && (await restoreVerified(remote, cacheDir, sha256, archivePath, progress))) return;
       progress.info(`Downloading ${label}`);
       const actual = await downloadWithRetry(source, archivePath, 'eval.source', fetchOptions, progress);
-      if (actual !== sha256) throw mismatch(label, sha256, actual);
+      if (actual !== sha256) throw mismatch(label, sha256, null);
       downloaded = true;
     }, label, async (archivePath) => {
       if (remote && downloaded) await saveVerified(remote, cacheDir, sha256, archivePath, progress);

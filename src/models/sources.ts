@@ -9,7 +9,7 @@ import { mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ModelEntry } from '../config/types.js';
-import { checkUrlAllowed, DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../download/http.js';
+import { DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, parseHttpUrl, type FetchOptions } from '../download/http.js';
 import { sha256File } from '../download/sha256.js';
 import { UserError } from '../errors.js';
 import type { Git } from '../git/index.js';
@@ -94,7 +94,8 @@ export async function readManifestEntry(entry: Extract<ModelEntry, { manifest: s
   if (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256.trim())) {
     throw new UserError(`${configKey}.sha256: expected 64 hexadecimal characters.`);
   }
-  checkUrlAllowed(url, `${configKey}.url`);
+  // Which hosts may be fetched is the trusted config's to say (allowed-hosts); the download checks it.
+  parseHttpUrl(url, `${configKey}.url`);
   return { url, sha256: sha256.trim().toLowerCase() };
 }
 
@@ -161,16 +162,19 @@ export async function materializeModel(entry: ModelEntry, side: ModelSide, workD
   const file = path.join(folder, urlName.toLowerCase().endsWith('.onnx') ? urlName : 'model.onnx');
   await mkdir(folder, { recursive: true });
   await download(model.url, model.sha256, file, `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}".url`);
-  const actual = await sha256File(file);
-  if (actual !== model.sha256) {
+  // Nothing about the bytes that came back is printed: the URL came from the PR, and its content is not ours to show.
+  if ((await sha256File(file)) !== model.sha256) {
     throw new UserError(
-      `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}": ${displayUrl(model.url)} has sha256 ${actual}, but the manifest pins ${model.sha256}.`,
+      `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}": ${displayUrl(model.url)} does not have the sha256 the manifest pins (${model.sha256}); nothing was evaluated.`,
     );
   }
   return { file, label: `${entry.key}: ${displayUrl(model.url)} @ ${side.label}` };
 }
 
-/** The ModelDownloader the Action uses: the one the eval set uses too (https only, retries, stall timeout). */
+/**
+ * The ModelDownloader the Action uses: the one the eval set uses too (the URL policy with the
+ * trusted config's allowed-hosts, retries, stall timeout).
+ */
 export function verifiedDownloader(progress: Progress, fetch: Partial<FetchOptions> = {}): ModelDownloader {
   const options: FetchOptions = { ...DEFAULT_FETCH_OPTIONS, ...fetch };
   return async (url, _sha256, dest, configKey) => {

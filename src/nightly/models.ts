@@ -17,7 +17,7 @@ const watched = (entry: ModelEntry) => ('path' in entry ? entry.path : `${entry.
 export async function nightlyModels(config: Config, git: Git, sha: string, workDir: string, progress: Progress): Promise<NightlyModel[]> {
   if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
   await mkdir(workDir, { recursive: true });
-  const download = verifiedDownloader(progress);
+  const download = verifiedDownloader(progress, { allowedHosts: config.allowedHosts ?? [] });
   const side = { git, sha, label: sha.slice(0, 7) };
   const out: NightlyModel[] = [];
   for (const entry of config.models) {
