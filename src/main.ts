@@ -10,7 +10,7 @@ import { evaluateCommits } from './action/pr.js';
 import { actionProgress } from './action/progress.js';
 import { failedGateLines } from './action/run-report.js';
 import { readActionContext } from './config/action.js';
-import { UserError } from './errors.js';
+import { internalErrorLine, UserError } from './errors.js';
 import { postComment, publishRun, runUrl, writeReportJson } from './publish/action.js';
 import { actionsArtifactStore } from './publish/artifact.js';
 import { createGitHub } from './publish/github.js';
@@ -46,7 +46,7 @@ export async function run(): Promise<void> {
       if (report.verdict === 'fail' && ctx.failOnGate) failure = failedGateLines(report).join('\n');
     }
   } catch (error) {
-    failure = error instanceof UserError ? `model-gate: ${error.message}` : `model-gate: internal error: ${(error as Error).stack ?? String(error)}`;
+    failure = error instanceof UserError ? `model-gate: ${error.message}` : internalErrorLine(error);
   }
   if (failure !== null) core.setFailed(failure);
 }

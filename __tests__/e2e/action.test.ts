@@ -14,6 +14,8 @@ import {
 const LENIENT = 'max-top1-drop: 0.5, min-error-reduction: 0, max-latency-regression: 10000';
 const STRICT = 'max-top1-drop: 0.5, min-error-reduction: 60, max-latency-regression: 10000';
 const MARKER = '<!-- model-gate:.github/model-gate.yml -->';
+const TARGET_WHY =
+  "pull_request_target runs with a write token and the secrets, and the PR's model files are untrusted input to a native parser, whatever is checked out (the head is fetched to compare it)";
 
 let fake: FakeGitHub;
 let temp: { path: string; cleanup: () => Promise<void> };
@@ -70,11 +72,11 @@ async function workspaceAt(sha: string): Promise<string> {
   return workspaces.get(sha) as string;
 }
 
-async function gate(number: number, options: { eventName?: string; headRepo?: string; inputs?: Record<string, string> } = {}) {
+async function gate(number: number, options: { eventName?: string; headRepo?: string; inputs?: Record<string, string>; workspace?: string } = {}) {
   const pr = fake.state.pulls.get(number);
   if (!pr) throw new Error(`no PR ${number}`);
   return runAction({
-    workspace: await workspaceAt(pr.head.sha),
+    workspace: options.workspace ?? (await workspaceAt(pr.head.sha)),
     runnerDir: temp.path,
     eventName: options.eventName ?? 'pull_request',
     event: pullRequestEvent(number, pr.base.sha, pr.head.sha, pr.head.repo.full_name),
@@ -171,8 +173,20 @@ describe('the Action on a pull request', () => {
 
   it('refuses pull_request_target with the PR head checked out', async () => {
     const run = await gate(1, { eventName: 'pull_request_target' });
-    expect(run.code).not.toBe(0);
-    expect(run.stdout).toContain('::error::model-gate: refusing to run under pull_request_target with the PR head checked out');
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`::error::model-gate: refusing to run mode: pr under pull_request_target: ${TARGET_WHY}`);
+  });
+
+  it("refuses pull_request_target with the default checkout (the base) before the fork's head is fetched or run", async () => {
+    const baseOnly = await checkout(origin, origin.sha.main, join(temp.path, 'ws-target-base'));
+    const requestsBefore = fake.state.requests.length;
+    const run = await gate(4, { eventName: 'pull_request_target', workspace: baseOnly });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`::error::model-gate: refusing to run mode: pr under pull_request_target: ${TARGET_WHY}. Run the gate on pull_request`);
+    expect(commentsOn(4)).toHaveLength(0);
+    expect(fake.state.requests.slice(requestsBefore)).toEqual([]); // not even the PR's file list
+    const { git } = await import('../models/git-fixture.js');
+    expect(() => git(baseOnly, ['cat-file', '-e', `${origin.sha.newModel}^{commit}`])).toThrow(); // the head never came in
   });
 });
 
@@ -201,6 +215,21 @@ describe('fork PRs', () => {
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('::error::model-gate: PR #7 has head');
     expect(commentsOn(7)).toHaveLength(0);
+  });
+});
+
+describe('the artifact download (mode: comment)', () => {
+  it('a storage server that drops the connection after 30 KB: one ::error:: line and exit 1, no crash', async () => {
+    const noise = Buffer.from(Array.from({ length: 120_000 }, (_, i) => (i * 2654435761) >>> 24));
+    const zipBytes = zip([{ name: 'report.json', data: noise, method: 0 }]);
+    fake.state.artifacts.set(9003, [{ id: 78, name: 'model-gate-report', zip: zipBytes, workflow_run: { id: 9003, head_sha: origin.sha.newModel }, cutAfterBytes: 30_000 }]);
+    const run = await commentMode(9003);
+    expect(run.code).toBe(1);
+    const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^::error::model-gate: Downloading artifact "model-gate-report" of workflow run 9003 failed: the connection failed \\(\\w+\\) after 30000 of ${zipBytes.length} bytes\\. Re-run the workflow to try again\\.$`));
+    expect(run.stderr).not.toMatch(/AssertionError|paused/);
+    expect(commentsOn(4).filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1); // the earlier one only
   });
 });
 

@@ -212,7 +212,9 @@ export function githubRoutes(state: FakeState, repo: string, baseUrl: string): R
         const artifact = [...state.artifacts.values()].flat().find((a) => a.id === id);
         if (!artifact) return notFound(res);
         res.writeHead(200, { 'content-type': 'application/zip', 'content-length': String(artifact.zip.length) });
-        res.end(artifact.zip);
+        if (artifact.cutAfterBytes === undefined) return void res.end(artifact.zip);
+        // A storage server that drops the connection mid-body.
+        res.write(artifact.zip.subarray(0, artifact.cutAfterBytes), () => setTimeout(() => res.socket?.destroy(), 20));
       },
     },
     {

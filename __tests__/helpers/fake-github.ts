@@ -31,7 +31,14 @@ export interface FakePull {
   changedFiles: { filename: string; status: string; previous_filename?: string }[];
 }
 
-export interface FakeArtifact { id: number; name: string; zip: Buffer; workflow_run: { id: number; head_sha: string } }
+export interface FakeArtifact {
+  id: number;
+  name: string;
+  zip: Buffer;
+  workflow_run: { id: number; head_sha: string };
+  /** The storage URL sends the full content-length, then only this many bytes, and closes the connection. */
+  cutAfterBytes?: number;
+}
 
 export interface FakeIssue { number: number; title: string; body: string; state: 'open' | 'closed'; labels: string[] }
 
@@ -48,6 +55,8 @@ export interface FailRule {
    * instead of its response: the client sees an error for a write that succeeded.
    */
   afterHandling?: boolean;
+  /** Send no answer at all (with afterHandling: the write happens, and the client waits forever). */
+  hang?: boolean;
 }
 
 export interface FakeState {
@@ -93,6 +102,11 @@ export function secondaryRateLimitRule(method: string, pathPattern: RegExp, retr
     },
     times,
   };
+}
+
+/** The request is carried out (a comment is created), and no answer ever comes. */
+export function hangingRule(method: string, pathPattern: RegExp, times = 1): FailRule {
+  return { method, pathPattern, status: 0, times, afterHandling: true, hang: true };
 }
 
 /** The write happens, then the client gets a 502 Bad Gateway as if a proxy lost the response. */
@@ -163,6 +177,7 @@ export async function startFakeGitHub(repo: string): Promise<FakeGitHub> {
       }
 
       const failure = takeFailRule(state, method, url.pathname);
+      if (failure?.hang && !failure.afterHandling) return;
       if (failure && !failure.afterHandling) {
         return sendJson(res, failure.status, failure.body ?? { message: 'injected failure' }, failure.headers);
       }
@@ -170,6 +185,7 @@ export async function startFakeGitHub(repo: string): Promise<FakeGitHub> {
       const target = failure ? discardingResponse() : res;
       if (!route) sendJson(target, 404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
       else route.handle({ match: url.pathname.match(route.pattern)!, url, body, res: target });
+      if (failure?.hang) return;
       if (failure) sendJson(res, failure.status, failure.body ?? { message: 'injected failure' }, failure.headers);
     })().catch((error: unknown) => {
       if (!res.headersSent) sendJson(res, 500, { message: `fake GitHub bug: ${(error as Error).message}` });

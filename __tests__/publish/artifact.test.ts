@@ -111,3 +111,25 @@ test('uploads report.json + report.md through the artifact service, and the work
   expect(files.map((f) => f.slice(join(temp, 'out').length + 1))).toEqual(['report.json', 'report.md']);
   expect(await readFile(files[1], 'utf8')).toBe('# Verdict: fail');
 });
+
+test('a storage server that closes the connection mid-body (past undici\'s 28 KB trap): a UserError with the byte count, nothing extracted', async () => {
+  const noise = Buffer.from(Array.from({ length: 120_000 }, (_, i) => (i * 2654435761) >>> 24));
+  const zipBytes = zip([{ name: 'report.json', data: noise, method: 0 }]);
+  fake.state.artifacts.set(RUN, [{ id: 77, name: 'model-gate-report', zip: zipBytes, workflow_run: { id: RUN, head_sha: 'c'.repeat(40) }, cutAfterBytes: 30_000 }]);
+  const error = await download().catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(UserError);
+  expect((error as Error).message).toMatch(new RegExp(`^Downloading artifact "model-gate-report" of workflow run 4242 failed: the connection failed \\(\\w+\\) after 30000 of ${zipBytes.length} bytes\\. Re-run the workflow to try again\\.$`));
+  await expect(readdir(join(temp, 'out'))).rejects.toMatchObject({ code: 'ENOENT' });
+});
+
+test('a storage URL that never sends a byte fails after the inactivity deadline', async () => {
+  const { createServer } = await import('node:http');
+  const silent = createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { downloadToFile } = await import('../../src/publish/storage-download.js');
+  const port = (silent.address() as { port: number }).port;
+  const error = await downloadToFile(`http://127.0.0.1:${port}/blob`, join(temp, 'x.zip'), 1000, 'artifact "r"', 200).catch((e: unknown) => e);
+  silent.closeAllConnections();
+  silent.close();
+  expect((error as Error).message).toBe('Downloading artifact "r" failed: no data for 0.2 s. Re-run the workflow to try again.');
+});

@@ -21,23 +21,9 @@ import { isRelevantChange, materializeModel, verifiedDownloader } from '../model
 import type { Progress } from '../progress.js';
 import type { GitHub } from '../publish/github.js';
 import { listChangedFiles } from './changed-files.js';
+import { refusePrivilegedUntrustedRun } from './trust.js';
 
 const short = (sha: string) => sha.slice(0, 7);
-
-/**
- * pull_request_target runs with a write token and secrets. Loading the PR's own weights there
- * hands untrusted files (and, through external data, paths) to a native parser in that context.
- */
-async function refuseUntrustedCheckout(ctx: ActionContext, git: Git): Promise<void> {
-  if (ctx.eventName !== 'pull_request_target' || !ctx.pullRequest) return;
-  const heads = await Promise.all(['HEAD', 'HEAD^2'].map((rev) => git.run(['rev-parse', '--verify', '--quiet', rev]).then((r) => r.stdout.toString().trim(), () => '')));
-  if (heads.includes(ctx.pullRequest.headSha)) {
-    throw new UserError(
-      'refusing to run under pull_request_target with the PR head checked out: that event has a write token and secrets, and the PR\'s model files are untrusted input. ' +
-        'Run the gate on pull_request (fork PRs get a read-only token, so model-gate writes the report artifact) and post the comment from a workflow_run workflow with mode: comment; see examples/workflows/.',
-    );
-  }
-}
 
 async function resolveRev(git: Git, rev: string, input: string): Promise<string> {
   try {
@@ -99,8 +85,8 @@ async function readHistory(ctx: ActionContext, git: Git, config: Config, progres
 }
 
 export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<EvaluatedRun> {
+  refusePrivilegedUntrustedRun(ctx);
   const git = createGit(ctx.workspace, ctx.runnerEnv);
-  await refuseUntrustedCheckout(ctx, git);
   const { baseSha, headSha } = await commitsToCompare(ctx, git);
   for (const sha of [baseSha, headSha]) await ensureCommit(git, sha, progress);
   const trusted = await trustedConfig(ctx, git, baseSha, progress);

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { processEnvironment, type ConfigOverrides } from '../config/load.js';
-import { UserError } from '../errors.js';
+import { internalErrorLine, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { compareCommand } from './compare.js';
 import { runMapCommand } from './map.js';
@@ -114,7 +114,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     return await compareCommand(overrides, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}\n`);
-    else process.stderr.write(`model-gate: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    else process.stderr.write(`${internalErrorLine(error)}\n`);
     return 2;
   }
 }

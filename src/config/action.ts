@@ -23,6 +23,11 @@ export interface PullRequestFacts {
 export interface WorkflowRunFacts {
   readonly id: number;
   readonly headSha: string;
+  /** The branch and repository (owner/name) the run built: a fork's for a fork PR. */
+  readonly headBranch: string;
+  readonly headRepo: string;
+  /** The PRs GitHub links the run to (empty for a fork's PR, which GitHub does not list there). */
+  readonly pullRequests: readonly number[];
   readonly event: string;
   readonly conclusion: string | null;
 }
@@ -45,6 +50,8 @@ export interface ActionContext {
   readonly defaultBranch: string | null;
   readonly pullRequest: PullRequestFacts | null;
   readonly workflowRun: WorkflowRunFacts | null;
+  /** An issue_comment (or similar) event on a pull request's conversation. */
+  readonly onPullRequestComment: boolean;
   readonly baselineRef: string | null;
   readonly candidateRef: string | null;
   readonly comment: boolean;
@@ -89,7 +96,16 @@ function pullRequestOf(event: Json, repository: string): PullRequestFacts | null
 function workflowRunOf(event: Json): WorkflowRunFacts | null {
   const run = event.workflow_run;
   if (!run || typeof run.id !== 'number') return null;
-  return { id: run.id, headSha: String(run.head_sha ?? ''), event: String(run.event ?? ''), conclusion: run.conclusion ?? null };
+  const pullRequests = Array.isArray(run.pull_requests) ? run.pull_requests.map((p: Json) => p?.number).filter((n: unknown): n is number => typeof n === 'number') : [];
+  return {
+    id: run.id,
+    headSha: String(run.head_sha ?? ''),
+    headBranch: String(run.head_branch ?? ''),
+    headRepo: String(run.head_repository?.full_name ?? ''),
+    pullRequests,
+    event: String(run.event ?? ''),
+    conclusion: run.conclusion ?? null,
+  };
 }
 
 export interface InputReader {
@@ -130,6 +146,7 @@ export function readActionContext(env: Env = process.env, input: InputReader = (
     defaultBranch: event.repository?.default_branch ?? null,
     pullRequest: pullRequestOf(event, repository),
     workflowRun: workflowRunOf(event),
+    onPullRequestComment: Boolean(event.issue?.pull_request),
     baselineRef: input('baseline-ref') || null,
     candidateRef: input('candidate-ref') || null,
     comment: bool('comment', input('comment'), true),

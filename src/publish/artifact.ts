@@ -15,6 +15,7 @@ import { UserError } from '../errors.js';
 import { extractArchive } from '../evalset/extract.js';
 import { formatBytes } from '../evalset/plan.js';
 import type { GitHub, GitHubLog } from './github.js';
+import { downloadToFile } from './storage-download.js';
 
 /** The artifact an Action run uploads its report files to, and the fork-comment workflow downloads. */
 export const REPORT_ARTIFACT = 'model-gate-report';
@@ -121,25 +122,20 @@ export async function downloadRunArtifact(gh: GitHub, args: DownloadRunArtifactA
     // Take the redirect ourselves: the signed URL needs no token, and streaming lets us cap it.
     request: { redirect: 'manual', parseSuccessResponseBody: false },
   });
-  let body: ReadableStream<Uint8Array> | null;
   const status = response.status as number;
-  if (status >= 300 && status < 400) {
-    const location = response.headers.location;
-    if (!location) throw new Error(`GitHub answered ${status} without a location for ${label}.`);
-    const blob = await fetch(location, { redirect: 'follow' });
-    if (!blob.ok) throw new Error(`Downloading ${label} failed: HTTP ${blob.status} from the storage URL.`);
-    const declared = Number(blob.headers.get('content-length') ?? 0);
-    if (declared > maxBytes) throw new UserError(`Refusing ${label}: it is ${formatBytes(declared)}, more than the ${formatBytes(maxBytes)} allowed.`);
-    body = blob.body;
-  } else {
-    body = response.data as unknown as ReadableStream<Uint8Array> | null;
-  }
-  if (!body) throw new Error(`Downloading ${label} gave no content.`);
-
   const workDir = await mkdtemp(join(tmpdir(), 'model-gate-artifact-'));
   try {
     const zipPath = join(workDir, 'artifact.zip');
-    await pipeline(Readable.fromWeb(body as Parameters<typeof Readable.fromWeb>[0]), byteCap(maxBytes, label), createWriteStream(zipPath));
+    if (status >= 300 && status < 400) {
+      const location = response.headers.location;
+      if (!location) throw new UserError(`GitHub answered ${status} without a location for ${label}.`);
+      await downloadToFile(location, zipPath, maxBytes, label);
+    } else {
+      // GitHub served the zip itself; its client has read the body already (publish/github-fetch.ts).
+      const body = response.data as unknown as ReadableStream<Uint8Array> | null;
+      if (!body) throw new UserError(`Downloading ${label} gave no content.`);
+      await pipeline(Readable.fromWeb(body as Parameters<typeof Readable.fromWeb>[0]), byteCap(maxBytes, label), createWriteStream(zipPath));
+    }
     await mkdir(destDir, { recursive: true });
     if ((await readdir(destDir)).length > 0) throw new Error(`${destDir} must be empty to extract ${label} into it.`);
     await extractArchive(zipPath, label, destDir, {

@@ -11,11 +11,15 @@
  * - plugin-retry handles *transient server or network failures* (5xx, resets) with backoff.
  *   Those are ambiguous for writes: the POST may have happened. Callers that create things pass
  *   `request: { retries: 0 }` and check before re-trying (see comment.ts).
+ * - every request has a deadline (github-fetch.ts): one GitHub never answers fails like a lost
+ *   connection (status 500 to octokit) instead of holding the job until the job's own timeout,
+ *   so the two rules above apply to it too.
  */
 import { randomUUID } from 'node:crypto';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { fetchWithDeadline } from './github-fetch.js';
 
 const GitHubOctokit = Octokit.plugin(retry, throttling);
 export type GitHub = InstanceType<typeof GitHubOctokit>;
@@ -37,6 +41,8 @@ export interface CreateGitHubOptions {
   maxRetryAfterSeconds?: number;
   /** How many times one request is replayed after rate limits. Default 3. */
   maxRateLimitRetries?: number;
+  /** The longest one request (its answer and body) may take, in ms. Default 60 s. */
+  requestTimeoutMs?: number;
 }
 
 interface RequestDescription { method?: string; url?: string }
@@ -64,6 +70,7 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: 'model-gate',
+    request: { fetch: fetchWithDeadline(options.requestTimeoutMs ?? 60_000) },
     // Octokit logs every request (info) and every failed one (error) through this. The failures
     // reach the caller as exceptions, and some are expected (GET /user is 403 for GITHUB_TOKEN),
     // so they go to the info log, not to warnings; per-request success lines are dropped.
