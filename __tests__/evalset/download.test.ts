@@ -70,11 +70,18 @@ test('200: downloaded, verified, extracted; the second run is a cache hit with n
   routes['/set.tar.gz'] = serve(archive);
   const progress = recordingProgress();
   const first = await resolveUrl('/set.tar.gz', archiveSha, progress);
+  const entry = join(temp.path, 'cache', 'evalsets', archiveSha);
   expect(first).toEqual({
-    root: join(temp.path, 'cache', 'evalsets', archiveSha, 'set'),
+    root: join(entry, 'set'),
     source: `${baseUrl}/set.tar.gz`,
     sha256: archiveSha,
     fromCache: false,
+    // What each file's bytes are checked against when they are read (evalset/integrity.ts).
+    expectedSha256: new Map([
+      [join(entry, 'set/cat/1.png'), sha256Of(Buffer.from('meow'))],
+      [join(entry, 'set/dog/2.png'), sha256Of(Buffer.from('woof'))],
+    ]),
+    cacheEntry: entry,
   });
   expect(progress.phases).toContain('download');
   expect(await readFile(join(first.root, 'dog/2.png'), 'utf8')).toBe('woof');
@@ -182,6 +189,6 @@ test('two concurrent runs of the same set both succeed and leave one cache entry
   expect(a.root).toBe(b.root);
   expect(await readFile(join(a.root, 'cat/1.png'), 'utf8')).toBe('meow');
   expect(await listTree(join(temp.path, 'cache', 'evalsets'))).toEqual(
-    [archiveSha, `${archiveSha}/set`, `${archiveSha}/set/cat`, `${archiveSha}/set/cat/1.png`, `${archiveSha}/set/dog`, `${archiveSha}/set/dog/2.png`],
+    [archiveSha, `${archiveSha}.files.json`, `${archiveSha}/set`, `${archiveSha}/set/cat`, `${archiveSha}/set/cat/1.png`, `${archiveSha}/set/dog`, `${archiveSha}/set/dog/2.png`],
   );
 });

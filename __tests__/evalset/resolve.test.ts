@@ -22,7 +22,7 @@ test('a local folder is used in place, unverified, and nothing is cached', async
   await writeFile(join(folder, 'cat', '1.png'), 'x');
   const cacheDir = join(temp.path, 'cache');
   const resolved = await resolveEvalSet(evalConfig(folder, null), { cacheDir, progress: silentProgress });
-  expect(resolved).toEqual({ root: folder, source: folder, sha256: null, fromCache: false });
+  expect(resolved).toEqual({ root: folder, source: folder, sha256: null, fromCache: false, expectedSha256: null, cacheEntry: null });
   expect(await listTree(cacheDir)).toEqual([]);
 });
 

@@ -5,7 +5,7 @@ import { extractArchive } from '../../src/evalset/extract.js';
 import { resolveEvalSet } from '../../src/evalset/index.js';
 import { silentProgress } from '../../src/progress.js';
 import { gnuLongName, paxHeader, tar, tarEntry, tarGz } from './archive-writers.js';
-import { evalConfig, listTree, makeTempDir, writeArchive } from './helpers.js';
+import { evalConfig, listTree, makeTempDir, sha256Of, writeArchive } from './helpers.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 beforeEach(async () => {
@@ -41,20 +41,24 @@ describe('tar extraction through resolveEvalSet', () => {
     const archive = await writeArchive(temp.path, 'set.tar.gz', goodTarGz());
     const cacheDir = join(temp.path, 'cache');
     const resolved = await resolveEvalSet(evalConfig(archive.path, archive.sha256), { cacheDir, progress: silentProgress });
-    expect(resolved).toEqual({
+    const { expectedSha256, ...rest } = resolved;
+    expect(rest).toEqual({
       root: join(cacheDir, 'evalsets', archive.sha256, 'set'),
       source: archive.path,
       sha256: archive.sha256,
       fromCache: false,
+      cacheEntry: join(cacheDir, 'evalsets', archive.sha256),
     });
+    expect(expectedSha256?.get(join(resolved.root, 'cat/1.png'))).toBe(sha256Of(Buffer.from('meow')));
+    expect(expectedSha256?.size).toBe(4);
     expect(await listTree(resolved.root)).toEqual([
       longFolder, `${longFolder}/3.png`, `${longFolder}/4.png`, 'cat', 'cat/1.png', 'dog', 'dog/2.png',
     ].sort());
     expect(await readFile(join(resolved.root, 'cat/1.png'), 'utf8')).toBe('meow');
     expect(await readFile(join(resolved.root, `${longFolder}/3.png`), 'utf8')).toBe('gnu');
     expect(await readFile(join(resolved.root, `${longFolder}/4.png`), 'utf8')).toBe('pax');
-    // Only the committed entry remains: no staging leftovers.
-    expect(await listTree(join(cacheDir, 'evalsets'))).toHaveLength(1 + 8);
+    // Only the committed entry and its record of files remain: no staging leftovers.
+    expect(await listTree(join(cacheDir, 'evalsets'))).toHaveLength(1 + 1 + 8);
   });
 
   test('the second run uses the cache without extracting again', async () => {

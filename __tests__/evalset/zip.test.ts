@@ -39,7 +39,8 @@ test('a good zip (stored and deflated entries) extracts correctly, unwrapping it
     { name: 'set/dog/2.png', data: big },
     { name: '__MACOSX/set/._cat', data: 'apple metadata' },
   ]);
-  expect(result).toEqual({ root: join(cacheDir, 'evalsets', archive.sha256, 'set'), source: archive.path, sha256: archive.sha256, fromCache: false });
+  expect(result).toMatchObject({ root: join(cacheDir, 'evalsets', archive.sha256, 'set'), source: archive.path, sha256: archive.sha256, fromCache: false, cacheEntry: join(cacheDir, 'evalsets', archive.sha256) });
+  expect([...(result as { expectedSha256: Map<string, string> }).expectedSha256.keys()].map((f) => f.slice(join(cacheDir, 'evalsets', archive.sha256).length + 1)).sort()).toEqual(['set/cat/1.png', 'set/dog/2.png']);
   const root = (result as { root: string }).root;
   expect(await listTree(root)).toEqual(['cat', 'cat/1.png', 'dog', 'dog/2.png']);
   expect(await readFile(join(root, 'cat/1.png'), 'utf8')).toBe('meow');

@@ -212,7 +212,7 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
   const started = performance.now();
   const workers = resolveWorkers(config.preprocess.workers);
-  const pool = openDecodePool({ workers });
+  const pool = openDecodePool({ workers, ...(ctx.integrity ? { integrity: ctx.integrity } : {}) });
   let runs: ModelRun[] = [];
   try {
     const calibration = calibrationDecoder(config, ctx, pool, progress);

@@ -1,17 +1,39 @@
 /**
- * The content-addressed cache of verified eval sets: <cacheDir>/evalsets/<sha256>/.
+ * The content-addressed cache of verified eval sets: <cacheDir>/evalsets/<sha256>/, with the
+ * sha256 of each of its files in <sha256>.files.json beside it (integrity.ts).
  * A set is built in a private ".partial-*" folder next to it and committed by one rename, so a
  * folder named by a hash is always complete, and two concurrent runs cannot corrupt each other
  * (the second rename fails, and the loser uses the winner's identical copy).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
+import { writeManifest } from './integrity.js';
 
 const PARTIAL_PREFIX = '.partial-';
-/** Leftovers of a crashed run; old enough that no live run can still be using them. */
+/** Leftovers of a crashed run on another machine (a shared cache); old enough that no live run can still be using them. */
 const STALE_PARTIAL_MS = 24 * 60 * 60 * 1000;
+/** .partial-<sha12>-<pid>-<random>@<host>: who is building it, so a SIGKILLed builder's leftovers go at once. */
+const PARTIAL_NAME = /^\.partial-[0-9a-f]{12}-(\d+)-[0-9a-f]{8}@(.*)$/;
+
+function thisHost(): string {
+  return hostname().replace(/[^A-Za-z0-9.-]/g, '_');
+}
+
+export function partialName(sha256: string, pid: number): string {
+  return `${PARTIAL_PREFIX}${sha256.slice(0, 12)}-${pid}-${randomBytes(4).toString('hex')}@${thisHost()}`;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
 
 export function evalsetsDir(cacheDir: string): string {
   return join(cacheDir, 'evalsets');
@@ -36,17 +58,31 @@ export async function evalSetRoot(folder: string): Promise<string> {
   return visible.length === 1 && visible[0].isDirectory() ? join(folder, visible[0].name) : folder;
 }
 
-async function removeStalePartials(parent: string): Promise<void> {
+/**
+ * Removes what killed runs left half-built: at once when the builder was a process of this machine
+ * that no longer runs, after 24 h otherwise (another machine's, or an older name). Called at the
+ * start of every run that uses the cache, warm or cold.
+ */
+export async function removeStalePartials(cacheDir: string): Promise<string[]> {
+  const parent = evalsetsDir(cacheDir);
   const names = await readdir(parent).catch(() => [] as string[]);
+  const removed: string[] = [];
   await Promise.all(
     names
       .filter((name) => name.startsWith(PARTIAL_PREFIX))
       .map(async (name) => {
         const path = join(parent, name);
+        const owner = PARTIAL_NAME.exec(name);
         const info = await stat(path).catch(() => null);
-        if (info && Date.now() - info.mtimeMs > STALE_PARTIAL_MS) await rm(path, { recursive: true, force: true });
+        if (!info) return;
+        const abandoned = owner !== null && owner[2] === thisHost() && Number(owner[1]) !== process.pid && !isAlive(Number(owner[1]));
+        if (abandoned || Date.now() - info.mtimeMs > STALE_PARTIAL_MS) {
+          await rm(path, { recursive: true, force: true });
+          removed.push(name);
+        }
       }),
   );
+  return removed.sort();
 }
 
 export interface Staging {
@@ -60,7 +96,7 @@ export interface Staging {
  * Runs `build` in a private staging folder and commits its `tree` as the cache entry for
  * `sha256`. The staging folder is removed whatever happens, so a failure caches nothing.
  */
-export async function buildIntoCache(cacheDir: string, sha256: string, build: (staging: Staging) => Promise<void>): Promise<string> {
+export async function buildIntoCache(cacheDir: string, sha256: string, build: (staging: Staging) => Promise<ReadonlyMap<string, string>>): Promise<string> {
   const parent = evalsetsDir(cacheDir);
   try {
     return await buildIn(parent, sha256, build);
@@ -73,15 +109,16 @@ export async function buildIntoCache(cacheDir: string, sha256: string, build: (s
   }
 }
 
-async function buildIn(parent: string, sha256: string, build: (staging: Staging) => Promise<void>): Promise<string> {
+/** `build` returns the sha256 of every file it extracted, by its path in the tree. */
+async function buildIn(parent: string, sha256: string, build: (staging: Staging) => Promise<ReadonlyMap<string, string>>): Promise<string> {
   await mkdir(parent, { recursive: true });
-  await removeStalePartials(parent);
-  const stagingDir = join(parent, `${PARTIAL_PREFIX}${sha256.slice(0, 12)}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const stagingDir = join(parent, partialName(sha256, process.pid));
   const staging: Staging = { archive: join(stagingDir, 'archive'), tree: join(stagingDir, 'tree') };
   const final = join(parent, sha256);
   try {
     await mkdir(staging.tree, { recursive: true });
-    await build(staging);
+    const hashes = await build(staging);
+    await writeManifest(final, staging.tree, hashes);
     try {
       await rename(staging.tree, final);
     } catch (error) {

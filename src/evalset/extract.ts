@@ -4,11 +4,11 @@
  * second writes regular files and folders only, each checked again against the plan.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, statfs } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
 import { silentProgress, type Progress } from '../progress.js';
-import { DEFAULT_LIMITS, ExtractionPlan, type ArchiveEntry, type ExtractionLimits } from './plan.js';
+import { DEFAULT_LIMITS, ExtractionPlan, formatBytes, type ArchiveEntry, type ExtractionLimits } from './plan.js';
 import { walkTar } from './tar.js';
 import { Writer } from './writer.js';
 import { readZipDirectory, zipEntryContent, zipEntryProblem, type ZipEntry } from './zip.js';
@@ -18,11 +18,45 @@ export type ArchiveFormat = 'tar' | 'tar.gz' | 'zip';
 export interface ExtractOptions {
   readonly limits?: Partial<ExtractionLimits>;
   readonly progress?: Progress;
+  /** What the destination's file system has free; default statfs. A test hands in a small disk. */
+  readonly freeSpace?: (dir: string) => Promise<FreeSpace>;
+}
+
+export interface FreeSpace {
+  readonly bytes: number;
+  /** Free inodes (files that can still be created); Infinity where the file system does not say. */
+  readonly files: number;
+}
+
+async function statfsFree(dir: string): Promise<FreeSpace> {
+  const info = await statfs(dir);
+  return { bytes: info.bavail * info.bsize, files: info.ffree > 0 ? info.ffree : Infinity };
+}
+
+/** A file takes at least one block on disk: an eval set of small images needs more than its byte count. */
+const BLOCK_BYTES = 4096;
+
+/**
+ * The plan's limits (20 GiB, a million entries) are more than a hosted runner's free disk, so an
+ * archive is also refused when it would not fit where it is extracted: before writing anything,
+ * instead of filling the disk the runner (and the rest of the job) needs.
+ */
+async function checkFreeSpace(destination: string, plan: ExtractionPlan, archiveLabel: string, freeSpace: (dir: string) => Promise<FreeSpace>): Promise<void> {
+  const files = plan.planned.length;
+  const needed = plan.plannedBytes + files * BLOCK_BYTES;
+  const free = await freeSpace(destination);
+  const shortOf =
+    needed > free.bytes ? `it needs about ${formatBytes(needed)} for ${files} entries, and ${destination} has ${formatBytes(free.bytes)} free`
+    : files > free.files ? `it has ${files} entries, and the file system of ${destination} has room for ${free.files} more files`
+    : null;
+  if (shortOf) throw new UserError(`Not enough free disk space to extract ${archiveLabel}: ${shortOf}. Free space, or point the cache directory (MODEL_GATE_CACHE_DIR) at a larger disk.`);
 }
 
 export interface ExtractSummary {
   readonly files: number;
   readonly bytes: number;
+  /** The sha256 of each file written, by its path relative to the destination ('/'-separated). */
+  readonly sha256: ReadonlyMap<string, string>;
 }
 
 /** By content, not by name: a URL often has no extension and a file may be misnamed. */
@@ -89,6 +123,7 @@ export async function extractArchive(
         if (problem) throw new UserError(`Refusing to extract ${archiveLabel}: entry "${entry.name}" ${problem}.`);
         plan.add(entry);
       }
+      await checkFreeSpace(destination, plan, archiveLabel, options.freeSpace ?? statfsFree);
       const writer = new Writer(destination, plan.planned, archiveLabel, progress);
       progress.start('extract', plan.planned.filter((p) => p.kind === 'file').length);
       try {
@@ -100,7 +135,7 @@ export async function extractArchive(
       }
       const files = writer.finish();
       progress.end();
-      return { files, bytes: plan.plannedBytes };
+      return { files, bytes: plan.plannedBytes, sha256: writer.sha256 };
     } finally {
       await file.close();
     }
@@ -109,6 +144,7 @@ export async function extractArchive(
   await walkTar(tarChunks(archivePath, format, archiveLabel), archiveLabel, async (entry) => {
     if (!isMacMetadata(entry)) plan.add(entry);
   });
+  await checkFreeSpace(destination, plan, archiveLabel, options.freeSpace ?? statfsFree);
   const writer = new Writer(destination, plan.planned, archiveLabel, progress);
   progress.start('extract', plan.planned.filter((p) => p.kind === 'file').length);
   try {
@@ -120,5 +156,5 @@ export async function extractArchive(
   }
   const files = writer.finish();
   progress.end();
-  return { files, bytes: plan.plannedBytes };
+  return { files, bytes: plan.plannedBytes, sha256: writer.sha256 };
 }

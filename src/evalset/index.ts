@@ -4,15 +4,16 @@
  * only verified sets are extracted (safely) into the content-addressed cache.
  */
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { EvalConfig } from '../config/types.js';
 import { checkUrl, DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../download/http.js';
 import { sha256File } from '../download/sha256.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
 import type { EvalSetCache } from './actions-cache.js';
-import { buildIntoCache, evalSetRoot, findCached } from './cache.js';
-import { extractArchive } from './extract.js';
+import { buildIntoCache, evalSetRoot, findCached, removeStalePartials } from './cache.js';
+import { extractArchive, type FreeSpace } from './extract.js';
+import { checkEntryListing, evictEntry } from './integrity.js';
 import { restoreVerified, saveVerified } from './remote.js';
 
 export interface ResolvedEvalSet {
@@ -23,6 +24,13 @@ export interface ResolvedEvalSet {
   /** The verified sha256 of the archive; null for a folder used in place. */
   sha256: string | null;
   fromCache: boolean;
+  /**
+   * The sha256 of every file of the cache entry, by absolute path, as extracted from the verified
+   * archive (integrity.ts); null for a folder used in place.
+   */
+  expectedSha256: ReadonlyMap<string, string> | null;
+  /** The cache entry the files are in (to evict it when one of them changed); null for a folder used in place. */
+  cacheEntry: string | null;
 }
 
 function isUrl(source: string): boolean {
@@ -57,19 +65,28 @@ async function fromCacheOrBuild(
   label: string,
   /** Runs once the archive is verified and extracted, before its staging copy is removed. */
   afterExtract?: (archivePath: string) => Promise<void>,
+  freeSpace?: (dir: string) => Promise<FreeSpace>,
 ): Promise<ResolvedEvalSet> {
   const cached = await findCached(cacheDir, sha256);
   if (cached !== null) {
-    progress.info(`Eval set ${sha256.slice(0, 12)} found in the cache.`);
-    return { root: await evalSetRoot(cached), source, sha256, fromCache: true };
+    const check = await checkEntryListing(cached);
+    if (check.ok) {
+      progress.info(`Eval set ${sha256.slice(0, 12)} found in the cache.`);
+      return { root: await evalSetRoot(cached), source, sha256, fromCache: true, expectedSha256: check.expected, cacheEntry: cached };
+    }
+    progress.warn(`The cached eval set ${cached} is not the one extracted from the verified archive (${check.problem}): it was removed and extracted again from ${label}.`);
+    await evictEntry(cached);
   }
+  let extracted: ReadonlyMap<string, string> = new Map();
   const folder = await buildIntoCache(cacheDir, sha256, async (staging) => {
     await fetchArchive(staging.archive);
-    const summary = await extractArchive(staging.archive, label, staging.tree, { progress });
+    const summary = await extractArchive(staging.archive, label, staging.tree, { progress, ...(freeSpace ? { freeSpace } : {}) });
     progress.info(`Extracted ${summary.files} files from ${label}.`);
     await afterExtract?.(staging.archive);
+    return (extracted = summary.sha256);
   });
-  return { root: await evalSetRoot(folder), source, sha256, fromCache: false };
+  const expected = new Map([...extracted].map(([path, hash]) => [join(folder, ...path.split('/')), hash]));
+  return { root: await evalSetRoot(folder), source, sha256, fromCache: false, expectedSha256: expected, cacheEntry: folder };
 }
 
 export async function resolveEvalSet(
@@ -80,11 +97,15 @@ export async function resolveEvalSet(
     fetch?: Partial<FetchOptions>;
     /** Tried before downloading a URL source (its bytes re-hashed), and offered each freshly downloaded archive. */
     remoteCache?: EvalSetCache;
+    /** The free space of the cache's disk; default statfs (a test hands in a small disk). */
+    freeSpace?: (dir: string) => Promise<FreeSpace>;
   },
 ): Promise<ResolvedEvalSet> {
   const { progress } = opts;
   const cacheDir = resolve(opts.cacheDir);
   const source = evalCfg.source;
+  const removed = await removeStalePartials(cacheDir);
+  if (removed.length > 0) progress.info(`Removed ${removed.length} half-built eval set${removed.length === 1 ? '' : 's'} left by a stopped run: ${removed.join(', ')}.`);
 
   if (isUrl(source)) {
     const label = displayUrl(source);
@@ -103,7 +124,7 @@ export async function resolveEvalSet(
       downloaded = true;
     }, label, async (archivePath) => {
       if (remote && downloaded) await saveVerified(remote, cacheDir, sha256, archivePath, progress);
-    });
+    }, opts.freeSpace);
   }
 
   const path = resolve(source);
@@ -114,7 +135,7 @@ export async function resolveEvalSet(
     if (evalCfg.sha256 !== null) {
       progress.warn(`eval.sha256 is ignored: eval.source ${path} is a folder, which is used as it is. Pin an archive to have it verified.`);
     }
-    return { root: path, source: path, sha256: null, fromCache: false };
+    return { root: path, source: path, sha256: null, fromCache: false, expectedSha256: null, cacheEntry: null };
   }
   if (!info.isFile()) throw new UserError(`eval.source: ${path} is neither a folder nor an archive file.`);
 
@@ -128,5 +149,5 @@ export async function resolveEvalSet(
     // between the check and the extraction.
     const copied = await sha256File(path, { copyTo: archivePath });
     if (copied !== sha256) throw mismatch(path, sha256, copied);
-  }, path);
+  }, path, undefined, opts.freeSpace);
 }

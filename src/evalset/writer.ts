@@ -4,6 +4,7 @@
  * set is typically tens of thousands of small images and one-at-a-time writes spend most of
  * their time waiting on open/close round trips.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -26,6 +27,8 @@ export class Writer {
   private firstError: unknown = null;
   private filesWritten = 0;
   private index = 0;
+  /** The sha256 of every file written, by its path in the archive: the cache re-checks them as they are read (cache.ts). */
+  readonly sha256 = new Map<string, string>();
 
   constructor(
     private readonly destination: string,
@@ -78,15 +81,17 @@ export class Writer {
       return;
     }
     await this.ensureFolder(dirname(target));
-    if (timing === 'deferrable') return this.run(() => streamToNewFile(target, content()));
+    const path = planned.path;
+    if (timing === 'deferrable') return this.run(async () => void this.sha256.set(path, await streamToNewFile(target, content())));
     if (planned.size <= BUFFERED_FILE_BYTES) {
       const chunks: Buffer[] = [];
       for await (const chunk of content()) chunks.push(chunk);
       const data = Buffer.concat(chunks);
+      this.sha256.set(path, createHash('sha256').update(data).digest('hex'));
       // 'wx': never follow or overwrite anything that is already there.
       return this.run(() => writeFile(target, data, { flag: 'wx', mode: 0o644 }));
     }
-    await streamToNewFile(target, content());
+    this.sha256.set(path, await streamToNewFile(target, content()));
     this.fileDone();
   }
 
@@ -105,11 +110,17 @@ export class Writer {
   }
 }
 
-async function streamToNewFile(target: string, content: AsyncIterable<Buffer>): Promise<void> {
+/** Writes the content to a new file and returns its sha256. */
+async function streamToNewFile(target: string, content: AsyncIterable<Buffer>): Promise<string> {
   const file = await open(target, 'wx', 0o644);
+  const hash = createHash('sha256');
   try {
-    for await (const chunk of content) await file.write(chunk);
+    for await (const chunk of content) {
+      hash.update(chunk);
+      await file.write(chunk);
+    }
   } finally {
     await file.close();
   }
+  return hash.digest('hex');
 }

@@ -49,6 +49,8 @@ export async function decodeFilesInto(
   images: readonly DecodedImages[],
   concurrency: number,
   onFile: () => void = () => {},
+  /** The sha256 files[i] must have, or null (decode-file.ts checks it on the bytes it reads). */
+  sha256: readonly (string | null)[] = [],
 ): Promise<ImageGeometry[][]> {
   const geometry = new Array<ImageGeometry[]>(files.length);
   let next = 0;
@@ -58,7 +60,7 @@ export async function decodeFilesInto(
       const i = next++;
       const targets = specs.map((spec, k) => ({ spec, slot: slotOf(images[k], first + i) }));
       try {
-        geometry[i] = await decodeFileInto(files[i], targets);
+        geometry[i] = await decodeFileInto(files[i], targets, sha256[i] ?? null);
       } catch (error) {
         failed = true; // the others finish their current file and stop
         throw error;

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { ColorMode } from '../config/types.js';
 import { UserError } from '../errors.js';
+import { checkFileBytes } from '../evalset/integrity.js';
 import { convertColor, type ColorConverted } from './color.js';
 import { planResize, placeInto, type Slot } from './geometry.js';
 import { decodePngFast } from './png.js';
@@ -24,9 +25,14 @@ export interface DecodeTarget {
   readonly slot: Slot;
 }
 
-/** Decodes `file` into every target's slot and returns each target's geometry, in order. */
-export async function decodeFileInto(file: string, targets: readonly DecodeTarget[]): Promise<ImageGeometry[]> {
+/**
+ * Decodes `file` into every target's slot and returns each target's geometry, in order. With
+ * `sha256` (a cached eval set's record of the file), the bytes read are checked first: the cache
+ * is re-verified by the read the decode does anyway (evalset/integrity.ts).
+ */
+export async function decodeFileInto(file: string, targets: readonly DecodeTarget[], sha256: string | null = null): Promise<ImageGeometry[]> {
   const bytes = readImageFile(file);
+  checkFileBytes(file, bytes, sha256);
   const decoded = decodePngFast(bytes) ?? (await decodeOrExplain(file, bytes));
   const byColor = new Map<ColorMode, ColorConverted>();
   return targets.map(({ spec, slot }) => {

@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { UserError } from '../errors.js';
+import { CachedFileChangedError } from '../evalset/integrity.js';
 import { decodeFilesInto } from './decode-batch.js';
 import type { DecodeReply, DecodeTask } from './pool-messages.js';
 import { useOneSharpThread } from './sharp-path.js';
@@ -22,13 +23,18 @@ if (!port) throw new Error('decode-worker.js runs as a worker thread of the deco
 
 port.on('message', (task: DecodeTask) => {
   const images = task.targets.map((t) => ({ ...t.shape, pixels: new Uint8Array(t.buffer), geometry: [] }));
-  decodeFilesInto(task.files, task.first, task.targets.map((t) => t.spec), images, FILES_IN_FLIGHT).then(
+  decodeFilesInto(task.files, task.first, task.targets.map((t) => t.spec), images, FILES_IN_FLIGHT, undefined, task.sha256).then(
     (geometry) => port.postMessage({ id: task.id, geometry } satisfies DecodeReply),
     (error: unknown) => {
       const e = error as { message?: unknown; stack?: unknown };
       const reply: DecodeReply = {
         id: task.id,
-        error: { message: typeof e?.message === 'string' ? e.message : String(error), user: error instanceof UserError, stack: typeof e?.stack === 'string' ? e.stack : null },
+        error: {
+          message: typeof e?.message === 'string' ? e.message : String(error),
+          user: error instanceof UserError,
+          stack: typeof e?.stack === 'string' ? e.stack : null,
+          ...(error instanceof CachedFileChangedError ? { changedFile: error.file } : {}),
+        },
       };
       port.postMessage(reply);
     },

@@ -7,6 +7,8 @@ export interface DecodeTask {
   readonly files: readonly string[];
   /** Image index of files[0] in every target's buffer. */
   readonly first: number;
+  /** The sha256 each file must have (a cached eval set's record), or null: checked on the bytes read. */
+  readonly sha256: readonly (string | null)[];
   readonly targets: readonly {
     readonly spec: ResolvedDecodeSpec;
     readonly buffer: SharedArrayBuffer;
@@ -16,4 +18,4 @@ export interface DecodeTask {
 
 export type DecodeReply =
   | { readonly id: number; readonly geometry: ImageGeometry[][]; readonly error?: undefined }
-  | { readonly id: number; readonly error: { readonly message: string; readonly user: boolean; readonly stack: string | null } };
+  | { readonly id: number; readonly error: { readonly message: string; readonly user: boolean; readonly stack: string | null; readonly changedFile?: string } };

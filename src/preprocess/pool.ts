@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
+import { CachedFileChangedError, type FileIntegrity } from '../evalset/integrity.js';
 import { allocateImages, decodeFilesInto, reuseImages } from './decode-batch.js';
 import type { DecodeReply, DecodeTask } from './pool-messages.js';
 import type { DecodedImages, ResolvedDecodeSpec } from './types.js';
@@ -32,6 +33,12 @@ export interface PoolOptions {
   readonly workers: number;
   /** The worker script; default: decode-worker.js next to this module (dist/ has it). */
   readonly script?: URL;
+  /**
+   * A cached eval set's file hashes: every file read is checked, and on the first changed one the
+   * entry is rebuilt from its archive and that decode done again (the files decoded before it
+   * matched the same record, so they stay valid). A second change fails the run.
+   */
+  readonly integrity?: FileIntegrity;
 }
 
 /**
@@ -50,21 +57,43 @@ export function defaultWorkerScript(): URL {
 
 export function openDecodePool(options: PoolOptions): DecodePool {
   const script = options.script ?? defaultWorkerScript();
-  if (options.workers < 1 || !existsSync(fileURLToPath(script))) return inThreadPool();
-  return new WorkerPool(Math.floor(options.workers), script);
+  const expected = options.integrity?.expected ?? new Map<string, string>();
+  const hashesOf = (files: readonly string[]) => (expected.size === 0 ? [] : files.map((file) => expected.get(file) ?? null));
+  const pool = options.workers < 1 || !existsSync(fileURLToPath(script)) ? inThreadPool(hashesOf) : new WorkerPool(Math.floor(options.workers), script, hashesOf);
+  return options.integrity ? rebuildingOnChange(pool, options.integrity) : pool;
+}
+
+function rebuildingOnChange(pool: DecodePool, integrity: FileIntegrity): DecodePool {
+  let rebuilt = false;
+  return {
+    workers: pool.workers,
+    async decode(files, specs, onProgress, into) {
+      try {
+        return await pool.decode(files, specs, onProgress, into);
+      } catch (error) {
+        if (!(error instanceof CachedFileChangedError) || rebuilt) throw error;
+        rebuilt = true;
+        await integrity.rebuild();
+        return pool.decode(files, specs, onProgress, into);
+      }
+    },
+    close: () => pool.close(),
+  };
 }
 
 function buffersFor(count: number, specs: readonly ResolvedDecodeSpec[], into: readonly DecodedImages[] | undefined): DecodedImages[] {
   return specs.map((spec, k) => (into ? reuseImages(into[k], count) : allocateImages(count, spec)));
 }
 
-function inThreadPool(): DecodePool {
+type HashesOf = (files: readonly string[]) => (string | null)[];
+
+function inThreadPool(hashesOf: HashesOf): DecodePool {
   return {
     workers: 0,
     async decode(files, specs, onProgress, into) {
       const images = buffersFor(files.length, specs, into);
       let done = 0;
-      const geometry = await decodeFilesInto(files, 0, specs, images, IN_THREAD_CONCURRENCY, () => onProgress?.(++done));
+      const geometry = await decodeFilesInto(files, 0, specs, images, IN_THREAD_CONCURRENCY, () => onProgress?.(++done), hashesOf(files));
       geometry.forEach((perSpec, i) => perSpec.forEach((g, k) => (images[k].geometry[i] = g)));
       return images;
     },
@@ -83,7 +112,7 @@ class WorkerPool implements DecodePool {
   private readonly queue: Pending[] = [];
   private nextId = 0;
 
-  constructor(readonly workers: number, private readonly script: URL) {
+  constructor(readonly workers: number, private readonly script: URL, private readonly hashesOf: HashesOf) {
     // Started at once: their start-up (a V8 isolate each) overlaps the run's model loading.
     for (let i = 0; i < workers; i++) this.spawn();
   }
@@ -102,7 +131,8 @@ class WorkerPool implements DecodePool {
       let failed = false;
       if (remaining === 0) return resolve(images);
       for (let first = 0; first < files.length; first += perTask) {
-        const task: DecodeTask = { id: this.nextId++, files: files.slice(first, first + perTask), first, targets };
+        const slice = files.slice(first, first + perTask);
+        const task: DecodeTask = { id: this.nextId++, files: slice, first, targets, sha256: this.hashesOf(slice) };
         this.submit({
           task,
           done: (error, reply) => {
@@ -153,7 +183,8 @@ class WorkerPool implements DecodePool {
       thread.unref();
       if (pending && pending.task.id === reply.id) {
         if (reply.error) {
-          const error = reply.error.user ? new UserError(reply.error.message) : new Error(`decode worker: ${reply.error.stack ?? reply.error.message}`);
+          const { changedFile, user, message, stack } = reply.error;
+          const error = changedFile !== undefined ? new CachedFileChangedError(changedFile) : user ? new UserError(message) : new Error(`decode worker: ${stack ?? message}`);
           pending.done(error);
         } else pending.done(null, reply);
       }
