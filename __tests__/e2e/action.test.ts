@@ -85,13 +85,16 @@ async function gate(number: number, options: { eventName?: string; headRepo?: st
   });
 }
 
-/** The fork-comment workflow (mode: comment) on the workflow_run event of run `runId`. */
-async function commentMode(runId: number) {
+/** The fork-comment workflow (mode: comment) on the workflow_run event of run `runId`, which built PR 4's branch of the fork. */
+async function commentMode(runId: number, run: Record<string, unknown> = {}) {
+  const workflowRun = {
+    id: runId, head_sha: origin.sha.newModel, head_branch: 'pr-4', head_repository: { full_name: 'forker/models' }, pull_requests: [], event: 'pull_request', conclusion: 'success', ...run,
+  };
   return runAction({
     workspace: await workspaceAt(origin.sha.main),
     runnerDir: temp.path,
     eventName: 'workflow_run',
-    event: { workflow_run: { id: runId, head_sha: origin.sha.newModel, event: 'pull_request', conclusion: 'success' }, repository: { full_name: REPO } },
+    event: { workflow_run: workflowRun, repository: { full_name: REPO } },
     inputs: { mode: 'comment' },
     env: { GITHUB_API_URL: fake.url },
   });
@@ -215,6 +218,32 @@ describe('fork PRs', () => {
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('::error::model-gate: PR #7 has head');
     expect(commentsOn(7)).toHaveLength(0);
+  });
+});
+
+describe('a report bound to the PR and the run that built it (mode: comment)', () => {
+  async function reportNaming(runId: number, number: number) {
+    const report = JSON.parse(await reportFromLastArtifact());
+    report.pullRequest.number = number;
+    fake.state.artifacts.set(runId, [{ id: runId, name: 'model-gate-report', zip: zip([{ name: 'report.json', data: Buffer.from(JSON.stringify(report)) }]), workflow_run: { id: runId, head_sha: origin.sha.newModel } }]);
+  }
+
+  it("refuses a report naming another PR whose head is the same commit (PR 1, acme/models:pr-1), built from the fork's pr-4", async () => {
+    await reportNaming(9005, 1);
+    const before = ours(1).map((c) => c.body);
+    const run = await commentMode(9005);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::model-gate: PR #1 comes from acme/models:pr-1, but run 9005 built forker/models:pr-4: refusing to comment (the report names another PR with the same commit)');
+    expect(ours(1).map((c) => c.body)).toEqual(before);
+  });
+
+  it('refuses a PR number that is not among the PRs GitHub lists for the run', async () => {
+    await reportNaming(9006, 1);
+    const before = ours(1).map((c) => c.body);
+    const run = await commentMode(9006, { head_branch: 'pr-1', head_repository: { full_name: REPO }, pull_requests: [{ number: 5 }] });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('::error::model-gate: run 9006 built PR #5, not #1 that its report names: refusing to comment');
+    expect(ours(1).map((c) => c.body)).toEqual(before);
   });
 });
 

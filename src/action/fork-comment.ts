@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ActionContext } from '../config/action.js';
+import type { ActionContext, WorkflowRunFacts } from '../config/action.js';
 import type { RunReport } from '../contracts/run.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../progress.js';
@@ -17,6 +17,22 @@ import { parseRunReport } from './run-report.js';
 /** A report of a few models with all flips listed stays well under this. */
 const MAX_ARTIFACT_BYTES = 20 * 1024 * 1024;
 const MAX_REPORT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The same commit can be the head of several PRs (anyone can push a public commit to a branch of
+ * their own fork and open a PR with it), so a matching sha does not bind the report to the PR it
+ * names. What GitHub says about the run does: the repository and branch it built, and, for a PR
+ * of this repository, the PRs it lists (GitHub lists none for a fork's).
+ */
+function refuseOtherPullRequest(run: WorkflowRunFacts, number: number, head: { repo: string; branch: string }): void {
+  const built = `${run.headRepo}:${run.headBranch}`;
+  if ((run.headRepo && head.repo !== run.headRepo) || (run.headBranch && head.branch !== run.headBranch)) {
+    throw new UserError(`PR #${number} comes from ${head.repo}:${head.branch}, but run ${run.id} built ${built}: refusing to comment (the report names another PR with the same commit)`);
+  }
+  if (run.pullRequests.length > 0 && !run.pullRequests.includes(number)) {
+    throw new UserError(`run ${run.id} built PR ${run.pullRequests.map((n) => `#${n}`).join(', ')}, not #${number} that its report names: refusing to comment`);
+  }
+}
 
 export async function reportFromWorkflowRun(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<RunReport> {
   const run = ctx.workflowRun;
@@ -40,6 +56,7 @@ export async function reportFromWorkflowRun(ctx: ActionContext, gh: GitHub, prog
   if (data.head.sha !== run.headSha) {
     throw new UserError(`PR #${pr.number} has head ${data.head.sha.slice(0, 7)}, not ${run.headSha.slice(0, 7)} that run ${run.id} built: refusing to comment (wrong or spoofed PR number, or the PR moved on)`);
   }
+  refuseOtherPullRequest(run, pr.number, { repo: data.head.repo?.full_name ?? '', branch: data.head.ref });
   progress.info(`run ${run.id} reported on PR #${pr.number} at ${run.headSha.slice(0, 7)}`);
   return report;
 }

@@ -5,6 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { UserError } from '../errors.js';
 import { silentProgress, type Progress } from '../progress.js';
@@ -28,9 +29,16 @@ export interface FreeSpace {
   readonly files: number;
 }
 
+/** Of the file system `dir` will be on: its nearest folder that exists (the writer creates the rest). */
 async function statfsFree(dir: string): Promise<FreeSpace> {
-  const info = await statfs(dir);
-  return { bytes: info.bavail * info.bsize, files: info.ffree > 0 ? info.ffree : Infinity };
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      const info = await statfs(at);
+      return { bytes: info.bavail * info.bsize, files: info.ffree > 0 ? info.ffree : Infinity };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dirname(at) === at) throw error;
+    }
+  }
 }
 
 /** A file takes at least one block on disk: an eval set of small images needs more than its byte count. */
