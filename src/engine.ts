@@ -2,19 +2,22 @@
  * The compare pipeline shared by the CLI and the Action:
  * eval set → samples → models → decode (once per distinct preprocessing, shared across every
  * comparison of the run) → inference → latency → report. Every stage is its own module; this
- * file only wires them together.
+ * file only wires them together. task: results, which reads result files instead of running
+ * models, has its own short pipeline (engine/results.ts); compareRun picks one of the two.
  */
 import { basename } from 'node:path';
-import type { Config, ModelRef } from './config/types.js';
+import type { Config, ModelRef, ResultsRef } from './config/types.js';
+import type { CompareOptions, CompareResult, PairToCompare, SideRef } from './engine/compared.js';
 import { prepareEval, runEnvironment, type EvalContext } from './engine/context.js';
 import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
+import { compareResultSets } from './engine/results.js';
+import type { EvalSetCache } from './evalset/actions-cache.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
 import type { Progress } from './progress.js';
 import { buildReport, latencyStats } from './report/build.js';
 import { metricField, type PreprocessingComparison } from './report/preprocessing.js';
 import { summarizeLatency } from './metrics/index.js';
 import type { Task } from './contracts/task.js';
-import type { HistoryChart } from './contracts/history.js';
 import { renderHtmlReport } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QuantizedRun } from './report/quantization.js';
@@ -23,21 +26,7 @@ import { taskFor } from './tasks/index.js';
 import { VERSION } from './version.js';
 
 export { prepareEval, type EvalContext } from './engine/context.js';
-
-export interface CompareResult {
-  readonly report: Report<unknown, unknown>;
-  readonly markdown: string;
-  /** The self-contained HTML report, with the gallery of flipped samples. */
-  readonly html: string;
-}
-
-export interface CompareOptions {
-  /** Title after "model-gate ·" in the Markdown (the model's name in the Action). */
-  readonly title?: string;
-  readonly marker?: string;
-  /** Nightly history charts for the HTML report, when the repository keeps a history. */
-  readonly history?: readonly HistoryChart[];
-}
+export type { CompareOptions, CompareResult, PairToCompare, SideRef } from './engine/compared.js';
 
 /** Gallery thumbnails: tiny images are enlarged (nearest) to about this many pixels a side. */
 const THUMBNAIL_SIDE = 96;
@@ -134,17 +123,12 @@ async function buildComparison(
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
 }
 
-export interface PairToCompare {
-  readonly refs: { readonly baseline: ModelRef; readonly candidate: ModelRef };
-  readonly options?: CompareOptions;
-}
-
 /**
  * Compares several baseline/candidate pairs on one eval set (a PR that changes several models):
  * one stream of the eval set feeds every model of every pair, so each image is decoded once per
  * preprocessing for the whole run; latency is measured pair by pair.
  */
-export async function compareAll(config: Config, ctx: EvalContext, pairs: readonly PairToCompare[], progress: Progress): Promise<CompareResult[]> {
+export async function compareAll(config: Config, ctx: EvalContext, pairs: readonly PairToCompare<ModelRef>[], progress: Progress): Promise<CompareResult[]> {
   const started = performance.now();
   const task = taskFor(config.task);
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
@@ -170,7 +154,25 @@ export async function compareModels(
   return result;
 }
 
-/** The CLI's one comparison: the eval set, then the two models given as flags. */
-export async function runCompare(config: Config, refs: { baseline: ModelRef; candidate: ModelRef }, progress: Progress): Promise<CompareResult> {
-  return compareModels(config, await prepareEval(config, progress), refs, progress);
+/**
+ * Every comparison of one run, whatever the config compares: the one place that picks the
+ * pipeline. It is keyed on `config.results`, which src/config sets for task: results and for no
+ * other task: two result sets read from files (engine/results.ts), else two ONNX models run on
+ * the eval set, prepared here once for all pairs (compareAll). Neither pipeline asks the task's
+ * name; the CLI and the Action call this and never choose themselves.
+ */
+export async function compareRun(
+  config: Config,
+  pairs: readonly PairToCompare<SideRef>[],
+  progress: Progress,
+  options: { readonly remoteCache?: EvalSetCache } = {},
+): Promise<CompareResult[]> {
+  if (config.results) return compareResultSets(config, pairs as readonly PairToCompare<ResultsRef>[], progress);
+  return compareAll(config, await prepareEval(config, progress, options), pairs, progress);
+}
+
+/** The CLI's one comparison: the two sides given as flags (or, for task: results, in the config). */
+export async function runCompare(config: Config, refs: { baseline: SideRef; candidate: SideRef }, progress: Progress): Promise<CompareResult> {
+  const [result] = await compareRun(config, [{ refs }], progress);
+  return result;
 }

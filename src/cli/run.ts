@@ -15,13 +15,15 @@ const HELP = `model-gate ${VERSION}: is the new model a real upgrade, on your da
 
 Usage:
   model-gate compare --config FILE --baseline A.onnx --candidate B.onnx [options]
+  model-gate compare --config FILE [--baseline RESULTS_A --candidate RESULTS_B] [options]   (task: results)
   model-gate nightly --config FILE --history H.jsonl [--json OUT] [--repo DIR]
   model-gate map --gt coco.json --dets results.json
 
 compare options:
   --config FILE               model-gate.yml (eval set, classes, preprocessing, gates)
-  --baseline FILE             the model in use now (.onnx)
-  --candidate FILE            the model that would replace it (.onnx)
+  --baseline FILE             the model in use now (.onnx); task: results: its result file or folder
+  --candidate FILE            the model that would replace it (.onnx); task: results: its result file or folder
+                              (task: results takes both from results.baseline/candidate when not given)
   --eval SRC                  eval set: folder, .tar.gz/.zip, or https URL (overrides eval.source)
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
   --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)

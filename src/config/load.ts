@@ -12,9 +12,9 @@ import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { describeSchemaError } from './errors.js';
 import { expandPreset } from './presets.js';
-import { resultsConfig, resultsOnlyProblems, resultsProblems } from './results.js';
+import { resultsConfig, resultsOnlyProblems, resultsProblems, resultsRefs } from './results.js';
 import { configSchema } from './schema.js';
-import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
+import type { Config, ExecutionProviderRequest, ModelRef, ResultsRef } from './types.js';
 
 /** What the command line (and, for the execution provider, the Action's input) can override. */
 export interface ConfigOverrides {
@@ -366,4 +366,16 @@ export function cliModelRefs(overrides: ConfigOverrides, environment: ConfigEnvi
     return { role, path: resolve(environment.cwd, given), label: given, quantized: quantized ? resolve(environment.cwd, quantized) : null };
   };
   return { baseline: ref('baseline'), candidate: ref('candidate') };
+}
+
+/**
+ * The CLI's two sides for this config: the result sets for task: results (--baseline/--candidate
+ * over results.baseline/results.candidate), else the two .onnx models given as flags.
+ */
+export function cliRefs(config: Config, overrides: ConfigOverrides, environment: ConfigEnvironment): { baseline: ModelRef | ResultsRef; candidate: ModelRef | ResultsRef } {
+  if (!config.results) return cliModelRefs(overrides, environment);
+  for (const flag of ['baselineQuantized', 'candidateQuantized'] as const) {
+    if (overrides[flag]) throw new UserError(`--${flag === 'baselineQuantized' ? 'baseline' : 'candidate'}-quantized: not used with task: results (model-gate runs no model)`);
+  }
+  return resultsRefs(config, overrides, environment);
 }
