@@ -93,6 +93,8 @@ describe('task: results in the Action', () => {
     expect([report.verdict, report.configSource, llm.task, llm.evalSet.samples]).toEqual(['fail', 'base', 'results', 720]);
     // The bytes read from git are the example's files: the same set digests as the CLI's report.
     expect([llm.models.baseline.sha256, llm.models.candidate.sha256]).toEqual([LLAMA_7B, LLAMA_2_7B]);
+    // Per-sample records stay out of the run's report.json (the CLI's --json has them).
+    expect([llm.models.baseline.samples, llm.models.candidate.samples]).toEqual([undefined, undefined]);
     expect(await readFile(join(run.outputs['report-path'], '..', 'llm.html'), 'utf8')).toContain('720 paired samples');
     expect(fake.state.uploadedArtifacts.map((a) => a.name)).toContain('model-gate-report');
   });

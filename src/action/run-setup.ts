@@ -9,6 +9,7 @@ import type { ActionContext } from '../config/action.js';
 import { changedConfigKeys } from '../config/diff.js';
 import { parseConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
+import type { AnyReport } from '../contracts/report.js';
 import type { RunComparison, RunReport } from '../contracts/run.js';
 import { UserError } from '../errors.js';
 import type { Git } from '../git/index.js';
@@ -94,8 +95,22 @@ export function runFacts(ctx: ActionContext, trusted: TrustedConfig, pullRequest
   return { schemaVersion: 1, kind: 'model-gate-run', configPath: ctx.configPath, configSource: trusted.source, configChangedKeys: trusted.changedKeys, pullRequest };
 }
 
+/**
+ * The run's report.json leaves out per-sample records (task: results' samples): the comment does
+ * not read them, and a few large result sets would pass the 10 MB the comment workflow accepts
+ * (action/fork-comment.ts). The CLI's --json keeps them.
+ */
+function withoutSamples(report: AnyReport): AnyReport {
+  const strip = <M extends { samples?: unknown }>(side: M): M => {
+    const { samples: _samples, ...rest } = side;
+    return rest as M;
+  };
+  return { ...report, models: { baseline: strip(report.models.baseline), candidate: strip(report.models.candidate) } };
+}
+
 /** The verdict of the run: fail if any comparison failed, skipped if nothing was compared. */
 export function finishRun(facts: RunFacts, comparisons: readonly RunComparison[], notes: readonly string[], pages: EvaluatedRun['pages']): EvaluatedRun {
   const failed = comparisons.some((c) => c.report.verdict === 'fail');
-  return { report: { ...facts, verdict: failed ? 'fail' : comparisons.length > 0 ? 'pass' : 'skipped', comparisons, notes }, pages };
+  const kept = comparisons.map((c) => ({ ...c, report: withoutSamples(c.report) }));
+  return { report: { ...facts, verdict: failed ? 'fail' : comparisons.length > 0 ? 'pass' : 'skipped', comparisons: kept, notes }, pages };
 }

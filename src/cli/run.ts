@@ -32,6 +32,8 @@ compare options:
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
   --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
+  --samples                   classification: every image's outcome in --json (models.<role>.samples), so the
+                              report can be gated again as task: results with format: model-gate
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
   --quiet                     no progress on stderr
@@ -63,6 +65,7 @@ const OPTIONS = {
   'execution-provider': { type: 'string' },
   threads: { type: 'string' },
   quiet: { type: 'boolean' },
+  samples: { type: 'boolean' },
   history: { type: 'string' },
   repo: { type: 'string' },
   gt: { type: 'string' },
@@ -105,6 +108,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     baselineQuantized: values['baseline-quantized'],
     candidateQuantized: values['candidate-quantized'],
     outDir: values['out-dir'],
+    samples: values.samples,
   };
   try {
     if (command === 'map') {

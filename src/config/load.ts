@@ -32,6 +32,7 @@ export interface ConfigOverrides {
   readonly baselineQuantized?: string;
   readonly candidateQuantized?: string;
   readonly outDir?: string;
+  readonly samples?: boolean;
 }
 
 export interface ConfigEnvironment {
@@ -223,6 +224,9 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
 
   const results = raw.task === 'results';
+  if (overrides.samples && raw.task === 'detection') {
+    throw new UserError('--samples: task: detection has no per-sample outcome (AP ranks the detections of the whole set), so its report has no samples');
+  }
   if (!results && !raw.eval) throw new UserError(`${file}: invalid config:\n  - eval: required key is missing`);
   if (results && (overrides.eval || overrides.evalSha256)) {
     throw new UserError(`--${overrides.eval ? 'eval' : 'eval-sha256'}: not used with task: results (the result files are the evaluation)`);
@@ -343,6 +347,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
       html: overrides.html ? resolve(cwd, overrides.html) : null,
       dir: resolve(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve(cwd, overrides.json)) : 'model-gate-out')),
+      ...(overrides.samples ? { samples: true } : {}),
     },
     cacheDir: cacheDirFrom(environment.env),
     progress,

@@ -237,6 +237,8 @@ export interface OutputConfig {
   readonly html: string | null;
   /** Where built int8 models are written (so users ship exactly what was measured). */
   readonly dir: string;
+  /** --samples: every sample's outcome in the JSON report (models.<role>.samples), to gate it again as task: results; absent = no. */
+  readonly samples?: boolean;
 }
 
 export interface Config {

@@ -50,6 +50,8 @@ export interface ModelReport<Metrics> {
   readonly latency: Record<string, LatencyStats>;
   /** The int8 variant's results, when quantization is configured (built by report/quantization.ts). */
   readonly quantized?: Record<string, unknown> & { readonly metrics: unknown; readonly note: string | null; readonly source: string };
+  /** Each eval sample's outcome, in eval-set order, when asked for (--samples) and the task has one (Task.sampleRecords). */
+  readonly samples?: readonly SampleRecord[];
 }
 
 /**
