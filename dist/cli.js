@@ -17972,6 +17972,7 @@ var configSchema = {
         "max-latency-regression": { type: "number", minimum: 0 },
         "max-int8-drop": { type: "number", minimum: 0 },
         "max-map-drop": { type: "number", minimum: 0 },
+        "max-int8-map-drop": { type: "number", minimum: 0 },
         "max-metric-drop": { type: "number", minimum: 0 },
         "min-focus-gain": finiteNumber,
         "no-worse-focus-slice": { type: "boolean" }
@@ -18037,7 +18038,16 @@ var configSchema = {
         "calibration-manifest": { type: "string", minLength: 1 },
         "calibration-samples": positiveInt,
         "calibration-memory-mb": positiveInt,
-        "calibration-batch-size": positiveInt
+        "calibration-batch-size": positiveInt,
+        "keep-float": {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            tail: { type: "boolean" },
+            nodes: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true },
+            after: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true }
+          }
+        }
       }
     }
   }
@@ -18141,7 +18151,7 @@ function detectionProblems(raw, format) {
   const resize = raw.preprocess?.resize ?? "letterbox";
   if (resize !== "letterbox" && resize !== "rect") problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
   if (raw.preprocess?.auto !== void 0 && resize !== "letterbox") problems.push("preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)");
-  if ((raw.quantization?.mode ?? "none") !== "none") problems.push("quantization.mode: not supported for task detection yet; use none");
+  if (raw.gates?.["max-int8-drop"] !== void 0) problems.push("gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)");
   return problems;
 }
 function crossCheck(raw, source, sha256, file) {
@@ -18169,9 +18179,11 @@ function crossCheck(raw, source, sha256, file) {
   if ((quant["calibration-format"] ?? "class-folders") === "manifest" && !quant["calibration-manifest"]) {
     problems.push("quantization.calibration-manifest: required when quantization.calibration-format is manifest");
   }
-  if (raw.gates?.["max-int8-drop"] !== void 0 && (quant.mode ?? "none") === "none") {
-    problems.push("gates.max-int8-drop: needs quantization.mode provided or static-int8");
+  for (const gate of ["max-int8-drop", "max-int8-map-drop"]) {
+    if (raw.gates?.[gate] !== void 0 && (quant.mode ?? "none") === "none") problems.push(`gates.${gate}: needs quantization.mode provided or static-int8`);
   }
+  if (raw.gates?.["max-int8-map-drop"] !== void 0 && !detection) problems.push("gates.max-int8-map-drop: only used with task: detection (classification has max-int8-drop)");
+  if (quant["keep-float"] && (quant.mode ?? "none") !== "static-int8") problems.push("quantization.keep-float: only used with quantization.mode: static-int8");
   const names = /* @__PURE__ */ new Set();
   (raw.models ?? []).forEach((m, i) => {
     const key = `models[${i}]`;
@@ -18263,7 +18275,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       requireSignificant: gates["require-significant"] ?? false,
       maxLatencyRegression: gates["max-latency-regression"] ?? 25,
       maxInt8Drop: gates["max-int8-drop"] ?? null,
-      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5 } : {},
+      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5, maxInt8MapDrop: gates["max-int8-map-drop"] ?? null } : {},
       ...results ? {
         maxMetricDrop: gates["max-metric-drop"] ?? 0.5,
         minFocusGain: gates["min-focus-gain"] ?? null,
@@ -18300,7 +18312,8 @@ function parseConfig(text, file, configDir, overrides, environment) {
       } : null,
       calibrationSamples: quant["calibration-samples"] ?? 256,
       calibrationMemory: (quant["calibration-memory-mb"] ?? 1024) * 2 ** 20,
-      calibrationBatchSize: quant["calibration-batch-size"] ?? null
+      calibrationBatchSize: quant["calibration-batch-size"] ?? null,
+      keepFloat: quant["keep-float"] ? { tail: quant["keep-float"].tail ?? false, nodes: quant["keep-float"].nodes ?? [], after: quant["keep-float"].after ?? [] } : null
     },
     models: (raw.models ?? []).map((m) => ({
       ...m.path !== void 0 ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key },
@@ -20340,9 +20353,18 @@ var classificationTask = {
   },
   score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
   compare: (baseline, candidate, samples, config) => compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
-  primary: { key: "Top1", label: "top-1", value: (m) => m.top1 },
+  primary: {
+    key: "Top1",
+    label: "top-1",
+    value: (m) => m.top1,
+    show: (v) => percent(v),
+    showChange: (d, unit = true) => unit ? points(d) : points(d).replace(/ pt$/, ""),
+    unit: "pt",
+    int8Gate: { name: "max-int8-drop", limit: (config) => config.gates.maxInt8Drop }
+  },
   pairedSummary: (c) => ({
     delta: c.deltaTop1,
+    ci: c.deltaTop1Ci95,
     errorReduction: c.errorReduction,
     pValue: c.mcnemar.pExact,
     test: { mcnemar: { pExact: c.mcnemar.pExact, pMidP: c.mcnemar.pMidP, baselineOnlyCorrect: c.mcnemar.baselineOnlyCorrect, candidateOnlyCorrect: c.mcnemar.candidateOnlyCorrect } }
@@ -20546,10 +20568,10 @@ function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, r
   const npig = countGt(matches, k, a, weights);
   if (npig === 0) return 0;
   const { rank, image, matched, ignored } = matches;
-  const { capacity, precision: pr, recall: rc, tp, fp, points: points2 } = scratch;
+  const { capacity, precision: pr, recall: rc, tp, fp, points: points3 } = scratch;
   tp.fill(0);
   fp.fill(0);
-  points2.fill(0);
+  points3.fill(0);
   let fpEverywhere = 0;
   for (let row = matches.categoryStart[k], end = matches.categoryStart[k + 1]; row < end; row++) {
     if (rank[row] >= maxDet) continue;
@@ -20570,7 +20592,7 @@ function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, r
         continue;
       }
       tp[t] += w;
-      const at2 = t * capacity + points2[t]++;
+      const at2 = t * capacity + points3[t]++;
       pr[at2] = tp[t] / (fp[t] + fpEverywhere + tp[t] + NP_SPACING_1);
       rc[at2] = tp[t] / npig;
     }
@@ -20578,7 +20600,7 @@ function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, r
   for (let t = 0; t < THRESHOLDS; t++) {
     recall[t] = tp[t] / npig;
     const first = t * capacity;
-    const last = first + points2[t];
+    const last = first + points3[t];
     for (let i2 = last - 1; i2 > first; i2--) if (pr[i2] > pr[i2 - 1]) pr[i2 - 1] = pr[i2];
     let sum = 0;
     let i = first;
@@ -22606,9 +22628,18 @@ var detectionTask = {
       { name: "rect", preprocess: { ...base, resize: "rect", auto: false } }
     ];
   },
-  primary: { key: "Map", label: "mAP", value: (m) => m.map },
+  primary: {
+    key: "Map",
+    label: "mAP",
+    value: (m) => m.map,
+    show: ap,
+    showChange: (d, unit = true) => unit ? apDelta(d) : signed(d * 100, 2),
+    unit: "AP",
+    int8Gate: { name: "max-int8-map-drop", limit: (config) => config.gates.maxInt8MapDrop ?? null }
+  },
   pairedSummary: (c) => ({
     delta: c.deltaMap,
+    ci: c.deltaMapCi95,
     errorReduction: null,
     pValue: c.pValue,
     test: { bootstrap: { pValue: c.pValue, ci: c.deltaMapCi95 } }
@@ -22797,9 +22828,19 @@ function resultsGates(cmp, gates) {
 // src/tasks/results/reporting.ts
 var resultsTask = {
   name: "results",
-  primary: { key: "Score", label: "score", value: (m) => m.mean / m.scoreScale },
+  primary: {
+    key: "Score",
+    label: "score",
+    value: (m) => m.mean / m.scoreScale,
+    show: (v) => percent(v),
+    showChange: (d, unit = true) => unit ? points(d) : points(d).replace(/ pt$/, ""),
+    // Result files carry no int8 variant: nothing to gate.
+    unit: "pt",
+    int8Gate: { name: "max-int8-drop", limit: () => null }
+  },
   pairedSummary: (c) => ({
     delta: c.overall.delta / c.scoreScale,
+    ci: [c.overall.deltaCi95[0] / c.scoreScale, c.overall.deltaCi95[1] / c.scoreScale],
     errorReduction: c.overall.binary?.errorReduction ?? null,
     pValue: c.overall.pValue,
     test: { [c.overall.test === "mcnemar-exact" ? "mcnemar" : "signFlip"]: { pValue: c.overall.pValue } }
@@ -22943,6 +22984,9 @@ function quantizedModelReport(task, samples, config, fp32Predictions, run, fp32)
     latency: run.latency,
     latencyRatioToFp32: fp32 ? latencyRatioToFp32(run.latency, fp32.latency) : null,
     [`drop${task.primary.key}`]: -summary.delta,
+    // The drop's paired 95% CI (a drop is −delta, so the bounds swap) and the paired test's p.
+    [`drop${task.primary.key}Ci95`]: summary.ci ? [-summary.ci[1], -summary.ci[0]] : null,
+    pValue: summary.pValue,
     ...summary.test
   };
 }
@@ -22951,20 +22995,22 @@ function quantizedComparison(task, samples, config, baseline, candidate, fp32Del
   const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
   return {
     [`delta${task.primary.key}`]: summary.delta,
+    [`delta${task.primary.key}Ci95`]: summary.ci,
     errorReduction: summary.errorReduction,
+    pValue: summary.pValue,
     ...summary.test,
     // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
     rankFlip: fp32Delta > 0 && summary.delta <= 0
   };
 }
-function int8DropGates(limit, label, drops) {
+function int8DropGates(limit, primary, drops) {
   if (limit === null) return [];
   return drops.map(({ role, drop }) => ({
-    name: `max-int8-drop (${role})`,
+    name: `${primary.int8Gate.name} (${role})`,
     limit,
     value: drop === null ? null : drop * 100,
     passed: drop !== null && drop * 100 <= limit + 1e-12,
-    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
+    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${primary.label} ${primary.showChange(-drop)} from fp32 to int8 (a drop of at most ${limit} ${primary.unit} is allowed)`
   }));
 }
 function speedAndSize(q) {
@@ -23010,10 +23056,10 @@ function leftInFloat(b, c) {
 var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
 function int8Row(task, b, c) {
   if (!b || !c) return null;
-  const value = (q) => q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013";
+  const value = (q) => q.metrics ? task.primary.show(task.primary.value(q.metrics)) : "\u2013";
   const drop = (q) => {
     const d = q[`drop${task.primary.key}`];
-    return typeof d === "number" ? points(-d) : "\u2013";
+    return typeof d === "number" ? task.primary.showChange(-d) : "\u2013";
   };
   return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `fp32\u2192int8 ${drop(b)} / ${drop(c)}`];
 }
@@ -23021,23 +23067,26 @@ function quantizationSection(task, models, comparison) {
   const b = models.baseline.quantized;
   const c = models.candidate.quantized;
   if (!b || !c) return null;
-  const p = (q) => {
-    const test = q.mcnemar;
-    return typeof test?.pExact === "number" ? pValue(test.pExact) : "\u2013";
+  const { primary } = task;
+  const p = (q) => typeof q.pValue === "number" ? pValue(q.pValue) : "\u2013";
+  const change2 = (q) => {
+    const d = q[`drop${primary.key}`];
+    if (typeof d !== "number") return "\u2013";
+    const ci = q[`drop${primary.key}Ci95`];
+    return ci ? `${primary.showChange(-d)} (${primary.showChange(-ci[1], false)} to ${primary.showChange(-ci[0], false)})` : primary.showChange(-d);
   };
   const rows = ["baseline", "candidate"].map((role) => {
     const q = role === "baseline" ? b : c;
-    const fp32 = percent(task.primary.value(models[role].metrics));
-    const drop = q[`drop${task.primary.key}`];
-    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe(q))];
+    const fp32 = primary.show(primary.value(models[role].metrics));
+    return [role, fp32, q.metrics ? primary.show(primary.value(q.metrics)) : "\u2013", change2(q), p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe(q))];
   });
   const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 vs fp32", "int8 model"], ...rows])];
   const warnings = [...notWorthIt("baseline", b, models.baseline), ...notWorthIt("candidate", c, models.candidate)];
   lines.push(...warnings);
   if (comparison) {
-    const delta = comparison[`delta${task.primary.key}`];
+    const delta = comparison[`delta${primary.key}`];
     const rer = comparison.errorReduction;
-    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
+    lines.push(`In int8 the candidate is ${primary.showChange(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
   }
   const calibration = b.calibration ?? c.calibration;
   if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
@@ -23144,7 +23193,7 @@ function buildReport(task, samples, inputs) {
   const gates = [
     ...task.gates(taskComparison, config),
     latencyGate(latency, config.gates.maxLatencyRegression),
-    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops)
+    ...int8DropGates(qBase || qCand ? task.primary.int8Gate.limit(config) : null, task.primary, drops)
   ];
   const headline = headlineFor(task, taskComparison, latency);
   return {
@@ -28071,8 +28120,9 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
     const workDir = join8(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
-    const { calibrationMemory, calibrationBatchSize } = config.quantization;
-    const result = await quantizeStaticInt8(file.path, calibration.tensors, { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize }, workDir);
+    const { calibrationMemory, calibrationBatchSize, keepFloat } = config.quantization;
+    const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
+    const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     const path5 = join8(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
     await writeFile2(path5, result.bytes);
     out.push({
@@ -28642,9 +28692,9 @@ function trendChart(title, xLabels, series, yLabel, xLabel = "night") {
     `line ${mermaidString(series.name)} [${series.values.map((v) => mermaidNumber(v)).join(", ")}]`
   ]);
 }
-function accuracyLatencyChart(points2, metric = "top-1") {
-  if (points2.length === 0) throw new RangeError("accuracyLatencyChart needs at least one model");
-  const percents = points2.map((p) => {
+function accuracyLatencyChart(points3, metric = "top-1") {
+  if (points3.length === 0) throw new RangeError("accuracyLatencyChart needs at least one model");
+  const percents = points3.map((p) => {
     if (!(p.accuracy >= 0 && p.accuracy <= 1)) throw new RangeError(`accuracy of ${p.label} must be a fraction 0..1, got ${p.accuracy}`);
     return p.accuracy * 100;
   });
@@ -28656,7 +28706,7 @@ function accuracyLatencyChart(points2, metric = "top-1") {
   return fence([
     // The task's primary figure (top-1, or detection's mAP, also a fraction).
     `title ${mermaidString(`${metric === "top-1" ? "Top-1 accuracy" : metric} (bars, axis from ${axisMin}%) and p50 latency (labels)`)}`,
-    `x-axis "model" ${band(points2.map((p) => `${p.label} \xB7 ${ms(p.latencyMs)}`))}`,
+    `x-axis "model" ${band(points3.map((p) => `${p.label} \xB7 ${ms(p.latencyMs)}`))}`,
     `y-axis ${mermaidString(`${metric} (%)`)} ${axisMin} --> ${axisMax}`,
     `bar ${mermaidString(`${metric} (%)`)} [${percents.map((v) => mermaidNumber(v, 2)).join(", ")}]`
   ]);
@@ -28771,16 +28821,16 @@ function factsSection(report) {
   return { title: "Model facts", markdown: markdownTable([["", "baseline", "candidate"], ...rows]), detail: true };
 }
 function chartSection(report, task) {
-  const points2 = [];
+  const points3 = [];
   for (const role of ["baseline", "candidate"]) {
     const m = report.models[role];
-    if (m.latency.batch1) points2.push({ label: role, latencyMs: m.latency.batch1.p50Ms, accuracy: task.primary.value(m.metrics) });
+    if (m.latency.batch1) points3.push({ label: role, latencyMs: m.latency.batch1.p50Ms, accuracy: task.primary.value(m.metrics) });
     const q = m.quantized;
     const qLatency = q?.latency?.batch1;
-    if (q?.metrics && qLatency) points2.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
+    if (q?.metrics && qLatency) points3.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
   }
-  if (points2.length === 0) return null;
-  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points2, task.primary.label), detail: true };
+  if (points3.length === 0) return null;
+  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points3, task.primary.label), detail: true };
 }
 function gatesBlock(report) {
   const failed = report.gates.filter((g) => !g.passed);
@@ -29811,13 +29861,13 @@ function latencyWindow(history, current, window2 = DEFAULT_WINDOW) {
 }
 function latencyRegression(history, current, opts = {}) {
   const threshold = opts.threshold ?? DEFAULT_LATENCY_THRESHOLD;
-  const points2 = latencyWindow(history, current, opts.window ?? DEFAULT_WINDOW).map((r) => r.latency.batch1.p50Ms);
+  const points3 = latencyWindow(history, current, opts.window ?? DEFAULT_WINDOW).map((r) => r.latency.batch1.p50Ms);
   const x = current.latency.batch1.p50Ms;
-  if (points2.length === 0) return { finding: null, z: Number.NaN, changePercent: Number.NaN };
-  const { z, median: center } = robustZ(points2, x);
+  if (points3.length === 0) return { finding: null, z: Number.NaN, changePercent: Number.NaN };
+  const { z, median: center } = robustZ(points3, x);
   const change2 = center === 0 ? x === 0 ? 0 : Infinity : x / center - 1;
   const changePercent = change2 * 100;
-  if (points2.length < (opts.minPoints ?? DEFAULT_MIN_POINTS)) return { finding: null, z: Number.NaN, changePercent };
+  if (points3.length < (opts.minPoints ?? DEFAULT_MIN_POINTS)) return { finding: null, z: Number.NaN, changePercent };
   if (!(z > Z_LIMIT && change2 > threshold)) return { finding: null, z, changePercent };
   const zText = Number.isFinite(z) ? z.toFixed(2) : "\u221E (no spread in the history)";
   return {
@@ -29830,7 +29880,7 @@ function latencyRegression(history, current, opts = {}) {
       new: x,
       z,
       changePercent,
-      message: `${current.model.name}: batch-1 p50 latency ${ms(x)} vs a median of ${ms(center)} over the last ${points2.length} comparable nights (+${changePercent.toFixed(1)}%, robust z = ${zText} > ${Z_LIMIT}; threshold ${+(threshold * 100).toFixed(2)}%).`
+      message: `${current.model.name}: batch-1 p50 latency ${ms(x)} vs a median of ${ms(center)} over the last ${points3.length} comparable nights (+${changePercent.toFixed(1)}%, robust z = ${zText} > ${Z_LIMIT}; threshold ${+(threshold * 100).toFixed(2)}%).`
     }
   };
 }

@@ -38,7 +38,7 @@ describe('task: detection', () => {
       output: 'auto', conf: 0.001, iou: 0.7, maxNms: 30000, maxDet: 300, clip: true, categoryIds: null, comparePreprocessing: false, stride: 32,
     });
     expect(config.preprocess).toMatchObject({ resize: 'letterbox', padValue: 114, scaleup: true, auto: false, stride: 32 });
-    expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null, maxMapDrop: 0.5 });
+    expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null, maxMapDrop: 0.5, maxInt8MapDrop: null });
   });
 
   it('reads every detection key', async () => {
@@ -81,6 +81,26 @@ gates: { max-top1-drop: 1 }
     const coco = await problems('coco.yml', 'task: detection\neval: { source: ./set, format: class-folders }\nclasses: [a, b]\ndetection: { category-ids: [1, 2, 3] }\n');
     expect(coco).toContain("eval.format: expected one of coco | yolo for task detection, got 'class-folders'");
     expect(coco).toContain('detection.category-ids: expected one category id per class (2), got 3');
+  });
+
+  it('reads int8 for detection: static-int8 with the tail kept float and the max-int8-map-drop gate', async () => {
+    const config = await load('int8.yml', `task: detection
+eval: { source: ./set, format: coco, annotations: a.json }
+quantization: { mode: static-int8, per-channel: true, keep-float: { tail: true, after: [/head/Conv] } }
+gates: { max-int8-map-drop: 1.5 }
+`);
+    expect(config.quantization.keepFloat).toEqual({ tail: true, nodes: [], after: ['/head/Conv'] });
+    expect(config.gates.maxInt8MapDrop).toBe(1.5);
+    const message = await problems('int8-bad.yml', `task: detection
+eval: { source: ./set, format: coco, annotations: a.json }
+quantization: { mode: provided, keep-float: { tail: true } }
+gates: { max-int8-drop: 1 }
+`);
+    expect(message).toBe(`${join(dir, 'int8-bad.yml')}: invalid config:
+  - gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)
+  - quantization.keep-float: only used with quantization.mode: static-int8`);
+    const classification = await problems('int8-cls.yml', 'eval: { source: ./set }\nclasses: [a, b]\nquantization: { mode: static-int8 }\ngates: { max-int8-map-drop: 1 }\n');
+    expect(classification).toContain('gates.max-int8-map-drop: only used with task: detection (classification has max-int8-drop)');
   });
 
   it('keeps detection keys out of classification configs', async () => {

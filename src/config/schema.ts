@@ -97,6 +97,7 @@ export const configSchema = {
         'max-latency-regression': { type: 'number', minimum: 0 },
         'max-int8-drop': { type: 'number', minimum: 0 },
         'max-map-drop': { type: 'number', minimum: 0 },
+        'max-int8-map-drop': { type: 'number', minimum: 0 },
         'max-metric-drop': { type: 'number', minimum: 0 },
         'min-focus-gain': finiteNumber,
         'no-worse-focus-slice': { type: 'boolean' },
@@ -163,6 +164,15 @@ export const configSchema = {
         'calibration-samples': positiveInt,
         'calibration-memory-mb': positiveInt,
         'calibration-batch-size': positiveInt,
+        'keep-float': {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            tail: { type: 'boolean' },
+            nodes: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+            after: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+          },
+        },
       },
     },
   },

@@ -120,6 +120,8 @@ export interface QuantizationConfig {
   readonly calibrationMemory: number;
   /** Calibration images per batch; null = from calibrationMemory. */
   readonly calibrationBatchSize: number | null;
+  /** Nodes left in float (onnxruntime's nodes_to_exclude), e.g. a detector's box-decoding tail; null = none. */
+  readonly keepFloat: { readonly tail: boolean; readonly nodes: readonly string[]; readonly after: readonly string[] } | null;
 }
 
 export interface NightlyConfig {
@@ -144,6 +146,8 @@ export interface GatesConfig {
   readonly maxInt8Drop: number | null;
   /** Detection: points of AP@[.5:.95] the candidate may lose (point estimate). */
   readonly maxMapDrop?: number;
+  /** Detection: points of AP@[.5:.95] either model may lose from fp32 to int8; null = no gate. */
+  readonly maxInt8MapDrop?: number | null;
   /** Results: points of the mean metric the candidate may lose over all samples (point estimate). */
   readonly maxMetricDrop?: number;
   /** Results: the pooled focus slices' Δ must be shown to be at least this many points (95% CI lower bound); null = no gate. */

@@ -5,10 +5,11 @@
  */
 import type { Config, DecodeSpec } from '../../config/types.js';
 import { UserError } from '../../errors.js';
+import { signed } from '../../report/format.js';
 import type { Task } from '../../contracts/task.js';
 import { decodeBatch, inferLayout, type DecodeOptions, type OutputLayout } from './decode.js';
 import { compareDetection, detectionMetrics, type DetectionComparison, type DetectionMetrics, type DetectionPrediction } from './metrics.js';
-import { detectionGates, detectionHeadline, detectionRows, detectionSections } from './render.js';
+import { ap, apDelta, detectionGates, detectionHeadline, detectionRows, detectionSections } from './render.js';
 import { readDetectionSamples, type DetectionSampleLabel } from './samples.js';
 
 function decodeOptions(config: Config): DecodeOptions {
@@ -91,9 +92,18 @@ export const detectionTask: Task<DetectionSampleLabel, DetectionPrediction, Dete
     ];
   },
 
-  primary: { key: 'Map', label: 'mAP', value: (m) => m.map },
+  primary: {
+    key: 'Map',
+    label: 'mAP',
+    value: (m) => m.map,
+    show: ap,
+    showChange: (d, unit = true) => (unit ? apDelta(d) : signed(d * 100, 2)),
+    unit: 'AP',
+    int8Gate: { name: 'max-int8-map-drop', limit: (config) => config.gates.maxInt8MapDrop ?? null },
+  },
   pairedSummary: (c) => ({
     delta: c.deltaMap,
+    ci: c.deltaMapCi95,
     errorReduction: null,
     pValue: c.pValue,
     test: { bootstrap: { pValue: c.pValue, ci: c.deltaMapCi95 } },
