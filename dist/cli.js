@@ -17691,7 +17691,9 @@ function keysFor(data, file) {
     scale: 1 / 255,
     mean: [...data.mean],
     std: [...data.std],
-    layout: "nchw"
+    layout: "nchw",
+    arithmetic: "float32"
+    // timm's eval transform is torchvision's ToTensor + Normalize
   };
 }
 function timmCropRatio(size, cropPct, file) {
@@ -17753,6 +17755,21 @@ var FIXED = {
     scale: 1 / 255,
     mean: IMAGENET_MEAN,
     std: IMAGENET_STD,
+    layout: "nchw",
+    arithmetic: "float32"
+    // ToTensor and Normalize round to float32 at each step
+  },
+  // `yolo val`: the long side to imgsz with cv2 INTER_LINEAR, rect batches padded with 114
+  // (preprocess/ultralytics-val.ts); the preset also turns on detection.multi-label (load.ts).
+  "ultralytics-val": {
+    color: "rgb",
+    resize: "ultralytics-val",
+    rect: true,
+    kernel: "cv2-linear",
+    "pad-value": 114,
+    scale: 1 / 255,
+    mean: [0],
+    std: [1],
     layout: "nchw"
   },
   "ultralytics-predict": {
@@ -17767,6 +17784,11 @@ var FIXED = {
     std: [1],
     layout: "nchw"
   }
+};
+var PRESET_SOURCES = {
+  "torchvision-classic": "Resize(256) + CenterCrop(224), ImageNet mean/std",
+  "ultralytics-predict": "LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255",
+  "ultralytics-val": "yolo val: long side to imgsz (cv2 INTER_LINEAR), rect batches (pad 0.5), LetterBox pad 114, /255, multi-label NMS (Ultralytics 002363f1)"
 };
 function expandPreset(raw, task, file, configDir) {
   const pre = raw.preprocess ?? {};
@@ -17785,7 +17807,7 @@ function expandPreset(raw, task, file, configDir) {
     if (keys.resize === "center-crop") cropPct = timm.data.cropPct;
   } else {
     keys = FIXED[name];
-    source = name === "torchvision-classic" ? "Resize(256) + CenterCrop(224), ImageNet mean/std" : "LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255";
+    source = PRESET_SOURCES[name];
   }
   const merged = { ...keys, ...explicit };
   if (cropPct !== null && explicit["crop-ratio"] === void 0 && merged.resize === "center-crop") {
@@ -17805,8 +17827,8 @@ function checkPresetKeys(pre, task, file) {
   if (task === "detection" && (name === "torchvision-classic" || name === "timm")) {
     problems.push(`preprocess.preset: ${name} is a classification pipeline (resize and center crop); detection models need letterbox or rect, e.g. ultralytics-predict`);
   }
-  if (task !== "detection" && name === "ultralytics-predict") {
-    problems.push("preprocess.preset: ultralytics-predict is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead");
+  if (task !== "detection" && (name === "ultralytics-predict" || name === "ultralytics-val")) {
+    problems.push(`preprocess.preset: ${name} is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead`);
   }
   if (problems.length > 0) throw new UserError(`${file}: invalid config:
   - ${problems.join("\n  - ")}`);
@@ -17920,12 +17942,13 @@ var configSchema = {
       additionalProperties: false,
       properties: {
         // presets.ts expands these three into the keys below; explicit keys override the preset.
-        preset: { enum: ["torchvision-classic", "timm", "ultralytics-predict"] },
+        preset: { enum: ["torchvision-classic", "timm", "ultralytics-predict", "ultralytics-val"] },
         "timm-model": { type: "string", minLength: 1 },
         "pretrained-cfg": relativePath,
         color: { enum: ["gray", "rgb", "bgr"] },
         size: { type: "array", minItems: 2, maxItems: 2, items: positiveInt },
-        resize: { enum: ["stretch", "center-crop", "letterbox", "rect"] },
+        resize: { enum: ["stretch", "center-crop", "letterbox", "rect", "ultralytics-val"] },
+        rect: { type: "boolean" },
         kernel: { enum: ["nearest", "linear", "cubic", "lanczos3", "cv2-linear", "cv2-area", "cv2-nearest"] },
         "crop-ratio": { type: "number", exclusiveMinimum: 0, maximum: 1 },
         "pad-value": { type: "integer", minimum: 0, maximum: 255 },
@@ -17935,6 +17958,7 @@ var configSchema = {
         mean: { type: "array", minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: "array", minItems: 1, maxItems: 3, items: { type: "number", exclusiveMinimum: 0 } },
         layout: { enum: ["nchw", "nhwc"] },
+        arithmetic: { enum: ["float64", "float32"] },
         workers: { type: "integer", minimum: 0 }
       }
     },
@@ -18014,6 +18038,7 @@ var configSchema = {
         clip: { type: "boolean" },
         "category-ids": { type: "array", minItems: 1, items: { type: "integer" }, uniqueItems: true },
         "compare-preprocessing": { type: "boolean" },
+        "multi-label": { type: "boolean" },
         stride: positiveInt
       }
     },
@@ -18149,7 +18174,10 @@ function detectionProblems(raw, format) {
     if (raw.gates?.[key] !== void 0) problems.push(`gates.${key}: only used with task: classification (detection has max-map-drop)`);
   }
   const resize = raw.preprocess?.resize ?? "letterbox";
-  if (resize !== "letterbox" && resize !== "rect") problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
+  if (!["letterbox", "rect", "ultralytics-val"].includes(resize)) {
+    problems.push(`preprocess.resize: expected letterbox | rect | ultralytics-val for task detection, got '${resize}' (boxes map back only through these)`);
+  }
+  if (raw.preprocess?.rect !== void 0 && resize !== "ultralytics-val") problems.push("preprocess.rect: only used with resize: ultralytics-val (Ultralytics' rect batches)");
   if (raw.preprocess?.auto !== void 0 && resize !== "letterbox") problems.push("preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)");
   if (raw.gates?.["max-int8-drop"] !== void 0) problems.push("gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)");
   return problems;
@@ -18252,11 +18280,14 @@ function parseConfig(text, file, configDir, overrides, environment) {
       // Set only where they apply, so a classification config reads exactly as before.
       ...pre.scaleup !== void 0 || detection ? { scaleup: pre.scaleup ?? true } : {},
       ...pre.auto !== void 0 || detection ? { auto: pre.auto ?? false } : {},
+      // yolo val runs rect batches unless told otherwise (Ultralytics' rect=True in val mode).
+      ...pre.resize === "ultralytics-val" ? { rect: pre.rect ?? true } : {},
       ...detection ? { stride: det.stride ?? 32 } : {},
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? "nchw",
+      ...pre.arithmetic !== void 0 ? { arithmetic: pre.arithmetic } : {},
       workers: pre.workers ?? 0,
       ...expanded.record ? { preset: expanded.record } : {}
     },
@@ -18293,6 +18324,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
         clip: det.clip ?? true,
         categoryIds: det["category-ids"] ?? null,
         comparePreprocessing: det["compare-preprocessing"] ?? false,
+        multiLabel: det["multi-label"] ?? expanded.record?.name === "ultralytics-val",
         stride: det.stride ?? 32
       }
     } : {},
@@ -20473,6 +20505,21 @@ function yolo(sample, layout, dims, options) {
   for (let a = 0; a < anchors; a++) {
     const base = a * anchorStep;
     const objectness = v8 ? 1 : sample[base + 4 * channelStep];
+    const box2 = () => {
+      const [cx, cy] = [sample[base], sample[base + channelStep]];
+      const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
+      boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    };
+    if (options.multiLabel) {
+      for (let c = 0, at2 = base + firstClass * channelStep; c < numClasses; c++, at2 += channelStep) {
+        const score = sample[at2] * objectness;
+        if (!(score > options.conf)) continue;
+        box2();
+        scores.push(score);
+        classes.push(c);
+      }
+      continue;
+    }
     let best = -Infinity;
     let bestClass = 0;
     for (let c = 0, at2 = base + firstClass * channelStep; c < numClasses; c++, at2 += channelStep) {
@@ -20480,9 +20527,7 @@ function yolo(sample, layout, dims, options) {
       if (score > best) best = score, bestClass = c;
     }
     if (!(best > options.conf)) continue;
-    const [cx, cy] = [sample[base], sample[base + channelStep]];
-    const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
-    boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    box2();
     scores.push(best);
     classes.push(bestClass);
   }
@@ -21136,8 +21181,8 @@ function preprocessingSection(comparison, label, format) {
   const cell = (figures, key, show2) => typeof figures[key] === "number" ? show2(figures[key]) : escapeMarkdown(String(figures.note ?? "\u2013"));
   const rows = variants.map((v) => [
     code(v.name),
-    `${v.inputSize[0]}\xD7${v.inputSize[1]}`,
-    count(v.inputArea),
+    `${v.inputSize[0]}\xD7${v.inputSize[1]}${v.inputShapes && v.inputShapes > 1 ? ` (most common of ${v.inputShapes})` : ""}`,
+    count(Math.round(v.inputArea)),
     cell(v.baseline, metric, format),
     cell(v.baseline, "p50Ms", ms),
     cell(v.candidate, metric, format),
@@ -21386,6 +21431,42 @@ function checkStride(stride) {
   if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`stride must be a positive integer, got ${stride}`);
 }
 
+// src/preprocess/ultralytics-val.ts
+var VAL_PAD = 0.5;
+function planUltralyticsVal(width, height, imgsz, target) {
+  const r = imgsz / Math.max(height, width);
+  const [resizedWidth, resizedHeight] = r === 1 ? [width, height] : [Math.min(Math.ceil(width * r), imgsz), Math.min(Math.ceil(height * r), imgsz)];
+  const [targetHeight, targetWidth] = target;
+  if (resizedWidth > targetWidth || resizedHeight > targetHeight) {
+    throw new RangeError(`planUltralyticsVal: ${width}x${height} resized to ${resizedWidth}x${resizedHeight} does not fit the ${targetWidth}x${targetHeight} batch shape`);
+  }
+  const gain = resizedHeight / height;
+  const geometry = {
+    width,
+    height,
+    scaleX: gain,
+    scaleY: gain,
+    padLeft: roundHalfEven((targetWidth - resizedWidth) / 2 - 0.1),
+    padTop: roundHalfEven((targetHeight - resizedHeight) / 2 - 0.1),
+    cropLeft: 0,
+    cropTop: 0
+  };
+  return { resizedWidth, resizedHeight, geometry };
+}
+function ultralyticsRectBatches(sizes, batchSize, imgsz, stride) {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  const ratios = sizes.map((s) => s.height / s.width);
+  const order = ratios.map((_, i) => i).sort((a, b) => ratios[a] - ratios[b] || a - b);
+  const shapes = [];
+  for (let start = 0; start < order.length; start += batchSize) {
+    const batch = order.slice(start, start + batchSize).map((i) => ratios[i]);
+    const [low, high] = [Math.min(...batch), Math.max(...batch)];
+    const shape = high < 1 ? [high, 1] : low > 1 ? [1, 1 / low] : [1, 1];
+    shapes.push([Math.ceil(shape[0] * imgsz / stride + VAL_PAD) * stride, Math.ceil(shape[1] * imgsz / stride + VAL_PAD) * stride]);
+  }
+  return { batchSize, order, shapes };
+}
+
 // src/preprocess/geometry.ts
 function planResize(width, height, spec) {
   const [targetHeight, targetWidth] = spec.size;
@@ -21400,6 +21481,10 @@ function planResize(width, height, spec) {
     const [cropLeft, padLeft] = centreOffsets(resizedWidth, targetWidth);
     const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
     return makePlan(width, height, resizedWidth, resizedHeight, { left: cropLeft, top: cropTop }, { left: padLeft, top: padTop }, 0);
+  }
+  if (spec.resize === "ultralytics-val") {
+    const fit2 = planUltralyticsVal(width, height, (spec.fitWithin ?? spec.size)[0], spec.size);
+    return { resizedWidth: fit2.resizedWidth, resizedHeight: fit2.resizedHeight, geometry: fit2.geometry, fill: spec.padValue };
   }
   const bound = spec.resize === "rect" ? spec.fitWithin ?? spec.size : spec.size;
   const fit = planFit(width, height, bound, spec.size, spec.scaleup ?? true);
@@ -22040,8 +22125,16 @@ function allocateImages(count2, spec) {
 }
 function reuseImages(images, count2) {
   const bytes2 = images.height * images.width * images.channels;
-  if (count2 * bytes2 > images.pixels.buffer.byteLength) throw new RangeError(`reuseImages: room for ${images.pixels.buffer.byteLength / bytes2} images, asked for ${count2}`);
-  return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, 0, count2 * bytes2), geometry: new Array(count2) };
+  const room = images.pixels.buffer.byteLength - images.pixels.byteOffset;
+  if (count2 * bytes2 > room) throw new RangeError(`reuseImages: room for ${Math.floor(room / bytes2)} images, asked for ${count2}`);
+  return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, images.pixels.byteOffset, count2 * bytes2), geometry: new Array(count2) };
+}
+function viewImages(buffer, first, count2, shape) {
+  const slot = buffer.height * buffer.width * buffer.channels;
+  const bytes2 = shape[0] * shape[1] * buffer.channels;
+  if (bytes2 > slot || first + count2 > buffer.count) throw new RangeError(`viewImages: ${count2} images of ${shape.join("x")} do not fit from image ${first} of the buffer`);
+  const pixels = new Uint8Array(buffer.pixels.buffer, buffer.pixels.byteOffset + first * slot, count2 * bytes2);
+  return { count: count2, height: shape[0], width: shape[1], channels: buffer.channels, pixels, geometry: new Array(count2) };
 }
 function slotOf(images, index) {
   const bytes2 = images.height * images.width * images.channels;
@@ -22115,6 +22208,7 @@ var WorkerPool = class {
     const targets = images.map((image, k) => ({
       spec: specs[k],
       buffer: image.pixels.buffer,
+      byteOffset: image.pixels.byteOffset,
       shape: { count: image.count, height: image.height, width: image.width, channels: image.channels }
     }));
     const perTask = Math.max(1, Math.min(MAX_FILES_PER_TASK, Math.ceil(files.length / (this.workers * TASKS_PER_WORKER))));
@@ -22230,6 +22324,16 @@ function normalizationTables(norm, channels) {
       throw new UserError(`preprocess.std: ${std[c]} is not a usable divisor (must be a non-zero number)`);
     }
     const table3 = new Float32Array(256);
+    if (norm.arithmetic === "float32") {
+      const divisor = 1 / norm.scale;
+      const wholeDivisor = Math.abs(divisor - Math.round(divisor)) < 1e-9 ? Math.round(divisor) : null;
+      const [mean32, std32] = [Math.fround(m), Math.fround(std[c])];
+      for (let pixel = 0; pixel < 256; pixel++) {
+        const scaled = wholeDivisor === null ? Math.fround(pixel * Math.fround(norm.scale)) : Math.fround(pixel / wholeDivisor);
+        table3[pixel] = Math.fround(Math.fround(scaled - mean32) / std32);
+      }
+      return table3;
+    }
     for (let pixel = 0; pixel < 256; pixel++) table3[pixel] = (pixel * norm.scale - m) / std[c];
     return table3;
   });
@@ -22295,7 +22399,14 @@ function imageSizesOnce(files) {
     return sizes;
   };
 }
-async function resolveInputSize(spec, bound, sizes) {
+async function resolveInputSize(spec, bound, sizes, options) {
+  if (spec.resize === "ultralytics-val") {
+    if (bound[0] !== bound[1]) throw new UserError(`preprocess.size: ultralytics-val takes a square size (Ultralytics' imgsz), got [${bound.join(", ")}]`);
+    if (!spec.rect) return { ...spec, size: [bound[0], bound[1]], fitWithin: [bound[0], bound[1]], rectBatches: null };
+    const rectBatches = ultralyticsRectBatches(await sizes(), options.batchSize, bound[0], spec.stride ?? 32);
+    const size2 = [Math.max(...rectBatches.shapes.map((s) => s[0])), Math.max(...rectBatches.shapes.map((s) => s[1]))];
+    return { ...spec, size: size2, fitWithin: [bound[0], bound[1]], rectBatches };
+  }
   const rect = spec.resize === "rect" || spec.resize === "letterbox" && spec.auto === true;
   if (!rect) return { ...spec, size: [bound[0], bound[1]] };
   const scaleup = spec.scaleup ?? true;
@@ -22310,6 +22421,10 @@ function toTensor2(images, start, end, norm) {
 function decodeSpecKey(spec) {
   const parts = [spec.color, `${spec.size[0]}x${spec.size[1]}`, spec.resize, spec.kernel];
   if (spec.resize === "center-crop") parts.push(`cropRatio=${spec.cropRatio}`);
+  if (spec.resize === "ultralytics-val") {
+    parts.push(`padValue=${spec.padValue}`, `imgsz=${(spec.fitWithin ?? spec.size)[0]}`);
+    if (spec.rectBatches) parts.push(`rectBatches=${spec.rectBatches.batchSize}/${spec.stride ?? 32}`);
+  }
   if (spec.resize === "letterbox" || spec.resize === "rect") {
     parts.push(`padValue=${spec.padValue}`);
     if (spec.scaleup === false) parts.push("scaleup=false");
@@ -22564,7 +22679,7 @@ async function readDetectionSamples(root, config, progress) {
 function decodeOptions(config) {
   const d = config.detection;
   if (!d) throw new Error("detection config missing (task: detection without config.detection)");
-  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip };
+  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip, multiLabel: d.multiLabel };
 }
 function classCount(samples, config) {
   const set = samples?.[0]?.label?.set;
@@ -22623,6 +22738,12 @@ var detectionTask = {
   preprocessVariants(config) {
     if (!config.detection?.comparePreprocessing) return [];
     const base = { ...config.preprocess };
+    if (base.resize === "ultralytics-val") {
+      return [
+        { name: "letterbox", preprocess: { ...base, rect: false } },
+        { name: "rect", preprocess: { ...base, rect: true } }
+      ];
+    }
     return [
       { name: "letterbox", preprocess: { ...base, resize: "letterbox", auto: false } },
       { name: "rect", preprocess: { ...base, resize: "rect", auto: false } }
@@ -28200,7 +28321,8 @@ function subjectOf(config, run, threads, firstImages, label, batchSizes) {
     input(batch) {
       const images = firstImages.get(decodeSpecKey(run.spec));
       const count2 = Math.min(batch, images.count);
-      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...run.sampleShape] };
+      const shape = config.preprocess.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
+      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...shape] };
     }
   };
 }
@@ -28241,58 +28363,115 @@ function appendFirst(kept, key, images, want) {
   const geometry = [...have?.geometry ?? [], ...images.geometry.slice(0, count2)];
   kept.set(key, { ...images, count: geometry.length, pixels, geometry });
 }
+function modalShape(shapes) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const shape of shapes) {
+    const entry = counts.get(shape.join("x")) ?? { shape, n: 0 };
+    entry.n++;
+    counts.set(shape.join("x"), entry);
+  }
+  return [...counts.values()].reduce((best, entry) => entry.n > best.n ? entry : best).shape;
+}
+function streamOrder(specs, count2) {
+  const orders = specs.map((s) => s.rectBatches?.order).filter((o) => o !== void 0);
+  if (orders.some((o) => o.length !== count2 || o.some((v, i) => v !== orders[0][i]))) throw new Error("streamEvalSet: rect batches in different orders");
+  return orders[0] ?? Array.from({ length: count2 }, (_, i) => i);
+}
 async function streamEvalSet(samples, runs, options, progress) {
   if (runs.length === 0) return { chunkImages: 0, chunks: 0, firstImages: /* @__PURE__ */ new Map() };
   const specs = /* @__PURE__ */ new Map();
   for (const run of runs) specs.set(decodeSpecKey(run.spec), run.spec);
-  const keys = [...specs.keys()];
+  const fixed = [...specs].filter(([, s]) => !s.rectBatches);
+  const batched = [...specs].filter(([, s]) => s.rectBatches);
+  const order = streamOrder([...specs.values()], samples.length);
   const bytesPerImage = [...specs.values()].reduce((sum, spec) => sum + imageBytes(spec), 0);
-  const perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
+  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
+  if (batched.length > 0) perChunk = Math.min(samples.length, Math.max(perChunk - perChunk % options.batchSize, options.batchSize));
   const chunks = Math.ceil(samples.length / perChunk);
   const firstImages = /* @__PURE__ */ new Map();
-  const files = samples.map((s) => s.file);
+  const files = order.map((i) => samples[i].file);
   const shares = runs.length + 1;
   let reported = 0;
   const tick = (chunkStart, chunkLength, share) => {
     const done = Math.floor(chunkStart + chunkLength * share / shares);
     if (done > reported) progress.tick(reported = done);
   };
-  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => [...specs.values()].map((spec) => allocateImages(perChunk, spec)));
-  const decodeChunk = (k) => {
+  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => new Map([...specs].map(([key, spec]) => [key, allocateImages(perChunk, spec)])));
+  const decodeChunk = async (k) => {
     const start = k * perChunk;
     const end = Math.min(samples.length, start + perChunk);
-    const onProgress = options.overlap ? void 0 : (n) => tick(start, n, n / (end - start));
-    return options.pool.decode(files.slice(start, end), [...specs.values()], onProgress, buffers[k % buffers.length]);
+    const buffer = buffers[k % buffers.length];
+    let units = 0;
+    const counter = (perFile) => {
+      let last = 0;
+      return options.overlap ? void 0 : (done) => {
+        units += (done - last) * perFile;
+        last = done;
+        tick(start, end - start, units / ((end - start) * specs.size));
+      };
+    };
+    const out = /* @__PURE__ */ new Map();
+    const jobs = [];
+    if (fixed.length > 0) {
+      const into = fixed.map(([key]) => buffer.get(key));
+      jobs.push(options.pool.decode(files.slice(start, end), fixed.map(([, s]) => s), counter(fixed.length), into).then((images) => {
+        fixed.forEach(([key], i) => out.set(key, [{ offset: 0, images: images[i] }]));
+      }));
+    }
+    for (const [key, spec] of batched) {
+      const { batchSize, shapes } = spec.rectBatches;
+      const segments2 = [];
+      out.set(key, segments2);
+      for (let from = start, n = 0; from < end; from += batchSize, n++) {
+        const to = Math.min(end, from + batchSize);
+        const shape = shapes[Math.floor(from / batchSize)];
+        const view = viewImages(buffer.get(key), from - start, to - from, shape);
+        jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape }], counter(1), [view]).then(([images]) => {
+          segments2[n] = { offset: from - start, images };
+        }));
+      }
+    }
+    await Promise.all(jobs);
+    return out;
   };
+  const modal = new Map(batched.map(([key, spec]) => [key, modalShape(spec.rectBatches.shapes)]));
+  const keep = (key, images) => {
+    const want = modal.get(key);
+    if (!want || images.height === want[0] && images.width === want[1]) appendFirst(firstImages, key, images, options.keepFirst);
+  };
+  const shapeOf = (images) => options.normalize.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
   progress.start("evaluate", samples.length);
   try {
     let next = decodeChunk(0);
     for (let k = 0; k < chunks; k++) {
       const start = k * perChunk;
-      const decoded = await next;
-      const chunk = new Map(keys.map((key, i) => [key, decoded[i]]));
-      const length = decoded[0].count;
+      const chunk = await next;
+      const length = Math.min(samples.length, start + perChunk) - start;
       if (options.overlap && k + 1 < chunks) {
         next = decodeChunk(k + 1);
         next.catch(() => {
         });
       }
       tick(start, length, 1);
-      for (const [key, images] of chunk) appendFirst(firstImages, key, images, options.keepFirst);
+      for (const [key, segments2] of chunk) for (const { images } of segments2) keep(key, images);
       for (const [r, run] of runs.entries()) {
-        const images = chunk.get(decodeSpecKey(run.spec));
-        await runInBatches(run.model, {
-          total: length,
-          batchSize: options.batchSize,
-          sampleShape: run.sampleShape,
-          makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
-          onOutputs: (from, to, outputs, count2) => {
-            const batch = { start: start + from, geometry: images.geometry.slice(from, to), inputSize: run.spec.size, samples: samples.slice(start + from, start + to) };
-            const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
-            for (let i = 0; i < count2; i++) run.predictions[start + from + i] = predictions[i];
-          },
-          onBatch: (done) => tick(start, length, 1 + r + done / length)
-        });
+        const segments2 = chunk.get(decodeSpecKey(run.spec));
+        for (const { offset, images } of segments2) {
+          const first = start + offset;
+          await runInBatches(run.model, {
+            total: images.count,
+            batchSize: options.batchSize,
+            sampleShape: shapeOf(images),
+            makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
+            onOutputs: (from, to, outputs, count2) => {
+              const positions = order.slice(first + from, first + to);
+              const batch = { start: first + from, geometry: images.geometry.slice(from, to), inputSize: [images.height, images.width], samples: positions.map((i) => samples[i]) };
+              const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
+              for (let i = 0; i < count2; i++) run.predictions[positions[i]] = predictions[i];
+            },
+            onBatch: (done) => tick(start, length, 1 + r + (offset + done) / length)
+          });
+        }
       }
       if (!options.overlap && k + 1 < chunks) next = decodeChunk(k + 1);
     }
@@ -28317,10 +28496,11 @@ async function decodeSpecFor(config, file, preprocess, sizes) {
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
   }
-  return resolveInputSize(preprocess, [size[0], size[1]], sizes);
+  return resolveInputSize(preprocess, [size[0], size[1]], sizes, { batchSize: config.inference.batchSize });
 }
 function fits(config, model, spec) {
-  checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
+  const sizes = spec.rectBatches ? [...new Map(spec.rectBatches.shapes.map((s) => [s.join("x"), s])).values()] : [spec.size];
+  for (const [height, width] of sizes) checkInputFits(model, { channels: channelsOf(config), height, width, layout: config.preprocess.layout });
 }
 async function loadRuns(config, files, specs, int8Of, threads, progress) {
   const runs = [];
@@ -29100,12 +29280,17 @@ function preprocessingComparison(task, config, samples, base, cand) {
     variants: base.variants.map((variant, i) => ({
       name: variant.name,
       resize: variant.spec.resize,
-      inputSize: [variant.spec.size[0], variant.spec.size[1]],
-      inputArea: variant.spec.size[0] * variant.spec.size[1],
+      ...inputFacts(variant.spec, samples.length),
       baseline: figures(variant),
       candidate: figures(cand.variants[i])
     }))
   };
+}
+function inputFacts(spec, images) {
+  const batches = spec.rectBatches;
+  if (!batches) return { inputSize: [spec.size[0], spec.size[1]], inputArea: spec.size[0] * spec.size[1] };
+  const area = batches.shapes.reduce((sum, [h, w], k) => sum + h * w * Math.min(batches.batchSize, images - k * batches.batchSize), 0) / images;
+  return { inputSize: modalShape(batches.shapes), inputArea: area, inputShapes: new Set(batches.shapes.map((s) => s.join("x"))).size };
 }
 function environmentOf(config, evaluation, base, cand) {
   return {
@@ -29115,7 +29300,8 @@ function environmentOf(config, evaluation, base, cand) {
 }
 function preprocessFacts(config, spec) {
   const { workers: _workers, ...preprocess } = config.preprocess;
-  return { ...preprocess, size: spec.size };
+  const batches = spec.rectBatches ? { rectBatches: { batchSize: spec.rectBatches.batchSize, shapes: [...new Set(spec.rectBatches.shapes.map((s) => s.join("x")))] } } : {};
+  return { ...preprocess, size: spec.size, ...batches };
 }
 async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, options) {
   const { evalSet, samples } = ctx;

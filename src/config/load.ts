@@ -152,7 +152,10 @@ function detectionProblems(raw: Raw, format: string): string[] {
     if (raw.gates?.[key] !== undefined) problems.push(`gates.${key}: only used with task: classification (detection has max-map-drop)`);
   }
   const resize = raw.preprocess?.resize ?? 'letterbox';
-  if (resize !== 'letterbox' && resize !== 'rect') problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
+  if (!['letterbox', 'rect', 'ultralytics-val'].includes(resize)) {
+    problems.push(`preprocess.resize: expected letterbox | rect | ultralytics-val for task detection, got '${resize}' (boxes map back only through these)`);
+  }
+  if (raw.preprocess?.rect !== undefined && resize !== 'ultralytics-val') problems.push('preprocess.rect: only used with resize: ultralytics-val (Ultralytics\' rect batches)');
   if (raw.preprocess?.auto !== undefined && resize !== 'letterbox') problems.push('preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)');
   if (raw.gates?.['max-int8-drop'] !== undefined) problems.push('gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)');
   return problems;
@@ -268,11 +271,14 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       // Set only where they apply, so a classification config reads exactly as before.
       ...(pre.scaleup !== undefined || detection ? { scaleup: pre.scaleup ?? true } : {}),
       ...(pre.auto !== undefined || detection ? { auto: pre.auto ?? false } : {}),
+      // yolo val runs rect batches unless told otherwise (Ultralytics' rect=True in val mode).
+      ...(pre.resize === 'ultralytics-val' ? { rect: pre.rect ?? true } : {}),
       ...(detection ? { stride: det.stride ?? 32 } : {}),
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? 'nchw',
+      ...(pre.arithmetic !== undefined ? { arithmetic: pre.arithmetic } : {}),
       workers: pre.workers ?? 0,
       ...(expanded.record ? { preset: expanded.record } : {}),
     },
@@ -312,6 +318,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
             clip: det.clip ?? true,
             categoryIds: det['category-ids'] ?? null,
             comparePreprocessing: det['compare-preprocessing'] ?? false,
+            multiLabel: det['multi-label'] ?? expanded.record?.name === 'ultralytics-val',
             stride: det.stride ?? 32,
           },
         }

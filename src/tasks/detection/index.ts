@@ -15,7 +15,7 @@ import { readDetectionSamples, type DetectionSampleLabel } from './samples.js';
 function decodeOptions(config: Config): DecodeOptions {
   const d = config.detection;
   if (!d) throw new Error('detection config missing (task: detection without config.detection)');
-  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip };
+  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip, multiLabel: d.multiLabel };
 }
 
 function classCount(samples: readonly { label: unknown }[] | undefined, config: Config): number {
@@ -86,6 +86,13 @@ export const detectionTask: Task<DetectionSampleLabel, DetectionPrediction, Dete
   preprocessVariants(config) {
     if (!config.detection?.comparePreprocessing) return [];
     const base: DecodeSpec = { ...config.preprocess };
+    // yolo val's own two: square imgsz letterbox, and its rect batches.
+    if (base.resize === 'ultralytics-val') {
+      return [
+        { name: 'letterbox', preprocess: { ...base, rect: false } },
+        { name: 'rect', preprocess: { ...base, rect: true } },
+      ];
+    }
     return [
       { name: 'letterbox', preprocess: { ...base, resize: 'letterbox', auto: false } },
       { name: 'rect', preprocess: { ...base, resize: 'rect', auto: false } },
