@@ -18139,6 +18139,13 @@ function parseBytes(value, key, file) {
   }
   return Math.floor(bytes2);
 }
+function pickShard(value) {
+  if (value === void 0 || value === "") return null;
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count2] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(count2 >= 1 && index >= 1 && index <= count2)) throw new UserError(`--shard: expected i/n with 1 \u2264 i \u2264 n (e.g. 2/7), got '${value}'`);
+  return { index, count: count2 };
+}
 function cacheDirFrom(env2) {
   if (env2.MODEL_GATE_CACHE_DIR) return resolve2(env2.MODEL_GATE_CACHE_DIR);
   if (env2.XDG_CACHE_HOME) return join(env2.XDG_CACHE_HOME, "model-gate");
@@ -18358,7 +18365,8 @@ function parseConfig(text, file, configDir, overrides, environment) {
       dir: resolve2(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve2(cwd, overrides.json)) : "model-gate-out"))
     },
     cacheDir: cacheDirFrom(environment.env),
-    progress
+    progress,
+    shard: pickShard(overrides.shard)
   };
   return deepFreeze(config);
 }
@@ -28338,6 +28346,112 @@ function pooled(samples) {
   return out;
 }
 
+// src/engine/shard.ts
+import { createHash as createHash4 } from "node:crypto";
+var LATENCY_SHARD = 1;
+function shardOfId(id, count2) {
+  return createHash4("sha256").update(id).digest().readUInt32BE(0) % count2 + 1;
+}
+function shardSamples(samples, specs, shard) {
+  const batches = specs.find((s) => s.rectBatches)?.rectBatches;
+  const mine = /* @__PURE__ */ new Set();
+  if (batches) {
+    for (let start = 0; start < batches.order.length; start += batches.batchSize) {
+      const batch = batches.order.slice(start, start + batches.batchSize);
+      if (shardOfId(samples[batch[0]].id, shard.count) === shard.index) for (const i of batch) mine.add(i);
+    }
+    return mine;
+  }
+  samples.forEach((s, i) => {
+    if (shardOfId(s.id, shard.count) === shard.index) mine.add(i);
+  });
+  return mine;
+}
+function configDigest(config) {
+  const { output: _o, cacheDir: _c, progress: _p, configPath: _cp, shard: _s, ...rest } = config;
+  const { workers: _w, ...preprocess } = rest.preprocess;
+  const { memoryBudget: _m, ...inference } = rest.inference;
+  const { source: _es, ...evalSet } = rest.eval;
+  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null } : null;
+  const decided = { ...rest, eval: evalSet, preprocess, inference, quantization: { ...rest.quantization, calibration } };
+  return createHash4("sha256").update(JSON.stringify(decided)).digest("hex");
+}
+function shardRecord(input) {
+  const indices = [...input.included].sort((a, b) => a - b);
+  const pick = (predictions) => predictions ? indices.map((i) => predictions[i]) : null;
+  const models = input.evaluation.models.map((m) => ({
+    ...m,
+    fp32: { ...m.fp32, predictions: pick(m.fp32.predictions) },
+    int8: m.int8 ? { variant: m.int8.variant, result: m.int8.result ? { ...m.int8.result, predictions: pick(m.int8.result.predictions) } : null } : null,
+    variants: m.variants.map((v) => ({ ...v, predictions: pick(v.predictions) }))
+  }));
+  return {
+    kind: "model-gate-shard",
+    schemaVersion: 1,
+    shard: input.shard,
+    task: input.config.task,
+    configDigest: configDigest(input.config),
+    evalSet: input.evalSet,
+    sampleIds: indices.map((i) => input.samples[i].id),
+    latencyMeasured: input.shard.index === LATENCY_SHARD,
+    machine: input.machine,
+    evaluation: { ...input.evaluation, models },
+    pairs: input.pairs
+  };
+}
+var sameFile = (a, b) => (a?.sha256 ?? null) === (b?.sha256 ?? null);
+function checkShards(records, config, samples, evalSha256) {
+  if (records.length === 0) throw new UserError("merge: no shard records given");
+  const first = records[0];
+  for (const r of records) {
+    const where = `shard ${r.shard.index}/${r.shard.count}`;
+    if (r.kind !== "model-gate-shard" || r.schemaVersion !== 1) throw new UserError(`merge: ${where} is not a model-gate shard record (schemaVersion 1)`);
+    if (r.shard.count !== first.shard.count) throw new UserError(`merge: shard counts differ: shard ${first.shard.index}/${first.shard.count} and ${where}`);
+    if (r.evalSet.sha256 !== evalSha256) throw new UserError(`merge: ${where} evaluated eval set sha256 ${r.evalSet.sha256 ?? "none"}, not ${evalSha256 ?? "none"} (the config's)`);
+    if (r.configDigest !== configDigest(config)) throw new UserError(`merge: ${where} ran with a different config than ${config.configPath ?? "the one given"}`);
+    if (r.pairs.length !== first.pairs.length || r.evaluation.models.length !== first.evaluation.models.length) throw new UserError(`merge: ${where} compared other models than shard ${first.shard.index}`);
+    r.evaluation.models.forEach((m, k) => {
+      const o = first.evaluation.models[k];
+      if (!sameFile(m.fp32.file, o.fp32.file) || !sameFile(m.int8?.variant.file, o.int8?.variant.file)) {
+        throw new UserError(`merge: ${where} evaluated ${m.fp32.file.label} (sha256 ${m.fp32.file.sha256.slice(0, 12)}\u2026), shard ${first.shard.index} ${o.fp32.file.label} (${o.fp32.file.sha256.slice(0, 12)}\u2026)`);
+      }
+    });
+  }
+  const seen = /* @__PURE__ */ new Map();
+  for (const r of records) seen.set(r.shard.index, (seen.get(r.shard.index) ?? 0) + 1);
+  const duplicated = [...seen].filter(([, n]) => n > 1).map(([i]) => i);
+  const missing = Array.from({ length: first.shard.count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (duplicated.length > 0) throw new UserError(`merge: shard${duplicated.length > 1 ? "s" : ""} ${duplicated.join(", ")} of ${first.shard.count} given twice`);
+  if (missing.length > 0) throw new UserError(`merge: shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${first.shard.count} missing`);
+  const covered = new Set(records.flatMap((r) => r.sampleIds));
+  const total = records.reduce((n, r) => n + r.sampleIds.length, 0);
+  if (total !== covered.size || covered.size !== samples.length || samples.some((s) => !covered.has(s.id))) {
+    throw new UserError(`merge: the shards cover ${covered.size} of the eval set's ${samples.length} samples${total !== covered.size ? " with overlaps" : ""}; were they split with another eval set?`);
+  }
+}
+function mergeShards(records, config, samples, evalSha256) {
+  checkShards(records, config, samples, evalSha256);
+  const index = new Map(samples.map((s, i) => [s.id, i]));
+  const sorted = [...records].sort((a, b) => a.shard.index - b.shard.index);
+  const latencyFrom = sorted.find((r) => r.latencyMeasured) ?? sorted[0];
+  const fill = (part) => {
+    if (sorted.some((r) => part(r) === null)) return null;
+    const out = new Array(samples.length);
+    for (const r of sorted) {
+      const values = part(r);
+      r.sampleIds.forEach((id, k) => out[index.get(id)] = values[k]);
+    }
+    return out;
+  };
+  const models = latencyFrom.evaluation.models.map((m, k) => ({
+    ...m,
+    fp32: { ...m.fp32, predictions: fill((r) => r.evaluation.models[k].fp32.predictions) },
+    int8: m.int8 ? { variant: m.int8.variant, result: m.int8.result ? { ...m.int8.result, predictions: fill((r) => r.evaluation.models[k].int8?.result?.predictions ?? null) } : null } : null,
+    variants: m.variants.map((v, j) => ({ ...v, predictions: fill((r) => r.evaluation.models[k].variants[j].predictions) }))
+  }));
+  return { evaluation: { ...latencyFrom.evaluation, models }, pairs: latencyFrom.pairs, latencyFrom };
+}
+
 // src/engine/stream.ts
 function chunkImages(budget, bytesPerImage, batchSize, total, overlap) {
   const fits2 = Math.max(1, Math.floor(budget / (bytesPerImage * (overlap ? 2 : 1))));
@@ -28383,11 +28497,15 @@ async function streamEvalSet(samples, runs, options, progress) {
   for (const run of runs) specs.set(decodeSpecKey(run.spec), run.spec);
   const fixed = [...specs].filter(([, s]) => !s.rectBatches);
   const batched = [...specs].filter(([, s]) => s.rectBatches);
-  const order = streamOrder([...specs.values()], samples.length);
+  const fullOrder = streamOrder([...specs.values()], samples.length);
+  const fullPosition = new Map(fullOrder.map((sample, position) => [sample, position]));
+  const order = options.include ? fullOrder.filter((i) => options.include.has(i)) : fullOrder;
   const bytesPerImage = [...specs.values()].reduce((sum, spec) => sum + imageBytes(spec), 0);
-  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
-  if (batched.length > 0) perChunk = Math.min(samples.length, Math.max(perChunk - perChunk % options.batchSize, options.batchSize));
-  const chunks = Math.ceil(samples.length / perChunk);
+  const total = order.length;
+  if (total === 0) return { chunkImages: 0, chunks: 0, firstImages: /* @__PURE__ */ new Map() };
+  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, total, options.overlap);
+  if (batched.length > 0) perChunk = Math.min(total, Math.max(perChunk - perChunk % options.batchSize, options.batchSize));
+  const chunks = Math.ceil(total / perChunk);
   const firstImages = /* @__PURE__ */ new Map();
   const files = order.map((i) => samples[i].file);
   const shares = runs.length + 1;
@@ -28399,7 +28517,7 @@ async function streamEvalSet(samples, runs, options, progress) {
   const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => new Map([...specs].map(([key, spec]) => [key, allocateImages(perChunk, spec)])));
   const decodeChunk = async (k) => {
     const start = k * perChunk;
-    const end = Math.min(samples.length, start + perChunk);
+    const end = Math.min(total, start + perChunk);
     const buffer = buffers[k % buffers.length];
     let units = 0;
     const counter = (perFile) => {
@@ -28424,7 +28542,7 @@ async function streamEvalSet(samples, runs, options, progress) {
       out.set(key, segments2);
       for (let from = start, n = 0; from < end; from += batchSize, n++) {
         const to = Math.min(end, from + batchSize);
-        const shape = shapes[Math.floor(from / batchSize)];
+        const shape = shapes[Math.floor(fullPosition.get(order[from]) / batchSize)];
         const view = viewImages(buffer.get(key), from - start, to - from, shape);
         jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape }], counter(1), [view]).then(([images]) => {
           segments2[n] = { offset: from - start, images };
@@ -28440,13 +28558,13 @@ async function streamEvalSet(samples, runs, options, progress) {
     if (!want || images.height === want[0] && images.width === want[1]) appendFirst(firstImages, key, images, options.keepFirst);
   };
   const shapeOf = (images) => options.normalize.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
-  progress.start("evaluate", samples.length);
+  progress.start("evaluate", total);
   try {
     let next = decodeChunk(0);
     for (let k = 0; k < chunks; k++) {
       const start = k * perChunk;
       const chunk = await next;
-      const length = Math.min(samples.length, start + perChunk) - start;
+      const length = Math.min(total, start + perChunk) - start;
       if (options.overlap && k + 1 < chunks) {
         next = decodeChunk(k + 1);
         next.catch(() => {
@@ -28475,7 +28593,7 @@ async function streamEvalSet(samples, runs, options, progress) {
       }
       if (!options.overlap && k + 1 < chunks) next = decodeChunk(k + 1);
     }
-    progress.tick(samples.length);
+    progress.tick(total);
   } finally {
     progress.end();
   }
@@ -28590,7 +28708,9 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     progress.info(
       `evaluate: ${ctx.samples.length.toLocaleString("en-US")} images through ${streamed.length} model run${streamed.length === 1 ? "" : "s"}; decode on ${pool.workers || "the main thread"}${pool.workers ? " workers" : ""}, inference ${threads} thread${threads === 1 ? "" : "s"}` + (overlap ? ", decoding the next chunk while the GPU runs" : ", taking turns on the CPU cores")
     );
+    const included = options.shard ? shardSamples(ctx.samples, streamed.map((r) => r.spec), options.shard) : null;
     const facts = await streamEvalSet(ctx.samples, streamed, {
+      include: included,
       pool,
       memoryBudget: config.inference.memoryBudget,
       batchSize: config.inference.batchSize,
@@ -28601,7 +28721,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     }, progress);
     await Promise.all(runs.map((r) => r.model.release()));
     const streamedAt = performance.now();
-    const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
+    const groups = options.shard && options.shard.index !== LATENCY_SHARD ? [] : options.latencyGroups ?? [refs.map((_, i) => i)];
     const latency = /* @__PURE__ */ new Map();
     const variantLatency = /* @__PURE__ */ new Map();
     const controls = [];
@@ -28636,7 +28756,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
     const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
-    const evaluation = { models, threads, stream, latencyControls: controls, timing };
+    const evaluation = { models, threads, stream, latencyControls: controls, timing, included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i) };
     return {
       evaluation,
       async remeasure(group) {
@@ -28669,7 +28789,7 @@ async function thumbnailDataUrl(file, maxSide) {
 }
 
 // src/report/html.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { basename as basename4 } from "node:path";
 
 // src/contracts/report.ts
@@ -29229,7 +29349,7 @@ function renderHtmlReport(input) {
     ].join("\n")),
     `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
   ].filter((part) => part !== "");
-  const styleHash = createHash4("sha256").update(HTML_STYLE).digest("base64");
+  const styleHash = createHash5("sha256").update(HTML_STYLE).digest("base64");
   const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
   return [
     "<!doctype html>",
@@ -29303,7 +29423,7 @@ function preprocessFacts(config, spec) {
   const batches = spec.rectBatches ? { rectBatches: { batchSize: spec.rectBatches.batchSize, shapes: [...new Set(spec.rectBatches.shapes.map((s) => s.join("x")))] } } : {};
   return { ...preprocess, size: spec.size, ...batches };
 }
-async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, options) {
+async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, shards, options) {
   const { evalSet, samples } = ctx;
   const report = buildReport(task, samples, {
     config,
@@ -29319,23 +29439,47 @@ async function buildComparison(task, config, ctx, evaluation, [base, cand], cont
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
-  Object.assign(report, { timing });
+  Object.assign(report, { timing, ...shards ? { shards } : {} });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
   const title = options.title ?? `${basename5(base.fp32.file.label)} \u2192 ${basename5(cand.fp32.file.label)}`;
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
 }
 async function compareAll(config, ctx, pairs, progress) {
   const started = performance.now();
-  const task = taskFor(config.task);
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
+  return reportsFrom(config, ctx, evaluation, pairs.map((_, i) => [2 * i, 2 * i + 1]), pairs.map((p) => p.options ?? {}), started, null);
+}
+async function reportsFrom(config, ctx, evaluation, pairs, options, started, shards) {
+  const task = taskFor(config.task);
   const results = [];
-  for (const [i, pair] of pairs.entries()) {
-    const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]];
+  for (const [i, [b, c]] of pairs.entries()) {
     const timing = { prepareMs: ctx.preparedMs, ...evaluation.timing, wallMs: ctx.preparedMs + (performance.now() - started) };
-    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], timing, pair.options ?? {}));
+    results.push(await buildComparison(task, config, ctx, evaluation, [evaluation.models[b], evaluation.models[c]], evaluation.latencyControls[i] ?? null, timing, shards, options[i] ?? {}));
   }
   return results;
+}
+async function compareShard(config, ctx, pairs, progress) {
+  const shard = config.shard;
+  const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
+  const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]), shard });
+  const environment = runEnvironment([], null, evaluation.threads, config.inference);
+  return shardRecord({
+    config,
+    shard,
+    samples: ctx.samples,
+    evalSet: { source: ctx.evalSet.source, sha256: ctx.evalSet.sha256, samples: ctx.samples.length },
+    evaluation,
+    included: new Set(evaluation.included),
+    pairs: pairs.map((_, i) => [2 * i, 2 * i + 1]),
+    machine: `${environment.cpu}${environment.gpu ? `, ${environment.gpu}` : ""}`
+  });
+}
+async function compareMerged(config, ctx, records, options = []) {
+  const started = performance.now();
+  const { evaluation, pairs, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  const shards = { count: latencyFrom.shard.count, latencyMeasuredOn: { shard: latencyFrom.shard.index, machine: latencyFrom.machine } };
+  return reportsFrom(config, ctx, evaluation, pairs, options, started, shards);
 }
 async function compareModels(config, ctx, refs, progress, options = {}) {
   const [result] = await compareAll(config, ctx, [{ refs, options }], progress);
@@ -29343,6 +29487,36 @@ async function compareModels(config, ctx, refs, progress, options = {}) {
 }
 async function runCompare(config, refs, progress) {
   return compareModels(config, await prepareEval(config, progress), refs, progress);
+}
+
+// src/engine/shard-files.ts
+import { mkdir as mkdir5, readFile as readFile7, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname6 } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+async function writeShardRecord(path5, record) {
+  const text = JSON.stringify(record);
+  await mkdir5(dirname6(path5), { recursive: true });
+  await writeFile3(path5, path5.endsWith(".gz") ? gzipSync(text) : text);
+}
+async function readShardRecords(paths) {
+  const records = [];
+  for (const path5 of paths) {
+    let bytes2;
+    try {
+      bytes2 = await readFile7(path5);
+    } catch (error) {
+      throw new UserError(`${path5}: cannot read the shard record (${error.code ?? error.message})`, { cause: error });
+    }
+    try {
+      const text = bytes2[0] === 31 && bytes2[1] === 139 ? gunzipSync(bytes2).toString("utf8") : bytes2.toString("utf8");
+      const record = JSON.parse(text);
+      if (record?.kind !== "model-gate-shard") throw new Error("not a model-gate shard record");
+      records.push(record);
+    } catch (error) {
+      throw new UserError(`${path5}: not a model-gate shard record (${error.message})`, { cause: error });
+    }
+  }
+  return records;
 }
 
 // src/progress-stderr.ts
@@ -29417,12 +29591,12 @@ function stderrProgress(mode, stream, now = Date.now) {
 }
 
 // src/publish/files.ts
-import { mkdir as mkdir5, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname6 } from "node:path";
+import { mkdir as mkdir6, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname7 } from "node:path";
 async function writeReportFiles(output, report, markdown, html) {
   const write = async (path5, text) => {
-    await mkdir5(dirname6(path5), { recursive: true });
-    await writeFile3(path5, text);
+    await mkdir6(dirname7(path5), { recursive: true });
+    await writeFile4(path5, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
 `);
@@ -29435,6 +29609,14 @@ async function compareCommand(overrides, environment) {
   const config = await loadConfig(overrides, environment);
   const refs = cliModelRefs(overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);
+  if (config.shard) {
+    if (!overrides.shardOut) throw new UserError("--shard-out: required with --shard (the file the shard record goes to)");
+    const record = await compareShard(config, await prepareEval(config, progress), [{ refs }], progress);
+    await writeShardRecord(overrides.shardOut, record);
+    process.stderr.write(`model-gate: shard ${config.shard.index}/${config.shard.count}: ${record.sampleIds.length.toLocaleString("en-US")} of ${record.evalSet.samples.toLocaleString("en-US")} samples${record.latencyMeasured ? ", latency" : ""} \u2192 ${overrides.shardOut}
+`);
+    return 0;
+  }
   const { report, markdown, html } = await runCompare(config, refs, progress);
   await writeReportFiles(config.output, report, markdown, html);
   process.stdout.write(markdown);
@@ -29443,9 +29625,23 @@ async function compareCommand(overrides, environment) {
   return report.verdict === "pass" ? 0 : 1;
 }
 
+// src/cli/merge.ts
+async function mergeCommand(overrides, shardFiles, environment) {
+  if (shardFiles.length === 0) throw new UserError("merge: give the shard record files (model-gate merge --config FILE SHARD...)");
+  const config = await loadConfig(overrides, environment);
+  const progress = stderrProgress(config.progress, process.stderr);
+  const records = await readShardRecords(shardFiles);
+  const [result] = await compareMerged(config, await prepareEval(config, progress), records);
+  await writeReportFiles(config.output, result.report, result.markdown, result.html);
+  process.stdout.write(result.markdown);
+  for (const gate of result.report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}
+`);
+  return result.report.verdict === "pass" ? 0 : 1;
+}
+
 // src/cli/map.ts
-import { readFile as readFile7 } from "node:fs/promises";
-import { gunzipSync } from "node:zlib";
+import { readFile as readFile8 } from "node:fs/promises";
+import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/tasks/detection/metric-input.ts
 var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -29544,13 +29740,13 @@ function summaryLine(kind, iou2, area, maxDets, value) {
 async function readJson2(file, role) {
   let bytes2;
   try {
-    bytes2 = await readFile7(file);
+    bytes2 = await readFile8(file);
   } catch (error) {
     const code2 = error.code;
     throw new UserError(`cannot read the ${role} file ${file}${code2 === "ENOENT" ? ": no such file" : `: ${error.message}`}`);
   }
   try {
-    const text = file.endsWith(".gz") ? gunzipSync(bytes2).toString("utf8") : bytes2.toString("utf8");
+    const text = file.endsWith(".gz") ? gunzipSync2(bytes2).toString("utf8") : bytes2.toString("utf8");
     return JSON.parse(text);
   } catch (error) {
     throw new UserError(`the ${role} file ${file} is not valid JSON: ${error.message}`);
@@ -29573,9 +29769,9 @@ async function runMapCommand(args, out, err = process.stderr) {
 }
 
 // src/cli/nightly.ts
-import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir9, writeFile as writeFile5 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
-import { dirname as dirname7, resolve as resolve6 } from "node:path";
+import { dirname as dirname8, resolve as resolve6 } from "node:path";
 
 // src/git/index.ts
 import { spawn } from "node:child_process";
@@ -29656,7 +29852,7 @@ function createGit(dir, inherited) {
 }
 
 // src/history/store.ts
-import { appendFile, readFile as readFile8 } from "node:fs/promises";
+import { appendFile, readFile as readFile9 } from "node:fs/promises";
 
 // src/history/record.ts
 function serializeRecord(record) {
@@ -29746,7 +29942,7 @@ function recordProblem(value) {
 
 // src/history/store.ts
 function fileHistory(path5, log) {
-  const readText2 = () => readFile8(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
+  const readText2 = () => readFile9(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
   return {
     async read() {
       const { records, skipped } = parseHistory(await readText2(), path5);
@@ -29763,17 +29959,17 @@ function fileHistory(path5, log) {
 }
 
 // src/nightly/models.ts
-import { mkdir as mkdir7 } from "node:fs/promises";
+import { mkdir as mkdir8 } from "node:fs/promises";
 import { join as join10 } from "node:path";
 
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash6 } from "node:crypto";
-import { mkdir as mkdir6, readFile as readFile9, rename as rename3, stat as stat5 } from "node:fs/promises";
+import { createHash as createHash7 } from "node:crypto";
+import { mkdir as mkdir7, readFile as readFile10, rename as rename3, stat as stat5 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 import { rm as rm5 } from "node:fs/promises";
 import path3 from "node:path";
 import { Transform } from "node:stream";
@@ -29842,7 +30038,7 @@ async function resolveLfs(git, pointerBytes, repoPath, destFile, opts = {}) {
   if (!hasLfs) {
     throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
   }
-  const hash = createHash5("sha256");
+  const hash = createHash6("sha256");
   let size = 0;
   const measure = new Transform({
     transform(chunk, _encoding, done) {
@@ -29897,15 +30093,15 @@ async function readManifestEntry(entry, side) {
 }
 function modelFolder(workDir, name, sha) {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  const tag = safe === name ? "" : `-${createHash6("sha256").update(name).digest("hex").slice(0, 8)}`;
+  const tag = safe === name ? "" : `-${createHash7("sha256").update(name).digest("hex").slice(0, 8)}`;
   return path4.join(workDir, `${safe}${tag}-${sha.slice(0, 12)}`);
 }
 async function writeResolved(side, repoPath, dest) {
   const label = `${repoPath}@${side.sha.slice(0, 7)}`;
-  await mkdir6(path4.dirname(dest), { recursive: true });
+  await mkdir7(path4.dirname(dest), { recursive: true });
   if (!await writeFileAtCommit(side.git, side.sha, repoPath, dest)) return false;
   if ((await stat5(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
-  const pointerBytes = await readFile9(dest);
+  const pointerBytes = await readFile10(dest);
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
   await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
@@ -29914,7 +30110,7 @@ async function writeResolved(side, repoPath, dest) {
 }
 async function writeExternalData(side, repoPath, modelFile) {
   if ((await stat5(modelFile)).size > 2 ** 31) return;
-  const bytes2 = await readFile9(modelFile);
+  const bytes2 = await readFile10(modelFile);
   let locations;
   try {
     locations = parseOnnxFacts(bytes2, repoPath).externalDataFiles;
@@ -29940,7 +30136,7 @@ async function materializeModel(entry, side, workDir, download) {
   if (model === null) return null;
   const urlName = path4.posix.basename(new URL(model.url).pathname).replace(/[^A-Za-z0-9._-]/g, "_");
   const file = path4.join(folder, urlName.toLowerCase().endsWith(".onnx") ? urlName : "model.onnx");
-  await mkdir6(folder, { recursive: true });
+  await mkdir7(folder, { recursive: true });
   await download(model.url, model.sha256, file, `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}".url`);
   const actual = await sha256File(file);
   if (actual !== model.sha256) {
@@ -29962,7 +30158,7 @@ function verifiedDownloader(progress, fetch2 = {}) {
 var watched = (entry) => "path" in entry ? entry.path : `${entry.manifest}#${entry.key}`;
 async function nightlyModels(config, git, sha, workDir, progress) {
   if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
-  await mkdir7(workDir, { recursive: true });
+  await mkdir8(workDir, { recursive: true });
   const download = verifiedDownloader(progress);
   const side = { git, sha, label: sha.slice(0, 7) };
   const out = [];
@@ -30186,8 +30382,8 @@ async function nightlyCommand(overrides, flags, environment) {
   const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
-    await mkdir8(dirname7(config.output.json), { recursive: true });
-    await writeFile4(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
+    await mkdir9(dirname8(config.output.json), { recursive: true });
+    await writeFile5(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
 `);
   }
   process.stdout.write(renderNightly(report, overrides.config ?? ""));
@@ -30201,6 +30397,7 @@ var HELP = `model-gate ${VERSION}: is the new model a real upgrade, on your data
 
 Usage:
   model-gate compare --config FILE --baseline A.onnx --candidate B.onnx [options]
+  model-gate merge --config FILE [--json OUT] [--markdown OUT] [--html OUT] SHARD...
   model-gate nightly --config FILE --history H.jsonl [--json OUT] [--repo DIR]
   model-gate map --gt coco.json --dets results.json
 
@@ -30218,7 +30415,12 @@ compare options:
   --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
+  --shard I/N                 evaluate shard I of N only (samples split by id) and write a shard record
+  --shard-out FILE            where the shard record goes (.json, or .json.gz compressed)
   --quiet                     no progress on stderr
+
+merge: combines the shard records of one sharded compare (every shard 1..N, same config, eval
+  set and models) into the report, gates and exit status an unsharded compare gives.
 
 nightly: evaluates every model in the config's models: list as committed at HEAD of --repo
   (default: the working directory), appends one record per model to --history, and reports
@@ -30245,6 +30447,8 @@ var OPTIONS = {
   html: { type: "string" },
   "execution-provider": { type: "string" },
   threads: { type: "string" },
+  shard: { type: "string" },
+  "shard-out": { type: "string" },
   quiet: { type: "boolean" },
   history: { type: "string" },
   repo: { type: "string" },
@@ -30272,7 +30476,7 @@ Run 'model-gate --help' for usage.
     return values.help ? 0 : 2;
   }
   const command = positionals[0];
-  if (!["compare", "nightly", "map"].includes(command) || positionals.length > 1) {
+  if (!["compare", "nightly", "map", "merge"].includes(command) || positionals.length > 1 && command !== "merge") {
     process.stderr.write(`model-gate: unknown command '${positionals.join(" ")}'. Run 'model-gate --help' for usage.
 `);
     return 2;
@@ -30291,7 +30495,8 @@ Run 'model-gate --help' for usage.
     quiet: values.quiet,
     baselineQuantized: values["baseline-quantized"],
     candidateQuantized: values["candidate-quantized"],
-    outDir: values["out-dir"]
+    outDir: values["out-dir"],
+    shard: values.shard
   };
   try {
     if (command === "map") {
@@ -30300,7 +30505,8 @@ Run 'model-gate --help' for usage.
     }
     const environment = processEnvironment();
     if (command === "nightly") return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
-    return await compareCommand(overrides, environment);
+    if (command === "merge") return await mergeCommand(overrides, positionals.slice(1), environment);
+    return await compareCommand({ ...overrides, shardOut: values["shard-out"] }, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}
 `);

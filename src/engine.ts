@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { Config, ModelRef } from './config/types.js';
 import { prepareEval, runEnvironment, type EvalContext } from './engine/context.js';
 import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
+import { mergeShards, shardRecord, type ShardRecord, type ShardSpec } from './engine/shard.js';
 import { modalShape } from './engine/stream.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
 import type { Progress } from './progress.js';
@@ -24,6 +25,7 @@ import { taskFor } from './tasks/index.js';
 import { VERSION } from './version.js';
 
 export { prepareEval, type EvalContext } from './engine/context.js';
+export type { ShardRecord } from './engine/shard.js';
 
 export interface CompareResult {
   readonly report: Report<unknown, unknown>;
@@ -120,6 +122,7 @@ async function buildComparison(
   [base, cand]: readonly [EvaluatedModel, EvaluatedModel],
   control: Evaluation['latencyControls'][number],
   timing: Report['timing'],
+  shards: Report['shards'] | null,
   options: CompareOptions,
 ): Promise<CompareResult> {
   const { evalSet, samples } = ctx;
@@ -137,7 +140,7 @@ async function buildComparison(
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
-  Object.assign(report, { timing });
+  Object.assign(report, { timing, ...(shards ? { shards } : {}) });
   // The gallery decodes its few thumbnails again from the files: the eval set's pixels are long gone.
   const gallery = task.gallery
     ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
@@ -158,16 +161,57 @@ export interface PairToCompare {
  */
 export async function compareAll(config: Config, ctx: EvalContext, pairs: readonly PairToCompare[], progress: Progress): Promise<CompareResult[]> {
   const started = performance.now();
-  const task = taskFor(config.task);
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
+  return reportsFrom(config, ctx, evaluation, pairs.map((_, i) => [2 * i, 2 * i + 1] as const), pairs.map((p) => p.options ?? {}), started, null);
+}
+
+/** One report per pair of an evaluation (a run of its own, or shards merged). */
+async function reportsFrom(
+  config: Config,
+  ctx: EvalContext,
+  evaluation: Evaluation,
+  pairs: readonly (readonly [number, number])[],
+  options: readonly CompareOptions[],
+  started: number,
+  shards: Report['shards'] | null,
+): Promise<CompareResult[]> {
+  const task = taskFor(config.task);
   const results: CompareResult[] = [];
-  for (const [i, pair] of pairs.entries()) {
-    const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]] as const;
+  for (const [i, [b, c]] of pairs.entries()) {
     const timing = { prepareMs: ctx.preparedMs, ...evaluation.timing, wallMs: ctx.preparedMs + (performance.now() - started) };
-    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], timing, pair.options ?? {}));
+    results.push(await buildComparison(task, config, ctx, evaluation, [evaluation.models[b], evaluation.models[c]], evaluation.latencyControls[i] ?? null, timing, shards, options[i] ?? {}));
   }
   return results;
+}
+
+/**
+ * Shard config.shard of the comparison: only its samples are evaluated (latency only in shard 1),
+ * and the result is a shard record for `merge`, not a report.
+ */
+export async function compareShard(config: Config, ctx: EvalContext, pairs: readonly PairToCompare[], progress: Progress): Promise<ShardRecord> {
+  const shard = config.shard as ShardSpec;
+  const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
+  const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]), shard });
+  const environment = runEnvironment([], null, evaluation.threads, config.inference);
+  return shardRecord({
+    config,
+    shard,
+    samples: ctx.samples,
+    evalSet: { source: ctx.evalSet.source, sha256: ctx.evalSet.sha256, samples: ctx.samples.length },
+    evaluation,
+    included: new Set(evaluation.included),
+    pairs: pairs.map((_, i) => [2 * i, 2 * i + 1] as const),
+    machine: `${environment.cpu}${environment.gpu ? `, ${environment.gpu}` : ''}`,
+  });
+}
+
+/** The reports of a sharded comparison, from all its shard records: the same as one unsharded run's. */
+export async function compareMerged(config: Config, ctx: EvalContext, records: readonly ShardRecord[], options: readonly CompareOptions[] = []): Promise<CompareResult[]> {
+  const started = performance.now();
+  const { evaluation, pairs, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  const shards = { count: latencyFrom.shard.count, latencyMeasuredOn: { shard: latencyFrom.shard.index, machine: latencyFrom.machine } };
+  return reportsFrom(config, ctx, evaluation, pairs, options, started, shards);
 }
 
 /** Runs baseline and candidate (and their int8 variants) on the prepared eval set and builds the report. */

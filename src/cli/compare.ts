@@ -1,13 +1,25 @@
-/** `model-gate compare`: the two models given as flags, on the config's eval set. */
+/**
+ * `model-gate compare`: the two models given as flags, on the config's eval set; with --shard, only
+ * that shard's part, written as a shard record for `model-gate merge`.
+ */
 import { cliModelRefs, loadConfig, type ConfigEnvironment, type ConfigOverrides } from '../config/load.js';
-import { runCompare } from '../engine.js';
+import { compareShard, prepareEval, runCompare } from '../engine.js';
+import { writeShardRecord } from '../engine/shard-files.js';
+import { UserError } from '../errors.js';
 import { stderrProgress } from '../progress-stderr.js';
 import { writeReportFiles } from '../publish/files.js';
 
-export async function compareCommand(overrides: ConfigOverrides, environment: ConfigEnvironment): Promise<number> {
+export async function compareCommand(overrides: ConfigOverrides & { shardOut?: string }, environment: ConfigEnvironment): Promise<number> {
   const config = await loadConfig(overrides, environment);
   const refs = cliModelRefs(overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);
+  if (config.shard) {
+    if (!overrides.shardOut) throw new UserError('--shard-out: required with --shard (the file the shard record goes to)');
+    const record = await compareShard(config, await prepareEval(config, progress), [{ refs }], progress);
+    await writeShardRecord(overrides.shardOut, record);
+    process.stderr.write(`model-gate: shard ${config.shard.index}/${config.shard.count}: ${record.sampleIds.length.toLocaleString('en-US')} of ${record.evalSet.samples.toLocaleString('en-US')} samples${record.latencyMeasured ? ', latency' : ''} → ${overrides.shardOut}\n`);
+    return 0;
+  }
   const { report, markdown, html } = await runCompare(config, refs, progress);
   await writeReportFiles(config.output, report, markdown, html);
   process.stdout.write(markdown);

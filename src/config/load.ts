@@ -32,6 +32,8 @@ export interface ConfigOverrides {
   readonly baselineQuantized?: string;
   readonly candidateQuantized?: string;
   readonly outDir?: string;
+  /** "i/n": evaluate shard i of n. */
+  readonly shard?: string;
 }
 
 export interface ConfigEnvironment {
@@ -110,6 +112,14 @@ function parseBytes(value: string | number | undefined, key: string, file: strin
     throw new UserError(`${file}: invalid config:\n  - ${key}: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got '${value}'`);
   }
   return Math.floor(bytes);
+}
+
+function pickShard(value: string | undefined): Config['shard'] {
+  if (value === undefined || value === '') return null;
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(count >= 1 && index >= 1 && index <= count)) throw new UserError(`--shard: expected i/n with 1 ≤ i ≤ n (e.g. 2/7), got '${value}'`);
+  return { index, count };
 }
 
 function cacheDirFrom(env: ConfigEnvironment['env']): string {
@@ -358,6 +368,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
     },
     cacheDir: cacheDirFrom(environment.env),
     progress,
+    shard: pickShard(overrides.shard),
   };
   return deepFreeze(config);
 }

@@ -272,4 +272,6 @@ export interface Config {
   /** Content-addressed cache of verified eval sets: <cacheDir>/evalsets/<sha256>/. */
   readonly cacheDir: string;
   readonly progress: 'tty' | 'lines' | 'off';
+  /** Evaluate only shard `index` of `count` (1-based) and write a shard record (engine/shard.ts); null = the whole set. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
 }

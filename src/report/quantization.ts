@@ -11,7 +11,7 @@ import type { Config } from '../config/types.js';
 import type { GateResult, LatencyStats } from '../contracts/report.js';
 import type { EvalSample, ReportingTask, ReportSection, Task } from '../contracts/task.js';
 import type { ModelFile } from '../models/index.js';
-import { bytes as formatBytes, code, escapeMarkdown, ms, percent, points, pValue } from './format.js';
+import { bytes as formatBytes, code, escapeMarkdown, ms, percent, pValue } from './format.js';
 
 export interface QuantizedRun<Prediction> {
   readonly source: 'provided' | 'static-int8';
