@@ -17691,7 +17691,9 @@ function keysFor(data, file) {
     scale: 1 / 255,
     mean: [...data.mean],
     std: [...data.std],
-    layout: "nchw"
+    layout: "nchw",
+    arithmetic: "float32"
+    // timm's eval transform is torchvision's ToTensor + Normalize
   };
 }
 function timmCropRatio(size, cropPct, file) {
@@ -17753,6 +17755,21 @@ var FIXED = {
     scale: 1 / 255,
     mean: IMAGENET_MEAN,
     std: IMAGENET_STD,
+    layout: "nchw",
+    arithmetic: "float32"
+    // ToTensor and Normalize round to float32 at each step
+  },
+  // `yolo val`: the long side to imgsz with cv2 INTER_LINEAR, rect batches padded with 114
+  // (preprocess/ultralytics-val.ts); the preset also turns on detection.multi-label (load.ts).
+  "ultralytics-val": {
+    color: "rgb",
+    resize: "ultralytics-val",
+    rect: true,
+    kernel: "cv2-linear",
+    "pad-value": 114,
+    scale: 1 / 255,
+    mean: [0],
+    std: [1],
     layout: "nchw"
   },
   "ultralytics-predict": {
@@ -17767,6 +17784,11 @@ var FIXED = {
     std: [1],
     layout: "nchw"
   }
+};
+var PRESET_SOURCES = {
+  "torchvision-classic": "Resize(256) + CenterCrop(224), ImageNet mean/std",
+  "ultralytics-predict": "LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255",
+  "ultralytics-val": "yolo val: long side to imgsz (cv2 INTER_LINEAR), rect batches (pad 0.5), LetterBox pad 114, /255, multi-label NMS (Ultralytics 002363f1)"
 };
 function expandPreset(raw, task, file, configDir) {
   const pre = raw.preprocess ?? {};
@@ -17785,7 +17807,7 @@ function expandPreset(raw, task, file, configDir) {
     if (keys.resize === "center-crop") cropPct = timm.data.cropPct;
   } else {
     keys = FIXED[name];
-    source = name === "torchvision-classic" ? "Resize(256) + CenterCrop(224), ImageNet mean/std" : "LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255";
+    source = PRESET_SOURCES[name];
   }
   const merged = { ...keys, ...explicit };
   if (cropPct !== null && explicit["crop-ratio"] === void 0 && merged.resize === "center-crop") {
@@ -17805,8 +17827,8 @@ function checkPresetKeys(pre, task, file) {
   if (task === "detection" && (name === "torchvision-classic" || name === "timm")) {
     problems.push(`preprocess.preset: ${name} is a classification pipeline (resize and center crop); detection models need letterbox or rect, e.g. ultralytics-predict`);
   }
-  if (task !== "detection" && name === "ultralytics-predict") {
-    problems.push("preprocess.preset: ultralytics-predict is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead");
+  if (task !== "detection" && (name === "ultralytics-predict" || name === "ultralytics-val")) {
+    problems.push(`preprocess.preset: ${name} is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead`);
   }
   if (problems.length > 0) throw new UserError(`${file}: invalid config:
   - ${problems.join("\n  - ")}`);
@@ -17936,12 +17958,13 @@ var configSchema = {
       additionalProperties: false,
       properties: {
         // presets.ts expands these three into the keys below; explicit keys override the preset.
-        preset: { enum: ["torchvision-classic", "timm", "ultralytics-predict"] },
+        preset: { enum: ["torchvision-classic", "timm", "ultralytics-predict", "ultralytics-val"] },
         "timm-model": { type: "string", minLength: 1 },
         "pretrained-cfg": relativePath,
         color: { enum: ["gray", "rgb", "bgr"] },
         size: { type: "array", minItems: 2, maxItems: 2, items: positiveInt },
-        resize: { enum: ["stretch", "center-crop", "letterbox", "rect"] },
+        resize: { enum: ["stretch", "center-crop", "letterbox", "rect", "ultralytics-val"] },
+        rect: { type: "boolean" },
         kernel: { enum: ["nearest", "linear", "cubic", "lanczos3", "cv2-linear", "cv2-area", "cv2-nearest"] },
         "crop-ratio": { type: "number", exclusiveMinimum: 0, maximum: 1 },
         "pad-value": { type: "integer", minimum: 0, maximum: 255 },
@@ -17951,6 +17974,7 @@ var configSchema = {
         mean: { type: "array", minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: "array", minItems: 1, maxItems: 3, items: { type: "number", exclusiveMinimum: 0 } },
         layout: { enum: ["nchw", "nhwc"] },
+        arithmetic: { enum: ["float64", "float32"] },
         workers: { type: "integer", minimum: 0 }
       }
     },
@@ -17988,6 +18012,7 @@ var configSchema = {
         "max-latency-regression": { type: "number", minimum: 0 },
         "max-int8-drop": { type: "number", minimum: 0 },
         "max-map-drop": { type: "number", minimum: 0 },
+        "max-int8-map-drop": { type: "number", minimum: 0 },
         "max-metric-drop": { type: "number", minimum: 0 },
         "min-focus-gain": finiteNumber,
         "no-worse-focus-slice": { type: "boolean" }
@@ -18029,6 +18054,7 @@ var configSchema = {
         clip: { type: "boolean" },
         "category-ids": { type: "array", minItems: 1, items: { type: "integer" }, uniqueItems: true },
         "compare-preprocessing": { type: "boolean" },
+        "multi-label": { type: "boolean" },
         stride: positiveInt
       }
     },
@@ -18053,7 +18079,16 @@ var configSchema = {
         "calibration-manifest": { type: "string", minLength: 1 },
         "calibration-samples": positiveInt,
         "calibration-memory-mb": positiveInt,
-        "calibration-batch-size": positiveInt
+        "calibration-batch-size": positiveInt,
+        "keep-float": {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            tail: { type: "boolean" },
+            nodes: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true },
+            after: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true }
+          }
+        }
       }
     }
   }
@@ -18120,6 +18155,13 @@ function parseBytes(value, key, file) {
   }
   return Math.floor(bytes2);
 }
+function pickShard(value) {
+  if (value === void 0 || value === "") return null;
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count2] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(count2 >= 1 && index >= 1 && index <= count2)) throw new UserError(`--shard: expected i/n with 1 \u2264 i \u2264 n (e.g. 2/7), got '${value}'`);
+  return { index, count: count2 };
+}
 function cacheDirFrom(env2) {
   if (env2.MODEL_GATE_CACHE_DIR) return resolve3(env2.MODEL_GATE_CACHE_DIR);
   if (env2.XDG_CACHE_HOME) return join(env2.XDG_CACHE_HOME, "model-gate");
@@ -18155,9 +18197,12 @@ function detectionProblems(raw, format) {
     if (raw.gates?.[key] !== void 0) problems.push(`gates.${key}: only used with task: classification (detection has max-map-drop)`);
   }
   const resize = raw.preprocess?.resize ?? "letterbox";
-  if (resize !== "letterbox" && resize !== "rect") problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
+  if (!["letterbox", "rect", "ultralytics-val"].includes(resize)) {
+    problems.push(`preprocess.resize: expected letterbox | rect | ultralytics-val for task detection, got '${resize}' (boxes map back only through these)`);
+  }
+  if (raw.preprocess?.rect !== void 0 && resize !== "ultralytics-val") problems.push("preprocess.rect: only used with resize: ultralytics-val (Ultralytics' rect batches)");
   if (raw.preprocess?.auto !== void 0 && resize !== "letterbox") problems.push("preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)");
-  if ((raw.quantization?.mode ?? "none") !== "none") problems.push("quantization.mode: not supported for task detection yet; use none");
+  if (raw.gates?.["max-int8-drop"] !== void 0) problems.push("gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)");
   return problems;
 }
 function crossCheck(raw, source, sha256, file) {
@@ -18185,9 +18230,11 @@ function crossCheck(raw, source, sha256, file) {
   if ((quant["calibration-format"] ?? "class-folders") === "manifest" && !quant["calibration-manifest"]) {
     problems.push("quantization.calibration-manifest: required when quantization.calibration-format is manifest");
   }
-  if (raw.gates?.["max-int8-drop"] !== void 0 && (quant.mode ?? "none") === "none") {
-    problems.push("gates.max-int8-drop: needs quantization.mode provided or static-int8");
+  for (const gate of ["max-int8-drop", "max-int8-map-drop"]) {
+    if (raw.gates?.[gate] !== void 0 && (quant.mode ?? "none") === "none") problems.push(`gates.${gate}: needs quantization.mode provided or static-int8`);
   }
+  if (raw.gates?.["max-int8-map-drop"] !== void 0 && !detection) problems.push("gates.max-int8-map-drop: only used with task: detection (classification has max-int8-drop)");
+  if (quant["keep-float"] && (quant.mode ?? "none") !== "static-int8") problems.push("quantization.keep-float: only used with quantization.mode: static-int8");
   const names = /* @__PURE__ */ new Set();
   (raw.models ?? []).forEach((m, i) => {
     const key = `models[${i}]`;
@@ -18221,6 +18268,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
   }
   if (!results && !raw.eval) throw new UserError(`${file}: invalid config:
   - eval: required key is missing`);
+  if (results && overrides.shard) throw new UserError("--shard: not used with task: results (there is no eval set to split; the result files are read whole)");
   if (results && (overrides.eval || overrides.evalSha256)) {
     throw new UserError(`--${overrides.eval ? "eval" : "eval-sha256"}: not used with task: results (the result files are the evaluation)`);
   }
@@ -18259,11 +18307,14 @@ function parseConfig(text, file, configDir, overrides, environment) {
       // Set only where they apply, so a classification config reads exactly as before.
       ...pre.scaleup !== void 0 || detection ? { scaleup: pre.scaleup ?? true } : {},
       ...pre.auto !== void 0 || detection ? { auto: pre.auto ?? false } : {},
+      // yolo val runs rect batches unless told otherwise (Ultralytics' rect=True in val mode).
+      ...pre.resize === "ultralytics-val" ? { rect: pre.rect ?? true } : {},
       ...detection ? { stride: det.stride ?? 32 } : {},
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? "nchw",
+      ...pre.arithmetic !== void 0 ? { arithmetic: pre.arithmetic } : {},
       workers: pre.workers ?? 0,
       ...expanded.record ? { preset: expanded.record } : {}
     },
@@ -18282,7 +18333,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       requireSignificant: gates["require-significant"] ?? false,
       maxLatencyRegression: gates["max-latency-regression"] ?? 25,
       maxInt8Drop: gates["max-int8-drop"] ?? null,
-      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5 } : {},
+      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5, maxInt8MapDrop: gates["max-int8-map-drop"] ?? null } : {},
       ...results ? {
         maxMetricDrop: gates["max-metric-drop"] ?? 0.5,
         minFocusGain: gates["min-focus-gain"] ?? null,
@@ -18300,6 +18351,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
         clip: det.clip ?? true,
         categoryIds: det["category-ids"] ?? null,
         comparePreprocessing: det["compare-preprocessing"] ?? false,
+        multiLabel: det["multi-label"] ?? expanded.record?.name === "ultralytics-val",
         stride: det.stride ?? 32
       }
     } : {},
@@ -18319,7 +18371,8 @@ function parseConfig(text, file, configDir, overrides, environment) {
       } : null,
       calibrationSamples: quant["calibration-samples"] ?? 256,
       calibrationMemory: (quant["calibration-memory-mb"] ?? 1024) * 2 ** 20,
-      calibrationBatchSize: quant["calibration-batch-size"] ?? null
+      calibrationBatchSize: quant["calibration-batch-size"] ?? null,
+      keepFloat: quant["keep-float"] ? { tail: quant["keep-float"].tail ?? false, nodes: quant["keep-float"].nodes ?? [], after: quant["keep-float"].after ?? [] } : null
     },
     models: (raw.models ?? []).map((m) => ({
       ...m.path !== void 0 ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key },
@@ -18333,7 +18386,8 @@ function parseConfig(text, file, configDir, overrides, environment) {
       ...overrides.samples ? { samples: true } : {}
     },
     cacheDir: cacheDirFrom(environment.env),
-    progress
+    progress,
+    shard: pickShard(overrides.shard)
   };
   return deepFreeze(config);
 }
@@ -20598,9 +20652,18 @@ var classificationTask = {
   sampleRecords: (predictions, samples, config) => samples.map((s, i) => ({ id: s.id, correct: predictions[i].ranked[0] === s.label, slices: { class: config.classes[s.label] } })),
   score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
   compare: (baseline, candidate, samples, config) => compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
-  primary: { key: "Top1", label: "top-1", value: (m) => m.top1 },
+  primary: {
+    key: "Top1",
+    label: "top-1",
+    value: (m) => m.top1,
+    show: (v) => percent(v),
+    showChange: (d, unit = true) => unit ? points(d) : points(d).replace(/ pt$/, ""),
+    unit: "pt",
+    int8Gate: { name: "max-int8-drop", limit: (config) => config.gates.maxInt8Drop }
+  },
   pairedSummary: (c) => ({
     delta: c.deltaTop1,
+    ci: c.deltaTop1Ci95,
     errorReduction: c.errorReduction,
     pValue: c.mcnemar.pExact,
     test: { mcnemar: { pExact: c.mcnemar.pExact, pMidP: c.mcnemar.pMidP, baselineOnlyCorrect: c.mcnemar.baselineOnlyCorrect, candidateOnlyCorrect: c.mcnemar.candidateOnlyCorrect } }
@@ -20709,6 +20772,21 @@ function yolo(sample, layout, dims, options) {
   for (let a = 0; a < anchors; a++) {
     const base = a * anchorStep;
     const objectness = v8 ? 1 : sample[base + 4 * channelStep];
+    const box2 = () => {
+      const [cx, cy] = [sample[base], sample[base + channelStep]];
+      const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
+      boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    };
+    if (options.multiLabel) {
+      for (let c = 0, at2 = base + firstClass * channelStep; c < numClasses; c++, at2 += channelStep) {
+        const score = sample[at2] * objectness;
+        if (!(score > options.conf)) continue;
+        box2();
+        scores.push(score);
+        classes.push(c);
+      }
+      continue;
+    }
     let best = -Infinity;
     let bestClass = 0;
     for (let c = 0, at2 = base + firstClass * channelStep; c < numClasses; c++, at2 += channelStep) {
@@ -20716,9 +20794,7 @@ function yolo(sample, layout, dims, options) {
       if (score > best) best = score, bestClass = c;
     }
     if (!(best > options.conf)) continue;
-    const [cx, cy] = [sample[base], sample[base + channelStep]];
-    const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
-    boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    box2();
     scores.push(best);
     classes.push(bestClass);
   }
@@ -21372,8 +21448,8 @@ function preprocessingSection(comparison, label, format) {
   const cell = (figures, key, show2) => typeof figures[key] === "number" ? show2(figures[key]) : escapeMarkdown(String(figures.note ?? "\u2013"));
   const rows = variants.map((v) => [
     code(v.name),
-    `${v.inputSize[0]}\xD7${v.inputSize[1]}`,
-    count(v.inputArea),
+    `${v.inputSize[0]}\xD7${v.inputSize[1]}${v.inputShapes && v.inputShapes > 1 ? ` (most common of ${v.inputShapes})` : ""}`,
+    count(Math.round(v.inputArea)),
     cell(v.baseline, metric, format),
     cell(v.baseline, "p50Ms", ms),
     cell(v.candidate, metric, format),
@@ -21622,6 +21698,42 @@ function checkStride(stride) {
   if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`stride must be a positive integer, got ${stride}`);
 }
 
+// src/preprocess/ultralytics-val.ts
+var VAL_PAD = 0.5;
+function planUltralyticsVal(width, height, imgsz, target) {
+  const r = imgsz / Math.max(height, width);
+  const [resizedWidth, resizedHeight] = r === 1 ? [width, height] : [Math.min(Math.ceil(width * r), imgsz), Math.min(Math.ceil(height * r), imgsz)];
+  const [targetHeight, targetWidth] = target;
+  if (resizedWidth > targetWidth || resizedHeight > targetHeight) {
+    throw new RangeError(`planUltralyticsVal: ${width}x${height} resized to ${resizedWidth}x${resizedHeight} does not fit the ${targetWidth}x${targetHeight} batch shape`);
+  }
+  const gain = resizedHeight / height;
+  const geometry = {
+    width,
+    height,
+    scaleX: gain,
+    scaleY: gain,
+    padLeft: roundHalfEven((targetWidth - resizedWidth) / 2 - 0.1),
+    padTop: roundHalfEven((targetHeight - resizedHeight) / 2 - 0.1),
+    cropLeft: 0,
+    cropTop: 0
+  };
+  return { resizedWidth, resizedHeight, geometry };
+}
+function ultralyticsRectBatches(sizes, batchSize, imgsz, stride) {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  const ratios = sizes.map((s) => s.height / s.width);
+  const order = ratios.map((_, i) => i).sort((a, b) => ratios[a] - ratios[b] || a - b);
+  const shapes = [];
+  for (let start = 0; start < order.length; start += batchSize) {
+    const batch = order.slice(start, start + batchSize).map((i) => ratios[i]);
+    const [low, high] = [Math.min(...batch), Math.max(...batch)];
+    const shape = high < 1 ? [high, 1] : low > 1 ? [1, 1 / low] : [1, 1];
+    shapes.push([Math.ceil(shape[0] * imgsz / stride + VAL_PAD) * stride, Math.ceil(shape[1] * imgsz / stride + VAL_PAD) * stride]);
+  }
+  return { batchSize, order, shapes };
+}
+
 // src/preprocess/geometry.ts
 function planResize(width, height, spec) {
   const [targetHeight, targetWidth] = spec.size;
@@ -21636,6 +21748,10 @@ function planResize(width, height, spec) {
     const [cropLeft, padLeft] = centreOffsets(resizedWidth, targetWidth);
     const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
     return makePlan(width, height, resizedWidth, resizedHeight, { left: cropLeft, top: cropTop }, { left: padLeft, top: padTop }, 0);
+  }
+  if (spec.resize === "ultralytics-val") {
+    const fit2 = planUltralyticsVal(width, height, (spec.fitWithin ?? spec.size)[0], spec.size);
+    return { resizedWidth: fit2.resizedWidth, resizedHeight: fit2.resizedHeight, geometry: fit2.geometry, fill: spec.padValue };
   }
   const bound = spec.resize === "rect" ? spec.fitWithin ?? spec.size : spec.size;
   const fit = planFit(width, height, bound, spec.size, spec.scaleup ?? true);
@@ -22276,8 +22392,16 @@ function allocateImages(count2, spec) {
 }
 function reuseImages(images, count2) {
   const bytes2 = images.height * images.width * images.channels;
-  if (count2 * bytes2 > images.pixels.buffer.byteLength) throw new RangeError(`reuseImages: room for ${images.pixels.buffer.byteLength / bytes2} images, asked for ${count2}`);
-  return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, 0, count2 * bytes2), geometry: new Array(count2) };
+  const room = images.pixels.buffer.byteLength - images.pixels.byteOffset;
+  if (count2 * bytes2 > room) throw new RangeError(`reuseImages: room for ${Math.floor(room / bytes2)} images, asked for ${count2}`);
+  return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, images.pixels.byteOffset, count2 * bytes2), geometry: new Array(count2) };
+}
+function viewImages(buffer, first, count2, shape) {
+  const slot = buffer.height * buffer.width * buffer.channels;
+  const bytes2 = shape[0] * shape[1] * buffer.channels;
+  if (bytes2 > slot || first + count2 > buffer.count) throw new RangeError(`viewImages: ${count2} images of ${shape.join("x")} do not fit from image ${first} of the buffer`);
+  const pixels = new Uint8Array(buffer.pixels.buffer, buffer.pixels.byteOffset + first * slot, count2 * bytes2);
+  return { count: count2, height: shape[0], width: shape[1], channels: buffer.channels, pixels, geometry: new Array(count2) };
 }
 function slotOf(images, index) {
   const bytes2 = images.height * images.width * images.channels;
@@ -22351,6 +22475,7 @@ var WorkerPool = class {
     const targets = images.map((image, k) => ({
       spec: specs[k],
       buffer: image.pixels.buffer,
+      byteOffset: image.pixels.byteOffset,
       shape: { count: image.count, height: image.height, width: image.width, channels: image.channels }
     }));
     const perTask = Math.max(1, Math.min(MAX_FILES_PER_TASK, Math.ceil(files.length / (this.workers * TASKS_PER_WORKER))));
@@ -22466,6 +22591,16 @@ function normalizationTables(norm, channels) {
       throw new UserError(`preprocess.std: ${std[c]} is not a usable divisor (must be a non-zero number)`);
     }
     const table3 = new Float32Array(256);
+    if (norm.arithmetic === "float32") {
+      const divisor = 1 / norm.scale;
+      const wholeDivisor = Math.abs(divisor - Math.round(divisor)) < 1e-9 ? Math.round(divisor) : null;
+      const [mean32, std32] = [Math.fround(m), Math.fround(std[c])];
+      for (let pixel = 0; pixel < 256; pixel++) {
+        const scaled = wholeDivisor === null ? Math.fround(pixel * Math.fround(norm.scale)) : Math.fround(pixel / wholeDivisor);
+        table3[pixel] = Math.fround(Math.fround(scaled - mean32) / std32);
+      }
+      return table3;
+    }
     for (let pixel = 0; pixel < 256; pixel++) table3[pixel] = (pixel * norm.scale - m) / std[c];
     return table3;
   });
@@ -22531,7 +22666,14 @@ function imageSizesOnce(files) {
     return sizes;
   };
 }
-async function resolveInputSize(spec, bound, sizes) {
+async function resolveInputSize(spec, bound, sizes, options) {
+  if (spec.resize === "ultralytics-val") {
+    if (bound[0] !== bound[1]) throw new UserError(`preprocess.size: ultralytics-val takes a square size (Ultralytics' imgsz), got [${bound.join(", ")}]`);
+    if (!spec.rect) return { ...spec, size: [bound[0], bound[1]], fitWithin: [bound[0], bound[1]], rectBatches: null };
+    const rectBatches = ultralyticsRectBatches(await sizes(), options.batchSize, bound[0], spec.stride ?? 32);
+    const size2 = [Math.max(...rectBatches.shapes.map((s) => s[0])), Math.max(...rectBatches.shapes.map((s) => s[1]))];
+    return { ...spec, size: size2, fitWithin: [bound[0], bound[1]], rectBatches };
+  }
   const rect = spec.resize === "rect" || spec.resize === "letterbox" && spec.auto === true;
   if (!rect) return { ...spec, size: [bound[0], bound[1]] };
   const scaleup = spec.scaleup ?? true;
@@ -22546,6 +22688,10 @@ function toTensor2(images, start, end, norm) {
 function decodeSpecKey(spec) {
   const parts = [spec.color, `${spec.size[0]}x${spec.size[1]}`, spec.resize, spec.kernel];
   if (spec.resize === "center-crop") parts.push(`cropRatio=${spec.cropRatio}`);
+  if (spec.resize === "ultralytics-val") {
+    parts.push(`padValue=${spec.padValue}`, `imgsz=${(spec.fitWithin ?? spec.size)[0]}`);
+    if (spec.rectBatches) parts.push(`rectBatches=${spec.rectBatches.batchSize}/${spec.stride ?? 32}`);
+  }
   if (spec.resize === "letterbox" || spec.resize === "rect") {
     parts.push(`padValue=${spec.padValue}`);
     if (spec.scaleup === false) parts.push("scaleup=false");
@@ -22800,7 +22946,7 @@ async function readDetectionSamples(root, config, progress) {
 function decodeOptions(config) {
   const d = config.detection;
   if (!d) throw new Error("detection config missing (task: detection without config.detection)");
-  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip };
+  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip, multiLabel: d.multiLabel };
 }
 function classCount(samples, config) {
   const set = samples?.[0]?.label?.set;
@@ -22859,14 +23005,29 @@ var detectionTask = {
   preprocessVariants(config) {
     if (!config.detection?.comparePreprocessing) return [];
     const base = { ...config.preprocess };
+    if (base.resize === "ultralytics-val") {
+      return [
+        { name: "letterbox", preprocess: { ...base, rect: false } },
+        { name: "rect", preprocess: { ...base, rect: true } }
+      ];
+    }
     return [
       { name: "letterbox", preprocess: { ...base, resize: "letterbox", auto: false } },
       { name: "rect", preprocess: { ...base, resize: "rect", auto: false } }
     ];
   },
-  primary: { key: "Map", label: "mAP", value: (m) => m.map },
+  primary: {
+    key: "Map",
+    label: "mAP",
+    value: (m) => m.map,
+    show: ap,
+    showChange: (d, unit = true) => unit ? apDelta(d) : signed(d * 100, 2),
+    unit: "AP",
+    int8Gate: { name: "max-int8-map-drop", limit: (config) => config.gates.maxInt8MapDrop ?? null }
+  },
   pairedSummary: (c) => ({
     delta: c.deltaMap,
+    ci: c.deltaMapCi95,
     errorReduction: null,
     pValue: c.pValue,
     test: { bootstrap: { pValue: c.pValue, ci: c.deltaMapCi95 } }
@@ -23128,9 +23289,19 @@ function resultsGates(cmp, gates) {
 // src/tasks/results/reporting.ts
 var resultsTask = {
   name: "results",
-  primary: { key: "Score", label: "score", value: (m) => m.mean / m.scoreScale },
+  primary: {
+    key: "Score",
+    label: "score",
+    value: (m) => m.mean / m.scoreScale,
+    show: (v) => percent(v),
+    showChange: (d, unit = true) => unit ? points(d) : points(d).replace(/ pt$/, ""),
+    // Result files carry no int8 variant: nothing to gate.
+    unit: "pt",
+    int8Gate: { name: "max-int8-drop", limit: () => null }
+  },
   pairedSummary: (c) => ({
     delta: c.overall.delta / c.scoreScale,
+    ci: [c.overall.deltaCi95[0] / c.scoreScale, c.overall.deltaCi95[1] / c.scoreScale],
     errorReduction: c.overall.binary?.errorReduction ?? null,
     pValue: c.overall.pValue,
     test: { [c.overall.test === "mcnemar-exact" ? "mcnemar" : "signFlip"]: { pValue: c.overall.pValue } }
@@ -23942,6 +24113,9 @@ function quantizedModelReport(task, samples, config, fp32Predictions, run, fp32)
     latency: run.latency,
     latencyRatioToFp32: fp32 ? latencyRatioToFp32(run.latency, fp32.latency) : null,
     [`drop${task.primary.key}`]: -summary.delta,
+    // The drop's paired 95% CI (a drop is −delta, so the bounds swap) and the paired test's p.
+    [`drop${task.primary.key}Ci95`]: summary.ci ? [-summary.ci[1], -summary.ci[0]] : null,
+    pValue: summary.pValue,
     ...summary.test
   };
 }
@@ -23950,20 +24124,22 @@ function quantizedComparison(task, samples, config, baseline, candidate, fp32Del
   const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
   return {
     [`delta${task.primary.key}`]: summary.delta,
+    [`delta${task.primary.key}Ci95`]: summary.ci,
     errorReduction: summary.errorReduction,
+    pValue: summary.pValue,
     ...summary.test,
     // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
     rankFlip: fp32Delta > 0 && summary.delta <= 0
   };
 }
-function int8DropGates(limit, label, drops) {
+function int8DropGates(limit, primary, drops) {
   if (limit === null) return [];
   return drops.map(({ role, drop }) => ({
-    name: `max-int8-drop (${role})`,
+    name: `${primary.int8Gate.name} (${role})`,
     limit,
     value: drop === null ? null : drop * 100,
     passed: drop !== null && drop * 100 <= limit + 1e-12,
-    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
+    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${primary.label} ${primary.showChange(-drop)} from fp32 to int8 (a drop of at most ${limit} ${primary.unit} is allowed)`
   }));
 }
 function speedAndSize(q) {
@@ -24009,10 +24185,10 @@ function leftInFloat(b, c) {
 var describe2 = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
 function int8Row(task, b, c) {
   if (!b || !c) return null;
-  const value = (q) => q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013";
+  const value = (q) => q.metrics ? task.primary.show(task.primary.value(q.metrics)) : "\u2013";
   const drop = (q) => {
     const d = q[`drop${task.primary.key}`];
-    return typeof d === "number" ? points(-d) : "\u2013";
+    return typeof d === "number" ? task.primary.showChange(-d) : "\u2013";
   };
   return [`int8 ${task.primary.label} (${describe2(b)})`, value(b), value(c), `fp32\u2192int8 ${drop(b)} / ${drop(c)}`];
 }
@@ -24020,23 +24196,26 @@ function quantizationSection(task, models, comparison) {
   const b = models.baseline.quantized;
   const c = models.candidate.quantized;
   if (!b || !c) return null;
-  const p = (q) => {
-    const test = q.mcnemar;
-    return typeof test?.pExact === "number" ? pValue(test.pExact) : "\u2013";
+  const { primary } = task;
+  const p = (q) => typeof q.pValue === "number" ? pValue(q.pValue) : "\u2013";
+  const change2 = (q) => {
+    const d = q[`drop${primary.key}`];
+    if (typeof d !== "number") return "\u2013";
+    const ci = q[`drop${primary.key}Ci95`];
+    return ci ? `${primary.showChange(-d)} (${primary.showChange(-ci[1], false)} to ${primary.showChange(-ci[0], false)})` : primary.showChange(-d);
   };
   const rows = ["baseline", "candidate"].map((role) => {
     const q = role === "baseline" ? b : c;
-    const fp32 = percent(task.primary.value(models[role].metrics));
-    const drop = q[`drop${task.primary.key}`];
-    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe2(q))];
+    const fp32 = primary.show(primary.value(models[role].metrics));
+    return [role, fp32, q.metrics ? primary.show(primary.value(q.metrics)) : "\u2013", change2(q), p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe2(q))];
   });
   const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 vs fp32", "int8 model"], ...rows])];
   const warnings = [...notWorthIt("baseline", b, models.baseline), ...notWorthIt("candidate", c, models.candidate)];
   lines.push(...warnings);
   if (comparison) {
-    const delta = comparison[`delta${task.primary.key}`];
+    const delta = comparison[`delta${primary.key}`];
     const rer = comparison.errorReduction;
-    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
+    lines.push(`In int8 the candidate is ${primary.showChange(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
   }
   const calibration = b.calibration ?? c.calibration;
   if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
@@ -24144,7 +24323,7 @@ function buildReport(task, samples, inputs) {
   const gates = [
     ...task.gates(taskComparison, config),
     latencyGate(latency, config.gates.maxLatencyRegression),
-    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops)
+    ...int8DropGates(qBase || qCand ? task.primary.int8Gate.limit(config) : null, task.primary, drops)
   ];
   const headline = headlineFor(task, taskComparison, latency);
   return {
@@ -29148,8 +29327,9 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
     const workDir = join9(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
-    const { calibrationMemory, calibrationBatchSize } = config.quantization;
-    const result = await quantizeStaticInt8(file.path, calibration.tensors, { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize }, workDir);
+    const { calibrationMemory, calibrationBatchSize, keepFloat } = config.quantization;
+    const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
+    const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     const path5 = join9(config.output.dir, `${roles[i].role}-${basename2(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
     await writeFile2(path5, result.bytes);
     out.push({
@@ -29227,7 +29407,8 @@ function subjectOf(config, run, threads, firstImages, label, batchSizes) {
     input(batch) {
       const images = firstImages.get(decodeSpecKey(run.spec));
       const count2 = Math.min(batch, images.count);
-      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...run.sampleShape] };
+      const shape = config.preprocess.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
+      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...shape] };
     }
   };
 }
@@ -29241,6 +29422,112 @@ function pooled(samples) {
   const out = {};
   for (const [batch, rounds] of Object.entries(samples)) out[Number(batch)] = rounds.flat();
   return out;
+}
+
+// src/engine/shard.ts
+import { createHash as createHash6 } from "node:crypto";
+var LATENCY_SHARD = 1;
+function shardOfId(id, count2) {
+  return createHash6("sha256").update(id).digest().readUInt32BE(0) % count2 + 1;
+}
+function shardSamples(samples, specs, shard) {
+  const batches = specs.find((s) => s.rectBatches)?.rectBatches;
+  const mine = /* @__PURE__ */ new Set();
+  if (batches) {
+    for (let start = 0; start < batches.order.length; start += batches.batchSize) {
+      const batch = batches.order.slice(start, start + batches.batchSize);
+      if (shardOfId(samples[batch[0]].id, shard.count) === shard.index) for (const i of batch) mine.add(i);
+    }
+    return mine;
+  }
+  samples.forEach((s, i) => {
+    if (shardOfId(s.id, shard.count) === shard.index) mine.add(i);
+  });
+  return mine;
+}
+function configDigest(config) {
+  const { output: _o, cacheDir: _c, progress: _p, configPath: _cp, shard: _s, ...rest } = config;
+  const { workers: _w, ...preprocess } = rest.preprocess;
+  const { memoryBudget: _m, ...inference } = rest.inference;
+  const { source: _es, ...evalSet } = rest.eval;
+  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null } : null;
+  const decided = { ...rest, eval: evalSet, preprocess, inference, quantization: { ...rest.quantization, calibration } };
+  return createHash6("sha256").update(JSON.stringify(decided)).digest("hex");
+}
+function shardRecord(input) {
+  const indices = [...input.included].sort((a, b) => a - b);
+  const pick = (predictions) => predictions ? indices.map((i) => predictions[i]) : null;
+  const models = input.evaluation.models.map((m) => ({
+    ...m,
+    fp32: { ...m.fp32, predictions: pick(m.fp32.predictions) },
+    int8: m.int8 ? { variant: m.int8.variant, result: m.int8.result ? { ...m.int8.result, predictions: pick(m.int8.result.predictions) } : null } : null,
+    variants: m.variants.map((v) => ({ ...v, predictions: pick(v.predictions) }))
+  }));
+  return {
+    kind: "model-gate-shard",
+    schemaVersion: 1,
+    shard: input.shard,
+    task: input.config.task,
+    configDigest: configDigest(input.config),
+    evalSet: input.evalSet,
+    sampleIds: indices.map((i) => input.samples[i].id),
+    latencyMeasured: input.shard.index === LATENCY_SHARD,
+    machine: input.machine,
+    evaluation: { ...input.evaluation, models },
+    pairs: input.pairs
+  };
+}
+var sameFile = (a, b) => (a?.sha256 ?? null) === (b?.sha256 ?? null);
+function checkShards(records, config, samples, evalSha256) {
+  if (records.length === 0) throw new UserError("merge: no shard records given");
+  const first = records[0];
+  for (const r of records) {
+    const where = `shard ${r.shard.index}/${r.shard.count}`;
+    if (r.kind !== "model-gate-shard" || r.schemaVersion !== 1) throw new UserError(`merge: ${where} is not a model-gate shard record (schemaVersion 1)`);
+    if (r.shard.count !== first.shard.count) throw new UserError(`merge: shard counts differ: shard ${first.shard.index}/${first.shard.count} and ${where}`);
+    if (r.evalSet.sha256 !== evalSha256) throw new UserError(`merge: ${where} evaluated eval set sha256 ${r.evalSet.sha256 ?? "none"}, not ${evalSha256 ?? "none"} (the config's)`);
+    if (r.configDigest !== configDigest(config)) throw new UserError(`merge: ${where} ran with a different config than ${config.configPath ?? "the one given"}`);
+    if (r.pairs.length !== first.pairs.length || r.evaluation.models.length !== first.evaluation.models.length) throw new UserError(`merge: ${where} compared other models than shard ${first.shard.index}`);
+    r.evaluation.models.forEach((m, k) => {
+      const o = first.evaluation.models[k];
+      if (!sameFile(m.fp32.file, o.fp32.file) || !sameFile(m.int8?.variant.file, o.int8?.variant.file)) {
+        throw new UserError(`merge: ${where} evaluated ${m.fp32.file.label} (sha256 ${m.fp32.file.sha256.slice(0, 12)}\u2026), shard ${first.shard.index} ${o.fp32.file.label} (${o.fp32.file.sha256.slice(0, 12)}\u2026)`);
+      }
+    });
+  }
+  const seen = /* @__PURE__ */ new Map();
+  for (const r of records) seen.set(r.shard.index, (seen.get(r.shard.index) ?? 0) + 1);
+  const duplicated = [...seen].filter(([, n]) => n > 1).map(([i]) => i);
+  const missing = Array.from({ length: first.shard.count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (duplicated.length > 0) throw new UserError(`merge: shard${duplicated.length > 1 ? "s" : ""} ${duplicated.join(", ")} of ${first.shard.count} given twice`);
+  if (missing.length > 0) throw new UserError(`merge: shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${first.shard.count} missing`);
+  const covered = new Set(records.flatMap((r) => r.sampleIds));
+  const total = records.reduce((n, r) => n + r.sampleIds.length, 0);
+  if (total !== covered.size || covered.size !== samples.length || samples.some((s) => !covered.has(s.id))) {
+    throw new UserError(`merge: the shards cover ${covered.size} of the eval set's ${samples.length} samples${total !== covered.size ? " with overlaps" : ""}; were they split with another eval set?`);
+  }
+}
+function mergeShards(records, config, samples, evalSha256) {
+  checkShards(records, config, samples, evalSha256);
+  const index = new Map(samples.map((s, i) => [s.id, i]));
+  const sorted = [...records].sort((a, b) => a.shard.index - b.shard.index);
+  const latencyFrom = sorted.find((r) => r.latencyMeasured) ?? sorted[0];
+  const fill = (part) => {
+    if (sorted.some((r) => part(r) === null)) return null;
+    const out = new Array(samples.length);
+    for (const r of sorted) {
+      const values = part(r);
+      r.sampleIds.forEach((id, k) => out[index.get(id)] = values[k]);
+    }
+    return out;
+  };
+  const models = latencyFrom.evaluation.models.map((m, k) => ({
+    ...m,
+    fp32: { ...m.fp32, predictions: fill((r) => r.evaluation.models[k].fp32.predictions) },
+    int8: m.int8 ? { variant: m.int8.variant, result: m.int8.result ? { ...m.int8.result, predictions: fill((r) => r.evaluation.models[k].int8?.result?.predictions ?? null) } : null } : null,
+    variants: m.variants.map((v, j) => ({ ...v, predictions: fill((r) => r.evaluation.models[k].variants[j].predictions) }))
+  }));
+  return { evaluation: { ...latencyFrom.evaluation, models }, pairs: latencyFrom.pairs, latencyFrom };
 }
 
 // src/engine/stream.ts
@@ -29268,62 +29555,123 @@ function appendFirst(kept, key, images, want) {
   const geometry = [...have?.geometry ?? [], ...images.geometry.slice(0, count2)];
   kept.set(key, { ...images, count: geometry.length, pixels, geometry });
 }
+function modalShape(shapes) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const shape of shapes) {
+    const entry = counts.get(shape.join("x")) ?? { shape, n: 0 };
+    entry.n++;
+    counts.set(shape.join("x"), entry);
+  }
+  return [...counts.values()].reduce((best, entry) => entry.n > best.n ? entry : best).shape;
+}
+function streamOrder(specs, count2) {
+  const orders = specs.map((s) => s.rectBatches?.order).filter((o) => o !== void 0);
+  if (orders.some((o) => o.length !== count2 || o.some((v, i) => v !== orders[0][i]))) throw new Error("streamEvalSet: rect batches in different orders");
+  return orders[0] ?? Array.from({ length: count2 }, (_, i) => i);
+}
 async function streamEvalSet(samples, runs, options, progress) {
   if (runs.length === 0) return { chunkImages: 0, chunks: 0, firstImages: /* @__PURE__ */ new Map() };
   const specs = /* @__PURE__ */ new Map();
   for (const run of runs) specs.set(decodeSpecKey(run.spec), run.spec);
-  const keys = [...specs.keys()];
+  const fixed = [...specs].filter(([, s]) => !s.rectBatches);
+  const batched = [...specs].filter(([, s]) => s.rectBatches);
+  const fullOrder = streamOrder([...specs.values()], samples.length);
+  const fullPosition = new Map(fullOrder.map((sample, position) => [sample, position]));
+  const order = options.include ? fullOrder.filter((i) => options.include.has(i)) : fullOrder;
   const bytesPerImage = [...specs.values()].reduce((sum, spec) => sum + imageBytes(spec), 0);
-  const perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
-  const chunks = Math.ceil(samples.length / perChunk);
+  const total = order.length;
+  if (total === 0) return { chunkImages: 0, chunks: 0, firstImages: /* @__PURE__ */ new Map() };
+  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, total, options.overlap);
+  if (batched.length > 0) perChunk = Math.min(total, Math.max(perChunk - perChunk % options.batchSize, options.batchSize));
+  const chunks = Math.ceil(total / perChunk);
   const firstImages = /* @__PURE__ */ new Map();
-  const files = samples.map((s) => s.file);
+  const files = order.map((i) => samples[i].file);
   const shares = runs.length + 1;
   let reported = 0;
   const tick = (chunkStart, chunkLength, share) => {
     const done = Math.floor(chunkStart + chunkLength * share / shares);
     if (done > reported) progress.tick(reported = done);
   };
-  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => [...specs.values()].map((spec) => allocateImages(perChunk, spec)));
-  const decodeChunk = (k) => {
+  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => new Map([...specs].map(([key, spec]) => [key, allocateImages(perChunk, spec)])));
+  const decodeChunk = async (k) => {
     const start = k * perChunk;
-    const end = Math.min(samples.length, start + perChunk);
-    const onProgress = options.overlap ? void 0 : (n) => tick(start, n, n / (end - start));
-    return options.pool.decode(files.slice(start, end), [...specs.values()], onProgress, buffers[k % buffers.length]);
+    const end = Math.min(total, start + perChunk);
+    const buffer = buffers[k % buffers.length];
+    let units = 0;
+    const counter = (perFile) => {
+      let last = 0;
+      return options.overlap ? void 0 : (done) => {
+        units += (done - last) * perFile;
+        last = done;
+        tick(start, end - start, units / ((end - start) * specs.size));
+      };
+    };
+    const out = /* @__PURE__ */ new Map();
+    const jobs = [];
+    if (fixed.length > 0) {
+      const into = fixed.map(([key]) => buffer.get(key));
+      jobs.push(options.pool.decode(files.slice(start, end), fixed.map(([, s]) => s), counter(fixed.length), into).then((images) => {
+        fixed.forEach(([key], i) => out.set(key, [{ offset: 0, images: images[i] }]));
+      }));
+    }
+    for (const [key, spec] of batched) {
+      const { batchSize, shapes } = spec.rectBatches;
+      const segments2 = [];
+      out.set(key, segments2);
+      for (let from = start, n = 0; from < end; from += batchSize, n++) {
+        const to = Math.min(end, from + batchSize);
+        const shape = shapes[Math.floor(fullPosition.get(order[from]) / batchSize)];
+        const view = viewImages(buffer.get(key), from - start, to - from, shape);
+        jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape }], counter(1), [view]).then(([images]) => {
+          segments2[n] = { offset: from - start, images };
+        }));
+      }
+    }
+    await Promise.all(jobs);
+    return out;
   };
-  progress.start("evaluate", samples.length);
+  const modal = new Map(batched.map(([key, spec]) => [key, modalShape(spec.rectBatches.shapes)]));
+  const keep = (key, images) => {
+    const want = modal.get(key);
+    if (!want || images.height === want[0] && images.width === want[1]) appendFirst(firstImages, key, images, options.keepFirst);
+  };
+  const shapeOf = (images) => options.normalize.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
+  progress.start("evaluate", total);
   try {
     let next = decodeChunk(0);
     for (let k = 0; k < chunks; k++) {
       const start = k * perChunk;
-      const decoded = await next;
-      const chunk = new Map(keys.map((key, i) => [key, decoded[i]]));
-      const length = decoded[0].count;
+      const chunk = await next;
+      const length = Math.min(total, start + perChunk) - start;
       if (options.overlap && k + 1 < chunks) {
         next = decodeChunk(k + 1);
         next.catch(() => {
         });
       }
       tick(start, length, 1);
-      for (const [key, images] of chunk) appendFirst(firstImages, key, images, options.keepFirst);
+      for (const [key, segments2] of chunk) for (const { images } of segments2) keep(key, images);
       for (const [r, run] of runs.entries()) {
-        const images = chunk.get(decodeSpecKey(run.spec));
-        await runInBatches(run.model, {
-          total: length,
-          batchSize: options.batchSize,
-          sampleShape: run.sampleShape,
-          makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
-          onOutputs: (from, to, outputs, count2) => {
-            const batch = { start: start + from, geometry: images.geometry.slice(from, to), inputSize: run.spec.size, samples: samples.slice(start + from, start + to) };
-            const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
-            for (let i = 0; i < count2; i++) run.predictions[start + from + i] = predictions[i];
-          },
-          onBatch: (done) => tick(start, length, 1 + r + done / length)
-        });
+        const segments2 = chunk.get(decodeSpecKey(run.spec));
+        for (const { offset, images } of segments2) {
+          const first = start + offset;
+          await runInBatches(run.model, {
+            total: images.count,
+            batchSize: options.batchSize,
+            sampleShape: shapeOf(images),
+            makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
+            onOutputs: (from, to, outputs, count2) => {
+              const positions = order.slice(first + from, first + to);
+              const batch = { start: first + from, geometry: images.geometry.slice(from, to), inputSize: [images.height, images.width], samples: positions.map((i) => samples[i]) };
+              const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
+              for (let i = 0; i < count2; i++) run.predictions[positions[i]] = predictions[i];
+            },
+            onBatch: (done) => tick(start, length, 1 + r + (offset + done) / length)
+          });
+        }
       }
       if (!options.overlap && k + 1 < chunks) next = decodeChunk(k + 1);
     }
-    progress.tick(samples.length);
+    progress.tick(total);
   } finally {
     progress.end();
   }
@@ -29344,10 +29692,11 @@ async function decodeSpecFor(config, file, preprocess, sizes) {
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
   }
-  return resolveInputSize(preprocess, [size[0], size[1]], sizes);
+  return resolveInputSize(preprocess, [size[0], size[1]], sizes, { batchSize: config.inference.batchSize });
 }
 function fits(config, model, spec) {
-  checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
+  const sizes = spec.rectBatches ? [...new Map(spec.rectBatches.shapes.map((s) => [s.join("x"), s])).values()] : [spec.size];
+  for (const [height, width] of sizes) checkInputFits(model, { channels: channelsOf(config), height, width, layout: config.preprocess.layout });
 }
 async function loadRuns(config, files, specs, int8Of, threads, progress) {
   const runs = [];
@@ -29437,7 +29786,9 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     progress.info(
       `evaluate: ${ctx.samples.length.toLocaleString("en-US")} images through ${streamed.length} model run${streamed.length === 1 ? "" : "s"}; decode on ${pool.workers || "the main thread"}${pool.workers ? " workers" : ""}, inference ${threads} thread${threads === 1 ? "" : "s"}` + (overlap ? ", decoding the next chunk while the GPU runs" : ", taking turns on the CPU cores")
     );
+    const included = options.shard ? shardSamples(ctx.samples, streamed.map((r) => r.spec), options.shard) : null;
     const facts = await streamEvalSet(ctx.samples, streamed, {
+      include: included,
       pool,
       memoryBudget: config.inference.memoryBudget,
       batchSize: config.inference.batchSize,
@@ -29448,7 +29799,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     }, progress);
     await Promise.all(runs.map((r) => r.model.release()));
     const streamedAt = performance.now();
-    const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
+    const groups = options.shard && options.shard.index !== LATENCY_SHARD ? [] : options.latencyGroups ?? [refs.map((_, i) => i)];
     const latency = /* @__PURE__ */ new Map();
     const variantLatency = /* @__PURE__ */ new Map();
     const controls = [];
@@ -29483,7 +29834,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
     const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
-    const evaluation = { models, threads, stream, latencyControls: controls, timing };
+    const evaluation = { models, threads, stream, latencyControls: controls, timing, included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i) };
     return {
       evaluation,
       async remeasure(group) {
@@ -29504,7 +29855,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
 }
 
 // src/report/html.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 import { basename as basename5 } from "node:path";
 
 // src/contracts/report.ts
@@ -29656,6 +30007,11 @@ function gateResultLabel(gate) {
 function gatesPassedSummary(gates) {
   const neutral = gates.filter((g) => g.outcome === "not-measurable").length;
   return neutral === 0 ? `all ${gates.length} passed` : `${gates.length - neutral} passed, ${neutral} not measurable`;
+}
+function shardsNote(report) {
+  const shards = report.shards;
+  if (!shards) return null;
+  return `merged from ${shards.count} shards; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
 }
 
 // src/report/markdown.ts
@@ -29865,7 +30221,8 @@ function footer(report, comparisonNote) {
   const { evalSet: e, environment: env2 } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
   const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
-  return `Eval set ${code(basename4(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
+  const shards = shardsNote(report);
+  return `Eval set ${code(basename4(e.source))}${sha}, ${count(e.samples)} images${comparisonNote}${shards ? ` \xB7 ${escapeMarkdown(shards)}` : ""} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
 }
 function details(section2) {
   if (!section2.detail) return `#### ${section2.title}
@@ -29977,7 +30334,8 @@ function latencyTable(report) {
       rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(escapeHtml));
     }
   }
-  const note = escapeHtml(latencyMethodNote(report.comparison, false));
+  const shards = shardsNote(report);
+  const note = escapeHtml(`${latencyMethodNote(report.comparison, false)}${shards ? ` This comparison was ${shards}.` : ""}`);
   return `${table2(["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], rows, [false, true, true, true, true, true, true, true])}
 <p class="muted">${note}</p>`;
 }
@@ -30064,7 +30422,7 @@ function renderHtmlReport(input) {
     ].join("\n")),
     `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
   ].filter((part) => part !== "");
-  const styleHash = createHash6("sha256").update(HTML_STYLE).digest("base64");
+  const styleHash = createHash7("sha256").update(HTML_STYLE).digest("base64");
   const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
   return [
     "<!doctype html>",
@@ -30149,12 +30507,17 @@ function preprocessingComparison(task, config, samples, base, cand) {
     variants: base.variants.map((variant, i) => ({
       name: variant.name,
       resize: variant.spec.resize,
-      inputSize: [variant.spec.size[0], variant.spec.size[1]],
-      inputArea: variant.spec.size[0] * variant.spec.size[1],
+      ...inputFacts(variant.spec, samples.length),
       baseline: figures(variant),
       candidate: figures(cand.variants[i])
     }))
   };
+}
+function inputFacts(spec, images) {
+  const batches = spec.rectBatches;
+  if (!batches) return { inputSize: [spec.size[0], spec.size[1]], inputArea: spec.size[0] * spec.size[1] };
+  const area = batches.shapes.reduce((sum, [h, w], k) => sum + h * w * Math.min(batches.batchSize, images - k * batches.batchSize), 0) / images;
+  return { inputSize: modalShape(batches.shapes), inputArea: area, inputShapes: new Set(batches.shapes.map((s) => s.join("x"))).size };
 }
 function environmentOf(config, evaluation, base, cand) {
   return {
@@ -30164,9 +30527,10 @@ function environmentOf(config, evaluation, base, cand) {
 }
 function preprocessFacts(config, spec) {
   const { workers: _workers, ...preprocess } = config.preprocess;
-  return { ...preprocess, size: spec.size };
+  const batches = spec.rectBatches ? { rectBatches: { batchSize: spec.rectBatches.batchSize, shapes: [...new Set(spec.rectBatches.shapes.map((s) => s.join("x")))] } } : {};
+  return { ...preprocess, size: spec.size, ...batches };
 }
-async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, options) {
+async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, shards, options) {
   const { evalSet, samples } = ctx;
   const report = buildReport(task, samples, {
     config,
@@ -30182,23 +30546,47 @@ async function buildComparison(task, config, ctx, evaluation, [base, cand], cont
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
-  Object.assign(report, { timing });
+  Object.assign(report, { timing, ...shards ? { shards } : {} });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
   const title = options.title ?? `${basename6(base.fp32.file.label)} \u2192 ${basename6(cand.fp32.file.label)}`;
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
 }
 async function compareAll(config, ctx, pairs, progress) {
   const started = performance.now();
-  const task = taskFor(config.task);
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
+  return reportsFrom(config, ctx, evaluation, pairs.map((_, i) => [2 * i, 2 * i + 1]), pairs.map((p) => p.options ?? {}), started, null);
+}
+async function reportsFrom(config, ctx, evaluation, pairs, options, started, shards) {
+  const task = taskFor(config.task);
   const results = [];
-  for (const [i, pair] of pairs.entries()) {
-    const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]];
+  for (const [i, [b, c]] of pairs.entries()) {
     const timing = { prepareMs: ctx.preparedMs, ...evaluation.timing, wallMs: ctx.preparedMs + (performance.now() - started) };
-    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], timing, pair.options ?? {}));
+    results.push(await buildComparison(task, config, ctx, evaluation, [evaluation.models[b], evaluation.models[c]], evaluation.latencyControls[i] ?? null, timing, shards, options[i] ?? {}));
   }
   return results;
+}
+async function compareShard(config, ctx, pairs, progress) {
+  const shard = config.shard;
+  const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
+  const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]), shard });
+  const environment = runEnvironment([], null, evaluation.threads, config.inference);
+  return shardRecord({
+    config,
+    shard,
+    samples: ctx.samples,
+    evalSet: { source: ctx.evalSet.source, sha256: ctx.evalSet.sha256, samples: ctx.samples.length },
+    evaluation,
+    included: new Set(evaluation.included),
+    pairs: pairs.map((_, i) => [2 * i, 2 * i + 1]),
+    machine: `${environment.cpu}${environment.gpu ? `, ${environment.gpu}` : ""}`
+  });
+}
+async function compareMerged(config, ctx, records, options = []) {
+  const started = performance.now();
+  const { evaluation, pairs, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  const shards = { count: latencyFrom.shard.count, latencyMeasuredOn: { shard: latencyFrom.shard.index, machine: latencyFrom.machine } };
+  return reportsFrom(config, ctx, evaluation, pairs, options, started, shards);
 }
 async function compareRun(config, pairs, progress, options = {}) {
   if (config.results) return compareResultSets(config, pairs, progress);
@@ -30207,6 +30595,36 @@ async function compareRun(config, pairs, progress, options = {}) {
 async function runCompare(config, refs, progress) {
   const [result] = await compareRun(config, [{ refs }], progress);
   return result;
+}
+
+// src/engine/shard-files.ts
+import { mkdir as mkdir5, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname7 } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+async function writeShardRecord(path5, record) {
+  const text = JSON.stringify(record);
+  await mkdir5(dirname7(path5), { recursive: true });
+  await writeFile3(path5, path5.endsWith(".gz") ? gzipSync(text) : text);
+}
+async function readShardRecords(paths) {
+  const records = [];
+  for (const path5 of paths) {
+    let bytes2;
+    try {
+      bytes2 = await readFile8(path5);
+    } catch (error) {
+      throw new UserError(`${path5}: cannot read the shard record (${error.code ?? error.message})`, { cause: error });
+    }
+    try {
+      const text = bytes2[0] === 31 && bytes2[1] === 139 ? gunzipSync(bytes2).toString("utf8") : bytes2.toString("utf8");
+      const record = JSON.parse(text);
+      if (record?.kind !== "model-gate-shard") throw new Error("not a model-gate shard record");
+      records.push(record);
+    } catch (error) {
+      throw new UserError(`${path5}: not a model-gate shard record (${error.message})`, { cause: error });
+    }
+  }
+  return records;
 }
 
 // src/progress-stderr.ts
@@ -30281,12 +30699,12 @@ function stderrProgress(mode, stream, now = Date.now) {
 }
 
 // src/publish/files.ts
-import { mkdir as mkdir5, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname7 } from "node:path";
+import { mkdir as mkdir6, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname8 } from "node:path";
 async function writeReportFiles(output, report, markdown, html) {
   const write = async (path5, text) => {
-    await mkdir5(dirname7(path5), { recursive: true });
-    await writeFile3(path5, text);
+    await mkdir6(dirname8(path5), { recursive: true });
+    await writeFile4(path5, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
 `);
@@ -30299,6 +30717,14 @@ async function compareCommand(overrides, environment) {
   const config = await loadConfig(overrides, environment);
   const refs = cliRefs(config, overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);
+  if (config.shard) {
+    if (!overrides.shardOut) throw new UserError("--shard-out: required with --shard (the file the shard record goes to)");
+    const record = await compareShard(config, await prepareEval(config, progress), [{ refs }], progress);
+    await writeShardRecord(overrides.shardOut, record);
+    process.stderr.write(`model-gate: shard ${config.shard.index}/${config.shard.count}: ${record.sampleIds.length.toLocaleString("en-US")} of ${record.evalSet.samples.toLocaleString("en-US")} samples${record.latencyMeasured ? ", latency" : ""} \u2192 ${overrides.shardOut}
+`);
+    return 0;
+  }
   const { report, markdown, html } = await runCompare(config, refs, progress);
   await writeReportFiles(config.output, report, markdown, html);
   process.stdout.write(markdown);
@@ -30307,9 +30733,23 @@ async function compareCommand(overrides, environment) {
   return report.verdict === "pass" ? 0 : 1;
 }
 
+// src/cli/merge.ts
+async function mergeCommand(overrides, shardFiles, environment) {
+  if (shardFiles.length === 0) throw new UserError("merge: give the shard record files (model-gate merge --config FILE SHARD...)");
+  const config = await loadConfig(overrides, environment);
+  const progress = stderrProgress(config.progress, process.stderr);
+  const records = await readShardRecords(shardFiles);
+  const [result] = await compareMerged(config, await prepareEval(config, progress), records);
+  await writeReportFiles(config.output, result.report, result.markdown, result.html);
+  process.stdout.write(result.markdown);
+  for (const gate of result.report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}
+`);
+  return result.report.verdict === "pass" ? 0 : 1;
+}
+
 // src/cli/map.ts
-import { readFile as readFile8 } from "node:fs/promises";
-import { gunzipSync } from "node:zlib";
+import { readFile as readFile9 } from "node:fs/promises";
+import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/tasks/detection/metric-input.ts
 var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -30408,13 +30848,13 @@ function summaryLine(kind, iou2, area, maxDets, value) {
 async function readJson2(file, role) {
   let bytes2;
   try {
-    bytes2 = await readFile8(file);
+    bytes2 = await readFile9(file);
   } catch (error) {
     const code2 = error.code;
     throw new UserError(`cannot read the ${role} file ${file}${code2 === "ENOENT" ? ": no such file" : `: ${error.message}`}`);
   }
   try {
-    const text = file.endsWith(".gz") ? gunzipSync(bytes2).toString("utf8") : bytes2.toString("utf8");
+    const text = file.endsWith(".gz") ? gunzipSync2(bytes2).toString("utf8") : bytes2.toString("utf8");
     return JSON.parse(text);
   } catch (error) {
     throw new UserError(`the ${role} file ${file} is not valid JSON: ${error.message}`);
@@ -30437,9 +30877,9 @@ async function runMapCommand(args, out, err = process.stderr) {
 }
 
 // src/cli/nightly.ts
-import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir9, writeFile as writeFile5 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
-import { dirname as dirname8, resolve as resolve7 } from "node:path";
+import { dirname as dirname9, resolve as resolve7 } from "node:path";
 
 // src/git/index.ts
 import { spawn } from "node:child_process";
@@ -30520,7 +30960,7 @@ function createGit(dir, inherited) {
 }
 
 // src/history/store.ts
-import { appendFile, readFile as readFile9 } from "node:fs/promises";
+import { appendFile, readFile as readFile10 } from "node:fs/promises";
 
 // src/history/record.ts
 function serializeRecord(record) {
@@ -30610,7 +31050,7 @@ function recordProblem(value) {
 
 // src/history/store.ts
 function fileHistory(path5, log) {
-  const readText2 = () => readFile9(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
+  const readText2 = () => readFile10(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
   return {
     async read() {
       const { records, skipped } = parseHistory(await readText2(), path5);
@@ -30627,17 +31067,17 @@ function fileHistory(path5, log) {
 }
 
 // src/nightly/models.ts
-import { mkdir as mkdir7 } from "node:fs/promises";
+import { mkdir as mkdir8 } from "node:fs/promises";
 import { join as join11 } from "node:path";
 
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash8 } from "node:crypto";
-import { mkdir as mkdir6, readFile as readFile10, rename as rename3, stat as stat6 } from "node:fs/promises";
+import { createHash as createHash9 } from "node:crypto";
+import { mkdir as mkdir7, readFile as readFile11, rename as rename3, stat as stat6 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 import { rm as rm5 } from "node:fs/promises";
 import path3 from "node:path";
 import { Transform } from "node:stream";
@@ -30706,7 +31146,7 @@ async function resolveLfs(git, pointerBytes, repoPath, destFile, opts = {}) {
   if (!hasLfs) {
     throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
   }
-  const hash = createHash7("sha256");
+  const hash = createHash8("sha256");
   let size = 0;
   const measure = new Transform({
     transform(chunk, _encoding, done) {
@@ -30761,15 +31201,15 @@ async function readManifestEntry(entry, side) {
 }
 function modelFolder(workDir, name, sha) {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  const tag = safe === name ? "" : `-${createHash8("sha256").update(name).digest("hex").slice(0, 8)}`;
+  const tag = safe === name ? "" : `-${createHash9("sha256").update(name).digest("hex").slice(0, 8)}`;
   return path4.join(workDir, `${safe}${tag}-${sha.slice(0, 12)}`);
 }
 async function writeResolved(side, repoPath, dest) {
   const label = `${repoPath}@${side.sha.slice(0, 7)}`;
-  await mkdir6(path4.dirname(dest), { recursive: true });
+  await mkdir7(path4.dirname(dest), { recursive: true });
   if (!await writeFileAtCommit(side.git, side.sha, repoPath, dest)) return false;
   if ((await stat6(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
-  const pointerBytes = await readFile10(dest);
+  const pointerBytes = await readFile11(dest);
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
   await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
@@ -30778,7 +31218,7 @@ async function writeResolved(side, repoPath, dest) {
 }
 async function writeExternalData(side, repoPath, modelFile) {
   if ((await stat6(modelFile)).size > 2 ** 31) return;
-  const bytes2 = await readFile10(modelFile);
+  const bytes2 = await readFile11(modelFile);
   let locations;
   try {
     locations = parseOnnxFacts(bytes2, repoPath).externalDataFiles;
@@ -30804,7 +31244,7 @@ async function materializeModel(entry, side, workDir, download) {
   if (model === null) return null;
   const urlName = path4.posix.basename(new URL(model.url).pathname).replace(/[^A-Za-z0-9._-]/g, "_");
   const file = path4.join(folder, urlName.toLowerCase().endsWith(".onnx") ? urlName : "model.onnx");
-  await mkdir6(folder, { recursive: true });
+  await mkdir7(folder, { recursive: true });
   await download(model.url, model.sha256, file, `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}".url`);
   const actual = await sha256File(file);
   if (actual !== model.sha256) {
@@ -30833,7 +31273,7 @@ function refuseResultsNightly(config) {
 async function nightlyModels(config, git, sha, workDir, progress) {
   refuseResultsNightly(config);
   if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
-  await mkdir7(workDir, { recursive: true });
+  await mkdir8(workDir, { recursive: true });
   const download = verifiedDownloader(progress);
   const side = { git, sha, label: sha.slice(0, 7) };
   const out = [];
@@ -31059,8 +31499,8 @@ async function nightlyCommand(overrides, flags, environment) {
   const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
-    await mkdir8(dirname8(config.output.json), { recursive: true });
-    await writeFile4(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
+    await mkdir9(dirname9(config.output.json), { recursive: true });
+    await writeFile5(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
 `);
   }
   process.stdout.write(renderNightly(report, overrides.config ?? ""));
@@ -31075,6 +31515,7 @@ var HELP = `model-gate ${VERSION}: is the new model a real upgrade, on your data
 Usage:
   model-gate compare --config FILE --baseline A.onnx --candidate B.onnx [options]
   model-gate compare --config FILE [--baseline RESULTS_A --candidate RESULTS_B] [options]   (task: results)
+  model-gate merge --config FILE [--json OUT] [--markdown OUT] [--html OUT] SHARD...
   model-gate nightly --config FILE --history H.jsonl [--json OUT] [--repo DIR]
   model-gate map --gt coco.json --dets results.json
 
@@ -31095,7 +31536,12 @@ compare options:
                               report can be gated again as task: results with format: model-gate
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
+  --shard I/N                 evaluate shard I of N only (samples split by id) and write a shard record
+  --shard-out FILE            where the shard record goes (.json, or .json.gz compressed)
   --quiet                     no progress on stderr
+
+merge: combines the shard records of one sharded compare (every shard 1..N, same config, eval
+  set and models) into the report, gates and exit status an unsharded compare gives.
 
 nightly: evaluates every model in the config's models: list as committed at HEAD of --repo
   (default: the working directory), appends one record per model to --history, and reports
@@ -31122,6 +31568,8 @@ var OPTIONS = {
   html: { type: "string" },
   "execution-provider": { type: "string" },
   threads: { type: "string" },
+  shard: { type: "string" },
+  "shard-out": { type: "string" },
   quiet: { type: "boolean" },
   samples: { type: "boolean" },
   history: { type: "string" },
@@ -31150,7 +31598,7 @@ Run 'model-gate --help' for usage.
     return values.help ? 0 : 2;
   }
   const command = positionals[0];
-  if (!["compare", "nightly", "map"].includes(command) || positionals.length > 1) {
+  if (!["compare", "nightly", "map", "merge"].includes(command) || positionals.length > 1 && command !== "merge") {
     process.stderr.write(`model-gate: unknown command '${positionals.join(" ")}'. Run 'model-gate --help' for usage.
 `);
     return 2;
@@ -31170,7 +31618,8 @@ Run 'model-gate --help' for usage.
     baselineQuantized: values["baseline-quantized"],
     candidateQuantized: values["candidate-quantized"],
     outDir: values["out-dir"],
-    samples: values.samples
+    samples: values.samples,
+    shard: values.shard
   };
   try {
     if (command === "map") {
@@ -31179,7 +31628,8 @@ Run 'model-gate --help' for usage.
     }
     const environment = processEnvironment();
     if (command === "nightly") return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
-    return await compareCommand(overrides, environment);
+    if (command === "merge") return await mergeCommand(overrides, positionals.slice(1), environment);
+    return await compareCommand({ ...overrides, shardOut: values["shard-out"] }, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}
 `);

@@ -181,6 +181,8 @@ export interface Report<Metrics = unknown, Comparison = unknown, Compared = Mode
    * The latency figures themselves time session.run alone, never pre- or post-processing.
    */
   readonly timing?: { readonly prepareMs: number; readonly evaluateMs: number; readonly latencyMs: number; readonly wallMs: number };
+  /** A comparison merged from shards: how many, and where its latency was measured (one machine, never an average). */
+  readonly shards?: { readonly count: number; readonly latencyMeasuredOn: { readonly shard: number; readonly machine: string } };
 }
 
 /** A report of either kind, as the renderers and the Action's comment take it. */
