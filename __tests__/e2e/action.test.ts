@@ -177,7 +177,7 @@ describe('the Action on a pull request', () => {
   it('refuses pull_request_target with the PR head checked out', async () => {
     const run = await gate(1, { eventName: 'pull_request_target' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`::error::model-gate: refusing to run mode: pr under pull_request_target: ${TARGET_WHY}`);
+    expect(run.stdout).toContain("::error::model-gate: refusing to run under pull_request_target with the PR head checked out: that event has a write token and secrets, and the PR's model files are untrusted input.");
   });
 
   it("refuses pull_request_target with the default checkout (the base) before the fork's head is fetched or run", async () => {

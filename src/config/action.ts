@@ -54,6 +54,12 @@ export interface ActionContext {
   readonly onPullRequestComment: boolean;
   readonly baselineRef: string | null;
   readonly candidateRef: string | null;
+  /**
+   * task: results: the two result sets as paths inside the workspace (e.g. artifacts an earlier
+   * job uploaded and this job downloaded), instead of models[] read at the base and head commits.
+   * Both or neither.
+   */
+  readonly resultsInputs: { readonly baseline: string; readonly candidate: string } | null;
   readonly comment: boolean;
   readonly failOnGate: boolean;
   readonly executionProvider: string | undefined;
@@ -108,6 +114,21 @@ function workflowRunOf(event: Json): WorkflowRunFacts | null {
   };
 }
 
+/** Workspace-relative result paths: never absolute, never leaving the workspace by '..'. */
+function resultsInputsOf(input: InputReader): ActionContext['resultsInputs'] {
+  const [baseline, candidate] = ['results-baseline', 'results-candidate'].map((name) => {
+    const value = input(name).trim();
+    if (value === '') return null;
+    if (isAbsolute(value) || value.split(/[\\/]/).includes('..')) throw new UserError(`input ${name}: expected a path inside the workspace, got '${value}'`);
+    return normalize(value);
+  });
+  if (baseline === null && candidate === null) return null;
+  if (baseline === null || candidate === null) {
+    throw new UserError(`input ${baseline === null ? 'results-baseline' : 'results-candidate'}: required with ${baseline === null ? 'results-candidate' : 'results-baseline'} (the two result sets to compare)`);
+  }
+  return { baseline, candidate };
+}
+
 export interface InputReader {
   (name: string): string;
 }
@@ -149,6 +170,7 @@ export function readActionContext(env: Env = process.env, input: InputReader = (
     onPullRequestComment: Boolean(event.issue?.pull_request),
     baselineRef: input('baseline-ref') || null,
     candidateRef: input('candidate-ref') || null,
+    resultsInputs: resultsInputsOf(input),
     comment: bool('comment', input('comment'), true),
     failOnGate: bool('fail-on-gate', input('fail-on-gate'), true),
     executionProvider: input('execution-provider') || undefined,

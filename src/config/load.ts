@@ -13,9 +13,9 @@ import { UserError } from '../errors.js';
 import { normaliseAllowedHost } from './allowed-hosts.js';
 import { describeSchemaError } from './errors.js';
 import { expandPreset } from './presets.js';
-import { resultsConfig, resultsOnlyProblems, resultsProblems } from './results.js';
+import { resultsConfig, resultsOnlyProblems, resultsProblems, resultsRefs } from './results.js';
 import { configSchema } from './schema.js';
-import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
+import type { Config, ExecutionProviderRequest, ModelRef, ResultsRef } from './types.js';
 
 /** What the command line (and, for the execution provider, the Action's input) can override. */
 export interface ConfigOverrides {
@@ -33,6 +33,9 @@ export interface ConfigOverrides {
   readonly baselineQuantized?: string;
   readonly candidateQuantized?: string;
   readonly outDir?: string;
+  readonly samples?: boolean;
+  /** "i/n": evaluate shard i of n. */
+  readonly shard?: string;
 }
 
 export interface ConfigEnvironment {
@@ -125,6 +128,14 @@ function parseBytes(value: string | number | undefined, key: string, file: strin
   return Math.floor(bytes);
 }
 
+function pickShard(value: string | undefined): Config['shard'] {
+  if (value === undefined || value === '') return null;
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(count >= 1 && index >= 1 && index <= count)) throw new UserError(`--shard: expected i/n with 1 ≤ i ≤ n (e.g. 2/7), got '${value}'`);
+  return { index, count };
+}
+
 function cacheDirFrom(env: ConfigEnvironment['env']): string {
   if (env.MODEL_GATE_CACHE_DIR) return resolve(env.MODEL_GATE_CACHE_DIR);
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'model-gate');
@@ -165,9 +176,12 @@ function detectionProblems(raw: Raw, format: string): string[] {
     if (raw.gates?.[key] !== undefined) problems.push(`gates.${key}: only used with task: classification (detection has max-map-drop)`);
   }
   const resize = raw.preprocess?.resize ?? 'letterbox';
-  if (resize !== 'letterbox' && resize !== 'rect') problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
+  if (!['letterbox', 'rect', 'ultralytics-val'].includes(resize)) {
+    problems.push(`preprocess.resize: expected letterbox | rect | ultralytics-val for task detection, got '${resize}' (boxes map back only through these)`);
+  }
+  if (raw.preprocess?.rect !== undefined && resize !== 'ultralytics-val') problems.push('preprocess.rect: only used with resize: ultralytics-val (Ultralytics\' rect batches)');
   if (raw.preprocess?.auto !== undefined && resize !== 'letterbox') problems.push('preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)');
-  if ((raw.quantization?.mode ?? 'none') !== 'none') problems.push('quantization.mode: not supported for task detection yet; use none');
+  if (raw.gates?.['max-int8-drop'] !== undefined) problems.push('gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)');
   return problems;
 }
 
@@ -197,9 +211,11 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
   if ((quant['calibration-format'] ?? 'class-folders') === 'manifest' && !quant['calibration-manifest']) {
     problems.push('quantization.calibration-manifest: required when quantization.calibration-format is manifest');
   }
-  if (raw.gates?.['max-int8-drop'] !== undefined && (quant.mode ?? 'none') === 'none') {
-    problems.push('gates.max-int8-drop: needs quantization.mode provided or static-int8');
+  for (const gate of ['max-int8-drop', 'max-int8-map-drop']) {
+    if (raw.gates?.[gate] !== undefined && (quant.mode ?? 'none') === 'none') problems.push(`gates.${gate}: needs quantization.mode provided or static-int8`);
   }
+  if (raw.gates?.['max-int8-map-drop'] !== undefined && !detection) problems.push('gates.max-int8-map-drop: only used with task: detection (classification has max-int8-drop)');
+  if (quant['keep-float'] && (quant.mode ?? 'none') !== 'static-int8') problems.push('quantization.keep-float: only used with quantization.mode: static-int8');
   (raw['allowed-hosts'] ?? []).forEach((entry: string, i: number) => {
     const normalised = normaliseAllowedHost(entry);
     if ('problem' in normalised) problems.push(`allowed-hosts[${i}]: ${normalised.problem}`);
@@ -240,7 +256,11 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
 
   const results = raw.task === 'results';
+  if (overrides.samples && raw.task === 'detection') {
+    throw new UserError('--samples: task: detection has no per-sample outcome (AP ranks the detections of the whole set), so its report has no samples');
+  }
   if (!results && !raw.eval) throw new UserError(`${file}: invalid config:\n  - eval: required key is missing`);
+  if (results && overrides.shard) throw new UserError('--shard: not used with task: results (there is no eval set to split; the result files are read whole)');
   if (results && (overrides.eval || overrides.evalSha256)) {
     throw new UserError(`--${overrides.eval ? 'eval' : 'eval-sha256'}: not used with task: results (the result files are the evaluation)`);
   }
@@ -283,11 +303,14 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       // Set only where they apply, so a classification config reads exactly as before.
       ...(pre.scaleup !== undefined || detection ? { scaleup: pre.scaleup ?? true } : {}),
       ...(pre.auto !== undefined || detection ? { auto: pre.auto ?? false } : {}),
+      // yolo val runs rect batches unless told otherwise (Ultralytics' rect=True in val mode).
+      ...(pre.resize === 'ultralytics-val' ? { rect: pre.rect ?? true } : {}),
       ...(detection ? { stride: det.stride ?? 32 } : {}),
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? 'nchw',
+      ...(pre.arithmetic !== undefined ? { arithmetic: pre.arithmetic } : {}),
       workers: pre.workers ?? 0,
       ...(expanded.record ? { preset: expanded.record } : {}),
     },
@@ -306,7 +329,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       requireSignificant: gates['require-significant'] ?? false,
       maxLatencyRegression: gates['max-latency-regression'] ?? 25,
       maxInt8Drop: gates['max-int8-drop'] ?? null,
-      ...(detection ? { maxMapDrop: gates['max-map-drop'] ?? 0.5 } : {}),
+      ...(detection ? { maxMapDrop: gates['max-map-drop'] ?? 0.5, maxInt8MapDrop: gates['max-int8-map-drop'] ?? null } : {}),
       ...(results
         ? {
             maxMetricDrop: gates['max-metric-drop'] ?? 0.5,
@@ -327,6 +350,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
             clip: det.clip ?? true,
             categoryIds: det['category-ids'] ?? null,
             comparePreprocessing: det['compare-preprocessing'] ?? false,
+            multiLabel: det['multi-label'] ?? expanded.record?.name === 'ultralytics-val',
             stride: det.stride ?? 32,
           },
         }
@@ -350,6 +374,9 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       calibrationSamples: quant['calibration-samples'] ?? 256,
       calibrationMemory: (quant['calibration-memory-mb'] ?? 1024) * 2 ** 20,
       calibrationBatchSize: quant['calibration-batch-size'] ?? null,
+      keepFloat: quant['keep-float']
+        ? { tail: quant['keep-float'].tail ?? false, nodes: quant['keep-float'].nodes ?? [], after: quant['keep-float'].after ?? [] }
+        : null,
     },
     models: (raw.models ?? []).map((m: Raw) => ({
       ...(m.path !== undefined ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key }),
@@ -361,9 +388,11 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
       html: overrides.html ? resolve(cwd, overrides.html) : null,
       dir: resolve(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve(cwd, overrides.json)) : 'model-gate-out')),
+      ...(overrides.samples ? { samples: true } : {}),
     },
     cacheDir: cacheDirFrom(environment.env),
     progress,
+    shard: pickShard(overrides.shard),
   };
   return deepFreeze(config);
 }
@@ -384,4 +413,16 @@ export function cliModelRefs(overrides: ConfigOverrides, environment: ConfigEnvi
     return { role, path: resolve(environment.cwd, given), label: given, quantized: quantized ? resolve(environment.cwd, quantized) : null };
   };
   return { baseline: ref('baseline'), candidate: ref('candidate') };
+}
+
+/**
+ * The CLI's two sides for this config: the result sets for task: results (--baseline/--candidate
+ * over results.baseline/results.candidate), else the two .onnx models given as flags.
+ */
+export function cliRefs(config: Config, overrides: ConfigOverrides, environment: ConfigEnvironment): { baseline: ModelRef | ResultsRef; candidate: ModelRef | ResultsRef } {
+  if (!config.results) return cliModelRefs(overrides, environment);
+  for (const flag of ['baselineQuantized', 'candidateQuantized'] as const) {
+    if (overrides[flag]) throw new UserError(`--${flag === 'baselineQuantized' ? 'baseline' : 'candidate'}-quantized: not used with task: results (model-gate runs no model)`);
+  }
+  return resultsRefs(config, overrides, environment);
 }

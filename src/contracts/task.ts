@@ -7,7 +7,7 @@
 import type { Config, DecodeSpec } from '../config/types.js';
 import type { Progress } from '../progress.js';
 import type { Gallery } from './gallery.js';
-import type { GateResult } from './report.js';
+import type { GateResult, SampleRecord } from './report.js';
 import type { ImageGeometry, OutputTensor, TensorSignature } from './tensors.js';
 
 /** One eval image with its ground truth. `id` is its path inside the eval set, posix-style. */
@@ -47,9 +47,28 @@ export type TableRow = readonly [string, string, string, string];
 export interface ReportingTask<ModelMetrics, Comparison> {
   readonly name: Config['task'];
   /** The task's main figure, for int8 drops and charts: its JSON key suffix (dropTop1) and label. */
-  readonly primary: { readonly key: string; readonly label: string; value(metrics: ModelMetrics): number };
+  readonly primary: {
+    readonly key: string;
+    readonly label: string;
+    value(metrics: ModelMetrics): number;
+    /** How the figure and a change of it read in a report: "87.11%" and "+3.57 pt", or "34.04" and "+5.41 AP". */
+    show(value: number): string;
+    /** unit false leaves the unit off, for the bounds of an interval ("+1.20 to +3.40 AP"). */
+    showChange(delta: number, unit?: boolean): string;
+    /** The unit of a change in points: 'pt' (accuracy) or 'AP'. */
+    readonly unit: string;
+    /** The gate on each model's fp32 → int8 drop of the figure: its name and the configured limit in points (null: no gate). */
+    readonly int8Gate: { readonly name: string; limit(config: Config): number | null };
+  };
   /** A paired comparison reduced to what the quantization table needs, with the task's own test named as in JSON. */
-  pairedSummary(comparison: Comparison): { delta: number; errorReduction: number | null; pValue: number | null; test: Record<string, unknown> };
+  pairedSummary(comparison: Comparison): {
+    delta: number;
+    /** The paired 95% CI of delta (the same resamples or interval the task's test uses). */
+    ci: readonly [number, number] | null;
+    errorReduction: number | null;
+    pValue: number | null;
+    test: Record<string, unknown>;
+  };
   /** The task's gates, judged on the comparison. */
   gates(comparison: Comparison, config: Config): GateResult[];
   /** Plain-words accuracy half of the verdict line, e.g. "the candidate fixes 27.7% of baseline errors (...)". */
@@ -78,6 +97,13 @@ export interface Task<Label, Prediction, ModelMetrics, Comparison> extends Repor
    * sample sits in the model's input (detection maps boxes back to the original image with it).
    */
   decodeOutputs(outputs: Readonly<Record<string, OutputTensor>>, count: number, config: Config, batch: BatchContext): Prediction[];
+  /**
+   * Each sample's outcome in model-gate's per-sample format (report.json models.<role>.samples,
+   * written with --samples), so a report can be gated again as task: results (format: model-gate).
+   * Only for tasks whose figure is the mean of a per-sample outcome (classification: right/wrong
+   * at top-1); detection has none, since AP ranks detections across the whole set.
+   */
+  sampleRecords?(predictions: readonly Prediction[], samples: readonly EvalSample<Label>[], config: Config): SampleRecord[];
   /** Per-model metrics (pure). */
   score(predictions: readonly Prediction[], samples: readonly EvalSample<Label>[], config: Config): ModelMetrics;
   /** Paired comparison of the two models on the same samples (pure). */

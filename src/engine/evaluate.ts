@@ -17,6 +17,7 @@ import { taskFor } from '../tasks/index.js';
 import { calibrationDecoder } from './calibration.js';
 import type { EvalContext } from './context.js';
 import { measureGroupLatency, pooled } from './latency-inputs.js';
+import { LATENCY_SHARD, shardSamples, type ShardSpec } from './shard.js';
 import { streamEvalSet } from './stream.js';
 
 /** What one model (fp32 or int8) produced. */
@@ -69,6 +70,8 @@ export interface Evaluation {
   readonly latencyControls: readonly (RoundSamples | null)[];
   /** Wall time of the stream (decode and inference, calibration and quantization before it) and of the latency benchmark. */
   readonly timing: { readonly evaluateMs: number; readonly latencyMs: number };
+  /** The sample indices evaluated: all of them, or a shard's. */
+  readonly included: readonly number[];
 }
 
 export interface EvaluateOptions {
@@ -77,6 +80,8 @@ export interface EvaluateOptions {
    * run, or each model alone in a nightly run. Default: all of them in one group.
    */
   readonly latencyGroups?: readonly (readonly number[])[];
+  /** Evaluate only this shard's samples; latency only in shard LATENCY_SHARD (engine/shard.ts). */
+  readonly shard?: ShardSpec | null;
 }
 
 /**
@@ -117,11 +122,13 @@ async function decodeSpecFor(config: Config, file: ModelFile, preprocess: Decode
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
   }
-  return resolveInputSize(preprocess, [size[0], size[1]], sizes);
+  return resolveInputSize(preprocess, [size[0], size[1]], sizes, { batchSize: config.inference.batchSize });
 }
 
 function fits(config: Config, model: LoadedModel, spec: ResolvedDecodeSpec): void {
-  checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
+  // Rect batches go in at several sizes: the model must take each of them.
+  const sizes = spec.rectBatches ? [...new Map(spec.rectBatches.shapes.map((s) => [s.join('x'), s])).values()] : [spec.size];
+  for (const [height, width] of sizes) checkInputFits(model, { channels: channelsOf(config), height, width, layout: config.preprocess.layout });
 }
 
 /** Loads every fp32 model, then the int8 ones; a broken int8 file costs only its own results. */
@@ -231,7 +238,9 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
         `decode on ${pool.workers || 'the main thread'}${pool.workers ? ' workers' : ''}, inference ${threads} thread${threads === 1 ? '' : 's'}` +
         (overlap ? ', decoding the next chunk while the GPU runs' : ', taking turns on the CPU cores'),
     );
+    const included = options.shard ? shardSamples(ctx.samples, streamed.map((r) => r.spec), options.shard) : null;
     const facts = await streamEvalSet(ctx.samples, streamed, {
+      include: included,
       pool,
       memoryBudget: config.inference.memoryBudget,
       batchSize: config.inference.batchSize,
@@ -243,7 +252,8 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
     // The evaluation's sessions are done: every latency round opens fresh ones (docs/latency.md).
     await Promise.all(runs.map((r) => r.model.release()));
     const streamedAt = performance.now();
-    const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
+    // A shard other than the latency shard measures nothing: latency comes from one machine.
+    const groups = options.shard && options.shard.index !== LATENCY_SHARD ? [] : (options.latencyGroups ?? [refs.map((_, i) => i)]);
     const latency = new Map<ModelRun, RoundSamples>();
     const variantLatency = new Map<(typeof alternatives)[number][number], RoundSamples>();
     const controls: (RoundSamples | null)[] = [];
@@ -281,7 +291,7 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
     const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
-    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls, timing };
+    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls, timing, included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i) };
     return {
       evaluation,
       async remeasure(group) {

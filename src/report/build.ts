@@ -142,6 +142,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
     executionProvider: m.executionProvider,
     metrics: task.score(m.predictions, samples, config),
     latency: latencyStats(m.latencyMs),
+    ...(config.output.samples && task.sampleRecords ? { samples: task.sampleRecords(m.predictions, samples, config) } : {}),
   });
   const [qBase, qCand] = inputs.quantized ?? [null, null];
   const withInt8 = (report: ModelReport<Metrics>, fp32: MeasuredModel<Prediction>, run: QuantizedRun<Prediction> | null) =>
@@ -164,7 +165,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
   const gates = [
     ...task.gates(taskComparison, config),
     latencyGate(latency, config.gates.maxLatencyRegression),
-    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops),
+    ...int8DropGates(qBase || qCand ? task.primary.int8Gate.limit(config) : null, task.primary, drops),
   ];
   const headline = headlineFor(task, taskComparison, latency);
   return {

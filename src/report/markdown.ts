@@ -12,7 +12,7 @@ import { headlineFor } from './build.js';
 import { COMMENT_LIMIT } from './comment-limit.js';
 import { evalSetWarningMarkdown } from './eval-notes.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
-import { gateResultLabel, gatesPassedSummary, latencyMethodNote } from './latency-text.js';
+import { gateResultLabel, gatesPassedSummary, latencyMethodNote, shardsNote } from './latency-text.js';
 import { accuracyLatencyChart } from './mermaid.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import { resultFilesFooter, resultFilesRow, resultFilesSection } from './result-files.js';
@@ -126,7 +126,8 @@ function footer(report: Report, comparisonNote: string): string {
   const { evalSet: e, environment: env } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}…\`` : '';
   const ep = `${env.executionProvider.toUpperCase()} EP${env.executionProviderNote ? ` (${escapeMarkdown(env.executionProviderNote)})` : ''}`;
-  return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} · onnxruntime ${env.onnxruntime}, ${ep}, ${env.threads} thread${env.threads === 1 ? '' : 's'} · model-gate ${report.tool.version}`;
+  const shards = shardsNote(report);
+  return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote}${shards ? ` · ${escapeMarkdown(shards)}` : ''} · onnxruntime ${env.onnxruntime}, ${ep}, ${env.threads} thread${env.threads === 1 ? '' : 's'} · model-gate ${report.tool.version}`;
 }
 
 function details(section: ReportSection): string {
