@@ -92,7 +92,7 @@ test('two images of the same size swapped between classes: caught by the decode,
   expect(report.models.candidate.metrics).toEqual(first.models.candidate.metrics);
   expect(accuracyOf(report)).toEqual(accuracyOf(first));
   expect(report.evalSet.notes).toEqual([
-    'An image of the cached eval set was not the file extracted from the verified archive: the cache entry was removed and extracted again, and the images decoded again.',
+    'An image of the cached eval set was not the file extracted from the verified archive: the cache entry was removed and extracted again, and the evaluation started again.',
   ]);
   expect((await readFile(a)).equals(bytesA)).toBe(true);
   expect((await readFile(b)).equals(bytesB)).toBe(true);

@@ -86,3 +86,22 @@ it('a corrupt file fails the decode with the UserError this thread gives, naming
   const again = await workers.decode(files.slice(0, 3), [SPECS[0]]);
   expect(again[0].count).toBe(3);
 });
+
+it("checks each file's bytes against the sha256 it must have: a changed one fails the decode naming it, on a worker and on this thread", async () => {
+  const { CachedFileChangedError, sha256Hex } = await import('../../src/evalset/integrity.js');
+  const { readFile } = await import('node:fs/promises');
+  const expected = new Map<string, string>();
+  for (const file of files.slice(0, 10)) expected.set(file, sha256Hex(await readFile(file)));
+  expected.set(files[7], sha256Hex(Buffer.from('not these bytes')));
+  const pools = [openDecodePool({ workers: 2, script: pathToFileURL(builtDist('decode-worker.js')), expectedSha256: expected }), openDecodePool({ workers: 0, expectedSha256: expected })];
+  try {
+    for (const pool of pools) {
+      await expect(pool.decode(files.slice(0, 7), SPECS)).resolves.toHaveLength(SPECS.length); // all as recorded
+      const error = await pool.decode(files.slice(0, 10), SPECS).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CachedFileChangedError);
+      expect((error as Error).message).toBe(`${files[7]} is not the file extracted from the verified eval-set archive (its sha256 changed).`);
+    }
+  } finally {
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+});

@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { checkInputFits, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel, type RoundSamples } from '../inference/index.js';
 import { resolveModel, type ModelFile } from '../models/index.js';
 import type { DecodeSpec } from '../config/types.js';
+import { CachedFileChangedError } from '../evalset/integrity.js';
 import { decodeSpecKey, imageSizesOnce, openDecodePool, resolveInputSize, type ImageSizes, type ResolvedDecodeSpec } from '../preprocess/index.js';
 import type { Progress } from '../progress.js';
 import { int8Variants, type Int8Variant } from '../quantize/variants.js';
@@ -206,7 +207,23 @@ export async function evaluateModels(config: Config, ctx: EvalContext, refs: rea
   return open.evaluation;
 }
 
+/**
+ * Every file the decode reads from a cached eval set is checked against the hashes recorded when it
+ * was extracted. On the first changed one the entry is rebuilt from its archive and the whole
+ * evaluation starts again, so nothing read from the changed entry (image sizes, calibration, a
+ * decoded chunk) is used; a second change fails the run.
+ */
 export async function openEvaluation(config: Config, ctx: EvalContext, refs: readonly ModelRef[], progress: Progress, options: EvaluateOptions = {}): Promise<OpenEvaluation> {
+  try {
+    return await openEvaluationOnce(config, ctx, refs, progress, options);
+  } catch (error) {
+    if (!(error instanceof CachedFileChangedError) || ctx.integrity === null) throw error;
+    await ctx.integrity.rebuild();
+    return openEvaluationOnce(config, ctx, refs, progress, options);
+  }
+}
+
+async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readonly ModelRef[], progress: Progress, options: EvaluateOptions): Promise<OpenEvaluation> {
   const task = taskFor(config.task);
   const files: ModelFile[] = [];
   for (const ref of refs) files.push(await resolveModel(ref));
@@ -219,7 +236,7 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
   const started = performance.now();
   const workers = resolveWorkers(config.preprocess.workers);
-  const pool = openDecodePool({ workers, ...(ctx.integrity ? { integrity: ctx.integrity } : {}) });
+  const pool = openDecodePool({ workers, ...(ctx.integrity ? { expectedSha256: ctx.integrity.expected } : {}) });
   let runs: ModelRun[] = [];
   try {
     const calibration = calibrationDecoder(config, ctx, pool, progress);

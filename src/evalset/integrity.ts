@@ -22,7 +22,7 @@ export class CachedFileChangedError extends UserError {
   }
 }
 
-/** What the decode pool checks and does: expected sha256 by absolute path, and the way back to a verified entry. */
+/** What the decode checks (expected sha256 by absolute path), and the way back to a verified entry when a file changed (engine/evaluate.ts). */
 export interface FileIntegrity {
   readonly expected: ReadonlyMap<string, string>;
   /** Evicts the cache entry and builds it again from the archive (verified again); throws if it cannot. */

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import { CachedFileChangedError, type FileIntegrity } from '../evalset/integrity.js';
+import { CachedFileChangedError } from '../evalset/integrity.js';
 import { allocateImages, decodeFilesInto, reuseImages } from './decode-batch.js';
 import type { DecodeReply, DecodeTask } from './pool-messages.js';
 import type { DecodedImages, ResolvedDecodeSpec } from './types.js';
@@ -34,11 +34,10 @@ export interface PoolOptions {
   /** The worker script; default: decode-worker.js next to this module (dist/ has it). */
   readonly script?: URL;
   /**
-   * A cached eval set's file hashes: every file read is checked, and on the first changed one the
-   * entry is rebuilt from its archive and that decode done again (the files decoded before it
-   * matched the same record, so they stay valid). A second change fails the run.
+   * A cached eval set's file hashes (evalset/integrity.ts), by absolute path: every file listed is
+   * checked on the bytes read, and a changed one fails the decode with CachedFileChangedError.
    */
-  readonly integrity?: FileIntegrity;
+  readonly expectedSha256?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -57,28 +56,9 @@ export function defaultWorkerScript(): URL {
 
 export function openDecodePool(options: PoolOptions): DecodePool {
   const script = options.script ?? defaultWorkerScript();
-  const expected = options.integrity?.expected ?? new Map<string, string>();
+  const expected = options.expectedSha256 ?? new Map<string, string>();
   const hashesOf = (files: readonly string[]) => (expected.size === 0 ? [] : files.map((file) => expected.get(file) ?? null));
-  const pool = options.workers < 1 || !existsSync(fileURLToPath(script)) ? inThreadPool(hashesOf) : new WorkerPool(Math.floor(options.workers), script, hashesOf);
-  return options.integrity ? rebuildingOnChange(pool, options.integrity) : pool;
-}
-
-function rebuildingOnChange(pool: DecodePool, integrity: FileIntegrity): DecodePool {
-  let rebuilt = false;
-  return {
-    workers: pool.workers,
-    async decode(files, specs, onProgress, into) {
-      try {
-        return await pool.decode(files, specs, onProgress, into);
-      } catch (error) {
-        if (!(error instanceof CachedFileChangedError) || rebuilt) throw error;
-        rebuilt = true;
-        await integrity.rebuild();
-        return pool.decode(files, specs, onProgress, into);
-      }
-    },
-    close: () => pool.close(),
-  };
+  return options.workers < 1 || !existsSync(fileURLToPath(script)) ? inThreadPool(hashesOf) : new WorkerPool(Math.floor(options.workers), script, hashesOf);
 }
 
 function buffersFor(count: number, specs: readonly ResolvedDecodeSpec[], into: readonly DecodedImages[] | undefined): DecodedImages[] {
@@ -110,6 +90,7 @@ class WorkerPool implements DecodePool {
   private readonly threads: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private readonly queue: Pending[] = [];
+  private readonly whenIdle: (() => void)[] = [];
   private nextId = 0;
 
   constructor(readonly workers: number, private readonly script: URL, private readonly hashesOf: HashesOf) {
@@ -153,9 +134,21 @@ class WorkerPool implements DecodePool {
     });
   }
 
+  /**
+   * After a failed decode other workers may still be decoding (their answers are ignored): they
+   * finish first. Terminating a thread inside sharp's native decode could abort the process, and an
+   * unref'd thread's terminate() does not keep the event loop alive (Node then exits with 13, an
+   * unsettled await, instead of the run failing with its error).
+   */
   async close(): Promise<void> {
+    this.queue.length = 0;
+    while (this.busy.size > 0) await new Promise<void>((resolve) => this.whenIdle.push(resolve));
     const threads = this.threads.splice(0);
-    await Promise.all(threads.map((thread) => thread.terminate()));
+    await Promise.all(threads.map((thread) => (thread.ref(), thread.terminate())));
+  }
+
+  private notifyIfIdle(): void {
+    if (this.busy.size === 0) for (const resolve of this.whenIdle.splice(0)) resolve();
   }
 
   private submit(pending: Pending): void {
@@ -191,6 +184,7 @@ class WorkerPool implements DecodePool {
       }
       const next = this.queue.shift();
       if (next) this.run(thread, next);
+      this.notifyIfIdle();
     });
     const fail = (error: Error) => {
       const pending = this.busy.get(thread);
@@ -199,6 +193,7 @@ class WorkerPool implements DecodePool {
       pending?.done(new Error(`decode worker stopped: ${error.message}`));
       const next = this.queue.shift();
       if (next) this.submit(next);
+      this.notifyIfIdle();
     };
     thread.on('error', fail);
     thread.on('exit', (code) => {
