@@ -30011,7 +30011,7 @@ function gatesPassedSummary(gates) {
 function shardsNote(report) {
   const shards = report.shards;
   if (!shards) return null;
-  return `merged from ${shards.count} shards; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
+  return `merged from ${shards.count} shard${shards.count === 1 ? "" : "s"}; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
 }
 
 // src/report/markdown.ts
