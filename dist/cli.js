@@ -30582,11 +30582,26 @@ async function compareShard(config, ctx, pairs, progress) {
     machine: `${environment.cpu}${environment.gpu ? `, ${environment.gpu}` : ""}`
   });
 }
-async function compareMerged(config, ctx, records, options = []) {
+async function compareMerged(config, ctx, records, pairs = null) {
   const started = performance.now();
-  const { evaluation, pairs, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  const { evaluation, pairs: indices, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  if (pairs) await checkShardModels(evaluation, indices, pairs);
   const shards = { count: latencyFrom.shard.count, latencyMeasuredOn: { shard: latencyFrom.shard.index, machine: latencyFrom.machine } };
-  return reportsFrom(config, ctx, evaluation, pairs, options, started, shards);
+  return reportsFrom(config, ctx, evaluation, indices, pairs?.map((p) => p.options ?? {}) ?? [], started, shards);
+}
+async function checkShardModels(evaluation, indices, pairs) {
+  if (indices.length !== pairs.length) throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? "" : "s"} of models, this run ${pairs.length}; were they made for another commit?`);
+  for (const [i, { refs }] of pairs.entries()) {
+    for (const [k, ref] of [[indices[i][0], refs.baseline], [indices[i][1], refs.candidate]]) {
+      const model = evaluation.models[k];
+      const expected = [[ref.path, model.fp32.file.sha256]];
+      if (ref.quantized) expected.push([ref.quantized, model.int8?.variant.file?.sha256]);
+      for (const [path5, recorded] of expected) {
+        const actual = await sha256File(path5);
+        if (actual !== recorded) throw new UserError(`merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? "none"}\u2026, not ${ref.label} (${actual.slice(0, 12)}\u2026); were they made for another commit?`);
+      }
+    }
+  }
 }
 async function compareRun(config, pairs, progress, options = {}) {
   if (config.results) return compareResultSets(config, pairs, progress);
@@ -30598,8 +30613,8 @@ async function runCompare(config, refs, progress) {
 }
 
 // src/engine/shard-files.ts
-import { mkdir as mkdir5, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname7 } from "node:path";
+import { mkdir as mkdir5, readdir as readdir6, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname7, join as join11 } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 async function writeShardRecord(path5, record) {
   const text = JSON.stringify(record);
@@ -31068,7 +31083,7 @@ function fileHistory(path5, log) {
 
 // src/nightly/models.ts
 import { mkdir as mkdir8 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
@@ -31292,7 +31307,7 @@ async function headCommit(git) {
     throw new UserError(`${git.dir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
-var workDirFor = (base) => join11(base, "model-gate", "nightly-models");
+var workDirFor = (base) => join12(base, "model-gate", "nightly-models");
 
 // src/history/drift.ts
 var MAD_TO_SIGMA = 1.4826;
