@@ -18155,6 +18155,10 @@ function parseBytes(value, key, file) {
   }
   return Math.floor(bytes2);
 }
+function defaultOutDir(overrides, cwd) {
+  const beside = overrides.json ?? overrides.shardOut;
+  return beside ? dirname(resolve3(cwd, beside)) : "model-gate-out";
+}
 function pickShard(value) {
   if (value === void 0 || value === "") return null;
   const match = /^(\d+)\/(\d+)$/.exec(value.trim());
@@ -18382,7 +18386,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       json: overrides.json ? resolve3(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve3(cwd, overrides.markdown) : null,
       html: overrides.html ? resolve3(cwd, overrides.html) : null,
-      dir: resolve3(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve3(cwd, overrides.json)) : "model-gate-out")),
+      dir: resolve3(cwd, overrides.outDir ?? defaultOutDir(overrides, cwd)),
       ...overrides.samples ? { samples: true } : {}
     },
     cacheDir: cacheDirFrom(environment.env),
@@ -25121,7 +25125,8 @@ async function resolveModel(ref) {
 }
 
 // src/quantize/variants.ts
-import { mkdir as mkdir4, readFile as readFile7, writeFile as writeFile2 } from "node:fs/promises";
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { mkdir as mkdir4, readFile as readFile7, rename as rename3, writeFile as writeFile2 } from "node:fs/promises";
 import { basename as basename2, join as join9 } from "node:path";
 
 // src/quantize/index.ts
@@ -29331,7 +29336,9 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
     const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
     const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     const path5 = join9(config.output.dir, `${roles[i].role}-${basename2(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
-    await writeFile2(path5, result.bytes);
+    const partial = `${path5}.${process.pid}-${randomBytes2(4).toString("hex")}.partial`;
+    await writeFile2(partial, result.bytes);
+    await rename3(partial, path5);
     out.push({
       source: "static-int8",
       file: await resolveModel({ role: roles[i].role, path: path5, label: path5 }),
@@ -31088,7 +31095,7 @@ import { join as join12 } from "node:path";
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 import { createHash as createHash9 } from "node:crypto";
-import { mkdir as mkdir7, readFile as readFile11, rename as rename3, stat as stat6 } from "node:fs/promises";
+import { mkdir as mkdir7, readFile as readFile11, rename as rename4, stat as stat6 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
@@ -31228,7 +31235,7 @@ async function writeResolved(side, repoPath, dest) {
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
   await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
-  await rename3(resolved, dest);
+  await rename4(resolved, dest);
   return true;
 }
 async function writeExternalData(side, repoPath, modelFile) {
@@ -31543,7 +31550,7 @@ compare options:
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
   --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)
   --candidate-quantized FILE  the candidate's own int8 model (quantization.mode: provided)
-  --out-dir DIR               where built int8 models are written (default: the --json folder, else ./model-gate-out)
+  --out-dir DIR               where built int8 models are written (default: the --json or --shard-out folder, else ./model-gate-out)
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
   --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
@@ -31634,7 +31641,8 @@ Run 'model-gate --help' for usage.
     candidateQuantized: values["candidate-quantized"],
     outDir: values["out-dir"],
     samples: values.samples,
-    shard: values.shard
+    shard: values.shard,
+    shardOut: values["shard-out"]
   };
   try {
     if (command === "map") {
@@ -31644,7 +31652,7 @@ Run 'model-gate --help' for usage.
     const environment = processEnvironment();
     if (command === "nightly") return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
     if (command === "merge") return await mergeCommand(overrides, positionals.slice(1), environment);
-    return await compareCommand({ ...overrides, shardOut: values["shard-out"] }, environment);
+    return await compareCommand(overrides, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}
 `);
