@@ -18155,6 +18155,10 @@ function parseBytes(value, key, file) {
   }
   return Math.floor(bytes2);
 }
+function defaultOutDir(overrides, cwd) {
+  const beside = overrides.json ?? overrides.shardOut;
+  return beside ? dirname(resolve3(cwd, beside)) : "model-gate-out";
+}
 function pickShard(value) {
   if (value === void 0 || value === "") return null;
   const match = /^(\d+)\/(\d+)$/.exec(value.trim());
@@ -18382,7 +18386,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       json: overrides.json ? resolve3(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve3(cwd, overrides.markdown) : null,
       html: overrides.html ? resolve3(cwd, overrides.html) : null,
-      dir: resolve3(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve3(cwd, overrides.json)) : "model-gate-out")),
+      dir: resolve3(cwd, overrides.outDir ?? defaultOutDir(overrides, cwd)),
       ...overrides.samples ? { samples: true } : {}
     },
     cacheDir: cacheDirFrom(environment.env),
@@ -25121,7 +25125,8 @@ async function resolveModel(ref) {
 }
 
 // src/quantize/variants.ts
-import { mkdir as mkdir4, readFile as readFile7, writeFile as writeFile2 } from "node:fs/promises";
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { mkdir as mkdir4, readFile as readFile7, rename as rename3, writeFile as writeFile2 } from "node:fs/promises";
 import { basename as basename2, join as join9 } from "node:path";
 
 // src/quantize/index.ts
@@ -29331,7 +29336,9 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
     const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
     const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     const path5 = join9(config.output.dir, `${roles[i].role}-${basename2(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
-    await writeFile2(path5, result.bytes);
+    const partial = `${path5}.${process.pid}-${randomBytes2(4).toString("hex")}.partial`;
+    await writeFile2(partial, result.bytes);
+    await rename3(partial, path5);
     out.push({
       source: "static-int8",
       file: await resolveModel({ role: roles[i].role, path: path5, label: path5 }),
@@ -30011,7 +30018,7 @@ function gatesPassedSummary(gates) {
 function shardsNote(report) {
   const shards = report.shards;
   if (!shards) return null;
-  return `merged from ${shards.count} shards; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
+  return `merged from ${shards.count} shard${shards.count === 1 ? "" : "s"}; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
 }
 
 // src/report/markdown.ts
@@ -30582,11 +30589,26 @@ async function compareShard(config, ctx, pairs, progress) {
     machine: `${environment.cpu}${environment.gpu ? `, ${environment.gpu}` : ""}`
   });
 }
-async function compareMerged(config, ctx, records, options = []) {
+async function compareMerged(config, ctx, records, pairs = null) {
   const started = performance.now();
-  const { evaluation, pairs, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  const { evaluation, pairs: indices, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  if (pairs) await checkShardModels(evaluation, indices, pairs);
   const shards = { count: latencyFrom.shard.count, latencyMeasuredOn: { shard: latencyFrom.shard.index, machine: latencyFrom.machine } };
-  return reportsFrom(config, ctx, evaluation, pairs, options, started, shards);
+  return reportsFrom(config, ctx, evaluation, indices, pairs?.map((p) => p.options ?? {}) ?? [], started, shards);
+}
+async function checkShardModels(evaluation, indices, pairs) {
+  if (indices.length !== pairs.length) throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? "" : "s"} of models, this run ${pairs.length}; were they made for another commit?`);
+  for (const [i, { refs }] of pairs.entries()) {
+    for (const [k, ref] of [[indices[i][0], refs.baseline], [indices[i][1], refs.candidate]]) {
+      const model = evaluation.models[k];
+      const expected = [[ref.path, model.fp32.file.sha256]];
+      if (ref.quantized) expected.push([ref.quantized, model.int8?.variant.file?.sha256]);
+      for (const [path5, recorded] of expected) {
+        const actual = await sha256File(path5);
+        if (actual !== recorded) throw new UserError(`merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? "none"}\u2026, not ${ref.label} (${actual.slice(0, 12)}\u2026); were they made for another commit?`);
+      }
+    }
+  }
 }
 async function compareRun(config, pairs, progress, options = {}) {
   if (config.results) return compareResultSets(config, pairs, progress);
@@ -30598,8 +30620,8 @@ async function runCompare(config, refs, progress) {
 }
 
 // src/engine/shard-files.ts
-import { mkdir as mkdir5, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname7 } from "node:path";
+import { mkdir as mkdir5, readdir as readdir6, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname7, join as join11 } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 async function writeShardRecord(path5, record) {
   const text = JSON.stringify(record);
@@ -31068,12 +31090,12 @@ function fileHistory(path5, log) {
 
 // src/nightly/models.ts
 import { mkdir as mkdir8 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 import { createHash as createHash9 } from "node:crypto";
-import { mkdir as mkdir7, readFile as readFile11, rename as rename3, stat as stat6 } from "node:fs/promises";
+import { mkdir as mkdir7, readFile as readFile11, rename as rename4, stat as stat6 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
@@ -31213,7 +31235,7 @@ async function writeResolved(side, repoPath, dest) {
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
   await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
-  await rename3(resolved, dest);
+  await rename4(resolved, dest);
   return true;
 }
 async function writeExternalData(side, repoPath, modelFile) {
@@ -31292,7 +31314,7 @@ async function headCommit(git) {
     throw new UserError(`${git.dir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
-var workDirFor = (base) => join11(base, "model-gate", "nightly-models");
+var workDirFor = (base) => join12(base, "model-gate", "nightly-models");
 
 // src/history/drift.ts
 var MAD_TO_SIGMA = 1.4826;
@@ -31528,7 +31550,7 @@ compare options:
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
   --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)
   --candidate-quantized FILE  the candidate's own int8 model (quantization.mode: provided)
-  --out-dir DIR               where built int8 models are written (default: the --json folder, else ./model-gate-out)
+  --out-dir DIR               where built int8 models are written (default: the --json or --shard-out folder, else ./model-gate-out)
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
   --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
@@ -31619,7 +31641,8 @@ Run 'model-gate --help' for usage.
     candidateQuantized: values["candidate-quantized"],
     outDir: values["out-dir"],
     samples: values.samples,
-    shard: values.shard
+    shard: values.shard,
+    shardOut: values["shard-out"]
   };
   try {
     if (command === "map") {
@@ -31629,7 +31652,7 @@ Run 'model-gate --help' for usage.
     const environment = processEnvironment();
     if (command === "nightly") return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
     if (command === "merge") return await mergeCommand(overrides, positionals.slice(1), environment);
-    return await compareCommand({ ...overrides, shardOut: values["shard-out"] }, environment);
+    return await compareCommand(overrides, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}
 `);

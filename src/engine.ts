@@ -11,6 +11,8 @@ import type { CompareOptions, CompareResult, PairToCompare, SideRef } from './en
 import { prepareEval, runEnvironment, type EvalContext } from './engine/context.js';
 import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
 import { compareResultSets } from './engine/results.js';
+import { sha256File } from './download/sha256.js';
+import { UserError } from './errors.js';
 import type { EvalSetCache } from './evalset/actions-cache.js';
 import { mergeShards, shardRecord, type ShardRecord, type ShardSpec } from './engine/shard.js';
 import { modalShape } from './engine/stream.js';
@@ -191,12 +193,43 @@ export async function compareShard(config: Config, ctx: EvalContext, pairs: read
   });
 }
 
-/** The reports of a sharded comparison, from all its shard records: the same as one unsharded run's. */
-export async function compareMerged(config: Config, ctx: EvalContext, records: readonly ShardRecord[], options: readonly CompareOptions[] = []): Promise<CompareResult[]> {
+/**
+ * The reports of a sharded comparison, from all its shard records: the same as one unsharded run's.
+ * With `pairs` (the Action's merge job, which read the models at the PR's commits itself), the
+ * records must have evaluated exactly those files, in that order.
+ */
+export async function compareMerged(config: Config, ctx: EvalContext, records: readonly ShardRecord[], pairs: readonly PairToCompare<ModelRef>[] | null = null): Promise<CompareResult[]> {
   const started = performance.now();
-  const { evaluation, pairs, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  const { evaluation, pairs: indices, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  if (pairs) await checkShardModels(evaluation, indices, pairs);
   const shards = { count: latencyFrom.shard.count, latencyMeasuredOn: { shard: latencyFrom.shard.index, machine: latencyFrom.machine } };
-  return reportsFrom(config, ctx, evaluation, pairs, options, started, shards);
+  return reportsFrom(config, ctx, evaluation, indices, pairs?.map((p) => p.options ?? {}) ?? [], started, shards);
+}
+
+async function checkShardModels(evaluation: Evaluation, indices: readonly (readonly [number, number])[], pairs: readonly PairToCompare<ModelRef>[]): Promise<void> {
+  if (indices.length !== pairs.length) throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? '' : 's'} of models, this run ${pairs.length}; were they made for another commit?`);
+  for (const [i, { refs }] of pairs.entries()) {
+    for (const [k, ref] of [[indices[i][0], refs.baseline], [indices[i][1], refs.candidate]] as const) {
+      const model = evaluation.models[k];
+      const expected: [string, string | undefined][] = [[ref.path, model.fp32.file.sha256]];
+      if (ref.quantized) expected.push([ref.quantized, model.int8?.variant.file?.sha256]);
+      for (const [path, recorded] of expected) {
+        const actual = await sha256File(path);
+        if (actual !== recorded) throw new UserError(`merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? 'none'}…, not ${ref.label} (${actual.slice(0, 12)}…); were they made for another commit?`);
+      }
+    }
+  }
+}
+
+/** Shard config.shard of a run's comparisons (the Action's matrix job): the shard record, no report. */
+export async function shardRun(config: Config, pairs: readonly PairToCompare<ModelRef>[], progress: Progress, options: { readonly remoteCache?: EvalSetCache } = {}): Promise<ShardRecord> {
+  return compareShard(config, await prepareEval(config, progress, options), pairs, progress);
+}
+
+/** The reports of a run whose comparisons were sharded (the Action's merge job), from every shard record. */
+export async function mergedRun(config: Config, pairs: readonly PairToCompare<ModelRef>[], records: readonly ShardRecord[], progress: Progress, options: { readonly remoteCache?: EvalSetCache } = {}): Promise<CompareResult[]> {
+  // The eval set is verified here too: its labels score the merged predictions.
+  return compareMerged(config, await prepareEval(config, progress, options), records, pairs);
 }
 
 /** Runs baseline and candidate (and their int8 variants) on the prepared eval set and builds the report. */

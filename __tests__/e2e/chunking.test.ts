@@ -6,10 +6,11 @@
  * may differ. Both run with static int8, detection with letterbox vs rect too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { exampleConfig, firstScenes, timeless } from '../helpers/same-report.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -17,31 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** The report without what depends on the clock: latency figures, the sentences that quote them, the stream's facts. */
-function timeless(value: unknown): unknown {
-  // (fromCache: the first run extracts the archive, the second finds it cached.)
-  if (Array.isArray(value)) return value.map(timeless);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (/latency|^p50Ms$|^generatedAt$|^headline$|^stream$|^path$|^fromCache$|^timing$/i.test(key)) continue;
-    if (key === 'gates') {
-      out.gates = (v as { name: string }[]).filter((g) => g.name !== 'max-latency-regression').map(timeless);
-      continue;
-    }
-    out[key] = timeless(v);
-  }
-  return out;
-}
-
-async function example(folder: string, name: string, edit: (yaml: string) => string): Promise<string> {
-  const root = join(process.cwd(), 'examples', folder);
-  const yaml = (await readFile(join(root, 'model-gate.yml'), 'utf8')).replace(/source: \.\//, `source: ${root}/`);
-  const file = join(dir, name);
-  // A latency gate nothing can fail, so the verdict compares the accuracy gates only.
-  await writeFile(file, edit(yaml.replace(/max-latency-regression: \d+/, 'max-latency-regression: 100000')).replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 0, runs: 10 }'));
-  return file;
-}
+const example = (folder: string, name: string, edit: (yaml: string) => string) => exampleConfig(folder, join(dir, name), edit);
 
 async function report(config: string, models: [string, string], out: string) {
   const json = join(dir, out, 'report.json');
@@ -79,13 +56,7 @@ it('detection with static int8 and letterbox vs rect: 7 images per chunk gives t
   const root = join(process.cwd(), 'examples', 'fmnist-det');
   const pair: [string, string] = [join(root, 'models', 'fmnist-det-small-v1.v8.onnx'), join(root, 'models', 'fmnist-det-wide-v2.v8.onnx')];
   // The first 42 scenes (6 chunks of 7) keep the six detector runs per report short.
-  await mkdir(join(dir, 'det-set'));
-  execFileSync('tar', ['xzf', join(root, 'fmnist-det.tar.gz'), '-C', join(dir, 'det-set')]);
-  const folder = join(dir, 'det-set', 'fmnist-det');
-  const coco = JSON.parse(await readFile(join(folder, 'annotations.coco.json'), 'utf8'));
-  const images = coco.images.slice(0, 42);
-  const ids = new Set(images.map((i: { id: number }) => i.id));
-  await writeFile(join(folder, 'first-42.coco.json'), JSON.stringify({ ...coco, images, annotations: coco.annotations.filter((a: { image_id: number }) => ids.has(a.image_id)) }));
+  const folder = await firstScenes(join(dir, 'det-set'), 42, 'first-42.coco.json');
   const subset = (y: string) => y.replace(/source: .*/, `source: ${folder}`).replace(/sha256: .*/, '').replace('annotations: annotations.coco.json', 'annotations: first-42.coco.json')
     .replace(/^gates: (.*)$/m, 'gates: $1\nquantization: { mode: static-int8, keep-float: { tail: true } }');
   // Gray 160×256 (rect) and 256×256 (letterbox) pixels per image, both decoded in every chunk.

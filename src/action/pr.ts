@@ -3,7 +3,8 @@
  * task: results), their bytes at the base and head commits, the base commit's (trusted) config,
  * and one comparison per changed entry (ONNX models on one shared eval set). With the inputs
  * results-baseline/results-candidate the two result sets are files in the workspace instead
- * (result-inputs.ts).
+ * (result-inputs.ts). In an Actions matrix each job evaluates one shard (shard.ts) and a merge job
+ * builds this same run from their records.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import type { ActionContext } from '../config/action.js';
 import type { Config, ModelRef } from '../config/types.js';
 import type { HistoryRecord } from '../contracts/history.js';
 import type { RunComparison } from '../contracts/run.js';
-import { compareRun } from '../engine.js';
+import { compareRun, mergedRun } from '../engine.js';
+import { readShardFolder } from '../engine/shard-files.js';
 import { UserError } from '../errors.js';
 import { actionsEvalSetCache } from '../evalset/actions-cache.js';
 import { createGit, type Git } from '../git/index.js';
@@ -24,7 +26,7 @@ import type { Progress } from '../progress.js';
 import type { GitHub } from '../publish/github.js';
 import { listChangedFiles } from './changed-files.js';
 import { evaluateResultInputs } from './result-inputs.js';
-import { commitsToCompare, finishRun, refuseUntrustedCheckout, runFacts, short, trustedConfig, type EvaluatedRun } from './run-setup.js';
+import { commitsToCompare, finishRun, refuseUntrustedCheckout, runFacts, short, trustedConfig, type EvaluatedRun, type RunFacts } from './run-setup.js';
 
 export type { EvaluatedRun } from './run-setup.js';
 import { refusePrivilegedUntrustedRun } from './trust.js';
@@ -39,10 +41,20 @@ async function readHistory(ctx: ActionContext, git: Git, config: Config, progres
   }
 }
 
-export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<EvaluatedRun> {
-  const git = createGit(ctx.workspace, ctx.runnerEnv);
-  await refuseUntrustedCheckout(ctx, git);
-  if (ctx.resultsInputs) return evaluateResultInputs(ctx, ctx.resultsInputs, git, progress);
+/** What a PR run compares: the judging config, one pair of files per changed entry, and notes on the entries it can't compare. */
+export interface PlannedRun {
+  readonly config: Config;
+  readonly facts: RunFacts;
+  readonly pairs: readonly { readonly name: string; readonly refs: { readonly baseline: ModelRef; readonly candidate: ModelRef } }[];
+  readonly notes: readonly string[];
+}
+
+/**
+ * The front half of every models[] run (the plain gate, each shard of a matrix and the merge
+ * job after it): the two commits, the base's config, the entries the PR changes and their bytes
+ * at both commits. Shards and merge job run it alike, so all of them compare the same files.
+ */
+export async function planRun(ctx: ActionContext, gh: GitHub, git: Git, progress: Progress): Promise<PlannedRun> {
   const { baseSha, headSha } = await commitsToCompare(ctx, git);
   await ensureCommit(git, baseSha, progress);
   const trusted = await trustedConfig(ctx, git, baseSha, progress);
@@ -64,13 +76,13 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
     : await changedFilesFromGit(git, baseSha, headSha);
   const relevant = config.models.filter((entry) => source.isRelevant(entry, changed) || (entry.quantized !== undefined && changed.includes(entry.quantized)));
   const facts = runFacts(ctx, trusted, ctx.pullRequest ? { number: ctx.pullRequest.number, baseSha, headSha } : null);
-  if (relevant.length === 0) return finishRun(facts, [], [], []);
+  if (relevant.length === 0) return { config, facts, pairs: [], notes: [] };
 
   const workDir = join(ctx.runnerTemp, 'model-gate', 'models');
   await mkdir(workDir, { recursive: true });
   const download = verifiedDownloader(progress, { allowedHosts: config.allowedHosts ?? [] });
   const notes: string[] = [];
-  const pairs: { name: string; refs: { baseline: ModelRef; candidate: ModelRef } }[] = [];
+  const pairs: PlannedRun['pairs'][number][] = [];
   for (const entry of relevant) {
     const before = await source.materialize(entry, { git, sha: baseSha, label: `base ${short(baseSha)}` }, workDir, download);
     const after = await source.materialize(entry, { git, sha: headSha, label: `head ${short(headSha)}` }, workDir, download);
@@ -90,20 +102,32 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
       });
     }
   }
+  return { config, facts, pairs, notes };
+}
 
-  const comparisons: RunComparison[] = [];
-  const pages: { name: string; html: string }[] = [];
-  if (pairs.length > 0) {
-    const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);
-    const history = await readHistory(ctx, git, config, progress);
-    for (const { name, refs } of pairs) progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
-    const results = await compareRun(config, pairs.map(({ name, refs }) => ({ refs, options: { title: name, history: historyCharts(history, name) } })), progress, {
-      remoteCache: actionsEvalSetCache({ allowSave, log: progress }),
-    });
-    results.forEach((result, i) => {
-      comparisons.push({ name: pairs[i].name, report: result.report });
-      pages.push({ name: pairs[i].name, html: result.html });
-    });
-  }
+/** Verified eval sets are saved to the Actions cache only from trusted runs (a schedule, a push to the default branch). */
+export function remoteCacheFor(ctx: ActionContext, progress: Progress) {
+  const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);
+  return actionsEvalSetCache({ allowSave, log: progress });
+}
+
+/** The PR gate, or (mode: merge) the same gate from the records of its shards. */
+export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: Progress): Promise<EvaluatedRun> {
+  const git = createGit(ctx.workspace, ctx.runnerEnv);
+  await refuseUntrustedCheckout(ctx, git);
+  if (ctx.resultsInputs) return evaluateResultInputs(ctx, ctx.resultsInputs, git, progress);
+  const { config, facts, pairs, notes } = await planRun(ctx, gh, git, progress);
+  if (pairs.length === 0) return finishRun(facts, [], notes, []);
+  if (ctx.shards && config.results) throw new UserError('mode: merge: task: results is never sharded (its result files are read whole); use mode: pr');
+
+  const history = await readHistory(ctx, git, config, progress);
+  for (const { name, refs } of pairs) progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
+  const toCompare = pairs.map(({ name, refs }) => ({ refs, options: { title: name, history: historyCharts(history, name) } }));
+  const remoteCache = remoteCacheFor(ctx, progress);
+  const results = ctx.shards
+    ? await mergedRun(config, toCompare, await readShardFolder(join(ctx.workspace, ctx.shards), 'input shards'), progress, { remoteCache })
+    : await compareRun(config, toCompare, progress, { remoteCache });
+  const comparisons: RunComparison[] = results.map((result, i) => ({ name: pairs[i].name, report: result.report }));
+  const pages = results.map((result, i) => ({ name: pairs[i].name, html: result.html }));
   return finishRun(facts, comparisons, notes, pages);
 }

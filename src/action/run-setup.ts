@@ -63,7 +63,8 @@ export async function trustedConfig(ctx: ActionContext, git: Git, baseSha: strin
   const workspaceFile = join(ctx.workspace, ctx.configPath);
   const headText = await readFile(workspaceFile, 'utf8').catch(() => null);
   const baseText = (await readFileAtCommit(git, baseSha, ctx.configPath))?.toString('utf8') ?? null;
-  const overrides = { executionProvider: ctx.executionProvider };
+  // A matrix job's shard applies to whichever config judges.
+  const overrides = { executionProvider: ctx.executionProvider, shard: ctx.shard ?? undefined };
   const configDir = join(ctx.workspace, ctx.configPath, '..');
   if (baseText !== null) {
     const config = parseConfig(baseText, `${ctx.configPath}@${short(baseSha)}`, configDir, overrides, configEnvironment(ctx));

@@ -4,8 +4,8 @@
  * shortest text that reads back as the same double, so a merged run scores the very predictions
  * the shards made.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { UserError } from '../errors.js';
 import type { ShardRecord } from './shard.js';
@@ -35,4 +35,20 @@ export async function readShardRecords(paths: readonly string[]): Promise<ShardR
     }
   }
   return records;
+}
+
+/**
+ * Every shard record under `folder` (a merge job's downloaded artifacts: flat, or one folder per
+ * artifact), in name order; `what` names the input in the message when there is none.
+ */
+export async function readShardFolder(folder: string, what: string): Promise<ShardRecord[]> {
+  let names: string[];
+  try {
+    names = (await readdir(folder, { recursive: true })).map(String);
+  } catch (error) {
+    throw new UserError(`${what}: cannot read ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); download the shard artifacts there first`, { cause: error });
+  }
+  const files = names.filter((name) => /\.json(\.gz)?$/.test(name)).sort();
+  if (files.length === 0) throw new UserError(`${what}: no shard records (*.json, *.json.gz) in ${folder}; download the shard artifacts there first`);
+  return readShardRecords(files.map((name) => join(folder, name)));
 }

@@ -36,5 +36,5 @@ export function gatesPassedSummary(gates: readonly GateResult[]): string {
 export function shardsNote(report: AnyReport): string | null {
   const shards = (report as { shards?: Report['shards'] }).shards;
   if (!shards) return null;
-  return `merged from ${shards.count} shards; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
+  return `merged from ${shards.count} shard${shards.count === 1 ? '' : 's'}; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
 }
