@@ -3375,8 +3375,8 @@ var require_utils = __commonJS({
     var HOST_DELIMS = { "@": "%40", "/": "%2F", "?": "%3F", "#": "%23", ":": "%3A" };
     var HOST_DELIM_RE = /[@/?#:]/g;
     var HOST_DELIM_NO_COLON_RE = /[@/?#]/g;
-    function reescapeHostDelimiters(host, isIP) {
-      const re = isIP ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
+    function reescapeHostDelimiters(host, isIP4) {
+      const re = isIP4 ? HOST_DELIM_NO_COLON_RE : HOST_DELIM_RE;
       re.lastIndex = 0;
       return host.replace(re, (ch) => HOST_DELIMS[ch]);
     }
@@ -3768,7 +3768,7 @@ var require_schemes = __commonJS({
       urnComponent.nss = (uuidComponent.uuid || "").toLowerCase();
       return urnComponent;
     }
-    var http = (
+    var http2 = (
       /** @type {SchemeHandler} */
       {
         scheme: "http",
@@ -3777,11 +3777,11 @@ var require_schemes = __commonJS({
         serialize: httpSerialize
       }
     );
-    var https = (
+    var https2 = (
       /** @type {SchemeHandler} */
       {
         scheme: "https",
-        domainHost: http.domainHost,
+        domainHost: http2.domainHost,
         parse: httpParse,
         serialize: httpSerialize
       }
@@ -3825,8 +3825,8 @@ var require_schemes = __commonJS({
     var SCHEMES = (
       /** @type {Record<SchemeName, SchemeHandler>} */
       {
-        http,
-        https,
+        http: http2,
+        https: https2,
         ws,
         wss,
         urn,
@@ -3915,50 +3915,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative4, options, skipNormalization) {
+    function resolveComponent(base, relative5, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse(serialize2(base, options), options);
-        relative4 = parse(serialize2(relative4, options), options);
+        relative5 = parse(serialize2(relative5, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative4.scheme) {
-        target.scheme = relative4.scheme;
-        target.userinfo = relative4.userinfo;
-        target.host = relative4.host;
-        target.port = relative4.port;
-        target.path = removeDotSegments(relative4.path || "");
-        target.query = relative4.query;
+      if (!options.tolerant && relative5.scheme) {
+        target.scheme = relative5.scheme;
+        target.userinfo = relative5.userinfo;
+        target.host = relative5.host;
+        target.port = relative5.port;
+        target.path = removeDotSegments(relative5.path || "");
+        target.query = relative5.query;
       } else {
-        if (relative4.userinfo !== void 0 || relative4.host !== void 0 || relative4.port !== void 0) {
-          target.userinfo = relative4.userinfo;
-          target.host = relative4.host;
-          target.port = relative4.port;
-          target.path = removeDotSegments(relative4.path || "");
-          target.query = relative4.query;
+        if (relative5.userinfo !== void 0 || relative5.host !== void 0 || relative5.port !== void 0) {
+          target.userinfo = relative5.userinfo;
+          target.host = relative5.host;
+          target.port = relative5.port;
+          target.path = removeDotSegments(relative5.path || "");
+          target.query = relative5.query;
         } else {
-          if (!relative4.path) {
+          if (!relative5.path) {
             target.path = base.path;
-            if (relative4.query !== void 0) {
-              target.query = relative4.query;
+            if (relative5.query !== void 0) {
+              target.query = relative5.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative4.path[0] === "/") {
-              target.path = removeDotSegments(relative4.path);
+            if (relative5.path[0] === "/") {
+              target.path = removeDotSegments(relative5.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative4.path;
+                target.path = "/" + relative5.path;
               } else if (!base.path) {
-                target.path = relative4.path;
+                target.path = relative5.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative4.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative5.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative4.query;
+            target.query = relative5.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -3966,7 +3966,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative4.fragment;
+      target.fragment = relative5.fragment;
       return target;
     }
     function equal(uriA, uriB, options) {
@@ -4073,12 +4073,12 @@ var require_fast_uri = __commonJS({
       const host = matches[4];
       return hasMalformedPercentEncoding(matches[3]) || host !== void 0 && !isIPLiteral(host) && hasMalformedPercentEncoding(host) || hasMalformedPercentEncoding(matches[6]) || hasMalformedPercentEncoding(matches[7]) || hasMalformedPercentEncoding(matches[8]);
     }
-    function canonicalizeHost(parsed, options, schemeHandler, isIP) {
-      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP)) {
+    function canonicalizeHost(parsed, options, schemeHandler, isIP4) {
+      if (hasForbiddenDomainHost(parsed, options, schemeHandler, isIP4)) {
         parsed.error = parsed.error || MALFORMED_HOST_ERROR;
         return true;
       }
-      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP === false && nonSimpleDomain(parsed.host)) {
+      if (!options.unicodeSupport && (!schemeHandler || !schemeHandler.unicodeSupport) && parsed.host && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && isIP4 === false && nonSimpleDomain(parsed.host)) {
         let url;
         try {
           url = new URL("http://" + parsed.host);
@@ -4094,9 +4094,9 @@ var require_fast_uri = __commonJS({
       }
       return false;
     }
-    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP) {
+    function hasForbiddenDomainHost(parsed, options, schemeHandler, isIP4) {
       return Boolean(
-        parsed.host && isIP === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
+        parsed.host && isIP4 === false && !isIPLiteral(parsed.host) && (options.domainHost || schemeHandler && schemeHandler.domainHost) && FORBIDDEN_DOMAIN_HOST_CHARACTER.test(parsed.host)
       );
     }
     function isHostOnlyURL(url) {
@@ -4119,7 +4119,7 @@ var require_fast_uri = __commonJS({
       let malformedHost = false;
       let malformedIPLiteral = false;
       let malformedScheme = false;
-      let isIP = false;
+      let isIP4 = false;
       if (options.reference === "suffix") {
         if (options.scheme) {
           uri = options.scheme + ":" + uri;
@@ -4181,15 +4181,15 @@ var require_fast_uri = __commonJS({
             const bracketedIPLiteral = isIPLiteral(parsed.host);
             const hasIPLiteralBracket = parsed.host.indexOf("[") !== -1 || parsed.host.indexOf("]") !== -1;
             const ipv6result = normalizeIPv6(parsed.host);
-            isIP = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
+            isIP4 = ipv6result.isIPV6 || ipv6result.isIPVFuture === true;
             malformedIPLiteral = hasIPLiteralBracket && (!bracketedIPLiteral || ipv6result.error === true);
-            parsed.host = isIP ? ipv6result.host : ipv6result.host.toLowerCase();
+            parsed.host = isIP4 ? ipv6result.host : ipv6result.host.toLowerCase();
             if (malformedIPLiteral) {
               parsed.error = parsed.error || MALFORMED_HOST_ERROR;
               malformedAuthorityOrPort = true;
             }
           } else {
-            isIP = true;
+            isIP4 = true;
           }
         }
         if (parsed.scheme === void 0 && parsed.userinfo === void 0 && parsed.host === void 0 && parsed.port === void 0 && parsed.query === void 0 && !parsed.path) {
@@ -4206,14 +4206,14 @@ var require_fast_uri = __commonJS({
         }
         const schemeHandler = getSchemeHandler(options.scheme || parsed.scheme);
         if (!malformedIPLiteral) {
-          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP);
+          malformedHost = canonicalizeHost(parsed, options, schemeHandler, isIP4);
         }
         if (uri.indexOf("%") !== -1 && parsed.host !== void 0 && !malformedIPLiteral) {
-          let host = isIP ? parsed.host : normalizePercentEncoding(parsed.host, true);
-          if (!isIP) {
+          let host = isIP4 ? parsed.host : normalizePercentEncoding(parsed.host, true);
+          if (!isIP4) {
             host = normalizePercentEncoding(host.toLowerCase());
           }
-          parsed.host = isIP || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP) : host;
+          parsed.host = isIP4 || options.scheme !== "null" ? reescapeHostDelimiters(host, isIP4) : host;
         }
         if (!schemeHandler || schemeHandler && !schemeHandler.skipNormalize) {
           if (parsed.path) {
@@ -10905,10 +10905,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -10922,7 +10922,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep4) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -10946,7 +10946,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -10962,7 +10962,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -11053,7 +11053,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep4 = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -11067,13 +11067,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep4 + cb;
-              sep4 = "";
+                comment += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep4 += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -11116,18 +11116,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep4 && !value) {
+          if (!props.anchor && !props.tag && !sep5 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -11181,8 +11181,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep4 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
+        if (!isMap && !sep5 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -11194,7 +11194,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -11205,8 +11205,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap && !props.found && ctx.options.strict) {
-              if (sep4)
-                for (const st of sep4) {
+              if (sep5)
+                for (const st of sep5) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -11223,7 +11223,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -11403,7 +11403,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep4 = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -11420,24 +11420,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep4 === " ")
-            sep4 = "\n";
-          else if (!prevMoreIndented && sep4 === "\n")
-            sep4 = "\n\n";
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep4 === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          value += sep4 + content;
-          sep4 = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -11620,25 +11620,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep4 = " ";
+      let sep5 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep4 === "\n")
-            res += sep4;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          res += sep4 + lm;
-          sep4 = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep4 + (match?.[1] ?? "");
+      return res + sep5 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -12448,14 +12448,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep4, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep4)
-        for (const st of sep4)
+      if (sep5)
+        for (const st of sep5)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -13622,18 +13622,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep4;
+          let sep5;
           if (scalar.end) {
-            sep4 = scalar.end;
-            sep4.push(this.sourceToken);
+            sep5 = scalar.end;
+            sep5.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep4 = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            items: [{ start, key: scalar, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -13786,15 +13786,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep4 = it.sep;
-                  sep4.push(this.sourceToken);
+                  const sep5 = it.sep;
+                  sep5.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep4 }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -13988,13 +13988,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep4 = fc.end.splice(1, fc.end.length);
-            sep4.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep4 }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -16032,7 +16032,7 @@ var require_minimal = __commonJS({
           configurable: true
         },
         name: {
-          get: function get() {
+          get: function get2() {
             return name;
           },
           set: void 0,
@@ -17296,6 +17296,28 @@ var require_minimal2 = __commonJS({
   }
 });
 
+// src/errors.ts
+var UserError = class extends Error {
+  constructor(message, options) {
+    super(message, options);
+    this.name = "UserError";
+  }
+};
+function internalErrorLine(error) {
+  return `model-gate: internal error: ${error?.stack ?? String(error)}`;
+}
+function installCrashGuard(fail, exit, code2, target = process) {
+  let failed = false;
+  const handle = (error) => {
+    if (failed) return;
+    failed = true;
+    fail(internalErrorLine(error));
+    exit(code2);
+  };
+  target.on("uncaughtException", handle);
+  target.on("unhandledRejection", handle);
+}
+
 // src/cli/run.ts
 import { parseArgs } from "node:util";
 
@@ -17306,13 +17328,23 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, isAbsolute as isAbsolute2, join, resolve as resolve3 } from "node:path";
 
-// src/errors.ts
-var UserError = class extends Error {
-  constructor(message, options) {
-    super(message, options);
-    this.name = "UserError";
+// src/config/allowed-hosts.ts
+import { isIP } from "node:net";
+var LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+var HOST_NAME = new RegExp(`^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*$`);
+function normaliseAllowedHost(entry) {
+  const text = entry.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1").replace(/^\[(.*)\](\/\d+)$/, "$1$2");
+  const [address, prefix, extra] = text.split("/");
+  if (isIP(address) !== 0) {
+    const bits = isIP(address) === 4 ? 32 : 128;
+    if (extra !== void 0 || prefix !== void 0 && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits)) {
+      return { problem: `expected an address range such as 10.0.0.0/8 (prefix 0-${bits}), got '${entry}'` };
+    }
+    return { host: text };
   }
-};
+  if (HOST_NAME.test(text)) return { host: text };
+  return { problem: `expected a host name (models.example.com, *.example.com), an IP address or a range such as 10.0.0.0/8, got '${entry}'` };
+}
 
 // src/config/errors.ts
 function keyPath(instancePath) {
@@ -17938,6 +17970,8 @@ var configSchema = {
         properties: { name: modelName, path: relativePath, manifest: relativePath, key: { type: "string", minLength: 1 }, quantized: relativePath }
       }
     },
+    // Each entry is checked in load.ts (config/allowed-hosts.ts), where the message can show the forms.
+    "allowed-hosts": { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true },
     eval: {
       type: "object",
       additionalProperties: false,
@@ -18121,7 +18155,16 @@ function parseYaml(text, file) {
     const at2 = first.linePos?.[0] ? `:${first.linePos[0].line}:${first.linePos[0].col}` : "";
     throw new UserError(`${file}${at2}: not valid YAML: ${first.message.split("\n")[0]}`);
   }
-  const data = doc.toJS() ?? {};
+  let data;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (error) {
+    const excessive = /alias count/i.test(error.message);
+    throw new UserError(
+      excessive ? `${file}: not valid YAML: its aliases (*name) expand to too many values to read safely; write the values out instead` : `${file}: not valid YAML: ${error.message.split("\n")[0]}`,
+      { cause: error }
+    );
+  }
   if (typeof data !== "object" || Array.isArray(data)) throw new UserError(`${file}: expected a mapping of keys at the top level`);
   return data;
 }
@@ -18239,6 +18282,10 @@ function crossCheck(raw, source, sha256, file) {
   }
   if (raw.gates?.["max-int8-map-drop"] !== void 0 && !detection) problems.push("gates.max-int8-map-drop: only used with task: detection (classification has max-int8-drop)");
   if (quant["keep-float"] && (quant.mode ?? "none") !== "static-int8") problems.push("quantization.keep-float: only used with quantization.mode: static-int8");
+  (raw["allowed-hosts"] ?? []).forEach((entry, i) => {
+    const normalised = normaliseAllowedHost(entry);
+    if ("problem" in normalised) problems.push(`allowed-hosts[${i}]: ${normalised.problem}`);
+  });
   const names = /* @__PURE__ */ new Set();
   (raw.models ?? []).forEach((m, i) => {
     const key = `models[${i}]`;
@@ -18382,6 +18429,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       ...m.path !== void 0 ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key },
       ...m.quantized !== void 0 ? { quantized: m.quantized } : {}
     })),
+    allowedHosts: (raw["allowed-hosts"] ?? []).map((entry) => normaliseAllowedHost(entry).host),
     output: {
       json: overrides.json ? resolve3(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve3(cwd, overrides.markdown) : null,
@@ -18424,16 +18472,142 @@ var VERSION = "0.1.0";
 import { basename as basename6 } from "node:path";
 
 // src/evalset/index.ts
-import { stat as stat2 } from "node:fs/promises";
-import { resolve as resolve4 } from "node:path";
+import { stat as stat3 } from "node:fs/promises";
+import { join as join6, resolve as resolve4 } from "node:path";
 
 // src/download/http.ts
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
-var DEFAULT_FETCH_OPTIONS = { attempts: 4, baseDelayMs: 500, timeoutMs: 6e4 };
-var MAX_REDIRECTS = 10;
-var MAX_RETRY_AFTER_MS = 3e4;
-var LOOPBACK_HOSTS = /* @__PURE__ */ new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+// src/download/get.ts
+import { promises as dns } from "node:dns";
+import http from "node:http";
+import https from "node:https";
+var systemResolver = (hostname2) => dns.lookup(hostname2, { all: true, verbatim: true });
+function get(url, options) {
+  const resolve8 = options.resolve ?? systemResolver;
+  const lookup = (hostname2, lookupOptions, callback) => {
+    resolve8(hostname2).then(
+      (found) => {
+        const problem = options.checkAddresses?.(hostname2, found.map((a) => a.address)) ?? null;
+        if (problem) return callback(problem, "", 0);
+        const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
+        const usable = found.filter((a) => family === 0 || a.family === family);
+        if (usable.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname2}`), { code: "ENOTFOUND" }), "", 0);
+        if (lookupOptions.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+        else callback(null, usable[0].address, usable[0].family);
+      },
+      (error) => callback(error, "", 0)
+    );
+  };
+  const client = url.protocol === "https:" ? https : http;
+  return new Promise((settle, reject) => {
+    const request = client.get(url, { headers: options.headers, signal: options.signal, lookup, agent: false }, settle);
+    request.on("error", reject);
+  });
+}
+
+// src/download/policy.ts
+import { isIP as isIP3 } from "node:net";
+
+// src/download/address.ts
+import { isIP as isIP2 } from "node:net";
+var METADATA = /* @__PURE__ */ new Set(["169.254.169.254", "169.254.170.2", "168.63.129.16", "100.100.100.200", "fd00:ec2::254"]);
+var V4 = [
+  ["0.0.0.0", 8, "reserved"],
+  ["10.0.0.0", 8, "private"],
+  ["100.64.0.0", 10, "private"],
+  // shared address space (carrier-grade NAT)
+  ["127.0.0.0", 8, "loopback"],
+  ["169.254.0.0", 16, "link-local"],
+  ["172.16.0.0", 12, "private"],
+  ["192.0.0.0", 24, "reserved"],
+  ["192.0.2.0", 24, "reserved"],
+  ["192.88.99.0", 24, "reserved"],
+  ["192.168.0.0", 16, "private"],
+  ["198.18.0.0", 15, "reserved"],
+  ["198.51.100.0", 24, "reserved"],
+  ["203.0.113.0", 24, "reserved"],
+  ["224.0.0.0", 4, "reserved"],
+  // multicast
+  ["240.0.0.0", 4, "reserved"]
+  // and 255.255.255.255
+];
+function v4Number(address) {
+  return address.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+}
+function inV4(n, first, prefix) {
+  const size = 2 ** (32 - prefix);
+  const start = Math.floor(v4Number(first) / size) * size;
+  return n >= start && n < start + size;
+}
+function classifyV4(address) {
+  if (METADATA.has(address)) return "metadata";
+  const n = v4Number(address);
+  return V4.find(([first, prefix]) => inV4(n, first, prefix))?.[2] ?? "public";
+}
+function v6Bytes(address) {
+  let text = address.split("%")[0].toLowerCase();
+  let tail = [];
+  const quad = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (quad) {
+    const n = v4Number(quad[1]);
+    tail = [n >>> 24, n >>> 16 & 255, n >>> 8 & 255, n & 255];
+    text = text.slice(0, -quad[1].length);
+    if (text.endsWith(":") && !text.endsWith("::")) text = text.slice(0, -1);
+  }
+  const groupsWanted = (16 - tail.length) / 2;
+  const gap = text.includes("::");
+  const [leftText, rightText] = gap ? text.split("::") : [text, ""];
+  const parse = (part) => part === "" ? [] : part.split(":").map((g) => parseInt(g, 16));
+  const left = parse(leftText);
+  const right = parse(rightText);
+  const groups = gap ? [...left, ...new Array(groupsWanted - left.length - right.length).fill(0), ...right] : left;
+  return [...groups.flatMap((g) => [g >> 8, g & 255]), ...tail];
+}
+function startsWith(bytes2, prefixHex, bits) {
+  const prefix = v6Bytes(prefixHex);
+  for (let bit = 0; bit < bits; bit++) {
+    const mask = 128 >> bit % 8;
+    if ((bytes2[bit >> 3] & mask) !== (prefix[bit >> 3] & mask)) return false;
+  }
+  return true;
+}
+var v4Of = (bytes2, at2) => bytes2.slice(at2, at2 + 4).join(".");
+function classifyV6(address) {
+  const bytes2 = v6Bytes(address);
+  const canonical = bytes2.every((b, i) => i < 15 ? b === 0 : true);
+  if (canonical && bytes2[15] === 1) return "loopback";
+  if (canonical && bytes2[15] === 0) return "reserved";
+  if (startsWith(bytes2, "fd00:ec2::254", 128)) return "metadata";
+  if (startsWith(bytes2, "::ffff:0:0", 96) || startsWith(bytes2, "64:ff9b::", 96)) return classifyV4(v4Of(bytes2, 12));
+  if (startsWith(bytes2, "2002::", 16)) return classifyV4(v4Of(bytes2, 2));
+  if (startsWith(bytes2, "::", 96)) return "reserved";
+  if (startsWith(bytes2, "64:ff9b:1::", 48)) return "private";
+  if (startsWith(bytes2, "fc00::", 7) || startsWith(bytes2, "fec0::", 10)) return "private";
+  if (startsWith(bytes2, "fe80::", 10)) return "link-local";
+  if (startsWith(bytes2, "ff00::", 8) || startsWith(bytes2, "100::", 64) || startsWith(bytes2, "2001::", 23) || startsWith(bytes2, "2001:db8::", 32)) return "reserved";
+  return "public";
+}
+function classifyAddress(address) {
+  const bare2 = address.replace(/^\[|\]$/g, "");
+  const version = isIP2(bare2.split("%")[0]);
+  if (version === 4) return classifyV4(bare2);
+  if (version === 6) return classifyV6(bare2);
+  throw new Error(`not an IP address: ${address}`);
+}
+function inRange(address, range) {
+  const bare2 = address.replace(/^\[|\]$/g, "").split("%")[0];
+  const [base, prefixText] = range.split("/");
+  const family = isIP2(bare2);
+  if (family === 0 || family !== isIP2(base)) return false;
+  const bits = family === 4 ? 32 : 128;
+  const prefix = prefixText === void 0 ? bits : Number(prefixText);
+  if (family === 4) return inV4(v4Number(bare2), base, prefix);
+  return startsWith(v6Bytes(bare2), base, prefix);
+}
+
+// src/download/policy.ts
 function displayUrl(url) {
   try {
     const parsed = new URL(url);
@@ -18442,20 +18616,64 @@ function displayUrl(url) {
     return url;
   }
 }
-function checkUrlAllowed(url, configKey) {
+var bare = (hostname2) => hostname2.replace(/^\[|\]$/g, "").toLowerCase();
+function isListedHost(hostname2, policy) {
+  const host = bare(hostname2).replace(/\.$/, "");
+  if (isIP3(host) !== 0) return isListedAddress(host, policy);
+  return policy.allowedHosts.some((entry) => entry.startsWith("*.") ? host.endsWith(entry.slice(1)) : entry === host);
+}
+function isListedAddress(address, policy) {
+  return policy.allowedHosts.some((entry) => isIP3(entry.split("/")[0]) !== 0 && inRange(address, entry));
+}
+var KIND_WORDS = {
+  loopback: "a loopback address (this machine)",
+  private: "a private-network address",
+  "link-local": "a link-local address",
+  metadata: "a cloud metadata service address",
+  reserved: "a reserved address"
+};
+function refusal(configKey, url, reason) {
+  return new UserError(
+    `${configKey}: refusing ${displayUrl(url)}: ${reason}. Downloads reach only public hosts, unless the trusted config lists the host in allowed-hosts.`
+  );
+}
+function parseHttpUrl(url, configKey) {
   let parsed;
   try {
     parsed = new URL(url);
   } catch {
     throw new UserError(`${configKey}: "${displayUrl(url)}" is not a valid URL.`);
   }
-  if (parsed.protocol === "https:") return parsed;
-  if (parsed.protocol === "http:" && LOOPBACK_HOSTS.has(parsed.hostname)) return parsed;
-  if (parsed.protocol === "http:") {
-    throw new UserError(`${configKey}: "${displayUrl(url)}" uses plain http; use https (http is allowed only for 127.0.0.1, localhost and [::1]).`);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    throw new UserError(`${configKey}: "${displayUrl(url)}" uses ${parsed.protocol.replace(/:$/, "")}; only https URLs are supported.`);
   }
-  throw new UserError(`${configKey}: "${displayUrl(url)}" uses ${parsed.protocol.replace(/:$/, "")}; only https URLs are supported.`);
+  return parsed;
 }
+function checkUrl(url, configKey, policy) {
+  const parsed = parseHttpUrl(url, configKey);
+  if (parsed.protocol === "http:" && !isListedHost(parsed.hostname, policy)) {
+    throw new UserError(`${configKey}: "${displayUrl(url)}" uses plain http; use https (plain http is allowed only to a host listed in allowed-hosts).`);
+  }
+  const host = bare(parsed.hostname);
+  if (isIP3(host) !== 0) {
+    const kind = classifyAddress(host);
+    if (kind !== "public" && !isListedHost(host, policy)) throw refusal(configKey, url, `${host} is ${KIND_WORDS[kind]}`);
+  }
+  return parsed;
+}
+function checkResolved(url, hostname2, addresses, configKey, policy) {
+  if (isListedHost(hostname2, policy)) return null;
+  for (const address of addresses) {
+    const kind = classifyAddress(address);
+    if (kind !== "public" && !isListedAddress(address, policy)) return refusal(configKey, url, `${bare(hostname2)} resolves to ${address}, ${KIND_WORDS[kind]}`);
+  }
+  return null;
+}
+
+// src/download/http.ts
+var DEFAULT_FETCH_OPTIONS = { attempts: 4, baseDelayMs: 500, timeoutMs: 6e4, allowedHosts: [] };
+var MAX_REDIRECTS = 10;
+var MAX_RETRY_AFTER_MS = 3e4;
 var RetryableError = class extends Error {
   constructor(message, retryAfterMs = null) {
     super(message);
@@ -18471,10 +18689,12 @@ function parseRetryAfter(header, now = Date.now()) {
   return Number.isNaN(date) ? null : Math.max(0, date - now);
 }
 function describeNetworkError(error) {
-  const cause = error.cause;
-  return cause?.code ?? cause?.message ?? error.message;
+  const e = error;
+  return e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? String(error);
 }
-async function attemptDownload(url, destination, configKey, timeoutMs, progress) {
+var NETWORK_ERROR = /^(E[A-Z_]+|UND_ERR\w*|ERR_STREAM_PREMATURE_CLOSE|HPE_\w+|ERR_TLS\w*|CERT_\w+|UNABLE_TO\w+|DEPTH_ZERO\w+|SELF_SIGNED\w+)$/;
+async function attemptDownload(url, destination, configKey, options, progress) {
+  const { timeoutMs } = options;
   const controller = new AbortController();
   let timer;
   let timedOut = false;
@@ -18486,41 +18706,46 @@ async function attemptDownload(url, destination, configKey, timeoutMs, progress)
     }, timeoutMs);
   };
   armTimeout();
+  let current = url;
+  let response;
   try {
-    let current = url;
-    let response;
     for (let hop = 0; ; hop++) {
-      checkUrlAllowed(current, configKey);
-      response = await fetch(current, {
-        redirect: "manual",
+      const target = checkUrl(current, configKey, options);
+      const hopUrl = current;
+      response = await get(target, {
         signal: controller.signal,
         // The bytes must be the archive's own: a server's transfer encoding would change the hash.
-        headers: { "accept-encoding": "identity", "user-agent": "model-gate" }
+        headers: { "accept-encoding": "identity", "user-agent": "model-gate" },
+        resolve: options.resolve,
+        checkAddresses: (hostname2, addresses) => checkResolved(hopUrl, hostname2, addresses, configKey, options)
       });
-      const location = response.headers.get("location");
-      if (response.status < 300 || response.status >= 400 || location === null) break;
-      await response.body?.cancel();
+      const status2 = response.statusCode ?? 0;
+      const location = response.headers.location;
+      if (status2 < 300 || status2 >= 400 || location === void 0) break;
+      response.resume();
       if (hop === MAX_REDIRECTS) throw new UserError(`${configKey}: ${displayUrl(url)}: more than ${MAX_REDIRECTS} redirects.`);
       current = new URL(location, current).href;
     }
     armTimeout();
-    if (response.status >= 500 || response.status === 408 || response.status === 429) {
-      await response.body?.cancel();
-      throw new RetryableError(`HTTP ${response.status}`, parseRetryAfter(response.headers.get("retry-after")));
+    const status = response.statusCode ?? 0;
+    if (status >= 500 || status === 408 || status === 429) {
+      response.resume();
+      const retryAfter = response.headers["retry-after"];
+      throw new RetryableError(`HTTP ${status}`, parseRetryAfter(typeof retryAfter === "string" ? retryAfter : null));
     }
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
-      throw new UserError(`${configKey}: downloading ${displayUrl(current)} failed with ${status} (not retried).`);
+    if (status !== 200) {
+      response.resume();
+      const text = `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ""}`;
+      throw new UserError(`${configKey}: downloading ${displayUrl(current)} failed with ${text} (not retried).`);
     }
-    const declaredLength = Number(response.headers.get("content-length") ?? NaN);
+    const declaredLength = Number(response.headers["content-length"] ?? NaN);
     const hash = createHash("sha256");
     const file = await open(destination, "w", 420);
     let received = 0;
     let reported = 0;
     try {
       if (Number.isSafeInteger(declaredLength)) progress.start("download", declaredLength);
-      for await (const chunk of response.body ?? []) {
+      for await (const chunk of response) {
         armTimeout();
         hash.update(chunk);
         await file.write(chunk);
@@ -18540,10 +18765,11 @@ async function attemptDownload(url, destination, configKey, timeoutMs, progress)
     }
     return hash.digest("hex");
   } catch (error) {
+    response?.destroy();
     if (error instanceof UserError || error instanceof RetryableError) throw error;
     if (timedOut) throw new RetryableError(`no data for ${timeoutMs} ms`);
-    const name = error.name;
-    if (name === "TypeError" || name === "AbortError" || error.code === "ECONNRESET") {
+    const code2 = error.code ?? "";
+    if (error.name === "AbortError" || NETWORK_ERROR.test(code2) || /socket hang up|aborted/i.test(error.message)) {
       throw new RetryableError(`connection failed (${describeNetworkError(error)})`);
     }
     throw error;
@@ -18553,11 +18779,11 @@ async function attemptDownload(url, destination, configKey, timeoutMs, progress)
 }
 var sleep = (ms2) => new Promise((resolve8) => setTimeout(resolve8, ms2));
 async function downloadWithRetry(url, destination, configKey, options, progress) {
-  checkUrlAllowed(url, configKey);
+  checkUrl(url, configKey, options);
   const attempts = Math.max(1, Math.floor(options.attempts));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await attemptDownload(url, destination, configKey, options.timeoutMs, progress);
+      return await attemptDownload(url, destination, configKey, options, progress);
     } catch (error) {
       if (!(error instanceof RetryableError)) throw error;
       if (attempt >= attempts) {
@@ -18594,35 +18820,139 @@ async function sha256File(path5, opts = {}) {
 }
 
 // src/evalset/cache.ts
-import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { join as join2 } from "node:path";
+import { randomBytes as randomBytes2 } from "node:crypto";
+import { mkdir, readdir as readdir2, rename as rename2, rm as rm2, stat as stat2 } from "node:fs/promises";
+import { hostname } from "node:os";
+import { join as join3 } from "node:path";
+
+// src/evalset/integrity.ts
+import { createHash as createHash3, randomBytes } from "node:crypto";
+import { readdir, readFile as readFile2, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join as join2, relative, sep } from "node:path";
+var CachedFileChangedError = class extends UserError {
+  constructor(file) {
+    super(`${file} is not the file extracted from the verified eval-set archive (its sha256 changed).`);
+    this.file = file;
+    this.name = "CachedFileChangedError";
+  }
+  file;
+};
+function sha256Hex(bytes2) {
+  return createHash3("sha256").update(bytes2).digest("hex");
+}
+function checkFileBytes(file, bytes2, expected) {
+  if (expected && sha256Hex(bytes2) !== expected) throw new CachedFileChangedError(file);
+}
+var MANIFEST_VERSION = 1;
+function manifestPath(entryFolder) {
+  return `${entryFolder}.files.json`;
+}
+async function writeManifest(entryFolder, treeFolder, sha256) {
+  const files = {};
+  for (const [path5, hash] of [...sha256].sort(([a], [b]) => a < b ? -1 : 1)) {
+    files[path5] = { sha256: hash, size: (await stat(join2(treeFolder, ...path5.split("/")))).size };
+  }
+  const target = manifestPath(entryFolder);
+  const temporary = `${target}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(temporary, JSON.stringify({ version: MANIFEST_VERSION, files }));
+  await rename(temporary, target);
+}
+async function evictEntry(entryFolder) {
+  await rm(manifestPath(entryFolder), { force: true });
+  await rm(entryFolder, { recursive: true, force: true });
+}
+async function readManifest(entryFolder) {
+  try {
+    const parsed = JSON.parse(await readFile2(manifestPath(entryFolder), "utf8"));
+    if (parsed.version !== MANIFEST_VERSION || typeof parsed.files !== "object" || parsed.files === null) return null;
+    return new Map(Object.entries(parsed.files));
+  } catch {
+    return null;
+  }
+}
+async function checkEntryListing(entryFolder) {
+  const manifest = await readManifest(entryFolder);
+  if (manifest === null) return { ok: false, problem: "it has no record of its files (built by an older model-gate, or interrupted)" };
+  const entries = await readdir(entryFolder, { withFileTypes: true, recursive: true });
+  const expected = /* @__PURE__ */ new Map();
+  let found = 0;
+  for (const entry of entries) {
+    if (entry.isDirectory()) continue;
+    const absolute = join2(entry.parentPath ?? entry.path, entry.name);
+    const path5 = relative(entryFolder, absolute).split(sep).join("/");
+    const record = manifest.get(path5);
+    if (!record) return { ok: false, problem: `${path5} was not in the archive` };
+    if (!entry.isFile()) return { ok: false, problem: `${path5} is no longer a regular file` };
+    const size = (await stat(absolute)).size;
+    if (size !== record.size) return { ok: false, problem: `${path5} is ${size} bytes, not ${record.size}` };
+    expected.set(absolute, record.sha256);
+    found += 1;
+  }
+  if (found !== manifest.size) {
+    const missing = [...manifest.keys()].find((path5) => !expected.has(join2(entryFolder, ...path5.split("/"))));
+    return { ok: false, problem: `${missing} is missing` };
+  }
+  return { ok: true, expected };
+}
+async function changedUndecodedFile(expected, decoded) {
+  for (const [file, sha256] of expected) {
+    if (decoded.has(file)) continue;
+    if (sha256Hex(await readFile2(file)) !== sha256) return file;
+  }
+  return null;
+}
+
+// src/evalset/cache.ts
 var PARTIAL_PREFIX = ".partial-";
 var STALE_PARTIAL_MS = 24 * 60 * 60 * 1e3;
+var PARTIAL_NAME = /^\.partial-[0-9a-f]{12}-(\d+)-[0-9a-f]{8}@(.*)$/;
+function thisHost() {
+  return hostname().replace(/[^A-Za-z0-9.-]/g, "_");
+}
+function partialName(sha256, pid) {
+  return `${PARTIAL_PREFIX}${sha256.slice(0, 12)}-${pid}-${randomBytes2(4).toString("hex")}@${thisHost()}`;
+}
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
 function evalsetsDir(cacheDir) {
-  return join2(cacheDir, "evalsets");
+  return join3(cacheDir, "evalsets");
 }
 async function findCached(cacheDir, sha256) {
-  const folder = join2(evalsetsDir(cacheDir), sha256);
+  const folder = join3(evalsetsDir(cacheDir), sha256);
   try {
-    return (await stat(folder)).isDirectory() ? folder : null;
+    return (await stat2(folder)).isDirectory() ? folder : null;
   } catch {
     return null;
   }
 }
 async function evalSetRoot(folder) {
-  const visible = (await readdir(folder, { withFileTypes: true })).filter((entry) => !entry.name.startsWith("."));
-  return visible.length === 1 && visible[0].isDirectory() ? join2(folder, visible[0].name) : folder;
+  const visible = (await readdir2(folder, { withFileTypes: true })).filter((entry) => !entry.name.startsWith("."));
+  return visible.length === 1 && visible[0].isDirectory() ? join3(folder, visible[0].name) : folder;
 }
-async function removeStalePartials(parent) {
-  const names = await readdir(parent).catch(() => []);
+async function removeStalePartials(cacheDir) {
+  const parent = evalsetsDir(cacheDir);
+  const names = await readdir2(parent).catch(() => []);
+  const removed = [];
   await Promise.all(
     names.filter((name) => name.startsWith(PARTIAL_PREFIX)).map(async (name) => {
-      const path5 = join2(parent, name);
-      const info = await stat(path5).catch(() => null);
-      if (info && Date.now() - info.mtimeMs > STALE_PARTIAL_MS) await rm(path5, { recursive: true, force: true });
+      const path5 = join3(parent, name);
+      const owner = PARTIAL_NAME.exec(name);
+      const info = await stat2(path5).catch(() => null);
+      if (!info) return;
+      const abandoned = owner !== null && owner[2] === thisHost() && Number(owner[1]) !== process.pid && !isAlive(Number(owner[1]));
+      if (abandoned || Date.now() - info.mtimeMs > STALE_PARTIAL_MS) {
+        await rm2(path5, { recursive: true, force: true });
+        removed.push(name);
+      }
     })
   );
+  return removed.sort();
 }
 async function buildIntoCache(cacheDir, sha256, build) {
   const parent = evalsetsDir(cacheDir);
@@ -18638,27 +18968,28 @@ async function buildIntoCache(cacheDir, sha256, build) {
 }
 async function buildIn(parent, sha256, build) {
   await mkdir(parent, { recursive: true });
-  await removeStalePartials(parent);
-  const stagingDir = join2(parent, `${PARTIAL_PREFIX}${sha256.slice(0, 12)}-${process.pid}-${randomBytes(4).toString("hex")}`);
-  const staging = { archive: join2(stagingDir, "archive"), tree: join2(stagingDir, "tree") };
-  const final = join2(parent, sha256);
+  const stagingDir = join3(parent, partialName(sha256, process.pid));
+  const staging = { archive: join3(stagingDir, "archive"), tree: join3(stagingDir, "tree") };
+  const final = join3(parent, sha256);
   try {
     await mkdir(staging.tree, { recursive: true });
-    await build(staging);
+    const hashes = await build(staging);
+    await writeManifest(final, staging.tree, hashes);
     try {
-      await rename(staging.tree, final);
+      await rename2(staging.tree, final);
     } catch (error) {
-      if (!await stat(final).then((info) => info.isDirectory(), () => false)) throw error;
+      if (!await stat2(final).then((info) => info.isDirectory(), () => false)) throw error;
     }
     return final;
   } finally {
-    await rm(stagingDir, { recursive: true, force: true });
+    await rm2(stagingDir, { recursive: true, force: true });
   }
 }
 
 // src/evalset/extract.ts
 import { createReadStream as createReadStream3 } from "node:fs";
-import { open as open4 } from "node:fs/promises";
+import { open as open4, statfs } from "node:fs/promises";
+import { dirname as dirname3 } from "node:path";
 import { createGunzip } from "node:zlib";
 
 // src/progress.ts
@@ -18952,8 +19283,9 @@ async function walkTar(chunks, archiveLabel, visit) {
 }
 
 // src/evalset/writer.ts
-import { mkdir as mkdir2, open as open3, writeFile } from "node:fs/promises";
-import { dirname as dirname2, join as join3 } from "node:path";
+import { createHash as createHash4 } from "node:crypto";
+import { mkdir as mkdir2, open as open3, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname2, join as join4 } from "node:path";
 var MAX_PARALLEL_WRITES = 16;
 var BUFFERED_FILE_BYTES = 1024 * 1024;
 var Writer = class {
@@ -18972,6 +19304,8 @@ var Writer = class {
   firstError = null;
   filesWritten = 0;
   index = 0;
+  /** The sha256 of every file written, by its path in the archive: the cache re-checks them as they are read (cache.ts). */
+  sha256 = /* @__PURE__ */ new Map();
   /** The entry must be the next one the plan validated, unchanged. */
   expect(entry) {
     const checked = checkEntry(entry, this.archiveLabel);
@@ -19004,20 +19338,22 @@ var Writer = class {
     if (this.firstError !== null) throw this.firstError;
     const planned = this.expect(entry);
     if (planned === null) return;
-    const target = join3(this.destination, ...planned.path.split("/"));
+    const target = join4(this.destination, ...planned.path.split("/"));
     if (planned.kind === "directory") {
       await this.ensureFolder(target);
       return;
     }
     await this.ensureFolder(dirname2(target));
-    if (timing === "deferrable") return this.run(() => streamToNewFile(target, content()));
+    const path5 = planned.path;
+    if (timing === "deferrable") return this.run(async () => void this.sha256.set(path5, await streamToNewFile(target, content())));
     if (planned.size <= BUFFERED_FILE_BYTES) {
       const chunks = [];
       for await (const chunk of content()) chunks.push(chunk);
       const data = Buffer.concat(chunks);
-      return this.run(() => writeFile(target, data, { flag: "wx", mode: 420 }));
+      this.sha256.set(path5, createHash4("sha256").update(data).digest("hex"));
+      return this.run(() => writeFile2(target, data, { flag: "wx", mode: 420 }));
     }
-    await streamToNewFile(target, content());
+    this.sha256.set(path5, await streamToNewFile(target, content()));
     this.fileDone();
   }
   /** Waits for every write in flight; call before touching the destination after an error. */
@@ -19035,11 +19371,16 @@ var Writer = class {
 };
 async function streamToNewFile(target, content) {
   const file = await open3(target, "wx", 420);
+  const hash = createHash4("sha256");
   try {
-    for await (const chunk of content) await file.write(chunk);
+    for await (const chunk of content) {
+      hash.update(chunk);
+      await file.write(chunk);
+    }
   } finally {
     await file.close();
   }
+  return hash.digest("hex");
 }
 
 // src/evalset/zip.ts
@@ -19227,6 +19568,24 @@ async function* zipEntryContent(file, path5, entry, archiveLabel) {
 }
 
 // src/evalset/extract.ts
+async function statfsFree(dir) {
+  for (let at2 = dir; ; at2 = dirname3(at2)) {
+    try {
+      const info = await statfs(at2);
+      return { bytes: info.bavail * info.bsize, files: info.ffree > 0 ? info.ffree : Infinity };
+    } catch (error) {
+      if (error.code !== "ENOENT" || dirname3(at2) === at2) throw error;
+    }
+  }
+}
+var BLOCK_BYTES = 4096;
+async function checkFreeSpace(destination, plan, archiveLabel, freeSpace) {
+  const files = plan.planned.length;
+  const needed = plan.plannedBytes + files * BLOCK_BYTES;
+  const free = await freeSpace(destination);
+  const shortOf = needed > free.bytes ? `it needs about ${formatBytes(needed)} for ${files} entries, and ${destination} has ${formatBytes(free.bytes)} free` : files > free.files ? `it has ${files} entries, and the file system of ${destination} has room for ${free.files} more files` : null;
+  if (shortOf) throw new UserError(`Not enough free disk space to extract ${archiveLabel}: ${shortOf}. Free space, or point the cache directory (MODEL_GATE_CACHE_DIR) at a larger disk.`);
+}
 async function sniffArchiveFormat(path5) {
   const file = await open4(path5, "r");
   try {
@@ -19276,6 +19635,7 @@ async function extractArchive(archivePath, archiveLabel, destination, options = 
         if (problem) throw new UserError(`Refusing to extract ${archiveLabel}: entry "${entry.name}" ${problem}.`);
         plan.add(entry);
       }
+      await checkFreeSpace(destination, plan, archiveLabel, options.freeSpace ?? statfsFree);
       const writer2 = new Writer(destination, plan.planned, archiveLabel, progress);
       progress.start("extract", plan.planned.filter((p) => p.kind === "file").length);
       try {
@@ -19287,7 +19647,7 @@ async function extractArchive(archivePath, archiveLabel, destination, options = 
       }
       const files2 = writer2.finish();
       progress.end();
-      return { files: files2, bytes: plan.plannedBytes };
+      return { files: files2, bytes: plan.plannedBytes, sha256: writer2.sha256 };
     } finally {
       await file.close();
     }
@@ -19295,6 +19655,7 @@ async function extractArchive(archivePath, archiveLabel, destination, options = 
   await walkTar(tarChunks(archivePath, format, archiveLabel), archiveLabel, async (entry) => {
     if (!isMacMetadata(entry)) plan.add(entry);
   });
+  await checkFreeSpace(destination, plan, archiveLabel, options.freeSpace ?? statfsFree);
   const writer = new Writer(destination, plan.planned, archiveLabel, progress);
   progress.start("extract", plan.planned.filter((p) => p.kind === "file").length);
   try {
@@ -19306,37 +19667,37 @@ async function extractArchive(archivePath, archiveLabel, destination, options = 
   }
   const files = writer.finish();
   progress.end();
-  return { files, bytes: plan.plannedBytes };
+  return { files, bytes: plan.plannedBytes, sha256: writer.sha256 };
 }
 
 // src/evalset/remote.ts
-import { copyFile, constants, link, mkdir as mkdir3, rename as rename2, rm as rm2 } from "node:fs/promises";
-import { dirname as dirname3, join as join4 } from "node:path";
+import { copyFile, constants, link, mkdir as mkdir3, rename as rename3, rm as rm3 } from "node:fs/promises";
+import { dirname as dirname4, join as join5 } from "node:path";
 function remoteArchivePath(cacheDir, sha256) {
-  return join4(cacheDir, "evalset-archives", `${sha256}.archive`);
+  return join5(cacheDir, "evalset-archives", `${sha256}.archive`);
 }
 async function restoreVerified(remote, cacheDir, sha256, archivePath, progress) {
   const transit = remoteArchivePath(cacheDir, sha256);
   try {
-    await rm2(transit, { force: true });
+    await rm3(transit, { force: true });
     if (!await remote.restore(sha256, transit)) return false;
-    await rename2(transit, archivePath);
+    await rename3(transit, archivePath);
   } catch (error) {
     progress.warn(`The eval-set cache could not be used (${error.message}); downloading instead.`);
-    await rm2(transit, { force: true }).catch(() => {
+    await rm3(transit, { force: true }).catch(() => {
     });
     return false;
   }
   const actual = await sha256File(archivePath);
   if (actual === sha256) return true;
-  await rm2(archivePath, { force: true });
+  await rm3(archivePath, { force: true });
   progress.warn(`The eval set restored from the cache has sha256 ${actual}, not the pinned ${sha256}; discarded it and downloading again.`);
   return false;
 }
 async function saveVerified(remote, cacheDir, sha256, archivePath, progress) {
   const transit = remoteArchivePath(cacheDir, sha256);
   try {
-    await mkdir3(dirname3(transit), { recursive: true });
+    await mkdir3(dirname4(transit), { recursive: true });
     try {
       await link(archivePath, transit);
     } catch (error) {
@@ -19354,7 +19715,7 @@ async function saveVerified(remote, cacheDir, sha256, archivePath, progress) {
   } catch (error) {
     progress.warn(`Could not save the eval set to the cache (${error.message}).`);
   } finally {
-    await rm2(transit, { force: true });
+    await rm3(transit, { force: true });
   }
 }
 
@@ -19374,52 +19735,63 @@ function requiredSha256(evalCfg, what) {
 }
 function mismatch(label, expected, actual) {
   return new UserError(
-    `eval.sha256 does not match ${label}: expected ${expected}, got ${actual}. Nothing was extracted or cached. If the eval set was updated on purpose, put the new hash in eval.sha256; otherwise the file is damaged or not the one you pinned.`
+    `eval.sha256 does not match ${label}: expected ${expected}${actual ? `, got ${actual}` : ""}. Nothing was extracted or cached. If the eval set was updated on purpose, put the new hash in eval.sha256; otherwise ${actual ? "the file" : "the download"} is damaged or not the one you pinned.`
   );
 }
-async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive, label, afterExtract) {
+async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive, label, afterExtract, freeSpace) {
   const cached2 = await findCached(cacheDir, sha256);
   if (cached2 !== null) {
-    progress.info(`Eval set ${sha256.slice(0, 12)} found in the cache.`);
-    return { root: await evalSetRoot(cached2), source, sha256, fromCache: true };
+    const check = await checkEntryListing(cached2);
+    if (check.ok) {
+      progress.info(`Eval set ${sha256.slice(0, 12)} found in the cache.`);
+      return { root: await evalSetRoot(cached2), source, sha256, fromCache: true, expectedSha256: check.expected, cacheEntry: cached2 };
+    }
+    progress.warn(`The cached eval set ${cached2} is not the one extracted from the verified archive (${check.problem}): it was removed and extracted again from ${label}.`);
+    await evictEntry(cached2);
   }
+  let extracted = /* @__PURE__ */ new Map();
   const folder = await buildIntoCache(cacheDir, sha256, async (staging) => {
     await fetchArchive(staging.archive);
-    const summary = await extractArchive(staging.archive, label, staging.tree, { progress });
+    const summary = await extractArchive(staging.archive, label, staging.tree, { progress, ...freeSpace ? { freeSpace } : {} });
     progress.info(`Extracted ${summary.files} files from ${label}.`);
     await afterExtract?.(staging.archive);
+    return extracted = summary.sha256;
   });
-  return { root: await evalSetRoot(folder), source, sha256, fromCache: false };
+  const expected = new Map([...extracted].map(([path5, hash]) => [join6(folder, ...path5.split("/")), hash]));
+  return { root: await evalSetRoot(folder), source, sha256, fromCache: false, expectedSha256: expected, cacheEntry: folder };
 }
 async function resolveEvalSet(evalCfg, opts) {
   const { progress } = opts;
   const cacheDir = resolve4(opts.cacheDir);
   const source = evalCfg.source;
+  const removed = await removeStalePartials(cacheDir);
+  if (removed.length > 0) progress.info(`Removed ${removed.length} half-built eval set${removed.length === 1 ? "" : "s"} left by a stopped run: ${removed.join(", ")}.`);
   if (isUrl(source)) {
     const label = displayUrl(source);
     const sha2562 = requiredSha256(evalCfg, "a URL");
     const fetchOptions = { ...DEFAULT_FETCH_OPTIONS, ...opts.fetch };
+    checkUrl(source, "eval.source", fetchOptions);
     const remote = opts.remoteCache;
     let downloaded = false;
     return fromCacheOrBuild(cacheDir, sha2562, label, progress, async (archivePath) => {
       if (remote && await restoreVerified(remote, cacheDir, sha2562, archivePath, progress)) return;
       progress.info(`Downloading ${label}`);
       const actual2 = await downloadWithRetry(source, archivePath, "eval.source", fetchOptions, progress);
-      if (actual2 !== sha2562) throw mismatch(label, sha2562, actual2);
+      if (actual2 !== sha2562) throw mismatch(label, sha2562, null);
       downloaded = true;
     }, label, async (archivePath) => {
       if (remote && downloaded) await saveVerified(remote, cacheDir, sha2562, archivePath, progress);
-    });
+    }, opts.freeSpace);
   }
   const path5 = resolve4(source);
-  const info = await stat2(path5).catch((error) => {
+  const info = await stat3(path5).catch((error) => {
     throw new UserError(`eval.source: cannot read ${path5} (${error.code === "ENOENT" ? "no such file or folder" : error.message}).`);
   });
   if (info.isDirectory()) {
     if (evalCfg.sha256 !== null) {
       progress.warn(`eval.sha256 is ignored: eval.source ${path5} is a folder, which is used as it is. Pin an archive to have it verified.`);
     }
-    return { root: path5, source: path5, sha256: null, fromCache: false };
+    return { root: path5, source: path5, sha256: null, fromCache: false, expectedSha256: null, cacheEntry: null };
   }
   if (!info.isFile()) throw new UserError(`eval.source: ${path5} is neither a folder nor an archive file.`);
   const sha256 = requiredSha256(evalCfg, "an archive");
@@ -19430,7 +19802,7 @@ async function resolveEvalSet(evalCfg, opts) {
   return fromCacheOrBuild(cacheDir, sha256, path5, progress, async (archivePath) => {
     const copied = await sha256File(path5, { copyTo: archivePath });
     if (copied !== sha256) throw mismatch(path5, sha256, copied);
-  }, path5);
+  }, path5, void 0, opts.freeSpace);
 }
 
 // src/report/format.ts
@@ -19489,8 +19861,8 @@ function params(value) {
 }
 function code(text) {
   const clean = text.replace(/[\r\n]+/g, " ");
-  const fence2 = clean.includes("`") ? "``" : "`";
-  return `${fence2}${clean}${fence2}`;
+  if (/[|`]/.test(clean)) return `<code>${clean.replace(/[!-/:-@[-`{-~]/g, (ch) => `&#${ch.charCodeAt(0)};`)}</code>`;
+  return `\`${clean}\``;
 }
 function escapeMarkdown(text) {
   return text.replace(/[\r\n]+/g, " ").replace(/([\\`*_[\]<>|])/g, "\\$1");
@@ -19505,6 +19877,7 @@ var SAFE_IMAGE_URL = /^data:image\/(?:png|webp|jpeg|gif);base64,[A-Za-z0-9+/]+={
 function isSafeImageDataUrl(url) {
   return SAFE_IMAGE_URL.test(url);
 }
+var CODE_ELEMENT = /^<code>(?:[^<>&]|&#\d{1,7};)*<\/code>/;
 var MARKDOWN_ESCAPABLE = "\\`*_[]<>|";
 function inlineMarkdown(text) {
   let html = "";
@@ -19525,6 +19898,10 @@ function inlineMarkdown(text) {
         html += `<code>${escapeHtml(text.slice(i + fence2.length, close))}</code>`;
         i = close + fence2.length;
       }
+    } else if (text.startsWith("<code>", i) && CODE_ELEMENT.test(text.slice(i))) {
+      const element = CODE_ELEMENT.exec(text.slice(i))[0];
+      html += element;
+      i += element.length;
     } else if (text.startsWith("**", i)) {
       html += bold ? "</strong>" : "<strong>";
       bold = !bold;
@@ -19601,11 +19978,11 @@ function tile(item, kind) {
 }
 function gallerySection(heading, kind, items, total, limit) {
   const all = Math.max(total ?? items.length, items.length);
-  const shown = items.slice(0, limit);
-  const more = all - shown.length;
+  const shown2 = items.slice(0, limit);
+  const more = all - shown2.length;
   const note = more > 0 ? `<p class="muted">\u2026 and ${count(more)} more not shown; report.json lists every flipped sample.</p>` : "";
-  const body = shown.length === 0 ? '<p class="muted">None.</p>' : `<div class="tiles">
-${shown.map((it) => tile(it, kind)).join("\n")}
+  const body = shown2.length === 0 ? '<p class="muted">None.</p>' : `<div class="tiles">
+${shown2.map((it) => tile(it, kind)).join("\n")}
 </div>`;
   return `<h3 id="gallery-${kind}">${heading} (${count(all)})</h3>
 ${body}
@@ -20512,36 +20889,54 @@ function classificationGates(cmp, gates) {
 }
 
 // src/tasks/classification/samples.ts
-import { readdir as readdir2, readFile as readFile2, stat as stat3 } from "node:fs/promises";
-import { dirname as dirname4, join as join5, relative, resolve as resolve5, sep } from "node:path";
+import { readdir as readdir3, readFile as readFile3, stat as stat4 } from "node:fs/promises";
+import { dirname as dirname5, join as join7, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 var JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
 async function listFiles(dir) {
   const out = [];
-  for (const entry of await readdir2(dir, { withFileTypes: true })) {
+  for (const entry of await readdir3(dir, { withFileTypes: true })) {
     if (JUNK.test(entry.name)) continue;
-    const full = join5(dir, entry.name);
+    const full = join7(dir, entry.name);
     if (entry.isDirectory()) out.push(...await listFiles(full));
     else if (entry.isFile()) out.push(full);
   }
   return out;
 }
-var toId = (root, file) => relative(root, file).split(sep).join("/");
-async function readClassFolders(root, classes) {
+var toId = (root, file) => relative2(root, file).split(sep2).join("/");
+async function readClassFolders(root, classes, warn = () => {
+}) {
   const index = new Map(classes.map((name, i) => [name, i]));
   const samples = [];
-  for (const entry of await readdir2(root, { withFileTypes: true })) {
+  const ignored = [];
+  const folders = /* @__PURE__ */ new Set();
+  for (const entry of await readdir3(root, { withFileTypes: true })) {
     if (JUNK.test(entry.name)) continue;
-    const full = join5(root, entry.name);
+    const full = join7(root, entry.name);
     if (!entry.isDirectory()) {
-      throw new UserError(`${full}: a file at the top of a class-folders eval set; images belong in <class>/ folders`);
+      ignored.push(entry.name);
+      continue;
     }
     const label = index.get(entry.name);
     if (label === void 0) {
       throw new UserError(`${full}: folder '${entry.name}' is not one of classes [${classes.join(", ")}]`);
     }
+    folders.add(entry.name);
     for (const file of await listFiles(full)) samples.push({ id: toId(root, file), file, label });
   }
-  return finish(samples, root);
+  if (ignored.length > 0) {
+    const names = ignored.sort().slice(0, 5).map((n) => `'${n}'`).join(", ") + (ignored.length > 5 ? ", \u2026" : "");
+    warn(`eval set: ignored ${ignored.length} file${ignored.length === 1 ? "" : "s"} at the top of the class folders (${names}): images belong in <class>/ folders, and torchvision's ImageFolder ignores files there too`);
+  }
+  const found = finish(samples, root);
+  warnMissingClasses(found, classes, warn, (name) => folders.has(name) ? `class folder '${name}/' has no images` : `there is no folder '${name}/'`);
+  return found;
+}
+function warnMissingClasses(samples, classes, warn, why) {
+  const counts = new Array(classes.length).fill(0);
+  for (const s of samples) counts[s.label] += 1;
+  classes.forEach((name, k) => {
+    if (counts[k] === 0) warn(`eval set: ${why(name)}, so class '${name}' is not measured: no image of it is scored`);
+  });
 }
 function splitCsvLine(line) {
   const cells = [];
@@ -20566,35 +20961,38 @@ function labelIndex(label, classes, where) {
   if (/^\d+$/.test(label) && Number(label) < classes.length) return Number(label);
   throw new UserError(`${where}: label '${label}' is not one of classes [${classes.join(", ")}]`);
 }
-async function readManifest(root, manifest, classes) {
-  const manifestPath = resolve5(root, manifest);
-  if (!manifestPath.startsWith(root + sep)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
+async function readManifest2(root, manifest, classes, warn = () => {
+}) {
+  const manifestPath2 = resolve5(root, manifest);
+  if (!manifestPath2.startsWith(root + sep2)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
   let text;
   try {
-    text = await readFile2(manifestPath, "utf8");
+    text = await readFile3(manifestPath2, "utf8");
   } catch {
-    throw new UserError(`${manifestPath}: manifest not found in the eval set (eval.manifest: ${manifest})`);
+    throw new UserError(`${manifestPath2}: manifest not found in the eval set (eval.manifest: ${manifest})`);
   }
-  const base = dirname4(manifestPath);
+  const base = dirname5(manifestPath2);
   const samples = [];
   const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
   lines.forEach((line, i) => {
     if (line.trim() === "") return;
-    const where = `${manifestPath}:${i + 1}`;
+    const where = `${manifestPath2}:${i + 1}`;
     const [path5, label, ...rest] = splitCsvLine(line);
     if (i === 0 && /^(path|file|filename|image)$/i.test(path5) && /^(label|class)$/i.test(label ?? "")) return;
     if (!path5 || label === void 0 || label === "" || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
     const file = resolve5(base, path5);
-    if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path5}' points outside the eval set`);
+    if (!file.startsWith(root + sep2)) throw new UserError(`${where}: path '${path5}' points outside the eval set`);
     samples.push({ id: toId(root, file), file, label: labelIndex(label, classes, where) });
   });
   await Promise.all(
     samples.map(async (s) => {
-      const info = await stat3(s.file).catch(() => null);
-      if (!info?.isFile()) throw new UserError(`${s.file}: listed in ${manifestPath} but not found in the eval set`);
+      const info = await stat4(s.file).catch(() => null);
+      if (!info?.isFile()) throw new UserError(`${s.file}: listed in ${manifestPath2} but not found in the eval set`);
     })
   );
-  return finish(samples, root);
+  const found = finish(samples, root);
+  warnMissingClasses(found, classes, warn, (name) => `'${manifest}' lists no image of class '${name}'`);
+  return found;
 }
 function finish(samples, root) {
   if (samples.length === 0) throw new UserError(`${root}: the eval set has no images`);
@@ -20626,8 +21024,9 @@ function rankScores(scores, offset, classes, keep) {
 }
 var classificationTask = {
   name: "classification",
-  readSamples(root, config) {
-    return config.eval.format === "manifest" ? readManifest(root, config.eval.manifest, config.classes) : readClassFolders(root, config.classes);
+  readSamples(root, config, progress) {
+    const warn = (message) => progress?.warn(message);
+    return config.eval.format === "manifest" ? readManifest2(root, config.eval.manifest, config.classes, warn) : readClassFolders(root, config.classes, warn);
   },
   checkOutputs(outputs, modelLabel, config) {
     const first = outputs[0];
@@ -21595,8 +21994,8 @@ function detectionGates(cmp, gates) {
 }
 
 // src/tasks/detection/dataset.ts
-import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
-import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve6, sep as sep2 } from "node:path";
+import { readdir as readdir4, readFile as readFile4 } from "node:fs/promises";
+import { dirname as dirname6, extname, join as join8, relative as relative3, resolve as resolve6, sep as sep3 } from "node:path";
 
 // src/preprocess/pool.ts
 import { existsSync } from "node:fs";
@@ -22343,8 +22742,9 @@ async function thumbnailWithSharp(file, maxSide) {
 }
 
 // src/preprocess/decode-file.ts
-async function decodeFileInto(file, targets) {
+async function decodeFileInto(file, targets, sha256 = null) {
   const bytes2 = readImageFile(file);
+  checkFileBytes(file, bytes2, sha256);
   const decoded = decodePngFast(bytes2) ?? await decodeOrExplain(file, bytes2);
   const byColor = /* @__PURE__ */ new Map();
   return targets.map(({ spec, slot }) => {
@@ -22412,7 +22812,7 @@ function slotOf(images, index) {
   return { out: images.pixels, offset: index * bytes2, width: images.width, height: images.height, channels: images.channels };
 }
 async function decodeFilesInto(files, first, specs, images, concurrency, onFile = () => {
-}) {
+}, sha256 = []) {
   const geometry = new Array(files.length);
   let next = 0;
   let failed = false;
@@ -22421,7 +22821,7 @@ async function decodeFilesInto(files, first, specs, images, concurrency, onFile 
       const i = next++;
       const targets = specs.map((spec, k) => ({ spec, slot: slotOf(images[k], first + i) }));
       try {
-        geometry[i] = await decodeFileInto(files[i], targets);
+        geometry[i] = await decodeFileInto(files[i], targets, sha256[i] ?? null);
       } catch (error) {
         failed = true;
         throw error;
@@ -22442,19 +22842,20 @@ function defaultWorkerScript() {
 }
 function openDecodePool(options) {
   const script = options.script ?? defaultWorkerScript();
-  if (options.workers < 1 || !existsSync(fileURLToPath(script))) return inThreadPool();
-  return new WorkerPool(Math.floor(options.workers), script);
+  const expected = options.expectedSha256 ?? /* @__PURE__ */ new Map();
+  const hashesOf = (files) => expected.size === 0 ? [] : files.map((file) => expected.get(file) ?? null);
+  return options.workers < 1 || !existsSync(fileURLToPath(script)) ? inThreadPool(hashesOf) : new WorkerPool(Math.floor(options.workers), script, hashesOf);
 }
 function buffersFor(count2, specs, into) {
   return specs.map((spec, k) => into ? reuseImages(into[k], count2) : allocateImages(count2, spec));
 }
-function inThreadPool() {
+function inThreadPool(hashesOf) {
   return {
     workers: 0,
     async decode(files, specs, onProgress, into) {
       const images = buffersFor(files.length, specs, into);
       let done = 0;
-      const geometry = await decodeFilesInto(files, 0, specs, images, IN_THREAD_CONCURRENCY, () => onProgress?.(++done));
+      const geometry = await decodeFilesInto(files, 0, specs, images, IN_THREAD_CONCURRENCY, () => onProgress?.(++done), hashesOf(files));
       geometry.forEach((perSpec, i) => perSpec.forEach((g, k) => images[k].geometry[i] = g));
       return images;
     },
@@ -22463,16 +22864,19 @@ function inThreadPool() {
   };
 }
 var WorkerPool = class {
-  constructor(workers, script) {
+  constructor(workers, script, hashesOf) {
     this.workers = workers;
     this.script = script;
+    this.hashesOf = hashesOf;
     for (let i = 0; i < workers; i++) this.spawn();
   }
   workers;
   script;
+  hashesOf;
   threads = [];
   busy = /* @__PURE__ */ new Map();
   queue = [];
+  whenIdle = [];
   nextId = 0;
   decode(files, specs, onProgress, into) {
     const images = buffersFor(files.length, specs, into);
@@ -22489,7 +22893,8 @@ var WorkerPool = class {
       let failed = false;
       if (remaining === 0) return resolve8(images);
       for (let first = 0; first < files.length; first += perTask) {
-        const task = { id: this.nextId++, files: files.slice(first, first + perTask), first, targets };
+        const slice = files.slice(first, first + perTask);
+        const task = { id: this.nextId++, files: slice, first, targets, sha256: this.hashesOf(slice) };
         this.submit({
           task,
           done: (error, reply) => {
@@ -22508,9 +22913,20 @@ var WorkerPool = class {
       }
     });
   }
+  /**
+   * After a failed decode other workers may still be decoding (their answers are ignored): they
+   * finish first. Terminating a thread inside sharp's native decode could abort the process, and an
+   * unref'd thread's terminate() does not keep the event loop alive (Node then exits with 13, an
+   * unsettled await, instead of the run failing with its error).
+   */
   async close() {
+    this.queue.length = 0;
+    while (this.busy.size > 0) await new Promise((resolve8) => this.whenIdle.push(resolve8));
     const threads = this.threads.splice(0);
-    await Promise.all(threads.map((thread) => thread.terminate()));
+    await Promise.all(threads.map((thread) => (thread.ref(), thread.terminate())));
+  }
+  notifyIfIdle() {
+    if (this.busy.size === 0) for (const resolve8 of this.whenIdle.splice(0)) resolve8();
   }
   submit(pending) {
     const idle = this.threads.find((thread) => !this.busy.has(thread)) ?? (this.threads.length < this.workers ? this.spawn() : null);
@@ -22535,12 +22951,14 @@ var WorkerPool = class {
       thread.unref();
       if (pending && pending.task.id === reply.id) {
         if (reply.error) {
-          const error = reply.error.user ? new UserError(reply.error.message) : new Error(`decode worker: ${reply.error.stack ?? reply.error.message}`);
+          const { changedFile, user, message, stack } = reply.error;
+          const error = changedFile !== void 0 ? new CachedFileChangedError(changedFile) : user ? new UserError(message) : new Error(`decode worker: ${stack ?? message}`);
           pending.done(error);
         } else pending.done(null, reply);
       }
       const next = this.queue.shift();
       if (next) this.run(thread, next);
+      this.notifyIfIdle();
     });
     const fail = (error) => {
       const pending = this.busy.get(thread);
@@ -22549,6 +22967,7 @@ var WorkerPool = class {
       pending?.done(new Error(`decode worker stopped: ${error.message}`));
       const next = this.queue.shift();
       if (next) this.submit(next);
+      this.notifyIfIdle();
     };
     thread.on("error", fail);
     thread.on("exit", (code2) => {
@@ -22708,8 +23127,8 @@ function decodeSpecKey(spec) {
 var EDGE_TOLERANCE = 1;
 var IMAGE_EXTENSIONS = /* @__PURE__ */ new Set([".bmp", ".gif", ".jpeg", ".jpg", ".png", ".tif", ".tiff", ".webp"]);
 var SIZE_CONCURRENCY = 16;
-var toId2 = (root, file) => relative2(root, file).split(sep2).join("/");
-var isInside = (root, file) => file.startsWith(root.endsWith(sep2) ? root : root + sep2);
+var toId2 = (root, file) => relative3(root, file).split(sep3).join("/");
+var isInside = (root, file) => file.startsWith(root.endsWith(sep3) ? root : root + sep3);
 var finite = (value) => typeof value === "number" && Number.isFinite(value);
 async function readCocoDataset(root, annotationsPath, categoryToClass, options = {}) {
   const file = resolve6(root, annotationsPath);
@@ -22731,7 +23150,7 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   categories.sort((a, b) => a.id - b.id);
   categories.forEach((c, i) => i > 0 && c.id === categories[i - 1].id && fail(`category id ${c.id} is listed twice`));
   const known2 = new Set(categories.map((c) => c.id));
-  const imagesBase = options.imagesDir ? resolve6(root, options.imagesDir) : dirname5(file);
+  const imagesBase = options.imagesDir ? resolve6(root, options.imagesDir) : dirname6(file);
   const byImageId = /* @__PURE__ */ new Map();
   for (const [i, image] of list("images", true).entries()) {
     const { id, file_name: name, width, height } = image;
@@ -22795,14 +23214,14 @@ async function readYoloDataset(root, imagesDir, labelsDir, classes) {
   for (const [index, sample] of samples.entries()) {
     const label = sample.label;
     label.imageId = index + 1;
-    const stem = relative2(imagesRoot, sample.file).slice(0, -extname(sample.file).length);
-    const labelFile = join6(labelsRoot, `${stem}.txt`);
+    const stem = relative3(imagesRoot, sample.file).slice(0, -extname(sample.file).length);
+    const labelFile = join8(labelsRoot, `${stem}.txt`);
     if (!labelFiles.delete(labelFile)) {
       withoutLabels.push(sample.id);
       continue;
     }
     const check = new BoxChecker();
-    const lines = (await readFile3(labelFile, "utf8")).split(/\r?\n/);
+    const lines = (await readFile4(labelFile, "utf8")).split(/\r?\n/);
     for (const [i, line] of lines.entries()) {
       if (line.trim() === "") continue;
       const where = `${labelFile}:${i + 1}`;
@@ -22879,7 +23298,7 @@ function sortedSamples(samples, root) {
 async function readJson(file) {
   let text;
   try {
-    text = await readFile3(file, "utf8");
+    text = await readFile4(file, "utf8");
   } catch {
     throw new UserError(`${file}: annotations file not found in the eval set`);
   }
@@ -22892,10 +23311,10 @@ async function readJson(file) {
   }
 }
 async function listFiles2(dir, what) {
-  const entries = await readdir3(dir, { withFileTypes: true, recursive: true }).catch(() => {
+  const entries = await readdir4(dir, { withFileTypes: true, recursive: true }).catch(() => {
     throw new UserError(`${dir}: ${what} is not a folder in the eval set`);
   });
-  return entries.filter((e) => e.isFile() && !e.name.startsWith(".")).map((e) => join6(e.parentPath ?? e.path, e.name));
+  return entries.filter((e) => e.isFile() && !e.name.startsWith(".")).map((e) => join8(e.parentPath ?? e.path, e.name));
 }
 async function forEachLimited(items, work) {
   let next = 0;
@@ -23459,9 +23878,9 @@ function compareResults(aligned, results, metric) {
 }
 
 // src/tasks/results/read.ts
-import { createHash as createHash3 } from "node:crypto";
-import { readdir as readdir4, readFile as readFile4, stat as stat4 } from "node:fs/promises";
-import { basename, dirname as dirname6, extname as extname2, join as join7 } from "node:path";
+import { createHash as createHash5 } from "node:crypto";
+import { readdir as readdir5, readFile as readFile5, stat as stat5 } from "node:fs/promises";
+import { basename, dirname as dirname7, extname as extname2, join as join9 } from "node:path";
 
 // src/tasks/results/text.ts
 var NON_FINITE = /NaN|-?Infinity/y;
@@ -23889,24 +24308,24 @@ function detectFormat(name, text) {
 async function filesOf(path5, format) {
   let info;
   try {
-    info = await stat4(path5);
+    info = await stat5(path5);
   } catch (error) {
     throw new UserError(`${path5}: cannot read the result files (${error.code ?? String(error)})`);
   }
   if (!info.isDirectory()) return [path5];
   const allowed = format === "auto" ? [".jsonl", ".json", ".csv"] : EXTENSIONS[format];
-  const names = (await readdir4(path5)).filter((n) => allowed.includes(extname2(n).toLowerCase()) && !AGGREGATE.test(n)).sort();
+  const names = (await readdir5(path5)).filter((n) => allowed.includes(extname2(n).toLowerCase()) && !AGGREGATE.test(n)).sort();
   if (names.length === 0) {
     throw new UserError(`${path5}: no result files (${allowed.join(", ")}); lm-evaluation-harness writes samples_<task>_<date>.jsonl to <output_path>/<model>/ with --log_samples`);
   }
-  return names.map((n) => join7(path5, n));
+  return names.map((n) => join9(path5, n));
 }
 async function legacyTasks(folder) {
-  const names = (await readdir4(folder)).filter((n) => AGGREGATE.test(n));
+  const names = (await readdir5(folder)).filter((n) => AGGREGATE.test(n));
   const tasks = /* @__PURE__ */ new Set();
   for (const name of names) {
     try {
-      const data = JSON.parse(await readFile4(join7(folder, name), "utf8"));
+      const data = JSON.parse(await readFile5(join9(folder, name), "utf8"));
       for (const key of Object.keys(data.configs ?? data.results ?? {})) tasks.add(key);
     } catch {
     }
@@ -23930,7 +24349,7 @@ async function readResultSet(ref, options) {
   const metrics = /* @__PURE__ */ new Map();
   const tasks = /* @__PURE__ */ new Map();
   for (const path5 of paths) {
-    const bytes2 = await readFile4(path5);
+    const bytes2 = await readFile5(path5);
     const text = bytes2.toString("utf8");
     const name = basename(path5);
     const format = options.format === "auto" ? detectFormat(name, text) : options.format;
@@ -23940,7 +24359,7 @@ async function readResultSet(ref, options) {
     let task = null;
     let filter = null;
     if (format === "lm-eval") {
-      task = lmEvalTaskFromName(name)?.task ?? legacyTaskName(name, await legacyTasks(dirname6(path5))) ?? name.replace(/\.(jsonl|json)$/, "");
+      task = lmEvalTaskFromName(name)?.task ?? legacyTaskName(name, await legacyTasks(dirname7(path5))) ?? name.replace(/\.(jsonl|json)$/, "");
       const earlier = tasks.get(task);
       if (earlier) throw new UserError(`${path5}: a second file for task '${task}' (the first is ${earlier}); keep one run per task in the folder, or point at the file`);
       tasks.set(task, path5);
@@ -23962,7 +24381,7 @@ async function readResultSet(ref, options) {
     if (filter !== null) checkPlainName("filter", filter, path5);
     metrics.set(parsed.metric, metrics.get(parsed.metric) ?? path5);
     records.push(...parsed.records);
-    files.push({ name, sha256: createHash3("sha256").update(bytes2).digest("hex"), bytes: bytes2.length, records: parsed.records.length, variant, task, filter });
+    files.push({ name, sha256: createHash5("sha256").update(bytes2).digest("hex"), bytes: bytes2.length, records: parsed.records.length, variant, task, filter });
   }
   if (formats.size > 1) {
     const [[a, fa], [b, fb]] = [...formats];
@@ -23982,7 +24401,7 @@ async function readResultSet(ref, options) {
 }
 
 // src/tasks/results/report.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 
 // src/metrics/student-t.ts
 function logGamma(x) {
@@ -24181,8 +24600,8 @@ function leftInFloat(b, c) {
   if (weights.size > 0) {
     const total = [...weights.values()].reduce((x, y) => x + y, 0);
     const names = [...weights.keys()];
-    const shown = names.slice(0, 6).map(code).join(", ");
-    parts.push(`${weights.size} float weight${weights.size === 1 ? "" : "s"} (${total.toLocaleString("en-US")} values): ${shown}${names.length > 6 ? ` and ${names.length - 6} more` : ""}`);
+    const shown2 = names.slice(0, 6).map(code).join(", ");
+    parts.push(`${weights.size} float weight${weights.size === 1 ? "" : "s"} (${total.toLocaleString("en-US")} values): ${shown2}${names.length > 6 ? ` and ${names.length - 6} more` : ""}`);
   }
   return parts.length > 0 ? `Left in float: ${parts.join("; ")}.` : null;
 }
@@ -24360,7 +24779,7 @@ function readOptionsFor(results) {
 function setDigest(set) {
   const lines = [...set.files].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0).map((f) => `${f.sha256}  ${f.name}
 `);
-  return createHash4("sha256").update(lines.join("")).digest("hex");
+  return createHash6("sha256").update(lines.join("")).digest("hex");
 }
 function sampleRecords(aligned, values, latency) {
   return aligned.samples.map((s, i) => ({
@@ -24640,7 +25059,7 @@ function checkInputFits(model, expect) {
     throw new UserError(`${model.label}: the model has ${model.inputs.length} inputs; model-gate feeds exactly one image tensor`);
   }
   const input = model.inputs[0];
-  const shown = `[${input.dims.join(",")}]`;
+  const shown2 = `[${input.dims.join(",")}]`;
   if (input.type !== "float32") {
     throw new UserError(`${model.label}: input '${input.name}' has dtype ${input.type}; model-gate feeds float32 tensors`);
   }
@@ -24648,7 +25067,7 @@ function checkInputFits(model, expect) {
   const layoutName = expect.layout === "nchw" ? "[batch,channels,height,width]" : "[batch,height,width,channels]";
   if (input.dims.length !== 4) {
     throw new UserError(
-      `${model.label}: input '${input.name}' has shape ${shown} (rank ${input.dims.length}); model-gate feeds a rank-4 image batch ${layoutName} (${expect.layout})`
+      `${model.label}: input '${input.name}' has shape ${shown2} (rank ${input.dims.length}); model-gate feeds a rank-4 image batch ${layoutName} (${expect.layout})`
     );
   }
   const given = sampleDims(expect);
@@ -24658,7 +25077,7 @@ function checkInputFits(model, expect) {
   });
   if (!fits2) {
     throw new UserError(
-      `${model.label}: input '${input.name}' expects ${shown} (${expect.layout}) but preprocessing gives [${given.join(",")}]`
+      `${model.label}: input '${input.name}' expects ${shown2} (${expect.layout}) but preprocessing gives [${given.join(",")}]`
     );
   }
 }
@@ -24788,18 +25207,49 @@ function statisticsEnvironment() {
 // src/engine/context.ts
 async function prepareEval(config, progress, options = {}) {
   const started = performance.now();
-  const evalSet = await resolveEvalSet(config.eval, { cacheDir: config.cacheDir, progress, ...options });
-  const samples = await taskFor(config.task).readSamples(evalSet.root, config, progress);
+  const notes = [];
+  const noting = {
+    start: (phase, total) => progress.start(phase, total),
+    tick: (done) => progress.tick(done),
+    end: () => progress.end(),
+    info: (message) => progress.info(message),
+    warn: (message) => {
+      notes.push(message);
+      progress.warn(message);
+    }
+  };
+  const resolveOptions = { cacheDir: config.cacheDir, progress: noting, fetch: { allowedHosts: config.allowedHosts ?? [] }, ...options };
+  let evalSet = await resolveEvalSet(config.eval, resolveOptions);
+  let samples = await taskFor(config.task).readSamples(evalSet.root, config, noting);
+  const changed = evalSet.fromCache && evalSet.expectedSha256 ? await changedUndecodedFile(evalSet.expectedSha256, new Set(samples.map((s) => s.file))) : null;
+  if (changed !== null && evalSet.cacheEntry !== null) {
+    await evictEntry(evalSet.cacheEntry);
+    notes.length = 0;
+    evalSet = await resolveEvalSet(config.eval, resolveOptions);
+    noting.warn(`${changed} is not the file extracted from the verified eval-set archive: the cached eval set was removed and extracted again.`);
+    samples = await taskFor(config.task).readSamples(evalSet.root, config, noting);
+  }
   progress.info(`eval set: ${samples.length.toLocaleString("en-US")} images from ${evalSet.source}${evalSet.fromCache ? " (cached)" : ""}`);
-  return { evalSet, samples, preparedMs: performance.now() - started };
+  const resolved = evalSet;
+  const integrity = resolved.expectedSha256 && resolved.cacheEntry ? {
+    expected: resolved.expectedSha256,
+    // The rebuilt entry holds the verified archive's files at the same paths, so the samples stay as read.
+    rebuild: async () => {
+      noting.warn("An image of the cached eval set was not the file extracted from the verified archive: the cache entry was removed and extracted again, and the evaluation started again.");
+      await evictEntry(resolved.cacheEntry);
+      const again = await resolveEvalSet(config.eval, resolveOptions);
+      if (again.root !== resolved.root) throw new Error(`the rebuilt eval set is at ${again.root}, not ${resolved.root}`);
+    }
+  } : null;
+  return { evalSet, samples, preparedMs: performance.now() - started, notes, integrity };
 }
 
 // src/engine/evaluate.ts
 import { availableParallelism as availableParallelism2 } from "node:os";
 
 // src/models/index.ts
-import { createHash as createHash5 } from "node:crypto";
-import { readFile as readFile5, realpath, stat as stat5 } from "node:fs/promises";
+import { createHash as createHash7 } from "node:crypto";
+import { readFile as readFile6, realpath, stat as stat6 } from "node:fs/promises";
 import path2 from "node:path";
 
 // src/models/protobuf.ts
@@ -25067,9 +25517,9 @@ function isErrnoCode(error, code2) {
 async function readModelBytes(ref) {
   const where = `${ref.role} model ${ref.path}`;
   try {
-    const info = await stat5(ref.path);
+    const info = await stat6(ref.path);
     if (!info.isFile()) throw new UserError(`${where}: not a file`);
-    return await readFile5(ref.path);
+    return await readFile6(ref.path);
   } catch (error) {
     if (error instanceof UserError) throw error;
     if (isErrnoCode(error, "ENOENT")) throw new UserError(`${where}: file not found`, { cause: error });
@@ -25098,11 +25548,11 @@ async function checkExternalData(modelPath, locations) {
       }
       throw new UserError(`${modelPath}: cannot read external data file '${location}': ${error.message}`, { cause: error });
     }
-    const relative4 = path2.relative(modelDir, resolved);
-    if (relative4 === "" || relative4 === ".." || relative4.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative4)) {
+    const relative5 = path2.relative(modelDir, resolved);
+    if (relative5 === "" || relative5 === ".." || relative5.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative5)) {
       throw refused(`it resolves to ${resolved}, outside the model folder ${modelDir}`);
     }
-    if (!(await stat5(resolved)).isFile()) throw refused("it is not a file");
+    if (!(await stat6(resolved)).isFile()) throw refused("it is not a file");
   }
 }
 async function resolveModel(ref) {
@@ -25119,22 +25569,22 @@ async function resolveModel(ref) {
     label: ref.label,
     path: ref.path,
     bytes: bytes2.length,
-    sha256: createHash5("sha256").update(bytes2).digest("hex"),
+    sha256: createHash7("sha256").update(bytes2).digest("hex"),
     facts
   };
 }
 
 // src/quantize/variants.ts
-import { randomBytes as randomBytes2 } from "node:crypto";
-import { mkdir as mkdir4, readFile as readFile7, rename as rename3, writeFile as writeFile2 } from "node:fs/promises";
-import { basename as basename2, join as join9 } from "node:path";
+import { randomBytes as randomBytes3 } from "node:crypto";
+import { mkdir as mkdir4, readFile as readFile8, rename as rename4, writeFile as writeFile3 } from "node:fs/promises";
+import { basename as basename2, join as join11 } from "node:path";
 
 // src/quantize/index.ts
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 
 // src/quantize/calibrate.ts
-import { rm as rm3 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { rm as rm4 } from "node:fs/promises";
+import { join as join10 } from "node:path";
 
 // src/quantize/model-io.ts
 var import_minimal2 = __toESM(require_minimal2(), 1);
@@ -28596,7 +29046,7 @@ function withSampleShape(input, sampleShape2) {
 }
 var WEIGHT_ELEMENTS = 1024;
 async function tensorSignatures(model, workDir, label, sampleShape2) {
-  const path5 = join8(workDir, `signatures-${process.pid}-${Date.now()}.onnx`);
+  const path5 = join10(workDir, `signatures-${process.pid}-${Date.now()}.onnx`);
   const stripped = /* @__PURE__ */ new Set();
   await writeEdited(model, path5, (graph) => {
     const input = modelInput(graph);
@@ -28626,7 +29076,7 @@ async function tensorSignatures(model, workDir, label, sampleShape2) {
     const loaded2 = await readSignatures(path5, `${label} (calibration types)`);
     return new Map([...loaded2.inputs, ...loaded2.outputs].filter((s) => !stripped.has(s.name)).map((s) => [s.name, s]));
   } finally {
-    await rm3(path5, { force: true });
+    await rm4(path5, { force: true });
   }
 }
 function withReductions(graph, tensors) {
@@ -28662,7 +29112,7 @@ async function calibrate(model, candidates, source, options) {
   const perSample = liveBytesPerSample(nodes, graph, sizes);
   const budget = options.memoryBudgetBytes ?? DEFAULT_BUDGET;
   const batchSize = batchForBudget({ label, perSample, budget, requested: options.batchSize ?? null, samples: source.samples, knobs: CALIBRATION_KNOBS });
-  const path5 = join8(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
+  const path5 = join10(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
   await writeEdited(model, path5, (g) => {
     g.node = nodes;
     g.output = [...g.output, ...[...outputs.values()].flat().map((name) => onnx.ValueInfoProto.create({ name }))];
@@ -28697,7 +29147,7 @@ async function calibrate(model, candidates, source, options) {
       await loaded2.release();
     }
   } finally {
-    await rm3(path5, { force: true });
+    await rm4(path5, { force: true });
   }
 }
 
@@ -29249,7 +29699,7 @@ function countByOp(nodes) {
 }
 async function quantizeStaticInt8(modelPath, source, options, workDir) {
   const label = options.label ?? modelPath;
-  const model = decodeModel(await readFile6(modelPath), modelPath);
+  const model = decodeModel(await readFile7(modelPath), modelPath);
   if (!model.graph) throw new UserError(`${label}: the model has no graph`);
   const already = quantizedReason(model);
   if (already) throw new UserError(`${label} is already quantized (${already})`);
@@ -29323,22 +29773,22 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
   if (mode === "provided") return Promise.all(roles.map((ref) => provided(ref, progress)));
   const out = [];
   for (const [i, file] of fp32.entries()) {
-    if (isAlreadyQuantizedBytes(await readFile7(file.path))) {
+    if (isAlreadyQuantizedBytes(await readFile8(file.path))) {
       progress.warn(`${file.label} is already quantized; not quantized again`);
       out.push({ source: "static-int8", file: null, note: `${file.label} is already quantized (int8 nodes present); not quantized again`, calibration: null, perChannel: perChannel2, floatNodes: [] });
       continue;
     }
     const calibration = await calibrationFor(i);
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
-    const workDir = join9(config.output.dir, ".quantize");
+    const workDir = join11(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
     const { calibrationMemory, calibrationBatchSize, keepFloat } = config.quantization;
     const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
     const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
-    const path5 = join9(config.output.dir, `${roles[i].role}-${basename2(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
-    const partial = `${path5}.${process.pid}-${randomBytes2(4).toString("hex")}.partial`;
-    await writeFile2(partial, result.bytes);
-    await rename3(partial, path5);
+    const path5 = join11(config.output.dir, `${roles[i].role}-${basename2(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
+    const partial = `${path5}.${process.pid}-${randomBytes3(4).toString("hex")}.partial`;
+    await writeFile3(partial, result.bytes);
+    await rename4(partial, path5);
     out.push({
       source: "static-int8",
       file: await resolveModel({ role: roles[i].role, path: path5, label: path5 }),
@@ -29353,14 +29803,14 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
 }
 
 // src/engine/calibration.ts
-import { readdir as readdir5 } from "node:fs/promises";
-import { basename as basename3, join as join10, relative as relative3, sep as sep3 } from "node:path";
+import { readdir as readdir6 } from "node:fs/promises";
+import { basename as basename3, join as join12, relative as relative4, sep as sep4 } from "node:path";
 var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
 async function imageFiles(dir) {
   const out = [];
-  for (const entry of await readdir5(dir, { withFileTypes: true })) {
+  for (const entry of await readdir6(dir, { withFileTypes: true })) {
     if (entry.name.startsWith(".")) continue;
-    const full = join10(dir, entry.name);
+    const full = join12(dir, entry.name);
     if (entry.isDirectory()) out.push(...await imageFiles(full));
     else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
   }
@@ -29378,8 +29828,8 @@ async function calibrationFiles(config, ctx, progress) {
     const how = pick.length === count2 ? "all eval images" : `eval images evenly spaced over ${count2.toLocaleString("en-US")}`;
     return { files: pick.map((i) => ctx.samples[i].file), source: `${how} (${basename3(ctx.evalSet.source)})` };
   }
-  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
-  const id = (file) => relative3(set.root, file).split(sep3).join("/");
+  const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress, fetch: { allowedHosts: config.allowedHosts ?? [] } });
+  const id = (file) => relative4(set.root, file).split(sep4).join("/");
   const files = (await imageFiles(set.root)).sort((a, b) => id(a) < id(b) ? -1 : 1).slice(0, n);
   if (files.length === 0) throw new UserError(`quantization.calibration: ${set.root} has no images`);
   return { files, source: set.source };
@@ -29432,10 +29882,10 @@ function pooled(samples) {
 }
 
 // src/engine/shard.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 var LATENCY_SHARD = 1;
 function shardOfId(id, count2) {
-  return createHash6("sha256").update(id).digest().readUInt32BE(0) % count2 + 1;
+  return createHash8("sha256").update(id).digest().readUInt32BE(0) % count2 + 1;
 }
 function shardSamples(samples, specs, shard) {
   const batches = specs.find((s) => s.rectBatches)?.rectBatches;
@@ -29459,7 +29909,7 @@ function configDigest(config) {
   const { source: _es, ...evalSet } = rest.eval;
   const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null } : null;
   const decided = { ...rest, eval: evalSet, preprocess, inference, quantization: { ...rest.quantization, calibration } };
-  return createHash6("sha256").update(JSON.stringify(decided)).digest("hex");
+  return createHash8("sha256").update(JSON.stringify(decided)).digest("hex");
 }
 function shardRecord(input) {
   const indices = [...input.included].sort((a, b) => a - b);
@@ -29537,6 +29987,49 @@ function mergeShards(records, config, samples, evalSha256) {
   return { evaluation: { ...latencyFrom.evaluation, models }, pairs: latencyFrom.pairs, latencyFrom };
 }
 
+// src/engine/finite.ts
+var noNonFinite = () => ({ samples: 0, examples: [], outputs: /* @__PURE__ */ new Set() });
+function hasNonFinite(data, from, to) {
+  for (let i = from; i < to; i++) if (data[i] - data[i] !== 0) return true;
+  return false;
+}
+function countNonFinite(outputs, count2, ids, into) {
+  const bad = new Array(count2).fill(false);
+  for (const [name, tensor] of Object.entries(outputs)) {
+    const { data, dims } = tensor;
+    if (dims[0] === count2 && count2 > 0 && data.length % count2 === 0) {
+      const stride = data.length / count2;
+      for (let i = 0; i < count2; i++) {
+        if (!bad[i] && hasNonFinite(data, i * stride, (i + 1) * stride)) {
+          bad[i] = true;
+          into.outputs.add(name);
+        }
+      }
+    } else if (hasNonFinite(data, 0, data.length)) {
+      bad.fill(true);
+      into.outputs.add(name);
+    }
+  }
+  bad.forEach((isBad, i) => {
+    if (!isBad) return;
+    into.samples += 1;
+    if (into.examples.length < 3) into.examples.push(ids[i]);
+  });
+}
+function nonFiniteError(runs, total) {
+  const bad = runs.filter((r) => r.found.samples > 0);
+  if (bad.length === 0) return null;
+  const lines = bad.map(({ label, found }) => {
+    const outputs = [...found.outputs].map((o) => `'${o}'`).join(", ");
+    const first = found.examples.join(", ") + (found.samples > found.examples.length ? ", \u2026" : "");
+    return `${label}: ${found.samples.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} samples have NaN or infinite outputs (output ${outputs}; ${first})`;
+  });
+  return new UserError(
+    `${lines.join("\n")}
+model-gate does not score outputs that are not numbers: check the export (an fp16 overflow, a division by zero, an uninitialised weight) on these samples.`
+  );
+}
+
 // src/engine/stream.ts
 function chunkImages(budget, bytesPerImage, batchSize, total, overlap) {
   const fits2 = Math.max(1, Math.floor(budget / (bytesPerImage * (overlap ? 2 : 1))));
@@ -29593,6 +30086,7 @@ async function streamEvalSet(samples, runs, options, progress) {
   const chunks = Math.ceil(total / perChunk);
   const firstImages = /* @__PURE__ */ new Map();
   const files = order.map((i) => samples[i].file);
+  const nonFinite = new Map(runs.map((run) => [run, noNonFinite()]));
   const shares = runs.length + 1;
   let reported = 0;
   const tick = (chunkStart, chunkLength, share) => {
@@ -29669,6 +30163,7 @@ async function streamEvalSet(samples, runs, options, progress) {
             onOutputs: (from, to, outputs, count2) => {
               const positions = order.slice(first + from, first + to);
               const batch = { start: first + from, geometry: images.geometry.slice(from, to), inputSize: [images.height, images.width], samples: positions.map((i) => samples[i]) };
+              countNonFinite(outputs, count2, batch.samples?.map((s) => s.id) ?? [], nonFinite.get(run));
               const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
               for (let i = 0; i < count2; i++) run.predictions[positions[i]] = predictions[i];
             },
@@ -29682,6 +30177,8 @@ async function streamEvalSet(samples, runs, options, progress) {
   } finally {
     progress.end();
   }
+  const notNumbers = nonFiniteError(runs.map((run) => ({ label: run.model.label, found: nonFinite.get(run) })), total);
+  if (notNumbers) throw notNumbers;
   return { chunkImages: perChunk, chunks, firstImages };
 }
 
@@ -29764,6 +30261,15 @@ async function evaluateModels(config, ctx, refs, progress, options = {}) {
   return open7.evaluation;
 }
 async function openEvaluation(config, ctx, refs, progress, options = {}) {
+  try {
+    return await openEvaluationOnce(config, ctx, refs, progress, options);
+  } catch (error) {
+    if (!(error instanceof CachedFileChangedError) || ctx.integrity === null) throw error;
+    await ctx.integrity.rebuild();
+    return openEvaluationOnce(config, ctx, refs, progress, options);
+  }
+}
+async function openEvaluationOnce(config, ctx, refs, progress, options) {
   const task = taskFor(config.task);
   const files = [];
   for (const ref of refs) files.push(await resolveModel(ref));
@@ -29776,7 +30282,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
   const started = performance.now();
   const workers = resolveWorkers(config.preprocess.workers);
-  const pool = openDecodePool({ workers });
+  const pool = openDecodePool({ workers, ...ctx.integrity ? { expectedSha256: ctx.integrity.expected } : {} });
   let runs = [];
   try {
     const calibration = calibrationDecoder(config, ctx, pool, progress);
@@ -29862,12 +30368,34 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
 }
 
 // src/report/html.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 import { basename as basename5 } from "node:path";
 
 // src/contracts/report.ts
 function isResultSet(m) {
   return m.kind === "results";
+}
+
+// src/report/eval-notes.ts
+var SHOWN2 = 5;
+var MAX_NOTE = 300;
+var shorten = (note) => note.length > MAX_NOTE ? `${note.slice(0, MAX_NOTE - 1)}\u2026` : note;
+function shown(notes) {
+  const all = notes ?? [];
+  return { lines: all.slice(0, SHOWN2).map(shorten), more: Math.max(0, all.length - SHOWN2) };
+}
+function evalSetWarningMarkdown(notes) {
+  const { lines, more } = shown(notes);
+  if (lines.length === 0) return "";
+  const rows = lines.map((line) => `> - ${escapeMarkdown(line)}`);
+  if (more > 0) rows.push(`> - \u2026and ${more} more (evalSet.notes in the report JSON)`);
+  return ["> [!WARNING]", "> **The eval set is not what the figures may suggest:**", ...rows].join("\n");
+}
+function evalSetWarningHtml(notes, esc) {
+  const { lines, more } = shown(notes);
+  if (lines.length === 0) return "";
+  const items = [...lines.map((line) => `<li>${esc(line)}</li>`), ...more > 0 ? [`<li>\u2026and ${more} more (evalSet.notes in the report JSON)</li>`] : []];
+  return `<section id="eval-notes"><p><strong>The eval set is not what the figures may suggest:</strong></p><ul>${items.join("")}</ul></section>`;
 }
 
 // src/report/html-chart.ts
@@ -30108,8 +30636,8 @@ function resultFilesRow({ baseline: b, candidate: c }) {
 }
 function contents(m) {
   const tasks = m.files.map((f) => f.task).filter((t) => t !== null);
-  const shown = (list) => list.slice(0, 12).map((t) => escapeMarkdown(t)).join(", ") + (list.length > 12 ? `, \u2026 (${list.length - 12} more)` : "");
-  return tasks.length > 0 ? `tasks ${shown(tasks)}` : shown(m.files.map((f) => f.name));
+  const shown2 = (list) => list.slice(0, 12).map((t) => escapeMarkdown(t)).join(", ") + (list.length > 12 ? `, \u2026 (${list.length - 12} more)` : "");
+  return tasks.length > 0 ? `tasks ${shown2(tasks)}` : shown2(m.files.map((f) => f.name));
 }
 function resultFilesSection({ baseline: b, candidate: c }) {
   const variants = (m) => [...new Set(m.files.map((f) => f.variant))].map(escapeMarkdown).join("; ");
@@ -30252,7 +30780,9 @@ function renderMarkdown(report, task, options = {}) {
     // that came from an untrusted run, and every string in it must come from our own formatting.
     headlineFor(task, report.comparison, report.comparison),
     ...report.comparison.quantized?.rankFlip === true ? [`**\u26A0\uFE0F Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`] : []
-  ].join("\n");
+  ].join("\n") + (evalSetWarningMarkdown(report.evalSet.notes) ? `
+
+${evalSetWarningMarkdown(report.evalSet.notes)}` : "");
   const rows = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized)] : [],
@@ -30415,6 +30945,7 @@ function renderHtmlReport(input) {
 <p class="muted"><code>${escapeHtml(b.label)}</code> \u2192 <code>${escapeHtml(c.label)}</code> \xB7 ${escapeHtml(count(report.evalSet.samples))} ${resultSides2(report) ? "paired samples" : "eval samples"} \xB7 ${escapeHtml(report.generatedAt)}</p>
 </header>`,
     verdictBlock(report, task),
+    evalSetWarningHtml(report.evalSet.notes, escapeHtml),
     `<nav>${nav}</nav>`,
     section("summary", "Summary", summaryTable(report, task)),
     section("gates", "Gates", gatesTable(report)),
@@ -30429,7 +30960,7 @@ function renderHtmlReport(input) {
     ].join("\n")),
     `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
   ].filter((part) => part !== "");
-  const styleHash = createHash7("sha256").update(HTML_STYLE).digest("base64");
+  const styleHash = createHash9("sha256").update(HTML_STYLE).digest("base64");
   const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
   return [
     "<!doctype html>",
@@ -30543,7 +31074,7 @@ async function buildComparison(task, config, ctx, evaluation, [base, cand], cont
     config,
     version: VERSION,
     generatedAt: (/* @__PURE__ */ new Date()).toISOString(),
-    evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache },
+    evalSet: { source: evalSet.source, sha256: evalSet.sha256, samples: samples.length, fromCache: evalSet.fromCache, ...ctx.notes.length > 0 ? { notes: ctx.notes } : {} },
     environment: environmentOf(config, evaluation, base, cand),
     preprocess: preprocessFacts(config, base.spec),
     baseline: { file: base.fp32.file, executionProvider: base.fp32.provider, predictions: base.fp32.predictions, latencyMs: base.fp32.latencyMs, latencyRounds: base.fp32.latencyRounds },
@@ -30620,20 +31151,20 @@ async function runCompare(config, refs, progress) {
 }
 
 // src/engine/shard-files.ts
-import { mkdir as mkdir5, readdir as readdir6, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname7, join as join11 } from "node:path";
+import { mkdir as mkdir5, readdir as readdir7, readFile as readFile9, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname8, join as join13 } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 async function writeShardRecord(path5, record) {
   const text = JSON.stringify(record);
-  await mkdir5(dirname7(path5), { recursive: true });
-  await writeFile3(path5, path5.endsWith(".gz") ? gzipSync(text) : text);
+  await mkdir5(dirname8(path5), { recursive: true });
+  await writeFile4(path5, path5.endsWith(".gz") ? gzipSync(text) : text);
 }
 async function readShardRecords(paths) {
   const records = [];
   for (const path5 of paths) {
     let bytes2;
     try {
-      bytes2 = await readFile8(path5);
+      bytes2 = await readFile9(path5);
     } catch (error) {
       throw new UserError(`${path5}: cannot read the shard record (${error.code ?? error.message})`, { cause: error });
     }
@@ -30721,12 +31252,12 @@ function stderrProgress(mode, stream, now = Date.now) {
 }
 
 // src/publish/files.ts
-import { mkdir as mkdir6, writeFile as writeFile4 } from "node:fs/promises";
-import { dirname as dirname8 } from "node:path";
+import { mkdir as mkdir6, writeFile as writeFile5 } from "node:fs/promises";
+import { dirname as dirname9 } from "node:path";
 async function writeReportFiles(output, report, markdown, html) {
   const write = async (path5, text) => {
-    await mkdir6(dirname8(path5), { recursive: true });
-    await writeFile4(path5, text);
+    await mkdir6(dirname9(path5), { recursive: true });
+    await writeFile5(path5, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
 `);
@@ -30770,7 +31301,7 @@ async function mergeCommand(overrides, shardFiles, environment) {
 }
 
 // src/cli/map.ts
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile10 } from "node:fs/promises";
 import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/tasks/detection/metric-input.ts
@@ -30870,7 +31401,7 @@ function summaryLine(kind, iou2, area, maxDets, value) {
 async function readJson2(file, role) {
   let bytes2;
   try {
-    bytes2 = await readFile9(file);
+    bytes2 = await readFile10(file);
   } catch (error) {
     const code2 = error.code;
     throw new UserError(`cannot read the ${role} file ${file}${code2 === "ENOENT" ? ": no such file" : `: ${error.message}`}`);
@@ -30899,14 +31430,14 @@ async function runMapCommand(args, out, err = process.stderr) {
 }
 
 // src/cli/nightly.ts
-import { mkdir as mkdir9, writeFile as writeFile5 } from "node:fs/promises";
+import { mkdir as mkdir9, writeFile as writeFile6 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
-import { dirname as dirname9, resolve as resolve7 } from "node:path";
+import { dirname as dirname10, resolve as resolve7 } from "node:path";
 
 // src/git/index.ts
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { rm as rm4 } from "node:fs/promises";
+import { rm as rm5 } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 var GIT_OUTPUT_LIMIT = 64 * 1024 * 1024;
 var GitCommandError = class extends Error {
@@ -30974,7 +31505,7 @@ function createGit(dir, inherited) {
         if (code2 !== 0) throw new GitCommandError(args, code2, stderrText());
       } catch (error) {
         child.kill();
-        await rm4(destFile, { force: true });
+        await rm5(destFile, { force: true });
         throw error;
       }
     }
@@ -30982,7 +31513,7 @@ function createGit(dir, inherited) {
 }
 
 // src/history/store.ts
-import { appendFile, readFile as readFile10 } from "node:fs/promises";
+import { appendFile, readFile as readFile11 } from "node:fs/promises";
 
 // src/history/record.ts
 function serializeRecord(record) {
@@ -31072,7 +31603,7 @@ function recordProblem(value) {
 
 // src/history/store.ts
 function fileHistory(path5, log) {
-  const readText2 = () => readFile10(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
+  const readText2 = () => readFile11(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
   return {
     async read() {
       const { records, skipped } = parseHistory(await readText2(), path5);
@@ -31090,17 +31621,17 @@ function fileHistory(path5, log) {
 
 // src/nightly/models.ts
 import { mkdir as mkdir8 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { join as join14 } from "node:path";
 
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash9 } from "node:crypto";
-import { mkdir as mkdir7, readFile as readFile11, rename as rename4, stat as stat6 } from "node:fs/promises";
+import { createHash as createHash11 } from "node:crypto";
+import { mkdir as mkdir7, readFile as readFile12, rename as rename5, stat as stat7 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
-import { createHash as createHash8 } from "node:crypto";
-import { rm as rm5 } from "node:fs/promises";
+import { createHash as createHash10 } from "node:crypto";
+import { rm as rm6 } from "node:fs/promises";
 import path3 from "node:path";
 import { Transform } from "node:stream";
 var LFS_POINTER_MAX_BYTES = 1024;
@@ -31168,7 +31699,7 @@ async function resolveLfs(git, pointerBytes, repoPath, destFile, opts = {}) {
   if (!hasLfs) {
     throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
   }
-  const hash = createHash8("sha256");
+  const hash = createHash10("sha256");
   let size = 0;
   const measure = new Transform({
     transform(chunk, _encoding, done) {
@@ -31185,7 +31716,7 @@ async function resolveLfs(git, pointerBytes, repoPath, destFile, opts = {}) {
   }
   const oid = hash.digest("hex");
   if (oid !== pointer.oid || size !== pointer.size) {
-    await rm5(destFile, { force: true });
+    await rm6(destFile, { force: true });
     throw new UserError(`${where}: git lfs returned ${size} bytes with sha256 ${oid}, but the pointer names ${pointer.size} bytes with sha256 ${pointer.oid}.`);
   }
 }
@@ -31196,9 +31727,9 @@ function watchedPath(entry) {
   return isManifestEntry(entry) ? repoRelativePath(entry.manifest, `models "${entry.name}": manifest`) : repoRelativePath(entry.path, `models "${entry.name}": path`);
 }
 async function readManifestEntry(entry, side) {
-  const manifestPath = watchedPath(entry);
-  const where = `${manifestPath}@${side.sha.slice(0, 7)}`;
-  const text = await readFileAtCommit(side.git, side.sha, manifestPath);
+  const manifestPath2 = watchedPath(entry);
+  const where = `${manifestPath2}@${side.sha.slice(0, 7)}`;
+  const text = await readFileAtCommit(side.git, side.sha, manifestPath2);
   if (text === null) return null;
   let parsed;
   try {
@@ -31218,29 +31749,29 @@ async function readManifestEntry(entry, side) {
   if (typeof sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha256.trim())) {
     throw new UserError(`${configKey}.sha256: expected 64 hexadecimal characters.`);
   }
-  checkUrlAllowed(url, `${configKey}.url`);
+  parseHttpUrl(url, `${configKey}.url`);
   return { url, sha256: sha256.trim().toLowerCase() };
 }
 function modelFolder(workDir, name, sha) {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  const tag = safe === name ? "" : `-${createHash9("sha256").update(name).digest("hex").slice(0, 8)}`;
+  const tag = safe === name ? "" : `-${createHash11("sha256").update(name).digest("hex").slice(0, 8)}`;
   return path4.join(workDir, `${safe}${tag}-${sha.slice(0, 12)}`);
 }
 async function writeResolved(side, repoPath, dest) {
   const label = `${repoPath}@${side.sha.slice(0, 7)}`;
   await mkdir7(path4.dirname(dest), { recursive: true });
   if (!await writeFileAtCommit(side.git, side.sha, repoPath, dest)) return false;
-  if ((await stat6(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
-  const pointerBytes = await readFile11(dest);
+  if ((await stat7(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
+  const pointerBytes = await readFile12(dest);
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
   await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
-  await rename4(resolved, dest);
+  await rename5(resolved, dest);
   return true;
 }
 async function writeExternalData(side, repoPath, modelFile) {
-  if ((await stat6(modelFile)).size > 2 ** 31) return;
-  const bytes2 = await readFile11(modelFile);
+  if ((await stat7(modelFile)).size > 2 ** 31) return;
+  const bytes2 = await readFile12(modelFile);
   let locations;
   try {
     locations = parseOnnxFacts(bytes2, repoPath).externalDataFiles;
@@ -31268,16 +31799,15 @@ async function materializeModel(entry, side, workDir, download) {
   const file = path4.join(folder, urlName.toLowerCase().endsWith(".onnx") ? urlName : "model.onnx");
   await mkdir7(folder, { recursive: true });
   await download(model.url, model.sha256, file, `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}".url`);
-  const actual = await sha256File(file);
-  if (actual !== model.sha256) {
+  if (await sha256File(file) !== model.sha256) {
     throw new UserError(
-      `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}": ${displayUrl(model.url)} has sha256 ${actual}, but the manifest pins ${model.sha256}.`
+      `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}": ${displayUrl(model.url)} does not have the sha256 the manifest pins (${model.sha256}); nothing was evaluated.`
     );
   }
   return { file, label: `${entry.key}: ${displayUrl(model.url)} @ ${side.label}` };
 }
-function verifiedDownloader(progress, fetch2 = {}) {
-  const options = { ...DEFAULT_FETCH_OPTIONS, ...fetch2 };
+function verifiedDownloader(progress, fetch = {}) {
+  const options = { ...DEFAULT_FETCH_OPTIONS, ...fetch };
   return async (url, _sha256, dest, configKey) => {
     progress.info(`Downloading ${displayUrl(url)}`);
     await downloadWithRetry(url, dest, configKey, options, progress);
@@ -31296,7 +31826,7 @@ async function nightlyModels(config, git, sha, workDir, progress) {
   refuseResultsNightly(config);
   if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
   await mkdir8(workDir, { recursive: true });
-  const download = verifiedDownloader(progress);
+  const download = verifiedDownloader(progress, { allowedHosts: config.allowedHosts ?? [] });
   const side = { git, sha, label: sha.slice(0, 7) };
   const out = [];
   for (const entry of config.models) {
@@ -31314,7 +31844,7 @@ async function headCommit(git) {
     throw new UserError(`${git.dir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
-var workDirFor = (base) => join12(base, "model-gate", "nightly-models");
+var workDirFor = (base) => join14(base, "model-gate", "nightly-models");
 
 // src/history/drift.ts
 var MAD_TO_SIGMA = 1.4826;
@@ -31521,8 +32051,8 @@ async function nightlyCommand(overrides, flags, environment) {
   const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
-    await mkdir9(dirname9(config.output.json), { recursive: true });
-    await writeFile5(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
+    await mkdir9(dirname10(config.output.json), { recursive: true });
+    await writeFile6(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
 `);
   }
   process.stdout.write(renderNightly(report, overrides.config ?? ""));
@@ -31656,11 +32186,13 @@ Run 'model-gate --help' for usage.
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}
 `);
-    else process.stderr.write(`model-gate: internal error: ${error.stack ?? String(error)}
+    else process.stderr.write(`${internalErrorLine(error)}
 `);
     return 2;
   }
 }
 
 // src/cli.ts
+installCrashGuard((line) => process.stderr.write(`${line}
+`), (code2) => process.exit(code2), 2);
 process.exitCode = await cli(process.argv.slice(2));

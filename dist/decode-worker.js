@@ -12,6 +12,23 @@ var UserError = class extends Error {
   }
 };
 
+// src/evalset/integrity.ts
+import { createHash, randomBytes } from "node:crypto";
+var CachedFileChangedError = class extends UserError {
+  constructor(file) {
+    super(`${file} is not the file extracted from the verified eval-set archive (its sha256 changed).`);
+    this.file = file;
+    this.name = "CachedFileChangedError";
+  }
+  file;
+};
+function sha256Hex(bytes) {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+function checkFileBytes(file, bytes, expected) {
+  if (expected && sha256Hex(bytes) !== expected) throw new CachedFileChangedError(file);
+}
+
 // src/preprocess/decode-file.ts
 import { readFileSync } from "node:fs";
 
@@ -704,8 +721,9 @@ function useOneSharpThread() {
 }
 
 // src/preprocess/decode-file.ts
-async function decodeFileInto(file, targets) {
+async function decodeFileInto(file, targets, sha256 = null) {
   const bytes = readImageFile(file);
+  checkFileBytes(file, bytes, sha256);
   const decoded = decodePngFast(bytes) ?? await decodeOrExplain(file, bytes);
   const byColor = /* @__PURE__ */ new Map();
   return targets.map(({ spec, slot }) => {
@@ -746,7 +764,7 @@ function slotOf(images, index) {
   return { out: images.pixels, offset: index * bytes, width: images.width, height: images.height, channels: images.channels };
 }
 async function decodeFilesInto(files, first, specs, images, concurrency, onFile = () => {
-}) {
+}, sha256 = []) {
   const geometry = new Array(files.length);
   let next = 0;
   let failed = false;
@@ -755,7 +773,7 @@ async function decodeFilesInto(files, first, specs, images, concurrency, onFile 
       const i = next++;
       const targets = specs.map((spec, k) => ({ spec, slot: slotOf(images[k], first + i) }));
       try {
-        geometry[i] = await decodeFileInto(files[i], targets);
+        geometry[i] = await decodeFileInto(files[i], targets, sha256[i] ?? null);
       } catch (error) {
         failed = true;
         throw error;
@@ -774,13 +792,18 @@ var port = parentPort;
 if (!port) throw new Error("decode-worker.js runs as a worker thread of the decode pool");
 port.on("message", (task) => {
   const images = task.targets.map((t) => ({ ...t.shape, pixels: new Uint8Array(t.buffer, t.byteOffset, t.shape.count * t.shape.height * t.shape.width * t.shape.channels), geometry: [] }));
-  decodeFilesInto(task.files, task.first, task.targets.map((t) => t.spec), images, FILES_IN_FLIGHT).then(
+  decodeFilesInto(task.files, task.first, task.targets.map((t) => t.spec), images, FILES_IN_FLIGHT, void 0, task.sha256).then(
     (geometry) => port.postMessage({ id: task.id, geometry }),
     (error) => {
       const e = error;
       const reply = {
         id: task.id,
-        error: { message: typeof e?.message === "string" ? e.message : String(error), user: error instanceof UserError, stack: typeof e?.stack === "string" ? e.stack : null }
+        error: {
+          message: typeof e?.message === "string" ? e.message : String(error),
+          user: error instanceof UserError,
+          stack: typeof e?.stack === "string" ? e.stack : null,
+          ...error instanceof CachedFileChangedError ? { changedFile: error.file } : {}
+        }
       };
       port.postMessage(reply);
     }

@@ -1,5 +1,5 @@
 /**
- * mode: pr compares the PR's head with its base, so it always reads the PR's model files (and
+ * mode: pr (and its shards and merge job) compares the PR's head with its base, so it always reads the PR's model files (and
  * manifests, and through them URLs) and hands them to onnxruntime, a native parser of untrusted
  * bytes. That is safe only where the token is as weak as the PR's author: `pull_request`, which
  * gives a fork a read-only token and no secrets. The events below carry a write token and the
@@ -31,5 +31,5 @@ export function privilegedUntrustedRun(ctx: ActionContext): string | null {
 
 export function refusePrivilegedUntrustedRun(ctx: ActionContext): void {
   const why = privilegedUntrustedRun(ctx);
-  if (why) throw new UserError(`refusing to run mode: pr under ${ctx.eventName}: ${why}. ${TWO_STAGES}`);
+  if (why) throw new UserError(`refusing to run mode: ${ctx.mode} under ${ctx.eventName}: ${why}. ${TWO_STAGES}`);
 }
