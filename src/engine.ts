@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { Config, ModelRef } from './config/types.js';
 import { prepareEval, runEnvironment, type EvalContext } from './engine/context.js';
 import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
+import { precheckModels } from './engine/model-checks.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
 import type { Progress } from './progress.js';
 import { buildReport, latencyStats } from './report/build.js';
@@ -23,6 +24,7 @@ import { taskFor } from './tasks/index.js';
 import { VERSION } from './version.js';
 
 export { prepareEval, type EvalContext } from './engine/context.js';
+export { precheckModels } from './engine/model-checks.js';
 
 export interface CompareResult {
   readonly report: Report<unknown, unknown>;
@@ -172,5 +174,6 @@ export async function compareModels(
 
 /** The CLI's one comparison: the eval set, then the two models given as flags. */
 export async function runCompare(config: Config, refs: { baseline: ModelRef; candidate: ModelRef }, progress: Progress): Promise<CompareResult> {
+  await precheckModels(config, [refs.baseline, refs.candidate]);
   return compareModels(config, await prepareEval(config, progress), refs, progress);
 }

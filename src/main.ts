@@ -8,7 +8,7 @@ import { reportFromWorkflowRun } from './action/fork-comment.js';
 import { nightlyFromAction } from './action/nightly.js';
 import { evaluateCommits } from './action/pr.js';
 import { actionProgress } from './action/progress.js';
-import { failedGateLines } from './action/run-report.js';
+import { failedGateLines, verdictAnnotations } from './action/run-report.js';
 import { readActionContext } from './config/action.js';
 import { UserError } from './errors.js';
 import { postComment, publishRun, runUrl, writeReportJson } from './publish/action.js';
@@ -43,7 +43,10 @@ export async function run(): Promise<void> {
       core.setOutput('verdict', report.verdict);
       core.setOutput('report-path', published.reportPath ?? '');
       core.setOutput('comment-url', published.commentUrl ?? '');
+      for (const { level, message } of verdictAnnotations(report)) (level === 'notice' ? core.notice : core.warning)(message);
+      // A failed gate is an error annotation; with fail-on-gate it also fails the step.
       if (report.verdict === 'fail' && ctx.failOnGate) failure = failedGateLines(report).join('\n');
+      else if (report.verdict === 'fail') core.error(failedGateLines(report).join('\n'));
     }
   } catch (error) {
     failure = error instanceof UserError ? `model-gate: ${error.message}` : `model-gate: internal error: ${(error as Error).stack ?? String(error)}`;

@@ -98,7 +98,9 @@ describe('model-gate compare, task: detection (dist/cli.js)', () => {
     for (const variant of [letterbox, rect]) for (const role of ['baseline', 'candidate']) expect(variant[role].p50Ms).toBeGreaterThan(0);
 
     expect(report.gates.map((g: { name: string }) => g.name)).toEqual(['max-map-drop', 'require-significant', 'max-latency-regression']);
-    expect(result.stdout).toContain('**✅ Real gain:** the candidate gains **+');
+    expect(result.stdout).toContain('**✅ Gates passed.** **Accuracy: real gain**, the candidate gains **+');
+    expect(result.stdout).toMatch(/\| P · R \(conf > 0\.25, IoU 0\.5\) +\| +\d+\.\d% · \d+\.\d% \|/);
+    expect(result.stdout).toContain('<summary>Precision and recall at conf > 0.25</summary>');
     expect(result.stdout).toContain('<summary>Preprocessing: letterbox vs rect</summary>');
     expect(result.stdout).toContain('`rect` has 37.5% less input area than `letterbox`.');
     expect(result.stderr).toMatch(/fmnist-det-small-v1\.v8\.onnx: output 'output0' has shape \[batch, /);

@@ -107,7 +107,7 @@ describe('the Action on a pull request', () => {
     expect(ours(1)).toHaveLength(1);
     const [comment] = ours(1);
     expect(comment.body.startsWith(MARKER)).toBe(true);
-    expect(comment.body).toMatch(/\*\*✅ Real gain:\*\* the candidate fixes \*\*\d+\.\d%\*\* of baseline errors/);
+    expect(comment.body).toMatch(/\*\*✅ Gates passed\.\*\* \*\*Accuracy: real gain\*\*, the candidate fixes \*\*\d+\.\d%\*\* of baseline errors/);
     expect(comment.body).toContain('### model-gate · classifier');
     expect(run.outputs.verdict).toBe('pass');
     expect(run.outputs['comment-url']).toBe(comment.html_url);
@@ -115,12 +115,13 @@ describe('the Action on a pull request', () => {
     expect(report.comparisons[0].report.evalSet.samples).toBe(2000);
     expect(report.comparisons[0].report.models.baseline.sha256).toBe('40c549b7f2ad0e51ac9a6bee33155db18bb961b5dd9a597b8319d5ea465cf979');
     expect(report.comparisons[0].report.models.candidate.sha256).toBe('1af69a5ea9e516a36731baa13f1f7b508db84fcb634a81a7648ed99d5628a5b3');
-    expect(run.summary).toContain('Real gain');
+    expect(run.summary).toContain('**✅ Gates passed.** **Accuracy: real gain**');
+    expect(run.stdout).toContain('::notice::model-gate · classifier: ✅ Gates passed.');
     expect(fake.state.uploadedArtifacts.map((a) => a.name)).toContain('model-gate-report');
     // The comment links the run whose artifact holds the HTML report with the gallery.
     expect(comment.body).toContain('[artifact `model-gate-report`](https://github.com/acme/models/actions/runs/4242) (`classifier.html`)');
     const html = await readFile(join(run.outputs['report-path'], '..', 'classifier.html'), 'utf8');
-    expect(html).toContain('Real gain');
+    expect(html).toContain('Accuracy: real gain');
     expect(html.match(/<img /g)?.length).toBeGreaterThan(10);
   });
 
@@ -146,7 +147,7 @@ describe('the Action on a pull request', () => {
     const run = await gate(3);
     expect(run.code).not.toBe(0);
     expect(run.outputs.verdict).toBe('fail');
-    expect(run.stdout).toMatch(/::error::model-gate: classifier: gate min-error-reduction failed: error reduction .*minimum 60%/);
+    expect(run.stdout).toMatch(/::error::model-gate · classifier: ❌ Gate failed: error reduction at most .*\(minimum 60%\)\.%0A {2}gate min-error-reduction: error reduction .*minimum 60%/);
     const [comment] = ours(3);
     expect(comment.body).toContain('This PR changes `.github/model-gate.yml`: `gates.min-error-reduction`');
     expect(comment.body).toContain('**❌ Gate `min-error-reduction` failed:**');
@@ -189,7 +190,7 @@ describe('fork PRs', () => {
     expect(commentRun.stderr).toBe('');
     expect(commentRun.code).toBe(0);
     expect(ours(4)).toHaveLength(1);
-    expect(ours(4)[0].body).toContain('Real gain');
+    expect(ours(4)[0].body).toContain('Accuracy: real gain');
     expect(commentRun.outputs['comment-url']).toBe(ours(4)[0].html_url);
   });
 

@@ -5,7 +5,7 @@ import { escapeHtml, inlineMarkdown, isSafeImageDataUrl, markdownToHtml, splitTa
 
 describe('Markdown of our own making → HTML', () => {
   it('turns bold, code spans and backslash escapes into HTML and escapes the rest', () => {
-    expect(inlineMarkdown('**✅ Real gain:** p < 1e-30 & `a|b` done')).toBe('<strong>✅ Real gain:</strong> p &lt; 1e-30 &amp; <code>a|b</code> done');
+    expect(inlineMarkdown('**❌ Gate failed:** p < 1e-30 & `a|b` done')).toBe('<strong>❌ Gate failed:</strong> p &lt; 1e-30 &amp; <code>a|b</code> done');
     expect(inlineMarkdown(escapeMarkdown('<script>*x*</script>|'))).toBe('&lt;script&gt;*x*&lt;/script&gt;|');
     expect(inlineMarkdown(code('a`b'))).toBe('<code>a`b</code>');
     expect(inlineMarkdown('**unclosed')).toBe('<strong>unclosed</strong>');

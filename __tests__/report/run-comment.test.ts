@@ -10,8 +10,8 @@ import { around, syntheticReport } from './fixtures.js';
 
 const gain = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
 const noise = syntheticReport({ a: 9940, b: 25, c: 30, d: 5 }, { base: around(1.0), cand: around(1.0) });
-const GAIN_VERDICT = '**✅ Real gain:** the candidate fixes **27.7%** of baseline errors';
-const NOISE_VERDICT = '**⚠️ Not distinguishable from noise:** +0.05 pt top-1';
+const GAIN_VERDICT = '**❌ Gate failed:** p50 latency ×1.58, at least +55.4% (limit +25%). **Accuracy: real gain**, the candidate fixes **27.7%** of baseline errors';
+const NOISE_VERDICT = '**✅ Gates passed.** **Accuracy: not distinguishable from noise**, +0.05 pt top-1';
 const GATE_TABLE = '| gate                     | limit | judged';
 
 function run(over: Partial<RunReport> = {}): RunReport {

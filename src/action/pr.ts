@@ -10,7 +10,7 @@ import { parseConfig } from '../config/load.js';
 import type { Config, ModelRef } from '../config/types.js';
 import type { HistoryRecord } from '../contracts/history.js';
 import type { RunComparison, RunReport } from '../contracts/run.js';
-import { compareAll, prepareEval } from '../engine.js';
+import { compareAll, precheckModels, prepareEval } from '../engine.js';
 import { UserError } from '../errors.js';
 import { actionsEvalSetCache } from '../evalset/actions-cache.js';
 import { createGit, type Git } from '../git/index.js';
@@ -148,6 +148,7 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
   const pages: { name: string; html: string }[] = [];
   if (pairs.length > 0) {
     const allowSave = ctx.eventName === 'schedule' || (ctx.eventName === 'push' && ctx.defaultBranch !== null && ctx.ref === `refs/heads/${ctx.defaultBranch}`);
+    await precheckModels(config, pairs.flatMap(({ refs }) => [refs.baseline, refs.candidate]));
     const evalCtx = await prepareEval(config, progress, { remoteCache: actionsEvalSetCache({ allowSave, log: progress }) });
     const history = await readHistory(ctx, git, config, progress);
     for (const { name, refs } of pairs) progress.info(`comparing ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);

@@ -311,6 +311,8 @@ export function parseConfig(text: string, file: string, configDir: string, overr
             categoryIds: det['category-ids'] ?? null,
             comparePreprocessing: det['compare-preprocessing'] ?? false,
             stride: det.stride ?? 32,
+            strideSet: det.stride !== undefined,
+            operatingConf: det['operating-conf'] ?? 0.25,
           },
         }
       : {}),

@@ -139,6 +139,7 @@ export const configSchema = {
         'category-ids': { type: 'array', minItems: 1, items: { type: 'integer' }, uniqueItems: true },
         'compare-preprocessing': { type: 'boolean' },
         stride: positiveInt,
+        'operating-conf': { type: 'number', minimum: 0, maximum: 1 },
       },
     },
     nightly: {

@@ -209,6 +209,10 @@ export interface DetectionConfig {
   readonly comparePreprocessing: boolean;
   /** Padding multiple for rect / letterbox auto (the model's largest stride). */
   readonly stride: number;
+  /** false when detection.stride is not written: 32 is then a default, and an Ultralytics model's metadata stride replaces it. */
+  readonly strideSet?: boolean;
+  /** Confidence above which precision, recall and the thresholded error types are counted (not a decoding setting). */
+  readonly operatingConf?: number;
 }
 
 export interface ModelRef {

@@ -9,6 +9,7 @@ import type { Config, ModelRef } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { checkInputFits, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel, type RoundSamples } from '../inference/index.js';
 import { resolveModel, type ModelFile } from '../models/index.js';
+import { decodeDefaultsFor } from '../models/metadata-check.js';
 import type { DecodeSpec } from '../config/types.js';
 import { decodeSpecKey, imageSizesOnce, openDecodePool, resolveInputSize, type ImageSizes, type ResolvedDecodeSpec } from '../preprocess/index.js';
 import type { Progress } from '../progress.js';
@@ -17,6 +18,7 @@ import { taskFor } from '../tasks/index.js';
 import { calibrationDecoder } from './calibration.js';
 import type { EvalContext } from './context.js';
 import { measureGroupLatency, pooled } from './latency-inputs.js';
+import { checkMetadataOf, classNamesFor } from './model-checks.js';
 import { streamEvalSet } from './stream.js';
 
 /** What one model (fp32 or int8) produced. */
@@ -112,7 +114,9 @@ export function resolveWorkers(requested: number): number {
  * The decode each model needs: the configured size, or the model's own fixed input size; rect
  * (and letterbox auto) turn that bound into the set-wide stride-padded size (preprocess/input-size.ts).
  */
-async function decodeSpecFor(config: Config, file: ModelFile, preprocess: DecodeSpec, sizes: ImageSizes): Promise<ResolvedDecodeSpec> {
+async function decodeSpecFor(config: Config, file: ModelFile, configured: DecodeSpec, sizes: ImageSizes): Promise<ResolvedDecodeSpec> {
+  // An Ultralytics model's imgsz and stride, where the config leaves them unset (models/metadata-check.ts).
+  const preprocess = decodeDefaultsFor(config, file, configured);
   const size = preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
@@ -207,6 +211,7 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
     const note = task.checkOutputs(file.facts.outputs, file.label, config, ctx.samples);
     if (note) progress.info(note);
   }
+  checkMetadataOf(files, config, classNamesFor(task, config, ctx.samples), (warning) => progress.warn(warning));
   const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
   const specs: ResolvedDecodeSpec[] = [];
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));

@@ -111,6 +111,7 @@ export function int8DropGates(limit: number | null, label: string, drops: { role
     limit,
     value: drop === null ? null : drop * 100,
     passed: drop !== null && drop * 100 <= limit + 1e-12,
+    summary: drop === null ? `${role}: no int8 result` : `${role} int8 ${points(-drop)} from fp32 (at most −${limit} pt allowed)`,
     line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`,
   }));
 }

@@ -9,7 +9,7 @@ import {
   type ClassificationMetrics,
   type ClassPrediction,
 } from './metrics.js';
-import { classificationGates, classificationHeadline, classificationRows, classificationSections } from './render.js';
+import { classificationGates, classificationHeadline, classificationNotices, classificationRows, classificationSections } from './render.js';
 import { readClassFolders, readManifest } from './samples.js';
 
 /**
@@ -37,6 +37,8 @@ export function rankScores(scores: Float32Array, offset: number, classes: number
 
 export const classificationTask: Task<number, ClassPrediction, ClassificationMetrics, ClassificationComparison> = {
   name: 'classification',
+
+  classNames: (config) => ({ names: config.classes, from: `classes in ${config.configPath ?? 'the config'}` }),
 
   readSamples(root, config) {
     return config.eval.format === 'manifest'
@@ -86,5 +88,6 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
     galleryFromClassification({ flips: comparison.flips, samples, classes: config.classes, baseline, candidate }, thumbnail),
   headline: classificationHeadline,
   tableRows: classificationRows,
-  sections: (_b, _c, comparison) => classificationSections(comparison),
+  sections: classificationSections,
+  notices: (b, c) => classificationNotices(b, c),
 };
