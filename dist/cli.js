@@ -17691,7 +17691,9 @@ function keysFor(data, file) {
     scale: 1 / 255,
     mean: [...data.mean],
     std: [...data.std],
-    layout: "nchw"
+    layout: "nchw",
+    arithmetic: "float32"
+    // timm's eval transform is torchvision's ToTensor + Normalize
   };
 }
 function timmCropRatio(size, cropPct, file) {
@@ -17753,6 +17755,21 @@ var FIXED = {
     scale: 1 / 255,
     mean: IMAGENET_MEAN,
     std: IMAGENET_STD,
+    layout: "nchw",
+    arithmetic: "float32"
+    // ToTensor and Normalize round to float32 at each step
+  },
+  // `yolo val`: the long side to imgsz with cv2 INTER_LINEAR, rect batches padded with 114
+  // (preprocess/ultralytics-val.ts); the preset also turns on detection.multi-label (load.ts).
+  "ultralytics-val": {
+    color: "rgb",
+    resize: "ultralytics-val",
+    rect: true,
+    kernel: "cv2-linear",
+    "pad-value": 114,
+    scale: 1 / 255,
+    mean: [0],
+    std: [1],
     layout: "nchw"
   },
   "ultralytics-predict": {
@@ -17767,6 +17784,11 @@ var FIXED = {
     std: [1],
     layout: "nchw"
   }
+};
+var PRESET_SOURCES = {
+  "torchvision-classic": "Resize(256) + CenterCrop(224), ImageNet mean/std",
+  "ultralytics-predict": "LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255",
+  "ultralytics-val": "yolo val: long side to imgsz (cv2 INTER_LINEAR), rect batches (pad 0.5), LetterBox pad 114, /255, multi-label NMS (Ultralytics 002363f1)"
 };
 function expandPreset(raw, task, file, configDir) {
   const pre = raw.preprocess ?? {};
@@ -17785,7 +17807,7 @@ function expandPreset(raw, task, file, configDir) {
     if (keys.resize === "center-crop") cropPct = timm.data.cropPct;
   } else {
     keys = FIXED[name];
-    source = name === "torchvision-classic" ? "Resize(256) + CenterCrop(224), ImageNet mean/std" : "LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255";
+    source = PRESET_SOURCES[name];
   }
   const merged = { ...keys, ...explicit };
   if (cropPct !== null && explicit["crop-ratio"] === void 0 && merged.resize === "center-crop") {
@@ -17805,8 +17827,8 @@ function checkPresetKeys(pre, task, file) {
   if (task === "detection" && (name === "torchvision-classic" || name === "timm")) {
     problems.push(`preprocess.preset: ${name} is a classification pipeline (resize and center crop); detection models need letterbox or rect, e.g. ultralytics-predict`);
   }
-  if (task !== "detection" && name === "ultralytics-predict") {
-    problems.push("preprocess.preset: ultralytics-predict is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead");
+  if (task !== "detection" && (name === "ultralytics-predict" || name === "ultralytics-val")) {
+    problems.push(`preprocess.preset: ${name} is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead`);
   }
   if (problems.length > 0) throw new UserError(`${file}: invalid config:
   - ${problems.join("\n  - ")}`);
@@ -17920,12 +17942,13 @@ var configSchema = {
       additionalProperties: false,
       properties: {
         // presets.ts expands these three into the keys below; explicit keys override the preset.
-        preset: { enum: ["torchvision-classic", "timm", "ultralytics-predict"] },
+        preset: { enum: ["torchvision-classic", "timm", "ultralytics-predict", "ultralytics-val"] },
         "timm-model": { type: "string", minLength: 1 },
         "pretrained-cfg": relativePath,
         color: { enum: ["gray", "rgb", "bgr"] },
         size: { type: "array", minItems: 2, maxItems: 2, items: positiveInt },
-        resize: { enum: ["stretch", "center-crop", "letterbox", "rect"] },
+        resize: { enum: ["stretch", "center-crop", "letterbox", "rect", "ultralytics-val"] },
+        rect: { type: "boolean" },
         kernel: { enum: ["nearest", "linear", "cubic", "lanczos3", "cv2-linear", "cv2-area", "cv2-nearest"] },
         "crop-ratio": { type: "number", exclusiveMinimum: 0, maximum: 1 },
         "pad-value": { type: "integer", minimum: 0, maximum: 255 },
@@ -17935,6 +17958,7 @@ var configSchema = {
         mean: { type: "array", minItems: 1, maxItems: 3, items: finiteNumber },
         std: { type: "array", minItems: 1, maxItems: 3, items: { type: "number", exclusiveMinimum: 0 } },
         layout: { enum: ["nchw", "nhwc"] },
+        arithmetic: { enum: ["float64", "float32"] },
         workers: { type: "integer", minimum: 0 }
       }
     },
@@ -17972,6 +17996,7 @@ var configSchema = {
         "max-latency-regression": { type: "number", minimum: 0 },
         "max-int8-drop": { type: "number", minimum: 0 },
         "max-map-drop": { type: "number", minimum: 0 },
+        "max-int8-map-drop": { type: "number", minimum: 0 },
         "max-metric-drop": { type: "number", minimum: 0 },
         "min-focus-gain": finiteNumber,
         "no-worse-focus-slice": { type: "boolean" }
@@ -18013,6 +18038,7 @@ var configSchema = {
         clip: { type: "boolean" },
         "category-ids": { type: "array", minItems: 1, items: { type: "integer" }, uniqueItems: true },
         "compare-preprocessing": { type: "boolean" },
+        "multi-label": { type: "boolean" },
         stride: positiveInt
       }
     },
@@ -18037,7 +18063,16 @@ var configSchema = {
         "calibration-manifest": { type: "string", minLength: 1 },
         "calibration-samples": positiveInt,
         "calibration-memory-mb": positiveInt,
-        "calibration-batch-size": positiveInt
+        "calibration-batch-size": positiveInt,
+        "keep-float": {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            tail: { type: "boolean" },
+            nodes: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true },
+            after: { type: "array", items: { type: "string", minLength: 1 }, uniqueItems: true }
+          }
+        }
       }
     }
   }
@@ -18139,9 +18174,12 @@ function detectionProblems(raw, format) {
     if (raw.gates?.[key] !== void 0) problems.push(`gates.${key}: only used with task: classification (detection has max-map-drop)`);
   }
   const resize = raw.preprocess?.resize ?? "letterbox";
-  if (resize !== "letterbox" && resize !== "rect") problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
+  if (!["letterbox", "rect", "ultralytics-val"].includes(resize)) {
+    problems.push(`preprocess.resize: expected letterbox | rect | ultralytics-val for task detection, got '${resize}' (boxes map back only through these)`);
+  }
+  if (raw.preprocess?.rect !== void 0 && resize !== "ultralytics-val") problems.push("preprocess.rect: only used with resize: ultralytics-val (Ultralytics' rect batches)");
   if (raw.preprocess?.auto !== void 0 && resize !== "letterbox") problems.push("preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)");
-  if ((raw.quantization?.mode ?? "none") !== "none") problems.push("quantization.mode: not supported for task detection yet; use none");
+  if (raw.gates?.["max-int8-drop"] !== void 0) problems.push("gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)");
   return problems;
 }
 function crossCheck(raw, source, sha256, file) {
@@ -18169,9 +18207,11 @@ function crossCheck(raw, source, sha256, file) {
   if ((quant["calibration-format"] ?? "class-folders") === "manifest" && !quant["calibration-manifest"]) {
     problems.push("quantization.calibration-manifest: required when quantization.calibration-format is manifest");
   }
-  if (raw.gates?.["max-int8-drop"] !== void 0 && (quant.mode ?? "none") === "none") {
-    problems.push("gates.max-int8-drop: needs quantization.mode provided or static-int8");
+  for (const gate of ["max-int8-drop", "max-int8-map-drop"]) {
+    if (raw.gates?.[gate] !== void 0 && (quant.mode ?? "none") === "none") problems.push(`gates.${gate}: needs quantization.mode provided or static-int8`);
   }
+  if (raw.gates?.["max-int8-map-drop"] !== void 0 && !detection) problems.push("gates.max-int8-map-drop: only used with task: detection (classification has max-int8-drop)");
+  if (quant["keep-float"] && (quant.mode ?? "none") !== "static-int8") problems.push("quantization.keep-float: only used with quantization.mode: static-int8");
   const names = /* @__PURE__ */ new Set();
   (raw.models ?? []).forEach((m, i) => {
     const key = `models[${i}]`;
@@ -18240,11 +18280,14 @@ function parseConfig(text, file, configDir, overrides, environment) {
       // Set only where they apply, so a classification config reads exactly as before.
       ...pre.scaleup !== void 0 || detection ? { scaleup: pre.scaleup ?? true } : {},
       ...pre.auto !== void 0 || detection ? { auto: pre.auto ?? false } : {},
+      // yolo val runs rect batches unless told otherwise (Ultralytics' rect=True in val mode).
+      ...pre.resize === "ultralytics-val" ? { rect: pre.rect ?? true } : {},
       ...detection ? { stride: det.stride ?? 32 } : {},
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? "nchw",
+      ...pre.arithmetic !== void 0 ? { arithmetic: pre.arithmetic } : {},
       workers: pre.workers ?? 0,
       ...expanded.record ? { preset: expanded.record } : {}
     },
@@ -18263,7 +18306,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       requireSignificant: gates["require-significant"] ?? false,
       maxLatencyRegression: gates["max-latency-regression"] ?? 25,
       maxInt8Drop: gates["max-int8-drop"] ?? null,
-      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5 } : {},
+      ...detection ? { maxMapDrop: gates["max-map-drop"] ?? 0.5, maxInt8MapDrop: gates["max-int8-map-drop"] ?? null } : {},
       ...results ? {
         maxMetricDrop: gates["max-metric-drop"] ?? 0.5,
         minFocusGain: gates["min-focus-gain"] ?? null,
@@ -18281,6 +18324,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
         clip: det.clip ?? true,
         categoryIds: det["category-ids"] ?? null,
         comparePreprocessing: det["compare-preprocessing"] ?? false,
+        multiLabel: det["multi-label"] ?? expanded.record?.name === "ultralytics-val",
         stride: det.stride ?? 32
       }
     } : {},
@@ -18300,7 +18344,8 @@ function parseConfig(text, file, configDir, overrides, environment) {
       } : null,
       calibrationSamples: quant["calibration-samples"] ?? 256,
       calibrationMemory: (quant["calibration-memory-mb"] ?? 1024) * 2 ** 20,
-      calibrationBatchSize: quant["calibration-batch-size"] ?? null
+      calibrationBatchSize: quant["calibration-batch-size"] ?? null,
+      keepFloat: quant["keep-float"] ? { tail: quant["keep-float"].tail ?? false, nodes: quant["keep-float"].nodes ?? [], after: quant["keep-float"].after ?? [] } : null
     },
     models: (raw.models ?? []).map((m) => ({
       ...m.path !== void 0 ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key },
@@ -20340,9 +20385,18 @@ var classificationTask = {
   },
   score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
   compare: (baseline, candidate, samples, config) => compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
-  primary: { key: "Top1", label: "top-1", value: (m) => m.top1 },
+  primary: {
+    key: "Top1",
+    label: "top-1",
+    value: (m) => m.top1,
+    show: (v) => percent(v),
+    showChange: (d, unit = true) => unit ? points(d) : points(d).replace(/ pt$/, ""),
+    unit: "pt",
+    int8Gate: { name: "max-int8-drop", limit: (config) => config.gates.maxInt8Drop }
+  },
   pairedSummary: (c) => ({
     delta: c.deltaTop1,
+    ci: c.deltaTop1Ci95,
     errorReduction: c.errorReduction,
     pValue: c.mcnemar.pExact,
     test: { mcnemar: { pExact: c.mcnemar.pExact, pMidP: c.mcnemar.pMidP, baselineOnlyCorrect: c.mcnemar.baselineOnlyCorrect, candidateOnlyCorrect: c.mcnemar.candidateOnlyCorrect } }
@@ -20451,6 +20505,21 @@ function yolo(sample, layout, dims, options) {
   for (let a = 0; a < anchors; a++) {
     const base = a * anchorStep;
     const objectness = v8 ? 1 : sample[base + 4 * channelStep];
+    const box2 = () => {
+      const [cx, cy] = [sample[base], sample[base + channelStep]];
+      const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
+      boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    };
+    if (options.multiLabel) {
+      for (let c = 0, at2 = base + firstClass * channelStep; c < numClasses; c++, at2 += channelStep) {
+        const score = sample[at2] * objectness;
+        if (!(score > options.conf)) continue;
+        box2();
+        scores.push(score);
+        classes.push(c);
+      }
+      continue;
+    }
     let best = -Infinity;
     let bestClass = 0;
     for (let c = 0, at2 = base + firstClass * channelStep; c < numClasses; c++, at2 += channelStep) {
@@ -20458,9 +20527,7 @@ function yolo(sample, layout, dims, options) {
       if (score > best) best = score, bestClass = c;
     }
     if (!(best > options.conf)) continue;
-    const [cx, cy] = [sample[base], sample[base + channelStep]];
-    const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
-    boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    box2();
     scores.push(best);
     classes.push(bestClass);
   }
@@ -20546,10 +20613,10 @@ function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, r
   const npig = countGt(matches, k, a, weights);
   if (npig === 0) return 0;
   const { rank, image, matched, ignored } = matches;
-  const { capacity, precision: pr, recall: rc, tp, fp, points: points2 } = scratch;
+  const { capacity, precision: pr, recall: rc, tp, fp, points: points3 } = scratch;
   tp.fill(0);
   fp.fill(0);
-  points2.fill(0);
+  points3.fill(0);
   let fpEverywhere = 0;
   for (let row = matches.categoryStart[k], end = matches.categoryStart[k + 1]; row < end; row++) {
     if (rank[row] >= maxDet) continue;
@@ -20570,7 +20637,7 @@ function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, r
         continue;
       }
       tp[t] += w;
-      const at2 = t * capacity + points2[t]++;
+      const at2 = t * capacity + points3[t]++;
       pr[at2] = tp[t] / (fp[t] + fpEverywhere + tp[t] + NP_SPACING_1);
       rc[at2] = tp[t] / npig;
     }
@@ -20578,7 +20645,7 @@ function categoryCurves(matches, k, a, maxDet, weights, scratch, precisionSum, r
   for (let t = 0; t < THRESHOLDS; t++) {
     recall[t] = tp[t] / npig;
     const first = t * capacity;
-    const last = first + points2[t];
+    const last = first + points3[t];
     for (let i2 = last - 1; i2 > first; i2--) if (pr[i2] > pr[i2 - 1]) pr[i2 - 1] = pr[i2];
     let sum = 0;
     let i = first;
@@ -21114,8 +21181,8 @@ function preprocessingSection(comparison, label, format) {
   const cell = (figures, key, show2) => typeof figures[key] === "number" ? show2(figures[key]) : escapeMarkdown(String(figures.note ?? "\u2013"));
   const rows = variants.map((v) => [
     code(v.name),
-    `${v.inputSize[0]}\xD7${v.inputSize[1]}`,
-    count(v.inputArea),
+    `${v.inputSize[0]}\xD7${v.inputSize[1]}${v.inputShapes && v.inputShapes > 1 ? ` (most common of ${v.inputShapes})` : ""}`,
+    count(Math.round(v.inputArea)),
     cell(v.baseline, metric, format),
     cell(v.baseline, "p50Ms", ms),
     cell(v.candidate, metric, format),
@@ -21364,6 +21431,42 @@ function checkStride(stride) {
   if (!Number.isInteger(stride) || stride < 1) throw new RangeError(`stride must be a positive integer, got ${stride}`);
 }
 
+// src/preprocess/ultralytics-val.ts
+var VAL_PAD = 0.5;
+function planUltralyticsVal(width, height, imgsz, target) {
+  const r = imgsz / Math.max(height, width);
+  const [resizedWidth, resizedHeight] = r === 1 ? [width, height] : [Math.min(Math.ceil(width * r), imgsz), Math.min(Math.ceil(height * r), imgsz)];
+  const [targetHeight, targetWidth] = target;
+  if (resizedWidth > targetWidth || resizedHeight > targetHeight) {
+    throw new RangeError(`planUltralyticsVal: ${width}x${height} resized to ${resizedWidth}x${resizedHeight} does not fit the ${targetWidth}x${targetHeight} batch shape`);
+  }
+  const gain = resizedHeight / height;
+  const geometry = {
+    width,
+    height,
+    scaleX: gain,
+    scaleY: gain,
+    padLeft: roundHalfEven((targetWidth - resizedWidth) / 2 - 0.1),
+    padTop: roundHalfEven((targetHeight - resizedHeight) / 2 - 0.1),
+    cropLeft: 0,
+    cropTop: 0
+  };
+  return { resizedWidth, resizedHeight, geometry };
+}
+function ultralyticsRectBatches(sizes, batchSize, imgsz, stride) {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
+  const ratios = sizes.map((s) => s.height / s.width);
+  const order = ratios.map((_, i) => i).sort((a, b) => ratios[a] - ratios[b] || a - b);
+  const shapes = [];
+  for (let start = 0; start < order.length; start += batchSize) {
+    const batch = order.slice(start, start + batchSize).map((i) => ratios[i]);
+    const [low, high] = [Math.min(...batch), Math.max(...batch)];
+    const shape = high < 1 ? [high, 1] : low > 1 ? [1, 1 / low] : [1, 1];
+    shapes.push([Math.ceil(shape[0] * imgsz / stride + VAL_PAD) * stride, Math.ceil(shape[1] * imgsz / stride + VAL_PAD) * stride]);
+  }
+  return { batchSize, order, shapes };
+}
+
 // src/preprocess/geometry.ts
 function planResize(width, height, spec) {
   const [targetHeight, targetWidth] = spec.size;
@@ -21378,6 +21481,10 @@ function planResize(width, height, spec) {
     const [cropLeft, padLeft] = centreOffsets(resizedWidth, targetWidth);
     const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
     return makePlan(width, height, resizedWidth, resizedHeight, { left: cropLeft, top: cropTop }, { left: padLeft, top: padTop }, 0);
+  }
+  if (spec.resize === "ultralytics-val") {
+    const fit2 = planUltralyticsVal(width, height, (spec.fitWithin ?? spec.size)[0], spec.size);
+    return { resizedWidth: fit2.resizedWidth, resizedHeight: fit2.resizedHeight, geometry: fit2.geometry, fill: spec.padValue };
   }
   const bound = spec.resize === "rect" ? spec.fitWithin ?? spec.size : spec.size;
   const fit = planFit(width, height, bound, spec.size, spec.scaleup ?? true);
@@ -22018,8 +22125,16 @@ function allocateImages(count2, spec) {
 }
 function reuseImages(images, count2) {
   const bytes2 = images.height * images.width * images.channels;
-  if (count2 * bytes2 > images.pixels.buffer.byteLength) throw new RangeError(`reuseImages: room for ${images.pixels.buffer.byteLength / bytes2} images, asked for ${count2}`);
-  return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, 0, count2 * bytes2), geometry: new Array(count2) };
+  const room = images.pixels.buffer.byteLength - images.pixels.byteOffset;
+  if (count2 * bytes2 > room) throw new RangeError(`reuseImages: room for ${Math.floor(room / bytes2)} images, asked for ${count2}`);
+  return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, images.pixels.byteOffset, count2 * bytes2), geometry: new Array(count2) };
+}
+function viewImages(buffer, first, count2, shape) {
+  const slot = buffer.height * buffer.width * buffer.channels;
+  const bytes2 = shape[0] * shape[1] * buffer.channels;
+  if (bytes2 > slot || first + count2 > buffer.count) throw new RangeError(`viewImages: ${count2} images of ${shape.join("x")} do not fit from image ${first} of the buffer`);
+  const pixels = new Uint8Array(buffer.pixels.buffer, buffer.pixels.byteOffset + first * slot, count2 * bytes2);
+  return { count: count2, height: shape[0], width: shape[1], channels: buffer.channels, pixels, geometry: new Array(count2) };
 }
 function slotOf(images, index) {
   const bytes2 = images.height * images.width * images.channels;
@@ -22093,6 +22208,7 @@ var WorkerPool = class {
     const targets = images.map((image, k) => ({
       spec: specs[k],
       buffer: image.pixels.buffer,
+      byteOffset: image.pixels.byteOffset,
       shape: { count: image.count, height: image.height, width: image.width, channels: image.channels }
     }));
     const perTask = Math.max(1, Math.min(MAX_FILES_PER_TASK, Math.ceil(files.length / (this.workers * TASKS_PER_WORKER))));
@@ -22208,6 +22324,16 @@ function normalizationTables(norm, channels) {
       throw new UserError(`preprocess.std: ${std[c]} is not a usable divisor (must be a non-zero number)`);
     }
     const table3 = new Float32Array(256);
+    if (norm.arithmetic === "float32") {
+      const divisor = 1 / norm.scale;
+      const wholeDivisor = Math.abs(divisor - Math.round(divisor)) < 1e-9 ? Math.round(divisor) : null;
+      const [mean32, std32] = [Math.fround(m), Math.fround(std[c])];
+      for (let pixel = 0; pixel < 256; pixel++) {
+        const scaled = wholeDivisor === null ? Math.fround(pixel * Math.fround(norm.scale)) : Math.fround(pixel / wholeDivisor);
+        table3[pixel] = Math.fround(Math.fround(scaled - mean32) / std32);
+      }
+      return table3;
+    }
     for (let pixel = 0; pixel < 256; pixel++) table3[pixel] = (pixel * norm.scale - m) / std[c];
     return table3;
   });
@@ -22273,7 +22399,14 @@ function imageSizesOnce(files) {
     return sizes;
   };
 }
-async function resolveInputSize(spec, bound, sizes) {
+async function resolveInputSize(spec, bound, sizes, options) {
+  if (spec.resize === "ultralytics-val") {
+    if (bound[0] !== bound[1]) throw new UserError(`preprocess.size: ultralytics-val takes a square size (Ultralytics' imgsz), got [${bound.join(", ")}]`);
+    if (!spec.rect) return { ...spec, size: [bound[0], bound[1]], fitWithin: [bound[0], bound[1]], rectBatches: null };
+    const rectBatches = ultralyticsRectBatches(await sizes(), options.batchSize, bound[0], spec.stride ?? 32);
+    const size2 = [Math.max(...rectBatches.shapes.map((s) => s[0])), Math.max(...rectBatches.shapes.map((s) => s[1]))];
+    return { ...spec, size: size2, fitWithin: [bound[0], bound[1]], rectBatches };
+  }
   const rect = spec.resize === "rect" || spec.resize === "letterbox" && spec.auto === true;
   if (!rect) return { ...spec, size: [bound[0], bound[1]] };
   const scaleup = spec.scaleup ?? true;
@@ -22288,6 +22421,10 @@ function toTensor2(images, start, end, norm) {
 function decodeSpecKey(spec) {
   const parts = [spec.color, `${spec.size[0]}x${spec.size[1]}`, spec.resize, spec.kernel];
   if (spec.resize === "center-crop") parts.push(`cropRatio=${spec.cropRatio}`);
+  if (spec.resize === "ultralytics-val") {
+    parts.push(`padValue=${spec.padValue}`, `imgsz=${(spec.fitWithin ?? spec.size)[0]}`);
+    if (spec.rectBatches) parts.push(`rectBatches=${spec.rectBatches.batchSize}/${spec.stride ?? 32}`);
+  }
   if (spec.resize === "letterbox" || spec.resize === "rect") {
     parts.push(`padValue=${spec.padValue}`);
     if (spec.scaleup === false) parts.push("scaleup=false");
@@ -22542,7 +22679,7 @@ async function readDetectionSamples(root, config, progress) {
 function decodeOptions(config) {
   const d = config.detection;
   if (!d) throw new Error("detection config missing (task: detection without config.detection)");
-  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip };
+  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip, multiLabel: d.multiLabel };
 }
 function classCount(samples, config) {
   const set = samples?.[0]?.label?.set;
@@ -22601,14 +22738,29 @@ var detectionTask = {
   preprocessVariants(config) {
     if (!config.detection?.comparePreprocessing) return [];
     const base = { ...config.preprocess };
+    if (base.resize === "ultralytics-val") {
+      return [
+        { name: "letterbox", preprocess: { ...base, rect: false } },
+        { name: "rect", preprocess: { ...base, rect: true } }
+      ];
+    }
     return [
       { name: "letterbox", preprocess: { ...base, resize: "letterbox", auto: false } },
       { name: "rect", preprocess: { ...base, resize: "rect", auto: false } }
     ];
   },
-  primary: { key: "Map", label: "mAP", value: (m) => m.map },
+  primary: {
+    key: "Map",
+    label: "mAP",
+    value: (m) => m.map,
+    show: ap,
+    showChange: (d, unit = true) => unit ? apDelta(d) : signed(d * 100, 2),
+    unit: "AP",
+    int8Gate: { name: "max-int8-map-drop", limit: (config) => config.gates.maxInt8MapDrop ?? null }
+  },
   pairedSummary: (c) => ({
     delta: c.deltaMap,
+    ci: c.deltaMapCi95,
     errorReduction: null,
     pValue: c.pValue,
     test: { bootstrap: { pValue: c.pValue, ci: c.deltaMapCi95 } }
@@ -22797,9 +22949,19 @@ function resultsGates(cmp, gates) {
 // src/tasks/results/reporting.ts
 var resultsTask = {
   name: "results",
-  primary: { key: "Score", label: "score", value: (m) => m.mean / m.scoreScale },
+  primary: {
+    key: "Score",
+    label: "score",
+    value: (m) => m.mean / m.scoreScale,
+    show: (v) => percent(v),
+    showChange: (d, unit = true) => unit ? points(d) : points(d).replace(/ pt$/, ""),
+    // Result files carry no int8 variant: nothing to gate.
+    unit: "pt",
+    int8Gate: { name: "max-int8-drop", limit: () => null }
+  },
   pairedSummary: (c) => ({
     delta: c.overall.delta / c.scoreScale,
+    ci: [c.overall.deltaCi95[0] / c.scoreScale, c.overall.deltaCi95[1] / c.scoreScale],
     errorReduction: c.overall.binary?.errorReduction ?? null,
     pValue: c.overall.pValue,
     test: { [c.overall.test === "mcnemar-exact" ? "mcnemar" : "signFlip"]: { pValue: c.overall.pValue } }
@@ -22943,6 +23105,9 @@ function quantizedModelReport(task, samples, config, fp32Predictions, run, fp32)
     latency: run.latency,
     latencyRatioToFp32: fp32 ? latencyRatioToFp32(run.latency, fp32.latency) : null,
     [`drop${task.primary.key}`]: -summary.delta,
+    // The drop's paired 95% CI (a drop is −delta, so the bounds swap) and the paired test's p.
+    [`drop${task.primary.key}Ci95`]: summary.ci ? [-summary.ci[1], -summary.ci[0]] : null,
+    pValue: summary.pValue,
     ...summary.test
   };
 }
@@ -22951,20 +23116,22 @@ function quantizedComparison(task, samples, config, baseline, candidate, fp32Del
   const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
   return {
     [`delta${task.primary.key}`]: summary.delta,
+    [`delta${task.primary.key}Ci95`]: summary.ci,
     errorReduction: summary.errorReduction,
+    pValue: summary.pValue,
     ...summary.test,
     // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
     rankFlip: fp32Delta > 0 && summary.delta <= 0
   };
 }
-function int8DropGates(limit, label, drops) {
+function int8DropGates(limit, primary, drops) {
   if (limit === null) return [];
   return drops.map(({ role, drop }) => ({
-    name: `max-int8-drop (${role})`,
+    name: `${primary.int8Gate.name} (${role})`,
     limit,
     value: drop === null ? null : drop * 100,
     passed: drop !== null && drop * 100 <= limit + 1e-12,
-    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`
+    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${primary.label} ${primary.showChange(-drop)} from fp32 to int8 (a drop of at most ${limit} ${primary.unit} is allowed)`
   }));
 }
 function speedAndSize(q) {
@@ -23010,10 +23177,10 @@ function leftInFloat(b, c) {
 var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
 function int8Row(task, b, c) {
   if (!b || !c) return null;
-  const value = (q) => q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013";
+  const value = (q) => q.metrics ? task.primary.show(task.primary.value(q.metrics)) : "\u2013";
   const drop = (q) => {
     const d = q[`drop${task.primary.key}`];
-    return typeof d === "number" ? points(-d) : "\u2013";
+    return typeof d === "number" ? task.primary.showChange(-d) : "\u2013";
   };
   return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `fp32\u2192int8 ${drop(b)} / ${drop(c)}`];
 }
@@ -23021,23 +23188,26 @@ function quantizationSection(task, models, comparison) {
   const b = models.baseline.quantized;
   const c = models.candidate.quantized;
   if (!b || !c) return null;
-  const p = (q) => {
-    const test = q.mcnemar;
-    return typeof test?.pExact === "number" ? pValue(test.pExact) : "\u2013";
+  const { primary } = task;
+  const p = (q) => typeof q.pValue === "number" ? pValue(q.pValue) : "\u2013";
+  const change2 = (q) => {
+    const d = q[`drop${primary.key}`];
+    if (typeof d !== "number") return "\u2013";
+    const ci = q[`drop${primary.key}Ci95`];
+    return ci ? `${primary.showChange(-d)} (${primary.showChange(-ci[1], false)} to ${primary.showChange(-ci[0], false)})` : primary.showChange(-d);
   };
   const rows = ["baseline", "candidate"].map((role) => {
     const q = role === "baseline" ? b : c;
-    const fp32 = percent(task.primary.value(models[role].metrics));
-    const drop = q[`drop${task.primary.key}`];
-    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : "\u2013", typeof drop === "number" ? points(-drop) : "\u2013", p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe(q))];
+    const fp32 = primary.show(primary.value(models[role].metrics));
+    return [role, fp32, q.metrics ? primary.show(primary.value(q.metrics)) : "\u2013", change2(q), p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe(q))];
   });
   const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 vs fp32", "int8 model"], ...rows])];
   const warnings = [...notWorthIt("baseline", b, models.baseline), ...notWorthIt("candidate", c, models.candidate)];
   lines.push(...warnings);
   if (comparison) {
-    const delta = comparison[`delta${task.primary.key}`];
+    const delta = comparison[`delta${primary.key}`];
     const rer = comparison.errorReduction;
-    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
+    lines.push(`In int8 the candidate is ${primary.showChange(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
   }
   const calibration = b.calibration ?? c.calibration;
   if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
@@ -23144,7 +23314,7 @@ function buildReport(task, samples, inputs) {
   const gates = [
     ...task.gates(taskComparison, config),
     latencyGate(latency, config.gates.maxLatencyRegression),
-    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops)
+    ...int8DropGates(qBase || qCand ? task.primary.int8Gate.limit(config) : null, task.primary, drops)
   ];
   const headline = headlineFor(task, taskComparison, latency);
   return {
@@ -28071,8 +28241,9 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
     const workDir = join8(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
-    const { calibrationMemory, calibrationBatchSize } = config.quantization;
-    const result = await quantizeStaticInt8(file.path, calibration.tensors, { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize }, workDir);
+    const { calibrationMemory, calibrationBatchSize, keepFloat } = config.quantization;
+    const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
+    const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     const path5 = join8(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
     await writeFile2(path5, result.bytes);
     out.push({
@@ -28150,7 +28321,8 @@ function subjectOf(config, run, threads, firstImages, label, batchSizes) {
     input(batch) {
       const images = firstImages.get(decodeSpecKey(run.spec));
       const count2 = Math.min(batch, images.count);
-      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...run.sampleShape] };
+      const shape = config.preprocess.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
+      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...shape] };
     }
   };
 }
@@ -28191,58 +28363,115 @@ function appendFirst(kept, key, images, want) {
   const geometry = [...have?.geometry ?? [], ...images.geometry.slice(0, count2)];
   kept.set(key, { ...images, count: geometry.length, pixels, geometry });
 }
+function modalShape(shapes) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const shape of shapes) {
+    const entry = counts.get(shape.join("x")) ?? { shape, n: 0 };
+    entry.n++;
+    counts.set(shape.join("x"), entry);
+  }
+  return [...counts.values()].reduce((best, entry) => entry.n > best.n ? entry : best).shape;
+}
+function streamOrder(specs, count2) {
+  const orders = specs.map((s) => s.rectBatches?.order).filter((o) => o !== void 0);
+  if (orders.some((o) => o.length !== count2 || o.some((v, i) => v !== orders[0][i]))) throw new Error("streamEvalSet: rect batches in different orders");
+  return orders[0] ?? Array.from({ length: count2 }, (_, i) => i);
+}
 async function streamEvalSet(samples, runs, options, progress) {
   if (runs.length === 0) return { chunkImages: 0, chunks: 0, firstImages: /* @__PURE__ */ new Map() };
   const specs = /* @__PURE__ */ new Map();
   for (const run of runs) specs.set(decodeSpecKey(run.spec), run.spec);
-  const keys = [...specs.keys()];
+  const fixed = [...specs].filter(([, s]) => !s.rectBatches);
+  const batched = [...specs].filter(([, s]) => s.rectBatches);
+  const order = streamOrder([...specs.values()], samples.length);
   const bytesPerImage = [...specs.values()].reduce((sum, spec) => sum + imageBytes(spec), 0);
-  const perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
+  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
+  if (batched.length > 0) perChunk = Math.min(samples.length, Math.max(perChunk - perChunk % options.batchSize, options.batchSize));
   const chunks = Math.ceil(samples.length / perChunk);
   const firstImages = /* @__PURE__ */ new Map();
-  const files = samples.map((s) => s.file);
+  const files = order.map((i) => samples[i].file);
   const shares = runs.length + 1;
   let reported = 0;
   const tick = (chunkStart, chunkLength, share) => {
     const done = Math.floor(chunkStart + chunkLength * share / shares);
     if (done > reported) progress.tick(reported = done);
   };
-  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => [...specs.values()].map((spec) => allocateImages(perChunk, spec)));
-  const decodeChunk = (k) => {
+  const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => new Map([...specs].map(([key, spec]) => [key, allocateImages(perChunk, spec)])));
+  const decodeChunk = async (k) => {
     const start = k * perChunk;
     const end = Math.min(samples.length, start + perChunk);
-    const onProgress = options.overlap ? void 0 : (n) => tick(start, n, n / (end - start));
-    return options.pool.decode(files.slice(start, end), [...specs.values()], onProgress, buffers[k % buffers.length]);
+    const buffer = buffers[k % buffers.length];
+    let units = 0;
+    const counter = (perFile) => {
+      let last = 0;
+      return options.overlap ? void 0 : (done) => {
+        units += (done - last) * perFile;
+        last = done;
+        tick(start, end - start, units / ((end - start) * specs.size));
+      };
+    };
+    const out = /* @__PURE__ */ new Map();
+    const jobs = [];
+    if (fixed.length > 0) {
+      const into = fixed.map(([key]) => buffer.get(key));
+      jobs.push(options.pool.decode(files.slice(start, end), fixed.map(([, s]) => s), counter(fixed.length), into).then((images) => {
+        fixed.forEach(([key], i) => out.set(key, [{ offset: 0, images: images[i] }]));
+      }));
+    }
+    for (const [key, spec] of batched) {
+      const { batchSize, shapes } = spec.rectBatches;
+      const segments2 = [];
+      out.set(key, segments2);
+      for (let from = start, n = 0; from < end; from += batchSize, n++) {
+        const to = Math.min(end, from + batchSize);
+        const shape = shapes[Math.floor(from / batchSize)];
+        const view = viewImages(buffer.get(key), from - start, to - from, shape);
+        jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape }], counter(1), [view]).then(([images]) => {
+          segments2[n] = { offset: from - start, images };
+        }));
+      }
+    }
+    await Promise.all(jobs);
+    return out;
   };
+  const modal = new Map(batched.map(([key, spec]) => [key, modalShape(spec.rectBatches.shapes)]));
+  const keep = (key, images) => {
+    const want = modal.get(key);
+    if (!want || images.height === want[0] && images.width === want[1]) appendFirst(firstImages, key, images, options.keepFirst);
+  };
+  const shapeOf = (images) => options.normalize.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
   progress.start("evaluate", samples.length);
   try {
     let next = decodeChunk(0);
     for (let k = 0; k < chunks; k++) {
       const start = k * perChunk;
-      const decoded = await next;
-      const chunk = new Map(keys.map((key, i) => [key, decoded[i]]));
-      const length = decoded[0].count;
+      const chunk = await next;
+      const length = Math.min(samples.length, start + perChunk) - start;
       if (options.overlap && k + 1 < chunks) {
         next = decodeChunk(k + 1);
         next.catch(() => {
         });
       }
       tick(start, length, 1);
-      for (const [key, images] of chunk) appendFirst(firstImages, key, images, options.keepFirst);
+      for (const [key, segments2] of chunk) for (const { images } of segments2) keep(key, images);
       for (const [r, run] of runs.entries()) {
-        const images = chunk.get(decodeSpecKey(run.spec));
-        await runInBatches(run.model, {
-          total: length,
-          batchSize: options.batchSize,
-          sampleShape: run.sampleShape,
-          makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
-          onOutputs: (from, to, outputs, count2) => {
-            const batch = { start: start + from, geometry: images.geometry.slice(from, to), inputSize: run.spec.size, samples: samples.slice(start + from, start + to) };
-            const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
-            for (let i = 0; i < count2; i++) run.predictions[start + from + i] = predictions[i];
-          },
-          onBatch: (done) => tick(start, length, 1 + r + done / length)
-        });
+        const segments2 = chunk.get(decodeSpecKey(run.spec));
+        for (const { offset, images } of segments2) {
+          const first = start + offset;
+          await runInBatches(run.model, {
+            total: images.count,
+            batchSize: options.batchSize,
+            sampleShape: shapeOf(images),
+            makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
+            onOutputs: (from, to, outputs, count2) => {
+              const positions = order.slice(first + from, first + to);
+              const batch = { start: first + from, geometry: images.geometry.slice(from, to), inputSize: [images.height, images.width], samples: positions.map((i) => samples[i]) };
+              const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
+              for (let i = 0; i < count2; i++) run.predictions[positions[i]] = predictions[i];
+            },
+            onBatch: (done) => tick(start, length, 1 + r + (offset + done) / length)
+          });
+        }
       }
       if (!options.overlap && k + 1 < chunks) next = decodeChunk(k + 1);
     }
@@ -28267,10 +28496,11 @@ async function decodeSpecFor(config, file, preprocess, sizes) {
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
   }
-  return resolveInputSize(preprocess, [size[0], size[1]], sizes);
+  return resolveInputSize(preprocess, [size[0], size[1]], sizes, { batchSize: config.inference.batchSize });
 }
 function fits(config, model, spec) {
-  checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
+  const sizes = spec.rectBatches ? [...new Map(spec.rectBatches.shapes.map((s) => [s.join("x"), s])).values()] : [spec.size];
+  for (const [height, width] of sizes) checkInputFits(model, { channels: channelsOf(config), height, width, layout: config.preprocess.layout });
 }
 async function loadRuns(config, files, specs, int8Of, threads, progress) {
   const runs = [];
@@ -28642,9 +28872,9 @@ function trendChart(title, xLabels, series, yLabel, xLabel = "night") {
     `line ${mermaidString(series.name)} [${series.values.map((v) => mermaidNumber(v)).join(", ")}]`
   ]);
 }
-function accuracyLatencyChart(points2, metric = "top-1") {
-  if (points2.length === 0) throw new RangeError("accuracyLatencyChart needs at least one model");
-  const percents = points2.map((p) => {
+function accuracyLatencyChart(points3, metric = "top-1") {
+  if (points3.length === 0) throw new RangeError("accuracyLatencyChart needs at least one model");
+  const percents = points3.map((p) => {
     if (!(p.accuracy >= 0 && p.accuracy <= 1)) throw new RangeError(`accuracy of ${p.label} must be a fraction 0..1, got ${p.accuracy}`);
     return p.accuracy * 100;
   });
@@ -28656,7 +28886,7 @@ function accuracyLatencyChart(points2, metric = "top-1") {
   return fence([
     // The task's primary figure (top-1, or detection's mAP, also a fraction).
     `title ${mermaidString(`${metric === "top-1" ? "Top-1 accuracy" : metric} (bars, axis from ${axisMin}%) and p50 latency (labels)`)}`,
-    `x-axis "model" ${band(points2.map((p) => `${p.label} \xB7 ${ms(p.latencyMs)}`))}`,
+    `x-axis "model" ${band(points3.map((p) => `${p.label} \xB7 ${ms(p.latencyMs)}`))}`,
     `y-axis ${mermaidString(`${metric} (%)`)} ${axisMin} --> ${axisMax}`,
     `bar ${mermaidString(`${metric} (%)`)} [${percents.map((v) => mermaidNumber(v, 2)).join(", ")}]`
   ]);
@@ -28771,16 +29001,16 @@ function factsSection(report) {
   return { title: "Model facts", markdown: markdownTable([["", "baseline", "candidate"], ...rows]), detail: true };
 }
 function chartSection(report, task) {
-  const points2 = [];
+  const points3 = [];
   for (const role of ["baseline", "candidate"]) {
     const m = report.models[role];
-    if (m.latency.batch1) points2.push({ label: role, latencyMs: m.latency.batch1.p50Ms, accuracy: task.primary.value(m.metrics) });
+    if (m.latency.batch1) points3.push({ label: role, latencyMs: m.latency.batch1.p50Ms, accuracy: task.primary.value(m.metrics) });
     const q = m.quantized;
     const qLatency = q?.latency?.batch1;
-    if (q?.metrics && qLatency) points2.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
+    if (q?.metrics && qLatency) points3.push({ label: `${role} int8`, latencyMs: qLatency.p50Ms, accuracy: task.primary.value(q.metrics) });
   }
-  if (points2.length === 0) return null;
-  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points2, task.primary.label), detail: true };
+  if (points3.length === 0) return null;
+  return { title: `${task.primary.label} vs p50 latency`, markdown: accuracyLatencyChart(points3, task.primary.label), detail: true };
 }
 function gatesBlock(report) {
   const failed = report.gates.filter((g) => !g.passed);
@@ -29050,12 +29280,17 @@ function preprocessingComparison(task, config, samples, base, cand) {
     variants: base.variants.map((variant, i) => ({
       name: variant.name,
       resize: variant.spec.resize,
-      inputSize: [variant.spec.size[0], variant.spec.size[1]],
-      inputArea: variant.spec.size[0] * variant.spec.size[1],
+      ...inputFacts(variant.spec, samples.length),
       baseline: figures(variant),
       candidate: figures(cand.variants[i])
     }))
   };
+}
+function inputFacts(spec, images) {
+  const batches = spec.rectBatches;
+  if (!batches) return { inputSize: [spec.size[0], spec.size[1]], inputArea: spec.size[0] * spec.size[1] };
+  const area = batches.shapes.reduce((sum, [h, w], k) => sum + h * w * Math.min(batches.batchSize, images - k * batches.batchSize), 0) / images;
+  return { inputSize: modalShape(batches.shapes), inputArea: area, inputShapes: new Set(batches.shapes.map((s) => s.join("x"))).size };
 }
 function environmentOf(config, evaluation, base, cand) {
   return {
@@ -29065,7 +29300,8 @@ function environmentOf(config, evaluation, base, cand) {
 }
 function preprocessFacts(config, spec) {
   const { workers: _workers, ...preprocess } = config.preprocess;
-  return { ...preprocess, size: spec.size };
+  const batches = spec.rectBatches ? { rectBatches: { batchSize: spec.rectBatches.batchSize, shapes: [...new Set(spec.rectBatches.shapes.map((s) => s.join("x")))] } } : {};
+  return { ...preprocess, size: spec.size, ...batches };
 }
 async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, options) {
   const { evalSet, samples } = ctx;
@@ -29811,13 +30047,13 @@ function latencyWindow(history, current, window2 = DEFAULT_WINDOW) {
 }
 function latencyRegression(history, current, opts = {}) {
   const threshold = opts.threshold ?? DEFAULT_LATENCY_THRESHOLD;
-  const points2 = latencyWindow(history, current, opts.window ?? DEFAULT_WINDOW).map((r) => r.latency.batch1.p50Ms);
+  const points3 = latencyWindow(history, current, opts.window ?? DEFAULT_WINDOW).map((r) => r.latency.batch1.p50Ms);
   const x = current.latency.batch1.p50Ms;
-  if (points2.length === 0) return { finding: null, z: Number.NaN, changePercent: Number.NaN };
-  const { z, median: center } = robustZ(points2, x);
+  if (points3.length === 0) return { finding: null, z: Number.NaN, changePercent: Number.NaN };
+  const { z, median: center } = robustZ(points3, x);
   const change2 = center === 0 ? x === 0 ? 0 : Infinity : x / center - 1;
   const changePercent = change2 * 100;
-  if (points2.length < (opts.minPoints ?? DEFAULT_MIN_POINTS)) return { finding: null, z: Number.NaN, changePercent };
+  if (points3.length < (opts.minPoints ?? DEFAULT_MIN_POINTS)) return { finding: null, z: Number.NaN, changePercent };
   if (!(z > Z_LIMIT && change2 > threshold)) return { finding: null, z, changePercent };
   const zText = Number.isFinite(z) ? z.toFixed(2) : "\u221E (no spread in the history)";
   return {
@@ -29830,7 +30066,7 @@ function latencyRegression(history, current, opts = {}) {
       new: x,
       z,
       changePercent,
-      message: `${current.model.name}: batch-1 p50 latency ${ms(x)} vs a median of ${ms(center)} over the last ${points2.length} comparable nights (+${changePercent.toFixed(1)}%, robust z = ${zText} > ${Z_LIMIT}; threshold ${+(threshold * 100).toFixed(2)}%).`
+      message: `${current.model.name}: batch-1 p50 latency ${ms(x)} vs a median of ${ms(center)} over the last ${points3.length} comparable nights (+${changePercent.toFixed(1)}%, robust z = ${zText} > ${Z_LIMIT}; threshold ${+(threshold * 100).toFixed(2)}%).`
     }
   };
 }

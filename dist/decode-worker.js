@@ -92,6 +92,28 @@ function planFit(width, height, bound, target, scaleup) {
   };
 }
 
+// src/preprocess/ultralytics-val.ts
+function planUltralyticsVal(width, height, imgsz, target) {
+  const r = imgsz / Math.max(height, width);
+  const [resizedWidth, resizedHeight] = r === 1 ? [width, height] : [Math.min(Math.ceil(width * r), imgsz), Math.min(Math.ceil(height * r), imgsz)];
+  const [targetHeight, targetWidth] = target;
+  if (resizedWidth > targetWidth || resizedHeight > targetHeight) {
+    throw new RangeError(`planUltralyticsVal: ${width}x${height} resized to ${resizedWidth}x${resizedHeight} does not fit the ${targetWidth}x${targetHeight} batch shape`);
+  }
+  const gain = resizedHeight / height;
+  const geometry = {
+    width,
+    height,
+    scaleX: gain,
+    scaleY: gain,
+    padLeft: roundHalfEven((targetWidth - resizedWidth) / 2 - 0.1),
+    padTop: roundHalfEven((targetHeight - resizedHeight) / 2 - 0.1),
+    cropLeft: 0,
+    cropTop: 0
+  };
+  return { resizedWidth, resizedHeight, geometry };
+}
+
 // src/preprocess/geometry.ts
 function planResize(width, height, spec) {
   const [targetHeight, targetWidth] = spec.size;
@@ -106,6 +128,10 @@ function planResize(width, height, spec) {
     const [cropLeft, padLeft] = centreOffsets(resizedWidth, targetWidth);
     const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
     return makePlan(width, height, resizedWidth, resizedHeight, { left: cropLeft, top: cropTop }, { left: padLeft, top: padTop }, 0);
+  }
+  if (spec.resize === "ultralytics-val") {
+    const fit2 = planUltralyticsVal(width, height, (spec.fitWithin ?? spec.size)[0], spec.size);
+    return { resizedWidth: fit2.resizedWidth, resizedHeight: fit2.resizedHeight, geometry: fit2.geometry, fill: spec.padValue };
   }
   const bound = spec.resize === "rect" ? spec.fitWithin ?? spec.size : spec.size;
   const fit = planFit(width, height, bound, spec.size, spec.scaleup ?? true);
@@ -747,7 +773,7 @@ useOneSharpThread();
 var port = parentPort;
 if (!port) throw new Error("decode-worker.js runs as a worker thread of the decode pool");
 port.on("message", (task) => {
-  const images = task.targets.map((t) => ({ ...t.shape, pixels: new Uint8Array(t.buffer), geometry: [] }));
+  const images = task.targets.map((t) => ({ ...t.shape, pixels: new Uint8Array(t.buffer, t.byteOffset, t.shape.count * t.shape.height * t.shape.width * t.shape.channels), geometry: [] }));
   decodeFilesInto(task.files, task.first, task.targets.map((t) => t.spec), images, FILES_IN_FLIGHT).then(
     (geometry) => port.postMessage({ id: task.id, geometry }),
     (error) => {

@@ -9,6 +9,7 @@ import type { Config, ModelRef } from './config/types.js';
 import { prepareEval, runEnvironment, type EvalContext } from './engine/context.js';
 import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
 import { precheckModels } from './engine/model-checks.js';
+import { modalShape } from './engine/stream.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
 import type { Progress } from './progress.js';
 import { buildReport, latencyStats } from './report/build.js';
@@ -80,12 +81,22 @@ function preprocessingComparison(
     variants: base.variants.map((variant, i) => ({
       name: variant.name,
       resize: variant.spec.resize,
-      inputSize: [variant.spec.size[0], variant.spec.size[1]] as const,
-      inputArea: variant.spec.size[0] * variant.spec.size[1],
+      ...inputFacts(variant.spec, samples.length),
       baseline: figures(variant),
       candidate: figures(cand.variants[i]),
     })),
   };
+}
+
+/**
+ * A preprocessing's input size and area. Rect batches have a size per batch: the most common
+ * one (where latency is timed), the mean area over the images, and how many shapes there are.
+ */
+function inputFacts(spec: EvaluatedModel['spec'], images: number) {
+  const batches = spec.rectBatches;
+  if (!batches) return { inputSize: [spec.size[0], spec.size[1]] as const, inputArea: spec.size[0] * spec.size[1] };
+  const area = batches.shapes.reduce((sum, [h, w], k) => sum + h * w * Math.min(batches.batchSize, images - k * batches.batchSize), 0) / images;
+  return { inputSize: modalShape(batches.shapes), inputArea: area, inputShapes: new Set(batches.shapes.map((s) => s.join('x'))).size };
 }
 
 /** The decode and inference facts every report of a run states. */
@@ -99,7 +110,8 @@ function environmentOf(config: Config, evaluation: Evaluation, base: EvaluatedMo
 /** The report's preprocess block: the decode and normalisation that ran, not the run's tuning knobs. */
 function preprocessFacts(config: Config, spec: EvaluatedModel['spec']): Record<string, unknown> {
   const { workers: _workers, ...preprocess } = config.preprocess;
-  return { ...preprocess, size: spec.size };
+  const batches = spec.rectBatches ? { rectBatches: { batchSize: spec.rectBatches.batchSize, shapes: [...new Set(spec.rectBatches.shapes.map((s) => s.join('x')))] } } : {};
+  return { ...preprocess, size: spec.size, ...batches };
 }
 
 async function buildComparison(

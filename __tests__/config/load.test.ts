@@ -83,7 +83,7 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
     expect(config.eval.sha256).toBe(SHA);
     expect(config.inference).toMatchObject({ executionProvider: 'cuda', threads: 3 });
     expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null });
-    expect(config.quantization).toEqual({ mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256, calibrationMemory: 2 ** 30, calibrationBatchSize: null });
+    expect(config.quantization).toEqual({ mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256, calibrationMemory: 2 ** 30, calibrationBatchSize: null, keepFloat: null });
     expect(config.cacheDir).toBe('/tmp/mgc');
   });
 

@@ -42,7 +42,7 @@ describe('preprocess.preset', () => {
   it('torchvision-classic: Resize(256) bilinear, CenterCrop(224), ImageNet mean/std, RGB, NCHW', () => {
     expect(parse({ preset: 'torchvision-classic' }).preprocess).toEqual({
       color: 'rgb', size: [224, 224], resize: 'center-crop', kernel: 'linear', cropRatio: 0.875, padValue: 114,
-      scale: 1 / 255, ...IMAGENET, layout: 'nchw', workers: 0,
+      scale: 1 / 255, ...IMAGENET, layout: 'nchw', arithmetic: 'float32', workers: 0,
       preset: { name: 'torchvision-classic', source: 'Resize(256) + CenterCrop(224), ImageNet mean/std', overridden: [] },
     });
   });
@@ -51,6 +51,18 @@ describe('preprocess.preset', () => {
     const pre = parse({ preset: 'torchvision-classic', size: [299, 299], kernel: 'cubic', color: 'rgb' }).preprocess;
     expect([pre.size, pre.kernel, pre.cropRatio]).toEqual([[299, 299], 'cubic', 0.875]);
     expect(pre.preset?.overridden).toEqual(['size', 'kernel']); // color: rgb is the preset's own value
+  });
+
+  it('ultralytics-val: yolo val\'s loader (long side to imgsz with cv2 INTER_LINEAR, rect batches, pad 114, /255) and multi-label NMS', () => {
+    const config = parse({ preset: 'ultralytics-val' }, 'detection');
+    expect(config.preprocess).toMatchObject({ color: 'rgb', resize: 'ultralytics-val', rect: true, kernel: 'cv2-linear', padValue: 114, scale: 1 / 255, mean: [0], std: [1], layout: 'nchw' });
+    expect(config.preprocess.preset?.name).toBe('ultralytics-val');
+    expect(config.detection?.multiLabel).toBe(true);
+    // Square imgsz batches when rect is off; multi-label follows an explicit detection key.
+    expect(parse({ preset: 'ultralytics-val', rect: false }, 'detection').preprocess.rect).toBe(false);
+    expect(parse({ resize: 'letterbox' }, 'detection').detection?.multiLabel).toBe(false);
+    expect(messageOf(() => parse({ preset: 'ultralytics-val' }))).toContain('preprocess.preset: ultralytics-val is the letterbox of Ultralytics detection models');
+    expect(messageOf(() => parse({ resize: 'letterbox', rect: true }, 'detection'))).toContain("preprocess.rect: only used with resize: ultralytics-val (Ultralytics' rect batches)");
   });
 
   it('ultralytics-predict: letterbox with cv2 INTER_LINEAR, pad 114, scaleup, no auto, /255, no mean/std', () => {
@@ -119,7 +131,7 @@ describe('preprocess.preset', () => {
     expect(messageOf(() => parse({ preset: 'torchvision-classic' }, 'detection'))).toContain('preprocess.preset: torchvision-classic is a classification pipeline');
     expect(messageOf(() => parse({ preset: 'ultralytics-predict' }))).toContain('preprocess.preset: ultralytics-predict is the letterbox of Ultralytics detection models');
     expect(messageOf(() => parse({ preset: 'timm', 'timm-model': 'resnet50', size: [224, 256] }))).toContain('preprocess.size: the timm preset needs a square size');
-    expect(messageOf(() => parse({ preset: 'yolo' }))).toContain('preprocess.preset: expected one of torchvision-classic | timm | ultralytics-predict');
+    expect(messageOf(() => parse({ preset: 'yolo' }))).toContain('preprocess.preset: expected one of torchvision-classic | timm | ultralytics-predict | ultralytics-val');
     await writeFile(join(dir, 'squash.json'), JSON.stringify({ crop_mode: 'squash', crop_pct: 0.95 }));
     await writeFile(join(dir, 'box.json'), JSON.stringify({ interpolation: 'box', input_size: [4, 9, 9] }));
     await writeFile(join(dir, 'broken.json'), '{ "input_size": [3, 224] }');

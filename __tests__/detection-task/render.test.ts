@@ -41,7 +41,7 @@ test('max-map-drop judges the point estimate in AP points; require-significant n
 
 test('pairedSummary: ΔmAP with the bootstrap named as the test, no error reduction', () => {
   expect(detectionTask.pairedSummary(comparison(0.05, [0.03, 0.07], 0.002))).toEqual({
-    delta: 0.05, errorReduction: null, pValue: 0.002, test: { bootstrap: { pValue: 0.002, ci: [0.03, 0.07] } },
+    delta: 0.05, ci: [0.03, 0.07], errorReduction: null, pValue: 0.002, test: { bootstrap: { pValue: 0.002, ci: [0.03, 0.07] } },
   });
   expect(detectionTask.primary).toMatchObject({ key: 'Map', label: 'mAP' });
 });

@@ -3,7 +3,7 @@
  * through the built CLI (so the decode worker threads run) with a budget of 7 images per chunk and
  * with the whole set in one chunk. Every figure and every flip id must be identical; only what is
  * measured in time (latency, and the headline and gate that quote it) and the stream's own facts
- * may differ. Classification runs with static int8, detection with letterbox vs rect.
+ * may differ. Both run with static int8, detection with letterbox vs rect too.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -75,26 +75,28 @@ it('classification with static int8: 7 images per chunk gives the report of one 
   expect(timeless(chunked)).toEqual(timeless(single));
 });
 
-it('detection with letterbox vs rect: 7 images per chunk gives the report of one chunk', async () => {
+it('detection with static int8 and letterbox vs rect: 7 images per chunk gives the report of one chunk', async () => {
   const root = join(process.cwd(), 'examples', 'fmnist-det');
   const pair: [string, string] = [join(root, 'models', 'fmnist-det-small-v1.v8.onnx'), join(root, 'models', 'fmnist-det-wide-v2.v8.onnx')];
-  // The first 70 scenes (10 chunks of 7) keep the four detector runs per report short.
+  // The first 42 scenes (6 chunks of 7) keep the six detector runs per report short.
   await mkdir(join(dir, 'det-set'));
   execFileSync('tar', ['xzf', join(root, 'fmnist-det.tar.gz'), '-C', join(dir, 'det-set')]);
   const folder = join(dir, 'det-set', 'fmnist-det');
   const coco = JSON.parse(await readFile(join(folder, 'annotations.coco.json'), 'utf8'));
-  const images = coco.images.slice(0, 70);
+  const images = coco.images.slice(0, 42);
   const ids = new Set(images.map((i: { id: number }) => i.id));
-  await writeFile(join(folder, 'first-70.coco.json'), JSON.stringify({ ...coco, images, annotations: coco.annotations.filter((a: { image_id: number }) => ids.has(a.image_id)) }));
-  const subset = (y: string) => y.replace(/source: .*/, `source: ${folder}`).replace(/sha256: .*/, '').replace('annotations: annotations.coco.json', 'annotations: first-70.coco.json');
+  await writeFile(join(folder, 'first-42.coco.json'), JSON.stringify({ ...coco, images, annotations: coco.annotations.filter((a: { image_id: number }) => ids.has(a.image_id)) }));
+  const subset = (y: string) => y.replace(/source: .*/, `source: ${folder}`).replace(/sha256: .*/, '').replace('annotations: annotations.coco.json', 'annotations: first-42.coco.json')
+    .replace(/^gates: (.*)$/m, 'gates: $1\nquantization: { mode: static-int8, keep-float: { tail: true } }');
   // Gray 160×256 (rect) and 256×256 (letterbox) pixels per image, both decoded in every chunk.
   const budget = 7 * (160 * 256 + 256 * 256);
   const small = await example('fmnist-det', 'det-small.yml', (y) => subset(y).replace('threads: 0 }', `threads: 0, memory-budget: ${budget} }`));
   const whole = await example('fmnist-det', 'det-whole.yml', subset);
   const [chunked, single] = [await report(small, pair, 'det-small'), await report(whole, pair, 'det-whole')];
-  expect(chunked.environment.stream).toMatchObject({ chunkImages: 7, chunks: 10 });
-  expect(single.environment.stream).toMatchObject({ chunkImages: 70, chunks: 1 });
+  expect(chunked.environment.stream).toMatchObject({ chunkImages: 7, chunks: 6 });
+  expect(single.environment.stream).toMatchObject({ chunkImages: 42, chunks: 1 });
   expect(single.comparison.preprocessing.variants).toHaveLength(2);
   expect(single.models.candidate.metrics.map).toBeGreaterThan(0.3);
+  expect(single.models.candidate.quantized.metrics.map).toBeGreaterThan(0.3);
   expect(timeless(chunked)).toEqual(timeless(single));
-});
+}, 180_000);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadModel, type LoadedModel } from '../../src/inference/index.js';
 import { chunkImages, streamEvalSet, type StreamRun } from '../../src/engine/stream.js';
-import { decodeSpecKey, openDecodePool, type DecodePool, type ResolvedDecodeSpec } from '../../src/preprocess/index.js';
+import { decodeSpecKey, openDecodePool, planUltralyticsVal, ultralyticsRectBatches, type DecodePool, type ResolvedDecodeSpec } from '../../src/preprocess/index.js';
 import { silentProgress } from '../../src/progress.js';
 import { fakeFactory, type FakeCall } from '../inference/fakes.js';
 import { encodePng, randomBytes } from '../preprocess/png-encoder.js';
@@ -75,9 +75,9 @@ it('decodes every file once per preprocessing and feeds each chunk to every run 
   const small = spec([4, 4]);
   const large = spec([6, 8]);
   const runs: StreamRun[] = [
-    { model: a, spec: small, sampleShape: [1, 4, 4], predictions: [] },
-    { model: b, spec: small, sampleShape: [1, 4, 4], predictions: [] },
-    { model: a, spec: large, sampleShape: [1, 6, 8], predictions: [] },
+    { model: a, spec: small, predictions: [] },
+    { model: b, spec: small, predictions: [] },
+    { model: a, spec: large, predictions: [] },
   ];
   // 16 + 48 bytes an image, 5 fit in 320 bytes → chunks of 4 (two batches of 2): 6 chunks for 23 images.
   const facts = await streamEvalSet(files.map((file, i) => ({ id: String(i), file, label: i })), runs, {
@@ -101,11 +101,38 @@ it('with a GPU, decodes the next chunk before the models run on this one', async
   const events: string[] = [];
   const pool = recordingPool(events);
   const a = await fakeModel('a', [], events);
-  const runs: StreamRun[] = [{ model: a, spec: spec([4, 4]), sampleShape: [1, 4, 4], predictions: [] }];
+  const runs: StreamRun[] = [{ model: a, spec: spec([4, 4]), predictions: [] }];
   await streamEvalSet(files.slice(0, 8).map((file, i) => ({ id: String(i), file, label: i })), runs, {
     pool, memoryBudget: 2 * 4 * 16, batchSize: 4, overlap: true, normalize: NORM, keepFirst: 1,
     decode: (_o, count) => Array.from({ length: count }, () => null),
   }, silentProgress);
   expect(events).toEqual(['decode 4', 'decode 4', 'run a 4', 'run a 4']);
+  await a.release();
+});
+
+it('rect batches (yolo val): the stream goes by aspect ratio, each batch decoded and run at its own shape', async () => {
+  const sizes = [[30, 20], [20, 30], [25, 25], [40, 10], [10, 40], [33, 31], [18, 36], [36, 18], [28, 21]] as const;
+  const varied: string[] = [];
+  for (const [i, [w, h]] of sizes.entries()) {
+    const file = join(dir, `v${i}.png`);
+    await writeFile(file, encodePng({ width: w, height: h, colorType: 0, bitDepth: 8, rows: randomBytes(w * h, 50 + i), filters: 0 }));
+    varied.push(file);
+  }
+  const rectBatches = ultralyticsRectBatches(sizes.map(([width, height]) => ({ width, height })), 4, 32, 8);
+  const spec: ResolvedDecodeSpec = { color: 'gray', size: [48, 48], fitWithin: [32, 32], resize: 'ultralytics-val', kernel: 'linear', cropRatio: 0.875, padValue: 114, stride: 8, rect: true, rectBatches };
+  const events: string[] = [];
+  const calls: FakeCall[] = [];
+  const a = await fakeModel('a', calls, events);
+  const runs: StreamRun[] = [{ model: a, spec, predictions: [] }];
+  await streamEvalSet(varied.map((file, i) => ({ id: String(i), file, label: i })), runs, {
+    pool: recordingPool([]), memoryBudget: 4 * 48 * 48, batchSize: 4, overlap: false, normalize: NORM, keepFirst: 2,
+    decode: (_o, count, batch) => batch.samples!.map((s, i) => `${s.id}@${batch.inputSize.join('x')}#${batch.geometry[i].padTop}`).slice(0, count),
+  }, silentProgress);
+  const shapeOf = (i: number) => rectBatches.shapes[Math.floor(rectBatches.order.indexOf(i) / 4)];
+  expect(runs[0].predictions).toEqual(sizes.map(([w, h], i) => {
+    const plan = planUltralyticsVal(w, h, 32, shapeOf(i));
+    return `${i}@${shapeOf(i).join('x')}#${plan.geometry.padTop}`;
+  }));
+  expect(new Set(rectBatches.shapes.map((s) => s.join('x'))).size).toBeGreaterThan(1);
   await a.release();
 });

@@ -57,23 +57,23 @@ describe('torchvision-classic and timm presets match torchvision / timm', () => 
   });
 
   it.each(reference.cases.map((c) => [`${c.config.preset} ${c.config['timm-model'] ?? ''} ${c.config.size ? `size ${c.config.size} ` : ''}on ${c.image}`, c] as const))(
-    '%s: same pixels, tensor within 2 float32 ulps',
+    '%s: same pixels and the same float32 tensor, bit for bit',
     async (_name, c) => {
       const config = configFor(c.config, 'classification');
       const decoded = await decode(config, new URL(`images/${c.image}`, fixtures));
       expect([decoded.height, decoded.width]).toEqual([c.height, c.width]);
       const want = expectedPixels(new URL(`expected/${c.expected}`, fixtures));
       expect(firstDifference(decoded.pixels, want)).toBeNull();
-      // torch rounds to float32 after /255, after -mean and after /std; model-gate computes the
-      // formula in double and rounds once. Both are within 2 ulps (≤ 4.8e-7 here) of each other.
+      // The presets round after /255, after -mean and after /std, as torch's float32 tensors do.
+      expect(config.preprocess.arithmetic).toBe('float32');
       const table = reference.normalization[c.normalization];
       const tensor = toTensor(decoded, 0, 1, config.preprocess);
       const plane = c.width * c.height;
-      let worst = 0;
+      let differing = 0;
       for (let ch = 0; ch < 3; ch++) {
-        for (let p = 0; p < plane; p++) worst = Math.max(worst, Math.abs(tensor[ch * plane + p] - table[ch][want[p * 3 + ch]]));
+        for (let p = 0; p < plane; p++) if (tensor[ch * plane + p] !== Math.fround(table[ch][want[p * 3 + ch]])) differing++;
       }
-      expect(worst).toBeLessThanOrEqual(4.8e-7);
+      expect(differing).toBe(0);
     },
   );
 });

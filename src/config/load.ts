@@ -152,9 +152,12 @@ function detectionProblems(raw: Raw, format: string): string[] {
     if (raw.gates?.[key] !== undefined) problems.push(`gates.${key}: only used with task: classification (detection has max-map-drop)`);
   }
   const resize = raw.preprocess?.resize ?? 'letterbox';
-  if (resize !== 'letterbox' && resize !== 'rect') problems.push(`preprocess.resize: expected letterbox | rect for task detection, got '${resize}' (boxes map back only through letterbox/rect)`);
+  if (!['letterbox', 'rect', 'ultralytics-val'].includes(resize)) {
+    problems.push(`preprocess.resize: expected letterbox | rect | ultralytics-val for task detection, got '${resize}' (boxes map back only through these)`);
+  }
+  if (raw.preprocess?.rect !== undefined && resize !== 'ultralytics-val') problems.push('preprocess.rect: only used with resize: ultralytics-val (Ultralytics\' rect batches)');
   if (raw.preprocess?.auto !== undefined && resize !== 'letterbox') problems.push('preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)');
-  if ((raw.quantization?.mode ?? 'none') !== 'none') problems.push('quantization.mode: not supported for task detection yet; use none');
+  if (raw.gates?.['max-int8-drop'] !== undefined) problems.push('gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)');
   return problems;
 }
 
@@ -184,9 +187,11 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
   if ((quant['calibration-format'] ?? 'class-folders') === 'manifest' && !quant['calibration-manifest']) {
     problems.push('quantization.calibration-manifest: required when quantization.calibration-format is manifest');
   }
-  if (raw.gates?.['max-int8-drop'] !== undefined && (quant.mode ?? 'none') === 'none') {
-    problems.push('gates.max-int8-drop: needs quantization.mode provided or static-int8');
+  for (const gate of ['max-int8-drop', 'max-int8-map-drop']) {
+    if (raw.gates?.[gate] !== undefined && (quant.mode ?? 'none') === 'none') problems.push(`gates.${gate}: needs quantization.mode provided or static-int8`);
   }
+  if (raw.gates?.['max-int8-map-drop'] !== undefined && !detection) problems.push('gates.max-int8-map-drop: only used with task: detection (classification has max-int8-drop)');
+  if (quant['keep-float'] && (quant.mode ?? 'none') !== 'static-int8') problems.push('quantization.keep-float: only used with quantization.mode: static-int8');
   const names = new Set<string>();
   (raw.models ?? []).forEach((m: Raw, i: number) => {
     const key = `models[${i}]`;
@@ -266,11 +271,14 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       // Set only where they apply, so a classification config reads exactly as before.
       ...(pre.scaleup !== undefined || detection ? { scaleup: pre.scaleup ?? true } : {}),
       ...(pre.auto !== undefined || detection ? { auto: pre.auto ?? false } : {}),
+      // yolo val runs rect batches unless told otherwise (Ultralytics' rect=True in val mode).
+      ...(pre.resize === 'ultralytics-val' ? { rect: pre.rect ?? true } : {}),
       ...(detection ? { stride: det.stride ?? 32 } : {}),
       scale: pre.scale ?? 1 / 255,
       mean: pre.mean ?? [0],
       std: pre.std ?? [1],
       layout: pre.layout ?? 'nchw',
+      ...(pre.arithmetic !== undefined ? { arithmetic: pre.arithmetic } : {}),
       workers: pre.workers ?? 0,
       ...(expanded.record ? { preset: expanded.record } : {}),
     },
@@ -289,7 +297,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       requireSignificant: gates['require-significant'] ?? false,
       maxLatencyRegression: gates['max-latency-regression'] ?? 25,
       maxInt8Drop: gates['max-int8-drop'] ?? null,
-      ...(detection ? { maxMapDrop: gates['max-map-drop'] ?? 0.5 } : {}),
+      ...(detection ? { maxMapDrop: gates['max-map-drop'] ?? 0.5, maxInt8MapDrop: gates['max-int8-map-drop'] ?? null } : {}),
       ...(results
         ? {
             maxMetricDrop: gates['max-metric-drop'] ?? 0.5,
@@ -310,6 +318,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
             clip: det.clip ?? true,
             categoryIds: det['category-ids'] ?? null,
             comparePreprocessing: det['compare-preprocessing'] ?? false,
+            multiLabel: det['multi-label'] ?? expanded.record?.name === 'ultralytics-val',
             stride: det.stride ?? 32,
             strideSet: det.stride !== undefined,
             operatingConf: det['operating-conf'] ?? 0.25,
@@ -335,6 +344,9 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       calibrationSamples: quant['calibration-samples'] ?? 256,
       calibrationMemory: (quant['calibration-memory-mb'] ?? 1024) * 2 ** 20,
       calibrationBatchSize: quant['calibration-batch-size'] ?? null,
+      keepFloat: quant['keep-float']
+        ? { tail: quant['keep-float'].tail ?? false, nodes: quant['keep-float'].nodes ?? [], after: quant['keep-float'].after ?? [] }
+        : null,
     },
     models: (raw.models ?? []).map((m: Raw) => ({
       ...(m.path !== undefined ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key }),

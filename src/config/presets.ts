@@ -16,7 +16,7 @@ import { UserError } from '../errors.js';
 import { resolveTimmPreset, timmCropRatio } from './timm.js';
 import type { PresetName, PresetRecord } from './types.js';
 
-export const PRESET_NAMES: readonly PresetName[] = ['torchvision-classic', 'timm', 'ultralytics-predict'];
+export const PRESET_NAMES: readonly PresetName[] = ['torchvision-classic', 'timm', 'ultralytics-predict', 'ultralytics-val'];
 
 const IMAGENET_MEAN = [0.485, 0.456, 0.406];
 const IMAGENET_STD = [0.229, 0.224, 0.225];
@@ -37,6 +37,20 @@ const FIXED: Record<Exclude<PresetName, 'timm'>, Raw> = {
     mean: IMAGENET_MEAN,
     std: IMAGENET_STD,
     layout: 'nchw',
+    arithmetic: 'float32', // ToTensor and Normalize round to float32 at each step
+  },
+  // `yolo val`: the long side to imgsz with cv2 INTER_LINEAR, rect batches padded with 114
+  // (preprocess/ultralytics-val.ts); the preset also turns on detection.multi-label (load.ts).
+  'ultralytics-val': {
+    color: 'rgb',
+    resize: 'ultralytics-val',
+    rect: true,
+    kernel: 'cv2-linear',
+    'pad-value': 114,
+    scale: 1 / 255,
+    mean: [0],
+    std: [1],
+    layout: 'nchw',
   },
   'ultralytics-predict': {
     color: 'rgb',
@@ -50,6 +64,12 @@ const FIXED: Record<Exclude<PresetName, 'timm'>, Raw> = {
     std: [1],
     layout: 'nchw',
   },
+};
+
+const PRESET_SOURCES: Record<Exclude<PresetName, 'timm'>, string> = {
+  'torchvision-classic': 'Resize(256) + CenterCrop(224), ImageNet mean/std',
+  'ultralytics-predict': 'LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255',
+  'ultralytics-val': "yolo val: long side to imgsz (cv2 INTER_LINEAR), rect batches (pad 0.5), LetterBox pad 114, /255, multi-label NMS (Ultralytics 002363f1)",
 };
 
 export interface ExpandedPreprocess {
@@ -81,7 +101,7 @@ export function expandPreset(raw: Raw, task: string, file: string, configDir: st
     if (keys.resize === 'center-crop') cropPct = timm.data.cropPct;
   } else {
     keys = FIXED[name];
-    source = name === 'torchvision-classic' ? 'Resize(256) + CenterCrop(224), ImageNet mean/std' : 'LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255';
+    source = PRESET_SOURCES[name];
   }
   const merged: Raw = { ...keys, ...explicit };
   // timm floors size / crop_pct: the ratio depends on the final size, so it is set after the overrides.
@@ -103,8 +123,8 @@ function checkPresetKeys(pre: Raw, task: string, file: string): void {
   if (task === 'detection' && (name === 'torchvision-classic' || name === 'timm')) {
     problems.push(`preprocess.preset: ${name} is a classification pipeline (resize and center crop); detection models need letterbox or rect, e.g. ultralytics-predict`);
   }
-  if (task !== 'detection' && name === 'ultralytics-predict') {
-    problems.push('preprocess.preset: ultralytics-predict is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead');
+  if (task !== 'detection' && (name === 'ultralytics-predict' || name === 'ultralytics-val')) {
+    problems.push(`preprocess.preset: ${name} is the letterbox of Ultralytics detection models (task: detection); YOLO classifiers use a resize and center crop instead`);
   }
   if (problems.length > 0) throw new UserError(`${file}: invalid config:\n  - ${problems.join('\n  - ')}`);
 }

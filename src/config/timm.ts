@@ -106,6 +106,7 @@ function keysFor(data: TimmDataConfig, file: string): Record<string, unknown> {
     mean: [...data.mean],
     std: [...data.std],
     layout: 'nchw',
+    arithmetic: 'float32', // timm's eval transform is torchvision's ToTensor + Normalize
   };
 }
 

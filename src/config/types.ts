@@ -4,7 +4,7 @@ export type TaskName = 'classification' | 'detection' | 'results';
 /** The tasks that run ONNX models (task: results reads result files instead). */
 export type ModelTaskName = Exclude<TaskName, 'results'>;
 export type ColorMode = 'gray' | 'rgb' | 'bgr';
-export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox' | 'rect';
+export type ResizeMode = 'stretch' | 'center-crop' | 'letterbox' | 'rect' | 'ultralytics-val';
 /** PIL's kernels (resize.ts): what torchvision does on PIL images. */
 export type PilResizeKernel = 'nearest' | 'linear' | 'cubic' | 'lanczos3';
 /** cv2.resize INTER_LINEAR / INTER_AREA / INTER_NEAREST with OpenCV's arithmetic (resize-cv2.ts). */
@@ -54,6 +54,8 @@ export interface DecodeSpec {
   readonly auto?: boolean;
   /** Padding multiple for rect and letterbox auto (detection.stride). */
   readonly stride?: number;
+  /** ultralytics-val: Ultralytics' rect batches (a shape per batch of images sorted by aspect ratio) instead of imgsz × imgsz. */
+  readonly rect?: boolean;
 }
 
 /** How pixels become the model's float tensor: x = (pixel * scale - mean[c]) / std[c]. */
@@ -62,9 +64,11 @@ export interface NormalizeSpec {
   readonly mean: readonly number[];
   readonly std: readonly number[];
   readonly layout: TensorLayout;
+  /** float64: the formula in double, rounded once (numpy pipelines); float32: each step rounded, as torch tensors (torchvision, timm). */
+  readonly arithmetic?: 'float64' | 'float32';
 }
 
-export type PresetName = 'torchvision-classic' | 'timm' | 'ultralytics-predict';
+export type PresetName = 'torchvision-classic' | 'timm' | 'ultralytics-predict' | 'ultralytics-val';
 
 /** Which preprocess.preset ran (src/config/presets.ts), for the report. */
 export interface PresetRecord {
@@ -120,6 +124,8 @@ export interface QuantizationConfig {
   readonly calibrationMemory: number;
   /** Calibration images per batch; null = from calibrationMemory. */
   readonly calibrationBatchSize: number | null;
+  /** Nodes left in float (onnxruntime's nodes_to_exclude), e.g. a detector's box-decoding tail; null = none. */
+  readonly keepFloat: { readonly tail: boolean; readonly nodes: readonly string[]; readonly after: readonly string[] } | null;
 }
 
 export interface NightlyConfig {
@@ -144,6 +150,8 @@ export interface GatesConfig {
   readonly maxInt8Drop: number | null;
   /** Detection: points of AP@[.5:.95] the candidate may lose (point estimate). */
   readonly maxMapDrop?: number;
+  /** Detection: points of AP@[.5:.95] either model may lose from fp32 to int8; null = no gate. */
+  readonly maxInt8MapDrop?: number | null;
   /** Results: points of the mean metric the candidate may lose over all samples (point estimate). */
   readonly maxMetricDrop?: number;
   /** Results: the pooled focus slices' Δ must be shown to be at least this many points (95% CI lower bound); null = no gate. */
@@ -207,6 +215,8 @@ export interface DetectionConfig {
   readonly categoryIds: readonly number[] | null;
   /** Also evaluate letterbox and rect side by side (mAP, p50 latency, input area). */
   readonly comparePreprocessing: boolean;
+  /** One detection per class above conf per box, as `yolo val` does (NMS multi_label=True); else the best class only. */
+  readonly multiLabel: boolean;
   /** Padding multiple for rect / letterbox auto (the model's largest stride). */
   readonly stride: number;
   /** false when detection.stride is not written: 32 is then a default, and an Ultralytics model's metadata stride replaces it. */

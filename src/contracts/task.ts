@@ -57,9 +57,28 @@ export type TableRow = readonly [string, string, string, string];
 export interface ReportingTask<ModelMetrics, Comparison> {
   readonly name: Config['task'];
   /** The task's main figure, for int8 drops and charts: its JSON key suffix (dropTop1) and label. */
-  readonly primary: { readonly key: string; readonly label: string; value(metrics: ModelMetrics): number };
+  readonly primary: {
+    readonly key: string;
+    readonly label: string;
+    value(metrics: ModelMetrics): number;
+    /** How the figure and a change of it read in a report: "87.11%" and "+3.57 pt", or "34.04" and "+5.41 AP". */
+    show(value: number): string;
+    /** unit false leaves the unit off, for the bounds of an interval ("+1.20 to +3.40 AP"). */
+    showChange(delta: number, unit?: boolean): string;
+    /** The unit of a change in points: 'pt' (accuracy) or 'AP'. */
+    readonly unit: string;
+    /** The gate on each model's fp32 → int8 drop of the figure: its name and the configured limit in points (null: no gate). */
+    readonly int8Gate: { readonly name: string; limit(config: Config): number | null };
+  };
   /** A paired comparison reduced to what the quantization table needs, with the task's own test named as in JSON. */
-  pairedSummary(comparison: Comparison): { delta: number; errorReduction: number | null; pValue: number | null; test: Record<string, unknown> };
+  pairedSummary(comparison: Comparison): {
+    delta: number;
+    /** The paired 95% CI of delta (the same resamples or interval the task's test uses). */
+    ci: readonly [number, number] | null;
+    errorReduction: number | null;
+    pValue: number | null;
+    test: Record<string, unknown>;
+  };
   /** The task's gates, judged on the comparison. */
   gates(comparison: Comparison, config: Config): GateResult[];
   /** Plain-words accuracy half of the verdict line, e.g. "the candidate fixes 27.7% of baseline errors (...)". */

@@ -121,11 +121,13 @@ async function decodeSpecFor(config: Config, file: ModelFile, configured: Decode
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
   }
-  return resolveInputSize(preprocess, [size[0], size[1]], sizes);
+  return resolveInputSize(preprocess, [size[0], size[1]], sizes, { batchSize: config.inference.batchSize });
 }
 
 function fits(config: Config, model: LoadedModel, spec: ResolvedDecodeSpec): void {
-  checkInputFits(model, { channels: channelsOf(config), height: spec.size[0], width: spec.size[1], layout: config.preprocess.layout });
+  // Rect batches go in at several sizes: the model must take each of them.
+  const sizes = spec.rectBatches ? [...new Map(spec.rectBatches.shapes.map((s) => [s.join('x'), s])).values()] : [spec.size];
+  for (const [height, width] of sizes) checkInputFits(model, { channels: channelsOf(config), height, width, layout: config.preprocess.layout });
 }
 
 /** Loads every fp32 model, then the int8 ones; a broken int8 file costs only its own results. */

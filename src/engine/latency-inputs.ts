@@ -27,9 +27,11 @@ function subjectOf(config: Config, run: ModelRun, threads: number, firstImages: 
     // The provider the evaluation settled on, so `auto` doesn't retry CUDA every round.
     open: () => loadModel(run.file.path, { provider: run.model.provider, threads, interOpThreads: config.inference.interOpThreads, spinWait: config.inference.spinWait, label }),
     input(batch) {
+      // The kept images' own size: for rect batches, the most common batch shape.
       const images = firstImages.get(decodeSpecKey(run.spec)) as DecodedImages;
       const count = Math.min(batch, images.count);
-      return { data: repeatToBatch(toTensor(images, 0, count, config.preprocess), count, batch), dims: [batch, ...run.sampleShape] };
+      const shape = config.preprocess.layout === 'nchw' ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
+      return { data: repeatToBatch(toTensor(images, 0, count, config.preprocess), count, batch), dims: [batch, ...shape] };
     },
   };
 }

@@ -27,8 +27,21 @@ export function allocateImages(count: number, spec: ResolvedDecodeSpec): Decoded
  */
 export function reuseImages(images: DecodedImages, count: number): DecodedImages {
   const bytes = images.height * images.width * images.channels;
-  if (count * bytes > images.pixels.buffer.byteLength) throw new RangeError(`reuseImages: room for ${images.pixels.buffer.byteLength / bytes} images, asked for ${count}`);
-  return { ...images, count, pixels: new Uint8Array(images.pixels.buffer, 0, count * bytes), geometry: new Array<ImageGeometry>(count) };
+  const room = images.pixels.buffer.byteLength - images.pixels.byteOffset;
+  if (count * bytes > room) throw new RangeError(`reuseImages: room for ${Math.floor(room / bytes)} images, asked for ${count}`);
+  return { ...images, count, pixels: new Uint8Array(images.pixels.buffer, images.pixels.byteOffset, count * bytes), geometry: new Array<ImageGeometry>(count) };
+}
+
+/**
+ * `count` images of `shape` [H, W] in `buffer` (allocateImages of a larger shape), starting at
+ * buffer image `first`: a rect batch decoded at its own shape into its place in a chunk's buffer.
+ */
+export function viewImages(buffer: DecodedImages, first: number, count: number, shape: readonly [number, number]): DecodedImages {
+  const slot = buffer.height * buffer.width * buffer.channels;
+  const bytes = shape[0] * shape[1] * buffer.channels;
+  if (bytes > slot || first + count > buffer.count) throw new RangeError(`viewImages: ${count} images of ${shape.join('x')} do not fit from image ${first} of the buffer`);
+  const pixels = new Uint8Array(buffer.pixels.buffer, buffer.pixels.byteOffset + first * slot, count * bytes);
+  return { count, height: shape[0], width: shape[1], channels: buffer.channels, pixels, geometry: new Array<ImageGeometry>(count) };
 }
 
 /** The slot of image `index` in `images`. */

@@ -22,6 +22,7 @@
 import type { ImageGeometry } from '../contracts/tensors.js';
 import type { ResolvedDecodeSpec } from './types.js';
 import { planFit } from './rect.js';
+import { planUltralyticsVal } from './ultralytics-val.js';
 import { roundHalfEven } from './round.js';
 
 export { roundHalfEven };
@@ -61,6 +62,10 @@ export function planResize(width: number, height: number, spec: GeometrySpec): R
     const [cropLeft, padLeft] = centreOffsets(resizedWidth, targetWidth);
     const [cropTop, padTop] = centreOffsets(resizedHeight, targetHeight);
     return makePlan(width, height, resizedWidth, resizedHeight, { left: cropLeft, top: cropTop }, { left: padLeft, top: padTop }, 0);
+  }
+  if (spec.resize === 'ultralytics-val') {
+    const fit = planUltralyticsVal(width, height, (spec.fitWithin ?? spec.size)[0], spec.size);
+    return { resizedWidth: fit.resizedWidth, resizedHeight: fit.resizedHeight, geometry: fit.geometry, fill: spec.padValue };
   }
   // letterbox, and rect (letterbox by the ratio that fits fitWithin, into the set-wide input size)
   const bound = spec.resize === 'rect' ? (spec.fitWithin ?? spec.size) : spec.size;

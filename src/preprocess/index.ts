@@ -18,8 +18,9 @@ import type { DecodedImages, ResolvedDecodeSpec } from './types.js';
 export { imageSize } from './image-size.js';
 export { autoLetterboxSize, letterboxRatio, rectInputSize, type FitOptions } from './rect.js';
 export { resolveInputSize, imageSizesOnce, type ImageSizes } from './input-size.js';
+export { planUltralyticsVal, ultralyticsRectBatches, type RectBatches } from './ultralytics-val.js';
 export { openDecodePool, type DecodePool } from './pool.js';
-export { allocateImages } from './decode-batch.js';
+export { allocateImages, viewImages } from './decode-batch.js';
 export { imageBytes, type DecodedImages, type ResolvedDecodeSpec } from './types.js';
 
 /** Decodes a whole list of files for one spec on this thread (small sets: calibration files, tests). */
@@ -47,6 +48,10 @@ export function toTensor(images: DecodedImages, start: number, end: number, norm
 export function decodeSpecKey(spec: ResolvedDecodeSpec): string {
   const parts = [spec.color, `${spec.size[0]}x${spec.size[1]}`, spec.resize, spec.kernel];
   if (spec.resize === 'center-crop') parts.push(`cropRatio=${spec.cropRatio}`);
+  if (spec.resize === 'ultralytics-val') {
+    parts.push(`padValue=${spec.padValue}`, `imgsz=${(spec.fitWithin ?? spec.size)[0]}`);
+    if (spec.rectBatches) parts.push(`rectBatches=${spec.rectBatches.batchSize}/${spec.stride ?? 32}`);
+  }
   if (spec.resize === 'letterbox' || spec.resize === 'rect') {
     parts.push(`padValue=${spec.padValue}`);
     if (spec.scaleup === false) parts.push('scaleup=false');

@@ -6,7 +6,9 @@
 import type { DecodeSpec } from '../config/types.js';
 import { imageSize } from './image-size.js';
 import type { ResolvedDecodeSpec } from './types.js';
+import { UserError } from '../errors.js';
 import { rectInputSize } from './rect.js';
+import { ultralyticsRectBatches } from './ultralytics-val.js';
 
 /** Header reads at once: mostly waiting on the disk. */
 const CONCURRENCY = 16;
@@ -37,8 +39,17 @@ export function imageSizesOnce(files: readonly string[]): ImageSizes {
  * `bound` is the configured size (or the model's fixed one). letterbox (auto false) and the
  * classification modes keep it; rect and letterbox auto become resize 'rect' with the input size
  * from rectInputSize and the ratio taken from the bound (Ultralytics LetterBox(auto=True)).
+ * ultralytics-val takes a square bound (Ultralytics' imgsz); with rect, its batches come from the
+ * image sizes and `batchSize` (Ultralytics' val batch).
  */
-export async function resolveInputSize(spec: DecodeSpec, bound: readonly [number, number], sizes: ImageSizes): Promise<ResolvedDecodeSpec> {
+export async function resolveInputSize(spec: DecodeSpec, bound: readonly [number, number], sizes: ImageSizes, options: { batchSize: number }): Promise<ResolvedDecodeSpec> {
+  if (spec.resize === 'ultralytics-val') {
+    if (bound[0] !== bound[1]) throw new UserError(`preprocess.size: ultralytics-val takes a square size (Ultralytics' imgsz), got [${bound.join(', ')}]`);
+    if (!spec.rect) return { ...spec, size: [bound[0], bound[1]], fitWithin: [bound[0], bound[1]], rectBatches: null };
+    const rectBatches = ultralyticsRectBatches(await sizes(), options.batchSize, bound[0], spec.stride ?? 32);
+    const size: [number, number] = [Math.max(...rectBatches.shapes.map((s) => s[0])), Math.max(...rectBatches.shapes.map((s) => s[1]))];
+    return { ...spec, size, fitWithin: [bound[0], bound[1]], rectBatches };
+  }
   const rect = spec.resize === 'rect' || (spec.resize === 'letterbox' && spec.auto === true);
   if (!rect) return { ...spec, size: [bound[0], bound[1]] };
   const scaleup = spec.scaleup ?? true;

@@ -10,6 +10,8 @@ export interface DecodeTask {
   readonly targets: readonly {
     readonly spec: ResolvedDecodeSpec;
     readonly buffer: SharedArrayBuffer;
+    /** Where the target's pixels start in `buffer` (a rect batch's view). */
+    readonly byteOffset: number;
     readonly shape: { readonly count: number; readonly height: number; readonly width: number; readonly channels: 1 | 3 };
   }[];
 }

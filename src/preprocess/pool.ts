@@ -93,6 +93,7 @@ class WorkerPool implements DecodePool {
     const targets = images.map((image, k) => ({
       spec: specs[k],
       buffer: image.pixels.buffer as SharedArrayBuffer,
+      byteOffset: image.pixels.byteOffset,
       shape: { count: image.count, height: image.height, width: image.width, channels: image.channels },
     }));
     const perTask = Math.max(1, Math.min(MAX_FILES_PER_TASK, Math.ceil(files.length / (this.workers * TASKS_PER_WORKER))));

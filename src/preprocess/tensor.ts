@@ -39,8 +39,10 @@ export function toTensor(images: DecodedImages, start: number, end: number, norm
 }
 
 /**
- * One 256-entry table per channel: every possible pixel value already normalized, computed in
- * double precision with exactly the documented formula and rounded once to float32.
+ * One 256-entry table per channel: every possible pixel value already normalized. By default the
+ * documented formula is computed in double precision and rounded once to float32 (what numpy
+ * pipelines that cast at the end give); with arithmetic float32 each step is rounded as torch's
+ * float32 tensors round it, so torchvision and timm inputs come out bit for bit.
  */
 function normalizationTables(norm: NormalizeSpec, channels: number): Float32Array[] {
   const mean = perChannel(norm.mean, channels, 'mean');
@@ -50,6 +52,17 @@ function normalizationTables(norm: NormalizeSpec, channels: number): Float32Arra
       throw new UserError(`preprocess.std: ${std[c]} is not a usable divisor (must be a non-zero number)`);
     }
     const table = new Float32Array(256);
+    if (norm.arithmetic === 'float32') {
+      // torchvision's ToTensor + Normalize: x / 255, then − mean, then / std, each rounded to float32.
+      const divisor = 1 / norm.scale;
+      const wholeDivisor = Math.abs(divisor - Math.round(divisor)) < 1e-9 ? Math.round(divisor) : null;
+      const [mean32, std32] = [Math.fround(m), Math.fround(std[c])];
+      for (let pixel = 0; pixel < 256; pixel++) {
+        const scaled = wholeDivisor === null ? Math.fround(pixel * Math.fround(norm.scale)) : Math.fround(pixel / wholeDivisor);
+        table[pixel] = Math.fround(Math.fround(scaled - mean32) / std32);
+      }
+      return table;
+    }
     for (let pixel = 0; pixel < 256; pixel++) table[pixel] = (pixel * norm.scale - m) / std[c];
     return table;
   });

@@ -75,8 +75,9 @@ export async function int8Variants(
     progress.info(`quantizing ${file.label}: static int8, ${perChannel ? 'per-channel' : 'per-tensor'}, ${calibration.samples} calibration images`);
     const workDir = join(config.output.dir, '.quantize');
     await mkdir(workDir, { recursive: true });
-    const { calibrationMemory, calibrationBatchSize } = config.quantization;
-    const result = await quantizeStaticInt8(file.path, calibration.tensors, { perChannel, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize }, workDir);
+    const { calibrationMemory, calibrationBatchSize, keepFloat } = config.quantization;
+    const options = { perChannel, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...(keepFloat ? { keepFloat } : {}) };
+    const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     // Written next to the report, so what was measured is what ships.
     const path = join(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, '')}.int8${perChannel ? '-per-channel' : ''}.onnx`);
     await writeFile(path, result.bytes);

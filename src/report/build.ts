@@ -158,7 +158,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
   const gates = [
     ...task.gates(taskComparison, config),
     latencyGate(latency, config.gates.maxLatencyRegression),
-    ...int8DropGates(qBase || qCand ? config.gates.maxInt8Drop : null, task.primary.label, drops),
+    ...int8DropGates(qBase || qCand ? task.primary.int8Gate.limit(config) : null, task.primary, drops),
   ];
   const comparison = { ...taskComparison, ...latency, ...quantized };
   return {

@@ -17,7 +17,10 @@ export interface PreprocessingVariant {
   readonly resize: string;
   /** [height, width] of the model input (rect: the set-wide stride-padded size). */
   readonly inputSize: readonly [number, number];
+  /** Pixels per image (rect batches: the mean over the images). */
   readonly inputArea: number;
+  /** Rect batches: how many batch shapes; inputSize is then the most common one. */
+  readonly inputShapes?: number;
   readonly baseline: VariantFigures;
   readonly candidate: VariantFigures;
 }
@@ -41,8 +44,8 @@ export function preprocessingSection(
     typeof figures[key] === 'number' ? show(figures[key] as number) : escapeMarkdown(String(figures.note ?? '–'));
   const rows = variants.map((v) => [
     code(v.name),
-    `${v.inputSize[0]}×${v.inputSize[1]}`,
-    count(v.inputArea),
+    `${v.inputSize[0]}×${v.inputSize[1]}${v.inputShapes && v.inputShapes > 1 ? ` (most common of ${v.inputShapes})` : ''}`,
+    count(Math.round(v.inputArea)),
     cell(v.baseline, metric, format),
     cell(v.baseline, 'p50Ms', ms),
     cell(v.candidate, metric, format),

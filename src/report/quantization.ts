@@ -9,9 +9,9 @@
 import { markdownTable } from 'markdown-table';
 import type { Config } from '../config/types.js';
 import type { GateResult, LatencyStats } from '../contracts/report.js';
-import type { EvalSample, ReportSection, Task } from '../contracts/task.js';
+import type { EvalSample, ReportingTask, ReportSection, Task } from '../contracts/task.js';
 import type { ModelFile } from '../models/index.js';
-import { bytes as formatBytes, code, escapeMarkdown, ms, percent, points, pValue } from './format.js';
+import { bytes as formatBytes, code, escapeMarkdown, ms, percent, pValue } from './format.js';
 
 export interface QuantizedRun<Prediction> {
   readonly source: 'provided' | 'static-int8';
@@ -80,6 +80,9 @@ export function quantizedModelReport<L, P, M, C>(
     latency: run.latency,
     latencyRatioToFp32: fp32 ? latencyRatioToFp32(run.latency, fp32.latency) : null,
     [`drop${task.primary.key}`]: -summary.delta,
+    // The drop's paired 95% CI (a drop is −delta, so the bounds swap) and the paired test's p.
+    [`drop${task.primary.key}Ci95`]: summary.ci ? [-summary.ci[1], -summary.ci[0]] : null,
+    pValue: summary.pValue,
     ...summary.test,
   };
 }
@@ -97,22 +100,26 @@ export function quantizedComparison<L, P, M, C>(
   const summary = task.pairedSummary(task.compare(baseline, candidate, samples, config));
   return {
     [`delta${task.primary.key}`]: summary.delta,
+    [`delta${task.primary.key}Ci95`]: summary.ci,
     errorReduction: summary.errorReduction,
+    pValue: summary.pValue,
     ...summary.test,
     // The candidate wins in fp32 but not after quantization: the int8 model that ships is no better.
     rankFlip: fp32Delta > 0 && summary.delta <= 0,
   };
 }
 
-export function int8DropGates(limit: number | null, label: string, drops: { role: string; drop: number | null }[]): GateResult[] {
+export function int8DropGates(limit: number | null, primary: Pick<ReportingTask<unknown, unknown>['primary'], 'label' | 'showChange' | 'unit' | 'int8Gate'>, drops: { role: string; drop: number | null }[]): GateResult[] {
   if (limit === null) return [];
   return drops.map(({ role, drop }) => ({
-    name: `max-int8-drop (${role})`,
+    name: `${primary.int8Gate.name} (${role})`,
     limit,
     value: drop === null ? null : drop * 100,
     passed: drop !== null && drop * 100 <= limit + 1e-12,
-    summary: drop === null ? `${role}: no int8 result` : `${role} int8 ${points(-drop)} from fp32 (at most −${limit} pt allowed)`,
-    line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${label} ${points(-drop)} from fp32 to int8 (a drop of at most ${limit} pt is allowed)`,
+    summary: drop === null ? `${role}: no int8 result` : `${role} int8 ${primary.showChange(-drop)} from fp32 (at most −${limit} ${primary.unit} allowed)`,
+    line: drop === null
+      ? `${role}: no int8 result to judge`
+      : `${role}: ${primary.label} ${primary.showChange(-drop)} from fp32 to int8 (a drop of at most ${limit} ${primary.unit} is allowed)`,
   }));
 }
 
@@ -179,12 +186,12 @@ const describe = (q: QuantizedView) =>
   q.source === 'static-int8' ? `static, ${q.perChannel ? 'per-channel' : 'per-tensor'}` : 'provided';
 
 /** The main-table row: int8 primary figure of both models and each one's fp32→int8 change (a drop is negative). */
-export function int8Row(task: Pick<Task<unknown, unknown, unknown, unknown>, 'primary'>, b: QuantizedView | undefined, c: QuantizedView | undefined) {
+export function int8Row(task: Pick<ReportingTask<unknown, unknown>, 'primary'>, b: QuantizedView | undefined, c: QuantizedView | undefined) {
   if (!b || !c) return null;
-  const value = (q: QuantizedView) => (q.metrics ? percent(task.primary.value(q.metrics)) : '–');
+  const value = (q: QuantizedView) => (q.metrics ? task.primary.show(task.primary.value(q.metrics)) : '–');
   const drop = (q: QuantizedView) => {
     const d = q[`drop${task.primary.key}`];
-    return typeof d === 'number' ? points(-d) : '–';
+    return typeof d === 'number' ? task.primary.showChange(-d) : '–';
   };
   return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `fp32→int8 ${drop(b)} / ${drop(c)}`] as const;
 }
@@ -192,30 +199,34 @@ export function int8Row(task: Pick<Task<unknown, unknown, unknown, unknown>, 'pr
 type ModelView = { metrics: unknown; quantized?: QuantizedView; bytes?: number; latency?: Readonly<Record<string, LatencyStats>> | null };
 
 export function quantizationSection(
-  task: Pick<Task<unknown, unknown, unknown, unknown>, 'primary'>,
+  task: Pick<ReportingTask<unknown, unknown>, 'primary'>,
   models: { baseline: ModelView; candidate: ModelView },
   comparison: Record<string, unknown> | null,
 ): ReportSection | null {
   const b = models.baseline.quantized;
   const c = models.candidate.quantized;
   if (!b || !c) return null;
-  const p = (q: QuantizedView) => {
-    const test = q.mcnemar as { pExact?: number } | undefined;
-    return typeof test?.pExact === 'number' ? pValue(test.pExact) : '–';
+  const { primary } = task;
+  const p = (q: QuantizedView) => (typeof q.pValue === 'number' ? pValue(q.pValue) : '–');
+  const change = (q: QuantizedView) => {
+    const d = q[`drop${primary.key}`];
+    if (typeof d !== 'number') return '–';
+    const ci = q[`drop${primary.key}Ci95`] as readonly [number, number] | null | undefined;
+    // The change fp32 → int8 is −drop; its CI is the drop's, negated and swapped.
+    return ci ? `${primary.showChange(-d)} (${primary.showChange(-ci[1], false)} to ${primary.showChange(-ci[0], false)})` : primary.showChange(-d);
   };
   const rows = (['baseline', 'candidate'] as const).map((role) => {
     const q = role === 'baseline' ? b : c;
-    const fp32 = percent(task.primary.value(models[role].metrics));
-    const drop = q[`drop${task.primary.key}`];
-    return [role, fp32, q.metrics ? percent(task.primary.value(q.metrics)) : '–', typeof drop === 'number' ? points(-drop) : '–', p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe(q))];
+    const fp32 = primary.show(primary.value(models[role].metrics));
+    return [role, fp32, q.metrics ? primary.show(primary.value(q.metrics)) : '–', change(q), p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe(q))];
   });
   const lines = [markdownTable([['model', `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, 'fp32→int8', 'paired test', 'int8 vs fp32', 'int8 model'], ...rows])];
   const warnings = [...notWorthIt('baseline', b, models.baseline), ...notWorthIt('candidate', c, models.candidate)];
   lines.push(...warnings);
   if (comparison) {
-    const delta = comparison[`delta${task.primary.key}`] as number;
+    const delta = comparison[`delta${primary.key}`] as number;
     const rer = comparison.errorReduction as number | null;
-    lines.push(`In int8 the candidate is ${points(delta)} against the baseline${rer === null ? '' : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison as QuantizedView)}.`);
+    lines.push(`In int8 the candidate is ${primary.showChange(delta)} against the baseline${rer === null ? '' : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison as QuantizedView)}.`);
   }
   const calibration = b.calibration ?? c.calibration;
   if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);

@@ -1,6 +1,7 @@
 /** The classification task: class scores per image, top-1/top-5, paired comparison. */
 import type { Task } from '../../contracts/task.js';
 import { UserError } from '../../errors.js';
+import { percent, points } from '../../report/format.js';
 import { galleryFromClassification } from './gallery.js';
 import {
   classificationMetrics,
@@ -76,9 +77,18 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
   compare: (baseline, candidate, samples, config) =>
     compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
 
-  primary: { key: 'Top1', label: 'top-1', value: (m) => m.top1 },
+  primary: {
+    key: 'Top1',
+    label: 'top-1',
+    value: (m) => m.top1,
+    show: (v) => percent(v),
+    showChange: (d, unit = true) => (unit ? points(d) : points(d).replace(/ pt$/, '')),
+    unit: 'pt',
+    int8Gate: { name: 'max-int8-drop', limit: (config) => config.gates.maxInt8Drop },
+  },
   pairedSummary: (c) => ({
     delta: c.deltaTop1,
+    ci: c.deltaTop1Ci95,
     errorReduction: c.errorReduction,
     pValue: c.mcnemar.pExact,
     test: { mcnemar: { pExact: c.mcnemar.pExact, pMidP: c.mcnemar.pMidP, baselineOnlyCorrect: c.mcnemar.baselineOnlyCorrect, candidateOnlyCorrect: c.mcnemar.candidateOnlyCorrect } },

@@ -28,6 +28,8 @@ export interface DecodeOptions {
   maxDet: number;
   /** Clip boxes to the image (Ultralytics does); default true. */
   clip?: boolean;
+  /** yolov8/yolov5: every class above conf gives a candidate, as `yolo val` does (multi_label=True); default: the best class only. */
+  multiLabel?: boolean;
 }
 
 export interface RawDetection {
@@ -98,6 +100,22 @@ function yolo(sample: Float32Array, layout: 'yolov8' | 'yolov5', dims: readonly 
   for (let a = 0; a < anchors; a++) {
     const base = a * anchorStep;
     const objectness = v8 ? 1 : sample[base + 4 * channelStep];
+    const box = () => {
+      const [cx, cy] = [sample[base], sample[base + channelStep]];
+      const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
+      boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    };
+    if (options.multiLabel) {
+      // Ultralytics' torch.where(cls > conf): candidates box by box, then class by class.
+      for (let c = 0, at = base + firstClass * channelStep; c < numClasses; c++, at += channelStep) {
+        const score = sample[at] * objectness;
+        if (!(score > options.conf)) continue;
+        box();
+        scores.push(score);
+        classes.push(c);
+      }
+      continue;
+    }
     let best = -Infinity;
     let bestClass = 0;
     for (let c = 0, at = base + firstClass * channelStep; c < numClasses; c++, at += channelStep) {
@@ -105,9 +123,7 @@ function yolo(sample: Float32Array, layout: 'yolov8' | 'yolov5', dims: readonly 
       if (score > best) (best = score), (bestClass = c);
     }
     if (!(best > options.conf)) continue;
-    const [cx, cy] = [sample[base], sample[base + channelStep]];
-    const [halfW, halfH] = [sample[base + 2 * channelStep] / 2, sample[base + 3 * channelStep] / 2];
-    boxes.push(cx - halfW, cy - halfH, cx + halfW, cy + halfH);
+    box();
     scores.push(best);
     classes.push(bestClass);
   }

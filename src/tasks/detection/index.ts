@@ -5,16 +5,17 @@
  */
 import type { Config, DecodeSpec } from '../../config/types.js';
 import { UserError } from '../../errors.js';
+import { signed } from '../../report/format.js';
 import type { Task } from '../../contracts/task.js';
 import { decodeBatch, inferLayout, type DecodeOptions, type OutputLayout } from './decode.js';
 import { compareDetection, detectionMetrics, type DetectionComparison, type DetectionMetrics, type DetectionPrediction } from './metrics.js';
-import { detectionGates, detectionHeadline, detectionRows, detectionSections } from './render.js';
+import { ap, apDelta, detectionGates, detectionHeadline, detectionRows, detectionSections } from './render.js';
 import { readDetectionSamples, type DetectionSampleLabel } from './samples.js';
 
 function decodeOptions(config: Config): DecodeOptions {
   const d = config.detection;
   if (!d) throw new Error('detection config missing (task: detection without config.detection)');
-  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip };
+  return { conf: d.conf, iou: d.iou, maxNms: d.maxNms, maxDet: d.maxDet, clip: d.clip, multiLabel: d.multiLabel };
 }
 
 function classCount(samples: readonly { label: unknown }[] | undefined, config: Config): number {
@@ -94,15 +95,31 @@ export const detectionTask: Task<DetectionSampleLabel, DetectionPrediction, Dete
   preprocessVariants(config) {
     if (!config.detection?.comparePreprocessing) return [];
     const base: DecodeSpec = { ...config.preprocess };
+    // yolo val's own two: square imgsz letterbox, and its rect batches.
+    if (base.resize === 'ultralytics-val') {
+      return [
+        { name: 'letterbox', preprocess: { ...base, rect: false } },
+        { name: 'rect', preprocess: { ...base, rect: true } },
+      ];
+    }
     return [
       { name: 'letterbox', preprocess: { ...base, resize: 'letterbox', auto: false } },
       { name: 'rect', preprocess: { ...base, resize: 'rect', auto: false } },
     ];
   },
 
-  primary: { key: 'Map', label: 'mAP', value: (m) => m.map },
+  primary: {
+    key: 'Map',
+    label: 'mAP',
+    value: (m) => m.map,
+    show: ap,
+    showChange: (d, unit = true) => (unit ? apDelta(d) : signed(d * 100, 2)),
+    unit: 'AP',
+    int8Gate: { name: 'max-int8-map-drop', limit: (config) => config.gates.maxInt8MapDrop ?? null },
+  },
   pairedSummary: (c) => ({
     delta: c.deltaMap,
+    ci: c.deltaMapCi95,
     errorReduction: null,
     pValue: c.pValue,
     test: { bootstrap: { pValue: c.pValue, ci: c.deltaMapCi95 } },
