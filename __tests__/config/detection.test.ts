@@ -32,7 +32,8 @@ async function problems(name: string, text: string): Promise<string> {
 describe('task: detection', () => {
   it('fills the documented defaults (Ultralytics val settings, letterbox with scaleup, stride 32)', async () => {
     const config = await load('min.yml', 'task: detection\neval: { source: ./set, annotations: coco.json }\n');
-    expect(config.eval).toEqual({ source: join(dir, 'set'), sha256: null, format: 'coco', manifest: null, annotations: 'coco.json', labels: null, images: null });
+    expect(config.eval).toEqual({ source: join(dir, 'set'), sha256: null, format: 'coco', manifest: null, annotations: 'coco.json', labels: null, images: null,
+      written: { key: `eval.source in ${join(dir, 'min.yml')}`, text: './set', base: `the config file's folder ${dir}` } });
     expect(config.classes).toEqual([]);
     expect(config.detection).toEqual({
       output: 'auto', conf: 0.001, iou: 0.7, maxNms: 30000, maxDet: 300, clip: true, categoryIds: null, comparePreprocessing: false, multiLabel: false, stride: 32,

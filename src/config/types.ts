@@ -35,6 +35,11 @@ export interface EvalConfig {
   readonly labels?: string | null;
   /** Detection: folder of the images inside the eval set (yolo default 'images'; coco: file_name relative to the annotations file). */
   readonly images?: string | null;
+  /**
+   * How the source was written, for messages: the key or flag ("eval.source in /repo/model-gate.yml",
+   * "--eval"), the text, and what a relative path is resolved against.
+   */
+  readonly written?: { readonly key: string; readonly text: string; readonly base: string };
 }
 
 /** How one image becomes pixels. Two models whose DecodeSpec is equal share one decode. */

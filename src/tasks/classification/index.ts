@@ -56,7 +56,11 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
       throw new UserError(`${modelLabel}: output '${first.name}' has shape [${first.dims.join(', ')}]; classification expects [batch, classes]`);
     }
     if (typeof classDim === 'number' && classDim !== config.classes.length) {
-      throw new UserError(`${modelLabel}: output '${first.name}' gives ${classDim} class scores but classes lists ${config.classes.length}`);
+      const n = config.classes.length;
+      throw new UserError(
+        `${modelLabel}: output '${first.name}' gives ${classDim} class scores, but classes in ${config.configPath ?? 'the config'} lists ${n}: ` +
+          (classDim > n ? `list all ${classDim} class names, in the model's output order` : `list only the ${classDim} classes the model outputs, in its output order`),
+      );
     }
   },
 
