@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type { Config, ModelRef } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { checkInputFits, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel, type RoundSamples } from '../inference/index.js';
+import { checkInputFits, gpuName, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel, type RoundSamples } from '../inference/index.js';
 import { resolveModel, type ModelFile } from '../models/index.js';
 import { decodeDefaultsFor } from '../models/metadata-check.js';
 import type { DecodeSpec } from '../config/types.js';
@@ -18,6 +18,7 @@ import { taskFor } from '../tasks/index.js';
 import { calibrationDecoder } from './calibration.js';
 import type { EvalContext } from './context.js';
 import { measureGroupLatency, pooled } from './latency-inputs.js';
+import { providerFallback } from './provider-note.js';
 import { checkMetadataOf, classNamesFor } from './model-checks.js';
 import { streamEvalSet } from './stream.js';
 
@@ -226,7 +227,12 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
     const int8Of = await int8Variants(config, refs, files, (i) => calibration(specs[i], sampleShape(config, specs[i].size)), progress);
     const threads = resolveThreads(config.inference.threads);
     runs = await loadRuns(config, files, specs, int8Of, threads, progress);
-    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n): n is string => n !== null))) progress.warn(note);
+    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n): n is string => n !== null))) {
+      const fallback = providerFallback(note, gpuName());
+      if (fallback.note === null) continue;
+      if (fallback.warn) progress.warn(fallback.note);
+      else progress.info(fallback.note);
+    }
     const fp32 = runs.filter((r) => r.kind === 'fp32');
     const alternatives = await preprocessRuns(config, files, fp32, sizes);
     const extra = alternatives.flat().map((a) => a.run).filter((r): r is ModelRun => r !== null && r.kind === 'preprocess');
