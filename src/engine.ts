@@ -10,6 +10,7 @@ import { prepareEval, runEnvironment, type EvalContext } from './engine/context.
 import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
 import { precheckModels } from './engine/model-checks.js';
 import { modalShape } from './engine/stream.js';
+import { decodeSpecKey } from './preprocess/index.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
 import type { Progress } from './progress.js';
 import { buildReport, latencyStats } from './report/build.js';
@@ -81,6 +82,7 @@ function preprocessingComparison(
     variants: base.variants.map((variant, i) => ({
       name: variant.name,
       resize: variant.spec.resize,
+      configured: decodeSpecKey(variant.spec) === decodeSpecKey(base.spec),
       ...inputFacts(variant.spec, samples.length),
       baseline: figures(variant),
       candidate: figures(cand.variants[i]),

@@ -38,8 +38,8 @@ export async function run(): Promise<void> {
       if (outcome.fail) failure = outcome.report.findings.map((f) => `model-gate nightly: ${f.message}`).join('\n');
     } else {
       const { report, pages } = await evaluateCommits(ctx, gh, progress);
-      const markdown = composeComment(report, reportingTaskFor, runUrl(ctx));
-      const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, markdown, pages, progress);
+      const compose = (uploadFailure: string | null) => composeComment(report, reportingTaskFor, runUrl(ctx), undefined, uploadFailure);
+      const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, compose, pages, progress);
       core.setOutput('verdict', report.verdict);
       core.setOutput('report-path', published.reportPath ?? '');
       core.setOutput('comment-url', published.commentUrl ?? '');

@@ -164,3 +164,14 @@ describe('changedConfigKeys', () => {
     expect(changedConfigKeys(null, 'task: classification\n')).toEqual(['task']);
   });
 });
+
+describe('nightly.mention', () => {
+  it('takes users and teams, with or without the @', async () => {
+    await configFile('mention.yml', 'eval: { source: ./set }\nclasses: [a, b]\nnightly: { mention: [octocat, "@acme/ml-owners"] }\n');
+    const config = await loadConfig({ config: 'mention.yml', ...flags }, env());
+    expect(config.nightly.mention).toEqual(['@octocat', '@acme/ml-owners']);
+    await configFile('mention-bad.yml', 'eval: { source: ./set }\nclasses: [a, b]\nnightly: { mention: ["not a name"] }\n');
+    const error = await errorOf(loadConfig({ config: 'mention-bad.yml', ...flags }, env()));
+    expect(error.message).toContain('nightly.mention[0]');
+  });
+});

@@ -95,6 +95,9 @@ describe('model-gate compare, task: detection (dist/cli.js)', () => {
     close(letterbox.baseline.map, reference['fmnist-det-small-v1.v8.letterbox'][0]);
     close(letterbox.candidate.map, reference['fmnist-det-wide-v2.v8.letterbox'][0]);
     expect(rect.baseline.map).toBe(report.models.baseline.metrics.map); // the run's own input, not re-run
+    expect([letterbox.configured, rect.configured]).toEqual([false, true]);
+    // The configured input's p50 in ms is only the main table's; this table gives ratios to it.
+    expect(result.stdout).toMatch(/\| `rect` \(configured\) +\| +160×256 .*\| +×1 \(main table\) \|/);
     for (const variant of [letterbox, rect]) for (const role of ['baseline', 'candidate']) expect(variant[role].p50Ms).toBeGreaterThan(0);
 
     expect(report.gates.map((g: { name: string }) => g.name)).toEqual(['max-map-drop', 'require-significant', 'max-latency-regression']);

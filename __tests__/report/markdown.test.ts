@@ -13,6 +13,16 @@ function keep(name: string, markdown: string): string {
 }
 
 describe('renderMarkdown', () => {
+  it('opens a passing PR with ✅ and the same accuracy sentence', () => {
+    const report = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.026) });
+    expect(report.verdict).toBe('pass');
+    const markdown = keep('real-gain-passing.md', renderMarkdown(report, classificationTask, { marker: 'model-gate:classifier' }));
+    expect(markdown.split('\n')[2]).toBe(
+      '**✅ Gates passed.** **Accuracy: real gain**, the candidate fixes **27.7%** of baseline errors ' +
+        '(95% CI 23.8–31.4%, McNemar p < 1e-30), with no measurable p50 latency change (×1.00, 95% CI 0.99–1.02).',
+    );
+  });
+
   it('opens with a real-gain verdict and a latency regression that fails its gate', () => {
     // Fashion-MNIST-like table: 600 fixed, 243 broken, 932 vs 1,289 errors.
     const report = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });

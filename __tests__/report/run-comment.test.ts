@@ -107,3 +107,11 @@ test('when the verdicts alone do not fit (dozens of models), the end is cut, onc
   expect(count(body, "comment cut to fit GitHub's size limit")).toBe(1);
   expect(fencesBalanced(body)).toBe(true);
 });
+
+test('when the artifact upload failed, the comment says why and links to no artifact', () => {
+  const r = run();
+  const body = composeComment(r, reportingTaskFor, 'https://github.com/o/r/actions/runs/9', COMMENT_LIMIT, 'artifact upload failed: 503 Service Unavailable');
+  expect(body).not.toContain('actions/runs/9');
+  expect(body).not.toContain('Full report with the gallery');
+  expect(body).toContain('The full report (`classifier.html`, `second.html`, report.json) could not be uploaded as artifact `model-gate-report`: artifact upload failed: 503 Service Unavailable.');
+});

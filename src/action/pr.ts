@@ -24,6 +24,13 @@ import { listChangedFiles } from './changed-files.js';
 
 const short = (sha: string) => sha.slice(0, 7);
 
+/** The skipped run's one log line: which files changed (the first few), and that none is gated. */
+export function skippedLine(changed: readonly string[], configPath: string): string {
+  const SHOWN = 5;
+  const files = changed.length === 0 ? 'no files' : `${changed.length} file${changed.length === 1 ? '' : 's'} (${changed.slice(0, SHOWN).join(', ')}${changed.length > SHOWN ? ', …' : ''})`;
+  return `skipped: this change touches ${files}; none is a model listed in ${configPath}, so there is nothing to compare.`;
+}
+
 /**
  * pull_request_target runs with a write token and secrets. Loading the PR's own weights there
  * hands untrusted files (and, through external data, paths) to a native parser in that context.
@@ -117,7 +124,10 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
     configChangedKeys: trusted.changedKeys,
     pullRequest: ctx.pullRequest ? { number: ctx.pullRequest.number, baseSha, headSha } : null,
   };
-  if (relevant.length === 0) return { report: { ...base, verdict: 'skipped', comparisons: [], notes: [] }, pages: [] };
+  if (relevant.length === 0) {
+    progress.info(skippedLine(changed, ctx.configPath));
+    return { report: { ...base, verdict: 'skipped', comparisons: [], notes: [] }, pages: [] };
+  }
 
   const workDir = join(ctx.runnerTemp, 'model-gate', 'models');
   await mkdir(workDir, { recursive: true });

@@ -345,6 +345,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       latencyThreshold: (raw.nightly?.['latency-threshold'] ?? 10) / 100,
       failOnRegression: raw.nightly?.['fail-on-regression'] ?? true,
       historyBranch: raw.nightly?.['history-branch'] ?? 'model-gate-history',
+      mention: (raw.nightly?.mention ?? []).map((name: string) => (name.startsWith('@') ? name : `@${name}`)),
     },
     quantization: {
       mode: quant.mode ?? 'none',

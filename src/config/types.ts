@@ -140,6 +140,8 @@ export interface NightlyConfig {
   readonly failOnRegression: boolean;
   /** The branch the Action keeps history.jsonl on. */
   readonly historyBranch: string;
+  /** '@user' or '@org/team' mentioned when the tracking issue opens or a night still fails. */
+  readonly mention: readonly string[];
 }
 
 export interface GatesConfig {
