@@ -105,6 +105,9 @@ describe('model-gate compare, task: detection (dist/cli.js)', () => {
     expect(result.stdout).toMatch(/\| P · R \(conf > 0\.25, IoU 0\.5\) +\| +\d+\.\d% · \d+\.\d% \|/);
     expect(result.stdout).toContain('<summary>Precision and recall at conf > 0.25</summary>');
     expect(result.stdout).toContain('<summary>Preprocessing: letterbox vs rect</summary>');
+    // Error types at the P/R threshold next to all scored detections, with why "background" is large in the latter.
+    expect(result.stdout).toMatch(/\| at IoU 0\.5 +\| baseline \(conf > 0\.25\) \| candidate \(conf > 0\.25\) \| change \| baseline \(all scored\) \| candidate \(all scored\) \|/);
+    expect(result.stdout).toContain('most of its background detections are low-confidence boxes that cost mAP little');
     expect(result.stdout).toContain('`rect` has 37.5% less input area than `letterbox`.');
     expect(result.stderr).toMatch(/fmnist-det-small-v1\.v8\.onnx: output 'output0' has shape \[batch, /);
   }, FULL_RUN_TIMEOUT);
