@@ -2988,7 +2988,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve7.call(this, root, ref);
+      let _sch = resolve8.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a = root.localRefs) === null || _a === void 0 ? void 0 : _a[ref];
         const { schemaId } = this.opts;
@@ -3015,7 +3015,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve7(root, ref) {
+    function resolve8(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -3879,7 +3879,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve7(baseURI, relativeURI, options) {
+    function resolve8(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -4270,7 +4270,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize,
-      resolve: resolve7,
+      resolve: resolve8,
       resolveComponent,
       equal,
       serialize: serialize2,
@@ -14281,7 +14281,7 @@ var require_aspromise = __commonJS({
       var params2 = new Array(arguments.length - 1), offset = 0, index = 2, pending = true;
       while (index < arguments.length)
         params2[offset++] = arguments[index++];
-      return new Promise(function executor(resolve7, reject) {
+      return new Promise(function executor(resolve8, reject) {
         params2[offset] = function callback(err) {
           if (pending) {
             pending = false;
@@ -14291,7 +14291,7 @@ var require_aspromise = __commonJS({
               var params3 = new Array(arguments.length - 1), offset2 = 0;
               while (offset2 < params3.length)
                 params3[offset2++] = arguments[offset2];
-              resolve7.apply(null, params3);
+              resolve8.apply(null, params3);
             }
           }
         };
@@ -17304,7 +17304,7 @@ var import_ajv = __toESM(require_ajv(), 1);
 var import_yaml = __toESM(require_dist(), 1);
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { dirname, isAbsolute as isAbsolute2, join, resolve as resolve2 } from "node:path";
+import { dirname, isAbsolute as isAbsolute2, join, resolve as resolve3 } from "node:path";
 
 // src/errors.ts
 var UserError = class extends Error {
@@ -17889,6 +17889,7 @@ function checkPresetKeys(pre, task, file) {
 }
 
 // src/config/results.ts
+import { resolve as resolve2 } from "node:path";
 var NOT_FOR_RESULTS = {
   eval: "the result files are the evaluation (results.baseline / results.candidate)",
   classes: "slices come from the result files (results.slices)",
@@ -17924,6 +17925,10 @@ function resultsProblems(raw) {
     if (derive[rule.from] !== void 0) problems.push(`results.derive.${column}.from: '${rule.from}' is itself derived; derive from a column of the result files`);
     if (rule.from === column) problems.push(`results.derive.${column}.from: a column can't be derived from itself`);
   }
+  (raw.models ?? []).forEach((m, i) => {
+    if (m.manifest !== void 0 || m.key !== void 0) problems.push(`models[${i}]: task: results reads a result file or folder in the repository; give its path, not a manifest and key`);
+    if (m.quantized !== void 0) problems.push(`models[${i}].quantized: not used with task: results (model-gate runs no model)`);
+  });
   const hasFocus = Object.keys(results.focus ?? {}).length > 0;
   for (const key of ["min-focus-gain", "no-worse-focus-slice"]) {
     if (raw.gates?.[key] !== void 0 && !hasFocus) problems.push(`gates.${key}: needs results.focus (the slices that matter)`);
@@ -17953,6 +17958,17 @@ function resultsConfig(raw, fromFile) {
     allowMissing: r["allow-missing"] ?? false,
     scoreScale: r["score-scale"] ?? 1
   };
+}
+function resultsRefs(config, overrides, environment) {
+  if (!config.results) throw new UserError(`${config.configPath ?? "config"}: task is ${config.task}, not results`);
+  const pick = (role) => {
+    const flag = overrides[role];
+    if (flag) return { role, path: resolve2(environment.cwd, flag), label: flag };
+    const fromConfig = config.results?.[role];
+    if (fromConfig) return fromConfig;
+    throw new UserError(`--${role}: required (the ${role}'s result file or folder), or set results.${role} in ${config.configPath ?? "the config"}`);
+  };
+  return { baseline: pick("baseline"), candidate: pick("candidate") };
 }
 
 // src/config/schema.ts
@@ -18103,7 +18119,9 @@ var configSchema = {
       properties: {
         "latency-threshold": { type: "number", exclusiveMinimum: 0 },
         "fail-on-regression": { type: "boolean" },
-        "history-branch": { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$" }
+        "history-branch": { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$" },
+        // GitHub users or teams (@org/team) to mention in the tracking issue.
+        mention: { type: "array", maxItems: 20, items: { type: "string", pattern: "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]{1,100})?$" } }
       }
     },
     quantization: {
@@ -18194,8 +18212,15 @@ function parseBytes(value, key, file) {
   }
   return Math.floor(bytes2);
 }
+function pickShard(value) {
+  if (value === void 0 || value === "") return null;
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count2] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(count2 >= 1 && index >= 1 && index <= count2)) throw new UserError(`--shard: expected i/n with 1 \u2264 i \u2264 n (e.g. 2/7), got '${value}'`);
+  return { index, count: count2 };
+}
 function cacheDirFrom(env2) {
-  if (env2.MODEL_GATE_CACHE_DIR) return resolve2(env2.MODEL_GATE_CACHE_DIR);
+  if (env2.MODEL_GATE_CACHE_DIR) return resolve3(env2.MODEL_GATE_CACHE_DIR);
   if (env2.XDG_CACHE_HOME) return join(env2.XDG_CACHE_HOME, "model-gate");
   return join(env2.HOME || homedir(), ".cache", "model-gate");
 }
@@ -18261,7 +18286,7 @@ function crossCheck(raw, source, sha256, file, configDir, shaKey = "eval.sha256"
   }
   const quant = raw.quantization ?? {};
   if (quant.calibration && (REMOTE.test(quant.calibration) || ARCHIVE.test(quant.calibration)) && !quant["calibration-sha256"]) {
-    problems.push(missingSha256("quantization.calibration-sha256", REMOTE.test(quant.calibration) || isAbsolute2(quant.calibration) ? quant.calibration : resolve2(configDir, quant.calibration), "quantization"));
+    problems.push(missingSha256("quantization.calibration-sha256", REMOTE.test(quant.calibration) || isAbsolute2(quant.calibration) ? quant.calibration : resolve3(configDir, quant.calibration), "quantization"));
   }
   if ((quant["calibration-format"] ?? "class-folders") === "manifest" && !quant["calibration-manifest"]) {
     problems.push("quantization.calibration-manifest: required when quantization.calibration-format is manifest");
@@ -18296,11 +18321,15 @@ function parseConfig(text, file, configDir, overrides, environment) {
   validate(parsed, file);
   const expanded = expandPreset(parsed, parsed.task ?? "classification", file, configDir);
   const raw = parsed.preprocess === void 0 && !expanded.record ? parsed : { ...parsed, preprocess: expanded.preprocess };
-  const fromFile = (p) => REMOTE.test(p) || isAbsolute2(p) ? p : resolve2(configDir, p);
-  const fromFlag = (p) => REMOTE.test(p) || isAbsolute2(p) ? p : resolve2(cwd, p);
+  const fromFile = (p) => REMOTE.test(p) || isAbsolute2(p) ? p : resolve3(configDir, p);
+  const fromFlag = (p) => REMOTE.test(p) || isAbsolute2(p) ? p : resolve3(cwd, p);
   const results = raw.task === "results";
+  if (overrides.samples && raw.task === "detection") {
+    throw new UserError("--samples: task: detection has no per-sample outcome (AP ranks the detections of the whole set), so its report has no samples");
+  }
   if (!results && !raw.eval) throw new UserError(`${file}: invalid config:
   - eval: required key is missing`);
+  if (results && overrides.shard) throw new UserError("--shard: not used with task: results (there is no eval set to split; the result files are read whole)");
   if (results && (overrides.eval || overrides.evalSha256)) {
     throw new UserError(`--${overrides.eval ? "eval" : "eval-sha256"}: not used with task: results (the result files are the evaluation)`);
   }
@@ -18393,7 +18422,8 @@ function parseConfig(text, file, configDir, overrides, environment) {
     nightly: {
       latencyThreshold: (raw.nightly?.["latency-threshold"] ?? 10) / 100,
       failOnRegression: raw.nightly?.["fail-on-regression"] ?? true,
-      historyBranch: raw.nightly?.["history-branch"] ?? "model-gate-history"
+      historyBranch: raw.nightly?.["history-branch"] ?? "model-gate-history",
+      mention: (raw.nightly?.mention ?? []).map((name) => name.startsWith("@") ? name : `@${name}`)
     },
     quantization: {
       mode: quant.mode ?? "none",
@@ -18415,19 +18445,21 @@ function parseConfig(text, file, configDir, overrides, environment) {
       ...m.quantized !== void 0 ? { quantized: m.quantized } : {}
     })),
     output: {
-      json: overrides.json ? resolve2(cwd, overrides.json) : null,
-      markdown: overrides.markdown ? resolve2(cwd, overrides.markdown) : null,
-      html: overrides.html ? resolve2(cwd, overrides.html) : null,
-      dir: resolve2(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve2(cwd, overrides.json)) : "model-gate-out"))
+      json: overrides.json ? resolve3(cwd, overrides.json) : null,
+      markdown: overrides.markdown ? resolve3(cwd, overrides.markdown) : null,
+      html: overrides.html ? resolve3(cwd, overrides.html) : null,
+      dir: resolve3(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve3(cwd, overrides.json)) : "model-gate-out")),
+      ...overrides.samples ? { samples: true } : {}
     },
     cacheDir: cacheDirFrom(environment.env),
-    progress
+    progress,
+    shard: pickShard(overrides.shard)
   };
   return deepFreeze(config);
 }
 async function loadConfig(overrides, environment) {
   if (!overrides.config) throw new UserError("--config: required (a model-gate.yml file)");
-  const configPath = resolve2(environment.cwd, overrides.config);
+  const configPath = resolve3(environment.cwd, overrides.config);
   return parseConfig(await readText(configPath), configPath, dirname(configPath), overrides, environment);
 }
 function cliModelRefs(overrides, environment) {
@@ -18435,9 +18467,16 @@ function cliModelRefs(overrides, environment) {
     const given = overrides[role];
     if (!given) throw new UserError(`--${role}: required (path of the ${role} .onnx model)`);
     const quantized = overrides[role === "baseline" ? "baselineQuantized" : "candidateQuantized"];
-    return { role, path: resolve2(environment.cwd, given), label: given, quantized: quantized ? resolve2(environment.cwd, quantized) : null };
+    return { role, path: resolve3(environment.cwd, given), label: given, quantized: quantized ? resolve3(environment.cwd, quantized) : null };
   };
   return { baseline: ref("baseline"), candidate: ref("candidate") };
+}
+function cliRefs(config, overrides, environment) {
+  if (!config.results) return cliModelRefs(overrides, environment);
+  for (const flag of ["baselineQuantized", "candidateQuantized"]) {
+    if (overrides[flag]) throw new UserError(`--${flag === "baselineQuantized" ? "baseline" : "candidate"}-quantized: not used with task: results (model-gate runs no model)`);
+  }
+  return resultsRefs(config, overrides, environment);
 }
 
 // src/version.ts
@@ -18465,11 +18504,11 @@ function describeArgsError(error, options) {
 }
 
 // src/engine.ts
-import { basename as basename5 } from "node:path";
+import { basename as basename6 } from "node:path";
 
 // src/evalset/index.ts
 import { stat as stat2 } from "node:fs/promises";
-import { isAbsolute as isAbsolute3, resolve as resolve3 } from "node:path";
+import { isAbsolute as isAbsolute3, resolve as resolve4 } from "node:path";
 
 // src/download/http.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -18595,7 +18634,7 @@ async function attemptDownload(url, destination, configKey, timeoutMs, progress)
     clearTimeout(timer);
   }
 }
-var sleep = (ms2) => new Promise((resolve7) => setTimeout(resolve7, ms2));
+var sleep = (ms2) => new Promise((resolve8) => setTimeout(resolve8, ms2));
 async function downloadWithRetry(url, destination, configKey, options, progress) {
   checkUrlAllowed(url, configKey);
   const attempts = Math.max(1, Math.floor(options.attempts));
@@ -19437,7 +19476,7 @@ async function fromCacheOrBuild(cacheDir, sha256, source, progress, fetchArchive
 }
 async function resolveEvalSet(evalCfg, opts) {
   const { progress } = opts;
-  const cacheDir = resolve3(opts.cacheDir);
+  const cacheDir = resolve4(opts.cacheDir);
   const source = evalCfg.source;
   if (isUrl(source)) {
     const label = displayUrl(source);
@@ -19455,7 +19494,7 @@ async function resolveEvalSet(evalCfg, opts) {
       if (remote && downloaded) await saveVerified(remote, cacheDir, sha2562, archivePath, progress);
     });
   }
-  const path5 = resolve3(source);
+  const path5 = resolve4(source);
   const info = await stat2(path5).catch((error) => {
     const written = evalCfg.written;
     if (error.code === "ENOENT" && written) {
@@ -19920,6 +19959,17 @@ function detectableDifference(n, psi) {
   if (!(psi >= 0 && psi <= 1)) throw new RangeError(`psi must be in [0, 1], got ${psi}`);
   return 2.8 * Math.sqrt(psi / n);
 }
+function tabulatePairs(baseline, candidate) {
+  if (baseline.length !== candidate.length) throw new RangeError(`tabulatePairs: ${baseline.length} baseline vs ${candidate.length} candidate outcomes`);
+  const t = { a: 0, b: 0, c: 0, d: 0 };
+  for (let i = 0; i < baseline.length; i++) {
+    if (baseline[i] && candidate[i]) t.a++;
+    else if (baseline[i]) t.b++;
+    else if (candidate[i]) t.c++;
+    else t.d++;
+  }
+  return t;
+}
 
 // src/metrics/random.ts
 function createRng(seed) {
@@ -20043,12 +20093,230 @@ function bootstrapRatioCi(baselineMs, candidateMs, opts = {}) {
 // src/metrics/normal.ts
 var SQRT_PI = Math.sqrt(Math.PI);
 var SQRT_2PI = Math.sqrt(2 * Math.PI);
+function gaussian(x, scale) {
+  const m = Math.round(x * 128) / 128;
+  const f = x - m;
+  return Math.exp(-m * m * scale) * Math.exp(-(2 * m * f + f * f) * scale);
+}
+function erfcBySeries(x) {
+  const x2 = x * x;
+  let term = x;
+  let sum = x;
+  for (let n = 0; n < 1e3; n++) {
+    term *= 2 * x2 / (2 * n + 3);
+    const next = sum + term;
+    if (next === sum) break;
+    sum = next;
+  }
+  return 1 - 2 / SQRT_PI * gaussian(x, 1) * sum;
+}
+function continuedFraction(x, a) {
+  const tiny = 1e-300;
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let k = 1; k < 1e4; k++) {
+    d = x + a(k) * d;
+    if (d === 0) d = tiny;
+    d = 1 / d;
+    c = x + a(k) / c;
+    if (c === 0) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return 1 / f;
+}
+function normalSf(z) {
+  if (Number.isNaN(z)) return NaN;
+  if (z < 0) return 1 - normalSf(-z);
+  if (z === Infinity) return 0;
+  if (z < 1.5) return 0.5 * erfcBySeries(z / Math.SQRT2);
+  return gaussian(z, 0.5) / SQRT_2PI * continuedFraction(z, (k) => k);
+}
 
 // src/metrics/wilcoxon.ts
 var TIE_TOLERANCE = 100 * Number.EPSILON;
+function rankAbsolute(nonZero) {
+  const order = nonZero.map((_, i) => i).sort((a, b) => Math.abs(nonZero[a]) - Math.abs(nonZero[b]) || a - b);
+  const ranks = new Array(nonZero.length);
+  let tieTerm = 0;
+  for (let start = 0; start < order.length; ) {
+    let end = start + 1;
+    while (end < order.length && Math.abs(nonZero[order[end]]) === Math.abs(nonZero[order[start]])) end++;
+    const rank = (start + 1 + end) / 2;
+    for (let k = start; k < end; k++) ranks[order[k]] = rank;
+    const t = end - start;
+    tieTerm += t * t * t - t;
+    start = end;
+  }
+  return { ranks, tieTerm, hasTies: tieTerm > 0 };
+}
+function exactTails(m, atMost, atLeast) {
+  let counts = [1];
+  for (let j = 1; j <= m; j++) {
+    const next = new Array(counts.length + j).fill(0);
+    for (let r = 0; r < counts.length; r++) {
+      next[r] += counts[r];
+      next[r + j] += counts[r];
+    }
+    counts = next;
+  }
+  const total = 2 ** m;
+  let lower = 0;
+  let upper = 0;
+  for (let r = 0; r < counts.length; r++) {
+    if (r <= atMost) lower += counts[r];
+    if (r >= atLeast) upper += counts[r];
+  }
+  return { lower: lower / total, upper: upper / total };
+}
+function permutationP(differences, rankOf, observed) {
+  const n = differences.length;
+  const gamma = Math.abs(TIE_TOLERANCE * observed);
+  let atMost = 0;
+  let atLeast = 0;
+  const total = 2 ** n;
+  for (let mask = 0; mask < total; mask++) {
+    let rPlus = 0;
+    for (let i = 0; i < n; i++) {
+      const d = differences[i];
+      if (d === 0) continue;
+      const flipped = mask >> i & 1;
+      if (d > 0 !== (flipped === 1)) rPlus += rankOf(i);
+    }
+    if (rPlus <= observed + gamma) atMost++;
+    if (rPlus >= observed - gamma) atLeast++;
+  }
+  return Math.min(1, 2 * Math.min(atMost, atLeast) / total);
+}
+function wilcoxonSignedRank(differences) {
+  if (differences.length === 0) throw new RangeError("wilcoxonSignedRank needs at least one pair");
+  for (const d of differences) if (!Number.isFinite(d)) throw new RangeError(`wilcoxonSignedRank: difference ${d} is not finite`);
+  const n = differences.length;
+  const nonZero = differences.filter((d) => d !== 0);
+  const m = nonZero.length;
+  const zeros = n - m;
+  const { ranks, tieTerm, hasTies } = rankAbsolute(nonZero);
+  let rankSumPositive = 0;
+  let rankSumNegative = 0;
+  nonZero.forEach((d, i) => d > 0 ? rankSumPositive += ranks[i] : rankSumNegative += ranks[i]);
+  const statistic = Math.min(rankSumPositive, rankSumNegative);
+  const base = { statistic, rankSumPositive, rankSumNegative, nonZero: m, zeros };
+  const method = n > 50 ? "asymptotic" : !hasTies && zeros === 0 ? "exact" : n <= 13 ? "permutation" : "asymptotic";
+  if (m === 0) return { ...base, method, z: null, pValue: 1 };
+  if (method === "exact") {
+    const { lower, upper } = exactTails(m, Math.ceil(rankSumPositive), Math.floor(rankSumPositive));
+    return { ...base, method, z: null, pValue: Math.min(1, 2 * Math.min(upper, lower)) };
+  }
+  if (method === "permutation") {
+    const rankAt = new Array(n).fill(0);
+    let k = 0;
+    differences.forEach((d, i) => {
+      if (d !== 0) rankAt[i] = ranks[k++];
+    });
+    return { ...base, method, z: null, pValue: permutationP(differences, (i) => rankAt[i], rankSumPositive) };
+  }
+  const mean2 = m * (m + 1) / 4;
+  const sd = Math.sqrt((m * (m + 1) * (2 * m + 1) - tieTerm / 2) / 24);
+  const z = (rankSumPositive - mean2) / sd;
+  return { ...base, method, z: -Math.abs(z), pValue: Math.min(1, 2 * normalSf(Math.abs(z))) };
+}
 
 // src/metrics/resampling.ts
+var DEFAULT_SEED = 20240601;
+var BOOTSTRAP_RESAMPLES = 1e4;
+var PERMUTATION_RESAMPLES = 9999;
 var TIE_TOLERANCE2 = 100 * Number.EPSILON;
+function checkValues(values, what) {
+  if (values.length === 0) throw new RangeError(`${what}: no values`);
+  for (const v of values) if (!Number.isFinite(v)) throw new RangeError(`${what}: value ${v} is not finite`);
+}
+function checkResamples(resamples) {
+  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+}
+function mean(values) {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}
+function bootstrapMeanCi(values, options = {}) {
+  checkValues(values, "bootstrapMeanCi");
+  const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
+  const level2 = options.level ?? 0.95;
+  checkResamples(resamples);
+  if (!(level2 > 0 && level2 < 1)) throw new RangeError(`level must be in (0, 1), got ${level2}`);
+  const n = values.length;
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += values[Math.floor(rng() * n)];
+    means[r] = sum / n;
+  }
+  means.sort();
+  const sorted = Array.from(means);
+  const tail = (1 - level2) / 2 * 100;
+  return { mean: mean(values), ci: [percentileNearestRank(sorted, tail), percentileNearestRank(sorted, 100 - tail)], resamples };
+}
+function signFlipTest(differences, options = {}) {
+  checkValues(differences, "signFlipTest");
+  const resamples = options.resamples ?? PERMUTATION_RESAMPLES;
+  checkResamples(resamples);
+  const n = differences.length;
+  const observed = mean(differences);
+  const gamma = Math.abs(TIE_TOLERANCE2 * observed);
+  let atMost = 0;
+  let atLeast = 0;
+  const count2 = (statistic) => {
+    if (statistic <= observed + gamma) atMost++;
+    if (statistic >= observed - gamma) atLeast++;
+  };
+  const exact = n < 31 && 2 ** n <= resamples;
+  if (exact) {
+    const total = 2 ** n;
+    for (let mask = 0; mask < total; mask++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += mask >> i & 1 ? -differences[i] : differences[i];
+      count2(sum / n);
+    }
+    return { meanDifference: observed, pValue: Math.min(1, 2 * Math.min(atMost, atLeast) / total), exact, resamples: total };
+  }
+  const rng = createRng(options.seed ?? DEFAULT_SEED);
+  const words = Math.ceil(n / 32);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let w = 0, i = 0; w < words; w++) {
+      let bits = Math.floor(rng() * 4294967296);
+      for (let j = 0; j < 32 && i < n; j++, i++) {
+        sum += differences[i] * (1 - 2 * (bits & 1));
+        bits >>>= 1;
+      }
+    }
+    count2(sum / n);
+  }
+  const p = 2 * (Math.min(atMost, atLeast) + 1) / (resamples + 1);
+  return { meanDifference: observed, pValue: Math.min(1, p), exact, resamples };
+}
+
+// src/metrics/holm.ts
+function holm(pValues, alpha = 0.05) {
+  for (const p of pValues) if (!(p >= 0 && p <= 1)) throw new RangeError(`holm: p-value ${p} is not in [0, 1]`);
+  const m = pValues.length;
+  const order = pValues.map((_, i) => i).sort((a, b) => pValues[a] - pValues[b] || a - b);
+  const adjusted = new Array(m);
+  const rejected = new Array(m).fill(false);
+  let running = 0;
+  let stillRejecting = true;
+  order.forEach((index, k) => {
+    const p = pValues[index];
+    if (p > alpha / (m - k)) stillRejecting = false;
+    rejected[index] = stillRejecting;
+    running = Math.max(running, (m - k) * p);
+    adjusted[index] = Math.min(1, running);
+  });
+  return { adjusted, rejected };
+}
 
 // src/tasks/classification/metrics.ts
 var isTop1 = (p, label) => p.ranked[0] === label;
@@ -20510,7 +20778,7 @@ function classificationGates(cmp, gates) {
 
 // src/tasks/classification/samples.ts
 import { readdir as readdir2, readFile as readFile2, stat as stat3 } from "node:fs/promises";
-import { dirname as dirname4, join as join5, relative, resolve as resolve4, sep } from "node:path";
+import { dirname as dirname4, join as join5, relative, resolve as resolve5, sep } from "node:path";
 var JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
 async function listFiles(dir) {
   const out = [];
@@ -20564,7 +20832,7 @@ function labelIndex(label, classes, where) {
   throw new UserError(`${where}: label '${label}' is not one of classes [${classes.join(", ")}]`);
 }
 async function readManifest(root, manifest, classes) {
-  const manifestPath = resolve4(root, manifest);
+  const manifestPath = resolve5(root, manifest);
   if (!manifestPath.startsWith(root + sep)) throw new UserError(`eval.manifest: '${manifest}' points outside the eval set`);
   let text;
   try {
@@ -20581,7 +20849,7 @@ async function readManifest(root, manifest, classes) {
     const [path5, label, ...rest] = splitCsvLine(line);
     if (i === 0 && /^(path|file|filename|image)$/i.test(path5) && /^(label|class)$/i.test(label ?? "")) return;
     if (!path5 || label === void 0 || label === "" || rest.length > 0) throw new UserError(`${where}: expected 'path,label', got '${line}'`);
-    const file = resolve4(base, path5);
+    const file = resolve5(base, path5);
     if (!file.startsWith(root + sep)) throw new UserError(`${where}: path '${path5}' points outside the eval set`);
     samples.push({ id: toId(root, file), file, label: labelIndex(label, classes, where) });
   });
@@ -20653,6 +20921,8 @@ var classificationTask = {
     for (let i = 0; i < count2; i++) predictions.push({ ranked: rankScores(first.data, i * classes, classes, keep) });
     return predictions;
   },
+  // Right at top-1, as top1 counts it, with the true class as a slice (task: results can break it down by class).
+  sampleRecords: (predictions, samples, config) => samples.map((s, i) => ({ id: s.id, correct: predictions[i].ranked[0] === s.label, slices: { class: config.classes[s.label] } })),
   score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
   compare: (baseline, candidate, samples, config) => compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
   primary: {
@@ -21490,17 +21760,25 @@ var metricField = (primaryKey) => primaryKey.charAt(0).toLowerCase() + primaryKe
 function preprocessingSection(comparison, label, format) {
   const { metric, variants } = comparison;
   const cell = (figures, key, show2) => typeof figures[key] === "number" ? show2(figures[key]) : escapeMarkdown(String(figures.note ?? "\u2013"));
+  const configured = variants.find((v) => v.configured);
+  const p502 = (v, role) => {
+    const own = v[role].p50Ms;
+    const reference = configured?.[role].p50Ms;
+    if (typeof own !== "number" || typeof reference !== "number") return cell(v[role], "p50Ms", ms);
+    return v === configured ? "\xD71 (main table)" : ratio(own / reference);
+  };
+  const p50Label = configured ? `p50 vs ${configured.name}` : "p50";
   const rows = variants.map((v) => [
-    code(v.name),
+    `${code(v.name)}${v === configured ? " (configured)" : ""}`,
     `${v.inputSize[0]}\xD7${v.inputSize[1]}${v.inputShapes && v.inputShapes > 1 ? ` (most common of ${v.inputShapes})` : ""}`,
     count(Math.round(v.inputArea)),
     cell(v.baseline, metric, format),
-    cell(v.baseline, "p50Ms", ms),
+    p502(v, "baseline"),
     cell(v.candidate, metric, format),
-    cell(v.candidate, "p50Ms", ms)
+    p502(v, "candidate")
   ]);
   const table3 = markdownTable(
-    [["input", "H\xD7W", "area (px)", `baseline ${label}`, "baseline p50", `candidate ${label}`, "candidate p50"], ...rows],
+    [["input", "H\xD7W", "area (px)", `baseline ${label}`, `baseline ${p50Label}`, `candidate ${label}`, `candidate ${p50Label}`], ...rows],
     { align: ["l", "r", "r", "r", "r", "r", "r"] }
   );
   const lines = [table3];
@@ -21509,7 +21787,9 @@ function preprocessingSection(comparison, label, format) {
     const change2 = (b.inputArea - a.inputArea) / a.inputArea;
     lines.push(`${code(b.name)} has ${Math.abs(change2 * 100).toFixed(1)}% ${change2 <= 0 ? "less" : "more"} input area than ${code(a.name)}.`);
   }
-  lines.push("Every input is decoded from the same eval-set files; p50 at batch 1, with every model and input interleaved in one benchmark so machine drift hits them alike.");
+  lines.push(
+    configured ? `Every input is decoded from the same eval-set files; p50 at batch 1 as a ratio to ${code(configured.name)}'s (whose p50 in ms is the main table's), with every model and input interleaved in one benchmark so machine drift hits them alike.` : "Every input is decoded from the same eval-set files; p50 at batch 1, with every model and input interleaved in one benchmark so machine drift hits them alike."
+  );
   return { title: `Preprocessing: ${variants.map((v) => v.name).join(" vs ")}`, markdown: lines.join("\n\n"), detail: true };
 }
 
@@ -21677,7 +21957,7 @@ function detectionGates(cmp, gates) {
 
 // src/tasks/detection/dataset.ts
 import { readdir as readdir3, readFile as readFile3 } from "node:fs/promises";
-import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
+import { dirname as dirname5, extname, join as join6, relative as relative2, resolve as resolve6, sep as sep2 } from "node:path";
 
 // src/preprocess/pool.ts
 import { existsSync } from "node:fs";
@@ -22564,11 +22844,11 @@ var WorkerPool = class {
       shape: { count: image.count, height: image.height, width: image.width, channels: image.channels }
     }));
     const perTask = Math.max(1, Math.min(MAX_FILES_PER_TASK, Math.ceil(files.length / (this.workers * TASKS_PER_WORKER))));
-    return new Promise((resolve7, reject) => {
+    return new Promise((resolve8, reject) => {
       let remaining = Math.ceil(files.length / perTask);
       let done = 0;
       let failed = false;
-      if (remaining === 0) return resolve7(images);
+      if (remaining === 0) return resolve8(images);
       for (let first = 0; first < files.length; first += perTask) {
         const task = { id: this.nextId++, files: files.slice(first, first + perTask), first, targets };
         this.submit({
@@ -22583,7 +22863,7 @@ var WorkerPool = class {
             reply.geometry.forEach((perSpec, i) => perSpec.forEach((g, k) => images[k].geometry[first + i] = g));
             done += task.files.length;
             onProgress?.(done);
-            if (--remaining === 0) resolve7(images);
+            if (--remaining === 0) resolve8(images);
           }
         });
       }
@@ -22793,7 +23073,7 @@ var toId2 = (root, file) => relative2(root, file).split(sep2).join("/");
 var isInside = (root, file) => file.startsWith(root.endsWith(sep2) ? root : root + sep2);
 var finite = (value) => typeof value === "number" && Number.isFinite(value);
 async function readCocoDataset(root, annotationsPath, categoryToClass, options = {}) {
-  const file = resolve5(root, annotationsPath);
+  const file = resolve6(root, annotationsPath);
   if (!isInside(root, file)) throw new UserError(`eval.annotations: '${annotationsPath}' points outside the eval set`);
   const coco = await readJson(file);
   const fail = (what) => {
@@ -22812,13 +23092,13 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   categories.sort((a, b) => a.id - b.id);
   categories.forEach((c, i) => i > 0 && c.id === categories[i - 1].id && fail(`category id ${c.id} is listed twice`));
   const known2 = new Set(categories.map((c) => c.id));
-  const imagesBase = options.imagesDir ? resolve5(root, options.imagesDir) : dirname5(file);
+  const imagesBase = options.imagesDir ? resolve6(root, options.imagesDir) : dirname5(file);
   const byImageId = /* @__PURE__ */ new Map();
   for (const [i, image] of list2("images", true).entries()) {
     const { id, file_name: name, width, height } = image;
     if (!Number.isInteger(id) || typeof name !== "string") fail(`images[${i}] needs an integer 'id' and a 'file_name'`);
     if (byImageId.has(id)) fail(`image id ${id} is listed twice`);
-    const imageFile = resolve5(imagesBase, name);
+    const imageFile = resolve6(imagesBase, name);
     if (!isInside(root, imageFile)) fail(`image '${name}' points outside the eval set`);
     const size = { width: finite(width) ? width : 0, height: finite(height) ? height : 0 };
     byImageId.set(id, { id: toId2(root, imageFile), file: imageFile, label: { boxes: [], ...size, imageId: id } });
@@ -22861,8 +23141,8 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   return { samples: sortedSamples([...byImageId.values()], root), categories, categoryToClass: mapping, warnings: check.warnings(file) };
 }
 async function readYoloDataset(root, imagesDir, labelsDir, classes) {
-  const imagesRoot = resolve5(root, imagesDir);
-  const labelsRoot = resolve5(root, labelsDir);
+  const imagesRoot = resolve6(root, imagesDir);
+  const labelsRoot = resolve6(root, labelsDir);
   const imageFiles2 = (await listFiles2(imagesRoot, `eval.images '${imagesDir}'`)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()));
   const labelFiles = new Set((await listFiles2(labelsRoot, `eval.labels '${labelsDir}'`)).filter((f) => extname(f) === ".txt"));
   const samples = sortedSamples(
@@ -23132,6 +23412,79 @@ var detectionTask = {
 
 // src/tasks/results/compare.ts
 var ALPHA4 = 0.05;
+function meanWithCi(values, kind) {
+  if (kind === "binary") {
+    const correct = values.reduce((s, v) => s + v, 0);
+    return { mean: correct / values.length, ci95: wilsonInterval(correct, values.length) };
+  }
+  const { mean: m, ci } = bootstrapMeanCi(values);
+  return { mean: m, ci95: ci };
+}
+function pairedStats(baseline, candidate, kind, modelIntervals = true) {
+  const n = baseline.length;
+  if (n === 0 || candidate.length !== n) throw new RangeError(`pairedStats: ${n} baseline vs ${candidate.length} candidate values`);
+  const side = (values) => kind === "continuous" && !modelIntervals ? { mean: mean(values), ci95: null } : meanWithCi(values, kind);
+  const b = side(baseline);
+  const c = side(candidate);
+  const sides = { samples: n, baseline: b.mean, baselineCi95: b.ci95, candidate: c.mean, candidateCi95: c.ci95 };
+  if (kind === "binary") {
+    const table3 = tabulatePairs(baseline.map((v) => v === 1), candidate.map((v) => v === 1));
+    const diff = newcombePairedDiff(table3);
+    const p = mcnemar(table3);
+    const rer = errorReduction(table3);
+    return {
+      ...sides,
+      delta: diff.delta,
+      deltaCi95: diff.ci,
+      pValue: p.exact,
+      log10PValue: log10McnemarExact(table3),
+      test: "mcnemar-exact",
+      binary: {
+        bothCorrect: table3.a,
+        baselineOnlyCorrect: table3.b,
+        candidateOnlyCorrect: table3.c,
+        bothWrong: table3.d,
+        pMidP: p.midP,
+        errorReduction: rer ? rer.value : null,
+        errorReductionCi95: rer ? rer.ci : null,
+        detectableDifference: detectableDifference(n, (table3.b + table3.c) / n)
+      },
+      continuous: null
+    };
+  }
+  const differences = candidate.map((v, i) => v - baseline[i]);
+  const boot = bootstrapMeanCi(differences);
+  const flip = signFlipTest(differences);
+  const w = wilcoxonSignedRank(differences);
+  return {
+    ...sides,
+    delta: mean(differences),
+    deltaCi95: boot.ci,
+    pValue: flip.pValue,
+    log10PValue: Math.log10(flip.pValue),
+    test: "sign-flip",
+    binary: null,
+    continuous: {
+      wilcoxon: { statistic: w.statistic, pValue: w.pValue, method: w.method, zeros: w.zeros },
+      signFlip: { exact: flip.exact, resamples: flip.resamples },
+      bootstrapResamples: BOOTSTRAP_RESAMPLES
+    }
+  };
+}
+function compareSlices(keys, members, baseline, candidate, kind) {
+  const stats = keys.map((key) => {
+    const index = members(key);
+    return { ...key, ...pairedStats(index.map((i) => baseline[i]), index.map((i) => candidate[i]), kind, false) };
+  });
+  const corrected = holm(stats.map((s) => s.pValue), ALPHA4);
+  const slices = stats.map((s, k) => ({
+    ...s,
+    holmP: corrected.adjusted[k],
+    worse: corrected.rejected[k] && s.delta < 0,
+    better: corrected.rejected[k] && s.delta > 0
+  }));
+  return slices.sort((x, y) => x.delta - y.delta || (x.column < y.column ? -1 : x.column > y.column ? 1 : x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+}
 
 // src/tasks/results/render.ts
 var pt = (c, delta) => points(delta / c.scoreScale);
@@ -23334,6 +23687,674 @@ var resultsTask = {
   tableRows: resultsRows,
   sections: (_b, _c, comparison) => resultsSections(comparison)
 };
+
+// src/tasks/results/align.ts
+var SHOWN = 5;
+function compareIds(a, b) {
+  const pa = a.split(/(\d+)/);
+  const pb = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    if (pa[i] === pb[i]) continue;
+    const numeric = i % 2 === 1;
+    if (numeric && pa[i].length !== pb[i].length) return pa[i].length - pb[i].length;
+    return pa[i] < pb[i] ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+function mergeSlices(b, c) {
+  const slices = { ...c.slices, ...b.slices };
+  for (const [column, value] of Object.entries(c.slices)) {
+    if (b.slices[column] !== void 0 && b.slices[column] !== value) {
+      throw new UserError(`sample '${b.id}': slice '${column}' is '${b.slices[column]}' in the baseline (${b.where}) but '${value}' in the candidate (${c.where})`);
+    }
+  }
+  return slices;
+}
+function derived(slices, derive) {
+  const out = { ...slices };
+  for (const [column, rule] of Object.entries(derive)) {
+    const source = slices[rule.from];
+    const match = source === void 0 ? null : new RegExp(rule.pattern).exec(source);
+    const value = match ? match[1] ?? match[0] : rule.default;
+    if (value !== null && value !== void 0) out[column] = value;
+  }
+  return out;
+}
+function missingMessage(onlyBase, onlyCand, common) {
+  const list2 = (ids) => ids.slice(0, SHOWN).map((id) => `'${id}'`).join(", ") + (ids.length > SHOWN ? ", \u2026" : "");
+  const parts = [];
+  if (onlyBase.length > 0) parts.push(`${onlyBase.length} only in the baseline (${list2(onlyBase)})`);
+  if (onlyCand.length > 0) parts.push(`${onlyCand.length} only in the candidate (${list2(onlyCand)})`);
+  return `samples in only one result set: ${parts.join("; ")}. Set results.allow-missing: true to compare the ${common} samples both have`;
+}
+function alignResults(baseline, candidate, options) {
+  if (baseline.metric !== candidate.metric) {
+    throw new UserError(`the baseline's results are '${baseline.metric}' but the candidate's are '${candidate.metric}'; set results.metric to one both have`);
+  }
+  const candById = new Map(candidate.records.map((r) => [r.id, r]));
+  const baseIds = new Set(baseline.records.map((r) => r.id));
+  const onlyBase = baseline.records.filter((r) => !candById.has(r.id)).map((r) => r.id).sort(compareIds);
+  const onlyCand = candidate.records.filter((r) => !baseIds.has(r.id)).map((r) => r.id).sort(compareIds);
+  const pairs = baseline.records.filter((r) => candById.has(r.id)).map((b) => [b, candById.get(b.id)]);
+  if ((onlyBase.length > 0 || onlyCand.length > 0) && !options.allowMissing) throw new UserError(missingMessage(onlyBase, onlyCand, pairs.length));
+  if (pairs.length === 0) throw new UserError("the two result sets have no sample in common");
+  pairs.sort(([x], [y]) => compareIds(x.id, y.id));
+  for (const [b, c] of pairs) {
+    if (b.docHash !== null && c.docHash !== null && b.docHash !== c.docHash) {
+      throw new UserError(`sample '${b.id}': the two runs scored different documents (doc_hash differs: ${b.where} vs ${c.where}); same task version and dataset on both sides?`);
+    }
+  }
+  const withLatency = pairs.filter(([b, c]) => b.latencyMs !== null && c.latencyMs !== null).length;
+  const values = pairs.flatMap(([b, c]) => [b.value, c.value]);
+  return {
+    samples: pairs.map(([b, c]) => ({ id: b.id, slices: derived(mergeSlices(b, c), options.derive) })),
+    baseline: pairs.map(([b]) => b.value),
+    candidate: pairs.map(([, c]) => c.value),
+    latencyMs: withLatency === pairs.length ? { baseline: pairs.map(([b]) => b.latencyMs), candidate: pairs.map(([, c]) => c.latencyMs) } : null,
+    samplesWithLatency: withLatency,
+    kind: values.every((v) => v === 0 || v === 1) ? "binary" : "continuous",
+    dropped: { baselineOnly: onlyBase.length, candidateOnly: onlyCand.length, examples: [...onlyBase, ...onlyCand].slice(0, SHOWN) }
+  };
+}
+
+// src/tasks/results/metrics.ts
+var MAX_SLICE_VALUES = 500;
+function resultsMetrics(values, aligned, metric, scoreScale) {
+  const { mean: mean2, ci95 } = meanWithCi(values, aligned.kind);
+  return {
+    kind: aligned.kind,
+    metric,
+    samples: values.length,
+    mean: mean2,
+    meanCi95: ci95,
+    correct: aligned.kind === "binary" ? values.reduce((s, v) => s + v, 0) : null,
+    scoreScale
+  };
+}
+function sliceIndex(aligned, columns) {
+  const index = /* @__PURE__ */ new Map();
+  for (const column of columns) {
+    const byValue = /* @__PURE__ */ new Map();
+    aligned.samples.forEach((s, i) => {
+      const value = s.slices[column];
+      if (value === void 0) return;
+      const members = byValue.get(value);
+      if (members) members.push(i);
+      else byValue.set(value, [i]);
+    });
+    if (byValue.size === 0) {
+      throw new UserError(`results.slices: no paired sample has a value for '${column}' (lm-evaluation-harness files have task, filter and doc.<field>; other files their columns; or derive it with results.derive)`);
+    }
+    if (byValue.size > MAX_SLICE_VALUES) {
+      throw new UserError(`results.slices: '${column}' has ${byValue.size} different values (at most ${MAX_SLICE_VALUES}); slice by a coarser column or derive one with results.derive`);
+    }
+    index.set(column, byValue);
+  }
+  return index;
+}
+function compareResults(aligned, results, metric) {
+  const { baseline, candidate, kind } = aligned;
+  const index = sliceIndex(aligned, results.slices);
+  const members = (key) => index.get(key.column)?.get(key.value) ?? [];
+  const allKeys = [...index].flatMap(([column, byValue]) => [...byValue.keys()].map((value) => ({ column, value })));
+  const slices = compareSlices(allKeys, members, baseline, candidate, kind);
+  let focus = null;
+  const focusKeys = Object.entries(results.focus).flatMap(([column, values]) => values.map((value) => ({ column, value })));
+  if (focusKeys.length > 0) {
+    for (const key of focusKeys) {
+      if (members(key).length === 0) {
+        const seen = [...index.get(key.column)?.keys() ?? []].slice(0, 10).join(", ");
+        throw new UserError(`results.focus.${key.column}: no paired sample has ${key.column} '${key.value}' (values: ${seen})`);
+      }
+    }
+    const pooledIndex = [...new Set(focusKeys.flatMap(members))].sort((a, b) => a - b);
+    focus = {
+      spec: results.focus,
+      pooled: pairedStats(pooledIndex.map((i) => baseline[i]), pooledIndex.map((i) => candidate[i]), kind),
+      slices: compareSlices(focusKeys, members, baseline, candidate, kind)
+    };
+  }
+  const overall = pairedStats(baseline, candidate, kind);
+  return {
+    kind,
+    metric,
+    scoreScale: results.scoreScale,
+    samples: aligned.samples.length,
+    overall,
+    focus,
+    slices,
+    significantlyWorse: slices.filter((s) => s.worse).map(({ column, value }) => ({ column, value })),
+    detectableDifference: overall.binary ? overall.binary.detectableDifference : null,
+    dropped: aligned.dropped,
+    samplesWithLatency: aligned.samplesWithLatency
+  };
+}
+
+// src/tasks/results/read.ts
+import { createHash as createHash4 } from "node:crypto";
+import { readdir as readdir4, readFile as readFile4, stat as stat4 } from "node:fs/promises";
+import { basename, dirname as dirname6, extname as extname2, join as join7 } from "node:path";
+
+// src/tasks/results/text.ts
+var NON_FINITE = /NaN|-?Infinity/y;
+function quoteNonFinite(text) {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      out += ch;
+      if (ch === "\\") out += text[++i] ?? "";
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') {
+      inString = true;
+      out += ch;
+      continue;
+    }
+    NON_FINITE.lastIndex = i;
+    const match = NON_FINITE.exec(text);
+    if (match) {
+      out += `"${match[0]}"`;
+      i += match[0].length - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}
+function lineAt(text, offset) {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+function parsePythonJson(text, where, firstLine = 1) {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    try {
+      return JSON.parse(quoteNonFinite(text));
+    } catch {
+      const message = error.message;
+      const position = /position (\d+)/.exec(message);
+      const at2 = position && !/:\d+$/.test(where) ? `:${firstLine + lineAt(text, Number(position[1])) - 1}` : "";
+      throw new UserError(`${where}${at2}: not valid JSON (${message.split("\n")[0]})`);
+    }
+  }
+}
+function arrayElementLines(text) {
+  const lines = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let expectValue = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "\n") line++;
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === " " || ch === "	" || ch === "\r" || ch === "\n") continue;
+    if (depth === 1 && expectValue && ch !== "]") {
+      lines.push(line);
+      expectValue = false;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === "[" || ch === "{") {
+      depth++;
+      if (depth === 1) expectValue = true;
+    } else if (ch === "]" || ch === "}") depth--;
+    else if (ch === "," && depth === 1) expectValue = true;
+  }
+  return lines;
+}
+function parseCsv(text, where) {
+  const body = text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+  const records = [];
+  let cells = [];
+  let cell = "";
+  let line = 1;
+  let rowLine = 1;
+  let quoted = false;
+  let cellStarted = false;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (quoted) {
+      if (ch === '"' && body[i + 1] === '"') cell += '"', i++;
+      else if (ch === '"') quoted = false;
+      else {
+        if (ch === "\n") line++;
+        cell += ch;
+      }
+      continue;
+    }
+    if (ch === '"' && !cellStarted) {
+      quoted = true;
+      cellStarted = true;
+    } else if (ch === ",") {
+      cells.push(cell);
+      cell = "";
+      cellStarted = false;
+    } else if (ch === "\n" || ch === "\r") {
+      if (ch === "\r" && body[i + 1] === "\n") i++;
+      cells.push(cell);
+      if (!(cells.length === 1 && cells[0] === "")) records.push({ cells, line: rowLine });
+      cells = [];
+      cell = "";
+      cellStarted = false;
+      line++;
+      rowLine = line;
+    } else {
+      if (ch === '"') throw new UserError(`${where}:${line}: a quote inside an unquoted CSV cell`);
+      cell += ch;
+      cellStarted = true;
+    }
+  }
+  if (quoted) throw new UserError(`${where}:${rowLine}: a quoted CSV cell is never closed`);
+  if (cellStarted || cells.length > 0) {
+    cells.push(cell);
+    records.push({ cells, line: rowLine });
+  }
+  if (records.length === 0) throw new UserError(`${where}: empty CSV file (expected a header row)`);
+  const [head, ...rows] = records;
+  const header = head.cells.map((h) => h.trim());
+  const seen = /* @__PURE__ */ new Set();
+  for (const name of header) {
+    if (name === "") throw new UserError(`${where}:${head.line}: an empty column name in the header`);
+    if (seen.has(name)) throw new UserError(`${where}:${head.line}: column '${name}' appears twice in the header`);
+    seen.add(name);
+  }
+  for (const row of rows) {
+    if (row.cells.length !== header.length) {
+      throw new UserError(`${where}:${row.line}: ${row.cells.length} cells, but the header has ${header.length} columns`);
+    }
+  }
+  return { header, rows };
+}
+
+// src/tasks/results/values.ts
+var NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+function describe(raw) {
+  const text = JSON.stringify(raw);
+  return text === void 0 ? String(raw) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+function parseOutcome(raw, field, where) {
+  if (raw === true || raw === false) return raw ? 1 : 0;
+  if (raw === 0 || raw === 1) return raw;
+  if (typeof raw === "string") {
+    const text = raw.trim().toLowerCase();
+    if (text === "true") return 1;
+    if (text === "false") return 0;
+    if (NUMBER_TEXT.test(text) && (Number(text) === 0 || Number(text) === 1)) return Number(text);
+  }
+  throw new UserError(`${where}: '${field}' must be a right/wrong outcome (true/false or 0/1), got ${describe(raw)}`);
+}
+function parseMetricValue(raw, field, where, scale) {
+  let value = null;
+  if (typeof raw === "number") value = raw;
+  else if (typeof raw === "boolean") value = raw ? 1 : 0;
+  else if (typeof raw === "string") {
+    const text = raw.trim();
+    if (text === "True" || text === "False") value = text === "True" ? 1 : 0;
+    else if (NUMBER_TEXT.test(text)) value = Number(text);
+    else if (/^[-+]?(nan|inf(inity)?)$/i.test(text)) {
+      throw new UserError(`${where}: '${field}' is ${text}, not a finite number`);
+    }
+  } else if (Array.isArray(raw) || raw !== null && typeof raw === "object") {
+    throw new UserError(
+      `${where}: '${field}' is ${describe(raw)}, not a per-sample score: lm-evaluation-harness keeps corpus-level metrics (bleu, chrf, ter, mcc, f1 of some tasks, perplexities) as per-sample items it aggregates later. Compare a per-sample metric instead (acc, acc_norm, exact_match, \u2026) via results.metric`
+    );
+  }
+  if (value === null || !Number.isFinite(value)) throw new UserError(`${where}: '${field}' must be a number, got ${describe(raw)}`);
+  if (value < 0 || value > scale) {
+    throw new UserError(
+      `${where}: '${field}' is ${value}, outside [0, ${scale}]` + (value > scale && value <= 100 ? "; for scores on a 0\u2013100 scale set results.score-scale: 100" : "")
+    );
+  }
+  return value;
+}
+function parseLatency(raw, field, where) {
+  if (raw === void 0 || raw === null || raw === "") return null;
+  const value = typeof raw === "string" && NUMBER_TEXT.test(raw.trim()) ? Number(raw) : raw;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new UserError(`${where}: '${field}' must be a non-negative number of milliseconds, got ${describe(raw)}`);
+  }
+  return value;
+}
+function sliceValue(raw) {
+  if (typeof raw === "string") return raw;
+  if (typeof raw === "number" || typeof raw === "boolean") return String(raw);
+  return null;
+}
+
+// src/tasks/results/generic.ts
+function modeOf(first, metric) {
+  const has = (key) => first.fields[key] !== void 0 && first.fields[key] !== "";
+  if (metric !== null) return { kind: "column", column: metric, binary: false };
+  if (has("correct")) return { kind: "column", column: "correct", binary: true };
+  if (has("prediction") && has("label")) return { kind: "match" };
+  if (has("score")) return { kind: "column", column: "score", binary: false };
+  throw new UserError(`${first.where}: expected a column 'correct' (0/1), 'prediction' and 'label', or 'score'; or name the column with results.metric`);
+}
+var metricName = (mode) => mode.kind === "match" ? "prediction = label" : mode.column;
+function recordsOf(rows, where, options) {
+  if (rows.length === 0) throw new UserError(`${where}: no per-sample rows`);
+  const mode = modeOf(rows[0], options.metric);
+  const seen = /* @__PURE__ */ new Map();
+  const records = rows.map(({ fields, where: at2 }) => {
+    const rawId = fields.id;
+    if (typeof rawId !== "string" && typeof rawId !== "number" || String(rawId) === "") throw new UserError(`${at2}: no 'id'`);
+    const id = String(rawId);
+    const earlier = seen.get(id);
+    if (earlier !== void 0) throw new UserError(`${at2}: id '${id}' appears again (first at ${earlier})`);
+    seen.set(id, at2);
+    let value;
+    if (mode.kind === "match") {
+      for (const key of ["prediction", "label"]) if (fields[key] === void 0) throw new UserError(`${at2}: no '${key}'`);
+      value = String(fields.prediction) === String(fields.label) ? 1 : 0;
+    } else {
+      const raw = fields[mode.column];
+      if (raw === void 0 || raw === "") throw new UserError(`${at2}: no '${mode.column}'${options.metric !== null ? " (results.metric)" : ""}`);
+      value = mode.binary ? parseOutcome(raw, mode.column, at2) : parseMetricValue(raw, mode.column, at2, options.scoreScale);
+    }
+    const nested = fields.slices !== null && typeof fields.slices === "object" ? fields.slices : {};
+    const slices = {};
+    for (const column of options.columns) {
+      const found = sliceValue(nested[column] ?? fields[column]);
+      if (found !== null && found !== "") slices[column] = found;
+    }
+    const latencyKey = fields.latency_ms !== void 0 ? "latency_ms" : "latencyMs";
+    return { id, value, slices, latencyMs: parseLatency(fields[latencyKey], latencyKey, at2), docHash: null, where: at2 };
+  });
+  return { records, metric: metricName(mode) };
+}
+function parseJsonlResults(text, where, options) {
+  const rows = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    const at2 = `${where}:${i + 1}`;
+    const fields = parsePythonJson(line, at2);
+    if (fields === null || typeof fields !== "object" || Array.isArray(fields)) throw new UserError(`${at2}: expected one JSON object per line`);
+    rows.push({ fields, where: at2 });
+  });
+  return recordsOf(rows, where, options);
+}
+function parseCsvResults(text, where, options) {
+  const table3 = parseCsv(text, where);
+  if (!table3.header.includes("id")) throw new UserError(`${where}:1: no 'id' column (columns: ${table3.header.join(", ")})`);
+  const rows = table3.rows.map(({ cells, line }) => ({
+    fields: Object.fromEntries(table3.header.map((name, k) => [name, cells[k]])),
+    where: `${where}:${line}`
+  }));
+  return recordsOf(rows, where, options);
+}
+
+// src/tasks/results/lm-eval.ts
+var SAMPLES_NAME = /^samples_(.+)_(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:\.\d+)?)\.jsonl$/;
+var WRITE_OUT_NAME = /^(.+)_write_out_info\.json$/;
+var BOOKKEEPING = /* @__PURE__ */ new Set(["doc_id", "doc", "target", "arguments", "resps", "filtered_resps", "filter", "metrics", "doc_hash", "prompt_hash", "target_hash", "truth"]);
+var isBookkeeping = (key) => BOOKKEEPING.has(key) || /^(prompt|logit)_\d+$/.test(key);
+function lmEvalTaskFromName(name) {
+  const samples = SAMPLES_NAME.exec(name);
+  if (samples) return { task: samples[1], date: samples[2] };
+  const writeOut = WRITE_OUT_NAME.exec(name);
+  if (writeOut) return { task: writeOut[1], date: null };
+  return null;
+}
+function legacyTaskName(name, tasks) {
+  const stem = name.replace(/\.jsonl$/, "");
+  const matches = tasks.filter((t) => stem === t || stem.endsWith(`_${t}`));
+  return matches.sort((a, b) => b.length - a.length)[0] ?? null;
+}
+function rawRecords(text, where) {
+  const array = text.trimStart().startsWith("[");
+  if (array) {
+    const data = parsePythonJson(text, where);
+    if (!Array.isArray(data)) throw new UserError(`${where}: expected a JSON array of per-sample records`);
+    const lines = arrayElementLines(text);
+    return {
+      array,
+      records: data.map((fields, i) => {
+        if (fields === null || typeof fields !== "object" || Array.isArray(fields)) throw new UserError(`${where}:${lines[i]}: expected a JSON object per sample`);
+        return { fields, line: lines[i] };
+      })
+    };
+  }
+  const records = [];
+  text.split("\n").forEach((lineText, i) => {
+    if (lineText.trim() === "") return;
+    const fields = parsePythonJson(lineText, `${where}:${i + 1}`);
+    if (fields === null || typeof fields !== "object" || Array.isArray(fields)) throw new UserError(`${where}:${i + 1}: expected one JSON object per line`);
+    records.push({ fields, line: i + 1 });
+  });
+  return { records, array };
+}
+function variantOf(first, array) {
+  if (array && first && !("doc" in first) && Object.keys(first).some((k) => /^(prompt|logit)_\d+$/.test(k) || k === "truth")) {
+    return "lm-evaluation-harness 0.3 (--write_out JSON array)";
+  }
+  if (array) return "lm-evaluation-harness 0.4.0\u20130.4.2 (--log_samples JSON array)";
+  if (first && "filter" in first) return "lm-evaluation-harness >= 0.4.7 (samples JSONL with filter)";
+  return "lm-evaluation-harness 0.4.3\u20130.4.6 (samples JSONL)";
+}
+function chooseFilter(records, where, wanted) {
+  const withFilter = records.filter((r) => "filter" in r.fields);
+  if (withFilter.length === 0) return null;
+  if (withFilter.length !== records.length) {
+    const missing = records.find((r) => !("filter" in r.fields));
+    throw new UserError(`${where}:${missing.line}: no 'filter' field, though other records of this file have one`);
+  }
+  const filters = [...new Set(records.map((r) => String(r.fields.filter)))];
+  if (wanted !== null) {
+    if (!filters.includes(wanted)) throw new UserError(`${where}: results.filter is '${wanted}', but this file's records have filter ${filters.map((f) => `'${f}'`).join(", ")}`);
+    return wanted;
+  }
+  if (filters.length > 1) {
+    throw new UserError(`${where}: records for several filters (${filters.map((f) => `'${f}'`).join(", ")}); set results.filter to the one to compare`);
+  }
+  return filters[0];
+}
+function chooseMetric(first, where, wanted) {
+  if (wanted !== null) return wanted;
+  const listed = Array.isArray(first.fields.metrics) ? first.fields.metrics.map(String) : null;
+  const candidates = listed ?? Object.keys(first.fields).filter((k) => !isBookkeeping(k));
+  if (candidates.length === 1) return candidates[0];
+  if (candidates.length === 0) throw new UserError(`${where}:${first.line}: the record has no metric field`);
+  throw new UserError(`${where}: records have several metrics (${candidates.join(", ")}); set results.metric to the one to compare`);
+}
+function parseLmEvalFile(text, where, task, options) {
+  const { records: all, array } = rawRecords(text, where);
+  const variant = variantOf(all[0]?.fields, array);
+  if (all.length === 0) throw new UserError(`${where}: no per-sample records`);
+  const filter = chooseFilter(all, where, options.filter);
+  const kept = filter === null ? all : all.filter((r) => String(r.fields.filter) === filter);
+  const metric = chooseMetric(kept[0], where, options.metric);
+  const seen = /* @__PURE__ */ new Map();
+  const records = kept.map(({ fields, line }) => {
+    const at2 = `${where}:${line}`;
+    const docId = fields.doc_id;
+    if (typeof docId !== "number" && typeof docId !== "string") throw new UserError(`${at2}: no doc_id`);
+    const id = `${task}/${docId}`;
+    const earlier = seen.get(id);
+    if (earlier !== void 0) {
+      const why = filter === null ? " (lm-evaluation-harness before 0.4.7 writes one record per filter without naming it; use >= 0.4.7, or a task with one filter)" : "";
+      throw new UserError(`${at2}: doc_id ${docId} appears again (first on line ${earlier})${why}`);
+    }
+    seen.set(id, line);
+    if (!(metric in fields)) {
+      const has = Object.keys(fields).filter((k) => !isBookkeeping(k));
+      throw new UserError(`${at2}: no field '${metric}' (results.metric); this record has ${has.length > 0 ? has.join(", ") : "no metric fields"}`);
+    }
+    const slices = {};
+    const doc = fields.doc !== null && typeof fields.doc === "object" ? fields.doc : {};
+    for (const column of options.columns) {
+      const value = column === "task" ? task : column === "filter" ? filter : column.startsWith("doc.") ? sliceValue(doc[column.slice(4)]) : null;
+      if (value !== null) slices[column] = value;
+    }
+    return {
+      id,
+      value: parseMetricValue(fields[metric], metric, at2, options.scoreScale),
+      slices,
+      latencyMs: null,
+      docHash: typeof fields.doc_hash === "string" ? fields.doc_hash : null,
+      where: at2
+    };
+  });
+  return { records, variant, filter, metric };
+}
+
+// src/tasks/results/model-gate.ts
+function parseModelGateReport(text, where, side, options) {
+  const data = parsePythonJson(text, where);
+  if (data === null || typeof data !== "object" || data.schemaVersion !== 1) throw new UserError(`${where}: not a model-gate report.json (schemaVersion 1)`);
+  const model = data.models?.[side];
+  const path5 = `models.${side}.samples`;
+  if (!model || !Array.isArray(model.samples)) {
+    throw new UserError(`${where}: no ${path5}: this report has no per-sample records (task: results writes them; classification writes them with --samples)`);
+  }
+  const stored = typeof model.metric === "string" ? model.metric : null;
+  if (options.metric !== null && stored !== null && options.metric !== stored) {
+    throw new UserError(`${where}: results.metric is '${options.metric}', but these samples are '${stored}'`);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  let kind = null;
+  const records = model.samples.map((raw, i) => {
+    const at2 = `${where}: ${path5}[${i}]`;
+    const r = raw;
+    if (r === null || typeof r !== "object" || typeof r.id !== "string" || r.id === "") throw new UserError(`${at2}: expected { id, correct | score, slices?, latencyMs? }`);
+    if (seen.has(r.id)) throw new UserError(`${at2}: id '${r.id}' appears again`);
+    seen.add(r.id);
+    const has = r.correct !== void 0 ? "correct" : r.score !== void 0 ? "score" : null;
+    if (has === null || r.correct !== void 0 && r.score !== void 0) throw new UserError(`${at2}: expected exactly one of 'correct' and 'score'`);
+    if (kind !== null && has !== kind) throw new UserError(`${at2}: '${has}', but earlier records have '${kind}'`);
+    kind = has;
+    if (has === "correct" && typeof r.correct !== "boolean") throw new UserError(`${at2}: 'correct' must be true or false`);
+    const value = has === "correct" ? r.correct ? 1 : 0 : parseMetricValue(r.score, "score", at2, options.scoreScale);
+    const nested = r.slices !== null && typeof r.slices === "object" ? r.slices : {};
+    const slices = {};
+    for (const column of options.columns) {
+      const found = sliceValue(nested[column]);
+      if (found !== null) slices[column] = found;
+    }
+    return { id: r.id, value, slices, latencyMs: parseLatency(r.latencyMs, "latencyMs", at2), docHash: null, where: at2 };
+  });
+  if (records.length === 0) throw new UserError(`${where}: ${path5} is empty`);
+  return { records, metric: stored ?? kind };
+}
+
+// src/tasks/results/read.ts
+var AGGREGATE = /^results(_.*)?\.json$/;
+var EXTENSIONS = { "lm-eval": [".jsonl", ".json"], jsonl: [".jsonl"], csv: [".csv"], "model-gate": [".json"] };
+function detectFormat(name, text) {
+  if (lmEvalTaskFromName(name)) return "lm-eval";
+  const ext = extname2(name).toLowerCase();
+  if (ext === ".csv") return "csv";
+  const head = text.trimStart();
+  if (ext === ".json") return head.startsWith("[") ? "lm-eval" : "model-gate";
+  if (head.startsWith("[")) return "lm-eval";
+  const firstLine = head.split("\n", 1)[0];
+  return /"doc_id"\s*:/.test(firstLine) ? "lm-eval" : "jsonl";
+}
+async function filesOf(path5, format) {
+  let info;
+  try {
+    info = await stat4(path5);
+  } catch (error) {
+    throw new UserError(`${path5}: cannot read the result files (${error.code ?? String(error)})`);
+  }
+  if (!info.isDirectory()) return [path5];
+  const allowed = format === "auto" ? [".jsonl", ".json", ".csv"] : EXTENSIONS[format];
+  const names = (await readdir4(path5)).filter((n) => allowed.includes(extname2(n).toLowerCase()) && !AGGREGATE.test(n)).sort();
+  if (names.length === 0) {
+    throw new UserError(`${path5}: no result files (${allowed.join(", ")}); lm-evaluation-harness writes samples_<task>_<date>.jsonl to <output_path>/<model>/ with --log_samples`);
+  }
+  return names.map((n) => join7(path5, n));
+}
+async function legacyTasks(folder) {
+  const names = (await readdir4(folder)).filter((n) => AGGREGATE.test(n));
+  const tasks = /* @__PURE__ */ new Set();
+  for (const name of names) {
+    try {
+      const data = JSON.parse(await readFile4(join7(folder, name), "utf8"));
+      for (const key of Object.keys(data.configs ?? data.results ?? {})) tasks.add(key);
+    } catch {
+    }
+  }
+  return [...tasks];
+}
+var PLAIN_NAME = /^[\w.@:+\-/ =(),]{1,120}$/;
+function checkPlainName(kind, name, file) {
+  if (!PLAIN_NAME.test(name)) throw new UserError(`${file}: the ${kind} name ${JSON.stringify(name.slice(0, 60))} is not a plain name (letters, digits and _ . @ : + - / = ( ) , or spaces)`);
+}
+function splitSide(path5) {
+  const match = /#(baseline|candidate)$/.exec(path5);
+  return match ? { file: path5.slice(0, -match[0].length), side: match[1] } : { file: path5, side: null };
+}
+async function readResultSet(ref, options) {
+  const { file: root, side } = splitSide(ref.path);
+  const paths = await filesOf(root, options.format);
+  const files = [];
+  const records = [];
+  const formats = /* @__PURE__ */ new Map();
+  const metrics = /* @__PURE__ */ new Map();
+  const tasks = /* @__PURE__ */ new Map();
+  for (const path5 of paths) {
+    const bytes2 = await readFile4(path5);
+    const text = bytes2.toString("utf8");
+    const name = basename(path5);
+    const format = options.format === "auto" ? detectFormat(name, text) : options.format;
+    formats.set(format, formats.get(format) ?? path5);
+    let parsed;
+    let variant;
+    let task = null;
+    let filter = null;
+    if (format === "lm-eval") {
+      task = lmEvalTaskFromName(name)?.task ?? legacyTaskName(name, await legacyTasks(dirname6(path5))) ?? name.replace(/\.(jsonl|json)$/, "");
+      const earlier = tasks.get(task);
+      if (earlier) throw new UserError(`${path5}: a second file for task '${task}' (the first is ${earlier}); keep one run per task in the folder, or point at the file`);
+      tasks.set(task, path5);
+      const lm = parseLmEvalFile(text, path5, task, options);
+      parsed = lm;
+      variant = lm.variant;
+      filter = lm.filter;
+    } else if (format === "csv") {
+      parsed = parseCsvResults(text, path5, options);
+      variant = "CSV";
+    } else if (format === "jsonl") {
+      parsed = parseJsonlResults(text, path5, options);
+      variant = "JSONL";
+    } else {
+      parsed = parseModelGateReport(text, path5, side ?? ref.role, options);
+      variant = `model-gate report.json (models.${side ?? ref.role}.samples)`;
+    }
+    checkPlainName("metric", parsed.metric, path5);
+    if (filter !== null) checkPlainName("filter", filter, path5);
+    metrics.set(parsed.metric, metrics.get(parsed.metric) ?? path5);
+    records.push(...parsed.records);
+    files.push({ name, sha256: createHash4("sha256").update(bytes2).digest("hex"), bytes: bytes2.length, records: parsed.records.length, variant, task, filter });
+  }
+  if (formats.size > 1) {
+    const [[a, fa], [b, fb]] = [...formats];
+    throw new UserError(`${root}: mixed formats: ${fa} is ${a}, ${fb} is ${b}; keep one format per result set`);
+  }
+  if (metrics.size > 1) {
+    const list2 = [...metrics].map(([m, f]) => `${m} (${basename(f)})`).join(", ");
+    throw new UserError(`${root}: the files use different metrics: ${list2}; set results.metric to one every file has`);
+  }
+  const seen = /* @__PURE__ */ new Map();
+  for (const r of records) {
+    const earlier = seen.get(r.id);
+    if (earlier) throw new UserError(`${r.where}: sample '${r.id}' is also in ${earlier}`);
+    seen.set(r.id, r.where);
+  }
+  return { role: ref.role, label: ref.label, path: root, format: [...formats.keys()][0], metric: [...metrics.keys()][0], files, records };
+}
+
+// src/tasks/results/report.ts
+import { createHash as createHash5 } from "node:crypto";
 
 // src/metrics/student-t.ts
 function logGamma(x) {
@@ -23731,7 +24752,7 @@ function leftInFloat(b, c) {
   }
   return parts.length > 0 ? `Left in float: ${parts.join("; ")}.` : null;
 }
-var describe = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
+var describe2 = (q) => q.source === "static-int8" ? `static, ${q.perChannel ? "per-channel" : "per-tensor"}` : "provided";
 function int8Row(task, b, c) {
   if (!b || !c) return null;
   const value = (q) => q.metrics ? task.primary.show(task.primary.value(q.metrics)) : "\u2013";
@@ -23739,7 +24760,7 @@ function int8Row(task, b, c) {
     const d = q[`drop${task.primary.key}`];
     return typeof d === "number" ? task.primary.showChange(-d) : "\u2013";
   };
-  return [`int8 ${task.primary.label} (${describe(b)})`, value(b), value(c), `fp32\u2192int8 ${drop(b)} / ${drop(c)}`];
+  return [`int8 ${task.primary.label} (${describe2(b)})`, value(b), value(c), `fp32\u2192int8 ${drop(b)} / ${drop(c)}`];
 }
 function quantizationSection(task, models, comparison) {
   const b = models.baseline.quantized;
@@ -23756,7 +24777,7 @@ function quantizationSection(task, models, comparison) {
   const rows = ["baseline", "candidate"].map((role) => {
     const q = role === "baseline" ? b : c;
     const fp32 = primary.show(primary.value(models[role].metrics));
-    return [role, fp32, q.metrics ? primary.show(primary.value(q.metrics)) : "\u2013", change2(q), p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe(q))];
+    return [role, fp32, q.metrics ? primary.show(primary.value(q.metrics)) : "\u2013", change2(q), p(q), speedAndSize(q), escapeMarkdown(q.note ?? describe2(q))];
   });
   const lines = [markdownTable([["model", `fp32 ${task.primary.label}`, `int8 ${task.primary.label}`, "fp32\u2192int8", "paired test", "int8 vs fp32", "int8 model"], ...rows])];
   const warnings = [...notWorthIt("baseline", b, models.baseline), ...notWorthIt("candidate", c, models.candidate)];
@@ -23882,7 +24903,8 @@ function buildReport(task, samples, inputs) {
     executionProvider: m.executionProvider,
     ...judged[i].metadata.source ? { metadata: metadataFacts(judged[i].metadata) } : {},
     metrics: task.score(m.predictions, samples, config),
-    latency: latencyStats(m.latencyMs)
+    latency: latencyStats(m.latencyMs),
+    ...config.output.samples && task.sampleRecords ? { samples: task.sampleRecords(m.predictions, samples, config) } : {}
   });
   const [qBase, qCand] = inputs.quantized ?? [null, null];
   const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run, { bytes: report.bytes, latency: report.latency }) } : report;
@@ -23920,6 +24942,82 @@ function buildReport(task, samples, inputs) {
     verdict: gates.every((g) => g.passed) ? "pass" : "fail",
     headline: verdictLine(task, comparison, gates),
     ...warnings.length > 0 ? { warnings } : {}
+  };
+}
+
+// src/tasks/results/report.ts
+function readOptionsFor(results) {
+  const sources = [...results.slices, ...Object.values(results.derive).map((d) => d.from)];
+  return {
+    format: results.format,
+    metric: results.metric,
+    filter: results.filter,
+    columns: [...new Set(sources)].filter((c) => results.derive[c] === void 0),
+    scoreScale: results.scoreScale
+  };
+}
+function setDigest(set) {
+  const lines = [...set.files].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0).map((f) => `${f.sha256}  ${f.name}
+`);
+  return createHash5("sha256").update(lines.join("")).digest("hex");
+}
+function sampleRecords(aligned, values, latency) {
+  return aligned.samples.map((s, i) => ({
+    id: s.id,
+    ...aligned.kind === "binary" ? { correct: values[i] === 1 } : { score: values[i] },
+    ...Object.keys(s.slices).length > 0 ? { slices: s.slices } : {},
+    ...latency ? { latencyMs: latency[i] } : {}
+  }));
+}
+function perSampleLatencyGate(latency, maxRegressionPercent) {
+  const gate = latencyGate(latency, maxRegressionPercent);
+  if (gate.value === null || latency.latencyRatioP50 === null) return gate;
+  return {
+    ...gate,
+    line: `p50 latency per sample ${ratio(latency.latencyRatioP50)}; 95% CI lower bound ${signed(gate.value, 1)}% (at most +${maxRegressionPercent}% allowed)`,
+    summary: `p50 latency per sample ${ratio(latency.latencyRatioP50)}, at least ${signed(gate.value, 1)}% (limit +${maxRegressionPercent}%)`
+  };
+}
+function buildResultsReport(inputs) {
+  const { config } = inputs;
+  const results = config.results;
+  if (!results) throw new Error("buildResultsReport needs a task: results config");
+  const aligned = inputs.aligned ?? alignResults(inputs.baseline, inputs.candidate, { allowMissing: results.allowMissing, derive: results.derive });
+  const metric = inputs.baseline.metric;
+  const latencyMs = aligned.latencyMs;
+  const side = (set, values, latency2) => ({
+    kind: "results",
+    label: set.label,
+    path: set.path,
+    sha256: setDigest(set),
+    bytes: set.files.reduce((sum, f) => sum + f.bytes, 0),
+    format: set.format,
+    metric,
+    files: set.files,
+    records: set.records.length,
+    metrics: resultsMetrics(values, aligned, metric, results.scoreScale),
+    latency: latency2 ? latencyStats({ 1: latency2 }) : {},
+    samples: sampleRecords(aligned, values, latency2)
+  });
+  const baseline = side(inputs.baseline, aligned.baseline, latencyMs?.baseline ?? null);
+  const candidate = side(inputs.candidate, aligned.candidate, latencyMs?.candidate ?? null);
+  const comparison = compareResults(aligned, results, metric);
+  const latency = compareLatency(latencyMs?.baseline, latencyMs?.candidate);
+  const gates = [...resultsTask.gates(comparison, config), ...latencyMs ? [perSampleLatencyGate(latency, config.gates.maxLatencyRegression)] : []];
+  const compared = { ...comparison, ...latency };
+  return {
+    schemaVersion: 1,
+    tool: { name: "model-gate", version: inputs.version },
+    generatedAt: inputs.generatedAt,
+    task: "results",
+    evalSet: { source: "result files", sha256: null, samples: aligned.samples.length, fromCache: false },
+    environment: inputs.environment,
+    preprocess: {},
+    models: { baseline, candidate },
+    comparison: compared,
+    gates,
+    verdict: gates.every((g) => g.passed) ? "pass" : "fail",
+    headline: verdictLine(resultsTask, compared, gates)
   };
 }
 
@@ -24295,6 +25393,11 @@ function providerFallback(sessionNote, gpu) {
 }
 
 // src/engine/environment.ts
+var machine = () => ({
+  node: process.version,
+  platform: `${platform()}-${arch()}`,
+  cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism()} cores)`
+});
 function runEnvironment(providers, note, threads, inference) {
   const distinct = [...new Set(providers)];
   const cuda = distinct.includes("cuda");
@@ -24307,10 +25410,11 @@ function runEnvironment(providers, note, threads, inference) {
     gpu,
     cudnnConvAlgoSearch: cuda ? CUDNN_CONV_ALGO_SEARCH : null,
     onnxruntime: onnxruntimeVersion,
-    node: process.version,
-    platform: `${platform()}-${arch()}`,
-    cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism()} cores)`
+    ...machine()
   };
+}
+function statisticsEnvironment() {
+  return { executionProvider: "none", executionProviderNote: null, threads: 0, onnxruntime: "none", ...machine() };
 }
 
 // src/engine/context.ts
@@ -24326,8 +25430,8 @@ async function prepareEval(config, progress, options = {}) {
 import { availableParallelism as availableParallelism2 } from "node:os";
 
 // src/models/index.ts
-import { createHash as createHash4 } from "node:crypto";
-import { readFile as readFile4, realpath, stat as stat4 } from "node:fs/promises";
+import { createHash as createHash6 } from "node:crypto";
+import { readFile as readFile5, realpath, stat as stat5 } from "node:fs/promises";
 import path2 from "node:path";
 
 // src/models/protobuf.ts
@@ -24599,9 +25703,9 @@ function isErrnoCode(error, code2) {
 async function readModelBytes(ref) {
   const where = `${ref.role} model ${ref.path}`;
   try {
-    const info = await stat4(ref.path);
+    const info = await stat5(ref.path);
     if (!info.isFile()) throw new UserError(`${where}: not a file`);
-    return await readFile4(ref.path);
+    return await readFile5(ref.path);
   } catch (error) {
     if (error instanceof UserError) throw error;
     if (isErrnoCode(error, "ENOENT")) throw new UserError(`${where}: file not found`, { cause: error });
@@ -24634,7 +25738,7 @@ async function checkExternalData(modelPath, locations) {
     if (relative4 === "" || relative4 === ".." || relative4.startsWith(`..${path2.sep}`) || path2.isAbsolute(relative4)) {
       throw refused(`it resolves to ${resolved}, outside the model folder ${modelDir}`);
     }
-    if (!(await stat4(resolved)).isFile()) throw refused("it is not a file");
+    if (!(await stat5(resolved)).isFile()) throw refused("it is not a file");
   }
 }
 async function resolveModel(ref) {
@@ -24651,21 +25755,21 @@ async function resolveModel(ref) {
     label: ref.label,
     path: ref.path,
     bytes: bytes2.length,
-    sha256: createHash4("sha256").update(bytes2).digest("hex"),
+    sha256: createHash6("sha256").update(bytes2).digest("hex"),
     facts
   };
 }
 
 // src/quantize/variants.ts
-import { mkdir as mkdir4, readFile as readFile6, writeFile as writeFile2 } from "node:fs/promises";
-import { basename, join as join8 } from "node:path";
+import { mkdir as mkdir4, readFile as readFile7, writeFile as writeFile2 } from "node:fs/promises";
+import { basename as basename2, join as join9 } from "node:path";
 
 // src/quantize/index.ts
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 
 // src/quantize/calibrate.ts
 import { rm as rm3 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/quantize/model-io.ts
 var import_minimal2 = __toESM(require_minimal2(), 1);
@@ -28127,7 +29231,7 @@ function withSampleShape(input, sampleShape2) {
 }
 var WEIGHT_ELEMENTS = 1024;
 async function tensorSignatures(model, workDir, label, sampleShape2) {
-  const path5 = join7(workDir, `signatures-${process.pid}-${Date.now()}.onnx`);
+  const path5 = join8(workDir, `signatures-${process.pid}-${Date.now()}.onnx`);
   const stripped = /* @__PURE__ */ new Set();
   await writeEdited(model, path5, (graph) => {
     const input = modelInput(graph);
@@ -28193,7 +29297,7 @@ async function calibrate(model, candidates, source, options) {
   const perSample = liveBytesPerSample(nodes, graph, sizes);
   const budget = options.memoryBudgetBytes ?? DEFAULT_BUDGET;
   const batchSize = batchForBudget({ label, perSample, budget, requested: options.batchSize ?? null, samples: source.samples, knobs: CALIBRATION_KNOBS });
-  const path5 = join7(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
+  const path5 = join8(workDir, `calibration-${process.pid}-${Date.now()}.onnx`);
   await writeEdited(model, path5, (g) => {
     g.node = nodes;
     g.output = [...g.output, ...[...outputs.values()].flat().map((name) => onnx.ValueInfoProto.create({ name }))];
@@ -28780,7 +29884,7 @@ function countByOp(nodes) {
 }
 async function quantizeStaticInt8(modelPath, source, options, workDir) {
   const label = options.label ?? modelPath;
-  const model = decodeModel(await readFile5(modelPath), modelPath);
+  const model = decodeModel(await readFile6(modelPath), modelPath);
   if (!model.graph) throw new UserError(`${label}: the model has no graph`);
   const already = quantizedReason(model);
   if (already) throw new UserError(`${label} is already quantized (${already})`);
@@ -28854,19 +29958,19 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
   if (mode === "provided") return Promise.all(roles.map((ref) => provided(ref, progress)));
   const out = [];
   for (const [i, file] of fp32.entries()) {
-    if (isAlreadyQuantizedBytes(await readFile6(file.path))) {
+    if (isAlreadyQuantizedBytes(await readFile7(file.path))) {
       progress.warn(`${file.label} is already quantized; not quantized again`);
       out.push({ source: "static-int8", file: null, note: `${file.label} is already quantized (int8 nodes present); not quantized again`, calibration: null, perChannel: perChannel2, floatNodes: [] });
       continue;
     }
     const calibration = await calibrationFor(i);
     progress.info(`quantizing ${file.label}: static int8, ${perChannel2 ? "per-channel" : "per-tensor"}, ${calibration.samples} calibration images`);
-    const workDir = join8(config.output.dir, ".quantize");
+    const workDir = join9(config.output.dir, ".quantize");
     await mkdir4(workDir, { recursive: true });
     const { calibrationMemory, calibrationBatchSize, keepFloat } = config.quantization;
     const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
     const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
-    const path5 = join8(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
+    const path5 = join9(config.output.dir, `${roles[i].role}-${basename2(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
     await writeFile2(path5, result.bytes);
     out.push({
       source: "static-int8",
@@ -28882,14 +29986,14 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
 }
 
 // src/engine/calibration.ts
-import { readdir as readdir4 } from "node:fs/promises";
-import { basename as basename2, join as join9, relative as relative3, sep as sep3 } from "node:path";
+import { readdir as readdir5 } from "node:fs/promises";
+import { basename as basename3, join as join10, relative as relative3, sep as sep3 } from "node:path";
 var IMAGE = /\.(png|jpe?g|webp|bmp|tiff?|gif)$/i;
 async function imageFiles(dir) {
   const out = [];
-  for (const entry of await readdir4(dir, { withFileTypes: true })) {
+  for (const entry of await readdir5(dir, { withFileTypes: true })) {
     if (entry.name.startsWith(".")) continue;
-    const full = join9(dir, entry.name);
+    const full = join10(dir, entry.name);
     if (entry.isDirectory()) out.push(...await imageFiles(full));
     else if (entry.isFile() && IMAGE.test(entry.name)) out.push(full);
   }
@@ -28905,7 +30009,7 @@ async function calibrationFiles(config, ctx, progress) {
     const count2 = ctx.samples.length;
     const pick = evenlySpaced(count2, n);
     const how = pick.length === count2 ? "all eval images" : `eval images evenly spaced over ${count2.toLocaleString("en-US")}`;
-    return { files: pick.map((i) => ctx.samples[i].file), source: `${how} (${basename2(ctx.evalSet.source)})` };
+    return { files: pick.map((i) => ctx.samples[i].file), source: `${how} (${basename3(ctx.evalSet.source)})` };
   }
   const set = await resolveEvalSet(cal, { cacheDir: config.cacheDir, progress });
   const id = (file) => relative3(set.root, file).split(sep3).join("/");
@@ -28984,6 +30088,112 @@ async function precheckModels(config, refs, _progress) {
   checkMetadataOf(files, config, classes, null);
 }
 
+// src/engine/shard.ts
+import { createHash as createHash7 } from "node:crypto";
+var LATENCY_SHARD = 1;
+function shardOfId(id, count2) {
+  return createHash7("sha256").update(id).digest().readUInt32BE(0) % count2 + 1;
+}
+function shardSamples(samples, specs, shard) {
+  const batches = specs.find((s) => s.rectBatches)?.rectBatches;
+  const mine = /* @__PURE__ */ new Set();
+  if (batches) {
+    for (let start = 0; start < batches.order.length; start += batches.batchSize) {
+      const batch = batches.order.slice(start, start + batches.batchSize);
+      if (shardOfId(samples[batch[0]].id, shard.count) === shard.index) for (const i of batch) mine.add(i);
+    }
+    return mine;
+  }
+  samples.forEach((s, i) => {
+    if (shardOfId(s.id, shard.count) === shard.index) mine.add(i);
+  });
+  return mine;
+}
+function configDigest(config) {
+  const { output: _o, cacheDir: _c, progress: _p, configPath: _cp, shard: _s, ...rest } = config;
+  const { workers: _w, ...preprocess } = rest.preprocess;
+  const { memoryBudget: _m, ...inference } = rest.inference;
+  const { source: _es, ...evalSet } = rest.eval;
+  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null } : null;
+  const decided = { ...rest, eval: evalSet, preprocess, inference, quantization: { ...rest.quantization, calibration } };
+  return createHash7("sha256").update(JSON.stringify(decided)).digest("hex");
+}
+function shardRecord(input) {
+  const indices = [...input.included].sort((a, b) => a - b);
+  const pick = (predictions) => predictions ? indices.map((i) => predictions[i]) : null;
+  const models = input.evaluation.models.map((m) => ({
+    ...m,
+    fp32: { ...m.fp32, predictions: pick(m.fp32.predictions) },
+    int8: m.int8 ? { variant: m.int8.variant, result: m.int8.result ? { ...m.int8.result, predictions: pick(m.int8.result.predictions) } : null } : null,
+    variants: m.variants.map((v) => ({ ...v, predictions: pick(v.predictions) }))
+  }));
+  return {
+    kind: "model-gate-shard",
+    schemaVersion: 1,
+    shard: input.shard,
+    task: input.config.task,
+    configDigest: configDigest(input.config),
+    evalSet: input.evalSet,
+    sampleIds: indices.map((i) => input.samples[i].id),
+    latencyMeasured: input.shard.index === LATENCY_SHARD,
+    machine: input.machine,
+    evaluation: { ...input.evaluation, models },
+    pairs: input.pairs
+  };
+}
+var sameFile = (a, b) => (a?.sha256 ?? null) === (b?.sha256 ?? null);
+function checkShards(records, config, samples, evalSha256) {
+  if (records.length === 0) throw new UserError("merge: no shard records given");
+  const first = records[0];
+  for (const r of records) {
+    const where = `shard ${r.shard.index}/${r.shard.count}`;
+    if (r.kind !== "model-gate-shard" || r.schemaVersion !== 1) throw new UserError(`merge: ${where} is not a model-gate shard record (schemaVersion 1)`);
+    if (r.shard.count !== first.shard.count) throw new UserError(`merge: shard counts differ: shard ${first.shard.index}/${first.shard.count} and ${where}`);
+    if (r.evalSet.sha256 !== evalSha256) throw new UserError(`merge: ${where} evaluated eval set sha256 ${r.evalSet.sha256 ?? "none"}, not ${evalSha256 ?? "none"} (the config's)`);
+    if (r.configDigest !== configDigest(config)) throw new UserError(`merge: ${where} ran with a different config than ${config.configPath ?? "the one given"}`);
+    if (r.pairs.length !== first.pairs.length || r.evaluation.models.length !== first.evaluation.models.length) throw new UserError(`merge: ${where} compared other models than shard ${first.shard.index}`);
+    r.evaluation.models.forEach((m, k) => {
+      const o = first.evaluation.models[k];
+      if (!sameFile(m.fp32.file, o.fp32.file) || !sameFile(m.int8?.variant.file, o.int8?.variant.file)) {
+        throw new UserError(`merge: ${where} evaluated ${m.fp32.file.label} (sha256 ${m.fp32.file.sha256.slice(0, 12)}\u2026), shard ${first.shard.index} ${o.fp32.file.label} (${o.fp32.file.sha256.slice(0, 12)}\u2026)`);
+      }
+    });
+  }
+  const seen = /* @__PURE__ */ new Map();
+  for (const r of records) seen.set(r.shard.index, (seen.get(r.shard.index) ?? 0) + 1);
+  const duplicated = [...seen].filter(([, n]) => n > 1).map(([i]) => i);
+  const missing = Array.from({ length: first.shard.count }, (_, i) => i + 1).filter((i) => !seen.has(i));
+  if (duplicated.length > 0) throw new UserError(`merge: shard${duplicated.length > 1 ? "s" : ""} ${duplicated.join(", ")} of ${first.shard.count} given twice`);
+  if (missing.length > 0) throw new UserError(`merge: shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${first.shard.count} missing`);
+  const covered = new Set(records.flatMap((r) => r.sampleIds));
+  const total = records.reduce((n, r) => n + r.sampleIds.length, 0);
+  if (total !== covered.size || covered.size !== samples.length || samples.some((s) => !covered.has(s.id))) {
+    throw new UserError(`merge: the shards cover ${covered.size} of the eval set's ${samples.length} samples${total !== covered.size ? " with overlaps" : ""}; were they split with another eval set?`);
+  }
+}
+function mergeShards(records, config, samples, evalSha256) {
+  checkShards(records, config, samples, evalSha256);
+  const index = new Map(samples.map((s, i) => [s.id, i]));
+  const sorted = [...records].sort((a, b) => a.shard.index - b.shard.index);
+  const latencyFrom = sorted.find((r) => r.latencyMeasured) ?? sorted[0];
+  const fill = (part) => {
+    if (sorted.some((r) => part(r) === null)) return null;
+    const out = new Array(samples.length);
+    for (const r of sorted) {
+      const values = part(r);
+      r.sampleIds.forEach((id, k) => out[index.get(id)] = values[k]);
+    }
+    return out;
+  };
+  const models = latencyFrom.evaluation.models.map((m, k) => ({
+    ...m,
+    fp32: { ...m.fp32, predictions: fill((r) => r.evaluation.models[k].fp32.predictions) },
+    int8: m.int8 ? { variant: m.int8.variant, result: m.int8.result ? { ...m.int8.result, predictions: fill((r) => r.evaluation.models[k].int8?.result?.predictions ?? null) } : null } : null,
+    variants: m.variants.map((v, j) => ({ ...v, predictions: fill((r) => r.evaluation.models[k].variants[j].predictions) }))
+  }));
+  return { evaluation: { ...latencyFrom.evaluation, models }, pairs: latencyFrom.pairs, latencyFrom };
+}
+
 // src/engine/stream.ts
 function chunkImages(budget, bytesPerImage, batchSize, total, overlap) {
   const fits2 = Math.max(1, Math.floor(budget / (bytesPerImage * (overlap ? 2 : 1))));
@@ -29029,11 +30239,15 @@ async function streamEvalSet(samples, runs, options, progress) {
   for (const run of runs) specs.set(decodeSpecKey(run.spec), run.spec);
   const fixed = [...specs].filter(([, s]) => !s.rectBatches);
   const batched = [...specs].filter(([, s]) => s.rectBatches);
-  const order = streamOrder([...specs.values()], samples.length);
+  const fullOrder = streamOrder([...specs.values()], samples.length);
+  const fullPosition = new Map(fullOrder.map((sample, position) => [sample, position]));
+  const order = options.include ? fullOrder.filter((i) => options.include.has(i)) : fullOrder;
   const bytesPerImage = [...specs.values()].reduce((sum, spec) => sum + imageBytes(spec), 0);
-  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
-  if (batched.length > 0) perChunk = Math.min(samples.length, Math.max(perChunk - perChunk % options.batchSize, options.batchSize));
-  const chunks = Math.ceil(samples.length / perChunk);
+  const total = order.length;
+  if (total === 0) return { chunkImages: 0, chunks: 0, firstImages: /* @__PURE__ */ new Map() };
+  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, total, options.overlap);
+  if (batched.length > 0) perChunk = Math.min(total, Math.max(perChunk - perChunk % options.batchSize, options.batchSize));
+  const chunks = Math.ceil(total / perChunk);
   const firstImages = /* @__PURE__ */ new Map();
   const files = order.map((i) => samples[i].file);
   const shares = runs.length + 1;
@@ -29045,7 +30259,7 @@ async function streamEvalSet(samples, runs, options, progress) {
   const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => new Map([...specs].map(([key, spec]) => [key, allocateImages(perChunk, spec)])));
   const decodeChunk = async (k) => {
     const start = k * perChunk;
-    const end = Math.min(samples.length, start + perChunk);
+    const end = Math.min(total, start + perChunk);
     const buffer = buffers[k % buffers.length];
     let units = 0;
     const counter = (perFile) => {
@@ -29070,7 +30284,7 @@ async function streamEvalSet(samples, runs, options, progress) {
       out.set(key, segments2);
       for (let from = start, n = 0; from < end; from += batchSize, n++) {
         const to = Math.min(end, from + batchSize);
-        const shape2 = shapes[Math.floor(from / batchSize)];
+        const shape2 = shapes[Math.floor(fullPosition.get(order[from]) / batchSize)];
         const view = viewImages(buffer.get(key), from - start, to - from, shape2);
         jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape2 }], counter(1), [view]).then(([images]) => {
           segments2[n] = { offset: from - start, images };
@@ -29086,13 +30300,13 @@ async function streamEvalSet(samples, runs, options, progress) {
     if (!want || images.height === want[0] && images.width === want[1]) appendFirst(firstImages, key, images, options.keepFirst);
   };
   const shapeOf = (images) => options.normalize.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
-  progress.start("evaluate", samples.length);
+  progress.start("evaluate", total);
   try {
     let next = decodeChunk(0);
     for (let k = 0; k < chunks; k++) {
       const start = k * perChunk;
       const chunk = await next;
-      const length = Math.min(samples.length, start + perChunk) - start;
+      const length = Math.min(total, start + perChunk) - start;
       if (options.overlap && k + 1 < chunks) {
         next = decodeChunk(k + 1);
         next.catch(() => {
@@ -29121,7 +30335,7 @@ async function streamEvalSet(samples, runs, options, progress) {
       }
       if (!options.overlap && k + 1 < chunks) next = decodeChunk(k + 1);
     }
-    progress.tick(samples.length);
+    progress.tick(total);
   } finally {
     progress.end();
   }
@@ -29243,7 +30457,9 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     progress.info(
       `evaluate: ${ctx.samples.length.toLocaleString("en-US")} images through ${streamed.length} model run${streamed.length === 1 ? "" : "s"}; decode on ${pool.workers || "the main thread"}${pool.workers ? " workers" : ""}, inference ${threads} thread${threads === 1 ? "" : "s"}` + (overlap ? ", decoding the next chunk while the GPU runs" : ", taking turns on the CPU cores")
     );
+    const included = options.shard ? shardSamples(ctx.samples, streamed.map((r) => r.spec), options.shard) : null;
     const facts = await streamEvalSet(ctx.samples, streamed, {
+      include: included,
       pool,
       memoryBudget: config.inference.memoryBudget,
       batchSize: config.inference.batchSize,
@@ -29254,7 +30470,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     }, progress);
     await Promise.all(runs.map((r) => r.model.release()));
     const streamedAt = performance.now();
-    const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
+    const groups = options.shard && options.shard.index !== LATENCY_SHARD ? [] : options.latencyGroups ?? [refs.map((_, i) => i)];
     const latency = /* @__PURE__ */ new Map();
     const variantLatency = /* @__PURE__ */ new Map();
     const controls = [];
@@ -29289,7 +30505,7 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
     const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
-    const evaluation = { models, threads, stream, latencyControls: controls, timing };
+    const evaluation = { models, threads, stream, latencyControls: controls, timing, included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i) };
     return {
       evaluation,
       async remeasure(group) {
@@ -29309,21 +30525,9 @@ async function openEvaluation(config, ctx, refs, progress, options = {}) {
   }
 }
 
-// src/preprocess/thumbnail.ts
-async function thumbnailDataUrl(file, maxSide) {
-  if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
-  try {
-    const { mime, bytes: bytes2 } = await thumbnailWithSharp(file, maxSide);
-    return `data:${mime};base64,${bytes2.toString("base64")}`;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UserError(`${file}: cannot make a thumbnail for the report: ${reason}`, { cause: error });
-  }
-}
-
 // src/report/html.ts
-import { createHash as createHash5 } from "node:crypto";
-import { basename as basename4 } from "node:path";
+import { createHash as createHash8 } from "node:crypto";
+import { basename as basename5 } from "node:path";
 
 // src/contracts/report.ts
 function isResultSet(m) {
@@ -29478,9 +30682,14 @@ function gatesPassedSummary(gates) {
   const neutral = gates.filter((g) => g.outcome === "not-measurable").length;
   return neutral === 0 ? `all ${gates.length} passed` : `${gates.length - neutral} passed, ${neutral} not measurable`;
 }
+function shardsNote(report) {
+  const shards = report.shards;
+  if (!shards) return null;
+  return `merged from ${shards.count} shard${shards.count === 1 ? "" : "s"}; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
+}
 
 // src/report/markdown.ts
-import { basename as basename3 } from "node:path";
+import { basename as basename4 } from "node:path";
 
 // src/report/comment-limit.ts
 var COMMENT_LIMIT = 65536;
@@ -29721,7 +30930,8 @@ function footer(report, comparisonNote) {
   const { evalSet: e, environment: env2 } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}\u2026\`` : "";
   const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
-  return `Eval set ${code(basename3(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
+  const shards = shardsNote(report);
+  return `Eval set ${code(basename4(e.source))}${sha}, ${count(e.samples)} images${comparisonNote}${shards ? ` \xB7 ${escapeMarkdown(shards)}` : ""} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
 }
 function reportNotices(report, task) {
   const { baseline: b, candidate: c } = report.models;
@@ -29745,7 +30955,7 @@ function renderMarkdown(report, task, options = {}) {
   const sides = resultSides(report);
   const head = [
     ...options.marker ? [`<!-- ${options.marker} -->`] : [],
-    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename3(b.label))} \u2192 ${code(basename3(c.label))}`,
+    `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename4(b.label))} \u2192 ${code(basename4(c.label))}`,
     // Recomputed rather than read from report.headline: the comment workflow re-renders reports
     // that came from an untrusted run, and every string in it must come from our own formatting.
     verdictLine(task, report.comparison, report.gates),
@@ -29844,7 +31054,8 @@ function latencyTable(report) {
       rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(escapeHtml));
     }
   }
-  const note = escapeHtml(latencyMethodNote(report.comparison, false));
+  const shards = shardsNote(report);
+  const note = escapeHtml(`${latencyMethodNote(report.comparison, false)}${shards ? ` This comparison was ${shards}.` : ""}`);
   return `${table2(["model", "batch", "p50", "p90", "p99", "min", "throughput", "runs"], rows, [false, true, true, true, true, true, true, true])}
 <p class="muted">${note}</p>`;
 }
@@ -29911,7 +31122,7 @@ function renderHtmlReport(input) {
     ...charts ? [["history", "History"]] : [],
     ["details", "Details"]
   ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join("");
-  const title = `model-gate \xB7 ${input.title} \xB7 ${basename4(b.label)} \u2192 ${basename4(c.label)}`;
+  const title = `model-gate \xB7 ${input.title} \xB7 ${basename5(b.label)} \u2192 ${basename5(c.label)}`;
   const body = [
     `<header>
 <h1>model-gate \xB7 ${escapeHtml(input.title)}</h1>
@@ -29933,7 +31144,7 @@ ${s.figures}` : ""}`, true)),
     ].join("\n")),
     `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
   ].filter((part) => part !== "");
-  const styleHash = createHash5("sha256").update(HTML_STYLE).digest("base64");
+  const styleHash = createHash8("sha256").update(HTML_STYLE).digest("base64");
   const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
   return [
     "<!doctype html>",
@@ -29955,6 +31166,40 @@ ${s.figures}` : ""}`, true)),
     "</html>",
     ""
   ].join("\n");
+}
+
+// src/engine/results.ts
+async function compareResultSets(config, pairs, progress) {
+  const results = config.results;
+  if (!results) throw new Error("compareResultSets needs a task: results config");
+  const options = readOptionsFor(results);
+  const out = [];
+  for (const { refs, options: render = {} } of pairs) {
+    const [baseline, candidate] = await Promise.all([readResultSet(refs.baseline, options), readResultSet(refs.candidate, options)]);
+    for (const set of [baseline, candidate]) {
+      progress.info(`${set.role}: ${set.records.length.toLocaleString("en-US")} ${set.metric} results in ${set.files.length} file${set.files.length === 1 ? "" : "s"} (${set.label})`);
+    }
+    const report = buildResultsReport({ config, version: VERSION, generatedAt: (/* @__PURE__ */ new Date()).toISOString(), environment: statisticsEnvironment(), baseline, candidate });
+    const title = render.title ?? report.task;
+    out.push({
+      report,
+      markdown: renderMarkdown(report, resultsTask, render),
+      html: renderHtmlReport({ report, task: resultsTask, title, gallery: null, history: render.history })
+    });
+  }
+  return out;
+}
+
+// src/preprocess/thumbnail.ts
+async function thumbnailDataUrl(file, maxSide) {
+  if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`thumbnail size must be a positive integer, got ${maxSide}`);
+  try {
+    const { mime, bytes: bytes2 } = await thumbnailWithSharp(file, maxSide);
+    return `data:${mime};base64,${bytes2.toString("base64")}`;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`${file}: cannot make a thumbnail for the report: ${reason}`, { cause: error });
+  }
 }
 
 // src/engine.ts
@@ -29984,6 +31229,7 @@ function preprocessingComparison(task, config, samples, base, cand) {
     variants: base.variants.map((variant, i) => ({
       name: variant.name,
       resize: variant.spec.resize,
+      configured: decodeSpecKey(variant.spec) === decodeSpecKey(base.spec),
       ...inputFacts(variant.spec, samples.length),
       baseline: figures(variant),
       candidate: figures(cand.variants[i])
@@ -30007,7 +31253,7 @@ function preprocessFacts(config, spec) {
   const batches = spec.rectBatches ? { rectBatches: { batchSize: spec.rectBatches.batchSize, shapes: [...new Set(spec.rectBatches.shapes.map((s) => s.join("x")))] } } : {};
   return { ...preprocess, size: spec.size, ...batches };
 }
-async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, options) {
+async function buildComparison(task, config, ctx, evaluation, [base, cand], control, timing, shards, options) {
   const { evalSet, samples } = ctx;
   const report = buildReport(task, samples, {
     config,
@@ -30023,31 +31269,101 @@ async function buildComparison(task, config, ctx, evaluation, [base, cand], cont
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
-  Object.assign(report, { timing });
+  Object.assign(report, { timing, ...shards ? { shards } : {} });
   const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
-  const title = options.title ?? `${basename5(base.fp32.file.label)} \u2192 ${basename5(cand.fp32.file.label)}`;
+  const title = options.title ?? `${basename6(base.fp32.file.label)} \u2192 ${basename6(cand.fp32.file.label)}`;
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
 }
 async function compareAll(config, ctx, pairs, progress) {
   const started = performance.now();
-  const task = taskFor(config.task);
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
+  return reportsFrom(config, ctx, evaluation, pairs.map((_, i) => [2 * i, 2 * i + 1]), pairs.map((p) => p.options ?? {}), started, null);
+}
+async function reportsFrom(config, ctx, evaluation, pairs, options, started, shards) {
+  const task = taskFor(config.task);
   const results = [];
-  for (const [i, pair] of pairs.entries()) {
-    const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]];
+  for (const [i, [b, c]] of pairs.entries()) {
     const timing = { prepareMs: ctx.preparedMs, ...evaluation.timing, wallMs: ctx.preparedMs + (performance.now() - started) };
-    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], timing, pair.options ?? {}));
+    results.push(await buildComparison(task, config, ctx, evaluation, [evaluation.models[b], evaluation.models[c]], evaluation.latencyControls[i] ?? null, timing, shards, options[i] ?? {}));
   }
   return results;
 }
-async function compareModels(config, ctx, refs, progress, options = {}) {
-  const [result] = await compareAll(config, ctx, [{ refs, options }], progress);
-  return result;
+async function compareShard(config, ctx, pairs, progress) {
+  const shard = config.shard;
+  const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
+  const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]), shard });
+  const environment = runEnvironment([], null, evaluation.threads, config.inference);
+  return shardRecord({
+    config,
+    shard,
+    samples: ctx.samples,
+    evalSet: { source: ctx.evalSet.source, sha256: ctx.evalSet.sha256, samples: ctx.samples.length },
+    evaluation,
+    included: new Set(evaluation.included),
+    pairs: pairs.map((_, i) => [2 * i, 2 * i + 1]),
+    machine: `${environment.cpu}${environment.gpu ? `, ${environment.gpu}` : ""}`
+  });
+}
+async function compareMerged(config, ctx, records, pairs = null) {
+  const started = performance.now();
+  const { evaluation, pairs: indices, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  if (pairs) await checkShardModels(evaluation, indices, pairs);
+  const shards = { count: latencyFrom.shard.count, latencyMeasuredOn: { shard: latencyFrom.shard.index, machine: latencyFrom.machine } };
+  return reportsFrom(config, ctx, evaluation, indices, pairs?.map((p) => p.options ?? {}) ?? [], started, shards);
+}
+async function checkShardModels(evaluation, indices, pairs) {
+  if (indices.length !== pairs.length) throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? "" : "s"} of models, this run ${pairs.length}; were they made for another commit?`);
+  for (const [i, { refs }] of pairs.entries()) {
+    for (const [k, ref] of [[indices[i][0], refs.baseline], [indices[i][1], refs.candidate]]) {
+      const model = evaluation.models[k];
+      const expected = [[ref.path, model.fp32.file.sha256]];
+      if (ref.quantized) expected.push([ref.quantized, model.int8?.variant.file?.sha256]);
+      for (const [path5, recorded] of expected) {
+        const actual = await sha256File(path5);
+        if (actual !== recorded) throw new UserError(`merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? "none"}\u2026, not ${ref.label} (${actual.slice(0, 12)}\u2026); were they made for another commit?`);
+      }
+    }
+  }
+}
+async function compareRun(config, pairs, progress, options = {}) {
+  if (config.results) return compareResultSets(config, pairs, progress);
+  await precheckModels(config, pairs.flatMap(({ refs }) => [refs.baseline, refs.candidate]));
+  return compareAll(config, await prepareEval(config, progress, options), pairs, progress);
 }
 async function runCompare(config, refs, progress) {
-  await precheckModels(config, [refs.baseline, refs.candidate]);
-  return compareModels(config, await prepareEval(config, progress), refs, progress);
+  const [result] = await compareRun(config, [{ refs }], progress);
+  return result;
+}
+
+// src/engine/shard-files.ts
+import { mkdir as mkdir5, readdir as readdir6, readFile as readFile8, writeFile as writeFile3 } from "node:fs/promises";
+import { dirname as dirname7, join as join11 } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+async function writeShardRecord(path5, record) {
+  const text = JSON.stringify(record);
+  await mkdir5(dirname7(path5), { recursive: true });
+  await writeFile3(path5, path5.endsWith(".gz") ? gzipSync(text) : text);
+}
+async function readShardRecords(paths) {
+  const records = [];
+  for (const path5 of paths) {
+    let bytes2;
+    try {
+      bytes2 = await readFile8(path5);
+    } catch (error) {
+      throw new UserError(`${path5}: cannot read the shard record (${error.code ?? error.message})`, { cause: error });
+    }
+    try {
+      const text = bytes2[0] === 31 && bytes2[1] === 139 ? gunzipSync(bytes2).toString("utf8") : bytes2.toString("utf8");
+      const record = JSON.parse(text);
+      if (record?.kind !== "model-gate-shard") throw new Error("not a model-gate shard record");
+      records.push(record);
+    } catch (error) {
+      throw new UserError(`${path5}: not a model-gate shard record (${error.message})`, { cause: error });
+    }
+  }
+  return records;
 }
 
 // src/progress-stderr.ts
@@ -30122,12 +31438,12 @@ function stderrProgress(mode, stream, now = Date.now) {
 }
 
 // src/publish/files.ts
-import { mkdir as mkdir5, writeFile as writeFile3 } from "node:fs/promises";
-import { dirname as dirname6 } from "node:path";
+import { mkdir as mkdir6, writeFile as writeFile4 } from "node:fs/promises";
+import { dirname as dirname8 } from "node:path";
 async function writeReportFiles(output, report, markdown, html) {
   const write = async (path5, text) => {
-    await mkdir5(dirname6(path5), { recursive: true });
-    await writeFile3(path5, text);
+    await mkdir6(dirname8(path5), { recursive: true });
+    await writeFile4(path5, text);
   };
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
 `);
@@ -30138,8 +31454,16 @@ async function writeReportFiles(output, report, markdown, html) {
 // src/cli/compare.ts
 async function compareCommand(overrides, environment) {
   const config = await loadConfig(overrides, environment);
-  const refs = cliModelRefs(overrides, environment);
+  const refs = cliRefs(config, overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);
+  if (config.shard) {
+    if (!overrides.shardOut) throw new UserError("--shard-out: required with --shard (the file the shard record goes to)");
+    const record = await compareShard(config, await prepareEval(config, progress), [{ refs }], progress);
+    await writeShardRecord(overrides.shardOut, record);
+    process.stderr.write(`model-gate: shard ${config.shard.index}/${config.shard.count}: ${record.sampleIds.length.toLocaleString("en-US")} of ${record.evalSet.samples.toLocaleString("en-US")} samples${record.latencyMeasured ? ", latency" : ""} \u2192 ${overrides.shardOut}
+`);
+    return 0;
+  }
   const { report, markdown, html } = await runCompare(config, refs, progress);
   await writeReportFiles(config.output, report, markdown, html);
   process.stdout.write(markdown);
@@ -30148,9 +31472,23 @@ async function compareCommand(overrides, environment) {
   return report.verdict === "pass" ? 0 : 1;
 }
 
+// src/cli/merge.ts
+async function mergeCommand(overrides, shardFiles, environment) {
+  if (shardFiles.length === 0) throw new UserError("merge: give the shard record files (model-gate merge --config FILE SHARD...)");
+  const config = await loadConfig(overrides, environment);
+  const progress = stderrProgress(config.progress, process.stderr);
+  const records = await readShardRecords(shardFiles);
+  const [result] = await compareMerged(config, await prepareEval(config, progress), records);
+  await writeReportFiles(config.output, result.report, result.markdown, result.html);
+  process.stdout.write(result.markdown);
+  for (const gate of result.report.gates.filter((g) => !g.passed)) process.stderr.write(`model-gate: gate ${gate.name} failed: ${gate.line}
+`);
+  return result.report.verdict === "pass" ? 0 : 1;
+}
+
 // src/cli/map.ts
-import { readFile as readFile7 } from "node:fs/promises";
-import { gunzipSync } from "node:zlib";
+import { readFile as readFile9 } from "node:fs/promises";
+import { gunzipSync as gunzipSync2 } from "node:zlib";
 
 // src/tasks/detection/metric-input.ts
 var isRecord = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -30249,13 +31587,13 @@ function summaryLine(kind, iou2, area, maxDets, value) {
 async function readJson2(file, role) {
   let bytes2;
   try {
-    bytes2 = await readFile7(file);
+    bytes2 = await readFile9(file);
   } catch (error) {
     const code2 = error.code;
     throw new UserError(`cannot read the ${role} file ${file}${code2 === "ENOENT" ? ": no such file" : `: ${error.message}`}`);
   }
   try {
-    const text = file.endsWith(".gz") ? gunzipSync(bytes2).toString("utf8") : bytes2.toString("utf8");
+    const text = file.endsWith(".gz") ? gunzipSync2(bytes2).toString("utf8") : bytes2.toString("utf8");
     return JSON.parse(text);
   } catch (error) {
     throw new UserError(`the ${role} file ${file} is not valid JSON: ${error.message}`);
@@ -30278,9 +31616,9 @@ async function runMapCommand(args, out, err = process.stderr) {
 }
 
 // src/cli/nightly.ts
-import { mkdir as mkdir8, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir9, writeFile as writeFile5 } from "node:fs/promises";
 import { cpus as cpus2, tmpdir } from "node:os";
-import { dirname as dirname7, resolve as resolve6 } from "node:path";
+import { dirname as dirname9, resolve as resolve7 } from "node:path";
 
 // src/git/index.ts
 import { spawn } from "node:child_process";
@@ -30318,7 +31656,7 @@ function createGit(dir, inherited) {
   };
   return {
     dir,
-    run: (args, opts = {}) => new Promise((resolve7, reject) => {
+    run: (args, opts = {}) => new Promise((resolve8, reject) => {
       const { child, stderrText } = start(args, opts);
       const maxBuffer = opts.maxBuffer ?? GIT_OUTPUT_LIMIT;
       const stdout = [];
@@ -30335,14 +31673,14 @@ function createGit(dir, inherited) {
       child.on("close", (code2) => {
         if (overflow) reject(new GitCommandError(args, code2, `output larger than ${maxBuffer} bytes`));
         else if (code2 !== 0) reject(new GitCommandError(args, code2, stderrText()));
-        else resolve7({ stdout: Buffer.concat(stdout), stderr: stderrText() });
+        else resolve8({ stdout: Buffer.concat(stdout), stderr: stderrText() });
       });
     }),
     async runToFile(args, destFile, opts = {}) {
       const { child, stderrText } = start(args, { input: opts.input });
-      const exited = new Promise((resolve7, reject) => {
+      const exited = new Promise((resolve8, reject) => {
         child.on("error", reject);
-        child.on("close", resolve7);
+        child.on("close", resolve8);
       });
       exited.catch(() => {
       });
@@ -30361,7 +31699,7 @@ function createGit(dir, inherited) {
 }
 
 // src/history/store.ts
-import { appendFile, readFile as readFile8 } from "node:fs/promises";
+import { appendFile, readFile as readFile10 } from "node:fs/promises";
 
 // src/history/record.ts
 function serializeRecord(record) {
@@ -30451,7 +31789,7 @@ function recordProblem(value) {
 
 // src/history/store.ts
 function fileHistory(path5, log) {
-  const readText2 = () => readFile8(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
+  const readText2 = () => readFile10(path5, "utf8").catch((error) => error.code === "ENOENT" ? "" : Promise.reject(error));
   return {
     async read() {
       const { records, skipped } = parseHistory(await readText2(), path5);
@@ -30468,17 +31806,17 @@ function fileHistory(path5, log) {
 }
 
 // src/nightly/models.ts
-import { mkdir as mkdir7 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { mkdir as mkdir8 } from "node:fs/promises";
+import { join as join12 } from "node:path";
 
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash7 } from "node:crypto";
-import { mkdir as mkdir6, readFile as readFile9, rename as rename3, stat as stat5 } from "node:fs/promises";
+import { createHash as createHash10 } from "node:crypto";
+import { mkdir as mkdir7, readFile as readFile11, rename as rename3, stat as stat6 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 import { rm as rm5 } from "node:fs/promises";
 import path3 from "node:path";
 import { Transform } from "node:stream";
@@ -30547,7 +31885,7 @@ async function resolveLfs(git, pointerBytes, repoPath, destFile, opts = {}) {
   if (!hasLfs) {
     throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
   }
-  const hash = createHash6("sha256");
+  const hash = createHash9("sha256");
   let size = 0;
   const measure = new Transform({
     transform(chunk, _encoding, done) {
@@ -30602,15 +31940,15 @@ async function readManifestEntry(entry, side) {
 }
 function modelFolder(workDir, name, sha) {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  const tag = safe === name ? "" : `-${createHash7("sha256").update(name).digest("hex").slice(0, 8)}`;
+  const tag = safe === name ? "" : `-${createHash10("sha256").update(name).digest("hex").slice(0, 8)}`;
   return path4.join(workDir, `${safe}${tag}-${sha.slice(0, 12)}`);
 }
 async function writeResolved(side, repoPath, dest) {
   const label = `${repoPath}@${side.sha.slice(0, 7)}`;
-  await mkdir6(path4.dirname(dest), { recursive: true });
+  await mkdir7(path4.dirname(dest), { recursive: true });
   if (!await writeFileAtCommit(side.git, side.sha, repoPath, dest)) return false;
-  if ((await stat5(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
-  const pointerBytes = await readFile9(dest);
+  if ((await stat6(dest)).size >= LFS_POINTER_MAX_BYTES) return true;
+  const pointerBytes = await readFile11(dest);
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
   await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
@@ -30618,8 +31956,8 @@ async function writeResolved(side, repoPath, dest) {
   return true;
 }
 async function writeExternalData(side, repoPath, modelFile) {
-  if ((await stat5(modelFile)).size > 2 ** 31) return;
-  const bytes2 = await readFile9(modelFile);
+  if ((await stat6(modelFile)).size > 2 ** 31) return;
+  const bytes2 = await readFile11(modelFile);
   let locations;
   try {
     locations = parseOnnxFacts(bytes2, repoPath).externalDataFiles;
@@ -30645,7 +31983,7 @@ async function materializeModel(entry, side, workDir, download) {
   if (model === null) return null;
   const urlName = path4.posix.basename(new URL(model.url).pathname).replace(/[^A-Za-z0-9._-]/g, "_");
   const file = path4.join(folder, urlName.toLowerCase().endsWith(".onnx") ? urlName : "model.onnx");
-  await mkdir6(folder, { recursive: true });
+  await mkdir7(folder, { recursive: true });
   await download(model.url, model.sha256, file, `${watchedPath(entry)}@${side.sha.slice(0, 7)} "${entry.key}".url`);
   const actual = await sha256File(file);
   if (actual !== model.sha256) {
@@ -30665,9 +32003,16 @@ function verifiedDownloader(progress, fetch2 = {}) {
 
 // src/nightly/models.ts
 var watched = (entry) => "path" in entry ? entry.path : `${entry.manifest}#${entry.key}`;
+function refuseResultsNightly(config) {
+  if (!config.results) return;
+  throw new UserError(
+    `${config.configPath ?? "config"}: task: results has no nightly run: model-gate runs no model, so there is nothing to re-evaluate (the committed result files give the same figures every night). To watch an LLM nightly, run your harness on a schedule and gate that night's results against a reference run: mode: pr with the inputs results-baseline and results-candidate, or model-gate compare --baseline REFERENCE --candidate TONIGHT (README, "LLMs and other models you run yourself").`
+  );
+}
 async function nightlyModels(config, git, sha, workDir, progress) {
+  refuseResultsNightly(config);
   if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
-  await mkdir7(workDir, { recursive: true });
+  await mkdir8(workDir, { recursive: true });
   const download = verifiedDownloader(progress);
   const side = { git, sha, label: sha.slice(0, 7) };
   const out = [];
@@ -30686,7 +32031,7 @@ async function headCommit(git) {
     throw new UserError(`${git.dir}: not a git repository with a commit; the nightly run evaluates the committed models`);
   }
 }
-var workDirFor = (base) => join10(base, "model-gate", "nightly-models");
+var workDirFor = (base) => join12(base, "model-gate", "nightly-models");
 
 // src/history/drift.ts
 var MAD_TO_SIGMA = 1.4826;
@@ -30847,7 +32192,11 @@ function recordOf(config, ctx, model, evaluated, facts) {
     ...int8Metrics ? { quantized: { metrics: { top1: int8Metrics.top1 } } } : {}
   };
 }
+function rerunWarning(finding) {
+  return `${finding.message.replace(/\.$/, "")}; measuring once more to confirm.`;
+}
 async function runNightly(config, models, store, facts, progress, options = {}) {
+  refuseResultsNightly(config);
   const ctx = await prepareEval(config, progress, options.remoteCache ? { remoteCache: options.remoteCache } : {});
   const history = await store.read();
   const records = [];
@@ -30860,7 +32209,7 @@ async function runNightly(config, models, store, facts, progress, options = {}) 
       findings.push(...accuracyDrift(history, record));
       const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
       if (first.finding) {
-        progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
+        progress.warn(rerunWarning(first.finding));
         const rerun = summarizeLatency((await open7.remeasure(i)).get(i)?.[1] ?? []);
         const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
         if (confirmed.finding) {
@@ -30883,16 +32232,17 @@ async function runNightly(config, models, store, facts, progress, options = {}) 
 async function nightlyCommand(overrides, flags, environment) {
   if (!flags.history) throw new UserError("--history: required (the JSON Lines history file; created if missing)");
   const config = await loadConfig(overrides, environment);
+  refuseResultsNightly(config);
   const progress = stderrProgress(config.progress, process.stderr);
-  const git = createGit(resolve6(environment.cwd, flags.repo ?? "."), environment.env);
+  const git = createGit(resolve7(environment.cwd, flags.repo ?? "."), environment.env);
   const sha = await headCommit(git);
   const models = await nightlyModels(config, git, sha, workDirFor(tmpdir()), progress);
-  const store = fileHistory(resolve6(environment.cwd, flags.history), progress);
+  const store = fileHistory(resolve7(environment.cwd, flags.history), progress);
   const facts = { commit: sha, runner: { cpu: cpus2()[0]?.model ?? "unknown", gpu: gpuName() }, timestamp: (/* @__PURE__ */ new Date()).toISOString() };
   const report = await runNightly(config, models, store, facts, progress);
   if (config.output.json) {
-    await mkdir8(dirname7(config.output.json), { recursive: true });
-    await writeFile4(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
+    await mkdir9(dirname9(config.output.json), { recursive: true });
+    await writeFile5(config.output.json, `${JSON.stringify({ ...report, history: void 0 }, null, 2)}
 `);
   }
   process.stdout.write(renderNightly(report, overrides.config ?? ""));
@@ -30906,13 +32256,16 @@ var HELP = `model-gate ${VERSION}: is the new model a real upgrade, on your data
 
 Usage:
   model-gate compare --config FILE --baseline A.onnx --candidate B.onnx [options]
+  model-gate compare --config FILE [--baseline RESULTS_A --candidate RESULTS_B] [options]   (task: results)
+  model-gate merge --config FILE [--json OUT] [--markdown OUT] [--html OUT] SHARD...
   model-gate nightly --config FILE --history H.jsonl [--json OUT] [--repo DIR]
   model-gate map --gt coco.json --dets results.json
 
 compare options:
   --config FILE               model-gate.yml (eval set, classes, preprocessing, gates)
-  --baseline FILE             the model in use now (.onnx)
-  --candidate FILE            the model that would replace it (.onnx)
+  --baseline FILE             the model in use now (.onnx); task: results: its result file or folder
+  --candidate FILE            the model that would replace it (.onnx); task: results: its result file or folder
+                              (task: results takes both from results.baseline/candidate when not given)
   --eval SRC                  eval set: folder, .tar.gz/.zip, or https URL (overrides eval.source)
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
   --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)
@@ -30921,9 +32274,16 @@ compare options:
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
   --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
+  --samples                   classification: every image's outcome in --json (models.<role>.samples), so the
+                              report can be gated again as task: results with format: model-gate
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
+  --shard I/N                 evaluate shard I of N only (samples split by id) and write a shard record
+  --shard-out FILE            where the shard record goes (.json, or .json.gz compressed)
   --quiet                     no progress on stderr
+
+merge: combines the shard records of one sharded compare (every shard 1..N, same config, eval
+  set and models) into the report, gates and exit status an unsharded compare gives.
 
 nightly: evaluates every model in the config's models: list as committed at HEAD of --repo
   (default: the working directory), appends one record per model to --history, and reports
@@ -30950,7 +32310,10 @@ var OPTIONS = {
   html: { type: "string" },
   "execution-provider": { type: "string" },
   threads: { type: "string" },
+  shard: { type: "string" },
+  "shard-out": { type: "string" },
   quiet: { type: "boolean" },
+  samples: { type: "boolean" },
   history: { type: "string" },
   repo: { type: "string" },
   gt: { type: "string" },
@@ -30977,7 +32340,7 @@ Run 'model-gate --help' for usage.
     return values.help ? 0 : 2;
   }
   const command = positionals[0];
-  if (!["compare", "nightly", "map"].includes(command) || positionals.length > 1) {
+  if (!["compare", "nightly", "map", "merge"].includes(command) || positionals.length > 1 && command !== "merge") {
     process.stderr.write(`model-gate: unknown command '${positionals.join(" ")}'. Run 'model-gate --help' for usage.
 `);
     return 2;
@@ -30996,7 +32359,9 @@ Run 'model-gate --help' for usage.
     quiet: values.quiet,
     baselineQuantized: values["baseline-quantized"],
     candidateQuantized: values["candidate-quantized"],
-    outDir: values["out-dir"]
+    outDir: values["out-dir"],
+    samples: values.samples,
+    shard: values.shard
   };
   try {
     if (command === "map") {
@@ -31005,7 +32370,8 @@ Run 'model-gate --help' for usage.
     }
     const environment = processEnvironment();
     if (command === "nightly") return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
-    return await compareCommand(overrides, environment);
+    if (command === "merge") return await mergeCommand(overrides, positionals.slice(1), environment);
+    return await compareCommand({ ...overrides, shardOut: values["shard-out"] }, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}
 `);

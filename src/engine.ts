@@ -2,13 +2,20 @@
  * The compare pipeline shared by the CLI and the Action:
  * eval set → samples → models → decode (once per distinct preprocessing, shared across every
  * comparison of the run) → inference → latency → report. Every stage is its own module; this
- * file only wires them together.
+ * file only wires them together. task: results, which reads result files instead of running
+ * models, has its own short pipeline (engine/results.ts); compareRun picks one of the two.
  */
 import { basename } from 'node:path';
-import type { Config, ModelRef } from './config/types.js';
+import type { Config, ModelRef, ResultsRef } from './config/types.js';
+import type { CompareOptions, CompareResult, PairToCompare, SideRef } from './engine/compared.js';
 import { prepareEval, runEnvironment, type EvalContext } from './engine/context.js';
 import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
 import { precheckModels } from './engine/model-checks.js';
+import { compareResultSets } from './engine/results.js';
+import { sha256File } from './download/sha256.js';
+import { UserError } from './errors.js';
+import type { EvalSetCache } from './evalset/actions-cache.js';
+import { mergeShards, shardRecord, type ShardRecord, type ShardSpec } from './engine/shard.js';
 import { modalShape } from './engine/stream.js';
 import { decodeSpecKey } from './preprocess/index.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
@@ -17,7 +24,6 @@ import { buildReport, latencyStats } from './report/build.js';
 import { metricField, type PreprocessingComparison } from './report/preprocessing.js';
 import { summarizeLatency } from './metrics/index.js';
 import type { Task } from './contracts/task.js';
-import type { HistoryChart } from './contracts/history.js';
 import { renderHtmlReport } from './report/html.js';
 import { renderMarkdown } from './report/markdown.js';
 import type { QuantizedRun } from './report/quantization.js';
@@ -27,21 +33,9 @@ import { VERSION } from './version.js';
 
 export { prepareEval, type EvalContext } from './engine/context.js';
 export { precheckModels } from './engine/model-checks.js';
+export type { CompareOptions, CompareResult, PairToCompare, SideRef } from './engine/compared.js';
+export type { ShardRecord } from './engine/shard.js';
 
-export interface CompareResult {
-  readonly report: Report<unknown, unknown>;
-  readonly markdown: string;
-  /** The self-contained HTML report, with the gallery of flipped samples. */
-  readonly html: string;
-}
-
-export interface CompareOptions {
-  /** Title after "model-gate ·" in the Markdown (the model's name in the Action). */
-  readonly title?: string;
-  readonly marker?: string;
-  /** Nightly history charts for the HTML report, when the repository keeps a history. */
-  readonly history?: readonly HistoryChart[];
-}
 
 /** Gallery thumbnails: tiny images are enlarged (nearest) to about this many pixels a side. */
 const THUMBNAIL_SIDE = 96;
@@ -124,6 +118,7 @@ async function buildComparison(
   [base, cand]: readonly [EvaluatedModel, EvaluatedModel],
   control: Evaluation['latencyControls'][number],
   timing: Report['timing'],
+  shards: Report['shards'] | null,
   options: CompareOptions,
 ): Promise<CompareResult> {
   const { evalSet, samples } = ctx;
@@ -141,7 +136,7 @@ async function buildComparison(
   });
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
-  Object.assign(report, { timing });
+  Object.assign(report, { timing, ...(shards ? { shards } : {}) });
   // The gallery decodes its few thumbnails again from the files: the eval set's pixels are long gone.
   const gallery = task.gallery
     ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
@@ -150,28 +145,95 @@ async function buildComparison(
   return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
 }
 
-export interface PairToCompare {
-  readonly refs: { readonly baseline: ModelRef; readonly candidate: ModelRef };
-  readonly options?: CompareOptions;
-}
-
 /**
  * Compares several baseline/candidate pairs on one eval set (a PR that changes several models):
  * one stream of the eval set feeds every model of every pair, so each image is decoded once per
  * preprocessing for the whole run; latency is measured pair by pair.
  */
-export async function compareAll(config: Config, ctx: EvalContext, pairs: readonly PairToCompare[], progress: Progress): Promise<CompareResult[]> {
+export async function compareAll(config: Config, ctx: EvalContext, pairs: readonly PairToCompare<ModelRef>[], progress: Progress): Promise<CompareResult[]> {
   const started = performance.now();
-  const task = taskFor(config.task);
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
+  return reportsFrom(config, ctx, evaluation, pairs.map((_, i) => [2 * i, 2 * i + 1] as const), pairs.map((p) => p.options ?? {}), started, null);
+}
+
+/** One report per pair of an evaluation (a run of its own, or shards merged). */
+async function reportsFrom(
+  config: Config,
+  ctx: EvalContext,
+  evaluation: Evaluation,
+  pairs: readonly (readonly [number, number])[],
+  options: readonly CompareOptions[],
+  started: number,
+  shards: Report['shards'] | null,
+): Promise<CompareResult[]> {
+  const task = taskFor(config.task);
   const results: CompareResult[] = [];
-  for (const [i, pair] of pairs.entries()) {
-    const models = [evaluation.models[2 * i], evaluation.models[2 * i + 1]] as const;
+  for (const [i, [b, c]] of pairs.entries()) {
     const timing = { prepareMs: ctx.preparedMs, ...evaluation.timing, wallMs: ctx.preparedMs + (performance.now() - started) };
-    results.push(await buildComparison(task, config, ctx, evaluation, models, evaluation.latencyControls[i], timing, pair.options ?? {}));
+    results.push(await buildComparison(task, config, ctx, evaluation, [evaluation.models[b], evaluation.models[c]], evaluation.latencyControls[i] ?? null, timing, shards, options[i] ?? {}));
   }
   return results;
+}
+
+/**
+ * Shard config.shard of the comparison: only its samples are evaluated (latency only in shard 1),
+ * and the result is a shard record for `merge`, not a report.
+ */
+export async function compareShard(config: Config, ctx: EvalContext, pairs: readonly PairToCompare[], progress: Progress): Promise<ShardRecord> {
+  const shard = config.shard as ShardSpec;
+  const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
+  const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]), shard });
+  const environment = runEnvironment([], null, evaluation.threads, config.inference);
+  return shardRecord({
+    config,
+    shard,
+    samples: ctx.samples,
+    evalSet: { source: ctx.evalSet.source, sha256: ctx.evalSet.sha256, samples: ctx.samples.length },
+    evaluation,
+    included: new Set(evaluation.included),
+    pairs: pairs.map((_, i) => [2 * i, 2 * i + 1] as const),
+    machine: `${environment.cpu}${environment.gpu ? `, ${environment.gpu}` : ''}`,
+  });
+}
+
+/**
+ * The reports of a sharded comparison, from all its shard records: the same as one unsharded run's.
+ * With `pairs` (the Action's merge job, which read the models at the PR's commits itself), the
+ * records must have evaluated exactly those files, in that order.
+ */
+export async function compareMerged(config: Config, ctx: EvalContext, records: readonly ShardRecord[], pairs: readonly PairToCompare<ModelRef>[] | null = null): Promise<CompareResult[]> {
+  const started = performance.now();
+  const { evaluation, pairs: indices, latencyFrom } = mergeShards(records, config, ctx.samples, ctx.evalSet.sha256);
+  if (pairs) await checkShardModels(evaluation, indices, pairs);
+  const shards = { count: latencyFrom.shard.count, latencyMeasuredOn: { shard: latencyFrom.shard.index, machine: latencyFrom.machine } };
+  return reportsFrom(config, ctx, evaluation, indices, pairs?.map((p) => p.options ?? {}) ?? [], started, shards);
+}
+
+async function checkShardModels(evaluation: Evaluation, indices: readonly (readonly [number, number])[], pairs: readonly PairToCompare<ModelRef>[]): Promise<void> {
+  if (indices.length !== pairs.length) throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? '' : 's'} of models, this run ${pairs.length}; were they made for another commit?`);
+  for (const [i, { refs }] of pairs.entries()) {
+    for (const [k, ref] of [[indices[i][0], refs.baseline], [indices[i][1], refs.candidate]] as const) {
+      const model = evaluation.models[k];
+      const expected: [string, string | undefined][] = [[ref.path, model.fp32.file.sha256]];
+      if (ref.quantized) expected.push([ref.quantized, model.int8?.variant.file?.sha256]);
+      for (const [path, recorded] of expected) {
+        const actual = await sha256File(path);
+        if (actual !== recorded) throw new UserError(`merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? 'none'}…, not ${ref.label} (${actual.slice(0, 12)}…); were they made for another commit?`);
+      }
+    }
+  }
+}
+
+/** Shard config.shard of a run's comparisons (the Action's matrix job): the shard record, no report. */
+export async function shardRun(config: Config, pairs: readonly PairToCompare<ModelRef>[], progress: Progress, options: { readonly remoteCache?: EvalSetCache } = {}): Promise<ShardRecord> {
+  return compareShard(config, await prepareEval(config, progress, options), pairs, progress);
+}
+
+/** The reports of a run whose comparisons were sharded (the Action's merge job), from every shard record. */
+export async function mergedRun(config: Config, pairs: readonly PairToCompare<ModelRef>[], records: readonly ShardRecord[], progress: Progress, options: { readonly remoteCache?: EvalSetCache } = {}): Promise<CompareResult[]> {
+  // The eval set is verified here too: its labels score the merged predictions.
+  return compareMerged(config, await prepareEval(config, progress, options), records, pairs);
 }
 
 /** Runs baseline and candidate (and their int8 variants) on the prepared eval set and builds the report. */
@@ -186,8 +248,27 @@ export async function compareModels(
   return result;
 }
 
-/** The CLI's one comparison: the eval set, then the two models given as flags. */
-export async function runCompare(config: Config, refs: { baseline: ModelRef; candidate: ModelRef }, progress: Progress): Promise<CompareResult> {
-  await precheckModels(config, [refs.baseline, refs.candidate]);
-  return compareModels(config, await prepareEval(config, progress), refs, progress);
+/**
+ * Every comparison of one run, whatever the config compares: the one place that picks the
+ * pipeline. It is keyed on `config.results`, which src/config sets for task: results and for no
+ * other task: two result sets read from files (engine/results.ts), else two ONNX models run on
+ * the eval set, prepared here once for all pairs (compareAll). Neither pipeline asks the task's
+ * name; the CLI and the Action call this and never choose themselves.
+ */
+export async function compareRun(
+  config: Config,
+  pairs: readonly PairToCompare<SideRef>[],
+  progress: Progress,
+  options: { readonly remoteCache?: EvalSetCache } = {},
+): Promise<CompareResult[]> {
+  if (config.results) return compareResultSets(config, pairs as readonly PairToCompare<ResultsRef>[], progress);
+  // The models' own facts (metadata class names, output size) are checked before the eval set is fetched.
+  await precheckModels(config, pairs.flatMap(({ refs }) => [refs.baseline, refs.candidate]) as ModelRef[]);
+  return compareAll(config, await prepareEval(config, progress, options), pairs, progress);
+}
+
+/** The CLI's one comparison: the two sides given as flags (or, for task: results, in the config). */
+export async function runCompare(config: Config, refs: { baseline: SideRef; candidate: SideRef }, progress: Progress): Promise<CompareResult> {
+  const [result] = await compareRun(config, [{ refs }], progress);
+  return result;
 }

@@ -9,6 +9,7 @@ import { nightlyFromAction } from './action/nightly.js';
 import { evaluateCommits } from './action/pr.js';
 import { actionProgress } from './action/progress.js';
 import { failedGateLines, verdictAnnotations } from './action/run-report.js';
+import { evaluateShard } from './action/shard.js';
 import { readActionContext } from './config/action.js';
 import { UserError } from './errors.js';
 import { postComment, publishRun, runUrl, writeReportJson } from './publish/action.js';
@@ -36,7 +37,14 @@ export async function run(): Promise<void> {
       core.setOutput('verdict', outcome.report.verdict);
       core.setOutput('report-path', await writeReportJson(ctx, 'nightly.json', { ...outcome.report, history: undefined }));
       if (outcome.fail) failure = outcome.report.findings.map((f) => `model-gate nightly: ${f.message}`).join('\n');
+    } else if (ctx.shard) {
+      // A matrix job: no verdict yet, no comment; the merge job (mode: merge) gives both.
+      const outcome = await evaluateShard(ctx, gh, progress);
+      progress.info(outcome.line);
+      await core.summary.addRaw(`${outcome.line}\n`, true).write();
+      core.setOutput('shard-path', outcome.path ?? '');
     } else {
+      // mode: pr, or mode: merge (the same gate from the shards' records).
       const { report, pages } = await evaluateCommits(ctx, gh, progress);
       const compose = (uploadFailure: string | null) => composeComment(report, reportingTaskFor, runUrl(ctx), undefined, uploadFailure);
       const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, compose, pages, progress);

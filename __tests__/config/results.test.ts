@@ -75,6 +75,11 @@ describe('task: results config', () => {
       '  - results: only used with task: results',
       '  - gates.max-metric-drop: only used with task: results',
     ].join('\n'));
+    expect(errorOf(() => parse('task: results\nmodels:\n  - { name: llm, manifest: m.yml, key: llm }\n  - { name: b, path: evals/b, quantized: b.onnx }\n'))).toBe([
+      '/repo/model-gate.yml: invalid config:',
+      '  - models[0]: task: results reads a result file or folder in the repository; give its path, not a manifest and key',
+      '  - models[1].quantized: not used with task: results (model-gate runs no model)',
+    ].join('\n'));
     expect(errorOf(() => parse('classes: [a, b]\n'))).toBe('/repo/model-gate.yml: invalid config:\n  - eval: required key is missing');
   });
 });

@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
+import { exampleConfig, timeless } from '../helpers/same-report.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -17,31 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** The report without what depends on the clock: latency figures, the sentences that quote them, the stream's facts. */
-function timeless(value: unknown): unknown {
-  // (fromCache: the first run extracts the archive, the second finds it cached.)
-  if (Array.isArray(value)) return value.map(timeless);
-  if (value === null || typeof value !== 'object') return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (/latency|^p50Ms$|^generatedAt$|^headline$|^stream$|^path$|^fromCache$|^timing$/i.test(key)) continue;
-    if (key === 'gates') {
-      out.gates = (v as { name: string }[]).filter((g) => g.name !== 'max-latency-regression').map(timeless);
-      continue;
-    }
-    out[key] = timeless(v);
-  }
-  return out;
-}
-
-async function example(folder: string, name: string, edit: (yaml: string) => string): Promise<string> {
-  const root = join(process.cwd(), 'examples', folder);
-  const yaml = (await readFile(join(root, 'model-gate.yml'), 'utf8')).replace(/source: \.\//, `source: ${root}/`);
-  const file = join(dir, name);
-  // A latency gate nothing can fail, so the verdict compares the accuracy gates only.
-  await writeFile(file, edit(yaml.replace(/max-latency-regression: \d+/, 'max-latency-regression: 100000')).replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 0, runs: 10 }'));
-  return file;
-}
+const example = (folder: string, name: string, edit: (yaml: string) => string) => exampleConfig(folder, join(dir, name), edit);
 
 async function report(config: string, models: [string, string], out: string) {
   const json = join(dir, out, 'report.json');

@@ -25,6 +25,7 @@ export const config = {
   output: { json: null, markdown: null, html: null, dir: '/tmp/out' },
   cacheDir: '/tmp/cache',
   progress: 'off',
+  shard: null,
 } as const satisfies Config;
 
 function modelFile(role: 'baseline' | 'candidate', sha: string, params: number, bytes: number): ModelFile {

@@ -114,6 +114,16 @@ describe('readResultSet on lm-evaluation-harness files', () => {
       expect(await errorOf(readResultSet(ref(folder), options()))).toMatch(/samples_arc_easy_2025-03-01.*: a second file for task 'arc_easy' \(the first is .*samples_arc_easy_2025-02-01/);
     });
 
+    it('refuses a metric or filter name that would end a code span or a table cell in the comment', async () => {
+      const file = join(dir, 'samples_evil_2025-01-01T00-00-00.000001.jsonl');
+      await writeFile(file, `${JSON.stringify({ doc_id: 0, doc: {}, filter: 'x|<img src=https://e.invalid/p.png>', metrics: ['acc'], acc: 1 })}\n`);
+      expect(await errorOf(readResultSet(ref(file), options({ metric: null })))).toBe(
+        `${file}: the filter name "x|<img src=https://e.invalid/p.png>" is not a plain name (letters, digits and _ . @ : + - / = ( ) , or spaces)`,
+      );
+      await writeFile(file, `${JSON.stringify({ doc_id: 0, doc: {}, filter: 'none', metrics: ['a``b'], 'a``b': 1 })}\n`);
+      expect(await errorOf(readResultSet(ref(file), options({ metric: null })))).toMatch(/the metric name "a``b" is not a plain name/);
+    });
+
     it('slices by a field of the document (doc.<field>)', async () => {
       const file = join(dir, 'samples_mmlu_2025-01-01T00-00-00.000001.jsonl');
       const line = (id: number, subject: string, acc: number) => JSON.stringify({ doc_id: id, doc: { subject }, filter: 'none', metrics: ['acc'], acc });

@@ -12,7 +12,7 @@ import { actionsEvalSetCache } from '../evalset/actions-cache.js';
 import { createGit } from '../git/index.js';
 import { assertHistoryWritable, gitBranchHistory, historyFileFor } from '../history/store.js';
 import { gpuName } from '../inference/index.js';
-import { headCommit, nightlyModels, workDirFor } from '../nightly/models.js';
+import { headCommit, nightlyModels, refuseResultsNightly, workDirFor } from '../nightly/models.js';
 import { renderNightly, TRACKING_LABEL } from '../nightly/render.js';
 import { runNightly, type NightlyReport } from '../nightly/run.js';
 import type { Progress } from '../progress.js';
@@ -36,6 +36,7 @@ export async function nightlyFromAction(ctx: ActionContext, gh: GitHub, progress
     throw new UserError(`${ctx.configPath}: not found in the workspace (input config)`);
   });
   const config = parseConfig(text, file, join(file, '..'), { executionProvider: ctx.executionProvider }, { cwd: ctx.workspace, env: ctx.configEnv, stderrIsTTY: false });
+  refuseResultsNightly(config);
   const git = createGit(ctx.workspace, ctx.runnerEnv);
   const sha = ctx.sha || (await headCommit(git));
   const models = await nightlyModels(config, git, sha, workDirFor(ctx.runnerTemp), progress);

@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { createGit } from '../git/index.js';
 import { fileHistory } from '../history/store.js';
 import { gpuName } from '../inference/index.js';
-import { headCommit, nightlyModels, workDirFor } from '../nightly/models.js';
+import { headCommit, nightlyModels, refuseResultsNightly, workDirFor } from '../nightly/models.js';
 import { renderNightly } from '../nightly/render.js';
 import { runNightly } from '../nightly/run.js';
 import { stderrProgress } from '../progress-stderr.js';
@@ -19,6 +19,7 @@ import { stderrProgress } from '../progress-stderr.js';
 export async function nightlyCommand(overrides: ConfigOverrides, flags: { history?: string; repo?: string }, environment: ConfigEnvironment): Promise<number> {
   if (!flags.history) throw new UserError('--history: required (the JSON Lines history file; created if missing)');
   const config = await loadConfig(overrides, environment);
+  refuseResultsNightly(config);
   const progress = stderrProgress(config.progress, process.stderr);
   const git = createGit(resolve(environment.cwd, flags.repo ?? '.'), environment.env);
   const sha = await headCommit(git);

@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { describeArgsError, joinNegativeValues } from './args.js';
 import { compareCommand } from './compare.js';
+import { mergeCommand } from './merge.js';
 import { runMapCommand } from './map.js';
 import { nightlyCommand } from './nightly.js';
 
@@ -16,13 +17,16 @@ const HELP = `model-gate ${VERSION}: is the new model a real upgrade, on your da
 
 Usage:
   model-gate compare --config FILE --baseline A.onnx --candidate B.onnx [options]
+  model-gate compare --config FILE [--baseline RESULTS_A --candidate RESULTS_B] [options]   (task: results)
+  model-gate merge --config FILE [--json OUT] [--markdown OUT] [--html OUT] SHARD...
   model-gate nightly --config FILE --history H.jsonl [--json OUT] [--repo DIR]
   model-gate map --gt coco.json --dets results.json
 
 compare options:
   --config FILE               model-gate.yml (eval set, classes, preprocessing, gates)
-  --baseline FILE             the model in use now (.onnx)
-  --candidate FILE            the model that would replace it (.onnx)
+  --baseline FILE             the model in use now (.onnx); task: results: its result file or folder
+  --candidate FILE            the model that would replace it (.onnx); task: results: its result file or folder
+                              (task: results takes both from results.baseline/candidate when not given)
   --eval SRC                  eval set: folder, .tar.gz/.zip, or https URL (overrides eval.source)
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
   --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)
@@ -31,9 +35,16 @@ compare options:
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
   --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
+  --samples                   classification: every image's outcome in --json (models.<role>.samples), so the
+                              report can be gated again as task: results with format: model-gate
   --execution-provider EP     auto | cpu | cuda (auto: CUDA if it loads, else CPU, and says why)
   --threads N                 intra-op threads, 0 = one per core
+  --shard I/N                 evaluate shard I of N only (samples split by id) and write a shard record
+  --shard-out FILE            where the shard record goes (.json, or .json.gz compressed)
   --quiet                     no progress on stderr
+
+merge: combines the shard records of one sharded compare (every shard 1..N, same config, eval
+  set and models) into the report, gates and exit status an unsharded compare gives.
 
 nightly: evaluates every model in the config's models: list as committed at HEAD of --repo
   (default: the working directory), appends one record per model to --history, and reports
@@ -61,7 +72,10 @@ const OPTIONS = {
   html: { type: 'string' },
   'execution-provider': { type: 'string' },
   threads: { type: 'string' },
+  shard: { type: 'string' },
+  'shard-out': { type: 'string' },
   quiet: { type: 'boolean' },
+  samples: { type: 'boolean' },
   history: { type: 'string' },
   repo: { type: 'string' },
   gt: { type: 'string' },
@@ -85,7 +99,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const command = positionals[0];
-  if (!['compare', 'nightly', 'map'].includes(command) || positionals.length > 1) {
+  if (!['compare', 'nightly', 'map', 'merge'].includes(command) || (positionals.length > 1 && command !== 'merge')) {
     process.stderr.write(`model-gate: unknown command '${positionals.join(' ')}'. Run 'model-gate --help' for usage.\n`);
     return 2;
   }
@@ -104,6 +118,8 @@ export async function cli(argv: readonly string[]): Promise<number> {
     baselineQuantized: values['baseline-quantized'],
     candidateQuantized: values['candidate-quantized'],
     outDir: values['out-dir'],
+    samples: values.samples,
+    shard: values.shard,
   };
   try {
     if (command === 'map') {
@@ -112,7 +128,8 @@ export async function cli(argv: readonly string[]): Promise<number> {
     }
     const environment = processEnvironment();
     if (command === 'nightly') return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
-    return await compareCommand(overrides, environment);
+    if (command === 'merge') return await mergeCommand(overrides, positionals.slice(1), environment);
+    return await compareCommand({ ...overrides, shardOut: values['shard-out'] }, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}\n`);
     else process.stderr.write(`model-gate: internal error: ${(error as Error).stack ?? String(error)}\n`);

@@ -8,7 +8,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import * as core from '@actions/core';
 import { UserError } from '../errors.js';
 
-export type ActionMode = 'pr' | 'comment' | 'nightly';
+export type ActionMode = 'pr' | 'merge' | 'comment' | 'nightly';
 
 export interface PullRequestFacts {
   readonly number: number;
@@ -47,6 +47,16 @@ export interface ActionContext {
   readonly workflowRun: WorkflowRunFacts | null;
   readonly baselineRef: string | null;
   readonly candidateRef: string | null;
+  /**
+   * task: results: the two result sets as paths inside the workspace (e.g. artifacts an earlier
+   * job uploaded and this job downloaded), instead of models[] read at the base and head commits.
+   * Both or neither.
+   */
+  readonly resultsInputs: { readonly baseline: string; readonly candidate: string } | null;
+  /** pr mode in a matrix job: "i/n", evaluate shard i of n and write its record instead of reporting. */
+  readonly shard: string | null;
+  /** mode: merge: the workspace folder holding every shard record of the run (downloaded artifacts). */
+  readonly shards: string | null;
   readonly comment: boolean;
   readonly failOnGate: boolean;
   readonly executionProvider: string | undefined;
@@ -92,6 +102,40 @@ function workflowRunOf(event: Json): WorkflowRunFacts | null {
   return { id: run.id, headSha: String(run.head_sha ?? ''), event: String(run.event ?? ''), conclusion: run.conclusion ?? null };
 }
 
+/** A workspace-relative path input: never absolute, never leaving the workspace by '..'; null when empty. */
+function workspacePath(input: InputReader, name: string): string | null {
+  const value = input(name).trim();
+  if (value === '') return null;
+  if (isAbsolute(value) || value.split(/[\\/]/).includes('..')) throw new UserError(`input ${name}: expected a path inside the workspace, got '${value}'`);
+  return normalize(value);
+}
+
+function resultsInputsOf(input: InputReader): ActionContext['resultsInputs'] {
+  const [baseline, candidate] = ['results-baseline', 'results-candidate'].map((name) => workspacePath(input, name));
+  if (baseline === null && candidate === null) return null;
+  if (baseline === null || candidate === null) {
+    throw new UserError(`input ${baseline === null ? 'results-baseline' : 'results-candidate'}: required with ${baseline === null ? 'results-candidate' : 'results-baseline'} (the two result sets to compare)`);
+  }
+  return { baseline, candidate };
+}
+
+/**
+ * shard belongs to a pr-mode matrix job and shards to the merge job after it; each is refused
+ * elsewhere, so a misplaced input never silently runs the whole comparison on every runner.
+ */
+function shardingOf(input: InputReader, mode: ActionMode, resultsInputs: ActionContext['resultsInputs']): Pick<ActionContext, 'shard' | 'shards'> {
+  const shard = input('shard').trim() || null;
+  const shards = workspacePath(input, 'shards');
+  if (shard !== null && mode !== 'pr') throw new UserError(`input shard: used with mode: pr only (each matrix job evaluates one shard; mode: merge combines them), not mode: ${mode}`);
+  if (shard !== null && resultsInputs) throw new UserError('input shard: not used with results-baseline/results-candidate (result files are read whole)');
+  const match = /^(\d+)\/(\d+)$/.exec(shard ?? '');
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (shard !== null && !(count >= 1 && index >= 1 && index <= count)) throw new UserError(`input shard: expected i/n with 1 ≤ i ≤ n (e.g. \${{ matrix.shard }}/7), got '${shard}'`);
+  if (mode === 'merge' && shards === null) throw new UserError('input shards: required with mode: merge (the folder in the workspace the shard records were downloaded to)');
+  if (mode !== 'merge' && shards !== null) throw new UserError(`input shards: used with mode: merge only, not mode: ${mode}`);
+  return { shard, shards };
+}
+
 export interface InputReader {
   (name: string): string;
 }
@@ -107,12 +151,13 @@ export function readActionContext(env: Env = process.env, input: InputReader = (
     throw new UserError(`${eventPath}: cannot read the event payload (${(error as Error).message})`);
   }
   const mode = (input('mode') || 'pr') as ActionMode;
-  if (!['pr', 'comment', 'nightly'].includes(mode)) throw new UserError(`input mode: expected pr | comment | nightly, got '${mode}'`);
+  if (!['pr', 'merge', 'comment', 'nightly'].includes(mode)) throw new UserError(`input mode: expected pr | merge | comment | nightly, got '${mode}'`);
   const configPath = normalize(input('config') || '.github/model-gate.yml');
   if (isAbsolute(configPath) || configPath.startsWith('..')) throw new UserError(`input config: expected a path inside the repository, got '${configPath}'`);
   const runnerTemp = env.RUNNER_TEMP || required(env, 'RUNNER_TEMP');
   // Verified eval sets persist in the runner's tool cache between jobs on a self-hosted runner.
   const cacheDir = env.MODEL_GATE_CACHE_DIR || join(env.RUNNER_TOOL_CACHE || runnerTemp, 'model-gate');
+  const resultsInputs = resultsInputsOf(input);
   const context: ActionContext = {
     mode,
     configPath,
@@ -132,6 +177,8 @@ export function readActionContext(env: Env = process.env, input: InputReader = (
     workflowRun: workflowRunOf(event),
     baselineRef: input('baseline-ref') || null,
     candidateRef: input('candidate-ref') || null,
+    resultsInputs,
+    ...shardingOf(input, mode, resultsInputs),
     comment: bool('comment', input('comment'), true),
     failOnGate: bool('fail-on-gate', input('fail-on-gate'), true),
     executionProvider: input('execution-provider') || undefined,

@@ -13,9 +13,9 @@ import { UserError } from '../errors.js';
 import { describeSchemaError } from './errors.js';
 import { sha256OfFileSync } from './file-hash.js';
 import { expandPreset } from './presets.js';
-import { resultsConfig, resultsOnlyProblems, resultsProblems } from './results.js';
+import { resultsConfig, resultsOnlyProblems, resultsProblems, resultsRefs } from './results.js';
 import { configSchema } from './schema.js';
-import type { Config, ExecutionProviderRequest, ModelRef } from './types.js';
+import type { Config, ExecutionProviderRequest, ModelRef, ResultsRef } from './types.js';
 
 /** What the command line (and, for the execution provider, the Action's input) can override. */
 export interface ConfigOverrides {
@@ -33,6 +33,9 @@ export interface ConfigOverrides {
   readonly baselineQuantized?: string;
   readonly candidateQuantized?: string;
   readonly outDir?: string;
+  readonly samples?: boolean;
+  /** "i/n": evaluate shard i of n. */
+  readonly shard?: string;
 }
 
 export interface ConfigEnvironment {
@@ -112,6 +115,14 @@ function parseBytes(value: string | number | undefined, key: string, file: strin
     throw new UserError(`${file}: invalid config:\n  - ${key}: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got '${value}'`);
   }
   return Math.floor(bytes);
+}
+
+function pickShard(value: string | undefined): Config['shard'] {
+  if (value === undefined || value === '') return null;
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(count >= 1 && index >= 1 && index <= count)) throw new UserError(`--shard: expected i/n with 1 ≤ i ≤ n (e.g. 2/7), got '${value}'`);
+  return { index, count };
 }
 
 function cacheDirFrom(env: ConfigEnvironment['env']): string {
@@ -241,7 +252,11 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   const fromFlag = (p: string) => (REMOTE.test(p) || isAbsolute(p) ? p : resolve(cwd, p));
 
   const results = raw.task === 'results';
+  if (overrides.samples && raw.task === 'detection') {
+    throw new UserError('--samples: task: detection has no per-sample outcome (AP ranks the detections of the whole set), so its report has no samples');
+  }
   if (!results && !raw.eval) throw new UserError(`${file}: invalid config:\n  - eval: required key is missing`);
+  if (results && overrides.shard) throw new UserError('--shard: not used with task: results (there is no eval set to split; the result files are read whole)');
   if (results && (overrides.eval || overrides.evalSha256)) {
     throw new UserError(`--${overrides.eval ? 'eval' : 'eval-sha256'}: not used with task: results (the result files are the evaluation)`);
   }
@@ -375,9 +390,11 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
       html: overrides.html ? resolve(cwd, overrides.html) : null,
       dir: resolve(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve(cwd, overrides.json)) : 'model-gate-out')),
+      ...(overrides.samples ? { samples: true } : {}),
     },
     cacheDir: cacheDirFrom(environment.env),
     progress,
+    shard: pickShard(overrides.shard),
   };
   return deepFreeze(config);
 }
@@ -398,4 +415,16 @@ export function cliModelRefs(overrides: ConfigOverrides, environment: ConfigEnvi
     return { role, path: resolve(environment.cwd, given), label: given, quantized: quantized ? resolve(environment.cwd, quantized) : null };
   };
   return { baseline: ref('baseline'), candidate: ref('candidate') };
+}
+
+/**
+ * The CLI's two sides for this config: the result sets for task: results (--baseline/--candidate
+ * over results.baseline/results.candidate), else the two .onnx models given as flags.
+ */
+export function cliRefs(config: Config, overrides: ConfigOverrides, environment: ConfigEnvironment): { baseline: ModelRef | ResultsRef; candidate: ModelRef | ResultsRef } {
+  if (!config.results) return cliModelRefs(overrides, environment);
+  for (const flag of ['baselineQuantized', 'candidateQuantized'] as const) {
+    if (overrides[flag]) throw new UserError(`--${flag === 'baselineQuantized' ? 'baseline' : 'candidate'}-quantized: not used with task: results (model-gate runs no model)`);
+  }
+  return resultsRefs(config, overrides, environment);
 }

@@ -49,6 +49,10 @@ export function resultsProblems(raw: Raw): string[] {
     if (derive[rule.from] !== undefined) problems.push(`results.derive.${column}.from: '${rule.from}' is itself derived; derive from a column of the result files`);
     if (rule.from === column) problems.push(`results.derive.${column}.from: a column can't be derived from itself`);
   }
+  (raw.models ?? []).forEach((m: Raw, i: number) => {
+    if (m.manifest !== undefined || m.key !== undefined) problems.push(`models[${i}]: task: results reads a result file or folder in the repository; give its path, not a manifest and key`);
+    if (m.quantized !== undefined) problems.push(`models[${i}].quantized: not used with task: results (model-gate runs no model)`);
+  });
   const hasFocus = Object.keys(results.focus ?? {}).length > 0;
   for (const key of ['min-focus-gain', 'no-worse-focus-slice']) {
     if (raw.gates?.[key] !== undefined && !hasFocus) problems.push(`gates.${key}: needs results.focus (the slices that matter)`);

@@ -258,6 +258,8 @@ export interface OutputConfig {
   readonly html: string | null;
   /** Where built int8 models are written (so users ship exactly what was measured). */
   readonly dir: string;
+  /** --samples: every sample's outcome in the JSON report (models.<role>.samples), to gate it again as task: results; absent = no. */
+  readonly samples?: boolean;
 }
 
 export interface Config {
@@ -283,4 +285,6 @@ export interface Config {
   /** Content-addressed cache of verified eval sets: <cacheDir>/evalsets/<sha256>/. */
   readonly cacheDir: string;
   readonly progress: 'tty' | 'lines' | 'off';
+  /** Evaluate only shard `index` of `count` (1-based) and write a shard record (engine/shard.ts); null = the whole set. */
+  readonly shard: { readonly index: number; readonly count: number } | null;
 }

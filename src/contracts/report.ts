@@ -61,6 +61,8 @@ export interface ModelReport<Metrics> {
   readonly latency: Record<string, LatencyStats>;
   /** The int8 variant's results, when quantization is configured (built by report/quantization.ts). */
   readonly quantized?: Record<string, unknown> & { readonly metrics: unknown; readonly note: string | null; readonly source: string };
+  /** Each eval sample's outcome, in eval-set order, when asked for (--samples) and the task has one (Task.sampleRecords). */
+  readonly samples?: readonly SampleRecord[];
 }
 
 /**
@@ -195,6 +197,8 @@ export interface Report<Metrics = unknown, Comparison = unknown, Compared = Mode
    * The latency figures themselves time session.run alone, never pre- or post-processing.
    */
   readonly timing?: { readonly prepareMs: number; readonly evaluateMs: number; readonly latencyMs: number; readonly wallMs: number };
+  /** A comparison merged from shards: how many, and where its latency was measured (one machine, never an average). */
+  readonly shards?: { readonly count: number; readonly latencyMeasuredOn: { readonly shard: number; readonly machine: string } };
 }
 
 /** A report of either kind, as the renderers and the Action's comment take it. */

@@ -3,13 +3,14 @@
  * needs. It is written as report.json in the artifact, and the fork-comment workflow rebuilds
  * the comment from it (action/run-report.ts checks it field by field when reading it back).
  */
-import type { Report } from './report.js';
+import type { AnyReport } from './report.js';
 
 export type RunVerdict = 'pass' | 'fail' | 'skipped';
 
 export interface RunComparison {
   readonly name: string;
-  readonly report: Report<unknown, unknown>;
+  /** Models' report, or task: results' (result sets in place of models). */
+  readonly report: AnyReport;
 }
 
 export interface RunReport {

@@ -7,7 +7,7 @@
 import type { Config, DecodeSpec } from '../config/types.js';
 import type { Progress } from '../progress.js';
 import type { Gallery } from './gallery.js';
-import type { GateResult } from './report.js';
+import type { GateResult, SampleRecord } from './report.js';
 import type { ImageGeometry, OutputTensor, TensorSignature } from './tensors.js';
 
 /** One eval image with its ground truth. `id` is its path inside the eval set, posix-style. */
@@ -117,6 +117,13 @@ export interface Task<Label, Prediction, ModelMetrics, Comparison> extends Repor
    * sample sits in the model's input (detection maps boxes back to the original image with it).
    */
   decodeOutputs(outputs: Readonly<Record<string, OutputTensor>>, count: number, config: Config, batch: BatchContext): Prediction[];
+  /**
+   * Each sample's outcome in model-gate's per-sample format (report.json models.<role>.samples,
+   * written with --samples), so a report can be gated again as task: results (format: model-gate).
+   * Only for tasks whose figure is the mean of a per-sample outcome (classification: right/wrong
+   * at top-1); detection has none, since AP ranks detections across the whole set.
+   */
+  sampleRecords?(predictions: readonly Prediction[], samples: readonly EvalSample<Label>[], config: Config): SampleRecord[];
   /** Per-model metrics (pure). */
   score(predictions: readonly Prediction[], samples: readonly EvalSample<Label>[], config: Config): ModelMetrics;
   /** Paired comparison of the two models on the same samples (pure). */

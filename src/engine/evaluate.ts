@@ -20,6 +20,7 @@ import type { EvalContext } from './context.js';
 import { measureGroupLatency, pooled } from './latency-inputs.js';
 import { providerFallback } from './provider-note.js';
 import { checkMetadataOf, classNamesFor } from './model-checks.js';
+import { LATENCY_SHARD, shardSamples, type ShardSpec } from './shard.js';
 import { streamEvalSet } from './stream.js';
 
 /** What one model (fp32 or int8) produced. */
@@ -72,6 +73,8 @@ export interface Evaluation {
   readonly latencyControls: readonly (RoundSamples | null)[];
   /** Wall time of the stream (decode and inference, calibration and quantization before it) and of the latency benchmark. */
   readonly timing: { readonly evaluateMs: number; readonly latencyMs: number };
+  /** The sample indices evaluated: all of them, or a shard's. */
+  readonly included: readonly number[];
 }
 
 export interface EvaluateOptions {
@@ -80,6 +83,8 @@ export interface EvaluateOptions {
    * run, or each model alone in a nightly run. Default: all of them in one group.
    */
   readonly latencyGroups?: readonly (readonly number[])[];
+  /** Evaluate only this shard's samples; latency only in shard LATENCY_SHARD (engine/shard.ts). */
+  readonly shard?: ShardSpec | null;
 }
 
 /**
@@ -244,7 +249,9 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
         `decode on ${pool.workers || 'the main thread'}${pool.workers ? ' workers' : ''}, inference ${threads} thread${threads === 1 ? '' : 's'}` +
         (overlap ? ', decoding the next chunk while the GPU runs' : ', taking turns on the CPU cores'),
     );
+    const included = options.shard ? shardSamples(ctx.samples, streamed.map((r) => r.spec), options.shard) : null;
     const facts = await streamEvalSet(ctx.samples, streamed, {
+      include: included,
       pool,
       memoryBudget: config.inference.memoryBudget,
       batchSize: config.inference.batchSize,
@@ -256,7 +263,8 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
     // The evaluation's sessions are done: every latency round opens fresh ones (docs/latency.md).
     await Promise.all(runs.map((r) => r.model.release()));
     const streamedAt = performance.now();
-    const groups = options.latencyGroups ?? [refs.map((_, i) => i)];
+    // A shard other than the latency shard measures nothing: latency comes from one machine.
+    const groups = options.shard && options.shard.index !== LATENCY_SHARD ? [] : (options.latencyGroups ?? [refs.map((_, i) => i)]);
     const latency = new Map<ModelRun, RoundSamples>();
     const variantLatency = new Map<(typeof alternatives)[number][number], RoundSamples>();
     const controls: (RoundSamples | null)[] = [];
@@ -294,7 +302,7 @@ export async function openEvaluation(config: Config, ctx: EvalContext, refs: rea
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
     const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
-    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls, timing };
+    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls, timing, included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i) };
     return {
       evaluation,
       async remeasure(group) {

@@ -41,6 +41,8 @@ export interface StreamOptions {
   readonly keepFirst: number;
   /** One prediction per sample of a batch of outputs (the task's decodeOutputs). */
   readonly decode: (outputs: Readonly<Record<string, OutputTensor>>, count: number, batch: BatchContext) => unknown[];
+  /** Only these sample indices (a shard's); default all. Rect batches must be whole (engine/shard.ts). */
+  readonly include?: ReadonlySet<number> | null;
 }
 
 export interface StreamFacts {
@@ -115,12 +117,17 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
   for (const run of runs) specs.set(decodeSpecKey(run.spec), run.spec);
   const fixed = [...specs].filter(([, s]) => !s.rectBatches);
   const batched = [...specs].filter(([, s]) => s.rectBatches);
-  const order = streamOrder([...specs.values()], samples.length);
+  const fullOrder = streamOrder([...specs.values()], samples.length);
+  // Where each sample sits in the full order: a rect batch's shape is found by it, shard or not.
+  const fullPosition = new Map(fullOrder.map((sample, position) => [sample, position]));
+  const order = options.include ? fullOrder.filter((i) => options.include!.has(i)) : fullOrder;
   const bytesPerImage = [...specs.values()].reduce((sum, spec) => sum + imageBytes(spec), 0);
-  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, samples.length, options.overlap);
+  const total = order.length;
+  if (total === 0) return { chunkImages: 0, chunks: 0, firstImages: new Map() };
+  let perChunk = chunkImages(options.memoryBudget, bytesPerImage, options.batchSize, total, options.overlap);
   // Rect batches are decoded whole: a chunk holds at least one, even past the budget.
-  if (batched.length > 0) perChunk = Math.min(samples.length, Math.max(perChunk - (perChunk % options.batchSize), options.batchSize));
-  const chunks = Math.ceil(samples.length / perChunk);
+  if (batched.length > 0) perChunk = Math.min(total, Math.max(perChunk - (perChunk % options.batchSize), options.batchSize));
+  const chunks = Math.ceil(total / perChunk);
   const firstImages = new Map<string, DecodedImages>();
   const files = order.map((i) => samples[i].file);
   // Progress counts images through the whole run: a chunk's decode and each model's pass are equal shares.
@@ -134,7 +141,7 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
   const buffers = Array.from({ length: options.overlap && chunks > 1 ? 2 : 1 }, () => new Map([...specs].map(([key, spec]) => [key, allocateImages(perChunk, spec)])));
   const decodeChunk = async (k: number): Promise<Map<string, Segment[]>> => {
     const start = k * perChunk;
-    const end = Math.min(samples.length, start + perChunk);
+    const end = Math.min(total, start + perChunk);
     const buffer = buffers[k % buffers.length];
     // Decode progress in file × preprocessing units; pool.decode reports files done per call.
     let units = 0;
@@ -160,7 +167,7 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
       out.set(key, segments);
       for (let from = start, n = 0; from < end; from += batchSize, n++) {
         const to = Math.min(end, from + batchSize);
-        const shape = shapes[Math.floor(from / batchSize)];
+        const shape = shapes[Math.floor((fullPosition.get(order[from]) as number) / batchSize)];
         const view = viewImages(buffer.get(key) as DecodedImages, from - start, to - from, shape);
         jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape }], counter(1), [view]).then(([images]) => {
           segments[n] = { offset: from - start, images };
@@ -178,13 +185,13 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
   const shapeOf = (images: DecodedImages) =>
     options.normalize.layout === 'nchw' ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
 
-  progress.start('evaluate', samples.length);
+  progress.start('evaluate', total);
   try {
     let next = decodeChunk(0);
     for (let k = 0; k < chunks; k++) {
       const start = k * perChunk;
       const chunk = await next;
-      const length = Math.min(samples.length, start + perChunk) - start;
+      const length = Math.min(total, start + perChunk) - start;
       if (options.overlap && k + 1 < chunks) {
         next = decodeChunk(k + 1);
         next.catch(() => {}); // a failure surfaces at the next await; until then it must not count as unhandled
@@ -212,7 +219,7 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
       }
       if (!options.overlap && k + 1 < chunks) next = decodeChunk(k + 1);
     }
-    progress.tick(samples.length);
+    progress.tick(total);
   } finally {
     progress.end();
   }

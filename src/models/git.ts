@@ -77,6 +77,26 @@ async function treeEntry(git: Git, sha: string, repoPath: string): Promise<TreeE
   return null;
 }
 
+/** What `path` is in `sha`'s tree: a file (a blob, symlinks included), a folder, or nothing; submodules are refused. */
+export async function pathKindAt(git: Git, sha: string, repoPath: string): Promise<'file' | 'folder' | null> {
+  const entry = await treeEntry(git, sha, repoPath);
+  if (entry === null) return null;
+  if (entry.type === 'tree') return 'folder';
+  if (entry.type !== 'blob') throw new UserError(`${repoPath}@${short(sha)} is a ${entry.type}, not a file or folder.`);
+  return 'file';
+}
+
+/** The files directly in the folder `path` at `sha` (not recursive), by name, with their git mode; symlinks included (mode 120000). */
+export async function folderFilesAt(git: Git, sha: string, repoPath: string): Promise<{ name: string; mode: string }[]> {
+  const { stdout } = await git.run(['ls-tree', '-z', '--full-tree', checkSha(sha), '--', `${repoPath}/`]);
+  const files: { name: string; mode: string }[] = [];
+  for (const record of stdout.toString('utf8').split('\0')) {
+    const match = /^(\d+) (\S+) ([0-9a-f]+)\t(.*)$/s.exec(record);
+    if (match && match[2] === 'blob' && path.posix.dirname(match[4]) === repoPath) files.push({ name: path.posix.basename(match[4]), mode: match[1] });
+  }
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Only regular files: a symlink's blob is its target's name, a submodule or folder has no bytes. */
 async function blobAt(git: Git, sha: string, repoPath: string): Promise<TreeEntry | null> {
   const entry = await treeEntry(git, sha, repoPath);

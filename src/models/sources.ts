@@ -99,14 +99,14 @@ export async function readManifestEntry(entry: Extract<ModelEntry, { manifest: s
 }
 
 /** Names on disk: the config schema keeps names plain, but a file name must never be a path. */
-function modelFolder(workDir: string, name: string, sha: string): string {
+export function modelFolder(workDir: string, name: string, sha: string): string {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_');
   const tag = safe === name ? '' : `-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
   return path.join(workDir, `${safe}${tag}-${sha.slice(0, 12)}`);
 }
 
 /** Writes the file at that commit to `dest`, resolving a Git LFS pointer; false when absent. */
-async function writeResolved(side: ModelSide, repoPath: string, dest: string): Promise<boolean> {
+export async function writeResolved(side: ModelSide, repoPath: string, dest: string): Promise<boolean> {
   const label = `${repoPath}@${side.sha.slice(0, 7)}`;
   await mkdir(path.dirname(dest), { recursive: true });
   if (!(await writeFileAtCommit(side.git, side.sha, repoPath, dest))) return false;

@@ -14,7 +14,24 @@ import type { NightlyModel } from './run.js';
 
 const watched = (entry: ModelEntry) => ('path' in entry ? entry.path : `${entry.manifest}#${entry.key}`);
 
+/**
+ * The nightly run re-runs models: the same model bytes on the same eval set must score the same,
+ * and latency is measured on this runner. With task: results model-gate runs no model and knows
+ * neither the model's bytes nor its runtime; the committed result files give the same figures
+ * every night, so neither check could find anything, and a history of them would only look like one.
+ */
+export function refuseResultsNightly(config: Config): void {
+  if (!config.results) return;
+  throw new UserError(
+    `${config.configPath ?? 'config'}: task: results has no nightly run: model-gate runs no model, so there is nothing to re-evaluate ` +
+      '(the committed result files give the same figures every night). To watch an LLM nightly, run your harness on a schedule ' +
+      'and gate that night\'s results against a reference run: mode: pr with the inputs results-baseline and results-candidate, ' +
+      'or model-gate compare --baseline REFERENCE --candidate TONIGHT (README, "LLMs and other models you run yourself").',
+  );
+}
+
 export async function nightlyModels(config: Config, git: Git, sha: string, workDir: string, progress: Progress): Promise<NightlyModel[]> {
+  refuseResultsNightly(config);
   if (config.models.length === 0) throw new UserError(`${config.configPath}: lists no models (add a models: list of { name, path } or { name, manifest, key })`);
   await mkdir(workDir, { recursive: true });
   const download = verifiedDownloader(progress);

@@ -13,6 +13,7 @@ import type { HistoryStore } from '../history/store.js';
 import { summarizeLatency } from '../metrics/index.js';
 import type { Progress } from '../progress.js';
 import { taskFor } from '../tasks/index.js';
+import { refuseResultsNightly } from './models.js';
 
 export interface NightlyModel {
   readonly name: string;
@@ -74,6 +75,7 @@ export async function runNightly(
   progress: Progress,
   options: { remoteCache?: EvalSetCache } = {},
 ): Promise<NightlyReport> {
+  refuseResultsNightly(config);
   const ctx = await prepareEval(config, progress, options.remoteCache ? { remoteCache: options.remoteCache } : {});
   const history = await store.read();
   const records: HistoryRecord[] = [];

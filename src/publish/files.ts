@@ -2,9 +2,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OutputConfig } from '../config/types.js';
-import type { Report } from '../contracts/report.js';
+import type { AnyReport } from '../contracts/report.js';
 
-export async function writeReportFiles(output: OutputConfig, report: Report<unknown, unknown>, markdown: string, html: string): Promise<void> {
+export async function writeReportFiles(output: OutputConfig, report: AnyReport, markdown: string, html: string): Promise<void> {
   const write = async (path: string, text: string) => {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, text);

@@ -135,6 +135,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
     ...(judged[i].metadata.source ? { metadata: metadataFacts(judged[i].metadata) } : {}),
     metrics: task.score(m.predictions, samples, config),
     latency: latencyStats(m.latencyMs),
+    ...(config.output.samples && task.sampleRecords ? { samples: task.sampleRecords(m.predictions, samples, config) } : {}),
   });
   const [qBase, qCand] = inputs.quantized ?? [null, null];
   const withInt8 = (report: ModelReport<Metrics>, fp32: MeasuredModel<Prediction>, run: QuantizedRun<Prediction> | null) =>

@@ -16,7 +16,7 @@ import { renderLineChart } from './html-chart.js';
 import { renderGallery } from './html-gallery.js';
 import { HTML_STYLE } from './html-style.js';
 import { escapeHtml as esc, inlineMarkdown, markdownToHtml } from './html-text.js';
-import { gateResultLabel, gatesPassedSummary, latencyMethodNote } from './latency-text.js';
+import { gateResultLabel, gatesPassedSummary, latencyMethodNote, shardsNote } from './latency-text.js';
 import { latencyRows, metadataSummary, reportNotices } from './markdown.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import { resultFilesRow, resultFilesSection } from './result-files.js';
@@ -99,7 +99,8 @@ function latencyTable(report: AnyReport): string {
       rows.push([role, String(s.batch), ms(s.p50Ms), ms(s.p90Ms), ms(s.p99Ms), ms(s.minMs), `${s.throughputPerSec.toFixed(0)}/s`, count(s.runs)].map(esc));
     }
   }
-  const note = esc(latencyMethodNote(report.comparison, false));
+  const shards = shardsNote(report);
+  const note = esc(`${latencyMethodNote(report.comparison, false)}${shards ? ` This comparison was ${shards}.` : ''}`);
   return `${table(['model', 'batch', 'p50', 'p90', 'p99', 'min', 'throughput', 'runs'], rows, [false, true, true, true, true, true, true, true])}\n<p class="muted">${note}</p>`;
 }
 

@@ -1,10 +1,11 @@
 /**
  * The words around the latency figures, shared by the Markdown and the HTML report: how the
  * ratio was measured, what the A/A control says this runner resolves, and how a gate's outcome
- * reads (a latency gate can be "not measurable" as well as pass or fail).
+ * reads (a latency gate can be "not measurable" as well as pass or fail), and where a sharded
+ * comparison measured it.
  */
 import { ratio } from './format.js';
-import type { GateResult, LatencyComparison } from '../contracts/report.js';
+import type { AnyReport, GateResult, LatencyComparison, Report } from '../contracts/report.js';
 
 export function latencyMethodNote(comparison: LatencyComparison, perSample: boolean): string {
   const rounds = comparison.latencyRounds;
@@ -29,4 +30,11 @@ export function gateResultLabel(gate: GateResult): { text: string; kind: 'pass' 
 export function gatesPassedSummary(gates: readonly GateResult[]): string {
   const neutral = gates.filter((g) => g.outcome === 'not-measurable').length;
   return neutral === 0 ? `all ${gates.length} passed` : `${gates.length - neutral} passed, ${neutral} not measurable`;
+}
+
+/** A comparison merged from shards: how many, and the one machine latency comes from. */
+export function shardsNote(report: AnyReport): string | null {
+  const shards = (report as { shards?: Report['shards'] }).shards;
+  if (!shards) return null;
+  return `merged from ${shards.count} shard${shards.count === 1 ? '' : 's'}; latency measured in shard ${shards.latencyMeasuredOn.shard} alone (${shards.latencyMeasuredOn.machine}), never averaged across machines`;
 }

@@ -10,7 +10,7 @@ import { isResultSet, type AnyReport, type ModelReport, type Report, type Result
 import type { ReportSection, ReportingTask, TableRow } from '../contracts/task.js';
 import { COMMENT_LIMIT } from './comment-limit.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
-import { gateResultLabel, gatesPassedSummary, latencyMethodNote } from './latency-text.js';
+import { gateResultLabel, gatesPassedSummary, latencyMethodNote, shardsNote } from './latency-text.js';
 import { accuracyLatencyChart } from './mermaid.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import { resultFilesFooter, resultFilesRow, resultFilesSection } from './result-files.js';
@@ -140,7 +140,8 @@ function footer(report: Report, comparisonNote: string): string {
   const { evalSet: e, environment: env } = report;
   const sha = e.sha256 ? ` sha256 \`${e.sha256.slice(0, 12)}…\`` : '';
   const ep = `${env.executionProvider.toUpperCase()} EP${env.executionProviderNote ? ` (${escapeMarkdown(env.executionProviderNote)})` : ''}`;
-  return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote} · onnxruntime ${env.onnxruntime}, ${ep}, ${env.threads} thread${env.threads === 1 ? '' : 's'} · model-gate ${report.tool.version}`;
+  const shards = shardsNote(report);
+  return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote}${shards ? ` · ${escapeMarkdown(shards)}` : ''} · onnxruntime ${env.onnxruntime}, ${ep}, ${env.threads} thread${env.threads === 1 ? '' : 's'} · model-gate ${report.tool.version}`;
 }
 
 /**

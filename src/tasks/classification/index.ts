@@ -76,6 +76,10 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
     return predictions;
   },
 
+  // Right at top-1, as top1 counts it, with the true class as a slice (task: results can break it down by class).
+  sampleRecords: (predictions, samples, config) =>
+    samples.map((s, i) => ({ id: s.id, correct: predictions[i].ranked[0] === s.label, slices: { class: config.classes[s.label] } })),
+
   score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
 
   compare: (baseline, candidate, samples, config) =>

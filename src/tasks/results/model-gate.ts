@@ -20,7 +20,7 @@ export function parseModelGateReport(
   const model = data.models?.[side];
   const path = `models.${side}.samples`;
   if (!model || !Array.isArray(model.samples)) {
-    throw new UserError(`${where}: no ${path}: this report has no per-sample records (task: results writes them)`);
+    throw new UserError(`${where}: no ${path}: this report has no per-sample records (task: results writes them; classification writes them with --samples)`);
   }
   const stored = typeof model.metric === 'string' ? model.metric : null;
   if (options.metric !== null && stored !== null && options.metric !== stored) {

@@ -61,6 +61,17 @@ async function legacyTasks(folder: string): Promise<string[]> {
   return [...tasks];
 }
 
+/**
+ * Metric and filter names reach the comment inside code spans and table cells, where a backtick
+ * or a pipe would end them; the harness's are plain names (acc_norm, exact_match, strict-match,
+ * pass@1), so anything else in a file is refused rather than rendered.
+ */
+const PLAIN_NAME = /^[\w.@:+\-/ =(),]{1,120}$/;
+
+function checkPlainName(kind: 'metric' | 'filter', name: string, file: string): void {
+  if (!PLAIN_NAME.test(name)) throw new UserError(`${file}: the ${kind} name ${JSON.stringify(name.slice(0, 60))} is not a plain name (letters, digits and _ . @ : + - / = ( ) , or spaces)`);
+}
+
 function splitSide(path: string): { file: string; side: 'baseline' | 'candidate' | null } {
   const match = /#(baseline|candidate)$/.exec(path);
   return match ? { file: path.slice(0, -match[0].length), side: match[1] as 'baseline' | 'candidate' } : { file: path, side: null };
@@ -103,6 +114,8 @@ export async function readResultSet(ref: ResultsRef, options: ReadOptions): Prom
       parsed = parseModelGateReport(text, path, side ?? ref.role, options);
       variant = `model-gate report.json (models.${side ?? ref.role}.samples)`;
     }
+    checkPlainName('metric', parsed.metric, path);
+    if (filter !== null) checkPlainName('filter', filter, path);
     metrics.set(parsed.metric, metrics.get(parsed.metric) ?? path);
     records.push(...parsed.records);
     files.push({ name, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length, records: parsed.records.length, variant, task, filter });
