@@ -25761,7 +25761,7 @@ async function resolveModel(ref) {
 }
 
 // src/quantize/variants.ts
-import { mkdir as mkdir4, readFile as readFile7, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir4, readFile as readFile7, rename as rename3, writeFile as writeFile2 } from "node:fs/promises";
 import { basename as basename2, join as join9 } from "node:path";
 
 // src/quantize/index.ts
@@ -29971,7 +29971,9 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
     const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
     const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     const path5 = join9(config.output.dir, `${roles[i].role}-${basename2(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
-    await writeFile2(path5, result.bytes);
+    const partial = `${path5}.${process.pid}-${Date.now()}.partial`;
+    await writeFile2(partial, result.bytes);
+    await rename3(partial, path5);
     out.push({
       source: "static-int8",
       file: await resolveModel({ role: roles[i].role, path: path5, label: path5 }),
@@ -30113,8 +30115,8 @@ function configDigest(config) {
   const { output: _o, cacheDir: _c, progress: _p, configPath: _cp, shard: _s, ...rest } = config;
   const { workers: _w, ...preprocess } = rest.preprocess;
   const { memoryBudget: _m, ...inference } = rest.inference;
-  const { source: _es, ...evalSet } = rest.eval;
-  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null } : null;
+  const { source: _es, written: _ew, ...evalSet } = rest.eval;
+  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null, written: null } : null;
   const decided = { ...rest, eval: evalSet, preprocess, inference, quantization: { ...rest.quantization, calibration } };
   return createHash7("sha256").update(JSON.stringify(decided)).digest("hex");
 }
@@ -30606,10 +30608,11 @@ function renderLineChart(chart) {
   });
   const legend = chart.series.map((s, k) => `<span class="legend"><span class="swatch c${k % SERIES_COLOURS.length}"></span>${escapeHtml(s.name)}</span>`).join(" ");
   const label = escapeHtml(chart.title ?? "history");
+  const zoom = lo > 0 ? ` <span class="muted">\xB7 axis from ${escapeHtml(fmt(lo, digits, unit))}, not 0</span>` : "";
   return `<figure class="chart">${title}<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${label}">
 ${parts.join("\n")}
 </svg>
-<figcaption>${legend}</figcaption></figure>`;
+<figcaption>${legend}${zoom}</figcaption></figure>`;
 }
 
 // src/report/html-style.ts
@@ -31812,7 +31815,7 @@ import { join as join12 } from "node:path";
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 import { createHash as createHash10 } from "node:crypto";
-import { mkdir as mkdir7, readFile as readFile11, rename as rename3, stat as stat6 } from "node:fs/promises";
+import { mkdir as mkdir7, readFile as readFile11, rename as rename4, stat as stat6 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
@@ -31952,7 +31955,7 @@ async function writeResolved(side, repoPath, dest) {
   if (parseLfsPointer(pointerBytes) === null) return true;
   const resolved = `${dest}.lfs`;
   await resolveLfs(side.git, pointerBytes, repoPath, resolved, { label });
-  await rename3(resolved, dest);
+  await rename4(resolved, dest);
   return true;
 }
 async function writeExternalData(side, repoPath, modelFile) {

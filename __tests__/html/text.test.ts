@@ -57,6 +57,9 @@ describe('history charts', () => {
     const svg = renderLineChart({ title: 'p50', unit: 'ms', timestamps: ['2026-11-01', '2026-11-02'], series: [{ name: 'a', values: [98, 106] }] });
     expect(svg).toContain('points="64.0,184.0 624.0,12.0"');
     expect(svg).toContain('>106 ms</text>');
+    // The fitted axis says it does not start at 0.
+    expect(svg).toContain('<span class="muted">· axis from 98 ms, not 0</span></figcaption>');
+    expect(renderLineChart({ timestamps: ['1', '2'], series: [{ name: 'a', values: [0, 4] }] })).not.toContain('not 0');
     const gappy = renderLineChart({ timestamps: ['1', '2', '3', '4'], series: [{ name: 'a', values: [1, Number.NaN, 3, 4] }] });
     expect(gappy.match(/<polyline/g)).toHaveLength(1);
     expect(gappy.match(/<circle/g)).toHaveLength(3);

@@ -4,7 +4,7 @@
  * (the configured calibration images, or eval images spread over the set). A variant that can't
  * be had says why in `note`; the fp32 results stand regardless.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config, ModelRef } from '../config/types.js';
 import { UserError } from '../errors.js';
@@ -80,7 +80,11 @@ export async function int8Variants(
     const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     // Written next to the report, so what was measured is what ships.
     const path = join(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, '')}.int8${perChannel ? '-per-channel' : ''}.onnx`);
-    await writeFile(path, result.bytes);
+    // Written aside and renamed into place: runs sharing an output folder (shards of one matrix)
+    // build the same bytes, and none may read another's half-written file.
+    const partial = `${path}.${process.pid}-${Date.now()}.partial`;
+    await writeFile(partial, result.bytes);
+    await rename(partial, path);
     out.push({
       source: 'static-int8',
       file: await resolveModel({ role: roles[i].role, path, label: path }),
