@@ -98,7 +98,7 @@ function expectApart(labels: Drawn['xLabels']): void {
 }
 
 const nights = (n: number) => {
-  // From 2025-01-20: 15 nights stay in January, 30 cross into February.
+  // From 2025-01-20, so both 15 and 30 nights cross into February (a month label mid-axis).
   const history = Array.from({ length: n }, (_, i) => makeRecord({ night: 19 + i, top1: 0.87 + 0.004 * Math.sin(i), p50Ms: 2 + 0.1 * Math.cos(i) }));
   return renderNightly({ schemaVersion: 1, kind: 'model-gate-nightly', verdict: 'pass', records: [history[n - 1]], findings: [], history: history.slice(0, -1) }, 'model-gate.yml');
 };
