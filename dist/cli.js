@@ -18212,6 +18212,10 @@ function parseBytes(value, key, file) {
   }
   return Math.floor(bytes2);
 }
+function defaultOutDir(overrides, cwd) {
+  const beside = overrides.json ?? overrides.shardOut;
+  return beside ? dirname(resolve3(cwd, beside)) : "model-gate-out";
+}
 function pickShard(value) {
   if (value === void 0 || value === "") return null;
   const match = /^(\d+)\/(\d+)$/.exec(value.trim());
@@ -18448,7 +18452,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       json: overrides.json ? resolve3(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve3(cwd, overrides.markdown) : null,
       html: overrides.html ? resolve3(cwd, overrides.html) : null,
-      dir: resolve3(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve3(cwd, overrides.json)) : "model-gate-out")),
+      dir: resolve3(cwd, overrides.outDir ?? defaultOutDir(overrides, cwd)),
       ...overrides.samples ? { samples: true } : {}
     },
     cacheDir: cacheDirFrom(environment.env),
@@ -25761,6 +25765,7 @@ async function resolveModel(ref) {
 }
 
 // src/quantize/variants.ts
+import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdir as mkdir4, readFile as readFile7, rename as rename3, writeFile as writeFile2 } from "node:fs/promises";
 import { basename as basename2, join as join9 } from "node:path";
 
@@ -29971,7 +29976,7 @@ async function int8Variants(config, refs, fp32, calibrationFor, progress) {
     const options = { perChannel: perChannel2, label: file.label, memoryBudgetBytes: calibrationMemory, batchSize: calibrationBatchSize, ...keepFloat ? { keepFloat } : {} };
     const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     const path5 = join9(config.output.dir, `${roles[i].role}-${basename2(file.path).replace(/\.onnx$/i, "")}.int8${perChannel2 ? "-per-channel" : ""}.onnx`);
-    const partial = `${path5}.${process.pid}-${Date.now()}.partial`;
+    const partial = `${path5}.${process.pid}-${randomBytes2(4).toString("hex")}.partial`;
     await writeFile2(partial, result.bytes);
     await rename3(partial, path5);
     out.push({
@@ -32273,7 +32278,7 @@ compare options:
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
   --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)
   --candidate-quantized FILE  the candidate's own int8 model (quantization.mode: provided)
-  --out-dir DIR               where built int8 models are written (default: the --json folder, else ./model-gate-out)
+  --out-dir DIR               where built int8 models are written (default: the --json or --shard-out folder, else ./model-gate-out)
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
   --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
@@ -32364,7 +32369,8 @@ Run 'model-gate --help' for usage.
     candidateQuantized: values["candidate-quantized"],
     outDir: values["out-dir"],
     samples: values.samples,
-    shard: values.shard
+    shard: values.shard,
+    shardOut: values["shard-out"]
   };
   try {
     if (command === "map") {
@@ -32374,7 +32380,7 @@ Run 'model-gate --help' for usage.
     const environment = processEnvironment();
     if (command === "nightly") return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
     if (command === "merge") return await mergeCommand(overrides, positionals.slice(1), environment);
-    return await compareCommand({ ...overrides, shardOut: values["shard-out"] }, environment);
+    return await compareCommand(overrides, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}
 `);

@@ -186,28 +186,40 @@ async function decodeRows(work: string): Promise<Row[]> {
   return rows;
 }
 
-/** `model-gate compare` on the demo (warm cache) against PIL decode + onnxruntime inference in Python. */
+/**
+ * `model-gate compare` on the demo (warm cache) against PIL decode + onnxruntime inference in
+ * Python. The anchor times nothing, while compare also runs its latency benchmark (rounds at batch
+ * 1 and 64, the A/A control): the ratio is given for the whole run and for the run less the
+ * benchmark's own time (report.json's timing.latencyMs), which is the work the anchor does too.
+ */
 function endToEndRows(work: string, evalRoot: string, models: readonly string[]): Row[] {
   const python = pythonWith(['PIL', 'numpy', 'onnxruntime']);
+  const json = join(work, 'e2e-report.json');
   const compare = () => {
     const started = performance.now();
-    const run = spawnSync(process.execPath, ['dist/cli.js', 'compare', '--config', 'examples/fashion-mnist/model-gate.yml', '--baseline', models[0], '--candidate', models[1], '--quiet'], {
+    const run = spawnSync(process.execPath, ['dist/cli.js', 'compare', '--config', 'examples/fashion-mnist/model-gate.yml', '--baseline', models[0], '--candidate', models[1], '--json', json, '--quiet'], {
       env: { ...process.env, MODEL_GATE_CACHE_DIR: join(work, 'e2e-cache') }, stdio: 'ignore',
     });
     if (run.status !== 0 && run.status !== 1) throw new Error(`model-gate compare exited ${run.status}`);
-    return (performance.now() - started) / 1000;
+    const seconds = (performance.now() - started) / 1000;
+    const latency = JSON.parse(readFileSync(json, 'utf8')).timing.latencyMs / 1000;
+    return { seconds, latency };
   };
   compare(); // extracts the eval set into this cache
-  const ours = Math.min(compare(), compare());
-  if (!python) return [['end to end: model-gate compare, demo (warm cache)', `${ours.toFixed(2)} s; Python anchor skipped: no python3 with Pillow, numpy and onnxruntime`]];
+  const [a, b] = [compare(), compare()];
+  const whole = Math.min(a.seconds, b.seconds);
+  const work1 = Math.min(a.seconds - a.latency, b.seconds - b.latency);
+  const ours = `${whole.toFixed(2)} s, of which the latency benchmark ${(whole - work1).toFixed(2)} s`;
+  if (!python) return [['end to end: model-gate compare, demo (warm cache)', `${ours}; Python anchor skipped: no python3 with Pillow, numpy and onnxruntime (set MODEL_GATE_BENCH_PYTHON)`]];
   const anchor = () => {
     const out = execFileSync(python, ['scripts/bench-python/fmnist-e2e.py', evalRoot, 'T-shirt-top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle-boot', String(availableParallelism()), ...models], { encoding: 'utf8' });
     return Number(out.trim().split(' ')[0]);
   };
   const theirs = Math.min(anchor(), anchor());
   return [
-    ['end to end: model-gate compare, demo (warm cache, best of 2)', `${ours.toFixed(2)} s`],
-    ['  PIL 1-thread decode + onnxruntime inference of both models in Python (best of 2)', `${theirs.toFixed(2)} s → model-gate takes ${(ours / theirs).toFixed(2)}× (target ≤ 1.5×)`],
+    ['end to end: model-gate compare, demo (warm cache, best of 2)', ours],
+    ['  PIL 1-thread decode + onnxruntime inference of both models in Python (best of 2)', `${theirs.toFixed(2)} s`],
+    ['  model-gate ÷ anchor, less the latency benchmark (target ≤ 1.5×) · whole run', `${(work1 / theirs).toFixed(2)}× · ${(whole / theirs).toFixed(2)}×`],
   ];
 }
 

@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-const cli = (args: string[]) => runCli([...args, '--quiet'], { cacheDir: join(dir, 'cache') });
+// Run from the test's folder: nothing a run writes by default may land in the repository.
+const cli = (args: string[]) => runCli([...args, '--quiet'], { cacheDir: join(dir, 'cache'), cwd: dir });
 
 /** `folder` (inside dir) packed as dir/<name>.tar.gz, and that archive's sha256. */
 async function pack(folder: string, name: string): Promise<{ archive: string; sha256: string }> {
@@ -92,6 +93,8 @@ describe('classification (Fashion-MNIST, static int8)', () => {
     expect(expected.models.candidate.quantized.metrics.top1).toBeGreaterThan(0.7);
     expect(expected.shards).toBeUndefined();
     await expectShardsMergeTo(config, pair, 'cls', timeless(expected), [1, 3, 7]);
+    // Seven shards at once built the same int8 models beside their records (written aside and renamed).
+    expect((await readdir(join(dir, 'cls-7'))).filter((f) => f.endsWith('.int8.onnx')).sort()).toEqual(['baseline-fmnist-lenet-v1.int8.onnx', 'candidate-fmnist-dwnet-v3.int8.onnx']);
   }, 240_000);
 
   it('merge refuses shards that are not the parts of one run, by number and by what differs', async () => {

@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { stderrProgress } from '../progress-stderr.js';
 import { writeReportFiles } from '../publish/files.js';
 
-export async function compareCommand(overrides: ConfigOverrides & { shardOut?: string }, environment: ConfigEnvironment): Promise<number> {
+export async function compareCommand(overrides: ConfigOverrides, environment: ConfigEnvironment): Promise<number> {
   const config = await loadConfig(overrides, environment);
   const refs = cliRefs(config, overrides, environment);
   const progress = stderrProgress(config.progress, process.stderr);

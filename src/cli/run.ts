@@ -31,7 +31,7 @@ compare options:
   --eval-sha256 HEX           sha256 of the eval archive or URL (required with them)
   --baseline-quantized FILE   the baseline's own int8 model (quantization.mode: provided)
   --candidate-quantized FILE  the candidate's own int8 model (quantization.mode: provided)
-  --out-dir DIR               where built int8 models are written (default: the --json folder, else ./model-gate-out)
+  --out-dir DIR               where built int8 models are written (default: the --json or --shard-out folder, else ./model-gate-out)
   --json OUT                  write the JSON report (schemaVersion 1) here
   --markdown OUT              write the Markdown report here (it is also printed to stdout)
   --html OUT                  write the self-contained HTML report (tables, gallery of flipped images)
@@ -120,6 +120,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     outDir: values['out-dir'],
     samples: values.samples,
     shard: values.shard,
+    shardOut: values['shard-out'],
   };
   try {
     if (command === 'map') {
@@ -129,7 +130,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     const environment = processEnvironment();
     if (command === 'nightly') return await nightlyCommand(overrides, { history: values.history, repo: values.repo }, environment);
     if (command === 'merge') return await mergeCommand(overrides, positionals.slice(1), environment);
-    return await compareCommand({ ...overrides, shardOut: values['shard-out'] }, environment);
+    return await compareCommand(overrides, environment);
   } catch (error) {
     if (error instanceof UserError) process.stderr.write(`model-gate: ${error.message}\n`);
     else process.stderr.write(`model-gate: internal error: ${(error as Error).stack ?? String(error)}\n`);

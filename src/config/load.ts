@@ -36,6 +36,8 @@ export interface ConfigOverrides {
   readonly samples?: boolean;
   /** "i/n": evaluate shard i of n. */
   readonly shard?: string;
+  /** Where that shard's record goes. */
+  readonly shardOut?: string;
 }
 
 export interface ConfigEnvironment {
@@ -115,6 +117,12 @@ function parseBytes(value: string | number | undefined, key: string, file: strin
     throw new UserError(`${file}: invalid config:\n  - ${key}: expected a size such as 512MB, 2GB, 1.5GiB or a number of bytes, got '${value}'`);
   }
   return Math.floor(bytes);
+}
+
+/** Built int8 models go next to what the run writes: the --json report, else the shard record. */
+function defaultOutDir(overrides: ConfigOverrides, cwd: string): string {
+  const beside = overrides.json ?? overrides.shardOut;
+  return beside ? dirname(resolve(cwd, beside)) : 'model-gate-out';
 }
 
 function pickShard(value: string | undefined): Config['shard'] {
@@ -389,7 +397,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       json: overrides.json ? resolve(cwd, overrides.json) : null,
       markdown: overrides.markdown ? resolve(cwd, overrides.markdown) : null,
       html: overrides.html ? resolve(cwd, overrides.html) : null,
-      dir: resolve(cwd, overrides.outDir ?? (overrides.json ? dirname(resolve(cwd, overrides.json)) : 'model-gate-out')),
+      dir: resolve(cwd, overrides.outDir ?? defaultOutDir(overrides, cwd)),
       ...(overrides.samples ? { samples: true } : {}),
     },
     cacheDir: cacheDirFrom(environment.env),

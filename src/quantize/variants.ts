@@ -4,6 +4,7 @@
  * (the configured calibration images, or eval images spread over the set). A variant that can't
  * be had says why in `note`; the fp32 results stand regardless.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Config, ModelRef } from '../config/types.js';
@@ -80,9 +81,9 @@ export async function int8Variants(
     const result = await quantizeStaticInt8(file.path, calibration.tensors, options, workDir);
     // Written next to the report, so what was measured is what ships.
     const path = join(config.output.dir, `${roles[i].role}-${basename(file.path).replace(/\.onnx$/i, '')}.int8${perChannel ? '-per-channel' : ''}.onnx`);
-    // Written aside and renamed into place: runs sharing an output folder (shards of one matrix)
-    // build the same bytes, and none may read another's half-written file.
-    const partial = `${path}.${process.pid}-${Date.now()}.partial`;
+    // Written aside and renamed: a concurrent run writing the same model (shards of one
+    // comparison on one machine) never reads a half-written file, and the bytes are identical.
+    const partial = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.partial`;
     await writeFile(partial, result.bytes);
     await rename(partial, path);
     out.push({
