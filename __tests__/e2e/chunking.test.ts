@@ -6,11 +6,11 @@
  * may differ. Both run with static int8, detection with letterbox vs rect too.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
-import { exampleConfig, timeless } from '../helpers/same-report.js';
+import { exampleConfig, firstScenes, timeless } from '../helpers/same-report.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -56,13 +56,7 @@ it('detection with static int8 and letterbox vs rect: 7 images per chunk gives t
   const root = join(process.cwd(), 'examples', 'fmnist-det');
   const pair: [string, string] = [join(root, 'models', 'fmnist-det-small-v1.v8.onnx'), join(root, 'models', 'fmnist-det-wide-v2.v8.onnx')];
   // The first 42 scenes (6 chunks of 7) keep the six detector runs per report short.
-  await mkdir(join(dir, 'det-set'));
-  execFileSync('tar', ['xzf', join(root, 'fmnist-det.tar.gz'), '-C', join(dir, 'det-set')]);
-  const folder = join(dir, 'det-set', 'fmnist-det');
-  const coco = JSON.parse(await readFile(join(folder, 'annotations.coco.json'), 'utf8'));
-  const images = coco.images.slice(0, 42);
-  const ids = new Set(images.map((i: { id: number }) => i.id));
-  await writeFile(join(folder, 'first-42.coco.json'), JSON.stringify({ ...coco, images, annotations: coco.annotations.filter((a: { image_id: number }) => ids.has(a.image_id)) }));
+  const folder = await firstScenes(join(dir, 'det-set'), 42, 'first-42.coco.json');
   const subset = (y: string) => y.replace(/source: .*/, `source: ${folder}`).replace(/sha256: .*/, '').replace('annotations: annotations.coco.json', 'annotations: first-42.coco.json')
     .replace(/^gates: (.*)$/m, 'gates: $1\nquantization: { mode: static-int8, keep-float: { tail: true } }');
   // Gray 160×256 (rect) and 256×256 (letterbox) pixels per image, both decoded in every chunk.

@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/run-cli.js';
-import { exampleConfig, timeless } from '../helpers/same-report.js';
+import { exampleConfig, firstScenes, timeless } from '../helpers/same-report.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -140,13 +140,7 @@ it('detection (letterbox vs rect): 1, 3 and 7 shards merge into the unsharded re
   const root = join(process.cwd(), 'examples', 'fmnist-det');
   const pair = [join(root, 'models', 'fmnist-det-small-v1.v8.onnx'), join(root, 'models', 'fmnist-det-wide-v2.v8.onnx')];
   // The first 42 scenes, about 6 a shard at 7 shards.
-  await mkdir(join(dir, 'det'));
-  execFileSync('tar', ['xzf', join(root, 'fmnist-det.tar.gz'), '-C', join(dir, 'det')]);
-  const folder = join(dir, 'det', 'fmnist-det');
-  const coco = JSON.parse(await readFile(join(folder, 'annotations.coco.json'), 'utf8'));
-  const images = coco.images.slice(0, 42);
-  const ids = new Set(images.map((i: { id: number }) => i.id));
-  await writeFile(join(folder, 'annotations.coco.json'), JSON.stringify({ ...coco, images, annotations: coco.annotations.filter((a: { image_id: number }) => ids.has(a.image_id)) }));
+  const folder = await firstScenes(join(dir, 'det'), 42, 'annotations.coco.json');
   const { archive, sha256 } = await pack(folder, 'det-42');
   const config = await exampleConfig('fmnist-det', join(dir, 'det.yml'), (y) =>
     y.replace(/source: .*/, `source: ${archive}`).replace(/sha256: .*/, `sha256: ${sha256}`));
