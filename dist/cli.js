@@ -13256,15 +13256,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -17346,6 +17346,38 @@ function normaliseAllowedHost(entry) {
   return { problem: `expected a host name (models.example.com, *.example.com), an IP address or a range such as 10.0.0.0/8, got '${entry}'` };
 }
 
+// src/config/suggest.ts
+function editDistance(a, b) {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  const rows = Array.from({ length: s.length + 1 }, (_, i) => Array.from({ length: t.length + 1 }, (_2, j) => i === 0 ? j : j === 0 ? i : 0));
+  for (let i = 1; i <= s.length; i++) {
+    for (let j = 1; j <= t.length; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+    }
+  }
+  return rows[s.length][t.length];
+}
+function closest(word, candidates) {
+  if (word === "" || candidates.length === 0) return null;
+  const limit = Math.min(3, Math.max(1, Math.floor(word.length / 3)));
+  let best = null;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(word, candidate);
+    if (d < bestDistance) best = candidate, bestDistance = d;
+  }
+  if (best !== null && bestDistance <= limit && bestDistance < word.length) return best;
+  const prefixed = candidates.filter((c) => word.length >= 3 && c.toLowerCase().startsWith(word.toLowerCase()));
+  return prefixed.length === 1 ? prefixed[0] : null;
+}
+function didYouMean(word, candidates, show2 = (name) => name) {
+  const match = closest(word, candidates);
+  return match === null ? "" : `; did you mean ${show2(match)}?`;
+}
+
 // src/config/errors.ts
 function keyPath(instancePath) {
   const parts = instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
@@ -17371,13 +17403,16 @@ function describeSchemaError(error, data) {
   switch (error.keyword) {
     case "additionalProperties": {
       const unknownKey = String(p.additionalProperty);
-      const where = error.instancePath ? `${key}.${unknownKey}` : unknownKey;
-      return `${where}: unknown key`;
+      const prefix = error.instancePath ? `${key}.` : "";
+      const known2 = Object.keys(error.parentSchema?.properties ?? {});
+      return `${prefix}${unknownKey}: unknown key${didYouMean(unknownKey, known2, (name) => `${prefix}${name}`)}`;
     }
     case "required":
       return `${error.instancePath ? `${key}.` : ""}${String(p.missingProperty)}: required key is missing`;
-    case "enum":
-      return `${key}: expected one of ${p.allowedValues.join(" | ")}, got ${show(got)}`;
+    case "enum": {
+      const allowed = p.allowedValues.map(String);
+      return `${key}: expected one of ${allowed.join(" | ")}, got ${show(got)}${typeof got === "string" ? didYouMean(got, allowed) : ""}`;
+    }
     case "type":
       return `${key}: expected ${String(p.type)}, got ${show(got)}`;
     case "pattern":
@@ -17392,6 +17427,25 @@ function describeSchemaError(error, data) {
       return `${key}: expected a number ${String(p.comparison)} ${String(p.limit)}, got ${show(got)}`;
     default:
       return `${key}: ${error.message ?? "invalid"}, got ${show(got)}`;
+  }
+}
+
+// src/config/file-hash.ts
+import { createHash } from "node:crypto";
+import { closeSync, openSync, readSync } from "node:fs";
+var CHUNK = 4 * 1024 * 1024;
+function sha256OfFileSync(path5) {
+  let fd = null;
+  try {
+    fd = openSync(path5, "r");
+    const hash = createHash("sha256");
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) hash.update(buffer.subarray(0, read));
+    return hash.digest("hex");
+  } catch {
+    return null;
+  } finally {
+    if (fd !== null) closeSync(fd);
   }
 }
 
@@ -18089,7 +18143,8 @@ var configSchema = {
         "category-ids": { type: "array", minItems: 1, items: { type: "integer" }, uniqueItems: true },
         "compare-preprocessing": { type: "boolean" },
         "multi-label": { type: "boolean" },
-        stride: positiveInt
+        stride: positiveInt,
+        "operating-conf": { type: "number", minimum: 0, maximum: 1 }
       }
     },
     nightly: {
@@ -18098,7 +18153,9 @@ var configSchema = {
       properties: {
         "latency-threshold": { type: "number", exclusiveMinimum: 0 },
         "fail-on-regression": { type: "boolean" },
-        "history-branch": { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$" }
+        "history-branch": { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$" },
+        // GitHub users or teams (@org/team) to mention in the tracking issue.
+        mention: { type: "array", maxItems: 20, items: { type: "string", pattern: "^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]{1,100})?$" } }
       }
     },
     quantization: {
@@ -18169,7 +18226,7 @@ function parseYaml(text, file) {
   return data;
 }
 function validate(data, file) {
-  const ajv = new import_ajv.Ajv({ allErrors: true, strict: true });
+  const ajv = new import_ajv.Ajv({ allErrors: true, strict: true, verbose: true });
   const check = ajv.compile(configSchema);
   if (check(data)) return;
   const lines = [...new Set((check.errors ?? []).map((e) => describeSchemaError(e, data)))];
@@ -18183,7 +18240,7 @@ function pickProvider(value, fallback, origin) {
 }
 function pickThreads(value, fallback) {
   if (value === void 0 || value === "") return fallback;
-  if (!/^\d+$/.test(value)) throw new UserError(`--threads: expected a whole number (0 = one per core), got '${value}'`);
+  if (!/^\d+$/.test(value)) throw new UserError(`--threads: expected a whole number \u2265 0 (0 = one thread per core), got '${value}'`);
   return Number(value);
 }
 var BYTE_UNITS = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
@@ -18252,11 +18309,15 @@ function detectionProblems(raw, format) {
   if (raw.gates?.["max-int8-drop"] !== void 0) problems.push("gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)");
   return problems;
 }
-function crossCheck(raw, source, sha256, file) {
+function missingSha256(key, source, where) {
+  if (REMOTE.test(source)) return `${key}: required for archives and URLs, to pin the exact bytes of '${source}': download it once and give its sha256 (the output of sha256sum FILE) as ${key}`;
+  const actual = sha256OfFileSync(source);
+  const paste = key.startsWith("--") ? `add ${key} ${actual}` : `add ${key.split(".").pop()}: ${actual} under ${where}`;
+  return actual === null ? `${key}: required for archives, to pin the exact bytes of '${source}'` : `${key}: required for archives, to pin the exact bytes of '${source}'. Its sha256 is ${actual}: check it is the file you mean, then ${paste}`;
+}
+function crossCheck(raw, source, sha256, file, configDir, shaKey = "eval.sha256") {
   const problems = [];
-  if ((REMOTE.test(source) || ARCHIVE.test(source)) && !sha256) {
-    problems.push(`eval.sha256: required for archives and URLs (pin the exact bytes of '${source}')`);
-  }
+  if ((REMOTE.test(source) || ARCHIVE.test(source)) && !sha256) problems.push(missingSha256(shaKey, source, "eval"));
   const detection = raw.task === "detection";
   const format = raw.eval?.format ?? (detection ? "coco" : "class-folders");
   if (format === "manifest" && !raw.eval?.manifest) problems.push("eval.manifest: required when eval.format is manifest");
@@ -18265,14 +18326,14 @@ function crossCheck(raw, source, sha256, file) {
   else problems.push(...detection ? detectionProblems(raw, format) : classificationProblems(raw, format), ...resultsOnlyProblems(raw));
   const channels = (raw.preprocess?.color ?? "rgb") === "gray" ? 1 : 3;
   for (const key of ["mean", "std"]) {
-    const list = raw.preprocess?.[key];
-    if (list && list.length !== 1 && list.length !== channels) {
-      problems.push(`preprocess.${key}: expected 1 or ${channels} values for color ${raw.preprocess?.color ?? "rgb"}, got ${list.length}`);
+    const list2 = raw.preprocess?.[key];
+    if (list2 && list2.length !== 1 && list2.length !== channels) {
+      problems.push(`preprocess.${key}: expected 1 or ${channels} values for color ${raw.preprocess?.color ?? "rgb"}, got ${list2.length}`);
     }
   }
   const quant = raw.quantization ?? {};
   if (quant.calibration && (REMOTE.test(quant.calibration) || ARCHIVE.test(quant.calibration)) && !quant["calibration-sha256"]) {
-    problems.push(`quantization.calibration-sha256: required for archives and URLs (pin the exact bytes of '${quant.calibration}')`);
+    problems.push(missingSha256("quantization.calibration-sha256", REMOTE.test(quant.calibration) || isAbsolute2(quant.calibration) ? quant.calibration : resolve3(configDir, quant.calibration), "quantization"));
   }
   if ((quant["calibration-format"] ?? "class-folders") === "manifest" && !quant["calibration-manifest"]) {
     problems.push("quantization.calibration-manifest: required when quantization.calibration-format is manifest");
@@ -18328,7 +18389,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? "")) {
     throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
   }
-  crossCheck(raw, source, sha256, file);
+  crossCheck(raw, source, sha256, file, configDir, overrides.eval ? "--eval-sha256" : "eval.sha256");
   const pre = raw.preprocess ?? {};
   const inf = raw.inference ?? {};
   const lat = raw.latency ?? {};
@@ -18343,6 +18404,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
     eval: results ? { source, sha256, format: "results", manifest: null } : {
       source,
       sha256,
+      written: overrides.eval ? { key: "--eval", text: overrides.eval, base: `the working directory ${cwd}` } : { key: `eval.source in ${file}`, text: raw.eval.source, base: `the config file's folder ${configDir}` },
       format: raw.eval.format ?? (detection ? "coco" : "class-folders"),
       manifest: raw.eval.manifest ?? null,
       ...detection ? { annotations: raw.eval.annotations ?? null, labels: raw.eval.labels ?? null, images: raw.eval.images ?? null } : {}
@@ -18403,13 +18465,16 @@ function parseConfig(text, file, configDir, overrides, environment) {
         categoryIds: det["category-ids"] ?? null,
         comparePreprocessing: det["compare-preprocessing"] ?? false,
         multiLabel: det["multi-label"] ?? expanded.record?.name === "ultralytics-val",
-        stride: det.stride ?? 32
+        stride: det.stride ?? 32,
+        strideSet: det.stride !== void 0,
+        operatingConf: det["operating-conf"] ?? 0.25
       }
     } : {},
     nightly: {
       latencyThreshold: (raw.nightly?.["latency-threshold"] ?? 10) / 100,
       failOnRegression: raw.nightly?.["fail-on-regression"] ?? true,
-      historyBranch: raw.nightly?.["history-branch"] ?? "model-gate-history"
+      historyBranch: raw.nightly?.["history-branch"] ?? "model-gate-history",
+      mention: (raw.nightly?.mention ?? []).map((name) => name.startsWith("@") ? name : `@${name}`)
     },
     quantization: {
       mode: quant.mode ?? "none",
@@ -18417,6 +18482,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       calibration: quant.calibration ? {
         source: fromFile(quant.calibration),
         sha256: quant["calibration-sha256"]?.toLowerCase() ?? null,
+        written: { key: `quantization.calibration in ${file}`, text: quant.calibration, base: `the config file's folder ${configDir}` },
         format: quant["calibration-format"] ?? "class-folders",
         manifest: quant["calibration-manifest"] ?? null
       } : null,
@@ -18468,15 +18534,36 @@ function cliRefs(config, overrides, environment) {
 // src/version.ts
 var VERSION = "0.1.0";
 
+// src/cli/args.ts
+function joinNegativeValues(argv, options) {
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i].startsWith("--") ? argv[i].slice(2) : null;
+    const next = argv[i + 1];
+    if (flag !== null && options[flag]?.type === "string" && next !== void 0 && /^-\d/.test(next)) {
+      out.push(`--${flag}=${next}`);
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+function describeArgsError(error, options) {
+  const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(error.message)?.[1];
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
+    return `unknown flag '${unknown}'${didYouMean(unknown.replace(/^-+/, "").split("=")[0], Object.keys(options), (name) => `--${name}`)}`;
+  }
+  return error.message.split("\n")[0];
+}
+
 // src/engine.ts
 import { basename as basename6 } from "node:path";
 
 // src/evalset/index.ts
 import { stat as stat3 } from "node:fs/promises";
-import { join as join6, resolve as resolve4 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join6, resolve as resolve4 } from "node:path";
 
 // src/download/http.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 import { open } from "node:fs/promises";
 
 // src/download/get.ts
@@ -18739,7 +18826,7 @@ async function attemptDownload(url, destination, configKey, options, progress) {
       throw new UserError(`${configKey}: downloading ${displayUrl(current)} failed with ${text} (not retried).`);
     }
     const declaredLength = Number(response.headers["content-length"] ?? NaN);
-    const hash = createHash("sha256");
+    const hash = createHash2("sha256");
     const file = await open(destination, "w", 420);
     let received = 0;
     let reported = 0;
@@ -18798,12 +18885,12 @@ async function downloadWithRetry(url, destination, configKey, options, progress)
 }
 
 // src/download/sha256.ts
-import { createHash as createHash2 } from "node:crypto";
+import { createHash as createHash3 } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open as open2 } from "node:fs/promises";
 async function sha256File(path5, opts = {}) {
   const { progress } = opts;
-  const hash = createHash2("sha256");
+  const hash = createHash3("sha256");
   const copy = opts.copyTo === void 0 ? null : await open2(opts.copyTo, "w", 420);
   let done = 0;
   try {
@@ -18826,7 +18913,7 @@ import { hostname } from "node:os";
 import { join as join3 } from "node:path";
 
 // src/evalset/integrity.ts
-import { createHash as createHash3, randomBytes } from "node:crypto";
+import { createHash as createHash4, randomBytes } from "node:crypto";
 import { readdir, readFile as readFile2, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join as join2, relative, sep } from "node:path";
 var CachedFileChangedError = class extends UserError {
@@ -18838,7 +18925,7 @@ var CachedFileChangedError = class extends UserError {
   file;
 };
 function sha256Hex(bytes2) {
-  return createHash3("sha256").update(bytes2).digest("hex");
+  return createHash4("sha256").update(bytes2).digest("hex");
 }
 function checkFileBytes(file, bytes2, expected) {
   if (expected && sha256Hex(bytes2) !== expected) throw new CachedFileChangedError(file);
@@ -19283,7 +19370,7 @@ async function walkTar(chunks, archiveLabel, visit) {
 }
 
 // src/evalset/writer.ts
-import { createHash as createHash4 } from "node:crypto";
+import { createHash as createHash5 } from "node:crypto";
 import { mkdir as mkdir2, open as open3, writeFile as writeFile2 } from "node:fs/promises";
 import { dirname as dirname2, join as join4 } from "node:path";
 var MAX_PARALLEL_WRITES = 16;
@@ -19350,7 +19437,7 @@ var Writer = class {
       const chunks = [];
       for await (const chunk of content()) chunks.push(chunk);
       const data = Buffer.concat(chunks);
-      this.sha256.set(path5, createHash4("sha256").update(data).digest("hex"));
+      this.sha256.set(path5, createHash5("sha256").update(data).digest("hex"));
       return this.run(() => writeFile2(target, data, { flag: "wx", mode: 420 }));
     }
     this.sha256.set(path5, await streamToNewFile(target, content()));
@@ -19371,7 +19458,7 @@ var Writer = class {
 };
 async function streamToNewFile(target, content) {
   const file = await open3(target, "wx", 420);
-  const hash = createHash4("sha256");
+  const hash = createHash5("sha256");
   try {
     for await (const chunk of content) {
       hash.update(chunk);
@@ -19785,6 +19872,11 @@ async function resolveEvalSet(evalCfg, opts) {
   }
   const path5 = resolve4(source);
   const info = await stat3(path5).catch((error) => {
+    const written = evalCfg.written;
+    if (error.code === "ENOENT" && written) {
+      const how = isAbsolute3(written.text) ? "" : ` (a relative path is resolved against ${written.base}, which gives ${path5})`;
+      throw new UserError(`${written.key}: '${written.text}' not found${how}.`);
+    }
     throw new UserError(`eval.source: cannot read ${path5} (${error.code === "ENOENT" ? "no such file or folder" : error.message}).`);
   });
   if (info.isDirectory()) {
@@ -20029,6 +20121,57 @@ async function galleryFromClassification(input, thumbnail, limit = GALLERY_LIMIT
     brokenTotal: input.flips.broken.length,
     fixedTotal: input.flips.fixed.length
   };
+}
+
+// src/tasks/classification/confusion.ts
+function confusionCells(predicted, labels, classCount2) {
+  const counts = /* @__PURE__ */ new Map();
+  const stride = Math.max(1, classCount2);
+  for (let i = 0; i < labels.length; i++) {
+    if (predicted[i] === labels[i] || !(predicted[i] >= 0 && predicted[i] < stride)) continue;
+    const key = labels[i] * stride + predicted[i];
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts].map(([key, count2]) => [Math.floor(key / stride), key % stride, count2]).sort((x, y) => y[2] - x[2] || x[0] - y[0] || x[1] - y[1]);
+}
+var CONFUSION_CHANGES_KEPT = 20;
+function confusionChanges(baseline, candidate, classes, keep = CONFUSION_CHANGES_KEPT) {
+  const pairs = /* @__PURE__ */ new Map();
+  const entry = (actual, predicted) => {
+    const key = `${actual}:${predicted}`;
+    let found = pairs.get(key);
+    if (!found) pairs.set(key, found = { actual, predicted, baseline: 0, candidate: 0 });
+    return found;
+  };
+  for (const [a, p, n] of baseline) entry(a, p).baseline = n;
+  for (const [a, p, n] of candidate) entry(a, p).candidate = n;
+  const name = (k) => classes[k] ?? `class ${k}`;
+  return [...pairs.values()].filter((c) => c.baseline !== c.candidate).sort((x, y) => Math.abs(y.candidate - y.baseline) - Math.abs(x.candidate - x.baseline) || Math.max(y.baseline, y.candidate) - Math.max(x.baseline, x.candidate) || x.actual - y.actual || x.predicted - y.predicted).slice(0, keep).map((c) => ({ actual: name(c.actual), predicted: name(c.predicted), baseline: c.baseline, candidate: c.candidate }));
+}
+function confusionMatrix(cells, correct) {
+  const matrix = correct.map((n, k) => correct.map((_, j) => j === k ? n : 0));
+  for (const [a, p, n] of cells) if (matrix[a] && p < matrix[a].length) matrix[a][p] = n;
+  return matrix;
+}
+var SWAP_RULE = { minSamples: 20, maxAccuracy: 0.2, minShare: 0.5, minRestAccuracy: 0.6 };
+function swappedClasses(cells, perClass, rule = SWAP_RULE) {
+  const topWrong = /* @__PURE__ */ new Map();
+  for (const cell of cells) if (!topWrong.has(cell[0])) topWrong.set(cell[0], cell);
+  const suspects = [];
+  perClass.forEach((c, k) => {
+    const top = topWrong.get(k);
+    if (c.samples < rule.minSamples || !top) return;
+    if (c.correct / c.samples <= rule.maxAccuracy && top[2] / c.samples >= rule.minShare) {
+      suspects.push({ k, suspect: { actual: c.name, predicted: perClass[top[1]]?.name ?? `class ${top[1]}`, count: top[2], samples: c.samples } });
+    }
+  });
+  if (suspects.length === 0) return null;
+  const flagged = new Set(suspects.map((s) => s.k));
+  const rest = perClass.filter((_, k) => !flagged.has(k));
+  const restSamples = rest.reduce((sum, c) => sum + c.samples, 0);
+  if (restSamples === 0) return null;
+  const restAccuracy = rest.reduce((sum, c) => sum + c.correct, 0) / restSamples;
+  return restAccuracy >= rule.minRestAccuracy ? { suspects: suspects.map((s) => s.suspect), restAccuracy } : null;
 }
 
 // src/metrics/binomial.ts
@@ -20581,7 +20724,8 @@ function classificationMetrics(predictions, labels, classes) {
       samples: perClassSamples[k],
       correct: perClassCorrect[k],
       accuracy: perClassSamples[k] > 0 ? perClassCorrect[k] / perClassSamples[k] : null
-    }))
+    })),
+    confusion: confusionCells(predictions.map((p) => p.ranked[0] ?? -1), labels, classes.length)
   };
 }
 function pairedTable(baseline, candidate) {
@@ -20637,7 +20781,12 @@ function compareClassification(baseline, candidate, labels, ids, classes) {
       log10PExact: log10McnemarExact(table3)
     },
     flips: { fixed, broken },
-    perClass: deltas
+    perClass: deltas,
+    confusionChanges: confusionChanges(
+      confusionCells(baseline.map((p2) => p2.ranked[0] ?? -1), labels, classes.length),
+      confusionCells(candidate.map((p2) => p2.ranked[0] ?? -1), labels, classes.length),
+      classes
+    )
   };
 }
 
@@ -20784,6 +20933,82 @@ function toAlignment(value) {
   return code2 === 67 || code2 === 99 ? 99 : code2 === 76 || code2 === 108 ? 108 : code2 === 82 || code2 === 114 ? 114 : 0;
 }
 
+// src/report/html-heatmap.ts
+var HEATMAP_MAX_CLASSES = 40;
+var LABEL_WIDTH = 110;
+var TOP = 96;
+var mix = (from, to, t) => `rgb(${from.map((c, i) => Math.round(c + (to[i] - c) * Math.min(1, Math.max(0, t)))).join(",")})`;
+var WHITE = [255, 255, 255];
+var BLUE = [8, 69, 148];
+var RED = [165, 15, 21];
+var GREY = [210, 214, 219];
+var ink = (t) => t > 0.55 ? "#fff" : "#1f2328";
+function grid(title, classes, cellAt) {
+  const n = classes.length;
+  const size = Math.max(10, Math.min(28, Math.floor(560 / n)));
+  const width = LABEL_WIDTH + n * size + 8;
+  const height = TOP + n * size + 8;
+  const label = (name) => escapeHtml(name.length > 16 ? `${name.slice(0, 15)}\u2026` : name);
+  const parts = [];
+  classes.forEach((name, k) => {
+    const y = TOP + k * size + size / 2 + 4;
+    parts.push(`<text class="tick" x="${LABEL_WIDTH - 6}" y="${y}" text-anchor="end"><title>${escapeHtml(name)}</title>${label(name)}</text>`);
+    const x = LABEL_WIDTH + k * size + size / 2 + 4;
+    parts.push(`<text class="tick" x="${x}" y="${TOP - 6}" text-anchor="start" transform="rotate(-55 ${x} ${TOP - 6})"><title>${escapeHtml(name)}</title>${label(name)}</text>`);
+  });
+  const showText = size >= 20;
+  for (let a = 0; a < n; a++) {
+    for (let p = 0; p < n; p++) {
+      const cell = cellAt(a, p);
+      const x = LABEL_WIDTH + p * size;
+      const y = TOP + a * size;
+      parts.push(`<rect x="${x}" y="${y}" width="${size}" height="${size}" fill="${cell.fill}" stroke="#fff" stroke-width="1"><title>${escapeHtml(cell.title)}</title></rect>`);
+      if (showText && cell.text !== "") {
+        parts.push(`<text x="${x + size / 2}" y="${y + size / 2 + 3.5}" text-anchor="middle" font-size="9.5" fill="${cell.ink}">${escapeHtml(cell.text)}</text>`);
+      }
+    }
+  }
+  return `<figure class="heatmap"><h3>${escapeHtml(title)}</h3>
+<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(title)}">
+${parts.join("\n")}
+</svg></figure>`;
+}
+var offDiagonalMax = (m) => Math.max(1, ...m.flatMap((row, a) => row.filter((_, p) => p !== a)));
+function countsMap(title, classes, m) {
+  const max = offDiagonalMax(m);
+  return grid(title, classes, (a, p) => {
+    const v = m[a][p];
+    const what = `${classes[a]} \u2192 ${classes[p]}: ${v}`;
+    if (a === p) return { fill: mix(WHITE, GREY, 1), ink: "#1f2328", text: String(v), title: `${classes[a]} right: ${v}` };
+    const t = v / max;
+    return { fill: v === 0 ? "#fff" : mix(WHITE, BLUE, 0.15 + 0.85 * t), ink: ink(0.15 + 0.85 * t), text: v === 0 ? "" : String(v), title: what };
+  });
+}
+function differenceMap(classes, b, c) {
+  const deltas = b.map((row, a) => row.map((v, p) => c[a][p] - v));
+  const max = Math.max(1, ...deltas.flatMap((row) => row.map(Math.abs)));
+  return grid("Difference: candidate \u2212 baseline (blue better, red worse)", classes, (a, p) => {
+    const d = deltas[a][p];
+    const better = a === p ? d > 0 : d < 0;
+    const t = Math.abs(d) / max;
+    const text = d === 0 ? "" : `${d > 0 ? "+" : "\u2212"}${Math.abs(d)}`;
+    const title = a === p ? `${classes[a]} right: ${b[a][p]} \u2192 ${c[a][p]}` : `${classes[a]} \u2192 ${classes[p]}: ${b[a][p]} \u2192 ${c[a][p]}`;
+    return { fill: d === 0 ? "#fff" : mix(WHITE, better ? BLUE : RED, 0.15 + 0.85 * t), ink: ink(0.15 + 0.85 * t), text, title };
+  });
+}
+function confusionHeatmaps(classes, baseline, candidate) {
+  if (classes.length > HEATMAP_MAX_CLASSES) {
+    return `<p class="muted">No heatmaps: ${classes.length} classes are more than ${HEATMAP_MAX_CLASSES} a page can show; report.json has both confusion matrices (metrics.confusion).</p>`;
+  }
+  const note = '<p class="muted">Rows: the actual class; columns: the predicted class (top-1). The diagonal holds the right answers.</p>';
+  return `${note}
+<div class="heatmaps">
+${countsMap("Baseline", classes, baseline)}
+${countsMap("Candidate", classes, candidate)}
+${differenceMap(classes, baseline, candidate)}
+</div>`;
+}
+
 // src/tasks/classification/render.ts
 var ALPHA2 = 0.05;
 var isSignificant = (c) => c.mcnemar.pExact < ALPHA2;
@@ -20840,21 +21065,62 @@ function perClassSection(cmp) {
   });
   return { title: "Per-class changes (worst first)", markdown: table3, detail: true };
 }
-var FLIPS_SHOWN = 20;
+var FLIPS_SHOWN = 60;
 function flipsSection(cmp) {
-  const list = (ids) => ids.length === 0 ? "none" : ids.slice(0, FLIPS_SHOWN).map((id) => `\`${id.replace(/`/g, "'")}\``).join(", ") + (ids.length > FLIPS_SHOWN ? `, \u2026 (${count(ids.length - FLIPS_SHOWN)} more in report.json)` : "");
+  const list2 = (ids) => ids.length === 0 ? "none" : ids.slice(0, FLIPS_SHOWN).map((id) => `\`${id.replace(/`/g, "'")}\``).join(", ") + (ids.length > FLIPS_SHOWN ? `, \u2026 (${count(ids.length - FLIPS_SHOWN)} more in report.json)` : "");
   const { mcnemar: m } = cmp;
-  const markdown = [
-    `Both right ${count(m.bothCorrect)} \xB7 baseline only ${count(m.baselineOnlyCorrect)} \xB7 candidate only ${count(m.candidateOnlyCorrect)} \xB7 both wrong ${count(m.bothWrong)} \xB7 McNemar exact ${pValue(m.pExact, m.log10PExact)}, mid-${pValue(m.pMidP)}`,
+  const counts = `Both right ${count(m.bothCorrect)} \xB7 baseline only ${count(m.baselineOnlyCorrect)} \xB7 candidate only ${count(m.candidateOnlyCorrect)} \xB7 both wrong ${count(m.bothWrong)} \xB7 McNemar exact ${pValue(m.pExact, m.log10PExact)}, mid-${pValue(m.pMidP)}`;
+  const full = [
+    counts,
     "",
-    `**Fixed** (${count(cmp.flips.fixed.length)}): ${list(cmp.flips.fixed)}`,
+    `**Fixed** (${count(cmp.flips.fixed.length)}): ${list2(cmp.flips.fixed)}`,
     "",
-    `**Newly broken** (${count(cmp.flips.broken.length)}): ${list(cmp.flips.broken)}`
+    `**Newly broken** (${count(cmp.flips.broken.length)}): ${list2(cmp.flips.broken)}`
   ].join("\n");
-  return { title: "Samples that flipped", markdown, detail: true };
+  return { title: "Samples that flipped", markdown: `${counts}
+
+The files that flipped are listed in the HTML report (with their images) and in report.json (comparison.flips).`, full, detail: true };
 }
-function classificationSections(cmp) {
-  return [perClassSection(cmp), flipsSection(cmp)];
+var CONFUSIONS_IN_COMMENT = 10;
+function confusionSection(b, c, cmp) {
+  const changes = cmp.confusionChanges ?? [];
+  const table3 = (shown2) => markdownTable([["actual \u2192 predicted", "baseline", "candidate", "change"], ...shown2.map((x) => [
+    `${escapeMarkdown(x.actual)} \u2192 ${escapeMarkdown(x.predicted)}`,
+    count(x.baseline),
+    count(x.candidate),
+    `${x.candidate > x.baseline ? "+" : "\u2212"}${count(Math.abs(x.candidate - x.baseline))}`
+  ])], { align: ["l", "r", "r", "r"] });
+  const note = "Samples of the actual class that the model's top-1 puts in the predicted class; fewer is better.";
+  if (changes.length === 0) return { title: "Confusions that changed most", markdown: "No confusion pair changed: both models make the same kinds of mistakes, as often.", detail: true };
+  const classes = b.perClass.map((k) => k.name);
+  const matrix = (m) => m.confusion ? confusionMatrix(m.confusion, m.perClass.map((k) => k.correct)) : null;
+  const [mb2, mc] = [matrix(b), matrix(c)];
+  return {
+    title: "Confusions that changed most",
+    markdown: `${table3(changes.slice(0, CONFUSIONS_IN_COMMENT))}
+
+${note}${changes.length > CONFUSIONS_IN_COMMENT ? " The HTML report has more, and both confusion matrices." : " The HTML report has both confusion matrices."}`,
+    full: `${table3(changes)}
+
+${note}`,
+    ...mb2 && mc ? { figures: confusionHeatmaps(classes, mb2, mc) } : {},
+    detail: true
+  };
+}
+function classificationSections(b, c, cmp) {
+  return [confusionSection(b, c, cmp), perClassSection(cmp), flipsSection(cmp)];
+}
+function classificationNotices(b, c) {
+  const notices = [];
+  for (const [role, m] of [["baseline", b], ["candidate", c]]) {
+    const finding = m.confusion ? swappedClasses(m.confusion, m.perClass) : null;
+    if (!finding) continue;
+    const pairs = finding.suspects.map((s) => `**${escapeMarkdown(s.actual)}** as **${escapeMarkdown(s.predicted)}** (${count(s.count)} of ${count(s.samples)})`).join(", ");
+    notices.push(
+      `**\u26A0\uFE0F Classes look swapped in the ${role}:** it predicts ${pairs}, while it gets ${percent(finding.restAccuracy, 1)} of its other classes right. Check that \`classes\` lists the model's output order (and that the eval set's folders or labels are right).`
+    );
+  }
+  return notices;
 }
 function classificationGates(cmp, gates) {
   const results = [];
@@ -20864,6 +21130,7 @@ function classificationGates(cmp, gates) {
     limit: gates.maxTop1Drop,
     value: drop,
     passed: drop <= gates.maxTop1Drop + 1e-12,
+    summary: `top-1 ${points(cmp.deltaTop1)} (at most \u2212${gates.maxTop1Drop} pt allowed)`,
     line: `top-1 change ${points(cmp.deltaTop1)} (a drop of at most ${gates.maxTop1Drop} pt is allowed)`
   });
   const upper = cmp.errorReductionCi95 ? cmp.errorReductionCi95[1] * 100 : null;
@@ -20873,6 +21140,7 @@ function classificationGates(cmp, gates) {
     limit: gates.minErrorReduction,
     value: upper,
     passed: noBaselineErrors ? cmp.mcnemar.baselineOnlyCorrect === 0 : upper >= gates.minErrorReduction,
+    summary: noBaselineErrors ? "error reduction undefined (the baseline makes no errors)" : `error reduction at most ${percent(upper / 100, 1)} (minimum ${gates.minErrorReduction}%)`,
     line: noBaselineErrors ? "error reduction undefined: the baseline makes no errors" : `error reduction ${percent(cmp.errorReduction, 1)}, 95% CI upper bound ${percent(upper / 100, 1)} (minimum ${gates.minErrorReduction}%)`
   });
   if (gates.requireSignificant) {
@@ -20882,6 +21150,7 @@ function classificationGates(cmp, gates) {
       limit: true,
       value: cmp.mcnemar.pExact,
       passed,
+      summary: `${passed ? "significantly better" : "not significantly better"} (McNemar ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}, ${points(cmp.deltaTop1)})`,
       line: `candidate must be significantly better (McNemar exact p < ${ALPHA2}): ${points(cmp.deltaTop1)}, ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}`
     });
   }
@@ -21024,6 +21293,7 @@ function rankScores(scores, offset, classes, keep) {
 }
 var classificationTask = {
   name: "classification",
+  classNames: (config) => ({ names: config.classes, from: `classes in ${config.configPath ?? "the config"}` }),
   readSamples(root, config, progress) {
     const warn = (message) => progress?.warn(message);
     return config.eval.format === "manifest" ? readManifest2(root, config.eval.manifest, config.classes, warn) : readClassFolders(root, config.classes, warn);
@@ -21037,7 +21307,10 @@ var classificationTask = {
       throw new UserError(`${modelLabel}: output '${first.name}' has shape [${first.dims.join(", ")}]; classification expects [batch, classes]`);
     }
     if (typeof classDim === "number" && classDim !== config.classes.length) {
-      throw new UserError(`${modelLabel}: output '${first.name}' gives ${classDim} class scores but classes lists ${config.classes.length}`);
+      const n = config.classes.length;
+      throw new UserError(
+        `${modelLabel}: output '${first.name}' gives ${classDim} class scores, but classes in ${config.configPath ?? "the config"} lists ${n}: ` + (classDim > n ? `list all ${classDim} class names, in the model's output order` : `list only the ${classDim} classes the model outputs, in its output order`)
+      );
     }
   },
   decodeOutputs(outputs, count2, config) {
@@ -21075,7 +21348,8 @@ var classificationTask = {
   gallery: (comparison, samples, baseline, candidate, config, thumbnail) => galleryFromClassification({ flips: comparison.flips, samples, classes: config.classes, baseline, candidate }, thumbnail),
   headline: classificationHeadline,
   tableRows: classificationRows,
-  sections: (_b, _c, comparison) => classificationSections(comparison)
+  sections: classificationSections,
+  notices: (b, c) => classificationNotices(b, c)
 };
 
 // src/tasks/detection/nms.ts
@@ -21133,20 +21407,20 @@ function overlapsAny(boxes, candidate, kept, iou2) {
 // src/tasks/detection/decode.ts
 var END2END_COLUMNS = 6;
 function inferLayout(dims, numClasses) {
-  const shape = `[${dims.join(", ")}]`;
+  const shape2 = `[${dims.join(", ")}]`;
   const C = numClasses;
   const expected = `yolov8 [B, ${4 + C}, N], yolov5 [B, N, ${5 + C}] or end2end [B, K, 6] for ${C} classes`;
-  if (dims.length !== 3) throw new UserError(`detection output has shape ${shape}, which fits no layout: expected ${expected}`);
+  if (dims.length !== 3) throw new UserError(`detection output has shape ${shape2}, which fits no layout: expected ${expected}`);
   const matches = [];
-  if (dims[1] === 4 + C) matches.push({ layout: "yolov8", reason: `shape ${shape}: dim 1 is 4 + ${C} classes (cx, cy, w, h, class scores)` });
-  if (dims[2] === 5 + C) matches.push({ layout: "yolov5", reason: `shape ${shape}: dim 2 is 5 + ${C} classes (cx, cy, w, h, objectness, class scores)` });
-  if (dims[2] === END2END_COLUMNS) matches.push({ layout: "end2end", reason: `shape ${shape}: dim 2 is 6 (x1, y1, x2, y2, score, class)` });
+  if (dims[1] === 4 + C) matches.push({ layout: "yolov8", reason: `shape ${shape2}: dim 1 is 4 + ${C} classes (cx, cy, w, h, class scores)` });
+  if (dims[2] === 5 + C) matches.push({ layout: "yolov5", reason: `shape ${shape2}: dim 2 is 5 + ${C} classes (cx, cy, w, h, objectness, class scores)` });
+  if (dims[2] === END2END_COLUMNS) matches.push({ layout: "end2end", reason: `shape ${shape2}: dim 2 is 6 (x1, y1, x2, y2, score, class)` });
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
-    throw new UserError(`detection output shape ${shape} fits ${matches.map((m) => m.layout).join(" and ")}; set detection.output to say which`);
+    throw new UserError(`detection output shape ${shape2} fits ${matches.map((m) => m.layout).join(" and ")}; set detection.output to say which`);
   }
   const transposed = dims[2] === 4 + C ? ` (dim 2 is 4 + ${C}: a transposed yolov8 output [B, N, ${4 + C}] is not supported)` : "";
-  throw new UserError(`detection output has shape ${shape}, which fits no layout: expected ${expected}${transposed}`);
+  throw new UserError(`detection output has shape ${shape2}, which fits no layout: expected ${expected}${transposed}`);
 }
 function decodeBatch(output, layout, count2, geometry, options) {
   const { data, dims } = output;
@@ -21710,8 +21984,8 @@ function groupBy(items, key) {
   const groups = /* @__PURE__ */ new Map();
   for (const item of items) {
     const k = key(item);
-    const list = groups.get(k);
-    if (list) list.push(item);
+    const list2 = groups.get(k);
+    if (list2) list2.push(item);
     else groups.set(k, [item]);
   }
   return groups;
@@ -21767,6 +22041,43 @@ function falsePositives(imageGts, imageDets, found) {
   return out;
 }
 
+// src/tasks/detection/precision-recall.ts
+var DEFAULT_OPERATING_CONF = 0.25;
+var AREA_ALL = 0;
+function precisionRecallAt(matches, conf) {
+  const K = matches.categoryIds.length;
+  const I = matches.imageIds.length;
+  const bit = 1 << IOU_50;
+  const perClass = [];
+  for (let k = 0; k < K; k++) {
+    let tp = 0;
+    let fp = 0;
+    for (let row = matches.categoryStart[k]; row < matches.categoryStart[k + 1]; row++) {
+      if (!(matches.score[row] > conf) || matches.ignored[row * 4 + AREA_ALL] & bit) continue;
+      if (matches.matched[row * 4 + AREA_ALL] & bit) tp++;
+      else fp++;
+    }
+    let gt = 0;
+    for (let i = 0; i < I; i++) gt += matches.gtCount[(AREA_ALL * K + k) * I + i];
+    perClass.push({
+      categoryId: matches.categoryIds[k],
+      truePositives: tp,
+      falsePositives: fp,
+      gtCount: gt,
+      precision: tp + fp > 0 ? tp / (tp + fp) : null,
+      recall: gt > 0 ? tp / gt : null
+    });
+  }
+  const withObjects = perClass.filter((c) => c.gtCount > 0);
+  const mean2 = (values) => values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : null;
+  return {
+    conf,
+    precision: mean2(withObjects.map((c) => c.precision ?? 0)),
+    recall: mean2(withObjects.map((c) => c.recall ?? 0)),
+    perClass
+  };
+}
+
 // src/tasks/detection/metrics.ts
 var BOOTSTRAP_RESAMPLES2 = 1e3;
 var BOOTSTRAP_SEED = 0;
@@ -21801,9 +22112,10 @@ function scored(predictions, samples) {
   }
   return hit;
 }
-function detectionMetrics(predictions, samples) {
+function detectionMetrics(predictions, samples, operatingConf = DEFAULT_OPERATING_CONF) {
   const set = setOf(samples);
   const { evaluation, detections, unmapped } = scored(predictions, samples);
+  const pr = precisionRecallAt(evaluation.perImage, operatingConf);
   return {
     images: samples.length,
     detections: detections.length,
@@ -21812,7 +22124,9 @@ function detectionMetrics(predictions, samples) {
     ...evaluation.summary,
     stats: summaryToArray(evaluation.summary),
     perClass: evaluation.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })),
-    errorTypes: errorTypes(set.gt, detections)
+    errorTypes: errorTypes(set.gt, detections),
+    precisionRecall: { ...pr, perClass: pr.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })) },
+    errorTypesAtConf: errorTypes(set.gt, detections.filter((d) => d.score > operatingConf))
   };
 }
 function compareDetection(baseline, candidate, samples) {
@@ -21849,17 +22163,25 @@ var metricField = (primaryKey) => primaryKey.charAt(0).toLowerCase() + primaryKe
 function preprocessingSection(comparison, label, format) {
   const { metric, variants } = comparison;
   const cell = (figures, key, show2) => typeof figures[key] === "number" ? show2(figures[key]) : escapeMarkdown(String(figures.note ?? "\u2013"));
+  const configured = variants.find((v) => v.configured);
+  const p502 = (v, role) => {
+    const own = v[role].p50Ms;
+    const reference = configured?.[role].p50Ms;
+    if (typeof own !== "number" || typeof reference !== "number") return cell(v[role], "p50Ms", ms);
+    return v === configured ? "\xD71 (main table)" : ratio(own / reference);
+  };
+  const p50Label = configured ? `p50 vs ${configured.name}` : "p50";
   const rows = variants.map((v) => [
-    code(v.name),
+    `${code(v.name)}${v === configured ? " (configured)" : ""}`,
     `${v.inputSize[0]}\xD7${v.inputSize[1]}${v.inputShapes && v.inputShapes > 1 ? ` (most common of ${v.inputShapes})` : ""}`,
     count(Math.round(v.inputArea)),
     cell(v.baseline, metric, format),
-    cell(v.baseline, "p50Ms", ms),
+    p502(v, "baseline"),
     cell(v.candidate, metric, format),
-    cell(v.candidate, "p50Ms", ms)
+    p502(v, "candidate")
   ]);
   const table3 = markdownTable(
-    [["input", "H\xD7W", "area (px)", `baseline ${label}`, "baseline p50", `candidate ${label}`, "candidate p50"], ...rows],
+    [["input", "H\xD7W", "area (px)", `baseline ${label}`, `baseline ${p50Label}`, `candidate ${label}`, `candidate ${p50Label}`], ...rows],
     { align: ["l", "r", "r", "r", "r", "r", "r"] }
   );
   const lines = [table3];
@@ -21868,7 +22190,9 @@ function preprocessingSection(comparison, label, format) {
     const change2 = (b.inputArea - a.inputArea) / a.inputArea;
     lines.push(`${code(b.name)} has ${Math.abs(change2 * 100).toFixed(1)}% ${change2 <= 0 ? "less" : "more"} input area than ${code(a.name)}.`);
   }
-  lines.push("Every input is decoded from the same eval-set files; p50 at batch 1, with every model and input interleaved in one benchmark so machine drift hits them alike.");
+  lines.push(
+    configured ? `Every input is decoded from the same eval-set files; p50 at batch 1 as a ratio to ${code(configured.name)}'s (whose p50 in ms is the main table's), with every model and input interleaved in one benchmark so machine drift hits them alike.` : "Every input is decoded from the same eval-set files; p50 at batch 1, with every model and input interleaved in one benchmark so machine drift hits them alike."
+  );
   return { title: `Preprocessing: ${variants.map((v) => v.name).join(" vs ")}`, markdown: lines.join("\n\n"), detail: true };
 }
 
@@ -21901,8 +22225,41 @@ function detectionRows(b, c, cmp) {
     size("AP small (< 32\xB2)", "small"),
     size("AP medium", "medium"),
     size("AP large (> 96\xB2)", "large"),
-    row("AR@100", "ar100")
+    row("AR@100", "ar100"),
+    ...precisionRecallRow(b, c)
   ];
+}
+var pct = (value) => typeof value === "number" ? `${(value * 100).toFixed(1)}%` : "\u2013";
+var pctDelta = (b, c) => typeof b === "number" && typeof c === "number" ? `${signed((c - b) * 100, 1)} pt` : "";
+function precisionRecallRow(b, c) {
+  const pb = b.precisionRecall;
+  const pc = c.precisionRecall;
+  if (!pb || !pc) return [];
+  return [[
+    `P \xB7 R (conf > ${pb.conf}, IoU 0.5)`,
+    `${pct(pb.precision)} \xB7 ${pct(pb.recall)}`,
+    `${pct(pc.precision)} \xB7 ${pct(pc.recall)}`,
+    `${pctDelta(pb.precision, pc.precision)} \xB7 ${pctDelta(pb.recall, pc.recall)}`
+  ]];
+}
+function precisionRecallSection(b, c) {
+  const pb = b.precisionRecall;
+  const pc = c.precisionRecall;
+  if (!pb || !pc) return null;
+  const of = (list2, id) => list2.find((k) => k.categoryId === id);
+  const rows = pb.perClass.filter((k) => k.gtCount > 0 || (of(pc.perClass, k.categoryId)?.falsePositives ?? 0) + k.falsePositives > 0).map((k) => {
+    const other = of(pc.perClass, k.categoryId);
+    return [escapeMarkdown(k.name), count(k.gtCount), pct(k.precision), pct(other?.precision), pct(k.recall), pct(other?.recall), pctDelta(k.recall, other?.recall)];
+  });
+  const table3 = markdownTable([
+    ["class", "objects", "baseline P", "candidate P", "baseline R", "candidate R", "\u0394 R"],
+    ["**all (mean)**", count(pb.perClass.reduce((sum, k) => sum + k.gtCount, 0)), pct(pb.precision), pct(pc.precision), pct(pb.recall), pct(pc.recall), pctDelta(pb.recall, pc.recall)],
+    ...rows
+  ], { align: ["l", "r", "r", "r", "r", "r", "r"] });
+  const note = `Detections scoring above ${pb.conf} (\`detection.operating-conf\`; Ultralytics' default for predictions is 0.25), matched at IoU 0.5 as pycocotools matches them. P = right detections / detections, R = objects found / objects; the mean is over the classes with objects, as Ultralytics averages them (its \`yolo val\` prints P and R at the confidence that maximises each model's mean F1 instead; one threshold keeps the two models comparable).`;
+  return { title: `Precision and recall at conf > ${pb.conf}`, markdown: `${table3}
+
+${note}`, detail: true };
 }
 function perClassSection2(b, c, cmp) {
   const gtOf = new Map(b.perClass.map((k) => [k.categoryId, k.gtCount]));
@@ -21942,11 +22299,16 @@ var ERROR_ROWS = [
   ["both", "wrong class and poor box"],
   ["background", "background (IoU < 0.1 with everything)"]
 ];
-function errorSection(cmp) {
-  const { baseline: b, candidate: c } = cmp.errorTypes;
-  const rows = ERROR_ROWS.map(([key, label]) => [label, count(b[key]), count(c[key]), c[key] === b[key] ? "0" : `${c[key] > b[key] ? "+" : "\u2212"}${count(Math.abs(c[key] - b[key]))}`]);
-  const table3 = markdownTable([["at IoU 0.5", "baseline", "candidate", "change"], ...rows], { align: ["l", "r", "r", "r"] });
-  const note = `Of ${count(b.gtCount)} objects. Each false positive of AP50 gets the first type that applies, in TIDE's order (Bolya et al. 2020); a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. All scored detections count (up to 100 per image and class).`;
+function errorSection(b, c, cmp) {
+  const all = cmp.errorTypes;
+  const atConf = b.errorTypesAtConf && c.errorTypesAtConf ? { baseline: b.errorTypesAtConf, candidate: c.errorTypesAtConf } : null;
+  const conf = b.precisionRecall?.conf;
+  const change2 = (x, y) => y === x ? "0" : `${y > x ? "+" : "\u2212"}${count(Math.abs(y - x))}`;
+  const head = atConf ? ["at IoU 0.5", `baseline (conf > ${conf})`, `candidate (conf > ${conf})`, "change", "baseline (all scored)", "candidate (all scored)"] : ["at IoU 0.5", "baseline", "candidate", "change"];
+  const rows = ERROR_ROWS.map(([key, label]) => atConf ? [label, count(atConf.baseline[key]), count(atConf.candidate[key]), change2(atConf.baseline[key], atConf.candidate[key]), count(all.baseline[key]), count(all.candidate[key])] : [label, count(all.baseline[key]), count(all.candidate[key]), change2(all.baseline[key], all.candidate[key])]);
+  const table3 = markdownTable([head, ...rows], { align: ["l", "r", "r", "r", "r", "r"] });
+  const scored2 = (m) => count(m.truePositives + m.duplicate + m.wrongClass + m.poorLocalisation + m.both + m.background);
+  const note = `Of ${count(all.baseline.gtCount)} objects. Each false positive at IoU 0.5 gets the first type that applies, in TIDE's order (Bolya et al. 2020); a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. ` + (atConf ? `"All scored" counts every detection kept for mAP (${scored2(all.baseline)} and ${scored2(all.candidate)}, up to 100 per image and class, down to detection.conf): most of its background detections are low-confidence boxes that cost mAP little; the columns at conf > ${conf} are what a user of the model at that threshold sees.` : "All scored detections count (up to 100 per image and class), most of the background ones with a low confidence.");
   return { title: "Error types", markdown: `${table3}
 
 ${note}`, detail: true };
@@ -21964,7 +22326,8 @@ function decodingSection(b, c) {
 Boxes are mapped back to original image pixels before scoring; mAP is pycocotools' COCOeval (bbox).`, detail: true };
 }
 function detectionSections(b, c, cmp) {
-  const sections = [perSizeSection(cmp), perClassSection2(b, c, cmp), errorSection(cmp)];
+  const pr = precisionRecallSection(b, c);
+  const sections = [perSizeSection(cmp), perClassSection2(b, c, cmp), ...pr ? [pr] : [], errorSection(b, c, cmp)];
   if (cmp.preprocessing) sections.push(preprocessingSection(cmp.preprocessing, "mAP", (v) => ap(v)));
   sections.push(decodingSection(b, c));
   return sections;
@@ -21978,6 +22341,7 @@ function detectionGates(cmp, gates) {
       limit,
       value: drop,
       passed: drop <= limit + 1e-12,
+      summary: `mAP@[.5:.95] ${apDelta(cmp.deltaMap)} (at most \u2212${limit} AP allowed)`,
       line: `mAP@[.5:.95] change ${apDelta(cmp.deltaMap)} (a drop of at most ${limit} AP is allowed)`
     }
   ];
@@ -21987,6 +22351,7 @@ function detectionGates(cmp, gates) {
       limit: true,
       value: cmp.pValue,
       passed: isSignificant2(cmp) && cmp.deltaMap > 0,
+      summary: `${isSignificant2(cmp) && cmp.deltaMap > 0 ? "significantly better" : "not significantly better"} (paired bootstrap ${pValue(cmp.pValue)}, ${apDelta(cmp.deltaMap)})`,
       line: `candidate must be significantly better (paired bootstrap p < ${ALPHA3}): ${apDelta(cmp.deltaMap)}, ${pValue(cmp.pValue)}`
     });
   }
@@ -22131,8 +22496,8 @@ function ultralyticsRectBatches(sizes, batchSize, imgsz, stride) {
   for (let start = 0; start < order.length; start += batchSize) {
     const batch = order.slice(start, start + batchSize).map((i) => ratios[i]);
     const [low, high] = [Math.min(...batch), Math.max(...batch)];
-    const shape = high < 1 ? [high, 1] : low > 1 ? [1, 1 / low] : [1, 1];
-    shapes.push([Math.ceil(shape[0] * imgsz / stride + VAL_PAD) * stride, Math.ceil(shape[1] * imgsz / stride + VAL_PAD) * stride]);
+    const shape2 = high < 1 ? [high, 1] : low > 1 ? [1, 1 / low] : [1, 1];
+    shapes.push([Math.ceil(shape2[0] * imgsz / stride + VAL_PAD) * stride, Math.ceil(shape2[1] * imgsz / stride + VAL_PAD) * stride]);
   }
   return { batchSize, order, shapes };
 }
@@ -22800,12 +23165,12 @@ function reuseImages(images, count2) {
   if (count2 * bytes2 > room) throw new RangeError(`reuseImages: room for ${Math.floor(room / bytes2)} images, asked for ${count2}`);
   return { ...images, count: count2, pixels: new Uint8Array(images.pixels.buffer, images.pixels.byteOffset, count2 * bytes2), geometry: new Array(count2) };
 }
-function viewImages(buffer, first, count2, shape) {
+function viewImages(buffer, first, count2, shape2) {
   const slot = buffer.height * buffer.width * buffer.channels;
-  const bytes2 = shape[0] * shape[1] * buffer.channels;
-  if (bytes2 > slot || first + count2 > buffer.count) throw new RangeError(`viewImages: ${count2} images of ${shape.join("x")} do not fit from image ${first} of the buffer`);
+  const bytes2 = shape2[0] * shape2[1] * buffer.channels;
+  if (bytes2 > slot || first + count2 > buffer.count) throw new RangeError(`viewImages: ${count2} images of ${shape2.join("x")} do not fit from image ${first} of the buffer`);
   const pixels = new Uint8Array(buffer.pixels.buffer, buffer.pixels.byteOffset + first * slot, count2 * bytes2);
-  return { count: count2, height: shape[0], width: shape[1], channels: buffer.channels, pixels, geometry: new Array(count2) };
+  return { count: count2, height: shape2[0], width: shape2[1], channels: buffer.channels, pixels, geometry: new Array(count2) };
 }
 function slotOf(images, index) {
   const bytes2 = images.height * images.width * images.channels;
@@ -23137,13 +23502,13 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   const fail = (what) => {
     throw new UserError(`${file}: ${what}`);
   };
-  const list = (key, required) => {
+  const list2 = (key, required) => {
     const value = coco[key];
     if (value === void 0 && !required) return [];
     if (!Array.isArray(value) || value.some((item) => typeof item !== "object" || item === null)) fail(`'${key}' must be a list of objects`);
     return value;
   };
-  const categories = list("categories", true).map((c, i) => {
+  const categories = list2("categories", true).map((c, i) => {
     if (!Number.isInteger(c.id)) fail(`categories[${i}] has no integer 'id'`);
     return { id: c.id, name: String(c.name ?? c.id) };
   });
@@ -23152,7 +23517,7 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   const known2 = new Set(categories.map((c) => c.id));
   const imagesBase = options.imagesDir ? resolve6(root, options.imagesDir) : dirname6(file);
   const byImageId = /* @__PURE__ */ new Map();
-  for (const [i, image] of list("images", true).entries()) {
+  for (const [i, image] of list2("images", true).entries()) {
     const { id, file_name: name, width, height } = image;
     if (!Number.isInteger(id) || typeof name !== "string") fail(`images[${i}] needs an integer 'id' and a 'file_name'`);
     if (byImageId.has(id)) fail(`image id ${id} is listed twice`);
@@ -23174,8 +23539,8 @@ async function readCocoDataset(root, annotationsPath, categoryToClass, options =
   });
   const check = new BoxChecker();
   const annotationIds = /* @__PURE__ */ new Set();
-  let nextId = 1 + list("annotations", false).reduce((max, a) => Number.isInteger(a.id) ? Math.max(max, a.id) : max, 0);
-  for (const [i, annotation] of list("annotations", false).entries()) {
+  let nextId = 1 + list2("annotations", false).reduce((max, a) => Number.isInteger(a.id) ? Math.max(max, a.id) : max, 0);
+  for (const [i, annotation] of list2("annotations", false).entries()) {
     const where = `annotation ${Number.isInteger(annotation.id) ? `id ${annotation.id}` : `#${i}`}`;
     const sample = byImageId.get(annotation.image_id);
     if (!sample) fail(`${where} refers to image_id ${String(annotation.image_id)}, which is not in 'images'`);
@@ -23381,17 +23746,24 @@ function layoutFor(dims, classes, config) {
   return inferLayout(dims, classes);
 }
 function checkExplicitLayout(layout, dims, classes) {
-  const shape = `[${dims.join(", ")}]`;
-  if (dims.length !== 3) return `shape ${shape} has ${dims.length} dims; ${layout} expects 3`;
+  const shape2 = `[${dims.join(", ")}]`;
+  if (dims.length !== 3) return `shape ${shape2} has ${dims.length} dims; ${layout} expects 3`;
   const fixed = (at2, expected) => typeof dims[at2] !== "number" || dims[at2] === expected;
-  if (layout === "yolov8" && !fixed(1, 4 + classes)) return `shape ${shape}: yolov8 expects [B, ${4 + classes}, N] for ${classes} classes`;
-  if (layout === "yolov5" && !fixed(2, 5 + classes)) return `shape ${shape}: yolov5 expects [B, N, ${5 + classes}] for ${classes} classes`;
-  if (layout === "end2end" && !fixed(2, 6)) return `shape ${shape}: end2end expects [B, K, 6]`;
+  if (layout === "yolov8" && !fixed(1, 4 + classes)) return `shape ${shape2}: yolov8 expects [B, ${4 + classes}, N] for ${classes} classes`;
+  if (layout === "yolov5" && !fixed(2, 5 + classes)) return `shape ${shape2}: yolov5 expects [B, N, ${5 + classes}] for ${classes} classes`;
+  if (layout === "end2end" && !fixed(2, 6)) return `shape ${shape2}: end2end expects [B, K, 6]`;
   return null;
 }
 var detectionTask = {
   name: "detection",
   readSamples: (root, config, progress) => readDetectionSamples(root, config, progress),
+  classNames(config, samples) {
+    if (config.classes.length > 0) return { names: config.classes, from: `classes in ${config.configPath ?? "the config"}` };
+    const set = samples?.[0]?.label.set;
+    if (!set) return { names: [], from: "the eval set" };
+    const names = set.classToCategory.map((id) => id === void 0 ? "" : set.categoryNames.get(id) ?? String(id));
+    return { names, from: `the eval set's categories (${config.detection?.categoryIds ? "in detection.category-ids order" : "sorted by id"})` };
+  },
   checkOutputs(outputs, modelLabel, config, samples) {
     const first = outputs[0];
     if (!first) throw new UserError(`${modelLabel}: the model has no outputs`);
@@ -23423,7 +23795,7 @@ var detectionTask = {
     const { layout } = layoutFor(first.dims, classCount(batch.samples, config), config);
     return decodeBatch(first, layout, count2, batch.geometry, decodeOptions(config)).map((boxes) => ({ boxes, layout }));
   },
-  score: (predictions, samples) => detectionMetrics(predictions, samples),
+  score: (predictions, samples, config) => detectionMetrics(predictions, samples, config.detection?.operatingConf),
   compare: (baseline, candidate, samples) => compareDetection(baseline, candidate, samples),
   preprocessVariants(config) {
     if (!config.detection?.comparePreprocessing) return [];
@@ -23619,8 +23991,8 @@ function worseLine(cmp) {
   const family = `Holm's correction over ${count(cmp.slices.length)} slice${cmp.slices.length === 1 ? "" : "s"}`;
   const worse = cmp.slices.filter((s) => s.worse);
   if (worse.length === 0) return `No slice is significantly worse after ${family} (\u03B1 = ${ALPHA4}).`;
-  const list = worse.map((s) => `${sliceLabel(s)} (${pt(cmp, s.delta)}, Holm-adjusted ${pValue(s.holmP)})`).join(", ");
-  return `**Significantly worse after ${family}** (\u03B1 = ${ALPHA4}): ${list}.`;
+  const list2 = worse.map((s) => `${sliceLabel(s)} (${pt(cmp, s.delta)}, Holm-adjusted ${pValue(s.holmP)})`).join(", ");
+  return `**Significantly worse after ${family}** (\u03B1 = ${ALPHA4}): ${list2}.`;
 }
 function testSection(cmp) {
   const o = cmp.overall;
@@ -23673,6 +24045,7 @@ function resultsGates(cmp, gates) {
     limit: maxDrop,
     value: drop,
     passed: drop <= maxDrop + 1e-12,
+    summary: `${cmp.metric} ${pt(cmp, cmp.overall.delta)} over all samples (at most \u2212${maxDrop} pt allowed)`,
     line: `${cmp.metric} change ${pt(cmp, cmp.overall.delta)} over all ${count(cmp.samples)} samples (a drop of at most ${maxDrop} pt is allowed)`
   });
   if (gates.requireSignificant) {
@@ -23682,6 +24055,7 @@ function resultsGates(cmp, gates) {
       limit: true,
       value: o.pValue,
       passed: o.pValue < ALPHA4 && o.delta > 0,
+      summary: `${o.pValue < ALPHA4 && o.delta > 0 ? "significantly better" : "not significantly better"} over all samples (${testName(o)} ${pValue(o.pValue, o.log10PValue)})`,
       line: `candidate must be significantly better over all samples (${testName(o)} p < ${ALPHA4}): ${pt(cmp, o.delta)}, ${pValue(o.pValue, o.log10PValue)}`
     });
   }
@@ -23693,6 +24067,7 @@ function resultsGates(cmp, gates) {
       limit: gates.minFocusGain,
       value: lower,
       passed: lower >= gates.minFocusGain - 1e-12,
+      summary: `${plainFocus(focus.spec)}: shown gain at least ${signed(lower)} pt (needs ${signed(gates.minFocusGain)} pt)`,
       line: `change on ${plainFocus(focus.spec)} ${pt(cmp, focus.pooled.delta)}, 95% CI lower bound ${signed(lower)} pt (at least ${signed(gates.minFocusGain)} pt must be shown)`
     });
   }
@@ -23703,6 +24078,7 @@ function resultsGates(cmp, gates) {
       limit: true,
       value: worse.length,
       passed: worse.length === 0,
+      summary: worse.length === 0 ? "no focus slice significantly worse" : `significantly worse on ${worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)}`).join(", ")}`,
       line: worse.length === 0 ? `no focus slice significantly worse (Holm over ${focus.slices.length} focus slice${focus.slices.length === 1 ? "" : "s"}, \u03B1 = ${ALPHA4})` : worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)} (Holm-adjusted ${pValue(s.holmP)})`).join("; ")
     });
   }
@@ -23768,10 +24144,10 @@ function derived(slices, derive) {
   return out;
 }
 function missingMessage(onlyBase, onlyCand, common) {
-  const list = (ids) => ids.slice(0, SHOWN).map((id) => `'${id}'`).join(", ") + (ids.length > SHOWN ? ", \u2026" : "");
+  const list2 = (ids) => ids.slice(0, SHOWN).map((id) => `'${id}'`).join(", ") + (ids.length > SHOWN ? ", \u2026" : "");
   const parts = [];
-  if (onlyBase.length > 0) parts.push(`${onlyBase.length} only in the baseline (${list(onlyBase)})`);
-  if (onlyCand.length > 0) parts.push(`${onlyCand.length} only in the candidate (${list(onlyCand)})`);
+  if (onlyBase.length > 0) parts.push(`${onlyBase.length} only in the baseline (${list2(onlyBase)})`);
+  if (onlyCand.length > 0) parts.push(`${onlyCand.length} only in the candidate (${list2(onlyCand)})`);
   return `samples in only one result set: ${parts.join("; ")}. Set results.allow-missing: true to compare the ${common} samples both have`;
 }
 function alignResults(baseline, candidate, options) {
@@ -23878,7 +24254,7 @@ function compareResults(aligned, results, metric) {
 }
 
 // src/tasks/results/read.ts
-import { createHash as createHash5 } from "node:crypto";
+import { createHash as createHash6 } from "node:crypto";
 import { readdir as readdir5, readFile as readFile5, stat as stat5 } from "node:fs/promises";
 import { basename, dirname as dirname7, extname as extname2, join as join9 } from "node:path";
 
@@ -24381,15 +24757,15 @@ async function readResultSet(ref, options) {
     if (filter !== null) checkPlainName("filter", filter, path5);
     metrics.set(parsed.metric, metrics.get(parsed.metric) ?? path5);
     records.push(...parsed.records);
-    files.push({ name, sha256: createHash5("sha256").update(bytes2).digest("hex"), bytes: bytes2.length, records: parsed.records.length, variant, task, filter });
+    files.push({ name, sha256: createHash6("sha256").update(bytes2).digest("hex"), bytes: bytes2.length, records: parsed.records.length, variant, task, filter });
   }
   if (formats.size > 1) {
     const [[a, fa], [b, fb]] = [...formats];
     throw new UserError(`${root}: mixed formats: ${fa} is ${a}, ${fb} is ${b}; keep one format per result set`);
   }
   if (metrics.size > 1) {
-    const list = [...metrics].map(([m, f]) => `${m} (${basename(f)})`).join(", ");
-    throw new UserError(`${root}: the files use different metrics: ${list}; set results.metric to one every file has`);
+    const list2 = [...metrics].map(([m, f]) => `${m} (${basename(f)})`).join(", ");
+    throw new UserError(`${root}: the files use different metrics: ${list2}; set results.metric to one every file has`);
   }
   const seen = /* @__PURE__ */ new Map();
   for (const r of records) {
@@ -24401,7 +24777,7 @@ async function readResultSet(ref, options) {
 }
 
 // src/tasks/results/report.ts
-import { createHash as createHash6 } from "node:crypto";
+import { createHash as createHash7 } from "node:crypto";
 
 // src/metrics/student-t.ts
 function logGamma(x) {
@@ -24509,6 +24885,199 @@ function noiseFloor(control) {
   return Math.max(control.ci[1] - 1, 1 - control.ci[0]);
 }
 
+// src/models/metadata.ts
+var LiteralError = class extends Error {
+};
+function pythonString(text, i) {
+  const quote = text[i];
+  if (quote !== "'" && quote !== '"') throw new LiteralError(`expected a quoted string at ${i}`);
+  let out = "";
+  for (let j = i + 1; j < text.length; j++) {
+    const ch = text[j];
+    if (ch === quote) return [out, j + 1];
+    if (ch !== "\\") {
+      out += ch;
+      continue;
+    }
+    const next = text[++j];
+    const simple = { "\\": "\\", "'": "'", '"': '"', n: "\n", t: "	", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", "0": "\0" };
+    if (next in simple) out += simple[next];
+    else if (next === "x" || next === "u" || next === "U") {
+      const digits = next === "x" ? 2 : next === "u" ? 4 : 8;
+      const hex = text.slice(j + 1, j + 1 + digits);
+      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) throw new LiteralError(`bad \\${next} escape at ${j}`);
+      out += String.fromCodePoint(parseInt(hex, 16));
+      j += digits;
+    } else throw new LiteralError(`unknown escape \\${next} at ${j}`);
+  }
+  throw new LiteralError("unterminated string");
+}
+function parsePythonNames(text) {
+  const names = /* @__PURE__ */ new Map();
+  let i = 0;
+  const skip = () => {
+    while (i < text.length && /\s/.test(text[i])) i++;
+  };
+  skip();
+  if (text[i++] !== "{") throw new LiteralError("expected {");
+  skip();
+  while (text[i] !== "}") {
+    const key = /^-?\d+/.exec(text.slice(i))?.[0];
+    if (key === void 0) throw new LiteralError(`expected an integer key at ${i}`);
+    i += key.length;
+    skip();
+    if (text[i++] !== ":") throw new LiteralError(`expected : at ${i - 1}`);
+    skip();
+    const [value, end] = pythonString(text, i);
+    names.set(Number(key), value);
+    i = end;
+    skip();
+    if (text[i] === ",") i++, skip();
+    else if (text[i] !== "}") throw new LiteralError(`expected , or } at ${i}`);
+  }
+  i++;
+  skip();
+  if (i !== text.length) throw new LiteralError("text after the closing }");
+  return consecutive(names);
+}
+function parseId2Label(text) {
+  const data = JSON.parse(text);
+  if (data === null || typeof data !== "object" || Array.isArray(data)) throw new LiteralError("expected a JSON object");
+  const names = /* @__PURE__ */ new Map();
+  for (const [key, value] of Object.entries(data)) {
+    if (!/^\d+$/.test(key) || typeof value !== "string") throw new LiteralError(`expected "index": "label" entries, got "${key}"`);
+    names.set(Number(key), value);
+  }
+  return consecutive(names);
+}
+function consecutive(names) {
+  const out = Array.from({ length: names.size }, (_, k) => names.get(k));
+  if (out.some((name) => name === void 0)) throw new LiteralError(`the indices are not 0\u2026${names.size - 1}`);
+  return out;
+}
+function parseImgsz(text) {
+  const numbers = text.replace(/[[\]()\s]/g, "").split(",").filter((part) => part !== "");
+  if (!numbers.every((n) => /^\d+$/.test(n)) || numbers.length < 1 || numbers.length > 2) throw new LiteralError("expected [height, width] or one integer");
+  const [h, w = h] = numbers.map(Number);
+  if (h < 1 || w < 1) throw new LiteralError("expected positive sizes");
+  return [h, w];
+}
+var ULTRALYTICS_KEYS = ["names", "imgsz", "stride", "task"];
+function readModelMetadata(props) {
+  const meta = props ?? {};
+  const has = (key) => Object.hasOwn(meta, key);
+  const unreadable = [];
+  const attempt = (key, parse) => {
+    if (!has(key)) return null;
+    try {
+      return parse(meta[key]);
+    } catch (error) {
+      unreadable.push(`${key} (${error.message})`);
+      return null;
+    }
+  };
+  const ultralytics = ULTRALYTICS_KEYS.some(has) && (has("names") || has("stride") || /ultralytics/i.test(meta.author ?? ""));
+  const fromNames = attempt("names", parsePythonNames);
+  const fromId2Label = fromNames === null ? attempt("id2label", parseId2Label) : null;
+  const stride = attempt("stride", (text) => {
+    if (!/^\s*\d+\s*$/.test(text) || Number(text) < 1) throw new LiteralError("expected a positive integer");
+    return Number(text);
+  });
+  return {
+    source: ultralytics ? "ultralytics" : has("id2label") ? "huggingface" : null,
+    names: fromNames ?? fromId2Label,
+    namesKey: fromNames ? "names" : fromId2Label ? "id2label" : null,
+    imgsz: attempt("imgsz", parseImgsz),
+    stride,
+    task: has("task") ? meta.task.trim() : null,
+    unreadable
+  };
+}
+
+// src/models/metadata-check.ts
+var ULTRALYTICS_TASK = { detect: "detection", classify: "classification" };
+var LIST_BOTH_UP_TO = 30;
+var normalise = (name) => name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+var list = (names) => `[${names.join(", ")}]`;
+var keyOf = (meta) => meta.namesKey === "names" ? "Ultralytics' names" : "id2label";
+function classProblems(meta, facts, out) {
+  const names = meta.names;
+  const classes = facts.classes;
+  if (!names || classes.length === 0) return;
+  const where = `${facts.model}: the model's metadata (${keyOf(meta)})`;
+  if (names.length !== classes.length) {
+    out.warnings.push(`${where} names ${names.length} classes, ${facts.classesFrom} lists ${classes.length}`);
+    return;
+  }
+  const model = names.map(normalise);
+  const config = classes.map(normalise);
+  const differ = config.map((name, k) => name === model[k] ? -1 : k).filter((k) => k >= 0);
+  if (differ.length === 0) return;
+  const moved = differ.filter((k) => model.includes(config[k]));
+  if (moved.length > 0) {
+    const detail = names.length <= LIST_BOTH_UP_TO ? `
+    model:  ${list(names)}
+    config: ${list(classes)}` : `: ${moved.slice(0, 10).map((k) => `position ${k} is '${classes[k]}' in the config, '${names[k]}' in the model (which has '${classes[k]}' at ${model.indexOf(config[k])})`).join("; ")}${moved.length > 10 ? `; and ${moved.length - 10} more` : ""}`;
+    out.refusals.push(
+      `${where} lists its classes in another order than ${facts.classesFrom}${detail}
+  Output k is scored as class k of the config, so ${moved.length === 2 ? "these two classes" : `${moved.length} classes`} would be scored as each other. Write the classes in the model's order.`
+    );
+    return;
+  }
+  const shown2 = differ.slice(0, 5).map((k) => `${k}: '${names[k]}' vs '${classes[k]}'`).join(", ");
+  out.warnings.push(`${where} names ${differ.length} class${differ.length === 1 ? "" : "es"} differently from ${facts.classesFrom} (${shown2}${differ.length > 5 ? ", \u2026" : ""}); the report uses the config's names`);
+}
+function inputProblems(meta, facts, out) {
+  const expected = meta.task === null ? void 0 : ULTRALYTICS_TASK[meta.task];
+  if (meta.source === "ultralytics" && meta.task !== null && expected !== facts.task) {
+    out.refusals.push(`${facts.model}: the model's metadata says it is an Ultralytics '${meta.task}' model, which model-gate does not score as task: ${facts.task}${expected ? ` (use task: ${expected})` : " (model-gate reads detect and classify models)"}`);
+  }
+  const imgsz = meta.imgsz;
+  const same = (a, b) => a[0] === b[0] && a[1] === b[1];
+  if (imgsz && facts.modelInputSize && !same(imgsz, facts.modelInputSize)) {
+    out.warnings.push(`${facts.model}: the model's metadata says imgsz [${imgsz.join(", ")}], but its input is fixed at [${facts.modelInputSize.join(", ")}]; the input's size is used`);
+  } else if (imgsz && facts.size && !same(imgsz, facts.size)) {
+    out.warnings.push(`${facts.model}: the model was exported at imgsz [${imgsz.join(", ")}] (its metadata), but preprocess.size is [${facts.size.join(", ")}]: the scores are for another input size than the model's`);
+  }
+  if (meta.stride !== null && facts.task === "detection" && facts.stride !== null && facts.stride !== meta.stride) {
+    const fits2 = facts.stride % meta.stride === 0;
+    out.warnings.push(`${facts.model}: the model's stride is ${meta.stride} (its metadata), detection.stride is ${facts.stride}${fits2 ? "" : `: inputs padded to a multiple of ${facts.stride} may not fit the model`}`);
+  }
+  for (const key of meta.unreadable) out.warnings.push(`${facts.model}: metadata ${key} could not be read; it is ignored`);
+}
+function checkModelMetadata(meta, facts) {
+  const out = { refusals: [], warnings: [] };
+  classProblems(meta, facts, out);
+  inputProblems(meta, facts, out);
+  return out;
+}
+function withMetadataDefaults(spec, meta, modelInputSize, strideSet) {
+  const size = spec.size === null && modelInputSize === null && meta.imgsz ? [meta.imgsz[0], meta.imgsz[1]] : spec.size;
+  const stride = !strideSet && spec.stride !== void 0 && meta.stride !== null ? meta.stride : spec.stride;
+  return size === spec.size && stride === spec.stride ? spec : { ...spec, size, ...stride === void 0 ? {} : { stride } };
+}
+function fixedInputSize(input, layout) {
+  if (!input || input.dims.length !== 4) return null;
+  const [h, w] = layout === "nchw" ? input.dims.slice(2, 4) : input.dims.slice(1, 3);
+  return typeof h === "number" && typeof w === "number" ? [h, w] : null;
+}
+function judgeModelMetadata(config, file, classes) {
+  const metadata = readModelMetadata(file.facts.metadata);
+  const verdict = checkModelMetadata(metadata, {
+    model: file.label,
+    task: config.task,
+    classes: classes.names,
+    classesFrom: classes.from,
+    size: config.preprocess.size,
+    modelInputSize: fixedInputSize(file.facts.inputs[0], config.preprocess.layout),
+    stride: config.detection?.strideSet ? config.detection.stride : null
+  });
+  return { ...verdict, metadata };
+}
+function decodeDefaultsFor(config, file, spec) {
+  return withMetadataDefaults(spec, readModelMetadata(file.facts.metadata), fixedInputSize(file.facts.inputs[0], config.preprocess.layout), config.detection?.strideSet ?? true);
+}
+
 // src/report/quantization.ts
 function latencyRatioToFp32(int8, fp32) {
   const a = int8?.batch1?.p50Ms;
@@ -24562,6 +25131,7 @@ function int8DropGates(limit, primary, drops) {
     limit,
     value: drop === null ? null : drop * 100,
     passed: drop !== null && drop * 100 <= limit + 1e-12,
+    summary: drop === null ? `${role}: no int8 result` : `${role} int8 ${primary.showChange(-drop)} from fp32 (at most \u2212${limit} ${primary.unit} allowed)`,
     line: drop === null ? `${role}: no int8 result to judge` : `${role}: ${primary.label} ${primary.showChange(-drop)} from fp32 to int8 (a drop of at most ${limit} ${primary.unit} is allowed)`
   }));
 }
@@ -24647,8 +25217,49 @@ function quantizationSection(task, models, comparison) {
   return { title: "Post-quantization accuracy (int8)", markdown: lines.join("\n\n"), detail: false };
 }
 
+// src/report/verdict.ts
+var VERDICT_ICON = { pass: "\u2705", fail: "\u274C", "not-measurable": "\u26A0\uFE0F" };
+var TONE_WORDS = { gain: "real gain", loss: "real loss", noise: "not distinguishable from noise", same: "no change" };
+function briefOf(gate, markdown) {
+  const summary = typeof gate.summary === "string" && gate.summary !== "" ? gate.summary : null;
+  if (!markdown) return summary ?? `gate ${gate.name}`;
+  return summary === null ? `gate ${code(gate.name)}` : escapeMarkdown(summary);
+}
+function gateVerdict(gates, format = "markdown") {
+  const brief = (g) => briefOf(g, format === "markdown");
+  const failed = gates.filter((g) => !g.passed);
+  if (failed.length > 0) {
+    return { kind: "fail", icon: VERDICT_ICON.fail, head: failed.length === 1 ? "Gate failed" : `${failed.length} gates failed`, detail: failed.map(brief).join("; ") };
+  }
+  const neutral = gates.filter((g) => g.outcome === "not-measurable");
+  if (neutral.length > 0) return { kind: "not-measurable", icon: VERDICT_ICON["not-measurable"], head: "Gates passed, but", detail: neutral.map(brief).join("; ") };
+  return { kind: "pass", icon: VERDICT_ICON.pass, head: gates.length === 0 ? "No gates configured" : "Gates passed", detail: "" };
+}
+function gateVerdictText(verdict, format = "markdown") {
+  const head = `${verdict.icon} ${verdict.head}`;
+  if (format === "plain") return verdict.detail === "" ? `${head}.` : `${head}: ${verdict.detail}.`;
+  return verdict.detail === "" ? `**${head}.**` : `**${head}:** ${verdict.detail}.`;
+}
+function verdictLine(task, comparison, gates) {
+  const accuracy = task.headline(comparison);
+  return `${gateVerdictText(gateVerdict(gates))} **Accuracy: ${TONE_WORDS[accuracy.tone]}**, ${accuracy.text}, ${latencyPhrase(comparison, accuracy.tone)}.`;
+}
+function latencyPhrase(latency, tone) {
+  const r = latency.latencyRatioP50;
+  const ci = latency.latencyRatioP50Ci95;
+  if (r === null || ci === null) return "latency was not measured";
+  const [lo, hi] = ci;
+  const floor = latency.latencyNoiseFloor;
+  const within = typeof floor === "number" ? `, within this runner's noise of \xB1${(floor * 100).toFixed(1)}%` : "";
+  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}${within})`;
+  if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
+  return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
+}
+
 // src/report/build.ts
-var TONE_LABEL = { gain: "\u2705 Real gain", loss: "\u274C Real loss", noise: "\u26A0\uFE0F Not distinguishable from noise", same: "\u2796 No change" };
+function metadataFacts(m) {
+  return { source: m.source, names: m.names, imgsz: m.imgsz, stride: m.stride, task: m.task };
+}
 function latencyStats(samples) {
   const out = {};
   for (const [batch, runs] of Object.entries(samples)) out[`batch${batch}`] = { batch: Number(batch), ...summarizeLatency(runs, Number(batch)) };
@@ -24671,7 +25282,7 @@ function compareLatency(baseline, candidate, rounds) {
 }
 function latencyGate(latency, maxRegressionPercent) {
   if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
-    return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured" };
+    return { name: "max-latency-regression", limit: maxRegressionPercent, value: null, passed: true, line: "latency not measured", summary: "p50 latency not measured" };
   }
   const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
   const floor = latency.latencyNoiseFloor;
@@ -24682,6 +25293,7 @@ function latencyGate(latency, maxRegressionPercent) {
       value: lowerPercent,
       passed: true,
       outcome: "not-measurable",
+      summary: `p50 latency not measurable (this runner resolves only \xB1${(floor * 100).toFixed(1)}% right now, the limit is ${maxRegressionPercent}%)`,
       line: `not measurable on this runner at this precision: the A/A control resolves only changes of \xB1${(floor * 100).toFixed(1)}% right now, more than the ${maxRegressionPercent}% limit (measured ${ratio(latency.latencyRatioP50)}; try more latency.rounds, pinned threads or a quieter runner)`
     };
   }
@@ -24692,27 +25304,15 @@ function latencyGate(latency, maxRegressionPercent) {
     value: lowerPercent,
     passed,
     outcome: passed ? "pass" : "fail",
+    summary: `p50 latency ${ratio(latency.latencyRatioP50)}, at least ${signed(lowerPercent, 1)}% (limit +${maxRegressionPercent}%)`,
     line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${signed(lowerPercent, 1)}% (at most +${maxRegressionPercent}% allowed)`
   };
 }
-function latencyPhrase(latency, tone) {
-  const r = latency.latencyRatioP50;
-  const ci = latency.latencyRatioP50Ci95;
-  if (r === null || ci === null) return "latency was not measured";
-  const [lo, hi] = ci;
-  const floor = latency.latencyNoiseFloor;
-  const within = typeof floor === "number" ? `, within this runner's noise of \xB1${(floor * 100).toFixed(1)}%` : "";
-  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}${within})`;
-  if (lo > 1) return `${tone === "gain" ? "but" : "and"} is **${r.toFixed(2)}\xD7 slower** at p50 (95% CI ${lo.toFixed(2)}\u2013${hi.toFixed(2)}\xD7)`;
-  return `${tone === "gain" ? "and" : "but"} is **${(1 / r).toFixed(2)}\xD7 faster** at p50 (95% CI ${(1 / hi).toFixed(2)}\u2013${(1 / lo).toFixed(2)}\xD7)`;
-}
-function headlineFor(task, comparison, latency) {
-  const accuracy = task.headline(comparison);
-  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
-}
 function buildReport(task, samples, inputs) {
   const { config } = inputs;
-  const modelReport = (m) => ({
+  const classes = task.classNames?.(config, samples) ?? { names: config.classes, from: `classes in ${config.configPath ?? "the config"}` };
+  const judged = [inputs.baseline, inputs.candidate].map((m) => judgeModelMetadata(config, m.file, classes));
+  const modelReport = (m, i) => ({
     label: m.file.label,
     path: m.file.path,
     sha256: m.file.sha256,
@@ -24724,14 +25324,16 @@ function buildReport(task, samples, inputs) {
     inputs: m.file.facts.inputs,
     outputs: m.file.facts.outputs,
     executionProvider: m.executionProvider,
+    ...judged[i].metadata.source ? { metadata: metadataFacts(judged[i].metadata) } : {},
     metrics: task.score(m.predictions, samples, config),
     latency: latencyStats(m.latencyMs),
     ...config.output.samples && task.sampleRecords ? { samples: task.sampleRecords(m.predictions, samples, config) } : {}
   });
   const [qBase, qCand] = inputs.quantized ?? [null, null];
   const withInt8 = (report, fp32, run) => run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run, { bytes: report.bytes, latency: report.latency }) } : report;
-  const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
-  const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
+  const baseline = withInt8(modelReport(inputs.baseline, 0), inputs.baseline, qBase);
+  const candidate = withInt8(modelReport(inputs.candidate, 1), inputs.candidate, qCand);
+  const warnings = [...new Set(judged.flatMap((j) => j.warnings))];
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
   const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1], {
     baseline: inputs.baseline.latencyRounds?.[1],
@@ -24748,7 +25350,7 @@ function buildReport(task, samples, inputs) {
     latencyGate(latency, config.gates.maxLatencyRegression),
     ...int8DropGates(qBase || qCand ? task.primary.int8Gate.limit(config) : null, task.primary, drops)
   ];
-  const headline = headlineFor(task, taskComparison, latency);
+  const comparison = { ...taskComparison, ...latency, ...quantized };
   return {
     schemaVersion: 1,
     tool: { name: "model-gate", version: inputs.version },
@@ -24758,10 +25360,11 @@ function buildReport(task, samples, inputs) {
     environment: inputs.environment,
     preprocess: inputs.preprocess,
     models: { baseline, candidate },
-    comparison: { ...taskComparison, ...latency, ...quantized },
+    comparison,
     gates,
     verdict: gates.every((g) => g.passed) ? "pass" : "fail",
-    headline
+    headline: verdictLine(task, comparison, gates),
+    ...warnings.length > 0 ? { warnings } : {}
   };
 }
 
@@ -24779,7 +25382,7 @@ function readOptionsFor(results) {
 function setDigest(set) {
   const lines = [...set.files].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0).map((f) => `${f.sha256}  ${f.name}
 `);
-  return createHash6("sha256").update(lines.join("")).digest("hex");
+  return createHash7("sha256").update(lines.join("")).digest("hex");
 }
 function sampleRecords(aligned, values, latency) {
   return aligned.samples.map((s, i) => ({
@@ -24792,7 +25395,11 @@ function sampleRecords(aligned, values, latency) {
 function perSampleLatencyGate(latency, maxRegressionPercent) {
   const gate = latencyGate(latency, maxRegressionPercent);
   if (gate.value === null || latency.latencyRatioP50 === null) return gate;
-  return { ...gate, line: `p50 latency per sample ${ratio(latency.latencyRatioP50)}; 95% CI lower bound ${signed(gate.value, 1)}% (at most +${maxRegressionPercent}% allowed)` };
+  return {
+    ...gate,
+    line: `p50 latency per sample ${ratio(latency.latencyRatioP50)}; 95% CI lower bound ${signed(gate.value, 1)}% (at most +${maxRegressionPercent}% allowed)`,
+    summary: `p50 latency per sample ${ratio(latency.latencyRatioP50)}, at least ${signed(gate.value, 1)}% (limit +${maxRegressionPercent}%)`
+  };
 }
 function buildResultsReport(inputs) {
   const { config } = inputs;
@@ -24820,6 +25427,7 @@ function buildResultsReport(inputs) {
   const comparison = compareResults(aligned, results, metric);
   const latency = compareLatency(latencyMs?.baseline, latencyMs?.candidate);
   const gates = [...resultsTask.gates(comparison, config), ...latencyMs ? [perSampleLatencyGate(latency, config.gates.maxLatencyRegression)] : []];
+  const compared = { ...comparison, ...latency };
   return {
     schemaVersion: 1,
     tool: { name: "model-gate", version: inputs.version },
@@ -24829,10 +25437,10 @@ function buildResultsReport(inputs) {
     environment: inputs.environment,
     preprocess: {},
     models: { baseline, candidate },
-    comparison: { ...comparison, ...latency },
+    comparison: compared,
     gates,
     verdict: gates.every((g) => g.passed) ? "pass" : "fail",
-    headline: headlineFor(resultsTask, comparison, latency)
+    headline: verdictLine(resultsTask, compared, gates)
   };
 }
 
@@ -25076,10 +25684,30 @@ function checkInputFits(model, expect) {
     return typeof declared !== "number" || declared === size;
   });
   if (!fits2) {
-    throw new UserError(
-      `${model.label}: input '${input.name}' expects ${shown2} (${expect.layout}) but preprocessing gives [${given.join(",")}]`
-    );
+    throw new UserError(`${model.label}: input '${input.name}' ${mismatch2(input.dims.slice(1), given, expect)}`);
   }
+}
+var AXES = { nchw: "channels, height, width", nhwc: "height, width, channels" };
+var shape = (dims) => `[${dims.join(", ")}]`;
+var isChannels = (d) => d === 1 || d === 3;
+function modelLayout(dims) {
+  const first = isChannels(dims[0]) && !isChannels(dims[2]);
+  const last = isChannels(dims[2]) && !isChannels(dims[0]);
+  return first ? "nchw" : last ? "nhwc" : null;
+}
+function mismatch2(dims, given, expect) {
+  const layout = modelLayout(dims) ?? expect.layout;
+  const [c, h, w] = layout === "nchw" ? dims : [dims[2], dims[0], dims[1]];
+  const fixes = [];
+  if (layout !== expect.layout) fixes.push(`preprocess.layout: ${layout}`);
+  if (typeof c === "number" && c !== expect.channels && isChannels(c)) fixes.push(`preprocess.color: ${c === 1 ? "gray" : "rgb"}`);
+  if (typeof h === "number" && typeof w === "number" && (h !== expect.height || w !== expect.width)) fixes.push(`preprocess.size: [${h}, ${w}]`);
+  else if (typeof h === "number" && h !== expect.height) fixes.push(`preprocess.size: [${h}, \u2026] (height ${h})`);
+  else if (typeof w === "number" && w !== expect.width) fixes.push(`preprocess.size: [${expect.height}, ${w}] (width ${w})`);
+  const wants = `wants ${shape(dims)} (${AXES[layout]}) per image`;
+  const gives = `preprocessing gives ${shape(given)} (${AXES[expect.layout]}${layout !== expect.layout ? `: preprocess.layout is ${expect.layout}` : ""})`;
+  const fix = fixes.length === 0 ? "" : `: set ${fixes.length === 1 ? fixes[0] : `${fixes.slice(0, -1).join(", ")} and ${fixes[fixes.length - 1]}`}`;
+  return `${wants}, but ${gives}${fix}`;
 }
 function inputSizeFromModel(signature2, layout) {
   if (signature2.dims.length !== 4) return null;
@@ -25180,6 +25808,13 @@ function gpuName() {
 }
 var CUDNN_CONV_ALGO_SEARCH = "EXHAUSTIVE";
 
+// src/engine/provider-note.ts
+function providerFallback(sessionNote, gpu) {
+  if (sessionNote === null) return { note: null, warn: false };
+  if (gpu === null) return { note: "no NVIDIA GPU on this runner (nvidia-smi did not answer), so auto ran on CPU", warn: false };
+  return { note: `${gpu} present, but ${sessionNote}`, warn: true };
+}
+
 // src/engine/environment.ts
 var machine = () => ({
   node: process.version,
@@ -25189,12 +25824,13 @@ var machine = () => ({
 function runEnvironment(providers, note, threads, inference) {
   const distinct = [...new Set(providers)];
   const cuda = distinct.includes("cuda");
+  const gpu = gpuName();
   return {
     executionProvider: distinct.join("/"),
-    executionProviderNote: note,
+    executionProviderNote: providerFallback(note, gpu).note,
     threads,
     ...inference ? { interOpThreads: inference.interOpThreads, spinWait: inference.spinWait } : {},
-    gpu: gpuName(),
+    gpu,
     cudnnConvAlgoSearch: cuda ? CUDNN_CONV_ALGO_SEARCH : null,
     onnxruntime: onnxruntimeVersion,
     ...machine()
@@ -25248,7 +25884,7 @@ async function prepareEval(config, progress, options = {}) {
 import { availableParallelism as availableParallelism2 } from "node:os";
 
 // src/models/index.ts
-import { createHash as createHash7 } from "node:crypto";
+import { createHash as createHash8 } from "node:crypto";
 import { readFile as readFile6, realpath, stat as stat6 } from "node:fs/promises";
 import path2 from "node:path";
 
@@ -25382,7 +26018,7 @@ function textField(fields, fieldNumber, fallback = "") {
 }
 
 // src/models/onnx-facts.ts
-var MODEL = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8 };
+var MODEL = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8, metadataProps: 14 };
 var OPSET = { domain: 1, version: 2 };
 var GRAPH = { node: 1, initializer: 5, input: 11, output: 12 };
 var NODE = { input: 1, attribute: 5 };
@@ -25438,8 +26074,8 @@ function readSignature(valueInfo) {
     return { name, dims: [], type: kind };
   }
   const elemType = intField(tensorType, TENSOR_TYPE.elemType);
-  const shape = mergedMessage(tensorType, TENSOR_TYPE.shape);
-  const dims = shape ? fieldsNumbered(shape, SHAPE.dim).map((dim) => readDim(toMessage(dim))) : [];
+  const shape2 = mergedMessage(tensorType, TENSOR_TYPE.shape);
+  const dims = shape2 ? fieldsNumbered(shape2, SHAPE.dim).map((dim) => readDim(toMessage(dim))) : [];
   return { name, dims, type: ELEMENT_TYPES[elemType] ?? `unknown(${elemType})` };
 }
 function readTensor(tensor) {
@@ -25492,6 +26128,9 @@ function parseOnnxFacts(bytes2, file) {
     for (const output of outputs) usedNames.add(output.name);
     const inputs = fieldsNumbered(graph, GRAPH.input).map((field) => readSignature(toMessage(field))).filter((input) => !initializerNames.has(input.name));
     const params2 = initializers.filter((tensor) => usedNames.has(tensor.name)).reduce((sum, tensor) => sum + tensor.elementCount, 0);
+    const metadata = Object.fromEntries(
+      fieldsNumbered(model, MODEL.metadataProps).map(toMessage).map((entry) => [textField(entry, ENTRY.key), textField(entry, ENTRY.value)])
+    );
     return {
       irVersion,
       opset,
@@ -25499,7 +26138,8 @@ function parseOnnxFacts(bytes2, file) {
       params: params2,
       inputs,
       outputs,
-      externalDataFiles: [...externalFiles]
+      externalDataFiles: [...externalFiles],
+      metadata
     };
   } catch (error) {
     if (error instanceof ProtobufError) {
@@ -25569,7 +26209,7 @@ async function resolveModel(ref) {
     label: ref.label,
     path: ref.path,
     bytes: bytes2.length,
-    sha256: createHash7("sha256").update(bytes2).digest("hex"),
+    sha256: createHash8("sha256").update(bytes2).digest("hex"),
     facts
   };
 }
@@ -29594,9 +30234,9 @@ function applyPlan(model, plan, ranges) {
     quantized.set(name, params2);
   };
   const addParams = (name, scale, zeroPoint, type, perChannel2) => {
-    const shape = perChannel2 ? [scale.length] : [];
+    const shape2 = perChannel2 ? [scale.length] : [];
     const zeros = type === "int8" ? Int8Array.from(zeroPoint) : Uint8Array.from(zeroPoint);
-    graph.initializer.push(makeTensor(`${name}_zero_point`, zeros, shape), makeTensor(`${name}_scale`, scale, shape));
+    graph.initializer.push(makeTensor(`${name}_zero_point`, zeros, shape2), makeTensor(`${name}_scale`, scale, shape2));
     return { scale: `${name}_scale`, zeroPoint: `${name}_zero_point`, scaleValue: scale };
   };
   const initializerQuant = /* @__PURE__ */ new Map();
@@ -29816,8 +30456,8 @@ async function imageFiles(dir) {
   }
   return out;
 }
-function tensorsOf(images, config, shape) {
-  return { samples: images.count, sampleShape: shape, read: async (start, end) => toTensor2(images, start, end, config.preprocess) };
+function tensorsOf(images, config, shape2) {
+  return { samples: images.count, sampleShape: shape2, read: async (start, end) => toTensor2(images, start, end, config.preprocess) };
 }
 async function calibrationFiles(config, ctx, progress) {
   const n = config.quantization.calibrationSamples;
@@ -29837,13 +30477,13 @@ async function calibrationFiles(config, ctx, progress) {
 function calibrationDecoder(config, ctx, pool, progress) {
   let chosen = null;
   const decoded = /* @__PURE__ */ new Map();
-  return async (spec, shape) => {
+  return async (spec, shape2) => {
     chosen ??= calibrationFiles(config, ctx, progress);
     const { files, source } = await chosen;
     const key = decodeSpecKey(spec);
     let images = decoded.get(key);
     if (!images) decoded.set(key, images = pool.decode(files, [spec]).then(([only]) => only));
-    return { tensors: tensorsOf(await images, config, shape), source, samples: files.length };
+    return { tensors: tensorsOf(await images, config, shape2), source, samples: files.length };
   };
 }
 
@@ -29864,8 +30504,8 @@ function subjectOf(config, run, threads, firstImages, label, batchSizes) {
     input(batch) {
       const images = firstImages.get(decodeSpecKey(run.spec));
       const count2 = Math.min(batch, images.count);
-      const shape = config.preprocess.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
-      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...shape] };
+      const shape2 = config.preprocess.layout === "nchw" ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
+      return { data: repeatToBatch(toTensor2(images, 0, count2, config.preprocess), count2, batch), dims: [batch, ...shape2] };
     }
   };
 }
@@ -29881,11 +30521,35 @@ function pooled(samples) {
   return out;
 }
 
+// src/engine/model-checks.ts
+function classNamesFor(task, config, samples) {
+  return task.classNames?.(config, samples) ?? { names: config.classes, from: `classes in ${config.configPath ?? "the config"}` };
+}
+function checkMetadataOf(files, config, classes, warn) {
+  const refusals = [];
+  for (const file of files) {
+    const verdict = judgeModelMetadata(config, file, classes);
+    refusals.push(...verdict.refusals);
+    for (const warning of verdict.warnings) warn?.(warning);
+  }
+  if (refusals.length > 0) throw new UserError(refusals.join("\n"));
+}
+async function precheckModels(config, refs, _progress) {
+  if (config.task === "results") return;
+  const task = taskFor(config.task);
+  const classes = classNamesFor(task, config);
+  if (classes.names.length === 0) return;
+  const files = [];
+  for (const ref of refs) files.push(await resolveModel(ref));
+  for (const file of files) task.checkOutputs(file.facts.outputs, file.label, config);
+  checkMetadataOf(files, config, classes, null);
+}
+
 // src/engine/shard.ts
-import { createHash as createHash8 } from "node:crypto";
+import { createHash as createHash9 } from "node:crypto";
 var LATENCY_SHARD = 1;
 function shardOfId(id, count2) {
-  return createHash8("sha256").update(id).digest().readUInt32BE(0) % count2 + 1;
+  return createHash9("sha256").update(id).digest().readUInt32BE(0) % count2 + 1;
 }
 function shardSamples(samples, specs, shard) {
   const batches = specs.find((s) => s.rectBatches)?.rectBatches;
@@ -29906,10 +30570,10 @@ function configDigest(config) {
   const { output: _o, cacheDir: _c, progress: _p, configPath: _cp, shard: _s, ...rest } = config;
   const { workers: _w, ...preprocess } = rest.preprocess;
   const { memoryBudget: _m, ...inference } = rest.inference;
-  const { source: _es, ...evalSet } = rest.eval;
-  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null } : null;
+  const { source: _es, written: _ew, ...evalSet } = rest.eval;
+  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null, written: null } : null;
   const decided = { ...rest, eval: evalSet, preprocess, inference, quantization: { ...rest.quantization, calibration } };
-  return createHash8("sha256").update(JSON.stringify(decided)).digest("hex");
+  return createHash9("sha256").update(JSON.stringify(decided)).digest("hex");
 }
 function shardRecord(input) {
   const indices = [...input.included].sort((a, b) => a - b);
@@ -30057,10 +30721,10 @@ function appendFirst(kept, key, images, want) {
 }
 function modalShape(shapes) {
   const counts = /* @__PURE__ */ new Map();
-  for (const shape of shapes) {
-    const entry = counts.get(shape.join("x")) ?? { shape, n: 0 };
+  for (const shape2 of shapes) {
+    const entry = counts.get(shape2.join("x")) ?? { shape: shape2, n: 0 };
     entry.n++;
-    counts.set(shape.join("x"), entry);
+    counts.set(shape2.join("x"), entry);
   }
   return [...counts.values()].reduce((best, entry) => entry.n > best.n ? entry : best).shape;
 }
@@ -30121,9 +30785,9 @@ async function streamEvalSet(samples, runs, options, progress) {
       out.set(key, segments2);
       for (let from = start, n = 0; from < end; from += batchSize, n++) {
         const to = Math.min(end, from + batchSize);
-        const shape = shapes[Math.floor(fullPosition.get(order[from]) / batchSize)];
-        const view = viewImages(buffer.get(key), from - start, to - from, shape);
-        jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape }], counter(1), [view]).then(([images]) => {
+        const shape2 = shapes[Math.floor(fullPosition.get(order[from]) / batchSize)];
+        const view = viewImages(buffer.get(key), from - start, to - from, shape2);
+        jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape2 }], counter(1), [view]).then(([images]) => {
           segments2[n] = { offset: from - start, images };
         }));
       }
@@ -30191,7 +30855,8 @@ function sampleShape(config, [h, w]) {
 function resolveWorkers(requested) {
   return requested === 0 ? availableParallelism2() : requested;
 }
-async function decodeSpecFor(config, file, preprocess, sizes) {
+async function decodeSpecFor(config, file, configured, sizes) {
+  const preprocess = decodeDefaultsFor(config, file, configured);
   const size = preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
@@ -30277,6 +30942,7 @@ async function openEvaluationOnce(config, ctx, refs, progress, options) {
     const note = task.checkOutputs(file.facts.outputs, file.label, config, ctx.samples);
     if (note) progress.info(note);
   }
+  checkMetadataOf(files, config, classNamesFor(task, config, ctx.samples), (warning) => progress.warn(warning));
   const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
   const specs = [];
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
@@ -30289,7 +30955,12 @@ async function openEvaluationOnce(config, ctx, refs, progress, options) {
     const int8Of = await int8Variants(config, refs, files, (i) => calibration(specs[i], sampleShape(config, specs[i].size)), progress);
     const threads = resolveThreads(config.inference.threads);
     runs = await loadRuns(config, files, specs, int8Of, threads, progress);
-    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n) => n !== null))) progress.warn(note);
+    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n) => n !== null))) {
+      const fallback = providerFallback(note, gpuName());
+      if (fallback.note === null) continue;
+      if (fallback.warn) progress.warn(fallback.note);
+      else progress.info(fallback.note);
+    }
     const fp32 = runs.filter((r) => r.kind === "fp32");
     const alternatives = await preprocessRuns(config, files, fp32, sizes);
     const extra = alternatives.flat().map((a) => a.run).filter((r) => r !== null && r.kind === "preprocess");
@@ -30368,7 +31039,7 @@ async function openEvaluationOnce(config, ctx, refs, progress, options) {
 }
 
 // src/report/html.ts
-import { createHash as createHash9 } from "node:crypto";
+import { createHash as createHash10 } from "node:crypto";
 import { basename as basename5 } from "node:path";
 
 // src/contracts/report.ts
@@ -30470,10 +31141,11 @@ function renderLineChart(chart) {
   });
   const legend = chart.series.map((s, k) => `<span class="legend"><span class="swatch c${k % SERIES_COLOURS.length}"></span>${escapeHtml(s.name)}</span>`).join(" ");
   const label = escapeHtml(chart.title ?? "history");
+  const zoom = lo > 0 ? ` <span class="muted">\xB7 axis from ${escapeHtml(fmt(lo, digits, unit))}, not 0</span>` : "";
   return `<figure class="chart">${title}<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${label}">
 ${parts.join("\n")}
 </svg>
-<figcaption>${legend}</figcaption></figure>`;
+<figcaption>${legend}${zoom}</figcaption></figure>`;
 }
 
 // src/report/html-style.ts
@@ -30489,11 +31161,11 @@ h3 { font-size: 15px; margin: 20px 0 8px; }
 code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; background: var(--bg-soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
 .verdict { margin: 16px 0; padding: 12px 16px; border-left: 5px solid var(--muted); background: var(--bg-soft); border-radius: 6px; }
-.verdict.gain { border-color: var(--gain); } .verdict.loss { border-color: var(--loss); } .verdict.noise { border-color: var(--noise); }
+.verdict.pass { border-color: var(--gain); } .verdict.fail { border-color: var(--loss); } .verdict.not-measurable { border-color: var(--noise); }
 .verdict p { margin: 4px 0; }
 .headline { font-size: 16px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; letter-spacing: .03em; }
-.badge.pass { background: var(--gain); } .badge.fail { background: var(--loss); }
+.badge.pass { background: var(--gain); } .badge.fail { background: var(--loss); } .badge.not-measurable { background: var(--noise); }
 nav { font-size: 13px; color: var(--muted); } nav a { color: inherit; margin-right: 12px; }
 table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
@@ -30514,6 +31186,9 @@ tr.fail td { background: #ffebe9; }
 .chart svg { max-width: 100%; height: auto; }
 .chart .grid { stroke: #eaeef2; stroke-width: 1; }
 .chart .tick { fill: var(--muted); font-size: 11px; }
+.heatmaps { display: flex; flex-wrap: wrap; gap: 12px 24px; } .heatmap { margin: 0; } .heatmap h3 { margin: 8px 0 0; }
+.heatmap svg { max-width: 100%; height: auto; } .heatmap .tick { fill: var(--muted); font-size: 11px; }
+.notice { margin: 8px 0; padding: 8px 12px; border-left: 4px solid var(--noise); background: #fff8c5; border-radius: 6px; }
 .legend { margin-right: 14px; font-size: 12px; white-space: nowrap; }
 .swatch { display: inline-block; width: 12px; height: 3px; margin: 0 5px 3px 0; vertical-align: middle; }
 ${SERIES_COLOURS.map((c, k) => `.swatch.c${k} { background: ${c}; }`).join("\n")}
@@ -30585,16 +31260,33 @@ function uniqueLabels(labels) {
   });
 }
 var band = (labels) => `[${uniqueLabels(labels).map(mermaidString).join(", ")}]`;
-var fence = (lines) => ["```mermaid", "xychart-beta", ...lines.map((line) => `  ${line}`), "```", ""].join("\n");
-function trendChart(title, xLabels, series, yLabel, xLabel = "night") {
+var CHART_COLOURS = { accuracy: "#1f6feb", latency: "#bf5700" };
+var CHART_WIDTH = 900;
+var LABEL_FONT_SIZE = 11;
+function fence(colour, lines) {
+  const init = { xyChart: { width: CHART_WIDTH, xAxis: { labelFontSize: LABEL_FONT_SIZE } }, themeVariables: { xyChart: { plotColorPalette: colour, backgroundColor: "transparent" } } };
+  return ["```mermaid", `%%{init: ${JSON.stringify(init)}}%%`, "xychart-beta", ...lines.map((line) => `  ${line}`), "```", ""].join("\n");
+}
+function zoomedAxis(title, values, floor = 0, ceiling = Infinity) {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const pad = Math.max(1, high - low);
+  const from = Math.max(floor, Math.floor(low - pad));
+  const to = Math.min(ceiling, Math.ceil(high + pad));
+  const label = from === 0 ? title : `${title}, axis from ${mermaidNumber(from)}, not 0`;
+  return `y-axis ${mermaidString(label)} ${mermaidNumber(from)} --> ${mermaidNumber(to)}`;
+}
+function trendChart(title, xLabels, series, yLabel, opts = {}) {
+  const { xLabel = "night", colour = CHART_COLOURS.accuracy, ceiling = Infinity } = opts;
   if (xLabels.length === 0) throw new RangeError("trendChart needs at least one point");
   if (series.values.length !== xLabels.length) {
     throw new RangeError(`trendChart: ${series.values.length} values for ${xLabels.length} x labels`);
   }
-  return fence([
+  series.values.forEach((v) => mermaidNumber(v));
+  return fence(colour, [
     `title ${mermaidString(title)}`,
     `x-axis ${mermaidString(xLabel)} ${band(xLabels)}`,
-    `y-axis ${mermaidString(yLabel)}`,
+    zoomedAxis(yLabel, series.values, 0, ceiling),
     `line ${mermaidString(series.name)} [${series.values.map((v) => mermaidNumber(v)).join(", ")}]`
   ]);
 }
@@ -30604,28 +31296,33 @@ function accuracyLatencyChart(points2, metric = "top-1") {
     if (!(p.accuracy >= 0 && p.accuracy <= 1)) throw new RangeError(`accuracy of ${p.label} must be a fraction 0..1, got ${p.accuracy}`);
     return p.accuracy * 100;
   });
-  const low = Math.min(...percents);
-  const high = Math.max(...percents);
-  const pad = Math.max(1, high - low);
-  const axisMin = Math.max(0, Math.floor(low - pad));
-  const axisMax = Math.min(100, Math.ceil(high + pad));
-  return fence([
+  return fence(CHART_COLOURS.accuracy, [
     // The task's primary figure (top-1, or detection's mAP, also a fraction).
-    `title ${mermaidString(`${metric === "top-1" ? "Top-1 accuracy" : metric} (bars, axis from ${axisMin}%) and p50 latency (labels)`)}`,
-    `x-axis "model" ${band(points2.map((p) => `${p.label} \xB7 ${ms(p.latencyMs)}`))}`,
-    `y-axis ${mermaidString(`${metric} (%)`)} ${axisMin} --> ${axisMax}`,
+    `title ${mermaidString(`${metric === "top-1" ? "Top-1 accuracy" : metric} (bars, axis from 0%) and p50 latency (labels)`)}`,
+    `x-axis "model" ${band(points2.map((p) => `${p.label} \xB7 ${percent(p.accuracy)} \xB7 ${ms(p.latencyMs)}`))}`,
+    `y-axis ${mermaidString(`${metric} (%)`)} 0 --> 100`,
     `bar ${mermaidString(`${metric} (%)`)} [${percents.map((v) => mermaidNumber(v, 2)).join(", ")}]`
   ]);
 }
-var nightLabel = (timestamp) => new Date(timestamp).toISOString().slice(5, 10);
+function nightLabels(timestamps) {
+  let month = "";
+  return timestamps.map((timestamp) => {
+    const date = new Date(timestamp).toISOString();
+    const [m, d] = [date.slice(5, 7), date.slice(8, 10)];
+    const label = m === month ? d : `${m}-${d}`;
+    month = m;
+    return label;
+  });
+}
 function historyTrendCharts(history, modelName2, nights = 30) {
   const records = history.filter((r) => r.model.name === modelName2).slice(-nights);
   if (records.length === 0) return "";
-  const labels = records.map((r) => nightLabel(r.timestamp));
+  const labels = nightLabels(records.map((r) => r.timestamp));
   const span = `last ${records.length} night${records.length === 1 ? "" : "s"}`;
+  const x = "night (UTC date: MM-DD, then the day)";
   return [
-    trendChart(`${modelName2}: top-1, ${span}`, labels, { name: "top-1 (%)", values: records.map((r) => r.metrics.top1 * 100) }, "top-1 (%)"),
-    trendChart(`${modelName2}: batch-1 p50 latency, ${span}`, labels, { name: "p50 (ms)", values: records.map((r) => r.latency.batch1.p50Ms) }, "p50 (ms)")
+    trendChart(`${modelName2}: top-1, ${span}`, labels, { name: "top-1 (%)", values: records.map((r) => r.metrics.top1 * 100) }, "top-1 (%)", { xLabel: x, ceiling: 100 }),
+    trendChart(`${modelName2}: batch-1 p50 latency, ${span}`, labels, { name: "p50 (ms)", values: records.map((r) => r.latency.batch1.p50Ms) }, "p50 (ms)", { xLabel: x, colour: CHART_COLOURS.latency })
   ].join("\n");
 }
 
@@ -30636,14 +31333,14 @@ function resultFilesRow({ baseline: b, candidate: c }) {
 }
 function contents(m) {
   const tasks = m.files.map((f) => f.task).filter((t) => t !== null);
-  const shown2 = (list) => list.slice(0, 12).map((t) => escapeMarkdown(t)).join(", ") + (list.length > 12 ? `, \u2026 (${list.length - 12} more)` : "");
+  const shown2 = (list2) => list2.slice(0, 12).map((t) => escapeMarkdown(t)).join(", ") + (list2.length > 12 ? `, \u2026 (${list2.length - 12} more)` : "");
   return tasks.length > 0 ? `tasks ${shown2(tasks)}` : shown2(m.files.map((f) => f.name));
 }
 function resultFilesSection({ baseline: b, candidate: c }) {
   const variants = (m) => [...new Set(m.files.map((f) => f.variant))].map(escapeMarkdown).join("; ");
   const filters = (m) => {
-    const list = [...new Set(m.files.map((f) => f.filter).filter((f) => f !== null))];
-    return list.length > 0 ? list.map(code).join(", ") : "\u2013";
+    const list2 = [...new Set(m.files.map((f) => f.filter).filter((f) => f !== null))];
+    return list2.length > 0 ? list2.map(code).join(", ") : "\u2013";
   };
   const rows = [
     ["path", code(b.label), code(c.label)],
@@ -30710,11 +31407,23 @@ function paramsRow(b, c) {
   return ["params \xB7 size", `${params(b.params)} \xB7 ${bytes(b.bytes)}`, `${params(c.params)} \xB7 ${bytes(c.bytes)}`, ""];
 }
 function signature(m) {
-  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
+  const io = (list2) => list2.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
   return `${io(m.inputs)} \u2192 ${io(m.outputs)}`;
+}
+function metadataSummary(m) {
+  const meta = m.metadata;
+  if (!meta) return "\u2013";
+  const parts = [
+    meta.names ? `${meta.names.length} class names` : null,
+    meta.imgsz ? `imgsz ${meta.imgsz[0]}\xD7${meta.imgsz[1]}` : null,
+    meta.stride !== null ? `stride ${meta.stride}` : null,
+    meta.task ? `task ${meta.task}` : null
+  ].filter((p) => p !== null);
+  return `${meta.source === "ultralytics" ? "Ultralytics" : "Hugging Face"}: ${parts.join(", ") || "no keys model-gate reads"}`;
 }
 function factsSection(report) {
   const { baseline: b, candidate: c } = report.models;
+  const metadataRow = b.metadata || c.metadata ? [["metadata", escapeMarkdown(metadataSummary(b)), escapeMarkdown(metadataSummary(c))]] : [];
   const rows = [
     ["file", code(b.label), code(c.label)],
     ["sha256", code(b.sha256), code(c.sha256)],
@@ -30722,7 +31431,8 @@ function factsSection(report) {
     ["parameters", count(b.params), count(c.params)],
     ["opset \xB7 IR", `${b.opset} \xB7 ${b.irVersion}`, `${c.opset} \xB7 ${c.irVersion}`],
     ["producer", escapeMarkdown(b.producer || "\u2013"), escapeMarkdown(c.producer || "\u2013")],
-    ["signature", escapeMarkdown(signature(b)), escapeMarkdown(signature(c))]
+    ["signature", escapeMarkdown(signature(b)), escapeMarkdown(signature(c))],
+    ...metadataRow
   ];
   return { title: "Model facts", markdown: markdownTable([["", "baseline", "candidate"], ...rows]), detail: true };
 }
@@ -30741,7 +31451,7 @@ function chartSection(report, task) {
 function gatesBlock(report) {
   const failed = report.gates.filter((g) => !g.passed);
   const neutral = report.gates.filter((g) => g.outcome === "not-measurable");
-  const status = failed.length === 0 ? [`**Gates: \u2705 ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**\u26A0\uFE0F Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join("\n") : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
+  const status = failed.length === 0 ? [`**Gates: ${neutral.length > 0 ? "\u26A0\uFE0F" : "\u2705"} ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**\u26A0\uFE0F Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join("\n") : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
   const table3 = markdownTable([["gate", "limit", "judged", "result"], ...report.gates.map((g) => [
     code(g.name),
     escapeMarkdown(String(g.limit)),
@@ -30758,6 +31468,12 @@ function footer(report, comparisonNote) {
   const ep = `${env2.executionProvider.toUpperCase()} EP${env2.executionProviderNote ? ` (${escapeMarkdown(env2.executionProviderNote)})` : ""}`;
   const shards = shardsNote(report);
   return `Eval set ${code(basename4(e.source))}${sha}, ${count(e.samples)} images${comparisonNote}${shards ? ` \xB7 ${escapeMarkdown(shards)}` : ""} \xB7 onnxruntime ${env2.onnxruntime}, ${ep}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"} \xB7 model-gate ${report.tool.version}`;
+}
+function reportNotices(report, task) {
+  const { baseline: b, candidate: c } = report.models;
+  const fromTask = task.notices?.(b.metrics, c.metrics, report.comparison) ?? [];
+  const fromRun = (report.warnings ?? []).map((w) => `**\u26A0\uFE0F** ${escapeMarkdown(w)}`);
+  return [...fromTask, ...fromRun];
 }
 function details(section2) {
   if (!section2.detail) return `#### ${section2.title}
@@ -30778,7 +31494,7 @@ function renderMarkdown(report, task, options = {}) {
     `### model-gate \xB7 ${escapeMarkdown(options.title ?? report.task)} \xB7 ${code(basename4(b.label))} \u2192 ${code(basename4(c.label))}`,
     // Recomputed rather than read from report.headline: the comment workflow re-renders reports
     // that came from an untrusted run, and every string in it must come from our own formatting.
-    headlineFor(task, report.comparison, report.comparison),
+    verdictLine(task, report.comparison, report.gates),
     ...report.comparison.quantized?.rankFlip === true ? [`**\u26A0\uFE0F Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`] : []
   ].join("\n") + (evalSetWarningMarkdown(report.evalSet.notes) ? `
 
@@ -30797,11 +31513,13 @@ ${evalSetWarningMarkdown(report.evalSet.notes)}` : "");
   const note = typeof detectable2 === "number" && detectable2 > 0 ? ` \xB7 this eval set can detect differences \u2265 ${(detectable2 * 100).toFixed(2)} pt` : "";
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
   const measured = [chartSection(report, task), latencySection(report)].filter((s) => s !== null);
-  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
+  const taskSections = task.sections(b.metrics, c.metrics, report.comparison).filter((s) => !s.htmlOnly);
   const sections = sides ? [...taskSections, ...measured, resultFilesSection(sides)] : [...int8 ? [int8] : [], ...measured, factsSection(report), ...taskSections];
   const closing = sides ? resultFilesFooter(report, sides) : footer(report, note);
+  const warnings = reportNotices(report, task);
   const assemble = (kept, dropped) => [
     head,
+    ...warnings.length > 0 ? [warnings.join("\n\n")] : [],
     main,
     gatesBlock(report),
     ...kept.map(details),
@@ -30820,7 +31538,6 @@ function resultSides2(report) {
   const { baseline, candidate } = report.models;
   return isResultSet(baseline) && isResultSet(candidate) ? { baseline, candidate } : null;
 }
-var TONES = /* @__PURE__ */ new Set(["gain", "loss", "noise", "same"]);
 function table2(head, rows, numeric, rowClass) {
   const cell = (tag, html, k) => `<${tag}${numeric[k] ? ' class="num"' : ""}>${html}</${tag}>`;
   const body = rows.map((r, i) => `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ""}>${r.map((h, k) => cell("td", h, k)).join("")}</tr>`);
@@ -30831,15 +31548,19 @@ ${body.join("\n")}
 </tbody>
 </table>`;
 }
+var BADGE = { pass: "PASS", fail: "FAIL", "not-measurable": "PASS \xB7 NOT MEASURABLE" };
 function verdictBlock(report, task) {
-  const tone = task.headline(report.comparison).tone;
-  const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
+  const verdict = gateVerdict(report.gates);
+  const headline = inlineMarkdown(verdictLine(task, report.comparison, report.gates));
   const failed = report.gates.filter((g) => !g.passed);
-  const gates = failed.length === 0 ? `<span class="badge pass">PASS</span> gates: ${escapeHtml(gatesPassedSummary(report.gates))}` : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
+  const badge = `<span class="badge ${verdict.kind}">${BADGE[verdict.kind]}</span>`;
+  const gates = failed.length === 0 ? `${badge} gates: ${escapeHtml(gatesPassedSummary(report.gates))}` : `${badge} ${failed.map((g) => `gate <code>${escapeHtml(g.name)}</code> failed: ${escapeHtml(g.line)}`).join("; ")}`;
   const rankFlip = report.comparison.quantized?.rankFlip === true ? "<p><strong>\u26A0\uFE0F Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>" : "";
-  return `<section class="verdict ${TONES.has(tone) ? tone : ""}" id="verdict">
+  const notices = reportNotices(report, task).map((n) => `<p class="notice">${inlineMarkdown(n)}</p>
+`).join("");
+  return `<section class="verdict ${verdict.kind}" id="verdict">
 <p class="headline">${headline}</p>
-${rankFlip}<p class="gates-status">${gates}</p>
+${rankFlip}${notices}<p class="gates-status">${gates}</p>
 </section>`;
 }
 function summaryTable(report, task) {
@@ -30878,7 +31599,7 @@ function latencyTable(report) {
 }
 function factsTable(report) {
   const { baseline: b, candidate: c } = report.models;
-  const io = (list) => list.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
+  const io = (list2) => list2.map((t) => `${t.name} ${t.type}[${t.dims.join(",")}]`).join("; ");
   const facts = [
     ["file", (m) => `<code>${escapeHtml(m.label)}</code>`],
     ["sha256", (m) => `<code>${escapeHtml(m.sha256)}</code>`],
@@ -30888,7 +31609,8 @@ function factsTable(report) {
     ["producer", (m) => escapeHtml(m.producer || "\u2013")],
     ["execution provider", (m) => escapeHtml(m.executionProvider)],
     ["inputs", (m) => escapeHtml(io(m.inputs))],
-    ["outputs", (m) => escapeHtml(io(m.outputs))]
+    ["outputs", (m) => escapeHtml(io(m.outputs))],
+    ...b.metadata || c.metadata ? [["metadata", (m) => escapeHtml(metadataSummary(m))]] : []
   ];
   return table2(["", "baseline", "candidate"], facts.map(([name, f]) => [escapeHtml(name), f(b), f(c)]), [false, false, false]);
 }
@@ -30953,14 +31675,15 @@ function renderHtmlReport(input) {
     gallery ? renderGallery(gallery) : "",
     charts,
     section("details", "Details", [
-      ...taskSections.map((s) => details2(s.title, markdownToHtml(s.markdown), true)),
+      ...taskSections.map((s) => details2(s.title, `${markdownToHtml(s.full ?? s.markdown)}${s.figures ? `
+${s.figures}` : ""}`, true)),
       ...Object.keys(report.models.baseline.latency).length > 0 ? [details2("Latency", latencyTable(report), true)] : [],
       factsDetails(report),
       details2("Run environment", environmentTable(report))
     ].join("\n")),
     `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
   ].filter((part) => part !== "");
-  const styleHash = createHash9("sha256").update(HTML_STYLE).digest("base64");
+  const styleHash = createHash10("sha256").update(HTML_STYLE).digest("base64");
   const csp = `default-src 'none'; img-src data:; style-src 'sha256-${styleHash}'; base-uri 'none'; form-action 'none'`;
   return [
     "<!doctype html>",
@@ -31045,6 +31768,7 @@ function preprocessingComparison(task, config, samples, base, cand) {
     variants: base.variants.map((variant, i) => ({
       name: variant.name,
       resize: variant.spec.resize,
+      configured: decodeSpecKey(variant.spec) === decodeSpecKey(base.spec),
       ...inputFacts(variant.spec, samples.length),
       baseline: figures(variant),
       candidate: figures(cand.variants[i])
@@ -31143,6 +31867,7 @@ async function checkShardModels(evaluation, indices, pairs) {
 }
 async function compareRun(config, pairs, progress, options = {}) {
   if (config.results) return compareResultSets(config, pairs, progress);
+  await precheckModels(config, pairs.flatMap(({ refs }) => [refs.baseline, refs.candidate]));
   return compareAll(config, await prepareEval(config, progress, options), pairs, progress);
 }
 async function runCompare(config, refs, progress) {
@@ -31200,20 +31925,20 @@ function stderrProgress(mode, stream, now = Date.now) {
     const elapsed = (now() - startedAt) / 1e3;
     const rate = elapsed > 0 ? done / elapsed : 0;
     const eta = rate > 0 ? (total - done) / rate : Infinity;
-    const pct = total > 0 ? Math.floor(done / total * 100) : 0;
-    return { pct, rate, eta, elapsed };
+    const pct2 = total > 0 ? Math.floor(done / total * 100) : 0;
+    return { pct: pct2, rate, eta, elapsed };
   };
   const draw = (final) => {
-    const { pct, rate, eta, elapsed } = status();
+    const { pct: pct2, rate, eta, elapsed } = status();
     const counts = `${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")}`;
     const tail = final ? `${seconds(elapsed)}` : `${rate.toFixed(rate < 10 ? 1 : 0)}/s \xB7 ETA ${seconds(eta)}`;
     if (mode === "tty") {
       const width = 24;
       const filled = total > 0 ? Math.round(done / total * width) : 0;
       const bar = "\u2588".repeat(filled) + "\u2591".repeat(width - filled);
-      stream.write(`\r\x1B[2K${phase} \u2595${bar}\u258F ${String(pct).padStart(3)}% ${counts} \xB7 ${tail}${final ? "\n" : ""}`);
+      stream.write(`\r\x1B[2K${phase} \u2595${bar}\u258F ${String(pct2).padStart(3)}% ${counts} \xB7 ${tail}${final ? "\n" : ""}`);
     } else {
-      stream.write(`${phase}: ${pct}% (${counts}) \xB7 ${tail}
+      stream.write(`${phase}: ${pct2}% (${counts}) \xB7 ${tail}
 `);
     }
     drawn = true;
@@ -31317,9 +32042,9 @@ function box(value, what, file) {
   return [x, y, w, h];
 }
 function idList(root, key, file) {
-  const list = root[key];
-  if (!Array.isArray(list)) throw new UserError(`${file}: ground truth needs a "${key}" array`);
-  const ids = list.map((entry, n) => finite2(isRecord(entry) ? entry.id : void 0, `${key}[${n}].id`, file));
+  const list2 = root[key];
+  if (!Array.isArray(list2)) throw new UserError(`${file}: ground truth needs a "${key}" array`);
+  const ids = list2.map((entry, n) => finite2(isRecord(entry) ? entry.id : void 0, `${key}[${n}].id`, file));
   const seen = /* @__PURE__ */ new Set();
   for (const id of ids) {
     if (seen.has(id)) throw new UserError(`${file}: ${key} id ${id} appears twice`);
@@ -31625,12 +32350,12 @@ import { join as join14 } from "node:path";
 
 // src/models/sources.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { createHash as createHash11 } from "node:crypto";
+import { createHash as createHash12 } from "node:crypto";
 import { mkdir as mkdir7, readFile as readFile12, rename as rename5, stat as stat7 } from "node:fs/promises";
 import path4 from "node:path";
 
 // src/models/git.ts
-import { createHash as createHash10 } from "node:crypto";
+import { createHash as createHash11 } from "node:crypto";
 import { rm as rm6 } from "node:fs/promises";
 import path3 from "node:path";
 import { Transform } from "node:stream";
@@ -31699,7 +32424,7 @@ async function resolveLfs(git, pointerBytes, repoPath, destFile, opts = {}) {
   if (!hasLfs) {
     throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
   }
-  const hash = createHash10("sha256");
+  const hash = createHash11("sha256");
   let size = 0;
   const measure = new Transform({
     transform(chunk, _encoding, done) {
@@ -31754,7 +32479,7 @@ async function readManifestEntry(entry, side) {
 }
 function modelFolder(workDir, name, sha) {
   const safe = name.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_");
-  const tag = safe === name ? "" : `-${createHash11("sha256").update(name).digest("hex").slice(0, 8)}`;
+  const tag = safe === name ? "" : `-${createHash12("sha256").update(name).digest("hex").slice(0, 8)}`;
   return path4.join(workDir, `${safe}${tag}-${sha.slice(0, 12)}`);
 }
 async function writeResolved(side, repoPath, dest) {
@@ -31945,7 +32670,7 @@ function renderNightly(report, configPath, limit = COMMENT_LIMIT) {
   const room = limit - Math.max(markerComment(markerName(configPath)).length + 1, ISSUE_PREFACE);
   const night = report.records[0]?.timestamp.slice(0, 10) ?? "";
   const commit = report.records[0]?.commit.slice(0, 7) ?? "";
-  const names = (list) => list.map((r) => code(r.model.name)).join(", ");
+  const names = (list2) => list2.map((r) => code(r.model.name)).join(", ");
   const noAccuracyBaseline = report.records.filter((r) => r.evalSha256 === null || !report.history.some((h) => h.model.sha256 === r.model.sha256 && h.evalSha256 === r.evalSha256));
   const noLatencyBaseline = report.records.filter((r) => latencyWindow(report.history, r).length < DEFAULT_MIN_POINTS);
   const clean = [
@@ -32005,6 +32730,9 @@ function recordOf(config, ctx, model, evaluated, facts) {
     ...int8Metrics ? { quantized: { metrics: { top1: int8Metrics.top1 } } } : {}
   };
 }
+function rerunWarning(finding) {
+  return `${finding.message.replace(/\.$/, "")}; measuring once more to confirm.`;
+}
 async function runNightly(config, models, store, facts, progress, options = {}) {
   refuseResultsNightly(config);
   const ctx = await prepareEval(config, progress, options.remoteCache ? { remoteCache: options.remoteCache } : {});
@@ -32019,7 +32747,7 @@ async function runNightly(config, models, store, facts, progress, options = {}) 
       findings.push(...accuracyDrift(history, record));
       const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
       if (first.finding) {
-        progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
+        progress.warn(rerunWarning(first.finding));
         const rerun = summarizeLatency((await open7.remeasure(i)).get(i)?.[1] ?? []);
         const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
         if (confirmed.finding) {
@@ -32134,9 +32862,9 @@ var OPTIONS = {
 async function cli(argv) {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, OPTIONS), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`model-gate: ${error.message}
+    process.stderr.write(`model-gate: ${describeArgsError(error, OPTIONS)}
 Run 'model-gate --help' for usage.
 `);
     return 2;

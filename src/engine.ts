@@ -10,12 +10,14 @@ import type { Config, ModelRef, ResultsRef } from './config/types.js';
 import type { CompareOptions, CompareResult, PairToCompare, SideRef } from './engine/compared.js';
 import { prepareEval, runEnvironment, type EvalContext } from './engine/context.js';
 import { evaluateModels, type EvaluatedModel, type Evaluation } from './engine/evaluate.js';
+import { precheckModels } from './engine/model-checks.js';
 import { compareResultSets } from './engine/results.js';
 import { sha256File } from './download/sha256.js';
 import { UserError } from './errors.js';
 import type { EvalSetCache } from './evalset/actions-cache.js';
 import { mergeShards, shardRecord, type ShardRecord, type ShardSpec } from './engine/shard.js';
 import { modalShape } from './engine/stream.js';
+import { decodeSpecKey } from './preprocess/index.js';
 import { thumbnailDataUrl } from './preprocess/thumbnail.js';
 import type { Progress } from './progress.js';
 import { buildReport, latencyStats } from './report/build.js';
@@ -30,6 +32,7 @@ import { taskFor } from './tasks/index.js';
 import { VERSION } from './version.js';
 
 export { prepareEval, type EvalContext } from './engine/context.js';
+export { precheckModels } from './engine/model-checks.js';
 export type { CompareOptions, CompareResult, PairToCompare, SideRef } from './engine/compared.js';
 export type { ShardRecord } from './engine/shard.js';
 
@@ -73,6 +76,7 @@ function preprocessingComparison(
     variants: base.variants.map((variant, i) => ({
       name: variant.name,
       resize: variant.spec.resize,
+      configured: decodeSpecKey(variant.spec) === decodeSpecKey(base.spec),
       ...inputFacts(variant.spec, samples.length),
       baseline: figures(variant),
       candidate: figures(cand.variants[i]),
@@ -258,6 +262,8 @@ export async function compareRun(
   options: { readonly remoteCache?: EvalSetCache } = {},
 ): Promise<CompareResult[]> {
   if (config.results) return compareResultSets(config, pairs as readonly PairToCompare<ResultsRef>[], progress);
+  // The models' own facts (metadata class names, output size) are checked before the eval set is fetched.
+  await precheckModels(config, pairs.flatMap(({ refs }) => [refs.baseline, refs.candidate]) as ModelRef[]);
   return compareAll(config, await prepareEval(config, progress, options), pairs, progress);
 }
 

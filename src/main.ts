@@ -8,8 +8,8 @@ import { reportFromWorkflowRun } from './action/fork-comment.js';
 import { nightlyFromAction } from './action/nightly.js';
 import { evaluateCommits } from './action/pr.js';
 import { actionProgress } from './action/progress.js';
+import { failedGateLines, verdictAnnotations } from './action/run-report.js';
 import { evaluateShard } from './action/shard.js';
-import { failedGateLines } from './action/run-report.js';
 import { readActionContext } from './config/action.js';
 import { internalErrorLine, UserError } from './errors.js';
 import { postComment, publishRun, runUrl, writeReportJson } from './publish/action.js';
@@ -46,12 +46,15 @@ export async function run(): Promise<void> {
     } else {
       // mode: pr, or mode: merge (the same gate from the shards' records).
       const { report, pages } = await evaluateCommits(ctx, gh, progress);
-      const markdown = composeComment(report, reportingTaskFor, runUrl(ctx));
-      const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, markdown, pages, progress);
+      const compose = (uploadFailure: string | null) => composeComment(report, reportingTaskFor, runUrl(ctx), undefined, uploadFailure);
+      const published = await publishRun(ctx, gh, actionsArtifactStore(progress), report, compose, pages, progress);
       core.setOutput('verdict', report.verdict);
       core.setOutput('report-path', published.reportPath ?? '');
       core.setOutput('comment-url', published.commentUrl ?? '');
+      for (const { level, message } of verdictAnnotations(report)) (level === 'notice' ? core.notice : core.warning)(message);
+      // A failed gate is an error annotation; with fail-on-gate it also fails the step.
       if (report.verdict === 'fail' && ctx.failOnGate) failure = failedGateLines(report).join('\n');
+      else if (report.verdict === 'fail') core.error(failedGateLines(report).join('\n'));
     }
   } catch (error) {
     failure = error instanceof UserError ? `model-gate: ${error.message}` : internalErrorLine(error);

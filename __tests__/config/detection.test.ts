@@ -32,10 +32,12 @@ async function problems(name: string, text: string): Promise<string> {
 describe('task: detection', () => {
   it('fills the documented defaults (Ultralytics val settings, letterbox with scaleup, stride 32)', async () => {
     const config = await load('min.yml', 'task: detection\neval: { source: ./set, annotations: coco.json }\n');
-    expect(config.eval).toEqual({ source: join(dir, 'set'), sha256: null, format: 'coco', manifest: null, annotations: 'coco.json', labels: null, images: null });
+    expect(config.eval).toEqual({ source: join(dir, 'set'), sha256: null, format: 'coco', manifest: null, annotations: 'coco.json', labels: null, images: null,
+      written: { key: `eval.source in ${join(dir, 'min.yml')}`, text: './set', base: `the config file's folder ${dir}` } });
     expect(config.classes).toEqual([]);
     expect(config.detection).toEqual({
       output: 'auto', conf: 0.001, iou: 0.7, maxNms: 30000, maxDet: 300, clip: true, categoryIds: null, comparePreprocessing: false, multiLabel: false, stride: 32,
+      strideSet: false, operatingConf: 0.25,
     });
     expect(config.preprocess).toMatchObject({ resize: 'letterbox', padValue: 114, scaleup: true, auto: false, stride: 32 });
     expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null, maxMapDrop: 0.5, maxInt8MapDrop: null });
@@ -46,11 +48,14 @@ describe('task: detection', () => {
 eval: { source: ./set, format: yolo, labels: labels, images: imgs }
 classes: [a, b]
 preprocess: { size: [640, 640], resize: rect, scaleup: false }
-detection: { output: yolov5, conf: 0.25, iou: 0.6, max-nms: 1000, max-det: 100, clip: false, compare-preprocessing: true, stride: 64 }
+detection: { output: yolov5, conf: 0.25, iou: 0.6, max-nms: 1000, max-det: 100, clip: false, compare-preprocessing: true, stride: 64, operating-conf: 0.5 }
 gates: { max-map-drop: 1, require-significant: true, max-latency-regression: 10 }
 `);
     expect(config.eval).toMatchObject({ format: 'yolo', labels: 'labels', images: 'imgs', annotations: null });
-    expect(config.detection).toEqual({ output: 'yolov5', conf: 0.25, iou: 0.6, maxNms: 1000, maxDet: 100, clip: false, categoryIds: null, comparePreprocessing: true, multiLabel: false, stride: 64 });
+    expect(config.detection).toEqual({
+      output: 'yolov5', conf: 0.25, iou: 0.6, maxNms: 1000, maxDet: 100, clip: false, categoryIds: null, comparePreprocessing: true, multiLabel: false, stride: 64,
+      strideSet: true, operatingConf: 0.5,
+    });
     expect(config.preprocess).toMatchObject({ size: [640, 640], resize: 'rect', scaleup: false, stride: 64 });
     expect(config.gates).toMatchObject({ maxMapDrop: 1, requireSignificant: true, maxLatencyRegression: 10 });
   });

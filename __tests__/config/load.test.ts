@@ -42,7 +42,8 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
 `);
     const config = await loadConfig({ config: 'full.yml', ...flags }, env());
     expect(config.configPath).toBe(file);
-    expect(config.eval).toEqual({ source: join(dir, 'set.tar.gz'), sha256: SHA, format: 'class-folders', manifest: null });
+    expect(config.eval).toEqual({ source: join(dir, 'set.tar.gz'), sha256: SHA, format: 'class-folders', manifest: null,
+      written: { key: `eval.source in ${file}`, text: './set.tar.gz', base: `the config file's folder ${dir}` } });
     expect(config.preprocess).toEqual({
       color: 'gray', size: [28, 32], resize: 'stretch', kernel: 'linear', cropRatio: 0.875, padValue: 114,
       scale: 1 / 255, mean: [0.5], std: [0.25], layout: 'nhwc', workers: 3,
@@ -161,5 +162,16 @@ describe('changedConfigKeys', () => {
     expect(changedConfigKeys(base, head)).toEqual(['classes', 'gates.max-top1-drop', 'gates.require-significant']);
     expect(changedConfigKeys(base, base)).toEqual([]);
     expect(changedConfigKeys(null, 'task: classification\n')).toEqual(['task']);
+  });
+});
+
+describe('nightly.mention', () => {
+  it('takes users and teams, with or without the @', async () => {
+    await configFile('mention.yml', 'eval: { source: ./set }\nclasses: [a, b]\nnightly: { mention: [octocat, "@acme/ml-owners"] }\n');
+    const config = await loadConfig({ config: 'mention.yml', ...flags }, env());
+    expect(config.nightly.mention).toEqual(['@octocat', '@acme/ml-owners']);
+    await configFile('mention-bad.yml', 'eval: { source: ./set }\nclasses: [a, b]\nnightly: { mention: ["not a name"] }\n');
+    const error = await errorOf(loadConfig({ config: 'mention-bad.yml', ...flags }, env()));
+    expect(error.message).toContain('nightly.mention[0]');
   });
 });

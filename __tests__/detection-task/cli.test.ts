@@ -95,11 +95,19 @@ describe('model-gate compare, task: detection (dist/cli.js)', () => {
     close(letterbox.baseline.map, reference['fmnist-det-small-v1.v8.letterbox'][0]);
     close(letterbox.candidate.map, reference['fmnist-det-wide-v2.v8.letterbox'][0]);
     expect(rect.baseline.map).toBe(report.models.baseline.metrics.map); // the run's own input, not re-run
+    expect([letterbox.configured, rect.configured]).toEqual([false, true]);
+    // The configured input's p50 in ms is only the main table's; this table gives ratios to it.
+    expect(result.stdout).toMatch(/\| `rect` \(configured\) +\| +160×256 .*\| +×1 \(main table\) \|/);
     for (const variant of [letterbox, rect]) for (const role of ['baseline', 'candidate']) expect(variant[role].p50Ms).toBeGreaterThan(0);
 
     expect(report.gates.map((g: { name: string }) => g.name)).toEqual(['max-map-drop', 'require-significant', 'max-latency-regression']);
-    expect(result.stdout).toContain('**✅ Real gain:** the candidate gains **+');
+    expect(result.stdout).toContain('**✅ Gates passed.** **Accuracy: real gain**, the candidate gains **+');
+    expect(result.stdout).toMatch(/\| P · R \(conf > 0\.25, IoU 0\.5\) +\| +\d+\.\d% · \d+\.\d% \|/);
+    expect(result.stdout).toContain('<summary>Precision and recall at conf > 0.25</summary>');
     expect(result.stdout).toContain('<summary>Preprocessing: letterbox vs rect</summary>');
+    // Error types at the P/R threshold next to all scored detections, with why "background" is large in the latter.
+    expect(result.stdout).toMatch(/\| at IoU 0\.5 +\| baseline \(conf > 0\.25\) \| candidate \(conf > 0\.25\) \| change \| baseline \(all scored\) \| candidate \(all scored\) \|/);
+    expect(result.stdout).toContain('most of its background detections are low-confidence boxes that cost mAP little');
     expect(result.stdout).toContain('`rect` has 37.5% less input area than `letterbox`.');
     expect(result.stderr).toMatch(/fmnist-det-small-v1\.v8\.onnx: output 'output0' has shape \[batch, /);
   }, FULL_RUN_TIMEOUT);

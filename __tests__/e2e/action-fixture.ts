@@ -10,6 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtDist, sharedEvalSetCache } from '../helpers/shared.js';
 import { git, initRepo, makeTempDir, type TestRepo } from '../models/git-fixture.js';
+import { assertValidReportFile } from '../helpers/report-schema.js';
 
 export const REPO = 'acme/models';
 const EXAMPLE = join(process.cwd(), 'examples', 'fashion-mnist');
@@ -82,6 +83,8 @@ export async function runAction(options: {
   const outputs: Record<string, string> = {};
   const text = await readFile(outputPath, 'utf8');
   for (const match of text.matchAll(/^([\w-]+)<<(\S+)\n([\s\S]*?)\n\2$/gm)) outputs[match[1]] = match[3];
+  // Every report.json / nightly.json the Action writes must fit the published schema.
+  if (outputs['report-path']) assertValidReportFile(outputs['report-path']);
   return { ...result, outputs, summary: await readFile(summaryPath, 'utf8') };
 }
 

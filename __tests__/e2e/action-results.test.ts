@@ -72,13 +72,13 @@ function action(ws: string, eventName: string, event: object, inputs: Record<str
 }
 
 const ours = (number: number) => (fake.state.comments.get(number) ?? []).filter((c) => c.user.login === 'github-actions[bot]');
-const VERDICT = /^\*\*❌ Real loss:\*\* worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de \(240 samples; 95% CI −19\.59 to −9\.45 pt, Holm-adjusted p = 6\.2e-8\); on average over all 720 samples: \+4\.72 pt/;
+const VERDICT = /^\*\*❌ Gate failed:\*\* significantly worse on language de −14\.58 pt\. \*\*Accuracy: real loss\*\*, worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de \(240 samples; 95% CI −19\.59 to −9\.45 pt, Holm-adjusted p = 6\.2e-8\); on average over all 720 samples: \+4\.72 pt/;
 
 describe('task: results in the Action', () => {
   it('reads the result folders at the PR base and head, comments, fails the focus gate, and writes the outputs, summary and artifact', async () => {
     const run = await action(await workspace(), 'pull_request', pullRequestEvent(1, origin.sha.main, origin.sha.llama2));
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toContain('::error::model-gate: llm: gate no-worse-focus-slice failed: language de −14.58 pt (Holm-adjusted p = 6.2e-8)');
+    expect(run.stdout).toContain('::error::model-gate · llm: ❌ Gate failed: significantly worse on language de −14.58 pt.%0A  gate no-worse-focus-slice: language de −14.58 pt (Holm-adjusted p = 6.2e-8)');
     expect(run.outputs.verdict).toBe('fail');
     const [comment] = ours(1);
     const lines = comment.body.split('\n');
@@ -105,7 +105,7 @@ describe('task: results in the Action', () => {
     await writeRun(join(ws, 'artifacts/head'), 'llama-2-7b');
     const run = await action(ws, 'pull_request', pullRequestEvent(2, origin.sha.main, origin.sha.llama2), { 'results-baseline': 'artifacts/base', 'results-candidate': 'artifacts/head' });
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toContain('::error::model-gate: results: gate no-worse-focus-slice failed');
+    expect(run.stdout).toContain('::error::model-gate · results: ❌ Gate failed: significantly worse on language de −14.58 pt.');
     const [comment] = ours(2);
     expect(comment.body.split('\n')[1]).toBe('### model-gate · results · `base` → `head`');
     expect(comment.body.split('\n')[2]).toMatch(VERDICT);
@@ -145,7 +145,7 @@ describe('task: results in the Action', () => {
     expect(run.stdout).not.toContain('::error::');
     expect(run.code).toBe(0);
     expect(run.outputs.verdict).toBe('pass');
-    expect(run.summary).toContain('**➖ No change:**');
+    expect(run.summary).toContain('**✅ Gates passed.** **Accuracy: no change**');
     const report = JSON.parse(await readFile(run.outputs['report-path'], 'utf8'));
     expect([report.configSource, report.pullRequest]).toEqual(['workspace', null]);
     expect([...fake.state.comments.values()].flat()).toHaveLength(comments);

@@ -108,7 +108,7 @@ it('three shard jobs post nothing; the merge job posts the one comment, equal to
   expect(merge.outputs.verdict).toBe('pass');
   expect(ours(1)).toHaveLength(1);
   const [comment] = ours(1);
-  expect(comment.body).toMatch(/\*\*✅ Real gain:\*\* the candidate fixes/);
+  expect(comment.body).toMatch(/\*\*✅ Gates passed\.\*\* \*\*Accuracy: real gain\*\*, the candidate fixes/);
   expect(comment.body).toContain('merged from 3 shards; latency measured in shard 1 alone');
   expect(merge.outputs['comment-url']).toBe(comment.html_url);
   const merged = JSON.parse(await readFile(merge.outputs['report-path'], 'utf8'));

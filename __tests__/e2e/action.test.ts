@@ -72,7 +72,7 @@ async function workspaceAt(sha: string): Promise<string> {
   return workspaces.get(sha) as string;
 }
 
-async function gate(number: number, options: { eventName?: string; headRepo?: string; inputs?: Record<string, string>; workspace?: string } = {}) {
+async function gate(number: number, options: { eventName?: string; headRepo?: string; inputs?: Record<string, string>; artifactService?: boolean; workspace?: string } = {}) {
   const pr = fake.state.pulls.get(number);
   if (!pr) throw new Error(`no PR ${number}`);
   return runAction({
@@ -81,7 +81,7 @@ async function gate(number: number, options: { eventName?: string; headRepo?: st
     eventName: options.eventName ?? 'pull_request',
     event: pullRequestEvent(number, pr.base.sha, pr.head.sha, pr.head.repo.full_name),
     inputs: { mode: 'pr', ...options.inputs },
-    env: { GITHUB_API_URL: fake.url, ...fake.artifactServiceEnv() },
+    env: { GITHUB_API_URL: fake.url, ...(options.artifactService === false ? {} : fake.artifactServiceEnv()) },
   });
 }
 
@@ -112,7 +112,7 @@ describe('the Action on a pull request', () => {
     expect(ours(1)).toHaveLength(1);
     const [comment] = ours(1);
     expect(comment.body.startsWith(MARKER)).toBe(true);
-    expect(comment.body).toMatch(/\*\*✅ Real gain:\*\* the candidate fixes \*\*\d+\.\d%\*\* of baseline errors/);
+    expect(comment.body).toMatch(/\*\*✅ Gates passed\.\*\* \*\*Accuracy: real gain\*\*, the candidate fixes \*\*\d+\.\d%\*\* of baseline errors/);
     expect(comment.body).toContain('### model-gate · classifier');
     expect(run.outputs.verdict).toBe('pass');
     expect(run.outputs['comment-url']).toBe(comment.html_url);
@@ -120,12 +120,15 @@ describe('the Action on a pull request', () => {
     expect(report.comparisons[0].report.evalSet.samples).toBe(2000);
     expect(report.comparisons[0].report.models.baseline.sha256).toBe('40c549b7f2ad0e51ac9a6bee33155db18bb961b5dd9a597b8319d5ea465cf979');
     expect(report.comparisons[0].report.models.candidate.sha256).toBe('1af69a5ea9e516a36731baa13f1f7b508db84fcb634a81a7648ed99d5628a5b3');
-    expect(run.summary).toContain('Real gain');
+    expect(run.summary).toContain('**✅ Gates passed.** **Accuracy: real gain**');
+    expect(run.stdout).toContain('::notice::model-gate · classifier: ✅ Gates passed.');
+    // No history branch yet is the normal state of a PR run: nothing about a failed fetch in the log.
+    expect(run.stdout).not.toMatch(/no nightly history|git fetch.*failed|couldn't find remote ref/);
     expect(fake.state.uploadedArtifacts.map((a) => a.name)).toContain('model-gate-report');
     // The comment links the run whose artifact holds the HTML report with the gallery.
     expect(comment.body).toContain('[artifact `model-gate-report`](https://github.com/acme/models/actions/runs/4242) (`classifier.html`)');
     const html = await readFile(join(run.outputs['report-path'], '..', 'classifier.html'), 'utf8');
-    expect(html).toContain('Real gain');
+    expect(html).toContain('Accuracy: real gain');
     expect(html.match(/<img /g)?.length).toBeGreaterThan(10);
   });
 
@@ -145,13 +148,16 @@ describe('the Action on a pull request', () => {
     expect(run.outputs.verdict).toBe('skipped');
     expect(commentsOn(2)).toHaveLength(0);
     expect(run.summary.trim()).toBe('model-gate: no model listed in `.github/model-gate.yml` changed; skipped.');
+    // One log line says which files changed and that none is gated.
+    expect(run.stdout).toContain('skipped: this change touches 1 file (README.md); none is a model listed in .github/model-gate.yml, so there is nothing to compare.');
   });
 
   it('judges a PR that loosens its own gate by the base config, fails with an ::error line, and lists the changed key', async () => {
     const run = await gate(3);
     expect(run.code).not.toBe(0);
     expect(run.outputs.verdict).toBe('fail');
-    expect(run.stdout).toMatch(/::error::model-gate: classifier: gate min-error-reduction failed: error reduction .*minimum 60%/);
+    // Workflow commands escape % as %25 (GitHub shows it as %).
+    expect(run.stdout).toMatch(/::error::model-gate · classifier: ❌ Gate failed: error reduction at most .*\(minimum 60%25\)\.%0A {2}gate min-error-reduction: error reduction .*minimum 60%25/);
     const [comment] = ours(3);
     expect(comment.body).toContain('This PR changes `.github/model-gate.yml`: `gates.min-error-reduction`');
     expect(comment.body).toContain('**❌ Gate `min-error-reduction` failed:**');
@@ -167,11 +173,15 @@ describe('the Action on a pull request', () => {
     expect(fake.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/issues/5/comments'))).toHaveLength(2);
   });
 
-  it('does not duplicate the comment when a create succeeded but its response was lost', async () => {
+  it('does not duplicate the comment when a create succeeded but its response was lost; with no artifact service, links to no artifact', async () => {
     fake.state.failNext.push(lostResponseRule('POST', /\/issues\/6\/comments$/));
-    const run = await gate(6);
+    const run = await gate(6, { artifactService: false });
     expect(run.code).toBe(0);
     expect(ours(6)).toHaveLength(1);
+    const [comment] = ours(6);
+    expect(comment.body).not.toContain('[artifact `model-gate-report`]');
+    expect(comment.body).toMatch(/The full report \(`classifier\.html`, report\.json\) could not be uploaded as artifact `model-gate-report`: artifact service unavailable: /);
+    expect(run.summary).not.toContain('[artifact `model-gate-report`]');
   });
 
   it('refuses pull_request_target with the PR head checked out', async () => {
@@ -206,7 +216,7 @@ describe('fork PRs', () => {
     expect(commentRun.stderr).toBe('');
     expect(commentRun.code).toBe(0);
     expect(ours(4)).toHaveLength(1);
-    expect(ours(4)[0].body).toContain('Real gain');
+    expect(ours(4)[0].body).toContain('Accuracy: real gain');
     expect(commentRun.outputs['comment-url']).toBe(ours(4)[0].html_url);
   });
 

@@ -54,11 +54,12 @@ describe('model-gate compare (dist/cli.js)', () => {
     expect(report.environment).toMatchObject({ executionProvider: 'cpu', onnxruntime: '1.30.0' });
     expect(report.verdict).toBe('pass');
     expect(result.stdout).toBe(await readFile(markdown, 'utf8'));
-    expect(result.stdout).toContain('**✅ Real gain:** the candidate fixes **27.7%** of baseline errors');
+    expect(result.stdout).toContain('**✅ Gates passed.** **Accuracy: real gain**, the candidate fixes **27.7%** of baseline errors');
     // The HTML report: 60 thumbnails of newly broken and 60 of fixed images (243 and 600 in all).
     const page = await readFile(html, 'utf8');
     expect(page.match(/<img /g)).toHaveLength(120);
-    expect(page).toContain('Real gain');
+    expect(page).toContain('<section class="verdict pass" id="verdict">');
+    expect(page).toContain('Accuracy: real gain');
   });
 
   it('exits 1 with the gate line when a gate fails', async () => {
@@ -69,6 +70,7 @@ describe('model-gate compare (dist/cli.js)', () => {
     // The upper bound of the error reduction's CI (31.4%) is below the 50% asked for.
     expect(result.stderr).toContain('model-gate: gate min-error-reduction failed: error reduction 27.7%, 95% CI upper bound 31.4% (minimum 50%)');
     expect(result.stdout).toContain('**❌ Gate `min-error-reduction` failed:**');
+    expect(result.stdout).toContain('**❌ Gate failed:** error reduction at most 31.4% (minimum 50%). **Accuracy: real gain**');
   });
 
   it('exits 2 with a message naming the file for usage and input errors', async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
   temp = await makeTempDir('mg-nightly-');
   evalSet = smallEvalSet();
   origin = await initRepo(join(temp.path, 'origin'));
-  await origin.write('.github/model-gate.yml', configText(evalSet, 'max-top1-drop: 0.5'));
+  await origin.write('.github/model-gate.yml', `${configText(evalSet, 'max-top1-drop: 0.5')}nightly: { mention: [octocat, '@acme/ml-owners'] }\n`);
   await origin.write('models/classifier.onnx', await readFile(LENET));
   origin.commit('models');
 }, 120_000);
@@ -128,13 +128,19 @@ describe('mode: nightly (Action)', () => {
     expect(open()).toHaveLength(1);
     expect(open()[0].body).toContain('classifier: top-1 changed from 50.00% to');
     expect(open()[0].body).toContain('```mermaid');
+    // The new issue names the run and notifies the configured owners (nightly.mention).
+    expect(open()[0].body).toMatch(/\n\n\[Workflow run\]\(https:\/\/github\.com\/acme\/models\/actions\/runs\/4242\) · cc @octocat @acme\/ml-owners$/);
     expect(first.summary).toContain('xychart-beta');
 
     seedNight(night(2, 0.6, 1000));
     const second = await nightlyRun();
     expect(second.code).not.toBe(0);
     expect(open()).toHaveLength(1);
-    expect(fake.state.comments.get(open()[0].number)?.some((c) => c.body.startsWith('Still failing'))).toBe(true);
+    const still = fake.state.comments.get(open()[0].number)?.find((c) => c.body.startsWith('Still failing'));
+    expect(still?.body).toMatch(/ · cc @octocat @acme\/ml-owners$/);
+    // An edited body notifies no one: it keeps the run link and leaves the mentions to the comment.
+    expect(open()[0].body).not.toContain('cc @octocat');
+    expect(open()[0].body).toContain('[Workflow run](https://github.com/acme/models/actions/runs/4242)');
 
     const third = await nightlyRun();
     expect(third.stderr).toBe('');

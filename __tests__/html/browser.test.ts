@@ -80,7 +80,7 @@ describe('HTML report in headless Chromium', () => {
       expect(await page.locator('#gallery .tile.fixed').count()).toBe(4);
 
       const verdict = (await page.textContent('#verdict')) ?? '';
-      expect(verdict).toContain('✅ Real gain: the candidate fixes 27.7% of baseline errors (95% CI 23.8–31.4%, McNemar p < 1e-30)');
+      expect(verdict).toContain('✅ Gates passed. Accuracy: real gain, the candidate fixes 27.7% of baseline errors (95% CI 23.8–31.4%, McNemar p < 1e-30)');
       expect(verdict).toContain('PASS');
       // The stylesheet is allowed by its CSP hash only if the hash is right: the badge is green.
       expect(await page.$eval('.badge', (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).toBe('rgb(26, 127, 55)');

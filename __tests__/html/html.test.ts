@@ -24,7 +24,8 @@ describe('renderHtmlReport', () => {
   it('holds the verdict and the full tables, with the figures the Markdown shows', () => {
     const html = renderHtml({ report, title: 'fashion-mnist', gallery: null });
     // Figures DESIGN.md gives for this paired table (pinned in markdown.test.ts as well).
-    expect(html).toContain('<strong>✅ Real gain:</strong> the candidate fixes <strong>27.7%</strong> of baseline errors (95% CI 23.8–31.4%, McNemar p &lt; 1e-30)');
+    expect(html).toContain('<p class="headline"><strong>✅ Gates passed.</strong> <strong>Accuracy: real gain</strong>, the candidate fixes <strong>27.7%</strong> of baseline errors (95% CI 23.8–31.4%, McNemar p &lt; 1e-30)');
+    expect(html).toContain('<section class="verdict pass" id="verdict">');
     expect(html).toContain('<td class="num">87.11% (86.44–87.75%)</td><td class="num">90.68% (90.09–91.23%)</td><td class="num">+3.57 pt (+3.01 to +4.14 pt)</td>');
     expect(html).toContain('<span class="badge pass">PASS</span> gates: all 5 passed');
     // int8: 20 and 40 of 10,000 lost by construction → −0.20 pt and −0.40 pt.
@@ -41,6 +42,8 @@ describe('renderHtmlReport', () => {
     const failing = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
     const html = renderHtml({ report: failing, title: 't', gallery: null });
     expect(html).toContain('<span class="badge fail">FAIL</span> gate <code>max-latency-regression</code> failed: p50 latency ×1.58');
+    // Red, like its ❌: the accuracy gain does not make a failed run look green.
+    expect(html).toContain('<section class="verdict fail" id="verdict">\n<p class="headline"><strong>❌ Gate failed:</strong> p50 latency ×1.58, at least +55.4% (limit +25%). <strong>Accuracy: real gain</strong>');
     expect(html).toContain('<tr class="fail">');
     expect(html).not.toContain('int8');
   });

@@ -5,7 +5,7 @@ import { escapeHtml, inlineMarkdown, isSafeImageDataUrl, markdownToHtml, splitTa
 
 describe('Markdown of our own making → HTML', () => {
   it('turns bold, code spans and backslash escapes into HTML and escapes the rest', () => {
-    expect(inlineMarkdown('**✅ Real gain:** p < 1e-30 & `a|b` done')).toBe('<strong>✅ Real gain:</strong> p &lt; 1e-30 &amp; <code>a|b</code> done');
+    expect(inlineMarkdown('**❌ Gate failed:** p < 1e-30 & `a|b` done')).toBe('<strong>❌ Gate failed:</strong> p &lt; 1e-30 &amp; <code>a|b</code> done');
     expect(inlineMarkdown(escapeMarkdown('<script>*x*</script>|'))).toBe('&lt;script&gt;*x*&lt;/script&gt;|');
     expect(inlineMarkdown(code('a`b'))).toBe('<code>a&#96;b</code>'); // the same text: a character reference for the backtick
     expect(inlineMarkdown('**unclosed')).toBe('<strong>unclosed</strong>');
@@ -57,6 +57,9 @@ describe('history charts', () => {
     const svg = renderLineChart({ title: 'p50', unit: 'ms', timestamps: ['2026-11-01', '2026-11-02'], series: [{ name: 'a', values: [98, 106] }] });
     expect(svg).toContain('points="64.0,184.0 624.0,12.0"');
     expect(svg).toContain('>106 ms</text>');
+    // The fitted axis says it does not start at 0.
+    expect(svg).toContain('<span class="muted">· axis from 98 ms, not 0</span></figcaption>');
+    expect(renderLineChart({ timestamps: ['1', '2'], series: [{ name: 'a', values: [0, 4] }] })).not.toContain('not 0');
     const gappy = renderLineChart({ timestamps: ['1', '2', '3', '4'], series: [{ name: 'a', values: [1, Number.NaN, 3, 4] }] });
     expect(gappy.match(/<polyline/g)).toHaveLength(1);
     expect(gappy.match(/<circle/g)).toHaveLength(3);

@@ -79,7 +79,7 @@ describe.each(['fmnist-lenet-v1', 'fmnist-dwnet-v3'])('%s on CPU', (name) => {
   test('input signature fits 1x28x28 nchw, not 3x224x224', () => {
     expect(() => checkInputFits(model, { channels: 1, height: 28, width: 28, layout: 'nchw' })).not.toThrow();
     expect(() => checkInputFits(model, { channels: 3, height: 224, width: 224, layout: 'nchw' }))
-      .toThrow(new UserError(`${name}: input 'input' expects [batch,1,28,28] (nchw) but preprocessing gives [3,224,224]`));
+      .toThrow(new UserError(`${name}: input 'input' wants [1, 28, 28] (channels, height, width) per image, but preprocessing gives [3, 224, 224] (channels, height, width): set preprocess.color: gray and preprocess.size: [28, 28]`));
     expect(inputSizeFromModel(model.inputs[0], 'nchw')).toEqual([28, 28]);
   });
 });
@@ -138,11 +138,24 @@ describe('checkInputFits', () => {
     expect(() => checkInputFits(sig([1, 224, 224, 3]), { ...rgb224, layout: 'nhwc' })).not.toThrow();
   });
 
-  test('mismatches name the model, the input, and both shapes', () => {
-    expect(() => checkInputFits(sig(['batch', 1, 28, 28]), rgb224))
-      .toThrow("models/a.onnx: input 'input' expects [batch,1,28,28] (nchw) but preprocessing gives [3,224,224]");
-    expect(() => checkInputFits(sig(['batch', 3, 224, 224]), { ...rgb224, layout: 'nhwc' }))
-      .toThrow("models/a.onnx: input 'input' expects [batch,3,224,224] (nhwc) but preprocessing gives [224,224,3]");
+  test('mismatches name the model, the input, both shapes in their own layout, and the preprocess keys to set', () => {
+    const gray28 = { channels: 1, height: 28, width: 28, layout: 'nchw' as const };
+    expect(() => checkInputFits(sig(['batch', 3, 224, 224]), gray28)).toThrow(new UserError(
+      "models/a.onnx: input 'input' wants [3, 224, 224] (channels, height, width) per image, but preprocessing gives [1, 28, 28] (channels, height, width): " +
+        'set preprocess.color: rgb and preprocess.size: [224, 224]',
+    ));
+    // layout: nhwc on an NCHW model: the model's own shape is read as NCHW, not labelled "nhwc".
+    expect(() => checkInputFits(sig(['batch', 1, 28, 28]), { ...gray28, layout: 'nhwc' })).toThrow(new UserError(
+      "models/a.onnx: input 'input' wants [1, 28, 28] (channels, height, width) per image, but preprocessing gives [28, 28, 1] (height, width, channels: preprocess.layout is nhwc): " +
+        'set preprocess.layout: nchw',
+    ));
+    expect(() => checkInputFits(sig(['batch', 224, 224, 3]), rgb224)).toThrow(new UserError(
+      "models/a.onnx: input 'input' wants [224, 224, 3] (height, width, channels) per image, but preprocessing gives [3, 224, 224] (channels, height, width: preprocess.layout is nchw): " +
+        'set preprocess.layout: nhwc',
+    ));
+    expect(() => checkInputFits(sig(['batch', 3, 'h', 256]), rgb224)).toThrow(new UserError(
+      "models/a.onnx: input 'input' wants [3, h, 256] (channels, height, width) per image, but preprocessing gives [3, 224, 224] (channels, height, width): set preprocess.size: [224, 256] (width 256)",
+    ));
   });
 
   test('dtype and rank', () => {

@@ -39,6 +39,7 @@ describe('resolveModel on the example models (values from MODEL_CARD.md)', () =>
       inputs: [{ name: 'input', dims: ['batch', 1, 28, 28], type: 'float32' }],
       outputs: [{ name: 'logits', dims: ['batch', 10], type: 'float32' }],
       externalDataFiles: [],
+      metadata: {},
     });
   });
 

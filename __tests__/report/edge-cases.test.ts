@@ -9,7 +9,7 @@ describe('renderMarkdown edge cases', () => {
   it('with nothing flipped: claims no identical predictions, signs no zero, gives no detectable difference', () => {
     const markdown = render({ a: 9000, b: 0, c: 0, d: 1000 });
     // Only right/wrong is compared; the 1,000 shared errors may carry different labels.
-    expect(markdown).toContain('**➖ No change:** the candidate gets exactly the same samples right as the baseline (none of 10,000 flipped)');
+    expect(markdown).toContain('**✅ Gates passed.** **Accuracy: no change**, the candidate gets exactly the same samples right as the baseline (none of 10,000 flipped)');
     expect(markdown).toMatch(/\| errors +\| +1,000 \/ 10,000 \| +1,000 \/ 10,000 \| +0\.0% \|/);
     expect(markdown).not.toContain('−0.0%');
     // ψ = 0 makes 2.80·√(ψ/n) zero: "can detect differences ≥ 0.00 pt" would be false.
@@ -19,7 +19,7 @@ describe('renderMarkdown edge cases', () => {
 
   it('states a loss against an error-free baseline without a double negative', () => {
     const markdown = render({ a: 9900, b: 100, c: 0, d: 0 });
-    expect(markdown).toContain('**❌ Real loss:** the candidate loses **1.00 pt** top-1 against an error-free baseline');
+    expect(markdown).toContain('**❌ 2 gates failed:** top-1 −1.00 pt (at most −0.5 pt allowed); error reduction undefined (the baseline makes no errors). **Accuracy: real loss**, the candidate loses **1.00 pt** top-1 against an error-free baseline');
   });
 
   it('writes negative error reductions in the gate line with a real minus sign', () => {

@@ -20,7 +20,7 @@ export const config = {
   latency: { batchSizes: [1], warmup: 1, runs: 20, rounds: 4 },
   gates: { maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null },
   quantization: { mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256, calibrationMemory: 2 ** 30, calibrationBatchSize: null, keepFloat: null },
-  nightly: { latencyThreshold: 0.1, failOnRegression: true, historyBranch: 'model-gate-history' },
+  nightly: { latencyThreshold: 0.1, failOnRegression: true, historyBranch: 'model-gate-history', mention: [] },
   models: [],
   output: { json: null, markdown: null, html: null, dir: '/tmp/out' },
   cacheDir: '/tmp/cache',

@@ -10,8 +10,8 @@ import { around, syntheticReport } from './fixtures.js';
 
 const gain = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
 const noise = syntheticReport({ a: 9940, b: 25, c: 30, d: 5 }, { base: around(1.0), cand: around(1.0) });
-const GAIN_VERDICT = '**✅ Real gain:** the candidate fixes **27.7%** of baseline errors';
-const NOISE_VERDICT = '**⚠️ Not distinguishable from noise:** +0.05 pt top-1';
+const GAIN_VERDICT = '**❌ Gate failed:** p50 latency ×1.58, at least +55.4% (limit +25%). **Accuracy: real gain**, the candidate fixes **27.7%** of baseline errors';
+const NOISE_VERDICT = '**✅ Gates passed.** **Accuracy: not distinguishable from noise**, +0.05 pt top-1';
 const GATE_TABLE = '| gate                     | limit | judged';
 
 function run(over: Partial<RunReport> = {}): RunReport {
@@ -106,4 +106,12 @@ test('when the verdicts alone do not fit (dozens of models), the end is cut, onc
   expect(body).toContain(GAIN_VERDICT);
   expect(count(body, "comment cut to fit GitHub's size limit")).toBe(1);
   expect(fencesBalanced(body)).toBe(true);
+});
+
+test('when the artifact upload failed, the comment says why and links to no artifact', () => {
+  const r = run();
+  const body = composeComment(r, reportingTaskFor, 'https://github.com/o/r/actions/runs/9', COMMENT_LIMIT, 'artifact upload failed: 503 Service Unavailable');
+  expect(body).not.toContain('actions/runs/9');
+  expect(body).not.toContain('Full report with the gallery');
+  expect(body).toContain('The full report (`classifier.html`, `second.html`, report.json) could not be uploaded as artifact `model-gate-report`: artifact upload failed: 503 Service Unavailable.');
 });

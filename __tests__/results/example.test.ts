@@ -57,7 +57,7 @@ describe('examples/llm-results', () => {
     mkdirSync(join(process.cwd(), '__outputs__'), { recursive: true });
     writeFileSync(join(process.cwd(), '__outputs__', 'llm-results.md'), markdown);
     const verdict = markdown.split('\n')[1];
-    expect(verdict).toMatch(/^\*\*❌ Real loss:\*\* worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de \(240 samples; 95% CI −19\.59 to −9\.45 pt, Holm-adjusted p = 6\.2e-8\)/);
+    expect(verdict).toMatch(/^\*\*❌ Gate failed:\*\* significantly worse on language de −14\.58 pt\. \*\*Accuracy: real loss\*\*, worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de \(240 samples; 95% CI −19\.59 to −9\.45 pt, Holm-adjusted p = 6\.2e-8\)/);
     expect(verdict).toContain('; on average over all 720 samples: +4.72 pt (95% CI +1.46 to +7.96 pt, McNemar p = 0.0058)');
     expect(report.verdict).toBe('fail');
     expect(report.gates.map((g) => [g.name, g.passed])).toEqual([['max-metric-drop', true], ['no-worse-focus-slice', false]]);

@@ -17,6 +17,7 @@ import { renderNightly, TRACKING_LABEL } from '../nightly/render.js';
 import { runNightly, type NightlyReport } from '../nightly/run.js';
 import type { Progress } from '../progress.js';
 import type { GitHub } from '../publish/github.js';
+import { runUrl } from '../publish/action.js';
 import { syncTrackingIssue, type TrackingResult } from '../publish/tracking-issue.js';
 import { markerName } from '../report/run-comment.js';
 
@@ -46,7 +47,7 @@ export async function nightlyFromAction(ctx: ActionContext, gh: GitHub, progress
   const markdown = renderNightly(report, ctx.configPath);
   const tracking = await syncTrackingIssue(
     gh,
-    { owner: ctx.owner, repo: ctx.repo, marker: markerName(ctx.configPath), label: TRACKING_LABEL },
+    { owner: ctx.owner, repo: ctx.repo, marker: markerName(ctx.configPath), label: TRACKING_LABEL, mention: config.nightly.mention, runUrl: runUrl(ctx) },
     report.findings.length > 0,
     markdown,
     facts.timestamp.slice(0, 10),

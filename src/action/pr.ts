@@ -31,6 +31,13 @@ import { commitsToCompare, finishRun, refuseUntrustedCheckout, runFacts, short, 
 export type { EvaluatedRun } from './run-setup.js';
 import { refusePrivilegedUntrustedRun } from './trust.js';
 
+/** The skipped run's one log line: which files changed (the first few), and that none is gated. */
+export function skippedLine(changed: readonly string[], configPath: string): string {
+  const SHOWN = 5;
+  const files = changed.length === 0 ? 'no files' : `${changed.length} file${changed.length === 1 ? '' : 's'} (${changed.slice(0, SHOWN).join(', ')}${changed.length > SHOWN ? ', …' : ''})`;
+  return `skipped: this change touches ${files}; none is a model listed in ${configPath}, so there is nothing to compare.`;
+}
+
 /** The nightly history, read only, for the HTML report's charts; none (with a note) if it can't be read. */
 async function readHistory(ctx: ActionContext, git: Git, config: Config, progress: Progress): Promise<HistoryRecord[]> {
   try {
@@ -76,7 +83,10 @@ export async function planRun(ctx: ActionContext, gh: GitHub, git: Git, progress
     : await changedFilesFromGit(git, baseSha, headSha);
   const relevant = config.models.filter((entry) => source.isRelevant(entry, changed) || (entry.quantized !== undefined && changed.includes(entry.quantized)));
   const facts = runFacts(ctx, trusted, ctx.pullRequest ? { number: ctx.pullRequest.number, baseSha, headSha } : null);
-  if (relevant.length === 0) return { config, facts, pairs: [], notes: [] };
+  if (relevant.length === 0) {
+    progress.info(skippedLine(changed, ctx.configPath));
+    return { config, facts, pairs: [], notes: [] };
+  }
 
   const workDir = join(ctx.runnerTemp, 'model-gate', 'models');
   await mkdir(workDir, { recursive: true });

@@ -5,12 +5,28 @@
  */
 import type { RunReport } from '../contracts/run.js';
 import { UserError } from '../errors.js';
+import { gateVerdict, gateVerdictText } from '../report/verdict.js';
 
-/** Lines that explain a failed run, one per failed gate, named by model. */
+/** Lines that explain a failed run: per model with a failed gate, its verdict, then each failed gate's full line. */
 export function failedGateLines(run: RunReport): string[] {
-  return run.comparisons.flatMap(({ name, report }) =>
-    report.gates.filter((g) => !g.passed).map((g) => `model-gate: ${name}: gate ${g.name} failed: ${g.line}`),
-  );
+  return run.comparisons.flatMap(({ name, report }) => {
+    const failed = report.gates.filter((g) => !g.passed);
+    if (failed.length === 0) return [];
+    return [`model-gate · ${name}: ${gateVerdictText(gateVerdict(report.gates, 'plain'), 'plain')}`, ...failed.map((g) => `  gate ${g.name}: ${g.line}`)];
+  });
+}
+
+/**
+ * The check annotation of each model that did not fail, with the verdict line's icon: a notice
+ * (✅) when its gates passed, a warning (⚠️) when one was not measurable. Failed models are in
+ * failedGateLines, which fail the step (an error annotation, ❌).
+ */
+export function verdictAnnotations(run: RunReport): { level: 'notice' | 'warning'; message: string }[] {
+  return run.comparisons.flatMap(({ name, report }) => {
+    const verdict = gateVerdict(report.gates, 'plain');
+    if (verdict.kind === 'fail') return [];
+    return [{ level: verdict.kind === 'pass' ? 'notice' : 'warning', message: `model-gate · ${name}: ${gateVerdictText(verdict, 'plain')}` }];
+  });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { processEnvironment, type ConfigOverrides } from '../config/load.js';
 import { internalErrorLine, UserError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { describeArgsError, joinNegativeValues } from './args.js';
 import { compareCommand } from './compare.js';
 import { mergeCommand } from './merge.js';
 import { runMapCommand } from './map.js';
@@ -86,9 +87,9 @@ const OPTIONS = {
 export async function cli(argv: readonly string[]): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, OPTIONS), options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    process.stderr.write(`model-gate: ${(error as Error).message}\nRun 'model-gate --help' for usage.\n`);
+    process.stderr.write(`model-gate: ${describeArgsError(error as Error, OPTIONS)}\nRun 'model-gate --help' for usage.\n`);
     return 2;
   }
   const { values, positionals } = parsed;

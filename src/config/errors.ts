@@ -1,5 +1,6 @@
 /** Turns Ajv's errors into one message per problem that names the file, the key and what was expected. */
 import type { ErrorObject } from 'ajv';
+import { didYouMean } from './suggest.js';
 
 function keyPath(instancePath: string): string {
   const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -28,13 +29,17 @@ export function describeSchemaError(error: ErrorObject, data: unknown): string {
   switch (error.keyword) {
     case 'additionalProperties': {
       const unknownKey = String(p.additionalProperty);
-      const where = error.instancePath ? `${key}.${unknownKey}` : unknownKey;
-      return `${where}: unknown key`;
+      const prefix = error.instancePath ? `${key}.` : '';
+      // Ajv's verbose mode hands over the schema of the object, whose properties are the keys it knows.
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      return `${prefix}${unknownKey}: unknown key${didYouMean(unknownKey, known, (name) => `${prefix}${name}`)}`;
     }
     case 'required':
       return `${error.instancePath ? `${key}.` : ''}${String(p.missingProperty)}: required key is missing`;
-    case 'enum':
-      return `${key}: expected one of ${(p.allowedValues as unknown[]).join(' | ')}, got ${show(got)}`;
+    case 'enum': {
+      const allowed = (p.allowedValues as unknown[]).map(String);
+      return `${key}: expected one of ${allowed.join(' | ')}, got ${show(got)}${typeof got === 'string' ? didYouMean(got, allowed) : ''}`;
+    }
     case 'type':
       return `${key}: expected ${String(p.type)}, got ${show(got)}`;
     case 'pattern':

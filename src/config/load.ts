@@ -12,6 +12,7 @@ import { parseDocument } from 'yaml';
 import { UserError } from '../errors.js';
 import { normaliseAllowedHost } from './allowed-hosts.js';
 import { describeSchemaError } from './errors.js';
+import { sha256OfFileSync } from './file-hash.js';
 import { expandPreset } from './presets.js';
 import { resultsConfig, resultsOnlyProblems, resultsProblems, resultsRefs } from './results.js';
 import { configSchema } from './schema.js';
@@ -96,7 +97,8 @@ function parseYaml(text: string, file: string): Raw {
 }
 
 function validate(data: Raw, file: string): void {
-  const ajv = new Ajv({ allErrors: true, strict: true });
+  // verbose: each error carries its schema, so an unknown key can be matched against the known ones.
+  const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
   const check = ajv.compile(configSchema);
   if (check(data)) return;
   const lines = [...new Set((check.errors ?? []).map((e) => describeSchemaError(e, data)))];
@@ -111,7 +113,7 @@ function pickProvider(value: string | undefined, fallback: ExecutionProviderRequ
 
 function pickThreads(value: string | undefined, fallback: number): number {
   if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value)) throw new UserError(`--threads: expected a whole number (0 = one per core), got '${value}'`);
+  if (!/^\d+$/.test(value)) throw new UserError(`--threads: expected a whole number ≥ 0 (0 = one thread per core), got '${value}'`);
   return Number(value);
 }
 
@@ -193,12 +195,23 @@ function detectionProblems(raw: Raw, format: string): string[] {
   return problems;
 }
 
+/**
+ * A missing sha256, with the value to paste when the archive is a local file (it is hashed only
+ * on this error path); `key` is the config key or the flag that pins it.
+ */
+function missingSha256(key: string, source: string, where: string): string {
+  if (REMOTE.test(source)) return `${key}: required for archives and URLs, to pin the exact bytes of '${source}': download it once and give its sha256 (the output of sha256sum FILE) as ${key}`;
+  const actual = sha256OfFileSync(source);
+  const paste = key.startsWith('--') ? `add ${key} ${actual}` : `add ${key.split('.').pop()}: ${actual} under ${where}`;
+  return actual === null
+    ? `${key}: required for archives, to pin the exact bytes of '${source}'`
+    : `${key}: required for archives, to pin the exact bytes of '${source}'. Its sha256 is ${actual}: check it is the file you mean, then ${paste}`;
+}
+
 /** Checks that span several keys, which a JSON schema can't say clearly. */
-function crossCheck(raw: Raw, source: string, sha256: string | null, file: string): void {
+function crossCheck(raw: Raw, source: string, sha256: string | null, file: string, configDir: string, shaKey = 'eval.sha256'): void {
   const problems: string[] = [];
-  if ((REMOTE.test(source) || ARCHIVE.test(source)) && !sha256) {
-    problems.push(`eval.sha256: required for archives and URLs (pin the exact bytes of '${source}')`);
-  }
+  if ((REMOTE.test(source) || ARCHIVE.test(source)) && !sha256) problems.push(missingSha256(shaKey, source, 'eval'));
   const detection = raw.task === 'detection';
   const format = raw.eval?.format ?? (detection ? 'coco' : 'class-folders');
   if (format === 'manifest' && !raw.eval?.manifest) problems.push('eval.manifest: required when eval.format is manifest');
@@ -214,7 +227,7 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
   }
   const quant = raw.quantization ?? {};
   if (quant.calibration && (REMOTE.test(quant.calibration) || ARCHIVE.test(quant.calibration)) && !quant['calibration-sha256']) {
-    problems.push(`quantization.calibration-sha256: required for archives and URLs (pin the exact bytes of '${quant.calibration}')`);
+    problems.push(missingSha256('quantization.calibration-sha256', REMOTE.test(quant.calibration) || isAbsolute(quant.calibration) ? quant.calibration : resolve(configDir, quant.calibration), 'quantization'));
   }
   if ((quant['calibration-format'] ?? 'class-folders') === 'manifest' && !quant['calibration-manifest']) {
     problems.push('quantization.calibration-manifest: required when quantization.calibration-format is manifest');
@@ -277,7 +290,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? '')) {
     throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
   }
-  crossCheck(raw, source, sha256, file);
+  crossCheck(raw, source, sha256, file, configDir, overrides.eval ? '--eval-sha256' : 'eval.sha256');
 
   const pre = raw.preprocess ?? {};
   const inf = raw.inference ?? {};
@@ -296,6 +309,9 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       : {
           source,
           sha256,
+          written: overrides.eval
+            ? { key: '--eval', text: overrides.eval, base: `the working directory ${cwd}` }
+            : { key: `eval.source in ${file}`, text: raw.eval.source, base: `the config file's folder ${configDir}` },
           format: raw.eval.format ?? (detection ? 'coco' : 'class-folders'),
           manifest: raw.eval.manifest ?? null,
           ...(detection ? { annotations: raw.eval.annotations ?? null, labels: raw.eval.labels ?? null, images: raw.eval.images ?? null } : {}),
@@ -360,6 +376,8 @@ export function parseConfig(text: string, file: string, configDir: string, overr
             comparePreprocessing: det['compare-preprocessing'] ?? false,
             multiLabel: det['multi-label'] ?? expanded.record?.name === 'ultralytics-val',
             stride: det.stride ?? 32,
+            strideSet: det.stride !== undefined,
+            operatingConf: det['operating-conf'] ?? 0.25,
           },
         }
       : {}),
@@ -367,6 +385,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       latencyThreshold: (raw.nightly?.['latency-threshold'] ?? 10) / 100,
       failOnRegression: raw.nightly?.['fail-on-regression'] ?? true,
       historyBranch: raw.nightly?.['history-branch'] ?? 'model-gate-history',
+      mention: (raw.nightly?.mention ?? []).map((name: string) => (name.startsWith('@') ? name : `@${name}`)),
     },
     quantization: {
       mode: quant.mode ?? 'none',
@@ -375,6 +394,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
         ? {
             source: fromFile(quant.calibration),
             sha256: quant['calibration-sha256']?.toLowerCase() ?? null,
+            written: { key: `quantization.calibration in ${file}`, text: quant.calibration, base: `the config file's folder ${configDir}` },
             format: quant['calibration-format'] ?? 'class-folders',
             manifest: quant['calibration-manifest'] ?? null,
           }

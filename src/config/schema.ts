@@ -145,6 +145,7 @@ export const configSchema = {
         'compare-preprocessing': { type: 'boolean' },
         'multi-label': { type: 'boolean' },
         stride: positiveInt,
+        'operating-conf': { type: 'number', minimum: 0, maximum: 1 },
       },
     },
     nightly: {
@@ -154,6 +155,8 @@ export const configSchema = {
         'latency-threshold': { type: 'number', exclusiveMinimum: 0 },
         'fail-on-regression': { type: 'boolean' },
         'history-branch': { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$' },
+        // GitHub users or teams (@org/team) to mention in the tracking issue.
+        mention: { type: 'array', maxItems: 20, items: { type: 'string', pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9._-]{1,100})?$' } },
       },
     },
     quantization: {

@@ -35,6 +35,11 @@ export interface EvalConfig {
   readonly labels?: string | null;
   /** Detection: folder of the images inside the eval set (yolo default 'images'; coco: file_name relative to the annotations file). */
   readonly images?: string | null;
+  /**
+   * How the source was written, for messages: the key or flag ("eval.source in /repo/model-gate.yml",
+   * "--eval"), the text, and what a relative path is resolved against.
+   */
+  readonly written?: { readonly key: string; readonly text: string; readonly base: string };
 }
 
 /** How one image becomes pixels. Two models whose DecodeSpec is equal share one decode. */
@@ -135,6 +140,8 @@ export interface NightlyConfig {
   readonly failOnRegression: boolean;
   /** The branch the Action keeps history.jsonl on. */
   readonly historyBranch: string;
+  /** '@user' or '@org/team' mentioned when the tracking issue opens or a night still fails. */
+  readonly mention: readonly string[];
 }
 
 export interface GatesConfig {
@@ -219,6 +226,10 @@ export interface DetectionConfig {
   readonly multiLabel: boolean;
   /** Padding multiple for rect / letterbox auto (the model's largest stride). */
   readonly stride: number;
+  /** false when detection.stride is not written: 32 is then a default, and an Ultralytics model's metadata stride replaces it. */
+  readonly strideSet?: boolean;
+  /** Confidence above which precision, recall and the thresholded error types are counted (not a decoding setting). */
+  readonly operatingConf?: number;
 }
 
 export interface ModelRef {

@@ -20,6 +20,8 @@ export interface GateResult {
   readonly outcome?: 'pass' | 'fail' | 'not-measurable';
   /** One line a reviewer can read: what was judged, on which bound, against which limit. */
   readonly line: string;
+  /** The short form the verdict line quotes, e.g. "p50 latency ×1.58, at least +55.4% (limit +25%)". */
+  readonly summary?: string;
 }
 
 export interface LatencyStats {
@@ -45,6 +47,15 @@ export interface ModelReport<Metrics> {
   readonly inputs: TensorSignature[];
   readonly outputs: TensorSignature[];
   readonly executionProvider: string;
+  /** What the exporter wrote into the model's metadata_props, when it is Ultralytics or Hugging Face. */
+  readonly metadata?: {
+    readonly source: 'ultralytics' | 'huggingface';
+    /** Class names in output order, or null when absent or unreadable. */
+    readonly names: readonly string[] | null;
+    readonly imgsz: readonly [number, number] | null;
+    readonly stride: number | null;
+    readonly task: string | null;
+  };
   readonly metrics: Metrics;
   /** Keyed batch1, batch8, ...: the batch sizes measured. */
   readonly latency: Record<string, LatencyStats>;
@@ -176,6 +187,11 @@ export interface Report<Metrics = unknown, Comparison = unknown, Compared = Mode
   readonly verdict: 'pass' | 'fail';
   /** The one-line verdict in plain words that opens the Markdown. */
   readonly headline: string;
+  /**
+   * What a reviewer should know that no gate judges, in plain text: the model's own metadata
+   * against the config (an input size or stride that differs, names that differ in spelling).
+   */
+  readonly warnings?: readonly string[];
   /**
    * Wall time (ms) of the run's stages: getting the eval set ready, the stream (calibration,
    * quantization, decode and inference), the latency benchmark, and the whole run until the report.

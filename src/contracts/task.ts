@@ -31,8 +31,18 @@ export interface BatchContext {
 /** A block of Markdown the report places under the main tables; `detail` blocks go first when the comment is too long. */
 export interface ReportSection {
   readonly title: string;
+  /** What the PR comment shows. */
   readonly markdown: string;
   readonly detail: boolean;
+  /** What the HTML report shows instead, when it has room for more (e.g. the flipped files' names). */
+  readonly full?: string;
+  /** Not in the PR comment at all, only in the HTML report. */
+  readonly htmlOnly?: boolean;
+  /**
+   * Figures for the HTML report, after the section's text: HTML made by a report/ renderer from
+   * the report's numbers (every string in it escaped), e.g. the confusion heatmaps.
+   */
+  readonly figures?: string;
 }
 
 /** Accuracy rows for the main table: [metric, baseline, candidate, change]. */
@@ -76,9 +86,19 @@ export interface ReportingTask<ModelMetrics, Comparison> {
   /** Main-table rows and the task's detail sections. */
   tableRows(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): TableRow[];
   sections(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): ReportSection[];
+  /**
+   * Warnings a reader must see before the tables, in plain words (Markdown), e.g. classes that
+   * look swapped because one is almost always predicted as another. Absent or empty: none.
+   */
+  notices?(baseline: ModelMetrics, candidate: ModelMetrics, comparison: Comparison): string[];
 }
 
 export interface Task<Label, Prediction, ModelMetrics, Comparison> extends ReportingTask<ModelMetrics, Comparison> {
+  /**
+   * The class names the task scores output k as, in output order, and where they come from (for
+   * messages), so they can be checked against the names a model's metadata carries. Absent: config.classes.
+   */
+  classNames?(config: Config, samples?: readonly EvalSample<Label>[]): { readonly names: readonly string[]; readonly from: string };
   /** Reads the eval set's samples and labels in a stable order; problems that don't stop the run go to progress.warn. */
   readSamples(root: string, config: Config, progress?: Progress): Promise<EvalSample<Label>[]>;
   /**

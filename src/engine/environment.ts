@@ -2,6 +2,7 @@
 import { arch, availableParallelism, cpus, platform } from 'node:os';
 import type { InferenceConfig } from '../config/types.js';
 import { CUDNN_CONV_ALGO_SEARCH, gpuName, onnxruntimeVersion } from '../inference/index.js';
+import { providerFallback } from './provider-note.js';
 
 const machine = () => ({
   node: process.version,
@@ -12,12 +13,13 @@ const machine = () => ({
 export function runEnvironment(providers: readonly string[], note: string | null, threads: number, inference?: Pick<InferenceConfig, 'interOpThreads' | 'spinWait'>) {
   const distinct = [...new Set(providers)];
   const cuda = distinct.includes('cuda');
+  const gpu = gpuName();
   return {
     executionProvider: distinct.join('/'),
-    executionProviderNote: note,
+    executionProviderNote: providerFallback(note, gpu).note,
     threads,
     ...(inference ? { interOpThreads: inference.interOpThreads, spinWait: inference.spinWait } : {}),
-    gpu: gpuName(),
+    gpu,
     cudnnConvAlgoSearch: cuda ? CUDNN_CONV_ALGO_SEARCH : null,
     onnxruntime: onnxruntimeVersion,
     ...machine(),

@@ -7,8 +7,9 @@
 import { availableParallelism } from 'node:os';
 import type { Config, ModelRef } from '../config/types.js';
 import { UserError } from '../errors.js';
-import { checkInputFits, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel, type RoundSamples } from '../inference/index.js';
+import { checkInputFits, gpuName, inputSizeFromModel, loadModel, resolveThreads, type LoadedModel, type RoundSamples } from '../inference/index.js';
 import { resolveModel, type ModelFile } from '../models/index.js';
+import { decodeDefaultsFor } from '../models/metadata-check.js';
 import type { DecodeSpec } from '../config/types.js';
 import { CachedFileChangedError } from '../evalset/integrity.js';
 import { decodeSpecKey, imageSizesOnce, openDecodePool, resolveInputSize, type ImageSizes, type ResolvedDecodeSpec } from '../preprocess/index.js';
@@ -18,6 +19,8 @@ import { taskFor } from '../tasks/index.js';
 import { calibrationDecoder } from './calibration.js';
 import type { EvalContext } from './context.js';
 import { measureGroupLatency, pooled } from './latency-inputs.js';
+import { providerFallback } from './provider-note.js';
+import { checkMetadataOf, classNamesFor } from './model-checks.js';
 import { LATENCY_SHARD, shardSamples, type ShardSpec } from './shard.js';
 import { streamEvalSet } from './stream.js';
 
@@ -118,7 +121,9 @@ export function resolveWorkers(requested: number): number {
  * The decode each model needs: the configured size, or the model's own fixed input size; rect
  * (and letterbox auto) turn that bound into the set-wide stride-padded size (preprocess/input-size.ts).
  */
-async function decodeSpecFor(config: Config, file: ModelFile, preprocess: DecodeSpec, sizes: ImageSizes): Promise<ResolvedDecodeSpec> {
+async function decodeSpecFor(config: Config, file: ModelFile, configured: DecodeSpec, sizes: ImageSizes): Promise<ResolvedDecodeSpec> {
+  // An Ultralytics model's imgsz and stride, where the config leaves them unset (models/metadata-check.ts).
+  const preprocess = decodeDefaultsFor(config, file, configured);
   const size = preprocess.size ?? inputSizeFromModel(file.facts.inputs[0], config.preprocess.layout);
   if (!size) {
     throw new UserError(`${file.label}: input '${file.facts.inputs[0]?.name}' has no fixed height/width; set preprocess.size in ${config.configPath}`);
@@ -231,6 +236,7 @@ async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readon
     const note = task.checkOutputs(file.facts.outputs, file.label, config, ctx.samples);
     if (note) progress.info(note);
   }
+  checkMetadataOf(files, config, classNamesFor(task, config, ctx.samples), (warning) => progress.warn(warning));
   const sizes = imageSizesOnce(ctx.samples.map((s) => s.file));
   const specs: ResolvedDecodeSpec[] = [];
   for (const file of files) specs.push(await decodeSpecFor(config, file, config.preprocess, sizes));
@@ -243,7 +249,12 @@ async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readon
     const int8Of = await int8Variants(config, refs, files, (i) => calibration(specs[i], sampleShape(config, specs[i].size)), progress);
     const threads = resolveThreads(config.inference.threads);
     runs = await loadRuns(config, files, specs, int8Of, threads, progress);
-    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n): n is string => n !== null))) progress.warn(note);
+    for (const note of new Set(runs.map((r) => r.model.providerNote).filter((n): n is string => n !== null))) {
+      const fallback = providerFallback(note, gpuName());
+      if (fallback.note === null) continue;
+      if (fallback.warn) progress.warn(fallback.note);
+      else progress.info(fallback.note);
+    }
     const fp32 = runs.filter((r) => r.kind === 'fp32');
     const alternatives = await preprocessRuns(config, files, fp32, sizes);
     const extra = alternatives.flat().map((a) => a.run).filter((r): r is ModelRun => r !== null && r.kind === 'preprocess');

@@ -54,9 +54,10 @@ export function configDigest(config: Config): string {
   const { output: _o, cacheDir: _c, progress: _p, configPath: _cp, shard: _s, ...rest } = config;
   const { workers: _w, ...preprocess } = rest.preprocess;
   const { memoryBudget: _m, ...inference } = rest.inference;
-  // Paths differ between runners; the eval set (and calibration set) are pinned by sha256 instead.
-  const { source: _es, ...evalSet } = rest.eval;
-  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null } : null;
+  // Paths differ between runners (as does how they were written, kept for messages); the eval
+  // set (and calibration set) are pinned by sha256 instead.
+  const { source: _es, written: _ew, ...evalSet } = rest.eval;
+  const calibration = rest.quantization.calibration ? { ...rest.quantization.calibration, source: null, written: null } : null;
   const decided = { ...rest, eval: evalSet, preprocess, inference, quantization: { ...rest.quantization, calibration } };
   return createHash('sha256').update(JSON.stringify(decided)).digest('hex');
 }

@@ -4,7 +4,7 @@
  * only verified sets are extracted (safely) into the content-addressed cache.
  */
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { EvalConfig } from '../config/types.js';
 import { checkUrl, DEFAULT_FETCH_OPTIONS, displayUrl, downloadWithRetry, type FetchOptions } from '../download/http.js';
 import { sha256File } from '../download/sha256.js';
@@ -129,6 +129,11 @@ export async function resolveEvalSet(
 
   const path = resolve(source);
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    const written = evalCfg.written;
+    if (error.code === 'ENOENT' && written) {
+      const how = isAbsolute(written.text) ? '' : ` (a relative path is resolved against ${written.base}, which gives ${path})`;
+      throw new UserError(`${written.key}: '${written.text}' not found${how}.`);
+    }
     throw new UserError(`eval.source: cannot read ${path} (${error.code === 'ENOENT' ? 'no such file or folder' : error.message}).`);
   });
   if (info.isDirectory()) {

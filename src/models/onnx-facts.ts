@@ -27,10 +27,12 @@ export interface OnnxFacts {
   outputs: TensorSignature[];
   /** Distinct `location`s of tensors stored outside the .onnx file, relative to its folder, as written. */
   externalDataFiles: string[];
+  /** The model's metadata_props (key → value; a repeated key keeps its last value), e.g. Ultralytics' names, imgsz, stride, task. */
+  metadata?: Record<string, string>;
 }
 
 // Field numbers from onnx/onnx.proto3.
-const MODEL = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8 } as const;
+const MODEL = { irVersion: 1, producerName: 2, graph: 7, opsetImport: 8, metadataProps: 14 } as const;
 const OPSET = { domain: 1, version: 2 } as const;
 const GRAPH = { node: 1, initializer: 5, input: 11, output: 12 } as const;
 const NODE = { input: 1, attribute: 5 } as const;
@@ -165,6 +167,11 @@ export function parseOnnxFacts(bytes: Uint8Array, file: string): OnnxFacts {
       .filter((tensor) => usedNames.has(tensor.name))
       .reduce((sum, tensor) => sum + tensor.elementCount, 0);
 
+    // fromEntries defines own properties, so a key such as "__proto__" stays a plain entry.
+    const metadata = Object.fromEntries(
+      fieldsNumbered(model, MODEL.metadataProps).map(toMessage).map((entry) => [textField(entry, ENTRY.key), textField(entry, ENTRY.value)]),
+    );
+
     return {
       irVersion,
       opset,
@@ -173,6 +180,7 @@ export function parseOnnxFacts(bytes: Uint8Array, file: string): OnnxFacts {
       inputs,
       outputs,
       externalDataFiles: [...externalFiles],
+      metadata,
     };
   } catch (error) {
     if (error instanceof ProtobufError) {

@@ -62,6 +62,11 @@ function recordOf(config: Config, ctx: EvalContext, model: NightlyModel, evaluat
   };
 }
 
+/** The log line before a latency rerun: the finding (it names the model already) and what happens next. */
+export function rerunWarning(finding: Pick<Finding, 'message'>): string {
+  return `${finding.message.replace(/\.$/, '')}; measuring once more to confirm.`;
+}
+
 export async function runNightly(
   config: Config,
   models: readonly NightlyModel[],
@@ -83,7 +88,7 @@ export async function runNightly(
       findings.push(...accuracyDrift(history, record));
       const first = latencyRegression(history, record, { threshold: config.nightly.latencyThreshold });
       if (first.finding) {
-        progress.warn(`${model.name}: ${first.finding.message}; measuring once more to confirm`);
+        progress.warn(rerunWarning(first.finding));
         const rerun = summarizeLatency((await open.remeasure(i)).get(i)?.[1] ?? []);
         const confirmed = latencyRegression(history, { ...record, latency: { batch1: { p50Ms: rerun.p50Ms, p90Ms: rerun.p90Ms } } }, { threshold: config.nightly.latencyThreshold });
         if (confirmed.finding) {

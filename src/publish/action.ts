@@ -61,13 +61,17 @@ export async function postComment(gh: GitHub, ctx: ActionContext, issueNumber: n
   return result.url;
 }
 
-/** `markdown` is the run's composed comment (composeComment): report.md, the job summary and the PR comment. */
+/**
+ * `compose` gives the run's comment (composeComment): report.md, the job summary and the PR
+ * comment. It is asked again with the reason when the artifact upload failed, so the summary and
+ * the comment do not link to an artifact that does not exist.
+ */
 export async function publishRun(
   ctx: ActionContext,
   gh: GitHub,
   artifacts: ArtifactStore,
   run: RunReport,
-  markdown: string,
+  compose: (uploadFailure: string | null) => string,
   pages: readonly Page[],
   progress: Progress,
 ): Promise<Published> {
@@ -75,9 +79,10 @@ export async function publishRun(
     await core.summary.addRaw(skippedSummary(run), true).write();
     return { reportPath: null, commentUrl: null };
   }
-  const files = await writeRunFiles(ctx, run, markdown, pages);
+  const files = await writeRunFiles(ctx, run, compose(null), pages);
+  const upload = await artifacts.upload(REPORT_ARTIFACT, files, join(ctx.runnerTemp, 'model-gate', 'report'));
+  const markdown = compose(upload.note);
   await core.summary.addRaw(markdown, true).write();
-  await artifacts.upload(REPORT_ARTIFACT, files, join(ctx.runnerTemp, 'model-gate', 'report'));
 
   const pr = ctx.pullRequest;
   let commentUrl: string | null = null;

@@ -5,12 +5,14 @@
  */
 import type { Config } from '../config/types.js';
 import type { GateResult, LatencyComparison, LatencyStats, ModelReport, Report } from '../contracts/report.js';
-import type { ReportingTask, Task } from '../contracts/task.js';
+import type { Task } from '../contracts/task.js';
 import { bootstrapRatioCi, summarizeLatency } from '../metrics/index.js';
 import { noiseFloor, roundsRatio } from '../metrics/latency-rounds.js';
 import type { ModelFile } from '../models/index.js';
+import { judgeModelMetadata } from '../models/metadata-check.js';
 import { ratio, signed } from './format.js';
 import { int8DropGates, quantizedComparison, quantizedModelReport, type QuantizedRun } from './quantization.js';
+import { verdictLine } from './verdict.js';
 
 export interface MeasuredModel<Prediction> {
   readonly file: ModelFile;
@@ -37,7 +39,10 @@ export interface ReportInputs<Prediction> {
   readonly latencyControl?: readonly (readonly number[])[] | null;
 }
 
-const TONE_LABEL = { gain: '✅ Real gain', loss: '❌ Real loss', noise: '⚠️ Not distinguishable from noise', same: '➖ No change' } as const;
+/** The report's view of a model's metadata (the exporter's keys it read). */
+function metadataFacts(m: ReturnType<typeof judgeModelMetadata>['metadata']): NonNullable<ModelReport<unknown>['metadata']> {
+  return { source: m.source as 'ultralytics' | 'huggingface', names: m.names, imgsz: m.imgsz, stride: m.stride, task: m.task };
+}
 
 export function latencyStats(samples: Readonly<Record<number, readonly number[]>>): Record<string, LatencyStats> {
   const out: Record<string, LatencyStats> = {};
@@ -78,7 +83,7 @@ export function compareLatency(
  */
 export function latencyGate(latency: LatencyComparison, maxRegressionPercent: number): GateResult {
   if (latency.latencyRatioP50 === null || latency.latencyRatioP50Ci95 === null) {
-    return { name: 'max-latency-regression', limit: maxRegressionPercent, value: null, passed: true, line: 'latency not measured' };
+    return { name: 'max-latency-regression', limit: maxRegressionPercent, value: null, passed: true, line: 'latency not measured', summary: 'p50 latency not measured' };
   }
   const lowerPercent = (latency.latencyRatioP50Ci95[0] - 1) * 100;
   const floor = latency.latencyNoiseFloor;
@@ -89,6 +94,7 @@ export function latencyGate(latency: LatencyComparison, maxRegressionPercent: nu
       value: lowerPercent,
       passed: true,
       outcome: 'not-measurable',
+      summary: `p50 latency not measurable (this runner resolves only ±${(floor * 100).toFixed(1)}% right now, the limit is ${maxRegressionPercent}%)`,
       line: `not measurable on this runner at this precision: the A/A control resolves only changes of ±${(floor * 100).toFixed(1)}% right now, ` +
         `more than the ${maxRegressionPercent}% limit (measured ${ratio(latency.latencyRatioP50)}; try more latency.rounds, pinned threads or a quieter runner)`,
     };
@@ -100,26 +106,9 @@ export function latencyGate(latency: LatencyComparison, maxRegressionPercent: nu
     value: lowerPercent,
     passed,
     outcome: passed ? 'pass' : 'fail',
+    summary: `p50 latency ${ratio(latency.latencyRatioP50)}, at least ${signed(lowerPercent, 1)}% (limit +${maxRegressionPercent}%)`,
     line: `p50 latency ${ratio(latency.latencyRatioP50)} at batch 1; 95% CI lower bound ${signed(lowerPercent, 1)}% (at most +${maxRegressionPercent}% allowed)`,
   };
-}
-
-export function latencyPhrase(latency: LatencyComparison, tone: keyof typeof TONE_LABEL): string {
-  const r = latency.latencyRatioP50;
-  const ci = latency.latencyRatioP50Ci95;
-  if (r === null || ci === null) return 'latency was not measured';
-  const [lo, hi] = ci;
-  const floor = latency.latencyNoiseFloor;
-  const within = typeof floor === 'number' ? `, within this runner's noise of ±${(floor * 100).toFixed(1)}%` : '';
-  if (lo <= 1 && hi >= 1) return `with no measurable p50 latency change (${ratio(r)}, 95% CI ${lo.toFixed(2)}–${hi.toFixed(2)}${within})`;
-  if (lo > 1) return `${tone === 'gain' ? 'but' : 'and'} is **${r.toFixed(2)}× slower** at p50 (95% CI ${lo.toFixed(2)}–${hi.toFixed(2)}×)`;
-  return `${tone === 'gain' ? 'and' : 'but'} is **${(1 / r).toFixed(2)}× faster** at p50 (95% CI ${(1 / hi).toFixed(2)}–${(1 / lo).toFixed(2)}×)`;
-}
-
-/** The one-line verdict, from the comparison alone (so a report can be re-rendered from its JSON). */
-export function headlineFor<C>(task: Pick<ReportingTask<unknown, C>, 'headline'>, comparison: C, latency: LatencyComparison): string {
-  const accuracy = task.headline(comparison);
-  return `**${TONE_LABEL[accuracy.tone]}:** ${accuracy.text}, ${latencyPhrase(latency, accuracy.tone)}.`;
 }
 
 export function buildReport<Label, Prediction, Metrics, Comparison>(
@@ -128,7 +117,10 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
   inputs: ReportInputs<Prediction>,
 ): Report<Metrics, Comparison> {
   const { config } = inputs;
-  const modelReport = (m: MeasuredModel<Prediction>): ModelReport<Metrics> => ({
+  // What the models' own metadata says against the config (the engine refused what it must refuse).
+  const classes = task.classNames?.(config, samples) ?? { names: config.classes, from: `classes in ${config.configPath ?? 'the config'}` };
+  const judged = [inputs.baseline, inputs.candidate].map((m) => judgeModelMetadata(config, m.file, classes));
+  const modelReport = (m: MeasuredModel<Prediction>, i: number): ModelReport<Metrics> => ({
     label: m.file.label,
     path: m.file.path,
     sha256: m.file.sha256,
@@ -140,6 +132,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
     inputs: m.file.facts.inputs,
     outputs: m.file.facts.outputs,
     executionProvider: m.executionProvider,
+    ...(judged[i].metadata.source ? { metadata: metadataFacts(judged[i].metadata) } : {}),
     metrics: task.score(m.predictions, samples, config),
     latency: latencyStats(m.latencyMs),
     ...(config.output.samples && task.sampleRecords ? { samples: task.sampleRecords(m.predictions, samples, config) } : {}),
@@ -147,8 +140,9 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
   const [qBase, qCand] = inputs.quantized ?? [null, null];
   const withInt8 = (report: ModelReport<Metrics>, fp32: MeasuredModel<Prediction>, run: QuantizedRun<Prediction> | null) =>
     run ? { ...report, quantized: quantizedModelReport(task, samples, config, fp32.predictions, run, { bytes: report.bytes, latency: report.latency }) } : report;
-  const baseline = withInt8(modelReport(inputs.baseline), inputs.baseline, qBase);
-  const candidate = withInt8(modelReport(inputs.candidate), inputs.candidate, qCand);
+  const baseline = withInt8(modelReport(inputs.baseline, 0), inputs.baseline, qBase);
+  const candidate = withInt8(modelReport(inputs.candidate, 1), inputs.candidate, qCand);
+  const warnings = [...new Set(judged.flatMap((j) => j.warnings))];
   const taskComparison = task.compare(inputs.baseline.predictions, inputs.candidate.predictions, samples, config);
   const latency = compareLatency(inputs.baseline.latencyMs[1], inputs.candidate.latencyMs[1], {
     baseline: inputs.baseline.latencyRounds?.[1],
@@ -167,7 +161,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
     latencyGate(latency, config.gates.maxLatencyRegression),
     ...int8DropGates(qBase || qCand ? task.primary.int8Gate.limit(config) : null, task.primary, drops),
   ];
-  const headline = headlineFor(task, taskComparison, latency);
+  const comparison = { ...taskComparison, ...latency, ...quantized };
   return {
     schemaVersion: 1,
     tool: { name: 'model-gate', version: inputs.version },
@@ -177,9 +171,10 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
     environment: inputs.environment,
     preprocess: inputs.preprocess,
     models: { baseline, candidate },
-    comparison: { ...taskComparison, ...latency, ...quantized },
+    comparison,
     gates,
     verdict: gates.every((g) => g.passed) ? 'pass' : 'fail',
-    headline,
+    headline: verdictLine(task, comparison, gates),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }

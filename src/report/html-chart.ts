@@ -89,5 +89,7 @@ export function renderLineChart(chart: HistoryChart): string {
     .map((s, k) => `<span class="legend"><span class="swatch c${k % SERIES_COLOURS.length}"></span>${escapeHtml(s.name)}</span>`)
     .join(' ');
   const label = escapeHtml(chart.title ?? 'history');
-  return `<figure class="chart">${title}<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${label}">\n${parts.join('\n')}\n</svg>\n<figcaption>${legend}</figcaption></figure>`;
+  // The axis is fitted to the data, so a small change fills the plot: say where it starts.
+  const zoom = lo > 0 ? ` <span class="muted">· axis from ${escapeHtml(fmt(lo, digits, unit))}, not 0</span>` : '';
+  return `<figure class="chart">${title}<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img" aria-label="${label}">\n${parts.join('\n')}\n</svg>\n<figcaption>${legend}${zoom}</figcaption></figure>`;
 }

@@ -16,11 +16,11 @@ h3 { font-size: 15px; margin: 20px 0 8px; }
 code { font: 12.5px ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; background: var(--bg-soft); padding: 1px 4px; border-radius: 4px; overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
 .verdict { margin: 16px 0; padding: 12px 16px; border-left: 5px solid var(--muted); background: var(--bg-soft); border-radius: 6px; }
-.verdict.gain { border-color: var(--gain); } .verdict.loss { border-color: var(--loss); } .verdict.noise { border-color: var(--noise); }
+.verdict.pass { border-color: var(--gain); } .verdict.fail { border-color: var(--loss); } .verdict.not-measurable { border-color: var(--noise); }
 .verdict p { margin: 4px 0; }
 .headline { font-size: 16px; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; color: #fff; font-weight: 600; font-size: 12px; letter-spacing: .03em; }
-.badge.pass { background: var(--gain); } .badge.fail { background: var(--loss); }
+.badge.pass { background: var(--gain); } .badge.fail { background: var(--loss); } .badge.not-measurable { background: var(--noise); }
 nav { font-size: 13px; color: var(--muted); } nav a { color: inherit; margin-right: 12px; }
 table { border-collapse: collapse; margin: 8px 0; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid var(--line); padding: 4px 10px; text-align: left; vertical-align: top; }
@@ -41,6 +41,9 @@ tr.fail td { background: #ffebe9; }
 .chart svg { max-width: 100%; height: auto; }
 .chart .grid { stroke: #eaeef2; stroke-width: 1; }
 .chart .tick { fill: var(--muted); font-size: 11px; }
+.heatmaps { display: flex; flex-wrap: wrap; gap: 12px 24px; } .heatmap { margin: 0; } .heatmap h3 { margin: 8px 0 0; }
+.heatmap svg { max-width: 100%; height: auto; } .heatmap .tick { fill: var(--muted); font-size: 11px; }
+.notice { margin: 8px 0; padding: 8px 12px; border-left: 4px solid var(--noise); background: #fff8c5; border-radius: 6px; }
 .legend { margin-right: 14px; font-size: 12px; white-space: nowrap; }
 .swatch { display: inline-block; width: 12px; height: 3px; margin: 0 5px 3px 0; vertical-align: middle; }
 ${SERIES_COLOURS.map((c, k) => `.swatch.c${k} { background: ${c}; }`).join('\n')}

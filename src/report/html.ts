@@ -11,7 +11,6 @@ import type { Gallery } from '../contracts/gallery.js';
 import type { HistoryChart } from '../contracts/history.js';
 import { isResultSet, type AnyReport, type GateResult, type ModelReport, type Report, type ResultSetReport } from '../contracts/report.js';
 import type { ReportingTask, TableRow } from '../contracts/task.js';
-import { headlineFor } from './build.js';
 import { evalSetWarningHtml } from './eval-notes.js';
 import { bytes, count, ms, params } from './format.js';
 import { renderLineChart } from './html-chart.js';
@@ -19,9 +18,10 @@ import { renderGallery } from './html-gallery.js';
 import { HTML_STYLE } from './html-style.js';
 import { escapeHtml as esc, inlineMarkdown, markdownToHtml } from './html-text.js';
 import { gateResultLabel, gatesPassedSummary, latencyMethodNote, shardsNote } from './latency-text.js';
-import { latencyRows } from './markdown.js';
+import { latencyRows, metadataSummary, reportNotices } from './markdown.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import { resultFilesRow, resultFilesSection } from './result-files.js';
+import { gateVerdict, verdictLine } from './verdict.js';
 
 
 export interface HtmlReportInput {
@@ -42,26 +42,29 @@ function resultSides(report: AnyReport): { baseline: ResultSetReport<unknown>; c
   return isResultSet(baseline) && isResultSet(candidate) ? { baseline, candidate } : null;
 }
 
-const TONES = new Set(['gain', 'loss', 'noise', 'same']);
-
 function table(head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly boolean[], rowClass?: (i: number) => string): string {
   const cell = (tag: 'th' | 'td', html: string, k: number) => `<${tag}${numeric[k] ? ' class="num"' : ''}>${html}</${tag}>`;
   const body = rows.map((r, i) => `<tr${rowClass?.(i) ? ` class="${rowClass(i)}"` : ''}>${r.map((h, k) => cell('td', h, k)).join('')}</tr>`);
   return `<table>\n<thead><tr>${head.map((h, k) => cell('th', h, k)).join('')}</tr></thead>\n<tbody>\n${body.join('\n')}\n</tbody>\n</table>`;
 }
 
+/** The verdict's colour and badge follow the gates, as its icon does: green pass, red fail, amber not measurable. */
+const BADGE = { pass: 'PASS', fail: 'FAIL', 'not-measurable': 'PASS · NOT MEASURABLE' } as const;
+
 function verdictBlock(report: AnyReport, task: AnyTask): string {
-  const tone = task.headline(report.comparison).tone;
-  // Recomputed from the comparison, as the Markdown does: report.headline is not trusted text.
-  const headline = inlineMarkdown(headlineFor(task, report.comparison, report.comparison));
+  const verdict = gateVerdict(report.gates);
+  // Recomputed from the comparison and the gates, as the Markdown does: report.headline is not trusted text.
+  const headline = inlineMarkdown(verdictLine(task, report.comparison, report.gates));
   const failed = report.gates.filter((g) => !g.passed);
+  const badge = `<span class="badge ${verdict.kind}">${BADGE[verdict.kind]}</span>`;
   const gates = failed.length === 0
-    ? `<span class="badge pass">PASS</span> gates: ${esc(gatesPassedSummary(report.gates))}`
-    : `<span class="badge fail">FAIL</span> ${failed.map((g) => `gate <code>${esc(g.name)}</code> failed: ${esc(g.line)}`).join('; ')}`;
+    ? `${badge} gates: ${esc(gatesPassedSummary(report.gates))}`
+    : `${badge} ${failed.map((g) => `gate <code>${esc(g.name)}</code> failed: ${esc(g.line)}`).join('; ')}`;
   const rankFlip = report.comparison.quantized?.rankFlip === true
     ? '<p><strong>⚠️ Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>'
     : '';
-  return `<section class="verdict ${TONES.has(tone) ? tone : ''}" id="verdict">\n<p class="headline">${headline}</p>\n${rankFlip}<p class="gates-status">${gates}</p>\n</section>`;
+  const notices = reportNotices(report, task).map((n) => `<p class="notice">${inlineMarkdown(n)}</p>\n`).join('');
+  return `<section class="verdict ${verdict.kind}" id="verdict">\n<p class="headline">${headline}</p>\n${rankFlip}${notices}<p class="gates-status">${gates}</p>\n</section>`;
 }
 
 function summaryTable(report: AnyReport, task: AnyTask): string {
@@ -115,6 +118,7 @@ function factsTable(report: Report): string {
     ['execution provider', (m) => esc(m.executionProvider)],
     ['inputs', (m) => esc(io(m.inputs))],
     ['outputs', (m) => esc(io(m.outputs))],
+    ...(b.metadata || c.metadata ? [['metadata', (m: ModelReport<unknown>) => esc(metadataSummary(m))] as [string, (m: ModelReport<unknown>) => string]] : []),
   ];
   return table(['', 'baseline', 'candidate'], facts.map(([name, f]) => [esc(name), f(b), f(c)]), [false, false, false]);
 }
@@ -172,7 +176,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     gallery ? renderGallery(gallery) : '',
     charts,
     section('details', 'Details', [
-      ...taskSections.map((s) => details(s.title, markdownToHtml(s.markdown), true)),
+      ...taskSections.map((s) => details(s.title, `${markdownToHtml(s.full ?? s.markdown)}${s.figures ? `\n${s.figures}` : ''}`, true)),
       ...(Object.keys(report.models.baseline.latency).length > 0 ? [details('Latency', latencyTable(report), true)] : []),
       factsDetails(report),
       details('Run environment', environmentTable(report)),

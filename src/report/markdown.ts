@@ -8,7 +8,6 @@ import { basename } from 'node:path';
 import { markdownTable } from 'markdown-table';
 import { isResultSet, type AnyReport, type ModelReport, type Report, type ResultSetReport } from '../contracts/report.js';
 import type { ReportSection, ReportingTask, TableRow } from '../contracts/task.js';
-import { headlineFor } from './build.js';
 import { COMMENT_LIMIT } from './comment-limit.js';
 import { evalSetWarningMarkdown } from './eval-notes.js';
 import { bytes, code, count, escapeMarkdown, ms, params, ratio } from './format.js';
@@ -16,6 +15,7 @@ import { gateResultLabel, gatesPassedSummary, latencyMethodNote, shardsNote } fr
 import { accuracyLatencyChart } from './mermaid.js';
 import { int8Row, quantizationSection } from './quantization.js';
 import { resultFilesFooter, resultFilesRow, resultFilesSection } from './result-files.js';
+import { verdictLine } from './verdict.js';
 
 export interface RenderOptions {
   /** Hidden marker that lets the Action find its own sticky comment again. */
@@ -82,8 +82,22 @@ function signature(m: ModelReport<unknown>): string {
   return `${io(m.inputs)} → ${io(m.outputs)}`;
 }
 
+/** "Ultralytics: 10 names, imgsz 640×640, stride 32, task detect", or '–'. */
+export function metadataSummary(m: ModelReport<unknown>): string {
+  const meta = m.metadata;
+  if (!meta) return '–';
+  const parts = [
+    meta.names ? `${meta.names.length} class names` : null,
+    meta.imgsz ? `imgsz ${meta.imgsz[0]}×${meta.imgsz[1]}` : null,
+    meta.stride !== null ? `stride ${meta.stride}` : null,
+    meta.task ? `task ${meta.task}` : null,
+  ].filter((p): p is string => p !== null);
+  return `${meta.source === 'ultralytics' ? 'Ultralytics' : 'Hugging Face'}: ${parts.join(', ') || 'no keys model-gate reads'}`;
+}
+
 function factsSection(report: Report): ReportSection {
   const { baseline: b, candidate: c } = report.models;
+  const metadataRow = b.metadata || c.metadata ? [['metadata', escapeMarkdown(metadataSummary(b)), escapeMarkdown(metadataSummary(c))]] : [];
   const rows = [
     ['file', code(b.label), code(c.label)],
     ['sha256', code(b.sha256), code(c.sha256)],
@@ -92,6 +106,7 @@ function factsSection(report: Report): ReportSection {
     ['opset · IR', `${b.opset} · ${b.irVersion}`, `${c.opset} · ${c.irVersion}`],
     ['producer', escapeMarkdown(b.producer || '–'), escapeMarkdown(c.producer || '–')],
     ['signature', escapeMarkdown(signature(b)), escapeMarkdown(signature(c))],
+    ...metadataRow,
   ];
   return { title: 'Model facts', markdown: markdownTable([['', 'baseline', 'candidate'], ...rows]), detail: true };
 }
@@ -114,7 +129,7 @@ function gatesBlock(report: AnyReport): string {
   const failed = report.gates.filter((g) => !g.passed);
   const neutral = report.gates.filter((g) => g.outcome === 'not-measurable');
   const status = failed.length === 0
-    ? [`**Gates: ✅ ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**⚠️ Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join('\n')
+    ? [`**Gates: ${neutral.length > 0 ? '⚠️' : '✅'} ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**⚠️ Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join('\n')
     : failed.map((g) => `**❌ Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join('\n');
   const table = markdownTable([['gate', 'limit', 'judged', 'result'], ...report.gates.map((g) => [
     code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), gateResultLabel(g).text,
@@ -128,6 +143,18 @@ function footer(report: Report, comparisonNote: string): string {
   const ep = `${env.executionProvider.toUpperCase()} EP${env.executionProviderNote ? ` (${escapeMarkdown(env.executionProviderNote)})` : ''}`;
   const shards = shardsNote(report);
   return `Eval set ${code(basename(e.source))}${sha}, ${count(e.samples)} images${comparisonNote}${shards ? ` · ${escapeMarkdown(shards)}` : ''} · onnxruntime ${env.onnxruntime}, ${ep}, ${env.threads} thread${env.threads === 1 ? '' : 's'} · model-gate ${report.tool.version}`;
+}
+
+/**
+ * What a reader must see before the tables: the task's notices (classes that look swapped) and
+ * the run's warnings (the model's metadata against the config), as Markdown paragraphs. Warnings
+ * are plain text from the report, so they are escaped.
+ */
+export function reportNotices<M, C>(report: AnyReport<M, C>, task: Pick<ReportingTask<M, C>, 'notices'>): string[] {
+  const { baseline: b, candidate: c } = report.models;
+  const fromTask = task.notices?.(b.metrics, c.metrics, report.comparison) ?? [];
+  const fromRun = (report.warnings ?? []).map((w) => `**⚠️** ${escapeMarkdown(w)}`);
+  return [...fromTask, ...fromRun];
 }
 
 function details(section: ReportSection): string {
@@ -144,7 +171,7 @@ export function renderMarkdown<M, C>(report: AnyReport<M, C>, task: ReportingTas
     `### model-gate · ${escapeMarkdown(options.title ?? report.task)} · ${code(basename(b.label))} → ${code(basename(c.label))}`,
     // Recomputed rather than read from report.headline: the comment workflow re-renders reports
     // that came from an untrusted run, and every string in it must come from our own formatting.
-    headlineFor(task, report.comparison, report.comparison),
+    verdictLine(task, report.comparison, report.gates),
     ...(report.comparison.quantized?.rankFlip === true
       ? [`**⚠️ Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`]
       : []),
@@ -164,14 +191,15 @@ export function renderMarkdown<M, C>(report: AnyReport<M, C>, task: ReportingTas
   const note = typeof detectable === 'number' && detectable > 0 ? ` · this eval set can detect differences ≥ ${(detectable * 100).toFixed(2)} pt` : '';
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
   const measured = [chartSection(report as AnyReport, task), latencySection(report as AnyReport)].filter((s): s is ReportSection => s !== null);
-  const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
+  const taskSections = task.sections(b.metrics, c.metrics, report.comparison).filter((s) => !s.htmlOnly);
   // Result sets have no model facts; their slice tables are the substance and come first.
   const sections = sides
     ? [...taskSections, ...measured, resultFilesSection(sides)]
     : [...(int8 ? [int8] : []), ...measured, factsSection(report as Report), ...taskSections];
   const closing = sides ? resultFilesFooter(report as AnyReport, sides) : footer(report as Report, note);
+  const warnings = reportNotices(report, task);
   const assemble = (kept: ReportSection[], dropped: number) =>
-    [head, main, gatesBlock(report as AnyReport), ...kept.map(details),
+    [head, ...(warnings.length > 0 ? [warnings.join('\n\n')] : []), main, gatesBlock(report as AnyReport), ...kept.map(details),
       ...(dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? '' : 's'} left out to fit the comment limit; see the full report._`] : []),
       closing].join('\n\n') + '\n';
   // Drop detail sections from the end until it fits; the verdict, main table and gates always

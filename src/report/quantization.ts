@@ -116,6 +116,7 @@ export function int8DropGates(limit: number | null, primary: Pick<ReportingTask<
     limit,
     value: drop === null ? null : drop * 100,
     passed: drop !== null && drop * 100 <= limit + 1e-12,
+    summary: drop === null ? `${role}: no int8 result` : `${role} int8 ${primary.showChange(-drop)} from fp32 (at most −${limit} ${primary.unit} allowed)`,
     line: drop === null
       ? `${role}: no int8 result to judge`
       : `${role}: ${primary.label} ${primary.showChange(-drop)} from fp32 to int8 (a drop of at most ${limit} ${primary.unit} is allowed)`,

@@ -48,15 +48,20 @@ const join = (parts: readonly string[]) => parts.filter((part) => part !== '').j
  * `runUrl` is the workflow run whose artifact holds the full report; it comes from the trusted
  * context (this run, or the workflow_run event), never from the report. `limit` is the whole
  * comment's, including the marker line the publisher puts on top (markerComment(markerName(…))).
+ * `uploadFailure` is why the report artifact could not be uploaded: then the comment says so and
+ * links to no artifact.
  */
-export function composeComment(untrusted: RunReport, taskOf: TaskOf, runUrl: string | null = null, limit = COMMENT_LIMIT): string {
+export function composeComment(untrusted: RunReport, taskOf: TaskOf, runUrl: string | null = null, limit = COMMENT_LIMIT, uploadFailure: string | null = null): string {
   // No string of the run pings anyone or is long enough to push a verdict out (untrusted-text.ts).
   const run = textForGitHub(untrusted);
   const room = limit - markerComment(markerName(run.configPath)).length - 1;
   const top = header(run);
-  const artifactLine = run.comparisons.length > 0
-    ? `Full report with the gallery of flipped images: ${runUrl ? `[artifact \`model-gate-report\`](${runUrl})` : 'artifact `model-gate-report`'} (${run.comparisons.map((c) => code(`${c.name}.html`)).join(', ')}).`
-    : '';
+  const pages = run.comparisons.map((c) => code(`${c.name}.html`)).join(', ');
+  const artifactLine = run.comparisons.length === 0
+    ? ''
+    : uploadFailure !== null
+      ? `The full report (${pages}, report.json) could not be uploaded as artifact \`model-gate-report\`: ${escapeMarkdown(uploadFailure)}.`
+      : `Full report with the gallery of flipped images: ${runUrl ? `[artifact \`model-gate-report\`](${runUrl})` : 'artifact `model-gate-report`'} (${pages}).`;
   const notes = run.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n');
   const render = (limitOfEach: (essential: number) => number) =>
     run.comparisons.map(({ name, report }) => {

@@ -10,7 +10,7 @@ import {
   type ClassificationMetrics,
   type ClassPrediction,
 } from './metrics.js';
-import { classificationGates, classificationHeadline, classificationRows, classificationSections } from './render.js';
+import { classificationGates, classificationHeadline, classificationNotices, classificationRows, classificationSections } from './render.js';
 import { readClassFolders, readManifest } from './samples.js';
 
 /**
@@ -39,6 +39,8 @@ export function rankScores(scores: Float32Array, offset: number, classes: number
 export const classificationTask: Task<number, ClassPrediction, ClassificationMetrics, ClassificationComparison> = {
   name: 'classification',
 
+  classNames: (config) => ({ names: config.classes, from: `classes in ${config.configPath ?? 'the config'}` }),
+
   readSamples(root, config, progress) {
     const warn = (message: string) => progress?.warn(message);
     return config.eval.format === 'manifest'
@@ -55,7 +57,11 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
       throw new UserError(`${modelLabel}: output '${first.name}' has shape [${first.dims.join(', ')}]; classification expects [batch, classes]`);
     }
     if (typeof classDim === 'number' && classDim !== config.classes.length) {
-      throw new UserError(`${modelLabel}: output '${first.name}' gives ${classDim} class scores but classes lists ${config.classes.length}`);
+      const n = config.classes.length;
+      throw new UserError(
+        `${modelLabel}: output '${first.name}' gives ${classDim} class scores, but classes in ${config.configPath ?? 'the config'} lists ${n}: ` +
+          (classDim > n ? `list all ${classDim} class names, in the model's output order` : `list only the ${classDim} classes the model outputs, in its output order`),
+      );
     }
   },
 
@@ -101,5 +107,6 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
     galleryFromClassification({ flips: comparison.flips, samples, classes: config.classes, baseline, candidate }, thumbnail),
   headline: classificationHeadline,
   tableRows: classificationRows,
-  sections: (_b, _c, comparison) => classificationSections(comparison),
+  sections: classificationSections,
+  notices: (b, c) => classificationNotices(b, c),
 };

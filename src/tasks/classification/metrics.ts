@@ -2,8 +2,9 @@
  * Classification metrics (pure): per-model top-1/top-5 with Wilson intervals and per-class
  * accuracy, and the paired comparison that answers "is the upgrade real": Newcombe CI of
  * Δtop-1, relative error reduction with its log-ratio CI, McNemar, the eval set's detectable
- * difference, and which samples flipped.
+ * difference, which samples flipped, and which confusions changed (confusion.ts).
  */
+import { confusionCells, confusionChanges, type ConfusionCell, type ConfusionChange } from './confusion.js';
 import {
   detectableDifference,
   errorReduction,
@@ -35,6 +36,8 @@ export interface ClassificationMetrics {
   readonly top5: number | null;
   readonly errors: number;
   readonly perClass: ClassMetrics[];
+  /** Top-1 mistakes as [actual, predicted, count] class indices, most frequent first (off-diagonal cells only). */
+  readonly confusion: ConfusionCell[];
 }
 
 export interface ClassDelta {
@@ -70,6 +73,8 @@ export interface ClassificationComparison {
   readonly flips: { readonly fixed: string[]; readonly broken: string[] };
   /** Per-class changes, worst first. */
   readonly perClass: ClassDelta[];
+  /** The confusion pairs whose counts changed most (candidate vs baseline), largest change first. */
+  readonly confusionChanges: ConfusionChange[];
 }
 
 const isTop1 = (p: ClassPrediction, label: number) => p.ranked[0] === label;
@@ -102,6 +107,7 @@ export function classificationMetrics(
       correct: perClassCorrect[k],
       accuracy: perClassSamples[k] > 0 ? perClassCorrect[k] / perClassSamples[k] : null,
     })),
+    confusion: confusionCells(predictions.map((p) => p.ranked[0] ?? -1), labels, classes.length),
   };
 }
 
@@ -167,5 +173,10 @@ export function compareClassification(
     },
     flips: { fixed, broken },
     perClass: deltas,
+    confusionChanges: confusionChanges(
+      confusionCells(baseline.map((p) => p.ranked[0] ?? -1), labels, classes.length),
+      confusionCells(candidate.map((p) => p.ranked[0] ?? -1), labels, classes.length),
+      classes,
+    ),
   };
 }

@@ -7,6 +7,8 @@ import type { GatesConfig } from '../../config/types.js';
 import { count, escapeMarkdown, percent, percentRange, points, pointsRange, pValue, signed } from '../../report/format.js';
 import type { GateResult } from '../../contracts/report.js';
 import type { ReportSection, TableRow } from '../../contracts/task.js';
+import { confusionHeatmaps } from '../../report/html-heatmap.js';
+import { confusionMatrix, swappedClasses } from './confusion.js';
 import type { ClassificationComparison, ClassificationMetrics } from './metrics.js';
 
 /** Significance level for the verdict and the require-significant gate. */
@@ -73,25 +75,68 @@ function perClassSection(cmp: ClassificationComparison): ReportSection {
   return { title: 'Per-class changes (worst first)', markdown: table, detail: true };
 }
 
-/** How many flipped sample ids the Markdown lists; the JSON report has all of them. */
-const FLIPS_SHOWN = 20;
+/** How many flipped sample ids the HTML report lists; report.json has all of them. */
+const FLIPS_SHOWN = 60;
 
+/**
+ * The paired counts in the comment; the flipped files' names only in the HTML report and the JSON
+ * (in a PR comment they are noise, in the HTML they sit next to the gallery).
+ */
 function flipsSection(cmp: ClassificationComparison): ReportSection {
   const list = (ids: string[]) =>
     ids.length === 0 ? 'none' : ids.slice(0, FLIPS_SHOWN).map((id) => `\`${id.replace(/`/g, "'")}\``).join(', ') + (ids.length > FLIPS_SHOWN ? `, … (${count(ids.length - FLIPS_SHOWN)} more in report.json)` : '');
   const { mcnemar: m } = cmp;
-  const markdown = [
-    `Both right ${count(m.bothCorrect)} · baseline only ${count(m.baselineOnlyCorrect)} · candidate only ${count(m.candidateOnlyCorrect)} · both wrong ${count(m.bothWrong)} · McNemar exact ${pValue(m.pExact, m.log10PExact)}, mid-${pValue(m.pMidP)}`,
+  const counts = `Both right ${count(m.bothCorrect)} · baseline only ${count(m.baselineOnlyCorrect)} · candidate only ${count(m.candidateOnlyCorrect)} · both wrong ${count(m.bothWrong)} · McNemar exact ${pValue(m.pExact, m.log10PExact)}, mid-${pValue(m.pMidP)}`;
+  const full = [
+    counts,
     '',
     `**Fixed** (${count(cmp.flips.fixed.length)}): ${list(cmp.flips.fixed)}`,
     '',
     `**Newly broken** (${count(cmp.flips.broken.length)}): ${list(cmp.flips.broken)}`,
   ].join('\n');
-  return { title: 'Samples that flipped', markdown, detail: true };
+  return { title: 'Samples that flipped', markdown: `${counts}\n\nThe files that flipped are listed in the HTML report (with their images) and in report.json (comparison.flips).`, full, detail: true };
 }
 
-export function classificationSections(cmp: ClassificationComparison): ReportSection[] {
-  return [perClassSection(cmp), flipsSection(cmp)];
+/** How many changed confusion pairs the comment shows; the HTML shows every one the comparison kept. */
+const CONFUSIONS_IN_COMMENT = 10;
+
+function confusionSection(b: ClassificationMetrics, c: ClassificationMetrics, cmp: ClassificationComparison): ReportSection {
+  const changes = cmp.confusionChanges ?? [];
+  const table = (shown: typeof changes) =>
+    markdownTable([['actual → predicted', 'baseline', 'candidate', 'change'], ...shown.map((x) => [
+      `${escapeMarkdown(x.actual)} → ${escapeMarkdown(x.predicted)}`, count(x.baseline), count(x.candidate), `${x.candidate > x.baseline ? '+' : '−'}${count(Math.abs(x.candidate - x.baseline))}`,
+    ])], { align: ['l', 'r', 'r', 'r'] });
+  const note = 'Samples of the actual class that the model\'s top-1 puts in the predicted class; fewer is better.';
+  if (changes.length === 0) return { title: 'Confusions that changed most', markdown: 'No confusion pair changed: both models make the same kinds of mistakes, as often.', detail: true };
+  const classes = b.perClass.map((k) => k.name);
+  const matrix = (m: ClassificationMetrics) => (m.confusion ? confusionMatrix(m.confusion, m.perClass.map((k) => k.correct)) : null);
+  const [mb, mc] = [matrix(b), matrix(c)];
+  return {
+    title: 'Confusions that changed most',
+    markdown: `${table(changes.slice(0, CONFUSIONS_IN_COMMENT))}\n\n${note}${changes.length > CONFUSIONS_IN_COMMENT ? ' The HTML report has more, and both confusion matrices.' : ' The HTML report has both confusion matrices.'}`,
+    full: `${table(changes)}\n\n${note}`,
+    ...(mb && mc ? { figures: confusionHeatmaps(classes, mb, mc) } : {}),
+    detail: true,
+  };
+}
+
+export function classificationSections(b: ClassificationMetrics, c: ClassificationMetrics, cmp: ClassificationComparison): ReportSection[] {
+  return [confusionSection(b, c, cmp), perClassSection(cmp), flipsSection(cmp)];
+}
+
+/** Classes that look swapped (a wrong `classes` order), per model, in words. */
+export function classificationNotices(b: ClassificationMetrics, c: ClassificationMetrics): string[] {
+  const notices: string[] = [];
+  for (const [role, m] of [['baseline', b], ['candidate', c]] as const) {
+    const finding = m.confusion ? swappedClasses(m.confusion, m.perClass) : null;
+    if (!finding) continue;
+    const pairs = finding.suspects.map((s) => `**${escapeMarkdown(s.actual)}** as **${escapeMarkdown(s.predicted)}** (${count(s.count)} of ${count(s.samples)})`).join(', ');
+    notices.push(
+      `**⚠️ Classes look swapped in the ${role}:** it predicts ${pairs}, while it gets ${percent(finding.restAccuracy, 1)} of its other classes right. ` +
+        'Check that `classes` lists the model\'s output order (and that the eval set\'s folders or labels are right).',
+    );
+  }
+  return notices;
 }
 
 export function classificationGates(cmp: ClassificationComparison, gates: GatesConfig): GateResult[] {
@@ -102,6 +147,7 @@ export function classificationGates(cmp: ClassificationComparison, gates: GatesC
     limit: gates.maxTop1Drop,
     value: drop,
     passed: drop <= gates.maxTop1Drop + 1e-12,
+    summary: `top-1 ${points(cmp.deltaTop1)} (at most −${gates.maxTop1Drop} pt allowed)`,
     line: `top-1 change ${points(cmp.deltaTop1)} (a drop of at most ${gates.maxTop1Drop} pt is allowed)`,
   });
   // Judged on the CI's upper bound: the gate fails only when the data show the reduction is below the minimum.
@@ -112,6 +158,9 @@ export function classificationGates(cmp: ClassificationComparison, gates: GatesC
     limit: gates.minErrorReduction,
     value: upper,
     passed: noBaselineErrors ? cmp.mcnemar.baselineOnlyCorrect === 0 : (upper as number) >= gates.minErrorReduction,
+    summary: noBaselineErrors
+      ? 'error reduction undefined (the baseline makes no errors)'
+      : `error reduction at most ${percent((upper as number) / 100, 1)} (minimum ${gates.minErrorReduction}%)`,
     line: noBaselineErrors
       ? 'error reduction undefined: the baseline makes no errors'
       : `error reduction ${percent(cmp.errorReduction as number, 1)}, 95% CI upper bound ${percent((upper as number) / 100, 1)} (minimum ${gates.minErrorReduction}%)`,
@@ -123,6 +172,7 @@ export function classificationGates(cmp: ClassificationComparison, gates: GatesC
       limit: true,
       value: cmp.mcnemar.pExact,
       passed,
+      summary: `${passed ? 'significantly better' : 'not significantly better'} (McNemar ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}, ${points(cmp.deltaTop1)})`,
       line: `candidate must be significantly better (McNemar exact p < ${ALPHA}): ${points(cmp.deltaTop1)}, ${pValue(cmp.mcnemar.pExact, cmp.mcnemar.log10PExact)}`,
     });
   }

@@ -46,6 +46,15 @@ export const detectionTask: Task<DetectionSampleLabel, DetectionPrediction, Dete
 
   readSamples: (root, config, progress) => readDetectionSamples(root, config, progress),
 
+  classNames(config, samples) {
+    if (config.classes.length > 0) return { names: config.classes, from: `classes in ${config.configPath ?? 'the config'}` };
+    const set = samples?.[0]?.label.set;
+    if (!set) return { names: [], from: 'the eval set' };
+    // Without classes, model class k is the category set.classToCategory[k] (category-ids, or the categories by id).
+    const names = set.classToCategory.map((id) => (id === undefined ? '' : set.categoryNames.get(id) ?? String(id)));
+    return { names, from: `the eval set's categories (${config.detection?.categoryIds ? 'in detection.category-ids order' : 'sorted by id'})` };
+  },
+
   checkOutputs(outputs, modelLabel, config, samples) {
     const first = outputs[0];
     if (!first) throw new UserError(`${modelLabel}: the model has no outputs`);
@@ -80,7 +89,7 @@ export const detectionTask: Task<DetectionSampleLabel, DetectionPrediction, Dete
     return decodeBatch(first, layout, count, batch.geometry, decodeOptions(config)).map((boxes) => ({ boxes, layout }));
   },
 
-  score: (predictions, samples) => detectionMetrics(predictions, samples),
+  score: (predictions, samples, config) => detectionMetrics(predictions, samples, config.detection?.operatingConf),
   compare: (baseline, candidate, samples) => compareDetection(baseline, candidate, samples),
 
   preprocessVariants(config) {

@@ -11,6 +11,7 @@ import { cocoEvaluate, summaryToArray, type CocoEvaluation } from './cocoeval.js
 import type { OutputLayout, RawDetection } from './decode.js';
 import { errorTypes, type ErrorTypeCounts } from './errors.js';
 import type { CocoSummary, Detection } from './metric-types.js';
+import { DEFAULT_OPERATING_CONF, precisionRecallAt, type PrecisionRecall } from './precision-recall.js';
 import type { DetectionSampleLabel, DetectionSet } from './samples.js';
 
 /** One image's detections, in original-image pixels, and the layout they were decoded from. */
@@ -37,7 +38,12 @@ export type DetectionMetrics = CocoSummary & {
   /** The 12 numbers in pycocotools' `stats` order. */
   readonly stats: number[];
   readonly perClass: ClassApReport[];
+  /** Over every scored detection (conf above detection.conf, the ones mAP needs). */
   readonly errorTypes: ErrorTypeCounts;
+  /** Precision and recall at IoU 0.5 of the detections scoring above detection.operating-conf (precision-recall.ts). */
+  readonly precisionRecall: Omit<PrecisionRecall, 'perClass'> & { readonly perClass: (PrecisionRecall['perClass'][number] & { readonly name: string })[] };
+  /** The error types of those detections only: what a user of the model at that threshold sees. */
+  readonly errorTypesAtConf: ErrorTypeCounts;
 };
 
 export interface SizeDelta {
@@ -111,9 +117,14 @@ function scored(predictions: readonly DetectionPrediction[], samples: readonly E
   return hit;
 }
 
-export function detectionMetrics(predictions: readonly DetectionPrediction[], samples: readonly EvalSample<DetectionSampleLabel>[]): DetectionMetrics {
+export function detectionMetrics(
+  predictions: readonly DetectionPrediction[],
+  samples: readonly EvalSample<DetectionSampleLabel>[],
+  operatingConf = DEFAULT_OPERATING_CONF,
+): DetectionMetrics {
   const set = setOf(samples);
   const { evaluation, detections, unmapped } = scored(predictions, samples);
+  const pr = precisionRecallAt(evaluation.perImage, operatingConf);
   return {
     images: samples.length,
     detections: detections.length,
@@ -123,6 +134,8 @@ export function detectionMetrics(predictions: readonly DetectionPrediction[], sa
     stats: summaryToArray(evaluation.summary),
     perClass: evaluation.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })),
     errorTypes: errorTypes(set.gt, detections),
+    precisionRecall: { ...pr, perClass: pr.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })) },
+    errorTypesAtConf: errorTypes(set.gt, detections.filter((d) => d.score > operatingConf)),
   };
 }
 

@@ -49,7 +49,46 @@ export function detectionRows(b: DetectionMetrics, c: DetectionMetrics, cmp: Det
     size('AP medium', 'medium'),
     size('AP large (> 96²)', 'large'),
     row('AR@100', 'ar100'),
+    ...precisionRecallRow(b, c),
   ];
+}
+
+/** A fraction as a percentage with one decimal, '–' for none. */
+const pct = (value: number | null | undefined) => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '–');
+const pctDelta = (b: number | null | undefined, c: number | null | undefined) =>
+  typeof b === 'number' && typeof c === 'number' ? `${signed((c - b) * 100, 1)} pt` : '';
+
+/** P · R at the operating threshold, as Ultralytics prints them (reports from before it have none). */
+function precisionRecallRow(b: DetectionMetrics, c: DetectionMetrics): TableRow[] {
+  const pb = b.precisionRecall;
+  const pc = c.precisionRecall;
+  if (!pb || !pc) return [];
+  return [[
+    `P · R (conf > ${pb.conf}, IoU 0.5)`,
+    `${pct(pb.precision)} · ${pct(pb.recall)}`,
+    `${pct(pc.precision)} · ${pct(pc.recall)}`,
+    `${pctDelta(pb.precision, pc.precision)} · ${pctDelta(pb.recall, pc.recall)}`,
+  ]];
+}
+
+function precisionRecallSection(b: DetectionMetrics, c: DetectionMetrics): ReportSection | null {
+  const pb = b.precisionRecall;
+  const pc = c.precisionRecall;
+  if (!pb || !pc) return null;
+  const of = (list: typeof pc.perClass, id: number) => list.find((k) => k.categoryId === id);
+  const rows = pb.perClass.filter((k) => k.gtCount > 0 || (of(pc.perClass, k.categoryId)?.falsePositives ?? 0) + k.falsePositives > 0).map((k) => {
+    const other = of(pc.perClass, k.categoryId);
+    return [escapeMarkdown(k.name), count(k.gtCount), pct(k.precision), pct(other?.precision), pct(k.recall), pct(other?.recall), pctDelta(k.recall, other?.recall)];
+  });
+  const table = markdownTable([
+    ['class', 'objects', 'baseline P', 'candidate P', 'baseline R', 'candidate R', 'Δ R'],
+    ['**all (mean)**', count(pb.perClass.reduce((sum, k) => sum + k.gtCount, 0)), pct(pb.precision), pct(pc.precision), pct(pb.recall), pct(pc.recall), pctDelta(pb.recall, pc.recall)],
+    ...rows,
+  ], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] });
+  const note = `Detections scoring above ${pb.conf} (\`detection.operating-conf\`; Ultralytics' default for predictions is 0.25), matched at IoU 0.5 as pycocotools matches them. ` +
+    'P = right detections / detections, R = objects found / objects; the mean is over the classes with objects, as Ultralytics averages them ' +
+    "(its `yolo val` prints P and R at the confidence that maximises each model's mean F1 instead; one threshold keeps the two models comparable).";
+  return { title: `Precision and recall at conf > ${pb.conf}`, markdown: `${table}\n\n${note}`, detail: true };
 }
 
 function perClassSection(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison): ReportSection {
@@ -92,12 +131,25 @@ const ERROR_ROWS: readonly [keyof ErrorTypeCounts, string][] = [
   ['background', 'background (IoU < 0.1 with everything)'],
 ];
 
-function errorSection(cmp: DetectionComparison): ReportSection {
-  const { baseline: b, candidate: c } = cmp.errorTypes;
-  const rows = ERROR_ROWS.map(([key, label]) => [label, count(b[key]), count(c[key]), c[key] === b[key] ? '0' : `${c[key] > b[key] ? '+' : '−'}${count(Math.abs(c[key] - b[key]))}`]);
-  const table = markdownTable([['at IoU 0.5', 'baseline', 'candidate', 'change'], ...rows], { align: ['l', 'r', 'r', 'r'] });
-  const note = `Of ${count(b.gtCount)} objects. Each false positive of AP50 gets the first type that applies, in TIDE's order (Bolya et al. 2020); ` +
-    'a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. All scored detections count (up to 100 per image and class).';
+function errorSection(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison): ReportSection {
+  const all = cmp.errorTypes;
+  const atConf = b.errorTypesAtConf && c.errorTypesAtConf ? { baseline: b.errorTypesAtConf, candidate: c.errorTypesAtConf } : null;
+  const conf = b.precisionRecall?.conf;
+  const change = (x: number, y: number) => (y === x ? '0' : `${y > x ? '+' : '−'}${count(Math.abs(y - x))}`);
+  const head = atConf
+    ? ['at IoU 0.5', `baseline (conf > ${conf})`, `candidate (conf > ${conf})`, 'change', 'baseline (all scored)', 'candidate (all scored)']
+    : ['at IoU 0.5', 'baseline', 'candidate', 'change'];
+  const rows = ERROR_ROWS.map(([key, label]) => atConf
+    ? [label, count(atConf.baseline[key]), count(atConf.candidate[key]), change(atConf.baseline[key], atConf.candidate[key]), count(all.baseline[key]), count(all.candidate[key])]
+    : [label, count(all.baseline[key]), count(all.candidate[key]), change(all.baseline[key], all.candidate[key])]);
+  const table = markdownTable([head, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r'] });
+  const scored = (m: ErrorTypeCounts) => count(m.truePositives + m.duplicate + m.wrongClass + m.poorLocalisation + m.both + m.background);
+  const note = `Of ${count(all.baseline.gtCount)} objects. Each false positive at IoU 0.5 gets the first type that applies, in TIDE's order (Bolya et al. 2020); ` +
+    'a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. ' +
+    (atConf
+      ? `"All scored" counts every detection kept for mAP (${scored(all.baseline)} and ${scored(all.candidate)}, up to 100 per image and class, down to detection.conf): ` +
+        'most of its background detections are low-confidence boxes that cost mAP little; the columns at conf > ' + `${conf} are what a user of the model at that threshold sees.`
+      : 'All scored detections count (up to 100 per image and class), most of the background ones with a low confidence.');
   return { title: 'Error types', markdown: `${table}\n\n${note}`, detail: true };
 }
 
@@ -115,7 +167,8 @@ function decodingSection(b: DetectionMetrics, c: DetectionMetrics): ReportSectio
 }
 
 export function detectionSections(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionComparison & { preprocessing?: PreprocessingComparison }): ReportSection[] {
-  const sections = [perSizeSection(cmp), perClassSection(b, c, cmp), errorSection(cmp)];
+  const pr = precisionRecallSection(b, c);
+  const sections = [perSizeSection(cmp), perClassSection(b, c, cmp), ...(pr ? [pr] : []), errorSection(b, c, cmp)];
   if (cmp.preprocessing) sections.push(preprocessingSection(cmp.preprocessing, 'mAP', (v) => ap(v)));
   sections.push(decodingSection(b, c));
   return sections;
@@ -130,6 +183,7 @@ export function detectionGates(cmp: DetectionComparison, gates: GatesConfig): Ga
       limit,
       value: drop,
       passed: drop <= limit + 1e-12,
+      summary: `mAP@[.5:.95] ${apDelta(cmp.deltaMap)} (at most −${limit} AP allowed)`,
       line: `mAP@[.5:.95] change ${apDelta(cmp.deltaMap)} (a drop of at most ${limit} AP is allowed)`,
     },
   ];
@@ -139,6 +193,7 @@ export function detectionGates(cmp: DetectionComparison, gates: GatesConfig): Ga
       limit: true,
       value: cmp.pValue,
       passed: isSignificant(cmp) && cmp.deltaMap > 0,
+      summary: `${isSignificant(cmp) && cmp.deltaMap > 0 ? 'significantly better' : 'not significantly better'} (paired bootstrap ${pValue(cmp.pValue)}, ${apDelta(cmp.deltaMap)})`,
       line: `candidate must be significantly better (paired bootstrap p < ${ALPHA}): ${apDelta(cmp.deltaMap)}, ${pValue(cmp.pValue)}`,
     });
   }

@@ -168,6 +168,7 @@ export function resultsGates(cmp: ResultsComparison, gates: GatesConfig): GateRe
     limit: maxDrop,
     value: drop,
     passed: drop <= maxDrop + 1e-12,
+    summary: `${cmp.metric} ${pt(cmp, cmp.overall.delta)} over all samples (at most −${maxDrop} pt allowed)`,
     line: `${cmp.metric} change ${pt(cmp, cmp.overall.delta)} over all ${count(cmp.samples)} samples (a drop of at most ${maxDrop} pt is allowed)`,
   });
   if (gates.requireSignificant) {
@@ -177,6 +178,7 @@ export function resultsGates(cmp: ResultsComparison, gates: GatesConfig): GateRe
       limit: true,
       value: o.pValue,
       passed: o.pValue < ALPHA && o.delta > 0,
+      summary: `${o.pValue < ALPHA && o.delta > 0 ? 'significantly better' : 'not significantly better'} over all samples (${testName(o)} ${pValue(o.pValue, o.log10PValue)})`,
       line: `candidate must be significantly better over all samples (${testName(o)} p < ${ALPHA}): ${pt(cmp, o.delta)}, ${pValue(o.pValue, o.log10PValue)}`,
     });
   }
@@ -188,6 +190,7 @@ export function resultsGates(cmp: ResultsComparison, gates: GatesConfig): GateRe
       limit: gates.minFocusGain,
       value: lower,
       passed: lower >= gates.minFocusGain - 1e-12,
+      summary: `${plainFocus(focus.spec)}: shown gain at least ${signed(lower)} pt (needs ${signed(gates.minFocusGain)} pt)`,
       line: `change on ${plainFocus(focus.spec)} ${pt(cmp, focus.pooled.delta)}, 95% CI lower bound ${signed(lower)} pt (at least ${signed(gates.minFocusGain)} pt must be shown)`,
     });
   }
@@ -198,6 +201,7 @@ export function resultsGates(cmp: ResultsComparison, gates: GatesConfig): GateRe
       limit: true,
       value: worse.length,
       passed: worse.length === 0,
+      summary: worse.length === 0 ? 'no focus slice significantly worse' : `significantly worse on ${worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)}`).join(', ')}`,
       line: worse.length === 0
         ? `no focus slice significantly worse (Holm over ${focus.slices.length} focus slice${focus.slices.length === 1 ? '' : 's'}, α = ${ALPHA})`
         : worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)} (Holm-adjusted ${pValue(s.holmP)})`).join('; '),

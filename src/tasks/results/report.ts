@@ -6,7 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config, ResultsConfig } from '../../config/types.js';
-import { compareLatency, headlineFor, latencyGate, latencyStats } from '../../report/build.js';
+import { compareLatency, latencyGate, latencyStats } from '../../report/build.js';
+import { verdictLine } from '../../report/verdict.js';
 import { ratio, signed } from '../../report/format.js';
 import type { GateResult, LatencyComparison, Report, ResultSetReport, SampleRecord } from '../../contracts/report.js';
 import { resultsTask } from './reporting.js';
@@ -59,7 +60,11 @@ function sampleRecords(aligned: AlignedResults, values: readonly number[], laten
 function perSampleLatencyGate(latency: LatencyComparison, maxRegressionPercent: number): GateResult {
   const gate = latencyGate(latency, maxRegressionPercent);
   if (gate.value === null || latency.latencyRatioP50 === null) return gate;
-  return { ...gate, line: `p50 latency per sample ${ratio(latency.latencyRatioP50)}; 95% CI lower bound ${signed(gate.value, 1)}% (at most +${maxRegressionPercent}% allowed)` };
+  return {
+    ...gate,
+    line: `p50 latency per sample ${ratio(latency.latencyRatioP50)}; 95% CI lower bound ${signed(gate.value, 1)}% (at most +${maxRegressionPercent}% allowed)`,
+    summary: `p50 latency per sample ${ratio(latency.latencyRatioP50)}, at least ${signed(gate.value, 1)}% (limit +${maxRegressionPercent}%)`,
+  };
 }
 
 export function buildResultsReport(inputs: ResultsReportInputs): ResultsReport {
@@ -89,6 +94,7 @@ export function buildResultsReport(inputs: ResultsReportInputs): ResultsReport {
   const latency = compareLatency(latencyMs?.baseline, latencyMs?.candidate);
   // Without latencies in the files there is nothing to gate on: no latency gate, not a passing one.
   const gates = [...resultsTask.gates(comparison, config), ...(latencyMs ? [perSampleLatencyGate(latency, config.gates.maxLatencyRegression)] : [])];
+  const compared = { ...comparison, ...latency };
   return {
     schemaVersion: 1,
     tool: { name: 'model-gate', version: inputs.version },
@@ -98,9 +104,9 @@ export function buildResultsReport(inputs: ResultsReportInputs): ResultsReport {
     environment: inputs.environment,
     preprocess: {},
     models: { baseline, candidate },
-    comparison: { ...comparison, ...latency },
+    comparison: compared,
     gates,
     verdict: gates.every((g) => g.passed) ? 'pass' : 'fail',
-    headline: headlineFor(resultsTask, comparison, latency),
+    headline: verdictLine(resultsTask, compared, gates),
   };
 }
