@@ -133,7 +133,7 @@ test('tampered, and the archive is gone: the run fails naming it, and scores not
   await writeFile(config, smallConfig(archive, sha256));
   const result = await runCli(['compare', '--config', config, '--baseline', LENET, '--candidate', DWNET, '--quiet'], { cacheDir: cache });
   expect(result.code).toBe(2);
-  expect(result.stderr).toBe(`model-gate: eval.source: cannot read ${archive} (no such file or folder).\n`);
+  expect(result.stderr).toBe(`model-gate: eval.source in ${config}: '${archive}' not found.\n`);
   expect(result.stdout).toBe('');
   await evictEntry(entry);
 }, 60_000);

@@ -62,7 +62,7 @@ test('the CLI scores the images left and the report says so under the verdict', 
   const lines = result.stdout.split('\n');
   const alert = lines.indexOf('> [!WARNING]');
   expect(alert).toBeGreaterThan(0);
-  expect(lines[alert - 2]).toMatch(/^\*\*.*:\*\* /); // the verdict line comes first
+  expect(lines[alert - 2]).toMatch(/^\*\*(✅|❌) /); // the verdict line comes first
   expect(lines.slice(alert, alert + 4)).toEqual([
     '> [!WARNING]',
     '> **The eval set is not what the figures may suggest:**',

@@ -12,7 +12,7 @@ import { reportingTaskFor } from '../../src/tasks/index.js';
 import { around, syntheticReport } from './fixtures.js';
 
 const gain = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
-const GAIN_VERDICT = '**✅ Real gain:** the candidate fixes **27.7%** of baseline errors';
+const GAIN_VERDICT = '**Accuracy: real gain**, the candidate fixes **27.7%** of baseline errors';
 const GATE_TABLE = '| gate ';
 const ZWSP = '\u200b';
 /** A mention GitHub would link: an @ right before a name character. */
