@@ -17,9 +17,14 @@ const NATIVE = {
   'node:child_process': 'git runs only through src/git/ (createGit).',
   child_process: 'git runs only through src/git/ (createGit).',
 };
-const nativeModulesExcept = (...allowed) => ['error', {
-  paths: Object.entries(NATIVE).filter(([name]) => !allowed.includes(name)).map(([name, message]) => ({ name, message })),
-}];
+const nativeModulesExcept = (...allowed) => [
+  'error',
+  {
+    paths: Object.entries(NATIVE)
+      .filter(([name]) => !allowed.includes(name))
+      .map(([name, message]) => ({ name, message })),
+  },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '__outputs__/**', 'src/quantize/onnx-pb.js', 'src/quantize/onnx-pb.d.ts', 'examples/**', '__tests__/fixtures/**'] },
@@ -50,7 +55,8 @@ export default tseslint.config(
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: forbiddenZones(LAYERS) }],
       'no-restricted-imports': nativeModulesExcept(),
-      'no-restricted-properties': ['error',
+      'no-restricted-properties': [
+        'error',
         { object: 'process', property: 'env', message: 'Only src/config/ reads the environment; take what you need from the Config or the ActionContext.' },
         { object: 'core', property: 'getInput', message: "Only src/config/action.ts reads the Action's inputs." },
       ],

@@ -9,14 +9,20 @@ import { parse } from 'yaml';
 
 const action = parse(readFileSync('action.yml', 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
 const source = readFileSync('src/config/action.ts', 'utf8');
-const read = new Set([...source.matchAll(/input\('([a-z-]+)'\)|workspacePath\(input, '([a-z-]+)'\)|\['(results-baseline)', '(results-candidate)'\]/g)].flatMap((m) => m.slice(1).filter(Boolean)));
+const read = new Set(
+  [...source.matchAll(/input\('([a-z-]+)'\)|workspacePath\(input, '([a-z-]+)'\)|\['(results-baseline)', '(results-candidate)'\]/g)].flatMap((m) => m.slice(1).filter(Boolean)),
+);
 
 it('declares every input the code reads, and reads every input it declares', () => {
   expect(read.size).toBeGreaterThan(10);
   expect([...read].sort()).toEqual(Object.keys(action.inputs).sort());
 });
 
-interface Step { id?: string; uses?: string; with?: Record<string, unknown> }
+interface Step {
+  id?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+}
 const workflows = readdirSync('examples/workflows').filter((f) => f.endsWith('.yml'));
 
 it.each(workflows)('%s sets only declared inputs and reads only declared outputs of model-gate', (file) => {

@@ -39,14 +39,22 @@ export default async function globalSetup() {
     await run('tar', ['xzf', example, '-C', tree, '--wildcards', 'fmnist-test/*/0[01]*.png']);
     const archive = join(shared, 'fmnist-2k.tar.gz');
     await run('tar', ['czf', archive, '-C', tree, 'fmnist-test']);
-    const sha256 = createHash('sha256').update(await readFile(archive)).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(await readFile(archive))
+      .digest('hex');
     await writeFile(join(shared, 'fmnist-2k.json'), JSON.stringify({ archive, sha256 }));
     return { archive, sha256 };
   };
   const prepareScript = async () => {
     const script = join(shared, 'prepare-evalsets.mjs');
     await build({
-      entryPoints: ['__tests__/helpers/prepare-evalsets.ts'], outfile: script, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning',
+      entryPoints: ['__tests__/helpers/prepare-evalsets.ts'],
+      outfile: script,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      logLevel: 'warning',
       banner: { js: "import { createRequire as __mgCreateRequire } from 'node:module';\nconst require = __mgCreateRequire(import.meta.url);" },
     });
     return script;

@@ -17465,15 +17465,23 @@ var S4 = [1, 1, 1];
 var S5 = [0.48145466, 0.4578275, 0.40821073];
 var S6 = [0.26862954, 0.26130258, 0.27577711];
 var TIMM_PRETRAINED_CFGS = {
-  "resnet18": { tag: "resnet18.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  resnet18: { tag: "resnet18.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet18.a1_in1k": { tag: "resnet18.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet18.a2_in1k": { tag: "resnet18.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet18.a3_in1k": { tag: "resnet18.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "resnet18.fb_ssl_yfcc100m_ft_in1k": { tag: "resnet18.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet18.fb_ssl_yfcc100m_ft_in1k": {
+    tag: "resnet18.fb_ssl_yfcc100m_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bilinear",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
   "resnet18.fb_swsl_ig1b_ft_in1k": { tag: "resnet18.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet18.gluon_in1k": { tag: "resnet18.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet18.tv_in1k": { tag: "resnet18.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "resnet34": { tag: "resnet34.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  resnet34: { tag: "resnet34.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet34.a1_in1k": { tag: "resnet34.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet34.a2_in1k": { tag: "resnet34.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet34.a3_in1k": { tag: "resnet34.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
@@ -17481,7 +17489,7 @@ var TIMM_PRETRAINED_CFGS = {
   "resnet34.gluon_in1k": { tag: "resnet34.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet34.ra4_e3600_r224_in1k": { tag: "resnet34.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
   "resnet34.tv_in1k": { tag: "resnet34.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "resnet50": { tag: "resnet50.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  resnet50: { tag: "resnet50.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet50.a1_in1k": { tag: "resnet50.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet50.a1h_in1k": { tag: "resnet50.a1h_in1k", input_size: [3, 176, 176], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "resnet50.a2_in1k": { tag: "resnet50.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
@@ -17493,21 +17501,29 @@ var TIMM_PRETRAINED_CFGS = {
   "resnet50.c1_in1k": { tag: "resnet50.c1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet50.c2_in1k": { tag: "resnet50.c2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet50.d_in1k": { tag: "resnet50.d_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "resnet50.fb_ssl_yfcc100m_ft_in1k": { tag: "resnet50.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnet50.fb_ssl_yfcc100m_ft_in1k": {
+    tag: "resnet50.fb_ssl_yfcc100m_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bilinear",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
   "resnet50.fb_swsl_ig1b_ft_in1k": { tag: "resnet50.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet50.gluon_in1k": { tag: "resnet50.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet50.ra_in1k": { tag: "resnet50.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet50.ram_in1k": { tag: "resnet50.ram_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet50.tv2_in1k": { tag: "resnet50.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet50.tv_in1k": { tag: "resnet50.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "resnet50d": { tag: "resnet50d.ra2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  resnet50d: { tag: "resnet50d.ra2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet50d.a1_in1k": { tag: "resnet50d.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet50d.a2_in1k": { tag: "resnet50d.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet50d.a3_in1k": { tag: "resnet50d.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet50d.gluon_in1k": { tag: "resnet50d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet50d.ra2_in1k": { tag: "resnet50d.ra2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet50d.ra4_e3600_r224_in1k": { tag: "resnet50d.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
-  "resnet101": { tag: "resnet101.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  resnet101: { tag: "resnet101.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet101.a1_in1k": { tag: "resnet101.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet101.a1h_in1k": { tag: "resnet101.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet101.a2_in1k": { tag: "resnet101.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
@@ -17515,7 +17531,7 @@ var TIMM_PRETRAINED_CFGS = {
   "resnet101.gluon_in1k": { tag: "resnet101.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet101.tv2_in1k": { tag: "resnet101.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet101.tv_in1k": { tag: "resnet101.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "resnet152": { tag: "resnet152.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  resnet152: { tag: "resnet152.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet152.a1_in1k": { tag: "resnet152.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet152.a1h_in1k": { tag: "resnet152.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnet152.a2_in1k": { tag: "resnet152.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
@@ -17523,202 +17539,586 @@ var TIMM_PRETRAINED_CFGS = {
   "resnet152.gluon_in1k": { tag: "resnet152.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet152.tv2_in1k": { tag: "resnet152.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnet152.tv_in1k": { tag: "resnet152.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "resnext50_32x4d": { tag: "resnext50_32x4d.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  resnext50_32x4d: { tag: "resnext50_32x4d.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnext50_32x4d.a1_in1k": { tag: "resnext50_32x4d.a1_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnext50_32x4d.a1h_in1k": { tag: "resnext50_32x4d.a1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnext50_32x4d.a2_in1k": { tag: "resnext50_32x4d.a2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "resnext50_32x4d.a3_in1k": { tag: "resnext50_32x4d.a3_in1k", input_size: [3, 160, 160], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "resnext50_32x4d.fb_ssl_yfcc100m_ft_in1k": { tag: "resnext50_32x4d.fb_ssl_yfcc100m_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "resnext50_32x4d.fb_swsl_ig1b_ft_in1k": { tag: "resnext50_32x4d.fb_swsl_ig1b_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "resnext50_32x4d.fb_ssl_yfcc100m_ft_in1k": {
+    tag: "resnext50_32x4d.fb_ssl_yfcc100m_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bilinear",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
+  "resnext50_32x4d.fb_swsl_ig1b_ft_in1k": {
+    tag: "resnext50_32x4d.fb_swsl_ig1b_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bilinear",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
   "resnext50_32x4d.gluon_in1k": { tag: "resnext50_32x4d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnext50_32x4d.ra_in1k": { tag: "resnext50_32x4d.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnext50_32x4d.tv2_in1k": { tag: "resnext50_32x4d.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "resnext50_32x4d.tv_in1k": { tag: "resnext50_32x4d.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "wide_resnet50_2": { tag: "wide_resnet50_2.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  wide_resnet50_2: { tag: "wide_resnet50_2.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "wide_resnet50_2.racm_in1k": { tag: "wide_resnet50_2.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "wide_resnet50_2.tv2_in1k": { tag: "wide_resnet50_2.tv2_in1k", input_size: [3, 176, 176], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "wide_resnet50_2.tv_in1k": { tag: "wide_resnet50_2.tv_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "seresnext50_32x4d": { tag: "seresnext50_32x4d.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  seresnext50_32x4d: { tag: "seresnext50_32x4d.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "seresnext50_32x4d.gluon_in1k": { tag: "seresnext50_32x4d.gluon_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "seresnext50_32x4d.racm_in1k": { tag: "seresnext50_32x4d.racm_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "regnety_008": { tag: "regnety_008.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  regnety_008: { tag: "regnety_008.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "regnety_008.pycls_in1k": { tag: "regnety_008.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "regnety_016": { tag: "regnety_016.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
+  regnety_016: { tag: "regnety_016.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
   "regnety_016.pycls_in1k": { tag: "regnety_016.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "regnety_016.tv2_in1k": { tag: "regnety_016.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
-  "regnety_032": { tag: "regnety_032.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  regnety_032: { tag: "regnety_032.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "regnety_032.pycls_in1k": { tag: "regnety_032.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "regnety_032.ra_in1k": { tag: "regnety_032.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "regnety_032.tv2_in1k": { tag: "regnety_032.tv2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.965, crop_mode: "center" },
-  "regnety_040": { tag: "regnety_040.ra3_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  regnety_040: { tag: "regnety_040.ra3_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "regnety_040.pycls_in1k": { tag: "regnety_040.pycls_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "regnety_040.ra3_in1k": { tag: "regnety_040.ra3_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "densenet121": { tag: "densenet121.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  densenet121: { tag: "densenet121.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "densenet121.ra_in1k": { tag: "densenet121.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "densenet121.tv_in1k": { tag: "densenet121.tv_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "inception_v3": { tag: "inception_v3.tv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
+  inception_v3: { tag: "inception_v3.tv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
   "inception_v3.gluon_in1k": { tag: "inception_v3.gluon_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "inception_v3.tf_adv_in1k": { tag: "inception_v3.tf_adv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
   "inception_v3.tf_in1k": { tag: "inception_v3.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
   "inception_v3.tv_in1k": { tag: "inception_v3.tv_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
-  "efficientnet_b0": { tag: "efficientnet_b0.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "efficientnet_b0.ra4_e3600_r224_in1k": { tag: "efficientnet_b0.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  efficientnet_b0: { tag: "efficientnet_b0.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b0.ra4_e3600_r224_in1k": {
+    tag: "efficientnet_b0.ra4_e3600_r224_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
   "efficientnet_b0.ra_in1k": { tag: "efficientnet_b0.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "efficientnet_b1": { tag: "efficientnet_b1.ra4_e3600_r240_in1k", input_size: [3, 240, 240], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  efficientnet_b1: { tag: "efficientnet_b1.ra4_e3600_r240_in1k", input_size: [3, 240, 240], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
   "efficientnet_b1.ft_in1k": { tag: "efficientnet_b1.ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "efficientnet_b1.ra4_e3600_r240_in1k": { tag: "efficientnet_b1.ra4_e3600_r240_in1k", input_size: [3, 240, 240], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "efficientnet_b2": { tag: "efficientnet_b2.ra_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "efficientnet_b1.ra4_e3600_r240_in1k": {
+    tag: "efficientnet_b1.ra4_e3600_r240_in1k",
+    input_size: [3, 240, 240],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  efficientnet_b2: { tag: "efficientnet_b2.ra_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "efficientnet_b2.ra_in1k": { tag: "efficientnet_b2.ra_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "efficientnet_b3": { tag: "efficientnet_b3.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  efficientnet_b3: { tag: "efficientnet_b3.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "efficientnet_b3.ra2_in1k": { tag: "efficientnet_b3.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "tf_efficientnet_b0": { tag: "tf_efficientnet_b0.ns_jft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  tf_efficientnet_b0: { tag: "tf_efficientnet_b0.ns_jft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "tf_efficientnet_b0.aa_in1k": { tag: "tf_efficientnet_b0.aa_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "tf_efficientnet_b0.ap_in1k": { tag: "tf_efficientnet_b0.ap_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.875, crop_mode: "center" },
   "tf_efficientnet_b0.in1k": { tag: "tf_efficientnet_b0.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "tf_efficientnet_b0.ns_jft_in1k": { tag: "tf_efficientnet_b0.ns_jft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "tf_efficientnetv2_s": { tag: "tf_efficientnetv2_s.in21k_ft_in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
+  tf_efficientnetv2_s: { tag: "tf_efficientnetv2_s.in21k_ft_in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
   "tf_efficientnetv2_s.in1k": { tag: "tf_efficientnetv2_s.in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
   "tf_efficientnetv2_s.in21k": { tag: "tf_efficientnetv2_s.in21k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
-  "tf_efficientnetv2_s.in21k_ft_in1k": { tag: "tf_efficientnetv2_s.in21k_ft_in1k", input_size: [3, 300, 300], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 1, crop_mode: "center" },
-  "efficientnetv2_rw_s": { tag: "efficientnetv2_rw_s.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  "tf_efficientnetv2_s.in21k_ft_in1k": {
+    tag: "tf_efficientnetv2_s.in21k_ft_in1k",
+    input_size: [3, 300, 300],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  efficientnetv2_rw_s: { tag: "efficientnetv2_rw_s.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "efficientnetv2_rw_s.ra2_in1k": { tag: "efficientnetv2_rw_s.ra2_in1k", input_size: [3, 288, 288], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
-  "mobilenetv2_100": { tag: "mobilenetv2_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  mobilenetv2_100: { tag: "mobilenetv2_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "mobilenetv2_100.ra_in1k": { tag: "mobilenetv2_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv3_large_100": { tag: "mobilenetv3_large_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv3_large_100.miil_in21k": { tag: "mobilenetv3_large_100.miil_in21k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S3, std: S4, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv3_large_100.miil_in21k_ft_in1k": { tag: "mobilenetv3_large_100.miil_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S3, std: S4, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv3_large_100.ra4_e3600_r224_in1k": { tag: "mobilenetv3_large_100.ra4_e3600_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
+  mobilenetv3_large_100: { tag: "mobilenetv3_large_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv3_large_100.miil_in21k": {
+    tag: "mobilenetv3_large_100.miil_in21k",
+    input_size: [3, 224, 224],
+    interpolation: "bilinear",
+    mean: S3,
+    std: S4,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
+  "mobilenetv3_large_100.miil_in21k_ft_in1k": {
+    tag: "mobilenetv3_large_100.miil_in21k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bilinear",
+    mean: S3,
+    std: S4,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
+  "mobilenetv3_large_100.ra4_e3600_r224_in1k": {
+    tag: "mobilenetv3_large_100.ra4_e3600_r224_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.95,
+    crop_mode: "center"
+  },
   "mobilenetv3_large_100.ra_in1k": { tag: "mobilenetv3_large_100.ra_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv3_small_100": { tag: "mobilenetv3_small_100.lamb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  mobilenetv3_small_100: { tag: "mobilenetv3_small_100.lamb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "mobilenetv3_small_100.lamb_in1k": { tag: "mobilenetv3_small_100.lamb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv4_conv_small": { tag: "mobilenetv4_conv_small.e2400_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv4_conv_small.e1200_r224_in1k": { tag: "mobilenetv4_conv_small.e1200_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv4_conv_small.e2400_r224_in1k": { tag: "mobilenetv4_conv_small.e2400_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "mobilenetv4_conv_small.e3600_r256_in1k": { tag: "mobilenetv4_conv_small.e3600_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.95, crop_mode: "center" },
-  "mobilenetv4_conv_medium": { tag: "mobilenetv4_conv_medium.e500_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "mobilenetv4_conv_medium.e180_ad_r384_in12k": { tag: "mobilenetv4_conv_medium.e180_ad_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
-  "mobilenetv4_conv_medium.e180_r384_in12k": { tag: "mobilenetv4_conv_medium.e180_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
-  "mobilenetv4_conv_medium.e250_r384_in12k": { tag: "mobilenetv4_conv_medium.e250_r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
-  "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k": { tag: "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "mobilenetv4_conv_medium.e500_r224_in1k": { tag: "mobilenetv4_conv_medium.e500_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "mobilenetv4_conv_medium.e500_r256_in1k": { tag: "mobilenetv4_conv_medium.e500_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "ghostnet_100": { tag: "ghostnet_100.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  mobilenetv4_conv_small: { tag: "mobilenetv4_conv_small.e2400_r224_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "mobilenetv4_conv_small.e1200_r224_in1k": {
+    tag: "mobilenetv4_conv_small.e1200_r224_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
+  "mobilenetv4_conv_small.e2400_r224_in1k": {
+    tag: "mobilenetv4_conv_small.e2400_r224_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
+  "mobilenetv4_conv_small.e3600_r256_in1k": {
+    tag: "mobilenetv4_conv_small.e3600_r256_in1k",
+    input_size: [3, 256, 256],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.95,
+    crop_mode: "center"
+  },
+  mobilenetv4_conv_medium: { tag: "mobilenetv4_conv_medium.e500_r256_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  "mobilenetv4_conv_medium.e180_ad_r384_in12k": {
+    tag: "mobilenetv4_conv_medium.e180_ad_r384_in12k",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  "mobilenetv4_conv_medium.e180_r384_in12k": {
+    tag: "mobilenetv4_conv_medium.e180_r384_in12k",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  "mobilenetv4_conv_medium.e250_r384_in12k": {
+    tag: "mobilenetv4_conv_medium.e250_r384_in12k",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k": {
+    tag: "mobilenetv4_conv_medium.e250_r384_in12k_ft_in1k",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.95,
+    crop_mode: "center"
+  },
+  "mobilenetv4_conv_medium.e500_r224_in1k": {
+    tag: "mobilenetv4_conv_medium.e500_r224_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.95,
+    crop_mode: "center"
+  },
+  "mobilenetv4_conv_medium.e500_r256_in1k": {
+    tag: "mobilenetv4_conv_medium.e500_r256_in1k",
+    input_size: [3, 256, 256],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.95,
+    crop_mode: "center"
+  },
+  ghostnet_100: { tag: "ghostnet_100.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "ghostnet_100.in1k": { tag: "ghostnet_100.in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "mnasnet_100": { tag: "mnasnet_100.rmsp_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  mnasnet_100: { tag: "mnasnet_100.rmsp_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "mnasnet_100.rmsp_in1k": { tag: "mnasnet_100.rmsp_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "convnext_atto": { tag: "convnext_atto.d2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  convnext_atto: { tag: "convnext_atto.d2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnext_atto.d2_in1k": { tag: "convnext_atto.d2_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "convnext_nano": { tag: "convnext_nano.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  convnext_nano: { tag: "convnext_nano.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_nano.d1h_in1k": { tag: "convnext_nano.d1h_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_nano.in12k": { tag: "convnext_nano.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_nano.in12k_ft_in1k": { tag: "convnext_nano.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_nano.r384_ad_in12k": { tag: "convnext_nano.r384_ad_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "convnext_nano.r384_in12k": { tag: "convnext_nano.r384_in12k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "convnext_nano.r384_in12k_ft_in1k": { tag: "convnext_nano.r384_in12k_ft_in1k", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
-  "convnext_tiny": { tag: "convnext_tiny.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  convnext_tiny: { tag: "convnext_tiny.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_tiny.dinov3_lvd1689m": { tag: "convnext_tiny.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "convnext_tiny.eupe_lvd1689m": { tag: "convnext_tiny.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "convnext_tiny.fb_in1k": { tag: "convnext_tiny.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnext_tiny.fb_in22k": { tag: "convnext_tiny.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnext_tiny.fb_in22k_ft_in1k": { tag: "convnext_tiny.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "convnext_tiny.fb_in22k_ft_in1k_384": { tag: "convnext_tiny.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_tiny.fb_in22k_ft_in1k_384": {
+    tag: "convnext_tiny.fb_in22k_ft_in1k_384",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 1,
+    crop_mode: "squash"
+  },
   "convnext_tiny.in12k": { tag: "convnext_tiny.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_tiny.in12k_ft_in1k": { tag: "convnext_tiny.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_tiny.in12k_ft_in1k_384": { tag: "convnext_tiny.in12k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
-  "convnext_small": { tag: "convnext_small.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  convnext_small: { tag: "convnext_small.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_small.dinov3_lvd1689m": { tag: "convnext_small.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "convnext_small.eupe_lvd1689m": { tag: "convnext_small.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "convnext_small.fb_in1k": { tag: "convnext_small.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnext_small.fb_in22k": { tag: "convnext_small.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnext_small.fb_in22k_ft_in1k": { tag: "convnext_small.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "convnext_small.fb_in22k_ft_in1k_384": { tag: "convnext_small.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
+  "convnext_small.fb_in22k_ft_in1k_384": {
+    tag: "convnext_small.fb_in22k_ft_in1k_384",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 1,
+    crop_mode: "squash"
+  },
   "convnext_small.in12k": { tag: "convnext_small.in12k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_small.in12k_ft_in1k": { tag: "convnext_small.in12k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "convnext_small.in12k_ft_in1k_384": { tag: "convnext_small.in12k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
-  "convnext_base": { tag: "convnext_base.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  convnext_base: { tag: "convnext_base.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnext_base.clip_laion2b": { tag: "convnext_base.clip_laion2b", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
-  "convnext_base.clip_laion2b_augreg": { tag: "convnext_base.clip_laion2b_augreg", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
-  "convnext_base.clip_laion2b_augreg_ft_in1k": { tag: "convnext_base.clip_laion2b_augreg_ft_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
-  "convnext_base.clip_laion2b_augreg_ft_in12k": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
-  "convnext_base.clip_laion2b_augreg_ft_in12k_in1k": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
-  "convnext_base.clip_laion2b_augreg_ft_in12k_in1k_384": { tag: "convnext_base.clip_laion2b_augreg_ft_in12k_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "squash" },
+  "convnext_base.clip_laion2b_augreg": {
+    tag: "convnext_base.clip_laion2b_augreg",
+    input_size: [3, 256, 256],
+    interpolation: "bicubic",
+    mean: S5,
+    std: S6,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  "convnext_base.clip_laion2b_augreg_ft_in1k": {
+    tag: "convnext_base.clip_laion2b_augreg_ft_in1k",
+    input_size: [3, 256, 256],
+    interpolation: "bicubic",
+    mean: S5,
+    std: S6,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  "convnext_base.clip_laion2b_augreg_ft_in12k": {
+    tag: "convnext_base.clip_laion2b_augreg_ft_in12k",
+    input_size: [3, 256, 256],
+    interpolation: "bicubic",
+    mean: S5,
+    std: S6,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  "convnext_base.clip_laion2b_augreg_ft_in12k_in1k": {
+    tag: "convnext_base.clip_laion2b_augreg_ft_in12k_in1k",
+    input_size: [3, 256, 256],
+    interpolation: "bicubic",
+    mean: S5,
+    std: S6,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  "convnext_base.clip_laion2b_augreg_ft_in12k_in1k_384": {
+    tag: "convnext_base.clip_laion2b_augreg_ft_in12k_in1k_384",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S5,
+    std: S6,
+    crop_pct: 1,
+    crop_mode: "squash"
+  },
   "convnext_base.clip_laiona": { tag: "convnext_base.clip_laiona", input_size: [3, 256, 256], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
   "convnext_base.clip_laiona_320": { tag: "convnext_base.clip_laiona_320", input_size: [3, 320, 320], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
-  "convnext_base.clip_laiona_augreg_320": { tag: "convnext_base.clip_laiona_augreg_320", input_size: [3, 320, 320], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
-  "convnext_base.clip_laiona_augreg_ft_in1k_384": { tag: "convnext_base.clip_laiona_augreg_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S5, std: S6, crop_pct: 1, crop_mode: "center" },
+  "convnext_base.clip_laiona_augreg_320": {
+    tag: "convnext_base.clip_laiona_augreg_320",
+    input_size: [3, 320, 320],
+    interpolation: "bicubic",
+    mean: S5,
+    std: S6,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  "convnext_base.clip_laiona_augreg_ft_in1k_384": {
+    tag: "convnext_base.clip_laiona_augreg_ft_in1k_384",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S5,
+    std: S6,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
   "convnext_base.dinov3_lvd1689m": { tag: "convnext_base.dinov3_lvd1689m", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "convnext_base.eupe_lvd1689m": { tag: "convnext_base.eupe_lvd1689m", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "convnext_base.fb_in1k": { tag: "convnext_base.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnext_base.fb_in22k": { tag: "convnext_base.fb_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnext_base.fb_in22k_ft_in1k": { tag: "convnext_base.fb_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "convnext_base.fb_in22k_ft_in1k_384": { tag: "convnext_base.fb_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
-  "convnextv2_tiny": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  "convnext_base.fb_in22k_ft_in1k_384": {
+    tag: "convnext_base.fb_in22k_ft_in1k_384",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 1,
+    crop_mode: "squash"
+  },
+  convnextv2_tiny: { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnextv2_tiny.fcmae": { tag: "convnextv2_tiny.fcmae", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "convnextv2_tiny.fcmae_ft_in1k": { tag: "convnextv2_tiny.fcmae_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "convnextv2_tiny.fcmae_ft_in22k_in1k": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "convnextv2_tiny.fcmae_ft_in22k_in1k_384": { tag: "convnextv2_tiny.fcmae_ft_in22k_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "squash" },
-  "vit_tiny_patch16_224": { tag: "vit_tiny_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_tiny_patch16_224.augreg_in21k": { tag: "vit_tiny_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_tiny_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_tiny_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_small_patch16_224": { tag: "vit_small_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_small_patch16_224.augreg_in1k": { tag: "vit_small_patch16_224.augreg_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_small_patch16_224.augreg_in21k": { tag: "vit_small_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_small_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_small_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "convnextv2_tiny.fcmae_ft_in22k_in1k": {
+    tag: "convnextv2_tiny.fcmae_ft_in22k_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.875,
+    crop_mode: "center"
+  },
+  "convnextv2_tiny.fcmae_ft_in22k_in1k_384": {
+    tag: "convnextv2_tiny.fcmae_ft_in22k_in1k_384",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 1,
+    crop_mode: "squash"
+  },
+  vit_tiny_patch16_224: { tag: "vit_tiny_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_tiny_patch16_224.augreg_in21k": {
+    tag: "vit_tiny_patch16_224.augreg_in21k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "vit_tiny_patch16_224.augreg_in21k_ft_in1k": {
+    tag: "vit_tiny_patch16_224.augreg_in21k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  vit_small_patch16_224: { tag: "vit_small_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_small_patch16_224.augreg_in1k": {
+    tag: "vit_small_patch16_224.augreg_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "vit_small_patch16_224.augreg_in21k": {
+    tag: "vit_small_patch16_224.augreg_in21k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "vit_small_patch16_224.augreg_in21k_ft_in1k": {
+    tag: "vit_small_patch16_224.augreg_in21k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
   "vit_small_patch16_224.dino": { tag: "vit_small_patch16_224.dino", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "vit_base_patch16_224": { tag: "vit_base_patch16_224.augreg2_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_base_patch16_224.augreg2_in21k_ft_in1k": { tag: "vit_base_patch16_224.augreg2_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  vit_base_patch16_224: { tag: "vit_base_patch16_224.augreg2_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg2_in21k_ft_in1k": {
+    tag: "vit_base_patch16_224.augreg2_in21k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
   "vit_base_patch16_224.augreg_in1k": { tag: "vit_base_patch16_224.augreg_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_base_patch16_224.augreg_in21k": { tag: "vit_base_patch16_224.augreg_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_base_patch16_224.augreg_in21k_ft_in1k": { tag: "vit_base_patch16_224.augreg_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.augreg_in21k": {
+    tag: "vit_base_patch16_224.augreg_in21k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "vit_base_patch16_224.augreg_in21k_ft_in1k": {
+    tag: "vit_base_patch16_224.augreg_in21k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
   "vit_base_patch16_224.dino": { tag: "vit_base_patch16_224.dino", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "vit_base_patch16_224.mae": { tag: "vit_base_patch16_224.mae", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "vit_base_patch16_224.orig_in21k": { tag: "vit_base_patch16_224.orig_in21k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "vit_base_patch16_224.orig_in21k_ft_in1k": { tag: "vit_base_patch16_224.orig_in21k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "vit_base_patch16_224.orig_in21k_ft_in1k": {
+    tag: "vit_base_patch16_224.orig_in21k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
   "vit_base_patch16_224.sam_in1k": { tag: "vit_base_patch16_224.sam_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "deit_tiny_patch16_224": { tag: "deit_tiny_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  deit_tiny_patch16_224: { tag: "deit_tiny_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "deit_tiny_patch16_224.fb_in1k": { tag: "deit_tiny_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "deit_small_patch16_224": { tag: "deit_small_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  deit_small_patch16_224: { tag: "deit_small_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "deit_small_patch16_224.fb_in1k": { tag: "deit_small_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "deit_base_patch16_224": { tag: "deit_base_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  deit_base_patch16_224: { tag: "deit_base_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "deit_base_patch16_224.fb_in1k": { tag: "deit_base_patch16_224.fb_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "swin_tiny_patch4_window7_224": { tag: "swin_tiny_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "swin_tiny_patch4_window7_224.ms_in1k": { tag: "swin_tiny_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "swin_tiny_patch4_window7_224.ms_in22k": { tag: "swin_tiny_patch4_window7_224.ms_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "swin_tiny_patch4_window7_224.ms_in22k_ft_in1k": { tag: "swin_tiny_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "swin_base_patch4_window7_224": { tag: "swin_base_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "swin_base_patch4_window7_224.ms_in1k": { tag: "swin_base_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "swin_base_patch4_window7_224.ms_in22k": { tag: "swin_base_patch4_window7_224.ms_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "swin_base_patch4_window7_224.ms_in22k_ft_in1k": { tag: "swin_base_patch4_window7_224.ms_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "beit_base_patch16_224": { tag: "beit_base_patch16_224.in22k_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "beit_base_patch16_224.in22k_ft_in22k": { tag: "beit_base_patch16_224.in22k_ft_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "beit_base_patch16_224.in22k_ft_in22k_in1k": { tag: "beit_base_patch16_224.in22k_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
-  "levit_128s": { tag: "levit_128s.fb_dist_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  swin_tiny_patch4_window7_224: { tag: "swin_tiny_patch4_window7_224.ms_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "swin_tiny_patch4_window7_224.ms_in1k": {
+    tag: "swin_tiny_patch4_window7_224.ms_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "swin_tiny_patch4_window7_224.ms_in22k": {
+    tag: "swin_tiny_patch4_window7_224.ms_in22k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "swin_tiny_patch4_window7_224.ms_in22k_ft_in1k": {
+    tag: "swin_tiny_patch4_window7_224.ms_in22k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  swin_base_patch4_window7_224: {
+    tag: "swin_base_patch4_window7_224.ms_in22k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "swin_base_patch4_window7_224.ms_in1k": {
+    tag: "swin_base_patch4_window7_224.ms_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "swin_base_patch4_window7_224.ms_in22k": {
+    tag: "swin_base_patch4_window7_224.ms_in22k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "swin_base_patch4_window7_224.ms_in22k_ft_in1k": {
+    tag: "swin_base_patch4_window7_224.ms_in22k_ft_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  beit_base_patch16_224: { tag: "beit_base_patch16_224.in22k_ft_in22k_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.9, crop_mode: "center" },
+  "beit_base_patch16_224.in22k_ft_in22k": {
+    tag: "beit_base_patch16_224.in22k_ft_in22k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  "beit_base_patch16_224.in22k_ft_in22k_in1k": {
+    tag: "beit_base_patch16_224.in22k_ft_in22k_in1k",
+    input_size: [3, 224, 224],
+    interpolation: "bicubic",
+    mean: S2,
+    std: S2,
+    crop_pct: 0.9,
+    crop_mode: "center"
+  },
+  levit_128s: { tag: "levit_128s.fb_dist_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "levit_128s.fb_dist_in1k": { tag: "levit_128s.fb_dist_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "mobilevit_s": { tag: "mobilevit_s.cvnets_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S3, std: S4, crop_pct: 0.9, crop_mode: "center" },
+  mobilevit_s: { tag: "mobilevit_s.cvnets_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S3, std: S4, crop_pct: 0.9, crop_mode: "center" },
   "mobilevit_s.cvnets_in1k": { tag: "mobilevit_s.cvnets_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S3, std: S4, crop_pct: 0.9, crop_mode: "center" },
-  "fastvit_t8": { tag: "fastvit_t8.apple_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  fastvit_t8: { tag: "fastvit_t8.apple_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "fastvit_t8.apple_dist_in1k": { tag: "fastvit_t8.apple_dist_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "fastvit_t8.apple_in1k": { tag: "fastvit_t8.apple_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
-  "edgenext_small": { tag: "edgenext_small.usi_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  edgenext_small: { tag: "edgenext_small.usi_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "edgenext_small.usi_in1k": { tag: "edgenext_small.usi_in1k", input_size: [3, 256, 256], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
-  "rexnet_100": { tag: "rexnet_100.nav_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  rexnet_100: { tag: "rexnet_100.nav_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "rexnet_100.nav_in1k": { tag: "rexnet_100.nav_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "hrnet_w18": { tag: "hrnet_w18.ms_aug_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
+  hrnet_w18: { tag: "hrnet_w18.ms_aug_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "hrnet_w18.ms_aug_in1k": { tag: "hrnet_w18.ms_aug_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.95, crop_mode: "center" },
   "hrnet_w18.ms_in1k": { tag: "hrnet_w18.ms_in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "xception41": { tag: "xception41.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.903, crop_mode: "center" },
+  xception41: { tag: "xception41.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.903, crop_mode: "center" },
   "xception41.tf_in1k": { tag: "xception41.tf_in1k", input_size: [3, 299, 299], interpolation: "bicubic", mean: S2, std: S2, crop_pct: 0.903, crop_mode: "center" },
-  "dla34": { tag: "dla34.in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
+  dla34: { tag: "dla34.in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
   "dla34.in1k": { tag: "dla34.in1k", input_size: [3, 224, 224], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.875, crop_mode: "center" },
-  "cspdarknet53": { tag: "cspdarknet53.ra_in1k", input_size: [3, 256, 256], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.887, crop_mode: "center" },
+  cspdarknet53: { tag: "cspdarknet53.ra_in1k", input_size: [3, 256, 256], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.887, crop_mode: "center" },
   "cspdarknet53.ra_in1k": { tag: "cspdarknet53.ra_in1k", input_size: [3, 256, 256], interpolation: "bilinear", mean: S0, std: S1, crop_pct: 0.887, crop_mode: "center" },
-  "caformer_s18": { tag: "caformer_s18.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
+  caformer_s18: { tag: "caformer_s18.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "caformer_s18.sail_in1k": { tag: "caformer_s18.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "caformer_s18.sail_in1k_384": { tag: "caformer_s18.sail_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "caformer_s18.sail_in22k": { tag: "caformer_s18.sail_in22k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
   "caformer_s18.sail_in22k_ft_in1k": { tag: "caformer_s18.sail_in22k_ft_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
-  "caformer_s18.sail_in22k_ft_in1k_384": { tag: "caformer_s18.sail_in22k_ft_in1k_384", input_size: [3, 384, 384], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 1, crop_mode: "center" },
-  "poolformer_s12": { tag: "poolformer_s12.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
+  "caformer_s18.sail_in22k_ft_in1k_384": {
+    tag: "caformer_s18.sail_in22k_ft_in1k_384",
+    input_size: [3, 384, 384],
+    interpolation: "bicubic",
+    mean: S0,
+    std: S1,
+    crop_pct: 1,
+    crop_mode: "center"
+  },
+  poolformer_s12: { tag: "poolformer_s12.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" },
   "poolformer_s12.sail_in1k": { tag: "poolformer_s12.sail_in1k", input_size: [3, 224, 224], interpolation: "bicubic", mean: S0, std: S1, crop_pct: 0.9, crop_mode: "center" }
 };
 
@@ -17765,7 +18165,8 @@ function keysFor(data, file) {
   const kernel = KERNELS[data.interpolation];
   if (!kernel) problems.push(`interpolation: '${data.interpolation}' has no model-gate kernel (expected one of ${Object.keys(KERNELS).join(" | ")})`);
   let resize = "center-crop";
-  if (data.cropMode === "squash" && data.cropPct === 1) resize = "stretch";
+  if (data.cropMode === "squash" && data.cropPct === 1)
+    resize = "stretch";
   else if (data.cropMode !== "center") problems.push(`crop_mode: '${data.cropMode}' with crop_pct ${data.cropPct} is not supported (center, or squash with crop_pct 1)`);
   if (problems.length > 0) throw new UserError(`${file}: invalid config:
   - ${problems.map((p) => `preprocess.preset timm: ${p}`).join("\n  - ")}`);
@@ -17784,8 +18185,10 @@ function keysFor(data, file) {
 }
 function timmCropRatio(size, cropPct, file) {
   if (size[0] !== size[1]) {
-    throw new UserError(`${file}: invalid config:
-  - preprocess.size: the timm preset needs a square size (timm resizes non-square targets with ResizeKeepRatio), got [${size.join(", ")}]`);
+    throw new UserError(
+      `${file}: invalid config:
+  - preprocess.size: the timm preset needs a square size (timm resizes non-square targets with ResizeKeepRatio), got [${size.join(", ")}]`
+    );
   }
   return size[0] / Math.floor(size[0] / cropPct);
 }
@@ -18076,7 +18479,12 @@ var configSchema = {
         "inter-op-threads": positiveInt,
         "spin-wait": { type: "boolean" },
         // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
-        "memory-budget": { anyOf: [{ type: "string", minLength: 1 }, { type: "integer", minimum: 1 }] }
+        "memory-budget": {
+          anyOf: [
+            { type: "string", minLength: 1 },
+            { type: "integer", minimum: 1 }
+          ]
+        }
       }
     },
     latency: {
@@ -18310,7 +18718,8 @@ function detectionProblems(raw, format) {
   return problems;
 }
 function missingSha256(key, source, where) {
-  if (REMOTE.test(source)) return `${key}: required for archives and URLs, to pin the exact bytes of '${source}': download it once and give its sha256 (the output of sha256sum FILE) as ${key}`;
+  if (REMOTE.test(source))
+    return `${key}: required for archives and URLs, to pin the exact bytes of '${source}': download it once and give its sha256 (the output of sha256sum FILE) as ${key}`;
   const actual = sha256OfFileSync(source);
   const paste = key.startsWith("--") ? `add ${key} ${actual}` : `add ${key.split(".").pop()}: ${actual} under ${where}`;
   return actual === null ? `${key}: required for archives, to pin the exact bytes of '${source}'` : `${key}: required for archives, to pin the exact bytes of '${source}'. Its sha256 is ${actual}: check it is the file you mean, then ${paste}`;
@@ -18333,7 +18742,13 @@ function crossCheck(raw, source, sha256, file, configDir, shaKey = "eval.sha256"
   }
   const quant = raw.quantization ?? {};
   if (quant.calibration && (REMOTE.test(quant.calibration) || ARCHIVE.test(quant.calibration)) && !quant["calibration-sha256"]) {
-    problems.push(missingSha256("quantization.calibration-sha256", REMOTE.test(quant.calibration) || isAbsolute2(quant.calibration) ? quant.calibration : resolve3(configDir, quant.calibration), "quantization"));
+    problems.push(
+      missingSha256(
+        "quantization.calibration-sha256",
+        REMOTE.test(quant.calibration) || isAbsolute2(quant.calibration) ? quant.calibration : resolve3(configDir, quant.calibration),
+        "quantization"
+      )
+    );
   }
   if ((quant["calibration-format"] ?? "class-folders") === "manifest" && !quant["calibration-manifest"]) {
     problems.push("quantization.calibration-manifest: required when quantization.calibration-format is manifest");
@@ -18576,12 +18991,19 @@ function get(url, options) {
   const lookup = (hostname2, lookupOptions, callback) => {
     resolve8(hostname2).then(
       (found) => {
-        const problem = options.checkAddresses?.(hostname2, found.map((a) => a.address)) ?? null;
+        const problem = options.checkAddresses?.(
+          hostname2,
+          found.map((a) => a.address)
+        ) ?? null;
         if (problem) return callback(problem, "", 0);
         const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
         const usable = found.filter((a) => family === 0 || a.family === family);
         if (usable.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname2}`), { code: "ENOTFOUND" }), "", 0);
-        if (lookupOptions.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+        if (lookupOptions.all)
+          callback(
+            null,
+            usable.map((a) => ({ address: a.address, family: a.family }))
+          );
         else callback(null, usable[0].address, usable[0].family);
       },
       (error) => callback(error, "", 0)
@@ -18720,9 +19142,7 @@ var KIND_WORDS = {
   reserved: "a reserved address"
 };
 function refusal(configKey, url, reason) {
-  return new UserError(
-    `${configKey}: refusing ${displayUrl(url)}: ${reason}. Downloads reach only public hosts, unless the trusted config lists the host in allowed-hosts.`
-  );
+  return new UserError(`${configKey}: refusing ${displayUrl(url)}: ${reason}. Downloads reach only public hosts, unless the trusted config lists the host in allowed-hosts.`);
 }
 function parseHttpUrl(url, configKey) {
   let parsed;
@@ -19065,7 +19485,11 @@ async function buildIn(parent, sha256, build) {
     try {
       await rename2(staging.tree, final);
     } catch (error) {
-      if (!await stat2(final).then((info) => info.isDirectory(), () => false)) throw error;
+      if (!await stat2(final).then(
+        (info) => info.isDirectory(),
+        () => false
+      ))
+        throw error;
     }
     return final;
   } finally {
@@ -19150,9 +19574,7 @@ var ExtractionPlan = class {
     if (checked === null) return null;
     this.totalBytes += checked.size;
     if (this.totalBytes > this.limits.maxTotalBytes) {
-      throw this.refuse(
-        `unpacks to more than ${formatBytes(this.limits.maxTotalBytes)} (the limit), passed at entry "${entry.name}"`
-      );
+      throw this.refuse(`unpacks to more than ${formatBytes(this.limits.maxTotalBytes)} (the limit), passed at entry "${entry.name}"`);
     }
     const segments2 = checked.path.split("/");
     for (let depth = 1; depth < segments2.length; depth++) {
@@ -19171,9 +19593,7 @@ var ExtractionPlan = class {
     }
     if (previous.kind === "directory" && kind === "directory" && previous.path === path5) return;
     if (previous.path !== path5) {
-      throw this.refuse(
-        `has entry "${entryName}" whose path "${path5}" differs from "${previous.path}" only in letter case or Unicode form; they would collide on macOS and Windows`
-      );
+      throw this.refuse(`has entry "${entryName}" whose path "${path5}" differs from "${previous.path}" only in letter case or Unicode form; they would collide on macOS and Windows`);
     }
     const what = previous.kind === "file" && kind === "file" ? "appears twice" : "is both a file and a folder";
     throw this.refuse(`has entry "${entryName}": the path "${path5}" ${what}`);
@@ -19321,9 +19741,7 @@ async function walkTar(chunks, archiveLabel, visit) {
       const header = await source.readExactly(BLOCK);
       if (header === null || header.every((byte) => byte === 0)) return;
       if (!checksumMatches(header)) {
-        throw invalid(
-          offset === 0 ? "it is not a tar, tar.gz or zip archive" : `it is not a valid tar archive (bad header checksum at byte ${offset})`
-        );
+        throw invalid(offset === 0 ? "it is not a tar, tar.gz or zip archive" : `it is not a valid tar archive (bad header checksum at byte ${offset})`);
       }
       offset += BLOCK;
       const typeflag = String.fromCharCode(header[156]);
@@ -19416,7 +19834,10 @@ var Writer = class {
     if (this.filesWritten % 200 === 0) this.progress.tick(this.filesWritten);
   }
   async run(job) {
-    const tracked = job().then(() => this.fileDone(), (error) => void (this.firstError ??= error)).finally(() => this.inFlight.delete(tracked));
+    const tracked = job().then(
+      () => this.fileDone(),
+      (error) => void (this.firstError ??= error)
+    ).finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
     if (this.inFlight.size >= MAX_PARALLEL_WRITES) await Promise.race(this.inFlight);
     if (this.firstError !== null) throw this.firstError;
@@ -19860,15 +20281,24 @@ async function resolveEvalSet(evalCfg, opts) {
     checkUrl(source, "eval.source", fetchOptions);
     const remote = opts.remoteCache;
     let downloaded = false;
-    return fromCacheOrBuild(cacheDir, sha2562, label, progress, async (archivePath) => {
-      if (remote && await restoreVerified(remote, cacheDir, sha2562, archivePath, progress)) return;
-      progress.info(`Downloading ${label}`);
-      const actual2 = await downloadWithRetry(source, archivePath, "eval.source", fetchOptions, progress);
-      if (actual2 !== sha2562) throw mismatch(label, sha2562, null);
-      downloaded = true;
-    }, label, async (archivePath) => {
-      if (remote && downloaded) await saveVerified(remote, cacheDir, sha2562, archivePath, progress);
-    }, opts.freeSpace);
+    return fromCacheOrBuild(
+      cacheDir,
+      sha2562,
+      label,
+      progress,
+      async (archivePath) => {
+        if (remote && await restoreVerified(remote, cacheDir, sha2562, archivePath, progress)) return;
+        progress.info(`Downloading ${label}`);
+        const actual2 = await downloadWithRetry(source, archivePath, "eval.source", fetchOptions, progress);
+        if (actual2 !== sha2562) throw mismatch(label, sha2562, null);
+        downloaded = true;
+      },
+      label,
+      async (archivePath) => {
+        if (remote && downloaded) await saveVerified(remote, cacheDir, sha2562, archivePath, progress);
+      },
+      opts.freeSpace
+    );
   }
   const path5 = resolve4(source);
   const info = await stat3(path5).catch((error) => {
@@ -19891,10 +20321,19 @@ async function resolveEvalSet(evalCfg, opts) {
   const actual = await sha256File(path5, { progress });
   progress.end();
   if (actual !== sha256) throw mismatch(path5, sha256, actual);
-  return fromCacheOrBuild(cacheDir, sha256, path5, progress, async (archivePath) => {
-    const copied = await sha256File(path5, { copyTo: archivePath });
-    if (copied !== sha256) throw mismatch(path5, sha256, copied);
-  }, path5, void 0, opts.freeSpace);
+  return fromCacheOrBuild(
+    cacheDir,
+    sha256,
+    path5,
+    progress,
+    async (archivePath) => {
+      const copied = await sha256File(path5, { copyTo: archivePath });
+      if (copied !== sha256) throw mismatch(path5, sha256, copied);
+    },
+    path5,
+    void 0,
+    opts.freeSpace
+  );
 }
 
 // src/report/format.ts
@@ -20146,7 +20585,9 @@ function confusionChanges(baseline, candidate, classes, keep = CONFUSION_CHANGES
   for (const [a, p, n] of baseline) entry(a, p).baseline = n;
   for (const [a, p, n] of candidate) entry(a, p).candidate = n;
   const name = (k) => classes[k] ?? `class ${k}`;
-  return [...pairs.values()].filter((c) => c.baseline !== c.candidate).sort((x, y) => Math.abs(y.candidate - y.baseline) - Math.abs(x.candidate - x.baseline) || Math.max(y.baseline, y.candidate) - Math.max(x.baseline, x.candidate) || x.actual - y.actual || x.predicted - y.predicted).slice(0, keep).map((c) => ({ actual: name(c.actual), predicted: name(c.predicted), baseline: c.baseline, candidate: c.candidate }));
+  return [...pairs.values()].filter((c) => c.baseline !== c.candidate).sort(
+    (x, y) => Math.abs(y.candidate - y.baseline) - Math.abs(x.candidate - x.baseline) || Math.max(y.baseline, y.candidate) - Math.max(x.baseline, x.candidate) || x.actual - y.actual || x.predicted - y.predicted
+  ).slice(0, keep).map((c) => ({ actual: name(c.actual), predicted: name(c.predicted), baseline: c.baseline, candidate: c.candidate }));
 }
 function confusionMatrix(cells, correct) {
   const matrix = correct.map((n, k) => correct.map((_, j) => j === k ? n : 0));
@@ -20464,10 +20905,7 @@ function bootstrapRatioCi(baselineMs, candidateMs, opts = {}) {
   const tailPercent = (1 - level2) / 2 * 100;
   return {
     ratio: ratio2,
-    ci: [
-      percentileNearestRank(sortedRatios, tailPercent),
-      percentileNearestRank(sortedRatios, 100 - tailPercent)
-    ]
+    ci: [percentileNearestRank(sortedRatios, tailPercent), percentileNearestRank(sortedRatios, 100 - tailPercent)]
   };
 }
 
@@ -20725,7 +21163,11 @@ function classificationMetrics(predictions, labels, classes) {
       correct: perClassCorrect[k],
       accuracy: perClassSamples[k] > 0 ? perClassCorrect[k] / perClassSamples[k] : null
     })),
-    confusion: confusionCells(predictions.map((p) => p.ranked[0] ?? -1), labels, classes.length)
+    confusion: confusionCells(
+      predictions.map((p) => p.ranked[0] ?? -1),
+      labels,
+      classes.length
+    )
   };
 }
 function pairedTable(baseline, candidate) {
@@ -20783,8 +21225,16 @@ function compareClassification(baseline, candidate, labels, ids, classes) {
     flips: { fixed, broken },
     perClass: deltas,
     confusionChanges: confusionChanges(
-      confusionCells(baseline.map((p2) => p2.ranked[0] ?? -1), labels, classes.length),
-      confusionCells(candidate.map((p2) => p2.ranked[0] ?? -1), labels, classes.length),
+      confusionCells(
+        baseline.map((p2) => p2.ranked[0] ?? -1),
+        labels,
+        classes.length
+      ),
+      confusionCells(
+        candidate.map((p2) => p2.ranked[0] ?? -1),
+        labels,
+        classes.length
+      ),
       classes
     )
   };
@@ -21077,23 +21527,37 @@ function flipsSection(cmp) {
     "",
     `**Newly broken** (${count(cmp.flips.broken.length)}): ${list2(cmp.flips.broken)}`
   ].join("\n");
-  return { title: "Samples that flipped", markdown: `${counts}
+  return {
+    title: "Samples that flipped",
+    markdown: `${counts}
 
-The files that flipped are listed in the HTML report (with their images) and in report.json (comparison.flips).`, full, detail: true };
+The files that flipped are listed in the HTML report (with their images) and in report.json (comparison.flips).`,
+    full,
+    detail: true
+  };
 }
 var CONFUSIONS_IN_COMMENT = 10;
 function confusionSection(b, c, cmp) {
   const changes = cmp.confusionChanges ?? [];
-  const table3 = (shown2) => markdownTable([["actual \u2192 predicted", "baseline", "candidate", "change"], ...shown2.map((x) => [
-    `${escapeMarkdown(x.actual)} \u2192 ${escapeMarkdown(x.predicted)}`,
-    count(x.baseline),
-    count(x.candidate),
-    `${x.candidate > x.baseline ? "+" : "\u2212"}${count(Math.abs(x.candidate - x.baseline))}`
-  ])], { align: ["l", "r", "r", "r"] });
+  const table3 = (shown2) => markdownTable(
+    [
+      ["actual \u2192 predicted", "baseline", "candidate", "change"],
+      ...shown2.map((x) => [
+        `${escapeMarkdown(x.actual)} \u2192 ${escapeMarkdown(x.predicted)}`,
+        count(x.baseline),
+        count(x.candidate),
+        `${x.candidate > x.baseline ? "+" : "\u2212"}${count(Math.abs(x.candidate - x.baseline))}`
+      ])
+    ],
+    { align: ["l", "r", "r", "r"] }
+  );
   const note = "Samples of the actual class that the model's top-1 puts in the predicted class; fewer is better.";
   if (changes.length === 0) return { title: "Confusions that changed most", markdown: "No confusion pair changed: both models make the same kinds of mistakes, as often.", detail: true };
   const classes = b.perClass.map((k) => k.name);
-  const matrix = (m) => m.confusion ? confusionMatrix(m.confusion, m.perClass.map((k) => k.correct)) : null;
+  const matrix = (m) => m.confusion ? confusionMatrix(
+    m.confusion,
+    m.perClass.map((k) => k.correct)
+  ) : null;
   const [mb2, mc] = [matrix(b), matrix(c)];
   return {
     title: "Confusions that changed most",
@@ -21112,7 +21576,10 @@ function classificationSections(b, c, cmp) {
 }
 function classificationNotices(b, c) {
   const notices = [];
-  for (const [role, m] of [["baseline", b], ["candidate", c]]) {
+  for (const [role, m] of [
+    ["baseline", b],
+    ["candidate", c]
+  ]) {
     const finding = m.confusion ? swappedClasses(m.confusion, m.perClass) : null;
     if (!finding) continue;
     const pairs = finding.suspects.map((s) => `**${escapeMarkdown(s.actual)}** as **${escapeMarkdown(s.predicted)}** (${count(s.count)} of ${count(s.samples)})`).join(", ");
@@ -21194,7 +21661,9 @@ async function readClassFolders(root, classes, warn = () => {
   }
   if (ignored.length > 0) {
     const names = ignored.sort().slice(0, 5).map((n) => `'${n}'`).join(", ") + (ignored.length > 5 ? ", \u2026" : "");
-    warn(`eval set: ignored ${ignored.length} file${ignored.length === 1 ? "" : "s"} at the top of the class folders (${names}): images belong in <class>/ folders, and torchvision's ImageFolder ignores files there too`);
+    warn(
+      `eval set: ignored ${ignored.length} file${ignored.length === 1 ? "" : "s"} at the top of the class folders (${names}): images belong in <class>/ folders, and torchvision's ImageFolder ignores files there too`
+    );
   }
   const found = finish(samples, root);
   warnMissingClasses(found, classes, warn, (name) => folders.has(name) ? `class folder '${name}/' has no images` : `there is no folder '${name}/'`);
@@ -21326,8 +21795,18 @@ var classificationTask = {
   },
   // Right at top-1, as top1 counts it, with the true class as a slice (task: results can break it down by class).
   sampleRecords: (predictions, samples, config) => samples.map((s, i) => ({ id: s.id, correct: predictions[i].ranked[0] === s.label, slices: { class: config.classes[s.label] } })),
-  score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
-  compare: (baseline, candidate, samples, config) => compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
+  score: (predictions, samples, config) => classificationMetrics(
+    predictions,
+    samples.map((s) => s.label),
+    config.classes
+  ),
+  compare: (baseline, candidate, samples, config) => compareClassification(
+    baseline,
+    candidate,
+    samples.map((s) => s.label),
+    samples.map((s) => s.id),
+    config.classes
+  ),
   primary: {
     key: "Top1",
     label: "top-1",
@@ -21933,20 +22412,7 @@ function summarize(acc) {
     arLarge: summarizeOne(acc, "ar", 3, 100)
   };
 }
-var SUMMARY_KEYS = [
-  "map",
-  "map50",
-  "map75",
-  "mapSmall",
-  "mapMedium",
-  "mapLarge",
-  "ar1",
-  "ar10",
-  "ar100",
-  "arSmall",
-  "arMedium",
-  "arLarge"
-];
+var SUMMARY_KEYS = ["map", "map50", "map75", "mapSmall", "mapMedium", "mapLarge", "ar1", "ar10", "ar100", "arSmall", "arMedium", "arLarge"];
 function summaryToArray(s) {
   return SUMMARY_KEYS.map((key) => s[key]);
 }
@@ -21993,8 +22459,14 @@ function groupBy(items, key) {
 function errorTypes(gt, dets) {
   const categories = new Set(gt.categories);
   const counts = { truePositives: 0, missed: 0, duplicate: 0, wrongClass: 0, poorLocalisation: 0, both: 0, background: 0, gtCount: 0 };
-  const gtByImage = groupBy(gt.boxes.filter((b) => categories.has(b.categoryId)), (b) => b.imageId);
-  const detsByImage = groupBy(dets.filter((d) => categories.has(d.categoryId)), (d) => d.imageId);
+  const gtByImage = groupBy(
+    gt.boxes.filter((b) => categories.has(b.categoryId)),
+    (b) => b.imageId
+  );
+  const detsByImage = groupBy(
+    dets.filter((d) => categories.has(d.categoryId)),
+    (d) => d.imageId
+  );
   for (const imageId of new Set(gt.images)) {
     const imageGts = gtByImage.get(imageId) ?? [];
     const real = imageGts.filter((g) => !g.iscrowd);
@@ -22090,7 +22562,11 @@ function toCocoDetections(predictions, samples, set) {
   let unmapped = 0;
   predictions.forEach((prediction, i) => {
     const imageId = samples[i].label.imageId;
-    for (const { box: [x1, y1, x2, y2], score, classIndex } of prediction.boxes) {
+    for (const {
+      box: [x1, y1, x2, y2],
+      score,
+      classIndex
+    } of prediction.boxes) {
       const categoryId = set.classToCategory[classIndex];
       if (categoryId === void 0) {
         unmapped++;
@@ -22126,7 +22602,10 @@ function detectionMetrics(predictions, samples, operatingConf = DEFAULT_OPERATIN
     perClass: evaluation.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })),
     errorTypes: errorTypes(set.gt, detections),
     precisionRecall: { ...pr, perClass: pr.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })) },
-    errorTypesAtConf: errorTypes(set.gt, detections.filter((d) => d.score > operatingConf))
+    errorTypesAtConf: errorTypes(
+      set.gt,
+      detections.filter((d) => d.score > operatingConf)
+    )
   };
 }
 function compareDetection(baseline, candidate, samples) {
@@ -22180,10 +22659,9 @@ function preprocessingSection(comparison, label, format) {
     cell(v.candidate, metric, format),
     p502(v, "candidate")
   ]);
-  const table3 = markdownTable(
-    [["input", "H\xD7W", "area (px)", `baseline ${label}`, `baseline ${p50Label}`, `candidate ${label}`, `candidate ${p50Label}`], ...rows],
-    { align: ["l", "r", "r", "r", "r", "r", "r"] }
-  );
+  const table3 = markdownTable([["input", "H\xD7W", "area (px)", `baseline ${label}`, `baseline ${p50Label}`, `candidate ${label}`, `candidate ${p50Label}`], ...rows], {
+    align: ["l", "r", "r", "r", "r", "r", "r"]
+  });
   const lines = [table3];
   if (variants.length === 2 && variants[0].inputArea > 0) {
     const [a, b] = variants;
@@ -22235,12 +22713,14 @@ function precisionRecallRow(b, c) {
   const pb = b.precisionRecall;
   const pc = c.precisionRecall;
   if (!pb || !pc) return [];
-  return [[
-    `P \xB7 R (conf > ${pb.conf}, IoU 0.5)`,
-    `${pct(pb.precision)} \xB7 ${pct(pb.recall)}`,
-    `${pct(pc.precision)} \xB7 ${pct(pc.recall)}`,
-    `${pctDelta(pb.precision, pc.precision)} \xB7 ${pctDelta(pb.recall, pc.recall)}`
-  ]];
+  return [
+    [
+      `P \xB7 R (conf > ${pb.conf}, IoU 0.5)`,
+      `${pct(pb.precision)} \xB7 ${pct(pb.recall)}`,
+      `${pct(pc.precision)} \xB7 ${pct(pc.recall)}`,
+      `${pctDelta(pb.precision, pc.precision)} \xB7 ${pctDelta(pb.recall, pc.recall)}`
+    ]
+  ];
 }
 function precisionRecallSection(b, c) {
   const pb = b.precisionRecall;
@@ -22251,11 +22731,14 @@ function precisionRecallSection(b, c) {
     const other = of(pc.perClass, k.categoryId);
     return [escapeMarkdown(k.name), count(k.gtCount), pct(k.precision), pct(other?.precision), pct(k.recall), pct(other?.recall), pctDelta(k.recall, other?.recall)];
   });
-  const table3 = markdownTable([
-    ["class", "objects", "baseline P", "candidate P", "baseline R", "candidate R", "\u0394 R"],
-    ["**all (mean)**", count(pb.perClass.reduce((sum, k) => sum + k.gtCount, 0)), pct(pb.precision), pct(pc.precision), pct(pb.recall), pct(pc.recall), pctDelta(pb.recall, pc.recall)],
-    ...rows
-  ], { align: ["l", "r", "r", "r", "r", "r", "r"] });
+  const table3 = markdownTable(
+    [
+      ["class", "objects", "baseline P", "candidate P", "baseline R", "candidate R", "\u0394 R"],
+      ["**all (mean)**", count(pb.perClass.reduce((sum, k) => sum + k.gtCount, 0)), pct(pb.precision), pct(pc.precision), pct(pb.recall), pct(pc.recall), pctDelta(pb.recall, pc.recall)],
+      ...rows
+    ],
+    { align: ["l", "r", "r", "r", "r", "r", "r"] }
+  );
   const note = `Detections scoring above ${pb.conf} (\`detection.operating-conf\`; Ultralytics' default for predictions is 0.25), matched at IoU 0.5 as pycocotools matches them. P = right detections / detections, R = objects found / objects; the mean is over the classes with objects, as Ultralytics averages them (its \`yolo val\` prints P and R at the confidence that maximises each model's mean F1 instead; one threshold keeps the two models comparable).`;
   return { title: `Precision and recall at conf > ${pb.conf}`, markdown: `${table3}
 
@@ -22267,14 +22750,7 @@ function perClassSection2(b, c, cmp) {
   const rows = cmp.perClass.map((r) => {
     const b50 = ap50Of(b, r.categoryId);
     const c50 = ap50Of(c, r.categoryId);
-    return [
-      escapeMarkdown(r.name),
-      count(gtOf.get(r.categoryId) ?? 0),
-      ap(r.baseline),
-      ap(r.candidate),
-      apDelta(r.delta),
-      b50 === null || c50 === null ? "\u2013" : apDelta(c50 - b50)
-    ];
+    return [escapeMarkdown(r.name), count(gtOf.get(r.categoryId) ?? 0), ap(r.baseline), ap(r.candidate), apDelta(r.delta), b50 === null || c50 === null ? "\u2013" : apDelta(c50 - b50)];
   });
   const table3 = markdownTable([["class", "objects", "baseline AP", "candidate AP", "\u0394 AP", "\u0394 AP50"], ...rows], { align: ["l", "r", "r", "r", "r", "r"] });
   return { title: "Per-class AP (worst change first)", markdown: table3, detail: true };
@@ -22305,7 +22781,9 @@ function errorSection(b, c, cmp) {
   const conf = b.precisionRecall?.conf;
   const change2 = (x, y) => y === x ? "0" : `${y > x ? "+" : "\u2212"}${count(Math.abs(y - x))}`;
   const head = atConf ? ["at IoU 0.5", `baseline (conf > ${conf})`, `candidate (conf > ${conf})`, "change", "baseline (all scored)", "candidate (all scored)"] : ["at IoU 0.5", "baseline", "candidate", "change"];
-  const rows = ERROR_ROWS.map(([key, label]) => atConf ? [label, count(atConf.baseline[key]), count(atConf.candidate[key]), change2(atConf.baseline[key], atConf.candidate[key]), count(all.baseline[key]), count(all.candidate[key])] : [label, count(all.baseline[key]), count(all.candidate[key]), change2(all.baseline[key], all.candidate[key])]);
+  const rows = ERROR_ROWS.map(
+    ([key, label]) => atConf ? [label, count(atConf.baseline[key]), count(atConf.candidate[key]), change2(atConf.baseline[key], atConf.candidate[key]), count(all.baseline[key]), count(all.candidate[key])] : [label, count(all.baseline[key]), count(all.candidate[key]), change2(all.baseline[key], all.candidate[key])]
+  );
   const table3 = markdownTable([head, ...rows], { align: ["l", "r", "r", "r", "r", "r"] });
   const scored2 = (m) => count(m.truePositives + m.duplicate + m.wrongClass + m.poorLocalisation + m.both + m.background);
   const note = `Of ${count(all.baseline.gtCount)} objects. Each false positive at IoU 0.5 gets the first type that applies, in TIDE's order (Bolya et al. 2020); a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. ` + (atConf ? `"All scored" counts every detection kept for mAP (${scored2(all.baseline)} and ${scored2(all.candidate)}, up to 100 per image and class, down to detection.conf): most of its background detections are low-confidence boxes that cost mAP little; the columns at conf > ${conf} are what a user of the model at that threshold sees.` : "All scored detections count (up to 100 per image and class), most of the background ones with a low confidence.");
@@ -23396,9 +23874,7 @@ function normalizationTables(norm, channels) {
 function perChannel(values, channels, name) {
   if (values.length === 1) return new Array(channels).fill(values[0]);
   if (values.length === channels) return [...values];
-  throw new UserError(
-    `preprocess.${name}: has ${values.length} values but the images have ${channels} channel${channels === 1 ? "" : "s"} (give 1 or ${channels})`
-  );
+  throw new UserError(`preprocess.${name}: has ${values.length} values but the images have ${channels} channel${channels === 1 ? "" : "s"} (give 1 or ${channels})`);
 }
 
 // src/preprocess/image-size.ts
@@ -23628,7 +24104,8 @@ var BoxChecker = class {
   }
   warnings(file) {
     const out = [];
-    if (this.pastEdge > 0) out.push(`${file}: ${this.pastEdge} box(es) reach more than ${EDGE_TOLERANCE} px past the image edge (first: ${this.example}); kept as written, as pycocotools would`);
+    if (this.pastEdge > 0)
+      out.push(`${file}: ${this.pastEdge} box(es) reach more than ${EDGE_TOLERANCE} px past the image edge (first: ${this.example}); kept as written, as pycocotools would`);
     if (this.zeroSize > 0) out.push(`${file}: ${this.zeroSize} box(es) have zero width or height and can never be matched`);
     return out;
   }
@@ -23712,7 +24189,9 @@ async function readDetectionSamples(root, config, progress) {
   }
   const unmapped = dataset.categories.filter((c) => !dataset.categoryToClass.has(c.id));
   if (unmapped.length > 0) {
-    progress?.warn(`${configFile}: categor${unmapped.length === 1 ? "y" : "ies"} ${unmapped.map((c) => c.id).join(", ")} of the eval set map to no model class (detection.category-ids); they have no boxes, so they do not count`);
+    progress?.warn(
+      `${configFile}: categor${unmapped.length === 1 ? "y" : "ies"} ${unmapped.map((c) => c.id).join(", ")} of the eval set map to no model class (detection.category-ids); they have no boxes, so they do not count`
+    );
   }
   const names = new Map(dataset.categories.map((c) => [c.id, c.name]));
   if (config.eval.format === "coco" && config.classes.length > 0) {
@@ -23851,7 +24330,10 @@ function pairedStats(baseline, candidate, kind, modelIntervals = true) {
   const c = side(candidate);
   const sides = { samples: n, baseline: b.mean, baselineCi95: b.ci95, candidate: c.mean, candidateCi95: c.ci95 };
   if (kind === "binary") {
-    const table3 = tabulatePairs(baseline.map((v) => v === 1), candidate.map((v) => v === 1));
+    const table3 = tabulatePairs(
+      baseline.map((v) => v === 1),
+      candidate.map((v) => v === 1)
+    );
     const diff = newcombePairedDiff(table3);
     const p = mcnemar(table3);
     const rer = errorReduction(table3);
@@ -23897,9 +24379,20 @@ function pairedStats(baseline, candidate, kind, modelIntervals = true) {
 function compareSlices(keys, members, baseline, candidate, kind) {
   const stats = keys.map((key) => {
     const index = members(key);
-    return { ...key, ...pairedStats(index.map((i) => baseline[i]), index.map((i) => candidate[i]), kind, false) };
+    return {
+      ...key,
+      ...pairedStats(
+        index.map((i) => baseline[i]),
+        index.map((i) => candidate[i]),
+        kind,
+        false
+      )
+    };
   });
-  const corrected = holm(stats.map((s) => s.pValue), ALPHA4);
+  const corrected = holm(
+    stats.map((s) => s.pValue),
+    ALPHA4
+  );
   const slices = stats.map((s, k) => ({
     ...s,
     holmP: corrected.adjusted[k],
@@ -23966,7 +24459,12 @@ function resultsRows(b, c, cmp) {
   const rows = [[`${escapeMarkdown(cmp.metric)} (95% CI)`, level(cmp, b.mean, b.meanCi95), level(cmp, c.mean, c.meanCi95), `${pt(cmp, o.delta)} (${ptRange(cmp, o.deltaCi95)})`]];
   if (cmp.focus) {
     const f = cmp.focus.pooled;
-    rows.push([`\u2026 on ${focusLabel(cmp.focus.spec)} (${count(f.samples)})`, level(cmp, f.baseline, f.baselineCi95), level(cmp, f.candidate, f.candidateCi95), `${pt(cmp, f.delta)} (${ptRange(cmp, f.deltaCi95)})`]);
+    rows.push([
+      `\u2026 on ${focusLabel(cmp.focus.spec)} (${count(f.samples)})`,
+      level(cmp, f.baseline, f.baselineCi95),
+      level(cmp, f.candidate, f.candidateCi95),
+      `${pt(cmp, f.delta)} (${ptRange(cmp, f.deltaCi95)})`
+    ]);
   }
   if (o.binary) rows.push(["fixed / newly broken", "", "", `${count(o.binary.candidateOnlyCorrect)} / ${count(o.binary.baselineOnlyCorrect)}`]);
   return rows;
@@ -24206,7 +24704,9 @@ function sliceIndex(aligned, columns) {
       else byValue.set(value, [i]);
     });
     if (byValue.size === 0) {
-      throw new UserError(`results.slices: no paired sample has a value for '${column}' (lm-evaluation-harness files have task, filter and doc.<field>; other files their columns; or derive it with results.derive)`);
+      throw new UserError(
+        `results.slices: no paired sample has a value for '${column}' (lm-evaluation-harness files have task, filter and doc.<field>; other files their columns; or derive it with results.derive)`
+      );
     }
     if (byValue.size > MAX_SLICE_VALUES) {
       throw new UserError(`results.slices: '${column}' has ${byValue.size} different values (at most ${MAX_SLICE_VALUES}); slice by a coarser column or derive one with results.derive`);
@@ -24233,7 +24733,11 @@ function compareResults(aligned, results, metric) {
     const pooledIndex = [...new Set(focusKeys.flatMap(members))].sort((a, b) => a - b);
     focus = {
       spec: results.focus,
-      pooled: pairedStats(pooledIndex.map((i) => baseline[i]), pooledIndex.map((i) => candidate[i]), kind),
+      pooled: pairedStats(
+        pooledIndex.map((i) => baseline[i]),
+        pooledIndex.map((i) => candidate[i]),
+        kind
+      ),
       slices: compareSlices(focusKeys, members, baseline, candidate, kind)
     };
   }
@@ -24433,9 +24937,7 @@ function parseMetricValue(raw, field, where, scale) {
   }
   if (value === null || !Number.isFinite(value)) throw new UserError(`${where}: '${field}' must be a number, got ${describe(raw)}`);
   if (value < 0 || value > scale) {
-    throw new UserError(
-      `${where}: '${field}' is ${value}, outside [0, ${scale}]` + (value > scale && value <= 100 ? "; for scores on a 0\u2013100 scale set results.score-scale: 100" : "")
-    );
+    throw new UserError(`${where}: '${field}' is ${value}, outside [0, ${scale}]` + (value > scale && value <= 100 ? "; for scores on a 0\u2013100 scale set results.score-scale: 100" : ""));
   }
   return value;
 }
@@ -24857,7 +25359,10 @@ function studentTQuantile(p, df) {
 var MEDIAN_SE_FACTOR = Math.sqrt(Math.PI / 2);
 function p50(runs) {
   if (runs.length === 0) throw new RangeError("a round without latency samples");
-  return percentileNearestRank([...runs].sort((a, b) => a - b), 50);
+  return percentileNearestRank(
+    [...runs].sort((a, b) => a - b),
+    50
+  );
 }
 function medianRatio(ratios) {
   const sorted = [...ratios].sort((a, b) => a - b);
@@ -25025,23 +25530,31 @@ function classProblems(meta, facts, out) {
     return;
   }
   const shown2 = differ.slice(0, 5).map((k) => `${k}: '${names[k]}' vs '${classes[k]}'`).join(", ");
-  out.warnings.push(`${where} names ${differ.length} class${differ.length === 1 ? "" : "es"} differently from ${facts.classesFrom} (${shown2}${differ.length > 5 ? ", \u2026" : ""}); the report uses the config's names`);
+  out.warnings.push(
+    `${where} names ${differ.length} class${differ.length === 1 ? "" : "es"} differently from ${facts.classesFrom} (${shown2}${differ.length > 5 ? ", \u2026" : ""}); the report uses the config's names`
+  );
 }
 function inputProblems(meta, facts, out) {
   const expected = meta.task === null ? void 0 : ULTRALYTICS_TASK[meta.task];
   if (meta.source === "ultralytics" && meta.task !== null && expected !== facts.task) {
-    out.refusals.push(`${facts.model}: the model's metadata says it is an Ultralytics '${meta.task}' model, which model-gate does not score as task: ${facts.task}${expected ? ` (use task: ${expected})` : " (model-gate reads detect and classify models)"}`);
+    out.refusals.push(
+      `${facts.model}: the model's metadata says it is an Ultralytics '${meta.task}' model, which model-gate does not score as task: ${facts.task}${expected ? ` (use task: ${expected})` : " (model-gate reads detect and classify models)"}`
+    );
   }
   const imgsz = meta.imgsz;
   const same = (a, b) => a[0] === b[0] && a[1] === b[1];
   if (imgsz && facts.modelInputSize && !same(imgsz, facts.modelInputSize)) {
     out.warnings.push(`${facts.model}: the model's metadata says imgsz [${imgsz.join(", ")}], but its input is fixed at [${facts.modelInputSize.join(", ")}]; the input's size is used`);
   } else if (imgsz && facts.size && !same(imgsz, facts.size)) {
-    out.warnings.push(`${facts.model}: the model was exported at imgsz [${imgsz.join(", ")}] (its metadata), but preprocess.size is [${facts.size.join(", ")}]: the scores are for another input size than the model's`);
+    out.warnings.push(
+      `${facts.model}: the model was exported at imgsz [${imgsz.join(", ")}] (its metadata), but preprocess.size is [${facts.size.join(", ")}]: the scores are for another input size than the model's`
+    );
   }
   if (meta.stride !== null && facts.task === "detection" && facts.stride !== null && facts.stride !== meta.stride) {
     const fits2 = facts.stride % meta.stride === 0;
-    out.warnings.push(`${facts.model}: the model's stride is ${meta.stride} (its metadata), detection.stride is ${facts.stride}${fits2 ? "" : `: inputs padded to a multiple of ${facts.stride} may not fit the model`}`);
+    out.warnings.push(
+      `${facts.model}: the model's stride is ${meta.stride} (its metadata), detection.stride is ${facts.stride}${fits2 ? "" : `: inputs padded to a multiple of ${facts.stride} may not fit the model`}`
+    );
   }
   for (const key of meta.unreadable) out.warnings.push(`${facts.model}: metadata ${key} could not be read; it is ignored`);
 }
@@ -25208,7 +25721,9 @@ function quantizationSection(task, models, comparison) {
   if (comparison) {
     const delta = comparison[`delta${primary.key}`];
     const rer = comparison.errorReduction;
-    lines.push(`In int8 the candidate is ${primary.showChange(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`);
+    lines.push(
+      `In int8 the candidate is ${primary.showChange(delta)} against the baseline${rer === null ? "" : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison)}.`
+    );
   }
   const calibration = b.calibration ?? c.calibration;
   if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);
@@ -25525,9 +26040,13 @@ async function createWithProvider(modelPath, request, settings, label, factory, 
   const create = async (providers) => await factory.create(modelPath, sessionOptions(providers, settings, optimization, memory));
   const modelError = (error) => new UserError(`${label}: onnxruntime could not load the model: ${error.message}`, { cause: error });
   if (request === "cpu") {
-    return { session: await create(["cpu"]).catch((error) => {
-      throw modelError(error);
-    }), provider: "cpu", providerNote: null };
+    return {
+      session: await create(["cpu"]).catch((error) => {
+        throw modelError(error);
+      }),
+      provider: "cpu",
+      providerNote: null
+    };
   }
   if (request === "cuda") {
     try {
@@ -25556,9 +26075,7 @@ async function loadModel(modelPath, opts, factory = defaultSessionFactory) {
   const outputs = session.outputMetadata.map(toSignature);
   if (inputs.length !== 1) {
     await session.release();
-    throw new UserError(
-      `${opts.label}: the model has ${inputs.length} inputs (${inputs.map((input) => input.name).join(", ")}); model-gate feeds exactly one image tensor`
-    );
+    throw new UserError(`${opts.label}: the model has ${inputs.length} inputs (${inputs.map((input) => input.name).join(", ")}); model-gate feeds exactly one image tensor`);
   }
   const model = {
     label: opts.label,
@@ -25623,9 +26140,7 @@ function effectiveBatchSize(model, configuredBatchSize) {
 }
 function firstRows(model, name, output, batch, rows) {
   if (output.dims[0] !== batch) {
-    throw new UserError(
-      `${model.label}: output '${name}' has shape [${output.dims.join(",")}] for a batch of ${batch}; model-gate needs outputs whose first dimension is the batch`
-    );
+    throw new UserError(`${model.label}: output '${name}' has shape [${output.dims.join(",")}] for a batch of ${batch}; model-gate needs outputs whose first dimension is the batch`);
   }
   if (rows === batch) return output;
   const rowSize = product(output.dims.slice(1));
@@ -25674,9 +26189,7 @@ function checkInputFits(model, expect) {
   if (input.dims.length === 0) return;
   const layoutName = expect.layout === "nchw" ? "[batch,channels,height,width]" : "[batch,height,width,channels]";
   if (input.dims.length !== 4) {
-    throw new UserError(
-      `${model.label}: input '${input.name}' has shape ${shown2} (rank ${input.dims.length}); model-gate feeds a rank-4 image batch ${layoutName} (${expect.layout})`
-    );
+    throw new UserError(`${model.label}: input '${input.name}' has shape ${shown2} (rank ${input.dims.length}); model-gate feeds a rank-4 image batch ${layoutName} (${expect.layout})`);
   }
   const given = sampleDims(expect);
   const fits2 = given.every((size, i) => {
@@ -25758,10 +26271,12 @@ async function measureLatencyRounds(subjects, cfg, progress) {
             }
           }
           if (takers.length === 0) continue;
-          const feeds = new Map(takers.map((i) => {
-            const { data, dims } = subjects[i].input(batch);
-            return [i, { [sessionOf(models[i]).inputName]: new ort3.Tensor("float32", data, dims) }];
-          }));
+          const feeds = new Map(
+            takers.map((i) => {
+              const { data, dims } = subjects[i].input(batch);
+              return [i, { [sessionOf(models[i]).inputName]: new ort3.Tensor("float32", data, dims) }];
+            })
+          );
           for (const i of takers) {
             for (let w = 0; w < cfg.warmup; w++) {
               await timedRun(models[i], feeds.get(i));
@@ -25799,7 +26314,8 @@ function gpuName() {
   try {
     const out = execFileSync("nvidia-smi", ["--query-gpu=name", "--format=csv,noheader"], { encoding: "utf8", timeout: 1e4, stdio: ["ignore", "pipe", "ignore"] });
     const counts = /* @__PURE__ */ new Map();
-    for (const name of out.split("\n").map((line) => line.trim()).filter(Boolean)) counts.set(name, (counts.get(name) ?? 0) + 1);
+    for (const name of out.split("\n").map((line) => line.trim()).filter(Boolean))
+      counts.set(name, (counts.get(name) ?? 0) + 1);
     cached = counts.size > 0 ? [...counts].map(([name, n]) => n > 1 ? `${name} \xD7${n}` : name).join(", ") : null;
   } catch {
     cached = null;
@@ -25871,7 +26387,9 @@ async function prepareEval(config, progress, options = {}) {
     expected: resolved.expectedSha256,
     // The rebuilt entry holds the verified archive's files at the same paths, so the samples stay as read.
     rebuild: async () => {
-      noting.warn("An image of the cached eval set was not the file extracted from the verified archive: the cache entry was removed and extracted again, and the evaluation started again.");
+      noting.warn(
+        "An image of the cached eval set was not the file extracted from the verified archive: the cache entry was removed and extracted again, and the evaluation started again."
+      );
       await evictEntry(resolved.cacheEntry);
       const again = await resolveEvalSet(config.eval, resolveOptions);
       if (again.root !== resolved.root) throw new Error(`the rebuilt eval set is at ${again.root}, not ${resolved.root}`);
@@ -26198,9 +26716,7 @@ async function checkExternalData(modelPath, locations) {
 async function resolveModel(ref) {
   const bytes2 = await readModelBytes(ref);
   if (isLfsPointer(bytes2)) {
-    throw new UserError(
-      `${ref.role} model ${ref.path} is a Git LFS pointer, not the model: the LFS object was not fetched (run \`git lfs pull\`)`
-    );
+    throw new UserError(`${ref.role} model ${ref.path} is a Git LFS pointer, not the model: the LFS object was not fetched (run \`git lfs pull\`)`);
   }
   const facts = parseOnnxFacts(bytes2, `${ref.role} model ${ref.path}`);
   await checkExternalData(ref.path, facts.externalDataFiles);
@@ -29597,7 +30113,9 @@ function ortOrder(nodes) {
   const producer = /* @__PURE__ */ new Map();
   nodes.forEach((node, i) => node.output.forEach((name) => name && producer.set(name, i)));
   const read = new Set(nodes.flatMap((node) => node.input));
-  const inputsOf = nodes.map((node) => node.input.map((name) => producer.get(name)).filter((i) => i !== void 0).sort((a, b) => a - b));
+  const inputsOf = nodes.map(
+    (node) => node.input.map((name) => producer.get(name)).filter((i) => i !== void 0).sort((a, b) => a - b)
+  );
   const stack = nodes.flatMap((node, i) => node.output.some((o) => read.has(o)) ? [] : [[i, false]]);
   const visited = new Array(nodes.length).fill(false);
   const order = [];
@@ -29695,10 +30213,12 @@ async function tensorSignatures(model, workDir, label, sampleShape2) {
     const weights = graph.initializer.filter(isWeight);
     for (const t of weights) stripped.add(t.name);
     graph.initializer = graph.initializer.filter((t) => !isWeight(t));
-    const typed = weights.filter((t) => !declared.has(t.name)).map((t) => onnx.ValueInfoProto.create({
-      name: t.name,
-      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: toNumber(d) })) } } }
-    }));
+    const typed = weights.filter((t) => !declared.has(t.name)).map(
+      (t) => onnx.ValueInfoProto.create({
+        name: t.name,
+        type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: toNumber(d) })) } } }
+      })
+    );
     graph.input = [...graph.input, ...typed];
     const present = new Set(graph.output.map((o) => o.name));
     const extra = [];
@@ -29773,7 +30293,10 @@ async function calibrate(model, candidates, source, options) {
           results = await runBatch(loaded2, data, [end - start, ...source.sampleShape]);
         } catch (error) {
           if (!allocationFailure(error)) throw error;
-          throw new UserError(`${label}: onnxruntime ran out of memory calibrating a batch of ${end - start} images; set ${CALIBRATION_KNOBS.batch} lower or ${CALIBRATION_KNOBS.memory} to what the machine has`, { cause: error });
+          throw new UserError(
+            `${label}: onnxruntime ran out of memory calibrating a batch of ${end - start} images; set ${CALIBRATION_KNOBS.batch} lower or ${CALIBRATION_KNOBS.memory} to what the machine has`,
+            { cause: error }
+          );
         }
         for (const [name, [minName, maxName]] of outputs) {
           const low = results[minName].data[0];
@@ -29798,9 +30321,7 @@ function quantizedReason(model) {
   if (!graph) return null;
   const node = graph.node.find((n) => QUANTIZED_OPS.test(n.opType));
   if (node) return `it has ${node.opType} nodes`;
-  const int8 = graph.initializer.find(
-    (t) => (t.dataType === onnx.TensorProto.DataType.INT8 || t.dataType === onnx.TensorProto.DataType.UINT8) && t.dims.length >= 2
-  );
+  const int8 = graph.initializer.find((t) => (t.dataType === onnx.TensorProto.DataType.INT8 || t.dataType === onnx.TensorProto.DataType.UINT8) && t.dims.length >= 2);
   if (int8) return `its weight ${int8.name} is ${int8.dataType === onnx.TensorProto.DataType.INT8 ? "int8" : "uint8"}`;
   return null;
 }
@@ -29851,7 +30372,10 @@ function keptFloat(graph, keep) {
       const readers2 = node.output.flatMap((o) => readersOf.get(o) ?? []);
       if (readers2.some((r) => WEIGHTED.has(r.opType) || weightedAfter.has(r))) weightedAfter.add(node);
     }
-    for (const node of downstream(graph, graph.node.filter((n) => WEIGHTED.has(n.opType)))) {
+    for (const node of downstream(
+      graph,
+      graph.node.filter((n) => WEIGHTED.has(n.opType))
+    )) {
       if (!WEIGHTED.has(node.opType) && !weightedAfter.has(node) && !reasons.has(node.name)) reasons.set(node.name, "kept in float (output tail)");
     }
   }
@@ -30262,7 +30786,9 @@ function applyPlan(model, plan, ranges) {
       const named = addParams(name, params2.scale, params2.zeroPoint, params2.type, params2.axis !== null);
       renameInputs(name, `${name}_DequantizeLinear_Output`);
       graph.initializer.push(makeTensor(`${name}_quantized`, quantizeValues(values, dims, params2), dims));
-      graph.node.push(makeNode("DequantizeLinear", [`${name}_quantized`, named.scale, named.zeroPoint], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, params2.axis ?? void 0));
+      graph.node.push(
+        makeNode("DequantizeLinear", [`${name}_quantized`, named.scale, named.zeroPoint], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, params2.axis ?? void 0)
+      );
       quantized.set(name, named);
       continue;
     }
@@ -30608,11 +31134,14 @@ function checkShards(records, config, samples, evalSha256) {
     if (r.shard.count !== first.shard.count) throw new UserError(`merge: shard counts differ: shard ${first.shard.index}/${first.shard.count} and ${where}`);
     if (r.evalSet.sha256 !== evalSha256) throw new UserError(`merge: ${where} evaluated eval set sha256 ${r.evalSet.sha256 ?? "none"}, not ${evalSha256 ?? "none"} (the config's)`);
     if (r.configDigest !== configDigest(config)) throw new UserError(`merge: ${where} ran with a different config than ${config.configPath ?? "the one given"}`);
-    if (r.pairs.length !== first.pairs.length || r.evaluation.models.length !== first.evaluation.models.length) throw new UserError(`merge: ${where} compared other models than shard ${first.shard.index}`);
+    if (r.pairs.length !== first.pairs.length || r.evaluation.models.length !== first.evaluation.models.length)
+      throw new UserError(`merge: ${where} compared other models than shard ${first.shard.index}`);
     r.evaluation.models.forEach((m, k) => {
       const o = first.evaluation.models[k];
       if (!sameFile(m.fp32.file, o.fp32.file) || !sameFile(m.int8?.variant.file, o.int8?.variant.file)) {
-        throw new UserError(`merge: ${where} evaluated ${m.fp32.file.label} (sha256 ${m.fp32.file.sha256.slice(0, 12)}\u2026), shard ${first.shard.index} ${o.fp32.file.label} (${o.fp32.file.sha256.slice(0, 12)}\u2026)`);
+        throw new UserError(
+          `merge: ${where} evaluated ${m.fp32.file.label} (sha256 ${m.fp32.file.sha256.slice(0, 12)}\u2026), shard ${first.shard.index} ${o.fp32.file.label} (${o.fp32.file.sha256.slice(0, 12)}\u2026)`
+        );
       }
     });
   }
@@ -30625,7 +31154,9 @@ function checkShards(records, config, samples, evalSha256) {
   const covered = new Set(records.flatMap((r) => r.sampleIds));
   const total = records.reduce((n, r) => n + r.sampleIds.length, 0);
   if (total !== covered.size || covered.size !== samples.length || samples.some((s) => !covered.has(s.id))) {
-    throw new UserError(`merge: the shards cover ${covered.size} of the eval set's ${samples.length} samples${total !== covered.size ? " with overlaps" : ""}; were they split with another eval set?`);
+    throw new UserError(
+      `merge: the shards cover ${covered.size} of the eval set's ${samples.length} samples${total !== covered.size ? " with overlaps" : ""}; were they split with another eval set?`
+    );
   }
 }
 function mergeShards(records, config, samples, evalSha256) {
@@ -30775,9 +31306,16 @@ async function streamEvalSet(samples, runs, options, progress) {
     const jobs = [];
     if (fixed.length > 0) {
       const into = fixed.map(([key]) => buffer.get(key));
-      jobs.push(options.pool.decode(files.slice(start, end), fixed.map(([, s]) => s), counter(fixed.length), into).then((images) => {
-        fixed.forEach(([key], i) => out.set(key, [{ offset: 0, images: images[i] }]));
-      }));
+      jobs.push(
+        options.pool.decode(
+          files.slice(start, end),
+          fixed.map(([, s]) => s),
+          counter(fixed.length),
+          into
+        ).then((images) => {
+          fixed.forEach(([key], i) => out.set(key, [{ offset: 0, images: images[i] }]));
+        })
+      );
     }
     for (const [key, spec] of batched) {
       const { batchSize, shapes } = spec.rectBatches;
@@ -30787,9 +31325,11 @@ async function streamEvalSet(samples, runs, options, progress) {
         const to = Math.min(end, from + batchSize);
         const shape2 = shapes[Math.floor(fullPosition.get(order[from]) / batchSize)];
         const view = viewImages(buffer.get(key), from - start, to - from, shape2);
-        jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape2 }], counter(1), [view]).then(([images]) => {
-          segments2[n] = { offset: from - start, images };
-        }));
+        jobs.push(
+          options.pool.decode(files.slice(from, to), [{ ...spec, size: shape2 }], counter(1), [view]).then(([images]) => {
+            segments2[n] = { offset: from - start, images };
+          })
+        );
       }
     }
     await Promise.all(jobs);
@@ -30826,7 +31366,12 @@ async function streamEvalSet(samples, runs, options, progress) {
             makeInput: (from, to) => toTensor2(images, from, to, options.normalize),
             onOutputs: (from, to, outputs, count2) => {
               const positions = order.slice(first + from, first + to);
-              const batch = { start: first + from, geometry: images.geometry.slice(from, to), inputSize: [images.height, images.width], samples: positions.map((i) => samples[i]) };
+              const batch = {
+                start: first + from,
+                geometry: images.geometry.slice(from, to),
+                inputSize: [images.height, images.width],
+                samples: positions.map((i) => samples[i])
+              };
               countNonFinite(outputs, count2, batch.samples?.map((s) => s.id) ?? [], nonFinite.get(run));
               const predictions = namingModel(run.model.label, () => options.decode(outputs, count2, batch));
               for (let i = 0; i < count2; i++) run.predictions[positions[i]] = predictions[i];
@@ -30841,7 +31386,10 @@ async function streamEvalSet(samples, runs, options, progress) {
   } finally {
     progress.end();
   }
-  const notNumbers = nonFiniteError(runs.map((run) => ({ label: run.model.label, found: nonFinite.get(run) })), total);
+  const notNumbers = nonFiniteError(
+    runs.map((run) => ({ label: run.model.label, found: nonFinite.get(run) })),
+    total
+  );
   if (notNumbers) throw notNumbers;
   return { chunkImages: perChunk, chunks, firstImages };
 }
@@ -30970,17 +31518,26 @@ async function openEvaluationOnce(config, ctx, refs, progress, options) {
     progress.info(
       `evaluate: ${ctx.samples.length.toLocaleString("en-US")} images through ${streamed.length} model run${streamed.length === 1 ? "" : "s"}; decode on ${pool.workers || "the main thread"}${pool.workers ? " workers" : ""}, inference ${threads} thread${threads === 1 ? "" : "s"}` + (overlap ? ", decoding the next chunk while the GPU runs" : ", taking turns on the CPU cores")
     );
-    const included = options.shard ? shardSamples(ctx.samples, streamed.map((r) => r.spec), options.shard) : null;
-    const facts = await streamEvalSet(ctx.samples, streamed, {
-      include: included,
-      pool,
-      memoryBudget: config.inference.memoryBudget,
-      batchSize: config.inference.batchSize,
-      overlap,
-      normalize: config.preprocess,
-      keepFirst: latencyBatch,
-      decode: (outputs, count2, batch) => task.decodeOutputs(outputs, count2, config, batch)
-    }, progress);
+    const included = options.shard ? shardSamples(
+      ctx.samples,
+      streamed.map((r) => r.spec),
+      options.shard
+    ) : null;
+    const facts = await streamEvalSet(
+      ctx.samples,
+      streamed,
+      {
+        include: included,
+        pool,
+        memoryBudget: config.inference.memoryBudget,
+        batchSize: config.inference.batchSize,
+        overlap,
+        normalize: config.preprocess,
+        keepFirst: latencyBatch,
+        decode: (outputs, count2, batch) => task.decodeOutputs(outputs, count2, config, batch)
+      },
+      progress
+    );
     await Promise.all(runs.map((r) => r.model.release()));
     const streamedAt = performance.now();
     const groups = options.shard && options.shard.index !== LATENCY_SHARD ? [] : options.latencyGroups ?? [refs.map((_, i) => i)];
@@ -30994,7 +31551,14 @@ async function openEvaluationOnce(config, ctx, refs, progress, options) {
       controls.push(timed.control);
       const entries = alternatives.flat().filter((a) => a.run !== null && group.includes(a.run.owner));
       if (entries.length > 0) {
-        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run), facts.firstImages, { ...config.latency, batchSizes: [] }, progress, { threads, control: false });
+        const timedVariants = await measureGroupLatency(
+          config,
+          entries.map((e) => e.run),
+          facts.firstImages,
+          { ...config.latency, batchSizes: [] },
+          progress,
+          { threads, control: false }
+        );
         entries.forEach((entry, i) => variantLatency.set(entry, timedVariants.runs[i]));
       }
     }
@@ -31206,7 +31770,9 @@ function latencyMethodNote(comparison, perSample) {
   ];
   const control = rounds.control;
   if (control && typeof comparison.latencyNoiseFloor === "number") {
-    lines.push(`A/A control (the baseline against a second session of itself, same rounds): ${ratio(control.ratio)} (${control.ci95.map((v) => v.toFixed(2)).join("\u2013")}), so this runner resolves latency changes of \xB1${(comparison.latencyNoiseFloor * 100).toFixed(1)}% or more right now.`);
+    lines.push(
+      `A/A control (the baseline against a second session of itself, same rounds): ${ratio(control.ratio)} (${control.ci95.map((v) => v.toFixed(2)).join("\u2013")}), so this runner resolves latency changes of \xB1${(comparison.latencyNoiseFloor * 100).toFixed(1)}% or more right now.`
+    );
   }
   return lines.join(" ");
 }
@@ -31322,7 +31888,10 @@ function historyTrendCharts(history, modelName2, nights = 30) {
   const x = "night (UTC date: MM-DD, then the day)";
   return [
     trendChart(`${modelName2}: top-1, ${span}`, labels, { name: "top-1 (%)", values: records.map((r) => r.metrics.top1 * 100) }, "top-1 (%)", { xLabel: x, ceiling: 100 }),
-    trendChart(`${modelName2}: batch-1 p50 latency, ${span}`, labels, { name: "p50 (ms)", values: records.map((r) => r.latency.batch1.p50Ms) }, "p50 (ms)", { xLabel: x, colour: CHART_COLOURS.latency })
+    trendChart(`${modelName2}: batch-1 p50 latency, ${span}`, labels, { name: "p50 (ms)", values: records.map((r) => r.latency.batch1.p50Ms) }, "p50 (ms)", {
+      xLabel: x,
+      colour: CHART_COLOURS.latency
+    })
   ].join("\n");
 }
 
@@ -31452,12 +32021,10 @@ function gatesBlock(report) {
   const failed = report.gates.filter((g) => !g.passed);
   const neutral = report.gates.filter((g) => g.outcome === "not-measurable");
   const status = failed.length === 0 ? [`**Gates: ${neutral.length > 0 ? "\u26A0\uFE0F" : "\u2705"} ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**\u26A0\uFE0F Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join("\n") : failed.map((g) => `**\u274C Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join("\n");
-  const table3 = markdownTable([["gate", "limit", "judged", "result"], ...report.gates.map((g) => [
-    code(g.name),
-    escapeMarkdown(String(g.limit)),
-    escapeMarkdown(g.line),
-    gateResultLabel(g).text
-  ])]);
+  const table3 = markdownTable([
+    ["gate", "limit", "judged", "result"],
+    ...report.gates.map((g) => [code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), gateResultLabel(g).text])
+  ]);
   return `${status}
 
 ${table3}`;
@@ -31505,10 +32072,7 @@ ${evalSetWarningMarkdown(report.evalSet.notes)}` : "");
     ...latencyRows(report),
     sides ? resultFilesRow(sides) : paramsRow(b, c)
   ];
-  const main = markdownTable(
-    [["", `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, "change"], ...rows.map((r) => [...r])],
-    { align: ["l", "r", "r", "r"] }
-  );
+  const main = markdownTable([["", `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, "change"], ...rows.map((r) => [...r])], { align: ["l", "r", "r", "r"] });
   const detectable2 = report.comparison.detectableDifference;
   const note = typeof detectable2 === "number" && detectable2 > 0 ? ` \xB7 this eval set can detect differences \u2265 ${(detectable2 * 100).toFixed(2)} pt` : "";
   const int8 = quantizationSection(task, report.models, report.comparison.quantized ?? null);
@@ -31575,7 +32139,11 @@ function summaryTable(report, task) {
     sides ? resultFilesRow(sides) : ["params \xB7 size", `${params(onnx2.models.baseline.params)} \xB7 ${bytes(b.bytes)}`, `${params(onnx2.models.candidate.params)} \xB7 ${bytes(c.bytes)}`, ""]
   ];
   const head = ["", `baseline <code>${escapeHtml(b.sha256.slice(0, 7))}</code>`, `candidate <code>${escapeHtml(c.sha256.slice(0, 7))}</code>`, "change"];
-  return table2(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
+  return table2(
+    head,
+    rows.map((r) => r.map(inlineMarkdown)),
+    [false, true, true, true]
+  );
 }
 function gatesTable(report) {
   const cell = (g) => {
@@ -31612,13 +32180,26 @@ function factsTable(report) {
     ["outputs", (m) => escapeHtml(io(m.outputs))],
     ...b.metadata || c.metadata ? [["metadata", (m) => escapeHtml(metadataSummary(m))]] : []
   ];
-  return table2(["", "baseline", "candidate"], facts.map(([name, f]) => [escapeHtml(name), f(b), f(c)]), [false, false, false]);
+  return table2(
+    ["", "baseline", "candidate"],
+    facts.map(([name, f]) => [escapeHtml(name), f(b), f(c)]),
+    [false, false, false]
+  );
 }
 function environmentTable(report) {
   const { evalSet: e, environment: env2 } = report;
   if (resultSides2(report)) {
-    const rows2 = [["paired samples", count(e.samples)], ["model run", "none (task: results compares result files)"], ["node", env2.node], ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`]];
-    return table2(["", ""], rows2.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
+    const rows2 = [
+      ["paired samples", count(e.samples)],
+      ["model run", "none (task: results compares result files)"],
+      ["node", env2.node],
+      ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`]
+    ];
+    return table2(
+      ["", ""],
+      rows2.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]),
+      [false, false]
+    );
   }
   const rows = [
     ["eval set", `${e.source} (${count(e.samples)} samples${e.fromCache ? ", from cache" : ""})`],
@@ -31629,7 +32210,11 @@ function environmentTable(report) {
     ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`],
     ...Object.entries(report.preprocess).map(([key, value]) => [`preprocess.${key}`, JSON.stringify(value) ?? "\u2013"])
   ];
-  return table2(["", ""], rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]), [false, false]);
+  return table2(
+    ["", ""],
+    rows.map(([k, v]) => [escapeHtml(k), escapeHtml(v)]),
+    [false, false]
+  );
 }
 function factsDetails(report) {
   const sides = resultSides2(report);
@@ -31674,13 +32259,17 @@ function renderHtmlReport(input) {
     int8 ? section("int8", int8.title, markdownToHtml(int8.markdown)) : "",
     gallery ? renderGallery(gallery) : "",
     charts,
-    section("details", "Details", [
-      ...taskSections.map((s) => details2(s.title, `${markdownToHtml(s.full ?? s.markdown)}${s.figures ? `
+    section(
+      "details",
+      "Details",
+      [
+        ...taskSections.map((s) => details2(s.title, `${markdownToHtml(s.full ?? s.markdown)}${s.figures ? `
 ${s.figures}` : ""}`, true)),
-      ...Object.keys(report.models.baseline.latency).length > 0 ? [details2("Latency", latencyTable(report), true)] : [],
-      factsDetails(report),
-      details2("Run environment", environmentTable(report))
-    ].join("\n")),
+        ...Object.keys(report.models.baseline.latency).length > 0 ? [details2("Latency", latencyTable(report), true)] : [],
+        factsDetails(report),
+        details2("Run environment", environmentTable(report))
+      ].join("\n")
+    ),
     `<footer>model-gate ${escapeHtml(report.tool.version)} \xB7 report schema ${escapeHtml(String(report.schemaVersion))} \xB7 generated ${escapeHtml(report.generatedAt)}</footer>`
   ].filter((part) => part !== "");
   const styleHash = createHash10("sha256").update(HTML_STYLE).digest("base64");
@@ -31817,7 +32406,15 @@ async function compareAll(config, ctx, pairs, progress) {
   const started = performance.now();
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
-  return reportsFrom(config, ctx, evaluation, pairs.map((_, i) => [2 * i, 2 * i + 1]), pairs.map((p) => p.options ?? {}), started, null);
+  return reportsFrom(
+    config,
+    ctx,
+    evaluation,
+    pairs.map((_, i) => [2 * i, 2 * i + 1]),
+    pairs.map((p) => p.options ?? {}),
+    started,
+    null
+  );
 }
 async function reportsFrom(config, ctx, evaluation, pairs, options, started, shards) {
   const task = taskFor(config.task);
@@ -31852,15 +32449,22 @@ async function compareMerged(config, ctx, records, pairs = null) {
   return reportsFrom(config, ctx, evaluation, indices, pairs?.map((p) => p.options ?? {}) ?? [], started, shards);
 }
 async function checkShardModels(evaluation, indices, pairs) {
-  if (indices.length !== pairs.length) throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? "" : "s"} of models, this run ${pairs.length}; were they made for another commit?`);
+  if (indices.length !== pairs.length)
+    throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? "" : "s"} of models, this run ${pairs.length}; were they made for another commit?`);
   for (const [i, { refs }] of pairs.entries()) {
-    for (const [k, ref] of [[indices[i][0], refs.baseline], [indices[i][1], refs.candidate]]) {
+    for (const [k, ref] of [
+      [indices[i][0], refs.baseline],
+      [indices[i][1], refs.candidate]
+    ]) {
       const model = evaluation.models[k];
       const expected = [[ref.path, model.fp32.file.sha256]];
       if (ref.quantized) expected.push([ref.quantized, model.int8?.variant.file?.sha256]);
       for (const [path5, recorded] of expected) {
         const actual = await sha256File(path5);
-        if (actual !== recorded) throw new UserError(`merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? "none"}\u2026, not ${ref.label} (${actual.slice(0, 12)}\u2026); were they made for another commit?`);
+        if (actual !== recorded)
+          throw new UserError(
+            `merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? "none"}\u2026, not ${ref.label} (${actual.slice(0, 12)}\u2026); were they made for another commit?`
+          );
       }
     }
   }
@@ -31999,8 +32603,10 @@ async function compareCommand(overrides, environment) {
     if (!overrides.shardOut) throw new UserError("--shard-out: required with --shard (the file the shard record goes to)");
     const record = await compareShard(config, await prepareEval(config, progress), [{ refs }], progress);
     await writeShardRecord(overrides.shardOut, record);
-    process.stderr.write(`model-gate: shard ${config.shard.index}/${config.shard.count}: ${record.sampleIds.length.toLocaleString("en-US")} of ${record.evalSet.samples.toLocaleString("en-US")} samples${record.latencyMeasured ? ", latency" : ""} \u2192 ${overrides.shardOut}
-`);
+    process.stderr.write(
+      `model-gate: shard ${config.shard.index}/${config.shard.count}: ${record.sampleIds.length.toLocaleString("en-US")} of ${record.evalSet.samples.toLocaleString("en-US")} samples${record.latencyMeasured ? ", latency" : ""} \u2192 ${overrides.shardOut}
+`
+    );
     return 0;
   }
   const { report, markdown, html } = await runCompare(config, refs, progress);
@@ -32420,7 +33026,10 @@ async function resolveLfs(git, pointerBytes, repoPath, destFile, opts = {}) {
   const { label: where = repoPath } = opts;
   const pointer = parseLfsPointer(pointerBytes);
   if (pointer === null) throw new UserError(`${where}: not a Git LFS pointer.`);
-  const hasLfs = await git.run(["lfs", "version"]).then(() => true, () => false);
+  const hasLfs = await git.run(["lfs", "version"]).then(
+    () => true,
+    () => false
+  );
   if (!hasLfs) {
     throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
   }
@@ -32739,7 +33348,13 @@ async function runNightly(config, models, store, facts, progress, options = {}) 
   const history = await store.read();
   const records = [];
   const findings = [];
-  const open7 = await openEvaluation(config, ctx, models.map((m) => m.ref), progress, { latencyGroups: models.map((_, i) => [i]) });
+  const open7 = await openEvaluation(
+    config,
+    ctx,
+    models.map((m) => m.ref),
+    progress,
+    { latencyGroups: models.map((_, i) => [i]) }
+  );
   try {
     for (const [i, model] of models.entries()) {
       progress.info(`nightly: ${model.name} (${model.path})`);
@@ -32921,6 +33536,10 @@ Run 'model-gate --help' for usage.
 }
 
 // src/cli.ts
-installCrashGuard((line) => process.stderr.write(`${line}
-`), (code2) => process.exit(code2), 2);
+installCrashGuard(
+  (line) => process.stderr.write(`${line}
+`),
+  (code2) => process.exit(code2),
+  2
+);
 process.exitCode = await cli(process.argv.slice(2));

@@ -792,7 +792,15 @@ var port = parentPort;
 if (!port) throw new Error("decode-worker.js runs as a worker thread of the decode pool");
 port.on("message", (task) => {
   const images = task.targets.map((t) => ({ ...t.shape, pixels: new Uint8Array(t.buffer, t.byteOffset, t.shape.count * t.shape.height * t.shape.width * t.shape.channels), geometry: [] }));
-  decodeFilesInto(task.files, task.first, task.targets.map((t) => t.spec), images, FILES_IN_FLIGHT, void 0, task.sha256).then(
+  decodeFilesInto(
+    task.files,
+    task.first,
+    task.targets.map((t) => t.spec),
+    images,
+    FILES_IN_FLIGHT,
+    void 0,
+    task.sha256
+  ).then(
     (geometry) => port.postMessage({ id: task.id, geometry }),
     (error) => {
       const e = error;

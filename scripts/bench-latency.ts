@@ -26,12 +26,18 @@ interface LatencyOutcome {
 function compare(work: string, config: string, baseline: string, candidate: string, run: number): LatencyOutcome {
   const json = join(work, `latency-${run}.json`);
   const result = spawnSync(process.execPath, ['dist/cli.js', 'compare', '--config', config, '--baseline', baseline, '--candidate', candidate, '--json', json, '--quiet'], {
-    env: { ...process.env, MODEL_GATE_CACHE_DIR: join(work, 'cache') }, stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, MODEL_GATE_CACHE_DIR: join(work, 'cache') },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (result.status !== 0 && result.status !== 1) throw new Error(`model-gate compare exited ${result.status}`);
   const report = JSON.parse(readFileSync(json, 'utf8'));
   const gate = report.gates.find((g: { name: string }) => g.name === 'max-latency-regression');
-  return { ratio: report.comparison.latencyRatioP50, ci: report.comparison.latencyRatioP50Ci95, noiseFloor: report.comparison.latencyNoiseFloor, gate: gate.outcome ?? (gate.passed ? 'pass' : 'fail') };
+  return {
+    ratio: report.comparison.latencyRatioP50,
+    ci: report.comparison.latencyRatioP50Ci95,
+    noiseFloor: report.comparison.latencyNoiseFloor,
+    gate: gate.outcome ?? (gate.passed ? 'pass' : 'fail'),
+  };
 }
 
 const fmt = (o: LatencyOutcome) => `${o.ratio.toFixed(3)} (${o.ci[0].toFixed(3)}–${o.ci[1].toFixed(3)})`;
@@ -46,10 +52,14 @@ export async function benchLatency(work: string, evalRoot: string): Promise<Row[
   const example = readFileSync(join(EXAMPLE, 'model-gate.yml'), 'utf8');
   const config = join(work, 'latency.yml');
   // The demo's classes and preprocessing; the default latency settings; a 10% latency gate.
-  writeFileSync(config, example
-    .replace(/source: .*/, `source: ${subset}`).replace(/sha256: .*/, '')
-    .replace(/^latency: .*$/m, '')
-    .replace(/^gates: .*$/m, 'gates: { max-top1-drop: 100, max-latency-regression: 10 }'));
+  writeFileSync(
+    config,
+    example
+      .replace(/source: .*/, `source: ${subset}`)
+      .replace(/sha256: .*/, '')
+      .replace(/^latency: .*$/m, '')
+      .replace(/^gates: .*$/m, 'gates: { max-top1-drop: 100, max-latency-regression: 10 }'),
+  );
   const lenet = join(EXAMPLE, 'models', 'fmnist-lenet-v1.onnx');
   const dwnet = join(EXAMPLE, 'models', 'fmnist-dwnet-v3.onnx');
   const copy = join(work, 'lenet-copy.onnx');
@@ -64,11 +74,17 @@ export async function benchLatency(work: string, evalRoot: string): Promise<Row[
   const failed = aa.filter((o) => o.gate === 'fail').length;
   const neutral = aa.filter((o) => o.gate === 'not-measurable').length;
   const outside = aa.filter((o) => o.ratio < 0.93 || o.ratio > 1.07).length;
-  const floors = aa.map((o) => o.noiseFloor).filter((f): f is number => f !== null).sort((a, b) => a - b);
+  const floors = aa
+    .map((o) => o.noiseFloor)
+    .filter((f): f is number => f !== null)
+    .sort((a, b) => a - b);
   const slow = repeat(20, twice);
   const detected = slow.filter((o) => o.ci[0] > 1.15).length;
   const pair = repeat(10, dwnet);
-  const median = [...pair.map((o) => o.ratio)].sort((a, b) => a - b).slice(4, 6).reduce((a, b) => Math.sqrt(a * b));
+  const median = [...pair.map((o) => o.ratio)]
+    .sort((a, b) => a - b)
+    .slice(4, 6)
+    .reduce((a, b) => Math.sqrt(a * b));
   const covered = pair.filter((o) => o.ci[0] <= median && o.ci[1] >= median).length;
   return [
     ['latency A/A (lenet vs a byte-different copy), 20 compares: CI holds 1.0 (target ≥ 18)', `${holds} of 20`],

@@ -39,7 +39,12 @@ export async function benchMap(options: { images?: number; writeDir?: string; bo
   start = performance.now();
   cocoEvaluate(gt, dets);
   rows.push(['cocoEvaluate, run 2 (warm JIT)', ms(start)]);
-  rows.push(['stats', summaryToArray(first.summary).map((v) => v.toFixed(4)).join(' ')]);
+  rows.push([
+    'stats',
+    summaryToArray(first.summary)
+      .map((v) => v.toFixed(4))
+      .join(' '),
+  ]);
   start = performance.now();
   const errors = errorTypes(gt, dets);
   rows.push([`errorTypes at IoU 0.5 (${errors.missed} missed, ${errors.duplicate} duplicates)`, ms(start)]);

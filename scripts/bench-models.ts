@@ -46,13 +46,23 @@ function model(name: string, nodes: NodeMsg[], weights: [string, number[]][], in
 /** Conv8×8/8(3→w)–Relu–Conv3×3/2(w→w)–Relu–GlobalAveragePool–Flatten–Gemm(w→classes) on [N,3,224,224]. */
 export async function writeRgbClassifier(path: string, width: number, classes: number, seed: number): Promise<void> {
   const nodes = [
-    conv('images', 'c1', 'w1', 8, 8), makeNode('Relu', ['c1'], ['r1'], 'r1'),
-    conv('r1', 'c2', 'w2', 3, 2), makeNode('Relu', ['c2'], ['r2'], 'r2'),
-    makeNode('GlobalAveragePool', ['r2'], ['g'], 'g'), makeNode('Flatten', ['g'], ['f'], 'f'),
+    conv('images', 'c1', 'w1', 8, 8),
+    makeNode('Relu', ['c1'], ['r1'], 'r1'),
+    conv('r1', 'c2', 'w2', 3, 2),
+    makeNode('Relu', ['c2'], ['r2'], 'r2'),
+    makeNode('GlobalAveragePool', ['r2'], ['g'], 'g'),
+    makeNode('Flatten', ['g'], ['f'], 'f'),
     makeNode('Gemm', ['f', 'w3', 'b3'], ['out'], 'fc'),
   ];
   nodes[nodes.length - 1].attribute.push(onnx.AttributeProto.create({ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }) as never);
-  const weights: [string, number[]][] = [['w1', [width, 3, 8, 8]], ['w1_b', [width]], ['w2', [width, width, 3, 3]], ['w2_b', [width]], ['w3', [classes, width]], ['b3', [classes]]];
+  const weights: [string, number[]][] = [
+    ['w1', [width, 3, 8, 8]],
+    ['w1_b', [width]],
+    ['w2', [width, width, 3, 3]],
+    ['w2_b', [width]],
+    ['w3', [classes, width]],
+    ['b3', [classes]],
+  ];
   await writeFile(path, encodeModel(model('rgb-classifier', nodes, weights, ['batch', 3, 224, 224], ['batch', classes], seed)));
 }
 
@@ -65,11 +75,26 @@ export async function writeRgbDetector(path: string, classes: number, seed: numb
   const scale = new Float32Array(channels).fill(1);
   scale.set([640, 640, 128, 128]);
   const nodes = [
-    conv('images', 'c', 'w', 32, 32), makeNode('Sigmoid', ['c'], ['s'], 's'),
-    makeNode('Mul', ['s', 'scale'], ['m'], 'm'), makeNode('Reshape', ['m', 'shape'], ['out'], 'reshape'),
+    conv('images', 'c', 'w', 32, 32),
+    makeNode('Sigmoid', ['c'], ['s'], 's'),
+    makeNode('Mul', ['s', 'scale'], ['m'], 'm'),
+    makeNode('Reshape', ['m', 'shape'], ['out'], 'reshape'),
   ];
-  const built = model('rgb-detector', nodes, [['w', [channels, 3, 32, 32]], ['w_b', [channels]]], ['batch', 3, 640, 640], ['batch', channels, 400], seed);
-  built.graph!.initializer.push(makeTensor('scale', scale, [1, channels, 1, 1]), onnx.TensorProto.create({ name: 'shape', dataType: onnx.TensorProto.DataType.INT64, dims: [3], int64Data: [0, channels, -1] }) as never);
+  const built = model(
+    'rgb-detector',
+    nodes,
+    [
+      ['w', [channels, 3, 32, 32]],
+      ['w_b', [channels]],
+    ],
+    ['batch', 3, 640, 640],
+    ['batch', channels, 400],
+    seed,
+  );
+  built.graph!.initializer.push(
+    makeTensor('scale', scale, [1, channels, 1, 1]),
+    onnx.TensorProto.create({ name: 'shape', dataType: onnx.TensorProto.DataType.INT64, dims: [3], int64Data: [0, channels, -1] }) as never,
+  );
   await writeFile(path, encodeModel(built));
 }
 

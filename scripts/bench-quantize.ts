@@ -13,10 +13,12 @@ import { generatedSource, timeQuantizeStaticInt8 } from '../src/quantize/bench.j
 const [modelPath, images, shape, low, high, mode] = process.argv.slice(2);
 const sampleShape = shape.split(',').map(Number);
 const timing = await timeQuantizeStaticInt8(modelPath, generatedSource(Number(images), sampleShape, Number(low), Number(high)), { perChannel: mode === 'per-channel' });
-process.stdout.write(`${JSON.stringify({
-  ms: timing.ms,
-  calibrationMs: timing.calibrationMs,
-  batchSize: timing.batchSize,
-  bytes: timing.bytes,
-  maxRssBytes: process.resourceUsage().maxRSS * 1024,
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    ms: timing.ms,
+    calibrationMs: timing.calibrationMs,
+    batchSize: timing.batchSize,
+    bytes: timing.bytes,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  })}\n`,
+);

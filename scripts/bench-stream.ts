@@ -36,12 +36,20 @@ function photo(width: number, height: number, seed: number): Buffer {
 }
 
 async function jpeg(width: number, height: number, seed: number): Promise<Buffer> {
-  return sharp(photo(width, height, seed), { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(photo(width, height, seed), { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /** ImageNet val's mix of sizes, roughly: mostly 500×375 and its rotations, a tail of large photos. */
 const PHOTO_SIZES: [number, number, number][] = [
-  [500, 375, 45], [375, 500, 15], [500, 333, 15], [640, 480, 10], [1024, 768, 8], [2048, 1536, 5], [3000, 2000, 2],
+  [500, 375, 45],
+  [375, 500, 15],
+  [500, 333, 15],
+  [640, 480, 10],
+  [1024, 768, 8],
+  [2048, 1536, 5],
+  [3000, 2000, 2],
 ];
 
 function sizeFor(i: number): [number, number] {
@@ -66,7 +74,8 @@ function peakRss(work: string, args: string[]): { rss: number; seconds: number }
   const out = join(work, `rss-${Date.now()}.txt`);
   const started = performance.now();
   const run = spawnSync(process.execPath, ['scripts/peak-rss.mjs', out, 'dist/cli.js', ...args, '--quiet'], {
-    env: { ...process.env, MODEL_GATE_CACHE_DIR: join(work, 'cache') }, stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, MODEL_GATE_CACHE_DIR: join(work, 'cache') },
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   if (run.status !== 0 && run.status !== 1) throw new Error(`model-gate ${args[0]} exited ${run.status}`);
   return { rss: Number(readFileSync(out, 'utf8')), seconds: (performance.now() - started) / 1000 };
@@ -79,14 +88,18 @@ async function memoryRows(work: string): Promise<Row[]> {
   await writeRgbClassifier(models[1], 16, 10, 23);
   const config = (name: string, source: string) => {
     const file = join(work, `${name}.yml`);
-    writeFileSync(file, [
-      'task: classification',
-      `eval: { source: ${source}, format: class-folders }`,
-      `classes: [${CLASSES.join(', ')}]`,
-      'preprocess: { color: rgb, size: [224, 224], resize: center-crop, kernel: linear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }',
-      'latency: { batch-sizes: [1], warmup: 2, runs: 20 }',
-      'gates: { max-top1-drop: 100, max-latency-regression: 100000 }', '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'task: classification',
+        `eval: { source: ${source}, format: class-folders }`,
+        `classes: [${CLASSES.join(', ')}]`,
+        'preprocess: { color: rgb, size: [224, 224], resize: center-crop, kernel: linear, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] }',
+        'latency: { batch-sizes: [1], warmup: 2, runs: 20 }',
+        'gates: { max-top1-drop: 100, max-latency-regression: 100000 }',
+        '',
+      ].join('\n'),
+    );
     return file;
   };
   const measured: Record<number, number> = {};
@@ -121,14 +134,18 @@ async function memoryRows(work: string): Promise<Row[]> {
   await writeRgbDetector(detModels[0], 10, 5);
   await writeRgbDetector(detModels[1], 10, 9);
   const detConfig = join(work, 'det.yml');
-  writeFileSync(detConfig, [
-    'task: detection',
-    `eval: { source: ${det}, format: coco, annotations: instances.json }`,
-    `classes: [${CLASSES.join(', ')}]`,
-    'preprocess: { color: rgb, size: [640, 640], resize: letterbox }',
-    'latency: { batch-sizes: [1], warmup: 2, runs: 20 }',
-    'gates: { max-map-drop: 100, max-latency-regression: 100000 }', '',
-  ].join('\n'));
+  writeFileSync(
+    detConfig,
+    [
+      'task: detection',
+      `eval: { source: ${det}, format: coco, annotations: instances.json }`,
+      `classes: [${CLASSES.join(', ')}]`,
+      'preprocess: { color: rgb, size: [640, 640], resize: letterbox }',
+      'latency: { batch-sizes: [1], warmup: 2, runs: 20 }',
+      'gates: { max-map-drop: 100, max-latency-regression: 100000 }',
+      '',
+    ].join('\n'),
+  );
   const detRun = peakRss(work, ['compare', '--config', detConfig, '--baseline', detModels[0], '--candidate', detModels[1]]);
   rows.push(['peak RSS, detection compare of 5,000 JPEGs (640×480) at 640×640 letterbox, 2 models', `${mb(detRun.rss)} (${detRun.seconds.toFixed(1)} s)`]);
   execFileSync('rm', ['-rf', det]);
@@ -197,9 +214,14 @@ function endToEndRows(work: string, evalRoot: string, models: readonly string[])
   const json = join(work, 'e2e-report.json');
   const compare = () => {
     const started = performance.now();
-    const run = spawnSync(process.execPath, ['dist/cli.js', 'compare', '--config', 'examples/fashion-mnist/model-gate.yml', '--baseline', models[0], '--candidate', models[1], '--json', json, '--quiet'], {
-      env: { ...process.env, MODEL_GATE_CACHE_DIR: join(work, 'e2e-cache') }, stdio: 'ignore',
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['dist/cli.js', 'compare', '--config', 'examples/fashion-mnist/model-gate.yml', '--baseline', models[0], '--candidate', models[1], '--json', json, '--quiet'],
+      {
+        env: { ...process.env, MODEL_GATE_CACHE_DIR: join(work, 'e2e-cache') },
+        stdio: 'ignore',
+      },
+    );
     if (run.status !== 0 && run.status !== 1) throw new Error(`model-gate compare exited ${run.status}`);
     const seconds = (performance.now() - started) / 1000;
     const latency = JSON.parse(readFileSync(json, 'utf8')).timing.latencyMs / 1000;
@@ -212,7 +234,11 @@ function endToEndRows(work: string, evalRoot: string, models: readonly string[])
   const ours = `${whole.toFixed(2)} s, of which the latency benchmark ${(whole - work1).toFixed(2)} s`;
   if (!python) return [['end to end: model-gate compare, demo (warm cache)', `${ours}; Python anchor skipped: no python3 with Pillow, numpy and onnxruntime (set MODEL_GATE_BENCH_PYTHON)`]];
   const anchor = () => {
-    const out = execFileSync(python, ['scripts/bench-python/fmnist-e2e.py', evalRoot, 'T-shirt-top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle-boot', String(availableParallelism()), ...models], { encoding: 'utf8' });
+    const out = execFileSync(
+      python,
+      ['scripts/bench-python/fmnist-e2e.py', evalRoot, 'T-shirt-top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle-boot', String(availableParallelism()), ...models],
+      { encoding: 'utf8' },
+    );
     return Number(out.trim().split(' ')[0]);
   };
   const theirs = Math.min(anchor(), anchor());
@@ -226,9 +252,5 @@ function endToEndRows(work: string, evalRoot: string, models: readonly string[])
 /** `parts`: any of e2e, decode, memory (all when empty). */
 export async function benchStream(work: string, evalRoot: string, models: readonly string[], parts: readonly string[] = []): Promise<Row[]> {
   const wants = (part: string) => parts.length === 0 || parts.includes(part);
-  return [
-    ...(wants('e2e') ? endToEndRows(work, evalRoot, models) : []),
-    ...(wants('decode') ? await decodeRows(work) : []),
-    ...(wants('memory') ? await memoryRows(work) : []),
-  ];
+  return [...(wants('e2e') ? endToEndRows(work, evalRoot, models) : []), ...(wants('decode') ? await decodeRows(work) : []), ...(wants('memory') ? await memoryRows(work) : [])];
 }

@@ -14,7 +14,12 @@ const childfile = join(dir, `bench-quantize-${process.pid}.mjs`);
 mkdirSync(dir, { recursive: true });
 /** @type {import('esbuild').BuildOptions} */
 const options = {
-  bundle: true, platform: 'node', target: 'node20', format: 'esm', external: ['onnxruntime-node', 'sharp'], logLevel: 'warning',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  external: ['onnxruntime-node', 'sharp'],
+  logLevel: 'warning',
   banner: { js: "import { createRequire as __mgCreateRequire } from 'node:module';\nconst require = __mgCreateRequire(import.meta.url);" },
 };
 try {

@@ -59,38 +59,63 @@ try {
   if (wants('core')) {
     const samples = await classificationTask.readSamples(evalSet.root, config);
     const spec = { ...config.preprocess, size: [28, 28] as const };
-    const images = await timed('decode + preprocess 10,000 28×28 PNG (PIL+numpy, 1 thread: ≈0.44–1.0 s)', () =>
-      decodeImages(samples.map((s) => s.file), spec, silentProgress),
-    (ms) => `${seconds(ms)} (${(ms / samples.length * 1000).toFixed(0)} µs/image)`);
+    const images = await timed(
+      'decode + preprocess 10,000 28×28 PNG (PIL+numpy, 1 thread: ≈0.44–1.0 s)',
+      () =>
+        decodeImages(
+          samples.map((s) => s.file),
+          spec,
+          silentProgress,
+        ),
+      (ms) => `${seconds(ms)} (${((ms / samples.length) * 1000).toFixed(0)} µs/image)`,
+    );
     await timed('build float tensors for all 10,000 (per model)', async () => toTensor(images, 0, images.count, config.preprocess));
 
     const threads = resolveThreads(0);
     const loaded = [];
     for (const path of models) loaded.push(await loadModel(path, { provider: 'cpu', threads, label: path }));
     for (const model of loaded) {
-      await timed(`ORT inference, 10,000 images, batch 64, ${threads} threads: ${model.label.split('/').pop()}`, () =>
-        runAll(model, {
-          total: images.count, batchSize: 64, sampleShape: [1, 28, 28],
-          makeInput: (start, end) => toTensor(images, start, end, config.preprocess), onOutputs: () => {}, progress: silentProgress,
-        }), (ms) => `${seconds(ms)} (${(images.count / (ms / 1000)).toFixed(0)} images/s)`);
+      await timed(
+        `ORT inference, 10,000 images, batch 64, ${threads} threads: ${model.label.split('/').pop()}`,
+        () =>
+          runAll(model, {
+            total: images.count,
+            batchSize: 64,
+            sampleShape: [1, 28, 28],
+            makeInput: (start, end) => toTensor(images, start, end, config.preprocess),
+            onOutputs: () => {},
+            progress: silentProgress,
+          }),
+        (ms) => `${seconds(ms)} (${(images.count / (ms / 1000)).toFixed(0)} images/s)`,
+      );
     }
-    const latency = await measureLatencyRounds(models.map((path) => ({
-      label: path,
-      open: () => loadModel(path, { provider: 'cpu', threads, label: path }),
-      input: (batch: number) => ({ data: toTensor(images, 0, batch, config.preprocess), dims: [batch, 1, 28, 28] }),
-    })), { batchSizes: [1], warmup: 50, runs: 1000, rounds: 7 }, silentProgress);
+    const latency = await measureLatencyRounds(
+      models.map((path) => ({
+        label: path,
+        open: () => loadModel(path, { provider: 'cpu', threads, label: path }),
+        input: (batch: number) => ({ data: toTensor(images, 0, batch, config.preprocess), dims: [batch, 1, 28, 28] }),
+      })),
+      { batchSizes: [1], warmup: 50, runs: 1000, rounds: 7 },
+      silentProgress,
+    );
     loaded.forEach((model, i) => {
       const s = summarizeLatency(latency[i][1].flat());
-      rows.push([`ORT batch-1 latency (1,000 runs in 7 interleaved rounds): ${model.label.split('/').pop()}`, `p50 ${s.p50Ms.toFixed(4)} ms · p90 ${s.p90Ms.toFixed(4)} ms · p99 ${s.p99Ms.toFixed(4)} ms`]);
+      rows.push([
+        `ORT batch-1 latency (1,000 runs in 7 interleaved rounds): ${model.label.split('/').pop()}`,
+        `p50 ${s.p50Ms.toFixed(4)} ms · p90 ${s.p90Ms.toFixed(4)} ms · p99 ${s.p99Ms.toFixed(4)} ms`,
+      ]);
     });
     await Promise.all(loaded.map((m) => m.release()));
 
     // Exit 1 (a gate failed, e.g. latency on a loaded machine) is a finished run; only 2 is an error.
-    const e2e = (label: string) => timed(label, async () => {
-      const run = spawnSync('node', ['dist/cli.js', 'compare', '--config', `${EXAMPLE}/model-gate.yml`, '--baseline', models[0], '--candidate', models[1], '--quiet'],
-        { env: { ...process.env, MODEL_GATE_CACHE_DIR: join(cache, 'e2e') }, stdio: ['ignore', 'ignore', 'inherit'] });
-      if (run.status !== 0 && run.status !== 1) throw new Error(`model-gate compare exited ${run.status}`);
-    });
+    const e2e = (label: string) =>
+      timed(label, async () => {
+        const run = spawnSync('node', ['dist/cli.js', 'compare', '--config', `${EXAMPLE}/model-gate.yml`, '--baseline', models[0], '--candidate', models[1], '--quiet'], {
+          env: { ...process.env, MODEL_GATE_CACHE_DIR: join(cache, 'e2e') },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        if (run.status !== 0 && run.status !== 1) throw new Error(`model-gate compare exited ${run.status}`);
+      });
     await e2e('end to end: model-gate compare, demo (cold cache: extract + everything)');
     await e2e('end to end: model-gate compare, demo (warm cache)');
   }
@@ -101,7 +126,10 @@ try {
     // Issue 4 asks < 2 s for a ~140k-parameter CNN on 256 images; issue 16 asks a ConvNeXt-T-sized
     // model to stay ≤ 3 GB peak RSS on 256 images and to grow ≤ 200 MB from 64 to 512 images.
     const quantizeInChild = (path: string, images: number, shape: string, range: [number, number], mode: string) => {
-      const run = spawnSync('node', [process.env.MODEL_GATE_BENCH_QUANTIZE!, path, String(images), shape, String(range[0]), String(range[1]), mode], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const run = spawnSync('node', [process.env.MODEL_GATE_BENCH_QUANTIZE!, path, String(images), shape, String(range[0]), String(range[1]), mode], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       if (run.status !== 0) throw new Error(`bench-quantize exited ${run.status}`);
       return JSON.parse(run.stdout.trim().split('\n').pop()!) as { ms: number; calibrationMs: number; batchSize: number; bytes: number; maxRssBytes: number };
     };
@@ -111,7 +139,11 @@ try {
       `${seconds(r.ms)} (calibration ${seconds(r.calibrationMs)}, batch ${r.batchSize}) · peak RSS ${mb(r.maxRssBytes)} · int8 file ${size(r.bytes)}`;
     const synthetic = join(cache, 'synthetic-cnn.onnx');
     const parameters = await writeSyntheticCnn(synthetic);
-    for (const [path, name] of [[models[0], 'fmnist-lenet-v1 (20.5k params)'], [models[1], 'fmnist-dwnet-v3 (18.3k params)'], [synthetic, `synthetic CNN (${parameters.toLocaleString('en-US')} params)`]]) {
+    for (const [path, name] of [
+      [models[0], 'fmnist-lenet-v1 (20.5k params)'],
+      [models[1], 'fmnist-dwnet-v3 (18.3k params)'],
+      [synthetic, `synthetic CNN (${parameters.toLocaleString('en-US')} params)`],
+    ]) {
       for (const mode of ['per-tensor', 'per-channel']) {
         rows.push([`static int8 (256 calibration images, ${mode}): ${name}`, describeRun(quantizeInChild(path, 256, '1,28,28', [-0.81, 2.02], mode))]);
       }

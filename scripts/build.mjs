@@ -29,8 +29,7 @@ await build({ ...shared, entryPoints: ['src/index.ts'], outfile: `${outdir}/inde
 // The decode pool's worker thread (src/preprocess/pool.ts looks for it next to the bundle).
 await build({ ...shared, entryPoints: ['src/preprocess/decode-worker.ts'], outfile: `${outdir}/decode-worker.js` });
 
-await build({ ...shared, entryPoints: ['src/cli.ts'], outfile: `${outdir}/cli.js`,
-  banner: { js: '#!/usr/bin/env node\n' + requireBanner } });
+await build({ ...shared, entryPoints: ['src/cli.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node\n' + requireBanner } });
 
 // The CLI is a bin: keep it executable for people who run dist/cli.js directly.
 chmodSync(`${outdir}/cli.js`, 0o755);

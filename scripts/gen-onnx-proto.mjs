@@ -35,11 +35,5 @@ function run(tool, args) {
 
 // No verify/convert/delimited/typeurl helpers: the quantizer only decodes and encodes, and less
 // generated code is less to bundle.
-await run(pbjs, [
-  '--target', 'static-module',
-  '--wrap', 'es6',
-  '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl',
-  '--out', jsFile,
-  'src/quantize/onnx.proto',
-]);
+await run(pbjs, ['--target', 'static-module', '--wrap', 'es6', '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl', '--out', jsFile, 'src/quantize/onnx.proto']);
 await run(pbts, ['--out', dtsFile, jsFile]);

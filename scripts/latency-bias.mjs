@@ -17,7 +17,12 @@ const PAIRS = Number(process.env.PAIRS ?? 12);
 const RUNS = 200;
 const BLOCK = 10;
 
-const input = () => new ort.Tensor('float32', Float32Array.from({ length: 784 }, (_, i) => ((i * 7919) % 255) / 255), [1, 1, 28, 28]);
+const input = () =>
+  new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: 784 }, (_, i) => ((i * 7919) % 255) / 255),
+    [1, 1, 28, 28],
+  );
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -25,7 +30,10 @@ const median = (xs) => {
 
 async function session(spin) {
   return ort.InferenceSession.create(MODEL, {
-    executionProviders: ['cpu'], intraOpNumThreads: 0, interOpNumThreads: 1, executionMode: 'sequential',
+    executionProviders: ['cpu'],
+    intraOpNumThreads: 0,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
     extra: { session: { intra_op: { allow_spinning: spin ? '1' : '0' } } },
   });
 }
@@ -37,9 +45,12 @@ async function timeOnce(s, feeds) {
 }
 
 async function pairRatio(a, b, feedsA, feedsB) {
-  for (let i = 0; i < 10; i++) await a.run(feedsA), await b.run(feedsB);
+  for (let i = 0; i < 10; i++) (await a.run(feedsA), await b.run(feedsB));
   const times = [[], []];
-  const order = [[a, feedsA, 0], [b, feedsB, 1]];
+  const order = [
+    [a, feedsA, 0],
+    [b, feedsB, 1],
+  ];
   for (let block = 0; times[0].length < RUNS; block++) {
     const sequence = block % 2 ? [order[1], order[0]] : order;
     for (const [s, feeds, k] of sequence) for (let r = 0; r < BLOCK; r++) times[k].push(await timeOnce(s, feeds));
@@ -54,12 +65,32 @@ async function ranTheSet(s) {
 }
 
 const arrangements = {
-  'same-session': async () => { const s = await session(true); const f = { [s.inputNames[0]]: input() }; return [s, s, f, { [s.inputNames[0]]: input() }]; },
-  'two-sessions': async () => { const [a, b] = [await session(true), await session(true)]; return [a, b, { [a.inputNames[0]]: input() }, { [b.inputNames[0]]: input() }]; },
-  'two-no-spin': async () => { const [a, b] = [await session(false), await session(false)]; return [a, b, { [a.inputNames[0]]: input() }, { [b.inputNames[0]]: input() }]; },
-  'two-one-input': async () => { const [a, b] = [await session(true), await session(true)]; const f = { [a.inputNames[0]]: input() }; return [a, b, f, f]; },
-  'one-ran-set': async () => { const [a, b] = [await ranTheSet(await session(true)), await session(true)]; return [a, b, { [a.inputNames[0]]: input() }, { [b.inputNames[0]]: input() }]; },
-  'both-ran-set': async () => { const [a, b] = [await ranTheSet(await session(true)), await ranTheSet(await session(true))]; return [a, b, { [a.inputNames[0]]: input() }, { [b.inputNames[0]]: input() }]; },
+  'same-session': async () => {
+    const s = await session(true);
+    const f = { [s.inputNames[0]]: input() };
+    return [s, s, f, { [s.inputNames[0]]: input() }];
+  },
+  'two-sessions': async () => {
+    const [a, b] = [await session(true), await session(true)];
+    return [a, b, { [a.inputNames[0]]: input() }, { [b.inputNames[0]]: input() }];
+  },
+  'two-no-spin': async () => {
+    const [a, b] = [await session(false), await session(false)];
+    return [a, b, { [a.inputNames[0]]: input() }, { [b.inputNames[0]]: input() }];
+  },
+  'two-one-input': async () => {
+    const [a, b] = [await session(true), await session(true)];
+    const f = { [a.inputNames[0]]: input() };
+    return [a, b, f, f];
+  },
+  'one-ran-set': async () => {
+    const [a, b] = [await ranTheSet(await session(true)), await session(true)];
+    return [a, b, { [a.inputNames[0]]: input() }, { [b.inputNames[0]]: input() }];
+  },
+  'both-ran-set': async () => {
+    const [a, b] = [await ranTheSet(await session(true)), await ranTheSet(await session(true))];
+    return [a, b, { [a.inputNames[0]]: input() }, { [b.inputNames[0]]: input() }];
+  },
 };
 
 for (const [name, make] of Object.entries(arrangements)) {
@@ -75,5 +106,7 @@ for (const [name, make] of Object.entries(arrangements)) {
   const logs = ratios.map(Math.log);
   const mean = logs.reduce((s, x) => s + x, 0) / logs.length;
   const sd = Math.sqrt(logs.reduce((s, x) => s + (x - mean) ** 2, 0) / (logs.length - 1));
-  console.log(`${name.padEnd(14)} p50 ratio B/A over ${PAIRS} pairs: min ${sorted[0].toFixed(3)}, median ${median(ratios).toFixed(3)}, max ${sorted.at(-1).toFixed(3)}, sd(log) ${(sd * 100).toFixed(1)}%`);
+  console.log(
+    `${name.padEnd(14)} p50 ratio B/A over ${PAIRS} pairs: min ${sorted[0].toFixed(3)}, median ${median(ratios).toFixed(3)}, max ${sorted.at(-1).toFixed(3)}, sd(log) ${(sd * 100).toFixed(1)}%`,
+  );
 }

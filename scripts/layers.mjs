@@ -51,7 +51,10 @@ export const LAYERS = [
 export function allowedImports(name, layers = LAYERS) {
   const at = layers.findIndex((layer) => layer.some((e) => e.name === name));
   if (at < 0) throw new Error(`no layer has an element named ${name}`);
-  return layers.slice(0, at).flat().map((e) => e.name);
+  return layers
+    .slice(0, at)
+    .flat()
+    .map((e) => e.name);
 }
 
 /**

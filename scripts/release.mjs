@@ -19,7 +19,9 @@ writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name: pkg.name, ver
 
 // The production dependency tree as npm resolved it (from the lockfile installed by npm ci).
 const dirs = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { encoding: 'utf8' })
-  .split('\n').map((line) => line.trim()).filter((line) => line && line !== root);
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line && line !== root);
 for (const dir of dirs) cpSync(dir, join(out, relative(root, dir)), { recursive: true, dereference: true });
 
 // Keep only linux-x64 binaries of onnxruntime-node: the other platforms' are ~240 MB.

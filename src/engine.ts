@@ -36,7 +36,6 @@ export { precheckModels } from './engine/model-checks.js';
 export type { CompareOptions, CompareResult, PairToCompare, SideRef } from './engine/compared.js';
 export type { ShardRecord } from './engine/shard.js';
 
-
 /** Gallery thumbnails: tiny images are enlarged (nearest) to about this many pixels a side. */
 const THUMBNAIL_SIDE = 96;
 
@@ -154,7 +153,15 @@ export async function compareAll(config: Config, ctx: EvalContext, pairs: readon
   const started = performance.now();
   const refs = pairs.flatMap((p) => [p.refs.baseline, p.refs.candidate]);
   const evaluation = await evaluateModels(config, ctx, refs, progress, { latencyGroups: pairs.map((_, i) => [2 * i, 2 * i + 1]) });
-  return reportsFrom(config, ctx, evaluation, pairs.map((_, i) => [2 * i, 2 * i + 1] as const), pairs.map((p) => p.options ?? {}), started, null);
+  return reportsFrom(
+    config,
+    ctx,
+    evaluation,
+    pairs.map((_, i) => [2 * i, 2 * i + 1] as const),
+    pairs.map((p) => p.options ?? {}),
+    started,
+    null,
+  );
 }
 
 /** One report per pair of an evaluation (a run of its own, or shards merged). */
@@ -211,15 +218,22 @@ export async function compareMerged(config: Config, ctx: EvalContext, records: r
 }
 
 async function checkShardModels(evaluation: Evaluation, indices: readonly (readonly [number, number])[], pairs: readonly PairToCompare<ModelRef>[]): Promise<void> {
-  if (indices.length !== pairs.length) throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? '' : 's'} of models, this run ${pairs.length}; were they made for another commit?`);
+  if (indices.length !== pairs.length)
+    throw new UserError(`merge: the shards compared ${indices.length} pair${indices.length === 1 ? '' : 's'} of models, this run ${pairs.length}; were they made for another commit?`);
   for (const [i, { refs }] of pairs.entries()) {
-    for (const [k, ref] of [[indices[i][0], refs.baseline], [indices[i][1], refs.candidate]] as const) {
+    for (const [k, ref] of [
+      [indices[i][0], refs.baseline],
+      [indices[i][1], refs.candidate],
+    ] as const) {
       const model = evaluation.models[k];
       const expected: [string, string | undefined][] = [[ref.path, model.fp32.file.sha256]];
       if (ref.quantized) expected.push([ref.quantized, model.int8?.variant.file?.sha256]);
       for (const [path, recorded] of expected) {
         const actual = await sha256File(path);
-        if (actual !== recorded) throw new UserError(`merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? 'none'}…, not ${ref.label} (${actual.slice(0, 12)}…); were they made for another commit?`);
+        if (actual !== recorded)
+          throw new UserError(
+            `merge: the shards evaluated a ${ref.role} with sha256 ${recorded?.slice(0, 12) ?? 'none'}…, not ${ref.label} (${actual.slice(0, 12)}…); were they made for another commit?`,
+          );
       }
     }
   }
@@ -231,7 +245,13 @@ export async function shardRun(config: Config, pairs: readonly PairToCompare<Mod
 }
 
 /** The reports of a run whose comparisons were sharded (the Action's merge job), from every shard record. */
-export async function mergedRun(config: Config, pairs: readonly PairToCompare<ModelRef>[], records: readonly ShardRecord[], progress: Progress, options: { readonly remoteCache?: EvalSetCache } = {}): Promise<CompareResult[]> {
+export async function mergedRun(
+  config: Config,
+  pairs: readonly PairToCompare<ModelRef>[],
+  records: readonly ShardRecord[],
+  progress: Progress,
+  options: { readonly remoteCache?: EvalSetCache } = {},
+): Promise<CompareResult[]> {
   // The eval set is verified here too: its labels score the merged predictions.
   return compareMerged(config, await prepareEval(config, progress, options), records, pairs);
 }

@@ -17,7 +17,16 @@ import { initRepo } from '../models/git-fixture.js';
 const levels = 'abcdefghi'.split('');
 /** Each level is a list of nine aliases of the one before. */
 const BOMB = levels
-  .map((name, i) => `${name}: &${name} [${i === 0 ? Array(9).fill('"lol"').join(',') : Array(9).fill(`*${levels[i - 1]}`).join(',')}]`)
+  .map(
+    (name, i) =>
+      `${name}: &${name} [${
+        i === 0
+          ? Array(9).fill('"lol"').join(',')
+          : Array(9)
+              .fill(`*${levels[i - 1]}`)
+              .join(',')
+      }]`,
+  )
   .join('\n');
 const EXPECTED = /: not valid YAML: its aliases \(\*name\) expand to too many values to read safely; write the values out instead$/;
 

@@ -32,21 +32,38 @@ async function errorOf(promise: Promise<unknown>): Promise<UserError> {
 
 describe('loadConfig', () => {
   it('reads the documented keys, fills defaults, resolves paths against the config file, and freezes', async () => {
-    const file = await configFile('full.yml', `task: classification
+    const file = await configFile(
+      'full.yml',
+      `task: classification
 eval: { source: ./set.tar.gz, sha256: ${SHA.toUpperCase()} }
 classes: [cat, dog]
 preprocess: { color: gray, size: [28, 32], mean: [0.5], std: [0.25], layout: nhwc, workers: 3 }
 inference: { execution-provider: cpu, batch-size: 8, threads: 2, memory-budget: 1.5GiB }
 latency: { batch-sizes: [1, 4], warmup: 3, runs: 50 }
 gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, max-latency-regression: 10 }
-`);
+`,
+    );
     const config = await loadConfig({ config: 'full.yml', ...flags }, env());
     expect(config.configPath).toBe(file);
-    expect(config.eval).toEqual({ source: join(dir, 'set.tar.gz'), sha256: SHA, format: 'class-folders', manifest: null,
-      written: { key: `eval.source in ${file}`, text: './set.tar.gz', base: `the config file's folder ${dir}` } });
+    expect(config.eval).toEqual({
+      source: join(dir, 'set.tar.gz'),
+      sha256: SHA,
+      format: 'class-folders',
+      manifest: null,
+      written: { key: `eval.source in ${file}`, text: './set.tar.gz', base: `the config file's folder ${dir}` },
+    });
     expect(config.preprocess).toEqual({
-      color: 'gray', size: [28, 32], resize: 'stretch', kernel: 'linear', cropRatio: 0.875, padValue: 114,
-      scale: 1 / 255, mean: [0.5], std: [0.25], layout: 'nhwc', workers: 3,
+      color: 'gray',
+      size: [28, 32],
+      resize: 'stretch',
+      kernel: 'linear',
+      cropRatio: 0.875,
+      padValue: 114,
+      scale: 1 / 255,
+      mean: [0.5],
+      std: [0.25],
+      layout: 'nhwc',
+      workers: 3,
     });
     expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2, memoryBudget: 1.5 * 2 ** 30, interOpThreads: 1, spinWait: true });
     expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50, rounds: 7 });
@@ -76,25 +93,33 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
 
   it('lets flags override the eval set and the provider, resolving flag paths against the working directory', async () => {
     await configFile('min.yml', 'eval: { source: ./folder }\nclasses: [a, b]\n');
-    const config = await loadConfig(
-      { config: 'min.yml', ...flags, eval: 'other.zip', evalSha256: SHA, executionProvider: 'cuda', threads: '3' },
-      env({ MODEL_GATE_CACHE_DIR: '/tmp/mgc' }),
-    );
+    const config = await loadConfig({ config: 'min.yml', ...flags, eval: 'other.zip', evalSha256: SHA, executionProvider: 'cuda', threads: '3' }, env({ MODEL_GATE_CACHE_DIR: '/tmp/mgc' }));
     expect(config.eval.source).toBe(join(dir, 'other.zip'));
     expect(config.eval.sha256).toBe(SHA);
     expect(config.inference).toMatchObject({ executionProvider: 'cuda', threads: 3 });
     expect(config.gates).toEqual({ maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null });
-    expect(config.quantization).toEqual({ mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256, calibrationMemory: 2 ** 30, calibrationBatchSize: null, keepFloat: null });
+    expect(config.quantization).toEqual({
+      mode: 'none',
+      perChannel: false,
+      calibration: null,
+      calibrationSamples: 256,
+      calibrationMemory: 2 ** 30,
+      calibrationBatchSize: null,
+      keepFloat: null,
+    });
     expect(config.cacheDir).toBe('/tmp/mgc');
   });
 
   it('names the file, the key and what was expected for every invalid key', async () => {
-    const file = await configFile('bad.yml', `eval: { source: x.tar.gz, sha256: abc }
+    const file = await configFile(
+      'bad.yml',
+      `eval: { source: x.tar.gz, sha256: abc }
 classes: [a, b]
 preprocess: { color: grey, size: [28], kernel: bilinear }
 gatess: {}
 inference: { batch-size: 0 }
-`);
+`,
+    );
     const error = await errorOf(loadConfig({ config: 'bad.yml', ...flags }, env()));
     expect(error.message).toContain(file);
     expect(error.message).toContain("eval.sha256: expected 64 hexadecimal characters (a sha256), got 'abc'");
@@ -114,31 +139,37 @@ inference: { batch-size: 0 }
   });
 
   it('reads the models list and checks each entry is a path or a manifest key inside the repository', async () => {
-    await configFile('models.yml', `eval: { source: ./folder }
+    await configFile(
+      'models.yml',
+      `eval: { source: ./folder }
 classes: [a, b]
 models:
   - { name: classifier, path: models/classifier.onnx }
   - { name: detector, manifest: models/manifest.yml, key: detector }
-`);
+`,
+    );
     const config = await loadConfig({ config: 'models.yml' }, env());
     expect(config.models).toEqual([
       { name: 'classifier', path: 'models/classifier.onnx' },
       { name: 'detector', manifest: 'models/manifest.yml', key: 'detector' },
     ]);
-    await configFile('bad-models.yml', `eval: { source: ./folder }
+    await configFile(
+      'bad-models.yml',
+      `eval: { source: ./folder }
 classes: [a, b]
 models:
   - { name: a, path: ../outside.onnx }
   - { name: a, manifest: m.yml }
   - { name: c }
-`);
+`,
+    );
     const error = await errorOf(loadConfig({ config: 'bad-models.yml' }, env()));
     expect(error.message).toContain("models[0].path: expected a path inside the repository, got '../outside.onnx'");
     expect(error.message).toContain("models[1].name: 'a' is used twice");
     expect(error.message).toContain('models[1]: manifest and key go together');
     expect(error.message).toContain('models[2]: expected either path, or manifest and key');
     await configFile('bad-name.yml', "eval: { source: ./folder }\nclasses: [a, b]\nmodels: [{ name: 'bad name!', path: x.onnx }]\n");
-    expect((await errorOf(loadConfig({ config: 'bad-name.yml' }, env()))).message).toContain("models[0].name: expected text matching");
+    expect((await errorOf(loadConfig({ config: 'bad-name.yml' }, env()))).message).toContain('models[0].name: expected text matching');
   });
 
   it('reports YAML syntax errors with the line, a missing file, and bad flags', async () => {

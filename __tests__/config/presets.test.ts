@@ -41,8 +41,17 @@ function messageOf(run: () => unknown): string {
 describe('preprocess.preset', () => {
   it('torchvision-classic: Resize(256) bilinear, CenterCrop(224), ImageNet mean/std, RGB, NCHW', () => {
     expect(parse({ preset: 'torchvision-classic' }).preprocess).toEqual({
-      color: 'rgb', size: [224, 224], resize: 'center-crop', kernel: 'linear', cropRatio: 0.875, padValue: 114,
-      scale: 1 / 255, ...IMAGENET, layout: 'nchw', arithmetic: 'float32', workers: 0,
+      color: 'rgb',
+      size: [224, 224],
+      resize: 'center-crop',
+      kernel: 'linear',
+      cropRatio: 0.875,
+      padValue: 114,
+      scale: 1 / 255,
+      ...IMAGENET,
+      layout: 'nchw',
+      arithmetic: 'float32',
+      workers: 0,
       preset: { name: 'torchvision-classic', source: 'Resize(256) + CenterCrop(224), ImageNet mean/std', overridden: [] },
     });
   });
@@ -53,9 +62,19 @@ describe('preprocess.preset', () => {
     expect(pre.preset?.overridden).toEqual(['size', 'kernel']); // color: rgb is the preset's own value
   });
 
-  it('ultralytics-val: yolo val\'s loader (long side to imgsz with cv2 INTER_LINEAR, rect batches, pad 114, /255) and multi-label NMS', () => {
+  it("ultralytics-val: yolo val's loader (long side to imgsz with cv2 INTER_LINEAR, rect batches, pad 114, /255) and multi-label NMS", () => {
     const config = parse({ preset: 'ultralytics-val' }, 'detection');
-    expect(config.preprocess).toMatchObject({ color: 'rgb', resize: 'ultralytics-val', rect: true, kernel: 'cv2-linear', padValue: 114, scale: 1 / 255, mean: [0], std: [1], layout: 'nchw' });
+    expect(config.preprocess).toMatchObject({
+      color: 'rgb',
+      resize: 'ultralytics-val',
+      rect: true,
+      kernel: 'cv2-linear',
+      padValue: 114,
+      scale: 1 / 255,
+      mean: [0],
+      std: [1],
+      layout: 'nchw',
+    });
     expect(config.preprocess.preset?.name).toBe('ultralytics-val');
     expect(config.detection?.multiLabel).toBe(true);
     // Square imgsz batches when rect is off; multi-label follows an explicit detection key.
@@ -67,7 +86,20 @@ describe('preprocess.preset', () => {
 
   it('ultralytics-predict: letterbox with cv2 INTER_LINEAR, pad 114, scaleup, no auto, /255, no mean/std', () => {
     const pre = parse({ preset: 'ultralytics-predict' }, 'detection').preprocess;
-    expect(pre).toMatchObject({ color: 'rgb', size: null, resize: 'letterbox', kernel: 'cv2-linear', padValue: 114, scaleup: true, auto: false, stride: 32, scale: 1 / 255, mean: [0], std: [1], layout: 'nchw' });
+    expect(pre).toMatchObject({
+      color: 'rgb',
+      size: null,
+      resize: 'letterbox',
+      kernel: 'cv2-linear',
+      padValue: 114,
+      scaleup: true,
+      auto: false,
+      stride: 32,
+      scale: 1 / 255,
+      mean: [0],
+      std: [1],
+      layout: 'nchw',
+    });
     expect(pre.preset?.name).toBe('ultralytics-predict');
     // an explicit resize wins without tripping the letterbox-only checks on keys the preset set
     expect(parse({ preset: 'ultralytics-predict', resize: 'rect' }, 'detection').preprocess).toMatchObject({ resize: 'rect', kernel: 'cv2-linear' });
@@ -124,7 +156,9 @@ describe('preprocess.preset', () => {
   });
 
   it('explains what is wrong', async () => {
-    expect(messageOf(() => parse({ preset: 'timm', 'timm-model': 'convnext_tiny.nope' }))).toContain("preprocess.timm-model: 'convnext_tiny.nope' is not in model-gate's table of timm 1.0.29 models (known tags: convnext_tiny, convnext_tiny.dinov3_lvd1689m,");
+    expect(messageOf(() => parse({ preset: 'timm', 'timm-model': 'convnext_tiny.nope' }))).toContain(
+      "preprocess.timm-model: 'convnext_tiny.nope' is not in model-gate's table of timm 1.0.29 models (known tags: convnext_tiny, convnext_tiny.dinov3_lvd1689m,",
+    );
     expect(messageOf(() => parse({ preset: 'timm' }))).toContain('preprocess.preset: timm needs exactly one of preprocess.timm-model');
     expect(messageOf(() => parse({ preset: 'timm', 'timm-model': 'resnet50', 'pretrained-cfg': 'x.json' }))).toContain('needs exactly one of');
     expect(messageOf(() => parse({ preset: 'torchvision-classic', 'timm-model': 'resnet50' }))).toContain('preprocess.timm-model: only used with preprocess.preset: timm');

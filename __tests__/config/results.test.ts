@@ -54,32 +54,36 @@ describe('task: results config', () => {
       baseline: { role: 'baseline', path: '/work/other/a', label: 'other/a' },
       candidate: { role: 'candidate', path: '/repo/runs/b', label: 'runs/b' },
     });
-    expect(errorOf(() => resultsRefs(parse('task: results\n'), {}, env))).toBe("--baseline: required (the baseline's result file or folder), or set results.baseline in /repo/model-gate.yml");
+    expect(errorOf(() => resultsRefs(parse('task: results\n'), {}, env))).toBe(
+      "--baseline: required (the baseline's result file or folder), or set results.baseline in /repo/model-gate.yml",
+    );
   });
 
   it('names the key of every problem', () => {
-    expect(errorOf(() => parse('task: results\neval: { source: x }\nclasses: [a, b]\ngates: { max-top1-drop: 1 }\n'))).toBe([
-      '/repo/model-gate.yml: invalid config:',
-      '  - eval: not used with task: results (the result files are the evaluation (results.baseline / results.candidate))',
-      '  - classes: not used with task: results (slices come from the result files (results.slices))',
-      '  - gates.max-top1-drop: not used with task: results (task: results has max-metric-drop)',
-    ].join('\n'));
+    expect(errorOf(() => parse('task: results\neval: { source: x }\nclasses: [a, b]\ngates: { max-top1-drop: 1 }\n'))).toBe(
+      [
+        '/repo/model-gate.yml: invalid config:',
+        '  - eval: not used with task: results (the result files are the evaluation (results.baseline / results.candidate))',
+        '  - classes: not used with task: results (slices come from the result files (results.slices))',
+        '  - gates.max-top1-drop: not used with task: results (task: results has max-metric-drop)',
+      ].join('\n'),
+    );
     expect(errorOf(() => parse('task: results\nresults: { format: csv, filter: strict-match }\n'))).toMatch(/results.filter: only used with lm-evaluation-harness files/);
     expect(errorOf(() => parse("task: results\nresults: { derive: { lang: { from: task, pattern: '(' } } }\n"))).toMatch(/results.derive.lang.pattern: not a valid regular expression/);
     expect(errorOf(() => parse('task: results\ngates: { min-focus-gain: 0 }\n'))).toMatch(/gates.min-focus-gain: needs results.focus/);
     expect(errorOf(() => parse('task: results\nresults: { focus: { language: [] } }\n'))).toMatch(/results.focus.language: expected at least 1 items/);
     expect(errorOf(() => parse('task: results\nresults: { metirc: acc }\n'))).toMatch(/results.metirc: unknown key/);
     expect(errorOf(() => parse('task: results\n', { eval: 'x.tar.gz' }))).toBe('--eval: not used with task: results (the result files are the evaluation)');
-    expect(errorOf(() => parse('eval: { source: ./f }\nclasses: [a, b]\nresults: { metric: acc }\ngates: { max-metric-drop: 1 }\n'))).toBe([
-      '/repo/model-gate.yml: invalid config:',
-      '  - results: only used with task: results',
-      '  - gates.max-metric-drop: only used with task: results',
-    ].join('\n'));
-    expect(errorOf(() => parse('task: results\nmodels:\n  - { name: llm, manifest: m.yml, key: llm }\n  - { name: b, path: evals/b, quantized: b.onnx }\n'))).toBe([
-      '/repo/model-gate.yml: invalid config:',
-      '  - models[0]: task: results reads a result file or folder in the repository; give its path, not a manifest and key',
-      '  - models[1].quantized: not used with task: results (model-gate runs no model)',
-    ].join('\n'));
+    expect(errorOf(() => parse('eval: { source: ./f }\nclasses: [a, b]\nresults: { metric: acc }\ngates: { max-metric-drop: 1 }\n'))).toBe(
+      ['/repo/model-gate.yml: invalid config:', '  - results: only used with task: results', '  - gates.max-metric-drop: only used with task: results'].join('\n'),
+    );
+    expect(errorOf(() => parse('task: results\nmodels:\n  - { name: llm, manifest: m.yml, key: llm }\n  - { name: b, path: evals/b, quantized: b.onnx }\n'))).toBe(
+      [
+        '/repo/model-gate.yml: invalid config:',
+        '  - models[0]: task: results reads a result file or folder in the repository; give its path, not a manifest and key',
+        '  - models[1].quantized: not used with task: results (model-gate runs no model)',
+      ].join('\n'),
+    );
     expect(errorOf(() => parse('classes: [a, b]\n'))).toBe('/repo/model-gate.yml: invalid config:\n  - eval: required key is missing');
   });
 });

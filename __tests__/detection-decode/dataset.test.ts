@@ -20,7 +20,9 @@ describe('the fmnist-det fixture', () => {
   it('has the README counts: 300 images, 514 small, 433 medium and 68 large boxes', () => {
     const boxes = coco.samples.flatMap((s) => s.label.boxes);
     expect(coco.samples).toHaveLength(300);
-    expect([boxes.filter((b) => b.area < 32 ** 2).length, boxes.filter((b) => b.area >= 32 ** 2 && b.area < 96 ** 2).length, boxes.filter((b) => b.area >= 96 ** 2).length]).toEqual([514, 433, 68]);
+    expect([boxes.filter((b) => b.area < 32 ** 2).length, boxes.filter((b) => b.area >= 32 ** 2 && b.area < 96 ** 2).length, boxes.filter((b) => b.area >= 96 ** 2).length]).toEqual([
+      514, 433, 68,
+    ]);
     expect(coco.warnings).toEqual([]);
     expect(yolo.warnings).toEqual([]);
   });
@@ -31,9 +33,7 @@ describe('the fmnist-det fixture', () => {
   });
 
   it('both readers give the same images and boxes (YOLO → pixels within 1e-3 px)', () => {
-    expect(yolo.samples.map((s) => [s.id, s.label.imageId, s.label.width, s.label.height])).toEqual(
-      coco.samples.map((s) => [s.id, s.label.imageId, s.label.width, s.label.height]),
-    );
+    expect(yolo.samples.map((s) => [s.id, s.label.imageId, s.label.width, s.label.height])).toEqual(coco.samples.map((s) => [s.id, s.label.imageId, s.label.width, s.label.height]));
     let worst = 0;
     coco.samples.forEach((sample, i) => {
       const theirs = yolo.samples[i].label.boxes;
@@ -48,8 +48,14 @@ describe('bad input', () => {
   let root: string;
   const image = path.join(fixture, 'images', '00001.png'); // 256x160
   const coco = (annotations: object[], extra: object = {}) => ({
-    images: [{ id: 1, file_name: 'a.png', width: 256, height: 160 }, { id: 2, file_name: 'b.png', width: 256, height: 160 }],
-    categories: [{ id: 3, name: 'cat' }, { id: 7, name: 'dog' }],
+    images: [
+      { id: 1, file_name: 'a.png', width: 256, height: 160 },
+      { id: 2, file_name: 'b.png', width: 256, height: 160 },
+    ],
+    categories: [
+      { id: 3, name: 'cat' },
+      { id: 7, name: 'dog' },
+    ],
     annotations,
     ...extra,
   });
@@ -59,7 +65,10 @@ describe('bad input', () => {
     return readCocoDataset(root, 'ann.json', mapping);
   }
   async function failure(promise: Promise<unknown>): Promise<Error> {
-    const error = await promise.then(() => null, (e: unknown) => e as Error);
+    const error = await promise.then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(UserError);
     return error as Error;
   }
@@ -75,21 +84,24 @@ describe('bad input', () => {
 
   it('empty annotations are valid: images with no objects', async () => {
     const read = await readCoco(coco([]));
-    expect(read.samples.map((s) => [s.id, s.label.boxes.length])).toEqual([['a.png', 0], ['b.png', 0]]);
+    expect(read.samples.map((s) => [s.id, s.label.boxes.length])).toEqual([
+      ['a.png', 0],
+      ['b.png', 0],
+    ]);
     expect(read.warnings).toEqual([]);
   });
 
   it('a negative width is an error naming the file', async () => {
-    expect((await failure(readCoco(coco([box([10, 10, -5, 20])])))).message).toBe(
-      `${path.join(root, 'ann.json')}: annotation id 1: box [10, 10, -5, 20] has a negative width or height`,
-    );
+    expect((await failure(readCoco(coco([box([10, 10, -5, 20])])))).message).toBe(`${path.join(root, 'ann.json')}: annotation id 1: box [10, 10, -5, 20] has a negative width or height`);
   });
 
   it('a box entirely outside the image is an error; one reaching past the edge is a warning and kept as written', async () => {
     expect((await failure(readCoco(coco([box([300, 10, 5, 5])])))).message).toMatch(/ann\.json: annotation id 1: box \[300, 10, 5, 5\] lies entirely outside the 256x160 image/);
     const read = await readCoco(coco([box([250, 150, 20, 20])]));
     expect(read.samples[0].label.boxes[0].bbox).toEqual([250, 150, 20, 20]);
-    expect(read.warnings).toEqual([`${path.join(root, 'ann.json')}: 1 box(es) reach more than 1 px past the image edge (first: annotation id 1: [250, 150, 20, 20] in 256x160); kept as written, as pycocotools would`]);
+    expect(read.warnings).toEqual([
+      `${path.join(root, 'ann.json')}: 1 box(es) reach more than 1 px past the image edge (first: annotation id 1: [250, 150, 20, 20] in 256x160); kept as written, as pycocotools would`,
+    ]);
     expect((await readCoco(coco([box([0, 0, 256.5, 160])]))).warnings).toEqual([]); // within the 1 px tolerance
   });
 
@@ -113,8 +125,17 @@ describe('bad input', () => {
   });
 
   it('an explicit category map is used; a category with boxes but no class is an error', async () => {
-    const read = await readCoco(coco([box([1, 1, 5, 5])]), new Map([[3, 1], [7, 0]]));
-    expect([...read.categoryToClass]).toEqual([[3, 1], [7, 0]]);
+    const read = await readCoco(
+      coco([box([1, 1, 5, 5])]),
+      new Map([
+        [3, 1],
+        [7, 0],
+      ]),
+    );
+    expect([...read.categoryToClass]).toEqual([
+      [3, 1],
+      [7, 0],
+    ]);
     expect((await readCoco(coco([box([1, 1, 5, 5])]))).categoryToClass.get(7)).toBe(1); // default: sorted ids 3, 7 → 0, 1
     expect((await failure(readCoco(coco([box([1, 1, 5, 5])]), new Map([[7, 0]])))).message).toMatch(/category 3 \('cat'\) has boxes but no model class/);
   });
@@ -129,7 +150,11 @@ describe('bad input', () => {
     const read = await readYoloDataset(root, 'images', 'labels', ['x', 'y']);
     // a: cx 0.5·256 = 128, w 0.25·256 = 64 → x = 96; cy 0.5·160 = 80, h 0.5·160 = 80 → y = 40.
     expect(read.samples[0].label.boxes).toEqual([{ categoryId: 2, bbox: [96, 40, 64, 80], area: 5120, iscrowd: false, id: 1 }]);
-    expect(read.samples.map((s) => [s.label.imageId, s.label.boxes.length])).toEqual([[1, 1], [2, 0], [3, 0]]);
+    expect(read.samples.map((s) => [s.label.imageId, s.label.boxes.length])).toEqual([
+      [1, 1],
+      [2, 0],
+      [3, 0],
+    ]);
     expect(read.warnings).toEqual([
       `1 of 3 images have no label file under ${path.join(root, 'labels')} (e.g. images/c.png); they count as images with no objects`,
       `${path.join(root, 'labels', 'ghost.txt')}: label file with no image under ${path.join(root, 'images')}; ignored`,

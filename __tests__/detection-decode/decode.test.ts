@@ -24,7 +24,9 @@ describe('inferLayout', () => {
 
   it('a shape that fits no layout is a UserError naming the shape', () => {
     expect(() => inferLayout([1, 15, 2560], 10)).toThrow(UserError);
-    expect(() => inferLayout([1, 15, 2560], 10)).toThrow('detection output has shape [1, 15, 2560], which fits no layout: expected yolov8 [B, 14, N], yolov5 [B, N, 15] or end2end [B, K, 6] for 10 classes');
+    expect(() => inferLayout([1, 15, 2560], 10)).toThrow(
+      'detection output has shape [1, 15, 2560], which fits no layout: expected yolov8 [B, 14, N], yolov5 [B, N, 15] or end2end [B, K, 6] for 10 classes',
+    );
     expect(() => inferLayout([1, 1000], 10)).toThrow(/shape \[1, 1000\], which fits no layout/);
     expect(() => inferLayout([1, 2560, 14], 10)).toThrow(/transposed yolov8/);
   });
@@ -117,14 +119,20 @@ describe('decodeBatch', () => {
   });
 
   it('end2end: rows above conf, best first, at most maxDet, no NMS', () => {
-    const data = Float32Array.from([
-      [10, 10, 30, 30, 0.6, 2],
-      [11, 10, 31, 30, 0.9, 2], // overlaps the first: kept, the model did its own NMS
-      [0, 0, 5, 5, 0.1, 0], // below conf
-      [50, 50, 60, 60, 0.7, 1],
-    ].flat());
+    const data = Float32Array.from(
+      [
+        [10, 10, 30, 30, 0.6, 2],
+        [11, 10, 31, 30, 0.9, 2], // overlaps the first: kept, the model did its own NMS
+        [0, 0, 5, 5, 0.1, 0], // below conf
+        [50, 50, 60, 60, 0.7, 1],
+      ].flat(),
+    );
     const [all] = decodeBatch({ data, dims: [1, 4, 6] }, 'end2end', 1, [identity], options);
-    expect(all.map((d) => [d.classIndex, d.score])).toEqual([[2, Math.fround(0.9)], [1, Math.fround(0.7)], [2, Math.fround(0.6)]]);
+    expect(all.map((d) => [d.classIndex, d.score])).toEqual([
+      [2, Math.fround(0.9)],
+      [1, Math.fround(0.7)],
+      [2, Math.fround(0.6)],
+    ]);
     expect(all[0].box).toEqual([11, 10, 31, 30]);
     expect(decodeBatch({ data, dims: [1, 4, 6] }, 'end2end', 1, [identity], { ...options, maxDet: 1 })[0]).toHaveLength(1);
   });

@@ -50,7 +50,16 @@ describe('rect', () => {
   it('the input size is the largest auto size over the set', () => {
     // landscape 1280x720 → [384, 640]; portrait 720x1280 → r = 0.5 → 360x640 → width 360 + 280 mod 32 = 384 → [640, 384].
     expect(rectInputSize([{ width: 1280, height: 720 }], [640, 640], stride32)).toEqual([384, 640]);
-    expect(rectInputSize([{ width: 1280, height: 720 }, { width: 720, height: 1280 }], [640, 640], stride32)).toEqual([640, 640]);
+    expect(
+      rectInputSize(
+        [
+          { width: 1280, height: 720 },
+          { width: 720, height: 1280 },
+        ],
+        [640, 640],
+        stride32,
+      ),
+    ).toEqual([640, 640]);
     expect(() => rectInputSize([], [640, 640], stride32)).toThrow(/no images/);
   });
 

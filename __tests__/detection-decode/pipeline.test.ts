@@ -23,7 +23,12 @@ const README_DECODE: DecodeOptions = { conf: 0.001, iou: 0.7, maxNms: 1000, maxD
 const NORMALIZE = { scale: 1 / 255, mean: [0], std: [1], layout: 'nchw' } as const;
 const BATCH = 100;
 
-interface CocoResult { image_id: number; category_id: number; bbox: [number, number, number, number]; score: number }
+interface CocoResult {
+  image_id: number;
+  category_id: number;
+  bbox: [number, number, number, number];
+  score: number;
+}
 
 const references = new Map<string, Map<number, CocoResult[]>>();
 
@@ -120,7 +125,11 @@ beforeAll(async () => {
   dataset = await readCocoDataset(fixture, 'annotations.coco.json', null);
   const files = dataset.samples.map((s) => s.file);
   // rect as a config would give it: bound 256 (imgsz), stride 32 → the 160x256 scenes go in as they are.
-  const size = rectInputSize(dataset.samples.map((s) => s.label), [256, 256], { stride: 32, scaleup: true });
+  const size = rectInputSize(
+    dataset.samples.map((s) => s.label),
+    [256, 256],
+    { stride: 32, scaleup: true },
+  );
   const base = { color: 'gray', kernel: 'linear', cropRatio: 1, padValue: 114 } as const;
   const rectSpec: GeometrySpec = { ...base, size, resize: 'rect', fitWithin: [256, 256] };
   rect = await decodeImages(files, rectSpec as ResolvedDecodeSpec, silentProgress);

@@ -32,7 +32,13 @@ function repeatImages(truth: CocoGroundTruth, dets: Detection[], weights: Int32A
 describe('weightedMap', () => {
   it('with all weights 1 equals the summary mAP, per area range', () => {
     expect(weightedMap(small.perImage, 0, null)).toBeCloseTo(small.summary.map, 12);
-    expect(weightedMap(small.perImage, 1, Int32Array.from(gt.images, () => 1))).toBeCloseTo(small.summary.mapSmall, 12);
+    expect(
+      weightedMap(
+        small.perImage,
+        1,
+        Int32Array.from(gt.images, () => 1),
+      ),
+    ).toBeCloseTo(small.summary.mapSmall, 12);
     expect(weightedMap(small.perImage, 3, null)).toBeCloseTo(small.summary.mapLarge, 12);
   });
 
@@ -83,9 +89,20 @@ describe('bootstrapDeltaMap', () => {
 
 describe('perClassDeltas and sizeDeltas', () => {
   it('lists classes worst first and skips classes without GT', () => {
-    const base = [{ categoryId: 1, ap: 0.5, ap50: 0.7, gtCount: 3 }, { categoryId: 2, ap: 0.4, ap50: 0.6, gtCount: 2 }, { categoryId: 3, ap: null, ap50: null, gtCount: 0 }];
-    const cand = [{ categoryId: 1, ap: 0.6, ap50: 0.7, gtCount: 3 }, { categoryId: 2, ap: 0.1, ap50: 0.6, gtCount: 2 }, { categoryId: 3, ap: null, ap50: null, gtCount: 0 }];
-    expect(perClassDeltas(base, cand).map((d) => [d.categoryId, Number(d.delta.toFixed(12))])).toEqual([[2, -0.3], [1, 0.1]]);
+    const base = [
+      { categoryId: 1, ap: 0.5, ap50: 0.7, gtCount: 3 },
+      { categoryId: 2, ap: 0.4, ap50: 0.6, gtCount: 2 },
+      { categoryId: 3, ap: null, ap50: null, gtCount: 0 },
+    ];
+    const cand = [
+      { categoryId: 1, ap: 0.6, ap50: 0.7, gtCount: 3 },
+      { categoryId: 2, ap: 0.1, ap50: 0.6, gtCount: 2 },
+      { categoryId: 3, ap: null, ap50: null, gtCount: 0 },
+    ];
+    expect(perClassDeltas(base, cand).map((d) => [d.categoryId, Number(d.delta.toFixed(12))])).toEqual([
+      [2, -0.3],
+      [1, 0.1],
+    ]);
   });
 
   it('gives ΔAP per size, null where that size has no GT', () => {

@@ -26,7 +26,14 @@ describe('errorTypes', () => {
       d(1, [510, 10, 10, 10], 0.3), // inside the crowd region → ignored, counted nowhere
     ];
     expect(errorTypes({ images: [1, 2], categories: [1, 2, 3], boxes }, dets)).toEqual({
-      truePositives: 1, duplicate: 1, wrongClass: 1, poorLocalisation: 1, both: 1, background: 1, missed: 1, gtCount: 4,
+      truePositives: 1,
+      duplicate: 1,
+      wrongClass: 1,
+      poorLocalisation: 1,
+      both: 1,
+      background: 1,
+      missed: 1,
+      gtCount: 4,
     });
   });
 

@@ -7,8 +7,15 @@ import { cocoEvaluate, type CocoSummary, type Detection, type GtBox } from '../.
 
 type Box = [number, number, number, number];
 let nextId = 1;
-const gtBox = (imageId: number, categoryId: number, bbox: Box, extra: Partial<GtBox> = {}): GtBox =>
-  ({ imageId, categoryId, bbox, area: bbox[2] * bbox[3], iscrowd: false, id: nextId++, ...extra });
+const gtBox = (imageId: number, categoryId: number, bbox: Box, extra: Partial<GtBox> = {}): GtBox => ({
+  imageId,
+  categoryId,
+  bbox,
+  area: bbox[2] * bbox[3],
+  iscrowd: false,
+  id: nextId++,
+  ...extra,
+});
 const det = (imageId: number, categoryId: number, bbox: Box, score: number): Detection => ({ imageId, categoryId, bbox, score });
 const evaluate = (boxes: GtBox[], dets: Detection[], images = [1], categories = [1]) => cocoEvaluate({ images, categories, boxes }, dets);
 

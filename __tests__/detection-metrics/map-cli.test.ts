@@ -36,8 +36,7 @@ describe('model-gate map', () => {
 
   it("formats like Python's '{:0.3f}', including exact ties to even", () => {
     // Values from CPython: '{:0.3f}'.format(x).
-    expect([0.0625, 0.1875, 0.3125, 0.9375, -1, 0.2399231608099014, 0.0005, 0.0015].map(formatPython3f))
-      .toEqual(['0.062', '0.188', '0.312', '0.938', '-1.000', '0.240', '0.001', '0.002']);
+    expect([0.0625, 0.1875, 0.3125, 0.9375, -1, 0.2399231608099014, 0.0005, 0.0015].map(formatPython3f)).toEqual(['0.062', '0.188', '0.312', '0.938', '-1.000', '0.240', '0.001', '0.002']);
   });
 
   it.each([
@@ -46,9 +45,21 @@ describe('model-gate map', () => {
     ['detections that are not JSON', () => [write('gt.json', GT), write('bad.json', '[{')], /bad\.json is not valid JSON/],
     ['an unknown image id', () => [write('gt.json', GT), write('d1.json', [{ image_id: 9, category_id: 1, bbox: [0, 0, 1, 1], score: 1 }])], /d1\.json: entry \[0\] has image id 9/],
     ['an unknown category id', () => [write('gt.json', GT), write('d2.json', [{ image_id: 1, category_id: 2, bbox: [0, 0, 1, 1], score: 1 }])], /d2\.json: entry \[0\] has category id 2/],
-    ['a negative box size', () => [write('gt.json', GT), write('d3.json', [{ image_id: 1, category_id: 1, bbox: [0, 0, -1, 1], score: 1 }])], /d3\.json: \[0\]\.bbox .* negative width or height/],
-    ['a GT box with a negative size', () => [write('g4.json', { ...GT, annotations: [{ ...GT.annotations[0], bbox: [0, 0, 5, -2] }] }), write('ok.json', [])], /g4\.json: annotations\[0\]\.bbox .* negative/],
-    ['a repeated annotation id', () => [write('g5.json', { ...GT, annotations: [GT.annotations[0], GT.annotations[0]] }), write('ok.json', [])], /g5\.json: annotations\[1\] repeats annotation id 1/],
+    [
+      'a negative box size',
+      () => [write('gt.json', GT), write('d3.json', [{ image_id: 1, category_id: 1, bbox: [0, 0, -1, 1], score: 1 }])],
+      /d3\.json: \[0\]\.bbox .* negative width or height/,
+    ],
+    [
+      'a GT box with a negative size',
+      () => [write('g4.json', { ...GT, annotations: [{ ...GT.annotations[0], bbox: [0, 0, 5, -2] }] }), write('ok.json', [])],
+      /g4\.json: annotations\[0\]\.bbox .* negative/,
+    ],
+    [
+      'a repeated annotation id',
+      () => [write('g5.json', { ...GT, annotations: [GT.annotations[0], GT.annotations[0]] }), write('ok.json', [])],
+      /g5\.json: annotations\[1\] repeats annotation id 1/,
+    ],
   ])('exits 2 naming the file on %s', async (_name, files, message) => {
     const [gt, dets] = files();
     const result = await run(gt, dets);

@@ -45,7 +45,10 @@ async function exampleConfig(name: string, edit: (text: string) => string = (t) 
 
 /** The example's config on the fixture folder itself (no archive), without the letterbox comparison. */
 const onFixtureFolder = (t: string) =>
-  t.replace(join(EXAMPLE, 'fmnist-det.tar.gz'), FIXTURE).replace(/^ {2}sha256: .*\n/m, '').replace('compare-preprocessing: true', 'compare-preprocessing: false');
+  t
+    .replace(join(EXAMPLE, 'fmnist-det.tar.gz'), FIXTURE)
+    .replace(/^ {2}sha256: .*\n/m, '')
+    .replace('compare-preprocessing: true', 'compare-preprocessing: false');
 
 const close = (ours: number, theirs: number) => expect(Math.abs(ours - theirs)).toBeLessThan(0.01);
 /**
@@ -55,77 +58,88 @@ const close = (ours: number, theirs: number) => expect(Math.abs(ours - theirs)).
 const FULL_RUN_TIMEOUT = 180_000;
 
 describe('model-gate compare, task: detection (dist/cli.js)', () => {
-  it('scores both detectors within 0.01 AP of pycocotools, rect and letterbox, with every JSON field', async () => {
-    const json = join(dir, 'report.json');
-    const config = await exampleConfig('example.yml');
-    const result = await cli(['compare', '--config', config, '--baseline', SMALL_V8, '--candidate', WIDE_V8, '--json', json]);
-    expect(result.stderr).not.toContain('model-gate:');
-    expect(result.code).toBe(0);
-    const report = JSON.parse(await readFile(json, 'utf8'));
-    expect(report.task).toBe('detection');
-    expect(report.evalSet.samples).toBe(300);
-    const keys = ['map', 'map50', 'map75', 'mapSmall', 'mapMedium', 'mapLarge', 'ar1', 'ar10', 'ar100', 'arSmall', 'arMedium', 'arLarge'];
-    for (const [role, model] of [['baseline', 'fmnist-det-small-v1'], ['candidate', 'fmnist-det-wide-v2']] as const) {
-      const metrics = report.models[role].metrics;
-      keys.forEach((key, k) => close(metrics[key], reference[`${model}.v8.rect`][k]));
-      expect(metrics.stats).toEqual(keys.map((key) => metrics[key]));
-      expect(metrics.outputLayout).toBe('yolov8');
-      expect(metrics.perClass).toHaveLength(10);
-      expect(metrics.errorTypes.gtCount).toBe(1015); // the fixture README: 1,015 boxes
-    }
-    const { comparison } = report;
-    expect(comparison.deltaMap).toBeCloseTo(report.models.candidate.metrics.map - report.models.baseline.metrics.map, 12);
-    close(comparison.deltaMap, reference['fmnist-det-wide-v2.v8.rect'][0] - reference['fmnist-det-small-v1.v8.rect'][0]);
-    expect(comparison.deltaMapCi95[0]).toBeLessThan(comparison.deltaMap);
-    expect(comparison.deltaMapCi95[1]).toBeGreaterThan(comparison.deltaMap);
-    expect(comparison.pValue).toBeLessThan(0.05);
-    expect(comparison.bootstrap).toEqual({ resamples: 1000, seed: 0 });
-    expect(comparison.perClass).toHaveLength(10);
-    const deltas = comparison.perClass.map((c: { delta: number }) => c.delta);
-    expect(deltas).toEqual([...deltas].sort((a, b) => a - b)); // worst first
-    for (const size of ['small', 'medium', 'large']) expect(comparison.perSize[size]).toMatchObject({ delta: expect.any(Number), ci95: [expect.any(Number), expect.any(Number)] });
-    expect(comparison.errorTypes.baseline.gtCount).toBe(1015);
-    expect(comparison.errorTypes.candidate).toHaveProperty('missed');
+  it(
+    'scores both detectors within 0.01 AP of pycocotools, rect and letterbox, with every JSON field',
+    async () => {
+      const json = join(dir, 'report.json');
+      const config = await exampleConfig('example.yml');
+      const result = await cli(['compare', '--config', config, '--baseline', SMALL_V8, '--candidate', WIDE_V8, '--json', json]);
+      expect(result.stderr).not.toContain('model-gate:');
+      expect(result.code).toBe(0);
+      const report = JSON.parse(await readFile(json, 'utf8'));
+      expect(report.task).toBe('detection');
+      expect(report.evalSet.samples).toBe(300);
+      const keys = ['map', 'map50', 'map75', 'mapSmall', 'mapMedium', 'mapLarge', 'ar1', 'ar10', 'ar100', 'arSmall', 'arMedium', 'arLarge'];
+      for (const [role, model] of [
+        ['baseline', 'fmnist-det-small-v1'],
+        ['candidate', 'fmnist-det-wide-v2'],
+      ] as const) {
+        const metrics = report.models[role].metrics;
+        keys.forEach((key, k) => close(metrics[key], reference[`${model}.v8.rect`][k]));
+        expect(metrics.stats).toEqual(keys.map((key) => metrics[key]));
+        expect(metrics.outputLayout).toBe('yolov8');
+        expect(metrics.perClass).toHaveLength(10);
+        expect(metrics.errorTypes.gtCount).toBe(1015); // the fixture README: 1,015 boxes
+      }
+      const { comparison } = report;
+      expect(comparison.deltaMap).toBeCloseTo(report.models.candidate.metrics.map - report.models.baseline.metrics.map, 12);
+      close(comparison.deltaMap, reference['fmnist-det-wide-v2.v8.rect'][0] - reference['fmnist-det-small-v1.v8.rect'][0]);
+      expect(comparison.deltaMapCi95[0]).toBeLessThan(comparison.deltaMap);
+      expect(comparison.deltaMapCi95[1]).toBeGreaterThan(comparison.deltaMap);
+      expect(comparison.pValue).toBeLessThan(0.05);
+      expect(comparison.bootstrap).toEqual({ resamples: 1000, seed: 0 });
+      expect(comparison.perClass).toHaveLength(10);
+      const deltas = comparison.perClass.map((c: { delta: number }) => c.delta);
+      expect(deltas).toEqual([...deltas].sort((a, b) => a - b)); // worst first
+      for (const size of ['small', 'medium', 'large']) expect(comparison.perSize[size]).toMatchObject({ delta: expect.any(Number), ci95: [expect.any(Number), expect.any(Number)] });
+      expect(comparison.errorTypes.baseline.gtCount).toBe(1015);
+      expect(comparison.errorTypes.candidate).toHaveProperty('missed');
 
-    // Letterbox 256x256 (48 px of 114 above and below) vs rect 160x256, in one run.
-    const [letterbox, rect] = comparison.preprocessing.variants;
-    expect(comparison.preprocessing.metric).toBe('map');
-    expect(letterbox).toMatchObject({ name: 'letterbox', inputSize: [256, 256], inputArea: 65536 });
-    expect(rect).toMatchObject({ name: 'rect', inputSize: [160, 256], inputArea: 40960 });
-    close(letterbox.baseline.map, reference['fmnist-det-small-v1.v8.letterbox'][0]);
-    close(letterbox.candidate.map, reference['fmnist-det-wide-v2.v8.letterbox'][0]);
-    expect(rect.baseline.map).toBe(report.models.baseline.metrics.map); // the run's own input, not re-run
-    expect([letterbox.configured, rect.configured]).toEqual([false, true]);
-    // The configured input's p50 in ms is only the main table's; this table gives ratios to it.
-    expect(result.stdout).toMatch(/\| `rect` \(configured\) +\| +160×256 .*\| +×1 \(main table\) \|/);
-    for (const variant of [letterbox, rect]) for (const role of ['baseline', 'candidate']) expect(variant[role].p50Ms).toBeGreaterThan(0);
+      // Letterbox 256x256 (48 px of 114 above and below) vs rect 160x256, in one run.
+      const [letterbox, rect] = comparison.preprocessing.variants;
+      expect(comparison.preprocessing.metric).toBe('map');
+      expect(letterbox).toMatchObject({ name: 'letterbox', inputSize: [256, 256], inputArea: 65536 });
+      expect(rect).toMatchObject({ name: 'rect', inputSize: [160, 256], inputArea: 40960 });
+      close(letterbox.baseline.map, reference['fmnist-det-small-v1.v8.letterbox'][0]);
+      close(letterbox.candidate.map, reference['fmnist-det-wide-v2.v8.letterbox'][0]);
+      expect(rect.baseline.map).toBe(report.models.baseline.metrics.map); // the run's own input, not re-run
+      expect([letterbox.configured, rect.configured]).toEqual([false, true]);
+      // The configured input's p50 in ms is only the main table's; this table gives ratios to it.
+      expect(result.stdout).toMatch(/\| `rect` \(configured\) +\| +160×256 .*\| +×1 \(main table\) \|/);
+      for (const variant of [letterbox, rect]) for (const role of ['baseline', 'candidate']) expect(variant[role].p50Ms).toBeGreaterThan(0);
 
-    expect(report.gates.map((g: { name: string }) => g.name)).toEqual(['max-map-drop', 'require-significant', 'max-latency-regression']);
-    expect(result.stdout).toContain('**✅ Gates passed.** **Accuracy: real gain**, the candidate gains **+');
-    expect(result.stdout).toMatch(/\| P · R \(conf > 0\.25, IoU 0\.5\) +\| +\d+\.\d% · \d+\.\d% \|/);
-    expect(result.stdout).toContain('<summary>Precision and recall at conf > 0.25</summary>');
-    expect(result.stdout).toContain('<summary>Preprocessing: letterbox vs rect</summary>');
-    // Error types at the P/R threshold next to all scored detections, with why "background" is large in the latter.
-    expect(result.stdout).toMatch(/\| at IoU 0\.5 +\| baseline \(conf > 0\.25\) \| candidate \(conf > 0\.25\) \| change \| baseline \(all scored\) \| candidate \(all scored\) \|/);
-    expect(result.stdout).toContain('most of its background detections are low-confidence boxes that cost mAP little');
-    expect(result.stdout).toContain('`rect` has 37.5% less input area than `letterbox`.');
-    expect(result.stderr).toMatch(/fmnist-det-small-v1\.v8\.onnx: output 'output0' has shape \[batch, /);
-  }, FULL_RUN_TIMEOUT);
+      expect(report.gates.map((g: { name: string }) => g.name)).toEqual(['max-map-drop', 'require-significant', 'max-latency-regression']);
+      expect(result.stdout).toContain('**✅ Gates passed.** **Accuracy: real gain**, the candidate gains **+');
+      expect(result.stdout).toMatch(/\| P · R \(conf > 0\.25, IoU 0\.5\) +\| +\d+\.\d% · \d+\.\d% \|/);
+      expect(result.stdout).toContain('<summary>Precision and recall at conf > 0.25</summary>');
+      expect(result.stdout).toContain('<summary>Preprocessing: letterbox vs rect</summary>');
+      // Error types at the P/R threshold next to all scored detections, with why "background" is large in the latter.
+      expect(result.stdout).toMatch(/\| at IoU 0\.5 +\| baseline \(conf > 0\.25\) \| candidate \(conf > 0\.25\) \| change \| baseline \(all scored\) \| candidate \(all scored\) \|/);
+      expect(result.stdout).toContain('most of its background detections are low-confidence boxes that cost mAP little');
+      expect(result.stdout).toContain('`rect` has 37.5% less input area than `letterbox`.');
+      expect(result.stderr).toMatch(/fmnist-det-small-v1\.v8\.onnx: output 'output0' has shape \[batch, /);
+    },
+    FULL_RUN_TIMEOUT,
+  );
 
-  it('gives the same mAP for the yolov8 and yolov5 files of a model', async () => {
-    const json = join(dir, 'v8-v5.json');
-    const config = await exampleConfig('v8-v5.yml', onFixtureFolder);
-    const result = await cli(['compare', '--config', config, '--baseline', SMALL_V8, '--candidate', SMALL_V5, '--json', json, '--quiet']);
-    expect(result.stderr).toContain('model-gate: gate require-significant failed');
-    expect(result.code).toBe(1); // require-significant fails: the two files are the same model
-    const report = JSON.parse(await readFile(json, 'utf8'));
-    expect(report.models.baseline.metrics.outputLayout).toBe('yolov8');
-    expect(report.models.candidate.metrics.outputLayout).toBe('yolov5');
-    // The README: the two files decode to identical detections (ours agree to ~1e-5 in box and score).
-    expect(Math.abs(report.comparison.deltaMap)).toBeLessThan(1e-4);
-    close(report.models.candidate.metrics.map, reference['fmnist-det-small-v1.v5.rect'][0]);
-    expect(report.comparison.pValue).toBeGreaterThan(0.05);
-  }, FULL_RUN_TIMEOUT);
+  it(
+    'gives the same mAP for the yolov8 and yolov5 files of a model',
+    async () => {
+      const json = join(dir, 'v8-v5.json');
+      const config = await exampleConfig('v8-v5.yml', onFixtureFolder);
+      const result = await cli(['compare', '--config', config, '--baseline', SMALL_V8, '--candidate', SMALL_V5, '--json', json, '--quiet']);
+      expect(result.stderr).toContain('model-gate: gate require-significant failed');
+      expect(result.code).toBe(1); // require-significant fails: the two files are the same model
+      const report = JSON.parse(await readFile(json, 'utf8'));
+      expect(report.models.baseline.metrics.outputLayout).toBe('yolov8');
+      expect(report.models.candidate.metrics.outputLayout).toBe('yolov5');
+      // The README: the two files decode to identical detections (ours agree to ~1e-5 in box and score).
+      expect(Math.abs(report.comparison.deltaMap)).toBeLessThan(1e-4);
+      close(report.models.candidate.metrics.map, reference['fmnist-det-small-v1.v5.rect'][0]);
+      expect(report.comparison.pValue).toBeGreaterThan(0.05);
+    },
+    FULL_RUN_TIMEOUT,
+  );
 
   it('exits 2 naming the shape when a model output fits no detection layout', async () => {
     const config = await exampleConfig('unfit.yml', onFixtureFolder);
@@ -156,14 +170,23 @@ describe('model-gate compare, task: detection (dist/cli.js)', () => {
       await writeFile(join(root, 'annotations.coco.json'), JSON.stringify(coco));
       return { root, coco };
     }
-    const onFolder = (root: string, extra: (t: string) => string = (t) => t) => (t: string) =>
-      extra(onFixtureFolder(t).replace(FIXTURE, root));
+    const onFolder =
+      (root: string, extra: (t: string) => string = (t) => t) =>
+      (t: string) =>
+        extra(onFixtureFolder(t).replace(FIXTURE, root));
 
     it('a YOLO label file without an image is a warning naming it; the YOLO and COCO readings agree', async () => {
       const { root } = await smallSet('yolo');
       await writeFile(join(root, 'labels', '99999.txt'), '0 0.5 0.5 0.1 0.1\n');
-      const yolo = await exampleConfig('yolo.yml', onFolder(root, (t) =>
-        t.replace('format: coco', 'format: yolo\n  labels: labels').replace(/^ {2}annotations: .*\n/m, '').replace(/^ {2}category-ids: .*\n/m, '')));
+      const yolo = await exampleConfig(
+        'yolo.yml',
+        onFolder(root, (t) =>
+          t
+            .replace('format: coco', 'format: yolo\n  labels: labels')
+            .replace(/^ {2}annotations: .*\n/m, '')
+            .replace(/^ {2}category-ids: .*\n/m, ''),
+        ),
+      );
       const coco = await exampleConfig('coco6.yml', onFolder(root));
       const [y, c] = [join(dir, 'yolo.json'), join(dir, 'coco6.json')];
       const yoloRun = await cli(['compare', '--config', yolo, '--baseline', SMALL_V8, '--candidate', WIDE_V8, '--json', y]);

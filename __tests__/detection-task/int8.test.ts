@@ -24,14 +24,32 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 it('static int8 with the tail in float: each detector within 1 AP of onnxruntime, with the drop CI, gates and JSON fields', async () => {
   const reference = JSON.parse(await readFile(join(process.cwd(), '__tests__/fixtures/fmnist-det/int8-reference.json'), 'utf8'));
   const config = join(dir, 'int8.yml');
-  await writeFile(config, (await readFile(join(EXAMPLE, 'model-gate.yml'), 'utf8'))
-    .replace('./fmnist-det.tar.gz', join(EXAMPLE, 'fmnist-det.tar.gz'))
-    .replace('compare-preprocessing: true', 'compare-preprocessing: false')
-    .replace(/^latency: .*$/m, 'latency: { batch-sizes: [1], warmup: 1, runs: 14 }')
-    .replace(/^gates: .*$/m, 'gates: { max-map-drop: 0.5, max-latency-regression: 100000, max-int8-map-drop: 1.5 }\nquantization: { mode: static-int8, keep-float: { tail: true } }'));
+  await writeFile(
+    config,
+    (await readFile(join(EXAMPLE, 'model-gate.yml'), 'utf8'))
+      .replace('./fmnist-det.tar.gz', join(EXAMPLE, 'fmnist-det.tar.gz'))
+      .replace('compare-preprocessing: true', 'compare-preprocessing: false')
+      .replace(/^latency: .*$/m, 'latency: { batch-sizes: [1], warmup: 1, runs: 14 }')
+      .replace(/^gates: .*$/m, 'gates: { max-map-drop: 0.5, max-latency-regression: 100000, max-int8-map-drop: 1.5 }\nquantization: { mode: static-int8, keep-float: { tail: true } }'),
+  );
   const json = join(dir, 'report.json');
-  const run = await runCli(['compare', '--config', config, '--baseline', `${EXAMPLE}/models/${MODELS.baseline}.onnx`, '--candidate', `${EXAMPLE}/models/${MODELS.candidate}.onnx`,
-    '--json', json, '--out-dir', dir, '--quiet'], { cacheDir: sharedEvalSetCache() });
+  const run = await runCli(
+    [
+      'compare',
+      '--config',
+      config,
+      '--baseline',
+      `${EXAMPLE}/models/${MODELS.baseline}.onnx`,
+      '--candidate',
+      `${EXAMPLE}/models/${MODELS.candidate}.onnx`,
+      '--json',
+      json,
+      '--out-dir',
+      dir,
+      '--quiet',
+    ],
+    { cacheDir: sharedEvalSetCache() },
+  );
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const report = JSON.parse(await readFile(json, 'utf8'));
@@ -50,8 +68,10 @@ it('static int8 with the tail in float: each detector within 1 AP of onnxruntime
   }
   expect(report.comparison.quantized.deltaMap).toBeCloseTo(report.models.candidate.quantized.metrics.map - report.models.baseline.quantized.metrics.map, 12);
   expect(report.comparison.quantized.rankFlip).toBe(false);
-  expect(report.gates.filter((g: { name: string }) => g.name.startsWith('max-int8-map-drop')).map((g: { name: string; passed: boolean }) => [g.name, g.passed]))
-    .toEqual([['max-int8-map-drop (baseline)', true], ['max-int8-map-drop (candidate)', true]]);
+  expect(report.gates.filter((g: { name: string }) => g.name.startsWith('max-int8-map-drop')).map((g: { name: string; passed: boolean }) => [g.name, g.passed])).toEqual([
+    ['max-int8-map-drop (baseline)', true],
+    ['max-int8-map-drop (candidate)', true],
+  ]);
   expect(run.stdout).toContain('#### Post-quantization accuracy (int8)');
   expect(run.stdout).toMatch(/\| baseline +\| 34\.04 +\| 32\.8\d +\| −1\.2\d AP \(−\d\.\d\d to −\d\.\d\d\) \|/);
 }, 180_000);

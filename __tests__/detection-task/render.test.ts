@@ -9,8 +9,17 @@ import type { DetectionComparison, DetectionMetrics } from '../../src/tasks/dete
 const zeros = { truePositives: 0, missed: 0, duplicate: 0, wrongClass: 0, poorLocalisation: 0, both: 0, background: 0, gtCount: 0 };
 function comparison(deltaMap: number, ci: [number, number], pValue: number): DetectionComparison {
   return {
-    images: 300, deltaMap, deltaMapCi95: ci, pValue, bootstrap: { resamples: 1000, seed: 0 }, deltaMap50: 0, deltaMap75: 0, deltaAr100: 0,
-    perClass: [], perSize: { small: null, medium: null, large: null }, errorTypes: { baseline: zeros, candidate: zeros },
+    images: 300,
+    deltaMap,
+    deltaMapCi95: ci,
+    pValue,
+    bootstrap: { resamples: 1000, seed: 0 },
+    deltaMap50: 0,
+    deltaMap75: 0,
+    deltaAr100: 0,
+    perClass: [],
+    perSize: { small: null, medium: null, large: null },
+    errorTypes: { baseline: zeros, candidate: zeros },
   };
 }
 const gates = { maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: true, maxLatencyRegression: 25, maxInt8Drop: null, maxMapDrop: 1 };
@@ -41,7 +50,11 @@ test('max-map-drop judges the point estimate in AP points; require-significant n
 
 test('pairedSummary: ΔmAP with the bootstrap named as the test, no error reduction', () => {
   expect(detectionTask.pairedSummary(comparison(0.05, [0.03, 0.07], 0.002))).toEqual({
-    delta: 0.05, ci: [0.03, 0.07], errorReduction: null, pValue: 0.002, test: { bootstrap: { pValue: 0.002, ci: [0.03, 0.07] } },
+    delta: 0.05,
+    ci: [0.03, 0.07],
+    errorReduction: null,
+    pValue: 0.002,
+    test: { bootstrap: { pValue: 0.002, ci: [0.03, 0.07] } },
   });
   expect(detectionTask.primary).toMatchObject({ key: 'Map', label: 'mAP' });
 });

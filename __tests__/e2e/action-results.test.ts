@@ -55,8 +55,18 @@ beforeAll(async () => {
   sha.llama2 = repo.commit('llama-2-7b results');
   origin = { repo, sha };
   const files = [...before, ...after].map((name) => ({ filename: `evals/llm/${name}`, status: 'modified' }));
-  fake.state.pulls.set(1, { number: 1, base: { sha: sha.main, ref: 'main', repo: { full_name: REPO } }, head: { sha: sha.llama2, ref: 'pr-1', repo: { full_name: REPO } }, changedFiles: files });
-  fake.state.pulls.set(2, { number: 2, base: { sha: sha.main, ref: 'main', repo: { full_name: REPO } }, head: { sha: sha.llama2, ref: 'pr-2', repo: { full_name: REPO } }, changedFiles: files });
+  fake.state.pulls.set(1, {
+    number: 1,
+    base: { sha: sha.main, ref: 'main', repo: { full_name: REPO } },
+    head: { sha: sha.llama2, ref: 'pr-1', repo: { full_name: REPO } },
+    changedFiles: files,
+  });
+  fake.state.pulls.set(2, {
+    number: 2,
+    base: { sha: sha.main, ref: 'main', repo: { full_name: REPO } },
+    head: { sha: sha.llama2, ref: 'pr-2', repo: { full_name: REPO } },
+    changedFiles: files,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -72,13 +82,16 @@ function action(ws: string, eventName: string, event: object, inputs: Record<str
 }
 
 const ours = (number: number) => (fake.state.comments.get(number) ?? []).filter((c) => c.user.login === 'github-actions[bot]');
-const VERDICT = /^\*\*❌ Gate failed:\*\* significantly worse on language de −14\.58 pt\. \*\*Accuracy: real loss\*\*, worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de \(240 samples; 95% CI −19\.59 to −9\.45 pt, Holm-adjusted p = 6\.2e-8\); on average over all 720 samples: \+4\.72 pt/;
+const VERDICT =
+  /^\*\*❌ Gate failed:\*\* significantly worse on language de −14\.58 pt\. \*\*Accuracy: real loss\*\*, worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de \(240 samples; 95% CI −19\.59 to −9\.45 pt, Holm-adjusted p = 6\.2e-8\); on average over all 720 samples: \+4\.72 pt/;
 
 describe('task: results in the Action', () => {
   it('reads the result folders at the PR base and head, comments, fails the focus gate, and writes the outputs, summary and artifact', async () => {
     const run = await action(await workspace(), 'pull_request', pullRequestEvent(1, origin.sha.main, origin.sha.llama2));
     expect(run.code).not.toBe(0);
-    expect(run.stdout).toContain('::error::model-gate · llm: ❌ Gate failed: significantly worse on language de −14.58 pt.%0A  gate no-worse-focus-slice: language de −14.58 pt (Holm-adjusted p = 6.2e-8)');
+    expect(run.stdout).toContain(
+      '::error::model-gate · llm: ❌ Gate failed: significantly worse on language de −14.58 pt.%0A  gate no-worse-focus-slice: language de −14.58 pt (Holm-adjusted p = 6.2e-8)',
+    );
     expect(run.outputs.verdict).toBe('fail');
     const [comment] = ours(1);
     const lines = comment.body.split('\n');
@@ -173,7 +186,14 @@ describe('task: results in the Action', () => {
 
   it('refuses mode: nightly and model-gate nightly with a message saying what to run instead', async () => {
     const ws = await workspace();
-    const run = await runAction({ workspace: ws, runnerDir: temp.path, eventName: 'schedule', event: { repository: { full_name: REPO, default_branch: 'main' } }, inputs: { mode: 'nightly' }, env: { GITHUB_API_URL: fake.url } });
+    const run = await runAction({
+      workspace: ws,
+      runnerDir: temp.path,
+      eventName: 'schedule',
+      event: { repository: { full_name: REPO, default_branch: 'main' } },
+      inputs: { mode: 'nightly' },
+      env: { GITHUB_API_URL: fake.url },
+    });
     expect(run.code).not.toBe(0);
     expect(run.stdout).toMatch(/::error::model-gate: .*model-gate\.yml: task: results has no nightly run: model-gate runs no model, so there is nothing to re-evaluate/);
     const cli = await runCli(['nightly', '--config', '.github/model-gate.yml', '--history', join(temp.path, 'h.jsonl')], { cacheDir: join(temp.path, 'cache'), cwd: ws });

@@ -124,7 +124,9 @@ it('the merge job refuses a missing shard, and shards made for another PR, with 
   // PR 2 compares the same file names with baseline and candidate the other way round.
   const other = await job(2, { mode: 'merge', shards: 'shards' }, downloaded(files));
   expect(other.code).not.toBe(0);
-  expect(other.stdout).toMatch(/::error::model-gate: merge: the shards evaluated a baseline with sha256 40c549b7f2ad…, not models\/classifier\.onnx @ base \w{7} \(1af69a5ea9e5…\); were they made for another commit\?/);
+  expect(other.stdout).toMatch(
+    /::error::model-gate: merge: the shards evaluated a baseline with sha256 40c549b7f2ad…, not models\/classifier\.onnx @ base \w{7} \(1af69a5ea9e5…\); were they made for another commit\?/,
+  );
   const none = await job(1, { mode: 'merge', shards: 'shards' });
   expect(none.stdout).toMatch(/::error::model-gate: input shards: cannot read .*\/shards \(ENOENT\); download the shard artifacts there first/);
   expect(ours(2)).toHaveLength(0);

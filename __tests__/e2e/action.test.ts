@@ -7,9 +7,7 @@ import { join } from 'node:path';
 import { zip } from '../evalset/archive-writers.js';
 import { lostResponseRule, secondaryRateLimitRule, startFakeGitHub, type FakeGitHub } from '../helpers/fake-github.js';
 import { smallEvalSet } from '../helpers/shared.js';
-import {
-  checkout, configText, DWNET, initRepo, LENET, makeTempDir, pullRequestEvent, REPO, runAction, type Origin,
-} from './action-fixture.js';
+import { checkout, configText, DWNET, initRepo, LENET, makeTempDir, pullRequestEvent, REPO, runAction, type Origin } from './action-fixture.js';
 
 const LENIENT = 'max-top1-drop: 0.5, min-error-reduction: 0, max-latency-regression: 10000';
 const STRICT = 'max-top1-drop: 0.5, min-error-reduction: 60, max-latency-regression: 10000';
@@ -88,7 +86,14 @@ async function gate(number: number, options: { eventName?: string; headRepo?: st
 /** The fork-comment workflow (mode: comment) on the workflow_run event of run `runId`, which built PR 4's branch of the fork. */
 async function commentMode(runId: number, run: Record<string, unknown> = {}) {
   const workflowRun = {
-    id: runId, head_sha: origin.sha.newModel, head_branch: 'pr-4', head_repository: { full_name: 'forker/models' }, pull_requests: [], event: 'pull_request', conclusion: 'success', ...run,
+    id: runId,
+    head_sha: origin.sha.newModel,
+    head_branch: 'pr-4',
+    head_repository: { full_name: 'forker/models' },
+    pull_requests: [],
+    event: 'pull_request',
+    conclusion: 'success',
+    ...run,
   };
   return runAction({
     workspace: await workspaceAt(origin.sha.main),
@@ -157,7 +162,9 @@ describe('the Action on a pull request', () => {
     expect(run.code).not.toBe(0);
     expect(run.outputs.verdict).toBe('fail');
     // Workflow commands escape % as %25 (GitHub shows it as %).
-    expect(run.stdout).toMatch(/::error::model-gate · classifier: ❌ Gate failed: error reduction at most .*\(minimum 60%25\)\.%0A {2}gate min-error-reduction: error reduction .*minimum 60%25/);
+    expect(run.stdout).toMatch(
+      /::error::model-gate · classifier: ❌ Gate failed: error reduction at most .*\(minimum 60%25\)\.%0A {2}gate min-error-reduction: error reduction .*minimum 60%25/,
+    );
     const [comment] = ours(3);
     expect(comment.body).toContain('This PR changes `.github/model-gate.yml`: `gates.min-error-reduction`');
     expect(comment.body).toContain('**❌ Gate `min-error-reduction` failed:**');
@@ -187,7 +194,9 @@ describe('the Action on a pull request', () => {
   it('refuses pull_request_target with the PR head checked out', async () => {
     const run = await gate(1, { eventName: 'pull_request_target' });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("::error::model-gate: refusing to run under pull_request_target with the PR head checked out: that event has a write token and secrets, and the PR's model files are untrusted input.");
+    expect(run.stdout).toContain(
+      "::error::model-gate: refusing to run under pull_request_target with the PR head checked out: that event has a write token and secrets, and the PR's model files are untrusted input.",
+    );
   });
 
   it("refuses pull_request_target with the default checkout (the base) before the fork's head is fetched or run", async () => {
@@ -223,7 +232,9 @@ describe('fork PRs', () => {
   it('refuses a report whose PR number points at a PR with another head (spoofed)', async () => {
     const report = JSON.parse(fake.state.uploadedArtifacts.at(-1)?.zip ? await reportFromLastArtifact() : '{}');
     report.pullRequest.number = 7; // PR 7's head is the docs commit, not the commit this run built
-    fake.state.artifacts.set(9002, [{ id: 77, name: 'model-gate-report', zip: zip([{ name: 'report.json', data: Buffer.from(JSON.stringify(report)) }]), workflow_run: { id: 9002, head_sha: origin.sha.newModel } }]);
+    fake.state.artifacts.set(9002, [
+      { id: 77, name: 'model-gate-report', zip: zip([{ name: 'report.json', data: Buffer.from(JSON.stringify(report)) }]), workflow_run: { id: 9002, head_sha: origin.sha.newModel } },
+    ]);
     const run = await commentMode(9002);
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('::error::model-gate: PR #7 has head');
@@ -235,7 +246,9 @@ describe('a report bound to the PR and the run that built it (mode: comment)', (
   async function reportNaming(runId: number, number: number) {
     const report = JSON.parse(await reportFromLastArtifact());
     report.pullRequest.number = number;
-    fake.state.artifacts.set(runId, [{ id: runId, name: 'model-gate-report', zip: zip([{ name: 'report.json', data: Buffer.from(JSON.stringify(report)) }]), workflow_run: { id: runId, head_sha: origin.sha.newModel } }]);
+    fake.state.artifacts.set(runId, [
+      { id: runId, name: 'model-gate-report', zip: zip([{ name: 'report.json', data: Buffer.from(JSON.stringify(report)) }]), workflow_run: { id: runId, head_sha: origin.sha.newModel } },
+    ]);
   }
 
   it("refuses a report naming another PR whose head is the same commit (PR 1, acme/models:pr-1), built from the fork's pr-4", async () => {
@@ -243,7 +256,9 @@ describe('a report bound to the PR and the run that built it (mode: comment)', (
     const before = ours(1).map((c) => c.body);
     const run = await commentMode(9005);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain('::error::model-gate: PR #1 comes from acme/models:pr-1, but run 9005 built forker/models:pr-4: refusing to comment (the report names another PR with the same commit)');
+    expect(run.stdout).toContain(
+      '::error::model-gate: PR #1 comes from acme/models:pr-1, but run 9005 built forker/models:pr-4: refusing to comment (the report names another PR with the same commit)',
+    );
     expect(ours(1).map((c) => c.body)).toEqual(before);
   });
 
@@ -266,7 +281,11 @@ describe('the artifact download (mode: comment)', () => {
     expect(run.code).toBe(1);
     const errors = run.stdout.split('\n').filter((line) => line.startsWith('::error::'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^::error::model-gate: Downloading artifact "model-gate-report" of workflow run 9003 failed: the connection failed \\(\\w+\\) after 30000 of ${zipBytes.length} bytes\\. Re-run the workflow to try again\\.$`));
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `^::error::model-gate: Downloading artifact "model-gate-report" of workflow run 9003 failed: the connection failed \\(\\w+\\) after 30000 of ${zipBytes.length} bytes\\. Re-run the workflow to try again\\.$`,
+      ),
+    );
     expect(run.stderr).not.toMatch(/AssertionError|paused/);
     expect(commentsOn(4).filter((c) => c.user.login === 'github-actions[bot]')).toHaveLength(1); // the earlier one only
   });

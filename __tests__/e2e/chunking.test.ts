@@ -57,8 +57,12 @@ it('detection with static int8 and letterbox vs rect: 7 images per chunk gives t
   const pair: [string, string] = [join(root, 'models', 'fmnist-det-small-v1.v8.onnx'), join(root, 'models', 'fmnist-det-wide-v2.v8.onnx')];
   // The first 42 scenes (6 chunks of 7) keep the six detector runs per report short.
   const folder = await firstScenes(join(dir, 'det-set'), 42, 'first-42.coco.json');
-  const subset = (y: string) => y.replace(/source: .*/, `source: ${folder}`).replace(/sha256: .*/, '').replace('annotations: annotations.coco.json', 'annotations: first-42.coco.json')
-    .replace(/^gates: (.*)$/m, 'gates: $1\nquantization: { mode: static-int8, keep-float: { tail: true } }');
+  const subset = (y: string) =>
+    y
+      .replace(/source: .*/, `source: ${folder}`)
+      .replace(/sha256: .*/, '')
+      .replace('annotations: annotations.coco.json', 'annotations: first-42.coco.json')
+      .replace(/^gates: (.*)$/m, 'gates: $1\nquantization: { mode: static-int8, keep-float: { tail: true } }');
   // Gray 160×256 (rect) and 256×256 (letterbox) pixels per image, both decoded in every chunk.
   const budget = 7 * (160 * 256 + 256 * 256);
   const small = await example('fmnist-det', 'det-small.yml', (y) => subset(y).replace('threads: 0 }', `threads: 0, memory-budget: ${budget} }`));

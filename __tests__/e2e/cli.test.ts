@@ -64,7 +64,8 @@ describe('model-gate compare (dist/cli.js)', () => {
 
   it('exits 1 with the gate line when a gate fails', async () => {
     const config = await exampleConfig('strict.yml', (t) =>
-      t.replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 2, runs: 20 }').replace(/min-error-reduction: 0/, 'min-error-reduction: 50'));
+      t.replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 2, runs: 20 }').replace(/min-error-reduction: 0/, 'min-error-reduction: 50'),
+    );
     const result = await cli(['compare', '--config', config, '--baseline', BASELINE, '--candidate', CANDIDATE, '--quiet']);
     expect(result.code).toBe(1);
     // The upper bound of the error reduction's CI (31.4%) is below the 50% asked for.

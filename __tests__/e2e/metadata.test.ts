@@ -28,7 +28,7 @@ async function keep(name: string, text: string): Promise<void> {
 }
 
 describe('a swapped classes order', () => {
-  it('is refused, naming both orders, when the model\'s metadata names its classes', async () => {
+  it("is refused, naming both orders, when the model's metadata names its classes", async () => {
     const result = await cli(['compare', '--config', SWAPPED, '--baseline', `${MODELS}/fmnist-lenet-v1.onnx`, '--candidate', `${FIXTURE}/fmnist-dwnet-v3.ultralytics.onnx`, '--quiet']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
@@ -62,13 +62,28 @@ describe('a swapped classes order', () => {
     await keep('swapped-classes.md', result.stdout);
   });
 
-  it('in the right order, runs with the model\'s metadata in the report and no warning', async () => {
+  it("in the right order, runs with the model's metadata in the report and no warning", async () => {
     const json = join(dir, 'right.json');
     const config = join(dir, 'right.yml');
     const text = await readFile(SWAPPED, 'utf8');
-    await writeFile(config, text.replace('[Shirt, Trouser, Pullover, Dress, Coat, Sandal, T-shirt-top,', '[T-shirt-top, Trouser, Pullover, Dress, Coat, Sandal, Shirt,')
-      .replace('../../../examples/fashion-mnist/fmnist-test.tar.gz', join(process.cwd(), 'examples/fashion-mnist/fmnist-test.tar.gz')));
-    const result = await cli(['compare', '--config', config, '--baseline', `${MODELS}/fmnist-lenet-v1.onnx`, '--candidate', `${FIXTURE}/fmnist-dwnet-v3.ultralytics.onnx`, '--json', json, '--quiet']);
+    await writeFile(
+      config,
+      text
+        .replace('[Shirt, Trouser, Pullover, Dress, Coat, Sandal, T-shirt-top,', '[T-shirt-top, Trouser, Pullover, Dress, Coat, Sandal, Shirt,')
+        .replace('../../../examples/fashion-mnist/fmnist-test.tar.gz', join(process.cwd(), 'examples/fashion-mnist/fmnist-test.tar.gz')),
+    );
+    const result = await cli([
+      'compare',
+      '--config',
+      config,
+      '--baseline',
+      `${MODELS}/fmnist-lenet-v1.onnx`,
+      '--candidate',
+      `${FIXTURE}/fmnist-dwnet-v3.ultralytics.onnx`,
+      '--json',
+      json,
+      '--quiet',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8'));

@@ -30,10 +30,14 @@ afterAll(() => temp?.cleanup());
 /** A past night: the same model and eval set, with the figures given. */
 function night(day: number, top1: number, p50Ms: number, top5 = 0.99): string {
   return `${JSON.stringify({
-    timestamp: `2026-11-${String(day).padStart(2, '0')}T03:17:00.000Z`, commit: 'a'.repeat(40),
-    model: { name: 'classifier', path: 'models/classifier.onnx', sha256: LENET_SHA }, evalSha256: evalSet.sha256,
-    executionProvider: 'cpu', runner: { cpu: 'test', gpu: null },
-    metrics: { top1, top5 }, latency: { batch1: { p50Ms, p90Ms: p50Ms * 1.2 } },
+    timestamp: `2026-11-${String(day).padStart(2, '0')}T03:17:00.000Z`,
+    commit: 'a'.repeat(40),
+    model: { name: 'classifier', path: 'models/classifier.onnx', sha256: LENET_SHA },
+    evalSha256: evalSet.sha256,
+    executionProvider: 'cpu',
+    runner: { cpu: 'test', gpu: null },
+    metrics: { top1, top5 },
+    latency: { batch1: { p50Ms, p90Ms: p50Ms * 1.2 } },
   })}\n`;
 }
 
@@ -47,7 +51,10 @@ describe('model-gate nightly (CLI)', () => {
     const first = await cliNightly(history, join(temp.path, 'n1.json'));
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const [record] = (await readFile(history, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const [record] = (await readFile(history, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(record.model).toEqual({ name: 'classifier', path: 'models/classifier.onnx', sha256: LENET_SHA });
     expect(record.evalSha256).toBe(evalSet.sha256);
     expect(Object.keys(record)).toEqual(['timestamp', 'commit', 'model', 'evalSha256', 'executionProvider', 'runner', 'metrics', 'latency']);
@@ -73,7 +80,9 @@ describe('model-gate nightly (CLI)', () => {
     const fast = measured.latency.batch1.p50Ms / 20;
     // Past nights on this same runner (same cpu, provider, model and eval set), as the history keeps them.
     const past = [100, 101, 99, 100, 102, 98, 100, 101, 99, 100]
-      .map((v, i) => `${JSON.stringify({ ...measured, timestamp: `2026-11-${String(i + 1).padStart(2, '0')}T03:17:00.000Z`, latency: { batch1: { p50Ms: (fast * v) / 100, p90Ms: fast } } })}\n`)
+      .map(
+        (v, i) => `${JSON.stringify({ ...measured, timestamp: `2026-11-${String(i + 1).padStart(2, '0')}T03:17:00.000Z`, latency: { batch1: { p50Ms: (fast * v) / 100, p90Ms: fast } } })}\n`,
+      )
       .join('');
     await writeFile(history, past);
     const json = join(temp.path, 'l1.json');
@@ -110,10 +119,22 @@ describe('mode: nightly (Action)', () => {
 
   /** Appends a night to the history branch as another writer would. */
   function seedNight(line: string) {
-    const existing = (() => { try { return `${historyOnBranch()}\n`; } catch { return ''; } })();
+    const existing = (() => {
+      try {
+        return `${historyOnBranch()}\n`;
+      } catch {
+        return '';
+      }
+    })();
     const blob = git(origin.dir, ['hash-object', '-w', '--stdin'], existing + line);
     const tree = git(origin.dir, ['mktree'], `100644 blob ${blob}\t${HISTORY_FILE}\n`);
-    const parent = (() => { try { return ['-p', git(origin.dir, ['rev-parse', 'model-gate-history'])]; } catch { return []; } })();
+    const parent = (() => {
+      try {
+        return ['-p', git(origin.dir, ['rev-parse', 'model-gate-history'])];
+      } catch {
+        return [];
+      }
+    })();
     const commit = git(origin.dir, ['commit-tree', tree, ...parent, '-m', 'seed']);
     git(origin.dir, ['update-ref', 'refs/heads/model-gate-history', commit]);
   }
@@ -155,9 +176,12 @@ describe('mode: nightly (Action)', () => {
     const before = historyOnBranch();
     const workspace = await checkout({ repo: origin, sha: {} }, git(origin.dir, ['rev-parse', 'main']), join(temp.path, 'ws-pr'));
     const run = await runAction({
-      workspace, runnerDir: temp.path, eventName: 'pull_request',
+      workspace,
+      runnerDir: temp.path,
+      eventName: 'pull_request',
       event: { pull_request: { number: 9, base: { sha: 'a'.repeat(40) }, head: { sha: 'b'.repeat(40), repo: { full_name: REPO } } }, repository: { full_name: REPO } },
-      inputs: { mode: 'nightly' }, env: { GITHUB_API_URL: fake.url },
+      inputs: { mode: 'nightly' },
+      env: { GITHUB_API_URL: fake.url },
     });
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain('::error::');

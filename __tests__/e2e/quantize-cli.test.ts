@@ -24,10 +24,13 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function config(name: string, quantization: string, gates = 'max-latency-regression: 100000'): Promise<string> {
   const example = await readFile(join(EXAMPLE, 'model-gate.yml'), 'utf8');
   const file = join(dir, name);
-  await writeFile(file, example
-    .replace('./fmnist-test.tar.gz', join(EXAMPLE, 'fmnist-test.tar.gz'))
-    .replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 2, runs: 20 }')
-    .replace(/gates: .*/, `gates: { ${gates} }\nquantization: ${quantization}`));
+  await writeFile(
+    file,
+    example
+      .replace('./fmnist-test.tar.gz', join(EXAMPLE, 'fmnist-test.tar.gz'))
+      .replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 2, runs: 20 }')
+      .replace(/gates: .*/, `gates: { ${gates} }\nquantization: ${quantization}`),
+  );
   return file;
 }
 
@@ -64,8 +67,22 @@ describe('quantization through model-gate compare', () => {
     const broken = join(dir, 'broken.onnx');
     await writeFile(broken, 'not a model');
     const json = join(dir, 'provided.json');
-    const run = await cli(['compare', '--config', await config('provided.yml', '{ mode: provided }'), '--baseline', BASELINE, '--candidate', CANDIDATE,
-      '--baseline-quantized', broken, '--candidate-quantized', broken, '--json', json, '--quiet']);
+    const run = await cli([
+      'compare',
+      '--config',
+      await config('provided.yml', '{ mode: provided }'),
+      '--baseline',
+      BASELINE,
+      '--candidate',
+      CANDIDATE,
+      '--baseline-quantized',
+      broken,
+      '--candidate-quantized',
+      broken,
+      '--json',
+      json,
+      '--quiet',
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8'));
     expect(report.models.baseline.metrics.top1).toBe(0.8711);
@@ -78,7 +95,20 @@ describe('quantization through model-gate compare', () => {
     const first = join(dir, 'out', 'report.json');
     const quantized = JSON.parse(await readFile(first, 'utf8')).models.baseline.quantized.path;
     const json = join(dir, 'already.json');
-    const run = await cli(['compare', '--config', await config('again.yml', '{ mode: static-int8 }'), '--baseline', quantized, '--candidate', CANDIDATE, '--json', json, '--quiet', '--out-dir', join(dir, 'again')]);
+    const run = await cli([
+      'compare',
+      '--config',
+      await config('again.yml', '{ mode: static-int8 }'),
+      '--baseline',
+      quantized,
+      '--candidate',
+      CANDIDATE,
+      '--json',
+      json,
+      '--quiet',
+      '--out-dir',
+      join(dir, 'again'),
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8'));
     expect(report.models.baseline.quantized.note).toContain('is already quantized');

@@ -28,7 +28,12 @@ const cli = (args: string[]) => runCli([...args, '--quiet'], { cacheDir: join(di
 async function pack(folder: string, name: string): Promise<{ archive: string; sha256: string }> {
   const archive = join(dir, `${name}.tar.gz`);
   execFileSync('tar', ['czf', archive, '-C', join(folder, '..'), folder.split('/').pop() as string]);
-  return { archive, sha256: createHash('sha256').update(await readFile(archive)).digest('hex') };
+  return {
+    archive,
+    sha256: createHash('sha256')
+      .update(await readFile(archive))
+      .digest('hex'),
+  };
 }
 
 async function unsharded(config: string, pair: readonly string[], out: string) {
@@ -42,14 +47,16 @@ async function unsharded(config: string, pair: readonly string[], out: string) {
 /** Shard files of an n-shard run of `config`, one per shard, in shard order; the shards run at once, as a matrix would. */
 async function shardFiles(config: string, pair: readonly string[], n: number, out: string): Promise<string[]> {
   const shards = Array.from({ length: n }, (_, k) => k + 1);
-  return Promise.all(shards.map(async (i) => {
-    // Odd shards compressed, even ones plain: merge reads both.
-    const file = join(dir, out, `shard-${i}-of-${n}.json${i % 2 ? '.gz' : ''}`);
-    const run = await cli(['compare', '--config', config, '--baseline', pair[0], '--candidate', pair[1], '--shard', `${i}/${n}`, '--shard-out', file]);
-    expect(run.stderr).toMatch(new RegExp(`shard ${i}/${n}: [\\d,]+ of [\\d,]+ samples${i === 1 ? ', latency' : ''} → `));
-    expect(run.code).toBe(0);
-    return file;
-  }));
+  return Promise.all(
+    shards.map(async (i) => {
+      // Odd shards compressed, even ones plain: merge reads both.
+      const file = join(dir, out, `shard-${i}-of-${n}.json${i % 2 ? '.gz' : ''}`);
+      const run = await cli(['compare', '--config', config, '--baseline', pair[0], '--candidate', pair[1], '--shard', `${i}/${n}`, '--shard-out', file]);
+      expect(run.stderr).toMatch(new RegExp(`shard ${i}/${n}: [\\d,]+ of [\\d,]+ samples${i === 1 ? ', latency' : ''} → `));
+      expect(run.code).toBe(0);
+      return file;
+    }),
+  );
 }
 
 /** Every n-shard run merges (files given last to first, then odd before even) into `expected`. */
@@ -83,8 +90,11 @@ describe('classification (Fashion-MNIST, static int8)', () => {
     }
     const { archive, sha256 } = await pack(folder, 'cls-400');
     config = await exampleConfig('fashion-mnist', join(dir, 'cls.yml'), (y) =>
-      y.replace(/source: .*/, `source: ${archive}`).replace(/sha256: .*/, `sha256: ${sha256}`)
-        .replace(/gates: .*/, 'gates: { max-int8-drop: 1, max-latency-regression: 100000 }\nquantization: { mode: static-int8 }'));
+      y
+        .replace(/source: .*/, `source: ${archive}`)
+        .replace(/sha256: .*/, `sha256: ${sha256}`)
+        .replace(/gates: .*/, 'gates: { max-int8-drop: 1, max-latency-regression: 100000 }\nquantization: { mode: static-int8 }'),
+    );
   });
 
   it('1, 3 and 7 shards merge into the unsharded report', async () => {
@@ -142,8 +152,7 @@ it('detection (letterbox vs rect): 1, 3 and 7 shards merge into the unsharded re
   // The first 42 scenes, about 6 a shard at 7 shards.
   const folder = await firstScenes(join(dir, 'det'), 42, 'annotations.coco.json');
   const { archive, sha256 } = await pack(folder, 'det-42');
-  const config = await exampleConfig('fmnist-det', join(dir, 'det.yml'), (y) =>
-    y.replace(/source: .*/, `source: ${archive}`).replace(/sha256: .*/, `sha256: ${sha256}`));
+  const config = await exampleConfig('fmnist-det', join(dir, 'det.yml'), (y) => y.replace(/source: .*/, `source: ${archive}`).replace(/sha256: .*/, `sha256: ${sha256}`));
   const expected = await unsharded(config, pair, 'det-whole');
   expect(expected.comparison.preprocessing.variants).toHaveLength(2);
   // The paired bootstrap of the mAP change is in the figures compared.

@@ -47,15 +47,17 @@ function recordingPool(events: string[]): DecodePool & { decoded: Map<string, st
 
 async function fakeModel(name: string, calls: FakeCall[], events: string[]): Promise<LoadedModel> {
   const { factory } = fakeFactory([], calls, ['batch', 1, 'h', 'w']);
-  const recording = { create: async (path: string, options: object) => {
-    const session = (await factory.create(path, options)) as { run: (feeds: Record<string, { dims: readonly number[] }>) => Promise<unknown> };
-    const run = session.run.bind(session);
-    session.run = async (feeds) => {
-      events.push(`run ${name} ${feeds.input.dims[0]}`);
-      return run(feeds);
-    };
-    return session;
-  } };
+  const recording = {
+    create: async (path: string, options: object) => {
+      const session = (await factory.create(path, options)) as { run: (feeds: Record<string, { dims: readonly number[] }>) => Promise<unknown> };
+      const run = session.run.bind(session);
+      session.run = async (feeds) => {
+        events.push(`run ${name} ${feeds.input.dims[0]}`);
+        return run(feeds);
+      };
+      return session;
+    },
+  };
   return loadModel(name, { provider: 'cpu', threads: 1, label: name }, recording);
 }
 
@@ -80,10 +82,20 @@ it('decodes every file once per preprocessing and feeds each chunk to every run 
     { model: a, spec: large, predictions: [] },
   ];
   // 16 + 48 bytes an image, 5 fit in 320 bytes → chunks of 4 (two batches of 2): 6 chunks for 23 images.
-  const facts = await streamEvalSet(files.map((file, i) => ({ id: String(i), file, label: i })), runs, {
-    pool, memoryBudget: 320, batchSize: 2, overlap: false, normalize: NORM, keepFirst: 3,
-    decode: (_outputs, count, batch) => Array.from({ length: count }, (_, i) => `${batch.start + i}@${batch.inputSize.join('x')}`),
-  }, silentProgress);
+  const facts = await streamEvalSet(
+    files.map((file, i) => ({ id: String(i), file, label: i })),
+    runs,
+    {
+      pool,
+      memoryBudget: 320,
+      batchSize: 2,
+      overlap: false,
+      normalize: NORM,
+      keepFirst: 3,
+      decode: (_outputs, count, batch) => Array.from({ length: count }, (_, i) => `${batch.start + i}@${batch.inputSize.join('x')}`),
+    },
+    silentProgress,
+  );
   expect(facts).toMatchObject({ chunkImages: 4, chunks: 6 });
   expect(pool.decoded.get(decodeSpecKey(small))).toEqual(files);
   expect(pool.decoded.get(decodeSpecKey(large))).toEqual(files);
@@ -102,37 +114,85 @@ it('with a GPU, decodes the next chunk before the models run on this one', async
   const pool = recordingPool(events);
   const a = await fakeModel('a', [], events);
   const runs: StreamRun[] = [{ model: a, spec: spec([4, 4]), predictions: [] }];
-  await streamEvalSet(files.slice(0, 8).map((file, i) => ({ id: String(i), file, label: i })), runs, {
-    pool, memoryBudget: 2 * 4 * 16, batchSize: 4, overlap: true, normalize: NORM, keepFirst: 1,
-    decode: (_o, count) => Array.from({ length: count }, () => null),
-  }, silentProgress);
+  await streamEvalSet(
+    files.slice(0, 8).map((file, i) => ({ id: String(i), file, label: i })),
+    runs,
+    {
+      pool,
+      memoryBudget: 2 * 4 * 16,
+      batchSize: 4,
+      overlap: true,
+      normalize: NORM,
+      keepFirst: 1,
+      decode: (_o, count) => Array.from({ length: count }, () => null),
+    },
+    silentProgress,
+  );
   expect(events).toEqual(['decode 4', 'decode 4', 'run a 4', 'run a 4']);
   await a.release();
 });
 
 it('rect batches (yolo val): the stream goes by aspect ratio, each batch decoded and run at its own shape', async () => {
-  const sizes = [[30, 20], [20, 30], [25, 25], [40, 10], [10, 40], [33, 31], [18, 36], [36, 18], [28, 21]] as const;
+  const sizes = [
+    [30, 20],
+    [20, 30],
+    [25, 25],
+    [40, 10],
+    [10, 40],
+    [33, 31],
+    [18, 36],
+    [36, 18],
+    [28, 21],
+  ] as const;
   const varied: string[] = [];
   for (const [i, [w, h]] of sizes.entries()) {
     const file = join(dir, `v${i}.png`);
     await writeFile(file, encodePng({ width: w, height: h, colorType: 0, bitDepth: 8, rows: randomBytes(w * h, 50 + i), filters: 0 }));
     varied.push(file);
   }
-  const rectBatches = ultralyticsRectBatches(sizes.map(([width, height]) => ({ width, height })), 4, 32, 8);
-  const spec: ResolvedDecodeSpec = { color: 'gray', size: [48, 48], fitWithin: [32, 32], resize: 'ultralytics-val', kernel: 'linear', cropRatio: 0.875, padValue: 114, stride: 8, rect: true, rectBatches };
+  const rectBatches = ultralyticsRectBatches(
+    sizes.map(([width, height]) => ({ width, height })),
+    4,
+    32,
+    8,
+  );
+  const spec: ResolvedDecodeSpec = {
+    color: 'gray',
+    size: [48, 48],
+    fitWithin: [32, 32],
+    resize: 'ultralytics-val',
+    kernel: 'linear',
+    cropRatio: 0.875,
+    padValue: 114,
+    stride: 8,
+    rect: true,
+    rectBatches,
+  };
   const events: string[] = [];
   const calls: FakeCall[] = [];
   const a = await fakeModel('a', calls, events);
   const runs: StreamRun[] = [{ model: a, spec, predictions: [] }];
-  await streamEvalSet(varied.map((file, i) => ({ id: String(i), file, label: i })), runs, {
-    pool: recordingPool([]), memoryBudget: 4 * 48 * 48, batchSize: 4, overlap: false, normalize: NORM, keepFirst: 2,
-    decode: (_o, count, batch) => batch.samples!.map((s, i) => `${s.id}@${batch.inputSize.join('x')}#${batch.geometry[i].padTop}`).slice(0, count),
-  }, silentProgress);
+  await streamEvalSet(
+    varied.map((file, i) => ({ id: String(i), file, label: i })),
+    runs,
+    {
+      pool: recordingPool([]),
+      memoryBudget: 4 * 48 * 48,
+      batchSize: 4,
+      overlap: false,
+      normalize: NORM,
+      keepFirst: 2,
+      decode: (_o, count, batch) => batch.samples!.map((s, i) => `${s.id}@${batch.inputSize.join('x')}#${batch.geometry[i].padTop}`).slice(0, count),
+    },
+    silentProgress,
+  );
   const shapeOf = (i: number) => rectBatches.shapes[Math.floor(rectBatches.order.indexOf(i) / 4)];
-  expect(runs[0].predictions).toEqual(sizes.map(([w, h], i) => {
-    const plan = planUltralyticsVal(w, h, 32, shapeOf(i));
-    return `${i}@${shapeOf(i).join('x')}#${plan.geometry.padTop}`;
-  }));
+  expect(runs[0].predictions).toEqual(
+    sizes.map(([w, h], i) => {
+      const plan = planUltralyticsVal(w, h, 32, shapeOf(i));
+      return `${i}@${shapeOf(i).join('x')}#${plan.geometry.padTop}`;
+    }),
+  );
   expect(new Set(rectBatches.shapes.map((s) => s.join('x'))).size).toBeGreaterThan(1);
   await a.release();
 });

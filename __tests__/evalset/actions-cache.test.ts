@@ -112,9 +112,7 @@ test('a poisoned cache entry is re-hashed, discarded with a warning, and the set
   const resolved = await run.result;
   expect(downloads).toBe(1);
   expect(await readFile(join(resolved.root, 'cat', '1.png'), 'utf8')).toBe('meow');
-  expect(run.progress.warnings).toEqual([
-    `The eval set restored from the cache has sha256 ${sha256Of(poisoned)}, not the pinned ${archiveSha}; discarded it and downloading again.`,
-  ]);
+  expect(run.progress.warnings).toEqual([`The eval set restored from the cache has sha256 ${sha256Of(poisoned)}, not the pinned ${archiveSha}; discarded it and downloading again.`]);
 });
 
 test('a cache that throws on restore and save is a warning each time, and the run goes on', async () => {
@@ -147,7 +145,7 @@ test('a set already in the local cache touches neither the network nor the Actio
   expect(cache.calls).toEqual([]);
 });
 
-test('only an exact key counts as a hit (no restore keys: another set\'s archive must never match)', async () => {
+test("only an exact key counts as a hit (no restore keys: another set's archive must never match)", async () => {
   const seen: unknown[][] = [];
   const api: ActionsCacheApi = {
     isFeatureAvailable: () => true,

@@ -99,8 +99,7 @@ test('503 then 200: retried and succeeds', async () => {
 });
 
 test('Retry-After on 429 is respected', async () => {
-  routes['/busy'] = (_req, res, attempt) =>
-    attempt === 1 ? res.writeHead(429, { 'retry-after': '1' }).end() : serve(archive)(_req, res);
+  routes['/busy'] = (_req, res, attempt) => (attempt === 1 ? res.writeHead(429, { 'retry-after': '1' }).end() : serve(archive)(_req, res));
   const started = Date.now();
   await resolveUrl('/busy');
   // baseDelayMs is 1 ms, so only Retry-After: 1 can explain a wait of about a second.
@@ -129,7 +128,8 @@ test('a hanging response times out and is retried; always hanging gives up after
 test('a body that stalls or is cut short is retried', async () => {
   routes['/stall'] = (_req, res, attempt) => {
     res.writeHead(200, { 'content-length': archive.length });
-    if (attempt === 1) res.write(archive.subarray(0, 10)); // then nothing: the inactivity timeout fires
+    if (attempt === 1)
+      res.write(archive.subarray(0, 10)); // then nothing: the inactivity timeout fires
     else res.end(archive);
   };
   expect((await resolveUrl('/stall')).sha256).toBe(archiveSha);
@@ -188,7 +188,13 @@ test('two concurrent runs of the same set both succeed and leave one cache entry
   const [a, b] = await Promise.all([resolveUrl('/set.tar.gz'), resolveUrl('/set.tar.gz')]);
   expect(a.root).toBe(b.root);
   expect(await readFile(join(a.root, 'cat/1.png'), 'utf8')).toBe('meow');
-  expect(await listTree(join(temp.path, 'cache', 'evalsets'))).toEqual(
-    [archiveSha, `${archiveSha}.files.json`, `${archiveSha}/set`, `${archiveSha}/set/cat`, `${archiveSha}/set/cat/1.png`, `${archiveSha}/set/dog`, `${archiveSha}/set/dog/2.png`],
-  );
+  expect(await listTree(join(temp.path, 'cache', 'evalsets'))).toEqual([
+    archiveSha,
+    `${archiveSha}.files.json`,
+    `${archiveSha}/set`,
+    `${archiveSha}/set/cat`,
+    `${archiveSha}/set/cat/1.png`,
+    `${archiveSha}/set/dog`,
+    `${archiveSha}/set/dog/2.png`,
+  ]);
 });

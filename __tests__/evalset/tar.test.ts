@@ -51,9 +51,7 @@ describe('tar extraction through resolveEvalSet', () => {
     });
     expect(expectedSha256?.get(join(resolved.root, 'cat/1.png'))).toBe(sha256Of(Buffer.from('meow')));
     expect(expectedSha256?.size).toBe(4);
-    expect(await listTree(resolved.root)).toEqual([
-      longFolder, `${longFolder}/3.png`, `${longFolder}/4.png`, 'cat', 'cat/1.png', 'dog', 'dog/2.png',
-    ].sort());
+    expect(await listTree(resolved.root)).toEqual([longFolder, `${longFolder}/3.png`, `${longFolder}/4.png`, 'cat', 'cat/1.png', 'dog', 'dog/2.png'].sort());
     expect(await readFile(join(resolved.root, 'cat/1.png'), 'utf8')).toBe('meow');
     expect(await readFile(join(resolved.root, `${longFolder}/3.png`), 'utf8')).toBe('gnu');
     expect(await readFile(join(resolved.root, `${longFolder}/4.png`), 'utf8')).toBe('pax');
@@ -143,7 +141,9 @@ describe('hostile tar archives are refused before anything is written', () => {
     const path = (await writeArchive(temp.path, 'big.tar.gz', tarGz(...entries))).path;
     const destination = await freshDir();
     // 600 + 500 = 1100 bytes against a 1000-byte cap.
-    await expect(extractArchive(path, 'big.tar.gz', destination, { limits: { maxTotalBytes: 1000 } })).rejects.toThrow(/big\.tar\.gz: it unpacks to more than 1000 bytes \(the limit\), passed at entry "b"/);
+    await expect(extractArchive(path, 'big.tar.gz', destination, { limits: { maxTotalBytes: 1000 } })).rejects.toThrow(
+      /big\.tar\.gz: it unpacks to more than 1000 bytes \(the limit\), passed at entry "b"/,
+    );
     expect(await listTree(destination)).toEqual([]);
   });
 

@@ -39,8 +39,17 @@ test('a good zip (stored and deflated entries) extracts correctly, unwrapping it
     { name: 'set/dog/2.png', data: big },
     { name: '__MACOSX/set/._cat', data: 'apple metadata' },
   ]);
-  expect(result).toMatchObject({ root: join(cacheDir, 'evalsets', archive.sha256, 'set'), source: archive.path, sha256: archive.sha256, fromCache: false, cacheEntry: join(cacheDir, 'evalsets', archive.sha256) });
-  expect([...(result as { expectedSha256: Map<string, string> }).expectedSha256.keys()].map((f) => f.slice(join(cacheDir, 'evalsets', archive.sha256).length + 1)).sort()).toEqual(['set/cat/1.png', 'set/dog/2.png']);
+  expect(result).toMatchObject({
+    root: join(cacheDir, 'evalsets', archive.sha256, 'set'),
+    source: archive.path,
+    sha256: archive.sha256,
+    fromCache: false,
+    cacheEntry: join(cacheDir, 'evalsets', archive.sha256),
+  });
+  expect([...(result as { expectedSha256: Map<string, string> }).expectedSha256.keys()].map((f) => f.slice(join(cacheDir, 'evalsets', archive.sha256).length + 1)).sort()).toEqual([
+    'set/cat/1.png',
+    'set/dog/2.png',
+  ]);
   const root = (result as { root: string }).root;
   expect(await listTree(root)).toEqual(['cat', 'cat/1.png', 'dog', 'dog/2.png']);
   expect(await readFile(join(root, 'cat/1.png'), 'utf8')).toBe('meow');
@@ -50,12 +59,26 @@ test('a good zip (stored and deflated entries) extracts correctly, unwrapping it
 
 describe('hostile zips are refused and nothing is cached', () => {
   const cases: [string, ZipSpec[], RegExp][] = [
-    ['zip-slip', [{ name: 'ok.png', data: 'x' }, { name: '../../evil.sh', data: 'rm -rf /' }], /entry "\.\.\/\.\.\/evil\.sh" contains a '\.\.' segment/],
+    [
+      'zip-slip',
+      [
+        { name: 'ok.png', data: 'x' },
+        { name: '../../evil.sh', data: 'rm -rf /' },
+      ],
+      /entry "\.\.\/\.\.\/evil\.sh" contains a '\.\.' segment/,
+    ],
     ['an absolute path', [{ name: '/tmp/evil', data: 'x' }], /entry "\/tmp\/evil" is an absolute path/],
     ['a backslash path', [{ name: '..\\evil', data: 'x' }], /entry "\.\.\\evil" contains a backslash/],
     ['a symlink', [{ name: 'link', data: '/etc/passwd', unixMode: 0o120777 }], /entry "link" is a symbolic link/],
     // Declares 10 bytes but inflates to 100 000: caught while inflating, staged files removed.
-    ['a size that lies', [{ name: 'ok.png', data: 'x' }, { name: 'bomb', data: Buffer.alloc(100_000), declaredSize: 10 }], /entry "bomb" declares 10 bytes but unpacks to more/],
+    [
+      'a size that lies',
+      [
+        { name: 'ok.png', data: 'x' },
+        { name: 'bomb', data: Buffer.alloc(100_000), declaredSize: 10 },
+      ],
+      /entry "bomb" declares 10 bytes but unpacks to more/,
+    ],
     ['a size too large', [{ name: 'short', data: 'abc', declaredSize: 5, method: 0 }], /entry "short" declares 5 bytes but unpacks to 3/],
   ];
   test.each(cases)('%s', async (_label, entries, message) => {
@@ -67,7 +90,16 @@ describe('hostile zips are refused and nothing is cached', () => {
   });
 
   test('path checks run for every entry before the first file is written', async () => {
-    const path = (await writeArchive(temp.path, 'slip.zip', zip([{ name: 'a.png', data: 'x' }, { name: 'b/../../c', data: 'y' }]))).path;
+    const path = (
+      await writeArchive(
+        temp.path,
+        'slip.zip',
+        zip([
+          { name: 'a.png', data: 'x' },
+          { name: 'b/../../c', data: 'y' },
+        ]),
+      )
+    ).path;
     const destination = join(temp.path, 'dest');
     await mkdir(destination);
     await expect(extractArchive(path, 'slip.zip', destination)).rejects.toThrow(/slip\.zip: entry "b\/\.\.\/\.\.\/c"/);

@@ -17,7 +17,7 @@ afterAll(async () => {
   await temp.cleanup();
 });
 
-test('every call never prompts, takes paths literally, and adds the call\'s own variables to the inherited ones', async () => {
+test("every call never prompts, takes paths literally, and adds the call's own variables to the inherited ones", async () => {
   const git = createGit(dir, { ...process.env, MG_INHERITED: 'kept' });
   const printenv = ['-c', 'alias.vars=!printenv GIT_TERMINAL_PROMPT GIT_LITERAL_PATHSPECS MG_INHERITED MG_EXTRA', 'vars'];
   const { stdout } = await git.run(printenv, { env: { MG_EXTRA: 'added' } });
@@ -25,8 +25,10 @@ test('every call never prompts, takes paths literally, and adds the call\'s own 
   expect(git.dir).toBe(dir);
 });
 
-test('a failing command is a GitCommandError with the arguments, exit code and git\'s message', async () => {
-  const error = await createGit(dir, process.env).run(['cat-file', 'blob', 'HEAD:missing.txt']).catch((e) => e);
+test("a failing command is a GitCommandError with the arguments, exit code and git's message", async () => {
+  const error = await createGit(dir, process.env)
+    .run(['cat-file', 'blob', 'HEAD:missing.txt'])
+    .catch((e) => e);
   expect(error).toBeInstanceOf(GitCommandError);
   expect(error.args).toEqual(['cat-file', 'blob', 'HEAD:missing.txt']);
   expect(error.exitCode).toBe(128);

@@ -23,7 +23,11 @@ const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/';
 /** Path-style blob URL, as Azure uses for an IP host: /account/container/blob. */
 const BLOB_PREFIX = '/fakeaccount/actions-results/';
 
-interface PendingUpload { name: string; blocks: Map<string, Buffer>; committed: Buffer | null }
+interface PendingUpload {
+  name: string;
+  blocks: Map<string, Buffer>;
+  committed: Buffer | null;
+}
 
 const pendingByState = new WeakMap<FakeState, Map<string, PendingUpload>>();
 
@@ -32,15 +36,7 @@ function twirpError(res: ServerResponse, status: number, code: string, msg: stri
 }
 
 /** Returns true when the request belonged to the artifact service (and was answered). */
-export async function handleArtifactService(
-  state: FakeState,
-  baseUrl: string,
-  method: string,
-  url: URL,
-  headers: IncomingHttpHeaders,
-  body: Buffer,
-  res: ServerResponse,
-): Promise<boolean> {
+export async function handleArtifactService(state: FakeState, baseUrl: string, method: string, url: URL, headers: IncomingHttpHeaders, body: Buffer, res: ServerResponse): Promise<boolean> {
   if (!url.pathname.startsWith(TWIRP_PREFIX) && !url.pathname.startsWith(BLOB_PREFIX)) return false;
   let pending = pendingByState.get(state);
   if (!pending) pendingByState.set(state, (pending = new Map()));

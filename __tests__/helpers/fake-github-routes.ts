@@ -6,8 +6,17 @@
 import type { ServerResponse } from 'node:http';
 import type { FakeComment, FakeIssue, FakeState } from './fake-github.js';
 
-export interface RouteContext { match: RegExpMatchArray; url: URL; body: unknown; res: ServerResponse }
-export interface Route { method: string; pattern: RegExp; handle(context: RouteContext): void }
+export interface RouteContext {
+  match: RegExpMatchArray;
+  url: URL;
+  body: unknown;
+  res: ServerResponse;
+}
+export interface Route {
+  method: string;
+  pattern: RegExp;
+  handle(context: RouteContext): void;
+}
 
 const DOCS = 'https://docs.github.com/rest';
 
@@ -98,7 +107,11 @@ export function githubRoutes(state: FakeState, repo: string, baseUrl: string): R
       handle({ match, url, res }) {
         const issueNumber = Number(match[1]);
         const comments = [...(state.comments.get(issueNumber) ?? [])].sort((a, b) => a.id - b.id);
-        sendPage(res, url, comments.map((c) => commentJson(c, apiBase, issueNumber)));
+        sendPage(
+          res,
+          url,
+          comments.map((c) => commentJson(c, apiBase, issueNumber)),
+        );
       },
     },
     {
@@ -227,7 +240,11 @@ export function githubRoutes(state: FakeState, repo: string, baseUrl: string): R
           .filter((i) => wantedState === 'all' || i.state === wantedState)
           .filter((i) => labels.every((label) => i.labels.includes(label)))
           .sort((a, b) => b.number - a.number);
-        sendPage(res, url, issues.map((i) => issueJson(i, apiBase, repo)));
+        sendPage(
+          res,
+          url,
+          issues.map((i) => issueJson(i, apiBase, repo)),
+        );
       },
     },
     {

@@ -11,7 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { handleArtifactService, type UploadedArtifact } from './fake-artifact-service.js';
 import { githubRoutes, sendJson, type Route } from './fake-github-routes.js';
 
-export interface FakeUser { login: string; type: 'User' | 'Bot' }
+export interface FakeUser {
+  login: string;
+  type: 'User' | 'Bot';
+}
 
 export interface FakeComment {
   id: number;
@@ -22,7 +25,11 @@ export interface FakeComment {
   updated_at: string;
 }
 
-export interface FakeRef { sha: string; ref: string; repo: { full_name: string } }
+export interface FakeRef {
+  sha: string;
+  ref: string;
+  repo: { full_name: string };
+}
 
 export interface FakePull {
   number: number;
@@ -40,7 +47,13 @@ export interface FakeArtifact {
   cutAfterBytes?: number;
 }
 
-export interface FakeIssue { number: number; title: string; body: string; state: 'open' | 'closed'; labels: string[] }
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string;
+  state: 'open' | 'closed';
+  labels: string[];
+}
 
 export interface FailRule {
   method: string;

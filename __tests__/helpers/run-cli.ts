@@ -27,11 +27,16 @@ function writtenJson(args: readonly string[], cwd: string | undefined, since: nu
 export async function runCli(args: readonly string[], options: { cacheDir: string; cwd?: string }): Promise<CliResult> {
   const since = Date.now();
   const result = await new Promise<CliResult>((resolve) => {
-    execFile('node', [builtDist('cli.js'), ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, MODEL_GATE_CACHE_DIR: options.cacheDir },
-      maxBuffer: 64 * 1024 * 1024,
-    }, (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      'node',
+      [builtDist('cli.js'), ...args],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, MODEL_GATE_CACHE_DIR: options.cacheDir },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
   const json = args[0] === 'map' ? null : writtenJson(args, options.cwd, since);
   if (json) assertValidReportFile(json);

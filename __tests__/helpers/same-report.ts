@@ -32,7 +32,10 @@ export function timeless(value: unknown): unknown {
 export async function exampleConfig(folder: string, file: string, edit: (yaml: string) => string): Promise<string> {
   const root = join(process.cwd(), 'examples', folder);
   const yaml = (await readFile(join(root, 'model-gate.yml'), 'utf8')).replace(/source: \.\//, `source: ${root}/`);
-  await writeFile(file, edit(yaml.replace(/max-latency-regression: \d+/, 'max-latency-regression: 100000')).replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 0, runs: 10, rounds: 3 }'));
+  await writeFile(
+    file,
+    edit(yaml.replace(/max-latency-regression: \d+/, 'max-latency-regression: 100000')).replace(/latency: .*/, 'latency: { batch-sizes: [1], warmup: 0, runs: 10, rounds: 3 }'),
+  );
   return file;
 }
 

@@ -36,9 +36,7 @@ describe('latencyRegression', () => {
     expect(changePercent).toBeCloseTo(6, 10);
     expect(finding).toMatchObject({ kind: 'latency-regression', model: 'classifier', old: 100, new: 106 });
     expect(finding?.z).toBeCloseTo(4.047, 3);
-    expect(finding?.message).toBe(
-      'classifier: batch-1 p50 latency 106 ms vs a median of 100 ms over the last 10 comparable nights (+6.0%, robust z = 4.05 > 3.5; threshold 5%).',
-    );
+    expect(finding?.message).toBe('classifier: batch-1 p50 latency 106 ms vs a median of 100 ms over the last 10 comparable nights (+6.0%, robust z = 4.05 > 3.5; threshold 5%).');
   });
 
   it('does not alert on the reference at the default 10% threshold (+6% is not material)', () => {

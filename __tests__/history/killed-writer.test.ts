@@ -24,7 +24,13 @@ beforeAll(async () => {
   temp = await makeTempDir('mg-killed-writer-');
   script = join(temp.path, 'append-forever.mjs');
   await build({
-    entryPoints: ['__tests__/history/append-forever.ts'], outfile: script, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning',
+    entryPoints: ['__tests__/history/append-forever.ts'],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    logLevel: 'warning',
     banner: { js: "import { createRequire as __mgCreateRequire } from 'node:module';\nconst require = __mgCreateRequire(import.meta.url);" },
   });
 }, 60_000);

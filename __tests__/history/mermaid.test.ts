@@ -65,12 +65,7 @@ describe('labels and numbers', () => {
 
   it('escapes the title, axis labels and series names of a chart', () => {
     const chart = trendChart('model "a", [b]', ['x"1', '%%y'], { name: 'n`s', values: [1, 2] }, 'p50 "ms"');
-    expect(chart.split('\n').slice(3, 7)).toEqual([
-      `  title "model 'a', [b]"`,
-      `  x-axis "night" ["x'1", "% %y"]`,
-      `  y-axis "p50 'ms'" 0 --> 3`,
-      `  line "n's" [1, 2]`,
-    ]);
+    expect(chart.split('\n').slice(3, 7)).toEqual([`  title "model 'a', [b]"`, `  x-axis "night" ["x'1", "% %y"]`, `  y-axis "p50 'ms'" 0 --> 3`, `  line "n's" [1, 2]`]);
   });
 });
 

@@ -14,9 +14,7 @@ describe('serializeRecord', () => {
     const { metrics, timestamp, ...rest } = makeRecord({ quantizedTop1: 0.5 });
     const shuffled = { metrics, extra: 'dropped', ...rest, timestamp, model: { sha256: rest.model.sha256, path: rest.model.path, name: rest.model.name, size: 3 } };
     const parsed = JSON.parse(serializeRecord(shuffled));
-    expect(Object.keys(parsed)).toEqual([
-      'timestamp', 'commit', 'model', 'evalSha256', 'executionProvider', 'runner', 'metrics', 'latency', 'quantized',
-    ]);
+    expect(Object.keys(parsed)).toEqual(['timestamp', 'commit', 'model', 'evalSha256', 'executionProvider', 'runner', 'metrics', 'latency', 'quantized']);
     expect(Object.keys(parsed.model)).toEqual(['name', 'path', 'sha256']);
     expect(parsed.latency).toEqual({ batch1: { p50Ms: 100, p90Ms: 110 } });
     expect(parsed.quantized).toEqual({ metrics: { top1: 0.5 } });
@@ -36,9 +34,7 @@ describe('parseHistory', () => {
     const torn = serializeRecord(b).slice(0, 37);
     const result = parseHistory(serializeRecord(a) + torn, 'model-gate-history:history.jsonl');
     expect(result.records).toEqual([a]);
-    expect(result.skipped).toEqual([
-      { line: 2, reason: 'model-gate-history:history.jsonl:2: the last line is cut short (a writer was interrupted); ignored' },
-    ]);
+    expect(result.skipped).toEqual([{ line: 2, reason: 'model-gate-history:history.jsonl:2: the last line is cut short (a writer was interrupted); ignored' }]);
   });
 
   it('keeps a complete last record that only lacks its newline', () => {
@@ -58,9 +54,7 @@ describe('parseHistory', () => {
 
   it('names the field and the value that make a line invalid', () => {
     const bad = { ...a, latency: { batch1: { p50Ms: '12', p90Ms: 13 } } };
-    expect(parseHistory(`${JSON.stringify(bad)}\n`, 'h').skipped[0].reason).toBe(
-      'h:1: not a history record (latency.batch1.p50Ms should be milliseconds, got "12")',
-    );
+    expect(parseHistory(`${JSON.stringify(bad)}\n`, 'h').skipped[0].reason).toBe('h:1: not a history record (latency.batch1.p50Ms should be milliseconds, got "12")');
     const badQuantized = { ...a, quantized: { metrics: {} } };
     expect(parseHistory(`${JSON.stringify(badQuantized)}\n`, 'h').skipped[0].reason).toMatch(/quantized.metrics.top1/);
   });

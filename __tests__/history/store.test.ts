@@ -84,9 +84,7 @@ describe('gitBranchHistory', () => {
     const { commit, attempts } = await history.append(first);
     expect(attempts).toBe(1);
     expect(tip(remote)).toBe(commit);
-    expect(git(remote, ['log', '--format=%P|%an <%ae>|%cn <%ce>', commit])).toBe(
-      '|model-gate <model-gate@users.noreply.github.com>|model-gate <model-gate@users.noreply.github.com>',
-    );
+    expect(git(remote, ['log', '--format=%P|%an <%ae>|%cn <%ce>', commit])).toBe('|model-gate <model-gate@users.noreply.github.com>|model-gate <model-gate@users.noreply.github.com>');
     expect(git(remote, ['ls-tree', '--name-only', commit])).toBe(FILE);
     expect(git(remote, ['cat-file', 'blob', `${commit}:${FILE}`]) + '\n').toBe(first.map(serializeRecord).join(''));
     expect(await history.read()).toEqual(first);

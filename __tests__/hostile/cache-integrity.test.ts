@@ -61,7 +61,9 @@ test('every Trouser image moved into Bag/: evicted, extracted again, the same fi
   expect(accuracyOf(report)).toEqual(accuracyOf(first));
   expect(report.evalSet.notes).toHaveLength(1);
   expect(report.evalSet.notes[0]).toMatch(
-    new RegExp(`^The cached eval set ${entry} is not the one extracted from the verified archive \\(fmnist-test/Bag/\\d{5}\\.png was not in the archive\\): it was removed and extracted again from ${archive}\\.$`),
+    new RegExp(
+      `^The cached eval set ${entry} is not the one extracted from the verified archive \\(fmnist-test/Bag/\\d{5}\\.png was not in the archive\\): it was removed and extracted again from ${archive}\\.$`,
+    ),
   );
   expect((await readdir(classDir('Trouser'))).sort()).toEqual(trousers.sort());
 }, 120_000);

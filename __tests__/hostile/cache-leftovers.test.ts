@@ -33,12 +33,15 @@ const infos = (): Progress & { lines: string[] } => {
 test('a run SIGKILLed while it extracts: its half-built folder is removed when the next run starts', async () => {
   const cache = join(dir, 'killed');
   const config = join(dir, 'killed.yml');
-  await writeFile(config, `task: classification
+  await writeFile(
+    config,
+    `task: classification
 eval: { source: ${join(EXAMPLE, 'fmnist-test.tar.gz')}, sha256: ${SHA} }
 classes: [${CLASSES.join(', ')}]
 preprocess: { color: gray, size: [28, 28], scale: 0.00392156862745098, mean: [0.2860], std: [0.3530] }
 gates: { max-top1-drop: 100 }
-`);
+`,
+  );
   const child = spawn('node', [builtDist('cli.js'), 'compare', '--config', config, '--baseline', LENET, '--candidate', DWNET, '--quiet'], {
     env: { ...process.env, MODEL_GATE_CACHE_DIR: cache },
     stdio: 'ignore',

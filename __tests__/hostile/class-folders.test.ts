@@ -11,7 +11,8 @@ import { readClassFolders, readManifest } from '../../src/tasks/classification/s
 import { runCli } from '../helpers/run-cli.js';
 import { CLASSES, DWNET, LENET, smallConfig, unpackSmallSet } from './evalset-fixture.js';
 
-const IGNORED = "eval set: ignored 2 files at the top of the class folders ('README.md', 'labels.csv'): images belong in <class>/ folders, and torchvision's ImageFolder ignores files there too";
+const IGNORED =
+  "eval set: ignored 2 files at the top of the class folders ('README.md', 'labels.csv'): images belong in <class>/ folders, and torchvision's ImageFolder ignores files there too";
 const EMPTY = "eval set: class folder 'Trouser/' has no images, so class 'Trouser' is not measured: no image of it is scored";
 
 let dir: string;

@@ -43,7 +43,15 @@ beforeAll(async () => {
   }
   // ...so after this, exactly these seven are.
   const black = encodePng({ width: 28, height: 28, colorType: 0, bitDepth: 8, rows: new Uint8Array(28 * 28), filters: 0 });
-  for (const [name, k] of [['Bag', 0], ['Bag', 3], ['Coat', 1], ['Dress', 5], ['Sandal', 2], ['Shirt', 7], ['Trouser', 4]] as const) {
+  for (const [name, k] of [
+    ['Bag', 0],
+    ['Bag', 3],
+    ['Coat', 1],
+    ['Dress', 5],
+    ['Sandal', 2],
+    ['Shirt', 7],
+    ['Trouser', 4],
+  ] as const) {
     const file = (await readdir(join(root, name))).sort()[k];
     await writeFile(join(root, name, file), black);
     blackened.push(`${name}/${file}`);
@@ -64,13 +72,16 @@ test('countNonFinite counts samples, not values, and finds NaN, +Infinity and âˆ
 
 test('the CLI fails with exit 2, naming the model and the seven samples; no report is written', async () => {
   const config = join(dir, 'model-gate.yml');
-  await writeFile(config, `task: classification
+  await writeFile(
+    config,
+    `task: classification
 eval: { source: ${root} }
 classes: [${CLASSES.join(', ')}]
 preprocess: { color: gray, size: [28, 28], scale: 0.00392156862745098, mean: [0], std: [1] }
 inference: { execution-provider: cpu, batch-size: 64, threads: 1 }
 latency: { batch-sizes: [1], warmup: 2, runs: 20, rounds: 3 }
-`);
+`,
+  );
   const json = join(dir, 'report.json');
   const candidate = join(dir, 'log-mean.onnx');
   const result = await runCli(['compare', '--config', config, '--baseline', LENET, '--candidate', candidate, '--json', json], { cacheDir: join(dir, 'cache') });

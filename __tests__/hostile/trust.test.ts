@@ -37,7 +37,9 @@ test('pull_request_target is refused with the reason and the two-stage way', asy
 
 test('workflow_run after a pull_request run, and issue_comment on a PR, are refused', async () => {
   const after = await contextOf('workflow_run', { workflow_run: { id: 1, head_sha: 'c'.repeat(40), event: 'pull_request', conclusion: 'success' } });
-  expect(privilegedUntrustedRun(after)).toBe('workflow_run runs with a write token and the secrets, and the run it follows built a pull request (pull_request), whose content is untrusted input to a native parser');
+  expect(privilegedUntrustedRun(after)).toBe(
+    'workflow_run runs with a write token and the secrets, and the run it follows built a pull request (pull_request), whose content is untrusted input to a native parser',
+  );
   const comment = await contextOf('issue_comment', { issue: { number: 4, pull_request: { url: 'x' } }, comment: { body: '/gate' } });
   expect(privilegedUntrustedRun(comment)).toBe("issue_comment on a pull request runs with a write token and the secrets, and the PR's content is untrusted input to a native parser");
 });
@@ -54,7 +56,12 @@ test('an uncaught exception or unhandled rejection ends with one internal-error 
   const target = new EventEmitter();
   const lines: string[] = [];
   const exits: number[] = [];
-  installCrashGuard((line) => lines.push(line), (code) => exits.push(code), 1, target);
+  installCrashGuard(
+    (line) => lines.push(line),
+    (code) => exits.push(code),
+    1,
+    target,
+  );
   const assertion = new Error('assert(!this.paused)');
   assertion.stack = 'AssertionError: assert(!this.paused)\n    at Parser.execute (undici)';
   target.emit('uncaughtException', assertion);

@@ -52,11 +52,13 @@ beforeEach(() => {
 });
 
 /** A DNS stand-in: every name maps to the addresses given. */
-const resolver = (names: Record<string, string[]>): Resolver => async (hostname) => {
-  const found = names[hostname];
-  if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-  return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-};
+const resolver =
+  (names: Record<string, string[]>): Resolver =>
+  async (hostname) => {
+    const found = names[hostname];
+    if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
 
 const options = (over: Partial<FetchOptions> = {}): FetchOptions => ({ attempts: 1, baseDelayMs: 1, timeoutMs: 2000, allowedHosts: [], ...over });
 let n = 0;
@@ -65,16 +67,66 @@ const SUFFIX = 'Downloads reach only public hosts, unless the trusted config lis
 
 test('address kinds, from the IANA special-purpose registries', () => {
   const kinds = Object.fromEntries(
-    ['8.8.8.8', '127.0.0.1', '127.9.9.9', '10.1.2.3', '172.16.0.1', '172.32.0.1', '192.168.1.1', '100.64.0.1', '169.254.1.1', '169.254.169.254', '168.63.129.16', '0.0.0.0',
-      '224.0.0.1', '255.255.255.255', '198.18.0.1', '::1', '::', '::ffff:127.0.0.1', '::ffff:8.8.8.8', '64:ff9b::10.0.0.1', '2002:a00:1::1', 'fd12::1', 'fd00:ec2::254',
-      'fe80::1%eth0', 'ff02::1', '2001:db8::1', '2606:4700::1111', '[::1]'].map((a) => [a, classifyAddress(a)]),
+    [
+      '8.8.8.8',
+      '127.0.0.1',
+      '127.9.9.9',
+      '10.1.2.3',
+      '172.16.0.1',
+      '172.32.0.1',
+      '192.168.1.1',
+      '100.64.0.1',
+      '169.254.1.1',
+      '169.254.169.254',
+      '168.63.129.16',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '198.18.0.1',
+      '::1',
+      '::',
+      '::ffff:127.0.0.1',
+      '::ffff:8.8.8.8',
+      '64:ff9b::10.0.0.1',
+      '2002:a00:1::1',
+      'fd12::1',
+      'fd00:ec2::254',
+      'fe80::1%eth0',
+      'ff02::1',
+      '2001:db8::1',
+      '2606:4700::1111',
+      '[::1]',
+    ].map((a) => [a, classifyAddress(a)]),
   );
   expect(kinds).toEqual({
-    '8.8.8.8': 'public', '127.0.0.1': 'loopback', '127.9.9.9': 'loopback', '10.1.2.3': 'private', '172.16.0.1': 'private', '172.32.0.1': 'public',
-    '192.168.1.1': 'private', '100.64.0.1': 'private', '169.254.1.1': 'link-local', '169.254.169.254': 'metadata', '168.63.129.16': 'metadata', '0.0.0.0': 'reserved',
-    '224.0.0.1': 'reserved', '255.255.255.255': 'reserved', '198.18.0.1': 'reserved', '::1': 'loopback', '::': 'reserved', '::ffff:127.0.0.1': 'loopback',
-    '::ffff:8.8.8.8': 'public', '64:ff9b::10.0.0.1': 'private', '2002:a00:1::1': 'private', 'fd12::1': 'private', 'fd00:ec2::254': 'metadata',
-    'fe80::1%eth0': 'link-local', 'ff02::1': 'reserved', '2001:db8::1': 'reserved', '2606:4700::1111': 'public', '[::1]': 'loopback',
+    '8.8.8.8': 'public',
+    '127.0.0.1': 'loopback',
+    '127.9.9.9': 'loopback',
+    '10.1.2.3': 'private',
+    '172.16.0.1': 'private',
+    '172.32.0.1': 'public',
+    '192.168.1.1': 'private',
+    '100.64.0.1': 'private',
+    '169.254.1.1': 'link-local',
+    '169.254.169.254': 'metadata',
+    '168.63.129.16': 'metadata',
+    '0.0.0.0': 'reserved',
+    '224.0.0.1': 'reserved',
+    '255.255.255.255': 'reserved',
+    '198.18.0.1': 'reserved',
+    '::1': 'loopback',
+    '::': 'reserved',
+    '::ffff:127.0.0.1': 'loopback',
+    '::ffff:8.8.8.8': 'public',
+    '64:ff9b::10.0.0.1': 'private',
+    '2002:a00:1::1': 'private',
+    'fd12::1': 'private',
+    'fd00:ec2::254': 'metadata',
+    'fe80::1%eth0': 'link-local',
+    'ff02::1': 'reserved',
+    '2001:db8::1': 'reserved',
+    '2606:4700::1111': 'public',
+    '[::1]': 'loopback',
   });
 });
 
@@ -82,14 +134,18 @@ test('allowed-hosts entries: names, wildcards, addresses and ranges; anything el
   expect(['Models.Example.com', '*.internal', '127.0.0.1', '[::1]', '10.0.0.0/8', 'fd00::/8'].map((e) => normaliseAllowedHost(e))).toEqual(
     ['models.example.com', '*.internal', '127.0.0.1', '::1', '10.0.0.0/8', 'fd00::/8'].map((host) => ({ host })),
   );
-  expect(normaliseAllowedHost('https://models.example.com')).toEqual({ problem: "expected a host name (models.example.com, *.example.com), an IP address or a range such as 10.0.0.0/8, got 'https://models.example.com'" });
+  expect(normaliseAllowedHost('https://models.example.com')).toEqual({
+    problem: "expected a host name (models.example.com, *.example.com), an IP address or a range such as 10.0.0.0/8, got 'https://models.example.com'",
+  });
   expect(normaliseAllowedHost('10.0.0.0/33')).toEqual({ problem: "expected an address range such as 10.0.0.0/8 (prefix 0-32), got '10.0.0.0/33'" });
 });
 
 test('plain http, and https to a loopback address, are refused before any connection', async () => {
   const http = await download(`http://127.0.0.1:${port}/set.tar.gz`).catch((e) => e);
   expect(http).toBeInstanceOf(UserError);
-  expect(http.message).toBe(`models.yml@abc1234 "resnet".url: "http://127.0.0.1:${port}/set.tar.gz" uses plain http; use https (plain http is allowed only to a host listed in allowed-hosts).`);
+  expect(http.message).toBe(
+    `models.yml@abc1234 "resnet".url: "http://127.0.0.1:${port}/set.tar.gz" uses plain http; use https (plain http is allowed only to a host listed in allowed-hosts).`,
+  );
   const https = await download(`https://127.0.0.1:${port}/set.tar.gz`).catch((e) => e);
   expect(https.message).toBe(`models.yml@abc1234 "resnet".url: refusing https://127.0.0.1:${port}/set.tar.gz: 127.0.0.1 is a loopback address (this machine). ${SUFFIX}`);
   expect(connections).toBe(0);
@@ -98,15 +154,27 @@ test('plain http, and https to a loopback address, are refused before any connec
 test('a name is judged on every address it resolves to, and nothing is connected to when one is refused', async () => {
   const names = { 'mirror.example': ['127.0.0.1'], 'metadata.example': ['169.254.169.254'], 'mixed.example': ['93.184.216.34', '10.0.0.7'] };
   const refused = async (url: string) => (await download(url, { resolve: resolver(names) }).catch((e) => e)).message;
-  expect(await refused(`https://mirror.example:${port}/set.tar.gz`)).toBe(`models.yml@abc1234 "resnet".url: refusing https://mirror.example:${port}/set.tar.gz: mirror.example resolves to 127.0.0.1, a loopback address (this machine). ${SUFFIX}`);
-  expect(await refused('https://metadata.example/latest/meta-data/')).toBe(`models.yml@abc1234 "resnet".url: refusing https://metadata.example/latest/meta-data/: metadata.example resolves to 169.254.169.254, a cloud metadata service address. ${SUFFIX}`);
-  expect(await refused('https://mixed.example/model.onnx')).toBe(`models.yml@abc1234 "resnet".url: refusing https://mixed.example/model.onnx: mixed.example resolves to 10.0.0.7, a private-network address. ${SUFFIX}`);
+  expect(await refused(`https://mirror.example:${port}/set.tar.gz`)).toBe(
+    `models.yml@abc1234 "resnet".url: refusing https://mirror.example:${port}/set.tar.gz: mirror.example resolves to 127.0.0.1, a loopback address (this machine). ${SUFFIX}`,
+  );
+  expect(await refused('https://metadata.example/latest/meta-data/')).toBe(
+    `models.yml@abc1234 "resnet".url: refusing https://metadata.example/latest/meta-data/: metadata.example resolves to 169.254.169.254, a cloud metadata service address. ${SUFFIX}`,
+  );
+  expect(await refused('https://mixed.example/model.onnx')).toBe(
+    `models.yml@abc1234 "resnet".url: refusing https://mixed.example/model.onnx: mixed.example resolves to 10.0.0.7, a private-network address. ${SUFFIX}`,
+  );
   expect(connections).toBe(0);
 });
 
 test('a listed name is fetched from the address the policy saw (the socket uses the checked lookup)', async () => {
   const file = join(temp.path, 'listed');
-  const sha = await downloadWithRetry(`http://mirror.example:${port}/set.tar.gz`, file, 'eval.source', options({ allowedHosts: ['mirror.example'], resolve: resolver({ 'mirror.example': ['127.0.0.1'] }) }), silentProgress);
+  const sha = await downloadWithRetry(
+    `http://mirror.example:${port}/set.tar.gz`,
+    file,
+    'eval.source',
+    options({ allowedHosts: ['mirror.example'], resolve: resolver({ 'mirror.example': ['127.0.0.1'] }) }),
+    silentProgress,
+  );
   expect(sha).toBe(archiveSha);
   expect(requests).toEqual(['/set.tar.gz']);
 });
@@ -116,9 +184,13 @@ test('every redirect hop is judged again: an allowed host cannot redirect to a m
   routes['/to-internal'] = (res) => res.writeHead(307, { location: 'https://build.corp.example/secret.onnx' }).end();
   const allowLoopback = { allowedHosts: ['127.0.0.1'], resolve: resolver({ 'build.corp.example': ['10.20.30.40'] }) };
   const metadata = await download(`http://127.0.0.1:${port}/to-metadata`, allowLoopback).catch((e) => e);
-  expect(metadata.message).toBe('models.yml@abc1234 "resnet".url: "http://169.254.169.254/latest/meta-data/iam" uses plain http; use https (plain http is allowed only to a host listed in allowed-hosts).');
+  expect(metadata.message).toBe(
+    'models.yml@abc1234 "resnet".url: "http://169.254.169.254/latest/meta-data/iam" uses plain http; use https (plain http is allowed only to a host listed in allowed-hosts).',
+  );
   const internal = await download(`http://127.0.0.1:${port}/to-internal`, allowLoopback).catch((e) => e);
-  expect(internal.message).toBe(`models.yml@abc1234 "resnet".url: refusing https://build.corp.example/secret.onnx: build.corp.example resolves to 10.20.30.40, a private-network address. ${SUFFIX}`);
+  expect(internal.message).toBe(
+    `models.yml@abc1234 "resnet".url: refusing https://build.corp.example/secret.onnx: build.corp.example resolves to 10.20.30.40, a private-network address. ${SUFFIX}`,
+  );
   expect(requests).toEqual(['/to-metadata', '/to-internal']);
 });
 

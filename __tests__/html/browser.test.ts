@@ -23,8 +23,7 @@ import { CLASSES } from '../report/fixtures.js';
 import { extractFmnistImages, fmnistLikeReport, historyCharts, right, wrong } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const outputs = join(process.cwd(), '__outputs__');
 
 const present = existsSync(CHROMIUM);
@@ -35,7 +34,9 @@ const browserIt = present || process.env.CI ? it : it.skip;
 
 describe('HTML report in headless Chromium', () => {
   let work: string;
-  beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'model-gate-html-')); });
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'model-gate-html-'));
+  });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   browserIt('renders the gallery of real Fashion-MNIST images, the verdict and the styles, with no network request', async () => {
@@ -46,7 +47,13 @@ describe('HTML report in headless Chromium', () => {
     expect(samples).toHaveLength(20);
     const baseline = samples.map((s, i) => (i % 5 === 2 ? wrong(s.label) : right(s.label)));
     const candidate = samples.map((s, i) => (i % 5 <= 1 ? wrong(s.label) : right(s.label)));
-    const { flips } = compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), CLASSES);
+    const { flips } = compareClassification(
+      baseline,
+      candidate,
+      samples.map((s) => s.label),
+      samples.map((s) => s.id),
+      CLASSES,
+    );
     const gallery = await galleryFromClassification({ flips, samples, classes: CLASSES, baseline, candidate }, (file) => thumbnailDataUrl(file, 96));
     expect([gallery.broken.length, gallery.fixed.length]).toEqual([8, 4]);
 
@@ -57,22 +64,29 @@ describe('HTML report in headless Chromium', () => {
     const fileUrl = pathToFileURL(file).href;
 
     const context = await chromium.launchPersistentContext(mkdtempSync(join(work, 'profile-')), {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1200, height: 900 },
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1200, height: 900 },
     });
     try {
       const page = await context.newPage();
       const requests: string[] = [];
       const problems: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
-      page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+      page.on('console', (m) => {
+        if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+      });
       page.on('pageerror', (e) => problems.push(e.message));
       await page.goto(fileUrl, { waitUntil: 'load' });
 
-      const images = await page.$$eval('#gallery img', (imgs) => imgs.map((img) => {
-        // Runs in the page; the project compiles without DOM types, so the element is read structurally.
-        const i = img as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number };
-        return { complete: i.complete, width: i.naturalWidth, height: i.naturalHeight };
-      }));
+      const images = await page.$$eval('#gallery img', (imgs) =>
+        imgs.map((img) => {
+          // Runs in the page; the project compiles without DOM types, so the element is read structurally.
+          const i = img as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number };
+          return { complete: i.complete, width: i.naturalWidth, height: i.naturalHeight };
+        }),
+      );
       expect(images).toHaveLength(12);
       // Each 28×28 image enlarged ×3 (the largest whole factor within 96 px) with nearest-neighbour.
       for (const image of images) expect(image).toEqual({ complete: true, width: 84, height: 84 });
@@ -83,7 +97,9 @@ describe('HTML report in headless Chromium', () => {
       expect(verdict).toContain('✅ Gates passed. Accuracy: real gain, the candidate fixes 27.7% of baseline errors (95% CI 23.8–31.4%, McNemar p < 1e-30)');
       expect(verdict).toContain('PASS');
       // The stylesheet is allowed by its CSP hash only if the hash is right: the badge is green.
-      expect(await page.$eval('.badge', (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).toBe('rgb(26, 127, 55)');
+      expect(await page.$eval('.badge', (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor)).toBe(
+        'rgb(26, 127, 55)',
+      );
       expect(await page.locator('svg polyline').count()).toBeGreaterThanOrEqual(4);
 
       // Only the report itself may be fetched; data: URLs are not network requests.

@@ -22,9 +22,16 @@ export const wrong = (label: number): ClassPrediction => ({ ranked: [(label + 6)
 
 function modelFile(role: 'baseline' | 'candidate', name: string, sha: string, params: number, bytes: number): ModelFile {
   return {
-    role, label: `models/${name}`, path: `/repo/models/${name}`, bytes, sha256: sha.repeat(64 / sha.length),
+    role,
+    label: `models/${name}`,
+    path: `/repo/models/${name}`,
+    bytes,
+    sha256: sha.repeat(64 / sha.length),
     facts: {
-      irVersion: 8, opset: 17, producer: 'pytorch', params,
+      irVersion: 8,
+      opset: 17,
+      producer: 'pytorch',
+      params,
       inputs: [{ name: 'input', dims: ['batch', 1, 28, 28], type: 'float32' }],
       outputs: [{ name: 'logits', dims: ['batch', 10], type: 'float32' }],
       externalDataFiles: [],
@@ -42,7 +49,9 @@ export function fmnistLikeReport(int8Losses = { baseline: 20, candidate: 40 }) {
   const table = { a: 8468, b: 243, c: 600, d: 689 };
   const n = table.a + table.b + table.c + table.d;
   const samples: EvalSample<number>[] = Array.from({ length: n }, (_, i) => ({
-    id: `${CLASSES[i % 10]}/${String(i).padStart(5, '0')}.png`, file: `/x/${i}.png`, label: i % 10,
+    id: `${CLASSES[i % 10]}/${String(i).padStart(5, '0')}.png`,
+    file: `/x/${i}.png`,
+    label: i % 10,
   }));
   const base = samples.map((s, i) => (i < table.a + table.b ? right(s.label) : wrong(s.label)));
   const cand = samples.map((s, i) => (i < table.a || (i >= table.a + table.b && i < table.a + table.b + table.c) ? right(s.label) : wrong(s.label)));
@@ -79,12 +88,15 @@ export function fmnistLikeReport(int8Losses = { baseline: 20, candidate: 40 }) {
  * Fashion-MNIST eval set into `dir`; returns the extracted root (dir/fmnist-test).
  */
 export function extractFmnistImages(dir: string, perClass: number): string {
-  const names = execFileSync('tar', ['-tzf', FMNIST_ARCHIVE], { encoding: 'utf8' }).split('\n').filter((n) => n.endsWith('.png')).sort();
+  const names = execFileSync('tar', ['-tzf', FMNIST_ARCHIVE], { encoding: 'utf8' })
+    .split('\n')
+    .filter((n) => n.endsWith('.png'))
+    .sort();
   const byClass = new Map<string, string[]>();
   for (const name of names) {
     const folder = name.split('/')[1];
     const list = byClass.get(folder) ?? [];
-    if (list.length < perClass) list.push(name), byClass.set(folder, list);
+    if (list.length < perClass) (list.push(name), byClass.set(folder, list));
   }
   execFileSync('tar', ['-xzf', FMNIST_ARCHIVE, '-C', dir, ...[...byClass.values()].flat()]);
   return join(dir, 'fmnist-test');
@@ -94,13 +106,23 @@ export function extractFmnistImages(dir: string, perClass: number): string {
 export function historyCharts(): HistoryChart[] {
   const timestamps = Array.from({ length: 14 }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}T03:00:00Z`);
   return [
-    { title: 'top-1', unit: '%', timestamps, series: [
-      { name: 'fmnist-lenet-v1', values: timestamps.map(() => 87.11) },
-      { name: 'fmnist-dwnet-v3', values: timestamps.map((_, i) => (i === 6 ? Number.NaN : 90.68)) },
-    ] },
-    { title: 'p50 latency, batch 1', unit: 'ms', timestamps, series: [
-      { name: 'fmnist-lenet-v1', values: [26, 26.2, 25.9, 26, 26.1, 25.8, 26, 26.2, 26, 25.9, 26.1, 26, 27.9, 28].map((us) => us / 1000) },
-      { name: 'fmnist-dwnet-v3', values: [41, 41.3, 40.8, 41, 41.2, 40.9, 41, 41.1, 41, 40.8, 41.2, 41, 41.1, 41].map((us) => us / 1000) },
-    ] },
+    {
+      title: 'top-1',
+      unit: '%',
+      timestamps,
+      series: [
+        { name: 'fmnist-lenet-v1', values: timestamps.map(() => 87.11) },
+        { name: 'fmnist-dwnet-v3', values: timestamps.map((_, i) => (i === 6 ? Number.NaN : 90.68)) },
+      ],
+    },
+    {
+      title: 'p50 latency, batch 1',
+      unit: 'ms',
+      timestamps,
+      series: [
+        { name: 'fmnist-lenet-v1', values: [26, 26.2, 25.9, 26, 26.1, 25.8, 26, 26.2, 26, 25.9, 26.1, 26, 27.9, 28].map((us) => us / 1000) },
+        { name: 'fmnist-dwnet-v3', values: [41, 41.3, 40.8, 41, 41.2, 40.9, 41, 41.1, 41, 40.8, 41.2, 41, 41.1, 41].map((us) => us / 1000) },
+      ],
+    },
   ];
 }

@@ -16,8 +16,7 @@ const thumbnail = async (file: string) => `thumb:${file}`;
 
 describe('galleryFromClassification', () => {
   it('maps flipped ids to files, class names and both top-1 predictions', async () => {
-    const gallery = await galleryFromClassification(
-      { flips: { broken: ['dog/2.png', 'cat/4.png'], fixed: ['bird/3.png'] }, samples, classes: CLASSES, baseline, candidate }, thumbnail);
+    const gallery = await galleryFromClassification({ flips: { broken: ['dog/2.png', 'cat/4.png'], fixed: ['bird/3.png'] }, samples, classes: CLASSES, baseline, candidate }, thumbnail);
     expect(gallery).toEqual({
       broken: [
         { id: 'dog/2.png', label: 'dog', baseline: 'dog', candidate: 'bird', thumbnail: 'thumb:/e/dog/2.png' },
@@ -33,16 +32,20 @@ describe('galleryFromClassification', () => {
     const made: string[] = [];
     const gallery = await galleryFromClassification(
       { flips: { broken: ['dog/2.png', 'cat/4.png'], fixed: ['bird/3.png'] }, samples, classes: CLASSES, baseline, candidate },
-      async (file) => (made.push(file), 'x'), 1);
+      async (file) => (made.push(file), 'x'),
+      1,
+    );
     expect(gallery.broken.map((i) => i.id)).toEqual(['dog/2.png']);
     expect([gallery.brokenTotal, gallery.fixedTotal]).toEqual([2, 1]);
     expect(made).toEqual(['/e/dog/2.png', '/e/bird/3.png']);
   });
 
   it('fails on an id that is not in the eval set, or predictions that do not line up', async () => {
-    await expect(galleryFromClassification({ flips: { broken: ['nope.png'], fixed: [] }, samples, classes: CLASSES, baseline, candidate }, thumbnail))
-      .rejects.toThrow("'nope.png' is not in the eval set");
-    await expect(galleryFromClassification({ flips: { broken: [], fixed: [] }, samples, classes: CLASSES, baseline: baseline.slice(1), candidate }, thumbnail))
-      .rejects.toThrow('4 samples but 3 baseline');
+    await expect(galleryFromClassification({ flips: { broken: ['nope.png'], fixed: [] }, samples, classes: CLASSES, baseline, candidate }, thumbnail)).rejects.toThrow(
+      "'nope.png' is not in the eval set",
+    );
+    await expect(galleryFromClassification({ flips: { broken: [], fixed: [] }, samples, classes: CLASSES, baseline: baseline.slice(1), candidate }, thumbnail)).rejects.toThrow(
+      '4 samples but 3 baseline',
+    );
   });
 });

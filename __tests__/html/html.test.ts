@@ -24,7 +24,9 @@ describe('renderHtmlReport', () => {
   it('holds the verdict and the full tables, with the figures the Markdown shows', () => {
     const html = renderHtml({ report, title: 'fashion-mnist', gallery: null });
     // Figures DESIGN.md gives for this paired table (pinned in markdown.test.ts as well).
-    expect(html).toContain('<p class="headline"><strong>✅ Gates passed.</strong> <strong>Accuracy: real gain</strong>, the candidate fixes <strong>27.7%</strong> of baseline errors (95% CI 23.8–31.4%, McNemar p &lt; 1e-30)');
+    expect(html).toContain(
+      '<p class="headline"><strong>✅ Gates passed.</strong> <strong>Accuracy: real gain</strong>, the candidate fixes <strong>27.7%</strong> of baseline errors (95% CI 23.8–31.4%, McNemar p &lt; 1e-30)',
+    );
     expect(html).toContain('<section class="verdict pass" id="verdict">');
     expect(html).toContain('<td class="num">87.11% (86.44–87.75%)</td><td class="num">90.68% (90.09–91.23%)</td><td class="num">+3.57 pt (+3.01 to +4.14 pt)</td>');
     expect(html).toContain('<span class="badge pass">PASS</span> gates: all 5 passed');
@@ -43,7 +45,9 @@ describe('renderHtmlReport', () => {
     const html = renderHtml({ report: failing, title: 't', gallery: null });
     expect(html).toContain('<span class="badge fail">FAIL</span> gate <code>max-latency-regression</code> failed: p50 latency ×1.58');
     // Red, like its ❌: the accuracy gain does not make a failed run look green.
-    expect(html).toContain('<section class="verdict fail" id="verdict">\n<p class="headline"><strong>❌ Gate failed:</strong> p50 latency ×1.58, at least +55.4% (limit +25%). <strong>Accuracy: real gain</strong>');
+    expect(html).toContain(
+      '<section class="verdict fail" id="verdict">\n<p class="headline"><strong>❌ Gate failed:</strong> p50 latency ×1.58, at least +55.4% (limit +25%). <strong>Accuracy: real gain</strong>',
+    );
     expect(html).toContain('<tr class="fail">');
     expect(html).not.toContain('int8');
   });
@@ -67,7 +71,8 @@ describe('renderHtmlReport', () => {
       gates: [{ ...report.gates[0], passed: false, name: evil, line: evil }],
     } as unknown as Report;
     const html = renderHtml({
-      report: hostile, title: evil,
+      report: hostile,
+      title: evil,
       gallery: { broken: [item(evil, { label: evil, baseline: evil, candidate: evil })], fixed: [] },
       history: [{ title: evil, unit: evil, timestamps: [evil], series: [{ name: evil, values: [1] }] }],
     });

@@ -16,17 +16,25 @@ describe('Markdown of our own making → HTML', () => {
   });
 
   it('converts a markdown-table table (alignment included) and paragraphs', () => {
-    const table = markdownTable([['class', 'n'], [escapeMarkdown('Shirt|<x>'), '1,000']], { align: ['l', 'r'] });
+    const table = markdownTable(
+      [
+        ['class', 'n'],
+        [escapeMarkdown('Shirt|<x>'), '1,000'],
+      ],
+      { align: ['l', 'r'] },
+    );
     const html = markdownToHtml(`${table}\n\n**Fixed** (2): \`a.png\`, \`b.png\``);
-    expect(html).toBe([
-      '<table>',
-      '<thead><tr><th>class</th><th class="num">n</th></tr></thead>',
-      '<tbody>',
-      '<tr><td>Shirt|&lt;x&gt;</td><td class="num">1,000</td></tr>',
-      '</tbody>',
-      '</table>',
-      '<p><strong>Fixed</strong> (2): <code>a.png</code>, <code>b.png</code></p>',
-    ].join('\n'));
+    expect(html).toBe(
+      [
+        '<table>',
+        '<thead><tr><th>class</th><th class="num">n</th></tr></thead>',
+        '<tbody>',
+        '<tr><td>Shirt|&lt;x&gt;</td><td class="num">1,000</td></tr>',
+        '</tbody>',
+        '</table>',
+        '<p><strong>Fixed</strong> (2): <code>a.png</code>, <code>b.png</code></p>',
+      ].join('\n'),
+    );
   });
 
   it('escapes for text and both attribute quotes', () => {

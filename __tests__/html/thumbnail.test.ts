@@ -15,7 +15,9 @@ const payload = (url: string, type: string) => {
 
 describe('thumbnailDataUrl', () => {
   let work: string;
-  beforeAll(() => { work = mkdtempSync(join(tmpdir(), 'model-gate-thumb-')); });
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'model-gate-thumb-'));
+  });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('enlarges a 28×28 Fashion-MNIST image ×3 with nearest-neighbour: every source pixel becomes a 3×3 block', async () => {

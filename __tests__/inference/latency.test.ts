@@ -12,7 +12,9 @@ function recordingProgress() {
   const ticks: number[] = [];
   let total = -1;
   const progress: Progress = {
-    start: (_phase, count) => { total = count; },
+    start: (_phase, count) => {
+      total = count;
+    },
     tick: (done) => ticks.push(done),
     end() {},
     info() {},
@@ -108,10 +110,7 @@ test('a fixed-batch model skips the batch sizes it cannot take, noted once', asy
   expect(Object.keys(dynamic)).toEqual(['1', '4', '8']);
   expect(Object.keys(fixed)).toEqual(['4']);
   expect(fixed[4].map((r) => r.length)).toEqual([2, 2, 2]);
-  expect(warnings).toEqual([
-    "fixed4: latency at batch 1 skipped; the model's input has a fixed batch of 4",
-    "fixed4: latency at batch 8 skipped; the model's input has a fixed batch of 4",
-  ]);
+  expect(warnings).toEqual(["fixed4: latency at batch 1 skipped; the model's input has a fixed batch of 4", "fixed4: latency at batch 8 skipped; the model's input has a fixed batch of 4"]);
 });
 
 test('timings are milliseconds around session.run', async () => {

@@ -72,14 +72,21 @@ describe.each(['fmnist-lenet-v1', 'fmnist-dwnet-v3'])('%s on CPU', (name) => {
       },
       progress: silentProgress,
     });
-    expect(seen).toEqual([[0, 2, 2], [2, 4, 2], [4, 5, 1]]);
+    expect(seen).toEqual([
+      [0, 2, 2],
+      [2, 4, 2],
+      [4, 5, 1],
+    ]);
     for (let i = 0; i < 50; i++) expect(Math.abs(collected[i] - whole.logits.data[i])).toBeLessThan(1e-5);
   });
 
   test('input signature fits 1x28x28 nchw, not 3x224x224', () => {
     expect(() => checkInputFits(model, { channels: 1, height: 28, width: 28, layout: 'nchw' })).not.toThrow();
-    expect(() => checkInputFits(model, { channels: 3, height: 224, width: 224, layout: 'nchw' }))
-      .toThrow(new UserError(`${name}: input 'input' wants [1, 28, 28] (channels, height, width) per image, but preprocessing gives [3, 224, 224] (channels, height, width): set preprocess.color: gray and preprocess.size: [28, 28]`));
+    expect(() => checkInputFits(model, { channels: 3, height: 224, width: 224, layout: 'nchw' })).toThrow(
+      new UserError(
+        `${name}: input 'input' wants [1, 28, 28] (channels, height, width) per image, but preprocessing gives [3, 224, 224] (channels, height, width): set preprocess.color: gray and preprocess.size: [28, 28]`,
+      ),
+    );
     expect(inputSizeFromModel(model.inputs[0], 'nchw')).toEqual([28, 28]);
   });
 });
@@ -118,12 +125,15 @@ describe('fixed batch size (generated identity model, real onnxruntime)', () => 
       onOutputs: (start, end, outputs) => calls.push({ start, end, output: outputs.output }),
       progress,
     });
-    expect(calls.map(({ start, end }) => [start, end])).toEqual([[0, 4], [4, 8], [8, 10]]);
+    expect(calls.map(({ start, end }) => [start, end])).toEqual([
+      [0, 4],
+      [4, 8],
+      [8, 10],
+    ]);
     expect(calls[2].output.dims).toEqual([2, 1, 2, 2]);
     // Identity: each output row must be exactly its input sample.
     for (const { start, end, output } of calls) {
-      expect(Array.from(output.data)).toEqual(
-        Array.from({ length: (end - start) * 4 }, (_, i) => value(start + Math.floor(i / 4), i % 4)));
+      expect(Array.from(output.data)).toEqual(Array.from({ length: (end - start) * 4 }, (_, i) => value(start + Math.floor(i / 4), i % 4)));
     }
     expect(events).toEqual(['start run identity-b4.onnx 10', 'tick 4', 'tick 8', 'tick 10', 'end']);
   });
@@ -140,29 +150,37 @@ describe('checkInputFits', () => {
 
   test('mismatches name the model, the input, both shapes in their own layout, and the preprocess keys to set', () => {
     const gray28 = { channels: 1, height: 28, width: 28, layout: 'nchw' as const };
-    expect(() => checkInputFits(sig(['batch', 3, 224, 224]), gray28)).toThrow(new UserError(
-      "models/a.onnx: input 'input' wants [3, 224, 224] (channels, height, width) per image, but preprocessing gives [1, 28, 28] (channels, height, width): " +
-        'set preprocess.color: rgb and preprocess.size: [224, 224]',
-    ));
+    expect(() => checkInputFits(sig(['batch', 3, 224, 224]), gray28)).toThrow(
+      new UserError(
+        "models/a.onnx: input 'input' wants [3, 224, 224] (channels, height, width) per image, but preprocessing gives [1, 28, 28] (channels, height, width): " +
+          'set preprocess.color: rgb and preprocess.size: [224, 224]',
+      ),
+    );
     // layout: nhwc on an NCHW model: the model's own shape is read as NCHW, not labelled "nhwc".
-    expect(() => checkInputFits(sig(['batch', 1, 28, 28]), { ...gray28, layout: 'nhwc' })).toThrow(new UserError(
-      "models/a.onnx: input 'input' wants [1, 28, 28] (channels, height, width) per image, but preprocessing gives [28, 28, 1] (height, width, channels: preprocess.layout is nhwc): " +
-        'set preprocess.layout: nchw',
-    ));
-    expect(() => checkInputFits(sig(['batch', 224, 224, 3]), rgb224)).toThrow(new UserError(
-      "models/a.onnx: input 'input' wants [224, 224, 3] (height, width, channels) per image, but preprocessing gives [3, 224, 224] (channels, height, width: preprocess.layout is nchw): " +
-        'set preprocess.layout: nhwc',
-    ));
-    expect(() => checkInputFits(sig(['batch', 3, 'h', 256]), rgb224)).toThrow(new UserError(
-      "models/a.onnx: input 'input' wants [3, h, 256] (channels, height, width) per image, but preprocessing gives [3, 224, 224] (channels, height, width): set preprocess.size: [224, 256] (width 256)",
-    ));
+    expect(() => checkInputFits(sig(['batch', 1, 28, 28]), { ...gray28, layout: 'nhwc' })).toThrow(
+      new UserError(
+        "models/a.onnx: input 'input' wants [1, 28, 28] (channels, height, width) per image, but preprocessing gives [28, 28, 1] (height, width, channels: preprocess.layout is nhwc): " +
+          'set preprocess.layout: nchw',
+      ),
+    );
+    expect(() => checkInputFits(sig(['batch', 224, 224, 3]), rgb224)).toThrow(
+      new UserError(
+        "models/a.onnx: input 'input' wants [224, 224, 3] (height, width, channels) per image, but preprocessing gives [3, 224, 224] (channels, height, width: preprocess.layout is nchw): " +
+          'set preprocess.layout: nhwc',
+      ),
+    );
+    expect(() => checkInputFits(sig(['batch', 3, 'h', 256]), rgb224)).toThrow(
+      new UserError(
+        "models/a.onnx: input 'input' wants [3, h, 256] (channels, height, width) per image, but preprocessing gives [3, 224, 224] (channels, height, width): set preprocess.size: [224, 256] (width 256)",
+      ),
+    );
   });
 
   test('dtype and rank', () => {
-    expect(() => checkInputFits(sig(['batch', 3, 224, 224], 'uint8'), rgb224))
-      .toThrow("models/a.onnx: input 'input' has dtype uint8; model-gate feeds float32 tensors");
-    expect(() => checkInputFits(sig(['batch', 784]), rgb224))
-      .toThrow("models/a.onnx: input 'input' has shape [batch,784] (rank 2); model-gate feeds a rank-4 image batch [batch,channels,height,width] (nchw)");
+    expect(() => checkInputFits(sig(['batch', 3, 224, 224], 'uint8'), rgb224)).toThrow("models/a.onnx: input 'input' has dtype uint8; model-gate feeds float32 tensors");
+    expect(() => checkInputFits(sig(['batch', 784]), rgb224)).toThrow(
+      "models/a.onnx: input 'input' has shape [batch,784] (rank 2); model-gate feeds a rank-4 image batch [batch,channels,height,width] (nchw)",
+    );
   });
 
   test('inputSizeFromModel', () => {

@@ -61,8 +61,7 @@ describe('execution provider choice (fake sessions)', () => {
 
   test("'auto' whose CPU retry fails too reports the model error", async () => {
     const { factory } = fakeFactory(['cuda', 'cpu']);
-    await expect(loadModel('m.onnx', { provider: 'auto', threads: 3, label: 'm' }, factory))
-      .rejects.toThrow('m: onnxruntime could not load the model: fake cpu provider is broken');
+    await expect(loadModel('m.onnx', { provider: 'auto', threads: 3, label: 'm' }, factory)).rejects.toThrow('m: onnxruntime could not load the model: fake cpu provider is broken');
   });
 
   test('a fixed first dimension is reported as the batch size', async () => {
@@ -86,13 +85,15 @@ describe('real onnxruntime on this CUDA-less machine', () => {
   });
 
   test("'cuda' fails with a UserError", async () => {
-    await expect(loadModel(lenet, { provider: 'cuda', threads: 1, label: 'lenet' }))
-      .rejects.toThrow(/^lenet: execution provider 'cuda' was requested but the CUDA session failed: libonnxruntime_providers_shared\.so not found/);
+    await expect(loadModel(lenet, { provider: 'cuda', threads: 1, label: 'lenet' })).rejects.toThrow(
+      /^lenet: execution provider 'cuda' was requested but the CUDA session failed: libonnxruntime_providers_shared\.so not found/,
+    );
   });
 
   test('an unloadable model is a UserError naming it', async () => {
-    await expect(loadModel(path.join(os.tmpdir(), 'no-such-model.onnx'), { provider: 'cpu', threads: 1, label: 'ghost.onnx' }))
-      .rejects.toThrow(/^ghost\.onnx: onnxruntime could not load the model: /);
+    await expect(loadModel(path.join(os.tmpdir(), 'no-such-model.onnx'), { provider: 'cpu', threads: 1, label: 'ghost.onnx' })).rejects.toThrow(
+      /^ghost\.onnx: onnxruntime could not load the model: /,
+    );
   });
 
   test('version is the installed onnxruntime-node', () => {

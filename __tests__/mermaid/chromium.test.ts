@@ -21,12 +21,14 @@ import { makeRecord } from '../history/records.js';
 import { around, syntheticReport } from '../report/fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MERMAID = createRequire(import.meta.url).resolve('mermaid/dist/mermaid.min.js');
 const outputs = join(process.cwd(), '__outputs__');
 /** GitHub's page backgrounds, light and dark, with the Mermaid theme GitHub picks for each. */
-const THEMES = [{ name: 'light', mermaid: 'default', page: '#ffffff' }, { name: 'dark', mermaid: 'dark', page: '#0d1117' }] as const;
+const THEMES = [
+  { name: 'light', mermaid: 'default', page: '#ffffff' },
+  { name: 'dark', mermaid: 'dark', page: '#0d1117' },
+] as const;
 
 const present = existsSync(CHROMIUM);
 if (!present && !process.env.CI) {
@@ -62,31 +64,43 @@ interface Drawn {
 
 /** Parses and renders one chart in the page; returns what was drawn. */
 async function draw(page: Page, text: string, theme: string, id: string): Promise<Drawn> {
-  return page.evaluate(async ({ text, theme, id }) => {
-    // Runs in the page, where the mermaid script set a global; the project compiles without DOM types.
-    const g = globalThis as unknown as {
-      mermaid: { initialize(c: object): void; parse(t: string): Promise<unknown>; render(id: string, t: string): Promise<{ svg: string }> };
-      document: { getElementById(id: string): { innerHTML: string; querySelectorAll(s: string): ArrayLike<{ textContent: string; getAttribute(a: string): string | null; getBoundingClientRect(): { left: number; right: number } }> } };
-    };
-    g.mermaid.initialize({ startOnLoad: false, theme, securityLevel: 'strict' });
-    try {
-      await g.mermaid.parse(text);
-      const { svg } = await g.mermaid.render(`${id}-svg`, text);
-      const host = g.document.getElementById('charts');
-      host.innerHTML += `<div class="chart" id="${id}">${svg}</div>`;
-      const box = g.document.getElementById(id);
-      const all = (selector: string) => Array.from(box.querySelectorAll(selector));
-      return {
-        error: null,
-        background: all('rect.background')[0]?.getAttribute('fill') ?? null,
-        series: [...all('.plot rect'), ...all('.plot path')].map((e) => e.getAttribute('fill') !== 'none' && e.getAttribute('fill') ? e.getAttribute('fill') as string : e.getAttribute('stroke') as string),
-        xLabels: all('.bottom-axis .label text').map((e) => ({ text: e.textContent, ...e.getBoundingClientRect() })).map(({ text, left, right }) => ({ text, left, right })),
-        yTicks: all('.left-axis .label text').map((e) => e.textContent),
+  return page.evaluate(
+    async ({ text, theme, id }) => {
+      // Runs in the page, where the mermaid script set a global; the project compiles without DOM types.
+      const g = globalThis as unknown as {
+        mermaid: { initialize(c: object): void; parse(t: string): Promise<unknown>; render(id: string, t: string): Promise<{ svg: string }> };
+        document: {
+          getElementById(id: string): {
+            innerHTML: string;
+            querySelectorAll(s: string): ArrayLike<{ textContent: string; getAttribute(a: string): string | null; getBoundingClientRect(): { left: number; right: number } }>;
+          };
+        };
       };
-    } catch (error) {
-      return { error: String(error), background: null, series: [], xLabels: [], yTicks: [] };
-    }
-  }, { text, theme, id });
+      g.mermaid.initialize({ startOnLoad: false, theme, securityLevel: 'strict' });
+      try {
+        await g.mermaid.parse(text);
+        const { svg } = await g.mermaid.render(`${id}-svg`, text);
+        const host = g.document.getElementById('charts');
+        host.innerHTML += `<div class="chart" id="${id}">${svg}</div>`;
+        const box = g.document.getElementById(id);
+        const all = (selector: string) => Array.from(box.querySelectorAll(selector));
+        return {
+          error: null,
+          background: all('rect.background')[0]?.getAttribute('fill') ?? null,
+          series: [...all('.plot rect'), ...all('.plot path')].map((e) =>
+            e.getAttribute('fill') !== 'none' && e.getAttribute('fill') ? (e.getAttribute('fill') as string) : (e.getAttribute('stroke') as string),
+          ),
+          xLabels: all('.bottom-axis .label text')
+            .map((e) => ({ text: e.textContent, ...e.getBoundingClientRect() }))
+            .map(({ text, left, right }) => ({ text, left, right })),
+          yTicks: all('.left-axis .label text').map((e) => e.textContent),
+        };
+      } catch (error) {
+        return { error: String(error), background: null, series: [], xLabels: [], yTicks: [] };
+      }
+    },
+    { text, theme, id },
+  );
 }
 
 function expectApart(labels: Drawn['xLabels']): void {
@@ -110,7 +124,10 @@ describe('Mermaid charts in headless Chromium', () => {
     work = mkdtempSync(join(tmpdir(), 'model-gate-mermaid-'));
     if (!present) return;
     context = await chromium.launchPersistentContext(mkdtempSync(join(work, 'profile-')), {
-      executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 960, height: 600 },
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 960, height: 600 },
     });
   });
   afterAll(async () => {
@@ -124,38 +141,42 @@ describe('Mermaid charts in headless Chromium', () => {
     'nightly-30': nights(30),
   });
 
-  browserIt('every chart parses; colours read on light and dark; the bar axis starts at 0; x labels stay apart', async () => {
-    if (!present) throw new Error(`${CHROMIUM} not found: install Debian's chromium package (apt-get install chromium); .ci/run does this before npm test`);
-    mkdirSync(outputs, { recursive: true });
-    const docs = documents();
-    expect(mermaidBlocks(docs.comment)).toHaveLength(1);
-    expect(mermaidBlocks(docs['nightly-15'])).toHaveLength(2);
-    for (const theme of THEMES) {
-      for (const [name, markdown] of Object.entries(docs)) {
-        const page = await context.newPage();
-        await page.setContent(`<html><body style="margin:0;background:${theme.page}"><div id="charts" style="width:900px"></div></body></html>`);
-        await page.addScriptTag({ path: MERMAID });
-        const blocks = mermaidBlocks(markdown);
-        for (const [i, text] of blocks.entries()) {
-          const drawn = await draw(page, text, theme.mermaid, `c${i}`);
-          expect({ chart: `${name} #${i}`, error: drawn.error }).toEqual({ chart: `${name} #${i}`, error: null });
-          expect(drawn.series.length).toBeGreaterThan(0);
-          // The chart's own background is transparent, so the series sits on GitHub's page colour.
-          expect(drawn.background).toBe('transparent');
-          for (const colour of drawn.series) expect({ colour, readable: contrast(colour, theme.page) >= 3 }).toEqual({ colour, readable: true });
-          expectApart(drawn.xLabels);
-          if (name === 'comment') {
-            expect(Math.min(...drawn.yTicks.map(Number))).toBe(0);
-            expect(drawn.xLabels.map((l) => l.text)).toEqual(['baseline · 87.11% · 0.026 ms', 'candidate · 90.68% · 0.041 ms']);
-          } else {
-            expect(drawn.xLabels).toHaveLength(Number(name.split('-')[1]));
+  browserIt(
+    'every chart parses; colours read on light and dark; the bar axis starts at 0; x labels stay apart',
+    async () => {
+      if (!present) throw new Error(`${CHROMIUM} not found: install Debian's chromium package (apt-get install chromium); .ci/run does this before npm test`);
+      mkdirSync(outputs, { recursive: true });
+      const docs = documents();
+      expect(mermaidBlocks(docs.comment)).toHaveLength(1);
+      expect(mermaidBlocks(docs['nightly-15'])).toHaveLength(2);
+      for (const theme of THEMES) {
+        for (const [name, markdown] of Object.entries(docs)) {
+          const page = await context.newPage();
+          await page.setContent(`<html><body style="margin:0;background:${theme.page}"><div id="charts" style="width:900px"></div></body></html>`);
+          await page.addScriptTag({ path: MERMAID });
+          const blocks = mermaidBlocks(markdown);
+          for (const [i, text] of blocks.entries()) {
+            const drawn = await draw(page, text, theme.mermaid, `c${i}`);
+            expect({ chart: `${name} #${i}`, error: drawn.error }).toEqual({ chart: `${name} #${i}`, error: null });
+            expect(drawn.series.length).toBeGreaterThan(0);
+            // The chart's own background is transparent, so the series sits on GitHub's page colour.
+            expect(drawn.background).toBe('transparent');
+            for (const colour of drawn.series) expect({ colour, readable: contrast(colour, theme.page) >= 3 }).toEqual({ colour, readable: true });
+            expectApart(drawn.xLabels);
+            if (name === 'comment') {
+              expect(Math.min(...drawn.yTicks.map(Number))).toBe(0);
+              expect(drawn.xLabels.map((l) => l.text)).toEqual(['baseline · 87.11% · 0.026 ms', 'candidate · 90.68% · 0.041 ms']);
+            } else {
+              expect(drawn.xLabels).toHaveLength(Number(name.split('-')[1]));
+            }
           }
+          await page.screenshot({ path: join(outputs, `mermaid-${name}-${theme.name}.png`), fullPage: true });
+          await page.close();
         }
-        await page.screenshot({ path: join(outputs, `mermaid-${name}-${theme.name}.png`), fullPage: true });
-        await page.close();
       }
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 
   it('finds the blocks of a document', () => {
     expect(mermaidBlocks('a\n```mermaid\nxychart-beta\n  title "t"\n```\nb\n```mermaid\npie\n```\n')).toEqual(['xychart-beta\n  title "t"\n', 'pie\n']);

@@ -50,12 +50,14 @@ describe('did you mean', () => {
 
   test('a misspelled key, nested key and enum value', async () => {
     const message = await configError('typo.yml', 'eval: { source: ./set }\nclasses: [a, b]\ngatess: {}\npreprocess: { colour: rgb, kernel: lineer }\n');
-    expect(message).toBe([
-      `${join(dir, 'typo.yml')}: invalid config:`,
-      '  - gatess: unknown key; did you mean gates?',
-      '  - preprocess.colour: unknown key; did you mean preprocess.color?',
-      "  - preprocess.kernel: expected one of nearest | linear | cubic | lanczos3 | cv2-linear | cv2-area | cv2-nearest, got 'lineer'; did you mean linear?",
-    ].join('\n'));
+    expect(message).toBe(
+      [
+        `${join(dir, 'typo.yml')}: invalid config:`,
+        '  - gatess: unknown key; did you mean gates?',
+        '  - preprocess.colour: unknown key; did you mean preprocess.color?',
+        "  - preprocess.kernel: expected one of nearest | linear | cubic | lanczos3 | cv2-linear | cv2-area | cv2-nearest, got 'lineer'; did you mean linear?",
+      ].join('\n'),
+    );
   });
 
   test('a misspelled flag', () => {
@@ -116,20 +118,24 @@ describe('classes and the model output', () => {
   test('9 classes for a 10-output model: the model, the config file and both counts', async () => {
     await writeFile(join(dir, 'nine.yml'), `eval: { source: ./set }\nclasses: [${Array.from({ length: 9 }, (_, i) => `c${i}`).join(', ')}]\n`);
     const config = await loadConfig({ config: 'nine.yml', ...flags }, env());
-    expect(() => classificationTask.checkOutputs(output(10) as never, 'models/cand.onnx @ HEAD', config)).toThrow(new UserError(
-      `models/cand.onnx @ HEAD: output 'logits' gives 10 class scores, but classes in ${join(dir, 'nine.yml')} lists 9: list all 10 class names, in the model's output order`,
-    ));
-    expect(() => classificationTask.checkOutputs(output(8) as never, 'models/cand.onnx @ HEAD', config)).toThrow(new UserError(
-      `models/cand.onnx @ HEAD: output 'logits' gives 8 class scores, but classes in ${join(dir, 'nine.yml')} lists 9: list only the 8 classes the model outputs, in its output order`,
-    ));
+    expect(() => classificationTask.checkOutputs(output(10) as never, 'models/cand.onnx @ HEAD', config)).toThrow(
+      new UserError(`models/cand.onnx @ HEAD: output 'logits' gives 10 class scores, but classes in ${join(dir, 'nine.yml')} lists 9: list all 10 class names, in the model's output order`),
+    );
+    expect(() => classificationTask.checkOutputs(output(8) as never, 'models/cand.onnx @ HEAD', config)).toThrow(
+      new UserError(
+        `models/cand.onnx @ HEAD: output 'logits' gives 8 class scores, but classes in ${join(dir, 'nine.yml')} lists 9: list only the 8 classes the model outputs, in its output order`,
+      ),
+    );
   });
 });
 
 describe('shape mismatch', () => {
   test('an RGB 224 model fed gray 28: both preprocess keys', () => {
     const model = { label: 'models/a.onnx', inputs: [{ name: 'input', type: 'float32', dims: ['batch', 3, 224, 224] }] };
-    expect(() => checkInputFits(model as never, { channels: 1, height: 28, width: 28, layout: 'nchw' })).toThrow(new UserError(
-      "models/a.onnx: input 'input' wants [3, 224, 224] (channels, height, width) per image, but preprocessing gives [1, 28, 28] (channels, height, width): set preprocess.color: rgb and preprocess.size: [224, 224]",
-    ));
+    expect(() => checkInputFits(model as never, { channels: 1, height: 28, width: 28, layout: 'nchw' })).toThrow(
+      new UserError(
+        "models/a.onnx: input 'input' wants [3, 224, 224] (channels, height, width) per image, but preprocessing gives [1, 28, 28] (channels, height, width): set preprocess.color: rgb and preprocess.size: [224, 224]",
+      ),
+    );
   });
 });

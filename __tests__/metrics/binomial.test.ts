@@ -1,10 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  Z_95,
-  binomialHalfLowerTail,
-  logBinomialPmfHalf,
-  wilsonInterval,
-} from '../../src/metrics/index.js';
+import { Z_95, binomialHalfLowerTail, logBinomialPmfHalf, wilsonInterval } from '../../src/metrics/index.js';
 import { bigLog, binomialCoefficients } from './oracle.js';
 
 describe('wilsonInterval', () => {

@@ -7,7 +7,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { bootstrapMeanCi, erfc, holm, normalSf, signFlipTest, wilcoxonSignedRank } from '../../src/metrics/index.js';
 
-interface PairedCase { name: string; baseline: number[]; candidate: number[] }
+interface PairedCase {
+  name: string;
+  baseline: number[];
+  candidate: number[];
+}
 const reference = JSON.parse(readFileSync(join(process.cwd(), '__tests__/fixtures/results-stats/reference.json'), 'utf8')) as {
   source: string;
   wilcoxon: (PairedCase & { method: string; statistic: number; pValue: number; zeros: number })[];
@@ -73,7 +77,7 @@ describe('signFlipTest', () => {
         expect(result.exact).toBe(false);
         expect(result.resamples).toBe(9999);
         expect(result.pValue).toBe(c.pValue);
-        const se = 2 * Math.sqrt((c.scipyPValue! / 2) * (1 - c.scipyPValue! / 2) / 9999);
+        const se = 2 * Math.sqrt(((c.scipyPValue! / 2) * (1 - c.scipyPValue! / 2)) / 9999);
         expect(Math.abs(result.pValue - c.scipyPValue!)).toBeLessThan(4 * se);
       });
     }

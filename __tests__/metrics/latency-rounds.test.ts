@@ -33,8 +33,17 @@ describe('roundsRatio', () => {
   });
 
   it('identical rounds give a zero-width CI at the ratio; one round is refused', () => {
-    const runs = [[1, 2, 3], [1, 2, 3], [1, 2, 3]];
-    expect(roundsRatio(runs, runs.map((r) => r.map((v) => v * 1.5)))).toEqual({ ratio: 1.5, ci: [1.5, 1.5], perRound: [1.5, 1.5, 1.5], rounds: 3 });
+    const runs = [
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 3],
+    ];
+    expect(
+      roundsRatio(
+        runs,
+        runs.map((r) => r.map((v) => v * 1.5)),
+      ),
+    ).toEqual({ ratio: 1.5, ci: [1.5, 1.5], perRound: [1.5, 1.5, 1.5], rounds: 3 });
     expect(() => roundsRatio([[1]], [[1]])).toThrow('at least 2 rounds');
   });
 

@@ -18,8 +18,7 @@ function bitLength(x: bigint): number {
 export function bigRatioToNumber(numerator: bigint, exponent: number): number {
   if (numerator === 0n) return 0;
   const extraBits = exponent - bitLength(numerator) + 64;
-  const scaled =
-    extraBits >= 0 ? (numerator << BigInt(extraBits)) >> BigInt(exponent) : numerator >> BigInt(exponent - extraBits);
+  const scaled = extraBits >= 0 ? (numerator << BigInt(extraBits)) >> BigInt(exponent) : numerator >> BigInt(exponent - extraBits);
   // Split the power of two so 2^-extraBits can't overflow/underflow on the way.
   const half = Math.trunc(extraBits / 2);
   return Number(scaled) * 2 ** -half * 2 ** -(extraBits - half);

@@ -1,14 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  Z_95,
-  detectableDifference,
-  errorReduction,
-  log10McnemarExact,
-  mcnemar,
-  newcombePairedDiff,
-  wilsonInterval,
-  type PairedTable,
-} from '../../src/metrics/index.js';
+import { Z_95, detectableDifference, errorReduction, log10McnemarExact, mcnemar, newcombePairedDiff, wilsonInterval, type PairedTable } from '../../src/metrics/index.js';
 import { bigLog, bigRatioToNumber, exactMcnemarNumerators } from './oracle.js';
 
 /** Issue reference table; values below computed by the issue author with statsmodels/scipy. */
@@ -42,7 +33,14 @@ describe('mcnemar', () => {
   });
 
   it('agrees with exact BigInt sums of C(m, i)/2^m to 1e-11 relative, down to ~1e-35', () => {
-    for (const [b, c] of [[12, 30], [1, 9], [40, 61], [243, 600], [150, 180], [5, 400]]) {
+    for (const [b, c] of [
+      [12, 30],
+      [1, 9],
+      [40, 61],
+      [243, 600],
+      [150, 180],
+      [5, 400],
+    ]) {
       const { m, twiceTail, atK } = exactMcnemarNumerators(b, c);
       const exactExpected = Math.min(1, bigRatioToNumber(twiceTail, m));
       const midExpected = Math.min(1, bigRatioToNumber(twiceTail - atK, m));

@@ -18,7 +18,9 @@ Object.assign(process.env, {
 });
 
 export function git(cwd: string, args: string[], input?: Buffer | string): string {
-  return execFileSync('git', args, { cwd, input, stdio: ['pipe', 'pipe', 'pipe'] }).toString('utf8').trim();
+  return execFileSync('git', args, { cwd, input, stdio: ['pipe', 'pipe', 'pipe'] })
+    .toString('utf8')
+    .trim();
 }
 
 export const hasGitLfs = (() => {

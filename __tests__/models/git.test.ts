@@ -3,16 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { createGit, type Git } from '../../src/git/index.js';
-import {
-  changedFilesFromGit,
-  checkSha,
-  ensureCommit,
-  parseLfsPointer,
-  readFileAtCommit,
-  repoRelativePath,
-  resolveLfs,
-  writeFileAtCommit,
-} from '../../src/models/git.js';
+import { changedFilesFromGit, checkSha, ensureCommit, parseLfsPointer, readFileAtCommit, repoRelativePath, resolveLfs, writeFileAtCommit } from '../../src/models/git.js';
 import { git, hasGitLfs, initRepo, lfsClean, makeTempDir, type TestRepo } from './git-fixture.js';
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
@@ -78,7 +69,14 @@ describe('readFileAtCommit / writeFileAtCommit', () => {
 describe('input checks', () => {
   test('repoRelativePath normalises and refuses paths that leave the repository, naming the config key', () => {
     expect(repoRelativePath('./models//a.onnx', 'models[0].path')).toBe('models/a.onnx');
-    for (const [bad, why] of [['../secrets.onnx', "uses '..'"], ['models/../../x', "uses '..'"], ['/etc/passwd', 'is absolute'], ['C:\\x.onnx', 'is absolute'], ['', 'is empty'], ['./', 'names the repository root']]) {
+    for (const [bad, why] of [
+      ['../secrets.onnx', "uses '..'"],
+      ['models/../../x', "uses '..'"],
+      ['/etc/passwd', 'is absolute'],
+      ['C:\\x.onnx', 'is absolute'],
+      ['', 'is empty'],
+      ['./', 'names the repository root'],
+    ]) {
       let error: unknown;
       try {
         repoRelativePath(bad, 'models[0].path');
@@ -117,7 +115,7 @@ describe('ensureCommit in a shallow clone (actions/checkout fetch-depth: 1)', ()
     expect(messages).toEqual([]);
   });
 
-  test('a commit origin does not have either is a UserError with git\'s reason and what to do', async () => {
+  test("a commit origin does not have either is a UserError with git's reason and what to do", async () => {
     const clone = join(temp.path, 'shallow2');
     git(temp.path, ['clone', '--quiet', '--depth=1', '--no-local', `file://${repo.dir}`, clone]);
     const error = await ensureCommit(at(clone), 'f'.repeat(40), silentLog).catch((e) => e);
@@ -128,9 +126,7 @@ describe('ensureCommit in a shallow clone (actions/checkout fetch-depth: 1)', ()
 
 describe('changedFilesFromGit', () => {
   test('lists modified, added, and both names of a renamed file', async () => {
-    expect((await changedFilesFromGit(at(repo.dir), base, head)).sort()).toEqual(
-      ['models/big.onnx', 'models/classifier.onnx', 'models/new-name.onnx', 'models/old-name.onnx'],
-    );
+    expect((await changedFilesFromGit(at(repo.dir), base, head)).sort()).toEqual(['models/big.onnx', 'models/classifier.onnx', 'models/new-name.onnx', 'models/old-name.onnx']);
   });
 });
 
@@ -164,7 +160,7 @@ describe('Git LFS', () => {
       expect((await readFile(dest)).equals(data)).toBe(true);
     });
 
-    test('an object that cannot be fetched: a UserError naming the path and carrying git-lfs\'s message, no file left', async () => {
+    test("an object that cannot be fetched: a UserError naming the path and carrying git-lfs's message, no file left", async () => {
       const pointer = Buffer.from(pointerText('cd'.repeat(32), 10));
       const dest = join(temp.path, 'missing.onnx');
       const error = await resolveLfs(at(repo.dir), pointer, 'models/gone.onnx', dest, { label: 'models/gone.onnx@abcdef0' }).catch((e) => e);

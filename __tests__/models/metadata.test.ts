@@ -18,8 +18,14 @@ const SWAPPED = ['Shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'T-s
 
 const metadataOf = (file: string) => parseOnnxFacts(readFileSync(join(FIXTURE, file)), file).metadata;
 const facts = (over: Partial<MetadataFacts> = {}): MetadataFacts => ({
-  model: 'models/m.onnx', task: 'classification', classes: EXAMPLE_CLASSES, classesFrom: 'classes in /repo/model-gate.yml',
-  size: null, modelInputSize: [28, 28], stride: null, ...over,
+  model: 'models/m.onnx',
+  task: 'classification',
+  classes: EXAMPLE_CLASSES,
+  classesFrom: 'classes in /repo/model-gate.yml',
+  size: null,
+  modelInputSize: [28, 28],
+  stride: null,
+  ...over,
 });
 
 describe('metadata_props', () => {
@@ -31,15 +37,21 @@ describe('metadata_props', () => {
     expect(expected.maxAbsDiffToOriginal).toBe(0);
   });
 
-  it('reads Ultralytics\' names, imgsz, stride and task as Python does', () => {
+  it("reads Ultralytics' names, imgsz, stride and task as Python does", () => {
     const expected = reference.files['fmnist-dwnet-v3.ultralytics.onnx'];
     expect(expected.namesIsPythonStr).toBe(true);
     expect(readModelMetadata(metadataOf('fmnist-dwnet-v3.ultralytics.onnx'))).toEqual({
-      source: 'ultralytics', names: expected.names, namesKey: 'names', imgsz: expected.imgsz, stride: expected.stride, task: expected.task, unreadable: [],
+      source: 'ultralytics',
+      names: expected.names,
+      namesKey: 'names',
+      imgsz: expected.imgsz,
+      stride: expected.stride,
+      task: expected.task,
+      unreadable: [],
     });
   });
 
-  it('reads Hugging Face\'s id2label', () => {
+  it("reads Hugging Face's id2label", () => {
     const meta = readModelMetadata(metadataOf('fmnist-dwnet-v3.hf.onnx'));
     expect(meta).toMatchObject({ source: 'huggingface', namesKey: 'id2label', imgsz: null, stride: null, task: null });
     expect(meta.names).toEqual(reference.files['fmnist-dwnet-v3.hf.onnx'].names);
@@ -89,14 +101,16 @@ describe('the metadata against the config', () => {
     const renamed = EXAMPLE_CLASSES.map((n) => (n === 'Bag' ? 'Handbag' : n));
     expect(checkModelMetadata(ultralytics, facts({ classes: renamed }))).toEqual({
       refusals: [],
-      warnings: ["models/m.onnx: the model's metadata (Ultralytics' names) names 1 class differently from classes in /repo/model-gate.yml (8: 'Bag' vs 'Handbag'); the report uses the config's names"],
+      warnings: [
+        "models/m.onnx: the model's metadata (Ultralytics' names) names 1 class differently from classes in /repo/model-gate.yml (8: 'Bag' vs 'Handbag'); the report uses the config's names",
+      ],
     });
     expect(checkModelMetadata(ultralytics, facts({ classes: EXAMPLE_CLASSES.slice(0, 9) })).warnings).toEqual([
       "models/m.onnx: the model's metadata (Ultralytics' names) names 10 classes, classes in /repo/model-gate.yml lists 9",
     ]);
   });
 
-  it('refuses an Ultralytics task that is not the config\'s', () => {
+  it("refuses an Ultralytics task that is not the config's", () => {
     expect(checkModelMetadata(ultralytics, facts({ task: 'detection' })).refusals).toEqual([
       "models/m.onnx: the model's metadata says it is an Ultralytics 'classify' model, which model-gate does not score as task: detection (use task: classification)",
     ]);
@@ -108,7 +122,7 @@ describe('the metadata against the config', () => {
   it('warns when imgsz differs from preprocess.size or from the fixed input, and when detection.stride differs', () => {
     const detector = { ...ultralytics, task: 'detect', imgsz: [640, 640] as const, stride: 32 };
     expect(checkModelMetadata(detector, facts({ task: 'detection', classes: [], size: [320, 320], modelInputSize: null, stride: 16 })).warnings).toEqual([
-      'models/m.onnx: the model was exported at imgsz [640, 640] (its metadata), but preprocess.size is [320, 320]: the scores are for another input size than the model\'s',
+      "models/m.onnx: the model was exported at imgsz [640, 640] (its metadata), but preprocess.size is [320, 320]: the scores are for another input size than the model's",
       "models/m.onnx: the model's stride is 32 (its metadata), detection.stride is 16: inputs padded to a multiple of 16 may not fit the model",
     ]);
     expect(checkModelMetadata(detector, facts({ task: 'detection', classes: [], modelInputSize: [480, 640] })).warnings).toEqual([

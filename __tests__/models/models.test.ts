@@ -67,10 +67,8 @@ describe('resolveModel refuses files that are not a model', () => {
   });
 
   test('Git LFS pointer', async () => {
-    const file = await writeTmp('pointer.onnx',
-      'version https://git-lfs.github.com/spec/v1\noid sha256:40c549b7f2ad0e51ac9a6bee33155db18bb961b5dd9a597b8319d5ea465cf979\nsize 83483\n');
-    await expect(resolveModel(ref(file))).rejects.toThrow(
-      `candidate model ${file} is a Git LFS pointer, not the model: the LFS object was not fetched (run \`git lfs pull\`)`);
+    const file = await writeTmp('pointer.onnx', 'version https://git-lfs.github.com/spec/v1\noid sha256:40c549b7f2ad0e51ac9a6bee33155db18bb961b5dd9a597b8319d5ea465cf979\nsize 83483\n');
+    await expect(resolveModel(ref(file))).rejects.toThrow(`candidate model ${file} is a Git LFS pointer, not the model: the LFS object was not fetched (run \`git lfs pull\`)`);
   });
 
   test('truncated model', async () => {
@@ -94,18 +92,18 @@ describe('resolveModel refuses files that are not a model', () => {
   });
 
   test('a protobuf that is not a model', async () => {
-    expect(() => parseOnnxFacts(Uint8Array.from([0x08, 0x01]), 'x.onnx'))
-      .toThrow('x.onnx: not a valid ONNX model: no ir_version or graph (is this an ONNX file?)');
+    expect(() => parseOnnxFacts(Uint8Array.from([0x08, 0x01]), 'x.onnx')).toThrow('x.onnx: not a valid ONNX model: no ir_version or graph (is this an ONNX file?)');
   });
 });
 
 describe('external data', () => {
-  const externalModel = (location: string) => modelProto({
-    nodes: [{ op: 'Add', inputs: ['input', 'w'], outputs: ['output'] }],
-    initializers: [{ name: 'w', dims: [1], externalLocation: location }],
-    inputs: [{ name: 'input', dims: [1] }],
-    outputs: [{ name: 'output', dims: [1] }],
-  });
+  const externalModel = (location: string) =>
+    modelProto({
+      nodes: [{ op: 'Add', inputs: ['input', 'w'], outputs: ['output'] }],
+      initializers: [{ name: 'w', dims: [1], externalLocation: location }],
+      inputs: [{ name: 'input', dims: [1] }],
+      outputs: [{ name: 'output', dims: [1] }],
+    });
 
   test('a file next to the model is accepted and listed', async () => {
     await writeTmp('weights.bin', new Uint8Array(4));
@@ -155,14 +153,21 @@ describe('parseOnnxFacts details', () => {
   test('initializers listed as inputs are not inputs; dead initializers are not params; unpacked dims', () => {
     const weight: TensorSpec = { name: 'w', dims: [2, 3], values: [1, 2, 3, 4, 5, 6], unpackedDims: true };
     const dead: TensorSpec = { name: 'dead', dims: [7, 11], values: new Array(77).fill(0) };
-    const facts = parseOnnxFacts(modelProto({
-      irVersion: 3,
-      opset: 9,
-      nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] }],
-      initializers: [weight, dead],
-      inputs: [{ name: 'x', dims: [0, -1, 2] }, { name: 'w', dims: [2, 3] }, { name: 'dead', dims: [7, 11] }],
-      outputs: [{ name: 'y', dims: ['n', 3] }],
-    }), 'legacy.onnx');
+    const facts = parseOnnxFacts(
+      modelProto({
+        irVersion: 3,
+        opset: 9,
+        nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] }],
+        initializers: [weight, dead],
+        inputs: [
+          { name: 'x', dims: [0, -1, 2] },
+          { name: 'w', dims: [2, 3] },
+          { name: 'dead', dims: [7, 11] },
+        ],
+        outputs: [{ name: 'y', dims: ['n', 3] }],
+      }),
+      'legacy.onnx',
+    );
     expect(facts.irVersion).toBe(3);
     expect(facts.opset).toBe(9);
     expect(facts.params).toBe(6); // only w (2*3); dead (77) is read by no node

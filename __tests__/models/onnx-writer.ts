@@ -55,9 +55,7 @@ export interface TensorSpec {
 }
 
 export function tensorProto(spec: TensorSpec): Uint8Array {
-  const dims = spec.unpackedDims
-    ? concat(...spec.dims.map((dim) => intField(1, dim)))
-    : packedInts(1, spec.dims);
+  const dims = spec.unpackedDims ? concat(...spec.dims.map((dim) => intField(1, dim))) : packedInts(1, spec.dims);
   const parts = [dims, intField(2, FLOAT), stringField(8, spec.name)];
   if (spec.externalLocation !== undefined) {
     const entry = (key: string, value: string) => bytesField(13, concat(stringField(1, key), stringField(2, value)));
@@ -70,9 +68,7 @@ export function tensorProto(spec: TensorSpec): Uint8Array {
 
 /** ValueInfoProto for a float tensor; numbers become dim_value, strings dim_param. */
 export function valueInfo(name: string, dims: (number | string)[], elemType = FLOAT): Uint8Array {
-  const dimMessages = dims.map((dim) =>
-    bytesField(1, typeof dim === 'number' ? intField(1, dim) : stringField(2, dim)),
-  );
+  const dimMessages = dims.map((dim) => bytesField(1, typeof dim === 'number' ? intField(1, dim) : stringField(2, dim)));
   const tensorType = concat(intField(1, elemType), bytesField(2, concat(...dimMessages)));
   return concat(stringField(1, name), bytesField(2, bytesField(1, tensorType)));
 }
@@ -86,11 +82,7 @@ export interface NodeSpec {
 }
 
 export function nodeProto(spec: NodeSpec): Uint8Array {
-  const parts = [
-    ...spec.inputs.map((input) => stringField(1, input)),
-    ...spec.outputs.map((output) => stringField(2, output)),
-    stringField(4, spec.op),
-  ];
+  const parts = [...spec.inputs.map((input) => stringField(1, input)), ...spec.outputs.map((output) => stringField(2, output)), stringField(4, spec.op)];
   if (spec.valueTensor) {
     // AttributeProto: name 1, t 5, type 20 (TENSOR = 4).
     parts.push(bytesField(5, concat(stringField(1, 'value'), bytesField(5, tensorProto(spec.valueTensor)), intField(20, 4))));

@@ -26,12 +26,14 @@ import { identityModel, modelProto } from './onnx-writer.js';
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const v1 = Buffer.from('model weights, version 1');
 const v2 = Buffer.from('model weights, version 2');
-const externalModel = Buffer.from(modelProto({
-  nodes: [{ op: 'Identity', inputs: ['w'], outputs: ['output'] }],
-  initializers: [{ name: 'w', dims: [1], externalLocation: 'weights.bin' }],
-  inputs: [],
-  outputs: [{ name: 'output', dims: [1] }],
-}));
+const externalModel = Buffer.from(
+  modelProto({
+    nodes: [{ op: 'Identity', inputs: ['w'], outputs: ['output'] }],
+    initializers: [{ name: 'w', dims: [1], externalLocation: 'weights.bin' }],
+    inputs: [],
+    outputs: [{ name: 'output', dims: [1] }],
+  }),
+);
 
 let temp: Awaited<ReturnType<typeof makeTempDir>>;
 let server: Server;
@@ -147,7 +149,7 @@ describe('materializeModel: path entries', () => {
 describe('materializeModel: manifest entries', () => {
   const entry: ModelEntry = { name: 'resnet', manifest: 'models.yaml', key: 'resnet' };
 
-  test('a version bump downloads each side\'s URL through the verified downloader', async () => {
+  test("a version bump downloads each side's URL through the verified downloader", async () => {
     const download = verifiedDownloader(silentProgress, { attempts: 1, timeoutMs: 2000, allowedHosts: ['127.0.0.1'] });
     const baseline = await materializeModel(entry, baseSide, workDir(), download);
     const candidate = await materializeModel(entry, headSide, workDir(), download);
@@ -191,7 +193,9 @@ describe('materializeModel: manifest entries', () => {
     // Which hosts a URL may name is the trusted config's allowed-hosts, judged when it is downloaded.
     await expect(readManifestEntry({ name: 'b', manifest: 'm.json', key: 'b' }, side)).resolves.toEqual({ url: 'http://example.com/b.onnx', sha256: 'c'.repeat(64) });
     const download = verifiedDownloader(silentProgress, { attempts: 1 });
-    await expect(materializeModel({ name: 'b', manifest: 'm.json', key: 'b' }, side, workDir(), download)).rejects.toThrow(`m.json@${sha.slice(0, 7)} "b".url: "http://example.com/b.onnx" uses plain http; use https (plain http is allowed only to a host listed in allowed-hosts).`);
+    await expect(materializeModel({ name: 'b', manifest: 'm.json', key: 'b' }, side, workDir(), download)).rejects.toThrow(
+      `m.json@${sha.slice(0, 7)} "b".url: "http://example.com/b.onnx" uses plain http; use https (plain http is allowed only to a host listed in allowed-hosts).`,
+    );
   });
 });
 
@@ -201,7 +205,12 @@ describe('listChangedFiles against a local GitHub API', () => {
     try {
       const changedFiles = Array.from({ length: 250 }, (_, i) => ({ filename: `data/${i}.txt`, status: 'modified' }));
       changedFiles.push({ filename: 'models/new.onnx', status: 'renamed', previous_filename: 'models/old.onnx' } as (typeof changedFiles)[number]);
-      github.state.pulls.set(7, { number: 7, head: { sha: 'a'.repeat(40), ref: 'x', repo: { full_name: 'octo/repo' } }, base: { sha: 'b'.repeat(40), ref: 'main', repo: { full_name: 'octo/repo' } }, changedFiles });
+      github.state.pulls.set(7, {
+        number: 7,
+        head: { sha: 'a'.repeat(40), ref: 'x', repo: { full_name: 'octo/repo' } },
+        base: { sha: 'b'.repeat(40), ref: 'main', repo: { full_name: 'octo/repo' } },
+        changedFiles,
+      });
       const gh = createGitHub({ token: 't', baseUrl: github.url, log: { info: () => {}, warn: () => {} } });
       const files = await listChangedFiles(gh, { owner: 'octo', repo: 'repo', pullNumber: 7 });
       expect(files).toHaveLength(252);

@@ -5,7 +5,12 @@ import { COMMENT_LIMIT, markerComment } from '../../src/report/comment-limit.js'
 import { makeRecord, referenceHistory } from '../history/records.js';
 
 const report = (history: HistoryRecord[], tonight: HistoryRecord): NightlyReport => ({
-  schemaVersion: 1, kind: 'model-gate-nightly', verdict: 'pass', records: [tonight], findings: [], history,
+  schemaVersion: 1,
+  kind: 'model-gate-nightly',
+  verdict: 'pass',
+  records: [tonight],
+  findings: [],
+  history,
 });
 
 describe('renderNightly', () => {
@@ -18,7 +23,9 @@ describe('renderNightly', () => {
     const markdown = renderNightly(report([], makeRecord({ night: 0 })), 'model-gate.yml');
     expect(markdown).not.toContain('identical to the last night');
     expect(markdown).not.toContain('within its usual range');
-    expect(markdown).toContain('Accuracy not compared for `classifier`: no earlier night with the same model and eval set; p50 latency not judged for `classifier`: fewer than 5 comparable nights so far.');
+    expect(markdown).toContain(
+      'Accuracy not compared for `classifier`: no earlier night with the same model and eval set; p50 latency not judged for `classifier`: fewer than 5 comparable nights so far.',
+    );
   });
 
   it('with a few nights, compares accuracy but does not vouch for latency yet', () => {

@@ -15,12 +15,20 @@ const DIR = join(process.cwd(), '__tests__', 'fixtures', 'alpha');
 const expected = JSON.parse(readFileSync(join(DIR, 'expected.json'), 'utf8'));
 
 const spec = (color: 'rgb' | 'gray', [width, height]: [number, number]): ResolvedDecodeSpec => ({
-  color, size: [height, width], resize: 'stretch', kernel: 'linear', cropRatio: 0.875, padValue: 114,
+  color,
+  size: [height, width],
+  resize: 'stretch',
+  kernel: 'linear',
+  cropRatio: 0.875,
+  padValue: 114,
 });
 
 async function decode(file: string, specs: ResolvedDecodeSpec[]): Promise<Buffer[]> {
   const images = specs.map((s) => allocateImages(1, s));
-  await decodeFileInto(join(DIR, file), specs.map((s, k) => ({ spec: s, slot: slotOf(images[k], 0) })));
+  await decodeFileInto(
+    join(DIR, file),
+    specs.map((s, k) => ({ spec: s, slot: slotOf(images[k], 0) })),
+  );
   return images.map((image) => Buffer.from(image.pixels));
 }
 
@@ -41,8 +49,9 @@ test('the fixtures hold what they are for: fully transparent pixels with colour 
   for (const file of ['rgba8.png', 'la8.png']) {
     const image = decodePngFast(readFileSync(join(DIR, file)));
     if (!image) throw new Error(`${file}: not decoded`);
-    const colourUnderTransparent = Array.from({ length: image.width * image.height }, (_, i) => image.data.subarray(i * image.channels, (i + 1) * image.channels))
-      .filter((px) => px[image.channels - 1] === 0 && px.subarray(0, image.channels - 1).some((v) => v > 0));
+    const colourUnderTransparent = Array.from({ length: image.width * image.height }, (_, i) => image.data.subarray(i * image.channels, (i + 1) * image.channels)).filter(
+      (px) => px[image.channels - 1] === 0 && px.subarray(0, image.channels - 1).some((v) => v > 0),
+    );
     expect(colourUnderTransparent.length).toBeGreaterThan(10);
   }
 });

@@ -21,7 +21,10 @@ describe('pilLuma (Pillow L = R*299/1000 + G*587/1000 + B*114/1000, rounded)', (
   });
 
   it('differs from sharp greyscale(), which is linear-light Rec.709 (pure red → 127)', async () => {
-    const red = await sharp(Buffer.from([255, 0, 0]), { raw: { width: 1, height: 1, channels: 3 } }).greyscale().raw().toBuffer();
+    const red = await sharp(Buffer.from([255, 0, 0]), { raw: { width: 1, height: 1, channels: 3 } })
+      .greyscale()
+      .raw()
+      .toBuffer();
     expect(red[0]).toBe(127);
     expect(pilLuma(255, 0, 0)).toBe(76);
   });

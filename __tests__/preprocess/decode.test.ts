@@ -56,7 +56,10 @@ describe('the PNG fast path and the sharp path give the same pixels', () => {
   });
 
   for (const color of ['rgb', 'bgr', 'gray'] as const) {
-    for (const size of [[5, 7], [9, 4]] as const) {
+    for (const size of [
+      [5, 7],
+      [9, 4],
+    ] as const) {
       it(`${color}, ${size[0]}x${size[1]}`, async () => {
         const decoded = await decodeImages([plain, interlaced], spec({ color, size }), silentProgress);
         const slot = decoded.height * decoded.width * decoded.channels;
@@ -70,7 +73,12 @@ describe('the PNG fast path and the sharp path give the same pixels', () => {
 describe('decodeImages', () => {
   it('letterbox: nearest 2x upscale, padded with padValue, geometry filled in', async () => {
     // [10, 200] (2x1) into 4x4: r = 2 → 4x2, rows "10 10 200 200"; top = round(1 - 0.1) = 1.
-    const file = await write('pair.png', await sharp(Buffer.from([10, 200]), { raw: { width: 2, height: 1, channels: 1 } }).png().toBuffer());
+    const file = await write(
+      'pair.png',
+      await sharp(Buffer.from([10, 200]), { raw: { width: 2, height: 1, channels: 1 } })
+        .png()
+        .toBuffer(),
+    );
     const decoded = await decodeImages([file], spec({ color: 'gray', size: [4, 4], resize: 'letterbox', kernel: 'nearest', padValue: 114 }), silentProgress);
     expect([...decoded.pixels]).toEqual([114, 114, 114, 114, 10, 10, 200, 200, 10, 10, 200, 200, 114, 114, 114, 114]);
     expect(decoded.geometry[0]).toEqual({ width: 2, height: 1, scaleX: 2, scaleY: 2, padLeft: 0, padTop: 1, cropLeft: 0, cropTop: 0 });
@@ -79,7 +87,12 @@ describe('decodeImages', () => {
   it('drops alpha before resizing: a constant colour stays constant however alpha varies', async () => {
     const raw = Buffer.alloc(8 * 8 * 4);
     for (let i = 0; i < 64; i++) raw.set([200, 100, 50, (i * 37) % 256], i * 4);
-    const file = await write('alpha.png', await sharp(raw, { raw: { width: 8, height: 8, channels: 4 } }).png({ progressive: true }).toBuffer());
+    const file = await write(
+      'alpha.png',
+      await sharp(raw, { raw: { width: 8, height: 8, channels: 4 } })
+        .png({ progressive: true })
+        .toBuffer(),
+    );
     const decoded = await decodeImages([file], spec({ size: [3, 3], kernel: 'lanczos3' }), silentProgress);
     expect([...decoded.pixels]).toEqual(Array.from({ length: 9 }, () => [200, 100, 50]).flat());
   });
@@ -87,11 +100,21 @@ describe('decodeImages', () => {
   it('reports progress per file', async () => {
     const files = await Promise.all(
       Array.from({ length: 12 }, async (_, i) =>
-        write(`img${i}.${i % 2 ? 'webp' : 'png'}`, await sharp(randomBytes(10 * 6 * 3, i), { raw: { width: 10, height: 6, channels: 3 } })[i % 2 ? 'webp' : 'png']({ lossless: true }).toBuffer()),
+        write(
+          `img${i}.${i % 2 ? 'webp' : 'png'}`,
+          await sharp(randomBytes(10 * 6 * 3, i), { raw: { width: 10, height: 6, channels: 3 } })
+            .toFormat(i % 2 ? 'webp' : 'png', { lossless: true })
+            .toBuffer(),
+        ),
       ),
     );
     const calls: string[] = [];
-    const progress: Progress = { ...silentProgress, start: (phase, total) => calls.push(`start ${phase} ${total}`), tick: (done) => calls.push(`tick ${done}`), end: () => calls.push('end') };
+    const progress: Progress = {
+      ...silentProgress,
+      start: (phase, total) => calls.push(`start ${phase} ${total}`),
+      tick: (done) => calls.push(`tick ${done}`),
+      end: () => calls.push('end'),
+    };
     const decoded = await decodeImages(files, spec({ size: [4, 4], kernel: 'linear' }), progress);
     expect(decoded.count).toBe(12);
     expect(calls[0]).toBe('start decode 12');
@@ -107,7 +130,9 @@ describe('decodeImages errors name the file and the reason', () => {
   });
 
   it('a truncated PNG is refused by the fast path and reported through sharp', async () => {
-    const png = await sharp(randomBytes(16 * 16 * 3, 4), { raw: { width: 16, height: 16, channels: 3 } }).png().toBuffer();
+    const png = await sharp(randomBytes(16 * 16 * 3, 4), { raw: { width: 16, height: 16, channels: 3 } })
+      .png()
+      .toBuffer();
     const file = await write('cut.png', png.subarray(0, png.length - 40));
     const error = await decodeImages([file], spec({}), silentProgress).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);

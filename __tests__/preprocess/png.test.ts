@@ -61,9 +61,7 @@ describe('decodePngFast vs sharp, hand-encoded', () => {
       const palette = randomBytes(entries * 3, 7 + bitDepth);
       const rows = packedRows(3, bitDepth, 11 + bitDepth);
       const transparency = Uint8Array.from({ length: Math.min(entries, 5) }, (_, i) => i * 40);
-      await expectSameAsSharp(
-        encodePng({ width: WIDTH, height: HEIGHT, colorType: 3, bitDepth, rows, palette, transparency, filters: [4, 3, 2, 1, 0, 1, 2, 3, 4] }),
-      );
+      await expectSameAsSharp(encodePng({ width: WIDTH, height: HEIGHT, colorType: 3, bitDepth, rows, palette, transparency, filters: [4, 3, 2, 1, 0, 1, 2, 3, 4] }));
     });
   }
 
@@ -77,13 +75,17 @@ describe('decodePngFast vs sharp, PNGs written by sharp (adaptive filtering)', (
   for (const channels of [1, 2, 3, 4] as const) {
     it(`${channels}-channel image`, async () => {
       const raw = randomBytes(31 * 17 * channels, 100 + channels, 64); // low range so filters other than None win
-      const png = await sharp(raw, { raw: { width: 31, height: 17, channels } }).png({ adaptiveFiltering: true }).toBuffer();
+      const png = await sharp(raw, { raw: { width: 31, height: 17, channels } })
+        .png({ adaptiveFiltering: true })
+        .toBuffer();
       await expectSameAsSharp(png);
     });
   }
   it('palette image', async () => {
     const raw = randomBytes(31 * 17 * 3, 200, 8);
-    const png = await sharp(raw, { raw: { width: 31, height: 17, channels: 3 } }).png({ palette: true, colours: 16 }).toBuffer();
+    const png = await sharp(raw, { raw: { width: 31, height: 17, channels: 3 } })
+      .png({ palette: true, colours: 16 })
+      .toBuffer();
     expect(png[25]).toBe(3); // IHDR colour type byte: really a palette PNG
     await expectSameAsSharp(png);
   });
@@ -95,7 +97,9 @@ describe('decodePngFast leaves to sharp what it does not handle', () => {
   it('16-bit and interlaced PNGs', async () => {
     const deep = encodePng({ width: 4, height: 2, colorType: 0, bitDepth: 16, rows: randomBytes(16, 1), filters: 0 });
     expect(decodePngFast(deep)).toBeNull();
-    const interlaced = await sharp(randomBytes(20 * 20, 2), { raw: { width: 20, height: 20, channels: 1 } }).png({ progressive: true }).toBuffer();
+    const interlaced = await sharp(randomBytes(20 * 20, 2), { raw: { width: 20, height: 20, channels: 1 } })
+      .png({ progressive: true })
+      .toBuffer();
     expect(interlaced[28]).toBe(1); // IHDR interlace byte
     expect(decodePngFast(interlaced)).toBeNull();
   });

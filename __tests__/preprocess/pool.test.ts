@@ -20,7 +20,13 @@ let workers: DecodePool;
 const inThread = openDecodePool({ workers: 0 });
 
 const spec = (over: Partial<ResolvedDecodeSpec>): ResolvedDecodeSpec => ({
-  color: 'rgb', size: [12, 12], resize: 'stretch', kernel: 'linear', cropRatio: 0.875, padValue: 114, ...over,
+  color: 'rgb',
+  size: [12, 12],
+  resize: 'stretch',
+  kernel: 'linear',
+  cropRatio: 0.875,
+  padValue: 114,
+  ...over,
 });
 const SPECS: ResolvedDecodeSpec[] = [
   spec({ resize: 'center-crop', size: [16, 16], kernel: 'cubic' }),
@@ -35,7 +41,9 @@ beforeAll(async () => {
     Array.from({ length: 40 }, async (_, i) => {
       const [width, height] = [17 + (i % 7) * 5, 11 + (i % 5) * 9];
       const format = formats[i % 3];
-      const bytes = await sharp(randomBytes(width * height * 3, i + 1), { raw: { width, height, channels: 3 } })[format]().toBuffer();
+      const bytes = await sharp(randomBytes(width * height * 3, i + 1), { raw: { width, height, channels: 3 } })
+        .toFormat(format)
+        .toBuffer();
       const path = join(dir, `img${String(i).padStart(2, '0')}.${format}`);
       await writeFile(path, bytes);
       return path;

@@ -9,9 +9,22 @@ import { resizePixels } from '../../src/preprocess/resize.js';
 import { resizeCv2 } from '../../src/preprocess/resize-cv2.js';
 import type { Cv2ResizeKernel } from '../../src/config/types.js';
 
-interface Entry { offset: number; length: number }
-interface Image extends Entry { width: number; height: number; channels: number }
-interface Case extends Entry { image: string; kernel: Cv2ResizeKernel; interpolation: string; width: number; height: number }
+interface Entry {
+  offset: number;
+  length: number;
+}
+interface Image extends Entry {
+  width: number;
+  height: number;
+  channels: number;
+}
+interface Case extends Entry {
+  image: string;
+  kernel: Cv2ResizeKernel;
+  interpolation: string;
+  width: number;
+  height: number;
+}
 
 const dir = new URL('../fixtures/cv2-resize/', import.meta.url);
 const index = JSON.parse(readFileSync(new URL('index.json', dir), 'utf8')) as { opencv: string; package: string; images: Record<string, Image>; cases: Case[] };

@@ -8,8 +8,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { planUltralyticsVal, ultralyticsRectBatches } from '../../src/preprocess/index.js';
 
-interface ReferenceImage { index: number; position: number; resized: [number, number]; shape: [number, number]; padLeft: number; padTop: number; gain: number }
-interface ReferenceSet { batchSize: number; imgsz: number; stride: number; order: number[]; batchShapes: [number, number][]; images: ReferenceImage[] }
+interface ReferenceImage {
+  index: number;
+  position: number;
+  resized: [number, number];
+  shape: [number, number];
+  padLeft: number;
+  padTop: number;
+  gain: number;
+}
+interface ReferenceSet {
+  batchSize: number;
+  imgsz: number;
+  stride: number;
+  order: number[];
+  batchShapes: [number, number][];
+  images: ReferenceImage[];
+}
 const reference = JSON.parse(readFileSync(join(process.cwd(), '__tests__/fixtures/ultralytics-val/reference.json'), 'utf8')) as {
   example: ReferenceSet;
   synthetic: ReferenceSet & { sizes: [number, number][] };
@@ -26,7 +41,12 @@ function expectGeometry(sizes: readonly [number, number][], set: ReferenceSet, s
 
 it('150 images of distinct aspect ratios at imgsz 640, batch 16: the same order, batch shapes and per-image geometry', () => {
   const { sizes, batchSize, imgsz, stride } = reference.synthetic;
-  const batches = ultralyticsRectBatches(sizes.map(([height, width]) => ({ width, height })), batchSize, imgsz, stride);
+  const batches = ultralyticsRectBatches(
+    sizes.map(([height, width]) => ({ width, height })),
+    batchSize,
+    imgsz,
+    stride,
+  );
   expect(batches.order).toEqual(reference.synthetic.order);
   expect(batches.shapes).toEqual(reference.synthetic.batchShapes);
   expectGeometry(sizes, reference.synthetic, (image) => batches.shapes[Math.floor(image.position / batchSize)]);
@@ -36,7 +56,12 @@ it('150 images of distinct aspect ratios at imgsz 640, batch 16: the same order,
 it('the embedded detection example (300 scenes of 160×256) at imgsz 256, batch 32: every batch 192×288, as yolo val makes it', () => {
   const set = reference.example;
   const sizes = Array.from({ length: 300 }, () => [160, 256] as [number, number]);
-  const batches = ultralyticsRectBatches(sizes.map(([height, width]) => ({ width, height })), set.batchSize, set.imgsz, set.stride);
+  const batches = ultralyticsRectBatches(
+    sizes.map(([height, width]) => ({ width, height })),
+    set.batchSize,
+    set.imgsz,
+    set.stride,
+  );
   expect(batches.shapes).toEqual(set.batchShapes);
   expect(new Set(batches.shapes.map((s) => s.join('x')))).toEqual(new Set(['192x288']));
   // All 300 ratios tie: numpy's argsort order is its own, and any order gives the same shapes.

@@ -39,7 +39,12 @@ const download = (overrides: Partial<Parameters<typeof downloadRunArtifact>[1]> 
   downloadRunArtifact(gh, { owner: 'acme', repo: 'models', runId: RUN, name: 'model-gate-report', destDir: join(temp, 'out'), maxBytes: 1 << 20, ...overrides });
 
 test('downloads the named artifact of a run through the redirect and extracts it', async () => {
-  listArtifact(zip([{ name: 'report.json', data: '{"verdict":"pass"}' }, { name: 'report.md', data: '# Verdict: pass' }]));
+  listArtifact(
+    zip([
+      { name: 'report.json', data: '{"verdict":"pass"}' },
+      { name: 'report.md', data: '# Verdict: pass' },
+    ]),
+  );
   const files = await download();
   expect(files).toEqual([join(temp, 'out', 'report.json'), join(temp, 'out', 'report.md')]);
   expect(await readFile(files[0], 'utf8')).toBe('{"verdict":"pass"}');
@@ -55,7 +60,12 @@ test('refuses an artifact larger than maxBytes before downloading it', async () 
 });
 
 test('refuses a zip whose entry climbs out of the destination (zip slip)', async () => {
-  listArtifact(zip([{ name: 'report.md', data: 'ok' }, { name: '../../evil.sh', data: 'rm -rf /' }]));
+  listArtifact(
+    zip([
+      { name: 'report.md', data: 'ok' },
+      { name: '../../evil.sh', data: 'rm -rf /' },
+    ]),
+  );
   const error = await download().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(UserError);
   expect((error as Error).message).toMatch(/evil\.sh/);
@@ -112,13 +122,17 @@ test('uploads report.json + report.md through the artifact service, and the work
   expect(await readFile(files[1], 'utf8')).toBe('# Verdict: fail');
 });
 
-test('a storage server that closes the connection mid-body (past undici\'s 28 KB trap): a UserError with the byte count, nothing extracted', async () => {
+test("a storage server that closes the connection mid-body (past undici's 28 KB trap): a UserError with the byte count, nothing extracted", async () => {
   const noise = Buffer.from(Array.from({ length: 120_000 }, (_, i) => (i * 2654435761) >>> 24));
   const zipBytes = zip([{ name: 'report.json', data: noise, method: 0 }]);
   fake.state.artifacts.set(RUN, [{ id: 77, name: 'model-gate-report', zip: zipBytes, workflow_run: { id: RUN, head_sha: 'c'.repeat(40) }, cutAfterBytes: 30_000 }]);
   const error = await download().catch((e: unknown) => e);
   expect(error).toBeInstanceOf(UserError);
-  expect((error as Error).message).toMatch(new RegExp(`^Downloading artifact "model-gate-report" of workflow run 4242 failed: the connection failed \\(\\w+\\) after 30000 of ${zipBytes.length} bytes\\. Re-run the workflow to try again\\.$`));
+  expect((error as Error).message).toMatch(
+    new RegExp(
+      `^Downloading artifact "model-gate-report" of workflow run 4242 failed: the connection failed \\(\\w+\\) after 30000 of ${zipBytes.length} bytes\\. Re-run the workflow to try again\\.$`,
+    ),
+  );
   await expect(readdir(join(temp, 'out'))).rejects.toMatchObject({ code: 'ENOENT' });
 });
 

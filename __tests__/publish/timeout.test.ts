@@ -44,7 +44,12 @@ test('a POST that never answers and created nothing: tried again once the search
 
 test('a read that never answers is retried; one that never answers at all fails with status 500 and the reason', async () => {
   fake.state.failNext.push(hangingRule('GET', /\/pulls\/9$/));
-  fake.state.pulls.set(9, { number: 9, head: { sha: 'a'.repeat(40), ref: 'x', repo: { full_name: 'acme/models' } }, base: { sha: 'b'.repeat(40), ref: 'main', repo: { full_name: 'acme/models' } }, changedFiles: [] });
+  fake.state.pulls.set(9, {
+    number: 9,
+    head: { sha: 'a'.repeat(40), ref: 'x', repo: { full_name: 'acme/models' } },
+    base: { sha: 'b'.repeat(40), ref: 'main', repo: { full_name: 'acme/models' } },
+    changedFiles: [],
+  });
   const { data } = await gh.rest.pulls.get({ owner: 'acme', repo: 'models', pull_number: 9 });
   expect(data.number).toBe(9);
   expect(fake.state.requests.filter((r) => r.path.endsWith('/pulls/9'))).toHaveLength(2);

@@ -17,7 +17,12 @@ it('quantizes the synthetic ~148k-parameter CNN and times it', async () => {
     const calibration = arraySource(new Float32Array(8 * 784).fill(0.5), [1, 28, 28]);
     const timing = await timeQuantizeStaticInt8(path, calibration, { perChannel: true });
     expect(timing.ms).toBeGreaterThan(0);
-    expect(timing.report.quantizedNodes).toEqual(expect.arrayContaining([{ op: 'Conv', count: 2 }, { op: 'Gemm', count: 2 }]));
+    expect(timing.report.quantizedNodes).toEqual(
+      expect.arrayContaining([
+        { op: 'Conv', count: 2 },
+        { op: 'Gemm', count: 2 },
+      ]),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -55,16 +55,25 @@ describe('batch from the memory budget', () => {
 
   it('a budget that cannot hold one image, or the batch asked for, is a UserError naming the model and the knob', () => {
     expect(() => batchForBudget({ ...base, perSample: 600e6, budget: 1024 ** 3, requested: null })).toThrow(
-      new UserError('models/big.onnx: calibrating one image needs about 1,145 MB for intermediate tensors, over the calibration memory budget of 1,024 MB; raise quantization.calibration-memory-mb'),
+      new UserError(
+        'models/big.onnx: calibrating one image needs about 1,145 MB for intermediate tensors, over the calibration memory budget of 1,024 MB; raise quantization.calibration-memory-mb',
+      ),
     );
-    expect(() => batchForBudget({ ...base, perSample: 100e6, budget: 1024 ** 3, requested: 32 })).toThrow(/models\/big\.onnx: a calibration batch of 32 images needs .* lower quantization\.calibration-batch-size or raise quantization\.calibration-memory-mb/);
+    expect(() => batchForBudget({ ...base, perSample: 100e6, budget: 1024 ** 3, requested: 32 })).toThrow(
+      /models\/big\.onnx: a calibration batch of 32 images needs .* lower quantization\.calibration-batch-size or raise quantization\.calibration-memory-mb/,
+    );
   });
 });
 
 it('the quantizer refuses, before running anything, a calibration that does not fit', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'mg-calibration-memory-'));
   try {
-    const attempt = quantizeStaticInt8('examples/fashion-mnist/models/fmnist-lenet-v1.onnx', arraySource(new Float32Array(4 * 784), [1, 28, 28]), { perChannel: false, memoryBudgetBytes: 10_000, label: 'baseline fmnist-lenet-v1.onnx' }, dir);
+    const attempt = quantizeStaticInt8(
+      'examples/fashion-mnist/models/fmnist-lenet-v1.onnx',
+      arraySource(new Float32Array(4 * 784), [1, 28, 28]),
+      { perChannel: false, memoryBudgetBytes: 10_000, label: 'baseline fmnist-lenet-v1.onnx' },
+      dir,
+    );
     await expect(attempt).rejects.toThrow(UserError);
     await expect(attempt).rejects.toThrow(/^baseline fmnist-lenet-v1\.onnx: calibrating one image needs about \d+ MB .*raise quantization\.calibration-memory-mb$/);
   } finally {

@@ -29,7 +29,10 @@ const FIXTURE = path.resolve('__tests__/fixtures/fmnist-det');
 const NORMALIZE = { scale: 1 / 255, mean: [0], std: [1], layout: 'nchw' } as const;
 const CALIBRATION = 'evenly-spaced-64';
 
-interface Figure { stats: number[]; initializers?: Record<string, string> }
+interface Figure {
+  stats: number[];
+  initializers?: Record<string, string>;
+}
 interface Reference {
   calibration: Record<string, { indices: number[] }>;
   calibrationBatch: number;
@@ -46,9 +49,17 @@ let workDir: string;
 beforeAll(async () => {
   reference = JSON.parse(await readFile(`${FIXTURE}/int8-reference.json`, 'utf8')) as Reference;
   dataset = await readCocoDataset(FIXTURE, 'annotations.coco.json', null);
-  const size = rectInputSize(dataset.samples.map((s) => s.label), [256, 256], { stride: 32, scaleup: true });
+  const size = rectInputSize(
+    dataset.samples.map((s) => s.label),
+    [256, 256],
+    { stride: 32, scaleup: true },
+  );
   const spec = { color: 'gray', kernel: 'linear', cropRatio: 1, padValue: 114, size, resize: 'rect', fitWithin: [256, 256] };
-  images = await decodeImages(dataset.samples.map((s) => s.file), spec as unknown as ResolvedDecodeSpec, silentProgress);
+  images = await decodeImages(
+    dataset.samples.map((s) => s.file),
+    spec as unknown as ResolvedDecodeSpec,
+    silentProgress,
+  );
   workDir = await mkdtemp(path.join(tmpdir(), 'mg-quantize-det-'));
 }, 60_000);
 afterAll(async () => {
@@ -73,7 +84,11 @@ function digests(bytes: Uint8Array): Record<string, string> {
   const out: Record<string, string> = {};
   for (const tensor of decodeModel(bytes, 'int8').graph!.initializer) {
     const { type, dims, bytes: values } = canonicalValues(tensor as never);
-    out[tensor.name] = createHash('sha256').update(`${type}|${dims.join(',')}|`).update(values).digest('hex').slice(0, 16);
+    out[tensor.name] = createHash('sha256')
+      .update(`${type}|${dims.join(',')}|`)
+      .update(values)
+      .digest('hex')
+      .slice(0, 16);
   }
   return out;
 }
@@ -96,7 +111,12 @@ async function cocoStats(modelPath: string): Promise<number[]> {
     boxes: dataset.samples.flatMap((s) => s.label.boxes.map((b) => ({ ...b, imageId: s.label.imageId }))),
   };
   const dets: Detection[] = dataset.samples.flatMap((s, i) =>
-    detections[i].map(({ box: [x1, y1, x2, y2], score, classIndex }) => ({ imageId: s.label.imageId, categoryId: classIndex + 1, bbox: [x1, y1, x2 - x1, y2 - y1] as [number, number, number, number], score })),
+    detections[i].map(({ box: [x1, y1, x2, y2], score, classIndex }) => ({
+      imageId: s.label.imageId,
+      categoryId: classIndex + 1,
+      bbox: [x1, y1, x2 - x1, y2 - y1] as [number, number, number, number],
+      score,
+    })),
   );
   return summaryToArray(cocoEvaluate(gt, dets).summary);
 }
@@ -121,11 +141,16 @@ describe.each(['fmnist-det-small-v1.v8', 'fmnist-det-wide-v2.v8'])('%s', (name) 
   ] as const)('%s, %s', (mode, keep) => {
     it(`has onnxruntime's parameters bit for bit${keep === 'tail-float' ? ' and its mAP' : ''}`, async () => {
       const expected = reference.models[name][CALIBRATION][mode][keep];
-      const { bytes, report } = await quantizeStaticInt8(modelPath, calibration(reference.calibration[CALIBRATION].indices), {
-        perChannel: mode === 'per-channel',
-        keepFloat: keep === 'tail-float' ? { tail: true } : undefined,
-        batchSize: reference.calibrationBatch,
-      }, workDir);
+      const { bytes, report } = await quantizeStaticInt8(
+        modelPath,
+        calibration(reference.calibration[CALIBRATION].indices),
+        {
+          perChannel: mode === 'per-channel',
+          keepFloat: keep === 'tail-float' ? { tail: true } : undefined,
+          batchSize: reference.calibrationBatch,
+        },
+        workDir,
+      );
       expect(digests(bytes)).toEqual(expected.initializers);
       const keptInReport = report.floatNodes.filter((n) => n.reason === 'kept in float (output tail)').map((n) => n.name);
       const graph = decodeModel(await readFile(modelPath), name).graph!;

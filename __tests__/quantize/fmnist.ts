@@ -33,7 +33,11 @@ export async function loadFashionMnist(): Promise<FashionMnist> {
   const samples = await readClassFolders(set.root, CLASSES);
   const idx = (file: string) => Number(basename(file, '.png'));
   samples.sort((a, b) => idx(a.file) - idx(b.file));
-  const images = await decodeImages(samples.map((s) => s.file), DECODE, silentProgress);
+  const images = await decodeImages(
+    samples.map((s) => s.file),
+    DECODE,
+    silentProgress,
+  );
   return { images, labels: samples.map((s) => s.label) };
 }
 

@@ -64,7 +64,7 @@ describe('per tensor', () => {
     expect(count(model, 'DequantizeLinear')).toBe(16);
   });
 
-  it('gives MaxPool and Flatten their input\'s scale and zero point', () => {
+  it("gives MaxPool and Flatten their input's scale and zero point", () => {
     const q = (name: string) => model.graph!.node.find((n) => n.output[0] === `${name}_QuantizeLinear_Output`)!;
     expect(q('/MaxPool_output_0').input.slice(1)).toEqual(q('/Relu_output_0').input.slice(1));
     // Shared parameters chain back to the tensor that owns them: Relu_1 → MaxPool_1 → Flatten.
@@ -89,7 +89,13 @@ describe('per tensor', () => {
   it('leaves no op float and counts the quantized ops', () => {
     expect(report.floatNodes).toEqual([]);
     expect(report.quantizedNodes).toEqual(
-      expect.arrayContaining([{ op: 'Conv', count: 2 }, { op: 'Relu', count: 3 }, { op: 'MaxPool', count: 2 }, { op: 'Flatten', count: 1 }, { op: 'Gemm', count: 2 }]),
+      expect.arrayContaining([
+        { op: 'Conv', count: 2 },
+        { op: 'Relu', count: 3 },
+        { op: 'MaxPool', count: 2 },
+        { op: 'Flatten', count: 1 },
+        { op: 'Gemm', count: 2 },
+      ]),
     );
     expect(report.calibrationSamples).toBe(16);
   });
@@ -111,7 +117,12 @@ it('per channel: one scale per output channel, on axis 0 for Conv and for Gemm w
   const { bytes } = await quantizeStaticInt8(LENET, syntheticBatches(4), { perChannel: true }, workDir);
   const model = decodeModel(bytes, 'quantized');
   const byName = new Map(model.graph!.initializer.map((t) => [t.name, t]));
-  for (const [weight, channels] of [['c1.weight', 8], ['c2.weight', 16], ['f1.weight', 64], ['f2.weight', 10]] as const) {
+  for (const [weight, channels] of [
+    ['c1.weight', 8],
+    ['c2.weight', 16],
+    ['f1.weight', 64],
+    ['f2.weight', 10],
+  ] as const) {
     expect(byName.get(`${weight}_scale`)!.dims.map(Number)).toEqual([channels]);
     const dq = model.graph!.node.find((n) => n.input[0] === `${weight}_quantized`)!;
     expect(dq.attribute.map((a) => [a.name, Number(a.i)])).toEqual([['axis', 0]]);
@@ -146,7 +157,11 @@ it('fields the schema does not know survive quantization', async () => {
   const path = join(workDir, 'with-unknown.onnx');
   await writeFile(path, concat(new Uint8Array(await readFile(LENET)), extra));
   const { bytes } = await quantizeStaticInt8(path, syntheticBatches(2), { perChannel: false }, workDir);
-  expect(Buffer.from(bytes).subarray(bytes.length - extra.length).equals(Buffer.from(extra))).toBe(true);
+  expect(
+    Buffer.from(bytes)
+      .subarray(bytes.length - extra.length)
+      .equals(Buffer.from(extra)),
+  ).toBe(true);
   // and the workDir holds no calibration leftovers
   expect(encodeModel(decodeModel(bytes, 'x')).length).toBe(bytes.length);
 });

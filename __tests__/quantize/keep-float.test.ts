@@ -14,7 +14,11 @@ import { arraySource, decodeModel, quantizeStaticInt8 } from '../../src/quantize
 const LENET = 'examples/fashion-mnist/models/fmnist-lenet-v1.onnx';
 let workDir: string;
 const graph = async () => decodeModel(await readFile(LENET), 'lenet').graph!;
-const calibration = () => arraySource(Float32Array.from({ length: 4 * 784 }, (_, i) => ((i * 37) % 101) / 50 - 0.8), [1, 28, 28]);
+const calibration = () =>
+  arraySource(
+    Float32Array.from({ length: 4 * 784 }, (_, i) => ((i * 37) % 101) / 50 - 0.8),
+    [1, 28, 28],
+  );
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'mg-keep-float-'));
@@ -46,6 +50,11 @@ it('leaves the kept nodes float: their weights stay float32 and no QDQ is added 
   const f2 = model.graph!.node.find((n) => n.name === '/f2/Gemm')!;
   expect(f2.input.slice(1)).toEqual(['f2.weight', 'f2.bias']);
   expect(model.graph!.node.some((n) => n.opType === 'Relu')).toBe(true); // /Relu_2 is not folded away
-  expect(report.floatNodes.filter((n) => n.reason.startsWith('kept in float')).map((n) => n.name).sort()).toEqual(['/Relu_2', '/f2/Gemm']);
+  expect(
+    report.floatNodes
+      .filter((n) => n.reason.startsWith('kept in float'))
+      .map((n) => n.name)
+      .sort(),
+  ).toEqual(['/Relu_2', '/f2/Gemm']);
   expect(report.floatWeights.map((w) => w.name).sort()).toEqual(['f2.bias', 'f2.weight']);
 });

@@ -93,7 +93,7 @@ describe('int32 bias', () => {
     expect(b.values[0]).toBe(1025);
   });
 
-  it('per channel uses each channel\'s weight scale', () => {
+  it("per channel uses each channel's weight scale", () => {
     const b = quantizeBias(Float32Array.of(1, 1), 0.5, Float32Array.of(0.5, 0.25));
     expect(Array.from(b.scale)).toEqual([0.25, 0.125]);
     expect(Array.from(b.values)).toEqual([4, 8]);

@@ -81,8 +81,8 @@ function initializerDifferences(ours: ModelMsg, theirs: ModelMsg): string[] {
 }
 
 function nodeSignatures(model: ModelMsg): string[] {
-  return model.graph!.node
-    .map((n) => {
+  return model
+    .graph!.node.map((n) => {
       const attributes = (n.attribute as unknown as { name: string; i?: unknown; f?: number; ints?: unknown[] }[])
         .map((a) => `${a.name}=${String(a.i ?? '')}/${a.f ?? ''}/${(a.ints ?? []).join(',')}`)
         .sort();
@@ -94,13 +94,17 @@ function nodeSignatures(model: ModelMsg): string[] {
 describe.each(ARCHS)('%s', (arch) => {
   const expected = reference.models[arch];
 
-  it('fp32 top-1 equals the reference (the preprocessing is the script\'s)', async () => {
+  it("fp32 top-1 equals the reference (the preprocessing is the script's)", async () => {
     expect(await top1(fp32Path(arch))).toEqual(expected.fp32);
   });
 
-  it('calibrates every tensor to onnxruntime\'s [min, max], bit for bit', async () => {
+  it("calibrates every tensor to onnxruntime's [min, max], bit for bit", async () => {
     const model = loadModelMsg(fp32Path(arch));
-    const { ranges } = await calibrate(model, tensorsToCalibrate(model.graph!), arraySource(tensors.calibration, SAMPLE_SHAPE), { workDir, label: arch, batchSize: manifest.calibrationBatch });
+    const { ranges } = await calibrate(model, tensorsToCalibrate(model.graph!), arraySource(tensors.calibration, SAMPLE_SHAPE), {
+      workDir,
+      label: arch,
+      batchSize: manifest.calibrationBatch,
+    });
     const theirs = ortRanges(arch);
     expect([...ranges.keys()].sort()).toEqual([...theirs.keys()].sort());
     const differing = [...theirs].filter(([name, [low, high]]) => ranges.get(name)![0] !== low || ranges.get(name)![1] !== high);
@@ -120,35 +124,35 @@ describe.each(ARCHS)('%s', (arch) => {
       await writeFile(path, bytes);
     });
 
-    it('every scale, zero point, quantized weight and bias equals onnxruntime\'s, and there is nothing else', () => {
+    it("every scale, zero point, quantized weight and bias equals onnxruntime's, and there is nothing else", () => {
       expect(theirs().graph!.initializer.length).toBeGreaterThan(50);
       expect(initializerDifferences(decodeModel(bytes, 'ours'), theirs())).toEqual([]);
     });
 
-    it('from onnxruntime\'s own ranges too (the arithmetic alone)', async () => {
+    it("from onnxruntime's own ranges too (the arithmetic alone)", async () => {
       const model = loadModelMsg(fp32Path(arch));
       const floatTensors = new Set([...(await tensorSignatures(model, workDir, arch)).values()].filter((s) => s.type === 'float32').map((s) => s.name));
       const fromTheirRanges = quantizeCalibrated(model, { ranges: ortRanges(arch), floatTensors, samples: 64 }, { perChannel });
       expect(initializerDifferences(decodeModel(fromTheirRanges.bytes, 'ours'), theirs())).toEqual([]);
     });
 
-    it('has the same nodes as onnxruntime\'s', () => {
+    it("has the same nodes as onnxruntime's", () => {
       expect(nodeSignatures(decodeModel(bytes, 'ours'))).toEqual(nodeSignatures(theirs()));
     });
 
-    it('reports as float only ops outside onnxruntime\'s registries or with no quantized input', () => {
+    it("reports as float only ops outside onnxruntime's registries or with no quantized input", () => {
       const ops = new Set(report.floatNodes.map((n) => n.op));
       // Ops onnxruntime 1.30 quantizes by default never appear when their inputs are quantized.
       for (const op of ['Conv', 'MatMul', 'Gemm', 'Add', 'Mul', 'LayerNormalization', 'GlobalAveragePool', 'Softmax', 'Relu', 'Clip']) expect(ops.has(op)).toBe(false);
       expect([...ops].filter((op) => FLOAT_OPS[arch].includes(op) === false)).toEqual([]);
     });
 
-    it('predicts what onnxruntime\'s int8 model predicts on all 500 eval images', async () => {
+    it("predicts what onnxruntime's int8 model predicts on all 500 eval images", async () => {
       expect(await top1(path)).toEqual(expected[mode].int8);
     });
 
     if (arch !== 'opzoo') {
-      it('is within 10% of onnxruntime\'s file size', () => {
+      it("is within 10% of onnxruntime's file size", () => {
         expect(Math.abs(bytes.length / expected[mode].bytes - 1)).toBeLessThanOrEqual(0.1);
       });
     }

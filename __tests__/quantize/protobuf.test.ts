@@ -53,13 +53,7 @@ describe('fields the schema does not list', () => {
   // field 98 between known ones; a ModelProto with an unknown length-delimited field 50 holding
   // a nested message, and an unknown fixed32 field 51. Field numbers above the known ones, placed
   // last, is where a newer writer would put them; the known fields come first in number order.
-  const node = concat(
-    stringField(1, 'x'),
-    stringField(2, 'y'),
-    stringField(4, 'Relu'),
-    intField(99, 123456789),
-    bytesField(98, Uint8Array.of(1, 2, 3, 250)),
-  );
+  const node = concat(stringField(1, 'x'), stringField(2, 'y'), stringField(4, 'Relu'), intField(99, 123456789), bytesField(98, Uint8Array.of(1, 2, 3, 250)));
   const graph = concat(bytesField(1, node), stringField(2, 'g'));
   const fixed32 = Uint8Array.of(0x9d, 0x03, 0x78, 0x56, 0x34, 0x12); // tag (51 << 3) | 5 = 413 as a varint
   const model = concat(
@@ -79,7 +73,7 @@ describe('fields the schema does not list', () => {
   it('stay with their message when the known fields are edited', () => {
     const decoded = decodeModel(model, 'crafted');
     decoded.graph!.node[0].opType = 'Sigmoid';
-    const again = decodeModel(encodeModel(decoded), "again") as unknown as onnx.ModelProto;
+    const again = decodeModel(encodeModel(decoded), 'again') as unknown as onnx.ModelProto;
     expect(again.graph!.node![0].opType).toBe('Sigmoid');
     const unknowns = (again.graph!.node![0] as { $unknowns?: Uint8Array[] }).$unknowns!;
     expect(unknowns.map((u) => Buffer.from(u).toString('hex'))).toEqual([

@@ -44,7 +44,12 @@ test('the cut is at a line end, and closes the fence and the <details> it falls 
     expect(fencesBalanced(capped)).toBe(true);
     expect(capped.match(/<details>/g)?.length).toBe(capped.match(/<\/details>/g)?.length);
     // Whole lines only: every kept chart line is complete.
-    expect(capped.split('\n').filter((l) => l.startsWith('  line')).every((l) => /^ {2}line \d+$/.test(l))).toBe(true);
+    expect(
+      capped
+        .split('\n')
+        .filter((l) => l.startsWith('  line'))
+        .every((l) => /^ {2}line \d+$/.test(l)),
+    ).toBe(true);
     expect(capped).toMatch(/comment cut to fit/);
   }
 });

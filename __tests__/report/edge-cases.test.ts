@@ -2,8 +2,7 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { classificationTask } from '../../src/tasks/classification/index.js';
 import { around, syntheticReport } from './fixtures.js';
 
-const render = (table: { a: number; b: number; c: number; d: number }) =>
-  renderMarkdown(syntheticReport(table, { base: around(1), cand: around(1) }), classificationTask);
+const render = (table: { a: number; b: number; c: number; d: number }) => renderMarkdown(syntheticReport(table, { base: around(1), cand: around(1) }), classificationTask);
 
 describe('renderMarkdown edge cases', () => {
   it('with nothing flipped: claims no identical predictions, signs no zero, gives no detectable difference', () => {
@@ -19,7 +18,9 @@ describe('renderMarkdown edge cases', () => {
 
   it('states a loss against an error-free baseline without a double negative', () => {
     const markdown = render({ a: 9900, b: 100, c: 0, d: 0 });
-    expect(markdown).toContain('**❌ 2 gates failed:** top-1 −1.00 pt (at most −0.5 pt allowed); error reduction undefined (the baseline makes no errors). **Accuracy: real loss**, the candidate loses **1.00 pt** top-1 against an error-free baseline');
+    expect(markdown).toContain(
+      '**❌ 2 gates failed:** top-1 −1.00 pt (at most −0.5 pt allowed); error reduction undefined (the baseline makes no errors). **Accuracy: real loss**, the candidate loses **1.00 pt** top-1 against an error-free baseline',
+    );
   });
 
   it('writes negative error reductions in the gate line with a real minus sign', () => {

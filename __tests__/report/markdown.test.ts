@@ -44,7 +44,9 @@ describe('renderMarkdown', () => {
     const report = syntheticReport({ a: 9940, b: 25, c: 30, d: 5 }, { base: around(1.0), cand: around(1.0) });
     const markdown = keep('noise.md', renderMarkdown(report, classificationTask));
     expect(report.verdict).toBe('pass');
-    expect(markdown.split('\n')[1]).toBe('**✅ Gates passed.** **Accuracy: not distinguishable from noise**, +0.05 pt top-1 (95% CI −0.10 to +0.20 pt), McNemar p = 0.59; this eval set can only detect differences ≥ 0.21 pt, with no measurable p50 latency change (×1.00, 95% CI 0.99–1.02).');
+    expect(markdown.split('\n')[1]).toBe(
+      '**✅ Gates passed.** **Accuracy: not distinguishable from noise**, +0.05 pt top-1 (95% CI −0.10 to +0.20 pt), McNemar p = 0.59; this eval set can only detect differences ≥ 0.21 pt, with no measurable p50 latency change (×1.00, 95% CI 0.99–1.02).',
+    );
     expect(markdown).toContain('this eval set can only detect differences ≥ 0.21 pt');
     expect(markdown).toContain('with no measurable p50 latency change');
     expect(markdown).toMatchSnapshot();

@@ -9,14 +9,19 @@ import { classificationTask } from '../../src/tasks/classification/index.js';
 import { around, syntheticReport } from './fixtures.js';
 
 /** The cells of a table row, split where GFM splits them. */
-const cellsOf = (row: string) => row.trim().replace(/^\|/, '').replace(/(?<!\\)\|$/, '').split(/(?<!\\)\|/);
+const cellsOf = (row: string) =>
+  row
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '')
+    .split(/(?<!\\)\|/);
 
 function tables(markdown: string): string[][] {
   const blocks: string[][] = [];
   let current: string[] = [];
   for (const line of markdown.split('\n')) {
     if (line.startsWith('|')) current.push(line);
-    else if (current.length > 0) blocks.push(current), (current = []);
+    else if (current.length > 0) (blocks.push(current), (current = []));
   }
   if (current.length > 0) blocks.push(current);
   return blocks;
@@ -29,7 +34,7 @@ test('code() of text with a pipe or a backtick is an HTML code element with the 
   expect(code('plain/path.onnx')).toBe('`plain/path.onnx`');
 });
 
-test('a model label with pipes keeps every table row at its header\'s number of cells', () => {
+test("a model label with pipes keeps every table row at its header's number of cells", () => {
   const report = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
   const hostile = {
     ...report,

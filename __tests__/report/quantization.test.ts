@@ -20,9 +20,16 @@ import { around, CLASSES, config } from './fixtures.js';
 
 function file(role: 'baseline' | 'candidate', name: string, bytes: number): ModelFile {
   return {
-    role, label: `models/${name}`, path: `/repo/models/${name}`, bytes, sha256: 'ab'.repeat(32),
+    role,
+    label: `models/${name}`,
+    path: `/repo/models/${name}`,
+    bytes,
+    sha256: 'ab'.repeat(32),
     facts: {
-      irVersion: 8, opset: 17, producer: 'pytorch', params: 20_000,
+      irVersion: 8,
+      opset: 17,
+      producer: 'pytorch',
+      params: 20_000,
       inputs: [{ name: 'input', dims: ['batch', 3, 224, 224], type: 'float32' }],
       outputs: [{ name: 'logits', dims: ['batch', 10], type: 'float32' }],
       externalDataFiles: [],
@@ -30,7 +37,11 @@ function file(role: 'baseline' | 'candidate', name: string, bytes: number): Mode
   };
 }
 
-interface Int8 { p50: number | null; bytes: number; floatWeights?: QuantizedRun<ClassPrediction>['floatWeights'] }
+interface Int8 {
+  p50: number | null;
+  bytes: number;
+  floatWeights?: QuantizedRun<ClassPrediction>['floatWeights'];
+}
 
 /** 1,000 samples; both models right on the first 900 in fp32, int8 loses 10 of them. fp32 p50: 0.041 ms and 0.050 ms; fp32 files 114 MB and 100 MB. */
 function report(base: Int8, cand: Int8) {
@@ -38,9 +49,17 @@ function report(base: Int8, cand: Int8) {
   const fp32 = samples.map((s, i) => (i < 900 ? right(s.label) : wrong(s.label)));
   const int8 = samples.map((s, i) => (i < 10 || i >= 900 ? wrong(s.label) : right(s.label)));
   const run = (q: Int8, name: string): QuantizedRun<ClassPrediction> => ({
-    source: 'static-int8', file: file('baseline', name, q.bytes), predictions: int8, latency: q.p50 === null ? null : latencyStats({ 1: around(q.p50) }), note: null,
-    calibration: { source: 'eval images evenly spaced over 1,000 (photos.tar.gz)', samples: 256 }, perChannel: false,
-    floatNodes: [{ op: 'Erf', name: '/Erf', reason: 'no int8 path in onnxruntime\'s quantizer' }, { op: 'Mul', name: '/head/Mul', reason: 'kept in float (after /head/Conv)' }],
+    source: 'static-int8',
+    file: file('baseline', name, q.bytes),
+    predictions: int8,
+    latency: q.p50 === null ? null : latencyStats({ 1: around(q.p50) }),
+    note: null,
+    calibration: { source: 'eval images evenly spaced over 1,000 (photos.tar.gz)', samples: 256 },
+    perChannel: false,
+    floatNodes: [
+      { op: 'Erf', name: '/Erf', reason: "no int8 path in onnxruntime's quantizer" },
+      { op: 'Mul', name: '/head/Mul', reason: 'kept in float (after /head/Conv)' },
+    ],
     floatWeights: q.floatWeights ?? [],
   });
   const quantizedConfig = { ...config, quantization: { ...config.quantization, mode: 'static-int8' as const } };

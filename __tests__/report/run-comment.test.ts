@@ -23,7 +23,10 @@ function run(over: Partial<RunReport> = {}): RunReport {
     configSource: 'base',
     configChangedKeys: [],
     pullRequest: { number: 7, baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) },
-    comparisons: [{ name: 'classifier', report: gain }, { name: 'second', report: noise }],
+    comparisons: [
+      { name: 'classifier', report: gain },
+      { name: 'second', report: noise },
+    ],
     notes: ['detector: new in this PR (no baseline at 1234567); nothing to compare it with.'],
     ...over,
   };
@@ -113,5 +116,7 @@ test('when the artifact upload failed, the comment says why and links to no arti
   const body = composeComment(r, reportingTaskFor, 'https://github.com/o/r/actions/runs/9', COMMENT_LIMIT, 'artifact upload failed: 503 Service Unavailable');
   expect(body).not.toContain('actions/runs/9');
   expect(body).not.toContain('Full report with the gallery');
-  expect(body).toContain('The full report (`classifier.html`, `second.html`, report.json) could not be uploaded as artifact `model-gate-report`: artifact upload failed: 503 Service Unavailable.');
+  expect(body).toContain(
+    'The full report (`classifier.html`, `second.html`, report.json) could not be uploaded as artifact `model-gate-report`: artifact upload failed: 503 Service Unavailable.',
+  );
 });

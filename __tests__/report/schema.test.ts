@@ -15,8 +15,16 @@ import { around, syntheticReport } from './fixtures.js';
 const gain = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
 
 const runReport = (over: Partial<RunReport> = {}): RunReport => ({
-  schemaVersion: 1, kind: 'model-gate-run', verdict: 'fail', configPath: '.github/model-gate.yml', configSource: 'base', configChangedKeys: [],
-  pullRequest: { number: 7, baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }, comparisons: [{ name: 'classifier', report: gain }], notes: [], ...over,
+  schemaVersion: 1,
+  kind: 'model-gate-run',
+  verdict: 'fail',
+  configPath: '.github/model-gate.yml',
+  configSource: 'base',
+  configChangedKeys: [],
+  pullRequest: { number: 7, baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) },
+  comparisons: [{ name: 'classifier', report: gain }],
+  notes: [],
+  ...over,
 });
 
 describe('schema/report.schema.json', () => {
@@ -30,7 +38,11 @@ describe('schema/report.schema.json', () => {
     expect(reportSchemaProblems(runReport())).toEqual([]);
     expect(reportSchemaProblems(runReport({ verdict: 'skipped', comparisons: [], pullRequest: null }))).toEqual([]);
     const nightly: NightlyReport = {
-      schemaVersion: 1, kind: 'model-gate-nightly', verdict: 'fail', records: [makeRecord({ night: 3 })], history: [makeRecord({ night: 2 })],
+      schemaVersion: 1,
+      kind: 'model-gate-nightly',
+      verdict: 'fail',
+      records: [makeRecord({ night: 3 })],
+      history: [makeRecord({ night: 2 })],
       findings: [{ kind: 'latency-regression', model: 'classifier', message: 'classifier: slower', old: 100, new: 150, z: Infinity, changePercent: 50 }],
     };
     expect(reportSchemaProblems(nightly)).toEqual([]);

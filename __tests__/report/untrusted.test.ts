@@ -20,10 +20,16 @@ const MENTION = /@[A-Za-z0-9-]/;
 
 function run(report: unknown, over: Partial<RunReport> = {}): RunReport {
   return {
-    schemaVersion: 1, kind: 'model-gate-run', verdict: 'pass', configPath: '.github/model-gate.yml', configSource: 'base', configChangedKeys: [],
+    schemaVersion: 1,
+    kind: 'model-gate-run',
+    verdict: 'pass',
+    configPath: '.github/model-gate.yml',
+    configSource: 'base',
+    configChangedKeys: [],
     pullRequest: { number: 7, baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) },
     comparisons: [{ name: 'classifier', report: report as RunReport['comparisons'][number]['report'] }],
-    notes: [], ...over,
+    notes: [],
+    ...over,
   };
 }
 const posted = (r: RunReport, body: string) => `${markerComment(markerName(r.configPath))}\n${body}`;
@@ -51,9 +57,15 @@ test('@acme/admins as a class name, in the labels, a gate line, the notes and th
 
 describe.each([
   ['a 9 MB note on one line', (r: RunReport) => ({ ...r, notes: ['n'.repeat(9_000_000)] })],
-  ['a 9 MB model label (it is in the heading, above the verdict)', (r: RunReport) => withReport(r, (rep) => ({ ...rep, models: { ...rep.models, candidate: { ...rep.models.candidate, label: `models/${'c'.repeat(9_000_000)}.onnx` } } }))],
+  [
+    'a 9 MB model label (it is in the heading, above the verdict)',
+    (r: RunReport) => withReport(r, (rep) => ({ ...rep, models: { ...rep.models, candidate: { ...rep.models.candidate, label: `models/${'c'.repeat(9_000_000)}.onnx` } } })),
+  ],
   ['a 9 MB gate line', (r: RunReport) => withReport(r, (rep) => ({ ...rep, gates: rep.gates.map((g, i) => (i === 0 ? { ...g, line: 'g'.repeat(9_000_000) } : g)) }))],
-  ['9 MB of eval-set notes', (r: RunReport) => withReport(r, (rep) => ({ ...rep, evalSet: { ...rep.evalSet, notes: Array.from({ length: 90_000 }, (_, i) => `note ${i} ${'x'.repeat(90)}`) } }))],
+  [
+    '9 MB of eval-set notes',
+    (r: RunReport) => withReport(r, (rep) => ({ ...rep, evalSet: { ...rep.evalSet, notes: Array.from({ length: 90_000 }, (_, i) => `note ${i} ${'x'.repeat(90)}`) } })),
+  ],
   ['a 9 MB class name', (r: RunReport) => JSON.parse(JSON.stringify(r).replaceAll('"Trouser"', `"${'t'.repeat(9_000_000)}"`))],
 ])('%s', (_name, hostile) => {
   test('the comment fits, and keeps the verdict line and the gate table', () => {

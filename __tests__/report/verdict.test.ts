@@ -26,8 +26,15 @@ function notMeasurable(): Report {
 
 const firstLine = (markdown: string) => markdown.split('\n')[1];
 const run = (comparisons: RunReport['comparisons']): RunReport => ({
-  schemaVersion: 1, kind: 'model-gate-run', verdict: 'fail', configPath: '.github/model-gate.yml', configSource: 'base', configChangedKeys: [],
-  pullRequest: { number: 7, baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) }, comparisons, notes: [],
+  schemaVersion: 1,
+  kind: 'model-gate-run',
+  verdict: 'fail',
+  configPath: '.github/model-gate.yml',
+  configSource: 'base',
+  configChangedKeys: [],
+  pullRequest: { number: 7, baseSha: 'a'.repeat(40), headSha: 'b'.repeat(40) },
+  comparisons,
+  notes: [],
 });
 
 describe('the verdict line', () => {
@@ -66,7 +73,10 @@ describe('the verdict line', () => {
   });
 
   it('check annotations carry the same icon: ❌ for a failed model (with each gate line), ✅ for a passing one', () => {
-    const r = run([{ name: 'classifier', report: gain }, { name: 'second', report: noise }]);
+    const r = run([
+      { name: 'classifier', report: gain },
+      { name: 'second', report: noise },
+    ]);
     expect(failedGateLines(r)).toEqual([
       'model-gate · classifier: ❌ Gate failed: p50 latency ×1.58, at least +55.4% (limit +25%).',
       '  gate max-latency-regression: p50 latency ×1.58 at batch 1; 95% CI lower bound +55.4% (at most +25% allowed)',
@@ -74,10 +84,12 @@ describe('the verdict line', () => {
     expect(verdictAnnotations(r)).toEqual([{ level: 'notice', message: 'model-gate · second: ✅ Gates passed.' }]);
   });
 
-  it('names several failed gates, and a report without gate summaries by the gates\' names', () => {
+  it("names several failed gates, and a report without gate summaries by the gates' names", () => {
     const failing = syntheticReport({ a: 8468, b: 600, c: 243, d: 689 }, { base: around(0.026), cand: around(0.041) });
     expect(gateVerdict(failing.gates).head).toBe('3 gates failed');
     const old = { ...failing, gates: failing.gates.map(({ summary: _summary, ...g }) => g) };
-    expect(firstLine(renderMarkdown(old, classificationTask))).toMatch(/^\*\*❌ 3 gates failed:\*\* gate `max-top1-drop`; gate `min-error-reduction`; gate `max-latency-regression`\. \*\*Accuracy: real loss\*\*/);
+    expect(firstLine(renderMarkdown(old, classificationTask))).toMatch(
+      /^\*\*❌ 3 gates failed:\*\* gate `max-top1-drop`; gate `min-error-reduction`; gate `max-latency-regression`\. \*\*Accuracy: real loss\*\*/,
+    );
   });
 });

@@ -28,7 +28,9 @@ describe('model-gate compare, task: results (dist/cli.js)', () => {
     expect(run.code).toBe(1);
     // The comment built in-process from the same files (what __outputs__/llm-results.md holds), byte for byte.
     expect(run.stdout).toBe(renderMarkdown(await exampleReport(), resultsTask));
-    expect(run.stdout.split('\n')[1]).toMatch(/^\*\*❌ Gate failed:\*\* significantly worse on language de −14\.58 pt\. \*\*Accuracy: real loss\*\*, worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de/);
+    expect(run.stdout.split('\n')[1]).toMatch(
+      /^\*\*❌ Gate failed:\*\* significantly worse on language de −14\.58 pt\. \*\*Accuracy: real loss\*\*, worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de/,
+    );
     expect(await readFile(markdown, 'utf8')).toBe(run.stdout);
     expect(run.stderr).toContain('model-gate: gate no-worse-focus-slice failed: language de −14.58 pt (Holm-adjusted p = 6.2e-8)');
     expect(run.stderr).toContain('baseline: 720 acc_norm results in 6 files (runs/llama-7b)');

@@ -19,15 +19,27 @@ const signFlipCase = reference.signFlip[2] as { baseline: number[]; candidate: n
 
 const config = parseConfig(
   'task: results\nresults: { slices: [language], focus: { language: [de] } }\ngates: { min-focus-gain: -1, max-latency-regression: 10 }\n',
-  '/repo/model-gate.yml', '/repo', {}, { cwd: '/repo', env: {}, stderrIsTTY: false },
+  '/repo/model-gate.yml',
+  '/repo',
+  {},
+  { cwd: '/repo', env: {}, stderrIsTTY: false },
 );
 
 function scoreSet(role: 'baseline' | 'candidate', values: number[], latency: (i: number) => number): ResultSet {
   return {
-    role, label: `${role}.jsonl`, path: `/repo/${role}.jsonl`, format: 'jsonl', metric: 'rouge1',
+    role,
+    label: `${role}.jsonl`,
+    path: `/repo/${role}.jsonl`,
+    format: 'jsonl',
+    metric: 'rouge1',
     files: [{ name: `${role}.jsonl`, sha256: 'ab'.repeat(32), bytes: 1000, records: values.length, variant: 'JSONL', task: null, filter: null }],
     records: values.map((value, i) => ({
-      id: `doc-${String(i).padStart(3, '0')}`, value, slices: { language: i % 2 === 0 ? 'en' : 'de' }, latencyMs: latency(i), docHash: null, where: `/repo/${role}.jsonl:${i + 1}`,
+      id: `doc-${String(i).padStart(3, '0')}`,
+      value,
+      slices: { language: i % 2 === 0 ? 'en' : 'de' },
+      latencyMs: latency(i),
+      docHash: null,
+      where: `/repo/${role}.jsonl:${i + 1}`,
     })),
   };
 }
@@ -73,7 +85,10 @@ describe('re-gating from report.json', () => {
     await writeFile(file, JSON.stringify(original));
     const regate = parseConfig(
       'task: results\nresults: { format: model-gate, slices: [task, language], focus: { language: [en, de] } }\n',
-      join(dir, 'model-gate.yml'), dir, {}, { cwd: dir, env: {}, stderrIsTTY: false },
+      join(dir, 'model-gate.yml'),
+      dir,
+      {},
+      { cwd: dir, env: {}, stderrIsTTY: false },
     );
     const options = readOptionsFor(regate.results!);
     const [baseline, candidate] = await Promise.all([

@@ -13,4 +13,3 @@ export async function exampleReport(): Promise<ResultsReport> {
   const [baseline, candidate] = await Promise.all([readResultSet(refs.baseline, options), readResultSet(refs.candidate, options)]);
   return buildResultsReport({ config, version: '0.1.0', generatedAt: '2026-11-28T00:00:00.000Z', environment: ENVIRONMENT, baseline, candidate });
 }
-

@@ -10,17 +10,36 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { resultsTask } from '../../src/tasks/results/index.js';
 import { exampleReport } from './example-report.js';
 
-interface SliceRef { column: string; value: string; samples: number; baselineCi95: number[]; candidateCi95: number[]; delta: number; pValue: number; holmP: number; rejected: boolean }
-const reference = (JSON.parse(readFileSync(join(process.cwd(), '__tests__/fixtures/results-stats/reference.json'), 'utf8')) as {
-  example: { overall: Omit<SliceRef, 'column' | 'value' | 'holmP' | 'rejected'>; slices: SliceRef[]; focus: { pooled: SliceRef; slices: { column: string; value: string; holmP: number; rejected: boolean }[] } };
-}).example;
+interface SliceRef {
+  column: string;
+  value: string;
+  samples: number;
+  baselineCi95: number[];
+  candidateCi95: number[];
+  delta: number;
+  pValue: number;
+  holmP: number;
+  rejected: boolean;
+}
+const reference = (
+  JSON.parse(readFileSync(join(process.cwd(), '__tests__/fixtures/results-stats/reference.json'), 'utf8')) as {
+    example: {
+      overall: Omit<SliceRef, 'column' | 'value' | 'holmP' | 'rejected'>;
+      slices: SliceRef[];
+      focus: { pooled: SliceRef; slices: { column: string; value: string; holmP: number; rejected: boolean }[] };
+    };
+  }
+).example;
 
 const relative = (got: number, expected: number) => Math.abs(got - expected) / Math.abs(expected);
 
 describe('examples/llm-results', () => {
   it('matches statsmodels: Wilson CIs, McNemar exact p per slice, Holm over all slices and over the focus slices', async () => {
     const { comparison: c, models } = await exampleReport();
-    const close = (got: { samples: number; baselineCi95: readonly number[] | null; candidateCi95: readonly number[] | null; delta: number; pValue: number }, want: Omit<SliceRef, 'column' | 'value' | 'holmP' | 'rejected'>) => {
+    const close = (
+      got: { samples: number; baselineCi95: readonly number[] | null; candidateCi95: readonly number[] | null; delta: number; pValue: number },
+      want: Omit<SliceRef, 'column' | 'value' | 'holmP' | 'rejected'>,
+    ) => {
       expect(got.samples).toBe(want.samples);
       // Right/wrong outcomes: Wilson intervals on every slice too.
       want.baselineCi95.forEach((v, i) => expect(got.baselineCi95?.[i]).toBeCloseTo(v, 12));
@@ -57,10 +76,15 @@ describe('examples/llm-results', () => {
     mkdirSync(join(process.cwd(), '__outputs__'), { recursive: true });
     writeFileSync(join(process.cwd(), '__outputs__', 'llm-results.md'), markdown);
     const verdict = markdown.split('\n')[1];
-    expect(verdict).toMatch(/^\*\*❌ Gate failed:\*\* significantly worse on language de −14\.58 pt\. \*\*Accuracy: real loss\*\*, worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de \(240 samples; 95% CI −19\.59 to −9\.45 pt, Holm-adjusted p = 6\.2e-8\)/);
+    expect(verdict).toMatch(
+      /^\*\*❌ Gate failed:\*\* significantly worse on language de −14\.58 pt\. \*\*Accuracy: real loss\*\*, worse where it matters: \*\*−14\.58 pt\*\* acc\\_norm on language de \(240 samples; 95% CI −19\.59 to −9\.45 pt, Holm-adjusted p = 6\.2e-8\)/,
+    );
     expect(verdict).toContain('; on average over all 720 samples: +4.72 pt (95% CI +1.46 to +7.96 pt, McNemar p = 0.0058)');
     expect(report.verdict).toBe('fail');
-    expect(report.gates.map((g) => [g.name, g.passed])).toEqual([['max-metric-drop', true], ['no-worse-focus-slice', false]]);
+    expect(report.gates.map((g) => [g.name, g.passed])).toEqual([
+      ['max-metric-drop', true],
+      ['no-worse-focus-slice', false],
+    ]);
     // No latency in the files: no latency rows, section or gate (absent, not zero).
     expect(markdown).not.toMatch(/latency \(|Latency<\/summary>|max-latency-regression/);
     expect(markdown).toMatchSnapshot();

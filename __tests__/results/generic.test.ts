@@ -44,7 +44,9 @@ describe('CSV', () => {
     expect(set.format).toBe('csv');
     expect(set.metric).toBe('correct');
     expect(set.records.map((r) => [r.id, r.value, r.slices, r.latencyMs])).toEqual([
-      ['q,1', 1, { language: 'en' }, 12.5], ['q2', 0, { language: 'd"e' }, 8], ['q3', 1, {}, 9],
+      ['q,1', 1, { language: 'en' }, 12.5],
+      ['q2', 0, { language: 'd"e' }, 8],
+      ['q3', 1, {}, 9],
     ]);
   });
 
@@ -82,38 +84,93 @@ describe('JSONL and model-gate SampleRecords', () => {
   });
 
   it("reads the side's samples of a model-gate report.json, or the side named after #", async () => {
-    const report = { schemaVersion: 1, models: {
-      baseline: { metric: 'acc', samples: [{ id: 'x/1', correct: true, slices: { language: 'en' } }, { id: 'x/2', correct: false }] },
-      candidate: { metric: 'acc', samples: [{ id: 'x/1', correct: false }, { id: 'x/2', correct: true, latencyMs: 4 }] },
-    } };
+    const report = {
+      schemaVersion: 1,
+      models: {
+        baseline: {
+          metric: 'acc',
+          samples: [
+            { id: 'x/1', correct: true, slices: { language: 'en' } },
+            { id: 'x/2', correct: false },
+          ],
+        },
+        candidate: {
+          metric: 'acc',
+          samples: [
+            { id: 'x/1', correct: false },
+            { id: 'x/2', correct: true, latencyMs: 4 },
+          ],
+        },
+      },
+    };
     const path = await file('shard/report.json', JSON.stringify(report));
     const base = await readResultSet({ role: 'baseline', path, label: 'report.json' }, options());
-    expect([base.format, base.metric, base.records.map((r) => [r.id, r.value, r.slices])]).toEqual(['model-gate', 'acc', [['x/1', 1, { language: 'en' }], ['x/2', 0, {}]]]);
+    expect([base.format, base.metric, base.records.map((r) => [r.id, r.value, r.slices])]).toEqual([
+      'model-gate',
+      'acc',
+      [
+        ['x/1', 1, { language: 'en' }],
+        ['x/2', 0, {}],
+      ],
+    ]);
     const candAsBase = await readResultSet({ role: 'baseline', path: `${path}#candidate`, label: 'report.json' }, options());
-    expect(candAsBase.records.map((r) => [r.value, r.latencyMs])).toEqual([[0, null], [1, 4]]);
+    expect(candAsBase.records.map((r) => [r.value, r.latencyMs])).toEqual([
+      [0, null],
+      [1, 4],
+    ]);
     expect(await errorOf(readResultSet({ role: 'baseline', path, label: 'r' }, options({ metric: 'acc_norm' })))).toMatch(/results.metric is 'acc_norm', but these samples are 'acc'/);
     const broken = await file('bad/report.json', JSON.stringify({ schemaVersion: 1, models: { baseline: { samples: [{ id: 'a', correct: true, score: 1 }] } } }));
-    expect(await errorOf(readResultSet({ role: 'baseline', path: broken, label: 'r' }, options()))).toBe(`${broken}: models.baseline.samples[0]: expected exactly one of 'correct' and 'score'`);
+    expect(await errorOf(readResultSet({ role: 'baseline', path: broken, label: 'r' }, options()))).toBe(
+      `${broken}: models.baseline.samples[0]: expected exactly one of 'correct' and 'score'`,
+    );
   });
 });
 
 describe('alignResults', () => {
   const set = (role: 'baseline' | 'candidate', rows: [string, number, Record<string, string>?, string?][]): ResultSet => ({
-    role, label: role, path: `/${role}`, format: 'jsonl', metric: 'correct', files: [],
+    role,
+    label: role,
+    path: `/${role}`,
+    format: 'jsonl',
+    metric: 'correct',
+    files: [],
     records: rows.map(([id, value, slices, docHash]) => ({ id, value, slices: slices ?? {}, latencyMs: null, docHash: docHash ?? null, where: `/${role}:${id}` })),
   });
   const none = { allowMissing: false, derive: {} };
 
   it('pairs by id in natural order and decides binary vs continuous from both sides', () => {
-    const aligned = alignResults(set('baseline', [['t/10', 1], ['t/2', 0], ['t/1', 1]]), set('candidate', [['t/1', 0], ['t/10', 1], ['t/2', 1]]), none);
+    const aligned = alignResults(
+      set('baseline', [
+        ['t/10', 1],
+        ['t/2', 0],
+        ['t/1', 1],
+      ]),
+      set('candidate', [
+        ['t/1', 0],
+        ['t/10', 1],
+        ['t/2', 1],
+      ]),
+      none,
+    );
     expect(aligned.samples.map((s) => s.id)).toEqual(['t/1', 't/2', 't/10']);
     expect([aligned.baseline, aligned.candidate, aligned.kind]).toEqual([[1, 0, 1], [0, 1, 1], 'binary']);
     expect(alignResults(set('baseline', [['a', 1]]), set('candidate', [['a', 0.5]]), none).kind).toBe('continuous');
   });
 
   it('lists a few ids present in one set only, unless allow-missing, which reports the count dropped', () => {
-    const base = set('baseline', [['a', 1], ['b', 1], ['c', 0], ['d', 1], ['e', 1], ['f', 0], ['g', 1]]);
-    const cand = set('candidate', [['a', 0], ['z', 1]]);
+    const base = set('baseline', [
+      ['a', 1],
+      ['b', 1],
+      ['c', 0],
+      ['d', 1],
+      ['e', 1],
+      ['f', 0],
+      ['g', 1],
+    ]);
+    const cand = set('candidate', [
+      ['a', 0],
+      ['z', 1],
+    ]);
     expect(() => alignResults(base, cand, none)).toThrow(
       "samples in only one result set: 6 only in the baseline ('b', 'c', 'd', 'e', 'f', …); 1 only in the candidate ('z'). Set results.allow-missing: true to compare the 1 samples both have",
     );
@@ -122,17 +179,26 @@ describe('alignResults', () => {
   });
 
   it('refuses pairs whose documents differ (doc_hash) or whose slices disagree', () => {
-    expect(() => alignResults(set('baseline', [['a', 1, {}, 'h1']]), set('candidate', [['a', 1, {}, 'h2']]), none)).toThrow(/sample 'a': the two runs scored different documents \(doc_hash differs/);
-    expect(() => alignResults(set('baseline', [['a', 1, { language: 'en' }]]), set('candidate', [['a', 1, { language: 'de' }]]), none))
-      .toThrow("sample 'a': slice 'language' is 'en' in the baseline (/baseline:a) but 'de' in the candidate (/candidate:a)");
+    expect(() => alignResults(set('baseline', [['a', 1, {}, 'h1']]), set('candidate', [['a', 1, {}, 'h2']]), none)).toThrow(
+      /sample 'a': the two runs scored different documents \(doc_hash differs/,
+    );
+    expect(() => alignResults(set('baseline', [['a', 1, { language: 'en' }]]), set('candidate', [['a', 1, { language: 'de' }]]), none)).toThrow(
+      "sample 'a': slice 'language' is 'en' in the baseline (/baseline:a) but 'de' in the candidate (/candidate:a)",
+    );
   });
 
   it('derives a slice column from another with a pattern and a default', () => {
     const derive = { language: { from: 'task', pattern: '_(de|fr)$', default: 'en' }, family: { from: 'task', pattern: '^[a-z]+', default: null } };
-    const rows: [string, number, Record<string, string>][] = [['1', 1, { task: 'arc_de' }], ['2', 1, { task: 'hellaswag' }], ['3', 0, { task: '42' }]];
+    const rows: [string, number, Record<string, string>][] = [
+      ['1', 1, { task: 'arc_de' }],
+      ['2', 1, { task: 'hellaswag' }],
+      ['3', 0, { task: '42' }],
+    ];
     const aligned = alignResults(set('baseline', rows), set('candidate', rows), { allowMissing: false, derive });
     expect(aligned.samples.map((s) => s.slices)).toEqual([
-      { task: 'arc_de', language: 'de', family: 'arc' }, { task: 'hellaswag', language: 'en', family: 'hellaswag' }, { task: '42', language: 'en' },
+      { task: 'arc_de', language: 'de', family: 'arc' },
+      { task: 'hellaswag', language: 'en', family: 'hellaswag' },
+      { task: '42', language: 'en' },
     ]);
   });
 });

@@ -42,7 +42,10 @@ describe('readResultSet on lm-evaluation-harness files', () => {
       it(`${folder} ${role}: reads arc_easy's twelve documents with their acc_norm and acc`, async () => {
         const file = folder === 'lm-eval-0.4.7' ? `samples_arc_easy_${role === 'baseline' ? '2025-02-01T10-00-00.000001' : '2025-02-02T11-30-00.500000'}.jsonl` : null;
         const path = join(FIXTURES, folder, role, ...(file ? [file] : []));
-        for (const [metric, expected] of [['acc_norm', ACC_NORM[role]], ['acc', ACC[role]]] as const) {
+        for (const [metric, expected] of [
+          ['acc_norm', ACC_NORM[role]],
+          ['acc', ACC[role]],
+        ] as const) {
           const set = await readResultSet(ref(path, role), options({ metric }));
           expect(set.format).toBe('lm-eval');
           expect(set.metric).toBe(metric);
@@ -64,16 +67,21 @@ describe('readResultSet on lm-evaluation-harness files', () => {
 
   it('0.4.7: a task with two filters needs results.filter, and then reads that filter only', async () => {
     const folder = join(FIXTURES, 'lm-eval-0.4.7/baseline');
-    expect(await errorOf(readResultSet(ref(folder), options({ metric: null }))))
-      .toMatch(/samples_arc_easy_.*\.jsonl: records have several metrics \(acc, acc_norm\); set results.metric/);
-    expect(await errorOf(readResultSet(ref(folder), options({ metric: 'exact_match' }))))
-      .toMatch(/samples_arc_easy_.*\.jsonl:1: no field 'exact_match' \(results.metric\); this record has acc, acc_norm/);
+    expect(await errorOf(readResultSet(ref(folder), options({ metric: null })))).toMatch(/samples_arc_easy_.*\.jsonl: records have several metrics \(acc, acc_norm\); set results.metric/);
+    expect(await errorOf(readResultSet(ref(folder), options({ metric: 'exact_match' })))).toMatch(
+      /samples_arc_easy_.*\.jsonl:1: no field 'exact_match' \(results.metric\); this record has acc, acc_norm/,
+    );
     const gsm = join(folder, 'samples_gsm8k_2025-02-01T10-00-00.000001.jsonl');
-    expect(await errorOf(readResultSet(ref(gsm), options({ metric: null }))))
-      .toMatch(/samples_gsm8k_.*: records for several filters \('strict-match', 'flexible-extract'\); set results.filter/);
-    expect(await errorOf(readResultSet(ref(gsm), options({ metric: null, filter: 'none' }))))
-      .toMatch(/results.filter is 'none', but this file's records have filter 'strict-match', 'flexible-extract'/);
-    for (const [filter, expected] of [['strict-match', [1, 0, 1, 0]], ['flexible-extract', [0, 1, 0, 1]]] as const) {
+    expect(await errorOf(readResultSet(ref(gsm), options({ metric: null })))).toMatch(
+      /samples_gsm8k_.*: records for several filters \('strict-match', 'flexible-extract'\); set results.filter/,
+    );
+    expect(await errorOf(readResultSet(ref(gsm), options({ metric: null, filter: 'none' })))).toMatch(
+      /results.filter is 'none', but this file's records have filter 'strict-match', 'flexible-extract'/,
+    );
+    for (const [filter, expected] of [
+      ['strict-match', [1, 0, 1, 0]],
+      ['flexible-extract', [0, 1, 0, 1]],
+    ] as const) {
       const set = await readResultSet(ref(gsm), options({ metric: null, filter }));
       expect(set.metric).toBe('exact_match');
       expect(set.files[0].filter).toBe(filter);
@@ -130,7 +138,9 @@ describe('readResultSet on lm-evaluation-harness files', () => {
       await writeFile(file, [line(0, 'anatomy', 1), line(1, 'virology', 0), line(2, 'anatomy', 0)].join('\n') + '\n');
       const set = await readResultSet(ref(file), options({ metric: null, columns: ['task', 'doc.subject'] }));
       expect(set.records.map((r) => r.slices)).toEqual([
-        { task: 'mmlu', 'doc.subject': 'anatomy' }, { task: 'mmlu', 'doc.subject': 'virology' }, { task: 'mmlu', 'doc.subject': 'anatomy' },
+        { task: 'mmlu', 'doc.subject': 'anatomy' },
+        { task: 'mmlu', 'doc.subject': 'virology' },
+        { task: 'mmlu', 'doc.subject': 'anatomy' },
       ]);
     });
   });

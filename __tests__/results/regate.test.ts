@@ -25,9 +25,27 @@ describe('compare --samples, then format: model-gate', () => {
     const config = join(dir, 'classification.yml');
     const example = await readFile(join(EXAMPLE, 'model-gate.yml'), 'utf8');
     // Latency is not what this test is about (other test files load the CPU meanwhile).
-    await writeFile(config, example.replace('./fmnist-test.tar.gz', join(EXAMPLE, 'fmnist-test.tar.gz')).replace(/max-latency-regression: \d+/, 'max-latency-regression: 10000').replace('runs: 200', 'runs: 20'));
+    await writeFile(
+      config,
+      example
+        .replace('./fmnist-test.tar.gz', join(EXAMPLE, 'fmnist-test.tar.gz'))
+        .replace(/max-latency-regression: \d+/, 'max-latency-regression: 10000')
+        .replace('runs: 200', 'runs: 20'),
+    );
     const json = join(dir, 'report.json');
-    const onnx = await cli(['compare', '--config', config, '--baseline', join(EXAMPLE, 'models/fmnist-lenet-v1.onnx'), '--candidate', join(EXAMPLE, 'models/fmnist-dwnet-v3.onnx'), '--json', json, '--samples', '--quiet']);
+    const onnx = await cli([
+      'compare',
+      '--config',
+      config,
+      '--baseline',
+      join(EXAMPLE, 'models/fmnist-lenet-v1.onnx'),
+      '--candidate',
+      join(EXAMPLE, 'models/fmnist-dwnet-v3.onnx'),
+      '--json',
+      json,
+      '--samples',
+      '--quiet',
+    ]);
     expect(onnx.code).toBe(0);
     const report = JSON.parse(await readFile(json, 'utf8'));
     expect(report.models.baseline.samples).toHaveLength(10000);

@@ -29,9 +29,21 @@ describe('confusions', () => {
   const cmp = compareClassification(base.predicted, cand.predicted, base.labels, ids, CLASSES);
 
   it('counts the off-diagonal cells, most frequent first', () => {
-    expect(mb.confusion).toEqual([[SHIRT, TSHIRT, 12], [PULLOVER, COAT, 6]]);
-    expect(mc.confusion).toEqual([[SHIRT, TSHIRT, 8], [PULLOVER, COAT, 7], [COAT, PULLOVER, 3]]);
-    expect(confusionMatrix(mb.confusion, mb.perClass.map((k) => k.correct))[SHIRT]).toEqual([12, 0, 0, 0, 0, 0, 88, 0, 0, 0]);
+    expect(mb.confusion).toEqual([
+      [SHIRT, TSHIRT, 12],
+      [PULLOVER, COAT, 6],
+    ]);
+    expect(mc.confusion).toEqual([
+      [SHIRT, TSHIRT, 8],
+      [PULLOVER, COAT, 7],
+      [COAT, PULLOVER, 3],
+    ]);
+    expect(
+      confusionMatrix(
+        mb.confusion,
+        mb.perClass.map((k) => k.correct),
+      )[SHIRT],
+    ).toEqual([12, 0, 0, 0, 0, 0, 88, 0, 0, 0]);
   });
 
   it('lists the pairs that changed most, largest change first', () => {
@@ -97,6 +109,11 @@ describe('the swapped-classes warning', () => {
 
   it('needs enough samples of the class to say anything', () => {
     const cells = confusionCells([SHIRT, SHIRT], [TSHIRT, TSHIRT], 10);
-    expect(swappedClasses(cells, CLASSES.map((name, k) => ({ name, samples: k === TSHIRT ? 2 : 100, correct: k === TSHIRT ? 0 : 100 })))).toBeNull();
+    expect(
+      swappedClasses(
+        cells,
+        CLASSES.map((name, k) => ({ name, samples: k === TSHIRT ? 2 : 100, correct: k === TSHIRT ? 0 : 100 })),
+      ),
+    ).toBeNull();
   });
 });

@@ -64,7 +64,6 @@ function encodeGrayPng(pixels, width, height) {
   ]);
 }
 
-
 // ---- main -----------------------------------------------------------------------------------
 const fixtures = resolve(process.argv[2] ?? join(here, '../../../shared/fixtures/fashion-mnist'));
 const images = readIdx(join(fixtures, 't10k-images-idx3-ubyte.gz'), 0x803);

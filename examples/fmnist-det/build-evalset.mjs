@@ -15,15 +15,18 @@ import { deterministicTarGz } from '../lib/deterministic-tar.mjs';
 const TOP_FOLDER = 'fmnist-det';
 const here = dirname(fileURLToPath(import.meta.url));
 
-
 // ---- main -----------------------------------------------------------------------------------
 const source = resolve(process.argv[2] ?? join(here, '../../__tests__/fixtures/fmnist-det'));
 const files = new Map();
 const add = (relative) => files.set(`${TOP_FOLDER}/${relative}`, readFileSync(join(source, relative)));
 add('annotations.coco.json');
 add('classes.txt');
-const images = readdirSync(join(source, 'images')).filter((name) => name.endsWith('.png')).sort();
-const labels = readdirSync(join(source, 'labels')).filter((name) => name.endsWith('.txt')).sort();
+const images = readdirSync(join(source, 'images'))
+  .filter((name) => name.endsWith('.png'))
+  .sort();
+const labels = readdirSync(join(source, 'labels'))
+  .filter((name) => name.endsWith('.txt'))
+  .sort();
 for (const name of images) add(`images/${name}`);
 for (const name of labels) add(`labels/${name}`);
 const coco = JSON.parse(readFileSync(join(source, 'annotations.coco.json'), 'utf8'));

@@ -11,11 +11,7 @@ export const PR_FILES_API_LIMIT = 3000;
  * `whenTruncated` gives the list instead (pass `() => changedFilesFromGit(...)`); without it,
  * that is an error, never a silent skip.
  */
-export async function listChangedFiles(
-  gh: GitHub,
-  pr: { owner: string; repo: string; pullNumber: number },
-  whenTruncated?: () => Promise<string[]>,
-): Promise<string[]> {
+export async function listChangedFiles(gh: GitHub, pr: { owner: string; repo: string; pullNumber: number }, whenTruncated?: () => Promise<string[]>): Promise<string[]> {
   const files = await gh.paginate(gh.rest.pulls.listFiles, { owner: pr.owner, repo: pr.repo, pull_number: pr.pullNumber, per_page: 100 });
   if (files.length >= PR_FILES_API_LIMIT) {
     if (!whenTruncated) {

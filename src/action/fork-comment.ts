@@ -54,7 +54,9 @@ export async function reportFromWorkflowRun(ctx: ActionContext, gh: GitHub, prog
   }
   const { data } = await gh.rest.pulls.get({ owner: ctx.owner, repo: ctx.repo, pull_number: pr.number });
   if (data.head.sha !== run.headSha) {
-    throw new UserError(`PR #${pr.number} has head ${data.head.sha.slice(0, 7)}, not ${run.headSha.slice(0, 7)} that run ${run.id} built: refusing to comment (wrong or spoofed PR number, or the PR moved on)`);
+    throw new UserError(
+      `PR #${pr.number} has head ${data.head.sha.slice(0, 7)}, not ${run.headSha.slice(0, 7)} that run ${run.id} built: refusing to comment (wrong or spoofed PR number, or the PR moved on)`,
+    );
   }
   refuseOtherPullRequest(run, pr.number, { repo: data.head.repo?.full_name ?? '', branch: data.head.ref });
   progress.info(`run ${run.id} reported on PR #${pr.number} at ${run.headSha.slice(0, 7)}`);

@@ -47,7 +47,10 @@ export function parseRunReport(text: string, origin: string): RunReport {
   if (!isObject(pr) || typeof pr.number !== 'number' || !Number.isSafeInteger(pr.number) || pr.number <= 0 || !/^[0-9a-f]{40}$/.test(String(pr.headSha))) {
     throw problem('pullRequest.number must be a positive whole number and pullRequest.headSha a commit sha');
   }
-  if (!Array.isArray(data.comparisons) || !data.comparisons.every((c) => isObject(c) && typeof c.name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(c.name) && isObject(c.report) && c.report.schemaVersion === 1)) {
+  if (
+    !Array.isArray(data.comparisons) ||
+    !data.comparisons.every((c) => isObject(c) && typeof c.name === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(c.name) && isObject(c.report) && c.report.schemaVersion === 1)
+  ) {
     throw problem('comparisons must be a list of {name, report} with schemaVersion 1 reports');
   }
   for (const key of ['configChangedKeys', 'notes'] as const) {

@@ -24,10 +24,17 @@ export const short = (sha: string) => sha.slice(0, 7);
  */
 export async function refuseUntrustedCheckout(ctx: ActionContext, git: Git): Promise<void> {
   if (ctx.eventName !== 'pull_request_target' || !ctx.pullRequest) return;
-  const heads = await Promise.all(['HEAD', 'HEAD^2'].map((rev) => git.run(['rev-parse', '--verify', '--quiet', rev]).then((r) => r.stdout.toString().trim(), () => '')));
+  const heads = await Promise.all(
+    ['HEAD', 'HEAD^2'].map((rev) =>
+      git.run(['rev-parse', '--verify', '--quiet', rev]).then(
+        (r) => r.stdout.toString().trim(),
+        () => '',
+      ),
+    ),
+  );
   if (heads.includes(ctx.pullRequest.headSha)) {
     throw new UserError(
-      'refusing to run under pull_request_target with the PR head checked out: that event has a write token and secrets, and the PR\'s model files are untrusted input. ' +
+      "refusing to run under pull_request_target with the PR head checked out: that event has a write token and secrets, and the PR's model files are untrusted input. " +
         'Run the gate on pull_request (fork PRs get a read-only token, so model-gate writes the report artifact) and post the comment from a workflow_run workflow with mode: comment; see examples/workflows/.',
     );
   }

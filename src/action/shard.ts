@@ -26,9 +26,17 @@ export async function evaluateShard(ctx: ActionContext, gh: GitHub, progress: Pr
   const shard = `${config.shard?.index}/${config.shard?.count}`;
   if (pairs.length === 0) return { path: null, line: `model-gate: shard ${shard}: no model listed in \`${ctx.configPath}\` changed; nothing to evaluate.` };
   for (const { name, refs } of pairs) progress.info(`shard ${shard} of ${name}: ${refs.baseline.label} → ${refs.candidate.label}`);
-  const record = await shardRun(config, pairs.map(({ refs }) => ({ refs })), progress, { remoteCache: remoteCacheFor(ctx, progress) });
+  const record = await shardRun(
+    config,
+    pairs.map(({ refs }) => ({ refs })),
+    progress,
+    { remoteCache: remoteCacheFor(ctx, progress) },
+  );
   const path = join(ctx.runnerTemp, 'model-gate', 'shard', `shard-${config.shard?.index}-of-${config.shard?.count}.json.gz`);
   await writeShardRecord(path, record);
   const latency = record.latencyMeasured ? ', and latency' : '';
-  return { path, line: `model-gate: shard ${shard}: ${record.sampleIds.length.toLocaleString('en-US')} of ${record.evalSet.samples.toLocaleString('en-US')} samples${latency}, for ${pairs.map((p) => p.name).join(', ')}; upload \`${path}\` for the merge job.` };
+  return {
+    path,
+    line: `model-gate: shard ${shard}: ${record.sampleIds.length.toLocaleString('en-US')} of ${record.evalSet.samples.toLocaleString('en-US')} samples${latency}, for ${pairs.map((p) => p.name).join(', ')}; upload \`${path}\` for the merge job.`,
+  };
 }

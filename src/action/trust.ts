@@ -17,7 +17,7 @@ const TWO_STAGES =
 /** Why this run would evaluate untrusted PR content with a privileged token, or null. */
 export function privilegedUntrustedRun(ctx: ActionContext): string | null {
   if (ctx.eventName === 'pull_request_target') {
-    return 'pull_request_target runs with a write token and the secrets, and the PR\'s model files are untrusted input to a native parser, whatever is checked out (the head is fetched to compare it)';
+    return "pull_request_target runs with a write token and the secrets, and the PR's model files are untrusted input to a native parser, whatever is checked out (the head is fetched to compare it)";
   }
   const run = ctx.workflowRun;
   if (ctx.eventName === 'workflow_run' && run && (run.event === 'pull_request' || run.event === 'pull_request_target')) {

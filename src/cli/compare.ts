@@ -20,7 +20,9 @@ export async function compareCommand(overrides: ConfigOverrides, environment: Co
     // parseConfig refuses --shard for task: results, so both sides are models here.
     const record = await compareShard(config, await prepareEval(config, progress), [{ refs: refs as { baseline: ModelRef; candidate: ModelRef } }], progress);
     await writeShardRecord(overrides.shardOut, record);
-    process.stderr.write(`model-gate: shard ${config.shard.index}/${config.shard.count}: ${record.sampleIds.length.toLocaleString('en-US')} of ${record.evalSet.samples.toLocaleString('en-US')} samples${record.latencyMeasured ? ', latency' : ''} → ${overrides.shardOut}\n`);
+    process.stderr.write(
+      `model-gate: shard ${config.shard.index}/${config.shard.count}: ${record.sampleIds.length.toLocaleString('en-US')} of ${record.evalSet.samples.toLocaleString('en-US')} samples${record.latencyMeasured ? ', latency' : ''} → ${overrides.shardOut}\n`,
+    );
     return 0;
   }
   const { report, markdown, html } = await runCompare(config, refs, progress);

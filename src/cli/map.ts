@@ -65,11 +65,7 @@ async function readJson(file: string, role: string): Promise<unknown> {
   }
 }
 
-export async function runMapCommand(
-  args: { gt: string; dets: string },
-  out: NodeJS.WritableStream,
-  err: NodeJS.WritableStream = process.stderr,
-): Promise<number> {
+export async function runMapCommand(args: { gt: string; dets: string }, out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   try {
     if (!args.gt || !args.dets) throw new UserError('usage: model-gate map --gt coco.json --dets results.json');
     const gt = parseCocoGroundTruth(await readJson(args.gt, 'ground truth'), args.gt);

@@ -93,7 +93,7 @@ export async function cli(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.version) return process.stdout.write(`${VERSION}\n`), 0;
+  if (values.version) return (process.stdout.write(`${VERSION}\n`), 0);
   if (values.help || positionals.length === 0) {
     process.stdout.write(`${HELP}\n`);
     return values.help ? 0 : 2;

@@ -130,7 +130,9 @@ function resultsInputsOf(input: InputReader): ActionContext['resultsInputs'] {
   const [baseline, candidate] = ['results-baseline', 'results-candidate'].map((name) => workspacePath(input, name));
   if (baseline === null && candidate === null) return null;
   if (baseline === null || candidate === null) {
-    throw new UserError(`input ${baseline === null ? 'results-baseline' : 'results-candidate'}: required with ${baseline === null ? 'results-candidate' : 'results-baseline'} (the two result sets to compare)`);
+    throw new UserError(
+      `input ${baseline === null ? 'results-baseline' : 'results-candidate'}: required with ${baseline === null ? 'results-candidate' : 'results-baseline'} (the two result sets to compare)`,
+    );
   }
   return { baseline, candidate };
 }

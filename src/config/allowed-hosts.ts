@@ -15,7 +15,11 @@ const HOST_NAME = new RegExp(`^(?:\\*\\.)?${LABEL}(?:\\.${LABEL})*$`);
  * case and without brackets; or the reason it is not one of those.
  */
 export function normaliseAllowedHost(entry: string): { host: string } | { problem: string } {
-  const text = entry.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/^\[(.*)\](\/\d+)$/, '$1$2');
+  const text = entry
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/^\[(.*)\](\/\d+)$/, '$1$2');
   const [address, prefix, extra] = text.split('/');
   if (isIP(address) !== 0) {
     const bits = isIP(address) === 4 ? 32 : 128;

@@ -3,7 +3,10 @@ import type { ErrorObject } from 'ajv';
 import { didYouMean } from './suggest.js';
 
 function keyPath(instancePath: string): string {
-  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)';
 }
 
@@ -43,9 +46,7 @@ export function describeSchemaError(error: ErrorObject, data: unknown): string {
     case 'type':
       return `${key}: expected ${String(p.type)}, got ${show(got)}`;
     case 'pattern':
-      return key.endsWith('sha256')
-        ? `${key}: expected 64 hexadecimal characters (a sha256), got ${show(got)}`
-        : `${key}: expected text matching ${String(p.pattern)}, got ${show(got)}`;
+      return key.endsWith('sha256') ? `${key}: expected 64 hexadecimal characters (a sha256), got ${show(got)}` : `${key}: expected text matching ${String(p.pattern)}, got ${show(got)}`;
     case 'minItems':
       return `${key}: expected at least ${String(p.limit)} items, got ${show(got)}`;
     case 'maxItems':

@@ -189,7 +189,7 @@ function detectionProblems(raw: Raw, format: string): string[] {
   if (!['letterbox', 'rect', 'ultralytics-val'].includes(resize)) {
     problems.push(`preprocess.resize: expected letterbox | rect | ultralytics-val for task detection, got '${resize}' (boxes map back only through these)`);
   }
-  if (raw.preprocess?.rect !== undefined && resize !== 'ultralytics-val') problems.push('preprocess.rect: only used with resize: ultralytics-val (Ultralytics\' rect batches)');
+  if (raw.preprocess?.rect !== undefined && resize !== 'ultralytics-val') problems.push("preprocess.rect: only used with resize: ultralytics-val (Ultralytics' rect batches)");
   if (raw.preprocess?.auto !== undefined && resize !== 'letterbox') problems.push('preprocess.auto: only used with resize: letterbox (rect always pads to a stride multiple)');
   if (raw.gates?.['max-int8-drop'] !== undefined) problems.push('gates.max-int8-drop: only used with task: classification (detection has max-int8-map-drop)');
   return problems;
@@ -200,7 +200,8 @@ function detectionProblems(raw: Raw, format: string): string[] {
  * on this error path); `key` is the config key or the flag that pins it.
  */
 function missingSha256(key: string, source: string, where: string): string {
-  if (REMOTE.test(source)) return `${key}: required for archives and URLs, to pin the exact bytes of '${source}': download it once and give its sha256 (the output of sha256sum FILE) as ${key}`;
+  if (REMOTE.test(source))
+    return `${key}: required for archives and URLs, to pin the exact bytes of '${source}': download it once and give its sha256 (the output of sha256sum FILE) as ${key}`;
   const actual = sha256OfFileSync(source);
   const paste = key.startsWith('--') ? `add ${key} ${actual}` : `add ${key.split('.').pop()}: ${actual} under ${where}`;
   return actual === null
@@ -227,7 +228,13 @@ function crossCheck(raw: Raw, source: string, sha256: string | null, file: strin
   }
   const quant = raw.quantization ?? {};
   if (quant.calibration && (REMOTE.test(quant.calibration) || ARCHIVE.test(quant.calibration)) && !quant['calibration-sha256']) {
-    problems.push(missingSha256('quantization.calibration-sha256', REMOTE.test(quant.calibration) || isAbsolute(quant.calibration) ? quant.calibration : resolve(configDir, quant.calibration), 'quantization'));
+    problems.push(
+      missingSha256(
+        'quantization.calibration-sha256',
+        REMOTE.test(quant.calibration) || isAbsolute(quant.calibration) ? quant.calibration : resolve(configDir, quant.calibration),
+        'quantization',
+      ),
+    );
   }
   if ((quant['calibration-format'] ?? 'class-folders') === 'manifest' && !quant['calibration-manifest']) {
     problems.push('quantization.calibration-manifest: required when quantization.calibration-format is manifest');
@@ -286,7 +293,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
     throw new UserError(`--${overrides.eval ? 'eval' : 'eval-sha256'}: not used with task: results (the result files are the evaluation)`);
   }
   const source = results ? '' : overrides.eval ? fromFlag(overrides.eval) : fromFile(raw.eval.source);
-  const sha256 = results ? null : (overrides.evalSha256 ?? (overrides.eval ? undefined : raw.eval.sha256))?.toLowerCase() ?? null;
+  const sha256 = results ? null : ((overrides.evalSha256 ?? (overrides.eval ? undefined : raw.eval.sha256))?.toLowerCase() ?? null);
   if (overrides.evalSha256 && !/^[0-9a-f]{64}$/.test(sha256 ?? '')) {
     throw new UserError(`--eval-sha256: expected 64 hexadecimal characters, got '${overrides.evalSha256}'`);
   }
@@ -402,9 +409,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       calibrationSamples: quant['calibration-samples'] ?? 256,
       calibrationMemory: (quant['calibration-memory-mb'] ?? 1024) * 2 ** 20,
       calibrationBatchSize: quant['calibration-batch-size'] ?? null,
-      keepFloat: quant['keep-float']
-        ? { tail: quant['keep-float'].tail ?? false, nodes: quant['keep-float'].nodes ?? [], after: quant['keep-float'].after ?? [] }
-        : null,
+      keepFloat: quant['keep-float'] ? { tail: quant['keep-float'].tail ?? false, nodes: quant['keep-float'].nodes ?? [], after: quant['keep-float'].after ?? [] } : null,
     },
     models: (raw.models ?? []).map((m: Raw) => ({
       ...(m.path !== undefined ? { name: m.name, path: m.path } : { name: m.name, manifest: m.manifest, key: m.key }),

@@ -69,7 +69,7 @@ const FIXED: Record<Exclude<PresetName, 'timm'>, Raw> = {
 const PRESET_SOURCES: Record<Exclude<PresetName, 'timm'>, string> = {
   'torchvision-classic': 'Resize(256) + CenterCrop(224), ImageNet mean/std',
   'ultralytics-predict': 'LetterBox(auto=False), cv2 INTER_LINEAR, pad 114, /255',
-  'ultralytics-val': "yolo val: long side to imgsz (cv2 INTER_LINEAR), rect batches (pad 0.5), LetterBox pad 114, /255, multi-label NMS (Ultralytics 002363f1)",
+  'ultralytics-val': 'yolo val: long side to imgsz (cv2 INTER_LINEAR), rect batches (pad 0.5), LetterBox pad 114, /255, multi-label NMS (Ultralytics 002363f1)',
 };
 
 export interface ExpandedPreprocess {

@@ -77,7 +77,12 @@ export const configSchema = {
         'inter-op-threads': positiveInt,
         'spin-wait': { type: 'boolean' },
         // "512MB", "2GiB" or a number of bytes; parsed in load.ts so the message can show the forms.
-        'memory-budget': { anyOf: [{ type: 'string', minLength: 1 }, { type: 'integer', minimum: 1 }] },
+        'memory-budget': {
+          anyOf: [
+            { type: 'string', minLength: 1 },
+            { type: 'integer', minimum: 1 },
+          ],
+        },
       },
     },
     latency: {

@@ -31,7 +31,7 @@ export function closest(word: string, candidates: readonly string[]): string | n
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const d = editDistance(word, candidate);
-    if (d < bestDistance) (best = candidate), (bestDistance = d);
+    if (d < bestDistance) ((best = candidate), (bestDistance = d));
   }
   if (best !== null && bestDistance <= limit && bestDistance < word.length) return best;
   const prefixed = candidates.filter((c) => word.length >= 3 && c.toLowerCase().startsWith(word.toLowerCase()));

@@ -94,7 +94,8 @@ function keysFor(data: TimmDataConfig, file: string): Record<string, unknown> {
   const kernel = KERNELS[data.interpolation];
   if (!kernel) problems.push(`interpolation: '${data.interpolation}' has no model-gate kernel (expected one of ${Object.keys(KERNELS).join(' | ')})`);
   let resize = 'center-crop';
-  if (data.cropMode === 'squash' && data.cropPct === 1) resize = 'stretch'; // Resize((H, W)) then a CenterCrop that removes nothing
+  if (data.cropMode === 'squash' && data.cropPct === 1)
+    resize = 'stretch'; // Resize((H, W)) then a CenterCrop that removes nothing
   else if (data.cropMode !== 'center') problems.push(`crop_mode: '${data.cropMode}' with crop_pct ${data.cropPct} is not supported (center, or squash with crop_pct 1)`);
   if (problems.length > 0) throw new UserError(`${file}: invalid config:\n  - ${problems.map((p) => `preprocess.preset timm: ${p}`).join('\n  - ')}`);
   return {
@@ -117,7 +118,9 @@ function keysFor(data: TimmDataConfig, file: string): Record<string, unknown> {
  */
 export function timmCropRatio(size: readonly number[], cropPct: number, file: string): number {
   if (size[0] !== size[1]) {
-    throw new UserError(`${file}: invalid config:\n  - preprocess.size: the timm preset needs a square size (timm resizes non-square targets with ResizeKeepRatio), got [${size.join(', ')}]`);
+    throw new UserError(
+      `${file}: invalid config:\n  - preprocess.size: the timm preset needs a square size (timm resizes non-square targets with ResizeKeepRatio), got [${size.join(', ')}]`,
+    );
   }
   return size[0] / Math.floor(size[0] / cropPct);
 }

@@ -243,10 +243,7 @@ export interface ModelRef {
 }
 
 /** A model the Action watches: a file in the repo, or one key of a manifest of {url, sha256}. */
-export type ModelEntry = (
-  | { readonly name: string; readonly path: string }
-  | { readonly name: string; readonly manifest: string; readonly key: string }
-) & {
+export type ModelEntry = ({ readonly name: string; readonly path: string } | { readonly name: string; readonly manifest: string; readonly key: string }) & {
   /** Repo path of the model's int8 file, for quantization.mode: provided. */
   readonly quantized?: string;
 };

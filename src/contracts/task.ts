@@ -127,12 +127,7 @@ export interface Task<Label, Prediction, ModelMetrics, Comparison> extends Repor
   /** Per-model metrics (pure). */
   score(predictions: readonly Prediction[], samples: readonly EvalSample<Label>[], config: Config): ModelMetrics;
   /** Paired comparison of the two models on the same samples (pure). */
-  compare(
-    baseline: readonly Prediction[],
-    candidate: readonly Prediction[],
-    samples: readonly EvalSample<Label>[],
-    config: Config,
-  ): Comparison;
+  compare(baseline: readonly Prediction[], candidate: readonly Prediction[], samples: readonly EvalSample<Label>[], config: Config): Comparison;
   /**
    * The HTML report's gallery of samples the candidate newly gets wrong and fixed, when the task
    * has one. `thumbnail` turns an image file into a data: URL.

@@ -18,4 +18,13 @@ export interface OutputTensor {
  * Geometry to map model-space coordinates back to the original image (detection uses it):
  * x_original = (x_model - padLeft + cropLeft) / scaleX, y likewise. width/height are the original size.
  */
-export interface ImageGeometry { width: number; height: number; scaleX: number; scaleY: number; padLeft: number; padTop: number; cropLeft: number; cropTop: number }
+export interface ImageGeometry {
+  width: number;
+  height: number;
+  scaleX: number;
+  scaleY: number;
+  padLeft: number;
+  padTop: number;
+  cropLeft: number;
+  cropTop: number;
+}

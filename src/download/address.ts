@@ -70,7 +70,7 @@ export function v6Bytes(address: string): number[] {
 function startsWith(bytes: number[], prefixHex: string, bits: number): boolean {
   const prefix = v6Bytes(prefixHex);
   for (let bit = 0; bit < bits; bit++) {
-    const mask = 0x80 >> bit % 8;
+    const mask = 0x80 >> (bit % 8);
     if ((bytes[bit >> 3] & mask) !== (prefix[bit >> 3] & mask)) return false;
   }
   return true;

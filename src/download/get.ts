@@ -34,12 +34,20 @@ export function get(url: URL, options: GetOptions): Promise<IncomingMessage> {
   const lookup = (hostname: string, lookupOptions: LookupOptions, callback: LookupCallback) => {
     resolve(hostname).then(
       (found) => {
-        const problem = options.checkAddresses?.(hostname, found.map((a) => a.address)) ?? null;
+        const problem =
+          options.checkAddresses?.(
+            hostname,
+            found.map((a) => a.address),
+          ) ?? null;
         if (problem) return callback(problem as NodeJS.ErrnoException, '', 0);
         const family = lookupOptions.family === 4 || lookupOptions.family === 6 ? lookupOptions.family : 0;
         const usable = found.filter((a) => family === 0 || a.family === family);
         if (usable.length === 0) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
-        if (lookupOptions.all) callback(null, usable.map((a) => ({ address: a.address, family: a.family })));
+        if (lookupOptions.all)
+          callback(
+            null,
+            usable.map((a) => ({ address: a.address, family: a.family })),
+          );
         else callback(null, usable[0].address, usable[0].family);
       },
       (error: NodeJS.ErrnoException) => callback(error, '', 0),

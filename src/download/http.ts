@@ -32,7 +32,10 @@ const MAX_REDIRECTS = 10;
 const MAX_RETRY_AFTER_MS = 30_000;
 
 class RetryableError extends Error {
-  constructor(message: string, readonly retryAfterMs: number | null = null) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null = null,
+  ) {
     super(message);
   }
 }

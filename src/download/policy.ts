@@ -50,9 +50,7 @@ const KIND_WORDS: Record<Exclude<AddressKind, 'public'>, string> = {
 };
 
 function refusal(configKey: string, url: string, reason: string): UserError {
-  return new UserError(
-    `${configKey}: refusing ${displayUrl(url)}: ${reason}. Downloads reach only public hosts, unless the trusted config lists the host in allowed-hosts.`,
-  );
+  return new UserError(`${configKey}: refusing ${displayUrl(url)}: ${reason}. Downloads reach only public hosts, unless the trusted config lists the host in allowed-hosts.`);
 }
 
 /** A valid http(s) URL, whatever its host (a manifest is read before the policy is known); else a UserError. */

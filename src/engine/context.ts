@@ -55,7 +55,9 @@ export async function prepareEval(config: Config, progress: Progress, options: {
           expected: resolved.expectedSha256,
           // The rebuilt entry holds the verified archive's files at the same paths, so the samples stay as read.
           rebuild: async () => {
-            noting.warn('An image of the cached eval set was not the file extracted from the verified archive: the cache entry was removed and extracted again, and the evaluation started again.');
+            noting.warn(
+              'An image of the cached eval set was not the file extracted from the verified archive: the cache entry was removed and extracted again, and the evaluation started again.',
+            );
             await evictEntry(resolved.cacheEntry as string);
             const again = await resolveEvalSet(config.eval, resolveOptions);
             if (again.root !== resolved.root) throw new Error(`the rebuilt eval set is at ${again.root}, not ${resolved.root}`);

@@ -257,7 +257,10 @@ async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readon
     }
     const fp32 = runs.filter((r) => r.kind === 'fp32');
     const alternatives = await preprocessRuns(config, files, fp32, sizes);
-    const extra = alternatives.flat().map((a) => a.run).filter((r): r is ModelRun => r !== null && r.kind === 'preprocess');
+    const extra = alternatives
+      .flat()
+      .map((a) => a.run)
+      .filter((r): r is ModelRun => r !== null && r.kind === 'preprocess');
     const streamed = [...runs, ...extra];
     const overlap = runs.every((r) => r.model.provider === 'cuda');
     const latencyBatch = Math.max(...[1, ...config.latency.batchSizes]);
@@ -266,17 +269,28 @@ async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readon
         `decode on ${pool.workers || 'the main thread'}${pool.workers ? ' workers' : ''}, inference ${threads} thread${threads === 1 ? '' : 's'}` +
         (overlap ? ', decoding the next chunk while the GPU runs' : ', taking turns on the CPU cores'),
     );
-    const included = options.shard ? shardSamples(ctx.samples, streamed.map((r) => r.spec), options.shard) : null;
-    const facts = await streamEvalSet(ctx.samples, streamed, {
-      include: included,
-      pool,
-      memoryBudget: config.inference.memoryBudget,
-      batchSize: config.inference.batchSize,
-      overlap,
-      normalize: config.preprocess,
-      keepFirst: latencyBatch,
-      decode: (outputs, count, batch) => task.decodeOutputs(outputs, count, config, batch),
-    }, progress);
+    const included = options.shard
+      ? shardSamples(
+          ctx.samples,
+          streamed.map((r) => r.spec),
+          options.shard,
+        )
+      : null;
+    const facts = await streamEvalSet(
+      ctx.samples,
+      streamed,
+      {
+        include: included,
+        pool,
+        memoryBudget: config.inference.memoryBudget,
+        batchSize: config.inference.batchSize,
+        overlap,
+        normalize: config.preprocess,
+        keepFirst: latencyBatch,
+        decode: (outputs, count, batch) => task.decodeOutputs(outputs, count, config, batch),
+      },
+      progress,
+    );
     // The evaluation's sessions are done: every latency round opens fresh ones (docs/latency.md).
     await Promise.all(runs.map((r) => r.model.release()));
     const streamedAt = performance.now();
@@ -295,7 +309,14 @@ async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readon
       // the p50s of different input sizes are measured under the same conditions.
       const entries = alternatives.flat().filter((a) => a.run !== null && group.includes(a.run.owner));
       if (entries.length > 0) {
-        const timedVariants = await measureGroupLatency(config, entries.map((e) => e.run as ModelRun), facts.firstImages, { ...config.latency, batchSizes: [] }, progress, { threads, control: false });
+        const timedVariants = await measureGroupLatency(
+          config,
+          entries.map((e) => e.run as ModelRun),
+          facts.firstImages,
+          { ...config.latency, batchSizes: [] },
+          progress,
+          { threads, control: false },
+        );
         entries.forEach((entry, i) => variantLatency.set(entry, timedVariants.runs[i]));
       }
     }

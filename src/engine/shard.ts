@@ -126,11 +126,14 @@ function checkShards(records: readonly ShardRecord[], config: Config, samples: r
     if (r.shard.count !== first.shard.count) throw new UserError(`merge: shard counts differ: shard ${first.shard.index}/${first.shard.count} and ${where}`);
     if (r.evalSet.sha256 !== evalSha256) throw new UserError(`merge: ${where} evaluated eval set sha256 ${r.evalSet.sha256 ?? 'none'}, not ${evalSha256 ?? 'none'} (the config's)`);
     if (r.configDigest !== configDigest(config)) throw new UserError(`merge: ${where} ran with a different config than ${config.configPath ?? 'the one given'}`);
-    if (r.pairs.length !== first.pairs.length || r.evaluation.models.length !== first.evaluation.models.length) throw new UserError(`merge: ${where} compared other models than shard ${first.shard.index}`);
+    if (r.pairs.length !== first.pairs.length || r.evaluation.models.length !== first.evaluation.models.length)
+      throw new UserError(`merge: ${where} compared other models than shard ${first.shard.index}`);
     r.evaluation.models.forEach((m, k) => {
       const o = first.evaluation.models[k];
       if (!sameFile(m.fp32.file, o.fp32.file) || !sameFile(m.int8?.variant.file, o.int8?.variant.file)) {
-        throw new UserError(`merge: ${where} evaluated ${m.fp32.file.label} (sha256 ${m.fp32.file.sha256.slice(0, 12)}…), shard ${first.shard.index} ${o.fp32.file.label} (${o.fp32.file.sha256.slice(0, 12)}…)`);
+        throw new UserError(
+          `merge: ${where} evaluated ${m.fp32.file.label} (sha256 ${m.fp32.file.sha256.slice(0, 12)}…), shard ${first.shard.index} ${o.fp32.file.label} (${o.fp32.file.sha256.slice(0, 12)}…)`,
+        );
       }
     });
   }
@@ -143,7 +146,9 @@ function checkShards(records: readonly ShardRecord[], config: Config, samples: r
   const covered = new Set(records.flatMap((r) => r.sampleIds));
   const total = records.reduce((n, r) => n + r.sampleIds.length, 0);
   if (total !== covered.size || covered.size !== samples.length || samples.some((s) => !covered.has(s.id))) {
-    throw new UserError(`merge: the shards cover ${covered.size} of the eval set's ${samples.length} samples${total !== covered.size ? ' with overlaps' : ''}; were they split with another eval set?`);
+    throw new UserError(
+      `merge: the shards cover ${covered.size} of the eval set's ${samples.length} samples${total !== covered.size ? ' with overlaps' : ''}; were they split with another eval set?`,
+    );
   }
 }
 
@@ -151,7 +156,12 @@ function checkShards(records: readonly ShardRecord[], config: Config, samples: r
  * The run the shards make together: every per-sample array filled back by sample index, latency
  * from the shard that measured it. Also returns where latency was measured.
  */
-export function mergeShards(records: readonly ShardRecord[], config: Config, samples: readonly EvalSample<unknown>[], evalSha256: string | null): { evaluation: Evaluation; pairs: ShardRecord['pairs']; latencyFrom: ShardRecord } {
+export function mergeShards(
+  records: readonly ShardRecord[],
+  config: Config,
+  samples: readonly EvalSample<unknown>[],
+  evalSha256: string | null,
+): { evaluation: Evaluation; pairs: ShardRecord['pairs']; latencyFrom: ShardRecord } {
   checkShards(records, config, samples, evalSha256);
   const index = new Map(samples.map((s, i) => [s.id, i]));
   const sorted = [...records].sort((a, b) => a.shard.index - b.shard.index);
@@ -168,7 +178,9 @@ export function mergeShards(records: readonly ShardRecord[], config: Config, sam
   const models = latencyFrom.evaluation.models.map((m, k): EvaluatedModel => ({
     ...m,
     fp32: { ...m.fp32, predictions: fill((r) => r.evaluation.models[k].fp32.predictions) as unknown[] },
-    int8: m.int8 ? { variant: m.int8.variant, result: m.int8.result ? { ...m.int8.result, predictions: fill((r) => r.evaluation.models[k].int8?.result?.predictions ?? null) as unknown[] } : null } : null,
+    int8: m.int8
+      ? { variant: m.int8.variant, result: m.int8.result ? { ...m.int8.result, predictions: fill((r) => r.evaluation.models[k].int8?.result?.predictions ?? null) as unknown[] } : null }
+      : null,
     variants: m.variants.map((v, j) => ({ ...v, predictions: fill((r) => r.evaluation.models[k].variants[j].predictions) })),
   }));
   return { evaluation: { ...latencyFrom.evaluation, models }, pairs: latencyFrom.pairs, latencyFrom };

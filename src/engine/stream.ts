@@ -149,19 +149,30 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
     let units = 0;
     const counter = (perFile: number) => {
       let last = 0;
-      return options.overlap ? undefined : (done: number) => {
-        units += (done - last) * perFile;
-        last = done;
-        tick(start, end - start, units / ((end - start) * specs.size));
-      };
+      return options.overlap
+        ? undefined
+        : (done: number) => {
+            units += (done - last) * perFile;
+            last = done;
+            tick(start, end - start, units / ((end - start) * specs.size));
+          };
     };
     const out = new Map<string, Segment[]>();
     const jobs: Promise<void>[] = [];
     if (fixed.length > 0) {
       const into = fixed.map(([key]) => buffer.get(key) as DecodedImages);
-      jobs.push(options.pool.decode(files.slice(start, end), fixed.map(([, s]) => s), counter(fixed.length), into).then((images) => {
-        fixed.forEach(([key], i) => out.set(key, [{ offset: 0, images: images[i] }]));
-      }));
+      jobs.push(
+        options.pool
+          .decode(
+            files.slice(start, end),
+            fixed.map(([, s]) => s),
+            counter(fixed.length),
+            into,
+          )
+          .then((images) => {
+            fixed.forEach(([key], i) => out.set(key, [{ offset: 0, images: images[i] }]));
+          }),
+      );
     }
     for (const [key, spec] of batched) {
       const { batchSize, shapes } = spec.rectBatches!;
@@ -171,9 +182,11 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
         const to = Math.min(end, from + batchSize);
         const shape = shapes[Math.floor((fullPosition.get(order[from]) as number) / batchSize)];
         const view = viewImages(buffer.get(key) as DecodedImages, from - start, to - from, shape);
-        jobs.push(options.pool.decode(files.slice(from, to), [{ ...spec, size: shape }], counter(1), [view]).then(([images]) => {
-          segments[n] = { offset: from - start, images };
-        }));
+        jobs.push(
+          options.pool.decode(files.slice(from, to), [{ ...spec, size: shape }], counter(1), [view]).then(([images]) => {
+            segments[n] = { offset: from - start, images };
+          }),
+        );
       }
     }
     await Promise.all(jobs);
@@ -184,8 +197,7 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
     const want = modal.get(key);
     if (!want || (images.height === want[0] && images.width === want[1])) appendFirst(firstImages, key, images, options.keepFirst);
   };
-  const shapeOf = (images: DecodedImages) =>
-    options.normalize.layout === 'nchw' ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels];
+  const shapeOf = (images: DecodedImages) => (options.normalize.layout === 'nchw' ? [images.channels, images.height, images.width] : [images.height, images.width, images.channels]);
 
   progress.start('evaluate', total);
   try {
@@ -211,7 +223,12 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
             makeInput: (from, to) => toTensor(images, from, to, options.normalize),
             onOutputs: (from, to, outputs, count) => {
               const positions = order.slice(first + from, first + to);
-              const batch: BatchContext = { start: first + from, geometry: images.geometry.slice(from, to), inputSize: [images.height, images.width], samples: positions.map((i) => samples[i]) };
+              const batch: BatchContext = {
+                start: first + from,
+                geometry: images.geometry.slice(from, to),
+                inputSize: [images.height, images.width],
+                samples: positions.map((i) => samples[i]),
+              };
               countNonFinite(outputs, count, batch.samples?.map((s) => s.id) ?? [], nonFinite.get(run) as NonFinite);
               const predictions = namingModel(run.model.label, () => options.decode(outputs, count, batch));
               for (let i = 0; i < count; i++) run.predictions[positions[i]] = predictions[i];
@@ -226,7 +243,10 @@ export async function streamEvalSet(samples: readonly EvalSample<unknown>[], run
   } finally {
     progress.end();
   }
-  const notNumbers = nonFiniteError(runs.map((run) => ({ label: run.model.label, found: nonFinite.get(run) as NonFinite })), total);
+  const notNumbers = nonFiniteError(
+    runs.map((run) => ({ label: run.model.label, found: nonFinite.get(run) as NonFinite })),
+    total,
+  );
   if (notNumbers) throw notNumbers;
   return { chunkImages: perChunk, chunks, firstImages };
 }

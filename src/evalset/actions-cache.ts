@@ -31,10 +31,7 @@ export function evalSetCacheKey(sha256: string): string {
  * with and stores them relative to GITHUB_WORKSPACE, so `archivePath` must be the same string
  * on every run (e.g. under RUNNER_TEMP, named by the sha256) for a restore to hit.
  */
-export function actionsEvalSetCache(
-  opts: { allowSave: boolean; log: Pick<Progress, 'info' | 'warn'> },
-  cacheApi: ActionsCacheApi = actionsCache,
-): EvalSetCache {
+export function actionsEvalSetCache(opts: { allowSave: boolean; log: Pick<Progress, 'info' | 'warn'> }, cacheApi: ActionsCacheApi = actionsCache): EvalSetCache {
   const { log } = opts;
   let warnedUnavailable = false;
   const available = (): boolean => {

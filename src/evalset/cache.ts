@@ -123,7 +123,13 @@ async function buildIn(parent: string, sha256: string, build: (staging: Staging)
       await rename(staging.tree, final);
     } catch (error) {
       // Another run committed the same hash first; its contents are the same verified bytes.
-      if (!(await stat(final).then((info) => info.isDirectory(), () => false))) throw error;
+      if (
+        !(await stat(final).then(
+          (info) => info.isDirectory(),
+          () => false,
+        ))
+      )
+        throw error;
     }
     return final;
   } finally {

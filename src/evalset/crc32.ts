@@ -23,5 +23,4 @@ export function crc32Portable(data: Uint8Array, previous = 0): number {
 
 const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
-export const crc32: (data: Uint8Array, previous?: number) => number =
-  typeof native === 'function' ? (data, previous = 0) => native(data, previous) >>> 0 : crc32Portable;
+export const crc32: (data: Uint8Array, previous?: number) => number = typeof native === 'function' ? (data, previous = 0) => native(data, previous) >>> 0 : crc32Portable;

@@ -54,9 +54,11 @@ async function checkFreeSpace(destination: string, plan: ExtractionPlan, archive
   const needed = plan.plannedBytes + files * BLOCK_BYTES;
   const free = await freeSpace(destination);
   const shortOf =
-    needed > free.bytes ? `it needs about ${formatBytes(needed)} for ${files} entries, and ${destination} has ${formatBytes(free.bytes)} free`
-    : files > free.files ? `it has ${files} entries, and the file system of ${destination} has room for ${free.files} more files`
-    : null;
+    needed > free.bytes
+      ? `it needs about ${formatBytes(needed)} for ${files} entries, and ${destination} has ${formatBytes(free.bytes)} free`
+      : files > free.files
+        ? `it has ${files} entries, and the file system of ${destination} has room for ${free.files} more files`
+        : null;
   if (shortOf) throw new UserError(`Not enough free disk space to extract ${archiveLabel}: ${shortOf}. Free space, or point the cache directory (MODEL_GATE_CACHE_DIR) at a larger disk.`);
 }
 
@@ -111,12 +113,7 @@ function isMacMetadata(entry: ArchiveEntry): boolean {
  * Extracts into `destination` (an existing, empty folder). On a UserError some files may have
  * been written by the second pass; the caller extracts into a private folder and removes it.
  */
-export async function extractArchive(
-  archivePath: string,
-  archiveLabel: string,
-  destination: string,
-  options: ExtractOptions = {},
-): Promise<ExtractSummary> {
+export async function extractArchive(archivePath: string, archiveLabel: string, destination: string, options: ExtractOptions = {}): Promise<ExtractSummary> {
   const limits: ExtractionLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const progress = options.progress ?? silentProgress;
   const format = await sniffArchiveFormat(archivePath);

@@ -116,15 +116,24 @@ export async function resolveEvalSet(
     checkUrl(source, 'eval.source', fetchOptions);
     const remote = opts.remoteCache;
     let downloaded = false;
-    return fromCacheOrBuild(cacheDir, sha256, label, progress, async (archivePath) => {
-      if (remote && (await restoreVerified(remote, cacheDir, sha256, archivePath, progress))) return;
-      progress.info(`Downloading ${label}`);
-      const actual = await downloadWithRetry(source, archivePath, 'eval.source', fetchOptions, progress);
-      if (actual !== sha256) throw mismatch(label, sha256, null);
-      downloaded = true;
-    }, label, async (archivePath) => {
-      if (remote && downloaded) await saveVerified(remote, cacheDir, sha256, archivePath, progress);
-    }, opts.freeSpace);
+    return fromCacheOrBuild(
+      cacheDir,
+      sha256,
+      label,
+      progress,
+      async (archivePath) => {
+        if (remote && (await restoreVerified(remote, cacheDir, sha256, archivePath, progress))) return;
+        progress.info(`Downloading ${label}`);
+        const actual = await downloadWithRetry(source, archivePath, 'eval.source', fetchOptions, progress);
+        if (actual !== sha256) throw mismatch(label, sha256, null);
+        downloaded = true;
+      },
+      label,
+      async (archivePath) => {
+        if (remote && downloaded) await saveVerified(remote, cacheDir, sha256, archivePath, progress);
+      },
+      opts.freeSpace,
+    );
   }
 
   const path = resolve(source);
@@ -149,10 +158,19 @@ export async function resolveEvalSet(
   const actual = await sha256File(path, { progress });
   progress.end();
   if (actual !== sha256) throw mismatch(path, sha256, actual);
-  return fromCacheOrBuild(cacheDir, sha256, path, progress, async (archivePath) => {
-    // Extract from a private copy (hashed again as it is copied) so the file cannot change
-    // between the check and the extraction.
-    const copied = await sha256File(path, { copyTo: archivePath });
-    if (copied !== sha256) throw mismatch(path, sha256, copied);
-  }, path, undefined, opts.freeSpace);
+  return fromCacheOrBuild(
+    cacheDir,
+    sha256,
+    path,
+    progress,
+    async (archivePath) => {
+      // Extract from a private copy (hashed again as it is copied) so the file cannot change
+      // between the check and the extraction.
+      const copied = await sha256File(path, { copyTo: archivePath });
+      if (copied !== sha256) throw mismatch(path, sha256, copied);
+    },
+    path,
+    undefined,
+    opts.freeSpace,
+  );
 }

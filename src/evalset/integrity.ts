@@ -38,7 +38,10 @@ export function checkFileBytes(file: string, bytes: Uint8Array, expected: string
   if (expected && sha256Hex(bytes) !== expected) throw new CachedFileChangedError(file);
 }
 
-interface FileRecord { readonly sha256: string; readonly size: number }
+interface FileRecord {
+  readonly sha256: string;
+  readonly size: number;
+}
 const MANIFEST_VERSION = 1;
 
 /** Beside the entry folder (not in it, where it would be one of the eval set's files). */

@@ -7,16 +7,7 @@
  */
 import { UserError } from '../errors.js';
 
-export type EntryKind =
-  | 'file'
-  | 'directory'
-  | 'symlink'
-  | 'hardlink'
-  | 'character-device'
-  | 'block-device'
-  | 'fifo'
-  | 'socket'
-  | 'unsupported';
+export type EntryKind = 'file' | 'directory' | 'symlink' | 'hardlink' | 'character-device' | 'block-device' | 'fifo' | 'socket' | 'unsupported';
 
 /** One archive member as the readers report it, before any validation. */
 export interface ArchiveEntry {
@@ -106,9 +97,7 @@ export class ExtractionPlan {
     if (checked === null) return null;
     this.totalBytes += checked.size;
     if (this.totalBytes > this.limits.maxTotalBytes) {
-      throw this.refuse(
-        `unpacks to more than ${formatBytes(this.limits.maxTotalBytes)} (the limit), passed at entry "${entry.name}"`,
-      );
+      throw this.refuse(`unpacks to more than ${formatBytes(this.limits.maxTotalBytes)} (the limit), passed at entry "${entry.name}"`);
     }
     const segments = checked.path.split('/');
     for (let depth = 1; depth < segments.length; depth++) {
@@ -128,9 +117,7 @@ export class ExtractionPlan {
     }
     if (previous.kind === 'directory' && kind === 'directory' && previous.path === path) return;
     if (previous.path !== path) {
-      throw this.refuse(
-        `has entry "${entryName}" whose path "${path}" differs from "${previous.path}" only in letter case or Unicode form; they would collide on macOS and Windows`,
-      );
+      throw this.refuse(`has entry "${entryName}" whose path "${path}" differs from "${previous.path}" only in letter case or Unicode form; they would collide on macOS and Windows`);
     }
     const what = previous.kind === 'file' && kind === 'file' ? 'appears twice' : 'is both a file and a folder';
     throw this.refuse(`has entry "${entryName}": the path "${path}" ${what}`);
@@ -143,8 +130,7 @@ export class ExtractionPlan {
 
 /** The stateless part of the checks, shared by the plan and the write pass. */
 export function checkEntry(entry: ArchiveEntry, archiveLabel: string): PlannedEntry | null {
-  const refuse = (reason: string) =>
-    new UserError(`Refusing to extract ${archiveLabel}: entry "${entry.name}" ${reason}.`);
+  const refuse = (reason: string) => new UserError(`Refusing to extract ${archiveLabel}: entry "${entry.name}" ${reason}.`);
   if (entry.kind !== 'file' && entry.kind !== 'directory') throw refuse(KIND_REFUSAL[entry.kind]);
   const normalised = normaliseEntryPath(entry.name);
   if ('problem' in normalised) throw refuse(normalised.problem);

@@ -22,13 +22,7 @@ export function remoteArchivePath(cacheDir: string, sha256: string): string {
  * Restores the archive into `archivePath` and checks its sha256. A mismatch (a poisoned or
  * damaged entry) is discarded with a warning. true only for verified bytes.
  */
-export async function restoreVerified(
-  remote: EvalSetCache,
-  cacheDir: string,
-  sha256: string,
-  archivePath: string,
-  progress: Progress,
-): Promise<boolean> {
+export async function restoreVerified(remote: EvalSetCache, cacheDir: string, sha256: string, archivePath: string, progress: Progress): Promise<boolean> {
   const transit = remoteArchivePath(cacheDir, sha256);
   try {
     await rm(transit, { force: true });

@@ -85,11 +85,7 @@ export async function walkTar(chunks: AsyncIterable<Buffer>, archiveLabel: strin
       // A missing end-of-archive marker is tolerated (several writers omit it).
       if (header === null || header.every((byte) => byte === 0)) return;
       if (!checksumMatches(header)) {
-        throw invalid(
-          offset === 0
-            ? 'it is not a tar, tar.gz or zip archive'
-            : `it is not a valid tar archive (bad header checksum at byte ${offset})`,
-        );
+        throw invalid(offset === 0 ? 'it is not a tar, tar.gz or zip archive' : `it is not a valid tar archive (bad header checksum at byte ${offset})`);
       }
       offset += BLOCK;
       const typeflag = String.fromCharCode(header[156]);

@@ -64,7 +64,10 @@ export class Writer {
 
   private async run(job: () => Promise<void>): Promise<void> {
     const tracked: Promise<void> = job()
-      .then(() => this.fileDone(), (error: unknown) => void (this.firstError ??= error))
+      .then(
+        () => this.fileDone(),
+        (error: unknown) => void (this.firstError ??= error),
+      )
       .finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
     if (this.inFlight.size >= MAX_PARALLEL_WRITES) await Promise.race(this.inFlight);

@@ -183,5 +183,5 @@ export async function* zipEntryContent(file: FileHandle, path: string, entry: Zi
     }
   }
   if (produced !== entry.size) throw corrupt(`declares ${entry.size} bytes but unpacks to ${produced}`);
-  if ((crc >>> 0) !== entry.crc32) throw corrupt('fails its CRC-32 check (the archive is damaged)');
+  if (crc >>> 0 !== entry.crc32) throw corrupt('fails its CRC-32 check (the archive is damaged)');
 }

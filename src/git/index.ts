@@ -43,7 +43,11 @@ export interface Git {
 }
 
 export class GitCommandError extends Error {
-  constructor(readonly args: readonly string[], readonly exitCode: number | null, readonly stderr: string) {
+  constructor(
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string,
+  ) {
     super(`git ${args.join(' ')} failed (${exitCode === null ? 'killed' : `exit ${exitCode}`}): ${stderr.trim() || 'no message'}`);
     this.name = 'GitCommandError';
   }

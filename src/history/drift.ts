@@ -100,13 +100,7 @@ export function robustZ(history: readonly number[], x: number): { z: number; med
  * move with it, so the window restarts after it.
  */
 export function isComparable(a: HistoryRecord, b: HistoryRecord): boolean {
-  return (
-    a.model.sha256 === b.model.sha256 &&
-    a.evalSha256 === b.evalSha256 &&
-    a.executionProvider === b.executionProvider &&
-    a.runner.cpu === b.runner.cpu &&
-    a.runner.gpu === b.runner.gpu
-  );
+  return a.model.sha256 === b.model.sha256 && a.evalSha256 === b.evalSha256 && a.executionProvider === b.executionProvider && a.runner.cpu === b.runner.cpu && a.runner.gpu === b.runner.gpu;
 }
 
 /**

@@ -70,7 +70,10 @@ const isNonEmptyString: Check = (v) => typeof v === 'string' && v !== '';
 const isFiniteNumber: Check = (v) => typeof v === 'number' && Number.isFinite(v);
 const isFraction: Check = (v) => isFiniteNumber(v) && (v as number) >= 0 && (v as number) <= 1;
 const isDuration: Check = (v) => isFiniteNumber(v) && (v as number) >= 0;
-const orNull = (check: Check): Check => (v) => v === null || check(v);
+const orNull =
+  (check: Check): Check =>
+  (v) =>
+    v === null || check(v);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Field paths and what each must hold; `quantized` is checked only when present. */

@@ -41,7 +41,11 @@ export interface GitBranchHistoryOptions {
 export const HISTORY_COMMITTER = { name: 'model-gate', email: 'model-gate@users.noreply.github.com' };
 
 /** The history file on the branch for a config (one file per config, so two configs keep two histories). */
-export const historyFileFor = (configPath: string) => `${configPath.replace(/^\.+/, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+/, '')}.history.jsonl`;
+export const historyFileFor = (configPath: string) =>
+  `${configPath
+    .replace(/^\.+/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+/, '')}.history.jsonl`;
 
 /** PR runs evaluate untrusted heads: they must never write the history. */
 export function assertHistoryWritable(eventName: string): void {
@@ -80,7 +84,10 @@ export function gitBranchHistory(opts: GitBranchHistoryOptions): HistoryStore {
   async function fileAt(tip: string | null): Promise<string> {
     if (tip === null) return '';
     // A branch made by hand may lack the file: then the history starts empty.
-    const exists = await git(['rev-parse', '--verify', '--quiet', `${tip}:${file}`]).then(() => true, () => false);
+    const exists = await git(['rev-parse', '--verify', '--quiet', `${tip}:${file}`]).then(
+      () => true,
+      () => false,
+    );
     if (!exists) return '';
     return (await git(['cat-file', 'blob', `${tip}:${file}`])).stdout;
   }
@@ -104,7 +111,10 @@ export function gitBranchHistory(opts: GitBranchHistoryOptions): HistoryStore {
 
   async function isAncestor(commit: string, of: string | null): Promise<boolean> {
     if (of === null) return false;
-    return git(['merge-base', '--is-ancestor', commit, of]).then(() => true, () => false);
+    return git(['merge-base', '--is-ancestor', commit, of]).then(
+      () => true,
+      () => false,
+    );
   }
 
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

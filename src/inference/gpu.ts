@@ -13,7 +13,11 @@ export function gpuName(): string | null {
   try {
     const out = execFileSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
     const counts = new Map<string, number>();
-    for (const name of out.split('\n').map((line) => line.trim()).filter(Boolean)) counts.set(name, (counts.get(name) ?? 0) + 1);
+    for (const name of out
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean))
+      counts.set(name, (counts.get(name) ?? 0) + 1);
     cached = counts.size > 0 ? [...counts].map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(', ') : null;
   } catch {
     cached = null;

@@ -82,10 +82,12 @@ export async function measureLatencyRounds(subjects: readonly LatencySubject[], 
           }
           if (takers.length === 0) continue;
           // Each model gets its own input: they may preprocess to different sizes or layouts.
-          const feeds = new Map(takers.map((i) => {
-            const { data, dims } = subjects[i].input(batch);
-            return [i, { [sessionOf(models[i]).inputName]: new ort.Tensor('float32', data, dims) }];
-          }));
+          const feeds = new Map(
+            takers.map((i) => {
+              const { data, dims } = subjects[i].input(batch);
+              return [i, { [sessionOf(models[i]).inputName]: new ort.Tensor('float32', data, dims) }];
+            }),
+          );
           for (const i of takers) {
             for (let w = 0; w < cfg.warmup; w++) {
               await timedRun(models[i], feeds.get(i)!);

@@ -59,10 +59,7 @@ export function effectiveBatchSize(model: LoadedModel, configuredBatchSize: numb
 /** Keeps the first `rows` rows of a batch-major output (drops the rows that came from padding). */
 function firstRows(model: LoadedModel, name: string, output: OutputTensor, batch: number, rows: number): OutputTensor {
   if (output.dims[0] !== batch) {
-    throw new UserError(
-      `${model.label}: output '${name}' has shape [${output.dims.join(',')}] for a batch of ${batch}; ` +
-        'model-gate needs outputs whose first dimension is the batch',
-    );
+    throw new UserError(`${model.label}: output '${name}' has shape [${output.dims.join(',')}] for a batch of ${batch}; ` + 'model-gate needs outputs whose first dimension is the batch');
   }
   if (rows === batch) return output;
   const rowSize = product(output.dims.slice(1));

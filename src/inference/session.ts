@@ -148,11 +148,16 @@ async function createWithProvider(
   memory: SessionMemory = 'arena',
 ): Promise<{ session: SessionLike; provider: 'cpu' | 'cuda'; providerNote: string | null }> {
   const create = async (providers: string[]) => (await factory.create(modelPath, sessionOptions(providers, settings, optimization, memory))) as SessionLike;
-  const modelError = (error: unknown) =>
-    new UserError(`${label}: onnxruntime could not load the model: ${(error as Error).message}`, { cause: error });
+  const modelError = (error: unknown) => new UserError(`${label}: onnxruntime could not load the model: ${(error as Error).message}`, { cause: error });
 
   if (request === 'cpu') {
-    return { session: await create(['cpu']).catch((error) => { throw modelError(error); }), provider: 'cpu', providerNote: null };
+    return {
+      session: await create(['cpu']).catch((error) => {
+        throw modelError(error);
+      }),
+      provider: 'cpu',
+      providerNote: null,
+    };
   }
   if (request === 'cuda') {
     try {
@@ -168,7 +173,9 @@ async function createWithProvider(
   try {
     return { session: await create(['cuda', 'cpu']), provider: 'cuda', providerNote: null };
   } catch (cudaError) {
-    const session = await create(['cpu']).catch((error) => { throw modelError(error); });
+    const session = await create(['cpu']).catch((error) => {
+      throw modelError(error);
+    });
     return { session, provider: 'cpu', providerNote: `CUDA EP unavailable (${cudaFailureReason(cudaError)}); ran on CPU` };
   }
 }
@@ -185,10 +192,7 @@ export async function loadModel(
   const outputs = session.outputMetadata.map(toSignature);
   if (inputs.length !== 1) {
     await session.release();
-    throw new UserError(
-      `${opts.label}: the model has ${inputs.length} inputs (${inputs.map((input) => input.name).join(', ')}); ` +
-        'model-gate feeds exactly one image tensor',
-    );
+    throw new UserError(`${opts.label}: the model has ${inputs.length} inputs (${inputs.map((input) => input.name).join(', ')}); ` + 'model-gate feeds exactly one image tensor');
   }
   const model: LoadedModel = {
     label: opts.label,

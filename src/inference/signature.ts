@@ -16,15 +16,10 @@ export interface InputExpectation {
 
 /** Per-sample dims (without batch) in the order the layout puts them. */
 function sampleDims(expect: InputExpectation): number[] {
-  return expect.layout === 'nchw'
-    ? [expect.channels, expect.height, expect.width]
-    : [expect.height, expect.width, expect.channels];
+  return expect.layout === 'nchw' ? [expect.channels, expect.height, expect.width] : [expect.height, expect.width, expect.channels];
 }
 
-export function checkInputFits(
-  model: { inputs: TensorSignature[]; label: string },
-  expect: InputExpectation,
-): void {
+export function checkInputFits(model: { inputs: TensorSignature[]; label: string }, expect: InputExpectation): void {
   if (model.inputs.length !== 1) {
     throw new UserError(`${model.label}: the model has ${model.inputs.length} inputs; model-gate feeds exactly one image tensor`);
   }
@@ -37,10 +32,7 @@ export function checkInputFits(
   if (input.dims.length === 0) return;
   const layoutName = expect.layout === 'nchw' ? '[batch,channels,height,width]' : '[batch,height,width,channels]';
   if (input.dims.length !== 4) {
-    throw new UserError(
-      `${model.label}: input '${input.name}' has shape ${shown} (rank ${input.dims.length}); ` +
-        `model-gate feeds a rank-4 image batch ${layoutName} (${expect.layout})`,
-    );
+    throw new UserError(`${model.label}: input '${input.name}' has shape ${shown} (rank ${input.dims.length}); ` + `model-gate feeds a rank-4 image batch ${layoutName} (${expect.layout})`);
   }
   const given = sampleDims(expect);
   const fits = given.every((size, i) => {

@@ -102,12 +102,7 @@ export function logBinomialPmfHalf(k: number, m: number): number {
   if (k > m) return -Infinity;
   if (k === 0 || k === m) return -m * LN_2;
   const half = m / 2;
-  const logC =
-    stirlingError(m) -
-    stirlingError(k) -
-    stirlingError(m - k) -
-    devianceTerm(k, half) -
-    devianceTerm(m - k, half);
+  const logC = stirlingError(m) - stirlingError(k) - stirlingError(m - k) - devianceTerm(k, half) - devianceTerm(m - k, half);
   return logC - 0.5 * (LN_2PI + Math.log(k) + Math.log1p(-k / m));
 }
 
@@ -118,10 +113,7 @@ export function logBinomialPmfHalf(k: number, m: number): number {
  * Going down from k, pmf(i−1)/pmf(i) = i/(m−i+1) < 1, so the terms shrink monotonically and the
  * sum stops once a term no longer changes it (a few thousand terms even at m = 1e6).
  */
-export function binomialHalfLowerTail(
-  k: number,
-  m: number,
-): { logPmfAtK: number; ratioSum: number } {
+export function binomialHalfLowerTail(k: number, m: number): { logPmfAtK: number; ratioSum: number } {
   assertCount('k', k);
   assertCount('m', m);
   if (2 * k > m) throw new RangeError(`lower tail needs k <= m/2, got k=${k}, m=${m}`);

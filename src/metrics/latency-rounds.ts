@@ -26,7 +26,10 @@ const MEDIAN_SE_FACTOR = Math.sqrt(Math.PI / 2);
 
 function p50(runs: readonly number[]): number {
   if (runs.length === 0) throw new RangeError('a round without latency samples');
-  return percentileNearestRank([...runs].sort((a, b) => a - b), 50);
+  return percentileNearestRank(
+    [...runs].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** The median of ratios; for an even count, the geometric mean of the middle two (ratios multiply). */

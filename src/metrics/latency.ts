@@ -113,11 +113,7 @@ export interface BootstrapOptions {
  * ratios. The median bootstrap is discrete (only observed values can be medians), so with few
  * runs the interval is coarse; that is a property of the data, not noise in this code.
  */
-export function bootstrapRatioCi(
-  baselineMs: readonly number[],
-  candidateMs: readonly number[],
-  opts: BootstrapOptions = {},
-): { ratio: number; ci: Interval } {
+export function bootstrapRatioCi(baselineMs: readonly number[], candidateMs: readonly number[], opts: BootstrapOptions = {}): { ratio: number; ci: Interval } {
   const resamples = opts.resamples ?? 2000;
   const level = opts.level ?? 0.95;
   const seed = opts.seed ?? 20240601;
@@ -144,9 +140,6 @@ export function bootstrapRatioCi(
   const tailPercent = ((1 - level) / 2) * 100;
   return {
     ratio,
-    ci: [
-      percentileNearestRank(sortedRatios, tailPercent),
-      percentileNearestRank(sortedRatios, 100 - tailPercent),
-    ],
+    ci: [percentileNearestRank(sortedRatios, tailPercent), percentileNearestRank(sortedRatios, 100 - tailPercent)],
   };
 }

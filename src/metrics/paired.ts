@@ -42,10 +42,7 @@ function tableSize(t: PairedTable): number {
  *
  * delta = candidate accuracy − baseline accuracy = (c − b)/n.
  */
-export function newcombePairedDiff(
-  t: PairedTable,
-  z: number = Z_95,
-): { delta: number; ci: Interval } {
+export function newcombePairedDiff(t: PairedTable, z: number = Z_95): { delta: number; ci: Interval } {
   const n = tableSize(t);
   const { a, b, c, d } = t;
   const baselineRight = a + b;
@@ -95,10 +92,7 @@ export function newcombePairedDiff(
  * The upper bound never exceeds 1 (a model can't remove more than all errors); the lower bound
  * is unbounded below (a candidate can be many times worse).
  */
-export function errorReduction(
-  t: PairedTable,
-  z: number = Z_95,
-): { value: number; ci: Interval } | null {
+export function errorReduction(t: PairedTable, z: number = Z_95): { value: number; ci: Interval } | null {
   const n = tableSize(t);
   const { b, c, d } = t;
   const baselineErrors = c + d;

@@ -39,7 +39,7 @@ function rankAbsolute(nonZero: readonly number[]): { ranks: number[]; tieTerm: n
   const order = nonZero.map((_, i) => i).sort((a, b) => Math.abs(nonZero[a]) - Math.abs(nonZero[b]) || a - b);
   const ranks = new Array<number>(nonZero.length);
   let tieTerm = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start + 1;
     while (end < order.length && Math.abs(nonZero[order[end]]) === Math.abs(nonZero[order[start]])) end++;
     const rank = (start + 1 + end) / 2;
@@ -85,7 +85,7 @@ function permutationP(differences: readonly number[], rankOf: (i: number) => num
       const d = differences[i];
       if (d === 0) continue;
       const flipped = (mask >> i) & 1;
-      if ((d > 0) !== (flipped === 1)) rPlus += rankOf(i);
+      if (d > 0 !== (flipped === 1)) rPlus += rankOf(i);
     }
     if (rPlus <= observed + gamma) atMost++;
     if (rPlus >= observed - gamma) atLeast++;

@@ -39,7 +39,10 @@ export function repoRelativePath(input: string, configKey: string): string {
 const short = (sha: string) => sha.slice(0, 7);
 
 async function hasCommit(git: Git, sha: string): Promise<boolean> {
-  return git.run(['cat-file', '-e', `${sha}^{commit}`]).then(() => true, () => false);
+  return git.run(['cat-file', '-e', `${sha}^{commit}`]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -65,7 +68,12 @@ export async function ensureCommit(git: Git, sha: string, log: Pick<Progress, 'i
   );
 }
 
-interface TreeEntry { mode: string; type: string; oid: string; size: number }
+interface TreeEntry {
+  mode: string;
+  type: string;
+  oid: string;
+  size: number;
+}
 
 /** The entry at `path` in `sha`'s tree, or null when there is none. */
 async function treeEntry(git: Git, sha: string, repoPath: string): Promise<TreeEntry | null> {
@@ -151,7 +159,10 @@ export async function resolveLfs(
   const { label: where = repoPath } = opts;
   const pointer = parseLfsPointer(pointerBytes);
   if (pointer === null) throw new UserError(`${where}: not a Git LFS pointer.`);
-  const hasLfs = await git.run(['lfs', 'version']).then(() => true, () => false);
+  const hasLfs = await git.run(['lfs', 'version']).then(
+    () => true,
+    () => false,
+  );
   if (!hasLfs) {
     throw new UserError(`${where}: a Git LFS pointer, and git-lfs is not installed on this runner (install git-lfs or use actions/checkout with lfs: true)`);
   }
@@ -180,5 +191,8 @@ export async function resolveLfs(
 /** Files that differ between two commits' trees (renames listed under both names); needs both commits present. */
 export async function changedFilesFromGit(git: Git, baseSha: string, headSha: string): Promise<string[]> {
   const { stdout } = await git.run(['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', checkSha(baseSha), checkSha(headSha), '--']);
-  return stdout.toString('utf8').split('\0').filter((name) => name !== '');
+  return stdout
+    .toString('utf8')
+    .split('\0')
+    .filter((name) => name !== '');
 }

@@ -59,8 +59,7 @@ async function checkExternalData(modelPath: string, locations: readonly string[]
   if (locations.length === 0) return;
   const modelDir = await realpath(path.dirname(modelPath));
   for (const location of locations) {
-    const refused = (reason: string) =>
-      new UserError(`${modelPath}: external data location '${location}' refused: ${reason}`);
+    const refused = (reason: string) => new UserError(`${modelPath}: external data location '${location}' refused: ${reason}`);
     const segments = location.split(/[\\/]/);
     if (location === '') throw refused('it is empty');
     if (path.isAbsolute(location) || path.win32.isAbsolute(location)) throw refused('absolute paths are not allowed');
@@ -86,9 +85,7 @@ async function checkExternalData(modelPath: string, locations: readonly string[]
 export async function resolveModel(ref: ModelRef): Promise<ModelFile> {
   const bytes = await readModelBytes(ref);
   if (isLfsPointer(bytes)) {
-    throw new UserError(
-      `${ref.role} model ${ref.path} is a Git LFS pointer, not the model: the LFS object was not fetched (run \`git lfs pull\`)`,
-    );
+    throw new UserError(`${ref.role} model ${ref.path} is a Git LFS pointer, not the model: the LFS object was not fetched (run \`git lfs pull\`)`);
   }
   const facts = parseOnnxFacts(bytes, `${ref.role} model ${ref.path}`);
   await checkExternalData(ref.path, facts.externalDataFiles);

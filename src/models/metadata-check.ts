@@ -62,34 +62,49 @@ function classProblems(meta: ModelMetadata, facts: MetadataFacts, out: MetadataV
   // A config name the model has at another position: the order is wrong, not the wording.
   const moved = differ.filter((k) => model.includes(config[k]));
   if (moved.length > 0) {
-    const detail = names.length <= LIST_BOTH_UP_TO
-      ? `\n    model:  ${list(names)}\n    config: ${list(classes)}`
-      : `: ${moved.slice(0, 10).map((k) => `position ${k} is '${classes[k]}' in the config, '${names[k]}' in the model (which has '${classes[k]}' at ${model.indexOf(config[k])})`).join('; ')}${moved.length > 10 ? `; and ${moved.length - 10} more` : ''}`;
+    const detail =
+      names.length <= LIST_BOTH_UP_TO
+        ? `\n    model:  ${list(names)}\n    config: ${list(classes)}`
+        : `: ${moved
+            .slice(0, 10)
+            .map((k) => `position ${k} is '${classes[k]}' in the config, '${names[k]}' in the model (which has '${classes[k]}' at ${model.indexOf(config[k])})`)
+            .join('; ')}${moved.length > 10 ? `; and ${moved.length - 10} more` : ''}`;
     out.refusals.push(
       `${where} lists its classes in another order than ${facts.classesFrom}${detail}\n` +
         `  Output k is scored as class k of the config, so ${moved.length === 2 ? 'these two classes' : `${moved.length} classes`} would be scored as each other. Write the classes in the model's order.`,
     );
     return;
   }
-  const shown = differ.slice(0, 5).map((k) => `${k}: '${names[k]}' vs '${classes[k]}'`).join(', ');
-  out.warnings.push(`${where} names ${differ.length} class${differ.length === 1 ? '' : 'es'} differently from ${facts.classesFrom} (${shown}${differ.length > 5 ? ', …' : ''}); the report uses the config's names`);
+  const shown = differ
+    .slice(0, 5)
+    .map((k) => `${k}: '${names[k]}' vs '${classes[k]}'`)
+    .join(', ');
+  out.warnings.push(
+    `${where} names ${differ.length} class${differ.length === 1 ? '' : 'es'} differently from ${facts.classesFrom} (${shown}${differ.length > 5 ? ', …' : ''}); the report uses the config's names`,
+  );
 }
 
 function inputProblems(meta: ModelMetadata, facts: MetadataFacts, out: MetadataVerdict): void {
   const expected = meta.task === null ? undefined : ULTRALYTICS_TASK[meta.task];
   if (meta.source === 'ultralytics' && meta.task !== null && expected !== facts.task) {
-    out.refusals.push(`${facts.model}: the model's metadata says it is an Ultralytics '${meta.task}' model, which model-gate does not score as task: ${facts.task}${expected ? ` (use task: ${expected})` : ' (model-gate reads detect and classify models)'}`);
+    out.refusals.push(
+      `${facts.model}: the model's metadata says it is an Ultralytics '${meta.task}' model, which model-gate does not score as task: ${facts.task}${expected ? ` (use task: ${expected})` : ' (model-gate reads detect and classify models)'}`,
+    );
   }
   const imgsz = meta.imgsz;
   const same = (a: readonly number[], b: readonly number[]) => a[0] === b[0] && a[1] === b[1];
   if (imgsz && facts.modelInputSize && !same(imgsz, facts.modelInputSize)) {
     out.warnings.push(`${facts.model}: the model's metadata says imgsz [${imgsz.join(', ')}], but its input is fixed at [${facts.modelInputSize.join(', ')}]; the input's size is used`);
   } else if (imgsz && facts.size && !same(imgsz, facts.size)) {
-    out.warnings.push(`${facts.model}: the model was exported at imgsz [${imgsz.join(', ')}] (its metadata), but preprocess.size is [${facts.size.join(', ')}]: the scores are for another input size than the model's`);
+    out.warnings.push(
+      `${facts.model}: the model was exported at imgsz [${imgsz.join(', ')}] (its metadata), but preprocess.size is [${facts.size.join(', ')}]: the scores are for another input size than the model's`,
+    );
   }
   if (meta.stride !== null && facts.task === 'detection' && facts.stride !== null && facts.stride !== meta.stride) {
     const fits = facts.stride % meta.stride === 0;
-    out.warnings.push(`${facts.model}: the model's stride is ${meta.stride} (its metadata), detection.stride is ${facts.stride}${fits ? '' : `: inputs padded to a multiple of ${facts.stride} may not fit the model`}`);
+    out.warnings.push(
+      `${facts.model}: the model's stride is ${meta.stride} (its metadata), detection.stride is ${facts.stride}${fits ? '' : `: inputs padded to a multiple of ${facts.stride} may not fit the model`}`,
+    );
   }
   for (const key of meta.unreadable) out.warnings.push(`${facts.model}: metadata ${key} could not be read; it is ignored`);
 }
@@ -139,6 +154,10 @@ export function judgeModelMetadata(
 }
 
 /** withMetadataDefaults for one model file and the config. */
-export function decodeDefaultsFor(config: Config, file: { readonly facts: { readonly inputs: readonly TensorSignature[]; readonly metadata?: Readonly<Record<string, string>> } }, spec: DecodeSpec): DecodeSpec {
+export function decodeDefaultsFor(
+  config: Config,
+  file: { readonly facts: { readonly inputs: readonly TensorSignature[]; readonly metadata?: Readonly<Record<string, string>> } },
+  spec: DecodeSpec,
+): DecodeSpec {
   return withMetadataDefaults(spec, readModelMetadata(file.facts.metadata), fixedInputSize(file.facts.inputs[0], config.preprocess.layout), config.detection?.strideSet ?? true);
 }

@@ -77,7 +77,7 @@ export function parsePythonNames(text: string): string[] {
     names.set(Number(key), value);
     i = end;
     skip();
-    if (text[i] === ',') i++, skip();
+    if (text[i] === ',') (i++, skip());
     else if (text[i] !== '}') throw new LiteralError(`expected , or } at ${i}`);
   }
   i++;
@@ -106,7 +106,10 @@ function consecutive(names: Map<number, string>): string[] {
 
 /** "[640, 640]" or "640" → [640, 640]. */
 function parseImgsz(text: string): [number, number] {
-  const numbers = text.replace(/[[\]()\s]/g, '').split(',').filter((part) => part !== '');
+  const numbers = text
+    .replace(/[[\]()\s]/g, '')
+    .split(',')
+    .filter((part) => part !== '');
   if (!numbers.every((n) => /^\d+$/.test(n)) || numbers.length < 1 || numbers.length > 2) throw new LiteralError('expected [height, width] or one integer');
   const [h, w = h] = numbers.map(Number);
   if (h < 1 || w < 1) throw new LiteralError('expected positive sizes');

@@ -5,17 +5,7 @@
  */
 import type { TensorSignature } from '../contracts/tensors.js';
 import { UserError } from '../errors.js';
-import {
-  ProtobufError,
-  fieldsNumbered,
-  intField,
-  readFields,
-  readRepeatedInt64,
-  textField,
-  toMessage,
-  toText,
-  type ProtoField,
-} from './protobuf.js';
+import { ProtobufError, fieldsNumbered, intField, readFields, readRepeatedInt64, textField, toMessage, toText, type ProtoField } from './protobuf.js';
 
 export interface OnnxFacts {
   irVersion: number;
@@ -47,10 +37,29 @@ const DIM = { value: 1, param: 2 } as const;
 
 /** TensorProto.DataType → the names onnxruntime-node uses for Tensor.type. */
 const ELEMENT_TYPES: Record<number, string> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string',
-  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64',
-  15: 'complex128', 16: 'bfloat16', 17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2',
-  20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
+  23: 'float4e2m1',
 };
 
 /** Proto3 merge semantics: all occurrences of an embedded message field are concatenated. */
@@ -71,11 +80,17 @@ function readSignature(valueInfo: ProtoField[]): TensorSignature {
   const type = mergedMessage(valueInfo, VALUE_INFO.type);
   const tensorType = type && mergedMessage(type, TYPE.tensor);
   if (!tensorType) {
-    const kind = !type ? 'unknown'
-      : mergedMessage(type, TYPE.sequence) ? 'sequence'
-      : mergedMessage(type, TYPE.map) ? 'map'
-      : mergedMessage(type, TYPE.optional) ? 'optional'
-      : mergedMessage(type, TYPE.sparseTensor) ? 'sparse_tensor' : 'unknown';
+    const kind = !type
+      ? 'unknown'
+      : mergedMessage(type, TYPE.sequence)
+        ? 'sequence'
+        : mergedMessage(type, TYPE.map)
+          ? 'map'
+          : mergedMessage(type, TYPE.optional)
+            ? 'optional'
+            : mergedMessage(type, TYPE.sparseTensor)
+              ? 'sparse_tensor'
+              : 'unknown';
     return { name, dims: [], type: kind };
   }
   const elemType = intField(tensorType, TENSOR_TYPE.elemType);
@@ -163,13 +178,13 @@ export function parseOnnxFacts(bytes: Uint8Array, file: string): OnnxFacts {
     // MODEL_CARD.md gives fmnist-dwnet-v3 19,306 (PyTorch parameters()), but the exporter folded
     // each BatchNorm (gamma + beta over 480 channels = 960 values) into the preceding Conv, so the
     // ONNX file holds 18,346. No ONNX reader can recover the pre-export count.
-    const params = initializers
-      .filter((tensor) => usedNames.has(tensor.name))
-      .reduce((sum, tensor) => sum + tensor.elementCount, 0);
+    const params = initializers.filter((tensor) => usedNames.has(tensor.name)).reduce((sum, tensor) => sum + tensor.elementCount, 0);
 
     // fromEntries defines own properties, so a key such as "__proto__" stays a plain entry.
     const metadata = Object.fromEntries(
-      fieldsNumbered(model, MODEL.metadataProps).map(toMessage).map((entry) => [textField(entry, ENTRY.key), textField(entry, ENTRY.value)]),
+      fieldsNumbered(model, MODEL.metadataProps)
+        .map(toMessage)
+        .map((entry) => [textField(entry, ENTRY.key), textField(entry, ENTRY.value)]),
     );
 
     return {

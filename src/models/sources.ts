@@ -27,10 +27,16 @@ export interface ModelSide {
   label: string;
 }
 
-export interface MaterializedModel { file: string; label: string }
+export interface MaterializedModel {
+  file: string;
+  label: string;
+}
 
 /** One manifest value: where the model is and the sha256 its bytes must have. */
-export interface ManifestModel { url: string; sha256: string }
+export interface ManifestModel {
+  url: string;
+  sha256: string;
+}
 
 /**
  * Must leave at `dest` the bytes at `url`, or throw; materializeModel checks the sha256 itself.
@@ -42,9 +48,7 @@ const isManifestEntry = (entry: ModelEntry): entry is Extract<ModelEntry, { mani
 
 /** The repo-relative file a change to which means the model may have changed. */
 function watchedPath(entry: ModelEntry): string {
-  return isManifestEntry(entry)
-    ? repoRelativePath(entry.manifest, `models "${entry.name}": manifest`)
-    : repoRelativePath(entry.path, `models "${entry.name}": path`);
+  return isManifestEntry(entry) ? repoRelativePath(entry.manifest, `models "${entry.name}": manifest`) : repoRelativePath(entry.path, `models "${entry.name}": path`);
 }
 
 /**

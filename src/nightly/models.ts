@@ -25,7 +25,7 @@ export function refuseResultsNightly(config: Config): void {
   throw new UserError(
     `${config.configPath ?? 'config'}: task: results has no nightly run: model-gate runs no model, so there is nothing to re-evaluate ` +
       '(the committed result files give the same figures every night). To watch an LLM nightly, run your harness on a schedule ' +
-      'and gate that night\'s results against a reference run: mode: pr with the inputs results-baseline and results-candidate, ' +
+      "and gate that night's results against a reference run: mode: pr with the inputs results-baseline and results-candidate, " +
       'or model-gate compare --baseline REFERENCE --candidate TONIGHT (README, "LLMs and other models you run yourself").',
   );
 }

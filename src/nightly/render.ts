@@ -24,8 +24,7 @@ export function renderNightly(report: NightlyReport, configPath: string, limit =
   const commit = report.records[0]?.commit.slice(0, 7) ?? '';
   // A clean night only claims the checks that had something to compare against (not on a first night).
   const names = (list: readonly { model: { name: string } }[]) => list.map((r) => code(r.model.name)).join(', ');
-  const noAccuracyBaseline = report.records.filter((r) =>
-    r.evalSha256 === null || !report.history.some((h) => h.model.sha256 === r.model.sha256 && h.evalSha256 === r.evalSha256));
+  const noAccuracyBaseline = report.records.filter((r) => r.evalSha256 === null || !report.history.some((h) => h.model.sha256 === r.model.sha256 && h.evalSha256 === r.evalSha256));
   const noLatencyBaseline = report.records.filter((r) => latencyWindow(report.history, r).length < DEFAULT_MIN_POINTS);
   const clean = [
     noAccuracyBaseline.length === 0
@@ -35,9 +34,10 @@ export function renderNightly(report: NightlyReport, configPath: string, limit =
       ? 'p50 latency is within its usual range.'
       : `p50 latency not judged for ${names(noLatencyBaseline)}: fewer than ${DEFAULT_MIN_POINTS} comparable nights so far.`,
   ].join(noAccuracyBaseline.length === 0 && noLatencyBaseline.length === 0 ? ', and ' : '; ');
-  const status = report.findings.length === 0
-    ? `**✅ No drift or regression.** ${clean}`
-    : `**❌ ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}:**\n\n${report.findings.map((f) => `- ${escapeMarkdown(f.message)}`).join('\n')}`;
+  const status =
+    report.findings.length === 0
+      ? `**✅ No drift or regression.** ${clean}`
+      : `**❌ ${report.findings.length} finding${report.findings.length === 1 ? '' : 's'}:**\n\n${report.findings.map((f) => `- ${escapeMarkdown(f.message)}`).join('\n')}`;
   const rows = report.records.map((r) => [
     code(r.model.name),
     percent(r.metrics.top1),

@@ -80,7 +80,13 @@ export async function runNightly(
   const history = await store.read();
   const records: HistoryRecord[] = [];
   const findings: Finding[] = [];
-  const open = await openEvaluation(config, ctx, models.map((m) => m.ref), progress, { latencyGroups: models.map((_, i) => [i]) });
+  const open = await openEvaluation(
+    config,
+    ctx,
+    models.map((m) => m.ref),
+    progress,
+    { latencyGroups: models.map((_, i) => [i]) },
+  );
   try {
     for (const [i, model] of models.entries()) {
       progress.info(`nightly: ${model.name} (${model.path})`);

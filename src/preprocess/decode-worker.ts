@@ -23,7 +23,15 @@ if (!port) throw new Error('decode-worker.js runs as a worker thread of the deco
 
 port.on('message', (task: DecodeTask) => {
   const images = task.targets.map((t) => ({ ...t.shape, pixels: new Uint8Array(t.buffer, t.byteOffset, t.shape.count * t.shape.height * t.shape.width * t.shape.channels), geometry: [] }));
-  decodeFilesInto(task.files, task.first, task.targets.map((t) => t.spec), images, FILES_IN_FLIGHT, undefined, task.sha256).then(
+  decodeFilesInto(
+    task.files,
+    task.first,
+    task.targets.map((t) => t.spec),
+    images,
+    FILES_IN_FLIGHT,
+    undefined,
+    task.sha256,
+  ).then(
     (geometry) => port.postMessage({ id: task.id, geometry } satisfies DecodeReply),
     (error: unknown) => {
       const e = error as { message?: unknown; stack?: unknown };

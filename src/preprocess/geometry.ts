@@ -48,7 +48,6 @@ export interface ResizePlan {
   fill: number;
 }
 
-
 export function planResize(width: number, height: number, spec: GeometrySpec): ResizePlan {
   const [targetHeight, targetWidth] = spec.size;
   if (spec.resize === 'stretch') {

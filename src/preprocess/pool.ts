@@ -93,7 +93,11 @@ class WorkerPool implements DecodePool {
   private readonly whenIdle: (() => void)[] = [];
   private nextId = 0;
 
-  constructor(readonly workers: number, private readonly script: URL, private readonly hashesOf: HashesOf) {
+  constructor(
+    readonly workers: number,
+    private readonly script: URL,
+    private readonly hashesOf: HashesOf,
+  ) {
     // Started at once: their start-up (a V8 isolate each) overlaps the run's model loading.
     for (let i = 0; i < workers; i++) this.spawn();
   }

@@ -56,11 +56,7 @@ export function autoLetterboxSize(width: number, height: number, bound: readonly
  * The model input [H, W] for `rect`: the largest autoLetterboxSize over the images. The sizes
  * come from the labels (COCO `images[].width/height`) or imageSize(), so no pixel is decoded.
  */
-export function rectInputSize(
-  imageSizes: Iterable<{ readonly width: number; readonly height: number }>,
-  bound: readonly [number, number],
-  options: FitOptions,
-): [number, number] {
+export function rectInputSize(imageSizes: Iterable<{ readonly width: number; readonly height: number }>, bound: readonly [number, number], options: FitOptions): [number, number] {
   let [inputHeight, inputWidth] = [0, 0];
   for (const { width, height } of imageSizes) {
     const [h, w] = autoLetterboxSize(width, height, bound, options);
@@ -76,13 +72,7 @@ export function rectInputSize(
  * target [H, W]. Plain letterbox is bound = target; rect is bound = [imgsz, imgsz] and target =
  * rectInputSize(...). The target must hold the resized image.
  */
-export function planFit(
-  width: number,
-  height: number,
-  bound: readonly [number, number],
-  target: readonly [number, number],
-  scaleup: boolean,
-): FitPlan {
+export function planFit(width: number, height: number, bound: readonly [number, number], target: readonly [number, number], scaleup: boolean): FitPlan {
   const resized = resizedSize(width, height, letterboxRatio(width, height, bound, scaleup));
   const [targetHeight, targetWidth] = target;
   if (resized.width > targetWidth || resized.height > targetHeight) {

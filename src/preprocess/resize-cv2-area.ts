@@ -78,16 +78,7 @@ function areaTable(inSize: number, outSize: number, channels: number, scale: num
 }
 
 /** ResizeArea_Invoker<uchar, float>: a float row buffer per source row, summed into the output row. */
-function areaWeighted(
-  src: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  outWidth: number,
-  outHeight: number,
-  scaleX: number,
-  scaleY: number,
-): Uint8Array {
+function areaWeighted(src: Uint8Array, width: number, height: number, channels: number, outWidth: number, outHeight: number, scaleX: number, scaleY: number): Uint8Array {
   const xTable = areaTable(width, outWidth, channels, scaleX);
   const yTable = areaTable(height, outHeight, 1, scaleY);
   const rowLength = outWidth * channels;

@@ -25,15 +25,7 @@ import { roundHalfEven } from './round.js';
 const COEF_SCALE = 2048;
 
 /** Pure function of the pixels: HWC uint8 with 1 or 3 channels in, outWidth × outHeight out. */
-export function resizeCv2(
-  src: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  outWidth: number,
-  outHeight: number,
-  kernel: Cv2ResizeKernel,
-): Uint8Array {
+export function resizeCv2(src: Uint8Array, width: number, height: number, channels: number, outWidth: number, outHeight: number, kernel: Cv2ResizeKernel): Uint8Array {
   checkSizes(src, width, height, channels, outWidth, outHeight);
   if (outWidth === width && outHeight === height) return src; // cv::resize copies in this case
   if (kernel === 'cv2-nearest') return resizeCv2Nearest(src, width, height, channels, outWidth, outHeight);
@@ -122,15 +114,7 @@ function axisTaps(inSize: number, outSize: number, area: boolean, clamp: boolean
 }
 
 /** resizeGeneric_ with HResizeLinear<uchar, int, short> and the 8-bit VResizeLinear. */
-function resizeLinearGeneric(
-  src: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  outWidth: number,
-  outHeight: number,
-  area: boolean,
-): Uint8Array {
+function resizeLinearGeneric(src: Uint8Array, width: number, height: number, channels: number, outWidth: number, outHeight: number, area: boolean): Uint8Array {
   const xTaps = axisTaps(width, outWidth, area, true);
   const yTaps = axisTaps(height, outHeight, area, false);
   const rowLength = outWidth * channels;

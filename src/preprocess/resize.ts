@@ -58,15 +58,7 @@ function sinc(x: number): number {
  * Resizes HWC uint8 pixels to outWidth × outHeight. Returns the input itself when the size is
  * unchanged. The cv2-* kernels go to OpenCV's arithmetic (resize-cv2.ts), the others are PIL's.
  */
-export function resizePixels(
-  src: Uint8Array,
-  width: number,
-  height: number,
-  channels: number,
-  outWidth: number,
-  outHeight: number,
-  kernel: ResizeKernel,
-): Uint8Array {
+export function resizePixels(src: Uint8Array, width: number, height: number, channels: number, outWidth: number, outHeight: number, kernel: ResizeKernel): Uint8Array {
   if (outWidth === width && outHeight === height) return src;
   if (kernel === 'cv2-linear' || kernel === 'cv2-area' || kernel === 'cv2-nearest') {
     return resizeCv2(src, width, height, channels, outWidth, outHeight, kernel);
@@ -129,15 +121,7 @@ function clip8(sum: number): number {
 }
 
 /** Horizontal pass over rows [firstRow, lastRow). */
-function resampleRows(
-  src: Uint8Array,
-  width: number,
-  channels: number,
-  firstRow: number,
-  lastRow: number,
-  k: Coefficients,
-  outWidth: number,
-): Uint8Array {
+function resampleRows(src: Uint8Array, width: number, channels: number, firstRow: number, lastRow: number, k: Coefficients, outWidth: number): Uint8Array {
   const out = new Uint8Array((lastRow - firstRow) * outWidth * channels);
   for (let y = firstRow, o = 0; y < lastRow; y++) {
     const rowStart = y * width * channels;

@@ -38,11 +38,7 @@ function sharpModule(): Promise<SharpFactory> {
  * Multi-page inputs (GIF, TIFF) give their first page.
  */
 export async function decodeWithSharp(bytes: Buffer): Promise<RawImage> {
-  const { data, info } = await (await sharpModule())(bytes, { ignoreIcc: true })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
+  const { data, info } = await (await sharpModule())(bytes, { ignoreIcc: true }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`sharp returned ${info.channels} channels, expected 3`);
   return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
 }
@@ -68,9 +64,7 @@ export async function thumbnailWithSharp(file: string, maxSide: number): Promise
   const image = (await sharpModule())(file, { pages: 1 }).removeAlpha();
   if (longest <= maxSide) {
     const factor = Math.floor(maxSide / longest);
-    const enlarged = factor > 1
-      ? image.resize({ width: (meta.width as number) * factor, height: (meta.height as number) * factor, kernel: 'nearest' })
-      : image;
+    const enlarged = factor > 1 ? image.resize({ width: (meta.width as number) * factor, height: (meta.height as number) * factor, kernel: 'nearest' }) : image;
     return { mime: 'image/png', bytes: await enlarged.png().toBuffer() };
   }
   return { mime: 'image/webp', bytes: await image.resize({ width: maxSide, height: maxSide, fit: 'inside' }).webp({ quality: WEBP_QUALITY }).toBuffer() };

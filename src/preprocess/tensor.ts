@@ -71,7 +71,5 @@ function normalizationTables(norm: NormalizeSpec, channels: number): Float32Arra
 function perChannel(values: readonly number[], channels: number, name: string): number[] {
   if (values.length === 1) return new Array<number>(channels).fill(values[0]);
   if (values.length === channels) return [...values];
-  throw new UserError(
-    `preprocess.${name}: has ${values.length} values but the images have ${channels} channel${channels === 1 ? '' : 's'} (give 1 or ${channels})`,
-  );
+  throw new UserError(`preprocess.${name}: has ${values.length} values but the images have ${channels} channel${channels === 1 ? '' : 's'} (give 1 or ${channels})`);
 }

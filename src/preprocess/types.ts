@@ -7,7 +7,14 @@ import type { RectBatches } from './ultralytics-val.js';
  * Decoded, resized pixels of some images: uint8, HWC, channels in the order `color` asks (bgr
  * swaps R and B). `pixels` may live in a SharedArrayBuffer that decode workers wrote into.
  */
-export interface DecodedImages { count: number; height: number; width: number; channels: 1 | 3; pixels: Uint8Array; geometry: ImageGeometry[] }
+export interface DecodedImages {
+  count: number;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+  pixels: Uint8Array;
+  geometry: ImageGeometry[];
+}
 
 /**
  * A DecodeSpec with its size known. For rect, `size` is the set-wide input size (rectInputSize)

@@ -54,12 +54,7 @@ export interface RectBatches {
 }
 
 /** Step 3 over the images' sizes (in eval-set order). */
-export function ultralyticsRectBatches(
-  sizes: readonly { readonly width: number; readonly height: number }[],
-  batchSize: number,
-  imgsz: number,
-  stride: number,
-): RectBatches {
+export function ultralyticsRectBatches(sizes: readonly { readonly width: number; readonly height: number }[], batchSize: number, imgsz: number, stride: number): RectBatches {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size must be a positive integer, got ${batchSize}`);
   const ratios = sizes.map((s) => s.height / s.width);
   const order = ratios.map((_, i) => i).sort((a, b) => ratios[a] - ratios[b] || a - b);

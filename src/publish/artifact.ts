@@ -32,10 +32,7 @@ export interface ArtifactStore {
 
 /** The service's own configuration is missing: outside Actions, on GHES, or in a test. */
 function isServiceUnavailable(error: Error): boolean {
-  return (
-    /ACTIONS_RUNTIME_TOKEN|ACTIONS_RESULTS_URL|JWT|backend IDs/i.test(error.message) ||
-    error.name === 'GHESNotSupportedError'
-  );
+  return /ACTIONS_RUNTIME_TOKEN|ACTIONS_RESULTS_URL|JWT|backend IDs/i.test(error.message) || error.name === 'GHESNotSupportedError';
 }
 
 /**
@@ -54,9 +51,7 @@ export function actionsArtifactStore(log: GitHubLog, options: { retentionDays?: 
         return { id: id ?? null, note: null };
       } catch (error) {
         const reason = error instanceof Error ? error : new Error(String(error));
-        const note = isServiceUnavailable(reason)
-          ? `artifact service unavailable: ${reason.message}`
-          : `artifact upload failed: ${reason.message}`;
+        const note = isServiceUnavailable(reason) ? `artifact service unavailable: ${reason.message}` : `artifact upload failed: ${reason.message}`;
         log.warn(`Could not upload the report artifact "${name}" (${note}).`);
         return { id: null, note };
       }

@@ -77,14 +77,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * duplicate), the oldest is kept up to date and the others are left as they are: deleting
  * needs more than we know about why they exist, and they stop being updated, which is visible.
  */
-export async function upsertStickyComment(
-  gh: GitHub,
-  target: CommentTarget,
-  marker: string,
-  body: string,
-  log: GitHubLog,
-  options: StickyCommentOptions = {},
-): Promise<StickyCommentResult> {
+export async function upsertStickyComment(gh: GitHub, target: CommentTarget, marker: string, body: string, log: GitHubLog, options: StickyCommentOptions = {}): Promise<StickyCommentResult> {
   const markerText = markerComment(marker);
   // Renderers neutralise the text they did not write (run-comment.ts); this is the last guard: a
   // comment model-gate posts never mentions anyone.

@@ -45,7 +45,10 @@ export interface CreateGitHubOptions {
   requestTimeoutMs?: number;
 }
 
-interface RequestDescription { method?: string; url?: string }
+interface RequestDescription {
+  method?: string;
+  url?: string;
+}
 
 export function createGitHub(options: CreateGitHubOptions): GitHub {
   const { log } = options;
@@ -79,10 +82,8 @@ export function createGitHub(options: CreateGitHubOptions): GitHub {
       // The plugin keys its write/notification spacing on this id in process-wide limiters;
       // our own id keeps one client's pacing from delaying another client in the same process.
       id: `model-gate-${randomUUID()}`,
-      onRateLimit: (retryAfter: number, request: RequestDescription, _octokit: unknown, retryCount: number) =>
-        decide('primary', retryAfter, request, retryCount),
-      onSecondaryRateLimit: (retryAfter: number, request: RequestDescription, _octokit: unknown, retryCount: number) =>
-        decide('secondary', retryAfter, request, retryCount),
+      onRateLimit: (retryAfter: number, request: RequestDescription, _octokit: unknown, retryCount: number) => decide('primary', retryAfter, request, retryCount),
+      onSecondaryRateLimit: (retryAfter: number, request: RequestDescription, _octokit: unknown, retryCount: number) => decide('secondary', retryAfter, request, retryCount),
     },
     retry: { retries: 3 },
   });

@@ -23,10 +23,7 @@ export interface TrackingTarget {
 
 /** "[Workflow run](…) · cc @a @b", the line under the body and each comment; '' when neither is set. */
 export function trackingFooter(target: Pick<TrackingTarget, 'mention' | 'runUrl'>, mention: boolean): string {
-  const parts = [
-    ...(target.runUrl ? [`[Workflow run](${target.runUrl})`] : []),
-    ...(mention && target.mention && target.mention.length > 0 ? [`cc ${target.mention.join(' ')}`] : []),
-  ];
+  const parts = [...(target.runUrl ? [`[Workflow run](${target.runUrl})`] : []), ...(mention && target.mention && target.mention.length > 0 ? [`cc ${target.mention.join(' ')}`] : [])];
   return parts.join(' · ');
 }
 
@@ -40,9 +37,7 @@ export interface TrackingResult {
 
 async function findOpen(gh: GitHub, target: TrackingTarget, marker: string) {
   const issues = await gh.paginate(gh.rest.issues.listForRepo, { owner: target.owner, repo: target.repo, state: 'open', labels: target.label, per_page: 100 });
-  return issues
-    .filter((issue) => !issue.pull_request && (issue.body ?? '').includes(marker))
-    .sort((a, b) => a.number - b.number)[0];
+  return issues.filter((issue) => !issue.pull_request && (issue.body ?? '').includes(marker)).sort((a, b) => a.number - b.number)[0];
 }
 
 export async function syncTrackingIssue(gh: GitHub, target: TrackingTarget, bad: boolean, body: string, night: string, log: Pick<Progress, 'info'>): Promise<TrackingResult> {
@@ -56,7 +51,12 @@ export async function syncTrackingIssue(gh: GitHub, target: TrackingTarget, bad:
   const { owner, repo } = target;
   if (bad && open) {
     await gh.rest.issues.update({ owner, repo, issue_number: open.number, body: full(false) });
-    await gh.rest.issues.createComment({ owner, repo, issue_number: open.number, body: withFooter(`Still failing on the night of ${night}; the issue body has tonight's findings.`, trackingFooter(target, true)) });
+    await gh.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: open.number,
+      body: withFooter(`Still failing on the night of ${night}; the issue body has tonight's findings.`, trackingFooter(target, true)),
+    });
     log.info(`tracking issue #${open.number} updated`);
     return { action: 'updated', number: open.number, url: open.html_url };
   }
@@ -66,7 +66,12 @@ export async function syncTrackingIssue(gh: GitHub, target: TrackingTarget, bad:
     return { action: 'opened', number: data.number, url: data.html_url };
   }
   if (open) {
-    await gh.rest.issues.createComment({ owner, repo, issue_number: open.number, body: capComment(withFooter(neutraliseMentionsAround(`The night of ${night} came back clean; closing.\n\n${body}`, marker), trackingFooter(target, false))) });
+    await gh.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: open.number,
+      body: capComment(withFooter(neutraliseMentionsAround(`The night of ${night} came back clean; closing.\n\n${body}`, marker), trackingFooter(target, false))),
+    });
     await gh.rest.issues.update({ owner, repo, issue_number: open.number, state: 'closed' });
     log.info(`tracking issue #${open.number} closed`);
     return { action: 'closed', number: open.number, url: open.html_url };

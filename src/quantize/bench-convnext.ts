@@ -46,7 +46,14 @@ function layerNorm(g: GraphBuilder, x: string, channels: number, prefix: string,
   const scale = g.weight(`${prefix}.weight`, [channels], 0.2);
   const bias = g.weight(`${prefix}.bias`, [channels], 0.1);
   const nhwc = channelsFirst ? g.node('Transpose', [x], [ints('perm', [0, 2, 3, 1])]) : x;
-  const normed = g.node('LayerNormalization', [nhwc, scale, bias], [{ name: 'axis', type: A.INT, i: -1 }, { name: 'epsilon', type: A.FLOAT, f: 1e-6 }]);
+  const normed = g.node(
+    'LayerNormalization',
+    [nhwc, scale, bias],
+    [
+      { name: 'axis', type: A.INT, i: -1 },
+      { name: 'epsilon', type: A.FLOAT, f: 1e-6 },
+    ],
+  );
   return channelsFirst ? g.node('Transpose', [normed], [ints('perm', [0, 3, 1, 2])]) : normed;
 }
 

@@ -25,18 +25,17 @@ export interface QuantizeTiming {
 }
 
 /** quantizeStaticInt8's steps, timed: calibration on its own, then the rest. */
-export async function timeQuantizeStaticInt8(
-  modelPath: string,
-  calibration: CalibrationSource,
-  options: QuantizeOptions,
-): Promise<QuantizeTiming> {
+export async function timeQuantizeStaticInt8(modelPath: string, calibration: CalibrationSource, options: QuantizeOptions): Promise<QuantizeTiming> {
   const workDir = await mkdtemp(join(tmpdir(), 'mg-quantize-bench-'));
   try {
     const started = performance.now();
     const model = decodeModel(await readFile(modelPath), modelPath);
     const calibrationStarted = performance.now();
     const ranges = await calibrate(model, tensorsToCalibrate(model.graph!), calibration, {
-      workDir, label: modelPath, batchSize: options.batchSize, memoryBudgetBytes: options.memoryBudgetBytes,
+      workDir,
+      label: modelPath,
+      batchSize: options.batchSize,
+      memoryBudgetBytes: options.memoryBudgetBytes,
     });
     const calibrationMs = performance.now() - calibrationStarted;
     const { bytes, report } = quantizeCalibrated(model, ranges, options);
@@ -90,8 +89,14 @@ function intsAttribute(name: string, values: number[]) {
  */
 export function syntheticCnn(): { model: ModelMsg; parameters: number } {
   const weights: [string, number[]][] = [
-    ['w1', [32, 1, 3, 3]], ['b1', [32]], ['w2', [64, 32, 3, 3]], ['b2', [64]],
-    ['w3', [80, 1600]], ['b3', [80]], ['w4', [10, 80]], ['b4', [10]],
+    ['w1', [32, 1, 3, 3]],
+    ['b1', [32]],
+    ['w2', [64, 32, 3, 3]],
+    ['b2', [64]],
+    ['w3', [80, 1600]],
+    ['b3', [80]],
+    ['w4', [10, 80]],
+    ['b4', [10]],
   ];
   let parameters = 0;
   const initializer = weights.map(([name, dims], i) => {

@@ -104,10 +104,15 @@ export async function tensorSignatures(model: ModelMsg, workDir: string, label: 
     const weights = graph.initializer.filter(isWeight);
     for (const t of weights) stripped.add(t.name);
     graph.initializer = graph.initializer.filter((t) => !isWeight(t));
-    const typed = weights.filter((t) => !declared.has(t.name)).map((t) => onnx.ValueInfoProto.create({
-      name: t.name,
-      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: toNumber(d) })) } } },
-    }) as unknown as ValueInfoMsg);
+    const typed = weights
+      .filter((t) => !declared.has(t.name))
+      .map(
+        (t) =>
+          onnx.ValueInfoProto.create({
+            name: t.name,
+            type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: t.dims.map((d) => ({ dimValue: toNumber(d) })) } } },
+          }) as unknown as ValueInfoMsg,
+      );
     graph.input = [...graph.input, ...typed];
     const present = new Set(graph.output.map((o) => o.name));
     const extra: ValueInfoMsg[] = [];
@@ -198,7 +203,10 @@ export async function calibrate(model: ModelMsg, candidates: ReadonlySet<string>
           results = await runBatch(loaded, data, [end - start, ...source.sampleShape]);
         } catch (error) {
           if (!allocationFailure(error)) throw error;
-          throw new UserError(`${label}: onnxruntime ran out of memory calibrating a batch of ${end - start} images; set ${CALIBRATION_KNOBS.batch} lower or ${CALIBRATION_KNOBS.memory} to what the machine has`, { cause: error });
+          throw new UserError(
+            `${label}: onnxruntime ran out of memory calibrating a batch of ${end - start} images; set ${CALIBRATION_KNOBS.batch} lower or ${CALIBRATION_KNOBS.memory} to what the machine has`,
+            { cause: error },
+          );
         }
         for (const [name, [minName, maxName]] of outputs) {
           const low = results[minName].data[0];

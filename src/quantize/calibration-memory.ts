@@ -11,7 +11,18 @@ import type { TensorSignature } from '../contracts/tensors.js';
 import type { GraphMsg, NodeMsg } from './model-io.js';
 
 const ELEMENT_BYTES: Record<string, number> = {
-  float32: 4, float16: 2, float64: 8, int64: 8, uint64: 8, int32: 4, uint32: 4, int16: 2, uint16: 2, int8: 1, uint8: 1, bool: 1,
+  float32: 4,
+  float16: 2,
+  float64: 8,
+  int64: 8,
+  uint64: 8,
+  int32: 4,
+  uint32: 4,
+  int16: 2,
+  uint16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
 };
 /** Headroom over the live-tensor estimate. */
 const SLACK = 2;
@@ -39,7 +50,12 @@ export function ortOrder(nodes: readonly NodeMsg[]): NodeMsg[] {
   const producer = new Map<string, number>();
   nodes.forEach((node, i) => node.output.forEach((name) => name && producer.set(name, i)));
   const read = new Set(nodes.flatMap((node) => node.input));
-  const inputsOf = nodes.map((node) => node.input.map((name) => producer.get(name)).filter((i): i is number => i !== undefined).sort((a, b) => a - b));
+  const inputsOf = nodes.map((node) =>
+    node.input
+      .map((name) => producer.get(name))
+      .filter((i): i is number => i !== undefined)
+      .sort((a, b) => a - b),
+  );
   const stack: [number, boolean][] = nodes.flatMap((node, i) => (node.output.some((o) => read.has(o)) ? [] : [[i, false] as [number, boolean]]));
   const visited = new Array<boolean>(nodes.length).fill(false);
   const order: NodeMsg[] = [];

@@ -13,9 +13,7 @@ export function quantizedReason(model: ModelMsg): string | null {
   if (!graph) return null;
   const node = graph.node.find((n) => QUANTIZED_OPS.test(n.opType));
   if (node) return `it has ${node.opType} nodes`;
-  const int8 = graph.initializer.find(
-    (t) => (t.dataType === onnx.TensorProto.DataType.INT8 || t.dataType === onnx.TensorProto.DataType.UINT8) && t.dims.length >= 2,
-  );
+  const int8 = graph.initializer.find((t) => (t.dataType === onnx.TensorProto.DataType.INT8 || t.dataType === onnx.TensorProto.DataType.UINT8) && t.dims.length >= 2);
   if (int8) return `its weight ${int8.name} is ${int8.dataType === onnx.TensorProto.DataType.INT8 ? 'int8' : 'uint8'}`;
   return null;
 }

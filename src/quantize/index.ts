@@ -68,12 +68,7 @@ function countByOp(nodes: Iterable<NodeMsg>): { op: string; count: number }[] {
  * Throws a UserError for a model that is already quantized, has no graph, or does not fit the
  * calibration memory budget.
  */
-export async function quantizeStaticInt8(
-  modelPath: string,
-  source: CalibrationSource,
-  options: QuantizeOptions,
-  workDir: string,
-): Promise<{ bytes: Uint8Array; report: QuantizeReport }> {
+export async function quantizeStaticInt8(modelPath: string, source: CalibrationSource, options: QuantizeOptions, workDir: string): Promise<{ bytes: Uint8Array; report: QuantizeReport }> {
   const label = options.label ?? modelPath;
   const model = decodeModel(await readFile(modelPath), modelPath);
   if (!model.graph) throw new UserError(`${label}: the model has no graph`);
@@ -81,7 +76,10 @@ export async function quantizeStaticInt8(
   if (already) throw new UserError(`${label} is already quantized (${already})`);
   if (source.samples === 0) throw new UserError('static int8 quantization needs at least one calibration image');
   const calibration = await calibrate(model, tensorsToCalibrate(model.graph), source, {
-    workDir, label, batchSize: options.batchSize, memoryBudgetBytes: options.memoryBudgetBytes,
+    workDir,
+    label,
+    batchSize: options.batchSize,
+    memoryBudgetBytes: options.memoryBudgetBytes,
   });
   return quantizeCalibrated(model, calibration, options);
 }
@@ -107,14 +105,12 @@ export function quantizeCalibrated(
 
   const reason = (node: NodeMsg) => {
     if (excluded.nodes.has(node.name)) return excluded.reasons.get(node.name)!;
-    if (!QUANTIZABLE_OPS.has(node.opType)) return 'no int8 path in onnxruntime\'s quantizer';
+    if (!QUANTIZABLE_OPS.has(node.opType)) return "no int8 path in onnxruntime's quantizer";
     if (node.opType === 'MaxPool' && onnxOpset(model) < 12) return 'onnxruntime quantizes MaxPool from opset 12';
     if (node.opType === 'Resize' && onnxOpset(model) < 11) return 'onnxruntime quantizes Resize from opset 11';
     return 'its input is not quantized';
   };
-  const floatNodes = nodes
-    .filter((node) => !quantized.has(node) && node.opType !== 'Constant')
-    .map((node) => ({ op: node.opType, name: node.name, reason: reason(node) }));
+  const floatNodes = nodes.filter((node) => !quantized.has(node) && node.opType !== 'Constant').map((node) => ({ op: node.opType, name: node.name, reason: reason(node) }));
   for (const bias of rewrite.floatBiases) floatNodes.push({ op: 'bias', name: bias.name, reason: bias.reason });
   for (const name of rewrite.unresolved) floatNodes.push({ op: 'tensor', name, reason: 'shares the parameters of a tensor that is not quantized' });
 

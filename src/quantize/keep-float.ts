@@ -63,7 +63,10 @@ export function keptFloat(graph: GraphMsg, keep: KeepFloat | undefined): { nodes
       const readers = node.output.flatMap((o) => readersOf.get(o) ?? []);
       if (readers.some((r) => WEIGHTED.has(r.opType) || weightedAfter.has(r))) weightedAfter.add(node);
     }
-    for (const node of downstream(graph, graph.node.filter((n) => WEIGHTED.has(n.opType)))) {
+    for (const node of downstream(
+      graph,
+      graph.node.filter((n) => WEIGHTED.has(n.opType)),
+    )) {
       if (!WEIGHTED.has(node.opType) && !weightedAfter.has(node) && !reasons.has(node.name)) reasons.set(node.name, 'kept in float (output tail)');
     }
   }

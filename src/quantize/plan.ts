@@ -62,8 +62,21 @@ const ALL_IO = new Set(['ArgMax', 'Add', 'Mul', 'LeakyRelu', 'Sigmoid', 'GlobalA
 
 /** quantize_static's default op_types_to_quantize: the QLinearOps and QDQ registries' keys. */
 export const QUANTIZABLE_OPS: ReadonlySet<string> = new Set([
-  'Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Pad', 'Split', 'Gather', 'GatherElements', 'Where', 'MaxPool', 'Resize',
-  ...DIRECT_8BIT, ...NORMALIZATION, ...REMOVABLE, ...ALL_IO,
+  'Conv',
+  'ConvTranspose',
+  'Gemm',
+  'MatMul',
+  'Pad',
+  'Split',
+  'Gather',
+  'GatherElements',
+  'Where',
+  'MaxPool',
+  'Resize',
+  ...DIRECT_8BIT,
+  ...NORMALIZATION,
+  ...REMOVABLE,
+  ...ALL_IO,
 ]);
 
 /** should_quantize_node. */

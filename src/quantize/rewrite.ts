@@ -13,7 +13,11 @@ import type { QdqPlan } from './plan.js';
 import { topologicalOrder } from './topology.js';
 
 /** A quantized tensor's parameter initializers (onnxruntime's quantized_value_map entry). */
-interface Quantized { scale: string; zeroPoint: string; scaleValue: Float32Array }
+interface Quantized {
+  scale: string;
+  zeroPoint: string;
+  scaleValue: Float32Array;
+}
 
 export interface RewriteResult {
   /** Biases left float, with the reason. */
@@ -82,7 +86,9 @@ export function applyPlan(model: ModelMsg, plan: QdqPlan, ranges: ReadonlyMap<st
       const named = addParams(name, params.scale, params.zeroPoint, params.type, params.axis !== null);
       renameInputs(name, `${name}_DequantizeLinear_Output`);
       graph.initializer.push(makeTensor(`${name}_quantized`, quantizeValues(values, dims, params), dims));
-      graph.node.push(makeNode('DequantizeLinear', [`${name}_quantized`, named.scale, named.zeroPoint], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, params.axis ?? undefined));
+      graph.node.push(
+        makeNode('DequantizeLinear', [`${name}_quantized`, named.scale, named.zeroPoint], [`${name}_DequantizeLinear_Output`], `${name}_DequantizeLinear`, params.axis ?? undefined),
+      );
       quantized.set(name, named);
       continue;
     }
@@ -94,7 +100,7 @@ export function applyPlan(model: ModelMsg, plan: QdqPlan, ranges: ReadonlyMap<st
 
   // _quantize_sharing_param_tensors: a provider may itself share, so repeat until nothing moves.
   let waiting = [...plan.tensors].filter(([, info]) => info.provider);
-  for (let moved = true; waiting.length > 0 && moved; ) {
+  for (let moved = true; waiting.length > 0 && moved;) {
     moved = false;
     for (const [name, info] of [...waiting]) {
       const provider = quantized.get(info.provider!.input);

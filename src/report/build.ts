@@ -95,7 +95,8 @@ export function latencyGate(latency: LatencyComparison, maxRegressionPercent: nu
       passed: true,
       outcome: 'not-measurable',
       summary: `p50 latency not measurable (this runner resolves only ±${(floor * 100).toFixed(1)}% right now, the limit is ${maxRegressionPercent}%)`,
-      line: `not measurable on this runner at this precision: the A/A control resolves only changes of ±${(floor * 100).toFixed(1)}% right now, ` +
+      line:
+        `not measurable on this runner at this precision: the A/A control resolves only changes of ±${(floor * 100).toFixed(1)}% right now, ` +
         `more than the ${maxRegressionPercent}% limit (measured ${ratio(latency.latencyRatioP50)}; try more latency.rounds, pinned threads or a quieter runner)`,
     };
   }
@@ -149,9 +150,7 @@ export function buildReport<Label, Prediction, Metrics, Comparison>(
     candidate: inputs.candidate.latencyRounds?.[1],
     control: inputs.latencyControl,
   });
-  const quantized = qBase && qCand
-    ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) }
-    : {};
+  const quantized = qBase && qCand ? { quantized: quantizedComparison(task, samples, config, qBase.predictions, qCand.predictions, task.pairedSummary(taskComparison).delta) } : {};
   const drops = [baseline, candidate].map((m, i) => {
     const drop = m.quantized?.[`drop${task.primary.key}`];
     return { role: i === 0 ? 'baseline' : 'candidate', drop: typeof drop === 'number' ? drop : null };

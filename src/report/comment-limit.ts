@@ -12,7 +12,11 @@ export const COMMENT_LIMIT = 65_536;
 
 /** The hidden marker; the name loses `--`, `<` and `>` so it cannot end the HTML comment early. */
 export function markerComment(marker: string): string {
-  const safe = marker.replace(/[<>\r\n]/g, '').replace(/-{2,}/g, '-').trim() || 'default';
+  const safe =
+    marker
+      .replace(/[<>\r\n]/g, '')
+      .replace(/-{2,}/g, '-')
+      .trim() || 'default';
   return `<!-- model-gate:${safe} -->`;
 }
 

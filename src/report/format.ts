@@ -19,12 +19,10 @@ export function signed(value: number, digits = 2): string {
 }
 
 /** An interval of fractions as a percentage range: [0.238, 0.314] → "23.8–31.4%". */
-export const percentRange = ([lo, hi]: readonly [number, number], digits = 1) =>
-  `${signedOrPlain(lo * 100, digits)}–${signedOrPlain(hi * 100, digits)}%`;
+export const percentRange = ([lo, hi]: readonly [number, number], digits = 1) => `${signedOrPlain(lo * 100, digits)}–${signedOrPlain(hi * 100, digits)}%`;
 
 /** An interval of fractions as points: "−0.31 to +0.55 pt". */
-export const pointsRange = ([lo, hi]: readonly [number, number], digits = 2) =>
-  `${signed(lo * 100, digits)} to ${signed(hi * 100, digits)} pt`;
+export const pointsRange = ([lo, hi]: readonly [number, number], digits = 2) => `${signed(lo * 100, digits)} to ${signed(hi * 100, digits)} pt`;
 
 /** A minus sign only when negative, and none on a figure that rounds to zero ("0.0", not "−0.0"). */
 function signedOrPlain(value: number, digits: number): string {
@@ -55,7 +53,7 @@ export function pValue(p: number, log10p?: number): string {
   if (p < 0.01) return `p = ${p.toPrecision(2)}`;
   let digits = 2;
   let text = p.toFixed(digits);
-  while (digits < 12 && (p < ALPHA) !== (Number(text) < ALPHA)) text = p.toFixed(++digits);
+  while (digits < 12 && p < ALPHA !== Number(text) < ALPHA) text = p.toFixed(++digits);
   return `p = ${text}`;
 }
 

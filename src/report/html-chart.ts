@@ -44,7 +44,7 @@ function segments(values: readonly number[], count: number): { index: number; va
   for (let i = 0; i < count; i++) {
     const v = values[i];
     if (typeof v === 'number' && Number.isFinite(v)) run.push({ index: i, value: v });
-    else if (run.length) out.push(run), (run = []);
+    else if (run.length) (out.push(run), (run = []));
   }
   if (run.length) out.push(run);
   return out;
@@ -85,9 +85,7 @@ export function renderLineChart(chart: HistoryChart): string {
       }
     }
   });
-  const legend = chart.series
-    .map((s, k) => `<span class="legend"><span class="swatch c${k % SERIES_COLOURS.length}"></span>${escapeHtml(s.name)}</span>`)
-    .join(' ');
+  const legend = chart.series.map((s, k) => `<span class="legend"><span class="swatch c${k % SERIES_COLOURS.length}"></span>${escapeHtml(s.name)}</span>`).join(' ');
   const label = escapeHtml(chart.title ?? 'history');
   // The axis is fitted to the data, so a small change fills the plot: say where it starts.
   const zoom = lo > 0 ? ` <span class="muted">· axis from ${escapeHtml(fmt(lo, digits, unit))}, not 0</span>` : '';

@@ -12,9 +12,7 @@ import { escapeHtml, isSafeImageDataUrl } from './html-text.js';
 export const GALLERY_LIMIT = 60;
 
 function tile(item: GalleryItem, kind: 'broken' | 'fixed'): string {
-  const image = isSafeImageDataUrl(item.thumbnail)
-    ? `<img src="${item.thumbnail}" alt="${escapeHtml(item.id)}">`
-    : '<span class="no-image">no image</span>';
+  const image = isSafeImageDataUrl(item.thumbnail) ? `<img src="${item.thumbnail}" alt="${escapeHtml(item.id)}">` : '<span class="no-image">no image</span>';
   const mark = (prediction: string) => (prediction === item.label ? '<span class="ok">✓</span>' : '<span class="bad">✗</span>');
   return [
     `<figure class="tile ${kind}">`,

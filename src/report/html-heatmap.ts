@@ -19,8 +19,7 @@ const LABEL_WIDTH = 110;
 const TOP = 96;
 
 /** An integer 0..255 channel interpolated between two colours. */
-const mix = (from: readonly number[], to: readonly number[], t: number) =>
-  `rgb(${from.map((c, i) => Math.round(c + (to[i] - c) * Math.min(1, Math.max(0, t)))).join(',')})`;
+const mix = (from: readonly number[], to: readonly number[], t: number) => `rgb(${from.map((c, i) => Math.round(c + (to[i] - c) * Math.min(1, Math.max(0, t)))).join(',')})`;
 const WHITE = [255, 255, 255];
 const BLUE = [8, 69, 148];
 const RED = [165, 15, 21];

@@ -106,10 +106,12 @@ const DELIMITER_ROW = /^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$/;
 
 function tableToHtml(lines: string[]): string {
   const align = splitTableRow(lines[1]).map((c) => (c.endsWith(':') ? (c.startsWith(':') ? 'center' : 'num') : ''));
-  const row = (cells: string[], tag: 'th' | 'td') =>
-    `<tr>${cells.map((c, k) => `<${tag}${align[k] === 'num' ? ' class="num"' : ''}>${inlineMarkdown(c)}</${tag}>`).join('')}</tr>`;
+  const row = (cells: string[], tag: 'th' | 'td') => `<tr>${cells.map((c, k) => `<${tag}${align[k] === 'num' ? ' class="num"' : ''}>${inlineMarkdown(c)}</${tag}>`).join('')}</tr>`;
   const head = row(splitTableRow(lines[0]), 'th');
-  const body = lines.slice(2).map((l) => row(splitTableRow(l), 'td')).join('\n');
+  const body = lines
+    .slice(2)
+    .map((l) => row(splitTableRow(l), 'td'))
+    .join('\n');
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
@@ -119,9 +121,6 @@ export function markdownToHtml(markdown: string): string {
     .split(/\n\s*\n/)
     .map((block) => block.split('\n').filter((l) => l.trim() !== ''))
     .filter((lines) => lines.length > 0)
-    .map((lines) =>
-      lines.length >= 2 && lines[0].trim().startsWith('|') && DELIMITER_ROW.test(lines[1].trim())
-        ? tableToHtml(lines)
-        : `<p>${lines.map(inlineMarkdown).join('<br>')}</p>`)
+    .map((lines) => (lines.length >= 2 && lines[0].trim().startsWith('|') && DELIMITER_ROW.test(lines[1].trim()) ? tableToHtml(lines) : `<p>${lines.map(inlineMarkdown).join('<br>')}</p>`))
     .join('\n');
 }

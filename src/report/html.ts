@@ -23,7 +23,6 @@ import { int8Row, quantizationSection } from './quantization.js';
 import { resultFilesRow, resultFilesSection } from './result-files.js';
 import { gateVerdict, verdictLine } from './verdict.js';
 
-
 export interface HtmlReportInput {
   readonly report: AnyReport;
   /** The task that made the report (tasks/index.ts reportingTaskFor(report.task)). */
@@ -57,13 +56,13 @@ function verdictBlock(report: AnyReport, task: AnyTask): string {
   const headline = inlineMarkdown(verdictLine(task, report.comparison, report.gates));
   const failed = report.gates.filter((g) => !g.passed);
   const badge = `<span class="badge ${verdict.kind}">${BADGE[verdict.kind]}</span>`;
-  const gates = failed.length === 0
-    ? `${badge} gates: ${esc(gatesPassedSummary(report.gates))}`
-    : `${badge} ${failed.map((g) => `gate <code>${esc(g.name)}</code> failed: ${esc(g.line)}`).join('; ')}`;
-  const rankFlip = report.comparison.quantized?.rankFlip === true
-    ? '<p><strong>⚠️ Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>'
-    : '';
-  const notices = reportNotices(report, task).map((n) => `<p class="notice">${inlineMarkdown(n)}</p>\n`).join('');
+  const gates =
+    failed.length === 0 ? `${badge} gates: ${esc(gatesPassedSummary(report.gates))}` : `${badge} ${failed.map((g) => `gate <code>${esc(g.name)}</code> failed: ${esc(g.line)}`).join('; ')}`;
+  const rankFlip =
+    report.comparison.quantized?.rankFlip === true ? '<p><strong>⚠️ Rank flip after quantization:</strong> the candidate wins in fp32 but not in int8, the model that ships.</p>' : '';
+  const notices = reportNotices(report, task)
+    .map((n) => `<p class="notice">${inlineMarkdown(n)}</p>\n`)
+    .join('');
   return `<section class="verdict ${verdict.kind}" id="verdict">\n<p class="headline">${headline}</p>\n${rankFlip}${notices}<p class="gates-status">${gates}</p>\n</section>`;
 }
 
@@ -76,12 +75,14 @@ function summaryTable(report: AnyReport, task: AnyTask): string {
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...(int8 ? [int8 as TableRow] : []),
     ...latencyRows(report),
-    sides
-      ? resultFilesRow(sides)
-      : ['params · size', `${params(onnx.models.baseline.params)} · ${bytes(b.bytes)}`, `${params(onnx.models.candidate.params)} · ${bytes(c.bytes)}`, ''],
+    sides ? resultFilesRow(sides) : ['params · size', `${params(onnx.models.baseline.params)} · ${bytes(b.bytes)}`, `${params(onnx.models.candidate.params)} · ${bytes(c.bytes)}`, ''],
   ];
   const head = ['', `baseline <code>${esc(b.sha256.slice(0, 7))}</code>`, `candidate <code>${esc(c.sha256.slice(0, 7))}</code>`, 'change'];
-  return table(head, rows.map((r) => r.map(inlineMarkdown)), [false, true, true, true]);
+  return table(
+    head,
+    rows.map((r) => r.map(inlineMarkdown)),
+    [false, true, true, true],
+  );
 }
 
 function gatesTable(report: AnyReport): string {
@@ -120,14 +121,27 @@ function factsTable(report: Report): string {
     ['outputs', (m) => esc(io(m.outputs))],
     ...(b.metadata || c.metadata ? [['metadata', (m: ModelReport<unknown>) => esc(metadataSummary(m))] as [string, (m: ModelReport<unknown>) => string]] : []),
   ];
-  return table(['', 'baseline', 'candidate'], facts.map(([name, f]) => [esc(name), f(b), f(c)]), [false, false, false]);
+  return table(
+    ['', 'baseline', 'candidate'],
+    facts.map(([name, f]) => [esc(name), f(b), f(c)]),
+    [false, false, false],
+  );
 }
 
 function environmentTable(report: AnyReport): string {
   const { evalSet: e, environment: env } = report;
   if (resultSides(report)) {
-    const rows: [string, string][] = [['paired samples', count(e.samples)], ['model run', 'none (task: results compares result files)'], ['node', env.node], ['platform · cpu', `${env.platform} · ${env.cpu}`]];
-    return table(['', ''], rows.map(([k, v]) => [esc(k), esc(v)]), [false, false]);
+    const rows: [string, string][] = [
+      ['paired samples', count(e.samples)],
+      ['model run', 'none (task: results compares result files)'],
+      ['node', env.node],
+      ['platform · cpu', `${env.platform} · ${env.cpu}`],
+    ];
+    return table(
+      ['', ''],
+      rows.map(([k, v]) => [esc(k), esc(v)]),
+      [false, false],
+    );
   }
   const rows: [string, string][] = [
     ['eval set', `${e.source} (${count(e.samples)} samples${e.fromCache ? ', from cache' : ''})`],
@@ -138,7 +152,11 @@ function environmentTable(report: AnyReport): string {
     ['platform · cpu', `${env.platform} · ${env.cpu}`],
     ...Object.entries(report.preprocess).map(([key, value]): [string, string] => [`preprocess.${key}`, JSON.stringify(value) ?? '–']),
   ];
-  return table(['', ''], rows.map(([k, v]) => [esc(k), esc(v)]), [false, false]);
+  return table(
+    ['', ''],
+    rows.map(([k, v]) => [esc(k), esc(v)]),
+    [false, false],
+  );
 }
 
 /** Model facts, or for task: results the result files. */
@@ -161,9 +179,15 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const taskSections = task.sections(b.metrics, c.metrics, report.comparison);
   const charts = history && history.length > 0 ? section('history', 'History', history.map(renderLineChart).join('\n')) : '';
   const nav = [
-    ['summary', 'Summary'], ['gates', 'Gates'], ...(int8 ? [['int8', 'int8']] : []), ...(gallery ? [['gallery', 'Gallery']] : []),
-    ...(charts ? [['history', 'History']] : []), ['details', 'Details'],
-  ].map(([id, name]) => `<a href="#${id}">${name}</a>`).join('');
+    ['summary', 'Summary'],
+    ['gates', 'Gates'],
+    ...(int8 ? [['int8', 'int8']] : []),
+    ...(gallery ? [['gallery', 'Gallery']] : []),
+    ...(charts ? [['history', 'History']] : []),
+    ['details', 'Details'],
+  ]
+    .map(([id, name]) => `<a href="#${id}">${name}</a>`)
+    .join('');
   const title = `model-gate · ${input.title} · ${basename(b.label)} → ${basename(c.label)}`;
   const body = [
     `<header>\n<h1>model-gate · ${esc(input.title)}</h1>\n<p class="muted"><code>${esc(b.label)}</code> → <code>${esc(c.label)}</code> · ${esc(count(report.evalSet.samples))} ${resultSides(report) ? 'paired samples' : 'eval samples'} · ${esc(report.generatedAt)}</p>\n</header>`,
@@ -175,12 +199,16 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     int8 ? section('int8', int8.title, markdownToHtml(int8.markdown)) : '',
     gallery ? renderGallery(gallery) : '',
     charts,
-    section('details', 'Details', [
-      ...taskSections.map((s) => details(s.title, `${markdownToHtml(s.full ?? s.markdown)}${s.figures ? `\n${s.figures}` : ''}`, true)),
-      ...(Object.keys(report.models.baseline.latency).length > 0 ? [details('Latency', latencyTable(report), true)] : []),
-      factsDetails(report),
-      details('Run environment', environmentTable(report)),
-    ].join('\n')),
+    section(
+      'details',
+      'Details',
+      [
+        ...taskSections.map((s) => details(s.title, `${markdownToHtml(s.full ?? s.markdown)}${s.figures ? `\n${s.figures}` : ''}`, true)),
+        ...(Object.keys(report.models.baseline.latency).length > 0 ? [details('Latency', latencyTable(report), true)] : []),
+        factsDetails(report),
+        details('Run environment', environmentTable(report)),
+      ].join('\n'),
+    ),
     `<footer>model-gate ${esc(report.tool.version)} · report schema ${esc(String(report.schemaVersion))} · generated ${esc(report.generatedAt)}</footer>`,
   ].filter((part) => part !== '');
   // The stylesheet is allowed by its hash, so not even an injected style attribute would apply.

@@ -16,7 +16,9 @@ export function latencyMethodNote(comparison: LatencyComparison, perSample: bool
   ];
   const control = rounds.control;
   if (control && typeof comparison.latencyNoiseFloor === 'number') {
-    lines.push(`A/A control (the baseline against a second session of itself, same rounds): ${ratio(control.ratio)} (${control.ci95.map((v) => v.toFixed(2)).join('–')}), so this runner resolves latency changes of ±${(comparison.latencyNoiseFloor * 100).toFixed(1)}% or more right now.`);
+    lines.push(
+      `A/A control (the baseline against a second session of itself, same rounds): ${ratio(control.ratio)} (${control.ci95.map((v) => v.toFixed(2)).join('–')}), so this runner resolves latency changes of ±${(comparison.latencyNoiseFloor * 100).toFixed(1)}% or more right now.`,
+    );
   }
   return lines.join(' ');
 }

@@ -48,12 +48,11 @@ export function latencyRows(report: AnyReport): TableRow[] {
     const lb = b.latency[key];
     const lc = c.latency[key];
     if (!lc) continue;
-    const where = fromFiles
-      ? 'per sample, from the result files'
-      : `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${env.threads} thread${env.threads === 1 ? '' : 's'}`;
-    const change = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95
-      ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join('–')})`
-      : ratio(lc.p50Ms / lb.p50Ms);
+    const where = fromFiles ? 'per sample, from the result files' : `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${env.threads} thread${env.threads === 1 ? '' : 's'}`;
+    const change =
+      lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95
+        ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join('–')})`
+        : ratio(lc.p50Ms / lb.p50Ms);
     rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change]);
   }
   return rows;
@@ -128,12 +127,14 @@ function chartSection(report: AnyReport, task: Pick<ReportingTask<unknown, unkno
 function gatesBlock(report: AnyReport): string {
   const failed = report.gates.filter((g) => !g.passed);
   const neutral = report.gates.filter((g) => g.outcome === 'not-measurable');
-  const status = failed.length === 0
-    ? [`**Gates: ${neutral.length > 0 ? '⚠️' : '✅'} ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**⚠️ Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join('\n')
-    : failed.map((g) => `**❌ Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join('\n');
-  const table = markdownTable([['gate', 'limit', 'judged', 'result'], ...report.gates.map((g) => [
-    code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), gateResultLabel(g).text,
-  ])]);
+  const status =
+    failed.length === 0
+      ? [`**Gates: ${neutral.length > 0 ? '⚠️' : '✅'} ${gatesPassedSummary(report.gates)}.**`, ...neutral.map((g) => `**⚠️ Gate ${code(g.name)}:** ${escapeMarkdown(g.line)}.`)].join('\n')
+      : failed.map((g) => `**❌ Gate ${code(g.name)} failed:** ${escapeMarkdown(g.line)}.`).join('\n');
+  const table = markdownTable([
+    ['gate', 'limit', 'judged', 'result'],
+    ...report.gates.map((g) => [code(g.name), escapeMarkdown(String(g.limit)), escapeMarkdown(g.line), gateResultLabel(g).text]),
+  ]);
   return `${status}\n\n${table}`;
 }
 
@@ -166,26 +167,22 @@ export function renderMarkdown<M, C>(report: AnyReport<M, C>, task: ReportingTas
   const limit = options.limit ?? COMMENT_LIMIT;
   const { baseline: b, candidate: c } = report.models;
   const sides = resultSides(report as AnyReport);
-  const head = [
-    ...(options.marker ? [`<!-- ${options.marker} -->`] : []),
-    `### model-gate · ${escapeMarkdown(options.title ?? report.task)} · ${code(basename(b.label))} → ${code(basename(c.label))}`,
-    // Recomputed rather than read from report.headline: the comment workflow re-renders reports
-    // that came from an untrusted run, and every string in it must come from our own formatting.
-    verdictLine(task, report.comparison, report.gates),
-    ...(report.comparison.quantized?.rankFlip === true
-      ? [`**⚠️ Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`]
-      : []),
-  ].join('\n') + (evalSetWarningMarkdown(report.evalSet.notes) ? `\n\n${evalSetWarningMarkdown(report.evalSet.notes)}` : '');
+  const head =
+    [
+      ...(options.marker ? [`<!-- ${options.marker} -->`] : []),
+      `### model-gate · ${escapeMarkdown(options.title ?? report.task)} · ${code(basename(b.label))} → ${code(basename(c.label))}`,
+      // Recomputed rather than read from report.headline: the comment workflow re-renders reports
+      // that came from an untrusted run, and every string in it must come from our own formatting.
+      verdictLine(task, report.comparison, report.gates),
+      ...(report.comparison.quantized?.rankFlip === true ? [`**⚠️ Rank flip after quantization:** the candidate wins in fp32 but not in int8, the model that ships.`] : []),
+    ].join('\n') + (evalSetWarningMarkdown(report.evalSet.notes) ? `\n\n${evalSetWarningMarkdown(report.evalSet.notes)}` : '');
   const rows: TableRow[] = [
     ...task.tableRows(b.metrics, c.metrics, report.comparison),
     ...(int8Row(task, b.quantized, c.quantized) ? [int8Row(task, b.quantized, c.quantized) as TableRow] : []),
     ...latencyRows(report as AnyReport),
     sides ? resultFilesRow(sides) : paramsRow(b as ModelReport<M>, c as ModelReport<M>),
   ];
-  const main = markdownTable(
-    [['', `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, 'change'], ...rows.map((r) => [...r])],
-    { align: ['l', 'r', 'r', 'r'] },
-  );
+  const main = markdownTable([['', `baseline \`${shortSha(b.sha256)}\``, `candidate \`${shortSha(c.sha256)}\``, 'change'], ...rows.map((r) => [...r])], { align: ['l', 'r', 'r', 'r'] });
   const detectable = (report.comparison as { detectableDifference?: number }).detectableDifference;
   // Zero when nothing flipped (ψ = 0): the formula then says nothing, so no figure is given.
   const note = typeof detectable === 'number' && detectable > 0 ? ` · this eval set can detect differences ≥ ${(detectable * 100).toFixed(2)} pt` : '';
@@ -193,15 +190,19 @@ export function renderMarkdown<M, C>(report: AnyReport<M, C>, task: ReportingTas
   const measured = [chartSection(report as AnyReport, task), latencySection(report as AnyReport)].filter((s): s is ReportSection => s !== null);
   const taskSections = task.sections(b.metrics, c.metrics, report.comparison).filter((s) => !s.htmlOnly);
   // Result sets have no model facts; their slice tables are the substance and come first.
-  const sections = sides
-    ? [...taskSections, ...measured, resultFilesSection(sides)]
-    : [...(int8 ? [int8] : []), ...measured, factsSection(report as Report), ...taskSections];
+  const sections = sides ? [...taskSections, ...measured, resultFilesSection(sides)] : [...(int8 ? [int8] : []), ...measured, factsSection(report as Report), ...taskSections];
   const closing = sides ? resultFilesFooter(report as AnyReport, sides) : footer(report as Report, note);
   const warnings = reportNotices(report, task);
   const assemble = (kept: ReportSection[], dropped: number) =>
-    [head, ...(warnings.length > 0 ? [warnings.join('\n\n')] : []), main, gatesBlock(report as AnyReport), ...kept.map(details),
+    [
+      head,
+      ...(warnings.length > 0 ? [warnings.join('\n\n')] : []),
+      main,
+      gatesBlock(report as AnyReport),
+      ...kept.map(details),
       ...(dropped > 0 ? [`_${dropped} detail section${dropped === 1 ? '' : 's'} left out to fit the comment limit; see the full report._`] : []),
-      closing].join('\n\n') + '\n';
+      closing,
+    ].join('\n\n') + '\n';
   // Drop detail sections from the end until it fits; the verdict, main table and gates always
   // stay, even past the limit (a caller fitting several reports asks for limit 0 to measure them).
   for (let keep = sections.length; keep > 0; keep--) {

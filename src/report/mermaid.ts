@@ -32,7 +32,10 @@ export function mermaidString(text: string): string {
 export function mermaidNumber(value: number, digits = 4): string {
   if (!Number.isFinite(value)) throw new RangeError(`A chart value must be a finite number, got ${value}`);
   if (Math.abs(value) >= 1e21) throw new RangeError(`A chart value is too large to write without an exponent: ${value}`);
-  const text = value.toFixed(digits).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  const text = value
+    .toFixed(digits)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
   return text === '-0' ? '0' : text;
 }
 
@@ -168,6 +171,9 @@ export function historyTrendCharts(history: readonly HistoryRecord[], modelName:
   const x = 'night (UTC date: MM-DD, then the day)';
   return [
     trendChart(`${modelName}: top-1, ${span}`, labels, { name: 'top-1 (%)', values: records.map((r) => r.metrics.top1 * 100) }, 'top-1 (%)', { xLabel: x, ceiling: 100 }),
-    trendChart(`${modelName}: batch-1 p50 latency, ${span}`, labels, { name: 'p50 (ms)', values: records.map((r) => r.latency.batch1.p50Ms) }, 'p50 (ms)', { xLabel: x, colour: CHART_COLOURS.latency }),
+    trendChart(`${modelName}: batch-1 p50 latency, ${span}`, labels, { name: 'p50 (ms)', values: records.map((r) => r.latency.batch1.p50Ms) }, 'p50 (ms)', {
+      xLabel: x,
+      colour: CHART_COLOURS.latency,
+    }),
   ].join('\n');
 }

@@ -36,11 +36,7 @@ export interface PreprocessingComparison {
 /** 'Map' → 'map', 'Top1' → 'top1': the primary key as a JSON field name. */
 export const metricField = (primaryKey: string) => primaryKey.charAt(0).toLowerCase() + primaryKey.slice(1);
 
-export function preprocessingSection(
-  comparison: PreprocessingComparison,
-  label: string,
-  format: (value: number) => string,
-): { title: string; markdown: string; detail: boolean } {
+export function preprocessingSection(comparison: PreprocessingComparison, label: string, format: (value: number) => string): { title: string; markdown: string; detail: boolean } {
   const { metric, variants } = comparison;
   const cell = (figures: VariantFigures, key: string, show: (v: number) => string) =>
     typeof figures[key] === 'number' ? show(figures[key] as number) : escapeMarkdown(String(figures.note ?? '–'));
@@ -64,10 +60,9 @@ export function preprocessingSection(
     cell(v.candidate, metric, format),
     p50(v, 'candidate'),
   ]);
-  const table = markdownTable(
-    [['input', 'H×W', 'area (px)', `baseline ${label}`, `baseline ${p50Label}`, `candidate ${label}`, `candidate ${p50Label}`], ...rows],
-    { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] },
-  );
+  const table = markdownTable([['input', 'H×W', 'area (px)', `baseline ${label}`, `baseline ${p50Label}`, `candidate ${label}`, `candidate ${p50Label}`], ...rows], {
+    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+  });
   const lines = [table];
   if (variants.length === 2 && variants[0].inputArea > 0) {
     const [a, b] = variants;

@@ -109,7 +109,11 @@ export function quantizedComparison<L, P, M, C>(
   };
 }
 
-export function int8DropGates(limit: number | null, primary: Pick<ReportingTask<unknown, unknown>['primary'], 'label' | 'showChange' | 'unit' | 'int8Gate'>, drops: { role: string; drop: number | null }[]): GateResult[] {
+export function int8DropGates(
+  limit: number | null,
+  primary: Pick<ReportingTask<unknown, unknown>['primary'], 'label' | 'showChange' | 'unit' | 'int8Gate'>,
+  drops: { role: string; drop: number | null }[],
+): GateResult[] {
   if (limit === null) return [];
   return drops.map(({ role, drop }) => ({
     name: `${primary.int8Gate.name} (${role})`,
@@ -117,9 +121,8 @@ export function int8DropGates(limit: number | null, primary: Pick<ReportingTask<
     value: drop === null ? null : drop * 100,
     passed: drop !== null && drop * 100 <= limit + 1e-12,
     summary: drop === null ? `${role}: no int8 result` : `${role} int8 ${primary.showChange(-drop)} from fp32 (at most −${limit} ${primary.unit} allowed)`,
-    line: drop === null
-      ? `${role}: no int8 result to judge`
-      : `${role}: ${primary.label} ${primary.showChange(-drop)} from fp32 to int8 (a drop of at most ${limit} ${primary.unit} is allowed)`,
+    line:
+      drop === null ? `${role}: no int8 result to judge` : `${role}: ${primary.label} ${primary.showChange(-drop)} from fp32 to int8 (a drop of at most ${limit} ${primary.unit} is allowed)`,
   }));
 }
 
@@ -182,8 +185,7 @@ function leftInFloat(b: QuantizedView, c: QuantizedView): string | null {
   return parts.length > 0 ? `Left in float: ${parts.join('; ')}.` : null;
 }
 
-const describe = (q: QuantizedView) =>
-  q.source === 'static-int8' ? `static, ${q.perChannel ? 'per-channel' : 'per-tensor'}` : 'provided';
+const describe = (q: QuantizedView) => (q.source === 'static-int8' ? `static, ${q.perChannel ? 'per-channel' : 'per-tensor'}` : 'provided');
 
 /** The main-table row: int8 primary figure of both models and each one's fp32→int8 change (a drop is negative). */
 export function int8Row(task: Pick<ReportingTask<unknown, unknown>, 'primary'>, b: QuantizedView | undefined, c: QuantizedView | undefined) {
@@ -226,7 +228,9 @@ export function quantizationSection(
   if (comparison) {
     const delta = comparison[`delta${primary.key}`] as number;
     const rer = comparison.errorReduction as number | null;
-    lines.push(`In int8 the candidate is ${primary.showChange(delta)} against the baseline${rer === null ? '' : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison as QuantizedView)}.`);
+    lines.push(
+      `In int8 the candidate is ${primary.showChange(delta)} against the baseline${rer === null ? '' : ` (${rer >= 0 ? `${percent(rer, 1)} fewer` : `${percent(-rer, 1)} more`} errors)`}, ${p(comparison as QuantizedView)}.`,
+    );
   }
   const calibration = b.calibration ?? c.calibration;
   if (calibration) lines.push(`Calibration: ${calibration.samples} images from ${code(calibration.source)} (MinMax, activations uint8 asymmetric, weights int8 symmetric).`);

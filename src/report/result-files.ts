@@ -19,7 +19,11 @@ export function resultFilesRow({ baseline: b, candidate: c }: Sides): TableRow {
 /** Tasks and filters of lm-evaluation-harness files, or the file names. */
 function contents(m: ResultSetReport<unknown>): string {
   const tasks = m.files.map((f) => f.task).filter((t): t is string => t !== null);
-  const shown = (list: string[]) => list.slice(0, 12).map((t) => escapeMarkdown(t)).join(', ') + (list.length > 12 ? `, … (${list.length - 12} more)` : '');
+  const shown = (list: string[]) =>
+    list
+      .slice(0, 12)
+      .map((t) => escapeMarkdown(t))
+      .join(', ') + (list.length > 12 ? `, … (${list.length - 12} more)` : '');
   return tasks.length > 0 ? `tasks ${shown(tasks)}` : shown(m.files.map((f) => f.name));
 }
 
@@ -45,9 +49,8 @@ export function resultFilesSection({ baseline: b, candidate: c }: Sides): Report
 export function resultFilesFooter(report: AnyReport, sides: Sides): string {
   const c = report.comparison as { dropped?: { baselineOnly: number; candidateOnly: number }; detectableDifference?: number | null };
   // Zero when nothing flipped (ψ = 0): the formula then says nothing, so no figure is given.
-  const detectable = typeof c.detectableDifference === 'number' && c.detectableDifference > 0
-    ? ` · these results can detect differences ≥ ${(c.detectableDifference * 100).toFixed(2)} pt`
-    : '';
+  const detectable =
+    typeof c.detectableDifference === 'number' && c.detectableDifference > 0 ? ` · these results can detect differences ≥ ${(c.detectableDifference * 100).toFixed(2)} pt` : '';
   const dropped = c.dropped ? c.dropped.baselineOnly + c.dropped.candidateOnly : 0;
   const variants = [...new Set([...sides.baseline.files, ...sides.candidate.files].map((f) => f.variant))].map(escapeMarkdown).join('; ');
   const left = dropped > 0 ? ` (${count(dropped)} in one set only, left out)` : '';

@@ -57,11 +57,12 @@ export function composeComment(untrusted: RunReport, taskOf: TaskOf, runUrl: str
   const room = limit - markerComment(markerName(run.configPath)).length - 1;
   const top = header(run);
   const pages = run.comparisons.map((c) => code(`${c.name}.html`)).join(', ');
-  const artifactLine = run.comparisons.length === 0
-    ? ''
-    : uploadFailure !== null
-      ? `The full report (${pages}, report.json) could not be uploaded as artifact \`model-gate-report\`: ${escapeMarkdown(uploadFailure)}.`
-      : `Full report with the gallery of flipped images: ${runUrl ? `[artifact \`model-gate-report\`](${runUrl})` : 'artifact `model-gate-report`'} (${pages}).`;
+  const artifactLine =
+    run.comparisons.length === 0
+      ? ''
+      : uploadFailure !== null
+        ? `The full report (${pages}, report.json) could not be uploaded as artifact \`model-gate-report\`: ${escapeMarkdown(uploadFailure)}.`
+        : `Full report with the gallery of flipped images: ${runUrl ? `[artifact \`model-gate-report\`](${runUrl})` : 'artifact `model-gate-report`'} (${pages}).`;
   const notes = run.notes.map((n) => `- ${escapeMarkdown(n)}`).join('\n');
   const render = (limitOfEach: (essential: number) => number) =>
     run.comparisons.map(({ name, report }) => {
@@ -75,7 +76,10 @@ export function composeComment(untrusted: RunReport, taskOf: TaskOf, runUrl: str
   };
 
   // Verdicts, main tables and gates first; what is left goes to details and notes.
-  const essentials = assemble(render(() => 0), '');
+  const essentials = assemble(
+    render(() => 0),
+    '',
+  );
   const left = Math.max(0, room - essentials.length - 2);
   const detailRoom = left - Math.min(notes.length, Math.floor(left / 2));
   const share = Math.floor(detailRoom / Math.max(1, run.comparisons.length));

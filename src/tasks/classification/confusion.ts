@@ -19,9 +19,7 @@ export function confusionCells(predicted: readonly number[], labels: readonly nu
     const key = labels[i] * stride + predicted[i];
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return [...counts]
-    .map(([key, count]): ConfusionCell => [Math.floor(key / stride), key % stride, count])
-    .sort((x, y) => y[2] - x[2] || x[0] - y[0] || x[1] - y[1]);
+  return [...counts].map(([key, count]): ConfusionCell => [Math.floor(key / stride), key % stride, count]).sort((x, y) => y[2] - x[2] || x[0] - y[0] || x[1] - y[1]);
 }
 
 export interface ConfusionChange {
@@ -38,12 +36,7 @@ export const CONFUSION_CHANGES_KEPT = 20;
  * The confusion pairs whose counts changed most, by the size of the change (ties: the more
  * frequent pair first, then class order). Pairs with no change are left out.
  */
-export function confusionChanges(
-  baseline: readonly ConfusionCell[],
-  candidate: readonly ConfusionCell[],
-  classes: readonly string[],
-  keep = CONFUSION_CHANGES_KEPT,
-): ConfusionChange[] {
+export function confusionChanges(baseline: readonly ConfusionCell[], candidate: readonly ConfusionCell[], classes: readonly string[], keep = CONFUSION_CHANGES_KEPT): ConfusionChange[] {
   const pairs = new Map<string, { actual: number; predicted: number; baseline: number; candidate: number }>();
   const entry = (actual: number, predicted: number) => {
     const key = `${actual}:${predicted}`;
@@ -56,10 +49,13 @@ export function confusionChanges(
   const name = (k: number) => classes[k] ?? `class ${k}`;
   return [...pairs.values()]
     .filter((c) => c.baseline !== c.candidate)
-    .sort((x, y) =>
-      Math.abs(y.candidate - y.baseline) - Math.abs(x.candidate - x.baseline) ||
-      Math.max(y.baseline, y.candidate) - Math.max(x.baseline, x.candidate) ||
-      x.actual - y.actual || x.predicted - y.predicted)
+    .sort(
+      (x, y) =>
+        Math.abs(y.candidate - y.baseline) - Math.abs(x.candidate - x.baseline) ||
+        Math.max(y.baseline, y.candidate) - Math.max(x.baseline, x.candidate) ||
+        x.actual - y.actual ||
+        x.predicted - y.predicted,
+    )
     .slice(0, keep)
     .map((c) => ({ actual: name(c.actual), predicted: name(c.predicted), baseline: c.baseline, candidate: c.candidate }));
 }

@@ -23,17 +23,13 @@ export interface ClassificationGalleryInput {
  * At most `limit` items per list (thumbnails are made only for those); brokenTotal/fixedTotal
  * keep the full counts so the report can say how many more there are.
  */
-export async function galleryFromClassification(
-  input: ClassificationGalleryInput,
-  thumbnail: (file: string) => Promise<string>,
-  limit = GALLERY_LIMIT,
-): Promise<Gallery> {
+export async function galleryFromClassification(input: ClassificationGalleryInput, thumbnail: (file: string) => Promise<string>, limit = GALLERY_LIMIT): Promise<Gallery> {
   const { samples, classes, baseline, candidate } = input;
   if (baseline.length !== samples.length || candidate.length !== samples.length) {
     throw new Error(`gallery: ${samples.length} samples but ${baseline.length} baseline and ${candidate.length} candidate predictions`);
   }
   const indexOf = new Map(samples.map((s, i) => [s.id, i]));
-  const name = (k: number | undefined) => (k === undefined ? '–' : classes[k] ?? `class ${k}`);
+  const name = (k: number | undefined) => (k === undefined ? '–' : (classes[k] ?? `class ${k}`));
   const item = async (id: string): Promise<GalleryItem> => {
     const i = indexOf.get(id);
     if (i === undefined) throw new Error(`gallery: flipped sample '${id}' is not in the eval set`);

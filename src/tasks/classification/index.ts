@@ -3,13 +3,7 @@ import type { Task } from '../../contracts/task.js';
 import { UserError } from '../../errors.js';
 import { percent, points } from '../../report/format.js';
 import { galleryFromClassification } from './gallery.js';
-import {
-  classificationMetrics,
-  compareClassification,
-  type ClassificationComparison,
-  type ClassificationMetrics,
-  type ClassPrediction,
-} from './metrics.js';
+import { classificationMetrics, compareClassification, type ClassificationComparison, type ClassificationMetrics, type ClassPrediction } from './metrics.js';
 import { classificationGates, classificationHeadline, classificationNotices, classificationRows, classificationSections } from './render.js';
 import { readClassFolders, readManifest } from './samples.js';
 
@@ -43,9 +37,7 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
 
   readSamples(root, config, progress) {
     const warn = (message: string) => progress?.warn(message);
-    return config.eval.format === 'manifest'
-      ? readManifest(root, config.eval.manifest as string, config.classes, warn)
-      : readClassFolders(root, config.classes, warn);
+    return config.eval.format === 'manifest' ? readManifest(root, config.eval.manifest as string, config.classes, warn) : readClassFolders(root, config.classes, warn);
   },
 
   checkOutputs(outputs, modelLabel, config) {
@@ -78,13 +70,23 @@ export const classificationTask: Task<number, ClassPrediction, ClassificationMet
   },
 
   // Right at top-1, as top1 counts it, with the true class as a slice (task: results can break it down by class).
-  sampleRecords: (predictions, samples, config) =>
-    samples.map((s, i) => ({ id: s.id, correct: predictions[i].ranked[0] === s.label, slices: { class: config.classes[s.label] } })),
+  sampleRecords: (predictions, samples, config) => samples.map((s, i) => ({ id: s.id, correct: predictions[i].ranked[0] === s.label, slices: { class: config.classes[s.label] } })),
 
-  score: (predictions, samples, config) => classificationMetrics(predictions, samples.map((s) => s.label), config.classes),
+  score: (predictions, samples, config) =>
+    classificationMetrics(
+      predictions,
+      samples.map((s) => s.label),
+      config.classes,
+    ),
 
   compare: (baseline, candidate, samples, config) =>
-    compareClassification(baseline, candidate, samples.map((s) => s.label), samples.map((s) => s.id), config.classes),
+    compareClassification(
+      baseline,
+      candidate,
+      samples.map((s) => s.label),
+      samples.map((s) => s.id),
+      config.classes,
+    ),
 
   primary: {
     key: 'Top1',

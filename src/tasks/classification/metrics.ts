@@ -5,16 +5,7 @@
  * difference, which samples flipped, and which confusions changed (confusion.ts).
  */
 import { confusionCells, confusionChanges, type ConfusionCell, type ConfusionChange } from './confusion.js';
-import {
-  detectableDifference,
-  errorReduction,
-  log10McnemarExact,
-  mcnemar,
-  newcombePairedDiff,
-  wilsonInterval,
-  type Interval,
-  type PairedTable,
-} from '../../metrics/index.js';
+import { detectableDifference, errorReduction, log10McnemarExact, mcnemar, newcombePairedDiff, wilsonInterval, type Interval, type PairedTable } from '../../metrics/index.js';
 
 /** The model's classes ranked by score, best first (at most five). */
 export interface ClassPrediction {
@@ -80,11 +71,7 @@ export interface ClassificationComparison {
 const isTop1 = (p: ClassPrediction, label: number) => p.ranked[0] === label;
 const isTop5 = (p: ClassPrediction, label: number) => p.ranked.slice(0, 5).includes(label);
 
-export function classificationMetrics(
-  predictions: readonly ClassPrediction[],
-  labels: readonly number[],
-  classes: readonly string[],
-): ClassificationMetrics {
+export function classificationMetrics(predictions: readonly ClassPrediction[], labels: readonly number[], classes: readonly string[]): ClassificationMetrics {
   const n = labels.length;
   let correct = 0;
   let correct5 = 0;
@@ -92,7 +79,7 @@ export function classificationMetrics(
   const perClassSamples = new Array<number>(classes.length).fill(0);
   for (let i = 0; i < n; i++) {
     perClassSamples[labels[i]]++;
-    if (isTop1(predictions[i], labels[i])) correct++, perClassCorrect[labels[i]]++;
+    if (isTop1(predictions[i], labels[i])) (correct++, perClassCorrect[labels[i]]++);
     if (isTop5(predictions[i], labels[i])) correct5++;
   }
   return {
@@ -107,7 +94,11 @@ export function classificationMetrics(
       correct: perClassCorrect[k],
       accuracy: perClassSamples[k] > 0 ? perClassCorrect[k] / perClassSamples[k] : null,
     })),
-    confusion: confusionCells(predictions.map((p) => p.ranked[0] ?? -1), labels, classes.length),
+    confusion: confusionCells(
+      predictions.map((p) => p.ranked[0] ?? -1),
+      labels,
+      classes.length,
+    ),
   };
 }
 
@@ -144,8 +135,8 @@ export function compareClassification(
     row.samples++;
     if (baseOk[i]) row.base++;
     if (candOk[i]) row.cand++;
-    if (candOk[i] && !baseOk[i]) fixed.push(ids[i]), row.fixed++;
-    if (baseOk[i] && !candOk[i]) broken.push(ids[i]), row.broken++;
+    if (candOk[i] && !baseOk[i]) (fixed.push(ids[i]), row.fixed++);
+    if (baseOk[i] && !candOk[i]) (broken.push(ids[i]), row.broken++);
   }
   const deltas: ClassDelta[] = perClass.map((r) => {
     const baselineAccuracy = r.samples ? r.base / r.samples : null;
@@ -174,8 +165,16 @@ export function compareClassification(
     flips: { fixed, broken },
     perClass: deltas,
     confusionChanges: confusionChanges(
-      confusionCells(baseline.map((p) => p.ranked[0] ?? -1), labels, classes.length),
-      confusionCells(candidate.map((p) => p.ranked[0] ?? -1), labels, classes.length),
+      confusionCells(
+        baseline.map((p) => p.ranked[0] ?? -1),
+        labels,
+        classes.length,
+      ),
+      confusionCells(
+        candidate.map((p) => p.ranked[0] ?? -1),
+        labels,
+        classes.length,
+      ),
       classes,
     ),
   };

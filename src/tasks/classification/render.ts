@@ -84,7 +84,12 @@ const FLIPS_SHOWN = 60;
  */
 function flipsSection(cmp: ClassificationComparison): ReportSection {
   const list = (ids: string[]) =>
-    ids.length === 0 ? 'none' : ids.slice(0, FLIPS_SHOWN).map((id) => `\`${id.replace(/`/g, "'")}\``).join(', ') + (ids.length > FLIPS_SHOWN ? `, … (${count(ids.length - FLIPS_SHOWN)} more in report.json)` : '');
+    ids.length === 0
+      ? 'none'
+      : ids
+          .slice(0, FLIPS_SHOWN)
+          .map((id) => `\`${id.replace(/`/g, "'")}\``)
+          .join(', ') + (ids.length > FLIPS_SHOWN ? `, … (${count(ids.length - FLIPS_SHOWN)} more in report.json)` : '');
   const { mcnemar: m } = cmp;
   const counts = `Both right ${count(m.bothCorrect)} · baseline only ${count(m.baselineOnlyCorrect)} · candidate only ${count(m.candidateOnlyCorrect)} · both wrong ${count(m.bothWrong)} · McNemar exact ${pValue(m.pExact, m.log10PExact)}, mid-${pValue(m.pMidP)}`;
   const full = [
@@ -94,7 +99,12 @@ function flipsSection(cmp: ClassificationComparison): ReportSection {
     '',
     `**Newly broken** (${count(cmp.flips.broken.length)}): ${list(cmp.flips.broken)}`,
   ].join('\n');
-  return { title: 'Samples that flipped', markdown: `${counts}\n\nThe files that flipped are listed in the HTML report (with their images) and in report.json (comparison.flips).`, full, detail: true };
+  return {
+    title: 'Samples that flipped',
+    markdown: `${counts}\n\nThe files that flipped are listed in the HTML report (with their images) and in report.json (comparison.flips).`,
+    full,
+    detail: true,
+  };
 }
 
 /** How many changed confusion pairs the comment shows; the HTML shows every one the comparison kept. */
@@ -103,13 +113,28 @@ const CONFUSIONS_IN_COMMENT = 10;
 function confusionSection(b: ClassificationMetrics, c: ClassificationMetrics, cmp: ClassificationComparison): ReportSection {
   const changes = cmp.confusionChanges ?? [];
   const table = (shown: typeof changes) =>
-    markdownTable([['actual → predicted', 'baseline', 'candidate', 'change'], ...shown.map((x) => [
-      `${escapeMarkdown(x.actual)} → ${escapeMarkdown(x.predicted)}`, count(x.baseline), count(x.candidate), `${x.candidate > x.baseline ? '+' : '−'}${count(Math.abs(x.candidate - x.baseline))}`,
-    ])], { align: ['l', 'r', 'r', 'r'] });
-  const note = 'Samples of the actual class that the model\'s top-1 puts in the predicted class; fewer is better.';
+    markdownTable(
+      [
+        ['actual → predicted', 'baseline', 'candidate', 'change'],
+        ...shown.map((x) => [
+          `${escapeMarkdown(x.actual)} → ${escapeMarkdown(x.predicted)}`,
+          count(x.baseline),
+          count(x.candidate),
+          `${x.candidate > x.baseline ? '+' : '−'}${count(Math.abs(x.candidate - x.baseline))}`,
+        ]),
+      ],
+      { align: ['l', 'r', 'r', 'r'] },
+    );
+  const note = "Samples of the actual class that the model's top-1 puts in the predicted class; fewer is better.";
   if (changes.length === 0) return { title: 'Confusions that changed most', markdown: 'No confusion pair changed: both models make the same kinds of mistakes, as often.', detail: true };
   const classes = b.perClass.map((k) => k.name);
-  const matrix = (m: ClassificationMetrics) => (m.confusion ? confusionMatrix(m.confusion, m.perClass.map((k) => k.correct)) : null);
+  const matrix = (m: ClassificationMetrics) =>
+    m.confusion
+      ? confusionMatrix(
+          m.confusion,
+          m.perClass.map((k) => k.correct),
+        )
+      : null;
   const [mb, mc] = [matrix(b), matrix(c)];
   return {
     title: 'Confusions that changed most',
@@ -127,13 +152,16 @@ export function classificationSections(b: ClassificationMetrics, c: Classificati
 /** Classes that look swapped (a wrong `classes` order), per model, in words. */
 export function classificationNotices(b: ClassificationMetrics, c: ClassificationMetrics): string[] {
   const notices: string[] = [];
-  for (const [role, m] of [['baseline', b], ['candidate', c]] as const) {
+  for (const [role, m] of [
+    ['baseline', b],
+    ['candidate', c],
+  ] as const) {
     const finding = m.confusion ? swappedClasses(m.confusion, m.perClass) : null;
     if (!finding) continue;
     const pairs = finding.suspects.map((s) => `**${escapeMarkdown(s.actual)}** as **${escapeMarkdown(s.predicted)}** (${count(s.count)} of ${count(s.samples)})`).join(', ');
     notices.push(
       `**⚠️ Classes look swapped in the ${role}:** it predicts ${pairs}, while it gets ${percent(finding.restAccuracy, 1)} of its other classes right. ` +
-        'Check that `classes` lists the model\'s output order (and that the eval set\'s folders or labels are right).',
+        "Check that `classes` lists the model's output order (and that the eval set's folders or labels are right).",
     );
   }
   return notices;

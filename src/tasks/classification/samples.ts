@@ -48,8 +48,15 @@ export async function readClassFolders(root: string, classes: readonly string[],
     for (const file of await listFiles(full)) samples.push({ id: toId(root, file), file, label });
   }
   if (ignored.length > 0) {
-    const names = ignored.sort().slice(0, 5).map((n) => `'${n}'`).join(', ') + (ignored.length > 5 ? ', …' : '');
-    warn(`eval set: ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} at the top of the class folders (${names}): images belong in <class>/ folders, and torchvision's ImageFolder ignores files there too`);
+    const names =
+      ignored
+        .sort()
+        .slice(0, 5)
+        .map((n) => `'${n}'`)
+        .join(', ') + (ignored.length > 5 ? ', …' : '');
+    warn(
+      `eval set: ignored ${ignored.length} file${ignored.length === 1 ? '' : 's'} at the top of the class folders (${names}): images belong in <class>/ folders, and torchvision's ImageFolder ignores files there too`,
+    );
   }
   const found = finish(samples, root);
   warnMissingClasses(found, classes, warn, (name) => (folders.has(name) ? `class folder '${name}/' has no images` : `there is no folder '${name}/'`));
@@ -73,11 +80,11 @@ export function splitCsvLine(line: string): string[] {
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') (cell += '"'), i++;
+      if (ch === '"' && line[i + 1] === '"') ((cell += '"'), i++);
       else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') cells.push(cell), (cell = '');
+    else if (ch === ',') (cells.push(cell), (cell = ''));
     else cell += ch;
   }
   cells.push(cell);

@@ -60,12 +60,7 @@ function sameIds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((id, n) => id === b[n]);
 }
 
-export function bootstrapDeltaMap(
-  gt: CocoGroundTruth,
-  base: PerImageMatches,
-  cand: PerImageMatches,
-  options: BootstrapOptions = {},
-): BootstrapDelta {
+export function bootstrapDeltaMap(gt: CocoGroundTruth, base: PerImageMatches, cand: PerImageMatches, options: BootstrapOptions = {}): BootstrapDelta {
   const gtImages = [...new Set(gt.images)].sort((x, y) => x - y);
   if (!sameIds(base.imageIds, gtImages) || !sameIds(cand.imageIds, gtImages) || !sameIds(base.categoryIds, cand.categoryIds)) {
     throw new RangeError('bootstrapDeltaMap: both models must be matched against the same ground truth (images and categories)');

@@ -109,9 +109,7 @@ function summarize(acc: Accumulated): CocoSummary {
 }
 
 /** pycocotools' `stats` order: AP, AP50, AP75, APs, APm, APl, AR1, AR10, AR100, ARs, ARm, ARl. */
-export const SUMMARY_KEYS: readonly (keyof CocoSummary)[] = [
-  'map', 'map50', 'map75', 'mapSmall', 'mapMedium', 'mapLarge', 'ar1', 'ar10', 'ar100', 'arSmall', 'arMedium', 'arLarge',
-];
+export const SUMMARY_KEYS: readonly (keyof CocoSummary)[] = ['map', 'map50', 'map75', 'mapSmall', 'mapMedium', 'mapLarge', 'ar1', 'ar10', 'ar100', 'arSmall', 'arMedium', 'arLarge'];
 
 export function summaryToArray(s: CocoSummary): number[] {
   return SUMMARY_KEYS.map((key) => s[key]);
@@ -127,8 +125,8 @@ export function evaluateMatches(perImage: PerImageMatches): CocoEvaluation {
     for (let i = 0; i < I; i++) gtCount += perImage.gtCount[k * I + i]; // area 'all' block comes first
     if (acc.valid[k * A] === 0) return { categoryId, ap: null, ap50: null, gtCount };
     let sum = 0;
-    for (let t = 0; t < T; t++) sum += acc.precisionSum[((t * acc.K + k) * A) * M + m100];
-    return { categoryId, ap: sum / (T * R), ap50: acc.precisionSum[((IOU_50 * acc.K + k) * A) * M + m100] / R, gtCount };
+    for (let t = 0; t < T; t++) sum += acc.precisionSum[(t * acc.K + k) * A * M + m100];
+    return { categoryId, ap: sum / (T * R), ap50: acc.precisionSum[(IOU_50 * acc.K + k) * A * M + m100] / R, gtCount };
   });
   return { summary: summarize(acc), perClass, perImage };
 }

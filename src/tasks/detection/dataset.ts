@@ -24,9 +24,23 @@ import { UserError } from '../../errors.js';
 import { imageSize } from '../../preprocess/index.js';
 import type { EvalSample } from '../../contracts/task.js';
 
-export interface DetectionBox { categoryId: number; bbox: [number, number, number, number]; area: number; iscrowd: boolean; id: number }
-export interface DetectionLabel { boxes: DetectionBox[]; width: number; height: number; imageId: number }
-export interface Category { id: number; name: string }
+export interface DetectionBox {
+  categoryId: number;
+  bbox: [number, number, number, number];
+  area: number;
+  iscrowd: boolean;
+  id: number;
+}
+export interface DetectionLabel {
+  boxes: DetectionBox[];
+  width: number;
+  height: number;
+  imageId: number;
+}
+export interface Category {
+  id: number;
+  name: string;
+}
 export interface DetectionDataset {
   samples: EvalSample<DetectionLabel>[];
   /** Every category, sorted by id. */
@@ -126,12 +140,7 @@ export async function readCocoDataset(
   return { samples: sortedSamples([...byImageId.values()], root), categories, categoryToClass: mapping, warnings: check.warnings(file) };
 }
 
-export async function readYoloDataset(
-  root: string,
-  imagesDir: string,
-  labelsDir: string,
-  classes: readonly string[],
-): Promise<DetectionDataset> {
+export async function readYoloDataset(root: string, imagesDir: string, labelsDir: string, classes: readonly string[]): Promise<DetectionDataset> {
   const imagesRoot = resolve(root, imagesDir);
   const labelsRoot = resolve(root, labelsDir);
   const imageFiles = (await listFiles(imagesRoot, `eval.images '${imagesDir}'`)).filter((f) => IMAGE_EXTENSIONS.has(extname(f).toLowerCase()));
@@ -200,19 +209,15 @@ class BoxChecker {
 
   warnings(file: string): string[] {
     const out: string[] = [];
-    if (this.pastEdge > 0) out.push(`${file}: ${this.pastEdge} box(es) reach more than ${EDGE_TOLERANCE} px past the image edge (first: ${this.example}); kept as written, as pycocotools would`);
+    if (this.pastEdge > 0)
+      out.push(`${file}: ${this.pastEdge} box(es) reach more than ${EDGE_TOLERANCE} px past the image edge (first: ${this.example}); kept as written, as pycocotools would`);
     if (this.zeroSize > 0) out.push(`${file}: ${this.zeroSize} box(es) have zero width or height and can never be matched`);
     return out;
   }
 }
 
 /** The given map, checked; or categories sorted by id → 0, 1, 2, …. Every category that has boxes needs a class. */
-function resolveMapping(
-  categories: readonly Category[],
-  given: ReadonlyMap<number, number> | null,
-  samples: Iterable<EvalSample<DetectionLabel>>,
-  file: string,
-): Map<number, number> {
+function resolveMapping(categories: readonly Category[], given: ReadonlyMap<number, number> | null, samples: Iterable<EvalSample<DetectionLabel>>, file: string): Map<number, number> {
   const mapping = new Map(given ?? categories.map((c, i) => [c.id, i]));
   const seen = new Map<number, number>();
   for (const [categoryId, classIndex] of mapping) {

@@ -120,7 +120,7 @@ function yolo(sample: Float32Array, layout: 'yolov8' | 'yolov5', dims: readonly 
     let bestClass = 0;
     for (let c = 0, at = base + firstClass * channelStep; c < numClasses; c++, at += channelStep) {
       const score = sample[at] * objectness;
-      if (score > best) (best = score), (bestClass = c);
+      if (score > best) ((best = score), (bestClass = c));
     }
     if (!(best > options.conf)) continue;
     box();

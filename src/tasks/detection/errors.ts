@@ -60,8 +60,14 @@ function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, 
 export function errorTypes(gt: CocoGroundTruth, dets: readonly Detection[]): ErrorTypeCounts {
   const categories = new Set(gt.categories);
   const counts: ErrorTypeCounts = { truePositives: 0, missed: 0, duplicate: 0, wrongClass: 0, poorLocalisation: 0, both: 0, background: 0, gtCount: 0 };
-  const gtByImage = groupBy(gt.boxes.filter((b) => categories.has(b.categoryId)), (b) => b.imageId);
-  const detsByImage = groupBy(dets.filter((d) => categories.has(d.categoryId)), (d) => d.imageId);
+  const gtByImage = groupBy(
+    gt.boxes.filter((b) => categories.has(b.categoryId)),
+    (b) => b.imageId,
+  );
+  const detsByImage = groupBy(
+    dets.filter((d) => categories.has(d.categoryId)),
+    (d) => d.imageId,
+  );
   for (const imageId of new Set(gt.images)) {
     const imageGts = gtByImage.get(imageId) ?? [];
     const real = imageGts.filter((g) => !g.iscrowd);
@@ -69,17 +75,19 @@ export function errorTypes(gt: CocoGroundTruth, dets: readonly Detection[]): Err
     const found = new Set<GtBox>();
     const explained = new Set<GtBox>();
     for (const det of falsePositives(imageGts, detsByImage.get(imageId) ?? [], found)) {
-      let sameBest = 0, sameGt: GtBox | undefined;
-      let otherBest = 0, otherGt: GtBox | undefined;
+      let sameBest = 0,
+        sameGt: GtBox | undefined;
+      let otherBest = 0,
+        otherGt: GtBox | undefined;
       for (const g of real) {
         const value = iou(det.bbox, g.bbox, false);
         if (g.categoryId === det.categoryId) {
-          if (value > sameBest) (sameBest = value), (sameGt = g);
-        } else if (value > otherBest) (otherBest = value), (otherGt = g);
+          if (value > sameBest) ((sameBest = value), (sameGt = g));
+        } else if (value > otherBest) ((otherBest = value), (otherGt = g));
       }
-      if (otherBest >= FOREGROUND) counts.wrongClass++, explained.add(otherGt!);
+      if (otherBest >= FOREGROUND) (counts.wrongClass++, explained.add(otherGt!));
       else if (sameBest >= FOREGROUND) counts.duplicate++;
-      else if (sameBest >= BACKGROUND) counts.poorLocalisation++, explained.add(sameGt!);
+      else if (sameBest >= BACKGROUND) (counts.poorLocalisation++, explained.add(sameGt!));
       else if (otherBest >= BACKGROUND) counts.both++;
       else counts.background++;
     }
@@ -96,7 +104,11 @@ export function errorTypes(gt: CocoGroundTruth, dets: readonly Detection[]): Err
 function falsePositives(imageGts: readonly GtBox[], imageDets: readonly Detection[], found: Set<GtBox>): Detection[] {
   const out: Detection[] = [];
   for (const [categoryId, catDets] of groupBy(imageDets, (d) => d.categoryId)) {
-    const sorted = catDets.map((det, n) => ({ det, n })).sort((x, y) => y.det.score - x.det.score || x.n - y.n).slice(0, MAX_DET).map((x) => x.det);
+    const sorted = catDets
+      .map((det, n) => ({ det, n }))
+      .sort((x, y) => y.det.score - x.det.score || x.n - y.n)
+      .slice(0, MAX_DET)
+      .map((x) => x.det);
     const gts = imageGts.filter((g) => g.categoryId === categoryId);
     const crowd = Uint8Array.from(gts, (g) => (g.iscrowd ? 1 : 0));
     const order = Int32Array.from([...gts.keys()].sort((x, y) => crowd[x] - crowd[y] || x - y));

@@ -51,7 +51,7 @@ export const detectionTask: Task<DetectionSampleLabel, DetectionPrediction, Dete
     const set = samples?.[0]?.label.set;
     if (!set) return { names: [], from: 'the eval set' };
     // Without classes, model class k is the category set.classToCategory[k] (category-ids, or the categories by id).
-    const names = set.classToCategory.map((id) => (id === undefined ? '' : set.categoryNames.get(id) ?? String(id)));
+    const names = set.classToCategory.map((id) => (id === undefined ? '' : (set.categoryNames.get(id) ?? String(id))));
     return { names, from: `the eval set's categories (${config.detection?.categoryIds ? 'in detection.category-ids order' : 'sorted by id'})` };
   },
 

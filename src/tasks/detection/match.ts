@@ -14,11 +14,17 @@
 export function boxIou(dets: Float64Array, detCount: number, gts: Float64Array, gtCount: number, crowd: Uint8Array): Float64Array {
   const out = new Float64Array(detCount * gtCount);
   for (let g = 0; g < gtCount; g++) {
-    const gx = gts[4 * g], gy = gts[4 * g + 1], gw = gts[4 * g + 2], gh = gts[4 * g + 3];
+    const gx = gts[4 * g],
+      gy = gts[4 * g + 1],
+      gw = gts[4 * g + 2],
+      gh = gts[4 * g + 3];
     const gtArea = gw * gh;
     const isCrowd = crowd[g] === 1;
     for (let d = 0; d < detCount; d++) {
-      const dx = dets[4 * d], dy = dets[4 * d + 1], dw = dets[4 * d + 2], dh = dets[4 * d + 3];
+      const dx = dets[4 * d],
+        dy = dets[4 * d + 1],
+        dw = dets[4 * d + 2],
+        dh = dets[4 * d + 3];
       const w = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
       if (w <= 0) continue;
       const h = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);

@@ -93,7 +93,11 @@ function toCocoDetections(predictions: readonly DetectionPrediction[], samples: 
   let unmapped = 0;
   predictions.forEach((prediction, i) => {
     const imageId = samples[i].label.imageId;
-    for (const { box: [x1, y1, x2, y2], score, classIndex } of prediction.boxes) {
+    for (const {
+      box: [x1, y1, x2, y2],
+      score,
+      classIndex,
+    } of prediction.boxes) {
       const categoryId = set.classToCategory[classIndex];
       if (categoryId === undefined) {
         unmapped++;
@@ -135,7 +139,10 @@ export function detectionMetrics(
     perClass: evaluation.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })),
     errorTypes: errorTypes(set.gt, detections),
     precisionRecall: { ...pr, perClass: pr.perClass.map((c) => ({ ...c, name: set.categoryNames.get(c.categoryId) ?? String(c.categoryId) })) },
-    errorTypesAtConf: errorTypes(set.gt, detections.filter((d) => d.score > operatingConf)),
+    errorTypesAtConf: errorTypes(
+      set.gt,
+      detections.filter((d) => d.score > operatingConf),
+    ),
   };
 }
 

@@ -56,13 +56,7 @@ function upperBound(sorted: Float64Array, value: number): number {
  * boxes: flat [x1, y1, x2, y2] per box; scores and classes one per box. Returns the indices
  * kept, best score first, at most maxDet of them.
  */
-export function nmsClassWise(
-  boxes: ArrayLike<number>,
-  scores: ArrayLike<number>,
-  classes: ArrayLike<number>,
-  iou: number,
-  maxDet: number,
-): number[] {
+export function nmsClassWise(boxes: ArrayLike<number>, scores: ArrayLike<number>, classes: ArrayLike<number>, iou: number, maxDet: number): number[] {
   if (boxes.length !== 4 * scores.length || classes.length !== scores.length) {
     throw new RangeError(`nmsClassWise: ${boxes.length / 4} boxes, ${scores.length} scores and ${classes.length} classes`);
   }

@@ -55,20 +55,21 @@ export function detectionRows(b: DetectionMetrics, c: DetectionMetrics, cmp: Det
 
 /** A fraction as a percentage with one decimal, '–' for none. */
 const pct = (value: number | null | undefined) => (typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : '–');
-const pctDelta = (b: number | null | undefined, c: number | null | undefined) =>
-  typeof b === 'number' && typeof c === 'number' ? `${signed((c - b) * 100, 1)} pt` : '';
+const pctDelta = (b: number | null | undefined, c: number | null | undefined) => (typeof b === 'number' && typeof c === 'number' ? `${signed((c - b) * 100, 1)} pt` : '');
 
 /** P · R at the operating threshold, as Ultralytics prints them (reports from before it have none). */
 function precisionRecallRow(b: DetectionMetrics, c: DetectionMetrics): TableRow[] {
   const pb = b.precisionRecall;
   const pc = c.precisionRecall;
   if (!pb || !pc) return [];
-  return [[
-    `P · R (conf > ${pb.conf}, IoU 0.5)`,
-    `${pct(pb.precision)} · ${pct(pb.recall)}`,
-    `${pct(pc.precision)} · ${pct(pc.recall)}`,
-    `${pctDelta(pb.precision, pc.precision)} · ${pctDelta(pb.recall, pc.recall)}`,
-  ]];
+  return [
+    [
+      `P · R (conf > ${pb.conf}, IoU 0.5)`,
+      `${pct(pb.precision)} · ${pct(pb.recall)}`,
+      `${pct(pc.precision)} · ${pct(pc.recall)}`,
+      `${pctDelta(pb.precision, pc.precision)} · ${pctDelta(pb.recall, pc.recall)}`,
+    ],
+  ];
 }
 
 function precisionRecallSection(b: DetectionMetrics, c: DetectionMetrics): ReportSection | null {
@@ -76,16 +77,22 @@ function precisionRecallSection(b: DetectionMetrics, c: DetectionMetrics): Repor
   const pc = c.precisionRecall;
   if (!pb || !pc) return null;
   const of = (list: typeof pc.perClass, id: number) => list.find((k) => k.categoryId === id);
-  const rows = pb.perClass.filter((k) => k.gtCount > 0 || (of(pc.perClass, k.categoryId)?.falsePositives ?? 0) + k.falsePositives > 0).map((k) => {
-    const other = of(pc.perClass, k.categoryId);
-    return [escapeMarkdown(k.name), count(k.gtCount), pct(k.precision), pct(other?.precision), pct(k.recall), pct(other?.recall), pctDelta(k.recall, other?.recall)];
-  });
-  const table = markdownTable([
-    ['class', 'objects', 'baseline P', 'candidate P', 'baseline R', 'candidate R', 'Δ R'],
-    ['**all (mean)**', count(pb.perClass.reduce((sum, k) => sum + k.gtCount, 0)), pct(pb.precision), pct(pc.precision), pct(pb.recall), pct(pc.recall), pctDelta(pb.recall, pc.recall)],
-    ...rows,
-  ], { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] });
-  const note = `Detections scoring above ${pb.conf} (\`detection.operating-conf\`; Ultralytics' default for predictions is 0.25), matched at IoU 0.5 as pycocotools matches them. ` +
+  const rows = pb.perClass
+    .filter((k) => k.gtCount > 0 || (of(pc.perClass, k.categoryId)?.falsePositives ?? 0) + k.falsePositives > 0)
+    .map((k) => {
+      const other = of(pc.perClass, k.categoryId);
+      return [escapeMarkdown(k.name), count(k.gtCount), pct(k.precision), pct(other?.precision), pct(k.recall), pct(other?.recall), pctDelta(k.recall, other?.recall)];
+    });
+  const table = markdownTable(
+    [
+      ['class', 'objects', 'baseline P', 'candidate P', 'baseline R', 'candidate R', 'Δ R'],
+      ['**all (mean)**', count(pb.perClass.reduce((sum, k) => sum + k.gtCount, 0)), pct(pb.precision), pct(pc.precision), pct(pb.recall), pct(pc.recall), pctDelta(pb.recall, pc.recall)],
+      ...rows,
+    ],
+    { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] },
+  );
+  const note =
+    `Detections scoring above ${pb.conf} (\`detection.operating-conf\`; Ultralytics' default for predictions is 0.25), matched at IoU 0.5 as pycocotools matches them. ` +
     'P = right detections / detections, R = objects found / objects; the mean is over the classes with objects, as Ultralytics averages them ' +
     "(its `yolo val` prints P and R at the confidence that maximises each model's mean F1 instead; one threshold keeps the two models comparable).";
   return { title: `Precision and recall at conf > ${pb.conf}`, markdown: `${table}\n\n${note}`, detail: true };
@@ -97,14 +104,7 @@ function perClassSection(b: DetectionMetrics, c: DetectionMetrics, cmp: Detectio
   const rows = cmp.perClass.map((r) => {
     const b50 = ap50Of(b, r.categoryId);
     const c50 = ap50Of(c, r.categoryId);
-    return [
-      escapeMarkdown(r.name),
-      count(gtOf.get(r.categoryId) ?? 0),
-      ap(r.baseline),
-      ap(r.candidate),
-      apDelta(r.delta),
-      b50 === null || c50 === null ? '–' : apDelta(c50 - b50),
-    ];
+    return [escapeMarkdown(r.name), count(gtOf.get(r.categoryId) ?? 0), ap(r.baseline), ap(r.candidate), apDelta(r.delta), b50 === null || c50 === null ? '–' : apDelta(c50 - b50)];
   });
   const table = markdownTable([['class', 'objects', 'baseline AP', 'candidate AP', 'Δ AP', 'Δ AP50'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r'] });
   return { title: 'Per-class AP (worst change first)', markdown: table, detail: true };
@@ -116,8 +116,8 @@ function perSizeSection(cmp: DetectionComparison): ReportSection {
     return s ? [key, ap(s.baseline), ap(s.candidate), apDelta(s.delta), apRange(s.ci95), pValue(s.pValue)] : [key, '–', '–', '–', 'no objects of this size', ''];
   });
   const table = markdownTable([['size', 'baseline AP', 'candidate AP', 'Δ', '95% CI', 'bootstrap'], ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r'] });
-  const note = 'Sizes by the annotation\'s area: small < 32², medium 32²–96², large > 96² px (COCO). CIs: the same paired image resamples as the headline, B = ' +
-    `${count(cmp.bootstrap.resamples)}.`;
+  const note =
+    "Sizes by the annotation's area: small < 32², medium 32²–96², large > 96² px (COCO). CIs: the same paired image resamples as the headline, B = " + `${count(cmp.bootstrap.resamples)}.`;
   return { title: 'AP by object size', markdown: `${table}\n\n${note}`, detail: true };
 }
 
@@ -139,16 +139,20 @@ function errorSection(b: DetectionMetrics, c: DetectionMetrics, cmp: DetectionCo
   const head = atConf
     ? ['at IoU 0.5', `baseline (conf > ${conf})`, `candidate (conf > ${conf})`, 'change', 'baseline (all scored)', 'candidate (all scored)']
     : ['at IoU 0.5', 'baseline', 'candidate', 'change'];
-  const rows = ERROR_ROWS.map(([key, label]) => atConf
-    ? [label, count(atConf.baseline[key]), count(atConf.candidate[key]), change(atConf.baseline[key], atConf.candidate[key]), count(all.baseline[key]), count(all.candidate[key])]
-    : [label, count(all.baseline[key]), count(all.candidate[key]), change(all.baseline[key], all.candidate[key])]);
+  const rows = ERROR_ROWS.map(([key, label]) =>
+    atConf
+      ? [label, count(atConf.baseline[key]), count(atConf.candidate[key]), change(atConf.baseline[key], atConf.candidate[key]), count(all.baseline[key]), count(all.candidate[key])]
+      : [label, count(all.baseline[key]), count(all.candidate[key]), change(all.baseline[key], all.candidate[key])],
+  );
   const table = markdownTable([head, ...rows], { align: ['l', 'r', 'r', 'r', 'r', 'r'] });
   const scored = (m: ErrorTypeCounts) => count(m.truePositives + m.duplicate + m.wrongClass + m.poorLocalisation + m.both + m.background);
-  const note = `Of ${count(all.baseline.gtCount)} objects. Each false positive at IoU 0.5 gets the first type that applies, in TIDE's order (Bolya et al. 2020); ` +
+  const note =
+    `Of ${count(all.baseline.gtCount)} objects. Each false positive at IoU 0.5 gets the first type that applies, in TIDE's order (Bolya et al. 2020); ` +
     'a missed object that a wrong-class or poorly placed detection was aimed at is counted there, not as missed. ' +
     (atConf
       ? `"All scored" counts every detection kept for mAP (${scored(all.baseline)} and ${scored(all.candidate)}, up to 100 per image and class, down to detection.conf): ` +
-        'most of its background detections are low-confidence boxes that cost mAP little; the columns at conf > ' + `${conf} are what a user of the model at that threshold sees.`
+        'most of its background detections are low-confidence boxes that cost mAP little; the columns at conf > ' +
+        `${conf} are what a user of the model at that threshold sees.`
       : 'All scored detections count (up to 100 per image and class), most of the background ones with a low confidence.');
   return { title: 'Error types', markdown: `${table}\n\n${note}`, detail: true };
 }
@@ -158,9 +162,7 @@ function decodingSection(b: DetectionMetrics, c: DetectionMetrics): ReportSectio
     ['output layout', b.outputLayout ?? '–', c.outputLayout ?? '–'],
     ['detections scored', count(b.detections), count(c.detections)],
     ['per image', (b.detections / b.images).toFixed(1), (c.detections / c.images).toFixed(1)],
-    ...(b.unmappedDetections + c.unmappedDetections > 0
-      ? [['dropped: class maps to no category', count(b.unmappedDetections), count(c.unmappedDetections)]]
-      : []),
+    ...(b.unmappedDetections + c.unmappedDetections > 0 ? [['dropped: class maps to no category', count(b.unmappedDetections), count(c.unmappedDetections)]] : []),
   ];
   const table = markdownTable([['', 'baseline', 'candidate'], ...rows], { align: ['l', 'r', 'r'] });
   return { title: 'Decoding', markdown: `${table}\n\nBoxes are mapped back to original image pixels before scoring; mAP is pycocotools' COCOeval (bbox).`, detail: true };

@@ -51,7 +51,9 @@ export async function readDetectionSamples(root: string, config: Config, progres
   }
   const unmapped = dataset.categories.filter((c) => !dataset.categoryToClass.has(c.id));
   if (unmapped.length > 0) {
-    progress?.warn(`${configFile}: categor${unmapped.length === 1 ? 'y' : 'ies'} ${unmapped.map((c) => c.id).join(', ')} of the eval set map to no model class (detection.category-ids); they have no boxes, so they do not count`);
+    progress?.warn(
+      `${configFile}: categor${unmapped.length === 1 ? 'y' : 'ies'} ${unmapped.map((c) => c.id).join(', ')} of the eval set map to no model class (detection.category-ids); they have no boxes, so they do not count`,
+    );
   }
   const names = new Map(dataset.categories.map((c) => [c.id, c.name]));
   if (config.eval.format === 'coco' && config.classes.length > 0) {

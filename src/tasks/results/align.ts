@@ -77,7 +77,11 @@ function derived(slices: Record<string, string>, derive: AlignOptions['derive'])
 }
 
 function missingMessage(onlyBase: string[], onlyCand: string[], common: number): string {
-  const list = (ids: string[]) => ids.slice(0, SHOWN).map((id) => `'${id}'`).join(', ') + (ids.length > SHOWN ? ', …' : '');
+  const list = (ids: string[]) =>
+    ids
+      .slice(0, SHOWN)
+      .map((id) => `'${id}'`)
+      .join(', ') + (ids.length > SHOWN ? ', …' : '');
   const parts = [];
   if (onlyBase.length > 0) parts.push(`${onlyBase.length} only in the baseline (${list(onlyBase)})`);
   if (onlyCand.length > 0) parts.push(`${onlyCand.length} only in the candidate (${list(onlyCand)})`);
@@ -90,8 +94,14 @@ export function alignResults(baseline: ResultSet, candidate: ResultSet, options:
   }
   const candById = new Map(candidate.records.map((r) => [r.id, r]));
   const baseIds = new Set(baseline.records.map((r) => r.id));
-  const onlyBase = baseline.records.filter((r) => !candById.has(r.id)).map((r) => r.id).sort(compareIds);
-  const onlyCand = candidate.records.filter((r) => !baseIds.has(r.id)).map((r) => r.id).sort(compareIds);
+  const onlyBase = baseline.records
+    .filter((r) => !candById.has(r.id))
+    .map((r) => r.id)
+    .sort(compareIds);
+  const onlyCand = candidate.records
+    .filter((r) => !baseIds.has(r.id))
+    .map((r) => r.id)
+    .sort(compareIds);
   const pairs = baseline.records.filter((r) => candById.has(r.id)).map((b) => [b, candById.get(b.id) as ResultRecord] as const);
   if ((onlyBase.length > 0 || onlyCand.length > 0) && !options.allowMissing) throw new UserError(missingMessage(onlyBase, onlyCand, pairs.length));
   if (pairs.length === 0) throw new UserError('the two result sets have no sample in common');
@@ -107,9 +117,7 @@ export function alignResults(baseline: ResultSet, candidate: ResultSet, options:
     samples: pairs.map(([b, c]) => ({ id: b.id, slices: derived(mergeSlices(b, c), options.derive) })),
     baseline: pairs.map(([b]) => b.value),
     candidate: pairs.map(([, c]) => c.value),
-    latencyMs: withLatency === pairs.length
-      ? { baseline: pairs.map(([b]) => b.latencyMs as number), candidate: pairs.map(([, c]) => c.latencyMs as number) }
-      : null,
+    latencyMs: withLatency === pairs.length ? { baseline: pairs.map(([b]) => b.latencyMs as number), candidate: pairs.map(([, c]) => c.latencyMs as number) } : null,
     samplesWithLatency: withLatency,
     kind: values.every((v) => v === 0 || v === 1) ? 'binary' : 'continuous',
     dropped: { baselineOnly: onlyBase.length, candidateOnly: onlyCand.length, examples: [...onlyBase, ...onlyCand].slice(0, SHOWN) },

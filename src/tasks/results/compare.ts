@@ -81,13 +81,15 @@ export function meanWithCi(values: readonly number[], kind: 'binary' | 'continuo
 export function pairedStats(baseline: readonly number[], candidate: readonly number[], kind: 'binary' | 'continuous', modelIntervals = true): PairedStats {
   const n = baseline.length;
   if (n === 0 || candidate.length !== n) throw new RangeError(`pairedStats: ${n} baseline vs ${candidate.length} candidate values`);
-  const side = (values: readonly number[]) =>
-    kind === 'continuous' && !modelIntervals ? { mean: mean(values), ci95: null } : meanWithCi(values, kind);
+  const side = (values: readonly number[]) => (kind === 'continuous' && !modelIntervals ? { mean: mean(values), ci95: null } : meanWithCi(values, kind));
   const b = side(baseline);
   const c = side(candidate);
   const sides = { samples: n, baseline: b.mean, baselineCi95: b.ci95, candidate: c.mean, candidateCi95: c.ci95 };
   if (kind === 'binary') {
-    const table = tabulatePairs(baseline.map((v) => v === 1), candidate.map((v) => v === 1));
+    const table = tabulatePairs(
+      baseline.map((v) => v === 1),
+      candidate.map((v) => v === 1),
+    );
     const diff = newcombePairedDiff(table);
     const p = mcnemar(table);
     const rer = errorReduction(table);
@@ -155,9 +157,20 @@ export function compareSlices(
 ): SliceDelta[] {
   const stats = keys.map((key) => {
     const index = members(key);
-    return { ...key, ...pairedStats(index.map((i) => baseline[i]), index.map((i) => candidate[i]), kind, false) };
+    return {
+      ...key,
+      ...pairedStats(
+        index.map((i) => baseline[i]),
+        index.map((i) => candidate[i]),
+        kind,
+        false,
+      ),
+    };
   });
-  const corrected = holm(stats.map((s) => s.pValue), ALPHA);
+  const corrected = holm(
+    stats.map((s) => s.pValue),
+    ALPHA,
+  );
   const slices = stats.map((s, k) => ({
     ...s,
     holmP: corrected.adjusted[k],

@@ -77,7 +77,9 @@ function sliceIndex(aligned: AlignedResults, columns: readonly string[]): Map<st
       else byValue.set(value, [i]);
     });
     if (byValue.size === 0) {
-      throw new UserError(`results.slices: no paired sample has a value for '${column}' (lm-evaluation-harness files have task, filter and doc.<field>; other files their columns; or derive it with results.derive)`);
+      throw new UserError(
+        `results.slices: no paired sample has a value for '${column}' (lm-evaluation-harness files have task, filter and doc.<field>; other files their columns; or derive it with results.derive)`,
+      );
     }
     if (byValue.size > MAX_SLICE_VALUES) {
       throw new UserError(`results.slices: '${column}' has ${byValue.size} different values (at most ${MAX_SLICE_VALUES}); slice by a coarser column or derive one with results.derive`);
@@ -106,7 +108,11 @@ export function compareResults(aligned: AlignedResults, results: Pick<ResultsCon
     const pooledIndex = [...new Set(focusKeys.flatMap(members))].sort((a, b) => a - b);
     focus = {
       spec: results.focus,
-      pooled: pairedStats(pooledIndex.map((i) => baseline[i]), pooledIndex.map((i) => candidate[i]), kind),
+      pooled: pairedStats(
+        pooledIndex.map((i) => baseline[i]),
+        pooledIndex.map((i) => candidate[i]),
+        kind,
+      ),
       slices: compareSlices(focusKeys, members, baseline, candidate, kind),
     };
   }

@@ -32,14 +32,17 @@ const plainSlice = (s: { column: string; value: string }) => `${s.column} ${s.va
 export const sliceLabel = (s: { column: string; value: string }) => escapeMarkdown(plainSlice(s));
 
 const plainFocus = (spec: Readonly<Record<string, readonly string[]>>) =>
-  Object.entries(spec).map(([column, values]) => `${column} ${values.join(', ')}`).join('; ');
+  Object.entries(spec)
+    .map(([column, values]) => `${column} ${values.join(', ')}`)
+    .join('; ');
 export const focusLabel = (spec: Readonly<Record<string, readonly string[]>>) => escapeMarkdown(plainFocus(spec));
 
 /** A p-value for a table cell whose header already says p: "0.012", "< 1e-30". */
 const pCell = (p: number, log10p?: number) => pValue(p, log10p).replace(/^p = /, '').replace(/^p < /, '< ');
 
 const noFlips = (s: PairedStats) => s.binary !== null && s.binary.baselineOnlyCorrect === 0 && s.binary.candidateOnlyCorrect === 0;
-const detectable = (s: PairedStats) => (s.binary && s.binary.detectableDifference > 0 ? `; this set can only detect differences ≥ ${(s.binary.detectableDifference * 100).toFixed(2)} pt` : '');
+const detectable = (s: PairedStats) =>
+  s.binary && s.binary.detectableDifference > 0 ? `; this set can only detect differences ≥ ${(s.binary.detectableDifference * 100).toFixed(2)} pt` : '';
 
 function change(c: ResultsComparison, s: PairedStats): string {
   return `${pt(c, s.delta)} (95% CI ${ptRange(c, s.deltaCi95)}, ${pOf(s)})`;
@@ -86,7 +89,12 @@ export function resultsRows(b: ResultsMetrics, c: ResultsMetrics, cmp: ResultsCo
   const rows: TableRow[] = [[`${escapeMarkdown(cmp.metric)} (95% CI)`, level(cmp, b.mean, b.meanCi95), level(cmp, c.mean, c.meanCi95), `${pt(cmp, o.delta)} (${ptRange(cmp, o.deltaCi95)})`]];
   if (cmp.focus) {
     const f = cmp.focus.pooled;
-    rows.push([`… on ${focusLabel(cmp.focus.spec)} (${count(f.samples)})`, level(cmp, f.baseline, f.baselineCi95), level(cmp, f.candidate, f.candidateCi95), `${pt(cmp, f.delta)} (${ptRange(cmp, f.deltaCi95)})`]);
+    rows.push([
+      `… on ${focusLabel(cmp.focus.spec)} (${count(f.samples)})`,
+      level(cmp, f.baseline, f.baselineCi95),
+      level(cmp, f.candidate, f.candidateCi95),
+      `${pt(cmp, f.delta)} (${ptRange(cmp, f.deltaCi95)})`,
+    ]);
   }
   if (o.binary) rows.push(['fixed / newly broken', '', '', `${count(o.binary.candidateOnlyCorrect)} / ${count(o.binary.baselineOnlyCorrect)}`]);
   return rows;
@@ -202,9 +210,10 @@ export function resultsGates(cmp: ResultsComparison, gates: GatesConfig): GateRe
       value: worse.length,
       passed: worse.length === 0,
       summary: worse.length === 0 ? 'no focus slice significantly worse' : `significantly worse on ${worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)}`).join(', ')}`,
-      line: worse.length === 0
-        ? `no focus slice significantly worse (Holm over ${focus.slices.length} focus slice${focus.slices.length === 1 ? '' : 's'}, α = ${ALPHA})`
-        : worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)} (Holm-adjusted ${pValue(s.holmP)})`).join('; '),
+      line:
+        worse.length === 0
+          ? `no focus slice significantly worse (Holm over ${focus.slices.length} focus slice${focus.slices.length === 1 ? '' : 's'}, α = ${ALPHA})`
+          : worse.map((s) => `${plainSlice(s)} ${pt(cmp, s.delta)} (Holm-adjusted ${pValue(s.holmP)})`).join('; '),
     });
   }
   return results;

@@ -28,4 +28,3 @@ export const resultsTask: ReportingTask<ResultsMetrics, ResultsComparison> = {
   tableRows: resultsRows,
   sections: (_b, _c, comparison) => resultsSections(comparison),
 };
-

@@ -110,7 +110,7 @@ export function parseCsv(text: string, where: string): CsvTable {
   for (let i = 0; i < body.length; i++) {
     const ch = body[i];
     if (quoted) {
-      if (ch === '"' && body[i + 1] === '"') (cell += '"'), i++;
+      if (ch === '"' && body[i + 1] === '"') ((cell += '"'), i++);
       else if (ch === '"') quoted = false;
       else {
         if (ch === '\n') line++;

@@ -45,10 +45,7 @@ export function parseMetricValue(raw: unknown, field: string, where: string, sca
   }
   if (value === null || !Number.isFinite(value)) throw new UserError(`${where}: '${field}' must be a number, got ${describe(raw)}`);
   if (value < 0 || value > scale) {
-    throw new UserError(
-      `${where}: '${field}' is ${value}, outside [0, ${scale}]` +
-        (value > scale && value <= 100 ? '; for scores on a 0–100 scale set results.score-scale: 100' : ''),
-    );
+    throw new UserError(`${where}: '${field}' is ${value}, outside [0, ${scale}]` + (value > scale && value <= 100 ? '; for scores on a 0–100 scale set results.score-scale: 100' : ''));
   }
   return value;
 }
