@@ -18495,7 +18495,8 @@ var configSchema = {
         warmup: { type: "integer", minimum: 0 },
         runs: { type: "integer", minimum: 10 },
         // The CI comes from the spread between rounds: fewer than 3 can't say much about it.
-        rounds: { type: "integer", minimum: 3 }
+        rounds: { type: "integer", minimum: 3 },
+        threads: { type: "integer", minimum: 0 }
       }
     },
     gates: {
@@ -18854,7 +18855,7 @@ function parseConfig(text, file, configDir, overrides, environment) {
       interOpThreads: inf["inter-op-threads"] ?? 1,
       spinWait: inf["spin-wait"] ?? true
     },
-    latency: { batchSizes: lat["batch-sizes"] ?? [1], warmup: lat.warmup ?? 10, runs: lat.runs ?? 200, rounds: lat.rounds ?? 7 },
+    latency: { batchSizes: lat["batch-sizes"] ?? [1], warmup: lat.warmup ?? 10, runs: lat.runs ?? 200, rounds: lat.rounds ?? 7, threads: lat.threads ?? 1 },
     gates: {
       maxTop1Drop: gates["max-top1-drop"] ?? 0.5,
       minErrorReduction: gates["min-error-reduction"] ?? 0,
@@ -31541,12 +31542,13 @@ async function openEvaluationOnce(config, ctx, refs, progress, options) {
     await Promise.all(runs.map((r) => r.model.release()));
     const streamedAt = performance.now();
     const groups = options.shard && options.shard.index !== LATENCY_SHARD ? [] : options.latencyGroups ?? [refs.map((_, i) => i)];
+    const latencyThreads = config.latency.threads === 0 ? threads : config.latency.threads;
     const latency = /* @__PURE__ */ new Map();
     const variantLatency = /* @__PURE__ */ new Map();
     const controls = [];
     for (const group of groups) {
       const members = group.flatMap((owner) => runs.filter((r) => r.owner === owner));
-      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: group.length > 1 });
+      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads: latencyThreads, control: group.length > 1 });
       members.forEach((run, i) => latency.set(run, timed.runs[i]));
       controls.push(timed.control);
       const entries = alternatives.flat().filter((a) => a.run !== null && group.includes(a.run.owner));
@@ -31557,7 +31559,7 @@ async function openEvaluationOnce(config, ctx, refs, progress, options) {
           facts.firstImages,
           { ...config.latency, batchSizes: [] },
           progress,
-          { threads, control: false }
+          { threads: latencyThreads, control: false }
         );
         entries.forEach((entry, i) => variantLatency.set(entry, timedVariants.runs[i]));
       }
@@ -31582,12 +31584,20 @@ async function openEvaluationOnce(config, ctx, refs, progress, options) {
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
     const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
-    const evaluation = { models, threads, stream, latencyControls: controls, timing, included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i) };
+    const evaluation = {
+      models,
+      threads,
+      latencyThreads,
+      stream,
+      latencyControls: controls,
+      timing,
+      included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i)
+    };
     return {
       evaluation,
       async remeasure(group) {
         const members = runs.filter((r) => groups[group].includes(r.owner) && r.kind === "fp32");
-        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: false });
+        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads: latencyThreads, control: false });
         return new Map(members.map((run, i) => [run.owner, pooled(timed.runs[i])]));
       },
       // Nothing stays loaded: every latency measurement opens its own sessions.
@@ -31951,7 +31961,8 @@ function latencyRows(report) {
     const lb = b.latency[key];
     const lc = c.latency[key];
     if (!lc) continue;
-    const where = fromFiles ? "per sample, from the result files" : `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${env2.threads} thread${env2.threads === 1 ? "" : "s"}`;
+    const threads = env2.latencyThreads ?? env2.threads;
+    const where = fromFiles ? "per sample, from the result files" : `batch ${lb.batch}, ${env2.executionProvider.toUpperCase()}, ${threads} thread${threads === 1 ? "" : "s"}`;
     const change2 = lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95 ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join("\u2013")})` : ratio(lc.p50Ms / lb.p50Ms);
     rows.push([`p50 latency (${where})`, ms(lb.p50Ms), ms(lc.p50Ms), change2]);
   }
@@ -32206,6 +32217,7 @@ function environmentTable(report) {
     ["eval set sha256", e.sha256 ?? "\u2013"],
     ["execution provider", `${env2.executionProvider.toUpperCase()}${env2.executionProviderNote ? ` (${env2.executionProviderNote})` : ""}`],
     ["threads", String(env2.threads)],
+    ...env2.latencyThreads !== void 0 ? [["latency threads", String(env2.latencyThreads)]] : [],
     ["onnxruntime \xB7 node", `${env2.onnxruntime} \xB7 ${env2.node}`],
     ["platform \xB7 cpu", `${env2.platform} \xB7 ${env2.cpu}`],
     ...Object.entries(report.preprocess).map(([key, value]) => [`preprocess.${key}`, JSON.stringify(value) ?? "\u2013"])
@@ -32373,6 +32385,7 @@ function inputFacts(spec, images) {
 function environmentOf(config, evaluation, base, cand) {
   return {
     ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads, config.inference),
+    latencyThreads: evaluation.latencyThreads,
     stream: evaluation.stream
   };
 }

@@ -95,7 +95,7 @@ try {
         open: () => loadModel(path, { provider: 'cpu', threads, label: path }),
         input: (batch: number) => ({ data: toTensor(images, 0, batch, config.preprocess), dims: [batch, 1, 28, 28] }),
       })),
-      { batchSizes: [1], warmup: 50, runs: 1000, rounds: 7 },
+      { batchSizes: [1], warmup: 50, runs: 1000, rounds: 7, threads: 1 },
       silentProgress,
     );
     loaded.forEach((model, i) => {

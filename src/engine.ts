@@ -98,6 +98,7 @@ function inputFacts(spec: EvaluatedModel['spec'], images: number) {
 function environmentOf(config: Config, evaluation: Evaluation, base: EvaluatedModel, cand: EvaluatedModel) {
   return {
     ...runEnvironment([base.fp32.provider, cand.fp32.provider], base.fp32.providerNote ?? cand.fp32.providerNote, evaluation.threads, config.inference),
+    latencyThreads: evaluation.latencyThreads,
     stream: evaluation.stream,
   };
 }

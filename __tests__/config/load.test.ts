@@ -66,7 +66,7 @@ gates: { max-top1-drop: 1, min-error-reduction: 5, require-significant: true, ma
       workers: 3,
     });
     expect(config.inference).toEqual({ executionProvider: 'cpu', batchSize: 8, threads: 2, memoryBudget: 1.5 * 2 ** 30, interOpThreads: 1, spinWait: true });
-    expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50, rounds: 7 });
+    expect(config.latency).toEqual({ batchSizes: [1, 4], warmup: 3, runs: 50, rounds: 7, threads: 1 });
     expect(config.gates).toEqual({ maxTop1Drop: 1, minErrorReduction: 5, requireSignificant: true, maxLatencyRegression: 10, maxInt8Drop: null });
     expect(cliModelRefs({ config: 'full.yml', ...flags }, env()).baseline).toEqual({ role: 'baseline', path: join(dir, 'a.onnx'), label: 'a.onnx', quantized: null });
     expect(config.models).toEqual([]);

@@ -69,7 +69,7 @@ test('each round: fresh sessions, warm-up, then ABBA blocks of 10 rotated by one
   const calls: FakeCall[] = [];
   const sessions = { opened: 0, released: 0 };
   const { progress, ticks, total } = recordingProgress();
-  const samples = await measureLatencyRounds([subject('A', calls, sessions), subject('B', calls, sessions)], { batchSizes: [], warmup: 2, runs: 75, rounds: 3 }, progress);
+  const samples = await measureLatencyRounds([subject('A', calls, sessions), subject('B', calls, sessions)], { batchSizes: [], warmup: 2, runs: 75, rounds: 3, threads: 1 }, progress);
   expect(sessions).toEqual({ opened: 6, released: 6 });
   // 25 timed runs per model per round, blocks of 10 in ABBA order: round 0 starts with A, round 1 with B.
   const round = (r: number) => runs(calls.slice(r * 54, (r + 1) * 54));
@@ -89,7 +89,7 @@ test('a subject with its own batch sizes (the A/A control) is timed only there',
   const sessions = { opened: 0, released: 0 };
   const samples = await measureLatencyRounds(
     [subject('A', calls, sessions), subject('B', calls, sessions), subject('C', calls, sessions, { batchSizes: [1] })],
-    { batchSizes: [4], warmup: 0, runs: 20, rounds: 2 },
+    { batchSizes: [4], warmup: 0, runs: 20, rounds: 2, threads: 1 },
     recordingProgress().progress,
   );
   expect(Object.keys(samples[2])).toEqual(['1']);
@@ -104,7 +104,7 @@ test('a fixed-batch model skips the batch sizes it cannot take, noted once', asy
   const { progress, warnings } = recordingProgress();
   const [dynamic, fixed] = await measureLatencyRounds(
     [subject('dyn', calls, sessions), subject('fixed4', calls, sessions, { inputDims: [4, 1, 28, 28] })],
-    { batchSizes: [4, 8], warmup: 1, runs: 6, rounds: 3 },
+    { batchSizes: [4, 8], warmup: 1, runs: 6, rounds: 3, threads: 1 },
     progress,
   );
   expect(Object.keys(dynamic)).toEqual(['1', '4', '8']);
@@ -133,7 +133,7 @@ test('timings are milliseconds around session.run', async () => {
     open: () => loadModel('slow', { provider: 'cpu', threads: 1, label: 'slow' }, slowFactory),
     input: (batch) => ({ data: new Float32Array(batch * 784), dims: [batch, 1, 28, 28] }),
   };
-  const [record] = await measureLatencyRounds([slow], { batchSizes: [], warmup: 0, runs: 6, rounds: 3 }, recordingProgress().progress);
+  const [record] = await measureLatencyRounds([slow], { batchSizes: [], warmup: 0, runs: 6, rounds: 3, threads: 1 }, recordingProgress().progress);
   expect(record[1].flat()).toHaveLength(6);
   for (const ms of record[1].flat()) {
     expect(ms).toBeGreaterThanOrEqual(3);

@@ -196,7 +196,7 @@ test('measureLatencyRounds on the two real models returns positive millisecond s
     open: () => loadModel(path.join(modelsDir, `${name}.onnx`), { provider: 'cpu', threads: 1, label: name }),
     input: (batch: number) => ({ data: new Float32Array(batch * SAMPLE), dims: [batch, 1, 28, 28] }),
   });
-  const samples = await measureLatencyRounds([subject('fmnist-lenet-v1'), subject('fmnist-dwnet-v3')], { batchSizes: [8], warmup: 2, runs: 12, rounds: 3 }, silentProgress);
+  const samples = await measureLatencyRounds([subject('fmnist-lenet-v1'), subject('fmnist-dwnet-v3')], { batchSizes: [8], warmup: 2, runs: 12, rounds: 3, threads: 1 }, silentProgress);
   for (const record of samples) {
     expect(Object.keys(record)).toEqual(['1', '8']);
     expect(record[1].map((round) => round.length)).toEqual([4, 4, 4]);

@@ -29,7 +29,7 @@ export const config = {
     workers: 0,
   },
   inference: { executionProvider: 'auto', batchSize: 64, threads: 2, memoryBudget: 512e6, interOpThreads: 1, spinWait: true },
-  latency: { batchSizes: [1], warmup: 1, runs: 20, rounds: 4 },
+  latency: { batchSizes: [1], warmup: 1, runs: 20, rounds: 4, threads: 1 },
   gates: { maxTop1Drop: 0.5, minErrorReduction: 0, requireSignificant: false, maxLatencyRegression: 25, maxInt8Drop: null },
   quantization: { mode: 'none', perChannel: false, calibration: null, calibrationSamples: 256, calibrationMemory: 2 ** 30, calibrationBatchSize: null, keepFloat: null },
   nightly: { latencyThreshold: 0.1, failOnRegression: true, historyBranch: 'model-gate-history', mention: [] },

@@ -353,7 +353,7 @@ export function parseConfig(text: string, file: string, configDir: string, overr
       interOpThreads: inf['inter-op-threads'] ?? 1,
       spinWait: inf['spin-wait'] ?? true,
     },
-    latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 10, runs: lat.runs ?? 200, rounds: lat.rounds ?? 7 },
+    latency: { batchSizes: lat['batch-sizes'] ?? [1], warmup: lat.warmup ?? 10, runs: lat.runs ?? 200, rounds: lat.rounds ?? 7, threads: lat.threads ?? 1 },
     gates: {
       maxTop1Drop: gates['max-top1-drop'] ?? 0.5,
       minErrorReduction: gates['min-error-reduction'] ?? 0,

@@ -94,6 +94,7 @@ export const configSchema = {
         runs: { type: 'integer', minimum: 10 },
         // The CI comes from the spread between rounds: fewer than 3 can't say much about it.
         rounds: { type: 'integer', minimum: 3 },
+        threads: { type: 'integer', minimum: 0 },
       },
     },
     gates: {

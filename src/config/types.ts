@@ -116,6 +116,12 @@ export interface LatencyConfig {
   readonly runs: number;
   /** Rounds, each on fresh sessions with its own interleaved block sequence (docs/latency.md). */
   readonly rounds: number;
+  /**
+   * Intra-op threads of the latency sessions (default 1; 0: inference.threads' count). With more
+   * than one on a shared CPU runner, thread scheduling rather than the model decides the spread
+   * of batch-1 timings (docs/latency.md).
+   */
+  readonly threads: number;
 }
 
 export interface QuantizationConfig {

@@ -164,6 +164,8 @@ export interface Report<Metrics = unknown, Comparison = unknown, Compared = Mode
     readonly node: string;
     readonly platform: string;
     readonly cpu: string;
+    /** Intra-op threads of the latency benchmark's sessions (latency.threads); `threads` ran the eval set. */
+    readonly latencyThreads?: number;
     /** Intra-op threads are `threads`; these pin the rest of the session's threading. */
     readonly interOpThreads?: number;
     readonly spinWait?: boolean;

@@ -69,6 +69,8 @@ export interface StreamSummary {
 export interface Evaluation {
   readonly models: EvaluatedModel[];
   readonly threads: number;
+  /** Intra-op threads of the latency sessions (latency.threads). */
+  readonly latencyThreads: number;
   readonly stream: StreamSummary;
   /** Per latency group: the A/A control arm's rounds (its first model on other sessions), or null for a group of one. */
   readonly latencyControls: readonly (RoundSamples | null)[];
@@ -296,13 +298,14 @@ async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readon
     const streamedAt = performance.now();
     // A shard other than the latency shard measures nothing: latency comes from one machine.
     const groups = options.shard && options.shard.index !== LATENCY_SHARD ? [] : (options.latencyGroups ?? [refs.map((_, i) => i)]);
+    const latencyThreads = config.latency.threads === 0 ? threads : config.latency.threads;
     const latency = new Map<ModelRun, RoundSamples>();
     const variantLatency = new Map<(typeof alternatives)[number][number], RoundSamples>();
     const controls: (RoundSamples | null)[] = [];
     for (const group of groups) {
       const members = group.flatMap((owner) => runs.filter((r) => r.owner === owner));
       // A pair (or more) gets the A/A control arm: the noise floor its latency gate is judged against.
-      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: group.length > 1 });
+      const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads: latencyThreads, control: group.length > 1 });
       members.forEach((run, i) => latency.set(run, timed.runs[i]));
       controls.push(timed.control);
       // Other preprocessings: batch 1, every (variant, model) pair of the group interleaved, so
@@ -315,7 +318,7 @@ async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readon
           facts.firstImages,
           { ...config.latency, batchSizes: [] },
           progress,
-          { threads, control: false },
+          { threads: latencyThreads, control: false },
         );
         entries.forEach((entry, i) => variantLatency.set(entry, timedVariants.runs[i]));
       }
@@ -340,12 +343,20 @@ async function openEvaluationOnce(config: Config, ctx: EvalContext, refs: readon
     });
     const stream = { workers: pool.workers, memoryBudget: config.inference.memoryBudget, chunkImages: facts.chunkImages, chunks: facts.chunks, overlap };
     const timing = { evaluateMs: streamedAt - started, latencyMs: performance.now() - streamedAt };
-    const evaluation: Evaluation = { models, threads, stream, latencyControls: controls, timing, included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i) };
+    const evaluation: Evaluation = {
+      models,
+      threads,
+      latencyThreads,
+      stream,
+      latencyControls: controls,
+      timing,
+      included: included ? [...included].sort((a, b) => a - b) : ctx.samples.map((_, i) => i),
+    };
     return {
       evaluation,
       async remeasure(group) {
         const members = runs.filter((r) => groups[group].includes(r.owner) && r.kind === 'fp32');
-        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads, control: false });
+        const timed = await measureGroupLatency(config, members, facts.firstImages, config.latency, progress, { threads: latencyThreads, control: false });
         return new Map(members.map((run, i) => [run.owner, pooled(timed.runs[i])]));
       },
       // Nothing stays loaded: every latency measurement opens its own sessions.

@@ -148,6 +148,7 @@ function environmentTable(report: AnyReport): string {
     ['eval set sha256', e.sha256 ?? '–'],
     ['execution provider', `${env.executionProvider.toUpperCase()}${env.executionProviderNote ? ` (${env.executionProviderNote})` : ''}`],
     ['threads', String(env.threads)],
+    ...(env.latencyThreads !== undefined ? [['latency threads', String(env.latencyThreads)] as [string, string]] : []),
     ['onnxruntime · node', `${env.onnxruntime} · ${env.node}`],
     ['platform · cpu', `${env.platform} · ${env.cpu}`],
     ...Object.entries(report.preprocess).map(([key, value]): [string, string] => [`preprocess.${key}`, JSON.stringify(value) ?? '–']),

@@ -48,7 +48,8 @@ export function latencyRows(report: AnyReport): TableRow[] {
     const lb = b.latency[key];
     const lc = c.latency[key];
     if (!lc) continue;
-    const where = fromFiles ? 'per sample, from the result files' : `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${env.threads} thread${env.threads === 1 ? '' : 's'}`;
+    const threads = env.latencyThreads ?? env.threads;
+    const where = fromFiles ? 'per sample, from the result files' : `batch ${lb.batch}, ${env.executionProvider.toUpperCase()}, ${threads} thread${threads === 1 ? '' : 's'}`;
     const change =
       lb.batch === 1 && report.comparison.latencyRatioP50 !== null && report.comparison.latencyRatioP50Ci95
         ? `${ratio(report.comparison.latencyRatioP50)} (${report.comparison.latencyRatioP50Ci95.map((v) => v.toFixed(2)).join('–')})`
