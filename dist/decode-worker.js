@@ -175,6 +175,15 @@ function makePlan(width, height, resizedWidth, resizedHeight, crop, pad, fill) {
     }
   };
 }
+function keptWindow(plan, slot) {
+  const { padLeft, padTop, cropLeft, cropTop } = plan.geometry;
+  const width = Math.max(0, Math.min(slot.width - padLeft, plan.resizedWidth - cropLeft));
+  const height = Math.max(0, Math.min(slot.height - padTop, plan.resizedHeight - cropTop));
+  return { left: cropLeft, top: cropTop, width, height };
+}
+function windowPlan(plan, window) {
+  return { ...plan, resizedWidth: window.width, resizedHeight: window.height, geometry: { ...plan.geometry, cropLeft: 0, cropTop: 0 } };
+}
 function placeInto(resized, plan, slot) {
   const { padLeft, padTop, cropLeft, cropTop } = plan.geometry;
   const { out, offset, width, height, channels } = slot;
@@ -579,23 +588,46 @@ function sinc(x) {
   const px = x * Math.PI;
   return Math.sin(px) / px;
 }
-function resizePixels(src, width, height, channels, outWidth, outHeight, kernel) {
-  if (outWidth === width && outHeight === height) return src;
+function resizePixels(src, width, height, channels, outWidth, outHeight, kernel, window = { left: 0, top: 0, width: outWidth, height: outHeight }) {
+  if (window.width <= 0 || window.height <= 0) return new Uint8Array(0);
+  const whole = window.left === 0 && window.top === 0 && window.width === outWidth && window.height === outHeight;
   if (kernel === "cv2-linear" || kernel === "cv2-area" || kernel === "cv2-nearest") {
-    return resizeCv2(src, width, height, channels, outWidth, outHeight, kernel);
+    const full = outWidth === width && outHeight === height ? src : resizeCv2(src, width, height, channels, outWidth, outHeight, kernel);
+    return whole ? full : cropPixels(full, outWidth, channels, window);
   }
-  if (kernel === "nearest") return resizeNearest(src, width, height, channels, outWidth, outHeight);
+  if (kernel === "nearest" || outWidth === width && outHeight === height) {
+    const full = outWidth === width && outHeight === height ? src : resizeNearest(src, width, height, channels, outWidth, outHeight);
+    return whole ? full : cropPixels(full, outWidth, channels, window);
+  }
   const filter = FILTERS[kernel];
+  const rows = [window.top, window.top + window.height];
   const vertical = outHeight !== height ? coefficients(height, outHeight, filter) : null;
   let image = src;
+  let rowLength = width * channels;
   let firstRow = 0;
   if (outWidth !== width) {
-    const lastRow = vertical === null ? height : vertical.bounds[2 * outHeight - 2] + vertical.bounds[2 * outHeight - 1];
-    firstRow = vertical === null ? 0 : vertical.bounds[0];
-    image = resampleRows(src, width, channels, firstRow, lastRow, coefficients(width, outWidth, filter), outWidth);
+    const [from, to] = vertical === null ? rows : rowsRead(vertical, rows[0], rows[1]);
+    firstRow = from;
+    image = resampleRows(src, width, channels, from, to, coefficients(width, outWidth, filter), window.left, window.left + window.width);
+    rowLength = window.width * channels;
+  } else if (vertical === null) {
+    return cropPixels(src, width, channels, window);
   }
-  if (vertical !== null) image = resampleColumns(image, outWidth * channels, firstRow, vertical, outHeight);
-  return image;
+  if (vertical !== null) image = resampleColumns(image, rowLength, firstRow, vertical, rows[0], rows[1]);
+  return outWidth === width && !whole ? cropPixels(image, width, channels, { ...window, top: 0 }) : image;
+}
+function rowsRead(k, first, last) {
+  let to = 0;
+  for (let y = first; y < last; y++) to = Math.max(to, k.bounds[2 * y] + k.bounds[2 * y + 1]);
+  return [k.bounds[2 * first], to];
+}
+function cropPixels(src, width, channels, window) {
+  const out = new Uint8Array(window.width * window.height * channels);
+  for (let y = 0; y < window.height; y++) {
+    const from = ((y + window.top) * width + window.left) * channels;
+    out.set(src.subarray(from, from + window.width * channels), y * window.width * channels);
+  }
+  return out;
 }
 function coefficients(inSize, outSize, filter) {
   const scale = inSize / outSize;
@@ -628,11 +660,11 @@ function clip8(sum) {
   const value = sum >> PRECISION_BITS;
   return value < 0 ? 0 : value > 255 ? 255 : value;
 }
-function resampleRows(src, width, channels, firstRow, lastRow, k, outWidth) {
-  const out = new Uint8Array((lastRow - firstRow) * outWidth * channels);
+function resampleRows(src, width, channels, firstRow, lastRow, k, firstColumn, lastColumn) {
+  const out = new Uint8Array((lastRow - firstRow) * (lastColumn - firstColumn) * channels);
   for (let y = firstRow, o = 0; y < lastRow; y++) {
     const rowStart = y * width * channels;
-    for (let x = 0; x < outWidth; x++) {
+    for (let x = firstColumn; x < lastColumn; x++) {
       const start = rowStart + k.bounds[2 * x] * channels;
       const count = k.bounds[2 * x + 1];
       const w = x * k.size;
@@ -660,16 +692,17 @@ function resampleRows(src, width, channels, firstRow, lastRow, k, outWidth) {
   }
   return out;
 }
-function resampleColumns(src, rowLength, firstRow, k, outHeight) {
-  const out = new Uint8Array(outHeight * rowLength);
-  for (let y = 0; y < outHeight; y++) {
+function resampleColumns(src, rowLength, firstRow, k, first, last) {
+  const out = new Uint8Array((last - first) * rowLength);
+  for (let y = first; y < last; y++) {
     const start = (k.bounds[2 * y] - firstRow) * rowLength;
     const count = k.bounds[2 * y + 1];
     const w = y * k.size;
+    const o = (y - first) * rowLength;
     for (let i = 0; i < rowLength; i++) {
       let sum = HALF;
       for (let t = 0; t < count; t++) sum += src[start + t * rowLength + i] * k.weights[w + t];
-      out[y * rowLength + i] = clip8(sum);
+      out[o + i] = clip8(sum);
     }
   }
   return out;
@@ -730,8 +763,9 @@ async function decodeFileInto(file, targets, sha256 = null) {
     let converted = byColor.get(spec.color);
     if (!converted) byColor.set(spec.color, converted = convertColor(decoded, spec.color));
     const plan = planResize(decoded.width, decoded.height, spec);
-    const resized = resizePixels(converted.data, decoded.width, decoded.height, converted.channels, plan.resizedWidth, plan.resizedHeight, spec.kernel);
-    placeInto(resized, plan, slot);
+    const window = keptWindow(plan, slot);
+    const resized = resizePixels(converted.data, decoded.width, decoded.height, converted.channels, plan.resizedWidth, plan.resizedHeight, spec.kernel, window);
+    placeInto(resized, windowPlan(plan, window), slot);
     return plan.geometry;
   });
 }

@@ -12,7 +12,7 @@ import type { ColorMode } from '../config/types.js';
 import { UserError } from '../errors.js';
 import { checkFileBytes } from '../evalset/integrity.js';
 import { convertColor, type ColorConverted } from './color.js';
-import { planResize, placeInto, type Slot } from './geometry.js';
+import { keptWindow, planResize, placeInto, windowPlan, type Slot } from './geometry.js';
 import { decodePngFast } from './png.js';
 import { resizePixels } from './resize.js';
 import { decodeWithSharp } from './sharp-path.js';
@@ -39,8 +39,10 @@ export async function decodeFileInto(file: string, targets: readonly DecodeTarge
     let converted = byColor.get(spec.color);
     if (!converted) byColor.set(spec.color, (converted = convertColor(decoded, spec.color)));
     const plan = planResize(decoded.width, decoded.height, spec);
-    const resized = resizePixels(converted.data, decoded.width, decoded.height, converted.channels, plan.resizedWidth, plan.resizedHeight, spec.kernel);
-    placeInto(resized, plan, slot);
+    // Only the pixels the slot keeps are resized (a center crop drops the rest).
+    const window = keptWindow(plan, slot);
+    const resized = resizePixels(converted.data, decoded.width, decoded.height, converted.channels, plan.resizedWidth, plan.resizedHeight, spec.kernel, window);
+    placeInto(resized, windowPlan(plan, window), slot);
     return plan.geometry;
   });
 }

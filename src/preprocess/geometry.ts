@@ -113,6 +113,19 @@ export interface Slot {
 }
 
 /** Copies the resized image into its slot, applying the plan's crop and padding. */
+/** The part of the resized image that lands in the slot (all of it, unless a center crop cuts it). */
+export function keptWindow(plan: ResizePlan, slot: Pick<Slot, 'width' | 'height'>): { left: number; top: number; width: number; height: number } {
+  const { padLeft, padTop, cropLeft, cropTop } = plan.geometry;
+  const width = Math.max(0, Math.min(slot.width - padLeft, plan.resizedWidth - cropLeft));
+  const height = Math.max(0, Math.min(slot.height - padTop, plan.resizedHeight - cropTop));
+  return { left: cropLeft, top: cropTop, width, height };
+}
+
+/** The plan for pixels already cut to keptWindow: nothing left to crop. */
+export function windowPlan(plan: ResizePlan, window: { width: number; height: number }): ResizePlan {
+  return { ...plan, resizedWidth: window.width, resizedHeight: window.height, geometry: { ...plan.geometry, cropLeft: 0, cropTop: 0 } };
+}
+
 export function placeInto(resized: Uint8Array, plan: ResizePlan, slot: Slot): void {
   const { padLeft, padTop, cropLeft, cropTop } = plan.geometry;
   const { out, offset, width, height, channels } = slot;
