@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundleScript } from './helpers/bundle.mjs';
 
 const run = promisify(execFile);
 
@@ -45,20 +45,7 @@ export default async function globalSetup() {
     await writeFile(join(shared, 'fmnist-2k.json'), JSON.stringify({ archive, sha256 }));
     return { archive, sha256 };
   };
-  const prepareScript = async () => {
-    const script = join(shared, 'prepare-evalsets.mjs');
-    await build({
-      entryPoints: ['__tests__/helpers/prepare-evalsets.ts'],
-      outfile: script,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      logLevel: 'warning',
-      banner: { js: "import { createRequire as __mgCreateRequire } from 'node:module';\nconst require = __mgCreateRequire(import.meta.url);" },
-    });
-    return script;
-  };
+  const prepareScript = () => bundleScript('__tests__/helpers/prepare-evalsets.ts', join(shared, 'prepare-evalsets.mjs'));
   await Promise.all([
     run(process.execPath, ['scripts/build.mjs', '--outdir', join(shared, 'dist')]),
     Promise.all([smallSet(), prepareScript()]).then(([small, script]) => run(process.execPath, [script, join(shared, 'evalset-cache'), small.archive, small.sha256])),

@@ -18594,6 +18594,14 @@ var configSchema = {
   }
 };
 
+// src/config/shard.ts
+function parseShard(value, where, example) {
+  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
+  const [index, count2] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
+  if (!(count2 >= 1 && index >= 1 && index <= count2)) throw new UserError(`${where}: expected i/n with 1 \u2264 i \u2264 n (e.g. ${example}), got '${value}'`);
+  return { index, count: count2 };
+}
+
 // src/config/load.ts
 function processEnvironment() {
   return { cwd: process.cwd(), env: process.env, stderrIsTTY: Boolean(process.stderr.isTTY) };
@@ -18670,10 +18678,7 @@ function defaultOutDir(overrides, cwd) {
 }
 function pickShard(value) {
   if (value === void 0 || value === "") return null;
-  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
-  const [index, count2] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
-  if (!(count2 >= 1 && index >= 1 && index <= count2)) throw new UserError(`--shard: expected i/n with 1 \u2264 i \u2264 n (e.g. 2/7), got '${value}'`);
-  return { index, count: count2 };
+  return parseShard(value, "--shard", "2/7");
 }
 function cacheDirFrom(env2) {
   if (env2.MODEL_GATE_CACHE_DIR) return resolve3(env2.MODEL_GATE_CACHE_DIR);

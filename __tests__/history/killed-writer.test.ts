@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { bundleScript } from '../helpers/bundle.mjs';
 import { createGit } from '../../src/git/index.js';
 import { parseHistory } from '../../src/history/record.js';
 import { fileHistory, gitBranchHistory } from '../../src/history/store.js';
@@ -22,17 +22,7 @@ let script: string;
 
 beforeAll(async () => {
   temp = await makeTempDir('mg-killed-writer-');
-  script = join(temp.path, 'append-forever.mjs');
-  await build({
-    entryPoints: ['__tests__/history/append-forever.ts'],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __mgCreateRequire } from 'node:module';\nconst require = __mgCreateRequire(import.meta.url);" },
-  });
+  script = await bundleScript('__tests__/history/append-forever.ts', join(temp.path, 'append-forever.mjs'));
 }, 60_000);
 afterAll(() => temp.cleanup());
 

@@ -1,19 +1,8 @@
 /** The one comment cap and the one place text is cut: never a fence or a <details> left open. */
 import { capComment, COMMENT_LIMIT, markerComment } from '../../src/report/comment-limit.js';
+import { fencesBalanced } from '../helpers/fences.js';
 
 const MARKER = markerComment('default');
-
-/** Whether every code fence in the text is closed (``` or ~~~, CommonMark's closing rule). */
-function fencesBalanced(text: string): boolean {
-  let open: string | null = null;
-  for (const line of text.split('\n')) {
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (!marker) continue;
-    if (open === null) open = marker;
-    else if (marker[0] === open[0] && marker.length >= open.length && line.trim() === marker) open = null;
-  }
-  return open === null;
-}
 
 test('markerComment cannot be closed early by the name', () => {
   expect(markerComment('vision')).toBe('<!-- model-gate:vision -->');

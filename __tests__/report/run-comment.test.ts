@@ -7,6 +7,7 @@ import { COMMENT_LIMIT, markerComment } from '../../src/report/comment-limit.js'
 import { composeComment, markerName } from '../../src/report/run-comment.js';
 import { reportingTaskFor } from '../../src/tasks/index.js';
 import { around, syntheticReport } from './fixtures.js';
+import { fencesBalanced } from '../helpers/fences.js';
 
 const gain = syntheticReport({ a: 8468, b: 243, c: 600, d: 689 }, { base: around(0.026), cand: around(0.041) });
 const noise = syntheticReport({ a: 9940, b: 25, c: 30, d: 5 }, { base: around(1.0), cand: around(1.0) });
@@ -35,17 +36,6 @@ function run(over: Partial<RunReport> = {}): RunReport {
 /** The comment as GitHub receives it: the publisher's marker line on top. */
 const posted = (r: RunReport, body: string) => `${markerComment(markerName(r.configPath))}\n${body}`;
 const count = (text: string, needle: string) => text.split(needle).length - 1;
-
-function fencesBalanced(text: string): boolean {
-  let open: string | null = null;
-  for (const line of text.split('\n')) {
-    const marker = /^ {0,3}(`{3,}|~{3,})/.exec(line)?.[1];
-    if (!marker) continue;
-    if (open === null) open = marker;
-    else if (marker[0] === open[0] && marker.length >= open.length && line.trim() === marker) open = null;
-  }
-  return open === null;
-}
 
 test('an ordinary run keeps everything: both models with their details, the notes and the artifact link', () => {
   const r = run();

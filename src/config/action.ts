@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize } from 'node:path';
 import * as core from '@actions/core';
 import { UserError } from '../errors.js';
+import { parseShard } from './shard.js';
 
 export type ActionMode = 'pr' | 'merge' | 'comment' | 'nightly';
 
@@ -146,9 +147,7 @@ function shardingOf(input: InputReader, mode: ActionMode, resultsInputs: ActionC
   const shards = workspacePath(input, 'shards');
   if (shard !== null && mode !== 'pr') throw new UserError(`input shard: used with mode: pr only (each matrix job evaluates one shard; mode: merge combines them), not mode: ${mode}`);
   if (shard !== null && resultsInputs) throw new UserError('input shard: not used with results-baseline/results-candidate (result files are read whole)');
-  const match = /^(\d+)\/(\d+)$/.exec(shard ?? '');
-  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
-  if (shard !== null && !(count >= 1 && index >= 1 && index <= count)) throw new UserError(`input shard: expected i/n with 1 ≤ i ≤ n (e.g. \${{ matrix.shard }}/7), got '${shard}'`);
+  if (shard !== null) parseShard(shard, 'input shard', '${{ matrix.shard }}/7');
   if (mode === 'merge' && shards === null) throw new UserError('input shards: required with mode: merge (the folder in the workspace the shard records were downloaded to)');
   if (mode !== 'merge' && shards !== null) throw new UserError(`input shards: used with mode: merge only, not mode: ${mode}`);
   return { shard, shards };

@@ -17,6 +17,7 @@ import { expandPreset } from './presets.js';
 import { resultsConfig, resultsOnlyProblems, resultsProblems, resultsRefs } from './results.js';
 import { configSchema } from './schema.js';
 import type { Config, ExecutionProviderRequest, ModelRef, ResultsRef } from './types.js';
+import { parseShard } from './shard.js';
 
 /** What the command line (and, for the execution provider, the Action's input) can override. */
 export interface ConfigOverrides {
@@ -140,10 +141,7 @@ function defaultOutDir(overrides: ConfigOverrides, cwd: string): string {
 
 function pickShard(value: string | undefined): Config['shard'] {
   if (value === undefined || value === '') return null;
-  const match = /^(\d+)\/(\d+)$/.exec(value.trim());
-  const [index, count] = match ? [Number(match[1]), Number(match[2])] : [NaN, NaN];
-  if (!(count >= 1 && index >= 1 && index <= count)) throw new UserError(`--shard: expected i/n with 1 ≤ i ≤ n (e.g. 2/7), got '${value}'`);
-  return { index, count };
+  return parseShard(value, '--shard', '2/7');
 }
 
 function cacheDirFrom(env: ConfigEnvironment['env']): string {

@@ -16,6 +16,7 @@ export type ExecutionProviderRequest = 'auto' | 'cpu' | 'cuda';
  * class-folders and manifest are classification's; coco and yolo are detection's. 'results' marks
  * the absence of an eval set: task: results reads the two result sets instead (config.results).
  */
+import type { ShardSpec } from './shard.js';
 export type EvalFormat = 'class-folders' | 'manifest' | 'coco' | 'yolo' | 'results';
 /** Formats of per-sample result files (task: results); auto picks one per file from its name and first bytes. */
 export type ResultFormat = 'lm-eval' | 'jsonl' | 'csv' | 'model-gate';
@@ -295,5 +296,5 @@ export interface Config {
   readonly cacheDir: string;
   readonly progress: 'tty' | 'lines' | 'off';
   /** Evaluate only shard `index` of `count` (1-based) and write a shard record (engine/shard.ts); null = the whole set. */
-  readonly shard: { readonly index: number; readonly count: number } | null;
+  readonly shard: ShardSpec | null;
 }

@@ -9,17 +9,14 @@
  * shard 1 only, never averaged across machines.
  */
 import { createHash } from 'node:crypto';
+import type { ShardSpec } from '../config/shard.js';
 import type { Config } from '../config/types.js';
 import type { EvalSample } from '../contracts/task.js';
 import { UserError } from '../errors.js';
 import type { ResolvedDecodeSpec } from '../preprocess/index.js';
 import type { EvaluatedModel, Evaluation } from './evaluate.js';
 
-export interface ShardSpec {
-  /** 1-based. */
-  readonly index: number;
-  readonly count: number;
-}
+export type { ShardSpec } from '../config/shard.js';
 
 /** The shard that measures latency. */
 export const LATENCY_SHARD = 1;
