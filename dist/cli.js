@@ -19340,6 +19340,7 @@ import { join as join3 } from "node:path";
 
 // src/evalset/integrity.ts
 import { createHash as createHash4, randomBytes } from "node:crypto";
+import { statSync } from "node:fs";
 import { readdir, readFile as readFile2, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join as join2, relative, sep } from "node:path";
 var CachedFileChangedError = class extends UserError {
@@ -19388,15 +19389,22 @@ async function checkEntryListing(entryFolder) {
   if (manifest === null) return { ok: false, problem: "it has no record of its files (built by an older model-gate, or interrupted)" };
   const entries = await readdir(entryFolder, { withFileTypes: true, recursive: true });
   const expected = /* @__PURE__ */ new Map();
+  const folderPaths = /* @__PURE__ */ new Map();
+  const folderPath = (folder) => {
+    let path5 = folderPaths.get(folder);
+    if (path5 === void 0) folderPaths.set(folder, path5 = relative(entryFolder, folder).split(sep).join("/"));
+    return path5;
+  };
   let found = 0;
   for (const entry of entries) {
     if (entry.isDirectory()) continue;
-    const absolute = join2(entry.parentPath ?? entry.path, entry.name);
-    const path5 = relative(entryFolder, absolute).split(sep).join("/");
+    const folder = entry.parentPath ?? entry.path;
+    const absolute = join2(folder, entry.name);
+    const path5 = folderPath(folder) === "" ? entry.name : `${folderPath(folder)}/${entry.name}`;
     const record = manifest.get(path5);
     if (!record) return { ok: false, problem: `${path5} was not in the archive` };
     if (!entry.isFile()) return { ok: false, problem: `${path5} is no longer a regular file` };
-    const size = (await stat(absolute)).size;
+    const size = statSync(absolute).size;
     if (size !== record.size) return { ok: false, problem: `${path5} is ${size} bytes, not ${record.size}` };
     expected.set(absolute, record.sha256);
     found += 1;
@@ -21634,13 +21642,13 @@ function classificationGates(cmp, gates) {
 import { readdir as readdir3, readFile as readFile3, stat as stat4 } from "node:fs/promises";
 import { dirname as dirname5, join as join7, relative as relative2, resolve as resolve5, sep as sep2 } from "node:path";
 var JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
-async function listFiles(dir) {
+async function listFiles(dir, id) {
   const out = [];
   for (const entry of await readdir3(dir, { withFileTypes: true })) {
     if (JUNK.test(entry.name)) continue;
     const full = join7(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await listFiles(full));
-    else if (entry.isFile()) out.push(full);
+    if (entry.isDirectory()) out.push(...await listFiles(full, `${id}/${entry.name}`));
+    else if (entry.isFile()) out.push({ file: full, id: `${id}/${entry.name}` });
   }
   return out;
 }
@@ -21663,7 +21671,7 @@ async function readClassFolders(root, classes, warn = () => {
       throw new UserError(`${full}: folder '${entry.name}' is not one of classes [${classes.join(", ")}]`);
     }
     folders.add(entry.name);
-    for (const file of await listFiles(full)) samples.push({ id: toId(root, file), file, label });
+    for (const { file, id } of await listFiles(full, entry.name)) samples.push({ id, file, label });
   }
   if (ignored.length > 0) {
     const names = ignored.sort().slice(0, 5).map((n) => `'${n}'`).join(", ") + (ignored.length > 5 ? ", \u2026" : "");
@@ -22848,6 +22856,7 @@ import { dirname as dirname6, extname, join as join8, relative as relative3, res
 
 // src/preprocess/pool.ts
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
@@ -23718,8 +23727,11 @@ async function decodeFilesInto(files, first, specs, images, concurrency, onFile 
 
 // src/preprocess/pool.ts
 var IN_THREAD_CONCURRENCY = 8;
-var TASKS_PER_WORKER = 8;
+var TASKS_PER_WORKER = 32;
 var MAX_FILES_PER_TASK = 64;
+function filesInFlightPerWorker(workers, cores = availableParallelism()) {
+  return workers >= cores ? 2 : 1;
+}
 function defaultWorkerScript() {
   return new URL("./decode-worker.js", import.meta.url);
 }
@@ -23727,7 +23739,7 @@ function openDecodePool(options) {
   const script = options.script ?? defaultWorkerScript();
   const expected = options.expectedSha256 ?? /* @__PURE__ */ new Map();
   const hashesOf = (files) => expected.size === 0 ? [] : files.map((file) => expected.get(file) ?? null);
-  return options.workers < 1 || !existsSync(fileURLToPath(script)) ? inThreadPool(hashesOf) : new WorkerPool(Math.floor(options.workers), script, hashesOf);
+  return options.workers < 1 || !existsSync(fileURLToPath(script)) ? inThreadPool(hashesOf) : new WorkerPool(Math.floor(options.workers), script, hashesOf, options.filesInFlight);
 }
 function buffersFor(count2, specs, into) {
   return specs.map((spec, k) => into ? reuseImages(into[k], count2) : allocateImages(count2, spec));
@@ -23747,10 +23759,11 @@ function inThreadPool(hashesOf) {
   };
 }
 var WorkerPool = class {
-  constructor(workers, script, hashesOf) {
+  constructor(workers, script, hashesOf, filesInFlight = filesInFlightPerWorker(workers)) {
     this.workers = workers;
     this.script = script;
     this.hashesOf = hashesOf;
+    this.filesInFlight = filesInFlight;
     for (let i = 0; i < workers; i++) this.spawn();
   }
   workers;
@@ -23761,6 +23774,7 @@ var WorkerPool = class {
   queue = [];
   whenIdle = [];
   nextId = 0;
+  filesInFlight;
   decode(files, specs, onProgress, into) {
     const images = buffersFor(files.length, specs, into);
     const targets = images.map((image, k) => ({
@@ -23777,7 +23791,7 @@ var WorkerPool = class {
       if (remaining === 0) return resolve8(images);
       for (let first = 0; first < files.length; first += perTask) {
         const slice = files.slice(first, first + perTask);
-        const task = { id: this.nextId++, files: slice, first, targets, sha256: this.hashesOf(slice) };
+        const task = { id: this.nextId++, files: slice, first, targets, sha256: this.hashesOf(slice), filesInFlight: this.filesInFlight };
         this.submit({
           task,
           done: (error, reply) => {
@@ -25396,7 +25410,7 @@ function studentTQuantile(p, df) {
 }
 
 // src/metrics/latency-rounds.ts
-var MEDIAN_SE_FACTOR = Math.sqrt(Math.PI / 2);
+var ROUNDS_TRIM = 0.2;
 function p50(runs) {
   if (runs.length === 0) throw new RangeError("a round without latency samples");
   return percentileNearestRank(
@@ -25404,10 +25418,8 @@ function p50(runs) {
     50
   );
 }
-function medianRatio(ratios) {
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : Math.sqrt(sorted[mid - 1] * sorted[mid]);
+function keptRounds(rounds) {
+  return rounds - 2 * Math.floor(ROUNDS_TRIM * rounds);
 }
 function roundsRatio(baseline, candidate, level2 = 0.95) {
   if (baseline.length !== candidate.length) throw new RangeError(`${baseline.length} baseline rounds for ${candidate.length} candidate rounds`);
@@ -25419,12 +25431,15 @@ function roundsRatio(baseline, candidate, level2 = 0.95) {
     if (!(base > 0)) throw new RangeError("baseline latencies must be > 0 ms");
     return p50(candidate[r]) / base;
   });
-  const ratio2 = medianRatio(perRound);
-  const logs = perRound.map(Math.log);
-  const mean2 = logs.reduce((a, b) => a + b, 0) / rounds;
-  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - mean2) ** 2, 0) / (rounds - 1));
-  const half = studentTQuantile((1 + level2) / 2, rounds - 1) * MEDIAN_SE_FACTOR * (sd / Math.sqrt(rounds));
-  return { ratio: ratio2, ci: [Math.exp(Math.log(ratio2) - half), Math.exp(Math.log(ratio2) + half)], perRound, rounds };
+  const logs = perRound.map(Math.log).sort((a, b) => a - b);
+  const cut = Math.floor(ROUNDS_TRIM * rounds);
+  const kept = logs.slice(cut, rounds - cut);
+  const center = kept.reduce((a, b) => a + b, 0) / kept.length;
+  const winsorized = logs.map((x) => Math.min(Math.max(x, logs[cut]), logs[rounds - cut - 1]));
+  const mean2 = winsorized.reduce((a, b) => a + b, 0) / rounds;
+  const sd = Math.sqrt(winsorized.reduce((sum, x) => sum + (x - mean2) ** 2, 0) / (rounds - 1));
+  const half = studentTQuantile((1 + level2) / 2, kept.length - 1) * (sd / ((1 - 2 * ROUNDS_TRIM) * Math.sqrt(rounds)));
+  return { ratio: Math.exp(center), ci: [Math.exp(center - half), Math.exp(center + half)], perRound, rounds };
 }
 function noiseFloor(control) {
   return Math.max(control.ci[1] - 1, 1 - control.ci[0]);
@@ -26016,7 +26031,7 @@ function taskFor(name) {
 }
 
 // src/engine/environment.ts
-import { arch, availableParallelism, cpus, platform } from "node:os";
+import { arch, availableParallelism as availableParallelism2, cpus, platform } from "node:os";
 
 // src/inference/session.ts
 import { existsSync as existsSync2 } from "node:fs";
@@ -26375,7 +26390,7 @@ function providerFallback(sessionNote, gpu) {
 var machine = () => ({
   node: process.version,
   platform: `${platform()}-${arch()}`,
-  cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism()} cores)`
+  cpu: `${cpus()[0]?.model ?? "unknown"} (${availableParallelism2()} cores)`
 });
 function runEnvironment(providers, note, threads, inference) {
   const distinct = [...new Set(providers)];
@@ -26439,7 +26454,7 @@ async function prepareEval(config, progress, options = {}) {
 }
 
 // src/engine/evaluate.ts
-import { availableParallelism as availableParallelism2 } from "node:os";
+import { availableParallelism as availableParallelism3 } from "node:os";
 
 // src/models/index.ts
 import { createHash as createHash8 } from "node:crypto";
@@ -31441,7 +31456,7 @@ function sampleShape(config, [h, w]) {
   return config.preprocess.layout === "nchw" ? [c, h, w] : [h, w, c];
 }
 function resolveWorkers(requested) {
-  return requested === 0 ? availableParallelism2() : requested;
+  return requested === 0 ? availableParallelism3() : requested;
 }
 async function decodeSpecFor(config, file, configured, sizes) {
   const preprocess = decodeDefaultsFor(config, file, configured);
@@ -31815,7 +31830,7 @@ function latencyMethodNote(comparison, perSample) {
   if (perSample) return "Per-sample latencies as the result files give them; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
   if (!rounds) return "Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.";
   const lines = [
-    `The batch-1 p50 ratio is the median over ${rounds.rounds} rounds (${rounds.perRound.map((r) => r.toFixed(2)).join(", ")}), each on fresh sessions with the models interleaved in alternating blocks; its 95% CI comes from the spread between rounds (Student's t, ${rounds.rounds - 1} df), so a change of load between rounds widens it. Percentiles are nearest-rank over all rounds.`
+    `The batch-1 p50 ratio comes from ${rounds.rounds} rounds (${rounds.perRound.map((r) => r.toFixed(2)).join(", ")}), each on fresh sessions with the models interleaved in alternating blocks: ${trimmedWords(rounds.rounds)}. Its 95% CI comes from the spread between rounds (trimmed-mean t-interval, ${keptRounds(rounds.rounds) - 1} df), so a change of load between rounds widens it. Percentiles are nearest-rank over all rounds.`
   ];
   const control = rounds.control;
   if (control && typeof comparison.latencyNoiseFloor === "number") {
@@ -31824,6 +31839,12 @@ function latencyMethodNote(comparison, perSample) {
     );
   }
   return lines.join(" ");
+}
+function trimmedWords(rounds) {
+  const kept = keptRounds(rounds);
+  if (kept === rounds) return "their geometric mean";
+  const cut = (rounds - kept) / 2;
+  return `the geometric mean of the middle ${kept}, the ${cut === 1 ? "highest and the lowest round" : `${cut} highest and ${cut} lowest rounds`} cut`;
 }
 function gateResultLabel(gate) {
   if (gate.outcome === "not-measurable") return { text: "\u26A0\uFE0F not measurable", kind: "neutral" };
@@ -32363,7 +32384,7 @@ async function compareResultSets(config, pairs, progress) {
     out.push({
       report,
       markdown: renderMarkdown(report, resultsTask, render),
-      html: renderHtmlReport({ report, task: resultsTask, title, gallery: null, history: render.history })
+      html: async () => renderHtmlReport({ report, task: resultsTask, title, gallery: null, history: render.history })
     });
   }
   return out;
@@ -32450,9 +32471,12 @@ async function buildComparison(task, config, ctx, evaluation, [base, cand], cont
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
   Object.assign(report, { timing, ...shards ? { shards } : {} });
-  const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
   const title = options.title ?? `${basename6(base.fp32.file.label)} \u2192 ${basename6(cand.fp32.file.label)}`;
-  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
+  const html = async () => {
+    const gallery = task.gallery ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE)) : null;
+    return renderHtmlReport({ report, task, title, gallery, history: options.history });
+  };
+  return { report, markdown: renderMarkdown(report, task, options), html };
 }
 async function compareAll(config, ctx, pairs, progress) {
   const started = performance.now();
@@ -32643,7 +32667,7 @@ async function writeReportFiles(output, report, markdown, html) {
   if (output.json) await write(output.json, `${JSON.stringify(report, null, 2)}
 `);
   if (output.markdown) await write(output.markdown, markdown);
-  if (output.html) await write(output.html, html);
+  if (output.html) await write(output.html, await html());
 }
 
 // src/cli/compare.ts

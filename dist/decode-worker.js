@@ -820,7 +820,6 @@ async function decodeFilesInto(files, first, specs, images, concurrency, onFile 
 }
 
 // src/preprocess/decode-worker.ts
-var FILES_IN_FLIGHT = 1;
 useOneSharpThread();
 var port = parentPort;
 if (!port) throw new Error("decode-worker.js runs as a worker thread of the decode pool");
@@ -831,7 +830,7 @@ port.on("message", (task) => {
     task.first,
     task.targets.map((t) => t.spec),
     images,
-    FILES_IN_FLIGHT,
+    task.filesInFlight,
     void 0,
     task.sha256
   ).then(

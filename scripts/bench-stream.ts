@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { openDecodePool, type ResolvedDecodeSpec } from '../src/preprocess/index.js';
+import { filesInFlightPerWorker, openDecodePool, type ResolvedDecodeSpec } from '../src/preprocess/index.js';
 import { writeRgbClassifier, writeRgbDetector } from './bench-models.js';
 
 type Row = [string, string];
@@ -162,6 +162,8 @@ function pythonWith(modules: string[]): string | null {
   return null;
 }
 
+const DECODE_REPEATS = 3;
+
 async function decodeRows(work: string): Promise<Row[]> {
   const dir = join(work, 'photos');
   mkdirSync(dir, { recursive: true });
@@ -174,8 +176,8 @@ async function decodeRows(work: string): Promise<Row[]> {
   }
   const spec: ResolvedDecodeSpec = { color: 'rgb', size: [224, 224], resize: 'center-crop', kernel: 'linear', cropRatio: 0.875, padValue: 0 };
   const script = new URL('./decode-worker.js', import.meta.url);
-  const time = async (workers: number) => {
-    const pool = openDecodePool({ workers, script });
+  const time = async (workers: number, filesInFlight?: number) => {
+    const pool = openDecodePool({ workers, script, ...(filesInFlight ? { filesInFlight } : {}) });
     await pool.decode(files.slice(0, workers * 2), [spec]); // start-up and JIT warm-up outside the timing
     const started = performance.now();
     await pool.decode(files, [spec]);
@@ -184,20 +186,44 @@ async function decodeRows(work: string): Promise<Row[]> {
     return seconds;
   };
   const cores = availableParallelism();
-  const one = await time(1);
-  const all = await time(cores);
-  const rows: Row[] = [
-    ['decode + resize 1,000 JPEGs (500×375 … 3000×2000) → 224 center-crop, 1 worker', `${one.toFixed(2)} s`],
-    [`  the same on ${cores} workers (target ≥ 1.7× faster on 2 cores)`, `${all.toFixed(2)} s (${(one / all).toFixed(2)}× faster)`],
-  ];
   const python = pythonWith(['PIL', 'numpy']);
+  const list = join(work, 'photos.txt');
+  writeFileSync(list, files.join('\n'));
+  let how = '';
+  const pil = () => {
+    const [seconds, ...words] = execFileSync(python as string, ['scripts/bench-python/decode.py', list], { encoding: 'utf8' })
+      .trim()
+      .split(' ');
+    how = words.join(' ');
+    return Number(seconds);
+  };
+  // Best of 3, the three measurements taken in turn: on a shared machine a neighbour's load only
+  // ever adds time, and one burst during one of them would otherwise decide the ratio.
+  const best = { one: Infinity, oneOverlapped: Infinity, all: Infinity, pil: Infinity };
+  for (let round = 0; round < DECODE_REPEATS; round++) {
+    best.one = Math.min(best.one, await time(1));
+    best.oneOverlapped = Math.min(best.oneOverlapped, await time(1, 2));
+    best.all = Math.min(best.all, await time(cores));
+    if (python) best.pil = Math.min(best.pil, pil());
+  }
+  const rows: Row[] = [
+    [`decode + resize 1,000 JPEGs (500×375 … 3000×2000) → 224 center-crop, 1 worker, a file at a time: one core (best of ${DECODE_REPEATS})`, `${best.one.toFixed(2)} s`],
+    [
+      `  the same on ${cores} workers, ${filesInFlightPerWorker(cores)} files each at a time (the default; target ≥ 1.7× faster on 2 cores)`,
+      `${best.all.toFixed(2)} s (${(best.one / best.all).toFixed(2)}× faster)`,
+    ],
+    [
+      '  for scale: 1 worker with 2 files at a time (its decode and resize overlap, up to two cores)',
+      `${best.oneOverlapped.toFixed(2)} s (${cores} workers ${(best.oneOverlapped / best.all).toFixed(2)}× faster)`,
+    ],
+  ];
   if (!python) {
     rows.push(['  PIL + torchvision, 1 thread', 'skipped: no python3 with Pillow and numpy (set MODEL_GATE_BENCH_PYTHON)']);
   } else {
-    const list = join(work, 'photos.txt');
-    writeFileSync(list, files.join('\n'));
-    const [seconds, ...how] = execFileSync(python, ['scripts/bench-python/decode.py', list], { encoding: 'utf8' }).trim().split(' ');
-    rows.push([`  ${how.join(' ')}, 1 thread, same files (${python})`, `${Number(seconds).toFixed(2)} s (model-gate on ${cores} workers ${(Number(seconds) / all).toFixed(2)}× faster)`]);
+    rows.push([
+      `  ${how}, 1 thread, same files (${python}, best of ${DECODE_REPEATS})`,
+      `${best.pil.toFixed(2)} s (model-gate on ${cores} workers ${(best.pil / best.all).toFixed(2)}× faster)`,
+    ]);
   }
   execFileSync('rm', ['-rf', dir]);
   return rows;
@@ -228,22 +254,28 @@ function endToEndRows(work: string, evalRoot: string, models: readonly string[])
     return { seconds, latency };
   };
   compare(); // extracts the eval set into this cache
-  const [a, b] = [compare(), compare()];
-  const whole = Math.min(a.seconds, b.seconds);
-  const work1 = Math.min(a.seconds - a.latency, b.seconds - b.latency);
-  const ours = `${whole.toFixed(2)} s, of which the latency benchmark ${(whole - work1).toFixed(2)} s`;
-  if (!python) return [['end to end: model-gate compare, demo (warm cache)', `${ours}; Python anchor skipped: no python3 with Pillow, numpy and onnxruntime (set MODEL_GATE_BENCH_PYTHON)`]];
   const anchor = () => {
     const out = execFileSync(
-      python,
+      python as string,
       ['scripts/bench-python/fmnist-e2e.py', evalRoot, 'T-shirt-top,Trouser,Pullover,Dress,Coat,Sandal,Shirt,Sneaker,Bag,Ankle-boot', String(availableParallelism()), ...models],
       { encoding: 'utf8' },
     );
     return Number(out.trim().split(' ')[0]);
   };
-  const theirs = Math.min(anchor(), anchor());
+  // Best of 2 each, taken in turn, so a burst of a neighbour's load does not hit one side only.
+  const ours: { seconds: number; latency: number }[] = [];
+  let theirs = Infinity;
+  for (let round = 0; round < 2; round++) {
+    ours.push(compare());
+    if (python) theirs = Math.min(theirs, anchor());
+  }
+  const whole = Math.min(...ours.map((o) => o.seconds));
+  const work1 = Math.min(...ours.map((o) => o.seconds - o.latency));
+  const described = `${whole.toFixed(2)} s, of which the latency benchmark ${(whole - work1).toFixed(2)} s`;
+  if (!python)
+    return [['end to end: model-gate compare, demo (warm cache)', `${described}; Python anchor skipped: no python3 with Pillow, numpy and onnxruntime (set MODEL_GATE_BENCH_PYTHON)`]];
   return [
-    ['end to end: model-gate compare, demo (warm cache, best of 2)', ours],
+    ['end to end: model-gate compare, demo (warm cache, best of 2)', described],
     ['  PIL 1-thread decode + onnxruntime inference of both models in Python (best of 2)', `${theirs.toFixed(2)} s`],
     ['  model-gate ÷ anchor, less the latency benchmark (target ≤ 1.5×) · whole run', `${(work1 / theirs).toFixed(2)}× · ${(whole / theirs).toFixed(2)}×`],
   ];

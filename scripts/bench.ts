@@ -55,7 +55,7 @@ try {
     execFileSync('mkdir', ['-p', tarDir]);
     execFileSync('tar', ['xzf', config.eval.source, '-C', tarDir]);
   });
-  await timed('eval set: cache hit (re-hash archive)', () => resolveEvalSet(config.eval, { cacheDir: cache, progress: silentProgress }));
+  await timed('eval set: cache hit (its files listed and sized against the record; no archive read)', () => resolveEvalSet(config.eval, { cacheDir: cache, progress: silentProgress }));
   if (wants('core')) {
     const samples = await classificationTask.readSamples(evalSet.root, config);
     const spec = { ...config.preprocess, size: [28, 28] as const };

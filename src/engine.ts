@@ -137,12 +137,15 @@ async function buildComparison(
   const preprocessing = preprocessingComparison(task, config, samples, base, cand);
   if (preprocessing) Object.assign(report, { comparison: { ...report.comparison, preprocessing } });
   Object.assign(report, { timing, ...(shards ? { shards } : {}) });
-  // The gallery decodes its few thumbnails again from the files: the eval set's pixels are long gone.
-  const gallery = task.gallery
-    ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
-    : null;
   const title = options.title ?? `${basename(base.fp32.file.label)} → ${basename(cand.fp32.file.label)}`;
-  return { report, markdown: renderMarkdown(report, task, options), html: renderHtmlReport({ report, task, title, gallery, history: options.history }) };
+  const html = async () => {
+    // The gallery decodes its few thumbnails again from the files: the eval set's pixels are long gone.
+    const gallery = task.gallery
+      ? await task.gallery(report.comparison, samples, base.fp32.predictions, cand.fp32.predictions, config, (file) => thumbnailDataUrl(file, THUMBNAIL_SIDE))
+      : null;
+    return renderHtmlReport({ report, task, title, gallery, history: options.history });
+  };
+  return { report, markdown: renderMarkdown(report, task, options), html };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Round-level latency statistics against scipy 1.17 (scripts/reference/latency-rounds.py): the
- * Student-t quantiles and CDF, and the median-of-rounds ratio with its t-interval on fixed
- * per-round timings; plus the A/A noise floor.
+ * Student-t quantiles and CDF, and the trimmed mean of the rounds' ratios with its
+ * Tukey–McLaughlin interval on fixed per-round timings; plus the A/A noise floor.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ describe("Student's t", () => {
 });
 
 describe('roundsRatio', () => {
-  it.each((reference.cases as { ratio: number }[]).map((c, i) => [i, c] as const))('case %i: per-round ratios, median and CI as numpy/scipy give them', (_i, c) => {
+  it.each((reference.cases as { ratio: number }[]).map((c, i) => [i, c] as const))('case %i: per-round ratios, trimmed mean and CI as scipy gives them', (_i, c) => {
     const { baseline, candidate, perRound, ratio, ci } = c as unknown as { baseline: number[][]; candidate: number[][]; perRound: number[]; ratio: number; ci: [number, number] };
     const got = roundsRatio(baseline, candidate);
     expect(got.rounds).toBe(baseline.length);
@@ -45,6 +45,30 @@ describe('roundsRatio', () => {
       ),
     ).toEqual({ ratio: 1.5, ci: [1.5, 1.5], perRound: [1.5, 1.5, 1.5], rounds: 3 });
     expect(() => roundsRatio([[1]], [[1]])).toThrow('at least 2 rounds');
+  });
+
+  it('one round far off the others moves neither the figure nor the CI, however far off it is (of 7 rounds one is cut at each end)', () => {
+    const clean = [1.5, 1.52, 1.48, 1.51, 1.49, 1.53, 1.47];
+    const rounds = (ratios: number[]) =>
+      roundsRatio(
+        ratios.map(() => [1]),
+        ratios.map((r) => [r]),
+      );
+    const withRound3 = (far: number) => rounds([...clean.slice(0, 3), far, ...clean.slice(4)]);
+    for (const side of [
+      [1.6, 3, 40],
+      [1.4, 0.5, 0.01],
+    ]) {
+      const [first, ...others] = side.map(withRound3);
+      for (const got of others) {
+        expect(got.ratio).toBeCloseTo(first.ratio, 12);
+        expect(got.ci[0]).toBeCloseTo(first.ci[0], 12);
+        expect(got.ci[1]).toBeCloseTo(first.ci[1], 12);
+      }
+      // At most half as wide again as the clean rounds' CI (in log terms): the far round counts as the edge round does.
+      const width = (r: { ci: readonly number[] }) => Math.log(r.ci[1] / r.ci[0]);
+      expect(width(first)).toBeLessThan(1.5 * width(rounds(clean)));
+    }
   });
 
   it('the noise floor is the farther CI bound from 1', () => {

@@ -63,5 +63,5 @@ export async function evaluateResultInputs(ctx: ActionContext, inputs: NonNullab
   progress.info(`comparing ${RESULTS_COMPARISON}: ${refs.baseline.label} → ${refs.candidate.label}`);
   const [result] = await compareRun(trusted.config, [{ refs, options: { title: RESULTS_COMPARISON } }], progress);
   const facts = runFacts(ctx, trusted, pr ? { number: pr.number, baseSha: pr.baseSha, headSha: pr.headSha } : null);
-  return finishRun(facts, [{ name: RESULTS_COMPARISON, report: result.report }], [], [{ name: RESULTS_COMPARISON, html: result.html }]);
+  return finishRun(facts, [{ name: RESULTS_COMPARISON, report: result.report }], [], [{ name: RESULTS_COMPARISON, html: await result.html() }]);
 }

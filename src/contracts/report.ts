@@ -129,7 +129,7 @@ export function isResultSet(m: ModelReport<unknown> | ResultSetReport<unknown>):
 }
 
 export interface LatencyComparison {
-  /** Batch-1 p50, candidate over baseline: the median over rounds of each round's ratio. */
+  /** Batch-1 p50, candidate over baseline: over rounds, the 20%-trimmed geometric mean of each round's ratio (metrics/latency-rounds.ts). */
   readonly latencyRatioP50: number | null;
   /** From the spread between rounds (src/metrics/latency-rounds.ts). */
   readonly latencyRatioP50Ci95: Interval | null;

@@ -7,8 +7,12 @@ export interface CompareResult {
   /** ONNX models' report, or task: results' (its two sides are result sets). */
   readonly report: AnyReport;
   readonly markdown: string;
-  /** The self-contained HTML report (with the gallery of flipped samples, for the tasks that have one). */
-  readonly html: string;
+  /**
+   * Renders the self-contained HTML report (with the gallery of flipped samples, for the tasks
+   * that have one). A function, because the gallery decodes its thumbnails again from the files:
+   * a run that writes no HTML (`compare` without --html) spends nothing on it.
+   */
+  readonly html: () => Promise<string>;
 }
 
 export interface CompareOptions {

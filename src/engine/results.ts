@@ -29,7 +29,7 @@ export async function compareResultSets(config: Config, pairs: readonly PairToCo
     out.push({
       report,
       markdown: renderMarkdown(report, resultsTask, render),
-      html: renderHtmlReport({ report, task: resultsTask, title, gallery: null, history: render.history }),
+      html: async () => renderHtmlReport({ report, task: resultsTask, title, gallery: null, history: render.history }),
     });
   }
   return out;

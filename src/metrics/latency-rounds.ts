@@ -1,20 +1,25 @@
 /**
  * Latency compared over rounds. A round is one interleaved ABBA block sequence of every model,
- * each on fresh sessions; each round gives one p50 ratio (candidate over baseline). The figure is
- * the median of those ratios, and its CI comes from how much they differ between rounds, so a
- * change of load level between rounds widens the interval instead of moving the figure. (The
- * bootstrap over the runs of one window, which this replaces, only knew the noise inside it.)
+ * each on fresh sessions; each round gives one p50 ratio (candidate over baseline). The figure
+ * comes from those ratios, and its CI from how much they differ between rounds, so a change of
+ * load level between rounds widens the interval instead of moving the figure. (The bootstrap over
+ * the runs of one window, which this replaces, only knew the noise inside it.)
  *
- * CI: ln(median) ± t(1 − α/2, R − 1) · √(π/2) · s / √R, with s the standard deviation of the
- * per-round log ratios. √(π/2) is the asymptotic standard error of a median relative to a mean
- * for normal data; t rather than z because the rounds are few.
+ * Figure and CI are the 20%-trimmed mean of the per-round log ratios and its Tukey–McLaughlin
+ * interval (Wilcox, Introduction to Robust Estimation and Hypothesis Testing, §4.4.3; scipy's
+ * mstats.trimmed_mean_ci): with g = ⌊0.2·R⌋ rounds cut from each end (1 of 7),
+ *   mean of the R − 2g middle logs ± t(1 − α/2, R − 2g − 1) · s_w / (0.6 · √R),
+ * s_w the standard deviation of the logs winsorized at the same g. Why trimmed: one round in seven
+ * that a burst of load hit far off the others made the t-interval of all seven (and of their
+ * median) two or three times wider, so a real 1.5× slowdown's lower bound fell below 1.15 (three
+ * bench runs in twenty, docs/latency.md). Trimmed, that round counts as its neighbour does.
  */
 import type { Interval } from './binomial.js';
 import { percentileNearestRank } from './latency.js';
 import { studentTQuantile } from './student-t.js';
 
 export interface RoundsRatio {
-  /** Median over rounds of p50(candidate) / p50(baseline). */
+  /** Over rounds of p50(candidate) / p50(baseline): the geometric 20%-trimmed mean (of 7 rounds, the middle 5). */
   readonly ratio: number;
   readonly ci: Interval;
   /** Each round's p50 ratio, in round order. */
@@ -22,7 +27,8 @@ export interface RoundsRatio {
   readonly rounds: number;
 }
 
-const MEDIAN_SE_FACTOR = Math.sqrt(Math.PI / 2);
+/** The share of rounds cut from each end (floor(0.2·R) rounds): none below 5 rounds, 1 of 5 to 9. */
+export const ROUNDS_TRIM = 0.2;
 
 function p50(runs: readonly number[]): number {
   if (runs.length === 0) throw new RangeError('a round without latency samples');
@@ -32,11 +38,9 @@ function p50(runs: readonly number[]): number {
   );
 }
 
-/** The median of ratios; for an even count, the geometric mean of the middle two (ratios multiply). */
-function medianRatio(ratios: readonly number[]): number {
-  const sorted = [...ratios].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : Math.sqrt(sorted[mid - 1] * sorted[mid]);
+/** How many rounds the trimmed mean keeps, the degrees of freedom of its t-interval plus one. */
+export function keptRounds(rounds: number): number {
+  return rounds - 2 * Math.floor(ROUNDS_TRIM * rounds);
 }
 
 /** `baseline[r]` and `candidate[r]` are the timed runs (ms) of round r. */
@@ -50,12 +54,15 @@ export function roundsRatio(baseline: readonly (readonly number[])[], candidate:
     if (!(base > 0)) throw new RangeError('baseline latencies must be > 0 ms');
     return p50(candidate[r]) / base;
   });
-  const ratio = medianRatio(perRound);
-  const logs = perRound.map(Math.log);
-  const mean = logs.reduce((a, b) => a + b, 0) / rounds;
-  const sd = Math.sqrt(logs.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (rounds - 1));
-  const half = studentTQuantile((1 + level) / 2, rounds - 1) * MEDIAN_SE_FACTOR * (sd / Math.sqrt(rounds));
-  return { ratio, ci: [Math.exp(Math.log(ratio) - half), Math.exp(Math.log(ratio) + half)], perRound, rounds };
+  const logs = perRound.map(Math.log).sort((a, b) => a - b);
+  const cut = Math.floor(ROUNDS_TRIM * rounds);
+  const kept = logs.slice(cut, rounds - cut);
+  const center = kept.reduce((a, b) => a + b, 0) / kept.length;
+  const winsorized = logs.map((x) => Math.min(Math.max(x, logs[cut]), logs[rounds - cut - 1]));
+  const mean = winsorized.reduce((a, b) => a + b, 0) / rounds;
+  const sd = Math.sqrt(winsorized.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (rounds - 1));
+  const half = studentTQuantile((1 + level) / 2, kept.length - 1) * (sd / ((1 - 2 * ROUNDS_TRIM) * Math.sqrt(rounds)));
+  return { ratio: Math.exp(center), ci: [Math.exp(center - half), Math.exp(center + half)], perRound, rounds };
 }
 
 /**

@@ -11,12 +11,6 @@ import { decodeFilesInto } from './decode-batch.js';
 import type { DecodeReply, DecodeTask } from './pool-messages.js';
 import { useOneSharpThread } from './sharp-path.js';
 
-/**
- * One file at a time: the pool runs a worker per core, so each worker keeps one core busy (sharp's
- * decode, then this thread's resize). More in flight would only oversubscribe the cores.
- */
-const FILES_IN_FLIGHT = 1;
-
 useOneSharpThread();
 const port = parentPort;
 if (!port) throw new Error('decode-worker.js runs as a worker thread of the decode pool');
@@ -28,7 +22,7 @@ port.on('message', (task: DecodeTask) => {
     task.first,
     task.targets.map((t) => t.spec),
     images,
-    FILES_IN_FLIGHT,
+    task.filesInFlight,
     undefined,
     task.sha256,
   ).then(

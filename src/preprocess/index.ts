@@ -19,7 +19,7 @@ export { imageSize } from './image-size.js';
 export { autoLetterboxSize, letterboxRatio, rectInputSize, type FitOptions } from './rect.js';
 export { resolveInputSize, imageSizesOnce, type ImageSizes } from './input-size.js';
 export { planUltralyticsVal, ultralyticsRectBatches, type RectBatches } from './ultralytics-val.js';
-export { openDecodePool, type DecodePool } from './pool.js';
+export { filesInFlightPerWorker, openDecodePool, type DecodePool } from './pool.js';
 export { allocateImages, viewImages } from './decode-batch.js';
 export { imageBytes, type DecodedImages, type ResolvedDecodeSpec } from './types.js';
 

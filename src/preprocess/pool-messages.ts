@@ -9,6 +9,8 @@ export interface DecodeTask {
   readonly first: number;
   /** The sha256 each file must have (a cached eval set's record), or null: checked on the bytes read. */
   readonly sha256: readonly (string | null)[];
+  /** Files the worker decodes at once (pool.ts, filesInFlight). */
+  readonly filesInFlight: number;
   readonly targets: readonly {
     readonly spec: ResolvedDecodeSpec;
     readonly buffer: SharedArrayBuffer;

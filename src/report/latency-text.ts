@@ -4,6 +4,7 @@
  * reads (a latency gate can be "not measurable" as well as pass or fail), and where a sharded
  * comparison measured it.
  */
+import { keptRounds } from '../metrics/latency-rounds.js';
 import { ratio } from './format.js';
 import type { AnyReport, GateResult, LatencyComparison, Report } from '../contracts/report.js';
 
@@ -12,7 +13,7 @@ export function latencyMethodNote(comparison: LatencyComparison, perSample: bool
   if (perSample) return 'Per-sample latencies as the result files give them; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.';
   if (!rounds) return 'Runs of the two models are interleaved in blocks so machine drift hits both alike; percentiles are nearest-rank; the p50 ratio CI is a 2,000-resample bootstrap.';
   const lines = [
-    `The batch-1 p50 ratio is the median over ${rounds.rounds} rounds (${rounds.perRound.map((r) => r.toFixed(2)).join(', ')}), each on fresh sessions with the models interleaved in alternating blocks; its 95% CI comes from the spread between rounds (Student's t, ${rounds.rounds - 1} df), so a change of load between rounds widens it. Percentiles are nearest-rank over all rounds.`,
+    `The batch-1 p50 ratio comes from ${rounds.rounds} rounds (${rounds.perRound.map((r) => r.toFixed(2)).join(', ')}), each on fresh sessions with the models interleaved in alternating blocks: ${trimmedWords(rounds.rounds)}. Its 95% CI comes from the spread between rounds (trimmed-mean t-interval, ${keptRounds(rounds.rounds) - 1} df), so a change of load between rounds widens it. Percentiles are nearest-rank over all rounds.`,
   ];
   const control = rounds.control;
   if (control && typeof comparison.latencyNoiseFloor === 'number') {
@@ -21,6 +22,14 @@ export function latencyMethodNote(comparison: LatencyComparison, perSample: bool
     );
   }
   return lines.join(' ');
+}
+
+/** What the figure is: with 5 or more rounds the outermost are cut, so one far-off round does not set it. */
+function trimmedWords(rounds: number): string {
+  const kept = keptRounds(rounds);
+  if (kept === rounds) return 'their geometric mean';
+  const cut = (rounds - kept) / 2;
+  return `the geometric mean of the middle ${kept}, the ${cut === 1 ? 'highest and the lowest round' : `${cut} highest and ${cut} lowest rounds`} cut`;
 }
 
 export function gateResultLabel(gate: GateResult): { text: string; kind: 'pass' | 'fail' | 'neutral' } {

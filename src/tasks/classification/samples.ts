@@ -11,13 +11,14 @@ import type { EvalSample } from '../../contracts/task.js';
 /** Files every OS and archiver leaves behind; they are not eval images. */
 const JUNK = /^(\..*|Thumbs\.db|desktop\.ini|__MACOSX)$/i;
 
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
+/** The files under `dir`, each with its id: `id` (the folder's own, '/'-separated) and the names below it. */
+async function listFiles(dir: string, id: string): Promise<{ file: string; id: string }[]> {
+  const out: { file: string; id: string }[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (JUNK.test(entry.name)) continue;
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(full)));
-    else if (entry.isFile()) out.push(full);
+    if (entry.isDirectory()) out.push(...(await listFiles(full, `${id}/${entry.name}`)));
+    else if (entry.isFile()) out.push({ file: full, id: `${id}/${entry.name}` });
   }
   return out;
 }
@@ -45,7 +46,8 @@ export async function readClassFolders(root: string, classes: readonly string[],
       throw new UserError(`${full}: folder '${entry.name}' is not one of classes [${classes.join(', ')}]`);
     }
     folders.add(entry.name);
-    for (const file of await listFiles(full)) samples.push({ id: toId(root, file), file, label });
+    // Ids built from the names as listed: path.relative per file resolved both paths each time (0.1 s for 10,000).
+    for (const { file, id } of await listFiles(full, entry.name)) samples.push({ id, file, label });
   }
   if (ignored.length > 0) {
     const names =
