@@ -19400,7 +19400,8 @@ async function checkEntryListing(entryFolder) {
     if (entry.isDirectory()) continue;
     const folder = entry.parentPath ?? entry.path;
     const absolute = join2(folder, entry.name);
-    const path5 = folderPath(folder) === "" ? entry.name : `${folderPath(folder)}/${entry.name}`;
+    const prefix = folderPath(folder);
+    const path5 = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
     const record = manifest.get(path5);
     if (!record) return { ok: false, problem: `${path5} was not in the archive` };
     if (!entry.isFile()) return { ok: false, problem: `${path5} is no longer a regular file` };
@@ -23769,12 +23770,12 @@ var WorkerPool = class {
   workers;
   script;
   hashesOf;
+  filesInFlight;
   threads = [];
   busy = /* @__PURE__ */ new Map();
   queue = [];
   whenIdle = [];
   nextId = 0;
-  filesInFlight;
   decode(files, specs, onProgress, into) {
     const images = buffersFor(files.length, specs, into);
     const targets = images.map((image, k) => ({
@@ -25418,8 +25419,11 @@ function p50(runs) {
     50
   );
 }
+function cutRounds(rounds) {
+  return Math.floor(ROUNDS_TRIM * rounds);
+}
 function keptRounds(rounds) {
-  return rounds - 2 * Math.floor(ROUNDS_TRIM * rounds);
+  return rounds - 2 * cutRounds(rounds);
 }
 function roundsRatio(baseline, candidate, level2 = 0.95) {
   if (baseline.length !== candidate.length) throw new RangeError(`${baseline.length} baseline rounds for ${candidate.length} candidate rounds`);
@@ -25432,12 +25436,12 @@ function roundsRatio(baseline, candidate, level2 = 0.95) {
     return p50(candidate[r]) / base;
   });
   const logs = perRound.map(Math.log).sort((a, b) => a - b);
-  const cut = Math.floor(ROUNDS_TRIM * rounds);
+  const cut = cutRounds(rounds);
   const kept = logs.slice(cut, rounds - cut);
-  const center = kept.reduce((a, b) => a + b, 0) / kept.length;
+  const center = mean(kept);
   const winsorized = logs.map((x) => Math.min(Math.max(x, logs[cut]), logs[rounds - cut - 1]));
-  const mean2 = winsorized.reduce((a, b) => a + b, 0) / rounds;
-  const sd = Math.sqrt(winsorized.reduce((sum, x) => sum + (x - mean2) ** 2, 0) / (rounds - 1));
+  const winsorizedMean = mean(winsorized);
+  const sd = Math.sqrt(winsorized.reduce((sum, x) => sum + (x - winsorizedMean) ** 2, 0) / (rounds - 1));
   const half = studentTQuantile((1 + level2) / 2, kept.length - 1) * (sd / ((1 - 2 * ROUNDS_TRIM) * Math.sqrt(rounds)));
   return { ratio: Math.exp(center), ci: [Math.exp(center - half), Math.exp(center + half)], perRound, rounds };
 }
@@ -31841,10 +31845,9 @@ function latencyMethodNote(comparison, perSample) {
   return lines.join(" ");
 }
 function trimmedWords(rounds) {
-  const kept = keptRounds(rounds);
-  if (kept === rounds) return "their geometric mean";
-  const cut = (rounds - kept) / 2;
-  return `the geometric mean of the middle ${kept}, the ${cut === 1 ? "highest and the lowest round" : `${cut} highest and ${cut} lowest rounds`} cut`;
+  const cut = cutRounds(rounds);
+  if (cut === 0) return "their geometric mean";
+  return `the geometric mean of the middle ${keptRounds(rounds)}, the ${cut === 1 ? "highest and the lowest round" : `${cut} highest and ${cut} lowest rounds`} cut`;
 }
 function gateResultLabel(gate) {
   if (gate.outcome === "not-measurable") return { text: "\u26A0\uFE0F not measurable", kind: "neutral" };

@@ -138,7 +138,7 @@ export async function evaluateCommits(ctx: ActionContext, gh: GitHub, progress: 
     ? await mergedRun(config, toCompare, await readShardFolder(join(ctx.workspace, ctx.shards), 'input shards'), progress, { remoteCache })
     : await compareRun(config, toCompare, progress, { remoteCache });
   const comparisons: RunComparison[] = results.map((result, i) => ({ name: pairs[i].name, report: result.report }));
-  const pages = [];
+  const pages: { name: string; html: string }[] = [];
   for (const [i, result] of results.entries()) pages.push({ name: pairs[i].name, html: await result.html() });
   return finishRun(facts, comparisons, notes, pages);
 }

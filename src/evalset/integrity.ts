@@ -98,7 +98,8 @@ export async function checkEntryListing(entryFolder: string): Promise<EntryCheck
     if (entry.isDirectory()) continue;
     const folder = entry.parentPath ?? (entry as unknown as { path: string }).path;
     const absolute = join(folder, entry.name);
-    const path = folderPath(folder) === '' ? entry.name : `${folderPath(folder)}/${entry.name}`;
+    const prefix = folderPath(folder);
+    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
     const record = manifest.get(path);
     if (!record) return { ok: false, problem: `${path} was not in the archive` };
     if (!entry.isFile()) return { ok: false, problem: `${path} is no longer a regular file` };

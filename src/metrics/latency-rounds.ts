@@ -16,6 +16,7 @@
  */
 import type { Interval } from './binomial.js';
 import { percentileNearestRank } from './latency.js';
+import { mean } from './resampling.js';
 import { studentTQuantile } from './student-t.js';
 
 export interface RoundsRatio {
@@ -28,7 +29,7 @@ export interface RoundsRatio {
 }
 
 /** The share of rounds cut from each end (floor(0.2·R) rounds): none below 5 rounds, 1 of 5 to 9. */
-export const ROUNDS_TRIM = 0.2;
+const ROUNDS_TRIM = 0.2;
 
 function p50(runs: readonly number[]): number {
   if (runs.length === 0) throw new RangeError('a round without latency samples');
@@ -38,9 +39,14 @@ function p50(runs: readonly number[]): number {
   );
 }
 
+/** Rounds cut from each end of the sorted ratios. */
+export function cutRounds(rounds: number): number {
+  return Math.floor(ROUNDS_TRIM * rounds);
+}
+
 /** How many rounds the trimmed mean keeps, the degrees of freedom of its t-interval plus one. */
 export function keptRounds(rounds: number): number {
-  return rounds - 2 * Math.floor(ROUNDS_TRIM * rounds);
+  return rounds - 2 * cutRounds(rounds);
 }
 
 /** `baseline[r]` and `candidate[r]` are the timed runs (ms) of round r. */
@@ -55,12 +61,12 @@ export function roundsRatio(baseline: readonly (readonly number[])[], candidate:
     return p50(candidate[r]) / base;
   });
   const logs = perRound.map(Math.log).sort((a, b) => a - b);
-  const cut = Math.floor(ROUNDS_TRIM * rounds);
+  const cut = cutRounds(rounds);
   const kept = logs.slice(cut, rounds - cut);
-  const center = kept.reduce((a, b) => a + b, 0) / kept.length;
+  const center = mean(kept);
   const winsorized = logs.map((x) => Math.min(Math.max(x, logs[cut]), logs[rounds - cut - 1]));
-  const mean = winsorized.reduce((a, b) => a + b, 0) / rounds;
-  const sd = Math.sqrt(winsorized.reduce((sum, x) => sum + (x - mean) ** 2, 0) / (rounds - 1));
+  const winsorizedMean = mean(winsorized);
+  const sd = Math.sqrt(winsorized.reduce((sum, x) => sum + (x - winsorizedMean) ** 2, 0) / (rounds - 1));
   const half = studentTQuantile((1 + level) / 2, kept.length - 1) * (sd / ((1 - 2 * ROUNDS_TRIM) * Math.sqrt(rounds)));
   return { ratio: Math.exp(center), ci: [Math.exp(center - half), Math.exp(center + half)], perRound, rounds };
 }

@@ -108,15 +108,13 @@ class WorkerPool implements DecodePool {
   private readonly queue: Pending[] = [];
   private readonly whenIdle: (() => void)[] = [];
   private nextId = 0;
-  private readonly filesInFlight: number;
 
   constructor(
     readonly workers: number,
     private readonly script: URL,
     private readonly hashesOf: HashesOf,
-    filesInFlight = filesInFlightPerWorker(workers),
+    private readonly filesInFlight = filesInFlightPerWorker(workers),
   ) {
-    this.filesInFlight = filesInFlight;
     // Started at once: their start-up (a V8 isolate each) overlaps the run's model loading.
     for (let i = 0; i < workers; i++) this.spawn();
   }

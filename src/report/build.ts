@@ -52,8 +52,8 @@ export function latencyStats(samples: Readonly<Record<number, readonly number[]>
 
 /**
  * The batch-1 p50 ratio. Measured in rounds (the engine's benchmark): the trimmed mean of the
- * per-round ratios with its CI from the spread between rounds, and the A/A control's noise floor. From a
- * plain list of runs (per-sample latencies of task: results): the ratio of medians with a
+ * per-round ratios with its CI from the spread between rounds, and the A/A control's noise floor.
+ * From a plain list of runs (per-sample latencies of task: results): the ratio of medians with a
  * bootstrap CI over the runs.
  */
 export function compareLatency(

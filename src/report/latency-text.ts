@@ -4,7 +4,7 @@
  * reads (a latency gate can be "not measurable" as well as pass or fail), and where a sharded
  * comparison measured it.
  */
-import { keptRounds } from '../metrics/latency-rounds.js';
+import { cutRounds, keptRounds } from '../metrics/latency-rounds.js';
 import { ratio } from './format.js';
 import type { AnyReport, GateResult, LatencyComparison, Report } from '../contracts/report.js';
 
@@ -26,10 +26,9 @@ export function latencyMethodNote(comparison: LatencyComparison, perSample: bool
 
 /** What the figure is: with 5 or more rounds the outermost are cut, so one far-off round does not set it. */
 function trimmedWords(rounds: number): string {
-  const kept = keptRounds(rounds);
-  if (kept === rounds) return 'their geometric mean';
-  const cut = (rounds - kept) / 2;
-  return `the geometric mean of the middle ${kept}, the ${cut === 1 ? 'highest and the lowest round' : `${cut} highest and ${cut} lowest rounds`} cut`;
+  const cut = cutRounds(rounds);
+  if (cut === 0) return 'their geometric mean';
+  return `the geometric mean of the middle ${keptRounds(rounds)}, the ${cut === 1 ? 'highest and the lowest round' : `${cut} highest and ${cut} lowest rounds`} cut`;
 }
 
 export function gateResultLabel(gate: GateResult): { text: string; kind: 'pass' | 'fail' | 'neutral' } {
